@@ -1,0 +1,43 @@
+# GostCA — see README.md.
+GO        ?= go
+BIN       := bin/gostca
+FUZZTIME  ?= 10s
+STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: build test test-short fuzz bench bench-gost run lint clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/gostca
+
+# The whole suite: race detector on, every package, then each fuzz target
+# for a short time so the fuzzers themselves stay exercised.
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+	$(MAKE) fuzz FUZZTIME=$(FUZZTIME)
+
+test-short:
+	$(GO) test -count=1 ./...
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzNewPublicKey$$' -fuzztime $(FUZZTIME) ./gost/gost3410/
+	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) ./gost/gost3410/
+	$(GO) test -run '^$$' -fuzz '^FuzzWriter$$' -fuzztime $(FUZZTIME) ./gost/streebog/
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# GOST primitives on one core.
+bench-gost:
+	GOMAXPROCS=1 $(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./gost/...
+
+run: build
+	./$(BIN) demo
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet ./...
+	$(STATICCHECK) ./...
+
+clean:
+	rm -rf bin

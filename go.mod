@@ -1,0 +1,5 @@
+module github.com/gostca/gostca
+
+go 1.26
+
+require golang.org/x/crypto v0.58.0 // indirect

@@ -1,0 +1,14 @@
+// Package gost3410 implements GOST R 34.10-2012 digital signatures (RFC 7091)
+// over every parameter set of RFC 7836 and RFC 4357: the TC26 sets
+// tc26-256-A…D and tc26-512-A…C with their CryptoPro aliases, and the two
+// test sets of the standard's examples.
+//
+// Byte conventions follow OpenSSL's gost engine, PKCS#11 tokens and X.509:
+// private keys and public keys are little-endian (d; X ‖ Y), the digest is
+// the Streebog output read as a little-endian integer, and a signature is
+// s ‖ r, each big-endian.
+//
+// Secret-dependent work (key derivation, nonce multiplication, s = r·d + k·e)
+// runs in constant time on fixed-size limbs; math/big is used only for the
+// public curve constants at start-up.
+package gost3410
