@@ -1,5 +1,5 @@
 module github.com/gostca/gostca
 
-go 1.26
+go 1.26.0
 
-require golang.org/x/crypto v0.58.0 // indirect
+require golang.org/x/crypto v0.58.0
