@@ -1,0 +1,47 @@
+package streebog
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// compress sets h = g_N(h, m) = E(LPS(h ⊕ N), m) ⊕ h ⊕ m, where
+// E(K, m) runs 12 rounds of state = LPS(state ⊕ K_i), K_{i+1} = LPS(K_i ⊕ C_i)
+// and ends with state ⊕ K_13. Finalisation passes N = 0.
+func compress(h, n, m *[8]uint64) {
+	var k, s [8]uint64
+	lpsXor(&k, h, n)
+	s = *m
+	for i := range roundC {
+		lpsXor(&s, &s, &k)
+		lpsXor(&k, &k, &roundC[i])
+	}
+	for i := range h {
+		h[i] ^= s[i] ^ k[i] ^ m[i]
+	}
+}
+
+// add512 sets x = x + y mod 2^512 (little-endian words).
+func add512(x, y *[8]uint64) {
+	var c uint64
+	for i := range x {
+		x[i], c = bits.Add64(x[i], y[i], c)
+	}
+}
+
+// addBits adds nbits to the message-length counter N mod 2^512.
+func addBits(n *[8]uint64, nbits uint64) {
+	var c uint64
+	n[0], c = bits.Add64(n[0], nbits, 0)
+	for i := 1; i < len(n) && c != 0; i++ {
+		n[i], c = bits.Add64(n[i], 0, c)
+	}
+}
+
+// loadBlock reads a 64-byte block as little-endian words.
+func loadBlock(m *[8]uint64, p []byte) {
+	p = p[:BlockSize]
+	for i := range m {
+		m[i] = binary.LittleEndian.Uint64(p[8*i:])
+	}
+}

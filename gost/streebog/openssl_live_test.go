@@ -1,0 +1,39 @@
+package streebog
+
+import (
+	"encoding/hex"
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// TestOpenSSLLive compares random messages with the gost engine directly,
+// beyond the fixed lengths of TestOpenSSLTable.
+func TestOpenSSLLive(t *testing.T) {
+	openssl := requireOpenSSLGost(t)
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 0))
+
+	for i := range 20 {
+		msg := make([]byte, rng.IntN(5001))
+		for j := range msg {
+			msg[j] = byte(rng.Uint32())
+		}
+		s256, s512 := Sum256(msg), Sum512(msg)
+		for _, c := range []struct {
+			alg, got string
+		}{
+			{"md_gost12_256", hex.EncodeToString(s256[:])},
+			{"md_gost12_512", hex.EncodeToString(s512[:])},
+		} {
+			want, err := opensslDigest(openssl, c.alg, msg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.got != want {
+				t.Errorf("message %d (%d bytes, seed %d): %s ours %s, OpenSSL %s", i, len(msg), seed, c.alg, c.got, want)
+			}
+		}
+	}
+}

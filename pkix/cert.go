@@ -1,0 +1,242 @@
+package pkix
+
+import (
+	"crypto"
+	"crypto/sha1"
+	"encoding/asn1"
+	"io"
+	"math/big"
+	"time"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+)
+
+// Issuer is what the certificate builder needs to know about the CA that
+// signs: its certificate (nil while building a self-signed root) and the
+// CA-wide parts of every certificate it issues.
+type Issuer struct {
+	Cert *Certificate
+	// SignatureAlgorithm the CA key signs with.
+	SignatureAlgorithm               SignatureAlgorithm
+	CRLURLs, OCSPURLs, CAIssuersURLs []string
+	// SignTool is the CA's issuerSignTool (qualified profiles need it).
+	SignTool *IssuerSignTool
+	// Policies are the class policy OIDs (КС1 …) of the CA's crypto
+	// tools, lowest first; qualified certificates carry them.
+	Policies []asn1.ObjectIdentifier
+}
+
+// CertificateTemplate is the per-certificate input of the builder.
+type CertificateTemplate struct {
+	Profile      *Profile
+	SerialNumber *big.Int
+	NotBefore    time.Time
+	// NotAfter defaults to NotBefore + Profile.Validity.
+	NotAfter  time.Time
+	Subject   *Subject
+	PublicKey *PublicKeyInfo
+	// SubjectSignTool is the subscriber's crypto tool (qualified profiles).
+	SubjectSignTool    string
+	IdentificationKind IdentificationKind
+	// ExtKeyUsage replaces the profile's list when non-nil.
+	ExtKeyUsage []asn1.ObjectIdentifier
+	// Emails go into subjectAltName as rfc822Name.
+	Emails []string
+}
+
+// serialBytes is the length of generated serial numbers: 16 bytes with the
+// top bit clear hold 127 bits from the CSPRNG, above RFC 5280's ceiling of
+// 20 octets nowhere near, and the 64-bit CA/B floor with room to spare.
+const serialBytes = 16
+
+// NewSerialNumber returns a positive serial of 16 bytes (127 random bits,
+// second-highest bit set so the encoding is always 16 octets).
+func NewSerialNumber(rand io.Reader) (*big.Int, error) {
+	var b [serialBytes]byte
+	if _, err := io.ReadFull(rand, b[:]); err != nil {
+		return nil, errf("serial number: %w", err)
+	}
+	b[0] = b[0]&0x7f | 0x40
+	return new(big.Int).SetBytes(b[:]), nil
+}
+
+// KeyID is the subject key identifier of RFC 5280 §4.2.1.2 method 1: the
+// SHA-1 of the subjectPublicKey BIT STRING contents.
+func KeyID(spki []byte) ([]byte, error) {
+	s := cryptobyte.String(spki)
+	var body, alg cryptobyte.String
+	var bits asn1.BitString
+	if !s.ReadASN1(&body, cbasn1.SEQUENCE) || !body.ReadASN1Element(&alg, cbasn1.SEQUENCE) || !body.ReadASN1BitString(&bits) {
+		return nil, malformed("subjectPublicKeyInfo")
+	}
+	sum := sha1.Sum(bits.Bytes)
+	return sum[:], nil
+}
+
+// BuildTBSCertificate encodes the TBSCertificate for tmpl issued by iss,
+// then parses it back and runs every lint on it. Nothing is returned
+// unless all lints pass: what leaves here may be signed.
+func BuildTBSCertificate(tmpl *CertificateTemplate, iss *Issuer) ([]byte, error) {
+	if tmpl == nil || tmpl.Profile == nil || tmpl.Subject == nil || tmpl.PublicKey == nil || tmpl.SerialNumber == nil || iss == nil {
+		return nil, invalid("certificate template", "profile, subject, public key, serial number and issuer are required")
+	}
+	if iss.Cert == nil && !tmpl.Profile.CA {
+		return nil, invalid("certificate template", "only CA profiles can be self-signed")
+	}
+	subject, err := tmpl.Subject.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	issuerName, issuerKeyID := subject, []byte(nil)
+	if iss.Cert != nil {
+		issuerName, issuerKeyID = iss.Cert.RawSubject, iss.Cert.SubjectKeyID
+	}
+	ski, err := KeyID(tmpl.PublicKey.Raw)
+	if err != nil {
+		return nil, err
+	}
+	if iss.Cert == nil {
+		issuerKeyID = ski
+	}
+	notAfter := tmpl.NotAfter
+	if notAfter.IsZero() {
+		notAfter = tmpl.NotBefore.Add(tmpl.Profile.Validity)
+	}
+	exts, err := buildCertExtensions(tmpl, iss, ski, issuerKeyID)
+	if err != nil {
+		return nil, err
+	}
+	extDER, err := MarshalExtensions(exts)
+	if err != nil {
+		return nil, err
+	}
+
+	b := cryptobyte.NewBuilder(make([]byte, 0, 1024+len(tmpl.PublicKey.Raw)))
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+			b.AddASN1Int64(2) // v3
+		})
+		b.AddASN1BigInt(tmpl.SerialNumber)
+		addAlgorithmIdentifier(b, iss.SignatureAlgorithm)
+		b.AddBytes(issuerName)
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			addTime(b, tmpl.NotBefore)
+			addTime(b, notAfter)
+		})
+		b.AddBytes(subject)
+		b.AddBytes(tmpl.PublicKey.Raw)
+		b.AddASN1(cbasn1.Tag(3).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+			b.AddBytes(extDER)
+		})
+	})
+	tbs, err := finish(b, "tbsCertificate")
+	if err != nil {
+		return nil, err
+	}
+	if err := LintTBSCertificate(tbs, tmpl.Profile, iss); err != nil {
+		return nil, err
+	}
+	return tbs, nil
+}
+
+// buildCertExtensions assembles the extensions in a fixed order.
+func buildCertExtensions(tmpl *CertificateTemplate, iss *Issuer, ski, aki []byte) ([]Extension, error) {
+	p := tmpl.Profile
+	var exts []Extension
+	add := func(e Extension, err error) error {
+		if err == nil {
+			exts = append(exts, e)
+		}
+		return err
+	}
+	if p.CA {
+		if err := add(MarshalBasicConstraints(true, p.MaxPathLen)); err != nil {
+			return nil, err
+		}
+	}
+	if err := add(MarshalKeyUsage(p.KeyUsage)); err != nil {
+		return nil, err
+	}
+	eku := p.ExtKeyUsage
+	if tmpl.ExtKeyUsage != nil {
+		eku = tmpl.ExtKeyUsage
+	}
+	if len(eku) > 0 {
+		if err := add(MarshalExtKeyUsage(eku)); err != nil {
+			return nil, err
+		}
+	}
+	if err := add(MarshalSubjectKeyID(ski)); err != nil {
+		return nil, err
+	}
+	if err := add(MarshalAuthorityKeyID(aki)); err != nil {
+		return nil, err
+	}
+	if p.PrivateKeyUsage > 0 {
+		if err := add(MarshalPrivateKeyUsagePeriod(tmpl.NotBefore, tmpl.NotBefore.Add(p.PrivateKeyUsage))); err != nil {
+			return nil, err
+		}
+	}
+	if len(iss.Policies) > 0 {
+		if err := add(MarshalCertificatePolicies(iss.Policies)); err != nil {
+			return nil, err
+		}
+	}
+	if tmpl.SubjectSignTool != "" {
+		if err := add(MarshalSubjectSignTool(tmpl.SubjectSignTool)); err != nil {
+			return nil, err
+		}
+	}
+	if iss.SignTool != nil {
+		if err := add(MarshalIssuerSignTool(*iss.SignTool)); err != nil {
+			return nil, err
+		}
+	}
+	if p.Qualified {
+		if err := add(MarshalIdentificationKind(tmpl.IdentificationKind)); err != nil {
+			return nil, err
+		}
+	}
+	if len(iss.CRLURLs) > 0 {
+		if err := add(MarshalCRLDistributionPoints([]DistributionPoint{{URIs: iss.CRLURLs}})); err != nil {
+			return nil, err
+		}
+	}
+	var aia []AccessDescription
+	for _, u := range iss.OCSPURLs {
+		aia = append(aia, AccessDescription{Method: OIDAccessMethodOCSP, URI: u})
+	}
+	for _, u := range iss.CAIssuersURLs {
+		aia = append(aia, AccessDescription{Method: OIDAccessMethodCAIssuers, URI: u})
+	}
+	if len(aia) > 0 {
+		if err := add(MarshalAuthorityInfoAccess(aia)); err != nil {
+			return nil, err
+		}
+	}
+	if len(tmpl.Emails) > 0 {
+		if err := add(MarshalSubjectAltName(AltNames{Emails: tmpl.Emails})); err != nil {
+			return nil, err
+		}
+	}
+	if p.OCSPNoCheck {
+		exts = append(exts, Extension{ID: OIDOCSPNoCheck, Value: []byte{0x05, 0x00}})
+	}
+	return exts, nil
+}
+
+// CreateCertificate builds, lints and signs a certificate with key, the
+// issuer's key (or the subject's own for a self-signed root). The engine
+// signs through signer and the HSM instead; this is for tools and tests.
+func CreateCertificate(rand io.Reader, tmpl *CertificateTemplate, iss *Issuer, key crypto.Signer) ([]byte, error) {
+	tbs, err := BuildTBSCertificate(tmpl, iss)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := Sign(rand, key, iss.SignatureAlgorithm, tbs)
+	if err != nil {
+		return nil, err
+	}
+	return AssembleSigned(tbs, iss.SignatureAlgorithm, sig)
+}

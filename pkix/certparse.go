@@ -1,0 +1,223 @@
+package pkix
+
+import (
+	"encoding/pem"
+	"math/big"
+	"time"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+)
+
+// Certificate is a parsed X.509 v3 certificate (ours or another CA's).
+type Certificate struct {
+	Raw    []byte // whole DER
+	RawTBS []byte // TBSCertificate as signed
+	// RawSubject and RawIssuer are the DER Names as they appear; use them
+	// (never re-encodings) as the issuer of certificates and CRLs.
+	RawSubject, RawIssuer []byte
+
+	Version      int // 3 for v3
+	SerialNumber *big.Int
+	// TBSSignatureAlgorithm is the one inside the TBS; SignatureAlgorithm
+	// the outer one. They must agree.
+	TBSSignatureAlgorithm, SignatureAlgorithm SignatureAlgorithm
+	Issuer, Subject                           *Name
+	NotBefore, NotAfter                       time.Time
+	PublicKey                                 *PublicKeyInfo
+	Extensions                                []Extension
+	Signature                                 []byte
+
+	// Decoded from Extensions for convenience.
+	BasicConstraintsValid, IsCA bool
+	MaxPathLen                  int // −1 when absent
+	KeyUsage                    KeyUsage
+	SubjectKeyID                []byte
+	AuthorityKeyID              []byte
+
+	// timeTags records UTCTime or GeneralizedTime per validity bound, for
+	// the encoding lint.
+	timeTags [2]cbasn1.Tag
+	// rawSerial is the INTEGER content as encoded, for the serial lints.
+	rawSerial []byte
+}
+
+// maxCertificate bounds certificate input; real ones are a few KiB.
+const maxCertificate = 64 << 10
+
+// ParseCertificate parses a DER certificate, or one PEM "CERTIFICATE"
+// block. It checks structure only; use CheckSignatureFrom for the chain.
+func ParseCertificate(data []byte) (*Certificate, error) {
+	if len(data) > maxCertificate {
+		return nil, errf("certificate: %w: %d bytes", ErrTooLarge, len(data))
+	}
+	der := data
+	if block, rest := pem.Decode(data); block != nil {
+		if block.Type != "CERTIFICATE" || len(trimSpace(rest)) != 0 {
+			return nil, errf("certificate: %w: want exactly one PEM CERTIFICATE block", ErrMalformed)
+		}
+		der = block.Bytes
+	}
+	parts, err := parseSigned(der, "certificate")
+	if err != nil {
+		return nil, err
+	}
+	c, err := parseTBSCertificate(parts.TBS)
+	if err != nil {
+		return nil, err
+	}
+	if c.TBSSignatureAlgorithm != parts.Algorithm {
+		return nil, errf("certificate: %w: signature algorithm %s differs from the TBS's %s", ErrInvalidValue, parts.Algorithm, c.TBSSignatureAlgorithm)
+	}
+	c.Raw = append([]byte(nil), der...)
+	c.SignatureAlgorithm = parts.Algorithm
+	c.Signature = parts.Signature
+	return c, nil
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\n' || b[0] == '\r' || b[0] == '\t') {
+		b = b[1:]
+	}
+	return b
+}
+
+// parseTBSCertificate parses a TBSCertificate element.
+func parseTBSCertificate(tbs []byte) (*Certificate, error) {
+	const what = "tbsCertificate"
+	body, err := readWhole(tbs, cbasn1.SEQUENCE, what)
+	if err != nil {
+		return nil, err
+	}
+	c := &Certificate{RawTBS: append([]byte(nil), tbs...), Version: 1, MaxPathLen: -1}
+	var ver cryptobyte.String
+	var hasVer bool
+	if !body.ReadOptionalASN1(&ver, &hasVer, cbasn1.Tag(0).Constructed().ContextSpecific()) {
+		return nil, malformed(what + ": version")
+	}
+	if hasVer {
+		var v int64
+		if !ver.ReadASN1Integer(&v) || !ver.Empty() || v < 0 || v > 2 {
+			return nil, malformed(what + ": version")
+		}
+		c.Version = int(v) + 1
+	}
+	var serial cryptobyte.String
+	if !body.ReadASN1(&serial, cbasn1.INTEGER) || len(serial) == 0 {
+		return nil, malformed(what + ": serialNumber")
+	}
+	c.rawSerial = append([]byte(nil), serial...)
+	c.SerialNumber = new(big.Int)
+	if s := cryptobyte.String(c.rawSerialElement()); !s.ReadASN1Integer(c.SerialNumber) {
+		return nil, malformed(what + ": serialNumber")
+	}
+	if c.TBSSignatureAlgorithm, err = readAlgorithmIdentifier(&body); err != nil {
+		return nil, errf("%s: %w", what, err)
+	}
+	var issuer, validity, subject, spki cryptobyte.String
+	if !body.ReadASN1Element(&issuer, cbasn1.SEQUENCE) {
+		return nil, malformed(what + ": issuer")
+	}
+	if !body.ReadASN1(&validity, cbasn1.SEQUENCE) {
+		return nil, malformed(what + ": validity")
+	}
+	for i, t := range []*time.Time{&c.NotBefore, &c.NotAfter} {
+		tag, ok := peekTag(validity)
+		if !ok || !readTime(&validity, t) {
+			return nil, malformed(what + ": validity")
+		}
+		c.timeTags[i] = tag
+	}
+	if !validity.Empty() {
+		return nil, trailing(what + ": validity")
+	}
+	if !body.ReadASN1Element(&subject, cbasn1.SEQUENCE) || !body.ReadASN1Element(&spki, cbasn1.SEQUENCE) {
+		return nil, malformed(what + ": subject or subjectPublicKeyInfo")
+	}
+	c.RawIssuer, c.RawSubject = append([]byte(nil), issuer...), append([]byte(nil), subject...)
+	if c.Issuer, err = ParseName(c.RawIssuer); err != nil {
+		return nil, errf("%s: issuer: %w", what, err)
+	}
+	if c.Subject, err = ParseName(c.RawSubject); err != nil {
+		return nil, errf("%s: subject: %w", what, err)
+	}
+	if c.PublicKey, err = ParsePublicKeyInfo(spki); err != nil {
+		return nil, errf("%s: %w", what, err)
+	}
+	// issuerUniqueID [1] and subjectUniqueID [2] are obsolete: refuse them.
+	var exts cryptobyte.String
+	var hasExts bool
+	if !body.ReadOptionalASN1(&exts, &hasExts, cbasn1.Tag(3).Constructed().ContextSpecific()) {
+		return nil, malformed(what + ": extensions")
+	}
+	if !body.Empty() {
+		return nil, errf("%s: %w: unexpected fields after the public key", what, ErrMalformed)
+	}
+	if hasExts {
+		if c.Version != 3 {
+			return nil, errf("%s: %w: extensions in a v%d certificate", what, ErrMalformed, c.Version)
+		}
+		if c.Extensions, err = ParseExtensions(exts); err != nil {
+			return nil, errf("%s: %w", what, err)
+		}
+	}
+	if err := c.decodeExtensions(); err != nil {
+		return nil, errf("%s: %w", what, err)
+	}
+	return c, nil
+}
+
+func (c *Certificate) rawSerialElement() []byte {
+	return append(appendHeader(nil, cbasn1.INTEGER, len(c.rawSerial)), c.rawSerial...)
+}
+
+func peekTag(s cryptobyte.String) (cbasn1.Tag, bool) {
+	if len(s) == 0 {
+		return 0, false
+	}
+	return cbasn1.Tag(s[0]), true
+}
+
+func (c *Certificate) decodeExtensions() error {
+	var err error
+	if e, ok := FindExtension(c.Extensions, OIDExtBasicConstraints); ok {
+		c.BasicConstraintsValid = true
+		if c.IsCA, c.MaxPathLen, err = ParseBasicConstraints(e.Value); err != nil {
+			return err
+		}
+	}
+	if e, ok := FindExtension(c.Extensions, OIDExtKeyUsage); ok {
+		if c.KeyUsage, err = ParseKeyUsage(e.Value); err != nil {
+			return err
+		}
+	}
+	if e, ok := FindExtension(c.Extensions, OIDExtSubjectKeyID); ok {
+		if c.SubjectKeyID, err = ParseSubjectKeyID(e.Value); err != nil {
+			return err
+		}
+	}
+	if e, ok := FindExtension(c.Extensions, OIDExtAuthorityKeyID); ok {
+		aki, err := ParseAuthorityKeyID(e.Value)
+		if err != nil {
+			return err
+		}
+		c.AuthorityKeyID = aki.KeyID
+	}
+	return nil
+}
+
+// CheckSignatureFrom verifies that parent signed c: parent's subject is
+// c's issuer, parent is a CA allowed to sign certificates, and the
+// signature verifies with parent's key.
+func (c *Certificate) CheckSignatureFrom(parent *Certificate) error {
+	if string(parent.RawSubject) != string(c.RawIssuer) {
+		return errf("certificate: %w: issuer %s is not %s", ErrInvalidValue, c.Issuer, parent.Subject)
+	}
+	if parent.Version == 3 && (!parent.BasicConstraintsValid || !parent.IsCA) {
+		return errf("certificate: %w: parent is not a CA", ErrInvalidValue)
+	}
+	if parent.KeyUsage != 0 && parent.KeyUsage&KeyUsageCertSign == 0 {
+		return errf("certificate: %w: parent's keyUsage lacks keyCertSign", ErrInvalidValue)
+	}
+	return CheckSignature(parent.PublicKey.Key, c.SignatureAlgorithm, c.RawTBS, c.Signature)
+}
