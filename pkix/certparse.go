@@ -112,7 +112,7 @@ func parseTBSCertificate(tbs []byte) (*Certificate, error) {
 		return nil, malformed(what + ": serialNumber")
 	}
 	if c.TBSSignatureAlgorithm, err = readAlgorithmIdentifier(&body); err != nil {
-		return nil, errf("%s: %w", what, err)
+		return nil, wrapCtx(what, err)
 	}
 	var issuer, validity, subject, spki cryptobyte.String
 	if !body.ReadASN1Element(&issuer, cbasn1.SEQUENCE) {
@@ -136,13 +136,13 @@ func parseTBSCertificate(tbs []byte) (*Certificate, error) {
 	}
 	c.RawIssuer, c.RawSubject = append([]byte(nil), issuer...), append([]byte(nil), subject...)
 	if c.Issuer, err = ParseName(c.RawIssuer); err != nil {
-		return nil, errf("%s: issuer: %w", what, err)
+		return nil, wrapCtx(what+": issuer", err)
 	}
 	if c.Subject, err = ParseName(c.RawSubject); err != nil {
-		return nil, errf("%s: subject: %w", what, err)
+		return nil, wrapCtx(what+": subject", err)
 	}
 	if c.PublicKey, err = ParsePublicKeyInfo(spki); err != nil {
-		return nil, errf("%s: %w", what, err)
+		return nil, wrapCtx(what, err)
 	}
 	// issuerUniqueID [1] and subjectUniqueID [2] are obsolete: refuse them.
 	var exts cryptobyte.String
@@ -158,11 +158,11 @@ func parseTBSCertificate(tbs []byte) (*Certificate, error) {
 			return nil, errf("%s: %w: extensions in a v%d certificate", what, ErrMalformed, c.Version)
 		}
 		if c.Extensions, err = ParseExtensions(exts); err != nil {
-			return nil, errf("%s: %w", what, err)
+			return nil, wrapCtx(what, err)
 		}
 	}
 	if err := c.decodeExtensions(); err != nil {
-		return nil, errf("%s: %w", what, err)
+		return nil, wrapCtx(what, err)
 	}
 	return c, nil
 }

@@ -85,7 +85,7 @@ func newCRLLayout(tmpl *CRLTemplate) (*crlLayout, error) {
 	}
 	var err error
 	if l.newH, l.sigLen, err = revDigestFor(l.alg); err != nil {
-		return nil, errf("%s: %w", what, err)
+		return nil, wrapCtx(what, err)
 	}
 	if !isOneElement(tmpl.Issuer) || tmpl.Issuer[0] != byte(cbasn1.SEQUENCE) || len(tmpl.Issuer) <= 2 || len(tmpl.Issuer) > maxNameDER {
 		return nil, invalid(what+": issuer", "not a non-empty DER Name")
@@ -135,14 +135,14 @@ func crlExtensions(tmpl *CRLTemplate) ([]byte, error) {
 		return err
 	}
 	if err := add(MarshalAuthorityKeyID(tmpl.AuthorityKeyID)); err != nil {
-		return nil, revWrap("CRL", err)
+		return nil, wrapCtx("CRL", err)
 	}
 	if err := add(MarshalCRLNumber(tmpl.Number)); err != nil {
-		return nil, revWrap("CRL", err)
+		return nil, wrapCtx("CRL", err)
 	}
 	if tmpl.DeltaOf != nil {
 		if err := add(MarshalDeltaCRLIndicator(tmpl.DeltaOf)); err != nil {
-			return nil, revWrap("CRL", err)
+			return nil, wrapCtx("CRL", err)
 		}
 		if tmpl.DeltaOf.Cmp(tmpl.Number) >= 0 {
 			return nil, invalid("CRL: deltaCRLIndicator", "base CRL number must be below the delta's cRLNumber")
@@ -150,12 +150,12 @@ func crlExtensions(tmpl *CRLTemplate) ([]byte, error) {
 	}
 	if tmpl.IssuingDistributionPoint != nil {
 		if err := add(MarshalIssuingDistributionPoint(*tmpl.IssuingDistributionPoint)); err != nil {
-			return nil, revWrap("CRL", err)
+			return nil, wrapCtx("CRL", err)
 		}
 	}
 	if len(tmpl.FreshestCRL) > 0 {
 		if err := add(MarshalFreshestCRL(tmpl.FreshestCRL)); err != nil {
-			return nil, revWrap("CRL", err)
+			return nil, wrapCtx("CRL", err)
 		}
 	}
 	return MarshalExtensions(exts)
@@ -169,7 +169,7 @@ func CreateCRL(rand io.Reader, key crypto.Signer, tmpl *CRLTemplate, entries []R
 	}
 	want, err := SignatureAlgorithmFor(key.Public())
 	if err != nil {
-		return nil, revWrap("CRL", err)
+		return nil, wrapCtx("CRL", err)
 	}
 	t := *tmpl
 	if t.SignatureAlgorithm == UnknownSignatureAlgorithm {

@@ -72,7 +72,7 @@ func crlParseNumber(v []byte, id asn1.ObjectIdentifier) (*big.Int, error) {
 func MarshalFreshestCRL(uris []string) (Extension, error) {
 	e, err := MarshalCRLDistributionPoints([]DistributionPoint{{URIs: uris}})
 	if err != nil {
-		return Extension{}, revWrap("freshestCRL", err)
+		return Extension{}, wrapCtx("freshestCRL", err)
 	}
 	e.ID = OIDExtFreshestCRL
 	return e, nil
@@ -83,7 +83,7 @@ func MarshalFreshestCRL(uris []string) (Extension, error) {
 func ParseFreshestCRL(v []byte) ([]string, error) {
 	dps, err := ParseCRLDistributionPoints(v)
 	if err != nil {
-		return nil, revWrap("freshestCRL", err)
+		return nil, wrapCtx("freshestCRL", err)
 	}
 	var uris []string
 	for _, dp := range dps {

@@ -75,7 +75,7 @@ func ParseCRL(der []byte) (*CRL, error) {
 	}
 	alg, err := readAlgorithmIdentifier(&tbs)
 	if err != nil {
-		return nil, revWrap("CRL: TBSCertList", err)
+		return nil, wrapCtx("CRL: TBSCertList", err)
 	}
 	if alg != c.SignatureAlgorithm {
 		return nil, errf("CRL: %w: signature algorithm %s in TBSCertList, %s outside", ErrMalformed, alg, c.SignatureAlgorithm)
@@ -108,7 +108,7 @@ func ParseCRL(der []byte) (*CRL, error) {
 			return nil, errf("CRL: %w: extensions in a v1 CRL", ErrMalformed)
 		}
 		if c.Extensions, err = ParseExtensions(exts); err != nil {
-			return nil, revWrap("CRL", err)
+			return nil, wrapCtx("CRL", err)
 		}
 		if err := c.decodeExtensions(); err != nil {
 			return nil, err
@@ -128,7 +128,7 @@ func ParseCRL(der []byte) (*CRL, error) {
 // CheckSignatureFrom verifies the CRL's signature with the issuer's key.
 func (c *CRL) CheckSignatureFrom(pub crypto.PublicKey) error {
 	if err := CheckSignature(pub, c.SignatureAlgorithm, c.RawTBS, c.Signature); err != nil {
-		return revWrap("CRL", err)
+		return wrapCtx("CRL", err)
 	}
 	return nil
 }
@@ -161,7 +161,7 @@ func (c *CRL) decodeExtensions() error {
 			return errf("CRL: %w: critical extension %s", ErrUnsupported, extName(e.ID))
 		}
 		if err != nil {
-			return revWrap("CRL", err)
+			return wrapCtx("CRL", err)
 		}
 	}
 	if c.DeltaOf != nil && c.FreshestCRL != nil {

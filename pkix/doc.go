@@ -1,6 +1,9 @@
 // Package pkix holds the DER codecs of GostCA: names, extensions and the
-// identifiers of the Russian qualified-certificate profile, and (later)
-// PKCS#10, TBSCertificate, CRL and OCSP built on top of them.
+// identifiers of the Russian qualified-certificate profile; public keys and
+// signature algorithms; PKCS#10 requests; certificate profiles, the
+// TBSCertificate builder and its lints; CRLs (streaming) and OCSP. It knows
+// nothing of storage or keys: it produces bytes to sign and assembles
+// signed objects.
 //
 // Encoding and parsing go through golang.org/x/crypto/cryptobyte rather
 // than encoding/asn1 reflection: the issuance hot path builds every

@@ -3,6 +3,7 @@ package pkix
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Sentinel errors of the DER codecs. Returned errors wrap them with
@@ -41,4 +42,26 @@ func trailing(what string) error {
 // invalid reports a value rejected before encoding.
 func invalid(what, why string) error {
 	return fmt.Errorf("pkix: %s: %w: %s", what, ErrInvalidValue, why)
+}
+
+// ctxError adds context to an error that may already carry the "pkix: "
+// prefix, without repeating it: "pkix: CRL: keyUsage: ..." rather than
+// "pkix: CRL: pkix: keyUsage: ...". It unwraps to the original error.
+type ctxError struct {
+	ctx string
+	err error
+}
+
+func (e *ctxError) Error() string {
+	return "pkix: " + e.ctx + ": " + strings.TrimPrefix(e.err.Error(), "pkix: ")
+}
+
+func (e *ctxError) Unwrap() error { return e.err }
+
+// wrapCtx prefixes err with ctx (nil stays nil).
+func wrapCtx(ctx string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &ctxError{ctx: ctx, err: err}
 }

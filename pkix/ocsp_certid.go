@@ -255,7 +255,7 @@ func NewOCSPIssuer(subject, spki []byte) (*OCSPIssuer, error) {
 	}
 	bits, err := SubjectPublicKeyBits(spki)
 	if err != nil {
-		return nil, revWrap("OCSP issuer", err)
+		return nil, wrapCtx("OCSP issuer", err)
 	}
 	i := &OCSPIssuer{}
 	for _, h := range OCSPHashes {

@@ -73,7 +73,7 @@ func ParseOCSPResponse(der []byte) (*OCSPResponse, error) {
 		return nil, errf("%s: %w: response type %s", what, ErrUnsupported, revOIDString(typ))
 	}
 	if err := r.parseBasic(basic); err != nil {
-		return nil, revWrap(what, err)
+		return nil, wrapCtx(what, err)
 	}
 	return r, nil
 }
@@ -84,7 +84,7 @@ func (r *OCSPResponse) CheckSignatureFrom(pub crypto.PublicKey) error {
 	if r.Status != OCSPSuccessful {
 		return invalid("OCSP response", "unsuccessful responses carry no signature")
 	}
-	return revWrap("OCSP response", CheckSignature(pub, r.SignatureAlgorithm, r.RawResponseData, r.Signature))
+	return wrapCtx("OCSP response", CheckSignature(pub, r.SignatureAlgorithm, r.RawResponseData, r.Signature))
 }
 
 // parseBasic reads BasicOCSPResponse { ResponseData, alg, BIT STRING,
@@ -100,7 +100,7 @@ func (r *OCSPResponse) parseBasic(der []byte) error {
 	}
 	r.RawResponseData = tbs
 	if r.SignatureAlgorithm, err = readAlgorithmIdentifier(&body); err != nil {
-		return revWrap("BasicOCSPResponse", err)
+		return wrapCtx("BasicOCSPResponse", err)
 	}
 	sig, ok := ocspReadBitString(&body)
 	if !ok {
@@ -109,7 +109,7 @@ func (r *OCSPResponse) parseBasic(der []byte) error {
 	r.Signature = sig
 	if body.PeekASN1Tag(tagOCSPCerts) {
 		if r.Certificates, err = ocspReadCertificates(&body, ocspMaxCerts); err != nil {
-			return revWrap("BasicOCSPResponse", err)
+			return wrapCtx("BasicOCSPResponse", err)
 		}
 	}
 	if !body.Empty() {
@@ -176,10 +176,10 @@ func (r *OCSPResponse) parseResponseData(tbs cryptobyte.String) error {
 			return malformed(what + ": responseExtensions")
 		}
 		if r.Extensions, err = ParseExtensions(exts); err != nil {
-			return revWrap(what, err)
+			return wrapCtx(what, err)
 		}
 		if r.Nonce, err = ocspNonce(r.Extensions); err != nil {
-			return revWrap(what, err)
+			return wrapCtx(what, err)
 		}
 	}
 	if !s.Empty() {

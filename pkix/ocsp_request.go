@@ -111,10 +111,10 @@ func ParseOCSPRequest(der []byte) (*OCSPRequest, error) {
 			return nil, malformed(what + ": requestExtensions")
 		}
 		if req.Extensions, err = ParseExtensions(exts); err != nil {
-			return nil, revWrap(what, err)
+			return nil, wrapCtx(what, err)
 		}
 		if req.Nonce, err = ocspNonce(req.Extensions); err != nil {
-			return nil, revWrap(what, err)
+			return nil, wrapCtx(what, err)
 		}
 	}
 	if !tbs.Empty() {
@@ -212,7 +212,7 @@ func (req *OCSPRequest) parseSignature(s *cryptobyte.String) error {
 	if body.PeekASN1Tag(tagOCSPCerts) {
 		certs, err := ocspReadCertificates(&body, ocspMaxCerts)
 		if err != nil {
-			return revWrap(what, err)
+			return wrapCtx(what, err)
 		}
 		req.Certificates = certs
 	}
@@ -269,7 +269,7 @@ func ParseOCSPRequestGET(path string) (*OCSPRequest, error) {
 	}
 	req, err := ParseOCSPRequest(der)
 	if err != nil {
-		return nil, revWrap(what, err)
+		return nil, wrapCtx(what, err)
 	}
 	return req, nil
 }

@@ -240,7 +240,7 @@ func AssembleOCSPResponse(tbs []byte, alg SignatureAlgorithm, sig []byte, certs 
 	}
 	_, sigLen, err := revDigestFor(alg)
 	if err != nil {
-		return nil, revWrap(what, err)
+		return nil, wrapCtx(what, err)
 	}
 	if sigLen > 0 && len(sig) != sigLen || sigLen == 0 && !isOneElement(sig) {
 		return nil, invalid(what+": signature", fmt.Sprintf("%d octets is not a %s signature", len(sig), alg))
@@ -294,11 +294,11 @@ func CreateOCSPResponse(rand io.Reader, signer crypto.Signer, tmpl *OCSPResponse
 	t := *tmpl
 	spki, err := MarshalPublicKeyInfo(signer.Public())
 	if err != nil {
-		return nil, revWrap(what, err)
+		return nil, wrapCtx(what, err)
 	}
 	keyHash, err := ResponderKeyHash(spki)
 	if err != nil {
-		return nil, revWrap(what, err)
+		return nil, wrapCtx(what, err)
 	}
 	if len(t.ResponderKeyHash) == 0 {
 		t.ResponderKeyHash = keyHash
@@ -307,7 +307,7 @@ func CreateOCSPResponse(rand io.Reader, signer crypto.Signer, tmpl *OCSPResponse
 	}
 	if t.SignatureAlgorithm == UnknownSignatureAlgorithm {
 		if t.SignatureAlgorithm, err = SignatureAlgorithmFor(signer.Public()); err != nil {
-			return nil, revWrap(what, err)
+			return nil, wrapCtx(what, err)
 		}
 	}
 	tbs, err := BuildOCSPResponseData(&t)
@@ -316,7 +316,7 @@ func CreateOCSPResponse(rand io.Reader, signer crypto.Signer, tmpl *OCSPResponse
 	}
 	sig, err := Sign(rand, signer, t.SignatureAlgorithm, tbs)
 	if err != nil {
-		return nil, revWrap(what, err)
+		return nil, wrapCtx(what, err)
 	}
 	return AssembleOCSPResponse(tbs, t.SignatureAlgorithm, sig, t.Certificates)
 }

@@ -232,7 +232,7 @@ func parseSigned(der []byte, what string) (*signedParts, error) {
 	}
 	alg, err := readAlgorithmIdentifier(&body)
 	if err != nil {
-		return nil, errf("%s: %w", what, err)
+		return nil, wrapCtx(what, err)
 	}
 	var sig asn1.BitString
 	if !body.ReadASN1BitString(&sig) || sig.BitLength%8 != 0 {
