@@ -23,6 +23,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzNewPublicKey$$' -fuzztime $(FUZZTIME) ./gost/gost3410/
 	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) ./gost/gost3410/
 	$(GO) test -run '^$$' -fuzz '^FuzzWriter$$' -fuzztime $(FUZZTIME) ./gost/streebog/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseCertificateRequest$$' -fuzztime $(FUZZTIME) ./pkix/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseOCSPRequest$$' -fuzztime $(FUZZTIME) ./pkix/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseCRL$$' -fuzztime $(FUZZTIME) ./pkix/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
