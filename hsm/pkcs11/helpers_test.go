@@ -1,0 +1,132 @@
+package pkcs11
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/sha256"
+	"crypto/sha512"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gostca/gostca/gost/gost3410"
+	"github.com/gostca/gostca/gost/streebog"
+	"github.com/gostca/gostca/hsm"
+)
+
+// logBuffer collects a Token's log output so tests can check that no
+// secret reaches it.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+func testLogger(t testing.TB) (*slog.Logger, *logBuffer) {
+	lb := &logBuffer{}
+	return slog.New(slog.NewTextHandler(lb, &slog.HandlerOptions{Level: slog.LevelDebug})), lb
+}
+
+// writePIN writes a PIN file with mode 0600 and returns its path.
+func writePIN(t testing.TB, pin string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "pin")
+	if err := os.WriteFile(p, []byte(pin+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func mustCurve(t testing.TB, name string) hsm.Curve {
+	t.Helper()
+	c, err := hsm.CurveByName(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func digestFor(alg hsm.Algorithm, msg []byte) []byte {
+	switch alg {
+	case hsm.GOST256:
+		d := streebog.Sum256(msg)
+		return d[:]
+	case hsm.GOST512:
+		d := streebog.Sum512(msg)
+		return d[:]
+	case hsm.ECDSAP256:
+		d := sha256.Sum256(msg)
+		return d[:]
+	case hsm.ECDSAP384:
+		d := sha512.Sum384(msg)
+		return d[:]
+	}
+	return nil
+}
+
+func verifies(k hsm.Key, digest, sig []byte) bool {
+	switch pub := k.Public().(type) {
+	case *gost3410.PublicKey:
+		return gost3410.Verify(pub, digest, sig)
+	case *ecdsa.PublicKey:
+		return ecdsa.VerifyASN1(pub, digest, sig)
+	}
+	return false
+}
+
+// signAndVerify signs a fresh digest with k and fails the test unless the
+// signature verifies with k's public key.
+func signAndVerify(t testing.TB, k hsm.Key, msg string) {
+	t.Helper()
+	d := digestFor(k.Algorithm(), []byte(msg))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	sig, err := k.Sign(ctx, d)
+	if err != nil {
+		t.Fatalf("sign %q: %v", msg, err)
+	}
+	if !verifies(k, d, sig) {
+		t.Fatalf("sign %q: signature does not verify", msg)
+	}
+}
+
+// noSecret fails the test if secret occurs in any of texts.
+func noSecret(t testing.TB, secret string, texts ...string) {
+	t.Helper()
+	for _, s := range texts {
+		if strings.Contains(s, secret) {
+			t.Fatalf("secret leaked into %q", s)
+		}
+	}
+}
+
+// eventually polls cond every step until it holds or the deadline passes.
+func eventually(t testing.TB, deadline time.Duration, step time.Duration, cond func() bool) bool {
+	t.Helper()
+	end := time.Now().Add(deadline)
+	for {
+		if cond() {
+			return true
+		}
+		if time.Now().After(end) {
+			return false
+		}
+		time.Sleep(step)
+	}
+}

@@ -1,0 +1,5 @@
+//go:build race
+
+package hsm
+
+const raceEnabled = true
