@@ -134,7 +134,7 @@ func BuildTBSCertificate(tmpl *CertificateTemplate, iss *Issuer) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
-	if err := LintTBSCertificate(tbs, tmpl.Profile, iss); err != nil {
+	if err := lintTBS(tbs, tmpl.Profile, iss, tmpl.PublicKey); err != nil {
 		return nil, err
 	}
 	return tbs, nil

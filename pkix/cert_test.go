@@ -312,7 +312,7 @@ func TestLintsTrigger(t *testing.T) {
 	// Lints that need a TBS the builder refuses to make: feed crafted TBS
 	// bytes to the linter directly.
 	good, _ := BuildTBSCertificate(base(), ica.iss)
-	c, err := parseTBSCertificate(good)
+	c, err := parseTBSCertificate(good, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

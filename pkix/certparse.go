@@ -62,7 +62,7 @@ func ParseCertificate(data []byte) (*Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := parseTBSCertificate(parts.TBS)
+	c, err := parseTBSCertificate(parts.TBS, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -82,8 +82,12 @@ func trimSpace(b []byte) []byte {
 	return b
 }
 
-// parseTBSCertificate parses a TBSCertificate element.
-func parseTBSCertificate(tbs []byte) (*Certificate, error) {
+// parseTBSCertificate parses a TBSCertificate element. When known is the
+// already validated key whose SubjectPublicKeyInfo the TBS carries byte for
+// byte, it is reused instead of validating the point again (the linter
+// parses every TBS the builder makes, and for the cofactor-4 curves the
+// subgroup check costs a scalar multiplication).
+func parseTBSCertificate(tbs []byte, known *PublicKeyInfo) (*Certificate, error) {
 	const what = "tbsCertificate"
 	body, err := readWhole(tbs, cbasn1.SEQUENCE, what)
 	if err != nil {
@@ -141,7 +145,9 @@ func parseTBSCertificate(tbs []byte) (*Certificate, error) {
 	if c.Subject, err = ParseName(c.RawSubject); err != nil {
 		return nil, wrapCtx(what+": subject", err)
 	}
-	if c.PublicKey, err = ParsePublicKeyInfo(spki); err != nil {
+	if known != nil && known.parsed && string(known.Raw) == string(spki) {
+		c.PublicKey = known
+	} else if c.PublicKey, err = ParsePublicKeyInfo(spki); err != nil {
 		return nil, wrapCtx(what, err)
 	}
 	// issuerUniqueID [1] and subjectUniqueID [2] are obsolete: refuse them.

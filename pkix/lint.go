@@ -63,7 +63,13 @@ func Lints() []Lint { return append([]Lint(nil), lints...) }
 // LintTBSCertificate parses tbs and runs every lint against the profile
 // and the issuer. A nil result means the TBS may be signed.
 func LintTBSCertificate(tbs []byte, p *Profile, iss *Issuer) error {
-	c, err := parseTBSCertificate(tbs)
+	return lintTBS(tbs, p, iss, nil)
+}
+
+// lintTBS is LintTBSCertificate with the subject key already validated
+// (see parseTBSCertificate).
+func lintTBS(tbs []byte, p *Profile, iss *Issuer, key *PublicKeyInfo) error {
+	c, err := parseTBSCertificate(tbs, key)
 	if err != nil {
 		return err
 	}

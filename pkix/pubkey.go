@@ -29,6 +29,10 @@ type PublicKeyInfo struct {
 	// ParamSet and DigestParamSet are the GOST key parameters as written;
 	// DigestParamSet may be nil. Both nil for ECDSA.
 	ParamSet, DigestParamSet asn1.ObjectIdentifier
+
+	// parsed is set by ParsePublicKeyInfo: Key was decoded from Raw and
+	// validated, so the linter may trust the pair.
+	parsed bool
 }
 
 // maxSPKI bounds a SubjectPublicKeyInfo; the largest we accept (GOST 512)
@@ -54,7 +58,7 @@ func ParsePublicKeyInfo(der []byte) (*PublicKeyInfo, error) {
 		!body.ReadASN1BitString(&bits) || !body.Empty() {
 		return nil, malformed(what)
 	}
-	info := &PublicKeyInfo{Raw: append([]byte(nil), der...)}
+	info := &PublicKeyInfo{Raw: append([]byte(nil), der...), parsed: true}
 	switch {
 	case keyOID.Equal(OIDPublicKeyGost2012_256), keyOID.Equal(OIDPublicKeyGost2012_512):
 		if !alg.ReadASN1(&params, cbasn1.SEQUENCE) || !alg.Empty() {
