@@ -1,0 +1,138 @@
+package signer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// ErrOverloaded is returned at once when the admission queue is full; the
+// caller should retry after RetryAfter. Queued work is never dropped, and
+// memory stays bounded by the queue length.
+type ErrOverloaded struct {
+	RetryAfter time.Duration
+}
+
+func (e *ErrOverloaded) Error() string {
+	return fmt.Sprintf("signer: overloaded, retry after %v", e.RetryAfter)
+}
+
+// ErrClosed is returned for work submitted after Close.
+var ErrClosed = errors.New("signer: closed")
+
+// batcher groups submitted jobs into batches of at most maxBatch, closing a
+// batch early when maxDelay has passed since its first job. Up to
+// concurrency batches are processed at once, so the fsync of one batch
+// overlaps the signing of the next.
+type batcher[J any] struct {
+	queue       chan J
+	maxBatch    int
+	maxDelay    time.Duration
+	process     func([]J)
+	retryAfter  time.Duration
+	concurrency int
+
+	closeOnce sync.Once
+	mu        sync.RWMutex // guards closed against concurrent submit
+	closed    bool
+	done      chan struct{}
+}
+
+func newBatcher[J any](queueLen, maxBatch int, maxDelay time.Duration, concurrency int, process func([]J)) *batcher[J] {
+	b := &batcher[J]{
+		queue:       make(chan J, queueLen),
+		maxBatch:    maxBatch,
+		maxDelay:    maxDelay,
+		process:     process,
+		retryAfter:  50 * time.Millisecond,
+		concurrency: concurrency,
+		done:        make(chan struct{}),
+	}
+	go b.run()
+	return b
+}
+
+// submit enqueues j or fails at once when the queue is full or closed.
+func (b *batcher[J]) submit(j J) error {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.closed {
+		return ErrClosed
+	}
+	select {
+	case b.queue <- j:
+		return nil
+	default:
+		return &ErrOverloaded{RetryAfter: b.retryAfter}
+	}
+}
+
+// depth is the number of queued jobs not yet in a batch.
+func (b *batcher[J]) depth() int { return len(b.queue) }
+
+// close stops admission, processes everything already queued and waits
+// for all batches to finish.
+func (b *batcher[J]) close() {
+	b.closeOnce.Do(func() {
+		b.mu.Lock()
+		b.closed = true
+		close(b.queue)
+		b.mu.Unlock()
+	})
+	<-b.done
+}
+
+func (b *batcher[J]) run() {
+	defer close(b.done)
+	sem := make(chan struct{}, b.concurrency)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		first, ok := <-b.queue
+		if !ok {
+			return
+		}
+		batch := make([]J, 1, b.maxBatch)
+		batch[0] = first
+		timer.Reset(b.maxDelay)
+		open := true
+	fill:
+		for len(batch) < b.maxBatch {
+			select {
+			case j, ok := <-b.queue:
+				if !ok {
+					open = false
+					break fill
+				}
+				batch = append(batch, j)
+			case <-timer.C:
+				break fill
+			}
+		}
+		timer.Stop() // since Go 1.23 no stale tick survives Stop
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(batch []J) {
+			defer func() { <-sem; wg.Done() }()
+			b.process(batch)
+		}(batch)
+		if !open {
+			return
+		}
+	}
+}
+
+// waitResult waits for a job's reply or the caller's context.
+func waitResult[R any](ctx context.Context, ch <-chan R) (R, error) {
+	select {
+	case r := <-ch:
+		return r, nil
+	case <-ctx.Done():
+		var zero R
+		return zero, ctx.Err()
+	}
+}

@@ -1,0 +1,5 @@
+package signer
+
+import "encoding/asn1"
+
+type asn1OID = asn1.ObjectIdentifier

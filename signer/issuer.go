@@ -1,0 +1,80 @@
+package signer
+
+import (
+	"context"
+	"crypto"
+	"fmt"
+
+	"github.com/gostca/gostca/hsm"
+	"github.com/gostca/gostca/pkix"
+)
+
+// Issuer is an issuing CA as the signer uses it: it owns its certificate,
+// its key (in an HSM or in-process), the profiles it issues under and the
+// CA-wide parts of every certificate (URLs, sign tool, class policies).
+// Several issuers may serve one engine (e.g. a 256-bit and a 512-bit CA).
+type Issuer struct {
+	ID       string
+	Cert     *pkix.Certificate
+	Key      hsm.Key
+	Settings pkix.Issuer // Cert and SignatureAlgorithm are filled in by NewIssuer
+	Profiles map[string]*pkix.Profile
+
+	alg pkix.SignatureAlgorithm
+	pub crypto.PublicKey
+}
+
+// NewIssuer checks that key is the key of the CA certificate cert and that
+// cert may sign certificates, and returns the Issuer. settings supplies the
+// CA-wide extension values; profiles the profiles it issues under (nil: all
+// shipped subscriber profiles).
+func NewIssuer(id string, cert *pkix.Certificate, key hsm.Key, settings pkix.Issuer, profiles []*pkix.Profile) (*Issuer, error) {
+	if id == "" || len(id) > 64 {
+		return nil, fmt.Errorf("signer: issuer id must be 1..64 bytes")
+	}
+	if cert == nil || key == nil {
+		return nil, fmt.Errorf("signer: issuer %s: certificate and key are required", id)
+	}
+	if !cert.IsCA || cert.KeyUsage&pkix.KeyUsageCertSign == 0 {
+		return nil, fmt.Errorf("signer: issuer %s: certificate is not a CA allowed to sign certificates", id)
+	}
+	if !publicKeysEqual(cert.PublicKey.Key, key.Public()) {
+		return nil, fmt.Errorf("signer: issuer %s: key does not match the certificate's public key", id)
+	}
+	alg, err := pkix.SignatureAlgorithmFor(key.Public())
+	if err != nil {
+		return nil, fmt.Errorf("signer: issuer %s: %w", id, err)
+	}
+	settings.Cert, settings.SignatureAlgorithm = cert, alg
+	if profiles == nil {
+		for _, p := range pkix.Profiles() {
+			if !p.CA {
+				profiles = append(profiles, p)
+			}
+		}
+	}
+	is := &Issuer{ID: id, Cert: cert, Key: key, Settings: settings, Profiles: map[string]*pkix.Profile{}, alg: alg, pub: key.Public()}
+	for _, p := range profiles {
+		is.Profiles[p.Name] = p
+	}
+	return is, nil
+}
+
+func publicKeysEqual(a, b crypto.PublicKey) bool {
+	ea, ok := a.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && ea.Equal(b)
+}
+
+// signTBS signs a TBSCertificate with the issuer key, verifies the
+// signature with the CA's public key (an HSM fault must never yield a bad
+// certificate) and assembles the certificate.
+func (is *Issuer) signTBS(ctx context.Context, tbs []byte) ([]byte, error) {
+	sig, err := is.Key.Sign(ctx, is.alg.Digest(tbs))
+	if err != nil {
+		return nil, fmt.Errorf("signer: issuer %s: sign: %w", is.ID, err)
+	}
+	if err := pkix.CheckSignature(is.pub, is.alg, tbs, sig); err != nil {
+		return nil, fmt.Errorf("signer: issuer %s: verify after sign: %w", is.ID, err)
+	}
+	return pkix.AssembleSigned(tbs, is.alg, sig)
+}

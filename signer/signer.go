@@ -1,0 +1,407 @@
+// Package signer is the issuance pipeline: admission with backpressure,
+// batching, a write-ahead intent per certificate, signing fan-out over the
+// issuers' keys, verify-after-sign, and one group commit per batch. Open
+// resolves the intents a crash left behind before it accepts work.
+package signer
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gostca/gostca/pkix"
+	"github.com/gostca/gostca/store"
+)
+
+// Options tune the pipeline. Zero values take the defaults.
+type Options struct {
+	// MaxBatch closes a batch at this many requests (default 64).
+	MaxBatch int
+	// MaxDelay closes a batch this long after its first request even if it
+	// is not full (default 2 ms): the latency a lone request pays to share
+	// an fsync.
+	MaxDelay time.Duration
+	// QueueLen bounds requests admitted but not yet batched (default 4096).
+	// Beyond it Issue fails at once with *ErrOverloaded.
+	QueueLen int
+	// Concurrency is how many batches are in flight at once (default 2), so
+	// one batch's fsync overlaps the next one's signing.
+	Concurrency int
+	// SignWorkers is the number of parallel signatures per batch (default
+	// GOMAXPROCS; for an HSM, its session count).
+	SignWorkers int
+	Rand        io.Reader
+	Now         func() time.Time
+	Logger      *slog.Logger
+}
+
+func (o *Options) setDefaults() {
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = 64
+	}
+	if o.MaxDelay <= 0 {
+		o.MaxDelay = 2 * time.Millisecond
+	}
+	if o.QueueLen <= 0 {
+		o.QueueLen = 4096
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 2
+	}
+	if o.SignWorkers <= 0 {
+		o.SignWorkers = runtime.GOMAXPROCS(0)
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Reader
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+}
+
+// Request is one certificate to issue. The registration authority has
+// verified the subject; the signer checks the request's proof of
+// possession, builds and lints the TBS, and issues.
+type Request struct {
+	// RequestID makes Issue idempotent: a repeated ID returns the
+	// certificate issued for the first, never a second one.
+	RequestID          string
+	IssuerID           string
+	Profile            string
+	CSR                []byte // PEM or DER PKCS#10
+	Subject            *pkix.Subject
+	SubjectSignTool    string
+	IdentificationKind pkix.IdentificationKind
+	Emails             []string
+	// NotBefore defaults to now; the lifetime is the profile's.
+	NotBefore time.Time
+	// Actor is who asked, for the audit log.
+	Actor string
+	// Outbox rows to deliver after issuance (ESIA registration, notices).
+	Outbox []store.OutboxRow
+}
+
+// Result is an issued certificate.
+type Result struct {
+	Serial []byte
+	DER    []byte
+	// Duplicate is true when RequestID had been issued before.
+	Duplicate bool
+}
+
+// Errors of Issue beyond bad input (which wraps pkix errors).
+var (
+	// ErrUnknownIssuer / ErrUnknownProfile: the request names neither.
+	ErrUnknownIssuer  = errors.New("signer: unknown issuer")
+	ErrUnknownProfile = errors.New("signer: unknown profile")
+	// ErrInProgress: the request ID is being issued by another call; retry.
+	ErrInProgress = errors.New("signer: request with this id is in progress")
+)
+
+// Signer issues certificates. It is safe for concurrent use.
+type Signer struct {
+	store   store.Backend
+	issuers map[string]*Issuer
+	opts    Options
+	batch   *batcher[*job]
+	stats   stats
+}
+
+type job struct {
+	ctx    context.Context
+	req    *Request
+	issuer *Issuer
+	intent store.Intent
+	ids    store.Identifiers
+	reply  chan reply
+	queued time.Time
+	// notBefore and notAfter are the validity written into the TBS.
+	notBefore, notAfter time.Time
+	der                 []byte // set once signed
+}
+
+type reply struct {
+	res *Result
+	err error
+}
+
+// Open recovers what a previous process left (every pending intent is
+// signed again from its stored TBS and committed, or marked failed) and
+// then starts the pipeline.
+func Open(ctx context.Context, st store.Backend, issuers []*Issuer, opts Options) (*Signer, error) {
+	opts.setDefaults()
+	s := &Signer{store: st, issuers: map[string]*Issuer{}, opts: opts}
+	for _, is := range issuers {
+		if _, dup := s.issuers[is.ID]; dup {
+			return nil, fmt.Errorf("signer: issuer %s listed twice", is.ID)
+		}
+		s.issuers[is.ID] = is
+	}
+	if err := s.recover(ctx); err != nil {
+		return nil, err
+	}
+	s.batch = newBatcher(opts.QueueLen, opts.MaxBatch, opts.MaxDelay, opts.Concurrency, s.process)
+	return s, nil
+}
+
+// Close stops admission, finishes every admitted request and returns.
+func (s *Signer) Close() error {
+	s.batch.close()
+	return nil
+}
+
+// Issuer returns the issuer with the given id.
+func (s *Signer) Issuer(id string) (*Issuer, bool) {
+	is, ok := s.issuers[id]
+	return is, ok
+}
+
+// KeyHash is the store's identity of a subject key: SHA-256 of the
+// subjectPublicKey BIT STRING contents.
+func KeyHash(spki []byte) (store.KeyHash, error) {
+	bits, err := pkix.SubjectPublicKeyBits(spki)
+	if err != nil {
+		return store.KeyHash{}, err
+	}
+	return sha256.Sum256(bits), nil
+}
+
+// Issue issues one certificate. The caller's goroutine does the CPU work
+// that needs no coordination (request parsing, proof of possession, TBS
+// building and lints); then the request joins a batch for the durable
+// intent, the signature and the group commit.
+func (s *Signer) Issue(ctx context.Context, req *Request) (*Result, error) {
+	start := s.opts.Now()
+	j, err := s.prepare(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if j == nil { // idempotent replay of an issued request
+		s.stats.duplicates.Add(1)
+		rec, err := s.store.CertificateByRequestID(ctx, req.RequestID)
+		if err != nil {
+			return nil, err
+		}
+		return &Result{Serial: rec.Serial, DER: rec.DER, Duplicate: true}, nil
+	}
+	if err := s.batch.submit(j); err != nil {
+		s.stats.rejected.Add(1)
+		return nil, err
+	}
+	r, err := waitResult(ctx, j.reply)
+	if err != nil {
+		return nil, err
+	}
+	if r.err == nil {
+		s.stats.observeLatency(s.opts.Now().Sub(start))
+	}
+	return r.res, r.err
+}
+
+// prepare validates the request and builds its TBS. It returns a nil job
+// when the request ID was already issued.
+func (s *Signer) prepare(ctx context.Context, req *Request) (*job, error) {
+	if req == nil || req.Subject == nil {
+		return nil, fmt.Errorf("signer: %w: request and subject are required", pkix.ErrInvalidValue)
+	}
+	is, ok := s.issuers[req.IssuerID]
+	if !ok {
+		return nil, fmt.Errorf("%w %q", ErrUnknownIssuer, req.IssuerID)
+	}
+	prof, ok := is.Profiles[req.Profile]
+	if !ok {
+		return nil, fmt.Errorf("%w %q for issuer %s", ErrUnknownProfile, req.Profile, is.ID)
+	}
+	csr, err := pkix.ParseCertificateRequest(req.CSR)
+	if err != nil {
+		return nil, err
+	}
+	keyHash, err := KeyHash(csr.PublicKey.Raw)
+	if err != nil {
+		return nil, err
+	}
+	if req.RequestID != "" {
+		// Fast path for retries; the store decides races between
+		// concurrent requests with one id when the intents are written.
+		rec, err := s.store.CertificateByRequestID(ctx, req.RequestID)
+		switch {
+		case err == nil && rec.KeyHash == keyHash:
+			return nil, nil
+		case err == nil:
+			return nil, fmt.Errorf("signer: request %q: %w", req.RequestID, store.ErrRequestConflict)
+		case !errors.Is(err, store.ErrNotFound):
+			return nil, err
+		}
+	}
+	serial, err := pkix.NewSerialNumber(s.opts.Rand)
+	if err != nil {
+		return nil, err
+	}
+	notBefore := req.NotBefore
+	if notBefore.IsZero() {
+		notBefore = s.opts.Now()
+	}
+	notBefore = notBefore.UTC().Truncate(time.Second)
+	tbs, err := pkix.BuildTBSCertificate(&pkix.CertificateTemplate{
+		Profile: prof, SerialNumber: serial, NotBefore: notBefore, Subject: req.Subject,
+		PublicKey: csr.PublicKey, SubjectSignTool: req.SubjectSignTool,
+		IdentificationKind: req.IdentificationKind, Emails: req.Emails,
+	}, &is.Settings)
+	if err != nil {
+		return nil, err
+	}
+	return &job{
+		ctx: ctx, req: req, issuer: is, reply: make(chan reply, 1), queued: s.opts.Now(),
+		notBefore: notBefore, notAfter: notBefore.Add(prof.Validity),
+		intent: store.Intent{RequestID: req.RequestID, IssuerID: is.ID, Serial: serial.Bytes(), KeyHash: keyHash,
+			TBS: tbs, Profile: prof.Name, CreatedAt: s.opts.Now()},
+		ids: store.Identifiers{SNILS: req.Subject.SNILS, INN: req.Subject.INN, INNLE: req.Subject.INNLE,
+			OGRN: req.Subject.OGRN, OGRNIP: req.Subject.OGRNIP},
+	}, nil
+}
+
+// process runs one batch: intents (one synced write), signatures in
+// parallel, one synced commit, replies.
+func (s *Signer) process(jobs []*job) {
+	s.stats.observeBatch(len(jobs))
+	ctx := context.Background() // admitted work finishes even if callers go away
+	live := jobs[:0:0]
+	for _, j := range jobs {
+		if err := j.ctx.Err(); err != nil {
+			j.reply <- reply{err: err} // cancelled while queued: nothing written
+			continue
+		}
+		live = append(live, j)
+	}
+	if len(live) == 0 {
+		return
+	}
+	intents := make([]store.Intent, len(live))
+	for i, j := range live {
+		intents[i] = j.intent
+	}
+	results, err := s.store.PutIntents(ctx, intents)
+	if err != nil {
+		for _, j := range live {
+			j.reply <- reply{err: fmt.Errorf("signer: record intents: %w", err)}
+		}
+		return
+	}
+	var toSign []*job
+	for i, j := range live {
+		r := results[i]
+		switch {
+		case r.Err != nil:
+			j.reply <- reply{err: r.Err}
+		case r.Duplicate && r.Cert != nil:
+			s.stats.duplicates.Add(1)
+			j.reply <- reply{res: &Result{Serial: r.Cert.Serial, DER: r.Cert.DER, Duplicate: true}}
+		case r.Duplicate:
+			j.reply <- reply{err: ErrInProgress}
+		default:
+			j.intent.Serial = r.Serial
+			toSign = append(toSign, j)
+		}
+	}
+	failed := s.signAll(ctx, toSign)
+	var issued []store.Issued
+	var done []*job
+	for _, j := range toSign {
+		if j.der == nil {
+			continue
+		}
+		issued = append(issued, s.issuedRecord(j))
+		done = append(done, j)
+	}
+	if len(issued) > 0 {
+		if err := s.store.CommitIssued(ctx, issued); err != nil {
+			// The intents stay pending: the next Open signs them again
+			// from the stored TBS, so nothing signed is lost or doubled.
+			s.opts.Logger.Error("signer: commit failed; intents left for recovery", "batch", len(issued), "err", err)
+			for _, j := range done {
+				j.reply <- reply{err: fmt.Errorf("signer: commit: %w", err)}
+			}
+			done = nil
+		}
+	}
+	if len(failed) > 0 {
+		serials := make([][]byte, 0, len(failed))
+		for _, f := range failed {
+			serials = append(serials, f.job.intent.Serial)
+		}
+		if err := s.store.FailIntents(ctx, serials, "signing failed"); err != nil {
+			s.opts.Logger.Error("signer: mark intents failed", "count", len(serials), "err", err)
+		}
+		for _, f := range failed {
+			f.job.reply <- reply{err: f.err}
+		}
+	}
+	for _, j := range done {
+		s.stats.issued.Add(1)
+		j.reply <- reply{res: &Result{Serial: j.intent.Serial, DER: j.der}}
+	}
+}
+
+type failure struct {
+	job *job
+	err error
+}
+
+// signAll signs every job's TBS with at most SignWorkers in parallel,
+// setting job.der; it returns the jobs that failed.
+func (s *Signer) signAll(ctx context.Context, jobs []*job) []failure {
+	var (
+		mu     sync.Mutex
+		failed []failure
+		wg     sync.WaitGroup
+		next   atomic.Int64
+	)
+	workers := min(s.opts.SignWorkers, len(jobs))
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(jobs) {
+					return
+				}
+				j := jobs[i]
+				der, err := j.issuer.signTBS(ctx, j.intent.TBS)
+				if err != nil {
+					s.stats.signErrors.Add(1)
+					mu.Lock()
+					failed = append(failed, failure{j, err})
+					mu.Unlock()
+					continue
+				}
+				j.der = der
+			}
+		}()
+	}
+	wg.Wait()
+	return failed
+}
+
+func (s *Signer) issuedRecord(j *job) store.Issued {
+	actor := j.req.Actor
+	if actor == "" {
+		actor = "signer"
+	}
+	return store.Issued{
+		Serial: j.intent.Serial, IssuerID: j.issuer.ID, RequestID: j.req.RequestID, DER: j.der,
+		NotBefore: j.notBefore, NotAfter: j.notAfter, Subject: j.ids, KeyHash: j.intent.KeyHash, Outbox: j.req.Outbox,
+		Audit: store.AuditEntry{Actor: actor, Action: "issue", Details: "profile " + j.intent.Profile},
+	}
+}

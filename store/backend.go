@@ -1,0 +1,58 @@
+package store
+
+import (
+	"context"
+	"math/big"
+	"time"
+)
+
+// Backend is the storage API the signer, ra and api packages depend on.
+// *Store (Pebble) implements it; a distributed SQL backend is meant to be
+// a second implementation with the same semantics, which the tests of
+// this package spell out. Every method honours ctx only before it starts
+// writing: an acknowledged write is never half done.
+type Backend interface {
+	// PutIntents durably records intents before signing, one batch for
+	// all of them. See IntentResult for the per-intent outcomes; the error
+	// is for failures of the whole call (nothing written).
+	PutIntents(ctx context.Context, intents []Intent) ([]IntentResult, error)
+	// CommitIssued stores signed certificates with their indexes, status,
+	// outbox rows and audit entries, and deletes their intents: all or
+	// nothing.
+	CommitIssued(ctx context.Context, certs []Issued) error
+	// FailIntents marks pending intents failed: serials stay reserved,
+	// keys and request IDs are released. Already failed ones are skipped.
+	FailIntents(ctx context.Context, serials [][]byte, reason string) error
+	// PendingIntents returns the intents not yet committed or failed.
+	PendingIntents(ctx context.Context) ([]Intent, error)
+
+	Certificate(ctx context.Context, serial []byte) (*CertRecord, error)
+	CertificateByRequestID(ctx context.Context, requestID string) (*CertRecord, error)
+	FindCertificates(ctx context.Context, q Query) (page []CertRecord, next string, err error)
+	// Expiring pages through certificates with after ≤ NotAfter < before,
+	// in NotAfter order, whatever their status.
+	Expiring(ctx context.Context, after, before time.Time, cursor string, limit int) (page []CertRecord, next string, err error)
+
+	SetStatus(ctx context.Context, serial []byte, ch StatusChange, audit AuditEntry) error
+	// Revoked streams the revoked and held certificates of an issuer in
+	// serial order until fn returns false.
+	Revoked(ctx context.Context, issuerID string, fn func(serial []byte, at time.Time, reason int, invalidity time.Time) bool) error
+	NextCRLNumber(ctx context.Context, issuerID string) (*big.Int, error)
+
+	PutOCSPResponse(ctx context.Context, r OCSPRecord) error
+	OCSPResponse(ctx context.Context, serial []byte) (*OCSPRecord, error)
+	OCSPDue(ctx context.Context, before time.Time, cursor string, limit int) (page []OCSPDue, next string, err error)
+
+	OutboxPending(ctx context.Context, kind string, limit int) ([]OutboxRow, error)
+	Outbox(ctx context.Context, id uint64) (*OutboxRow, error)
+	OutboxDone(ctx context.Context, id uint64) error
+	OutboxRetry(ctx context.Context, id uint64, nextAttempt time.Time, lastError string) error
+
+	AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, error)
+	AuditEntries(ctx context.Context, cursor string, limit int) (page []AuditEntry, next string, err error)
+	AuditHead(ctx context.Context) (seq uint64, hash [32]byte, err error)
+	VerifyAudit(ctx context.Context) error
+
+	Check(ctx context.Context) (*CheckReport, error)
+	Close() error
+}

@@ -1,0 +1,189 @@
+package store
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// Certificate returns the certificate with serial; ErrNotFound if none
+// was issued, ErrPending if its intent is still pending.
+func (s *Store) Certificate(ctx context.Context, serial []byte) (*CertRecord, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
+	n, err := normSerial(serial)
+	if err != nil {
+		return nil, fmt.Errorf("store: certificate: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("store: certificate %x: %w", n, err)
+	}
+	return s.certOrPending(s.db, n)
+}
+
+// CertificateByRequestID returns the certificate issued for a client
+// request ID; ErrPending while its intent is pending, ErrNotFound if the
+// ID is unknown or its intent failed.
+func (s *Store) CertificateByRequestID(ctx context.Context, requestID string) (*CertRecord, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
+	if err := checkLen("request ID", requestID, 1, maxRequestIDLen); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("store: certificate by request: %w", err)
+	}
+	serial, err := s.get(s.db, requestKey(requestID))
+	if errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("store: request %q: %w", requestID, ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.certOrPending(s.db, serial)
+}
+
+// certOrPending loads a certificate, telling "pending" from "unknown".
+func (s *Store) certOrPending(r pebble.Reader, serial []byte) (*CertRecord, error) {
+	c, err := s.loadCert(r, serial)
+	if !errors.Is(err, ErrNotFound) {
+		return c, err
+	}
+	if ok, err := s.has(r, intentKey(serial)); err != nil {
+		return nil, err
+	} else if ok {
+		return nil, fmt.Errorf("store: certificate %x: %w", serial, ErrPending)
+	}
+	return nil, fmt.Errorf("store: certificate %x: %w", serial, ErrNotFound)
+}
+
+// loadCert reads and decodes one certificate record (bare ErrNotFound if
+// absent).
+func (s *Store) loadCert(r pebble.Reader, serial []byte) (*CertRecord, error) {
+	v, err := s.get(r, certKey(serial))
+	if err != nil {
+		return nil, err
+	}
+	c, err := decodeCert(v)
+	if err != nil {
+		return nil, fmt.Errorf("store: certificate %x: %w", serial, err)
+	}
+	return c, nil
+}
+
+// FindCertificates pages through the certificates carrying an identifier
+// (or a key hash), ordered by NotBefore then serial.
+func (s *Store) FindCertificates(ctx context.Context, q Query) ([]CertRecord, string, error) {
+	if err := s.enter(); err != nil {
+		return nil, "", err
+	}
+	defer s.leave()
+	if q.Status > OnHold {
+		return nil, "", invalid("find certificates: unknown status %d", q.Status)
+	}
+	if q.Field == ByKeyHash {
+		return s.findByKey(ctx, q)
+	}
+	if err := checkIdent(q.Field, q.Value); err != nil {
+		return nil, "", fmt.Errorf("store: find certificates: %w", err)
+	}
+	prefix := identPrefix(q.Field, q.Value)
+	var out []CertRecord
+	next, err := page(ctx, s.db, prefix, nil, nil, q.Cursor, q.Limit, func(k, _ []byte) (bool, error) {
+		_, rest, ok := cutTime(k[len(prefix):])
+		serial, rest, ok2 := cutSerial(rest)
+		if !ok || !ok2 || len(rest) != 0 {
+			return false, corrupt("identifier index key %x", k)
+		}
+		return s.appendCert(&out, serial, q.Status, k)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return out, next, nil
+}
+
+// appendCert loads serial (pointed to by index key k) and appends it if
+// it has the wanted status.
+func (s *Store) appendCert(out *[]CertRecord, serial []byte, want State, k []byte) (bool, error) {
+	c, err := s.loadCert(s.db, serial)
+	if errors.Is(err, ErrNotFound) {
+		return false, corrupt("index key %x points to missing certificate %x", k, serial)
+	}
+	if err != nil {
+		return false, err
+	}
+	if want != 0 && c.Status.State != want {
+		return false, nil
+	}
+	*out = append(*out, *c)
+	return true, nil
+}
+
+// findByKey answers a ByKeyHash query: at most one certificate.
+func (s *Store) findByKey(ctx context.Context, q Query) ([]CertRecord, string, error) {
+	b, err := hex.DecodeString(q.Value)
+	if err != nil || len(b) != 32 {
+		return nil, "", invalid("find certificates: key hash %q is not 64 hex digits", q.Value)
+	}
+	if q.Cursor != "" {
+		return nil, "", nil // the only page was the first
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, "", fmt.Errorf("store: find certificates: %w", err)
+	}
+	serial, err := s.get(s.db, keyHashKey(KeyHash(b)))
+	if errors.Is(err, ErrNotFound) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	c, err := s.loadCert(s.db, serial)
+	if errors.Is(err, ErrNotFound) {
+		return nil, "", nil // reserved by a pending intent
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if q.Status != 0 && c.Status.State != q.Status {
+		return nil, "", nil
+	}
+	return []CertRecord{*c}, "", nil
+}
+
+// Expiring pages through certificates with after ≤ NotAfter < before in
+// NotAfter order, then serial; status is not filtered (the record says).
+func (s *Store) Expiring(ctx context.Context, after, before time.Time, cursor string, limit int) ([]CertRecord, string, error) {
+	if err := s.enter(); err != nil {
+		return nil, "", err
+	}
+	defer s.leave()
+	if !before.After(after) {
+		return nil, "", invalid("expiring: empty range %v – %v", after, before)
+	}
+	prefix := []byte{pExpiry}
+	lower := appendTime([]byte{pExpiry}, after)
+	upper := appendTime([]byte{pExpiry}, before)
+	var out []CertRecord
+	next, err := page(ctx, s.db, prefix, lower, upper, cursor, limit, func(k, _ []byte) (bool, error) {
+		_, rest, ok := cutTime(k[1:])
+		serial, rest, ok2 := cutSerial(rest)
+		if !ok || !ok2 || len(rest) != 0 {
+			return false, corrupt("expiry index key %x", k)
+		}
+		return s.appendCert(&out, serial, 0, k)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return out, next, nil
+}

@@ -1,0 +1,467 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// CheckReport is the result of Check. Problems lists the first
+// maxProblems findings; TotalProblems counts them all.
+type CheckReport struct {
+	Certificates   int
+	PendingIntents int
+	FailedIntents  int
+	IndexEntries   int
+	OCSPResponses  int
+	OutboxRows     int
+	AuditEntries   uint64
+	Problems       []Problem
+	TotalProblems  int
+}
+
+// OK reports a clean store.
+func (r *CheckReport) OK() bool { return r.TotalProblems == 0 }
+
+// Problem is one inconsistency found by Check.
+type Problem struct {
+	Kind   string // missing-index, dangling-index, mismatch, decode, audit, unknown-key
+	Key    string // the offending key in hex
+	Detail string
+}
+
+func (p Problem) String() string { return p.Kind + " " + p.Key + ": " + p.Detail }
+
+const maxProblems = 1000
+
+// Check verifies the store on a consistent snapshot in one ordered pass
+// over all keys: every certificate and intent has its index entries, every
+// index entry points to a record that agrees with it, each certificate
+// has exactly one OCSP-due entry, pending outbox rows are indexed, and the
+// audit chain verifies up to the head. Inconsistencies go into the
+// report; the error is only for I/O failures and cancellation.
+func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
+	snap, seq, hash := s.snapshot()
+	defer snap.Close()
+	c := &checker{s: s, r: snap, rep: &CheckReport{}}
+	err := scan(ctx, snap, nil, nil, func(k, v []byte) (bool, error) {
+		return true, c.entry(k, v)
+	})
+	if err != nil {
+		return nil, err
+	}
+	n, h, err := verifyChain(ctx, snap)
+	switch {
+	case errors.Is(err, ErrCorrupt):
+		c.problem("audit", nil, "%v", err)
+	case err != nil:
+		return nil, err
+	case n != seq || h != hash:
+		c.problem("audit", nil, "chain ends at %d, head is %d", n, seq)
+	}
+	c.rep.AuditEntries = n
+	if !c.rep.OK() {
+		s.log.Warn("store check found problems", "count", c.rep.TotalProblems)
+	}
+	return c.rep, nil
+}
+
+type checker struct {
+	s   *Store
+	r   pebble.Reader
+	rep *CheckReport
+}
+
+func (c *checker) problem(kind string, key []byte, format string, args ...any) {
+	c.rep.TotalProblems++
+	if len(c.rep.Problems) < maxProblems {
+		c.rep.Problems = append(c.rep.Problems, Problem{Kind: kind, Key: fmt.Sprintf("%x", key), Detail: fmt.Sprintf(format, args...)})
+	}
+}
+
+// entry dispatches one key by prefix. Only I/O errors are returned.
+func (c *checker) entry(k, v []byte) error {
+	switch k[0] {
+	case pMeta:
+		return c.meta(k, v)
+	case pCert:
+		return c.cert(k, v)
+	case pIntent, pFailed:
+		return c.intent(k, v)
+	case pRequest, pKeyHash:
+		c.rep.IndexEntries++
+		return c.unique(k, v)
+	case pIdent:
+		c.rep.IndexEntries++
+		return c.ident(k)
+	case pExpiry:
+		c.rep.IndexEntries++
+		return c.expiry(k)
+	case pRevoked:
+		c.rep.IndexEntries++
+		return c.revoked(k, v)
+	case pCRLNumber:
+		if _, err := decodeCRLNumber(v); err != nil {
+			c.problem("decode", k, "%v", err)
+		}
+	case pOCSP:
+		return c.ocsp(k, v)
+	case pOCSPDue:
+		c.rep.IndexEntries++
+		return c.ocspDue(k)
+	case pOutbox:
+		return c.outbox(k, v)
+	case pOutboxDue:
+		c.rep.IndexEntries++
+		return c.outboxDue(k)
+	case pAudit:
+		// verified as a chain afterwards
+	default:
+		c.problem("unknown-key", k, "no record kind has prefix %#x", k[0])
+	}
+	return nil
+}
+
+func (c *checker) meta(k, v []byte) error {
+	switch {
+	case bytes.Equal(k, keySchema):
+		if len(v) != 1 || v[0] != schemaVersion {
+			c.problem("mismatch", k, "schema version %x", v)
+		}
+	case bytes.Equal(k, keyOutboxSeq):
+		if len(v) != 8 {
+			c.problem("decode", k, "outbox sequence %x", v)
+		}
+	default:
+		c.problem("unknown-key", k, "unknown meta key")
+	}
+	return nil
+}
+
+// want reports a missing entry at key, or one whose value differs from
+// value (nil value: only presence is checked).
+func (c *checker) want(owner, key, value []byte, what string) error {
+	v, err := c.s.get(c.r, key)
+	if errors.Is(err, ErrNotFound) {
+		c.problem("missing-index", owner, "%s %x missing", what, key)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if value != nil && !bytes.Equal(v, value) {
+		c.problem("mismatch", owner, "%s %x holds %x, want %x", what, key, v, value)
+	}
+	return nil
+}
+
+// absent reports an entry at key that should not exist.
+func (c *checker) absent(owner, key []byte, what string) error {
+	ok, err := c.s.has(c.r, key)
+	if ok {
+		c.problem("mismatch", owner, "%s %x should not exist", what, key)
+	}
+	return err
+}
+
+func (c *checker) cert(k, v []byte) error {
+	c.rep.Certificates++
+	serial, rest, ok := cutSerial(k[1:])
+	if !ok || len(rest) != 0 {
+		c.problem("decode", k, "bad certificate key")
+		return nil
+	}
+	rec, err := decodeCert(v)
+	if err != nil {
+		c.problem("decode", k, "%v", err)
+		return nil
+	}
+	if !bytes.Equal(rec.Serial, serial) {
+		c.problem("mismatch", k, "record serial %x", rec.Serial)
+	}
+	steps := []func() error{
+		func() error { return c.want(k, keyHashKey(rec.KeyHash), serial, "key hash index") },
+		func() error { return c.want(k, expiryKey(rec.NotAfter, serial), nil, "expiry index") },
+		func() error { return c.absent(k, intentKey(serial), "pending intent") },
+		func() error { return c.absent(k, failedKey(serial), "failed intent") },
+		func() error { return c.certOCSP(k, rec) },
+		func() error { return c.certRevoked(k, rec) },
+		func() error {
+			return rec.Subject.each(func(f Field, val string) error {
+				return c.want(k, identKey(f, val, rec.NotBefore, serial), nil, f.String()+" index")
+			})
+		},
+	}
+	if rec.RequestID != "" {
+		steps = append(steps, func() error { return c.want(k, requestKey(rec.RequestID), serial, "request index") })
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// certRevoked: a revocation entry exists iff the certificate is not
+// valid, and it agrees with the status.
+func (c *checker) certRevoked(k []byte, rec *CertRecord) error {
+	rk := revokedKey(rec.IssuerID, rec.Serial)
+	if rec.Status.State == Valid {
+		return c.absent(k, rk, "revocation entry of a valid certificate")
+	}
+	return c.want(k, rk, encodeRevEntry(rec.Status), "revocation entry")
+}
+
+// certOCSP: exactly the due entry matching the stored response (or the
+// zero-time one when there is none); a stored response is current.
+func (c *checker) certOCSP(k []byte, rec *CertRecord) error {
+	v, err := c.s.get(c.r, ocspKey(rec.Serial))
+	if errors.Is(err, ErrNotFound) {
+		return c.want(k, ocspDueKey(zeroTime, rec.Serial), nil, "OCSP due entry")
+	}
+	if err != nil {
+		return err
+	}
+	o, err := decodeOCSP(rec.Serial, v)
+	if err != nil {
+		return nil // reported when the scan reaches the OCSP key
+	}
+	if o.StatusVersion != rec.Status.Version {
+		c.problem("mismatch", k, "OCSP response for status version %d, certificate at %d", o.StatusVersion, rec.Status.Version)
+	}
+	return c.want(k, ocspDueKey(o.NextUpdate, rec.Serial), nil, "OCSP due entry")
+}
+
+func (c *checker) intent(k, v []byte) error {
+	serial, rest, ok := cutSerial(k[1:])
+	if !ok || len(rest) != 0 {
+		c.problem("decode", k, "bad intent key")
+		return nil
+	}
+	r, err := decodeIntent(v)
+	if err != nil {
+		c.problem("decode", k, "%v", err)
+		return nil
+	}
+	if !bytes.Equal(r.Serial, serial) || r.failed != (k[0] == pFailed) {
+		c.problem("mismatch", k, "intent record disagrees with its key")
+	}
+	if err := c.absent(k, certKey(serial), "certificate of an uncommitted intent"); err != nil {
+		return err
+	}
+	if k[0] == pFailed {
+		c.rep.FailedIntents++
+		return c.absent(k, intentKey(serial), "pending intent of a failed serial")
+	}
+	c.rep.PendingIntents++
+	if err := c.want(k, keyHashKey(r.KeyHash), serial, "key hash index"); err != nil {
+		return err
+	}
+	if r.RequestID != "" {
+		return c.want(k, requestKey(r.RequestID), serial, "request index")
+	}
+	return nil
+}
+
+// unique checks a request-ID or key-hash entry: it points to a
+// certificate or pending intent that carries the same request / key.
+func (c *checker) unique(k, serial []byte) error {
+	matches := func(requestID string, key KeyHash) bool {
+		if k[0] == pRequest {
+			return requestID == string(k[1:])
+		}
+		return len(k) == 33 && key == KeyHash(k[1:])
+	}
+	rec, err := c.s.loadCert(c.r, serial)
+	if err == nil {
+		if !matches(rec.RequestID, rec.KeyHash) {
+			c.problem("mismatch", k, "certificate %x does not carry this value", serial)
+		}
+		return nil
+	}
+	if !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrCorrupt) {
+		return err
+	}
+	v, err := c.s.get(c.r, intentKey(serial))
+	if errors.Is(err, ErrNotFound) {
+		c.problem("dangling-index", k, "points to %x: no certificate or pending intent", serial)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if r, err := decodeIntent(v); err == nil && !matches(r.RequestID, r.KeyHash) {
+		c.problem("mismatch", k, "intent %x does not carry this value", serial)
+	}
+	return nil
+}
+
+// target loads the certificate an index entry points to; nil (with a
+// problem recorded) if it is missing or unreadable.
+func (c *checker) target(k, serial []byte) (*CertRecord, error) {
+	rec, err := c.s.loadCert(c.r, serial)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		c.problem("dangling-index", k, "certificate %x missing", serial)
+		return nil, nil
+	case errors.Is(err, ErrCorrupt):
+		c.problem("dangling-index", k, "certificate %x unreadable", serial)
+		return nil, nil
+	}
+	return rec, err
+}
+
+func (c *checker) ident(k []byte) error {
+	f := Field(0)
+	if len(k) > 1 {
+		f = Field(k[1])
+	}
+	val, rest, ok := cutLen(k[min(len(k), 2):])
+	nb, rest, ok2 := cutTime(rest)
+	serial, rest, ok3 := cutSerial(rest)
+	if !ok || !ok2 || !ok3 || len(rest) != 0 || checkIdent(f, string(val)) != nil {
+		c.problem("decode", k, "bad identifier index key")
+		return nil
+	}
+	rec, err := c.target(k, serial)
+	if rec == nil || err != nil {
+		return err
+	}
+	got := ""
+	_ = rec.Subject.each(func(g Field, v string) error {
+		if g == f {
+			got = v
+		}
+		return nil
+	})
+	if got != string(val) || !rec.NotBefore.Equal(nb) {
+		c.problem("mismatch", k, "certificate %x has %s %q, notBefore %v", serial, f, got, rec.NotBefore)
+	}
+	return nil
+}
+
+func (c *checker) expiry(k []byte) error {
+	na, rest, ok := cutTime(k[1:])
+	serial, rest, ok2 := cutSerial(rest)
+	if !ok || !ok2 || len(rest) != 0 {
+		c.problem("decode", k, "bad expiry index key")
+		return nil
+	}
+	rec, err := c.target(k, serial)
+	if rec != nil && !rec.NotAfter.Equal(na) {
+		c.problem("mismatch", k, "certificate %x expires %v", serial, rec.NotAfter)
+	}
+	return err
+}
+
+func (c *checker) revoked(k, v []byte) error {
+	issuer, rest, ok := cutLen(k[1:])
+	serial, rest, ok2 := cutSerial(rest)
+	if !ok || !ok2 || len(rest) != 0 {
+		c.problem("decode", k, "bad revocation key")
+		return nil
+	}
+	if _, err := decodeRevEntry(v); err != nil {
+		c.problem("decode", k, "%v", err)
+		return nil
+	}
+	rec, err := c.target(k, serial)
+	if rec != nil && (rec.IssuerID != string(issuer) || rec.Status.State == Valid) {
+		c.problem("mismatch", k, "certificate %x: issuer %q, state %s", serial, rec.IssuerID, rec.Status.State)
+	}
+	return err
+}
+
+func (c *checker) ocsp(k, v []byte) error {
+	c.rep.OCSPResponses++
+	serial, rest, ok := cutSerial(k[1:])
+	if !ok || len(rest) != 0 {
+		c.problem("decode", k, "bad OCSP key")
+		return nil
+	}
+	if _, err := decodeOCSP(serial, v); err != nil {
+		c.problem("decode", k, "%v", err)
+		return nil
+	}
+	_, err := c.target(k, serial)
+	return err
+}
+
+func (c *checker) ocspDue(k []byte) error {
+	t, rest, ok := cutTime(k[1:])
+	serial, rest, ok2 := cutSerial(rest)
+	if !ok || !ok2 || len(rest) != 0 {
+		c.problem("decode", k, "bad OCSP due key")
+		return nil
+	}
+	rec, err := c.target(k, serial)
+	if rec == nil || err != nil {
+		return err
+	}
+	v, err := c.s.get(c.r, ocspKey(serial))
+	switch {
+	case errors.Is(err, ErrNotFound):
+		if !t.Equal(zeroTime) {
+			c.problem("mismatch", k, "due at %v but no response stored", t)
+		}
+		return nil
+	case err != nil:
+		return err
+	}
+	if o, err := decodeOCSP(serial, v); err == nil && !o.NextUpdate.Equal(t) {
+		c.problem("mismatch", k, "response's nextUpdate is %v", o.NextUpdate)
+	}
+	return nil
+}
+
+func (c *checker) outbox(k, v []byte) error {
+	c.rep.OutboxRows++
+	if len(k) != 9 {
+		c.problem("decode", k, "bad outbox key")
+		return nil
+	}
+	id := binary.BigEndian.Uint64(k[1:])
+	r, err := decodeOutbox(id, v)
+	if err != nil {
+		c.problem("decode", k, "%v", err)
+		return nil
+	}
+	if seq, err := c.s.get(c.r, keyOutboxSeq); err != nil || len(seq) != 8 || binary.BigEndian.Uint64(seq) < id {
+		c.problem("mismatch", k, "outbox id %d beyond the stored sequence", id)
+	}
+	if r.Done {
+		return nil
+	}
+	return c.want(k, outboxDueKey(r.Kind, r.NextAttempt, id), nil, "outbox due entry")
+}
+
+func (c *checker) outboxDue(k []byte) error {
+	kind, rest, ok := cutLen(k[1:])
+	t, rest, ok2 := cutTime(rest)
+	if !ok || !ok2 || len(rest) != 8 {
+		c.problem("decode", k, "bad outbox due key")
+		return nil
+	}
+	id := binary.BigEndian.Uint64(rest)
+	r, err := c.s.loadOutbox(c.r, id)
+	switch {
+	case errors.Is(err, ErrNotFound) || errors.Is(err, ErrCorrupt):
+		c.problem("dangling-index", k, "outbox row %d missing or unreadable", id)
+		return nil
+	case err != nil:
+		return err
+	}
+	if r.Done || r.Kind != string(kind) || !r.NextAttempt.Equal(t) {
+		c.problem("mismatch", k, "outbox row %d: kind %q, done %v, next %v", id, r.Kind, r.Done, r.NextAttempt)
+	}
+	return nil
+}

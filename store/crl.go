@@ -1,0 +1,43 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/big"
+)
+
+// NextCRLNumber returns the next CRL number of an issuer (1 first), and
+// durably records it before returning: numbers never repeat, even across
+// crashes (one may be skipped if the CRL is never published).
+func (s *Store) NextCRLNumber(ctx context.Context, issuerID string) (*big.Int, error) {
+	if err := checkLen("issuer ID", issuerID, 1, maxIssuerLen); err != nil {
+		return nil, err
+	}
+	var n *big.Int
+	err := s.update(ctx, "next CRL number", func(t *txn) error {
+		v, err := t.get(crlNumberKey(issuerID))
+		cur := new(big.Int)
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return err
+		default:
+			b, err := decodeCRLNumber(v)
+			if err != nil {
+				return fmt.Errorf("store: CRL number of %q: %w", issuerID, err)
+			}
+			cur.SetBytes(b)
+		}
+		cur.Add(cur, big.NewInt(1))
+		if cur.BitLen() > 8*maxSerialLen-1 {
+			return fmt.Errorf("store: CRL number of %q exhausted: %w", issuerID, ErrInvalidTransition)
+		}
+		n = cur
+		return t.set(crlNumberKey(issuerID), encodeCRLNumber(cur.Bytes()))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
+}

@@ -1,0 +1,93 @@
+// Package store keeps GostCA's durable state: certificates and their
+// indexes, status, CRL numbers, pre-signed OCSP responses, write-ahead
+// issuance intents, the hook outbox and the hash-chained audit log. It is
+// the only package that touches Pebble. Backend is the API the rest of
+// the engine uses; *Store implements it on Pebble, and a distributed SQL
+// backend is meant to be a second implementation.
+//
+// # Issuance protocol
+//
+//	PutIntents    one synced batch: intent + key/request reservations
+//	(sign)        nothing is signed that the store does not know about
+//	CommitIssued  one synced batch: certificate, indexes, status, outbox,
+//	              audit; intents deleted
+//	FailIntents   serials stay reserved, keys and request IDs released
+//	PendingIntents on start: intents to re-sign or fail
+//
+// A serial is never reused: a certificate, a pending intent or a failed
+// intent holds it. A key (KeyHash) is never certified twice: the key index
+// is unique and written with the intent.
+//
+// # Key layout
+//
+// Every key starts with one byte naming its record kind; integers and
+// times are big-endian so that byte order is value order. A serial is
+// written as len(1) ‖ magnitude, which sorts numerically; a string inside
+// a composite key is len(1) ‖ bytes; a time is 12 bytes: Unix seconds
+// with the sign bit flipped (8) ‖ nanoseconds (4).
+//
+//	prefix key after the prefix                  value                         what
+//	0x01   "schema" | "outbox-seq"              version byte | uint64         meta
+//	0x10   serial                               certificate record            certificate by serial
+//	0x11   request ID (raw)                     serial magnitude              request ID → serial (intent or cert)
+//	0x12   key hash (32)                        serial magnitude              unique key index (intent or cert)
+//	0x13   field(1) value notBefore serial      empty                         SNILS/INN/INNLE/OGRN/OGRNIP index
+//	0x14   notAfter serial                      empty                         expiry index
+//	0x15   issuer serial                        revocation entry              revoked + held, per issuer (CRL)
+//	0x20   serial                               intent record                 pending intents
+//	0x21   serial                               intent record (failed)        failed intents: serial reserved
+//	0x30   issuer ID (raw)                      CRL number record             last CRL number per issuer
+//	0x31   serial                               OCSP record                   pre-signed OCSP response
+//	0x32   nextUpdate serial                    empty                         OCSP due (zero time: none stored)
+//	0x40   id(8)                                outbox record                 hook deliveries, kept when done
+//	0x41   kind nextAttempt id(8)               empty                         pending outbox rows by due time
+//	0x50   seq(8)                               audit entry ‖ SHA-256(32)     audit chain
+//
+// Field bytes: 1 SNILS, 2 INN, 3 INNLE, 4 OGRN, 5 OGRNIP. 0x60–0x6f are
+// kept for applications and documents (WORKFLOW.md).
+//
+// # Record encoding
+//
+// Records are hand-written binary: a version byte (1 for every record
+// kind today), then fields in a fixed order using uvarint (unsigned),
+// zig-zag varint (signed), length-prefixed bytes (uvarint length), times
+// as varint Unix seconds ‖ uvarint nanoseconds (UTC; zero time allowed),
+// fixed 32-byte hashes, one-byte states and flags. Decoders are strict:
+// bounded lengths, no trailing bytes, unknown version → ErrCorrupt. A
+// format change adds a new version and decoder; old records stay readable.
+// records.go lists the fields of each record.
+//
+// # Audit chain
+//
+// Entry i is stored under seq i (1, 2, …) as E_i ‖ H_i where E_i is the
+// encoded entry (version, seq, time, actor, action, subject, details) and
+// H_i = SHA-256(H_{i-1} ‖ E_i), H_0 = 32 zero bytes. VerifyAudit and Check
+// recompute the chain; AuditHead gives (seq, H) for external anchoring.
+// Issuance, status changes and intent failures append entries in the same
+// batch as the change they record.
+//
+// # Locking and durability
+//
+// Every write is a read-check-write section run under one writer mutex
+// (Store.wmu): the checks (serial unused, key not reserved, intent
+// pending, status transition) read the committed state, the batch is
+// applied while the mutex is still held, so the next writer's checks see
+// it, and the in-memory heads (audit seq and hash, outbox id) advance only
+// once it is applied. With sync on (the default) the batch is applied with
+// Pebble's ApplyNoSyncWait and the fsync is awaited after the mutex is
+// released: concurrent writers share fsyncs (group commit) while their
+// checks stay serial. A call returns only after its batch is durable. As
+// in Pebble itself, a reader may see a write whose fsync is still in
+// flight; no caller is told "done" before it is durable.
+//
+// ApplyNoSyncWait is marked experimental by Pebble; should it change, the
+// fallback is Batch.Commit(pebble.Sync) under the mutex (same guarantees,
+// one fsync per writer).
+//
+// Readers take no mutex. Close waits for calls in flight (Store.life).
+//
+// # Errors and logging
+//
+// Errors start with "store: " and wrap a sentinel of errors.go.
+// Messages go to log/slog; payloads, DER and TBS bytes are never logged.
+package store

@@ -1,0 +1,127 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+)
+
+// CommitIssued stores signed certificates in one synced write: per
+// certificate the record (status Valid), its identifier, expiry and
+// OCSP-due index entries, its outbox rows and its audit entry, and the
+// deletion of its intent. Any bad element fails the whole call and
+// nothing is written: an unknown or failed intent (ErrNotFound), fields
+// that contradict the intent or break the bounds (ErrInvalidInput).
+func (s *Store) CommitIssued(ctx context.Context, certs []Issued) error {
+	if len(certs) > maxBatch {
+		return invalid("commit issued: %d certificates, at most %d per call", len(certs), maxBatch)
+	}
+	items := make([]Issued, len(certs))
+	seen := map[string]bool{}
+	for i := range certs {
+		is := certs[i]
+		if err := checkIssued(&is); err != nil {
+			return fmt.Errorf("store: commit issued %d: %w", i, err)
+		}
+		if seen[string(is.Serial)] {
+			return invalid("commit issued: serial %x twice in one call", is.Serial)
+		}
+		seen[string(is.Serial)] = true
+		items[i] = is
+	}
+	return s.update(ctx, "commit issued", func(t *txn) error {
+		for i := range items {
+			if err := t.commitIssued(&items[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (t *txn) commitIssued(is *Issued) error {
+	serial := is.Serial
+	v, err := t.get(intentKey(serial))
+	if errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("store: commit cert %x: no pending intent: %w", serial, ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	in, err := decodeIntent(v)
+	if err != nil {
+		return fmt.Errorf("store: commit cert %x: %w", serial, err)
+	}
+	if err := matchIntent(is, in); err != nil {
+		return err
+	}
+	if ok, err := t.has(certKey(serial)); err != nil {
+		return err
+	} else if ok {
+		return corrupt("commit cert %x: certificate and pending intent both exist", serial)
+	}
+
+	c := &CertRecord{
+		Serial: bytes.Clone(serial), IssuerID: is.IssuerID, RequestID: in.RequestID, Profile: in.Profile,
+		DER: is.DER, NotBefore: is.NotBefore.UTC(), NotAfter: is.NotAfter.UTC(), KeyHash: in.KeyHash,
+		Subject: is.Subject, IssuedAt: t.now, Status: Status{State: Valid},
+	}
+	if err := t.set(certKey(serial), encodeCert(c)); err != nil {
+		return err
+	}
+	if err := t.del(intentKey(serial)); err != nil {
+		return err
+	}
+	// The request and key indexes were written with the intent and now
+	// point to the certificate; identifiers and expiry are new.
+	if err := t.setCertIndexes(c); err != nil {
+		return err
+	}
+	if err := t.set(ocspDueKey(zeroTime, serial), nil); err != nil {
+		return err
+	}
+	for j := range is.Outbox {
+		r := OutboxRow{Kind: is.Outbox[j].Kind, Serial: c.Serial, Payload: is.Outbox[j].Payload}
+		if err := t.outbox(&r); err != nil {
+			return err
+		}
+	}
+	a := is.Audit
+	if a.Action == "" {
+		a.Action = "issue"
+	}
+	if a.Subject == "" {
+		a.Subject = fmt.Sprintf("%x", serial)
+	}
+	if err := t.audit(&a); err != nil {
+		return fmt.Errorf("store: commit cert %x: %w", serial, err)
+	}
+	return nil
+}
+
+// matchIntent fills empty Issued fields from the intent and rejects
+// contradictions.
+func matchIntent(is *Issued, in *intentRec) error {
+	if is.IssuerID != in.IssuerID {
+		return invalid("commit cert %x: issuer %q, intent has %q", is.Serial, is.IssuerID, in.IssuerID)
+	}
+	if is.RequestID != "" && is.RequestID != in.RequestID {
+		return invalid("commit cert %x: request ID differs from the intent's", is.Serial)
+	}
+	if is.KeyHash != (KeyHash{}) && is.KeyHash != in.KeyHash {
+		return invalid("commit cert %x: key hash differs from the intent's", is.Serial)
+	}
+	return nil
+}
+
+// setCertIndexes writes the identifier and expiry entries of c.
+func (t *txn) setCertIndexes(c *CertRecord) error {
+	err := c.Subject.each(func(f Field, v string) error {
+		return t.set(identKey(f, v, c.NotBefore, c.Serial), nil)
+	})
+	if err != nil {
+		return err
+	}
+	return t.set(expiryKey(c.NotAfter, c.Serial), nil)
+}

@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// PutOCSPResponse stores a pre-signed response for a certificate and
+// moves its due time to r.NextUpdate. r.StatusVersion must equal the
+// certificate's current Status.Version, else ErrStale: the status changed
+// while the response was being signed.
+func (s *Store) PutOCSPResponse(ctx context.Context, r OCSPRecord) error {
+	serial, err := normSerial(r.Serial)
+	if err != nil {
+		return fmt.Errorf("store: put OCSP response: %w", err)
+	}
+	if err := checkBytes("OCSP response", r.DER, 1, maxDERLen); err != nil {
+		return fmt.Errorf("store: put OCSP response %x: %w", serial, err)
+	}
+	if r.NextUpdate.IsZero() {
+		return invalid("put OCSP response %x: no nextUpdate", serial)
+	}
+	return s.update(ctx, "put OCSP response", func(t *txn) error {
+		c, err := t.s.loadCert(t.s.db, serial)
+		if errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("store: put OCSP response %x: %w", serial, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if c.Status.Version != r.StatusVersion {
+			return fmt.Errorf("store: put OCSP response %x: built for status version %d, now %d: %w",
+				serial, r.StatusVersion, c.Status.Version, ErrStale)
+		}
+		oldDue := zeroTime
+		if v, err := t.get(ocspKey(serial)); err == nil {
+			old, err := decodeOCSP(serial, v)
+			if err != nil {
+				return err
+			}
+			oldDue = old.NextUpdate
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		rec := OCSPRecord{Serial: serial, DER: r.DER, NextUpdate: r.NextUpdate.UTC(), StatusVersion: r.StatusVersion, StoredAt: t.now}
+		if err := t.set(ocspKey(serial), encodeOCSP(&rec)); err != nil {
+			return err
+		}
+		if err := t.del(ocspDueKey(oldDue, serial)); err != nil {
+			return err
+		}
+		return t.set(ocspDueKey(rec.NextUpdate, serial), nil)
+	})
+}
+
+// OCSPResponse returns the stored response of a certificate; ErrNotFound
+// if there is none (never stored, or dropped by a status change).
+func (s *Store) OCSPResponse(ctx context.Context, serial []byte) (*OCSPRecord, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
+	n, err := normSerial(serial)
+	if err != nil {
+		return nil, fmt.Errorf("store: OCSP response: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("store: OCSP response %x: %w", n, err)
+	}
+	v, err := s.get(s.db, ocspKey(n))
+	if errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("store: OCSP response %x: %w", n, ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return decodeOCSP(n, v)
+}
+
+// OCSPDue pages through the certificates whose response is missing
+// (NextUpdate zero: new, or status changed) or has NextUpdate before
+// `before`, most urgent first. Every certificate stays in this index for
+// good, so the refresh job should skip (and not re-sign) expired ones.
+func (s *Store) OCSPDue(ctx context.Context, before time.Time, cursor string, limit int) ([]OCSPDue, string, error) {
+	if err := s.enter(); err != nil {
+		return nil, "", err
+	}
+	defer s.leave()
+	prefix := []byte{pOCSPDue}
+	upper := appendTime([]byte{pOCSPDue}, before)
+	var out []OCSPDue
+	next, err := page(ctx, s.db, prefix, nil, upper, cursor, limit, func(k, _ []byte) (bool, error) {
+		t, rest, ok := cutTime(k[1:])
+		serial, rest, ok2 := cutSerial(rest)
+		if !ok || !ok2 || len(rest) != 0 {
+			return false, corrupt("OCSP due key %x", k)
+		}
+		d := OCSPDue{Serial: append([]byte(nil), serial...)}
+		if !t.Equal(zeroTime) {
+			d.NextUpdate = t
+		}
+		out = append(out, d)
+		return true, nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return out, next, nil
+}

@@ -1,0 +1,281 @@
+package store
+
+import (
+	"math"
+	"time"
+)
+
+// Record versions. A record starts with its version byte; a decoder that
+// meets an unknown version reports ErrCorrupt rather than guessing, so a
+// new version means a new decoder next to the old one.
+const (
+	certV1       byte = 1
+	intentV1     byte = 1
+	revokedV1    byte = 1
+	ocspV1       byte = 1
+	outboxV1     byte = 1
+	auditV1      byte = 1
+	crlNumberV1  byte = 1
+	intentActive byte = 1 // intent state byte: pending
+	intentFailed byte = 2 // intent state byte: failed
+)
+
+func encodeCert(c *CertRecord) []byte {
+	e := enc{b: make([]byte, 0, 160+len(c.DER))}
+	e.byte(certV1)
+	e.bytes(c.Serial)
+	e.strs(c.IssuerID, c.RequestID, c.Profile)
+	e.bytes(c.DER)
+	e.time(c.NotBefore)
+	e.time(c.NotAfter)
+	e.hash(c.KeyHash)
+	e.strs(c.Subject.SNILS, c.Subject.INN, c.Subject.INNLE, c.Subject.OGRN, c.Subject.OGRNIP)
+	e.time(c.IssuedAt)
+	encodeStatus(&e, c.Status)
+	return e.b
+}
+
+func encodeStatus(e *enc, s Status) {
+	e.byte(byte(s.State))
+	e.uvarint(uint64(s.Reason))
+	e.time(s.At)
+	e.time(s.InvalidityDate)
+	e.uint32(s.Version)
+}
+
+func decodeStatus(d *dec) Status {
+	var s Status
+	s.State = State(d.byte())
+	if s.State < Valid || s.State > OnHold {
+		d.fail("bad state")
+	}
+	r := d.uvarint()
+	if r > 10 {
+		d.fail("bad reason")
+	}
+	s.Reason = int(r)
+	s.At = d.time()
+	s.InvalidityDate = d.time()
+	s.Version = d.uint32()
+	return s
+}
+
+func decodeCert(b []byte) (*CertRecord, error) {
+	d := dec{b: b}
+	d.version(certV1)
+	c := &CertRecord{}
+	c.Serial = d.bytes(maxSerialLen)
+	c.IssuerID = d.str(maxIssuerLen)
+	c.RequestID = d.str(maxRequestIDLen)
+	c.Profile = d.str(maxProfileLen)
+	c.DER = d.bytes(maxDERLen)
+	c.NotBefore = d.time()
+	c.NotAfter = d.time()
+	c.KeyHash = d.hash()
+	c.Subject.SNILS = d.str(32)
+	c.Subject.INN = d.str(32)
+	c.Subject.INNLE = d.str(32)
+	c.Subject.OGRN = d.str(32)
+	c.Subject.OGRNIP = d.str(32)
+	c.IssuedAt = d.time()
+	c.Status = decodeStatus(&d)
+	if err := d.finish("certificate"); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// intentRec is a stored intent: pending, or failed with why and when.
+type intentRec struct {
+	Intent
+	failed   bool
+	failedAt time.Time
+	reason   string
+}
+
+func encodeIntent(r *intentRec) []byte {
+	e := enc{b: make([]byte, 0, 128+len(r.TBS))}
+	e.byte(intentV1)
+	if r.failed {
+		e.byte(intentFailed)
+	} else {
+		e.byte(intentActive)
+	}
+	e.bytes(r.Serial)
+	e.strs(r.IssuerID, r.RequestID, r.Profile)
+	e.hash(r.KeyHash)
+	e.time(r.CreatedAt)
+	e.bytes(r.TBS)
+	if r.failed {
+		e.time(r.failedAt)
+		e.str(r.reason)
+	}
+	return e.b
+}
+
+func decodeIntent(b []byte) (*intentRec, error) {
+	d := dec{b: b}
+	d.version(intentV1)
+	r := &intentRec{}
+	switch d.byte() {
+	case intentActive:
+	case intentFailed:
+		r.failed = true
+	default:
+		d.fail("bad intent state")
+	}
+	r.Serial = d.bytes(maxSerialLen)
+	r.IssuerID = d.str(maxIssuerLen)
+	r.RequestID = d.str(maxRequestIDLen)
+	r.Profile = d.str(maxProfileLen)
+	r.KeyHash = d.hash()
+	r.CreatedAt = d.time()
+	r.TBS = d.bytes(maxDERLen)
+	if r.failed {
+		r.failedAt = d.time()
+		r.reason = d.str(maxReasonLen)
+	}
+	if err := d.finish("intent"); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// revEntry is the value of a revocation-index entry (pRevoked).
+type revEntry struct {
+	state      State
+	reason     int
+	at         time.Time
+	invalidity time.Time
+}
+
+func encodeRevEntry(s Status) []byte {
+	e := enc{b: make([]byte, 0, 32)}
+	e.byte(revokedV1)
+	e.byte(byte(s.State))
+	e.uvarint(uint64(s.Reason))
+	e.time(s.At)
+	e.time(s.InvalidityDate)
+	return e.b
+}
+
+func decodeRevEntry(b []byte) (revEntry, error) {
+	d := dec{b: b}
+	d.version(revokedV1)
+	var r revEntry
+	r.state = State(d.byte())
+	if r.state != Revoked && r.state != OnHold {
+		d.fail("bad state")
+	}
+	reason := d.uvarint()
+	if reason > 10 {
+		d.fail("bad reason")
+	}
+	r.reason = int(reason)
+	r.at = d.time()
+	r.invalidity = d.time()
+	return r, d.finish("revocation entry")
+}
+
+func encodeOCSP(r *OCSPRecord) []byte {
+	e := enc{b: make([]byte, 0, 48+len(r.DER))}
+	e.byte(ocspV1)
+	e.time(r.NextUpdate)
+	e.uint32(r.StatusVersion)
+	e.time(r.StoredAt)
+	e.bytes(r.DER)
+	return e.b
+}
+
+func decodeOCSP(serial, b []byte) (*OCSPRecord, error) {
+	d := dec{b: b}
+	d.version(ocspV1)
+	r := &OCSPRecord{Serial: append([]byte(nil), serial...)}
+	r.NextUpdate = d.time()
+	r.StatusVersion = d.uint32()
+	r.StoredAt = d.time()
+	r.DER = d.bytes(maxDERLen)
+	return r, d.finish("OCSP response")
+}
+
+func encodeOutbox(r *OutboxRow) []byte {
+	e := enc{b: make([]byte, 0, 64+len(r.Payload)+len(r.LastError))}
+	e.byte(outboxV1)
+	e.str(r.Kind)
+	e.bytes(r.Serial)
+	e.bytes(r.Payload)
+	e.uvarint(uint64(r.Attempts))
+	e.time(r.NextAttempt)
+	e.str(r.LastError)
+	e.time(r.CreatedAt)
+	e.flag(r.Done)
+	e.time(r.DoneAt)
+	return e.b
+}
+
+func decodeOutbox(id uint64, b []byte) (*OutboxRow, error) {
+	d := dec{b: b}
+	d.version(outboxV1)
+	r := &OutboxRow{ID: id}
+	r.Kind = d.str(maxKindLen)
+	r.Serial = d.bytes(maxSerialLen)
+	r.Payload = d.bytes(maxPayloadLen)
+	a := d.uvarint()
+	if a > math.MaxInt32 {
+		d.fail("bad attempts")
+	}
+	r.Attempts = int(a)
+	r.NextAttempt = d.time()
+	r.LastError = d.str(maxErrorLen)
+	r.CreatedAt = d.time()
+	r.Done = d.flag()
+	r.DoneAt = d.time()
+	return r, d.finish("outbox row")
+}
+
+// encodeAudit is the part of an audit entry the hash commits to.
+func encodeAudit(a *AuditEntry) []byte {
+	e := enc{b: make([]byte, 0, 64+len(a.Actor)+len(a.Action)+len(a.Subject)+len(a.Details))}
+	e.byte(auditV1)
+	e.uvarint(a.Seq)
+	e.time(a.At)
+	e.strs(a.Actor, a.Action, a.Subject, a.Details)
+	return e.b
+}
+
+// decodeAudit splits a stored value into the entry and its hash; body is
+// the hashed encoding (aliasing b).
+func decodeAudit(b []byte) (a *AuditEntry, body []byte, err error) {
+	if len(b) < 32 {
+		return nil, nil, corrupt("decode audit entry: truncated")
+	}
+	body = b[:len(b)-32]
+	d := dec{b: body}
+	d.version(auditV1)
+	a = &AuditEntry{}
+	a.Seq = d.uvarint()
+	a.At = d.time()
+	a.Actor = d.str(maxActorLen)
+	a.Action = d.str(maxActionLen)
+	a.Subject = d.str(maxSubjectLen)
+	a.Details = d.str(maxDetailsLen)
+	if err := d.finish("audit entry"); err != nil {
+		return nil, nil, err
+	}
+	copy(a.Hash[:], b[len(b)-32:])
+	return a, body, nil
+}
+
+func encodeCRLNumber(n []byte) []byte {
+	e := enc{}
+	e.byte(crlNumberV1)
+	e.bytes(n)
+	return e.b
+}
+
+func decodeCRLNumber(b []byte) ([]byte, error) {
+	d := dec{b: b}
+	d.version(crlNumberV1)
+	n := d.bytes(maxSerialLen)
+	return n, d.finish("CRL number")
+}

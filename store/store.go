@@ -1,0 +1,234 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
+)
+
+// Options configure Open. The zero value is the safe production setting.
+type Options struct {
+	// NoSync turns off the fsync of acknowledged writes. Only for tests
+	// and benchmarks that measure something else: with it, a crash can
+	// lose acknowledged certificates.
+	NoSync bool
+	// Logger receives the store's and Pebble's messages; nil means
+	// slog.Default(). Payloads and certificate bytes are never logged.
+	Logger *slog.Logger
+	// PebbleOptions are passed to Pebble (copied; the store sets Logger
+	// when it is nil). Nil means defaultPebbleOptions: the newest format,
+	// Bloom filters (the uniqueness checks are mostly lookups of absent
+	// keys), a 128 MiB block cache and 64 MiB memtables.
+	PebbleOptions *pebble.Options
+	// Now is the clock for store-assigned times; nil means time.Now.
+	Now func() time.Time
+}
+
+// Store is the Pebble implementation of Backend. All methods are safe
+// for concurrent use; see doc.go for the locking.
+type Store struct {
+	db   *pebble.DB
+	log  *slog.Logger
+	sync bool
+	now  func() time.Time
+
+	// life counts calls in flight (including their wait for fsync); Close
+	// waits for them.
+	life gate
+
+	// wmu serialises every read-check-write section; the fields below it
+	// are the in-memory heads of the sequences, valid under wmu.
+	wmu       sync.Mutex
+	auditSeq  uint64
+	auditHash [32]byte
+	outboxSeq uint64
+}
+
+var _ Backend = (*Store)(nil)
+
+// Open opens (creating if needed) the store in dir.
+func Open(dir string, opts Options) (*Store, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	log = log.With("component", "store")
+	po := opts.PebbleOptions.Clone()
+	if opts.PebbleOptions == nil {
+		po = defaultPebbleOptions()
+	}
+	if po.Logger == nil {
+		po.Logger = pebbleLogger{log}
+	}
+	db, err := pebble.Open(dir, po)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", dir, err)
+	}
+	s := &Store{db: db, log: log, sync: !opts.NoSync, now: opts.Now}
+	s.life.idle.L = &s.life.mu
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if err := s.load(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	log.Info("store opened", "dir", dir, "audit_seq", s.auditSeq, "sync", s.sync)
+	return s, nil
+}
+
+func defaultPebbleOptions() *pebble.Options {
+	o := &pebble.Options{FormatMajorVersion: pebble.FormatNewest, CacheSize: 128 << 20, MemTableSize: 64 << 20}
+	o.Levels[0].FilterPolicy = bloom.FilterPolicy(10) // deeper levels inherit it
+	return o
+}
+
+// load checks the schema version and reads the sequence heads.
+func (s *Store) load() error {
+	v, err := s.get(s.db, keySchema)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		if err := s.db.Set(keySchema, []byte{schemaVersion}, pebble.Sync); err != nil {
+			return fmt.Errorf("store: write schema version: %w", err)
+		}
+	case err != nil:
+		return err
+	case len(v) != 1 || v[0] != schemaVersion:
+		return corrupt("schema version %x, want %d", v, schemaVersion)
+	}
+	if v, err := s.get(s.db, keyOutboxSeq); err == nil {
+		if len(v) != 8 {
+			return corrupt("outbox sequence %x", v)
+		}
+		s.outboxSeq = binary.BigEndian.Uint64(v)
+	} else if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	last, err := lastAudit(s.db)
+	if err != nil {
+		return err
+	}
+	if last != nil {
+		s.auditSeq, s.auditHash = last.Seq, last.Hash
+	}
+	return nil
+}
+
+// Close waits for calls in flight and closes the database. Later calls
+// return ErrClosed; a second Close returns nil.
+func (s *Store) Close() error {
+	if !s.life.close() {
+		return nil
+	}
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
+
+// enter marks a call in flight; on success the caller must defer
+// s.leave().
+func (s *Store) enter() error {
+	if !s.life.enter() {
+		return fmt.Errorf("store: %w", ErrClosed)
+	}
+	return nil
+}
+
+func (s *Store) leave() { s.life.leave() }
+
+// gate admits calls until closed, then lets close wait for the calls in
+// flight. Unlike an RWMutex it never blocks enter, so a call made from
+// inside another (a Revoked callback) cannot deadlock with Close; it gets
+// ErrClosed instead.
+type gate struct {
+	mu     sync.Mutex
+	idle   sync.Cond
+	n      int
+	closed bool
+}
+
+func (g *gate) enter() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return false
+	}
+	g.n++
+	return true
+}
+
+func (g *gate) leave() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.n--; g.n == 0 && g.closed {
+		g.idle.Broadcast()
+	}
+}
+
+// close refuses new calls and waits for those in flight; false if it was
+// already closed.
+func (g *gate) close() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return false
+	}
+	g.closed = true
+	for g.n > 0 {
+		g.idle.Wait()
+	}
+	return true
+}
+
+// get returns a copy of the value at key, or an ErrNotFound error.
+func (s *Store) get(r pebble.Reader, key []byte) ([]byte, error) {
+	v, closer, err := r.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: get %x: %w", key, err)
+	}
+	out := append([]byte(nil), v...)
+	_ = closer.Close()
+	return out, nil
+}
+
+// has reports whether key exists.
+func (s *Store) has(r pebble.Reader, key []byte) (bool, error) {
+	_, closer, err := r.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: get %x: %w", key, err)
+	}
+	_ = closer.Close()
+	return true, nil
+}
+
+// pebbleLogger sends Pebble's messages to slog: its chatty Info at Debug.
+type pebbleLogger struct{ l *slog.Logger }
+
+func (p pebbleLogger) Infof(format string, args ...any) {
+	p.l.Debug(fmt.Sprintf(format, args...), "source", "pebble")
+}
+
+func (p pebbleLogger) Errorf(format string, args ...any) {
+	p.l.Error(fmt.Sprintf(format, args...), "source", "pebble")
+}
+
+// Fatalf is called by Pebble on unrecoverable corruption and must not
+// return.
+func (p pebbleLogger) Fatalf(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	p.l.Error(msg, "source", "pebble", "fatal", true)
+	panic("pebble: " + msg)
+}

@@ -1,0 +1,223 @@
+package store
+
+import (
+	"encoding/hex"
+	"strconv"
+	"time"
+)
+
+// KeyHash identifies a subject public key: SHA-256 over the value of the
+// subjectPublicKey BIT STRING of the SubjectPublicKeyInfo, without its tag,
+// length and unused-bits octet (RFC 5280 §4.2.1.2 method 1, with SHA-256
+// instead of SHA-1). Hashing the key itself rather than the whole SPKI
+// makes a key re-encoded with other algorithm parameters still count as
+// the same key. The signer computes it; the store treats it as opaque.
+type KeyHash [32]byte
+
+// String returns the lowercase hex form, the form Query.Value takes.
+func (h KeyHash) String() string { return hex.EncodeToString(h[:]) }
+
+// Intent is the write-ahead record of a certificate about to be signed.
+//
+// Serial is the unsigned big-endian magnitude (as big.Int.Bytes()): 1–20
+// bytes, not zero. Leading zero bytes are stripped on input, so a DER
+// INTEGER content with its sign octet names the same serial.
+type Intent struct {
+	RequestID string // client idempotency key; may be empty; ≤ 128 bytes
+	IssuerID  string // issuing CA; 1–64 bytes
+	Serial    []byte
+	KeyHash   KeyHash
+	TBS       []byte // TBSCertificate DER; 1 byte – 64 KiB
+	Profile   string // ≤ 64 bytes
+	CreatedAt time.Time
+}
+
+// IntentResult is the outcome of one Intent in PutIntents.
+//
+//   - Err == nil, Duplicate == false: accepted; Serial is the (normalised)
+//     serial; sign it.
+//   - Duplicate: RequestID was seen before; Serial is the earlier serial
+//     and Cert the certificate if it was issued (nil while its intent is
+//     still pending). Nothing was written for this intent.
+//   - Err != nil: rejected; Err wraps ErrSerialExists (pick a new serial),
+//     ErrKeyReused, ErrRequestConflict or ErrInvalidInput.
+type IntentResult struct {
+	Serial    []byte
+	Duplicate bool
+	Cert      *CertRecord
+	Err       error
+}
+
+// Identifiers are the subject's registry numbers, indexed for lookup.
+// Each is empty or all ASCII digits of the exact length: SNILS 11, INN
+// (natural person) 12, INNLE (legal entity) 10, OGRN 13, OGRNIP 15.
+// Checksums are pkix's business; the store only keeps the form canonical.
+type Identifiers struct {
+	SNILS  string
+	INN    string
+	INNLE  string
+	OGRN   string
+	OGRNIP string
+}
+
+// Issued is a signed certificate, committed by CommitIssued together with
+// its outbox rows and audit entry. Serial names a pending intent; empty
+// RequestID and zero KeyHash are taken from that intent, other values
+// must match it.
+type Issued struct {
+	Serial    []byte
+	IssuerID  string
+	RequestID string
+	DER       []byte // the certificate; 1 byte – 64 KiB
+	NotBefore time.Time
+	NotAfter  time.Time
+	Subject   Identifiers
+	KeyHash   KeyHash
+	Outbox    []OutboxRow // Kind and Payload are used
+	Audit     AuditEntry  // Actor required; Action defaults to "issue", Subject to the serial in hex
+}
+
+// State is a certificate status.
+type State uint8
+
+// Certificate states. The zero State means "any" in queries.
+const (
+	Valid   State = 1
+	Revoked State = 2
+	OnHold  State = 3
+)
+
+func (s State) String() string {
+	switch s {
+	case Valid:
+		return "valid"
+	case Revoked:
+		return "revoked"
+	case OnHold:
+		return "on hold"
+	}
+	return "state(" + strconv.Itoa(int(s)) + ")"
+}
+
+// CRL reason codes of RFC 5280 §5.3.1 that the store treats specially.
+const (
+	ReasonUnspecified     = 0
+	ReasonCertificateHold = 6
+	ReasonRemoveFromCRL   = 8
+)
+
+// Status is the current status of a certificate.
+type Status struct {
+	State          State
+	Reason         int       // CRL reason code; ReasonCertificateHold when on hold
+	At             time.Time // revocation / hold time; zero when valid
+	InvalidityDate time.Time // optional
+	// Version counts status changes (0 at issuance). A pre-signed OCSP
+	// response carries the Version it was built from; see PutOCSPResponse.
+	Version uint32
+}
+
+// StatusChange is the argument of SetStatus.
+type StatusChange struct {
+	State          State
+	Reason         int // ignored for Valid; 0 or 6 for OnHold
+	At             time.Time
+	InvalidityDate time.Time
+}
+
+// CertRecord is a stored certificate with its status.
+type CertRecord struct {
+	Serial    []byte
+	IssuerID  string
+	RequestID string
+	Profile   string
+	DER       []byte
+	NotBefore time.Time
+	NotAfter  time.Time
+	KeyHash   KeyHash
+	Subject   Identifiers
+	IssuedAt  time.Time // store clock at CommitIssued
+	Status    Status
+}
+
+// Field selects the index FindCertificates searches.
+type Field uint8
+
+// Searchable fields. ByKeyHash takes KeyHash.String() as Value.
+const (
+	BySNILS Field = iota + 1
+	ByINN
+	ByINNLE
+	ByOGRN
+	ByOGRNIP
+	ByKeyHash
+)
+
+// Query is the argument of FindCertificates. Results come ordered by
+// NotBefore, then serial; Cursor is the opaque "next" of the previous
+// page (empty for the first). Limit ≤ 0 means DefaultLimit; it is capped
+// at MaxLimit. Status, when not zero, keeps only certificates in that
+// state (a filtered page may then be short, even empty, with a non-empty
+// next cursor).
+type Query struct {
+	Field  Field
+	Value  string
+	Status State
+	Cursor string
+	Limit  int
+}
+
+// Page sizes.
+const (
+	DefaultLimit = 100
+	MaxLimit     = 1000
+)
+
+// OutboxRow is a hook delivery (ESIA registration, notification). On
+// input only Kind (1–32 bytes) and Payload (≤ 1 MiB) are used; the other
+// fields are set by the store.
+type OutboxRow struct {
+	ID          uint64
+	Kind        string
+	Serial      []byte // certificate the row belongs to
+	Payload     []byte
+	Attempts    int
+	NextAttempt time.Time
+	LastError   string
+	CreatedAt   time.Time
+	Done        bool
+	DoneAt      time.Time
+}
+
+// AuditEntry is one link of the audit chain. On input Actor (who) and
+// Action are required, Subject and Details optional, At defaults to the
+// store clock; Seq and Hash are set by the store:
+// Hash = SHA-256(previous Hash ‖ encoded entry), the first entry chaining
+// from 32 zero bytes.
+type AuditEntry struct {
+	Seq     uint64
+	At      time.Time
+	Actor   string // ≤ 256 bytes
+	Action  string // ≤ 64 bytes
+	Subject string // ≤ 256 bytes, e.g. a serial in hex
+	Details string // ≤ 16 KiB
+	Hash    [32]byte
+}
+
+// OCSPRecord is a pre-signed OCSP response for one certificate.
+// StatusVersion is the certificate's Status.Version the response was
+// built from; StoredAt is set by the store.
+type OCSPRecord struct {
+	Serial        []byte
+	DER           []byte
+	NextUpdate    time.Time
+	StatusVersion uint32
+	StoredAt      time.Time
+}
+
+// OCSPDue names a certificate whose pre-signed response is missing or
+// stale by the asked time. NextUpdate is zero when none is stored.
+type OCSPDue struct {
+	Serial     []byte
+	NextUpdate time.Time
+}

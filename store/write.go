@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// txn is one atomic write being built: a Pebble batch plus the sequence
+// heads it advances. It exists only inside Store.update, under s.wmu, so
+// its reads see every earlier write and no concurrent one.
+type txn struct {
+	s   *Store
+	b   *pebble.Batch
+	now time.Time
+
+	auditSeq    uint64
+	auditHash   [32]byte
+	outboxSeq   uint64
+	outboxDirty bool
+}
+
+// update runs fn under the writer lock and commits what it wrote as one
+// batch. If fn fails nothing is written. With sync on, the batch is
+// applied under the lock (so the next writer's checks see it) and the
+// fsync is awaited after the lock is released, letting Pebble share one
+// fsync among concurrent writers. The call returns only once durable.
+func (s *Store) update(ctx context.Context, what string, fn func(t *txn) error) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.leave()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	b := s.db.NewBatch()
+	defer b.Close()
+
+	applied, err := s.apply(b, what, fn)
+	if err != nil {
+		return err
+	}
+	if applied && s.sync {
+		if err := b.SyncWait(); err != nil {
+			return fmt.Errorf("store: %s: sync: %w", what, err)
+		}
+	}
+	return nil
+}
+
+// apply runs fn and applies the batch under the writer lock. It reports
+// whether anything was applied; fn's errors come back unwrapped.
+func (s *Store) apply(b *pebble.Batch, what string, fn func(t *txn) error) (bool, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	t := &txn{s: s, b: b, now: s.now().UTC(), auditSeq: s.auditSeq, auditHash: s.auditHash, outboxSeq: s.outboxSeq}
+	if err := fn(t); err != nil {
+		return false, err
+	}
+	if b.Empty() {
+		return false, nil
+	}
+	if t.outboxDirty {
+		if err := t.set(keyOutboxSeq, binary.BigEndian.AppendUint64(nil, t.outboxSeq)); err != nil {
+			return false, err
+		}
+	}
+	var err error
+	if s.sync {
+		err = s.db.ApplyNoSyncWait(b, pebble.Sync)
+	} else {
+		err = b.Commit(pebble.NoSync)
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: %s: commit: %w", what, err)
+	}
+	s.auditSeq, s.auditHash, s.outboxSeq = t.auditSeq, t.auditHash, t.outboxSeq
+	return true, nil
+}
+
+func (t *txn) set(key, value []byte) error {
+	if err := t.b.Set(key, value, nil); err != nil {
+		return fmt.Errorf("store: batch set %x: %w", key[:1], err)
+	}
+	return nil
+}
+
+func (t *txn) del(key []byte) error {
+	if err := t.b.Delete(key, nil); err != nil {
+		return fmt.Errorf("store: batch delete %x: %w", key[:1], err)
+	}
+	return nil
+}
+
+// get reads committed state (the batch's own writes are not visible;
+// callers track those themselves).
+func (t *txn) get(key []byte) ([]byte, error) { return t.s.get(t.s.db, key) }
+func (t *txn) has(key []byte) (bool, error)   { return t.s.has(t.s.db, key) }
+
+// audit appends e to the chain, filling At (if zero), Seq and Hash.
+func (t *txn) audit(e *AuditEntry) error {
+	if e.At.IsZero() {
+		e.At = t.now
+	}
+	e.At = e.At.UTC()
+	if err := checkAudit(*e); err != nil {
+		return err
+	}
+	e.Seq = t.auditSeq + 1
+	body := encodeAudit(e)
+	e.Hash = chainHash(t.auditHash, body)
+	if err := t.set(auditKey(e.Seq), append(body, e.Hash[:]...)); err != nil {
+		return err
+	}
+	t.auditSeq, t.auditHash = e.Seq, e.Hash
+	return nil
+}
+
+// chainHash is SHA-256(prev ‖ body).
+func chainHash(prev [32]byte, body []byte) [32]byte {
+	h := sha256.New()
+	h.Write(prev[:])
+	h.Write(body)
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
+}
+
+// outbox adds a pending row due now, filling ID and the store's fields.
+func (t *txn) outbox(r *OutboxRow) error {
+	t.outboxSeq++
+	t.outboxDirty = true
+	r.ID = t.outboxSeq
+	r.CreatedAt, r.NextAttempt = t.now, t.now
+	r.Attempts, r.LastError, r.Done, r.DoneAt = 0, "", false, time.Time{}
+	if err := t.set(outboxKey(r.ID), encodeOutbox(r)); err != nil {
+		return err
+	}
+	return t.set(outboxDueKey(r.Kind, r.NextAttempt, r.ID), nil)
+}
