@@ -240,6 +240,8 @@ func (s *Signer) prepare(ctx context.Context, req *Request) (*job, error) {
 			return nil, nil
 		case err == nil:
 			return nil, fmt.Errorf("signer: request %q: %w", req.RequestID, store.ErrRequestConflict)
+		case errors.Is(err, store.ErrPending):
+			return nil, ErrInProgress
 		case !errors.Is(err, store.ErrNotFound):
 			return nil, err
 		}

@@ -238,13 +238,18 @@ func TestBatchingEdges(t *testing.T) {
 	// Overload: a full queue refuses at once.
 	s, _ = Open(context.Background(), st, []*Issuer{is}, Options{MaxBatch: 1, MaxDelay: time.Millisecond, QueueLen: 1, Concurrency: 1})
 	slow := &flakyKey{Key: is.Key, failEvery: 1 << 62}
-	is.Key = &slowKey{Key: slow, delay: 100 * time.Millisecond}
+	is.Key = &slowKey{Key: slow, delay: 300 * time.Millisecond}
 	var overloaded atomic.Int64
-	for range 6 {
+	// Requests are made up front so that they arrive together.
+	burst := make([]*Request, 8)
+	for i := range burst {
+		burst[i] = request(t, "ca", "tc26-256-A", "")
+	}
+	for _, req := range burst {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := s.Issue(context.Background(), request(t, "ca", "tc26-256-A", ""))
+			_, err := s.Issue(context.Background(), req)
 			var ov *ErrOverloaded
 			if errors.As(err, &ov) && ov.RetryAfter > 0 {
 				overloaded.Add(1)

@@ -240,7 +240,10 @@ func TestFakeRecoversFromEachFailure(t *testing.T) {
 // must verify and no call may fail.
 func TestFakeConcurrentKills(t *testing.T) {
 	f := newFakeModule(t, "tok", fakePIN)
-	tok, _, _ := openFake(t, f, func(c *Config) { c.Sessions = 3; c.MaxAttempts = 5 })
+	// The wait bound is generous: this test is about recovery, and under
+	// -race on a loaded 2-core CI machine 512-bit signatures queue for
+	// seconds behind re-establishments.
+	tok, _, _ := openFake(t, f, func(c *Config) { c.Sessions = 3; c.MaxAttempts = 5; c.MaxWait = 2 * time.Minute })
 	ctx := context.Background()
 	keys := make([]*Key, 0, 3)
 	for i, c := range []string{"tc26-256-A", "tc26-512-A", "P-256"} {
