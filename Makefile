@@ -30,9 +30,11 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-# GOST primitives on one core.
+# GOST sign / verify / Streebog, ours next to OpenSSL's gost engine in one
+# process on one core, with the ratio per row (needs libssl-dev and
+# libengine-gost-openssl; see bench/README.md).
 bench-gost:
-	GOMAXPROCS=1 $(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./gost/...
+	GOMAXPROCS=1 $(GO) run -tags openssl ./bench/gostbench -all
 
 run: build
 	./$(BIN) demo

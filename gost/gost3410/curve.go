@@ -34,11 +34,14 @@ type Curve struct {
 	// Test marks the sets of the standard's examples: never for real keys.
 	Test bool
 
-	oids   []asn1.ObjectIdentifier
-	p, q   *big.Int
-	fq     *field // scalars mod q
-	impl   curveImpl
-	qBytes int // bytes that hold q's bits (nonce sampling)
+	oids []asn1.ObjectIdentifier
+	p, q *big.Int
+	fq   *field // scalars mod q
+	impl curveImpl
+	// generic is the portable implementation; impl is either it or a
+	// specialised one (fast.go). Tests use generic as the reference.
+	generic *weierstrass
+	qBytes  int // bytes that hold q's bits (nonce sampling)
 }
 
 // curveImpl is the point arithmetic of one parameter set. Values cross this
@@ -46,14 +49,15 @@ type Curve struct {
 // replace the generic implementation without touching keys or signatures.
 type curveImpl interface {
 	// baseMult returns the affine k·G for a secret k < q in constant time;
-	// ok is 0 when the result is the identity.
-	baseMult(k *limbs) (x, y limbs, ok uint64)
+	// ok is 0 when the result is the identity. Scalars are passed by value
+	// so that secrets stay on the caller's stack.
+	baseMult(k limbs) (x, y limbs, ok uint64)
 	// validPublic reports whether (x, y), both < p, is on the curve and of
 	// order q.
 	validPublic(x, y *limbs) bool
 	// combinedMultX returns the affine x of u1·G + u2·Q for public inputs;
 	// ok is false when the sum is the identity.
-	combinedMultX(u1, u2, qx, qy *limbs) (x limbs, ok bool)
+	combinedMultX(u1, u2 limbs, qx, qy *limbs) (x limbs, ok bool)
 }
 
 // OIDs returns every object identifier of the set: the TC26 one first,
@@ -146,7 +150,8 @@ func newCurve(ps *paramSet) *Curve {
 	}
 	c.qBytes = (c.q.BitLen() + 7) / 8
 	c.fq = newField(c.q, n)
-	c.impl = newWeierstrass(ps, n)
+	c.generic = newWeierstrass(ps, n)
+	c.impl = fastImpl(ps, c.generic)
 	return c
 }
 

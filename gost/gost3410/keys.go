@@ -42,7 +42,7 @@ func NewPrivateKey(c *Curve, rawLE []byte) (*PrivateKey, error) {
 		return nil, fmt.Errorf("gost3410: %s private key out of range (0, q)", c.Name)
 	}
 	c.fq.toMont(&k.dM, &k.d)
-	x, y, ok := c.impl.baseMult(&k.d)
+	x, y, ok := c.impl.baseMult(k.d)
 	if ok != 1 {
 		// Unreachable for 0 < d < q; kept so a fault cannot yield a bad key.
 		return nil, fmt.Errorf("gost3410: %s public key derivation failed", c.Name)

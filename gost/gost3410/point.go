@@ -23,9 +23,9 @@ type weierstrass struct {
 	cofactor int
 }
 
-func (c *weierstrass) baseMult(k *limbs) (x, y limbs, ok uint64) {
+func (c *weierstrass) baseMult(k limbs) (x, y limbs, ok uint64) {
 	var r point
-	c.scalarBaseMult(&r, k)
+	c.scalarBaseMult(&r, &k)
 	return c.affine(&r)
 }
 
@@ -41,17 +41,20 @@ func (c *weierstrass) validPublic(x, y *limbs) bool {
 	// inside the subgroup of order q: adding points whose difference has
 	// order 2 yields (0:0:0), which every later addition keeps. So q·P is
 	// the genuine identity (0:Y:0), Y ≠ 0, exactly when P has order q.
+	// (The fast Edwards code for tc26-256-A and tc26-512-C, ed256curve.go,
+	// makes the same check with an addition law that is complete on the
+	// whole curve, so it has no such degenerate state.)
 	p := c.fromAffine(x, y)
 	var r point
 	c.scalarMult(&r, &p, &c.q)
 	return c.fp.isZero(&r.z)&(1^c.fp.isZero(&r.y)) == 1
 }
 
-func (c *weierstrass) combinedMultX(u1, u2, qx, qy *limbs) (limbs, bool) {
+func (c *weierstrass) combinedMultX(u1, u2 limbs, qx, qy *limbs) (limbs, bool) {
 	var a, b point
-	c.scalarBaseMult(&a, u1)
+	c.scalarBaseMult(&a, &u1)
 	q := c.fromAffine(qx, qy)
-	c.scalarMult(&b, &q, u2)
+	c.scalarMult(&b, &q, &u2)
 	c.add(&a, &a, &b)
 	x, _, ok := c.affine(&a)
 	return x, ok == 1

@@ -30,10 +30,17 @@ func (k *PrivateKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts)
 	if len(digest) != c.Size {
 		return nil, fmt.Errorf("gost3410: %s digest is %d bytes, want %d", c.Name, len(digest), c.Size)
 	}
+	// The signature buffer is the only allocation; it first receives the
+	// entropy (rand is an interface, so anything passed to it escapes).
+	sig := make([]byte, 2*c.Size)
 	var entropy [32]byte
-	if _, err := io.ReadFull(orDefaultRand(rand), entropy[:]); err != nil {
+	defer clear(entropy[:])
+	if _, err := io.ReadFull(orDefaultRand(rand), sig[:32]); err != nil {
+		clear(sig)
 		return nil, fmt.Errorf("gost3410: sign: read randomness: %w", err)
 	}
+	copy(entropy[:], sig)
+	clear(sig)
 	var seed [64]byte
 	k.nonceSeed(&seed, entropy[:], digest)
 	defer clear(seed[:])
@@ -41,8 +48,10 @@ func (k *PrivateKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts)
 	defer clear(block[:])
 	copy(block[:64], seed[:])
 	var nonce limbs
-	buf := make([]byte, c.Size)
-	defer clear(buf)
+	defer clear(nonce[:])
+	var bufArr [64]byte
+	defer clear(bufArr[:])
+	buf := bufArr[:c.Size]
 	for ctr := uint64(0); ctr < 256; ctr++ {
 		binary.BigEndian.PutUint64(block[64:], ctr)
 		out := sha512.Sum512(block[:])
@@ -54,11 +63,14 @@ func (k *PrivateKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts)
 		if c.fq.less(&nonce)&(1^c.fq.isZero(&nonce)) != 1 {
 			continue
 		}
-		sig, err := k.signWithNonce(digest, &nonce)
+		err := k.signInto(sig, digest, &nonce)
 		if errors.Is(err, errRetryNonce) {
 			continue
 		}
-		return sig, err
+		if err != nil {
+			return nil, err
+		}
+		return sig, nil
 	}
 	return nil, errors.New("gost3410: sign: no usable nonce found")
 }
@@ -92,18 +104,28 @@ func (c *Curve) digestScalar(digest []byte) limbs {
 // signWithNonce computes the signature with the given nonce 0 < k < q:
 // r = x(kG) mod q, s = r·d + k·e mod q.
 func (k *PrivateKey) signWithNonce(digest []byte, nonce *limbs) ([]byte, error) {
+	sig := make([]byte, 2*k.pub.Curve.Size)
+	if err := k.signInto(sig, digest, nonce); err != nil {
+		return nil, err
+	}
+	return sig, nil
+}
+
+// signInto writes s ‖ r for the nonce 0 < k < q into sig (2·Size bytes)
+// without allocating.
+func (k *PrivateKey) signInto(sig, digest []byte, nonce *limbs) error {
 	c := k.pub.Curve
 	f := c.fq
 	eM := c.digestScalar(digest)
-	x, _, ok := c.impl.baseMult(nonce)
+	x, _, ok := c.impl.baseMult(*nonce)
 	if ok != 1 {
-		return nil, errRetryNonce
+		return errRetryNonce
 	}
 	var rM, r, kM, s, t limbs
 	f.toMont(&rM, &x) // x < p < 2^(64n): toMont reduces it mod q
 	f.fromMont(&r, &rM)
 	if f.isZero(&r) == 1 {
-		return nil, errRetryNonce
+		return errRetryNonce
 	}
 	f.toMont(&kM, nonce)
 	f.mul(&s, &rM, &k.dM)
@@ -113,12 +135,11 @@ func (k *PrivateKey) signWithNonce(digest []byte, nonce *limbs) ([]byte, error) 
 	clear(kM[:])
 	clear(t[:])
 	if f.isZero(&s) == 1 {
-		return nil, errRetryNonce
+		return errRetryNonce
 	}
-	sig := make([]byte, 2*c.Size)
 	f.putBytesBE(sig[:c.Size], &s)
 	f.putBytesBE(sig[c.Size:], &r)
-	return sig, nil
+	return nil
 }
 
 // Verify reports whether sig (s ‖ r, big-endian) is a valid signature of
@@ -140,8 +161,10 @@ func Verify(p *PublicKey, digest, sig []byte) bool {
 		return false
 	}
 	eM := c.digestScalar(digest)
-	var vM, sM, rM, z1, z2 limbs
-	f.inv(&vM, &eM)
+	var e, v, vM, sM, rM, z1, z2 limbs
+	f.fromMont(&e, &eM)
+	invVartime(&v, &e, &f.m, f.n) // e is public: no need for a constant-time ladder
+	f.toMont(&vM, &v)
 	f.toMont(&sM, &s)
 	f.toMont(&rM, &r)
 	f.mul(&z1, &sM, &vM)
@@ -149,7 +172,10 @@ func Verify(p *PublicKey, digest, sig []byte) bool {
 	f.neg(&z2, &z2)
 	f.fromMont(&z1, &z1)
 	f.fromMont(&z2, &z2)
-	x, ok := c.impl.combinedMultX(&z1, &z2, &p.x, &p.y)
+	if rv, ok := c.impl.(rVerifier); ok {
+		return rv.verifyR(z1, z2, &p.x, &p.y, r)
+	}
+	x, ok := c.impl.combinedMultX(z1, z2, &p.x, &p.y)
 	if !ok {
 		return false
 	}
@@ -157,4 +183,10 @@ func Verify(p *PublicKey, digest, sig []byte) bool {
 	f.toMont(&xr, &x)
 	f.fromMont(&xr, &xr)
 	return f.equal(&xr, &r) == 1
+}
+
+// rVerifier is implemented by the specialised curves (fast.go), which check
+// x(u1·G + u2·Q) ≡ r (mod q) without computing the affine x.
+type rVerifier interface {
+	verifyR(u1, u2 limbs, qx, qy *limbs, r limbs) bool
 }
