@@ -26,15 +26,16 @@ func benchRequests(b *testing.B, n int, curve string) []*Request {
 }
 
 func BenchmarkIssue(b *testing.B) {
-	for _, batch := range []int{1, 16, 64} {
-		b.Run(fmt.Sprintf("soft-tc26-256-A/batch=%d", batch), func(b *testing.B) {
+	for _, c := range []struct{ batch, inflight int }{{1, 2}, {16, 2}, {64, 2}, {64, 4}, {64, 8}} {
+		batch := c.batch
+		b.Run(fmt.Sprintf("soft-tc26-256-A/batch=%d/inflight=%d", batch, c.inflight), func(b *testing.B) {
 			st, err := store.Open(b.TempDir(), store.Options{Logger: quietLog})
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer st.Close()
 			s, err := Open(context.Background(), st, []*Issuer{newIssuer(b, "ca", "tc26-256-A")},
-				Options{MaxBatch: batch, MaxDelay: time.Millisecond, Logger: quietLog})
+				Options{MaxBatch: batch, MaxDelay: time.Millisecond, Concurrency: c.inflight, Logger: quietLog})
 			if err != nil {
 				b.Fatal(err)
 			}
