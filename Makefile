@@ -37,7 +37,7 @@ bench-gost:
 	GOMAXPROCS=1 $(GO) run -tags openssl ./bench/gostbench -all
 
 run: build
-	./$(BIN) demo
+	./$(BIN) serve
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)

@@ -1,26 +1,57 @@
-// Command gostca is the GostCA engine. Until the server lands it offers a
-// demonstration of the GOST primitives the engine signs with.
+// Command gostca is the GostCA engine: `gostca serve` runs the CA server
+// (the embedded default needs no flags and no configuration), `gostca
+// init` creates a CA, and admin subcommands work against the data
+// directory while the server is stopped (or through the HTTP API while it
+// runs).
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := runContext(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
+// run runs a command without a cancellation signal (tests).
 func run(args []string, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, stdout, stderr)
+}
+
+// runContext runs a command; serve stops when ctx is done.
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		usage(stderr)
 		return 2
 	}
 	switch args[0] {
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
+	case "init":
+		return runInit(args[1:], stdout, stderr)
+	case "issue":
+		return runIssue(ctx, args[1:], stdout, stderr)
+	case "revoke", "suspend", "resume":
+		return runStatus(ctx, args[0], args[1:], stdout, stderr)
+	case "crl":
+		return runCRL(ctx, args[1:], stdout, stderr)
+	case "token":
+		return runToken(ctx, args[1:], stdout, stderr)
+	case "fsck":
+		return runFsck(ctx, args[1:], stdout, stderr)
+	case "config":
+		return runConfig(args[1:], stdout, stderr)
 	case "demo":
 		return runDemo(args[1:], stdout, stderr)
 	case "version":
@@ -40,7 +71,21 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage: gostca <command> [flags]
 
 commands:
-  demo     generate a GOST key, hash a file with Streebog, sign and verify it
-  version  print the version
+  serve     run the CA server (no flags, no config: ./data, a demo CA, 127.0.0.1:8080)
+  init      create a CA: keys, a root and an issuing CA (refuses to overwrite one)
+  issue     issue a certificate from a CSR file and subject JSON
+  revoke    revoke a certificate:  gostca revoke SERIAL --reason keyCompromise
+  suspend   suspend (certificateHold) a certificate
+  resume    lift a suspension
+  crl       generate the CRLs now
+  token     API tokens: token create --role ROLE [--scope ID] | token list | token revoke ID
+  fsck      check the store's indexes and the audit chain
+  config    print the effective configuration and the environment variables
+  demo      generate a GOST key, hash a file with Streebog, sign and verify it
+  version   print the version
+
+Every command takes --config FILE (or GOSTCA_CONFIG) and --data DIR.
+The admin commands open the data directory, so the server must be stopped;
+while it runs use the HTTP API (see README.md).
 `)
 }

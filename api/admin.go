@@ -1,0 +1,144 @@
+package api
+
+import (
+	"encoding/hex"
+	"strconv"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/gostca/gostca/engine"
+)
+
+// Issuer describes an issuing CA.
+type Issuer struct {
+	ID        string    `json:"id"`
+	Default   bool      `json:"default"`
+	Subject   string    `json:"subject"`
+	NotBefore time.Time `json:"not_before"`
+	NotAfter  time.Time `json:"not_after"`
+	CRL       string    `json:"crl"`
+	Cert      string    `json:"certificate"`
+	Profiles  []string  `json:"profiles,omitempty"`
+}
+
+func (s *Server) listIssuers(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []string) error {
+	var out []Issuer
+	for _, is := range s.e.Issuers() {
+		out = append(out, Issuer{ID: is.ID, Default: is.Default, Subject: is.Cert.Subject.String(),
+			NotBefore: is.Cert.NotBefore.UTC(), NotAfter: is.Cert.NotAfter.UTC(),
+			CRL: "/crl/" + is.ID + ".crl", Cert: "/ca/" + is.ID + ".crt", Profiles: is.Profiles})
+	}
+	return writeJSON(ctx, fasthttp.StatusOK, map[string]any{"items": out})
+}
+
+// CRLInfo describes a CRL just generated.
+type CRLInfo struct {
+	Issuer     string    `json:"issuer"`
+	Number     string    `json:"number"`
+	Entries    int       `json:"entries"`
+	ThisUpdate time.Time `json:"this_update"`
+	NextUpdate time.Time `json:"next_update"`
+	Size       int       `json:"size"`
+	URL        string    `json:"url"`
+}
+
+func (s *Server) generateCRL(ctx *fasthttp.RequestCtx, p *engine.Principal, params []string) error {
+	c, cancel := s.engineCtx()
+	defer cancel()
+	f, err := s.e.GenerateCRL(c, p.Actor(), params[0])
+	if err != nil {
+		return err
+	}
+	return writeJSON(ctx, fasthttp.StatusCreated, CRLInfo{Issuer: f.Issuer, Number: f.Number.String(), Entries: f.Entries,
+		ThisUpdate: f.ThisUpdate, NextUpdate: f.NextUpdate, Size: len(f.DER), URL: "/crl/" + f.Issuer + ".crl"})
+}
+
+// TokenRequest is the body of POST /api/v1/tokens.
+type TokenRequest struct {
+	Role  string `json:"role"`
+	Scope string `json:"scope,omitempty"`
+	Name  string `json:"name,omitempty"`
+}
+
+// Token describes an API token; Token (the secret) only in the answer to
+// its creation.
+type Token struct {
+	ID      string    `json:"id"`
+	Role    string    `json:"role"`
+	Scope   string    `json:"scope,omitempty"`
+	Name    string    `json:"name,omitempty"`
+	Created time.Time `json:"created"`
+	Token   string    `json:"token,omitempty"`
+}
+
+func (s *Server) createToken(ctx *fasthttp.RequestCtx, p *engine.Principal, _ []string) error {
+	var body TokenRequest
+	if err := decodeJSON(ctx, &body, false); err != nil {
+		return err
+	}
+	role, err := engine.ParseRole(body.Role)
+	if err != nil {
+		return err
+	}
+	c, cancel := s.engineCtx()
+	defer cancel()
+	tok, ti, err := s.e.CreateToken(c, p.Actor(), role, body.Scope, body.Name)
+	if err != nil {
+		return err
+	}
+	return writeJSON(ctx, fasthttp.StatusCreated, Token{ID: ti.ID, Role: string(ti.Role), Scope: ti.Scope, Name: ti.Name, Created: ti.Created, Token: tok})
+}
+
+func (s *Server) listTokens(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []string) error {
+	list := s.e.Tokens().List()
+	out := make([]Token, len(list))
+	for i, ti := range list {
+		out[i] = Token{ID: ti.ID, Role: string(ti.Role), Scope: ti.Scope, Name: ti.Name, Created: ti.Created}
+	}
+	return writeJSON(ctx, fasthttp.StatusOK, map[string]any{"items": out})
+}
+
+func (s *Server) revokeToken(ctx *fasthttp.RequestCtx, p *engine.Principal, params []string) error {
+	c, cancel := s.engineCtx()
+	defer cancel()
+	if err := s.e.RevokeToken(c, p.Actor(), params[0]); err != nil {
+		return err
+	}
+	ctx.SetStatusCode(fasthttp.StatusNoContent)
+	return nil
+}
+
+// AuditEntry is one link of the audit chain.
+type AuditEntry struct {
+	Seq     uint64    `json:"seq"`
+	At      time.Time `json:"at"`
+	Actor   string    `json:"actor"`
+	Action  string    `json:"action"`
+	Subject string    `json:"subject,omitempty"`
+	Details string    `json:"details,omitempty"`
+	Hash    string    `json:"hash"`
+}
+
+func (s *Server) audit(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []string) error {
+	args := ctx.QueryArgs()
+	limit := 0
+	if v := args.Peek("limit"); v != nil {
+		n, err := strconv.Atoi(string(v))
+		if err != nil || n < 1 || n > 1000 {
+			return &problemErr{code: codeInvalidQuery, field: "limit", detail: "limit must be 1..1000"}
+		}
+		limit = n
+	}
+	c, cancel := s.engineCtx()
+	defer cancel()
+	page, next, err := s.e.AuditEntries(c, string(args.Peek("cursor")), limit)
+	if err != nil {
+		return err
+	}
+	out := make([]AuditEntry, len(page))
+	for i, a := range page {
+		out[i] = AuditEntry{Seq: a.Seq, At: a.At.UTC(), Actor: a.Actor, Action: a.Action, Subject: a.Subject, Details: a.Details, Hash: hex.EncodeToString(a.Hash[:])}
+	}
+	return writeJSON(ctx, fasthttp.StatusOK, map[string]any{"items": out, "next_cursor": next})
+}

@@ -1,0 +1,333 @@
+package api
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/gostca/gostca/engine"
+	"github.com/gostca/gostca/pkix"
+	"github.com/gostca/gostca/store"
+)
+
+// SubjectJSON is the structured subject of a certificate request: the
+// attributes of PROFILE.md §2. Which are required depends on the profile.
+type SubjectJSON struct {
+	CommonName   string `json:"common_name,omitempty"`
+	Surname      string `json:"surname,omitempty"`
+	GivenName    string `json:"given_name,omitempty"`
+	Country      string `json:"country,omitempty"`
+	Region       string `json:"region,omitempty"`
+	Locality     string `json:"locality,omitempty"`
+	Street       string `json:"street,omitempty"`
+	Organization string `json:"organization,omitempty"`
+	OrgUnit      string `json:"org_unit,omitempty"`
+	Title        string `json:"title,omitempty"`
+	Email        string `json:"email,omitempty"`
+	OGRN         string `json:"ogrn,omitempty"`
+	OGRNIP       string `json:"ogrnip,omitempty"`
+	SNILS        string `json:"snils,omitempty"`
+	INN          string `json:"inn,omitempty"`
+	INNLE        string `json:"inn_le,omitempty"`
+}
+
+// SubjectFromJSON converts the API form of a subject.
+func SubjectFromJSON(s SubjectJSON) pkix.Subject {
+	return pkix.Subject{CommonName: s.CommonName, Surname: s.Surname, GivenName: s.GivenName, Country: s.Country,
+		Region: s.Region, Locality: s.Locality, Street: s.Street, Organization: s.Organization, OrgUnit: s.OrgUnit,
+		Title: s.Title, Email: s.Email, OGRN: s.OGRN, OGRNIP: s.OGRNIP, SNILS: s.SNILS, INN: s.INN, INNLE: s.INNLE}
+}
+
+// IssueRequest is the body of POST /api/v1/certificates.
+type IssueRequest struct {
+	// CSR is a PKCS#10 request: PEM, or base64 of the DER.
+	CSR                string      `json:"csr"`
+	Profile            string      `json:"profile"`
+	Issuer             string      `json:"issuer,omitempty"`
+	Subject            SubjectJSON `json:"subject"`
+	SubjectSignTool    string      `json:"subject_sign_tool,omitempty"`
+	IdentificationKind int         `json:"identification_kind,omitempty"`
+	Emails             []string    `json:"emails,omitempty"`
+}
+
+// StatusRequest is the body of POST …/revoke, …/suspend and …/resume.
+type StatusRequest struct {
+	Reason         string     `json:"reason,omitempty"`
+	InvalidityDate *time.Time `json:"invalidity_date,omitempty"`
+	Comment        string     `json:"comment,omitempty"`
+}
+
+// Identifiers are the indexed subject identifiers of a certificate.
+type Identifiers struct {
+	SNILS  string `json:"snils,omitempty"`
+	INN    string `json:"inn,omitempty"`
+	INNLE  string `json:"inn_le,omitempty"`
+	OGRN   string `json:"ogrn,omitempty"`
+	OGRNIP string `json:"ogrnip,omitempty"`
+}
+
+// Certificate is a certificate with its status, as the API returns it.
+type Certificate struct {
+	Serial           string      `json:"serial"`
+	Issuer           string      `json:"issuer"`
+	Profile          string      `json:"profile,omitempty"`
+	Status           string      `json:"status"`
+	RevokedAt        *time.Time  `json:"revoked_at,omitempty"`
+	RevocationReason string      `json:"revocation_reason,omitempty"`
+	InvalidityDate   *time.Time  `json:"invalidity_date,omitempty"`
+	NotBefore        time.Time   `json:"not_before"`
+	NotAfter         time.Time   `json:"not_after"`
+	IssuedAt         time.Time   `json:"issued_at"`
+	Identifiers      Identifiers `json:"identifiers"`
+	KeyHash          string      `json:"key_hash"`
+	// CertificatePEM is the certificate itself.
+	CertificatePEM string `json:"certificate_pem"`
+}
+
+// CertificatePage is a page of search results.
+type CertificatePage struct {
+	Items      []Certificate `json:"items"`
+	NextCursor string        `json:"next_cursor,omitempty"`
+}
+
+func certJSON(rec *store.CertRecord) Certificate {
+	c := Certificate{
+		Serial: engine.FormatSerial(rec.Serial), Issuer: rec.IssuerID, Profile: rec.Profile,
+		Status:    engine.StateName(rec.Status.State),
+		NotBefore: rec.NotBefore.UTC(), NotAfter: rec.NotAfter.UTC(), IssuedAt: rec.IssuedAt.UTC(),
+		Identifiers: Identifiers{SNILS: rec.Subject.SNILS, INN: rec.Subject.INN, INNLE: rec.Subject.INNLE,
+			OGRN: rec.Subject.OGRN, OGRNIP: rec.Subject.OGRNIP},
+		KeyHash:        rec.KeyHash.String(),
+		CertificatePEM: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: rec.DER})),
+	}
+	if rec.Status.State != store.Valid {
+		at := rec.Status.At.UTC()
+		c.RevokedAt = &at
+		c.RevocationReason = pkix.CRLReason(rec.Status.Reason).String()
+		if !rec.Status.InvalidityDate.IsZero() {
+			d := rec.Status.InvalidityDate.UTC()
+			c.InvalidityDate = &d
+		}
+	}
+	return c
+}
+
+// decodeJSON reads a JSON body strictly: application/json, one value, no
+// unknown fields. An empty body is allowed when emptyOK (v keeps its zero
+// value).
+func decodeJSON(ctx *fasthttp.RequestCtx, v any, emptyOK bool) error {
+	body := ctx.PostBody()
+	if len(bytes.TrimSpace(body)) == 0 && emptyOK {
+		return nil
+	}
+	ct := string(ctx.Request.Header.ContentType())
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "application/json" {
+		return &problemErr{code: codeUnsupportedMedia, detail: "send the body as application/json"}
+	}
+	if len(body) == 0 {
+		return &problemErr{code: codeInvalidJSON, detail: "empty body"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return &problemErr{code: codeInvalidJSON, detail: jsonDetail(err)}
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return &problemErr{code: codeInvalidJSON, detail: "data after the JSON value"}
+	}
+	return nil
+}
+
+// jsonDetail describes a decoding error without echoing the input.
+func jsonDetail(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("syntax error at byte %d", se.Offset)
+	case errors.As(err, &te):
+		return fmt.Sprintf("field %q: wrong type (want %s)", te.Field, te.Type)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return "truncated JSON"
+	}
+	return "not valid JSON"
+}
+
+func writeJSON(ctx *fasthttp.RequestCtx, status int, v any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	ctx.SetStatusCode(status)
+	ctx.SetContentType("application/json")
+	ctx.Response.Header.Set("Cache-Control", "no-store")
+	ctx.SetBody(body)
+	return nil
+}
+
+// decodeCSR accepts PEM or base64 DER (standard or URL alphabet).
+func decodeCSR(s string) ([]byte, error) {
+	t := strings.TrimSpace(s)
+	if strings.HasPrefix(t, "-----BEGIN") {
+		return []byte(s), nil
+	}
+	t = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r == ' ' || r == '\t' {
+			return -1
+		}
+		return r
+	}, t)
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if der, err := enc.DecodeString(t); err == nil && len(der) > 0 {
+			return der, nil
+		}
+	}
+	return nil, &engine.Error{Code: "csr." + pkix.CSRFieldEncoding + ".malformed", Field: "csr", Detail: "csr is neither PEM nor base64 DER"}
+}
+
+func (s *Server) issue(ctx *fasthttp.RequestCtx, p *engine.Principal, _ []string) error {
+	var body IssueRequest
+	if err := decodeJSON(ctx, &body, false); err != nil {
+		return err
+	}
+	csr, err := decodeCSR(body.CSR)
+	if body.CSR == "" {
+		csr, err = nil, nil // the engine says "csr is required"
+	}
+	if err != nil {
+		return err
+	}
+	c, cancel := s.engineCtx()
+	defer cancel()
+	res, err := s.e.Issue(c, p, &engine.IssueRequest{
+		IdempotencyKey: string(ctx.Request.Header.Peek("Idempotency-Key")),
+		Issuer:         body.Issuer, Profile: body.Profile, CSR: csr, Subject: SubjectFromJSON(body.Subject),
+		SubjectSignTool: body.SubjectSignTool, IdentificationKind: body.IdentificationKind, Emails: body.Emails,
+	})
+	if err != nil {
+		return err
+	}
+	cj := certJSON(res.Cert)
+	ctx.Response.Header.Set("Location", "/api/v1/certificates/"+cj.Serial)
+	status := fasthttp.StatusCreated
+	if res.Duplicate {
+		ctx.Response.Header.Set("Idempotent-Replayed", "true")
+		status = fasthttp.StatusOK
+	}
+	return writeJSON(ctx, status, cj)
+}
+
+func (s *Server) getCert(ctx *fasthttp.RequestCtx, _ *engine.Principal, params []string) error {
+	serial, err := engine.ParseSerial(params[0])
+	if err != nil {
+		return err
+	}
+	format := string(ctx.QueryArgs().Peek("format"))
+	if format != "" && format != "json" && format != "pem" && format != "der" {
+		return &problemErr{code: codeNotAcceptable, field: "format", detail: "format must be json, pem or der"}
+	}
+	c, cancel := s.engineCtx()
+	defer cancel()
+	rec, err := s.e.Certificate(c, serial)
+	if err != nil {
+		return err
+	}
+	switch format {
+	case "pem":
+		ctx.SetContentType("application/x-pem-file")
+		ctx.SetBody(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: rec.DER}))
+		return nil
+	case "der":
+		ctx.SetContentType("application/pkix-cert")
+		ctx.SetBody(rec.DER)
+		return nil
+	}
+	return writeJSON(ctx, fasthttp.StatusOK, certJSON(rec))
+}
+
+func (s *Server) search(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []string) error {
+	q := engine.SearchQuery{}
+	var bad error
+	for k, v := range ctx.QueryArgs().All() {
+		val := string(v)
+		switch string(k) {
+		case "snils":
+			q.SNILS = val
+		case "inn":
+			q.INN = val
+		case "ogrn":
+			q.OGRN = val
+		case "key_hash":
+			q.KeyHash = val
+		case "status":
+			q.Status = val
+		case "cursor":
+			q.Cursor = val
+		case "limit":
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 1 {
+				bad = &problemErr{code: codeInvalidQuery, field: "limit", detail: "limit must be a positive integer"}
+			}
+			q.Limit = n
+		default:
+			bad = &problemErr{code: codeInvalidQuery, field: string(k), detail: "unknown query parameter " + strconv.Quote(string(k))}
+		}
+	}
+	if bad != nil {
+		return bad
+	}
+	c, cancel := s.engineCtx()
+	defer cancel()
+	page, next, err := s.e.FindCertificates(c, q)
+	if err != nil {
+		return err
+	}
+	out := CertificatePage{Items: make([]Certificate, len(page)), NextCursor: next}
+	for i := range page {
+		out.Items[i] = certJSON(&page[i])
+	}
+	return writeJSON(ctx, fasthttp.StatusOK, out)
+}
+
+func (s *Server) setStatus(ctx *fasthttp.RequestCtx, p *engine.Principal, params []string) error {
+	serial, err := engine.ParseSerial(params[0])
+	if err != nil {
+		return err
+	}
+	var body StatusRequest
+	if err := decodeJSON(ctx, &body, true); err != nil {
+		return err
+	}
+	req := engine.StatusRequest{Reason: body.Reason, Comment: body.Comment}
+	if body.InvalidityDate != nil {
+		req.InvalidityDate = *body.InvalidityDate
+	}
+	switch params[1] {
+	case "revoke":
+		req.Action = engine.Revoke
+	case "suspend":
+		req.Action = engine.Suspend
+	case "resume":
+		req.Action = engine.Resume
+	}
+	c, cancel := s.engineCtx()
+	defer cancel()
+	rec, err := s.e.SetStatus(c, p, serial, req)
+	if err != nil {
+		return err
+	}
+	return writeJSON(ctx, fasthttp.StatusOK, certJSON(rec))
+}

@@ -1,0 +1,296 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gostca/gostca/api"
+	"github.com/gostca/gostca/engine"
+	"github.com/gostca/gostca/gost/gost3410"
+	"github.com/gostca/gostca/pkix"
+)
+
+// testServer is a real gostca server on 127.0.0.1 with a fresh data
+// directory, the default CA and one token per role.
+type testServer struct {
+	e      *engine.Engine
+	srv    *api.Server
+	addr   string
+	base   string
+	dir    string
+	tokens map[engine.Role]string
+	client *http.Client
+}
+
+func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func startServer(t *testing.T, mutate func(*engine.Config)) *testServer {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := engine.DefaultConfig()
+	cfg.DataDir = filepath.Join(dir, "data")
+	cfg.Keys.ScryptLogN = 10 // key files: fast to open in tests
+	cfg.Server.Listen = "127.0.0.1:0"
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Server.PublicURL = "http://" + ln.Addr().String()
+	e, err := engine.Open(context.Background(), cfg, engine.Options{Logger: quietLogger(), CreateDefault: true})
+	if err != nil {
+		ln.Close()
+		t.Fatal(err)
+	}
+	ts := &testServer{e: e, addr: ln.Addr().String(), base: "http://" + ln.Addr().String(), dir: dir,
+		tokens: map[engine.Role]string{}, client: &http.Client{Timeout: 30 * time.Second}}
+	for _, r := range engine.Roles {
+		scope := ""
+		if r == engine.RoleServiceCentre {
+			scope = "centre-1"
+		}
+		tok, _, err := e.CreateToken(context.Background(), "test", r, scope, "test "+string(r))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts.tokens[r] = tok
+	}
+	ts.srv = api.New(e, api.Options{MaxBodyBytes: cfg.Server.MaxBodyBytes, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 10 * time.Second, Logger: quietLogger()})
+	done := make(chan error, 1)
+	go func() { done <- ts.srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		ts.client.CloseIdleConnections()
+		if err := ts.srv.Shutdown(ctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		<-done
+		if err := e.Close(); err != nil {
+			t.Errorf("engine close: %v", err)
+		}
+	})
+	return ts
+}
+
+// do sends a request; token "" sends none.
+func (ts *testServer) do(t *testing.T, method, path, token, contentType string, body []byte, hdr ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, ts.base+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := ts.client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, data
+}
+
+func (ts *testServer) json(t *testing.T, method, path string, role engine.Role, v any, hdr ...string) (*http.Response, []byte) {
+	t.Helper()
+	var body []byte
+	if v != nil {
+		body = mustJSON(t, v)
+	}
+	ct := ""
+	if v != nil {
+		ct = "application/json"
+	}
+	return ts.do(t, method, path, ts.tokens[role], ct, body, hdr...)
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func decode[T any](t *testing.T, data []byte) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatalf("decode %T: %v\n%s", v, err, data)
+	}
+	return v
+}
+
+func wantStatus(t *testing.T, resp *http.Response, body []byte, want int) {
+	t.Helper()
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s: status %d, want %d: %s", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode, want, body)
+	}
+}
+
+// wantProblem checks an RFC 9457 answer with the given status and code.
+func wantProblem(t *testing.T, resp *http.Response, body []byte, status int, code string) api.Problem {
+	t.Helper()
+	if resp.StatusCode != status {
+		t.Fatalf("%s %s: status %d, want %d (%s): %s", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode, status, code, body)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Fatalf("content type %q: %s", ct, body)
+	}
+	p := decode[api.Problem](t, body)
+	if p.Code != code || p.Status != status || p.Type != "urn:gostca:problem:"+code || p.Title == "" {
+		t.Fatalf("problem %+v, want code %s", p, code)
+	}
+	return p
+}
+
+// Subjects for every subscriber profile (valid checksums).
+func subjectFor(profile string) api.SubjectJSON {
+	person := api.SubjectJSON{CommonName: "Иванов Иван Иванович", Surname: "Иванов", GivenName: "Иван Иванович",
+		Country: "RU", SNILS: "11223344595", INN: "500100123426"}
+	switch profile {
+	case pkix.ProfileQualifiedEntrepreneur.Name:
+		person.OGRNIP = "304500116000102"
+	case pkix.ProfileQualifiedLegalEntityHead.Name:
+		person.INN = ""
+		person.Region, person.Locality, person.Organization, person.Title = "77 г. Москва", "Москва", "ООО «Ромашка»", "Генеральный директор"
+		person.INNLE, person.OGRN = "7707083893", "1027700132195"
+	case pkix.ProfileQualifiedEmployee.Name:
+		person.Organization, person.Title = "ООО «Ромашка»", "Бухгалтер"
+	case pkix.ProfileTLSClient.Name, pkix.ProfileOCSPSigner.Name:
+		return api.SubjectJSON{CommonName: "service.example.ru", Country: "RU"}
+	}
+	return person
+}
+
+func issueBody(profile string, csr []byte) api.IssueRequest {
+	return api.IssueRequest{CSR: string(csr), Profile: profile, Subject: subjectFor(profile),
+		SubjectSignTool: `"КриптоПро CSP" (версия 5.0)`}
+}
+
+// goCSR makes a request with a fresh tc26-256-A key in Go (fast; the
+// OpenSSL-made ones are in the end-to-end test).
+func goCSR(t *testing.T) []byte {
+	t.Helper()
+	c, _ := gost3410.CurveByName("tc26-256-A")
+	k, err := gost3410.GenerateKey(c, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := pkix.CreateCertificateRequest(rand.Reader, k, &pkix.Subject{CommonName: "subscriber"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}
+
+// ---- OpenSSL with the gost engine ----
+
+const opensslConf = `openssl_conf = openssl_def
+[openssl_def]
+engines = engine_section
+[engine_section]
+gost = gost_section
+[gost_section]
+engine_id = gost
+default_algorithms = ALL
+`
+
+type ossl struct {
+	t   *testing.T
+	bin string
+	dir string
+	env []string
+}
+
+// newOSSL finds openssl with the gost engine: missing, the test skips
+// locally and fails under CI=true.
+func newOSSL(t *testing.T) *ossl {
+	t.Helper()
+	bin, err := exec.LookPath("openssl")
+	if err == nil {
+		if out, e := exec.Command(bin, "engine", "gost").CombinedOutput(); e != nil {
+			err = e
+			t.Logf("openssl engine gost: %s", out)
+		}
+	}
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("openssl with the gost engine is required in CI: %v", err)
+		}
+		t.Skipf("openssl with the gost engine not available: %v", err)
+	}
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "openssl.cnf")
+	if err := os.WriteFile(conf, []byte(opensslConf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &ossl{t: t, bin: bin, dir: dir, env: append(os.Environ(), "OPENSSL_CONF="+conf)}
+}
+
+func (o *ossl) try(args ...string) (string, error) {
+	cmd := exec.Command(o.bin, args...)
+	cmd.Dir, cmd.Env = o.dir, o.env
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func (o *ossl) run(args ...string) string {
+	o.t.Helper()
+	out, err := o.try(args...)
+	if err != nil {
+		o.t.Fatalf("openssl %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+func (o *ossl) write(name string, data []byte) string {
+	o.t.Helper()
+	if err := os.WriteFile(filepath.Join(o.dir, name), data, 0o600); err != nil {
+		o.t.Fatal(err)
+	}
+	return name
+}
+
+func (o *ossl) read(name string) []byte {
+	o.t.Helper()
+	b, err := os.ReadFile(filepath.Join(o.dir, name))
+	if err != nil {
+		o.t.Fatal(err)
+	}
+	return b
+}
+
+// csr makes a key and a PKCS#10 request with `openssl req`.
+func (o *ossl) csr(name, alg, paramset string) []byte {
+	o.t.Helper()
+	o.run("req", "-new", "-newkey", alg, "-pkeyopt", "paramset:"+paramset, "-nodes",
+		"-keyout", name+".key", "-out", name+".csr", "-subj", "/CN="+name)
+	return o.read(name + ".csr")
+}

@@ -1,0 +1,143 @@
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/gostca/gostca/engine"
+)
+
+// crlMaxAge bounds how long clients and proxies may cache a CRL: status
+// changes rebuild it at once, so caches should come back soon.
+const crlMaxAge = 60 * time.Second
+
+func (s *Server) crl(ctx *fasthttp.RequestCtx, _ *engine.Principal, params []string) error {
+	c, cancel := s.engineCtx()
+	defer cancel()
+	f, err := s.e.CRL(c, params[0])
+	if err != nil {
+		return err
+	}
+	maxAge := min(crlMaxAge, time.Until(f.NextUpdate))
+	if notModified(ctx, f.ETag, f.ThisUpdate) {
+		cacheHeaders(ctx, f.ETag, f.ThisUpdate, f.NextUpdate, maxAge)
+		ctx.SetStatusCode(fasthttp.StatusNotModified)
+		return nil
+	}
+	cacheHeaders(ctx, f.ETag, f.ThisUpdate, f.NextUpdate, maxAge)
+	ctx.SetContentType("application/pkix-crl")
+	ctx.SetBody(f.DER)
+	return nil
+}
+
+func (s *Server) caCert(ctx *fasthttp.RequestCtx, _ *engine.Principal, params []string) error {
+	der, ok := s.e.CACertificate(params[0])
+	if !ok {
+		return &problemErr{code: engine.CodeIssuerNotFound, detail: "no CA certificate " + strconv.Quote(params[0])}
+	}
+	sum := sha256.Sum256(der)
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	if notModified(ctx, etag, time.Time{}) {
+		cacheHeaders(ctx, etag, time.Time{}, time.Time{}, 24*time.Hour)
+		ctx.SetStatusCode(fasthttp.StatusNotModified)
+		return nil
+	}
+	cacheHeaders(ctx, etag, time.Time{}, time.Time{}, 24*time.Hour)
+	ctx.SetContentType("application/pkix-cert")
+	ctx.SetBody(der)
+	return nil
+}
+
+func (s *Server) ocspPost(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []string) error {
+	c, cancel := s.engineCtx()
+	defer cancel()
+	a := s.e.OCSP(c, ctx.PostBody())
+	ctx.Response.Header.Set("Cache-Control", "no-store")
+	ctx.SetContentType("application/ocsp-response")
+	ctx.SetBody(a.DER)
+	return nil
+}
+
+// ocspGet serves RFC 6960 Appendix A.1 GET requests, cacheable (RFC 5019
+// §6) when the answer was not made for a nonce.
+func (s *Server) ocspGet(ctx *fasthttp.RequestCtx, _ *engine.Principal, params []string) error {
+	c, cancel := s.engineCtx()
+	defer cancel()
+	a := s.e.OCSPGet(c, params[0])
+	ctx.SetContentType("application/ocsp-response")
+	if a.NextUpdate.IsZero() || a.Result == engine.OCSPResultUnknown {
+		ctx.Response.Header.Set("Cache-Control", "no-store")
+	} else {
+		sum := sha256.Sum256(a.DER)
+		etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+		maxAge := time.Until(a.NextUpdate)
+		if notModified(ctx, etag, time.Time{}) {
+			cacheHeaders(ctx, etag, a.ThisUpdate, a.NextUpdate, maxAge)
+			ctx.SetStatusCode(fasthttp.StatusNotModified)
+			return nil
+		}
+		cacheHeaders(ctx, etag, a.ThisUpdate, a.NextUpdate, maxAge)
+	}
+	ctx.SetBody(a.DER)
+	return nil
+}
+
+func cacheHeaders(ctx *fasthttp.RequestCtx, etag string, lastModified, expires time.Time, maxAge time.Duration) {
+	h := &ctx.Response.Header
+	h.Set("ETag", etag)
+	if !lastModified.IsZero() {
+		h.Set("Last-Modified", lastModified.UTC().Format(http.TimeFormat))
+	}
+	if !expires.IsZero() {
+		h.Set("Expires", expires.UTC().Format(http.TimeFormat))
+	}
+	secs := max(int(maxAge.Seconds()), 0)
+	h.Set("Cache-Control", "public, no-transform, must-revalidate, max-age="+strconv.Itoa(secs))
+}
+
+// notModified evaluates If-None-Match (preferred) and If-Modified-Since.
+func notModified(ctx *fasthttp.RequestCtx, etag string, lastModified time.Time) bool {
+	if inm := ctx.Request.Header.Peek("If-None-Match"); len(inm) > 0 {
+		return etagMatches(string(inm), etag)
+	}
+	if ims := ctx.Request.Header.Peek("If-Modified-Since"); len(ims) > 0 && !lastModified.IsZero() {
+		t, err := http.ParseTime(string(ims))
+		return err == nil && !lastModified.Truncate(time.Second).After(t)
+	}
+	return false
+}
+
+func etagMatches(header, etag string) bool {
+	if header == "*" {
+		return true
+	}
+	for len(header) > 0 {
+		for len(header) > 0 && (header[0] == ' ' || header[0] == ',') {
+			header = header[1:]
+		}
+		end := len(header)
+		for i := 0; i < len(header); i++ {
+			if header[i] == ',' {
+				end = i
+				break
+			}
+		}
+		tag := header[:end]
+		for len(tag) > 0 && tag[len(tag)-1] == ' ' {
+			tag = tag[:len(tag)-1]
+		}
+		if len(tag) > 2 && tag[:2] == "W/" {
+			tag = tag[2:]
+		}
+		if tag == etag {
+			return true
+		}
+		header = header[end:]
+	}
+	return false
+}

@@ -1,0 +1,339 @@
+// Package api is GostCA's HTTP interface on fasthttp: the JSON API under
+// /api/v1 (documented by openapi.json, served at /api/v1/openapi.json),
+// status publication (CRLs, CA certificates, OCSP), /metrics, /healthz and
+// /readyz. Handlers only authenticate, decode, bound and map errors; every
+// rule lives in package engine.
+package api
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/valyala/fasthttp"
+	"github.com/valyala/fasthttp/fasthttpadaptor"
+
+	"github.com/gostca/gostca/engine"
+)
+
+//go:embed openapi.json
+var openapiJSON []byte
+
+// OpenAPI returns the OpenAPI 3 description of the API.
+func OpenAPI() []byte { return bytes.Clone(openapiJSON) }
+
+// Options configure the HTTP server.
+type Options struct {
+	MaxBodyBytes int
+	ReadTimeout  time.Duration
+	WriteTimeout time.Duration
+	IdleTimeout  time.Duration
+	Logger       *slog.Logger
+}
+
+// Server serves the engine over HTTP.
+type Server struct {
+	e       *engine.Engine
+	log     *slog.Logger
+	opts    Options
+	srv     *fasthttp.Server
+	metrics fasthttp.RequestHandler
+
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+// New makes a server for e. Register its metrics once per engine.
+func New(e *engine.Engine, opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 1 << 20
+	}
+	if opts.WriteTimeout <= 0 {
+		opts.WriteTimeout = 30 * time.Second
+	}
+	s := &Server{e: e, log: opts.Logger, opts: opts,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gostca_http_requests_total", Help: "HTTP requests by route, method and status code."},
+			[]string{"route", "method", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "gostca_http_request_duration_seconds", Help: "HTTP request handling time by route.",
+			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}},
+			[]string{"route"}),
+	}
+	reg := e.Registry()
+	for _, c := range []prometheus.Collector{s.requests, s.duration} {
+		if err := reg.Register(c); err != nil {
+			var are prometheus.AlreadyRegisteredError
+			if !errors.As(err, &are) {
+				panic(err)
+			}
+		}
+	}
+	s.metrics = fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	s.srv = &fasthttp.Server{
+		Handler:               s.handle,
+		ErrorHandler:          s.transportError,
+		Name:                  "gostca",
+		ReadTimeout:           opts.ReadTimeout,
+		WriteTimeout:          opts.WriteTimeout,
+		IdleTimeout:           opts.IdleTimeout,
+		MaxRequestBodySize:    opts.MaxBodyBytes,
+		NoDefaultServerHeader: true,
+		NoDefaultContentType:  true,
+		CloseOnShutdown:       true,
+		Logger:                fasthttpLogger{opts.Logger},
+	}
+	return s
+}
+
+// Handler returns the request handler (for tests and embedding).
+func (s *Server) Handler() fasthttp.RequestHandler { return s.handle }
+
+// Serve accepts connections on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error { return s.srv.Serve(ln) }
+
+// ServeTLS is Serve with TLS from PEM files.
+func (s *Server) ServeTLS(ln net.Listener, certFile, keyFile string) error {
+	return s.srv.ServeTLS(ln, certFile, keyFile)
+}
+
+// Shutdown stops accepting, lets requests in flight finish (issuance
+// included) and returns when every connection is closed or ctx expires.
+func (s *Server) Shutdown(ctx context.Context) error { return s.srv.ShutdownWithContext(ctx) }
+
+type fasthttpLogger struct{ l *slog.Logger }
+
+func (f fasthttpLogger) Printf(format string, args ...any) {
+	f.l.Debug("fasthttp: " + fmt.Sprintf(format, args...))
+}
+
+// transportError answers requests fasthttp could not read.
+func (s *Server) transportError(ctx *fasthttp.RequestCtx, err error) {
+	if errors.Is(err, fasthttp.ErrBodyTooLarge) {
+		s.problem(ctx, &problemErr{code: codeBodyTooLarge, detail: fmt.Sprintf("request body larger than %d bytes", s.opts.MaxBodyBytes)})
+		s.requests.WithLabelValues("transport", "", "413").Inc()
+		return
+	}
+	s.problem(ctx, &problemErr{code: codeBadHTTP, detail: "the request could not be read"})
+	s.requests.WithLabelValues("transport", "", "400").Inc()
+}
+
+// route is one endpoint: its methods, the roles allowed (nil: public) and
+// the handler. Path parameters are passed in params.
+type route struct {
+	name    string
+	methods map[string]handlerFunc
+	roles   []engine.Role
+}
+
+type handlerFunc func(ctx *fasthttp.RequestCtx, p *engine.Principal, params []string) error
+
+// allRoles is every role: endpoints any authenticated caller may use.
+var allRoles = engine.Roles
+
+// Who may call what. Least privilege: service centres get nothing but
+// the issuer list until applications (package ra) give their scope a
+// meaning; the cabinet issues and reads; operators also change status;
+// administrators also run CRLs and tokens; auditors read.
+var (
+	rolesIssue  = []engine.Role{engine.RoleCabinet, engine.RoleCAOperator, engine.RoleCAAdmin}
+	rolesRead   = []engine.Role{engine.RoleCabinet, engine.RoleCAOperator, engine.RoleCAAdmin, engine.RoleAuditor}
+	rolesStatus = []engine.Role{engine.RoleCAOperator, engine.RoleCAAdmin}
+	rolesAdmin  = []engine.Role{engine.RoleCAAdmin}
+	rolesAudit  = []engine.Role{engine.RoleAuditor, engine.RoleCAAdmin}
+)
+
+// match finds the route of a path and its parameters.
+func (s *Server) match(path string) (*route, []string) {
+	switch {
+	case path == "/healthz":
+		return &route{name: "healthz", methods: map[string]handlerFunc{"GET": s.healthz, "HEAD": s.healthz}}, nil
+	case path == "/readyz":
+		return &route{name: "readyz", methods: map[string]handlerFunc{"GET": s.readyz, "HEAD": s.readyz}}, nil
+	case path == "/metrics":
+		return &route{name: "metrics", methods: map[string]handlerFunc{"GET": s.serveMetrics}}, nil
+	case path == "/ocsp" || path == "/ocsp/":
+		return &route{name: "ocsp", methods: map[string]handlerFunc{"POST": s.ocspPost}}, nil
+	case strings.HasPrefix(path, "/ocsp/"):
+		return &route{name: "ocsp", methods: map[string]handlerFunc{"GET": s.ocspGet, "HEAD": s.ocspGet}}, []string{path[len("/ocsp/"):]}
+	case strings.HasPrefix(path, "/crl/") && strings.HasSuffix(path, ".crl"):
+		id := strings.TrimSuffix(path[len("/crl/"):], ".crl")
+		return &route{name: "crl", methods: map[string]handlerFunc{"GET": s.crl, "HEAD": s.crl}}, []string{id}
+	case strings.HasPrefix(path, "/ca/") && strings.HasSuffix(path, ".crt"):
+		id := strings.TrimSuffix(path[len("/ca/"):], ".crt")
+		return &route{name: "ca", methods: map[string]handlerFunc{"GET": s.caCert, "HEAD": s.caCert}}, []string{id}
+	}
+	rest, ok := strings.CutPrefix(path, "/api/v1/")
+	if !ok {
+		return nil, nil
+	}
+	parts := strings.Split(rest, "/")
+	switch {
+	case rest == "openapi.json":
+		return &route{name: "openapi", methods: map[string]handlerFunc{"GET": s.openapi}}, nil
+	case rest == "certificates":
+		return &route{name: "certificates", methods: map[string]handlerFunc{"POST": s.issue, "GET": s.search},
+			roles: nil}, nil
+	case len(parts) == 2 && parts[0] == "certificates" && parts[1] != "":
+		return &route{name: "certificate", methods: map[string]handlerFunc{"GET": s.getCert}, roles: rolesRead}, parts[1:]
+	case len(parts) == 3 && parts[0] == "certificates" && parts[1] != "" && (parts[2] == "revoke" || parts[2] == "suspend" || parts[2] == "resume"):
+		return &route{name: "certificate_" + parts[2], methods: map[string]handlerFunc{"POST": s.setStatus}, roles: rolesStatus}, parts[1:]
+	case rest == "issuers":
+		return &route{name: "issuers", methods: map[string]handlerFunc{"GET": s.listIssuers}, roles: allRoles}, nil
+	case len(parts) == 3 && parts[0] == "issuers" && parts[1] != "" && parts[2] == "crl":
+		return &route{name: "issuer_crl", methods: map[string]handlerFunc{"POST": s.generateCRL}, roles: rolesAdmin}, parts[1:2]
+	case rest == "tokens":
+		return &route{name: "tokens", methods: map[string]handlerFunc{"POST": s.createToken, "GET": s.listTokens}, roles: rolesAdmin}, nil
+	case len(parts) == 2 && parts[0] == "tokens" && parts[1] != "":
+		return &route{name: "token", methods: map[string]handlerFunc{"DELETE": s.revokeToken}, roles: rolesAdmin}, parts[1:]
+	case rest == "audit":
+		return &route{name: "audit", methods: map[string]handlerFunc{"GET": s.audit}, roles: rolesAudit}, nil
+	}
+	return nil, nil
+}
+
+// rolesFor returns the roles of a route and method; nil means public.
+func rolesFor(r *route, method string) []engine.Role {
+	if r.name == "certificates" {
+		if method == "POST" {
+			return rolesIssue
+		}
+		return rolesRead
+	}
+	return r.roles
+}
+
+func (s *Server) handle(ctx *fasthttp.RequestCtx) {
+	start := time.Now()
+	routeName := "unknown"
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.Error("panic in handler", "route", routeName, "panic", fmt.Sprint(v))
+			ctx.ResetBody()
+			s.problem(ctx, &problemErr{code: engine.CodeInternal, detail: "internal error"})
+		}
+		s.requests.WithLabelValues(routeName, string(ctx.Method()), strconv.Itoa(ctx.Response.StatusCode())).Inc()
+		s.duration.WithLabelValues(routeName).Observe(time.Since(start).Seconds())
+	}()
+	ctx.Response.Header.Set("X-Content-Type-Options", "nosniff")
+	path := string(ctx.Path())
+	r, params := s.match(path)
+	if r == nil {
+		s.problem(ctx, &problemErr{code: codeNotFound, detail: "no such endpoint"})
+		return
+	}
+	routeName = r.name
+	method := string(ctx.Method())
+	h, ok := r.methods[method]
+	if !ok {
+		allow := make([]string, 0, len(r.methods))
+		for m := range r.methods {
+			allow = append(allow, m)
+		}
+		ctx.Response.Header.Set("Allow", strings.Join(sortedStrings(allow), ", "))
+		s.problem(ctx, &problemErr{code: codeMethodNotAllowed, detail: method + " is not allowed here"})
+		return
+	}
+	var p *engine.Principal
+	if roles := rolesFor(r, method); roles != nil {
+		p = s.authenticate(ctx)
+		if p == nil {
+			ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="gostca"`)
+			s.problem(ctx, &problemErr{code: codeUnauthorized, detail: "a valid bearer token is required"})
+			return
+		}
+		if !hasRole(roles, p.Role) {
+			s.problem(ctx, &problemErr{code: codeForbidden, detail: "role " + string(p.Role) + " may not do this"})
+			return
+		}
+	}
+	if err := h(ctx, p, params); err != nil {
+		s.fail(ctx, err)
+	}
+}
+
+func (s *Server) authenticate(ctx *fasthttp.RequestCtx) *engine.Principal {
+	h := string(ctx.Request.Header.Peek("Authorization"))
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return nil
+	}
+	return s.e.Tokens().Authenticate(strings.TrimSpace(tok))
+}
+
+func hasRole(roles []engine.Role, r engine.Role) bool {
+	for _, x := range roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedStrings(v []string) []string {
+	for i := 1; i < len(v); i++ {
+		for j := i; j > 0 && v[j] < v[j-1]; j-- {
+			v[j], v[j-1] = v[j-1], v[j]
+		}
+	}
+	return v
+}
+
+// engineCtx bounds an engine call by the write timeout. It is not tied
+// to the connection: admitted issuance finishes even if the client or the
+// server goes away (graceful shutdown waits for it).
+func (s *Server) engineCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), s.opts.WriteTimeout)
+}
+
+func (s *Server) healthz(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []string) error {
+	ctx.SetContentType("text/plain; charset=utf-8")
+	ctx.Response.Header.Set("Cache-Control", "no-store")
+	ctx.SetBodyString("ok\n")
+	return nil
+}
+
+func (s *Server) readyz(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []string) error {
+	c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ctx.Response.Header.Set("Cache-Control", "no-store")
+	if err := s.e.Ready(c); err != nil {
+		s.log.Warn("not ready", "err", err)
+		return &problemErr{code: codeNotReady, detail: "not ready: " + readyReason(err)}
+	}
+	ctx.SetContentType("text/plain; charset=utf-8")
+	ctx.SetBodyString("ready\n")
+	return nil
+}
+
+func readyReason(err error) string {
+	var ee *engine.Error
+	if errors.As(err, &ee) {
+		return ee.Detail
+	}
+	return "internal"
+}
+
+func (s *Server) serveMetrics(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []string) error {
+	s.metrics(ctx)
+	return nil
+}
+
+func (s *Server) openapi(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []string) error {
+	ctx.SetContentType("application/json")
+	ctx.Response.Header.Set("Cache-Control", "public, max-age=3600")
+	ctx.SetBody(openapiJSON)
+	return nil
+}

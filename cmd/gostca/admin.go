@@ -1,0 +1,371 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+
+	"github.com/gostca/gostca/api"
+	"github.com/gostca/gostca/engine"
+	"github.com/gostca/gostca/store"
+)
+
+// cliActor is who an admin command acts as in the audit log.
+func cliActor() string {
+	name := "unknown"
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	return "cli:" + name
+}
+
+func cliPrincipal() *engine.Principal {
+	return &engine.Principal{Role: engine.RoleCAAdmin, Name: cliActor()}
+}
+
+// parseFlags parses fs allowing flags after positional arguments
+// (gostca revoke SERIAL --reason …).
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+func runInit(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("init", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	curve := fs.String("curve", "", "GOST parameter set of the root and issuing CA (default ca.curve, tc26-256-A)")
+	with512 := fs.Bool("with-512", false, "also create an issuing CA on tc26-512-A")
+	org := fs.String("org", "", "organisation name in the CA certificates (default ca.organization)")
+	if _, err := parseFlags(fs, args); err != nil {
+		return 2
+	}
+	cfg, err := c.load()
+	if err == nil {
+		if *curve != "" {
+			cfg.CA.Curve = *curve
+		}
+		if *with512 {
+			cfg.CA.Issuer512 = true
+		}
+		if *org != "" {
+			cfg.CA.Organization = *org
+		}
+		err = cfg.Validate()
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "gostca init: %v\n", err)
+		return 2
+	}
+	res, err := engine.Init(cfg, newLogger(cfg, stderr))
+	if errors.Is(err, engine.ErrCAExists) {
+		fmt.Fprintf(stderr, "gostca init: %s already holds a CA; nothing changed\n", cfg.DataDir)
+		return 1
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "gostca init: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "CA created in %s: root %s, issuing CAs %s\n", cfg.DataDir,
+		filepath.Join(cfg.DataDir, "ca", "root.crt"), strings.Join(res.Issuers, ", "))
+	if res.GeneratedPassphrase != "" {
+		fmt.Fprintf(stdout, "key passphrase generated in %s (demo default; set %s or keys.passphrase_file in production)\n",
+			res.GeneratedPassphrase, engine.PassphraseEnv)
+	}
+	return 0
+}
+
+// withEngine opens the CA of the data directory (the server must be
+// stopped), runs fn and closes it.
+func withEngine(ctx context.Context, name string, c *common, stderr io.Writer, fn func(e *engine.Engine) error) int {
+	cfg, err := c.load()
+	if err != nil {
+		fmt.Fprintf(stderr, "gostca %s: %v\n", name, err)
+		return 2
+	}
+	log := newLogger(cfg, stderr)
+	e, err := engine.Open(ctx, cfg, engine.Options{Logger: log})
+	if err != nil {
+		fmt.Fprintf(stderr, "gostca %s: %v\n(is the server running? then use the HTTP API)\n", name, err)
+		return 1
+	}
+	err = fn(e)
+	if cerr := e.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "gostca %s: %v\n", name, err)
+		return 1
+	}
+	return 0
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func runIssue(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("issue", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	csrFile := fs.String("csr", "", "PKCS#10 request file (PEM or DER)")
+	subjFile := fs.String("subject", "", "JSON file with the request: {profile, subject{…}, subject_sign_tool, …} as POST /api/v1/certificates takes, csr omitted")
+	profile := fs.String("profile", "", "profile (overrides the JSON)")
+	out := fs.String("out", "", "write the certificate (PEM) here; default standard output")
+	if _, err := parseFlags(fs, args); err != nil {
+		return 2
+	}
+	if *csrFile == "" || *subjFile == "" {
+		fmt.Fprintln(stderr, "gostca issue: --csr and --subject are required")
+		return 2
+	}
+	csr, err := os.ReadFile(*csrFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "gostca issue: %v\n", err)
+		return 1
+	}
+	raw, err := os.ReadFile(*subjFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "gostca issue: %v\n", err)
+		return 1
+	}
+	var body api.IssueRequest
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&body); err != nil {
+		fmt.Fprintf(stderr, "gostca issue: %s: %v\n", *subjFile, err)
+		return 2
+	}
+	if *profile != "" {
+		body.Profile = *profile
+	}
+	return withEngine(ctx, "issue", &c, stderr, func(e *engine.Engine) error {
+		res, err := e.Issue(ctx, cliPrincipal(), &engine.IssueRequest{
+			Issuer: body.Issuer, Profile: body.Profile, CSR: csr, Subject: api.SubjectFromJSON(body.Subject),
+			SubjectSignTool: body.SubjectSignTool, IdentificationKind: body.IdentificationKind, Emails: body.Emails,
+		})
+		if err != nil {
+			return err
+		}
+		p := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: res.Cert.DER})
+		fmt.Fprintf(stderr, "issued serial %s by %s\n", engine.FormatSerial(res.Cert.Serial), res.Cert.IssuerID)
+		if *out != "" {
+			return os.WriteFile(*out, p, 0o644)
+		}
+		_, err = stdout.Write(p)
+		return err
+	})
+}
+
+func runStatus(ctx context.Context, action string, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet(action, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	reason := fs.String("reason", "", "revocation reason: "+reasonNames())
+	comment := fs.String("comment", "", "comment for the audit log")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return 2
+	}
+	if len(pos) != 1 {
+		fmt.Fprintf(stderr, "gostca %s: want exactly one SERIAL (hex)\n", action)
+		return 2
+	}
+	if action == "revoke" && *reason == "" {
+		fmt.Fprintln(stderr, "gostca revoke: --reason is required: "+reasonNames())
+		return 2
+	}
+	serial, err := engine.ParseSerial(pos[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "gostca %s: %v\n", action, err)
+		return 2
+	}
+	req := engine.StatusRequest{Reason: *reason, Comment: *comment}
+	switch action {
+	case "revoke":
+		req.Action = engine.Revoke
+	case "suspend":
+		req.Action = engine.Suspend
+	default:
+		req.Action = engine.Resume
+	}
+	return withEngine(ctx, action, &c, stderr, func(e *engine.Engine) error {
+		rec, err := e.SetStatus(ctx, cliPrincipal(), serial, req)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: %s\n", engine.FormatSerial(rec.Serial), engine.StateName(rec.Status.State))
+		return nil
+	})
+}
+
+func reasonNames() string {
+	return "unspecified, keyCompromise, cACompromise, affiliationChanged, superseded, cessationOfOperation, privilegeWithdrawn, aACompromise"
+}
+
+func runCRL(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("crl", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	outDir := fs.String("out", "", "also write each CRL to DIR/ISSUER.crl")
+	if _, err := parseFlags(fs, args); err != nil {
+		return 2
+	}
+	return withEngine(ctx, "crl", &c, stderr, func(e *engine.Engine) error {
+		for _, is := range e.Issuers() {
+			f, err := e.GenerateCRL(ctx, cliActor(), is.ID)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%s: CRL number %s, %d entries, %d bytes, next update %s\n", is.ID, f.Number, f.Entries, len(f.DER), f.NextUpdate.Format("2006-01-02T15:04:05Z"))
+			if *outDir != "" {
+				if err := os.WriteFile(filepath.Join(*outDir, is.ID+".crl"), f.DER, 0o644); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "gostca token: want create, list or revoke")
+		return 2
+	}
+	sub := args[0]
+	fs := flag.NewFlagSet("token "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	role := fs.String("role", "", "role: cabinet, service_centre, ca_operator, ca_admin, auditor")
+	scope := fs.String("scope", "", "service centre id (service_centre tokens only)")
+	name := fs.String("name", "", "a label for the token")
+	pos, err := parseFlags(fs, args[1:])
+	if err != nil {
+		return 2
+	}
+	switch sub {
+	case "create":
+		r, err := engine.ParseRole(*role)
+		if err != nil {
+			fmt.Fprintf(stderr, "gostca token create: %v\n", err)
+			return 2
+		}
+		return withEngine(ctx, "token create", &c, stderr, func(e *engine.Engine) error {
+			tok, ti, err := e.CreateToken(ctx, cliActor(), r, *scope, *name)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stderr, "token %s (%s) created; it is shown only now:\n", ti.ID, ti.Role)
+			fmt.Fprintln(stdout, tok)
+			return nil
+		})
+	case "revoke":
+		if len(pos) != 1 {
+			fmt.Fprintln(stderr, "gostca token revoke: want the token id")
+			return 2
+		}
+		return withEngine(ctx, "token revoke", &c, stderr, func(e *engine.Engine) error {
+			if err := e.RevokeToken(ctx, cliActor(), pos[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "token %s revoked\n", pos[0])
+			return nil
+		})
+	case "list":
+		cfg, err := c.load()
+		if err != nil {
+			fmt.Fprintf(stderr, "gostca token list: %v\n", err)
+			return 2
+		}
+		t, err := engine.OpenTokens(cfg.DataDir)
+		if err != nil {
+			fmt.Fprintf(stderr, "gostca token list: %v\n", err)
+			return 1
+		}
+		for _, ti := range t.List() {
+			fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\n", ti.ID, ti.Role, ti.Scope, ti.Name, ti.Created.Format("2006-01-02T15:04:05Z"))
+		}
+		return 0
+	}
+	fmt.Fprintf(stderr, "gostca token: unknown subcommand %q\n", sub)
+	return 2
+}
+
+func runFsck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("fsck", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	if _, err := parseFlags(fs, args); err != nil {
+		return 2
+	}
+	cfg, err := c.load()
+	if err != nil {
+		fmt.Fprintf(stderr, "gostca fsck: %v\n", err)
+		return 2
+	}
+	rep, err := engine.Fsck(ctx, cfg, store.Options{Logger: newLogger(cfg, stderr)})
+	if err != nil {
+		fmt.Fprintf(stderr, "gostca fsck: %v\n(is the server running? stop it first)\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "certificates %d, pending intents %d, failed intents %d, index entries %d, OCSP responses %d, outbox rows %d, audit entries %d\n",
+		rep.Certificates, rep.PendingIntents, rep.FailedIntents, rep.IndexEntries, rep.OCSPResponses, rep.OutboxRows, rep.AuditEntries)
+	if !rep.OK() {
+		for _, p := range rep.Problems {
+			fmt.Fprintln(stdout, "problem:", p.String())
+		}
+		fmt.Fprintf(stdout, "%d problems\n", rep.TotalProblems)
+		return 1
+	}
+	fmt.Fprintln(stdout, "ok")
+	return 0
+}
+
+func runConfig(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("config", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	if _, err := parseFlags(fs, args); err != nil {
+		return 2
+	}
+	cfg, err := c.load()
+	if err != nil {
+		fmt.Fprintf(stderr, "gostca config: %v\n", err)
+		return 2
+	}
+	if err := printJSON(stdout, cfg); err != nil {
+		return 1
+	}
+	fmt.Fprintln(stdout, "\nenvironment overrides:")
+	for _, kv := range engine.EnvKeys() {
+		fmt.Fprintf(stdout, "  %-32s %s\n", kv[0], kv[1])
+	}
+	return 0
+}

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"time"
+
+	"github.com/gostca/gostca/api"
+	"github.com/gostca/gostca/engine"
+)
+
+// common are the flags every command takes.
+type common struct {
+	config string
+	data   string
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.config, "config", os.Getenv("GOSTCA_CONFIG"), "TOML configuration file (default: GOSTCA_CONFIG, else the embedded default)")
+	fs.StringVar(&c.data, "data", "", "data directory (overrides data_dir)")
+}
+
+// load reads the configuration: defaults, file, environment, then flags.
+func (c *common) load() (engine.Config, error) {
+	cfg, err := engine.LoadConfig(c.config, os.Environ())
+	if err != nil {
+		return engine.Config{}, err
+	}
+	if c.data != "" {
+		cfg.DataDir = c.data
+	}
+	return cfg, cfg.Validate()
+}
+
+func newLogger(cfg engine.Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(cfg.Log.Level))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// onListening, when set (tests), is told the address the server listens on.
+var onListening func(addr string)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	listen := fs.String("listen", "", "listen address (overrides server.listen)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "gostca serve: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	cfg, err := c.load()
+	if err == nil && *listen != "" {
+		cfg.Server.Listen = *listen
+		err = cfg.Validate()
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "gostca serve: %v\n", err)
+		return 2
+	}
+	log := newLogger(cfg, stderr)
+	if err := serve(ctx, cfg, log, stdout); err != nil {
+		log.Error("gostca serve failed", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func serve(ctx context.Context, cfg engine.Config, log *slog.Logger, stdout io.Writer) error {
+	ln, err := net.Listen("tcp", cfg.Server.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	defer ln.Close()
+	if cfg.Server.PublicURL == "" {
+		scheme := "http"
+		if cfg.Server.TLSCertFile != "" {
+			scheme = "https"
+		}
+		cfg.Server.PublicURL = scheme + "://" + ln.Addr().String()
+	}
+	e, err := engine.Open(ctx, cfg, engine.Options{Logger: log, CreateDefault: true})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := e.Close(); err != nil {
+			log.Error("closing the engine", "err", err)
+		}
+	}()
+	if e.Tokens().Empty() {
+		tok, ti, err := e.CreateToken(ctx, "system", engine.RoleCAAdmin, "", "bootstrap")
+		if err != nil {
+			return fmt.Errorf("bootstrap token: %w", err)
+		}
+		// Shown once, on standard output only; the file keeps its hash.
+		fmt.Fprintf(stdout, "gostca: first start: admin API token (id %s, role ca_admin), shown only now:\n\n    %s\n\n", ti.ID, tok)
+	}
+	srv := api.New(e, api.Options{MaxBodyBytes: cfg.Server.MaxBodyBytes, ReadTimeout: cfg.Server.ReadTimeout,
+		WriteTimeout: cfg.Server.WriteTimeout, IdleTimeout: cfg.Server.IdleTimeout, Logger: log})
+	errc := make(chan error, 1)
+	go func() {
+		if cfg.Server.TLSCertFile != "" {
+			errc <- srv.ServeTLS(ln, cfg.Server.TLSCertFile, cfg.Server.TLSKeyFile)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	log.Info("gostca serving", "addr", ln.Addr().String(), "public_url", cfg.Server.PublicURL, "data_dir", cfg.DataDir, "version", version)
+	if onListening != nil {
+		onListening(ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		return nil
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.Server.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		log.Error("shutdown", "err", err)
+	}
+	select {
+	case <-errc:
+	case <-time.After(time.Second):
+	}
+	log.Info("server stopped; closing the store")
+	return nil
+}

@@ -1,0 +1,83 @@
+package engine
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func writeConf(t *testing.T, s string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "gostca.toml")
+	if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLoadConfig(t *testing.T) {
+	p := writeConf(t, `
+data_dir = "/var/lib/gostca"
+[server]
+listen = "0.0.0.0:9000"
+read_timeout = "5s"
+[ca]
+classes = ["KC1", "KC2"]
+[ocsp]
+live_concurrency = 4
+`)
+	cfg, err := LoadConfig(p, []string{"GOSTCA_SERVER_WRITE_TIMEOUT=7s", "GOSTCA_OCSP_LIVE_CONCURRENCY=9",
+		"GOSTCA_CA_ISSUER_512=true", "GOSTCA_KEY_PASSPHRASE=secret", "GOSTCA_CONFIG=/x", "PATH=/bin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.DataDir != "/var/lib/gostca" || cfg.Server.Listen != "0.0.0.0:9000" || cfg.Server.ReadTimeout != 5*time.Second ||
+		cfg.Server.WriteTimeout != 7*time.Second || cfg.OCSP.LiveConcurrency != 9 || !cfg.CA.Issuer512 ||
+		len(cfg.CA.Classes) != 2 || cfg.CRL.Validity != 24*time.Hour {
+		t.Fatalf("config %+v", cfg)
+	}
+}
+
+func TestLoadConfigErrors(t *testing.T) {
+	for _, c := range []struct {
+		conf string
+		env  []string
+		want string
+	}{
+		{"listen = \"x\"\n", nil, "unknown keys: listen"},
+		{"[server]\nlisten = \"x\"\nlisen = 1\n", nil, "unknown keys: server.lisen"},
+		{"[sever]\n", nil, "unknown keys: sever"},
+		{"", []string{"GOSTCA_SERVER_LISEN=1"}, "unknown environment variables: GOSTCA_SERVER_LISEN"},
+		{"", []string{"GOSTCA_SERVER_READ_TIMEOUT=soon"}, "GOSTCA_SERVER_READ_TIMEOUT"},
+		{"[server]\nread_timeout = \"-1s\"\n", nil, "server.read_timeout must be positive"},
+		{"[ca]\ncurve = \"P-256\"\n", nil, "ca.curve"},
+		{"[ca]\nclasses = [\"KC9\"]\n", nil, "ca.classes"},
+		{"[server]\ntls_cert_file = \"a\"\n", nil, "go together"},
+		{"[log]\nlevel = \"loud\"\n", nil, "log.level"},
+	} {
+		_, err := LoadConfig(writeConf(t, c.conf), c.env)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q %v: %v, want %q", c.conf, c.env, err, c.want)
+		}
+	}
+}
+
+// TestEnvKeysCoverEveryOption: every option has its variable (the README
+// table is generated from this list by `gostca config`).
+func TestEnvKeysCoverEveryOption(t *testing.T) {
+	keys := EnvKeys()
+	seen := map[string]bool{}
+	for _, kv := range keys {
+		seen[kv[1]] = true
+		if !strings.HasPrefix(kv[0], "GOSTCA_") {
+			t.Errorf("%v", kv)
+		}
+	}
+	for _, k := range []string{"data_dir", "server.listen", "server.tls_key_file", "keys.passphrase_file", "ocsp.live_wait", "signer.max_batch", "log.format"} {
+		if !seen[k] {
+			t.Errorf("no variable for %s", k)
+		}
+	}
+}

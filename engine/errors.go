@@ -1,0 +1,156 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gostca/gostca/pkix"
+	"github.com/gostca/gostca/signer"
+	"github.com/gostca/gostca/store"
+)
+
+// Stable error codes. Clients match on these, never on messages; the API
+// maps each onto an HTTP status (api.statusOf). Codes of rejected
+// requests of the form "csr.FIELD.KIND" come from pkix.CSRError (FIELD
+// one of the pkix.CSRField constants; KIND malformed, unsupported,
+// duplicate, too_large, invalid or bad_signature).
+const (
+	CodeInvalidRequest      = "invalid_request"        // a field is missing or out of range
+	CodeInvalidSerial       = "invalid_serial"         // not a hex serial number
+	CodeInvalidReason       = "invalid_reason"         // unknown or disallowed revocation reason
+	CodeUnknownProfile      = "unknown_profile"        // no such profile at this issuer
+	CodeUnknownIssuer       = "unknown_issuer"         // no such issuing CA
+	CodeSubjectInvalid      = "subject_invalid"        // a subject attribute is malformed (Field names it)
+	CodeProfileViolation    = "profile_violation"      // the certificate would break its profile (lints)
+	CodeKeyReused           = "key_reused"             // the CSR's key is already certified
+	CodeIdempotencyConflict = "idempotency_key_reused" // Idempotency-Key seen with another request
+	CodeInProgress          = "request_in_progress"    // the same Idempotency-Key is being issued now
+	CodeCertificateNotFound = "certificate_not_found"  // no certificate with this serial
+	CodeInvalidTransition   = "invalid_transition"     // e.g. revoking a revoked certificate
+	CodeTokenNotFound       = "token_not_found"        // no API token with this id
+	CodeOverloaded          = "overloaded"             // the issuance queue is full; retry later
+	CodeUnavailable         = "unavailable"            // a CA key or the store does not answer
+	CodeInternal            = "internal"               // a bug or an I/O failure; see the server log
+	CodeIssuerNotFound      = "issuer_not_found"       // status publication for an unknown issuer
+	CodeCertificatePending  = "certificate_pending"    // the serial's issuance has not completed
+	CodeInvalidTokenRequest = "invalid_token_request"  // bad role or scope for a new token
+	codeCSRPrefix           = "csr."
+)
+
+// Error is what the engine returns for a request it refuses or cannot
+// serve: a stable Code, a human-readable Detail (safe to show the caller:
+// no secrets, no personal data), the offending Field when there is one,
+// and the cause for the log.
+type Error struct {
+	Code   string
+	Detail string
+	Field  string
+	// RetryAfter is set for CodeOverloaded.
+	RetryAfter time.Duration
+	Err        error
+}
+
+func (e *Error) Error() string {
+	msg := "engine: " + e.Code
+	if e.Detail != "" {
+		msg += ": " + e.Detail
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+func newErr(code, detail string, err error) *Error {
+	return &Error{Code: code, Detail: detail, Err: err}
+}
+
+// CodeOf returns the stable code of err: the Code of an *Error, else
+// CodeInternal.
+func CodeOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeInternal
+}
+
+// classify turns an error of the signer, pkix or the store into an *Error.
+// Anything not recognised is internal.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	var csrErr *pkix.CSRError
+	var attrErr *pkix.AttributeError
+	var lintErr *pkix.LintError
+	var over *signer.ErrOverloaded
+	switch {
+	case errors.As(err, &over):
+		return &Error{Code: CodeOverloaded, Detail: "issuance queue is full", RetryAfter: over.RetryAfter, Err: err}
+	case errors.As(err, &csrErr):
+		return &Error{Code: codeCSRPrefix + csrErr.Field + "." + csrKind(csrErr.Err), Field: "csr",
+			Detail: strings.TrimPrefix(csrErr.Error(), "pkix: "), Err: err}
+	case errors.As(err, &attrErr):
+		return &Error{Code: CodeSubjectInvalid, Field: "subject." + attrErr.Attr,
+			Detail: strings.TrimPrefix(attrErr.Error(), "pkix: "), Err: err}
+	case errors.As(err, &lintErr):
+		ids := make([]string, len(lintErr.Failures))
+		for i, f := range lintErr.Failures {
+			ids[i] = f.ID
+		}
+		return &Error{Code: CodeProfileViolation, Detail: "the certificate would break its profile: " + strings.Join(ids, ", "), Err: err}
+	case errors.Is(err, signer.ErrUnknownProfile):
+		return newErr(CodeUnknownProfile, "unknown profile", err)
+	case errors.Is(err, signer.ErrUnknownIssuer):
+		return newErr(CodeUnknownIssuer, "unknown issuer", err)
+	case errors.Is(err, signer.ErrInProgress):
+		return newErr(CodeInProgress, "a request with this idempotency key is in progress", err)
+	case errors.Is(err, store.ErrKeyReused):
+		return newErr(CodeKeyReused, "the request's public key is already certified; a new key is needed", err)
+	case errors.Is(err, store.ErrRequestConflict):
+		return newErr(CodeIdempotencyConflict, "the idempotency key was used for another request", err)
+	case errors.Is(err, store.ErrNotFound):
+		return newErr(CodeCertificateNotFound, "no such certificate", err)
+	case errors.Is(err, store.ErrPending):
+		return newErr(CodeCertificatePending, "the certificate is being issued", err)
+	case errors.Is(err, store.ErrInvalidTransition):
+		return newErr(CodeInvalidTransition, "the certificate's status does not allow this change", err)
+	case errors.Is(err, pkix.ErrInvalidValue):
+		return newErr(CodeInvalidRequest, strings.TrimPrefix(err.Error(), "pkix: "), err)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return newErr(CodeUnavailable, "request cancelled or timed out", err)
+	case errors.Is(err, signer.ErrClosed), errors.Is(err, store.ErrClosed):
+		return newErr(CodeUnavailable, "shutting down", err)
+	}
+	return newErr(CodeInternal, "internal error", err)
+}
+
+func csrKind(err error) string {
+	switch {
+	case errors.Is(err, pkix.ErrBadSignature):
+		return "bad_signature"
+	case errors.Is(err, pkix.ErrMalformed), errors.Is(err, pkix.ErrTrailingData):
+		return "malformed"
+	case errors.Is(err, pkix.ErrUnsupported):
+		return "unsupported"
+	case errors.Is(err, pkix.ErrDuplicate):
+		return "duplicate"
+	case errors.Is(err, pkix.ErrTooLarge):
+		return "too_large"
+	}
+	return "invalid"
+}
+
+func invalidf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Detail: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,130 @@
+package engine
+
+import (
+	"context"
+	"crypto"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/gostca/gostca/hsm"
+	"github.com/gostca/gostca/signer"
+)
+
+// metrics are the engine's Prometheus series. Names start with gostca_,
+// durations are in seconds, counters end in _total.
+type metrics struct {
+	reg *prometheus.Registry
+
+	issueDuration *prometheus.HistogramVec
+	signDuration  *prometheus.HistogramVec
+	signErrors    *prometheus.CounterVec
+	ocspRequests  *prometheus.CounterVec
+	crlDuration   *prometheus.HistogramVec
+	crlSize       *prometheus.GaugeVec
+	crlEntries    *prometheus.GaugeVec
+	ocspPresigned *prometheus.CounterVec
+}
+
+var latencyBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+
+func newMetrics() *metrics {
+	reg := prometheus.NewRegistry()
+	m := &metrics{
+		reg: reg,
+		issueDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "gostca_issuance_duration_seconds", Help: "Time from an issuance request to its answer, by result code.",
+			Buckets: latencyBuckets}, []string{"result"}),
+		signDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "gostca_hsm_sign_duration_seconds", Help: "Time of one signature by a CA key.",
+			Buckets: []float64{.00005, .0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1}}, []string{"issuer"}),
+		signErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gostca_hsm_sign_errors_total", Help: "Failed signatures by a CA key."}, []string{"issuer"}),
+		ocspRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gostca_ocsp_requests_total", Help: "OCSP requests by result (good, revoked, unknown, malformed, unauthorized, try_later, internal) and source (presigned, live, none)."},
+			[]string{"result", "source"}),
+		ocspPresigned: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gostca_ocsp_presigned_total", Help: "OCSP responses signed ahead of requests, by outcome."}, []string{"outcome"}),
+		crlDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "gostca_crl_build_duration_seconds", Help: "Time to build and sign a CRL.",
+			Buckets: latencyBuckets}, []string{"issuer"}),
+		crlSize: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "gostca_crl_size_bytes", Help: "Size of the current CRL."}, []string{"issuer"}),
+		crlEntries: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "gostca_crl_entries", Help: "Entries in the current CRL."}, []string{"issuer"}),
+	}
+	reg.MustRegister(m.issueDuration, m.signDuration, m.signErrors, m.ocspRequests, m.ocspPresigned,
+		m.crlDuration, m.crlSize, m.crlEntries,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// signerCollector exports the issuance pipeline's counters on scrape.
+type signerCollector struct {
+	s *signer.Signer
+
+	queue, issued, rejected, signErrs, batches, batchSize *prometheus.Desc
+}
+
+func newSignerCollector(s *signer.Signer) *signerCollector {
+	return &signerCollector{s: s,
+		queue:     prometheus.NewDesc("gostca_issuance_queue_depth", "Requests admitted and waiting for a batch.", nil, nil),
+		issued:    prometheus.NewDesc("gostca_certificates_issued_total", "Certificates issued since start.", nil, nil),
+		rejected:  prometheus.NewDesc("gostca_issuance_rejected_total", "Requests refused at admission (queue full, closed).", nil, nil),
+		signErrs:  prometheus.NewDesc("gostca_issuance_sign_errors_total", "Certificates whose signature failed.", nil, nil),
+		batches:   prometheus.NewDesc("gostca_issuance_batches_total", "Batches processed.", nil, nil),
+		batchSize: prometheus.NewDesc("gostca_issuance_batch_size", "Requests per batch (the sum is estimated from bucket midpoints).", nil, nil),
+	}
+}
+
+func (c *signerCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.queue, c.issued, c.rejected, c.signErrs, c.batches, c.batchSize} {
+		ch <- d
+	}
+}
+
+func (c *signerCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.s.Stats()
+	ch <- prometheus.MustNewConstMetric(c.queue, prometheus.GaugeValue, float64(st.QueueDepth))
+	ch <- prometheus.MustNewConstMetric(c.issued, prometheus.CounterValue, float64(st.Issued))
+	ch <- prometheus.MustNewConstMetric(c.rejected, prometheus.CounterValue, float64(st.Rejected))
+	ch <- prometheus.MustNewConstMetric(c.signErrs, prometheus.CounterValue, float64(st.SignErrors))
+	ch <- prometheus.MustNewConstMetric(c.batches, prometheus.CounterValue, float64(st.Batches))
+	// BatchSizes[i] counts batches of size in (2^(i−1), 2^i].
+	buckets := map[float64]uint64{}
+	var count uint64
+	var sum float64
+	lower := 0.0
+	for i, n := range st.BatchSizes {
+		upper := float64(uint64(1) << i)
+		count += n
+		buckets[upper] = count
+		sum += float64(n) * (lower + upper) / 2
+		lower = upper
+	}
+	ch <- prometheus.MustNewConstHistogram(c.batchSize, count, sum, buckets)
+}
+
+// meteredKey times every signature of a CA key.
+type meteredKey struct {
+	hsm.Key
+	dur  prometheus.Observer
+	errs prometheus.Counter
+}
+
+func (m *metrics) wrapKey(id string, k hsm.Key) hsm.Key {
+	return &meteredKey{Key: k, dur: m.signDuration.WithLabelValues(id), errs: m.signErrors.WithLabelValues(id)}
+}
+
+func (k *meteredKey) Public() crypto.PublicKey { return k.Key.Public() }
+
+func (k *meteredKey) Sign(ctx context.Context, digest []byte) ([]byte, error) {
+	start := time.Now()
+	sig, err := k.Key.Sign(ctx, digest)
+	k.dur.Observe(time.Since(start).Seconds())
+	if err != nil {
+		k.errs.Inc()
+	}
+	return sig, err
+}
