@@ -156,6 +156,12 @@ var ErrBadSignature = errors.New("signature does not verify")
 // CheckSignature verifies sig over signed with pub under alg. The algorithm
 // must fit the key (GOST256 for 256-bit GOST keys, and so on).
 func CheckSignature(pub crypto.PublicKey, alg SignatureAlgorithm, signed, sig []byte) error {
+	return CheckDigestSignature(pub, alg, alg.Digest(signed), sig)
+}
+
+// CheckDigestSignature is CheckSignature for a caller that already holds
+// alg.Digest of the signed bytes (a signer that hashed them to sign them).
+func CheckDigestSignature(pub crypto.PublicKey, alg SignatureAlgorithm, digest, sig []byte) error {
 	want, err := SignatureAlgorithmFor(pub)
 	if err != nil {
 		return err
@@ -163,12 +169,16 @@ func CheckSignature(pub crypto.PublicKey, alg SignatureAlgorithm, signed, sig []
 	if alg != want && !(isECDSA(alg) && isECDSA(want)) {
 		return errf("signature: %w: %s with a key that signs %s", ErrInvalidValue, alg, want)
 	}
+	return verifyDigest(pub, alg, digest, sig)
+}
+
+func verifyDigest(pub crypto.PublicKey, alg SignatureAlgorithm, digest, sig []byte) error {
 	ok := false
 	switch k := pub.(type) {
 	case *gost3410.PublicKey:
-		ok = gost3410.Verify(k, alg.Digest(signed), sig)
+		ok = gost3410.Verify(k, digest, sig)
 	case *ecdsa.PublicKey:
-		ok = ecdsa.VerifyASN1(k, alg.Digest(signed), sig)
+		ok = ecdsa.VerifyASN1(k, digest, sig)
 	}
 	if !ok {
 		return errf("signature: %w (%s)", ErrBadSignature, alg)

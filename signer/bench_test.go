@@ -41,7 +41,7 @@ func BenchmarkIssue(b *testing.B) {
 			}
 			reqs := benchRequests(b, b.N, "tc26-256-A")
 			var next atomic.Int64
-			b.SetParallelism(32) // enough callers to fill batches
+			b.SetParallelism(128) // 256 callers on 2 cores: enough to fill batches
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {

@@ -69,11 +69,12 @@ func publicKeysEqual(a, b crypto.PublicKey) bool {
 // signature with the CA's public key (an HSM fault must never yield a bad
 // certificate) and assembles the certificate.
 func (is *Issuer) signTBS(ctx context.Context, tbs []byte) ([]byte, error) {
-	sig, err := is.Key.Sign(ctx, is.alg.Digest(tbs))
+	digest := is.alg.Digest(tbs)
+	sig, err := is.Key.Sign(ctx, digest)
 	if err != nil {
 		return nil, fmt.Errorf("signer: issuer %s: sign: %w", is.ID, err)
 	}
-	if err := pkix.CheckSignature(is.pub, is.alg, tbs, sig); err != nil {
+	if err := pkix.CheckDigestSignature(is.pub, is.alg, digest, sig); err != nil {
 		return nil, fmt.Errorf("signer: issuer %s: verify after sign: %w", is.ID, err)
 	}
 	return pkix.AssembleSigned(tbs, is.alg, sig)
