@@ -3,7 +3,6 @@ package pkix
 import (
 	"bytes"
 	"crypto"
-	"crypto/ecdsa"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/asn1"
@@ -15,7 +14,6 @@ import (
 
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
-	"github.com/gostca/gostca/gost/gost3410"
 	"github.com/gostca/gostca/gost/streebog"
 )
 
@@ -177,17 +175,7 @@ func crlVerifyDigest(pub crypto.PublicKey, alg SignatureAlgorithm, digest, sig [
 	if want != alg {
 		return fmt.Errorf("%w: %s with a key that signs %s", ErrInvalidValue, alg, want)
 	}
-	ok := false
-	switch k := pub.(type) {
-	case *gost3410.PublicKey:
-		ok = gost3410.Verify(k, digest, sig)
-	case *ecdsa.PublicKey:
-		ok = ecdsa.VerifyASN1(k, digest, sig)
-	}
-	if !ok {
-		return fmt.Errorf("%w (%s)", ErrBadSignature, alg)
-	}
-	return nil
+	return verifyDigest(pub, alg, digest, sig)
 }
 
 // revDigestFor returns the hash of alg and its fixed signature length (0 when
