@@ -25,6 +25,87 @@ type Issuer struct {
 	// Policies are the class policy OIDs (КС1 …) of the CA's crypto
 	// tools, lowest first; qualified certificates carry them.
 	Policies []asn1.ObjectIdentifier
+
+	// fixed holds the issuer-wide extensions encoded once by Prepare.
+	fixed *issuerExtensions
+}
+
+// issuerExtensions are the extensions that are the same in every
+// certificate of one issuer; nil entries are absent.
+type issuerExtensions struct {
+	aki, policies, signTool, cdp, aia *Extension
+}
+
+// Prepare encodes the extensions every certificate of the issuer carries
+// (authority key identifier, class policies, issuerSignTool, CRL
+// distribution points, AIA) once, so that building a TBS only encodes the
+// per-certificate ones. Call it after setting the fields and before the
+// Issuer is used concurrently; after changing a field, call it again.
+// Without it (and for a self-signed root, Cert == nil) every build encodes
+// them afresh.
+func (iss *Issuer) Prepare() error {
+	iss.fixed = nil
+	if iss.Cert == nil {
+		return nil
+	}
+	f, err := iss.encodeExtensions(iss.Cert.SubjectKeyID)
+	if err != nil {
+		return err
+	}
+	iss.fixed = f
+	return nil
+}
+
+// extensionsFor returns the issuer-wide extensions, with aki as the
+// authority key identifier.
+func (iss *Issuer) extensionsFor(aki []byte) (*issuerExtensions, error) {
+	if iss.fixed != nil && iss.Cert != nil {
+		return iss.fixed, nil
+	}
+	return iss.encodeExtensions(aki)
+}
+
+func (iss *Issuer) encodeExtensions(aki []byte) (*issuerExtensions, error) {
+	var f issuerExtensions
+	var err error
+	if f.aki, err = optExt(MarshalAuthorityKeyID(aki)); err != nil {
+		return nil, err
+	}
+	if len(iss.Policies) > 0 {
+		if f.policies, err = optExt(MarshalCertificatePolicies(iss.Policies)); err != nil {
+			return nil, err
+		}
+	}
+	if iss.SignTool != nil {
+		if f.signTool, err = optExt(MarshalIssuerSignTool(*iss.SignTool)); err != nil {
+			return nil, err
+		}
+	}
+	if len(iss.CRLURLs) > 0 {
+		if f.cdp, err = optExt(MarshalCRLDistributionPoints([]DistributionPoint{{URIs: iss.CRLURLs}})); err != nil {
+			return nil, err
+		}
+	}
+	var ads []AccessDescription
+	for _, u := range iss.OCSPURLs {
+		ads = append(ads, AccessDescription{Method: OIDAccessMethodOCSP, URI: u})
+	}
+	for _, u := range iss.CAIssuersURLs {
+		ads = append(ads, AccessDescription{Method: OIDAccessMethodCAIssuers, URI: u})
+	}
+	if len(ads) > 0 {
+		if f.aia, err = optExt(MarshalAuthorityInfoAccess(ads)); err != nil {
+			return nil, err
+		}
+	}
+	return &f, nil
+}
+
+func optExt(e Extension, err error) (*Extension, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &e, nil
 }
 
 // CertificateTemplate is the per-certificate input of the builder.
@@ -170,50 +251,37 @@ func buildCertExtensions(tmpl *CertificateTemplate, iss *Issuer, ski, aki []byte
 	if err := add(MarshalSubjectKeyID(ski)); err != nil {
 		return nil, err
 	}
-	if err := add(MarshalAuthorityKeyID(aki)); err != nil {
+	fixed, err := iss.extensionsFor(aki)
+	if err != nil {
 		return nil, err
 	}
+	exts = append(exts, *fixed.aki)
 	if p.PrivateKeyUsage > 0 {
 		if err := add(MarshalPrivateKeyUsagePeriod(tmpl.NotBefore, tmpl.NotBefore.Add(p.PrivateKeyUsage))); err != nil {
 			return nil, err
 		}
 	}
-	if len(iss.Policies) > 0 {
-		if err := add(MarshalCertificatePolicies(iss.Policies)); err != nil {
-			return nil, err
-		}
+	if fixed.policies != nil {
+		exts = append(exts, *fixed.policies)
 	}
 	if tmpl.SubjectSignTool != "" {
 		if err := add(MarshalSubjectSignTool(tmpl.SubjectSignTool)); err != nil {
 			return nil, err
 		}
 	}
-	if iss.SignTool != nil {
-		if err := add(MarshalIssuerSignTool(*iss.SignTool)); err != nil {
-			return nil, err
-		}
+	if fixed.signTool != nil {
+		exts = append(exts, *fixed.signTool)
 	}
 	if p.Qualified {
 		if err := add(MarshalIdentificationKind(tmpl.IdentificationKind)); err != nil {
 			return nil, err
 		}
 	}
-	if len(iss.CRLURLs) > 0 {
-		if err := add(MarshalCRLDistributionPoints([]DistributionPoint{{URIs: iss.CRLURLs}})); err != nil {
-			return nil, err
-		}
+	if fixed.cdp != nil {
+		exts = append(exts, *fixed.cdp)
 	}
-	var aia []AccessDescription
-	for _, u := range iss.OCSPURLs {
-		aia = append(aia, AccessDescription{Method: OIDAccessMethodOCSP, URI: u})
-	}
-	for _, u := range iss.CAIssuersURLs {
-		aia = append(aia, AccessDescription{Method: OIDAccessMethodCAIssuers, URI: u})
-	}
-	if len(aia) > 0 {
-		if err := add(MarshalAuthorityInfoAccess(aia)); err != nil {
-			return nil, err
-		}
+	if fixed.aia != nil {
+		exts = append(exts, *fixed.aia)
 	}
 	if len(tmpl.Emails) > 0 {
 		if err := add(MarshalSubjectAltName(AltNames{Emails: tmpl.Emails})); err != nil {

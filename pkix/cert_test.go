@@ -312,7 +312,7 @@ func TestLintsTrigger(t *testing.T) {
 	// Lints that need a TBS the builder refuses to make: feed crafted TBS
 	// bytes to the linter directly.
 	good, _ := BuildTBSCertificate(base(), ica.iss)
-	c, err := parseTBSCertificate(good, nil)
+	c, err := parseTBSCertificate(good, tbsKnown{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -399,6 +399,17 @@ func TestGoldenTBS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Prepare (issuer-wide extensions encoded once) changes nothing.
+	prepared := *iss
+	if err := prepared.Prepare(); err != nil {
+		t.Fatal(err)
+	}
+	tbs2, err := BuildTBSCertificate(&CertificateTemplate{Profile: ProfileQualifiedPerson, SerialNumber: new(big.Int).SetBytes(bytes.Repeat([]byte{0x4a}, 16)),
+		NotBefore: nb.Add(time.Hour), Subject: subscriberSubject(ProfileQualifiedPerson), PublicKey: spkiOf(t, subKey.Public()),
+		SubjectSignTool: `СКЗИ "КриптоПро CSP" (версия 5.0)`, IdentificationKind: IdentificationRemoteCertificate}, &prepared)
+	if err != nil || !bytes.Equal(tbs2, tbs) {
+		t.Fatalf("prepared issuer builds a different TBS (%v)", err)
+	}
 	for name, got := range map[string][]byte{"tbs-issuing-ca.der": caTBS, "tbs-qualified-person.der": tbs} {
 		path := filepath.Join("..", "testdata", "pkix", name)
 		if *updateGolden {
@@ -430,6 +441,9 @@ func BenchmarkBuildTBSCertificate(b *testing.B) {
 	now := time.Now().Truncate(time.Second)
 	root := newTestRoot(b, gostKey(b, "tc26-256-A"), now)
 	ica := root.issueCA(b, gostKey(b, "tc26-256-A"), now)
+	if err := ica.iss.Prepare(); err != nil {
+		b.Fatal(err)
+	}
 	spki := spkiOf(b, gostKey(b, "tc26-256-A").Public())
 	subject := subscriberSubject(ProfileQualifiedPerson)
 	serial, _ := NewSerialNumber(rand.Reader)

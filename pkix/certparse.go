@@ -62,7 +62,7 @@ func ParseCertificate(data []byte) (*Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := parseTBSCertificate(parts.TBS, nil)
+	c, err := parseTBSCertificate(parts.TBS, tbsKnown{})
 	if err != nil {
 		return nil, err
 	}
@@ -82,12 +82,19 @@ func trimSpace(b []byte) []byte {
 	return b
 }
 
-// parseTBSCertificate parses a TBSCertificate element. When known is the
-// already validated key whose SubjectPublicKeyInfo the TBS carries byte for
-// byte, it is reused instead of validating the point again (the linter
-// parses every TBS the builder makes, and for the cofactor-4 curves the
-// subgroup check costs a scalar multiplication).
-func parseTBSCertificate(tbs []byte, known *PublicKeyInfo) (*Certificate, error) {
+// tbsKnown holds parsed values the linter already has: the subject key the
+// builder was given (validated by ParsePublicKeyInfo) and the issuing CA's
+// certificate. A TBS that carries their exact bytes reuses them instead of
+// parsing and validating again: the linter parses every TBS the builder
+// makes, and for the cofactor-4 curves the key's subgroup check costs a
+// scalar multiplication.
+type tbsKnown struct {
+	key    *PublicKeyInfo
+	issuer *Certificate
+}
+
+// parseTBSCertificate parses a TBSCertificate element.
+func parseTBSCertificate(tbs []byte, known tbsKnown) (*Certificate, error) {
 	const what = "tbsCertificate"
 	body, err := readWhole(tbs, cbasn1.SEQUENCE, what)
 	if err != nil {
@@ -139,14 +146,16 @@ func parseTBSCertificate(tbs []byte, known *PublicKeyInfo) (*Certificate, error)
 		return nil, malformed(what + ": subject or subjectPublicKeyInfo")
 	}
 	c.RawIssuer, c.RawSubject = append([]byte(nil), issuer...), append([]byte(nil), subject...)
-	if c.Issuer, err = ParseName(c.RawIssuer); err != nil {
+	if known.issuer != nil && string(known.issuer.RawSubject) == string(c.RawIssuer) {
+		c.Issuer = known.issuer.Subject
+	} else if c.Issuer, err = ParseName(c.RawIssuer); err != nil {
 		return nil, wrapCtx(what+": issuer", err)
 	}
 	if c.Subject, err = ParseName(c.RawSubject); err != nil {
 		return nil, wrapCtx(what+": subject", err)
 	}
-	if known != nil && known.parsed && string(known.Raw) == string(spki) {
-		c.PublicKey = known
+	if k := known.key; k != nil && k.parsed && string(k.Raw) == string(spki) {
+		c.PublicKey = k
 	} else if c.PublicKey, err = ParsePublicKeyInfo(spki); err != nil {
 		return nil, wrapCtx(what, err)
 	}

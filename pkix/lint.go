@@ -69,7 +69,7 @@ func LintTBSCertificate(tbs []byte, p *Profile, iss *Issuer) error {
 // lintTBS is LintTBSCertificate with the subject key already validated
 // (see parseTBSCertificate).
 func lintTBS(tbs []byte, p *Profile, iss *Issuer, key *PublicKeyInfo) error {
-	c, err := parseTBSCertificate(tbs, key)
+	c, err := parseTBSCertificate(tbs, tbsKnown{key: key, issuer: iss.Cert})
 	if err != nil {
 		return err
 	}

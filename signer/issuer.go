@@ -46,6 +46,9 @@ func NewIssuer(id string, cert *pkix.Certificate, key hsm.Key, settings pkix.Iss
 		return nil, fmt.Errorf("signer: issuer %s: %w", id, err)
 	}
 	settings.Cert, settings.SignatureAlgorithm = cert, alg
+	if err := settings.Prepare(); err != nil {
+		return nil, fmt.Errorf("signer: issuer %s: %w", id, err)
+	}
 	if profiles == nil {
 		for _, p := range pkix.Profiles() {
 			if !p.CA {
