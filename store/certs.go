@@ -24,7 +24,8 @@ func (s *Store) Certificate(ctx context.Context, serial []byte) (*CertRecord, er
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("store: certificate %x: %w", n, err)
 	}
-	return s.certOrPending(s.db, n)
+	c, err := s.certOrPending(s.db, n)
+	return durableCert(s, c, err)
 }
 
 // CertificateByRequestID returns the certificate issued for a client
@@ -48,7 +49,31 @@ func (s *Store) CertificateByRequestID(ctx context.Context, requestID string) (*
 	if err != nil {
 		return nil, err
 	}
-	return s.certOrPending(s.db, serial)
+	c, err := s.certOrPending(s.db, serial)
+	return durableCert(s, c, err)
+}
+
+// durableCert passes a read certificate on once a crash can no longer
+// undo it (see durableRead).
+func durableCert(s *Store, c *CertRecord, err error) (*CertRecord, error) {
+	if err == nil {
+		err = s.durableRead()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// durablePage is durable for the paged queries.
+func durablePage(s *Store, page []CertRecord, next string, err error) ([]CertRecord, string, error) {
+	if err == nil {
+		err = s.durableRead()
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return page, next, nil
 }
 
 // certOrPending loads a certificate, telling "pending" from "unknown".
@@ -82,6 +107,11 @@ func (s *Store) loadCert(r pebble.Reader, serial []byte) (*CertRecord, error) {
 // FindCertificates pages through the certificates carrying an identifier
 // (or a key hash), ordered by NotBefore then serial.
 func (s *Store) FindCertificates(ctx context.Context, q Query) ([]CertRecord, string, error) {
+	page, next, err := s.findCertificates(ctx, q)
+	return durablePage(s, page, next, err)
+}
+
+func (s *Store) findCertificates(ctx context.Context, q Query) ([]CertRecord, string, error) {
 	if err := s.enter(); err != nil {
 		return nil, "", err
 	}
@@ -163,6 +193,11 @@ func (s *Store) findByKey(ctx context.Context, q Query) ([]CertRecord, string, e
 // Expiring pages through certificates with after ≤ NotAfter < before in
 // NotAfter order, then serial; status is not filtered (the record says).
 func (s *Store) Expiring(ctx context.Context, after, before time.Time, cursor string, limit int) ([]CertRecord, string, error) {
+	page, next, err := s.expiring(ctx, after, before, cursor, limit)
+	return durablePage(s, page, next, err)
+}
+
+func (s *Store) expiring(ctx context.Context, after, before time.Time, cursor string, limit int) ([]CertRecord, string, error) {
 	if err := s.enter(); err != nil {
 		return nil, "", err
 	}

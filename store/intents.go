@@ -38,6 +38,14 @@ func (s *Store) PutIntents(ctx context.Context, intents []Intent) ([]IntentResul
 	if err != nil {
 		return nil, err
 	}
+	for _, r := range res {
+		if r.Cert != nil { // a replayed certificate goes back to a caller
+			if err := s.durableRead(); err != nil {
+				return nil, err
+			}
+			break
+		}
+	}
 	return res, nil
 }
 

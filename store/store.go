@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -41,6 +42,12 @@ type Store struct {
 	// life counts calls in flight (including their wait for fsync); Close
 	// waits for them.
 	life gate
+
+	// unsynced counts batches applied (so visible to readers) whose WAL
+	// fsync has not completed yet; see durableRead.
+	unsynced atomic.Int64
+	// readSyncs counts the WAL syncs durableRead made (tests read it).
+	readSyncs atomic.Int64
 
 	// wmu serialises every read-check-write section; the fields below it
 	// are the in-memory heads of the sequences, valid under wmu.
@@ -231,4 +238,22 @@ func (p pebbleLogger) Fatalf(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	p.l.Error(msg, "source", "pebble", "fatal", true)
 	panic("pebble: " + msg)
+}
+
+// durableRead is called after a read that may return a certificate to a
+// caller. Pebble makes a batch visible before its WAL fsync completes, so
+// a reader could otherwise hand out a certificate that a crash in the next
+// millisecond would erase — a signed certificate unknown to the store.
+// When any batch is still between apply and fsync, one synced empty WAL
+// record makes everything read so far durable; when none is, there is
+// nothing to wait for.
+func (s *Store) durableRead() error {
+	if !s.sync || s.unsynced.Load() == 0 {
+		return nil
+	}
+	if err := s.db.LogData(nil, pebble.Sync); err != nil {
+		return fmt.Errorf("store: sync before read: %w", err)
+	}
+	s.readSyncs.Add(1)
+	return nil
 }

@@ -45,7 +45,9 @@ func (s *Store) update(ctx context.Context, what string, fn func(t *txn) error) 
 		return err
 	}
 	if applied && s.sync {
-		if err := b.SyncWait(); err != nil {
+		err := b.SyncWait()
+		s.unsynced.Add(-1)
+		if err != nil {
 			return fmt.Errorf("store: %s: sync: %w", what, err)
 		}
 	}
@@ -71,7 +73,10 @@ func (s *Store) apply(b *pebble.Batch, what string, fn func(t *txn) error) (bool
 	}
 	var err error
 	if s.sync {
-		err = s.db.ApplyNoSyncWait(b, pebble.Sync)
+		s.unsynced.Add(1) // visible from the apply on; update waits and decrements
+		if err = s.db.ApplyNoSyncWait(b, pebble.Sync); err != nil {
+			s.unsynced.Add(-1)
+		}
 	} else {
 		err = b.Commit(pebble.NoSync)
 	}
