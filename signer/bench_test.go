@@ -26,7 +26,7 @@ func benchRequests(b *testing.B, n int, curve string) []*Request {
 }
 
 func BenchmarkIssue(b *testing.B) {
-	for _, c := range []struct{ batch, inflight int }{{1, 2}, {16, 2}, {64, 2}, {64, 4}, {64, 8}} {
+	for _, c := range []struct{ batch, inflight int }{{1, 2}, {16, 2}, {64, 2}, {64, 3}, {64, 4}, {128, 2}, {256, 2}} {
 		batch := c.batch
 		b.Run(fmt.Sprintf("soft-tc26-256-A/batch=%d/inflight=%d", batch, c.inflight), func(b *testing.B) {
 			st, err := store.Open(b.TempDir(), store.Options{Logger: quietLog})
