@@ -125,7 +125,6 @@ type job struct {
 	intent store.Intent
 	ids    store.Identifiers
 	reply  chan reply
-	queued time.Time
 	// notBefore and notAfter are the validity written into the TBS.
 	notBefore, notAfter time.Time
 	der                 []byte // set once signed
@@ -183,17 +182,13 @@ func KeyHash(spki []byte) (store.KeyHash, error) {
 // intent, the signature and the group commit.
 func (s *Signer) Issue(ctx context.Context, req *Request) (*Result, error) {
 	start := s.opts.Now()
-	j, err := s.prepare(ctx, req)
+	j, replay, err := s.prepare(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	if j == nil { // idempotent replay of an issued request
+	if replay != nil {
 		s.stats.duplicates.Add(1)
-		rec, err := s.store.CertificateByRequestID(ctx, req.RequestID)
-		if err != nil {
-			return nil, err
-		}
-		return &Result{Serial: rec.Serial, DER: rec.DER, Duplicate: true}, nil
+		return replay, nil
 	}
 	if err := s.batch.submit(j); err != nil {
 		s.stats.rejected.Add(1)
@@ -209,27 +204,27 @@ func (s *Signer) Issue(ctx context.Context, req *Request) (*Result, error) {
 	return r.res, r.err
 }
 
-// prepare validates the request and builds its TBS. It returns a nil job
-// when the request ID was already issued.
-func (s *Signer) prepare(ctx context.Context, req *Request) (*job, error) {
+// prepare validates the request and builds its TBS, or returns the
+// certificate already issued for the request ID.
+func (s *Signer) prepare(ctx context.Context, req *Request) (*job, *Result, error) {
 	if req == nil || req.Subject == nil {
-		return nil, fmt.Errorf("signer: %w: request and subject are required", pkix.ErrInvalidValue)
+		return nil, nil, fmt.Errorf("signer: %w: request and subject are required", pkix.ErrInvalidValue)
 	}
 	is, ok := s.issuers[req.IssuerID]
 	if !ok {
-		return nil, fmt.Errorf("%w %q", ErrUnknownIssuer, req.IssuerID)
+		return nil, nil, fmt.Errorf("%w %q", ErrUnknownIssuer, req.IssuerID)
 	}
 	prof, ok := is.Profiles[req.Profile]
 	if !ok {
-		return nil, fmt.Errorf("%w %q for issuer %s", ErrUnknownProfile, req.Profile, is.ID)
+		return nil, nil, fmt.Errorf("%w %q for issuer %s", ErrUnknownProfile, req.Profile, is.ID)
 	}
 	csr, err := pkix.ParseCertificateRequest(req.CSR)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	keyHash, err := KeyHash(csr.PublicKey.Raw)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if req.RequestID != "" {
 		// Fast path for retries; the store decides races between
@@ -237,18 +232,18 @@ func (s *Signer) prepare(ctx context.Context, req *Request) (*job, error) {
 		rec, err := s.store.CertificateByRequestID(ctx, req.RequestID)
 		switch {
 		case err == nil && rec.KeyHash == keyHash:
-			return nil, nil
+			return nil, &Result{Serial: rec.Serial, DER: rec.DER, Duplicate: true}, nil
 		case err == nil:
-			return nil, fmt.Errorf("signer: request %q: %w", req.RequestID, store.ErrRequestConflict)
+			return nil, nil, fmt.Errorf("signer: request %q: %w", req.RequestID, store.ErrRequestConflict)
 		case errors.Is(err, store.ErrPending):
-			return nil, ErrInProgress
+			return nil, nil, ErrInProgress
 		case !errors.Is(err, store.ErrNotFound):
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	serial, err := pkix.NewSerialNumber(s.opts.Rand)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	notBefore := req.NotBefore
 	if notBefore.IsZero() {
@@ -261,16 +256,16 @@ func (s *Signer) prepare(ctx context.Context, req *Request) (*job, error) {
 		IdentificationKind: req.IdentificationKind, Emails: req.Emails,
 	}, &is.Settings)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	return &job{
-		ctx: ctx, req: req, issuer: is, reply: make(chan reply, 1), queued: s.opts.Now(),
+		ctx: ctx, req: req, issuer: is, reply: make(chan reply, 1),
 		notBefore: notBefore, notAfter: notBefore.Add(prof.Validity),
 		intent: store.Intent{RequestID: req.RequestID, IssuerID: is.ID, Serial: serial.Bytes(), KeyHash: keyHash,
 			TBS: tbs, Profile: prof.Name, CreatedAt: s.opts.Now()},
 		ids: store.Identifiers{SNILS: req.Subject.SNILS, INN: req.Subject.INN, INNLE: req.Subject.INNLE,
 			OGRN: req.Subject.OGRN, OGRNIP: req.Subject.OGRNIP},
-	}, nil
+	}, nil, nil
 }
 
 // process runs one batch: intents (one synced write), signatures in

@@ -287,7 +287,7 @@ func TestRecoveryOnOpen(t *testing.T) {
 	var reqs []*Request
 	for i := range 3 {
 		reqs = append(reqs, request(t, "ca", "tc26-256-A", fmt.Sprintf("crash-%d", i)))
-		j, err := s.prepare(context.Background(), reqs[i])
+		j, _, err := s.prepare(context.Background(), reqs[i])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -297,7 +297,7 @@ func TestRecoveryOnOpen(t *testing.T) {
 		}
 	}
 	// One intent whose issuer no longer exists is marked failed.
-	orphan, _ := s.prepare(context.Background(), request(t, "ca", "tc26-256-A", "orphan"))
+	orphan, _, _ := s.prepare(context.Background(), request(t, "ca", "tc26-256-A", "orphan"))
 	orphan.intent.IssuerID = "gone"
 	st.PutIntents(context.Background(), []store.Intent{orphan.intent})
 	s.Close()
