@@ -226,21 +226,6 @@ func (s *Signer) prepare(ctx context.Context, req *Request) (*job, *Result, erro
 	if err != nil {
 		return nil, nil, err
 	}
-	if req.RequestID != "" {
-		// Fast path for retries; the store decides races between
-		// concurrent requests with one id when the intents are written.
-		rec, err := s.store.CertificateByRequestID(ctx, req.RequestID)
-		switch {
-		case err == nil && rec.KeyHash == keyHash:
-			return nil, &Result{Serial: rec.Serial, DER: rec.DER, Duplicate: true}, nil
-		case err == nil:
-			return nil, nil, fmt.Errorf("signer: request %q: %w", req.RequestID, store.ErrRequestConflict)
-		case errors.Is(err, store.ErrPending):
-			return nil, nil, ErrInProgress
-		case !errors.Is(err, store.ErrNotFound):
-			return nil, nil, err
-		}
-	}
 	serial, err := pkix.NewSerialNumber(s.opts.Rand)
 	if err != nil {
 		return nil, nil, err
