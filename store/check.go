@@ -99,6 +99,9 @@ func (c *checker) entry(k, v []byte) error {
 	case pRequest, pKeyHash:
 		c.rep.IndexEntries++
 		return c.unique(k, v)
+	case pSerial:
+		c.rep.IndexEntries++
+		return c.serial(k, v)
 	case pIdent:
 		c.rep.IndexEntries++
 		return c.ident(k)
@@ -192,6 +195,7 @@ func (c *checker) cert(k, v []byte) error {
 		func() error { return c.want(k, expiryKey(rec.NotAfter, serial), nil, "expiry index") },
 		func() error { return c.absent(k, intentKey(serial), "pending intent") },
 		func() error { return c.absent(k, failedKey(serial), "failed intent") },
+		func() error { return c.want(k, serialKey(serial), nil, "serial registry entry") },
 		func() error { return c.certOCSP(k, rec) },
 		func() error { return c.certRevoked(k, rec) },
 		func() error {
@@ -256,6 +260,9 @@ func (c *checker) intent(k, v []byte) error {
 		c.problem("mismatch", k, "intent record disagrees with its key")
 	}
 	if err := c.absent(k, certKey(serial), "certificate of an uncommitted intent"); err != nil {
+		return err
+	}
+	if err := c.want(k, serialKey(serial), nil, "serial registry entry"); err != nil {
 		return err
 	}
 	if k[0] == pFailed {
@@ -463,5 +470,24 @@ func (c *checker) outboxDue(k []byte) error {
 	if r.Done || r.Kind != string(kind) || !r.NextAttempt.Equal(t) {
 		c.problem("mismatch", k, "outbox row %d: kind %q, done %v, next %v", id, r.Kind, r.Done, r.NextAttempt)
 	}
+	return nil
+}
+
+// serial checks a registry entry: empty, and its serial belongs to a
+// certificate, a pending intent or a failed intent (a serial is reserved
+// only together with its intent, which then becomes one of the three).
+func (c *checker) serial(k, v []byte) error {
+	serial, rest, ok := cutSerial(k[1:])
+	if !ok || len(rest) != 0 || len(v) != 0 {
+		c.problem("decode", k, "bad serial registry entry")
+		return nil
+	}
+	for _, owner := range [][]byte{certKey(serial), intentKey(serial), failedKey(serial)} {
+		found, err := c.s.has(c.r, owner)
+		if err != nil || found {
+			return err
+		}
+	}
+	c.problem("dangling-index", k, "serial %x registered without a certificate or intent", serial)
 	return nil
 }

@@ -114,6 +114,15 @@ func TestCheckDetects(t *testing.T) {
 		{"unknown record version", "decode", func(db *pebble.DB) error {
 			return db.Set(failedKey(serialN(102)), []byte{99}, pebble.Sync)
 		}},
+		{"serial registry entry of a certificate deleted", "missing-index", func(db *pebble.DB) error {
+			return db.Delete(serialKey(serialN(3)), pebble.Sync)
+		}},
+		{"serial registry entry of a failed intent deleted", "missing-index", func(db *pebble.DB) error {
+			return db.Delete(serialKey(serialN(102)), pebble.Sync)
+		}},
+		{"dangling serial registry entry", "dangling-index", func(db *pebble.DB) error {
+			return db.Set(serialKey(serialN(999)), nil, pebble.Sync)
+		}},
 		{"unknown prefix", "unknown-key", func(db *pebble.DB) error {
 			return db.Set([]byte{0x7f, 1}, nil, pebble.Sync)
 		}},

@@ -34,6 +34,7 @@
 //	0x13   field(1) value notBefore serial      empty                         SNILS/INN/INNLE/OGRN/OGRNIP index
 //	0x14   notAfter serial                      empty                         expiry index
 //	0x15   issuer serial                        revocation entry              revoked + held, per issuer (CRL)
+//	0x16   serial                               empty                         serial registry: every serial ever reserved, never deleted (schema 2)
 //	0x20   serial                               intent record                 pending intents
 //	0x21   serial                               intent record (failed)        failed intents: serial reserved
 //	0x30   issuer ID (raw)                      CRL number record             last CRL number per issuer

@@ -69,13 +69,11 @@ func (t *txn) putIntent(in *Intent, seen *intentSeen) (IntentResult, error) {
 			return r, err
 		}
 	}
+	// One registry lookup covers issued, pending and failed serials.
 	used := seen.serials[string(serial)]
-	for _, k := range [][]byte{certKey(serial), intentKey(serial), failedKey(serial)} {
-		if used {
-			break
-		}
+	if !used {
 		var err error
-		if used, err = t.has(k); err != nil {
+		if used, err = t.has(serialKey(serial)); err != nil {
 			return IntentResult{}, err
 		}
 	}
@@ -96,6 +94,9 @@ func (t *txn) putIntent(in *Intent, seen *intentSeen) (IntentResult, error) {
 	in.Serial = serial
 	in.CreatedAt = in.CreatedAt.UTC()
 	if err := t.set(intentKey(serial), encodeIntent(&intentRec{Intent: *in})); err != nil {
+		return IntentResult{}, err
+	}
+	if err := t.set(serialKey(serial), nil); err != nil {
 		return IntentResult{}, err
 	}
 	if err := t.set(keyHashKey(in.KeyHash), serial); err != nil {

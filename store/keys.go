@@ -14,6 +14,7 @@ const (
 	pIdent     byte = 0x13 // field, value, notBefore, serial → ∅
 	pExpiry    byte = 0x14 // notAfter, serial → ∅
 	pRevoked   byte = 0x15 // issuer, serial → revocation entry
+	pSerial    byte = 0x16 // serial → ∅: every serial ever reserved, never deleted
 	pIntent    byte = 0x20 // serial → pending intent
 	pFailed    byte = 0x21 // serial → failed intent (serial kept reserved)
 	pCRLNumber byte = 0x30 // issuer → last CRL number
@@ -31,7 +32,9 @@ var (
 )
 
 // schemaVersion is written on first open and checked on every open.
-const schemaVersion = 1
+// Version 2 added the serial registry (pSerial); a version 1 store is
+// migrated on open (see migrateSerials).
+const schemaVersion = 2
 
 // timeKeyLen is the size of an encoded time in a key.
 const timeKeyLen = 12
@@ -88,6 +91,7 @@ func cutTime(b []byte) (t time.Time, rest []byte, ok bool) {
 
 func certKey(serial []byte) []byte      { return appendSerial([]byte{pCert}, serial) }
 func intentKey(serial []byte) []byte    { return appendSerial([]byte{pIntent}, serial) }
+func serialKey(serial []byte) []byte    { return appendSerial([]byte{pSerial}, serial) }
 func failedKey(serial []byte) []byte    { return appendSerial([]byte{pFailed}, serial) }
 func ocspKey(serial []byte) []byte      { return appendSerial([]byte{pOCSP}, serial) }
 func requestKey(id string) []byte       { return append([]byte{pRequest}, id...) }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -106,6 +107,10 @@ func (s *Store) load() error {
 		}
 	case err != nil:
 		return err
+	case len(v) == 1 && v[0] == 1:
+		if err := s.migrateSerials(); err != nil {
+			return err
+		}
 	case len(v) != 1 || v[0] != schemaVersion:
 		return corrupt("schema version %x, want %d", v, schemaVersion)
 	}
@@ -255,5 +260,35 @@ func (s *Store) durableRead() error {
 		return fmt.Errorf("store: sync before read: %w", err)
 	}
 	s.readSyncs.Add(1)
+	return nil
+}
+
+// migrateSerials upgrades a version 1 store: it registers the serial of
+// every certificate, pending intent and failed intent in the serial
+// registry and writes version 2, in one synced batch.
+func (s *Store) migrateSerials() error {
+	b := s.db.NewBatch()
+	defer b.Close()
+	n := 0
+	for _, prefix := range []byte{pCert, pIntent, pFailed} {
+		err := scanPrefix(context.Background(), s.db, []byte{prefix}, func(k, _ []byte) (bool, error) {
+			serial, rest, ok := cutSerial(k[1:])
+			if !ok || len(rest) != 0 {
+				return false, corrupt("key %x", k)
+			}
+			n++
+			return true, b.Set(serialKey(serial), nil, nil)
+		})
+		if err != nil {
+			return fmt.Errorf("store: migrate to schema 2: %w", err)
+		}
+	}
+	if err := b.Set(keySchema, []byte{schemaVersion}, nil); err != nil {
+		return err
+	}
+	if err := b.Commit(pebble.Sync); err != nil {
+		return fmt.Errorf("store: migrate to schema 2: %w", err)
+	}
+	s.log.Info("store migrated to schema 2 (serial registry)", "serials", n)
 	return nil
 }
