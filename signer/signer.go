@@ -26,7 +26,7 @@ type Options struct {
 	// MaxBatch closes a batch at this many requests (default 64).
 	MaxBatch int
 	// MaxDelay closes a batch this long after its first request even if it
-	// is not full (default 2 ms): the latency a lone request pays to share
+	// is not full (default 1 ms): the latency a lone request pays to share
 	// an fsync.
 	MaxDelay time.Duration
 	// QueueLen bounds requests admitted but not yet batched (default 4096).
@@ -34,6 +34,11 @@ type Options struct {
 	QueueLen int
 	// Concurrency is how many batches are in flight at once (default 2), so
 	// one batch's fsync overlaps the next one's signing.
+	//
+	// The defaults come from BenchmarkIssue (2 cores, fsync on, 256
+	// callers): batch 64 issued ≈ 1.3× as fast as batch 16 and ≈ 3× as
+	// fast as batch 1; 3, 4 or 8 batches in flight, or batches of 128 or
+	// 256, were no faster than 64 × 2.
 	Concurrency int
 	// SignWorkers is the number of parallel signatures per batch (default
 	// GOMAXPROCS; for an HSM, its session count).
@@ -48,7 +53,7 @@ func (o *Options) setDefaults() {
 		o.MaxBatch = 64
 	}
 	if o.MaxDelay <= 0 {
-		o.MaxDelay = 2 * time.Millisecond
+		o.MaxDelay = time.Millisecond
 	}
 	if o.QueueLen <= 0 {
 		o.QueueLen = 4096
