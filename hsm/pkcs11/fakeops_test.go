@@ -238,12 +238,17 @@ func TestFakeRecoversFromEachFailure(t *testing.T) {
 // emptied of sessions and logged out. The fake fails the test if a session
 // ever carries two calls at once (a stale handle reused); every signature
 // must verify and no call may fail.
+// fakeKills is how many times TestFakeConcurrentKills breaks the token.
+const fakeKills = 40
+
 func TestFakeConcurrentKills(t *testing.T) {
 	f := newFakeModule(t, "tok", fakePIN)
 	// The wait bound is generous: this test is about recovery, and under
 	// -race on a loaded 2-core CI machine 512-bit signatures queue for
 	// seconds behind re-establishments.
-	tok, _, _ := openFake(t, f, func(c *Config) { c.Sessions = 3; c.MaxAttempts = 5; c.MaxWait = 2 * time.Minute })
+	// More attempts than kills: a call fails at most once per kill, so none
+	// can run out of attempts however long the scheduler starves it.
+	tok, _, _ := openFake(t, f, func(c *Config) { c.Sessions = 3; c.MaxAttempts = fakeKills + 2; c.MaxWait = 2 * time.Minute })
 	ctx := context.Background()
 	keys := make([]*Key, 0, 3)
 	for i, c := range []string{"tc26-256-A", "tc26-512-A", "P-256"} {
@@ -289,7 +294,7 @@ func TestFakeConcurrentKills(t *testing.T) {
 		func(f *fakeModule) { f.sessions = map[p11.SessionHandle]*fakeSession{}; f.loggedIn = false },
 		func(f *fakeModule) { f.loggedIn = false },
 	}
-	for i := range 40 {
+	for i := range fakeKills {
 		last := signed.Load()
 		if !eventually(t, 10*time.Second, 100*time.Microsecond, func() bool { return signed.Load() > last+5 }) {
 			t.Fatalf("kill %d: no progress", i)
@@ -299,8 +304,8 @@ func TestFakeConcurrentKills(t *testing.T) {
 	stop.Store(true)
 	wg.Wait()
 	st := tok.Stats()
-	t.Logf("signed %d with 40 kills; stats: reestablishes %d, module restarts %d, errors %v",
-		signed.Load(), st.Reestablishes, st.ModuleRestarts, st.Errors)
+	t.Logf("signed %d with %d kills; stats: reestablishes %d, module restarts %d, errors %v",
+		signed.Load(), fakeKills, st.Reestablishes, st.ModuleRestarts, st.Errors)
 	if st.Breaker != BreakerClosed || st.Reestablishes < 10 {
 		t.Errorf("stats %+v", st)
 	}

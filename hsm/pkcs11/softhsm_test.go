@@ -267,6 +267,10 @@ func TestSoftHSMSignECDSA(t *testing.T) {
 // context in the middle of concurrent signing, repeatedly, and requires
 // that no call fails, every signature verifies, and the pool recovers on
 // its own (no restart of the process or of the Token).
+// recoveryKills is how many times TestSoftHSMRecovery pulls the token
+// from under the pool in each scenario.
+const recoveryKills = 5
+
 func TestSoftHSMRecovery(t *testing.T) {
 	scenarios := []struct {
 		name        string
@@ -308,7 +312,10 @@ func TestSoftHSMRecovery(t *testing.T) {
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			h := newSoftHSM(t, "gostca-recovery")
-			tok := h.open(t, func(c *Config) { c.Sessions = 3; c.MaxAttempts = 4 })
+			// Each kill spoils one generation, so a call fails at most once
+			// per kill; with more attempts than kills no call can run out of
+			// them however the scheduler starves it (CI hit that with 4).
+			tok := h.open(t, func(c *Config) { c.Sessions = 3; c.MaxAttempts = recoveryKills + 2 })
 			ctx := context.Background()
 			k, err := tok.GenerateKey(ctx, KeyGen{Label: "ca-key", Curve: mustCurve(t, "P-256")})
 			if err != nil {
@@ -336,7 +343,7 @@ func TestSoftHSMRecovery(t *testing.T) {
 					}
 				})
 			}
-			const kills = 5
+			const kills = recoveryKills
 			for i := range kills + 1 {
 				last := signed.Load()
 				if !eventually(t, 20*time.Second, time.Millisecond, func() bool { return signed.Load() >= last+20 || t.Failed() }) || t.Failed() {
