@@ -292,15 +292,36 @@ func loadCertFile(path string) (*pkix.Certificate, error) {
 	return pkix.ParseCertificate(data)
 }
 
+// readCACerts reads the manifest, the root certificate and each issuing
+// CA's certificate (in manifest order), checking that the root signed it.
+func readCACerts(dataDir string) (*manifest, *pkix.Certificate, []*pkix.Certificate, error) {
+	m, err := readManifest(dataDir)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	root, err := loadCertFile(filepath.Join(dataDir, m.Root.Cert))
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("engine: root certificate: %w", err)
+	}
+	certs := make([]*pkix.Certificate, len(m.Issuers))
+	for i, e := range m.Issuers {
+		cert, err := loadCertFile(filepath.Join(dataDir, e.Cert))
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("engine: issuer %s certificate: %w", e.ID, err)
+		}
+		if err := cert.CheckSignatureFrom(root); err != nil {
+			return nil, nil, nil, fmt.Errorf("engine: issuer %s certificate is not signed by the root: %w", e.ID, err)
+		}
+		certs[i] = cert
+	}
+	return m, root, certs, nil
+}
+
 // loadCA reads the manifest, the certificates and the issuing CAs' keys.
 func loadCA(cfg *Config, wrap func(id string, k hsm.Key) hsm.Key) (*loadedCA, error) {
-	m, err := readManifest(cfg.DataDir)
+	m, root, certs, err := readCACerts(cfg.DataDir)
 	if err != nil {
 		return nil, err
-	}
-	root, err := loadCertFile(filepath.Join(cfg.DataDir, m.Root.Cert))
-	if err != nil {
-		return nil, fmt.Errorf("engine: root certificate: %w", err)
 	}
 	src, _ := cfg.passphraseSource(lookupEnv)
 	settings, err := issuerSettings(cfg)
@@ -308,14 +329,8 @@ func loadCA(cfg *Config, wrap func(id string, k hsm.Key) hsm.Key) (*loadedCA, er
 		return nil, err
 	}
 	ca := &loadedCA{root: root, defaultIssuer: m.DefaultIssuer}
-	for _, e := range m.Issuers {
-		cert, err := loadCertFile(filepath.Join(cfg.DataDir, e.Cert))
-		if err != nil {
-			return nil, fmt.Errorf("engine: issuer %s certificate: %w", e.ID, err)
-		}
-		if err := cert.CheckSignatureFrom(root); err != nil {
-			return nil, fmt.Errorf("engine: issuer %s certificate is not signed by the root: %w", e.ID, err)
-		}
+	for i, e := range m.Issuers {
+		cert := certs[i]
 		if e.Key.Type != "soft" {
 			return nil, fmt.Errorf("engine: issuer %s: key type %q not supported yet", e.ID, e.Key.Type)
 		}
@@ -425,22 +440,8 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode, exclusive bool)
 // index against its records and the audit chain. The CA manifest and
 // certificates are read too, so a damaged one is reported.
 func Fsck(ctx context.Context, cfg Config, opts store.Options) (*store.CheckReport, error) {
-	m, err := readManifest(cfg.DataDir)
-	if err != nil {
+	if _, _, _, err := readCACerts(cfg.DataDir); err != nil {
 		return nil, err
-	}
-	root, err := loadCertFile(filepath.Join(cfg.DataDir, m.Root.Cert))
-	if err != nil {
-		return nil, fmt.Errorf("engine: root certificate: %w", err)
-	}
-	for _, e := range m.Issuers {
-		cert, err := loadCertFile(filepath.Join(cfg.DataDir, e.Cert))
-		if err != nil {
-			return nil, fmt.Errorf("engine: issuer %s certificate: %w", e.ID, err)
-		}
-		if err := cert.CheckSignatureFrom(root); err != nil {
-			return nil, fmt.Errorf("engine: issuer %s certificate is not signed by the root: %w", e.ID, err)
-		}
 	}
 	st, err := store.Open(filepath.Join(cfg.DataDir, dbDir), opts)
 	if err != nil {
