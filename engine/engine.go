@@ -54,10 +54,14 @@ type Engine struct {
 	m       *metrics
 
 	ocspSem chan struct{}
-	kick    chan struct{}
-	stop    chan struct{}
-	wg      sync.WaitGroup
-	closed  atomic.Bool
+	// ocspRefreshMu serialises passes of the pre-signing job: a kick and a
+	// tick (or a test) overlapping would otherwise both sign the same due
+	// responses, and the later write would replace a fresh response.
+	ocspRefreshMu sync.Mutex
+	kick          chan struct{}
+	stop          chan struct{}
+	wg            sync.WaitGroup
+	closed        atomic.Bool
 
 	readyMu  sync.Mutex
 	readyAt  time.Time

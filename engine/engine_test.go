@@ -160,7 +160,7 @@ func TestStatusCRLOCSP(t *testing.T) {
 		}
 		// New certificates are pre-signed by the background job; run a
 		// pass so this does not depend on its timing.
-		if err := e.refreshOCSP(); err != nil {
+		if err := e.refreshOCSP(e.cfg.OCSP.RefreshBefore); err != nil {
 			t.Fatal(err)
 		}
 		for _, nonce := range [][]byte{nil, []byte("0123456789abcdef")} {
@@ -230,7 +230,7 @@ func TestOCSPRefreshJob(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.refreshOCSP(); err != nil {
+	if err := e.refreshOCSP(e.cfg.OCSP.RefreshBefore); err != nil {
 		t.Fatal(err)
 	}
 	rec, err := e.st.OCSPResponse(ctx, r.Cert.Serial)
@@ -238,7 +238,7 @@ func TestOCSPRefreshJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Nothing due now: a second pass leaves it alone.
-	if err := e.refreshOCSP(); err != nil {
+	if err := e.refreshOCSP(e.cfg.OCSP.RefreshBefore); err != nil {
 		t.Fatal(err)
 	}
 	same, _ := e.st.OCSPResponse(ctx, r.Cert.Serial)
@@ -246,9 +246,8 @@ func TestOCSPRefreshJob(t *testing.T) {
 		t.Fatal("a fresh response was re-signed")
 	}
 	// Due within refresh_before: re-signed.
-	e.cfg.OCSP.RefreshBefore = e.cfg.OCSP.Validity + time.Hour
 	time.Sleep(1100 * time.Millisecond) // a new producedAt second
-	if err := e.refreshOCSP(); err != nil {
+	if err := e.refreshOCSP(e.cfg.OCSP.Validity + time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	newer, _ := e.st.OCSPResponse(ctx, r.Cert.Serial)

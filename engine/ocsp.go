@@ -230,17 +230,20 @@ func (e *Engine) ocspRefreshLoop() {
 		case <-t.C:
 		case <-e.kick:
 		}
-		if err := e.refreshOCSP(); err != nil {
+		if err := e.refreshOCSP(e.cfg.OCSP.RefreshBefore); err != nil {
 			e.log.Error("OCSP refresh failed", "err", err)
 		}
 	}
 }
 
-// RefreshOCSP runs one pass of the pre-signing job (also used by tests).
-func (e *Engine) refreshOCSP() error {
+// refreshOCSP runs one pass of the pre-signing job: responses missing or
+// expiring within refreshBefore are signed. One pass at a time.
+func (e *Engine) refreshOCSP(refreshBefore time.Duration) error {
+	e.ocspRefreshMu.Lock()
+	defer e.ocspRefreshMu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	before := time.Now().Add(e.cfg.OCSP.RefreshBefore)
+	before := time.Now().Add(refreshBefore)
 	cursor := ""
 	for {
 		select {
