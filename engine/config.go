@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -34,6 +35,7 @@ type Config struct {
 	OCSP   OCSPConfig   `toml:"ocsp"`
 	CRL    CRLConfig    `toml:"crl"`
 	Signer SignerConfig `toml:"signer"`
+	Hooks  HooksConfig  `toml:"hooks"`
 	Log    LogConfig    `toml:"log"`
 }
 
@@ -123,6 +125,27 @@ type SignerConfig struct {
 	SignWorkers int           `toml:"sign_workers"`
 }
 
+// HooksConfig is the delivery of outbox rows to external systems. Every
+// qualified certificate gets an ESIA registration row in the same batch as
+// the certificate; with esia_url empty the rows wait (and
+// gostca_hook_due shows them) until a connector is configured.
+type HooksConfig struct {
+	// ESIAURL is the ESIA connector's endpoint (http or https) that
+	// receives one POST per certificate.
+	ESIAURL string `toml:"esia_url"`
+	// ESIATokenFile (mode o-rwx) holds a bearer token for the connector.
+	ESIATokenFile string `toml:"esia_token_file"`
+	// Timeout bounds one delivery attempt.
+	Timeout time.Duration `toml:"timeout"`
+	// Concurrency is the deliveries in flight per hook kind.
+	Concurrency int `toml:"concurrency"`
+	// PollInterval: due rows (retries) are looked for this often; new
+	// certificates are sent at once.
+	PollInterval time.Duration `toml:"poll_interval"`
+	// MaxBackoff caps the wait between attempts (2 s doubling).
+	MaxBackoff time.Duration `toml:"max_backoff"`
+}
+
 // LogConfig selects the log output.
 type LogConfig struct {
 	Level  string `toml:"level"`  // debug, info, warn, error
@@ -152,6 +175,8 @@ func DefaultConfig() Config {
 		OCSP: OCSPConfig{Validity: 24 * time.Hour, RefreshBefore: 12 * time.Hour, RefreshInterval: time.Minute,
 			LiveConcurrency: 8, LiveWait: 2 * time.Second},
 		CRL: CRLConfig{Validity: 24 * time.Hour, RefreshInterval: time.Hour},
+		Hooks: HooksConfig{Timeout: 10 * time.Second, Concurrency: 4, PollInterval: 5 * time.Second,
+			MaxBackoff: time.Hour},
 		Log: LogConfig{Level: "info", Format: "text"},
 	}
 }
@@ -301,6 +326,7 @@ func (c *Config) Validate() error {
 		"server.idle_timeout": c.Server.IdleTimeout, "server.shutdown_timeout": c.Server.ShutdownTimeout,
 		"ocsp.validity": c.OCSP.Validity, "ocsp.refresh_interval": c.OCSP.RefreshInterval,
 		"ocsp.live_wait": c.OCSP.LiveWait, "crl.validity": c.CRL.Validity, "crl.refresh_interval": c.CRL.RefreshInterval,
+		"hooks.timeout": c.Hooks.Timeout, "hooks.poll_interval": c.Hooks.PollInterval, "hooks.max_backoff": c.Hooks.MaxBackoff,
 	} {
 		if d <= 0 {
 			bad("%s must be positive", name)
@@ -314,6 +340,14 @@ func (c *Config) Validate() error {
 	}
 	if (c.Server.TLSCertFile == "") != (c.Server.TLSKeyFile == "") {
 		bad("server.tls_cert_file and server.tls_key_file go together")
+	}
+	if u := c.Hooks.ESIAURL; u != "" {
+		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			bad("hooks.esia_url must be an absolute http or https URL")
+		}
+	}
+	if c.Hooks.Concurrency < 1 || c.Hooks.Concurrency > 256 {
+		bad("hooks.concurrency must be 1..256")
 	}
 	if c.OCSP.LiveConcurrency < 1 {
 		bad("ocsp.live_concurrency must be at least 1")

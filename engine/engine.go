@@ -52,6 +52,7 @@ type Engine struct {
 	order   []string // issuer ids, the default first
 	tokens  *Tokens
 	m       *metrics
+	hooks   []*hookTarget
 
 	ocspSem chan struct{}
 	// ocspRefreshMu serialises passes of the pre-signing job: a kick and a
@@ -87,6 +88,10 @@ func Open(ctx context.Context, cfg Config, opts Options) (*Engine, error) {
 		}
 	}
 	m := newMetrics()
+	hooks, err := newHookTargets(&cfg.Hooks)
+	if err != nil {
+		return nil, err
+	}
 	ca, err := loadCA(&cfg, m.wrapKey)
 	if err != nil {
 		return nil, err
@@ -103,7 +108,7 @@ func Open(ctx context.Context, cfg Config, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: open store: %w", err)
 	}
-	e := &Engine{cfg: cfg, log: log, st: st, root: ca.root, issuers: map[string]*issuerState{}, tokens: tokens, m: m,
+	e := &Engine{cfg: cfg, log: log, st: st, root: ca.root, issuers: map[string]*issuerState{}, tokens: tokens, m: m, hooks: hooks,
 		ocspSem: make(chan struct{}, cfg.OCSP.LiveConcurrency), kick: make(chan struct{}, 1), stop: make(chan struct{})}
 	for _, is := range ca.issuers {
 		s, err := newIssuerState(is)
@@ -121,6 +126,7 @@ func Open(ctx context.Context, cfg Config, opts Options) (*Engine, error) {
 	sig, err := signer.Open(ctx, st, ca.issuers, signer.Options{
 		MaxBatch: cfg.Signer.MaxBatch, MaxDelay: cfg.Signer.MaxDelay, QueueLen: cfg.Signer.QueueLen,
 		Concurrency: cfg.Signer.Concurrency, SignWorkers: cfg.Signer.SignWorkers, Logger: log,
+		Outbox: outboxFor,
 	})
 	if err != nil {
 		st.Close()
@@ -131,6 +137,13 @@ func Open(ctx context.Context, cfg Config, opts Options) (*Engine, error) {
 	e.wg.Add(2)
 	go e.ocspRefreshLoop()
 	go e.crlRefreshLoop()
+	for _, h := range hooks {
+		e.wg.Add(1)
+		go e.hookLoop(h)
+	}
+	if len(hooks) == 0 {
+		log.Warn("hooks.esia_url is not set: ESIA registrations of qualified certificates are queued, not delivered")
+	}
 	e.kickOCSP()
 	log.Info("engine open", "data_dir", cfg.DataDir, "issuers", strings.Join(e.order, ","))
 	return e, nil
@@ -291,6 +304,7 @@ func (e *Engine) Issue(ctx context.Context, p *Principal, req *IssueRequest) (re
 		return nil, classify(err)
 	}
 	e.kickOCSP()
+	e.kickHooks()
 	return &IssueResult{Cert: rec, Duplicate: r.Duplicate}, nil
 }
 

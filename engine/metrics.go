@@ -25,6 +25,10 @@ type metrics struct {
 	crlSize       *prometheus.GaugeVec
 	crlEntries    *prometheus.GaugeVec
 	ocspPresigned *prometheus.CounterVec
+
+	hookLag        *prometheus.HistogramVec
+	hookDeliveries *prometheus.CounterVec
+	hookDue        *prometheus.GaugeVec
 }
 
 var latencyBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
@@ -53,9 +57,16 @@ func newMetrics() *metrics {
 			Name: "gostca_crl_size_bytes", Help: "Size of the current CRL."}, []string{"issuer"}),
 		crlEntries: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "gostca_crl_entries", Help: "Entries in the current CRL."}, []string{"issuer"}),
+		hookLag: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "gostca_hook_delivery_lag_seconds", Help: "Time from issuance (outbox row written) to the hook's successful delivery, by kind.",
+			Buckets: []float64{.01, .05, .1, .5, 1, 5, 10, 30, 60, 300, 900, 3600, 4 * 3600, 24 * 3600}}, []string{"kind"}),
+		hookDeliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gostca_hook_deliveries_total", Help: "Hook delivery attempts by kind and result (ok, error)."}, []string{"kind", "result"}),
+		hookDue: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "gostca_hook_due", Help: "Outbox rows due for delivery at the last pass, by kind (at most 256 counted)."}, []string{"kind"}),
 	}
 	reg.MustRegister(m.issueDuration, m.signDuration, m.signErrors, m.ocspRequests, m.ocspPresigned,
-		m.crlDuration, m.crlSize, m.crlEntries,
+		m.crlDuration, m.crlSize, m.crlEntries, m.hookLag, m.hookDeliveries, m.hookDue,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -43,9 +43,14 @@ type Options struct {
 	// SignWorkers is the number of parallel signatures per batch (default
 	// GOMAXPROCS; for an HSM, its session count).
 	SignWorkers int
-	Rand        io.Reader
-	Now         func() time.Time
-	Logger      *slog.Logger
+	// Outbox returns the outbox rows (ESIA registration, notices) committed
+	// with a certificate of a profile. It is a function of the profile, not
+	// of the request, so that a certificate completed by crash recovery
+	// gets the same rows as one issued in one go. Nil: no rows.
+	Outbox func(profile string) []store.OutboxRow
+	Rand   io.Reader
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 func (o *Options) setDefaults() {
@@ -93,8 +98,6 @@ type Request struct {
 	NotBefore time.Time
 	// Actor is who asked, for the audit log.
 	Actor string
-	// Outbox rows to deliver after issuance (ESIA registration, notices).
-	Outbox []store.OutboxRow
 }
 
 // Result is an issued certificate.
@@ -381,6 +384,14 @@ func (s *Signer) signAll(ctx context.Context, jobs []*job) []failure {
 	return failed
 }
 
+// outbox is the rows of Options.Outbox for a profile.
+func (s *Signer) outbox(profile string) []store.OutboxRow {
+	if s.opts.Outbox == nil {
+		return nil
+	}
+	return s.opts.Outbox(profile)
+}
+
 func (s *Signer) issuedRecord(j *job) store.Issued {
 	actor := j.req.Actor
 	if actor == "" {
@@ -388,7 +399,7 @@ func (s *Signer) issuedRecord(j *job) store.Issued {
 	}
 	return store.Issued{
 		Serial: j.intent.Serial, IssuerID: j.issuer.ID, RequestID: j.req.RequestID, DER: j.der,
-		NotBefore: j.notBefore, NotAfter: j.notAfter, Subject: j.ids, KeyHash: j.intent.KeyHash, Outbox: j.req.Outbox,
+		NotBefore: j.notBefore, NotAfter: j.notAfter, Subject: j.ids, KeyHash: j.intent.KeyHash, Outbox: s.outbox(j.intent.Profile),
 		Audit: store.AuditEntry{Actor: actor, Action: "issue", Details: "profile " + j.intent.Profile},
 	}
 }

@@ -305,11 +305,20 @@ func TestRecoveryOnOpen(t *testing.T) {
 
 	st = openStore(t, dir)
 	defer st.Close()
-	s, err := Open(context.Background(), st, []*Issuer{is}, Options{})
+	// Outbox rows come from the profile, so recovered certificates get
+	// them too (an ESIA registration must not be lost to a crash).
+	outbox := func(profile string) []store.OutboxRow {
+		return []store.OutboxRow{{Kind: "esia", Payload: []byte(profile)}}
+	}
+	s, err := Open(context.Background(), st, []*Issuer{is}, Options{Outbox: outbox})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	rows, err := st.OutboxPending(context.Background(), "esia", 10)
+	if err != nil || len(rows) != len(serials) {
+		t.Fatalf("outbox rows of recovered certificates: %v, %d", err, len(rows))
+	}
 	for i, serial := range serials {
 		rec, err := st.Certificate(context.Background(), serial)
 		if err != nil {
