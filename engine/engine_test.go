@@ -14,6 +14,7 @@ import (
 
 	"github.com/gostca/gostca/gost/gost3410"
 	"github.com/gostca/gostca/pkix"
+	"github.com/gostca/gostca/store"
 )
 
 func testConfig(t *testing.T) Config {
@@ -280,5 +281,37 @@ func TestIssueErrors(t *testing.T) {
 	seq, _, _ := e.st.AuditHead(ctx)
 	if seq != 0 {
 		t.Fatalf("%d audit entries after rejected requests", seq)
+	}
+}
+
+// TestOCSPRefreshRetiresExpired: the refresh job does not re-sign an
+// expired certificate's response; it takes it out of the due index.
+func TestOCSPRefreshRetiresExpired(t *testing.T) {
+	e := openTest(t, testConfig(t))
+	ctx := context.Background()
+	serial := []byte{0x51, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09}
+	kh := store.KeyHash{1, 2, 3}
+	past := time.Now().Add(-48 * time.Hour).UTC().Truncate(time.Second)
+	if _, err := e.st.PutIntents(ctx, []store.Intent{{IssuerID: e.order[0], Serial: serial, KeyHash: kh, TBS: []byte("tbs"), Profile: "qualified-person", CreatedAt: past}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.CommitIssued(ctx, []store.Issued{{Serial: serial, IssuerID: e.order[0], DER: []byte("expired certificate"),
+		NotBefore: past, NotAfter: past.Add(time.Hour), KeyHash: kh, Audit: store.AuditEntry{Actor: "test", Action: "issue"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.refreshOCSP(e.cfg.OCSP.RefreshBefore); err != nil {
+		t.Fatal(err)
+	}
+	due, _, err := e.st.OCSPDue(ctx, time.Now().AddDate(10, 0, 0), "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range due {
+		if bytes.Equal(d.Serial, serial) {
+			t.Fatal("expired certificate still in the OCSP due index")
+		}
+	}
+	if _, err := e.st.OCSPResponse(ctx, serial); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a response was signed for an expired certificate: %v", err)
 	}
 }

@@ -263,6 +263,15 @@ func (e *Engine) refreshOCSP(refreshBefore time.Duration) error {
 				}
 				return err
 			}
+			if rec.NotAfter.Before(time.Now()) {
+				// Expired: its last response stays served (RFC 6960
+				// allows answering for expired certificates), but it is
+				// no longer re-signed, and leaves the due index.
+				if err := e.st.OCSPRetire(ctx, rec.Serial); err != nil && !errors.Is(err, store.ErrInvalidInput) {
+					return err
+				}
+				continue
+			}
 			s, ok := e.issuers[rec.IssuerID]
 			if !ok {
 				continue // an issuer no longer configured

@@ -42,6 +42,7 @@ type Backend interface {
 	PutOCSPResponse(ctx context.Context, r OCSPRecord) error
 	OCSPResponse(ctx context.Context, serial []byte) (*OCSPRecord, error)
 	OCSPDue(ctx context.Context, before time.Time, cursor string, limit int) (page []OCSPDue, next string, err error)
+	OCSPRetire(ctx context.Context, serial []byte) error
 
 	OutboxPending(ctx context.Context, kind string, limit int) ([]OutboxRow, error)
 	Outbox(ctx context.Context, id uint64) (*OutboxRow, error)

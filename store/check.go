@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 )
@@ -226,11 +227,12 @@ func (c *checker) certRevoked(k []byte, rec *CertRecord) error {
 }
 
 // certOCSP: exactly the due entry matching the stored response (or the
-// zero-time one when there is none); a stored response is current.
+// zero-time one when there is none); a stored response is current. An
+// expired certificate may have no due entry (OCSPRetire).
 func (c *checker) certOCSP(k []byte, rec *CertRecord) error {
 	v, err := c.s.get(c.r, ocspKey(rec.Serial))
 	if errors.Is(err, ErrNotFound) {
-		return c.want(k, ocspDueKey(zeroTime, rec.Serial), nil, "OCSP due entry")
+		return c.wantDue(k, rec, zeroTime)
 	}
 	if err != nil {
 		return err
@@ -242,7 +244,17 @@ func (c *checker) certOCSP(k []byte, rec *CertRecord) error {
 	if o.StatusVersion != rec.Status.Version {
 		c.problem("mismatch", k, "OCSP response for status version %d, certificate at %d", o.StatusVersion, rec.Status.Version)
 	}
-	return c.want(k, ocspDueKey(o.NextUpdate, rec.Serial), nil, "OCSP due entry")
+	return c.wantDue(k, rec, o.NextUpdate)
+}
+
+func (c *checker) wantDue(k []byte, rec *CertRecord, due time.Time) error {
+	if rec.NotAfter.Before(c.s.now()) {
+		if _, err := c.s.get(c.r, ocspDueKey(due, rec.Serial)); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		return nil // retired, or not yet: both are fine
+	}
+	return c.want(k, ocspDueKey(due, rec.Serial), nil, "OCSP due entry")
 }
 
 func (c *checker) intent(k, v []byte) error {

@@ -79,10 +79,45 @@ func (s *Store) OCSPResponse(ctx context.Context, serial []byte) (*OCSPRecord, e
 	return decodeOCSP(n, v)
 }
 
+// OCSPRetire takes an expired certificate out of the OCSP-due index, so
+// that the refresh job stops finding it; its stored response, if any,
+// stays. A certificate that has not expired (store clock) gives
+// ErrInvalidInput; retiring twice is a no-op. A later status change puts
+// the certificate back in the index.
+func (s *Store) OCSPRetire(ctx context.Context, serial []byte) error {
+	n, err := normSerial(serial)
+	if err != nil {
+		return fmt.Errorf("store: OCSP retire: %w", err)
+	}
+	return s.update(ctx, "OCSP retire", func(t *txn) error {
+		c, err := t.s.loadCert(t.s.db, n)
+		if errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("store: OCSP retire %x: %w", n, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if !c.NotAfter.Before(t.now) {
+			return invalid("OCSP retire %x: certificate valid until %v", n, c.NotAfter)
+		}
+		due := zeroTime
+		if v, err := t.get(ocspKey(n)); err == nil {
+			o, err := decodeOCSP(n, v)
+			if err != nil {
+				return err
+			}
+			due = o.NextUpdate
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		return t.del(ocspDueKey(due, n))
+	})
+}
+
 // OCSPDue pages through the certificates whose response is missing
 // (NextUpdate zero: new, or status changed) or has NextUpdate before
-// `before`, most urgent first. Every certificate stays in this index for
-// good, so the refresh job should skip (and not re-sign) expired ones.
+// `before`, most urgent first. Expired certificates stay until OCSPRetire
+// takes them out.
 func (s *Store) OCSPDue(ctx context.Context, before time.Time, cursor string, limit int) ([]OCSPDue, string, error) {
 	if err := s.enter(); err != nil {
 		return nil, "", err

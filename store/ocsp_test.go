@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -95,4 +96,43 @@ func TestOCSPDuePagination(t *testing.T) {
 	if !all[5].NextUpdate.IsZero() || all[6].NextUpdate.IsZero() {
 		t.Fatal("missing responses do not come first")
 	}
+}
+
+// TestOCSPRetire: an expired certificate leaves the due index (with or
+// without a stored response), a valid one cannot, the checker accepts
+// both, and a status change brings it back.
+func TestOCSPRetire(t *testing.T) {
+	var now atomic.Int64
+	now.Store(t0.Unix())
+	s := openAt(t, t.TempDir(), Options{Now: func() time.Time { return time.Unix(now.Load(), 0).UTC() }})
+	a := issueN(t, s, 1, alice, nil)
+	b := issueN(t, s, 2, alice, nil)
+	if err := s.PutOCSPResponse(ctx, OCSPRecord{Serial: b.Serial, DER: []byte("b"), NextUpdate: t0.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, s.OCSPRetire(ctx, a.Serial), ErrInvalidInput) // still valid
+	wantErr(t, s.OCSPRetire(ctx, serialN(9)), ErrNotFound)
+	if due, _, _ := s.OCSPDue(ctx, t0.AddDate(2, 0, 0), "", 0); len(due) != 2 {
+		t.Fatalf("%d due before expiry", len(due))
+	}
+	now.Store(a.NotAfter.Add(time.Second).Unix())
+	for _, c := range []*CertRecord{a, b, a} {
+		if err := s.OCSPRetire(ctx, c.Serial); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if due, _, _ := s.OCSPDue(ctx, t0.AddDate(2, 0, 0), "", 0); len(due) != 0 {
+		t.Fatalf("%d due after retiring", len(due))
+	}
+	if r, err := s.OCSPResponse(ctx, b.Serial); err != nil || string(r.DER) != "b" {
+		t.Fatalf("stored response of a retired certificate: %v", err)
+	}
+	mustCheck(t, s)
+	if err := s.SetStatus(ctx, a.Serial, StatusChange{State: Revoked, Reason: 1, At: t0}, AuditEntry{Actor: "op"}); err != nil {
+		t.Fatal(err)
+	}
+	if due, _, _ := s.OCSPDue(ctx, t0, "", 0); len(due) != 1 || !bytes.Equal(due[0].Serial, a.Serial) {
+		t.Fatalf("due after a status change: %+v", due)
+	}
+	mustCheck(t, s)
 }

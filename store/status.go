@@ -113,11 +113,12 @@ func (t *txn) setStatus(serial []byte, st Status, audit *AuditEntry) error {
 	return t.audit(audit)
 }
 
-// dropOCSP deletes a stored response and marks the certificate due now.
+// dropOCSP deletes a stored response and marks the certificate due now
+// (again, if OCSPRetire had taken an expired one out of the index).
 func (t *txn) dropOCSP(serial []byte) error {
 	v, err := t.get(ocspKey(serial))
 	if errors.Is(err, ErrNotFound) {
-		return nil // already due at zero time
+		return t.set(ocspDueKey(zeroTime, serial), nil)
 	}
 	if err != nil {
 		return err
