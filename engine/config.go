@@ -209,8 +209,11 @@ func LoadConfig(path string, environ []string) (Config, error) {
 	return cfg, nil
 }
 
-// envNotConfig are GOSTCA_ variables that are not configuration keys.
-var envNotConfig = map[string]bool{PassphraseEnv: true, "GOSTCA_CONFIG": true}
+// envNotConfig are GOSTCA_ variables that are not configuration keys:
+// the passphrase, the config file's path, and the admin commands' API
+// mode (server URL and token).
+var envNotConfig = map[string]bool{PassphraseEnv: true, "GOSTCA_CONFIG": true,
+	"GOSTCA_URL": true, "GOSTCA_TOKEN": true, "GOSTCA_TOKEN_FILE": true}
 
 // EnvKeys lists every environment variable LoadConfig reads, with the
 // TOML key it overrides, for documentation and --help.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -129,6 +130,8 @@ func runIssue(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.SetOutput(stderr)
 	var c common
 	c.register(fs)
+	var r remoteFlags
+	r.register(fs)
 	csrFile := fs.String("csr", "", "PKCS#10 request file (PEM or DER)")
 	subjFile := fs.String("subject", "", "JSON file with the request: {profile, subject{…}, subject_sign_tool, …} as POST /api/v1/certificates takes, csr omitted")
 	profile := fs.String("profile", "", "profile (overrides the JSON)")
@@ -160,6 +163,27 @@ func runIssue(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if *profile != "" {
 		body.Profile = *profile
 	}
+	writeCert := func(p []byte) error {
+		if *out != "" {
+			return os.WriteFile(*out, p, 0o644)
+		}
+		_, err := stdout.Write(p)
+		return err
+	}
+	if r.enabled() {
+		body.CSR = string(csr)
+		if !strings.Contains(body.CSR, "-----BEGIN") {
+			body.CSR = base64.StdEncoding.EncodeToString(csr)
+		}
+		return withRemote(ctx, "issue", &r, stderr, func(cl *apiClient) error {
+			cert, err := cl.issue(ctx, &body)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stderr, "issued serial %s by %s\n", cert.Serial, cert.Issuer)
+			return writeCert([]byte(cert.CertificatePEM))
+		})
+	}
 	return withEngine(ctx, "issue", &c, stderr, func(e *engine.Engine) error {
 		res, err := e.Issue(ctx, cliPrincipal(), &engine.IssueRequest{
 			Issuer: body.Issuer, Profile: body.Profile, CSR: csr, Subject: api.SubjectFromJSON(body.Subject),
@@ -168,13 +192,8 @@ func runIssue(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if err != nil {
 			return err
 		}
-		p := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: res.Cert.DER})
 		fmt.Fprintf(stderr, "issued serial %s by %s\n", engine.FormatSerial(res.Cert.Serial), res.Cert.IssuerID)
-		if *out != "" {
-			return os.WriteFile(*out, p, 0o644)
-		}
-		_, err = stdout.Write(p)
-		return err
+		return writeCert(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: res.Cert.DER}))
 	})
 }
 
@@ -183,6 +202,8 @@ func runStatus(ctx context.Context, action string, args []string, stdout, stderr
 	fs.SetOutput(stderr)
 	var c common
 	c.register(fs)
+	var r remoteFlags
+	r.register(fs)
 	reason := fs.String("reason", "", "revocation reason: "+reasonNames())
 	comment := fs.String("comment", "", "comment for the audit log")
 	pos, err := parseFlags(fs, args)
@@ -201,6 +222,16 @@ func runStatus(ctx context.Context, action string, args []string, stdout, stderr
 	if err != nil {
 		fmt.Fprintf(stderr, "gostca %s: %v\n", action, err)
 		return 2
+	}
+	if r.enabled() {
+		return withRemote(ctx, action, &r, stderr, func(cl *apiClient) error {
+			cert, err := cl.setStatus(ctx, engine.FormatSerial(serial), action, &api.StatusRequest{Reason: *reason, Comment: *comment})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%s: %s\n", cert.Serial, cert.Status)
+			return nil
+		})
 	}
 	req := engine.StatusRequest{Reason: *reason, Comment: *comment}
 	switch action {
@@ -230,9 +261,36 @@ func runCRL(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var c common
 	c.register(fs)
+	var r remoteFlags
+	r.register(fs)
 	outDir := fs.String("out", "", "also write each CRL to DIR/ISSUER.crl")
 	if _, err := parseFlags(fs, args); err != nil {
 		return 2
+	}
+	if r.enabled() {
+		return withRemote(ctx, "crl", &r, stderr, func(cl *apiClient) error {
+			iss, err := cl.issuers(ctx)
+			if err != nil {
+				return err
+			}
+			for _, is := range iss {
+				f, err := cl.generateCRL(ctx, is.ID)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "%s: CRL number %s, %d entries, %d bytes, next update %s\n", f.Issuer, f.Number, f.Entries, f.Size, f.NextUpdate.UTC().Format("2006-01-02T15:04:05Z"))
+				if *outDir != "" {
+					der, err := cl.fetch(ctx, f.URL)
+					if err != nil {
+						return err
+					}
+					if err := os.WriteFile(filepath.Join(*outDir, f.Issuer+".crl"), der, 0o644); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
 	}
 	return withEngine(ctx, "crl", &c, stderr, func(e *engine.Engine) error {
 		for _, is := range e.Issuers() {
@@ -261,6 +319,8 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.SetOutput(stderr)
 	var c common
 	c.register(fs)
+	var r remoteFlags
+	r.register(fs)
 	role := fs.String("role", "", "role: cabinet, service_centre, ca_operator, ca_admin, auditor")
 	scope := fs.String("scope", "", "service centre id (service_centre tokens only)")
 	name := fs.String("name", "", "a label for the token")
@@ -268,15 +328,18 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return 2
 	}
+	if r.enabled() {
+		return runTokenRemote(ctx, sub, pos, &r, &api.TokenRequest{Role: *role, Scope: *scope, Name: *name}, stdout, stderr)
+	}
 	switch sub {
 	case "create":
-		r, err := engine.ParseRole(*role)
+		rl, err := engine.ParseRole(*role)
 		if err != nil {
 			fmt.Fprintf(stderr, "gostca token create: %v\n", err)
 			return 2
 		}
 		return withEngine(ctx, "token create", &c, stderr, func(e *engine.Engine) error {
-			tok, ti, err := e.CreateToken(ctx, cliActor(), r, *scope, *name)
+			tok, ti, err := e.CreateToken(ctx, cliActor(), rl, *scope, *name)
 			if err != nil {
 				return err
 			}
@@ -311,6 +374,48 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\n", ti.ID, ti.Role, ti.Scope, ti.Name, ti.Created.Format("2006-01-02T15:04:05Z"))
 		}
 		return 0
+	}
+	fmt.Fprintf(stderr, "gostca token: unknown subcommand %q\n", sub)
+	return 2
+}
+
+// runTokenRemote is `gostca token …` through the API.
+func runTokenRemote(ctx context.Context, sub string, pos []string, r *remoteFlags, req *api.TokenRequest, stdout, stderr io.Writer) int {
+	name := "token " + sub
+	switch sub {
+	case "create":
+		return withRemote(ctx, name, r, stderr, func(cl *apiClient) error {
+			t, err := cl.createToken(ctx, req)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stderr, "token %s (%s) created; it is shown only now:\n", t.ID, t.Role)
+			fmt.Fprintln(stdout, t.Token)
+			return nil
+		})
+	case "revoke":
+		if len(pos) != 1 {
+			fmt.Fprintln(stderr, "gostca token revoke: want the token id")
+			return 2
+		}
+		return withRemote(ctx, name, r, stderr, func(cl *apiClient) error {
+			if err := cl.revokeToken(ctx, pos[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "token %s revoked\n", pos[0])
+			return nil
+		})
+	case "list":
+		return withRemote(ctx, name, r, stderr, func(cl *apiClient) error {
+			list, err := cl.listTokens(ctx)
+			if err != nil {
+				return err
+			}
+			for _, t := range list {
+				fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.Role, t.Scope, t.Name, t.Created.UTC().Format("2006-01-02T15:04:05Z"))
+			}
+			return nil
+		})
 	}
 	fmt.Fprintf(stderr, "gostca token: unknown subcommand %q\n", sub)
 	return 2

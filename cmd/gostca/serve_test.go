@@ -45,31 +45,8 @@ func (s *syncBuffer) String() string {
 func TestServeAndAdmin(t *testing.T) {
 	t.Setenv("GOSTCA_KEYS_SCRYPT_LOG_N", "10") // fast key files
 	dir := filepath.Join(t.TempDir(), "data")
-	addrc := make(chan string, 1)
-	onListening = func(a string) { addrc <- a }
-	defer func() { onListening = nil }()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out, errb syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- runContext(ctx, []string{"serve", "--data", dir, "--listen", "127.0.0.1:0"}, &out, &errb)
-	}()
-	var addr string
-	select {
-	case addr = <-addrc:
-	case code := <-done:
-		t.Fatalf("serve exited %d: %s", code, errb.String())
-	case <-time.After(60 * time.Second):
-		t.Fatal("serve did not start")
-	}
-	tok := regexp.MustCompile(`gca_[0-9a-f]{16}_[A-Za-z0-9_-]+`).FindString(out.String())
-	if tok == "" {
-		t.Fatalf("no admin token printed: %q", out.String())
-	}
-	if strings.Contains(errb.String(), tok) {
-		t.Fatal("the admin token went to the log")
-	}
+	srv := startServe(t, dir)
+	addr, tok := srv.addr, srv.token
 	get := func(path, token string) (int, string) {
 		req, _ := http.NewRequest("GET", "http://"+addr+path, nil)
 		if token != "" {
@@ -98,15 +75,7 @@ func TestServeAndAdmin(t *testing.T) {
 	if code := run([]string{"fsck", "--data", dir}, &o, &e); code != 1 || !strings.Contains(e.String(), "server running") {
 		t.Fatalf("fsck while serving: %d %s", code, e.String())
 	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Fatalf("serve exit %d: %s", code, errb.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	srv.stop(t)
 
 	cmd := func(want int, args ...string) string {
 		t.Helper()
@@ -167,6 +136,59 @@ func TestServeAndAdmin(t *testing.T) {
 	cmd(0, "fsck", "--data", dir)
 	cmd(0, "config", "--data", dir)
 	cmd(2, "serve", "--data", dir, "--listen", "nonsense")
+}
+
+// servedCA is a `gostca serve` running in the test.
+type servedCA struct {
+	addr, token string
+	stderr      *syncBuffer
+	cancel      context.CancelFunc
+	done        chan int
+}
+
+// startServe runs `gostca serve` on dir at 127.0.0.1 (any port) and
+// returns once it listens, with the admin token it printed.
+func startServe(t *testing.T, dir string) *servedCA {
+	t.Helper()
+	addrc := make(chan string, 1)
+	onListening = func(a string) { addrc <- a }
+	t.Cleanup(func() { onListening = nil })
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	var out syncBuffer
+	s := &servedCA{stderr: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
+	go func() {
+		s.done <- runContext(ctx, []string{"serve", "--data", dir, "--listen", "127.0.0.1:0"}, &out, s.stderr)
+	}()
+	select {
+	case s.addr = <-addrc:
+	case code := <-s.done:
+		t.Fatalf("serve exited %d: %s", code, s.stderr.String())
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	s.token = regexp.MustCompile(`gca_[0-9a-f]{16}_[A-Za-z0-9_-]+`).FindString(out.String())
+	if s.token == "" {
+		t.Fatalf("no admin token printed: %q", out.String())
+	}
+	if strings.Contains(s.stderr.String(), s.token) {
+		t.Fatal("the admin token went to the log")
+	}
+	return s
+}
+
+// stop stops the server as SIGTERM does and wants exit status 0.
+func (s *servedCA) stop(t *testing.T) {
+	t.Helper()
+	s.cancel()
+	select {
+	case code := <-s.done:
+		if code != 0 {
+			t.Fatalf("serve exit %d: %s", code, s.stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
 }
 
 func mustRead(t *testing.T, p string) []byte {
