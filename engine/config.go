@@ -123,6 +123,9 @@ type SignerConfig struct {
 	QueueLen    int           `toml:"queue_len"`
 	Concurrency int           `toml:"concurrency"`
 	SignWorkers int           `toml:"sign_workers"`
+	// RecoverInterval: intents left pending by a failed commit are
+	// completed this often (0: the signer default, 30 s).
+	RecoverInterval time.Duration `toml:"recover_interval"`
 }
 
 // HooksConfig is the delivery of outbox rows to external systems. Every
@@ -348,6 +351,9 @@ func (c *Config) Validate() error {
 		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
 			bad("hooks.esia_url must be an absolute http or https URL")
 		}
+	}
+	if c.Signer.RecoverInterval < 0 {
+		bad("signer.recover_interval must not be negative")
 	}
 	if c.Hooks.Concurrency < 1 || c.Hooks.Concurrency > 256 {
 		bad("hooks.concurrency must be 1..256")

@@ -126,7 +126,7 @@ func Open(ctx context.Context, cfg Config, opts Options) (*Engine, error) {
 	sig, err := signer.Open(ctx, st, ca.issuers, signer.Options{
 		MaxBatch: cfg.Signer.MaxBatch, MaxDelay: cfg.Signer.MaxDelay, QueueLen: cfg.Signer.QueueLen,
 		Concurrency: cfg.Signer.Concurrency, SignWorkers: cfg.Signer.SignWorkers, Logger: log,
-		Outbox: outboxFor,
+		RecoverInterval: cfg.Signer.RecoverInterval, Outbox: outboxFor,
 	})
 	if err != nil {
 		st.Close()

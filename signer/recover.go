@@ -3,20 +3,33 @@ package signer
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/store"
 )
 
-// recover completes the intents a previous process recorded but did not
-// commit: each is signed again from its stored TBS (the TBS, and so the
-// serial, never changes) and committed; one that cannot be (unknown
-// issuer, TBS that no longer parses, key failure) is marked failed, which
-// keeps its serial out of reuse for good.
-func (s *Signer) recover(ctx context.Context) error {
-	pending, err := s.store.PendingIntents(ctx)
+// recover completes the intents recorded but not committed — by a
+// previous process, or by a batch of this one whose commit failed: each is
+// signed again from its stored TBS (the TBS, and so the serial, never
+// changes) and committed; one that cannot be (unknown issuer, TBS that no
+// longer parses, key failure) is marked failed, which keeps its serial out
+// of reuse for good. With a non-zero cutoff only intents created before it
+// and held by no batch are taken.
+func (s *Signer) recover(ctx context.Context, cutoff time.Time) error {
+	all, err := s.store.PendingIntents(ctx)
 	if err != nil {
 		return fmt.Errorf("signer: recover: %w", err)
+	}
+	var pending []store.Intent
+	for _, in := range all {
+		if !cutoff.IsZero() && !in.CreatedAt.Before(cutoff) {
+			continue
+		}
+		if s.claim(in.Serial) {
+			pending = append(pending, in)
+			defer s.release(in.Serial)
+		}
 	}
 	if len(pending) == 0 {
 		return nil
@@ -45,6 +58,24 @@ func (s *Signer) recover(ctx context.Context) error {
 	s.opts.Logger.Info("signer: recovered intents", "issued", len(issued), "failed", len(failed))
 	s.stats.recovered.Add(uint64(len(issued)))
 	return nil
+}
+
+// recoverLoop runs recover every RecoverInterval for intents older than
+// one interval, until Close.
+func (s *Signer) recoverLoop() {
+	defer s.loops.Done()
+	t := time.NewTicker(s.opts.RecoverInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+		}
+		if err := s.recover(context.Background(), s.opts.Now().Add(-s.opts.RecoverInterval)); err != nil {
+			s.opts.Logger.Error("signer: background recovery failed", "err", err)
+		}
+	}
 }
 
 func (s *Signer) recoverOne(ctx context.Context, in store.Intent) (store.Issued, error) {

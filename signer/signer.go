@@ -43,6 +43,11 @@ type Options struct {
 	// SignWorkers is the number of parallel signatures per batch (default
 	// GOMAXPROCS; for an HSM, its session count).
 	SignWorkers int
+	// RecoverInterval is how often a running signer completes intents left
+	// pending by a failed commit (older than this, held by no batch); at
+	// Open every pending intent is completed. Default 30 s; negative
+	// turns the background pass off.
+	RecoverInterval time.Duration
 	// Outbox returns the outbox rows (ESIA registration, notices) committed
 	// with a certificate of a profile. It is a function of the profile, not
 	// of the request, so that a certificate completed by crash recovery
@@ -68,6 +73,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.SignWorkers <= 0 {
 		o.SignWorkers = runtime.GOMAXPROCS(0)
+	}
+	if o.RecoverInterval == 0 {
+		o.RecoverInterval = 30 * time.Second
 	}
 	if o.Rand == nil {
 		o.Rand = rand.Reader
@@ -124,6 +132,13 @@ type Signer struct {
 	opts    Options
 	batch   *batcher[*job]
 	stats   stats
+
+	// inflight holds the serials of intents a batch of this process is
+	// working on, so that the background recovery never signs them too.
+	inflightMu sync.Mutex
+	inflight   map[string]struct{}
+	stop       chan struct{}
+	loops      sync.WaitGroup
 }
 
 type job struct {
@@ -148,24 +163,54 @@ type reply struct {
 // then starts the pipeline.
 func Open(ctx context.Context, st store.Backend, issuers []*Issuer, opts Options) (*Signer, error) {
 	opts.setDefaults()
-	s := &Signer{store: st, issuers: map[string]*Issuer{}, opts: opts}
+	s := &Signer{store: st, issuers: map[string]*Issuer{}, opts: opts, inflight: map[string]struct{}{}, stop: make(chan struct{})}
 	for _, is := range issuers {
 		if _, dup := s.issuers[is.ID]; dup {
 			return nil, fmt.Errorf("signer: issuer %s listed twice", is.ID)
 		}
 		s.issuers[is.ID] = is
 	}
-	if err := s.recover(ctx); err != nil {
+	if err := s.recover(ctx, time.Time{}); err != nil {
 		return nil, err
 	}
 	s.batch = newBatcher(opts.QueueLen, opts.MaxBatch, opts.MaxDelay, opts.Concurrency, s.process)
+	if opts.RecoverInterval > 0 {
+		s.loops.Add(1)
+		go s.recoverLoop()
+	}
 	return s, nil
 }
 
 // Close stops admission, finishes every admitted request and returns.
 func (s *Signer) Close() error {
+	close(s.stop)
+	s.loops.Wait()
 	s.batch.close()
 	return nil
+}
+
+// claim marks serials as worked on by this process; it returns false (and
+// claims nothing) if one of them already is.
+func (s *Signer) claim(serials ...[]byte) bool {
+	s.inflightMu.Lock()
+	defer s.inflightMu.Unlock()
+	for _, sn := range serials {
+		if _, busy := s.inflight[string(sn)]; busy {
+			return false
+		}
+	}
+	for _, sn := range serials {
+		s.inflight[string(sn)] = struct{}{}
+	}
+	return true
+}
+
+func (s *Signer) release(serials ...[]byte) {
+	s.inflightMu.Lock()
+	defer s.inflightMu.Unlock()
+	for _, sn := range serials {
+		delete(s.inflight, string(sn))
+	}
 }
 
 // Issuer returns the issuer with the given id.
@@ -278,9 +323,16 @@ func (s *Signer) process(jobs []*job) {
 		return
 	}
 	intents := make([]store.Intent, len(live))
+	serials := make([][]byte, 0, len(live))
 	for i, j := range live {
 		intents[i] = j.intent
+		// Fresh random serials: claiming only fails on a collision with
+		// a pending intent, which PutIntents then refuses anyway.
+		if s.claim(j.intent.Serial) {
+			serials = append(serials, j.intent.Serial)
+		}
 	}
+	defer s.release(serials...)
 	results, err := s.store.PutIntents(ctx, intents)
 	if err != nil {
 		for _, j := range live {
@@ -316,8 +368,9 @@ func (s *Signer) process(jobs []*job) {
 	}
 	if len(issued) > 0 {
 		if err := s.store.CommitIssued(ctx, issued); err != nil {
-			// The intents stay pending: the next Open signs them again
-			// from the stored TBS, so nothing signed is lost or doubled.
+			// The intents stay pending: the recovery pass (or the next
+			// Open) signs them again from the stored TBS, so nothing
+			// signed is lost or doubled.
 			s.opts.Logger.Error("signer: commit failed; intents left for recovery", "batch", len(issued), "err", err)
 			for _, j := range done {
 				j.reply <- reply{err: fmt.Errorf("signer: commit: %w", err)}
