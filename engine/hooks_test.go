@@ -120,9 +120,10 @@ func TestESIAHookDelivery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the row marked done", func() bool {
+	// The connector answers before the row is marked and counted.
+	waitFor(t, "the row marked done and counted", func() bool {
 		row, err := e.st.Outbox(ctx, id)
-		return err == nil && row.Done
+		return err == nil && row.Done && testutil.ToFloat64(e.m.hookDeliveries.WithLabelValues(HookESIA, "ok")) == 1
 	})
 	row, _ := e.st.Outbox(ctx, id)
 	if row.Attempts != 2 || !strings.Contains(row.LastError, "503") || strings.Contains(row.LastError, "s3cret") ||
