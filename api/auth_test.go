@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gostca/gostca/api"
@@ -14,21 +15,40 @@ import (
 
 // endpoint is one API call; prepare makes a fresh fixture so that an
 // allowed caller gets a 2xx (a new CSR to issue, a valid certificate to
-// revoke, …).
+// revoke, …). Fixture certificates belong to the matrix's service centre
+// (centre-1), so its token acts on its own certificates; foreign is what
+// a token of another centre (centre-2) gets when the endpoint is allowed
+// to service centres (0: the success status).
 type endpoint struct {
 	name    string
 	method  string
 	allowed []engine.Role // nil: public
 	status  int           // success status
 	prepare func(t *testing.T, ts *testServer) (path string, body any)
+	foreign int
 }
 
-// issueDirect issues a certificate through the engine (fixtures).
+// matrixCentre is the centre of the matrix's service_centre token
+// (startServer); otherCentre that of a second one.
+const (
+	matrixCentre = "centre-1"
+	otherCentre  = "centre-2"
+)
+
+// issueDirect issues a certificate of matrixCentre through the engine
+// (fixtures).
 func issueDirect(t *testing.T, ts *testServer) string {
+	t.Helper()
+	return issueFor(t, ts, matrixCentre)
+}
+
+// issueFor issues a certificate recorded for centre ("" for none) as an
+// administrator, through the engine.
+func issueFor(t *testing.T, ts *testServer, centre string) string {
 	t.Helper()
 	p := pkix.ProfileQualifiedPerson.Name
 	res, err := ts.e.Issue(context.Background(), &engine.Principal{TokenID: "fixture", Role: engine.RoleCAAdmin},
-		&engine.IssueRequest{Profile: p, CSR: goCSR(t), Subject: api.SubjectFromJSON(subjectFor(p)), SubjectSignTool: "test"})
+		&engine.IssueRequest{Profile: p, CSR: goCSR(t), Subject: api.SubjectFromJSON(subjectFor(p)), SubjectSignTool: "test", Centre: centre})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,28 +60,31 @@ func fixed(path string) func(*testing.T, *testServer) (string, any) {
 }
 
 var (
-	issuers  = []engine.Role{engine.RoleCabinet, engine.RoleCAOperator, engine.RoleCAAdmin}
-	readers  = []engine.Role{engine.RoleCabinet, engine.RoleCAOperator, engine.RoleCAAdmin, engine.RoleAuditor}
-	changers = []engine.Role{engine.RoleCAOperator, engine.RoleCAAdmin}
+	issuers  = []engine.Role{engine.RoleCabinet, engine.RoleServiceCentre, engine.RoleCAOperator, engine.RoleCAAdmin}
+	readers  = []engine.Role{engine.RoleCabinet, engine.RoleServiceCentre, engine.RoleCAOperator, engine.RoleCAAdmin, engine.RoleAuditor}
+	changers = []engine.Role{engine.RoleServiceCentre, engine.RoleCAOperator, engine.RoleCAAdmin}
+	resumers = []engine.Role{engine.RoleCAOperator, engine.RoleCAAdmin}
 	admins   = []engine.Role{engine.RoleCAAdmin}
 	auditors = []engine.Role{engine.RoleAuditor, engine.RoleCAAdmin}
 )
 
 var endpoints = []endpoint{
-	{"issue", "POST", issuers, 201, func(t *testing.T, ts *testServer) (string, any) {
+	{name: "issue", method: "POST", allowed: issuers, status: 201, prepare: func(t *testing.T, ts *testServer) (string, any) {
 		return "/api/v1/certificates", issueBody(pkix.ProfileQualifiedPerson.Name, []byte(base64.StdEncoding.EncodeToString(goCSR(t))))
 	}},
-	{"search", "GET", readers, 200, fixed("/api/v1/certificates?snils=11223344595")},
-	{"get", "GET", readers, 200, func(t *testing.T, ts *testServer) (string, any) {
+	{name: "search", method: "GET", allowed: readers, status: 200, prepare: fixed("/api/v1/certificates?snils=11223344595")},
+	{name: "list centre", method: "GET", allowed: readers, status: 200, prepare: fixed("/api/v1/certificates?service_centre=" + matrixCentre),
+		foreign: 403},
+	{name: "get", method: "GET", allowed: readers, status: 200, prepare: func(t *testing.T, ts *testServer) (string, any) {
 		return "/api/v1/certificates/" + issueDirect(t, ts), nil
-	}},
-	{"revoke", "POST", changers, 200, func(t *testing.T, ts *testServer) (string, any) {
+	}, foreign: 404},
+	{name: "revoke", method: "POST", allowed: changers, status: 200, prepare: func(t *testing.T, ts *testServer) (string, any) {
 		return "/api/v1/certificates/" + issueDirect(t, ts) + "/revoke", map[string]string{"reason": "superseded"}
-	}},
-	{"suspend", "POST", changers, 200, func(t *testing.T, ts *testServer) (string, any) {
+	}, foreign: 404},
+	{name: "suspend", method: "POST", allowed: changers, status: 200, prepare: func(t *testing.T, ts *testServer) (string, any) {
 		return "/api/v1/certificates/" + issueDirect(t, ts) + "/suspend", nil
-	}},
-	{"resume", "POST", changers, 200, func(t *testing.T, ts *testServer) (string, any) {
+	}, foreign: 404},
+	{name: "resume", method: "POST", allowed: resumers, status: 200, prepare: func(t *testing.T, ts *testServer) (string, any) {
 		s := issueDirect(t, ts)
 		serial, _ := engine.ParseSerial(s)
 		if _, err := ts.e.SetStatus(context.Background(), &engine.Principal{TokenID: "fixture", Role: engine.RoleCAAdmin}, serial, engine.StatusRequest{Action: engine.Suspend}); err != nil {
@@ -69,47 +92,57 @@ var endpoints = []endpoint{
 		}
 		return "/api/v1/certificates/" + s + "/resume", nil
 	}},
-	{"issuers", "GET", engine.Roles, 200, fixed("/api/v1/issuers")},
-	{"generate crl", "POST", admins, 201, fixed("/api/v1/issuers/gost256/crl")},
-	{"create token", "POST", admins, 201, func(*testing.T, *testServer) (string, any) {
+	{name: "issuers", method: "GET", allowed: engine.Roles, status: 200, prepare: fixed("/api/v1/issuers")},
+	{name: "generate crl", method: "POST", allowed: admins, status: 201, prepare: fixed("/api/v1/issuers/gost256/crl")},
+	{name: "create token", method: "POST", allowed: admins, status: 201, prepare: func(*testing.T, *testServer) (string, any) {
 		return "/api/v1/tokens", map[string]string{"role": "auditor", "name": "matrix"}
 	}},
-	{"list tokens", "GET", admins, 200, fixed("/api/v1/tokens")},
-	{"revoke token", "DELETE", admins, 204, func(t *testing.T, ts *testServer) (string, any) {
+	{name: "list tokens", method: "GET", allowed: admins, status: 200, prepare: fixed("/api/v1/tokens")},
+	{name: "revoke token", method: "DELETE", allowed: admins, status: 204, prepare: func(t *testing.T, ts *testServer) (string, any) {
 		_, ti, err := ts.e.CreateToken(context.Background(), "fixture", engine.RoleAuditor, "", "to revoke")
 		if err != nil {
 			t.Fatal(err)
 		}
 		return "/api/v1/tokens/" + ti.ID, nil
 	}},
-	{"audit", "GET", auditors, 200, fixed("/api/v1/audit")},
-	{"openapi", "GET", nil, 200, fixed("/api/v1/openapi.json")},
-	{"healthz", "GET", nil, 200, fixed("/healthz")},
-	{"readyz", "GET", nil, 200, fixed("/readyz")},
-	{"metrics", "GET", nil, 200, fixed("/metrics")},
-	{"root cert", "GET", nil, 200, fixed("/ca/root.crt")},
-	{"ca cert", "GET", nil, 200, fixed("/ca/gost256.crt")},
-	{"crl", "GET", nil, 200, fixed("/crl/gost256.crl")},
+	{name: "audit", method: "GET", allowed: auditors, status: 200, prepare: fixed("/api/v1/audit")},
+	{name: "openapi", method: "GET", status: 200, prepare: fixed("/api/v1/openapi.json")},
+	{name: "healthz", method: "GET", status: 200, prepare: fixed("/healthz")},
+	{name: "readyz", method: "GET", status: 200, prepare: fixed("/readyz")},
+	{name: "metrics", method: "GET", status: 200, prepare: fixed("/metrics")},
+	{name: "root cert", method: "GET", status: 200, prepare: fixed("/ca/root.crt")},
+	{name: "ca cert", method: "GET", status: 200, prepare: fixed("/ca/gost256.crt")},
+	{name: "crl", method: "GET", status: 200, prepare: fixed("/crl/gost256.crl")},
 }
 
 // TestAuthMatrix calls every endpoint as every role, without a token and
 // with a forged one: allowed roles get the success status, other roles
-// 403, missing or bad tokens 401; public endpoints answer everyone.
+// 403, missing or bad tokens 401; public endpoints answer everyone. The
+// service_centre token acts on its own centre's certificates; a second
+// one, of another centre, gets 404 for them (exactly an unknown serial),
+// and its searches never show a certificate of another centre.
 func TestAuthMatrix(t *testing.T) {
 	ts := startServer(t, nil)
-	callers := []struct {
-		name  string
-		role  engine.Role
-		token string
-	}{{name: "no token"}, {name: "forged token", token: "gca_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
+	other, _, err := ts.e.CreateToken(context.Background(), "test", engine.RoleServiceCentre, otherCentre, "other centre")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type caller struct {
+		name   string
+		role   engine.Role
+		token  string
+		centre string // service centres
+	}
+	callers := []caller{{name: "no token"}, {name: "forged token", token: "gca_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
 		{name: "not a token", token: "hello"}}
 	for _, r := range engine.Roles {
-		callers = append(callers, struct {
-			name  string
-			role  engine.Role
-			token string
-		}{string(r), r, ts.tokens[r]})
+		c := caller{name: string(r), role: r, token: ts.tokens[r]}
+		if r == engine.RoleServiceCentre {
+			c.centre = matrixCentre
+		}
+		callers = append(callers, c)
 	}
+	callers = append(callers, caller{name: "service_centre of another centre", role: engine.RoleServiceCentre, token: other, centre: otherCentre})
 	for _, ep := range endpoints {
 		for _, c := range callers {
 			t.Run(ep.name+"/"+c.name, func(t *testing.T) {
@@ -121,8 +154,13 @@ func TestAuthMatrix(t *testing.T) {
 					ct = "application/json"
 				}
 				resp, out := ts.do(t, ep.method, path, c.token, ct, data)
+				allowed := ep.allowed == nil || (c.role != "" && slices.Contains(ep.allowed, c.role))
 				switch {
-				case ep.allowed == nil || (c.role != "" && slices.Contains(ep.allowed, c.role)):
+				case allowed && c.centre == otherCentre && ep.foreign == 404:
+					wantProblem(t, resp, out, http.StatusNotFound, engine.CodeCertificateNotFound)
+				case allowed && c.centre == otherCentre && ep.foreign == 403:
+					wantProblem(t, resp, out, http.StatusForbidden, "forbidden")
+				case allowed:
 					wantStatus(t, resp, out, ep.status)
 				case c.role == "":
 					p := wantProblem(t, resp, out, http.StatusUnauthorized, "unauthorized")
@@ -131,6 +169,22 @@ func TestAuthMatrix(t *testing.T) {
 					}
 				default:
 					wantProblem(t, resp, out, http.StatusForbidden, "forbidden")
+				}
+				if !allowed || resp.StatusCode >= 300 || c.centre == "" || ep.method != "GET" && ep.name != "issue" {
+					return
+				}
+				// What a service centre got is its own.
+				switch {
+				case ep.name == "issue" || ep.name == "get":
+					if got := decode[api.Certificate](t, out).ServiceCentre; got != c.centre {
+						t.Fatalf("%s as %s: certificate of %q", ep.name, c.centre, got)
+					}
+				case strings.HasPrefix(path, "/api/v1/certificates?"):
+					for _, it := range decode[api.CertificatePage](t, out).Items {
+						if it.ServiceCentre != c.centre {
+							t.Fatalf("%s as %s: found %s of %q", ep.name, c.centre, it.Serial, it.ServiceCentre)
+						}
+					}
 				}
 			})
 		}
@@ -151,15 +205,24 @@ func TestAuthMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	actions := map[string]int{}
+	actions, centre := map[string]int{}, map[string]int{}
 	for _, e := range entries {
 		if len(e.Actor) > 6 && e.Actor[:6] == "token:" {
 			actions[e.Action]++
+		}
+		// A service centre's entries carry its token, role and centre.
+		if strings.HasPrefix(e.Actor, "token:") && strings.HasSuffix(e.Actor, "/service_centre/"+matrixCentre) {
+			centre[e.Action]++
 		}
 	}
 	for _, a := range []string{"issue", "revoke", "hold", "resume", "crl.generate", "token.create", "token.revoke"} {
 		if actions[a] == 0 {
 			t.Errorf("no audit entry %q by a token (have %v)", a, actions)
+		}
+	}
+	for _, a := range []string{"issue", "revoke", "hold"} {
+		if centre[a] != 1 {
+			t.Errorf("%d audit entries %q by the service centre's token, want 1 (have %v)", centre[a], a, centre)
 		}
 	}
 }

@@ -58,6 +58,10 @@ type IssueRequest struct {
 	SubjectSignTool    string      `json:"subject_sign_tool,omitempty"`
 	IdentificationKind int         `json:"identification_kind,omitempty"`
 	Emails             []string    `json:"emails,omitempty"`
+	// ServiceCentre records the issuance for a service centre: CA
+	// operators and administrators may name one; a service centre's token
+	// always issues for its own centre.
+	ServiceCentre string `json:"service_centre,omitempty"`
 }
 
 // StatusRequest is the body of POST …/revoke, …/suspend and …/resume.
@@ -90,6 +94,8 @@ type Certificate struct {
 	IssuedAt         time.Time   `json:"issued_at"`
 	Identifiers      Identifiers `json:"identifiers"`
 	KeyHash          string      `json:"key_hash"`
+	// ServiceCentre is the centre that requested the certificate, if any.
+	ServiceCentre string `json:"service_centre,omitempty"`
 	// CertificatePEM is the certificate itself.
 	CertificatePEM string `json:"certificate_pem"`
 }
@@ -108,6 +114,7 @@ func certJSON(rec *store.CertRecord) Certificate {
 		Identifiers: Identifiers{SNILS: rec.Subject.SNILS, INN: rec.Subject.INN, INNLE: rec.Subject.INNLE,
 			OGRN: rec.Subject.OGRN, OGRNIP: rec.Subject.OGRNIP},
 		KeyHash:        rec.KeyHash.String(),
+		ServiceCentre:  rec.Centre,
 		CertificatePEM: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: rec.DER})),
 	}
 	if rec.Status.State != store.Valid {
@@ -216,6 +223,7 @@ func (s *Server) issue(ctx *fasthttp.RequestCtx, p *engine.Principal, _ []string
 		IdempotencyKey: string(ctx.Request.Header.Peek("Idempotency-Key")),
 		Issuer:         body.Issuer, Profile: body.Profile, CSR: csr, Subject: SubjectFromJSON(body.Subject),
 		SubjectSignTool: body.SubjectSignTool, IdentificationKind: body.IdentificationKind, Emails: body.Emails,
+		Centre: body.ServiceCentre,
 	})
 	if err != nil {
 		return err
@@ -230,7 +238,7 @@ func (s *Server) issue(ctx *fasthttp.RequestCtx, p *engine.Principal, _ []string
 	return writeJSON(ctx, status, cj)
 }
 
-func (s *Server) getCert(ctx *fasthttp.RequestCtx, _ *engine.Principal, params []string) error {
+func (s *Server) getCert(ctx *fasthttp.RequestCtx, p *engine.Principal, params []string) error {
 	serial, err := engine.ParseSerial(params[0])
 	if err != nil {
 		return err
@@ -241,7 +249,7 @@ func (s *Server) getCert(ctx *fasthttp.RequestCtx, _ *engine.Principal, params [
 	}
 	c, cancel := s.engineCtx()
 	defer cancel()
-	rec, err := s.e.Certificate(c, serial)
+	rec, err := s.e.Certificate(c, p, serial)
 	if err != nil {
 		return err
 	}
@@ -258,7 +266,7 @@ func (s *Server) getCert(ctx *fasthttp.RequestCtx, _ *engine.Principal, params [
 	return writeJSON(ctx, fasthttp.StatusOK, certJSON(rec))
 }
 
-func (s *Server) search(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []string) error {
+func (s *Server) search(ctx *fasthttp.RequestCtx, p *engine.Principal, _ []string) error {
 	q := engine.SearchQuery{}
 	var bad error
 	for k, v := range ctx.QueryArgs().All() {
@@ -272,6 +280,8 @@ func (s *Server) search(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []strin
 			q.OGRN = val
 		case "key_hash":
 			q.KeyHash = val
+		case "service_centre":
+			q.Centre = val
 		case "status":
 			q.Status = val
 		case "cursor":
@@ -291,7 +301,7 @@ func (s *Server) search(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []strin
 	}
 	c, cancel := s.engineCtx()
 	defer cancel()
-	page, next, err := s.e.FindCertificates(c, q)
+	page, next, err := s.e.FindCertificates(c, p, q)
 	if err != nil {
 		return err
 	}

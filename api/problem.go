@@ -16,7 +16,6 @@ const (
 	codeNotFound          = "not_found"
 	codeMethodNotAllowed  = "method_not_allowed"
 	codeUnauthorized      = "unauthorized"
-	codeForbidden         = "forbidden"
 	codeBodyTooLarge      = "body_too_large"
 	codeUnsupportedMedia  = "unsupported_media_type"
 	codeInvalidJSON       = "invalid_json"
@@ -37,7 +36,7 @@ var statusOf = map[string]int{
 	codeNotFound:                   fasthttp.StatusNotFound,
 	codeMethodNotAllowed:           fasthttp.StatusMethodNotAllowed,
 	codeUnauthorized:               fasthttp.StatusUnauthorized,
-	codeForbidden:                  fasthttp.StatusForbidden,
+	engine.CodeForbidden:           fasthttp.StatusForbidden,
 	codeBodyTooLarge:               fasthttp.StatusRequestEntityTooLarge,
 	codeUnsupportedMedia:           fasthttp.StatusUnsupportedMediaType,
 	codeInvalidJSON:                fasthttp.StatusBadRequest,
@@ -71,7 +70,7 @@ var titles = map[string]string{
 	codeNotFound:                   "Not found",
 	codeMethodNotAllowed:           "Method not allowed",
 	codeUnauthorized:               "Authentication required",
-	codeForbidden:                  "Not allowed for this role",
+	engine.CodeForbidden:           "Not allowed for this caller",
 	codeBodyTooLarge:               "Request body too large",
 	codeUnsupportedMedia:           "Unsupported content type",
 	codeInvalidJSON:                "Invalid JSON",

@@ -143,14 +143,16 @@ type handlerFunc func(ctx *fasthttp.RequestCtx, p *engine.Principal, params []st
 // allRoles is every role: endpoints any authenticated caller may use.
 var allRoles = engine.Roles
 
-// Who may call what. Least privilege: service centres get nothing but
-// the issuer list until applications (package ra) give their scope a
-// meaning; the cabinet issues and reads; operators also change status;
-// administrators also run CRLs and tokens; auditors read.
+// Who may call what (README, "Roles"). Least privilege: the cabinet
+// issues and reads; a service centre issues, reads, suspends and revokes
+// within its own centre (the engine confines it: another centre's
+// certificate is not found); operators also resume; administrators also
+// run CRLs and tokens; auditors read.
 var (
-	rolesIssue  = []engine.Role{engine.RoleCabinet, engine.RoleCAOperator, engine.RoleCAAdmin}
-	rolesRead   = []engine.Role{engine.RoleCabinet, engine.RoleCAOperator, engine.RoleCAAdmin, engine.RoleAuditor}
-	rolesStatus = []engine.Role{engine.RoleCAOperator, engine.RoleCAAdmin}
+	rolesIssue  = []engine.Role{engine.RoleCabinet, engine.RoleServiceCentre, engine.RoleCAOperator, engine.RoleCAAdmin}
+	rolesRead   = []engine.Role{engine.RoleCabinet, engine.RoleServiceCentre, engine.RoleCAOperator, engine.RoleCAAdmin, engine.RoleAuditor}
+	rolesStatus = []engine.Role{engine.RoleServiceCentre, engine.RoleCAOperator, engine.RoleCAAdmin} // suspend, revoke
+	rolesResume = []engine.Role{engine.RoleCAOperator, engine.RoleCAAdmin}
 	rolesAdmin  = []engine.Role{engine.RoleCAAdmin}
 	rolesAudit  = []engine.Role{engine.RoleAuditor, engine.RoleCAAdmin}
 )
@@ -188,8 +190,10 @@ func (s *Server) match(path string) (*route, []string) {
 			roles: nil}, nil
 	case len(parts) == 2 && parts[0] == "certificates" && parts[1] != "":
 		return &route{name: "certificate", methods: map[string]handlerFunc{"GET": s.getCert}, roles: rolesRead}, parts[1:]
-	case len(parts) == 3 && parts[0] == "certificates" && parts[1] != "" && (parts[2] == "revoke" || parts[2] == "suspend" || parts[2] == "resume"):
+	case len(parts) == 3 && parts[0] == "certificates" && parts[1] != "" && (parts[2] == "revoke" || parts[2] == "suspend"):
 		return &route{name: "certificate_" + parts[2], methods: map[string]handlerFunc{"POST": s.setStatus}, roles: rolesStatus}, parts[1:]
+	case len(parts) == 3 && parts[0] == "certificates" && parts[1] != "" && parts[2] == "resume":
+		return &route{name: "certificate_resume", methods: map[string]handlerFunc{"POST": s.setStatus}, roles: rolesResume}, parts[1:]
 	case rest == "issuers":
 		return &route{name: "issuers", methods: map[string]handlerFunc{"GET": s.listIssuers}, roles: allRoles}, nil
 	case len(parts) == 3 && parts[0] == "issuers" && parts[1] != "" && parts[2] == "crl":
@@ -255,7 +259,7 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 			return
 		}
 		if !hasRole(roles, p.Role) {
-			s.problem(ctx, &problemErr{code: codeForbidden, detail: "role " + string(p.Role) + " may not do this"})
+			s.problem(ctx, &problemErr{code: engine.CodeForbidden, detail: "role " + string(p.Role) + " may not do this"})
 			return
 		}
 	}

@@ -227,6 +227,11 @@ type IssueRequest struct {
 	SubjectSignTool    string
 	IdentificationKind int
 	Emails             []string
+	// Centre records the issuance for a service centre (ServiceCentre
+	// rules in centre.go): a service_centre caller's own centre is used
+	// whatever is given here (naming another is forbidden); a CA operator
+	// or administrator may name one; others may not.
+	Centre string
 }
 
 // IssueResult is an issued certificate.
@@ -247,8 +252,9 @@ func (e *Engine) Issue(ctx context.Context, p *Principal, req *IssueRequest) (re
 		}
 		e.m.issueDuration.WithLabelValues(code).Observe(time.Since(start).Seconds())
 	}()
-	if p == nil {
-		return nil, invalidf(CodeInvalidRequest, "no caller")
+	centre, err := issueCentre(p, req.Centre)
+	if err != nil {
+		return nil, err
 	}
 	issuerID := req.Issuer
 	if issuerID == "" {
@@ -290,7 +296,7 @@ func (e *Engine) Issue(ctx context.Context, p *Principal, req *IssueRequest) (re
 	r, err := e.sig.Issue(ctx, &signer.Request{
 		RequestID: requestID, IssuerID: issuerID, Profile: req.Profile, CSR: req.CSR, Subject: &subj,
 		SubjectSignTool: req.SubjectSignTool, IdentificationKind: pkix.IdentificationKind(req.IdentificationKind),
-		Emails: req.Emails, Actor: p.Actor(),
+		Emails: req.Emails, Actor: p.Actor(), Centre: centre,
 	})
 	if err != nil {
 		ce := classify(err)
@@ -302,6 +308,11 @@ func (e *Engine) Issue(ctx context.Context, p *Principal, req *IssueRequest) (re
 	rec, err := e.st.Certificate(ctx, r.Serial)
 	if err != nil {
 		return nil, classify(err)
+	}
+	if r.Duplicate && rec.Centre != centre {
+		// The same token and key, but for another centre (an operator
+		// changed service_centre): not the request that was answered.
+		return nil, newErr(CodeIdempotencyConflict, "the idempotency key was used for another service centre", nil)
 	}
 	e.kickOCSP()
 	e.kickHooks()
@@ -325,21 +336,35 @@ func ParseSerial(s string) ([]byte, error) {
 // FormatSerial prints a serial as lowercase hex without leading zeros.
 func FormatSerial(b []byte) string { return new(big.Int).SetBytes(b).Text(16) }
 
-// Certificate returns a certificate with its status.
-func (e *Engine) Certificate(ctx context.Context, serial []byte) (*store.CertRecord, error) {
+// Certificate returns a certificate with its status, as p may see it: a
+// service centre gets certificate_not_found for another centre's.
+func (e *Engine) Certificate(ctx context.Context, p *Principal, serial []byte) (*store.CertRecord, error) {
+	centre, confined, err := confinement(p)
+	if err != nil {
+		return nil, err
+	}
 	rec, err := e.st.Certificate(ctx, serial)
+	if confined {
+		return hideForeign(rec, err, centre)
+	}
 	if err != nil {
 		return nil, classify(err)
 	}
 	return rec, nil
 }
 
-// SearchQuery finds certificates by one identifier of the subject.
+// SearchQuery finds certificates by one identifier of the subject, or
+// lists one service centre's. A service centre's searches are always
+// confined to its own certificates.
 type SearchQuery struct {
 	SNILS   string // 11 digits (separators allowed)
 	INN     string // 12 digits: a person's INN; 10 digits: a legal entity's
 	OGRN    string // 13 digits: OGRN; 15 digits: OGRNIP
 	KeyHash string // store.KeyHash in hex
+	// Centre alone lists the certificates of a service centre; with an
+	// identifier it keeps only that centre's. A service centre may give
+	// only its own id (or none).
+	Centre string
 	// Status: "", "valid", "revoked" or "on_hold".
 	Status string
 	Cursor string
@@ -359,9 +384,25 @@ func StateName(s store.State) string {
 	return "unknown"
 }
 
-// FindCertificates pages through the certificates with an identifier.
-func (e *Engine) FindCertificates(ctx context.Context, sq SearchQuery) ([]store.CertRecord, string, error) {
+// FindCertificates pages through the certificates with an identifier,
+// or those of a service centre, that p may see.
+func (e *Engine) FindCertificates(ctx context.Context, p *Principal, sq SearchQuery) ([]store.CertRecord, string, error) {
+	own, confined, err := confinement(p)
+	if err != nil {
+		return nil, "", err
+	}
 	q := store.Query{Cursor: sq.Cursor, Limit: sq.Limit}
+	switch {
+	case confined && sq.Centre != "" && sq.Centre != own:
+		return nil, "", forbidden("service_centre", "a service centre searches only its own certificates")
+	case confined:
+		q.Centre = own
+	case sq.Centre != "":
+		if !ValidCentreID(sq.Centre) {
+			return nil, "", &Error{Code: CodeInvalidRequest, Field: "service_centre", Detail: centreIDRule}
+		}
+		q.Centre = sq.Centre
+	}
 	n := 0
 	if sq.SNILS != "" {
 		n++
@@ -385,8 +426,11 @@ func (e *Engine) FindCertificates(ctx context.Context, sq SearchQuery) ([]store.
 		n++
 		q.Field, q.Value = store.ByKeyHash, strings.ToLower(sq.KeyHash)
 	}
-	if n != 1 {
-		return nil, "", invalidf(CodeInvalidRequest, "give exactly one of snils, inn, ogrn, key_hash")
+	switch {
+	case n == 0 && q.Centre != "":
+		q.Field, q.Value = store.ByCentre, q.Centre
+	case n != 1:
+		return nil, "", invalidf(CodeInvalidRequest, "give at most one of snils, inn, ogrn, key_hash, and service_centre if none")
 	}
 	switch sq.Status {
 	case "":
@@ -458,7 +502,12 @@ type StatusRequest struct {
 
 // SetStatus revokes, suspends or resumes a certificate, records who did it
 // in the audit log, and refreshes its OCSP response and its issuer's CRL.
+// A service centre may suspend and revoke (with CentreRevocationReasons)
+// its own centre's certificates only; another centre's is not found.
 func (e *Engine) SetStatus(ctx context.Context, p *Principal, serial []byte, req StatusRequest) (*store.CertRecord, error) {
+	if p == nil {
+		return nil, invalidf(CodeInvalidRequest, "no caller")
+	}
 	now := time.Now().UTC().Truncate(time.Second)
 	ch := store.StatusChange{At: now}
 	switch req.Action {
@@ -495,6 +544,16 @@ func (e *Engine) SetStatus(ctx context.Context, p *Principal, serial []byte, req
 	if len(req.Comment) > 1024 {
 		return nil, &Error{Code: CodeInvalidRequest, Field: "comment", Detail: "comment longer than 1024 bytes"}
 	}
+	if err := checkCentreStatus(p, req, reasonName(req)); err != nil {
+		return nil, err
+	}
+	if _, confined, _ := confinement(p); confined {
+		// Ownership before the transition: another centre's certificate
+		// must not answer invalid_transition (or anything but not found).
+		if _, err := e.Certificate(ctx, p, serial); err != nil {
+			return nil, err
+		}
+	}
 	details := fmt.Sprintf("action=%s reason=%s", req.Action, req.Reason)
 	if req.Comment != "" {
 		details += " comment=" + req.Comment
@@ -517,6 +576,15 @@ func (e *Engine) SetStatus(ctx context.Context, p *Principal, serial []byte, req
 	}
 	e.log.Info("certificate status changed", "serial", FormatSerial(serial), "action", req.Action.String(), "actor", p.Actor())
 	return rec, nil
+}
+
+// reasonName is the revocation reason a request means ("unspecified"
+// when none is given).
+func reasonName(req StatusRequest) string {
+	if req.Reason == "" {
+		return "unspecified"
+	}
+	return req.Reason
 }
 
 // Audit appends an entry to the audit log.

@@ -37,6 +37,7 @@ const (
 	CodeIssuerNotFound      = "issuer_not_found"       // status publication for an unknown issuer
 	CodeCertificatePending  = "certificate_pending"    // the serial's issuance has not completed
 	CodeInvalidTokenRequest = "invalid_token_request"  // bad role or scope for a new token
+	CodeForbidden           = "forbidden"              // the caller's role or centre may not do this
 	codeCSRPrefix           = "csr."
 )
 

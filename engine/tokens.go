@@ -50,7 +50,7 @@ func ParseRole(s string) (Role, error) {
 type Principal struct {
 	TokenID string
 	Role    Role
-	Scope   string // the service centre id for RoleServiceCentre
+	Scope   string // the service centre id for RoleServiceCentre (ValidCentreID)
 	Name    string
 }
 
@@ -207,8 +207,11 @@ func (t *Tokens) Create(role Role, scope, name string) (string, TokenInfo, error
 	if (role == RoleServiceCentre) != (scope != "") {
 		return "", TokenInfo{}, invalidf(CodeInvalidTokenRequest, "a scope (the centre id) is required for service_centre tokens and only for them")
 	}
-	if len(scope) > 64 || len(name) > 128 || strings.ContainsAny(scope+name, "\x00\r\n/") {
-		return "", TokenInfo{}, invalidf(CodeInvalidTokenRequest, "scope or name too long or with forbidden characters")
+	if scope != "" && !ValidCentreID(scope) {
+		return "", TokenInfo{}, &Error{Code: CodeInvalidTokenRequest, Field: "scope", Detail: centreIDRule}
+	}
+	if len(name) > 128 || strings.ContainsAny(name, "\x00\r\n/") {
+		return "", TokenInfo{}, invalidf(CodeInvalidTokenRequest, "name too long or with forbidden characters")
 	}
 	var idb [8]byte
 	var sec [32]byte

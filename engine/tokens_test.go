@@ -71,7 +71,8 @@ func TestTokens(t *testing.T) {
 	for _, c := range []struct {
 		role  Role
 		scope string
-	}{{RoleServiceCentre, ""}, {RoleCAAdmin, "x"}, {"root", ""}} {
+	}{{RoleServiceCentre, ""}, {RoleCAAdmin, "x"}, {"root", ""},
+		{RoleServiceCentre, "a b"}, {RoleServiceCentre, "центр"}, {RoleServiceCentre, "a/b"}, {RoleServiceCentre, strings.Repeat("a", 65)}} {
 		if _, _, err := ts.Create(c.role, c.scope, ""); CodeOf(err) != CodeInvalidTokenRequest {
 			t.Errorf("%v: %v", c, err)
 		}

@@ -99,6 +99,6 @@ func (s *Signer) recoverOne(ctx context.Context, in store.Intent) (store.Issued,
 		Serial: in.Serial, IssuerID: in.IssuerID, RequestID: in.RequestID, DER: der,
 		NotBefore: cert.NotBefore, NotAfter: cert.NotAfter, Subject: ids, KeyHash: in.KeyHash,
 		Outbox: s.outbox(in.Profile),
-		Audit:  store.AuditEntry{Actor: "signer/recovery", Action: "issue", Details: "profile " + in.Profile + " (recovered intent)"},
+		Audit:  store.AuditEntry{Actor: "signer/recovery", Action: "issue", Details: issueDetails(in) + " (recovered intent)"},
 	}, nil
 }

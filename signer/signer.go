@@ -106,6 +106,10 @@ type Request struct {
 	NotBefore time.Time
 	// Actor is who asked, for the audit log.
 	Actor string
+	// Centre is the service centre the certificate is issued for (a
+	// store.ValidCentreID), empty for none. It is written with the intent
+	// and so survives a crash.
+	Centre string
 }
 
 // Result is an issued certificate.
@@ -263,6 +267,9 @@ func (s *Signer) prepare(ctx context.Context, req *Request) (*job, *Result, erro
 	if req == nil || req.Subject == nil {
 		return nil, nil, fmt.Errorf("signer: %w: request and subject are required", pkix.ErrInvalidValue)
 	}
+	if req.Centre != "" && !store.ValidCentreID(req.Centre) {
+		return nil, nil, fmt.Errorf("signer: %w: malformed service centre id", pkix.ErrInvalidValue)
+	}
 	is, ok := s.issuers[req.IssuerID]
 	if !ok {
 		return nil, nil, fmt.Errorf("%w %q", ErrUnknownIssuer, req.IssuerID)
@@ -300,7 +307,7 @@ func (s *Signer) prepare(ctx context.Context, req *Request) (*job, *Result, erro
 		ctx: ctx, req: req, issuer: is, reply: make(chan reply, 1),
 		notBefore: notBefore, notAfter: notBefore.Add(prof.Validity),
 		intent: store.Intent{RequestID: req.RequestID, IssuerID: is.ID, Serial: serial.Bytes(), KeyHash: keyHash,
-			TBS: tbs, Profile: prof.Name, CreatedAt: s.opts.Now()},
+			TBS: tbs, Profile: prof.Name, Centre: req.Centre, CreatedAt: s.opts.Now()},
 		ids: store.Identifiers{SNILS: req.Subject.SNILS, INN: req.Subject.INN, INNLE: req.Subject.INNLE,
 			OGRN: req.Subject.OGRN, OGRNIP: req.Subject.OGRNIP},
 	}, nil, nil
@@ -453,6 +460,15 @@ func (s *Signer) issuedRecord(j *job) store.Issued {
 	return store.Issued{
 		Serial: j.intent.Serial, IssuerID: j.issuer.ID, RequestID: j.req.RequestID, DER: j.der,
 		NotBefore: j.notBefore, NotAfter: j.notAfter, Subject: j.ids, KeyHash: j.intent.KeyHash, Outbox: s.outbox(j.intent.Profile),
-		Audit: store.AuditEntry{Actor: actor, Action: "issue", Details: "profile " + j.intent.Profile},
+		Audit: store.AuditEntry{Actor: actor, Action: "issue", Details: issueDetails(j.intent)},
 	}
+}
+
+// issueDetails is the audit detail of an issuance.
+func issueDetails(in store.Intent) string {
+	d := "profile " + in.Profile
+	if in.Centre != "" {
+		d += " centre " + in.Centre
+	}
+	return d
 }

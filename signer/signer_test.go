@@ -287,6 +287,9 @@ func TestRecoveryOnOpen(t *testing.T) {
 	var reqs []*Request
 	for i := range 3 {
 		reqs = append(reqs, request(t, "ca", "tc26-256-A", fmt.Sprintf("crash-%d", i)))
+		if i == 0 {
+			reqs[i].Centre = "centre-7"
+		}
 		j, _, err := s.prepare(context.Background(), reqs[i])
 		if err != nil {
 			t.Fatal(err)
@@ -328,6 +331,9 @@ func TestRecoveryOnOpen(t *testing.T) {
 		if err != nil || c.CheckSignatureFrom(is.Cert) != nil {
 			t.Fatalf("recovered certificate invalid: %v", err)
 		}
+		if rec.Centre != reqs[i].Centre {
+			t.Fatalf("recovered certificate %d: centre %q, want %q", i, rec.Centre, reqs[i].Centre)
+		}
 	}
 	if _, err := st.Certificate(context.Background(), orphan.intent.Serial); err == nil {
 		t.Fatal("orphan intent was issued")
@@ -342,5 +348,38 @@ func TestRecoveryOnOpen(t *testing.T) {
 	}
 	if err := st.VerifyAudit(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A request of a service centre is stored as that centre's (listed by
+// the centre index, audited with it); a malformed centre id is refused
+// before anything is written.
+func TestIssueForCentre(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t, t.TempDir())
+	defer st.Close()
+	s, err := Open(ctx, st, []*Issuer{newIssuer(t, "ca", "tc26-256-A")}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	req := request(t, "ca", "tc26-256-A", "c1")
+	req.Centre = "sc-msk.01"
+	res := mustIssue(t, s, req)
+	page, _, err := st.FindCertificates(ctx, store.Query{Field: store.ByCentre, Value: "sc-msk.01"})
+	if err != nil || len(page) != 1 || !bytes.Equal(page[0].Serial, res.Serial) || page[0].Centre != "sc-msk.01" {
+		t.Fatalf("centre list: %+v %v", page, err)
+	}
+	entries, _, err := st.AuditEntries(ctx, "", 10)
+	if err != nil || len(entries) != 1 || entries[0].Details != "profile "+req.Profile+" centre sc-msk.01" {
+		t.Fatalf("audit: %+v %v", entries, err)
+	}
+	bad := request(t, "ca", "tc26-256-A", "c2")
+	bad.Centre = "sc msk"
+	if _, err := s.Issue(ctx, bad); !errors.Is(err, pkix.ErrInvalidValue) {
+		t.Fatalf("bad centre: %v", err)
+	}
+	if seq, _, _ := st.AuditHead(ctx); seq != 1 {
+		t.Fatalf("audit head %d after a refused request", seq)
 	}
 }

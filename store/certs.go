@@ -105,7 +105,8 @@ func (s *Store) loadCert(r pebble.Reader, serial []byte) (*CertRecord, error) {
 }
 
 // FindCertificates pages through the certificates carrying an identifier
-// (or a key hash), ordered by NotBefore then serial.
+// (or a key hash), or those of one service centre (ByCentre), ordered by
+// NotBefore then serial, optionally filtered by status and centre.
 func (s *Store) FindCertificates(ctx context.Context, q Query) ([]CertRecord, string, error) {
 	page, next, err := s.findCertificates(ctx, q)
 	return durablePage(s, page, next, err)
@@ -119,21 +120,35 @@ func (s *Store) findCertificates(ctx context.Context, q Query) ([]CertRecord, st
 	if q.Status > OnHold {
 		return nil, "", invalid("find certificates: unknown status %d", q.Status)
 	}
-	if q.Field == ByKeyHash {
-		return s.findByKey(ctx, q)
-	}
-	if err := checkIdent(q.Field, q.Value); err != nil {
+	if err := checkCentre(q.Centre); err != nil {
 		return nil, "", fmt.Errorf("store: find certificates: %w", err)
 	}
-	prefix := identPrefix(q.Field, q.Value)
+	keep := func(c *CertRecord) bool {
+		return (q.Status == 0 || c.Status.State == q.Status) && (q.Centre == "" || c.Centre == q.Centre)
+	}
+	var prefix []byte
+	switch q.Field {
+	case ByKeyHash:
+		return s.findByKey(ctx, q, keep)
+	case ByCentre:
+		if err := checkCentreID(q.Value); err != nil {
+			return nil, "", fmt.Errorf("store: find certificates: %w", err)
+		}
+		prefix = centrePrefix(q.Value)
+	default:
+		if err := checkIdent(q.Field, q.Value); err != nil {
+			return nil, "", fmt.Errorf("store: find certificates: %w", err)
+		}
+		prefix = identPrefix(q.Field, q.Value)
+	}
 	var out []CertRecord
 	next, err := page(ctx, s.db, prefix, nil, nil, q.Cursor, q.Limit, func(k, _ []byte) (bool, error) {
 		_, rest, ok := cutTime(k[len(prefix):])
 		serial, rest, ok2 := cutSerial(rest)
 		if !ok || !ok2 || len(rest) != 0 {
-			return false, corrupt("identifier index key %x", k)
+			return false, corrupt("index key %x", k)
 		}
-		return s.appendCert(&out, serial, q.Status, k)
+		return s.appendCert(&out, serial, keep, k)
 	})
 	if err != nil {
 		return nil, "", err
@@ -142,8 +157,8 @@ func (s *Store) findCertificates(ctx context.Context, q Query) ([]CertRecord, st
 }
 
 // appendCert loads serial (pointed to by index key k) and appends it if
-// it has the wanted status.
-func (s *Store) appendCert(out *[]CertRecord, serial []byte, want State, k []byte) (bool, error) {
+// keep (nil: all) accepts it.
+func (s *Store) appendCert(out *[]CertRecord, serial []byte, keep func(*CertRecord) bool, k []byte) (bool, error) {
 	c, err := s.loadCert(s.db, serial)
 	if errors.Is(err, ErrNotFound) {
 		return false, corrupt("index key %x points to missing certificate %x", k, serial)
@@ -151,7 +166,7 @@ func (s *Store) appendCert(out *[]CertRecord, serial []byte, want State, k []byt
 	if err != nil {
 		return false, err
 	}
-	if want != 0 && c.Status.State != want {
+	if keep != nil && !keep(c) {
 		return false, nil
 	}
 	*out = append(*out, *c)
@@ -159,7 +174,7 @@ func (s *Store) appendCert(out *[]CertRecord, serial []byte, want State, k []byt
 }
 
 // findByKey answers a ByKeyHash query: at most one certificate.
-func (s *Store) findByKey(ctx context.Context, q Query) ([]CertRecord, string, error) {
+func (s *Store) findByKey(ctx context.Context, q Query, keep func(*CertRecord) bool) ([]CertRecord, string, error) {
 	b, err := hex.DecodeString(q.Value)
 	if err != nil || len(b) != 32 {
 		return nil, "", invalid("find certificates: key hash %q is not 64 hex digits", q.Value)
@@ -184,7 +199,7 @@ func (s *Store) findByKey(ctx context.Context, q Query) ([]CertRecord, string, e
 	if err != nil {
 		return nil, "", err
 	}
-	if q.Status != 0 && c.Status.State != q.Status {
+	if !keep(c) {
 		return nil, "", nil
 	}
 	return []CertRecord{*c}, "", nil
@@ -215,7 +230,7 @@ func (s *Store) expiring(ctx context.Context, after, before time.Time, cursor st
 		if !ok || !ok2 || len(rest) != 0 {
 			return false, corrupt("expiry index key %x", k)
 		}
-		return s.appendCert(&out, serial, 0, k)
+		return s.appendCert(&out, serial, nil, k)
 	})
 	if err != nil {
 		return nil, "", err

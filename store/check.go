@@ -106,6 +106,9 @@ func (c *checker) entry(k, v []byte) error {
 	case pIdent:
 		c.rep.IndexEntries++
 		return c.ident(k)
+	case pCentre:
+		c.rep.IndexEntries++
+		return c.centre(k)
 	case pExpiry:
 		c.rep.IndexEntries++
 		return c.expiry(k)
@@ -207,6 +210,11 @@ func (c *checker) cert(k, v []byte) error {
 	}
 	if rec.RequestID != "" {
 		steps = append(steps, func() error { return c.want(k, requestKey(rec.RequestID), serial, "request index") })
+	}
+	if rec.Centre != "" {
+		steps = append(steps, func() error {
+			return c.want(k, centreKey(rec.Centre, rec.NotBefore, serial), nil, "service centre index")
+		})
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
@@ -366,6 +374,23 @@ func (c *checker) ident(k []byte) error {
 		c.problem("mismatch", k, "certificate %x has %s %q, notBefore %v", serial, f, got, rec.NotBefore)
 	}
 	return nil
+}
+
+// centre checks a service-centre index entry: a well-formed key pointing
+// to a certificate of that centre with that notBefore.
+func (c *checker) centre(k []byte) error {
+	centre, rest, ok := cutLen(k[1:])
+	nb, rest, ok2 := cutTime(rest)
+	serial, rest, ok3 := cutSerial(rest)
+	if !ok || !ok2 || !ok3 || len(rest) != 0 || !ValidCentreID(string(centre)) {
+		c.problem("decode", k, "bad service centre index key")
+		return nil
+	}
+	rec, err := c.target(k, serial)
+	if rec != nil && (rec.Centre != string(centre) || !rec.NotBefore.Equal(nb)) {
+		c.problem("mismatch", k, "certificate %x has service centre %q, notBefore %v", serial, rec.Centre, rec.NotBefore)
+	}
+	return err
 }
 
 func (c *checker) expiry(k []byte) error {

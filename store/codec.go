@@ -166,11 +166,31 @@ func (d *dec) hash() (h [32]byte) {
 	return h
 }
 
-// version reads the leading version byte and checks it.
-func (d *dec) version(want byte) {
-	if v := d.byte(); d.bad == "" && v != want {
-		d.fail("unknown record version")
+// version reads the leading version byte, checks it is one of known and
+// returns it (0 after a failure).
+func (d *dec) version(known ...byte) byte {
+	v := d.byte()
+	if d.bad != "" {
+		return 0
 	}
+	for _, k := range known {
+		if v == k {
+			return v
+		}
+	}
+	d.fail("unknown record version")
+	return 0
+}
+
+// centre reads an optional service centre id: empty, or well-formed
+// (the index keys embed it, so a malformed one is corruption).
+func (d *dec) centre() string {
+	s := d.str(MaxCentreIDLen)
+	if s != "" && !ValidCentreID(s) {
+		d.fail("bad service centre id")
+		return ""
+	}
+	return s
 }
 
 // finish reports the first failure or trailing bytes.

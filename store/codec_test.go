@@ -81,6 +81,9 @@ func FuzzDecodeRecords(f *testing.F) {
 	seeds := [][]byte{
 		encodeCert(c),
 		encodeIntent(&intentRec{Intent: intentN(1, "r")}),
+		encodeCert(&CertRecord{Serial: serialN(2), IssuerID: "ca1", DER: []byte{1}, KeyHash: keyN(2), Centre: "sc-1", Status: Status{State: Valid}}),
+		encodeCertV1(c),
+		encodeIntentV1(&intentRec{Intent: intentN(3, "r")}),
 		encodeOCSP(&OCSPRecord{DER: []byte{1}}),
 		encodeOutbox(&OutboxRow{Kind: "esia"}),
 		append(encodeAudit(&AuditEntry{Seq: 1, Actor: "a", Action: "b"}), make([]byte, 32)...),
@@ -95,11 +98,23 @@ func FuzzDecodeRecords(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if c, err := decodeCert(b); err == nil {
-			if !bytes.Equal(encodeCert(c), b) {
+			enc := encodeCert
+			if b[0] == certV1 {
+				enc = encodeCertV1
+			}
+			if !bytes.Equal(enc(c), b) {
 				t.Fatal("certificate encoding is not canonical")
 			}
 		}
-		_, _ = decodeIntent(b)
+		if r, err := decodeIntent(b); err == nil {
+			enc := encodeIntent
+			if b[0] == intentV1 {
+				enc = encodeIntentV1
+			}
+			if !bytes.Equal(enc(r), b) {
+				t.Fatal("intent encoding is not canonical")
+			}
+		}
 		_, _ = decodeOCSP(nil, b)
 		_, _ = decodeOutbox(0, b)
 		_, _, _ = decodeAudit(b)

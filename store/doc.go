@@ -35,6 +35,7 @@
 //	0x14   notAfter serial                      empty                         expiry index
 //	0x15   issuer serial                        revocation entry              revoked + held, per issuer (CRL)
 //	0x16   serial                               empty                         serial registry: every serial ever reserved, never deleted (schema 2)
+//	0x18   centre notBefore serial              empty                         certificates of a service centre (schema 3)
 //	0x20   serial                               intent record                 pending intents
 //	0x21   serial                               intent record (failed)        failed intents: serial reserved
 //	0x30   issuer ID (raw)                      CRL number record             last CRL number per issuer
@@ -44,19 +45,38 @@
 //	0x41   kind nextAttempt id(8)               empty                         pending outbox rows by due time
 //	0x50   seq(8)                               audit entry ‖ SHA-256(32)     audit chain
 //
-// Field bytes: 1 SNILS, 2 INN, 3 INNLE, 4 OGRN, 5 OGRNIP. 0x60–0x6f are
-// kept for applications and documents (WORKFLOW.md).
+// Field bytes: 1 SNILS, 2 INN, 3 INNLE, 4 OGRN, 5 OGRNIP. 0x17 is
+// reserved for the CRL change log; 0x60–0x6f are kept for applications
+// and documents (WORKFLOW.md).
+//
+// A centre (service centre id) is 1–64 characters of [A-Za-z0-9._-]
+// (ValidCentreID), written len(1) ‖ bytes like any string in a key. Only
+// certificates requested by a centre have a 0x18 entry; it is written in
+// the CommitIssued batch and, like the certificate, never deleted.
+//
+// # Schema versions
+//
+// The meta key "schema" holds the version; Open migrates an older store
+// one step at a time, each step one synced batch ending with its version:
+//
+//	1 → 2  register every certificate, pending and failed serial (0x16)
+//	2 → 3  nothing to rewrite: records of version 1 decode with no
+//	       centre and the 0x18 index starts empty (the step checks it is)
 //
 // # Record encoding
 //
-// Records are hand-written binary: a version byte (1 for every record
-// kind today), then fields in a fixed order using uvarint (unsigned),
+// Records are hand-written binary: a version byte (2 for certificates
+// and intents, 1 for every other record kind), then fields in a fixed order using uvarint (unsigned),
 // zig-zag varint (signed), length-prefixed bytes (uvarint length), times
 // as varint Unix seconds ‖ uvarint nanoseconds (UTC; zero time allowed),
 // fixed 32-byte hashes, one-byte states and flags. Decoders are strict:
 // bounded lengths, no trailing bytes, unknown version → ErrCorrupt. A
 // format change adds a new version and decoder; old records stay readable.
-// records.go lists the fields of each record.
+// records.go lists the fields of each record. Certificate and intent
+// version 2 (schema 3) insert the service centre (string, empty for none)
+// after the profile; version 1 records, which have no centre, are read
+// as they are and rewritten as version 2 when their status changes or an
+// intent fails.
 //
 // # Audit chain
 //

@@ -8,8 +8,8 @@ import (
 )
 
 // CommitIssued stores signed certificates in one synced write: per
-// certificate the record (status Valid), its identifier, expiry and
-// OCSP-due index entries, its outbox rows and its audit entry, and the
+// certificate the record (status Valid, service centre from the intent),
+// its identifier, service-centre, expiry and OCSP-due index entries, its outbox rows and its audit entry, and the
 // deletion of its intent. Any bad element fails the whole call and
 // nothing is written: an unknown or failed intent (ErrNotFound), fields
 // that contradict the intent or break the bounds (ErrInvalidInput).
@@ -65,7 +65,7 @@ func (t *txn) commitIssued(is *Issued) error {
 	c := &CertRecord{
 		Serial: bytes.Clone(serial), IssuerID: is.IssuerID, RequestID: in.RequestID, Profile: in.Profile,
 		DER: is.DER, NotBefore: is.NotBefore.UTC(), NotAfter: is.NotAfter.UTC(), KeyHash: in.KeyHash,
-		Subject: is.Subject, IssuedAt: t.now, Status: Status{State: Valid},
+		Subject: is.Subject, Centre: in.Centre, IssuedAt: t.now, Status: Status{State: Valid},
 	}
 	if err := t.set(certKey(serial), encodeCert(c)); err != nil {
 		return err
@@ -74,7 +74,7 @@ func (t *txn) commitIssued(is *Issued) error {
 		return err
 	}
 	// The request and key indexes were written with the intent and now
-	// point to the certificate; identifiers and expiry are new.
+	// point to the certificate; identifiers, centre and expiry are new.
 	if err := t.setCertIndexes(c); err != nil {
 		return err
 	}
@@ -115,13 +115,19 @@ func matchIntent(is *Issued, in *intentRec) error {
 	return nil
 }
 
-// setCertIndexes writes the identifier and expiry entries of c.
+// setCertIndexes writes the identifier, service-centre and expiry
+// entries of c.
 func (t *txn) setCertIndexes(c *CertRecord) error {
 	err := c.Subject.each(func(f Field, v string) error {
 		return t.set(identKey(f, v, c.NotBefore, c.Serial), nil)
 	})
 	if err != nil {
 		return err
+	}
+	if c.Centre != "" {
+		if err := t.set(centreKey(c.Centre, c.NotBefore, c.Serial), nil); err != nil {
+			return err
+		}
 	}
 	return t.set(expiryKey(c.NotAfter, c.Serial), nil)
 }

@@ -15,6 +15,7 @@ const (
 	pExpiry    byte = 0x14 // notAfter, serial → ∅
 	pRevoked   byte = 0x15 // issuer, serial → revocation entry
 	pSerial    byte = 0x16 // serial → ∅: every serial ever reserved, never deleted
+	pCentre    byte = 0x18 // centre, notBefore, serial → ∅ (certificates of a service centre)
 	pIntent    byte = 0x20 // serial → pending intent
 	pFailed    byte = 0x21 // serial → failed intent (serial kept reserved)
 	pCRLNumber byte = 0x30 // issuer → last CRL number
@@ -32,9 +33,11 @@ var (
 )
 
 // schemaVersion is written on first open and checked on every open.
-// Version 2 added the serial registry (pSerial); a version 1 store is
-// migrated on open (see migrateSerials).
-const schemaVersion = 2
+// Version 2 added the serial registry (pSerial); version 3 the requesting
+// service centre (certificate and intent records of version 2, the
+// pCentre index). Older stores are migrated on open, one version at a
+// time (see migrate).
+const schemaVersion = 3
 
 // timeKeyLen is the size of an encoded time in a key.
 const timeKeyLen = 12
@@ -113,6 +116,15 @@ func identPrefix(f Field, value string) []byte {
 
 func identKey(f Field, value string, notBefore time.Time, serial []byte) []byte {
 	return appendSerial(appendTime(identPrefix(f, value), notBefore), serial)
+}
+
+// centrePrefix is the scan prefix of one service centre's certificates.
+func centrePrefix(centre string) []byte {
+	return appendLen([]byte{pCentre}, centre)
+}
+
+func centreKey(centre string, notBefore time.Time, serial []byte) []byte {
+	return appendSerial(appendTime(centrePrefix(centre), notBefore), serial)
 }
 
 func expiryKey(notAfter time.Time, serial []byte) []byte {

@@ -7,10 +7,15 @@ import (
 
 // Record versions. A record starts with its version byte; a decoder that
 // meets an unknown version reports ErrCorrupt rather than guessing, so a
-// new version means a new decoder next to the old one.
+// new version means a new decoder next to the old one. Certificates and
+// intents are written as version 2 (which adds the service centre after
+// the profile); version 1 records, written before schema 3, still decode
+// (with no centre) and become version 2 when next rewritten.
 const (
 	certV1       byte = 1
+	certV2       byte = 2
 	intentV1     byte = 1
+	intentV2     byte = 2
 	revokedV1    byte = 1
 	ocspV1       byte = 1
 	outboxV1     byte = 1
@@ -22,9 +27,9 @@ const (
 
 func encodeCert(c *CertRecord) []byte {
 	e := enc{b: make([]byte, 0, 160+len(c.DER))}
-	e.byte(certV1)
+	e.byte(certV2)
 	e.bytes(c.Serial)
-	e.strs(c.IssuerID, c.RequestID, c.Profile)
+	e.strs(c.IssuerID, c.RequestID, c.Profile, c.Centre)
 	e.bytes(c.DER)
 	e.time(c.NotBefore)
 	e.time(c.NotAfter)
@@ -60,14 +65,18 @@ func decodeStatus(d *dec) Status {
 	return s
 }
 
+// decodeCert reads a version 1 or 2 certificate record.
 func decodeCert(b []byte) (*CertRecord, error) {
 	d := dec{b: b}
-	d.version(certV1)
+	v := d.version(certV1, certV2)
 	c := &CertRecord{}
 	c.Serial = d.bytes(maxSerialLen)
 	c.IssuerID = d.str(maxIssuerLen)
 	c.RequestID = d.str(maxRequestIDLen)
 	c.Profile = d.str(maxProfileLen)
+	if v == certV2 {
+		c.Centre = d.centre()
+	}
 	c.DER = d.bytes(maxDERLen)
 	c.NotBefore = d.time()
 	c.NotAfter = d.time()
@@ -95,14 +104,14 @@ type intentRec struct {
 
 func encodeIntent(r *intentRec) []byte {
 	e := enc{b: make([]byte, 0, 128+len(r.TBS))}
-	e.byte(intentV1)
+	e.byte(intentV2)
 	if r.failed {
 		e.byte(intentFailed)
 	} else {
 		e.byte(intentActive)
 	}
 	e.bytes(r.Serial)
-	e.strs(r.IssuerID, r.RequestID, r.Profile)
+	e.strs(r.IssuerID, r.RequestID, r.Profile, r.Centre)
 	e.hash(r.KeyHash)
 	e.time(r.CreatedAt)
 	e.bytes(r.TBS)
@@ -113,9 +122,10 @@ func encodeIntent(r *intentRec) []byte {
 	return e.b
 }
 
+// decodeIntent reads a version 1 or 2 intent record.
 func decodeIntent(b []byte) (*intentRec, error) {
 	d := dec{b: b}
-	d.version(intentV1)
+	v := d.version(intentV1, intentV2)
 	r := &intentRec{}
 	switch d.byte() {
 	case intentActive:
@@ -128,6 +138,9 @@ func decodeIntent(b []byte) (*intentRec, error) {
 	r.IssuerID = d.str(maxIssuerLen)
 	r.RequestID = d.str(maxRequestIDLen)
 	r.Profile = d.str(maxProfileLen)
+	if v == intentV2 {
+		r.Centre = d.centre()
+	}
 	r.KeyHash = d.hash()
 	r.CreatedAt = d.time()
 	r.TBS = d.bytes(maxDERLen)

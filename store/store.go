@@ -107,8 +107,8 @@ func (s *Store) load() error {
 		}
 	case err != nil:
 		return err
-	case len(v) == 1 && v[0] == 1:
-		if err := s.migrateSerials(); err != nil {
+	case len(v) == 1 && v[0] >= 1 && v[0] < schemaVersion:
+		if err := s.migrate(v[0]); err != nil {
 			return err
 		}
 	case len(v) != 1 || v[0] != schemaVersion:
@@ -263,6 +263,23 @@ func (s *Store) durableRead() error {
 	return nil
 }
 
+// migrate upgrades a store of schema version from, one version at a time;
+// each step is one synced batch that ends by writing its version, so a
+// crash between steps resumes at the next open.
+func (s *Store) migrate(from byte) error {
+	steps := map[byte]func() error{1: s.migrateSerials, 2: s.migrateCentres}
+	for v := from; v < schemaVersion; v++ {
+		step, ok := steps[v]
+		if !ok {
+			return fmt.Errorf("store: no migration from schema %d", v)
+		}
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // migrateSerials upgrades a version 1 store: it registers the serial of
 // every certificate, pending intent and failed intent in the serial
 // registry and writes version 2, in one synced batch.
@@ -283,12 +300,37 @@ func (s *Store) migrateSerials() error {
 			return fmt.Errorf("store: migrate to schema 2: %w", err)
 		}
 	}
-	if err := b.Set(keySchema, []byte{schemaVersion}, nil); err != nil {
+	if err := b.Set(keySchema, []byte{2}, nil); err != nil {
 		return err
 	}
 	if err := b.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("store: migrate to schema 2: %w", err)
 	}
 	s.log.Info("store migrated to schema 2 (serial registry)", "serials", n)
+	return nil
+}
+
+// migrateCentres upgrades a version 2 store to version 3 (the requesting
+// service centre). Nothing stored before knew its centre: version 1
+// certificate and intent records decode with no centre, and the centre
+// index only ever holds certificates that have one, so it starts empty.
+// The step checks that the centre index range is indeed empty (a key
+// there would come from an unknown writer) and writes version 3.
+func (s *Store) migrateCentres() error {
+	stray := 0
+	err := scanPrefix(context.Background(), s.db, []byte{pCentre}, func(_, _ []byte) (bool, error) {
+		stray++
+		return false, nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: migrate to schema 3: %w", err)
+	}
+	if stray != 0 {
+		return corrupt("migrate to schema 3: schema 2 store already has keys with prefix %#x", pCentre)
+	}
+	if err := s.db.Set(keySchema, []byte{3}, pebble.Sync); err != nil {
+		return fmt.Errorf("store: migrate to schema 3: %w", err)
+	}
+	s.log.Info("store migrated to schema 3 (service centres)")
 	return nil
 }

@@ -29,6 +29,11 @@ type Intent struct {
 	KeyHash   KeyHash
 	TBS       []byte // TBSCertificate DER; 1 byte – 64 KiB
 	Profile   string // ≤ 64 bytes
+	// Centre is the service centre that requested the certificate (see
+	// ValidCentreID), empty when none did. It is kept with the intent so
+	// that a certificate completed by crash recovery still belongs to it;
+	// CommitIssued copies it into the certificate.
+	Centre    string
 	CreatedAt time.Time
 }
 
@@ -63,7 +68,7 @@ type Identifiers struct {
 // Issued is a signed certificate, committed by CommitIssued together with
 // its outbox rows and audit entry. Serial names a pending intent; empty
 // RequestID and zero KeyHash are taken from that intent, other values
-// must match it.
+// must match it. Profile and Centre always come from the intent.
 type Issued struct {
 	Serial    []byte
 	IssuerID  string
@@ -136,6 +141,7 @@ type CertRecord struct {
 	NotAfter  time.Time
 	KeyHash   KeyHash
 	Subject   Identifiers
+	Centre    string    // requesting service centre; empty for none (and for every certificate stored before schema 3)
 	IssuedAt  time.Time // store clock at CommitIssued
 	Status    Status
 }
@@ -143,7 +149,8 @@ type CertRecord struct {
 // Field selects the index FindCertificates searches.
 type Field uint8
 
-// Searchable fields. ByKeyHash takes KeyHash.String() as Value.
+// Searchable fields. ByKeyHash takes KeyHash.String() as Value;
+// ByCentre a service centre id and lists that centre's certificates.
 const (
 	BySNILS Field = iota + 1
 	ByINN
@@ -151,18 +158,22 @@ const (
 	ByOGRN
 	ByOGRNIP
 	ByKeyHash
+	ByCentre
 )
 
 // Query is the argument of FindCertificates. Results come ordered by
 // NotBefore, then serial; Cursor is the opaque "next" of the previous
 // page (empty for the first). Limit ≤ 0 means DefaultLimit; it is capped
 // at MaxLimit. Status, when not zero, keeps only certificates in that
-// state (a filtered page may then be short, even empty, with a non-empty
-// next cursor).
+// state; Centre, when not empty, keeps only certificates of that service
+// centre. A filtered query scans past the certificates it drops, so its
+// next cursor always names a certificate it returned: a cursor never
+// points at a certificate the filter hid.
 type Query struct {
 	Field  Field
 	Value  string
 	Status State
+	Centre string
 	Cursor string
 	Limit  int
 }

@@ -21,6 +21,43 @@ const (
 	maxBatch        = 4096 // intents or certificates per call
 )
 
+// MaxCentreIDLen bounds a service centre id.
+const MaxCentreIDLen = 64
+
+// ValidCentreID reports whether id is a well-formed service centre id:
+// 1–MaxCentreIDLen characters of [A-Za-z0-9._-]. The same rule governs
+// the scope of service_centre API tokens, so a token's scope is always
+// storable and a centre id never needs escaping in keys, logs or URLs.
+func ValidCentreID(id string) bool {
+	if len(id) == 0 || len(id) > MaxCentreIDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// checkCentre validates an optional centre id (empty: none).
+func checkCentre(id string) error {
+	if id == "" {
+		return nil
+	}
+	return checkCentreID(id)
+}
+
+// checkCentreID validates a required centre id. The id itself is not
+// echoed: it may be anything a caller sent.
+func checkCentreID(id string) error {
+	if !ValidCentreID(id) {
+		return invalid("service centre id (%d bytes): want 1–%d characters of A-Z a-z 0-9 . _ -", len(id), MaxCentreIDLen)
+	}
+	return nil
+}
+
 // normSerial strips leading zero bytes and checks 1–20 bytes remain. The
 // result aliases s.
 func normSerial(s []byte) ([]byte, error) {
@@ -134,6 +171,9 @@ func checkIntent(in *Intent, now time.Time) error {
 		return err
 	}
 	if err := checkBytes("TBS", in.TBS, 1, maxDERLen); err != nil {
+		return err
+	}
+	if err := checkCentre(in.Centre); err != nil {
 		return err
 	}
 	if in.KeyHash == (KeyHash{}) {

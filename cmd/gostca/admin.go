@@ -188,6 +188,7 @@ func runIssue(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		res, err := e.Issue(ctx, cliPrincipal(), &engine.IssueRequest{
 			Issuer: body.Issuer, Profile: body.Profile, CSR: csr, Subject: api.SubjectFromJSON(body.Subject),
 			SubjectSignTool: body.SubjectSignTool, IdentificationKind: body.IdentificationKind, Emails: body.Emails,
+			Centre: body.ServiceCentre,
 		})
 		if err != nil {
 			return err
