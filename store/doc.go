@@ -35,11 +35,14 @@
 //	0x14   notAfter serial                      empty                         expiry index
 //	0x15   issuer serial                        revocation entry              revoked + held, per issuer (CRL)
 //	0x16   serial                               empty                         serial registry: every serial ever reserved, never deleted (schema 2)
+//	0x17   issuer seq(8)                        status-log row                status-change log per issuer, seq 1, 2, … (schema 3)
 //	0x20   serial                               intent record                 pending intents
 //	0x21   serial                               intent record (failed)        failed intents: serial reserved
 //	0x30   issuer ID (raw)                      CRL number record             last CRL number per issuer
 //	0x31   serial                               OCSP record                   pre-signed OCSP response
 //	0x32   nextUpdate serial                    empty                         OCSP due (zero time: none stored)
+//	0x33   issuer scope (raw)                   CRL base record               complete CRL that deltas of a scope refer to (schema 3)
+//	0x34   issuer ID (raw)                      partition count record        CRL partition count, pinned for good (schema 3)
 //	0x40   id(8)                                outbox record                 hook deliveries, kept when done
 //	0x41   kind nextAttempt id(8)               empty                         pending outbox rows by due time
 //	0x50   seq(8)                               audit entry ‖ SHA-256(32)     audit chain
@@ -56,7 +59,28 @@
 // fixed 32-byte hashes, one-byte states and flags. Decoders are strict:
 // bounded lengths, no trailing bytes, unknown version → ErrCorrupt. A
 // format change adds a new version and decoder; old records stay readable.
-// records.go lists the fields of each record.
+// records.go lists the fields of each record: a status-log row is
+// serial ‖ status before ‖ status after ‖ store time (a status is state,
+// reason, time, invalidity date, version, as in the certificate record);
+// a CRL base is number ‖ log position ‖ thisUpdate ‖ nextUpdate; a
+// partition count is one uvarint (1–4096).
+//
+// Scopes name a complete CRL of an issuer: 1–32 bytes of [a-z0-9/_-]
+// chosen by the engine ("full", "p/3").
+//
+// # Status-change log and delta CRLs (schema 3)
+//
+// SetStatus appends, in the batch of the change, a row under the issuer's
+// next sequence number: the serial, the status before and after (state,
+// reason, time, invalidity date, version) and the store time. The heads
+// are not stored: the last key of an issuer's range is its head (cached
+// in memory under the writer mutex once read). A complete CRL is built
+// from RevokedSnapshot, which returns the log head of the snapshot its
+// entries came from; PutCRLBase records (number, log position) per scope,
+// and a delta lists the rows after that position (StatusLog). A refused
+// change writes no row. Schema 2 stores are migrated by writing the new
+// version only: the log starts empty, and since no base record predates
+// the migration, every base reflects all earlier changes.
 //
 // # Audit chain
 //

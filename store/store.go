@@ -56,6 +56,8 @@ type Store struct {
 	auditSeq  uint64
 	auditHash [32]byte
 	outboxSeq uint64
+	// logHeads caches each issuer's status-log head once read.
+	logHeads map[string]uint64
 }
 
 var _ Backend = (*Store)(nil)
@@ -78,7 +80,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
-	s := &Store{db: db, log: log, sync: !opts.NoSync, now: opts.Now}
+	s := &Store{db: db, log: log, sync: !opts.NoSync, now: opts.Now, logHeads: map[string]uint64{}}
 	s.life.idle.L = &s.life.mu
 	if s.now == nil {
 		s.now = time.Now
@@ -107,8 +109,13 @@ func (s *Store) load() error {
 		}
 	case err != nil:
 		return err
-	case len(v) == 1 && v[0] == 1:
-		if err := s.migrateSerials(); err != nil {
+	case len(v) == 1 && (v[0] == 1 || v[0] == 2):
+		if v[0] == 1 {
+			if err := s.migrateSerials(); err != nil {
+				return err
+			}
+		}
+		if err := s.migrateStatusLog(); err != nil {
 			return err
 		}
 	case len(v) != 1 || v[0] != schemaVersion:
@@ -265,7 +272,8 @@ func (s *Store) durableRead() error {
 
 // migrateSerials upgrades a version 1 store: it registers the serial of
 // every certificate, pending intent and failed intent in the serial
-// registry and writes version 2, in one synced batch.
+// registry and writes version 2, in one synced batch (migrateStatusLog
+// then takes it to the current version).
 func (s *Store) migrateSerials() error {
 	b := s.db.NewBatch()
 	defer b.Close()
@@ -283,7 +291,7 @@ func (s *Store) migrateSerials() error {
 			return fmt.Errorf("store: migrate to schema 2: %w", err)
 		}
 	}
-	if err := b.Set(keySchema, []byte{schemaVersion}, nil); err != nil {
+	if err := b.Set(keySchema, []byte{2}, nil); err != nil {
 		return err
 	}
 	if err := b.Commit(pebble.Sync); err != nil {
