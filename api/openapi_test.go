@@ -33,6 +33,9 @@ func TestOpenAPIDocument(t *testing.T) {
 		"/api/v1/audit":                         {"get"},
 		"/api/v1/openapi.json":                  {"get"},
 		"/crl/{issuer}.crl":                     {"get"},
+		"/crl/{issuer}-delta.crl":               {"get"},
+		"/crl/{issuer}/{partition}.crl":         {"get"},
+		"/crl/{issuer}/{partition}-delta.crl":   {"get"},
 		"/ca/{issuer}.crt":                      {"get"},
 		"/ocsp":                                 {"post"},
 		"/ocsp/{request}":                       {"get"},
@@ -53,7 +56,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	// Every path of the document reaches a route with that method.
 	s := &Server{}
 	for path, methods := range doc.Paths {
-		concrete := strings.NewReplacer("{serial}", "0a", "{issuer}", "gost256", "{id}", "0123456789abcdef", "{request}", "MA==").Replace(path)
+		concrete := strings.NewReplacer("{serial}", "0a", "{issuer}", "gost256", "{id}", "0123456789abcdef", "{request}", "MA==", "{partition}", "3").Replace(path)
 		r, _ := s.match(concrete)
 		if r == nil {
 			t.Errorf("%s: no route", path)

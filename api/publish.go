@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -16,10 +17,36 @@ import (
 // changes rebuild it at once, so caches should come back soon.
 const crlMaxAge = 60 * time.Second
 
+// crl serves every CRL of an issuer; params[0] is the path between
+// "/crl/" and ".crl":
+//
+//	ISSUER            the full CRL
+//	ISSUER-delta      its delta CRL (crl.delta)
+//	ISSUER/P          the CRL of partition P (crl.partitions)
+//	ISSUER/P-delta    that partition's delta CRL
 func (s *Server) crl(ctx *fasthttp.RequestCtx, _ *engine.Principal, params []string) error {
 	c, cancel := s.engineCtx()
 	defer cancel()
-	f, err := s.e.CRL(c, params[0])
+	var f *engine.CRLFile
+	var err error
+	name := params[0]
+	issuer, part, partitioned := strings.Cut(name, "/")
+	switch {
+	case partitioned:
+		pstr, delta := strings.CutSuffix(part, "-delta")
+		p, ok := parsePartition(pstr)
+		if !ok {
+			return &problemErr{code: engine.CodeCRLNotFound, detail: "no CRL " + strconv.Quote("/crl/"+name+".crl") + ": the partition is a decimal number"}
+		}
+		f, err = s.e.PartitionCRL(c, issuer, p, delta)
+	default:
+		// An issuer's own name wins over the -delta suffix.
+		if base, delta := strings.CutSuffix(name, "-delta"); delta && !s.isIssuer(name) {
+			f, err = s.e.DeltaCRL(c, base)
+		} else {
+			f, err = s.e.CRL(c, name)
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -33,6 +60,31 @@ func (s *Server) crl(ctx *fasthttp.RequestCtx, _ *engine.Principal, params []str
 	ctx.SetContentType("application/pkix-crl")
 	ctx.SetBody(f.DER)
 	return nil
+}
+
+// parsePartition reads a partition number in canonical decimal (no sign,
+// no leading zeros), at most 4 digits.
+func parsePartition(v string) (int, bool) {
+	if v == "" || len(v) > 4 || (len(v) > 1 && v[0] == '0') {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(v[i]-'0')
+	}
+	return n, true
+}
+
+func (s *Server) isIssuer(id string) bool {
+	for _, is := range s.e.Issuers() {
+		if is.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) caCert(ctx *fasthttp.RequestCtx, _ *engine.Principal, params []string) error {

@@ -340,7 +340,10 @@ func loadCA(cfg *Config, wrap func(id string, k hsm.Key) hsm.Key) (*loadedCA, er
 		}
 		s := settings
 		id := e.ID
-		s.CRLURLs = []string{cfg.publicURL() + "/crl/" + id + ".crl"}
+		s.CRLURLs = []string{cfg.publicURL() + crlPath(id, fullScope, false)}
+		if cfg.CRL.Delta {
+			s.FreshestCRLURLs = []string{cfg.publicURL() + crlPath(id, fullScope, true)}
+		}
 		s.OCSPURLs = []string{cfg.publicURL() + "/ocsp"}
 		s.CAIssuersURLs = []string{cfg.publicURL() + "/ca/" + id + ".crt"}
 		is, err := signer.NewIssuer(id, cert, wrap(id, sk), s, nil)

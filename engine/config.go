@@ -16,6 +16,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/gostca/gostca/hsm"
+	"github.com/gostca/gostca/store"
 )
 
 // Config is the whole configuration of a gostca process: one TOML file
@@ -111,9 +112,21 @@ type OCSPConfig struct {
 type CRLConfig struct {
 	// Validity is nextUpdate − thisUpdate.
 	Validity time.Duration `toml:"validity"`
-	// RefreshInterval: a CRL older than this is rebuilt (status changes
-	// rebuild it on the next request anyway).
+	// RefreshInterval: a CRL older than this is rebuilt. Without deltas,
+	// status changes rebuild the CRLs on the next request anyway; with
+	// deltas they rebuild only the deltas.
 	RefreshInterval time.Duration `toml:"refresh_interval"`
+	// Delta publishes a delta CRL for every complete CRL (full and
+	// partitions), named by their freshestCRL and by the freshestCRL of
+	// issued certificates.
+	Delta bool `toml:"delta"`
+	// DeltaValidity is nextUpdate − thisUpdate of delta CRLs (at most
+	// Validity); a delta is rebuilt after half of it at the latest.
+	DeltaValidity time.Duration `toml:"delta_validity"`
+	// Partitions splits the CRL into N partitions by serial (0: off).
+	// Certificates name their partition's CRL; once certificates were
+	// issued with N partitions, N can never change (Open refuses).
+	Partitions int `toml:"partitions"`
 }
 
 // SignerConfig tunes the issuance pipeline (see signer.Options).
@@ -177,7 +190,7 @@ func DefaultConfig() Config {
 		},
 		OCSP: OCSPConfig{Validity: 24 * time.Hour, RefreshBefore: 12 * time.Hour, RefreshInterval: time.Minute,
 			LiveConcurrency: 8, LiveWait: 2 * time.Second},
-		CRL: CRLConfig{Validity: 24 * time.Hour, RefreshInterval: time.Hour},
+		CRL: CRLConfig{Validity: 24 * time.Hour, RefreshInterval: time.Hour, DeltaValidity: time.Hour},
 		Hooks: HooksConfig{Timeout: 10 * time.Second, Concurrency: 4, PollInterval: 5 * time.Second,
 			MaxBackoff: time.Hour},
 		Log: LogConfig{Level: "info", Format: "text"},
@@ -333,6 +346,7 @@ func (c *Config) Validate() error {
 		"ocsp.validity": c.OCSP.Validity, "ocsp.refresh_interval": c.OCSP.RefreshInterval,
 		"ocsp.live_wait": c.OCSP.LiveWait, "crl.validity": c.CRL.Validity, "crl.refresh_interval": c.CRL.RefreshInterval,
 		"hooks.timeout": c.Hooks.Timeout, "hooks.poll_interval": c.Hooks.PollInterval, "hooks.max_backoff": c.Hooks.MaxBackoff,
+		"crl.delta_validity": c.CRL.DeltaValidity,
 	} {
 		if d <= 0 {
 			bad("%s must be positive", name)
@@ -340,6 +354,12 @@ func (c *Config) Validate() error {
 	}
 	if c.OCSP.RefreshBefore < 0 || c.OCSP.RefreshBefore >= c.OCSP.Validity {
 		bad("ocsp.refresh_before must be in [0, ocsp.validity)")
+	}
+	if c.CRL.DeltaValidity > c.CRL.Validity {
+		bad("crl.delta_validity must not exceed crl.validity")
+	}
+	if c.CRL.Partitions < 0 || c.CRL.Partitions > store.MaxCRLPartitions {
+		bad("crl.partitions must be 0..%d", store.MaxCRLPartitions)
 	}
 	if c.Server.MaxBodyBytes < 4096 {
 		bad("server.max_body_bytes must be at least 4096")

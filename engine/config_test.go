@@ -27,15 +27,19 @@ read_timeout = "5s"
 classes = ["KC1", "KC2"]
 [ocsp]
 live_concurrency = 4
+[crl]
+delta = true
+delta_validity = "30m"
 `)
 	cfg, err := LoadConfig(p, []string{"GOSTCA_SERVER_WRITE_TIMEOUT=7s", "GOSTCA_OCSP_LIVE_CONCURRENCY=9",
-		"GOSTCA_CA_ISSUER_512=true", "GOSTCA_KEY_PASSPHRASE=secret", "GOSTCA_CONFIG=/x", "PATH=/bin"})
+		"GOSTCA_CA_ISSUER_512=true", "GOSTCA_CRL_PARTITIONS=16", "GOSTCA_KEY_PASSPHRASE=secret", "GOSTCA_CONFIG=/x", "PATH=/bin"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.DataDir != "/var/lib/gostca" || cfg.Server.Listen != "0.0.0.0:9000" || cfg.Server.ReadTimeout != 5*time.Second ||
 		cfg.Server.WriteTimeout != 7*time.Second || cfg.OCSP.LiveConcurrency != 9 || !cfg.CA.Issuer512 ||
-		len(cfg.CA.Classes) != 2 || cfg.CRL.Validity != 24*time.Hour {
+		len(cfg.CA.Classes) != 2 || cfg.CRL.Validity != 24*time.Hour || !cfg.CRL.Delta ||
+		cfg.CRL.DeltaValidity != 30*time.Minute || cfg.CRL.Partitions != 16 {
 		t.Fatalf("config %+v", cfg)
 	}
 }
@@ -56,6 +60,12 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"[ca]\nclasses = [\"KC9\"]\n", nil, "ca.classes"},
 		{"[server]\ntls_cert_file = \"a\"\n", nil, "go together"},
 		{"[log]\nlevel = \"loud\"\n", nil, "log.level"},
+		{"[crl]\ndelta_validity = \"48h\"\n", nil, "crl.delta_validity must not exceed crl.validity"},
+		{"[crl]\ndelta_validity = \"0s\"\n", nil, "crl.delta_validity must be positive"},
+		{"[crl]\npartitions = -1\n", nil, "crl.partitions must be 0..4096"},
+		{"", []string{"GOSTCA_CRL_PARTITIONS=5000"}, "crl.partitions must be 0..4096"},
+		{"", []string{"GOSTCA_CRL_DELTA=maybe"}, "GOSTCA_CRL_DELTA"},
+		{"[crl]\ndeltas = true\n", nil, "unknown keys: crl.deltas"},
 	} {
 		_, err := LoadConfig(writeConf(t, c.conf), c.env)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -75,7 +85,7 @@ func TestEnvKeysCoverEveryOption(t *testing.T) {
 			t.Errorf("%v", kv)
 		}
 	}
-	for _, k := range []string{"data_dir", "server.listen", "server.tls_key_file", "keys.passphrase_file", "ocsp.live_wait", "signer.max_batch", "log.format"} {
+	for _, k := range []string{"data_dir", "server.listen", "server.tls_key_file", "keys.passphrase_file", "ocsp.live_wait", "crl.delta", "crl.delta_validity", "crl.partitions", "signer.max_batch", "log.format"} {
 		if !seen[k] {
 			t.Errorf("no variable for %s", k)
 		}

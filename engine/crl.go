@@ -3,9 +3,14 @@ package engine
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"iter"
 	"math/big"
+	"sort"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,9 +20,45 @@ import (
 	"github.com/gostca/gostca/store"
 )
 
+// CRL publication.
+//
+// Every issuing CA publishes a complete ("full") CRL of everything it
+// revoked or suspended. With crl.delta on, each complete CRL has a delta
+// CRL listing the status changes since it (deltaCRLIndicator = the base's
+// number, removeFromCRL for a certificate released from hold), and the
+// complete CRL and every certificate point to it through freshestCRL.
+// With crl.partitions = N > 0, each certificate is also assigned one of N
+// partitions by its serial (CRLPartition) and its CRL distribution point
+// names that partition's CRL, which carries a critical issuing
+// distribution point with exactly that URL; with deltas on, each
+// partition has its own delta too (RFC 5280 §5.2.4: a delta has the scope
+// of its base). All CRLs of an issuer — full, partition and their deltas
+// — draw their numbers from one increasing sequence (store.NextCRLNumber).
+//
+// The deltas come from the store's status-change log: a complete CRL is
+// built from a snapshot of the revocation index together with the log
+// position of that snapshot (recorded with store.PutCRLBase), and a delta
+// lists the rows after that position.
+//
+// Without deltas a status change makes every CRL of the issuer stale at
+// once. With deltas, a status change makes only the deltas stale: the
+// complete CRLs are rebuilt every crl.refresh_interval (or on demand,
+// GenerateCRL), which is the point of deltas for large CRLs.
+
+// fullScope is the scope of the issuer's full CRL; partitions are 0..N-1.
+const fullScope = -1
+
+// CRL kinds, the values of the "kind" metric label and CRLFile.Kind.
+const (
+	CRLKindFull           = "full"
+	CRLKindDelta          = "delta"
+	CRLKindPartition      = "partition"
+	CRLKindPartitionDelta = "partition_delta"
+)
+
 // issuerState is what the engine keeps per issuing CA beyond the signer's
-// view: the OCSP CertID hashes, the current CRL and a counter of status
-// changes that invalidates it.
+// view: the OCSP CertID hashes, the current CRLs and a counter of status
+// changes that invalidates them.
 type issuerState struct {
 	is           *signer.Issuer
 	alg          pkix.SignatureAlgorithm
@@ -26,10 +67,19 @@ type issuerState struct {
 
 	statusGen atomic.Uint64
 
-	crlMu    sync.Mutex
-	crl      *CRLFile
-	crlGen   uint64
-	crlBuilt time.Time
+	// crlMu serialises CRL builds of the issuer and guards scopes.
+	crlMu  sync.Mutex
+	scopes map[int]*crlScope
+}
+
+// crlScope is one complete CRL (full or a partition) and its delta.
+type crlScope struct {
+	base       *CRLFile
+	baseGen    uint64
+	baseBuilt  time.Time
+	delta      *CRLFile
+	deltaGen   uint64
+	deltaBuilt time.Time
 }
 
 func newIssuerState(is *signer.Issuer) (*issuerState, error) {
@@ -45,95 +95,323 @@ func newIssuerState(is *signer.Issuer) (*issuerState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: issuer %s: %w", is.ID, err)
 	}
-	return &issuerState{is: is, alg: alg, ocsp: oi, responderKey: rk}, nil
+	return &issuerState{is: is, alg: alg, ocsp: oi, responderKey: rk, scopes: map[int]*crlScope{}}, nil
+}
+
+func (s *issuerState) scope(p int) *crlScope {
+	sc, ok := s.scopes[p]
+	if !ok {
+		sc = &crlScope{}
+		s.scopes[p] = sc
+	}
+	return sc
 }
 
 // CRLFile is a signed CRL ready to serve.
 type CRLFile struct {
-	Issuer     string
-	DER        []byte
-	Number     *big.Int
+	Issuer string
+	// Kind is CRLKindFull, CRLKindDelta, CRLKindPartition or
+	// CRLKindPartitionDelta; Partition is the partition (-1 for the full
+	// CRL and its delta).
+	Kind      string
+	Partition int
+	DER       []byte
+	Number    *big.Int
+	// DeltaOf is the number of the base CRL of a delta (nil otherwise).
+	DeltaOf *big.Int
+	// LogSeq is the status-change log position the CRL reflects.
+	LogSeq     uint64
 	Entries    int
 	ThisUpdate time.Time
 	NextUpdate time.Time
-	// ETag is a strong entity tag, quoted: the issuer and CRL number.
+	// URL is where the CRL is published.
+	URL string
+	// ETag is a strong entity tag, quoted: the issuer, the scope and the
+	// CRL number.
 	ETag string
 }
 
-// CRL returns the current full CRL of an issuing CA, rebuilding it when a
-// status changed since it was built or it is older than
+// CRLPartition is the CRL partition of a serial (big-endian magnitude,
+// no leading zeros) among n: the first 8 bytes of SHA-256(serial), read
+// big-endian, modulo n. It is written into the certificate at issuance,
+// so it must never change.
+func CRLPartition(serial []byte, n int) int {
+	for len(serial) > 0 && serial[0] == 0 {
+		serial = serial[1:]
+	}
+	sum := sha256.Sum256(serial)
+	return int(binary.BigEndian.Uint64(sum[:8]) % uint64(n))
+}
+
+// CRL URLs, relative to server.public_url.
+func crlPath(issuer string, p int, delta bool) string {
+	suffix := ".crl"
+	if delta {
+		suffix = "-delta.crl"
+	}
+	if p == fullScope {
+		return "/crl/" + issuer + suffix
+	}
+	return "/crl/" + issuer + "/" + strconv.Itoa(p) + suffix
+}
+
+// storeScope names a complete CRL's scope in the store.
+func storeScope(p int) string {
+	if p == fullScope {
+		return "full"
+	}
+	return "p/" + strconv.Itoa(p)
+}
+
+func crlKind(p int, delta bool) string {
+	switch {
+	case p == fullScope && delta:
+		return CRLKindDelta
+	case p == fullScope:
+		return CRLKindFull
+	case delta:
+		return CRLKindPartitionDelta
+	}
+	return CRLKindPartition
+}
+
+// CRL returns the current full CRL of an issuing CA, rebuilding it when
+// it is stale (see the package comment on CRL publication) or older than
 // crl.refresh_interval.
 func (e *Engine) CRL(ctx context.Context, issuerID string) (*CRLFile, error) {
+	return e.crlFile(ctx, issuerID, fullScope, false)
+}
+
+// DeltaCRL returns the current delta CRL of the issuer's full CRL
+// (CodeCRLNotFound when crl.delta is off).
+func (e *Engine) DeltaCRL(ctx context.Context, issuerID string) (*CRLFile, error) {
+	return e.crlFile(ctx, issuerID, fullScope, true)
+}
+
+// PartitionCRL returns the CRL of one partition, or its delta
+// (CodeCRLNotFound when partitions or deltas are off or p is out of
+// range).
+func (e *Engine) PartitionCRL(ctx context.Context, issuerID string, p int, delta bool) (*CRLFile, error) {
+	if p < 0 {
+		return nil, invalidf(CodeCRLNotFound, "no CRL partition %d", p)
+	}
+	return e.crlFile(ctx, issuerID, p, delta)
+}
+
+func (e *Engine) crlFile(ctx context.Context, issuerID string, p int, delta bool) (*CRLFile, error) {
 	s, ok := e.issuers[issuerID]
 	if !ok {
 		return nil, invalidf(CodeIssuerNotFound, "no issuing CA %q", issuerID)
 	}
+	if p != fullScope && p >= e.cfg.CRL.Partitions {
+		if e.cfg.CRL.Partitions == 0 {
+			return nil, invalidf(CodeCRLNotFound, "CRL partitions are off (crl.partitions = 0)")
+		}
+		return nil, invalidf(CodeCRLNotFound, "no CRL partition %d (issuer %s has %d)", p, issuerID, e.cfg.CRL.Partitions)
+	}
+	if delta && !e.cfg.CRL.Delta {
+		return nil, invalidf(CodeCRLNotFound, "delta CRLs are off (crl.delta = false)")
+	}
 	s.crlMu.Lock()
 	defer s.crlMu.Unlock()
+	base, err := e.completeCRL(ctx, s, p, false)
+	if err != nil || !delta {
+		return base, err
+	}
+	return e.deltaCRL(ctx, s, p, base)
+}
+
+// completeCRL returns the scope's complete CRL, rebuilding it when forced,
+// missing, expiring, older than crl.refresh_interval or (without deltas)
+// older than the last status change. s.crlMu is held.
+func (e *Engine) completeCRL(ctx context.Context, s *issuerState, p int, force bool) (*CRLFile, error) {
+	sc := s.scope(p)
 	now := time.Now()
-	if s.crl != nil && s.crlGen == s.statusGen.Load() && now.Sub(s.crlBuilt) < e.cfg.CRL.RefreshInterval && now.Before(s.crl.NextUpdate) {
-		return s.crl, nil
+	if !force && sc.base != nil && now.Sub(sc.baseBuilt) < e.cfg.CRL.RefreshInterval && now.Before(sc.base.NextUpdate) &&
+		(e.cfg.CRL.Delta || sc.baseGen == s.statusGen.Load()) {
+		return sc.base, nil
 	}
-	return e.buildCRL(ctx, s)
-}
-
-// GenerateCRL builds a new CRL now and records it in the audit log.
-func (e *Engine) GenerateCRL(ctx context.Context, actor, issuerID string) (*CRLFile, error) {
-	s, ok := e.issuers[issuerID]
-	if !ok {
-		return nil, invalidf(CodeUnknownIssuer, "no issuing CA %q", issuerID)
-	}
-	s.crlMu.Lock()
-	f, err := e.buildCRL(ctx, s)
-	s.crlMu.Unlock()
-	if err != nil {
-		return nil, err
-	}
-	if err := e.Audit(ctx, actor, "crl.generate", issuerID, fmt.Sprintf("number=%s entries=%d", f.Number, f.Entries)); err != nil {
-		return nil, err
-	}
-	return f, nil
-}
-
-// buildCRL signs a full CRL from the store's revocation index; s.crlMu is
-// held. The entries are read once into memory so that the builder's
-// passes see the same list.
-func (e *Engine) buildCRL(ctx context.Context, s *issuerState) (*CRLFile, error) {
 	start := time.Now()
 	gen := s.statusGen.Load()
 	var entries []pkix.RevokedEntry
-	err := e.st.Revoked(ctx, s.is.ID, func(serial []byte, at time.Time, reason int, invalidity time.Time) bool {
-		entries = append(entries, pkix.RevokedEntry{Serial: serial, RevokedAt: at, Reason: pkix.CRLReason(reason), InvalidityDate: invalidity})
+	n := e.cfg.CRL.Partitions
+	pos, err := e.st.RevokedSnapshot(ctx, s.is.ID, func(serial []byte, at time.Time, reason int, invalidity time.Time) bool {
+		if p == fullScope || CRLPartition(serial, n) == p {
+			entries = append(entries, pkix.RevokedEntry{Serial: serial, RevokedAt: at, Reason: pkix.CRLReason(reason), InvalidityDate: invalidity})
+		}
 		return true
 	})
 	if err != nil {
-		return nil, classify(fmt.Errorf("engine: CRL %s: %w", s.is.ID, err))
+		return nil, classify(fmt.Errorf("engine: CRL %s: %w", crlPath(s.is.ID, p, false), err))
 	}
+	tmpl := e.crlTemplate(s, p)
+	if e.cfg.CRL.Delta {
+		tmpl.FreshestCRL = []string{e.cfg.publicURL() + crlPath(s.is.ID, p, true)}
+	}
+	f, err := e.signCRL(ctx, s, p, false, tmpl, e.cfg.CRL.Validity, entries)
+	if err != nil {
+		return nil, err
+	}
+	f.LogSeq = pos
+	err = e.st.PutCRLBase(ctx, s.is.ID, storeScope(p), store.CRLBase{Number: f.Number, LogSeq: pos, ThisUpdate: f.ThisUpdate, NextUpdate: f.NextUpdate})
+	if err != nil {
+		return nil, classify(fmt.Errorf("engine: CRL %s: record base: %w", f.URL, err))
+	}
+	sc.base, sc.baseGen, sc.baseBuilt = f, gen, time.Now()
+	e.observeCRL(f, start)
+	return f, nil
+}
+
+// deltaCRL returns the scope's delta against base, rebuilding it when its
+// base changed, a status changed since it was built, or it is older than
+// half its validity (or crl.refresh_interval). s.crlMu is held.
+func (e *Engine) deltaCRL(ctx context.Context, s *issuerState, p int, base *CRLFile) (*CRLFile, error) {
+	sc := s.scope(p)
+	now := time.Now()
+	refresh := min(e.cfg.CRL.RefreshInterval, e.cfg.CRL.DeltaValidity/2)
+	if d := sc.delta; d != nil && d.DeltaOf.Cmp(base.Number) == 0 && sc.deltaGen == s.statusGen.Load() &&
+		now.Sub(sc.deltaBuilt) < refresh && now.Before(d.NextUpdate) {
+		return d, nil
+	}
+	start := time.Now()
+	gen := s.statusGen.Load()
+	type change struct{ from, to store.Status }
+	changes := map[string]*change{}
+	n := e.cfg.CRL.Partitions
+	head, err := e.st.StatusLog(ctx, s.is.ID, base.LogSeq, func(r store.StatusLogEntry) bool {
+		if p != fullScope && CRLPartition(r.Serial, n) != p {
+			return true
+		}
+		if c, ok := changes[string(r.Serial)]; ok {
+			c.to = r.To
+		} else {
+			changes[string(r.Serial)] = &change{from: r.From, to: r.To}
+		}
+		return true
+	})
+	if err != nil {
+		return nil, classify(fmt.Errorf("engine: CRL %s: %w", crlPath(s.is.ID, p, true), err))
+	}
+	entries := make([]pkix.RevokedEntry, 0, len(changes))
+	for serial, c := range changes {
+		switch c.to.State {
+		case store.Revoked, store.OnHold:
+			// The current status; a revocation replaces a hold of the base.
+			entries = append(entries, pkix.RevokedEntry{Serial: []byte(serial), RevokedAt: c.to.At,
+				Reason: pkix.CRLReason(c.to.Reason), InvalidityDate: c.to.InvalidityDate})
+		case store.Valid:
+			// Released from hold: the base lists it as held, so the delta
+			// removes it (RFC 5280 §5.3.1). Valid then as now: nothing.
+			if c.from.State == store.OnHold {
+				entries = append(entries, pkix.RevokedEntry{Serial: []byte(serial), RevokedAt: c.from.At, Reason: pkix.ReasonRemoveFromCRL})
+			}
+		}
+	}
+	sort.Slice(entries, func(i, j int) bool { return serialLess(entries[i].Serial, entries[j].Serial) })
+	tmpl := e.crlTemplate(s, p)
+	tmpl.DeltaOf = base.Number
+	f, err := e.signCRL(ctx, s, p, true, tmpl, e.cfg.CRL.DeltaValidity, entries)
+	if err != nil {
+		return nil, err
+	}
+	f.DeltaOf, f.LogSeq = base.Number, head
+	sc.delta, sc.deltaGen, sc.deltaBuilt = f, gen, time.Now()
+	e.observeCRL(f, start)
+	return f, nil
+}
+
+// serialLess orders serial magnitudes numerically.
+func serialLess(a, b []byte) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return bytes.Compare(a, b) < 0
+}
+
+// crlTemplate is the part of a CRL template common to a scope's complete
+// CRL and its delta: a partition's (identical) issuing distribution point
+// names the URL its certificates carry.
+func (e *Engine) crlTemplate(s *issuerState, p int) *pkix.CRLTemplate {
+	t := &pkix.CRLTemplate{Issuer: s.is.Cert.RawSubject, AuthorityKeyID: s.is.Cert.SubjectKeyID, SignatureAlgorithm: s.alg}
+	if p != fullScope {
+		t.IssuingDistributionPoint = &pkix.IssuingDistributionPoint{
+			URIs: []string{e.cfg.publicURL() + crlPath(s.is.ID, p, false)}, OnlyUser: true,
+		}
+	}
+	return t
+}
+
+// signCRL numbers, dates and signs a CRL.
+func (e *Engine) signCRL(ctx context.Context, s *issuerState, p int, delta bool, tmpl *pkix.CRLTemplate, validity time.Duration, entries []pkix.RevokedEntry) (*CRLFile, error) {
+	path := crlPath(s.is.ID, p, delta)
 	num, err := e.st.NextCRLNumber(ctx, s.is.ID)
 	if err != nil {
-		return nil, classify(fmt.Errorf("engine: CRL %s: %w", s.is.ID, err))
+		return nil, classify(fmt.Errorf("engine: CRL %s: %w", path, err))
 	}
 	now := time.Now().UTC().Truncate(time.Second)
+	tmpl.Number, tmpl.ThisUpdate, tmpl.NextUpdate = num, now, now.Add(validity)
 	cb := &pkix.CRLBuilder{
-		Template: &pkix.CRLTemplate{
-			Issuer: s.is.Cert.RawSubject, AuthorityKeyID: s.is.Cert.SubjectKeyID, Number: num,
-			ThisUpdate: now, NextUpdate: now.Add(e.cfg.CRL.Validity), SignatureAlgorithm: s.alg,
-		},
+		Template:   tmpl,
 		Entries:    sliceSeq(entries),
 		SignDigest: func(d []byte) ([]byte, error) { return s.is.Key.Sign(ctx, d) },
 		Verify:     s.is.Key.Public(),
 	}
 	var buf bytes.Buffer
 	if _, err := cb.WriteTo(&buf); err != nil {
-		return nil, classify(fmt.Errorf("engine: CRL %s: %w", s.is.ID, err))
+		return nil, classify(fmt.Errorf("engine: CRL %s: %w", path, err))
 	}
-	f := &CRLFile{Issuer: s.is.ID, DER: buf.Bytes(), Number: num, Entries: len(entries), ThisUpdate: now,
-		NextUpdate: now.Add(e.cfg.CRL.Validity), ETag: fmt.Sprintf(`"%s-%s"`, s.is.ID, num.Text(16))}
-	s.crl, s.crlGen, s.crlBuilt = f, gen, time.Now()
-	e.m.crlDuration.WithLabelValues(s.is.ID).Observe(time.Since(start).Seconds())
-	e.m.crlSize.WithLabelValues(s.is.ID).Set(float64(len(f.DER)))
-	e.m.crlEntries.WithLabelValues(s.is.ID).Set(float64(len(entries)))
-	e.log.Info("CRL built", "issuer", s.is.ID, "number", num.String(), "entries", len(entries), "bytes", len(f.DER))
+	kind := crlKind(p, delta)
+	etag := fmt.Sprintf(`"%s-%s"`, s.is.ID, num.Text(16))
+	if kind != CRLKindFull {
+		etag = fmt.Sprintf(`"%s-%s-%s"`, s.is.ID, scopeTag(p, delta), num.Text(16))
+	}
+	return &CRLFile{Issuer: s.is.ID, Kind: kind, Partition: p, DER: buf.Bytes(), Number: num, Entries: len(entries),
+		ThisUpdate: now, NextUpdate: tmpl.NextUpdate, URL: e.cfg.publicURL() + path, ETag: etag}, nil
+}
+
+func scopeTag(p int, delta bool) string {
+	t := "full"
+	if p != fullScope {
+		t = "p" + strconv.Itoa(p)
+	}
+	if delta {
+		t += "-delta"
+	}
+	return t
+}
+
+func (e *Engine) observeCRL(f *CRLFile, start time.Time) {
+	part := ""
+	if f.Partition != fullScope {
+		part = strconv.Itoa(f.Partition)
+	}
+	e.m.crlDuration.WithLabelValues(f.Issuer, f.Kind).Observe(time.Since(start).Seconds())
+	e.m.crlSize.WithLabelValues(f.Issuer, f.Kind, part).Set(float64(len(f.DER)))
+	e.m.crlEntries.WithLabelValues(f.Issuer, f.Kind, part).Set(float64(f.Entries))
+	e.log.Info("CRL built", "issuer", f.Issuer, "kind", f.Kind, "partition", f.Partition, "number", f.Number.String(),
+		"entries", f.Entries, "bytes", len(f.DER))
+}
+
+// GenerateCRL builds the issuer's full CRL and every partition CRL now
+// (their deltas follow on the next request) and records it in the audit
+// log. It returns the full CRL.
+func (e *Engine) GenerateCRL(ctx context.Context, actor, issuerID string) (*CRLFile, error) {
+	s, ok := e.issuers[issuerID]
+	if !ok {
+		return nil, invalidf(CodeUnknownIssuer, "no issuing CA %q", issuerID)
+	}
+	s.crlMu.Lock()
+	f, err := e.completeCRL(ctx, s, fullScope, true)
+	for p := 0; err == nil && p < e.cfg.CRL.Partitions; p++ {
+		_, err = e.completeCRL(ctx, s, p, true)
+	}
+	s.crlMu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	if err := e.Audit(ctx, actor, "crl.generate", issuerID, fmt.Sprintf("number=%s entries=%d partitions=%d", f.Number, f.Entries, e.cfg.CRL.Partitions)); err != nil {
+		return nil, err
+	}
 	return f, nil
 }
 
@@ -160,13 +438,47 @@ func (e *Engine) crlRefreshLoop() {
 		case <-t.C:
 		}
 		for _, id := range e.order {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			if _, err := e.CRL(ctx, id); err != nil {
-				e.log.Error("CRL refresh failed", "issuer", id, "err", err)
+			for p := fullScope; p < e.cfg.CRL.Partitions; p++ {
+				if e.closed.Load() {
+					return
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				if _, err := e.crlFile(ctx, id, p, e.cfg.CRL.Delta); err != nil {
+					e.log.Error("CRL refresh failed", "issuer", id, "partition", p, "err", err)
+				}
+				cancel()
 			}
-			cancel()
 		}
 	}
+}
+
+// pinPartitions fixes the issuer's partition count in the store (refusing
+// a change once certificates may carry partition URLs) and, when there
+// are partitions, makes the signer write each certificate's partition
+// into its CRL distribution point.
+func (e *Engine) pinPartitions(ctx context.Context, s *issuerState) error {
+	n := e.cfg.CRL.Partitions
+	pinned, err := e.st.PinCRLPartitions(ctx, s.is.ID, n, store.AuditEntry{Actor: "system:engine"})
+	if errors.Is(err, store.ErrInvalidTransition) {
+		return fmt.Errorf("engine: crl.partitions is %d, but issuer %s has issued certificates whose CRL distribution points name %d partitions; the count cannot change (set crl.partitions = %d)",
+			n, s.is.ID, pinned, pinned)
+	}
+	if err != nil {
+		return fmt.Errorf("engine: issuer %s: CRL partitions: %w", s.is.ID, err)
+	}
+	if n == 0 {
+		return nil
+	}
+	base, id, delta := e.cfg.publicURL(), s.is.ID, e.cfg.CRL.Delta
+	s.is.CRLPointers = func(serial []byte) (crl, freshest []string) {
+		p := CRLPartition(serial, n)
+		crl = []string{base + crlPath(id, p, false)}
+		if delta {
+			freshest = []string{base + crlPath(id, p, true)}
+		}
+		return crl, freshest
+	}
+	return nil
 }
 
 // storeState maps a stored status onto OCSP.

@@ -116,6 +116,10 @@ func Open(ctx context.Context, cfg Config, opts Options) (*Engine, error) {
 			st.Close()
 			return nil, err
 		}
+		if err := e.pinPartitions(ctx, s); err != nil {
+			st.Close()
+			return nil, err
+		}
 		e.issuers[is.ID] = s
 		if is.ID == ca.defaultIssuer {
 			e.order = append([]string{is.ID}, e.order...)

@@ -35,6 +35,7 @@ const (
 	CodeUnavailable         = "unavailable"            // a CA key or the store does not answer
 	CodeInternal            = "internal"               // a bug or an I/O failure; see the server log
 	CodeIssuerNotFound      = "issuer_not_found"       // status publication for an unknown issuer
+	CodeCRLNotFound         = "crl_not_found"          // no such CRL: delta or partition CRLs off, or no such partition
 	CodeCertificatePending  = "certificate_pending"    // the serial's issuance has not completed
 	CodeInvalidTokenRequest = "invalid_token_request"  // bad role or scope for a new token
 	CodeForbidden           = "forbidden"              // the caller's role or centre may not do this

@@ -52,11 +52,12 @@ func newMetrics() *metrics {
 			Name: "gostca_ocsp_presigned_total", Help: "OCSP responses signed ahead of requests, by outcome."}, []string{"outcome"}),
 		crlDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "gostca_crl_build_duration_seconds", Help: "Time to build and sign a CRL.",
-			Buckets: latencyBuckets}, []string{"issuer"}),
+			Buckets: latencyBuckets}, []string{"issuer", "kind"}),
 		crlSize: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "gostca_crl_size_bytes", Help: "Size of the current CRL."}, []string{"issuer"}),
+			Name: "gostca_crl_size_bytes", Help: "Size of the current CRL by kind (full, delta, partition, partition_delta) and partition (empty for full and delta)."},
+			[]string{"issuer", "kind", "partition"}),
 		crlEntries: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "gostca_crl_entries", Help: "Entries in the current CRL."}, []string{"issuer"}),
+			Name: "gostca_crl_entries", Help: "Entries in the current CRL by kind and partition."}, []string{"issuer", "kind", "partition"}),
 		hookLag: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "gostca_hook_delivery_lag_seconds", Help: "Time from issuance (outbox row written) to the hook's successful delivery, by kind.",
 			Buckets: []float64{.01, .05, .1, .5, 1, 5, 10, 30, 60, 300, 900, 3600, 4 * 3600, 24 * 3600}}, []string{"kind"}),

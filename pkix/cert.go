@@ -20,6 +20,10 @@ type Issuer struct {
 	// SignatureAlgorithm the CA key signs with.
 	SignatureAlgorithm               SignatureAlgorithm
 	CRLURLs, OCSPURLs, CAIssuersURLs []string
+	// FreshestCRLURLs are where the issuer's delta CRLs are published:
+	// the freshestCRL extension (RFC 5280 §4.2.1.15) of every certificate
+	// that has CRL distribution points.
+	FreshestCRLURLs []string
 	// SignTool is the CA's issuerSignTool (qualified profiles need it).
 	SignTool *IssuerSignTool
 	// Policies are the class policy OIDs (КС1 …) of the CA's crypto
@@ -33,7 +37,7 @@ type Issuer struct {
 // issuerExtensions are the extensions that are the same in every
 // certificate of one issuer; nil entries are absent.
 type issuerExtensions struct {
-	aki, policies, signTool, cdp, aia *Extension
+	aki, policies, signTool, cdp, freshest, aia *Extension
 }
 
 // Prepare encodes the extensions every certificate of the issuer carries
@@ -86,6 +90,11 @@ func (iss *Issuer) encodeExtensions(aki []byte) (*issuerExtensions, error) {
 			return nil, err
 		}
 	}
+	if len(iss.FreshestCRLURLs) > 0 {
+		if f.freshest, err = optExt(MarshalFreshestCRL(iss.FreshestCRLURLs)); err != nil {
+			return nil, err
+		}
+	}
 	var ads []AccessDescription
 	for _, u := range iss.OCSPURLs {
 		ads = append(ads, AccessDescription{Method: OIDAccessMethodOCSP, URI: u})
@@ -124,6 +133,10 @@ type CertificateTemplate struct {
 	ExtKeyUsage []asn1.ObjectIdentifier
 	// Emails go into subjectAltName as rfc822Name.
 	Emails []string
+	// CRLURLs and FreshestCRLURLs, when non-nil, replace the issuer's
+	// CRL distribution points and delta CRL locations for this
+	// certificate: a partitioned CRL, whose URL depends on the serial.
+	CRLURLs, FreshestCRLURLs []string
 }
 
 // serialBytes is the length of generated serial numbers: 16 bytes with the
@@ -277,8 +290,22 @@ func buildCertExtensions(tmpl *CertificateTemplate, iss *Issuer, ski, aki []byte
 			return nil, err
 		}
 	}
-	if fixed.cdp != nil {
-		exts = append(exts, *fixed.cdp)
+	cdp, freshest := fixed.cdp, fixed.freshest
+	if tmpl.CRLURLs != nil {
+		if cdp, err = optExt(MarshalCRLDistributionPoints([]DistributionPoint{{URIs: tmpl.CRLURLs}})); err != nil {
+			return nil, err
+		}
+	}
+	if tmpl.FreshestCRLURLs != nil {
+		if freshest, err = optExt(MarshalFreshestCRL(tmpl.FreshestCRLURLs)); err != nil {
+			return nil, err
+		}
+	}
+	if cdp != nil {
+		exts = append(exts, *cdp)
+	}
+	if freshest != nil {
+		exts = append(exts, *freshest)
 	}
 	if fixed.aia != nil {
 		exts = append(exts, *fixed.aia)

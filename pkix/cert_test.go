@@ -334,6 +334,11 @@ func TestLintsTrigger(t *testing.T) {
 		"e_ext_key_usage": func() {
 			c.Extensions = nil
 		},
+		"e_crl_pointers": func() {
+			// freshestCRL without the CDP it complements.
+			fr, _ := MarshalFreshestCRL([]string{"http://ca.example/delta.crl"})
+			c.Extensions = []Extension{fr}
+		},
 	}
 	for id, mutate := range checks {
 		saved, savedSub := *c, in.subject
@@ -454,5 +459,80 @@ func BenchmarkBuildTBSCertificate(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A certificate carries the issuer's CRL distribution point and delta
+// CRL location, or the per-certificate ones of its CRL partition; both
+// pass the lints, and a freshestCRL without a CDP does not.
+func TestCRLPointersPerCertificate(t *testing.T) {
+	now := time.Now().Truncate(time.Second)
+	root := newTestRoot(t, gostKey(t, "tc26-256-A"), now)
+	ica := root.issueCA(t, gostKey(t, "tc26-256-A"), now)
+	iss := *ica.iss
+	iss.CRLURLs = []string{"http://ca.example/crl/ca.crl"}
+	iss.FreshestCRLURLs = []string{"http://ca.example/crl/ca-delta.crl"}
+	if err := iss.Prepare(); err != nil {
+		t.Fatal(err)
+	}
+	sub := gostKey(t, "tc26-256-A")
+	tmpl := func() *CertificateTemplate {
+		serial, _ := NewSerialNumber(rand.Reader)
+		return &CertificateTemplate{Profile: ProfileQualifiedPerson, SerialNumber: serial, NotBefore: now,
+			Subject: subscriberSubject(ProfileQualifiedPerson), PublicKey: spkiOf(t, sub.Public()),
+			SubjectSignTool: "tool", IdentificationKind: IdentificationPersonal}
+	}
+	pointers := func(tm *CertificateTemplate, iss *Issuer) (cdp, fresh []string) {
+		t.Helper()
+		tbs, err := BuildTBSCertificate(tm, iss)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := parseTBSCertificate(tbs, tbsKnown{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e, ok := FindExtension(c.Extensions, OIDExtCRLDistributionPoints); ok {
+			dps, err := ParseCRLDistributionPoints(e.Value)
+			if err != nil || len(dps) != 1 || e.Critical {
+				t.Fatalf("CDP %+v %v", dps, err)
+			}
+			cdp = dps[0].URIs
+		}
+		if e, ok := FindExtension(c.Extensions, OIDExtFreshestCRL); ok {
+			if e.Critical {
+				t.Fatal("critical freshestCRL")
+			}
+			if fresh, err = ParseFreshestCRL(e.Value); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return cdp, fresh
+	}
+	cdp, fresh := pointers(tmpl(), &iss)
+	if strings.Join(cdp, " ") != iss.CRLURLs[0] || strings.Join(fresh, " ") != iss.FreshestCRLURLs[0] {
+		t.Fatalf("issuer-wide: CDP %v, freshest %v", cdp, fresh)
+	}
+	part := tmpl()
+	part.CRLURLs = []string{"http://ca.example/crl/ca/3.crl"}
+	part.FreshestCRLURLs = []string{"http://ca.example/crl/ca/3-delta.crl"}
+	cdp, fresh = pointers(part, &iss)
+	if strings.Join(cdp, " ") != part.CRLURLs[0] || strings.Join(fresh, " ") != part.FreshestCRLURLs[0] {
+		t.Fatalf("partitioned: CDP %v, freshest %v", cdp, fresh)
+	}
+	// freshestCRL with no CDP at all is refused by the lint.
+	noCDP := *ica.iss
+	noCDP.CRLURLs = nil
+	noCDP.FreshestCRLURLs = []string{"http://ca.example/crl/ca-delta.crl"}
+	_, err := BuildTBSCertificate(tmpl(), &noCDP)
+	var le *LintError
+	if !errors.As(err, &le) || !le.Has("e_crl_pointers") {
+		t.Fatalf("freshestCRL without CDP: %v", err)
+	}
+	// A bad URL is an error, not a certificate.
+	bad := tmpl()
+	bad.CRLURLs = []string{"ftp://x y"}
+	if _, err := BuildTBSCertificate(bad, &iss); !errors.Is(err, ErrInvalidValue) {
+		t.Fatalf("bad CDP URL: %v", err)
 	}
 }

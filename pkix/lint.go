@@ -287,6 +287,30 @@ var lints = []Lint{
 		}
 		return errors.New("no class policy (1.2.643.100.113.x)")
 	}},
+	{"e_crl_pointers", "cRLDistributionPoints and freshestCRL are non-critical and parse; freshestCRL only with cRLDistributionPoints (RFC 5280 §4.2.1.13, §4.2.1.15)", func(in *lintInput) error {
+		cdp, hasCDP := FindExtension(in.cert.Extensions, OIDExtCRLDistributionPoints)
+		fr, hasFresh := FindExtension(in.cert.Extensions, OIDExtFreshestCRL)
+		if hasCDP {
+			if cdp.Critical {
+				return errors.New("cRLDistributionPoints is critical")
+			}
+			if _, err := ParseCRLDistributionPoints(cdp.Value); err != nil {
+				return err
+			}
+		}
+		if hasFresh {
+			if fr.Critical {
+				return errors.New("freshestCRL is critical")
+			}
+			if !hasCDP {
+				return errors.New("freshestCRL without cRLDistributionPoints")
+			}
+			if _, err := ParseFreshestCRL(fr.Value); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
 	{"e_ext_key_usage", "extendedKeyUsage is non-critical and lists known purposes", func(in *lintInput) error {
 		e, ok := FindExtension(in.cert.Extensions, OIDExtExtKeyUsage)
 		if !ok {

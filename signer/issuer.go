@@ -19,6 +19,11 @@ type Issuer struct {
 	Key      hsm.Key
 	Settings pkix.Issuer // Cert and SignatureAlgorithm are filled in by NewIssuer
 	Profiles map[string]*pkix.Profile
+	// CRLPointers, when set, gives the CRL distribution point and delta
+	// CRL URLs of one certificate from its serial (partitioned CRLs); it
+	// must be deterministic and safe for concurrent use. Nil: the
+	// issuer-wide Settings.CRLURLs and FreshestCRLURLs.
+	CRLPointers func(serial []byte) (crl, freshest []string)
 
 	alg pkix.SignatureAlgorithm
 	pub crypto.PublicKey

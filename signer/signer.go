@@ -295,11 +295,15 @@ func (s *Signer) prepare(ctx context.Context, req *Request) (*job, *Result, erro
 		notBefore = s.opts.Now()
 	}
 	notBefore = notBefore.UTC().Truncate(time.Second)
-	tbs, err := pkix.BuildTBSCertificate(&pkix.CertificateTemplate{
+	tmpl := &pkix.CertificateTemplate{
 		Profile: prof, SerialNumber: serial, NotBefore: notBefore, Subject: req.Subject,
 		PublicKey: csr.PublicKey, SubjectSignTool: req.SubjectSignTool,
 		IdentificationKind: req.IdentificationKind, Emails: req.Emails,
-	}, &is.Settings)
+	}
+	if is.CRLPointers != nil {
+		tmpl.CRLURLs, tmpl.FreshestCRLURLs = is.CRLPointers(serial.Bytes())
+	}
+	tbs, err := pkix.BuildTBSCertificate(tmpl, &is.Settings)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -37,7 +37,21 @@ type Backend interface {
 	// Revoked streams the revoked and held certificates of an issuer in
 	// serial order until fn returns false.
 	Revoked(ctx context.Context, issuerID string, fn func(serial []byte, at time.Time, reason int, invalidity time.Time) bool) error
+	// RevokedSnapshot is Revoked plus the issuer's status-log head in the
+	// same consistent view (the position a complete CRL reflects).
+	RevokedSnapshot(ctx context.Context, issuerID string, fn func(serial []byte, at time.Time, reason int, invalidity time.Time) bool) (logSeq uint64, err error)
+	// NextCRLNumber hands out the issuer's next CRL number; full, delta
+	// and partition CRLs of the issuer share the sequence.
 	NextCRLNumber(ctx context.Context, issuerID string) (*big.Int, error)
+	// StatusLog streams the issuer's status-change rows after a position
+	// and returns the head of the view it read.
+	StatusLog(ctx context.Context, issuerID string, after uint64, fn func(StatusLogEntry) bool) (head uint64, err error)
+	// PutCRLBase / CRLBase record and read the complete CRL (number, log
+	// position) that delta CRLs of one scope refer to.
+	PutCRLBase(ctx context.Context, issuerID, scope string, b CRLBase) error
+	CRLBase(ctx context.Context, issuerID, scope string) (*CRLBase, error)
+	// PinCRLPartitions fixes an issuer's CRL partition count for good.
+	PinCRLPartitions(ctx context.Context, issuerID string, n int, audit AuditEntry) (int, error)
 
 	PutOCSPResponse(ctx context.Context, r OCSPRecord) error
 	OCSPResponse(ctx context.Context, serial []byte) (*OCSPRecord, error)

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/big"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -20,6 +21,8 @@ type CheckReport struct {
 	IndexEntries   int
 	OCSPResponses  int
 	OutboxRows     int
+	StatusLogRows  int
+	CRLBases       int
 	AuditEntries   uint64
 	Problems       []Problem
 	TotalProblems  int
@@ -79,6 +82,12 @@ type checker struct {
 	s   *Store
 	r   pebble.Reader
 	rep *CheckReport
+
+	// Status-log state of the issuer being scanned: its last sequence
+	// number and the last status logged per serial.
+	logIssuer string
+	logSeq    uint64
+	logLast   map[string]Status
 }
 
 func (c *checker) problem(kind string, key []byte, format string, args ...any) {
@@ -115,9 +124,19 @@ func (c *checker) entry(k, v []byte) error {
 	case pRevoked:
 		c.rep.IndexEntries++
 		return c.revoked(k, v)
+	case pStatusLog:
+		c.rep.StatusLogRows++
+		return c.statusLog(k, v)
 	case pCRLNumber:
 		if _, err := decodeCRLNumber(v); err != nil {
 			c.problem("decode", k, "%v", err)
+		}
+	case pCRLBase:
+		c.rep.CRLBases++
+		return c.crlBase(k, v)
+	case pCRLParts:
+		if _, err := decodeCRLParts(v); err != nil || len(k) < 2 || len(k) > 1+maxIssuerLen {
+			c.problem("decode", k, "bad CRL partition count: %v", err)
 		}
 	case pOCSP:
 		return c.ocsp(k, v)
@@ -526,5 +545,97 @@ func (c *checker) serial(k, v []byte) error {
 		}
 	}
 	c.problem("dangling-index", k, "serial %x registered without a certificate or intent", serial)
+	return nil
+}
+
+// statusLog checks one row of an issuer's status-change log: sequence
+// numbers run 1, 2, … without gaps; the row names a certificate of that
+// issuer; the change is an allowed transition that bumps the status
+// version by one; rows of one serial chain (From is the previous To);
+// and the row that reached the certificate's current version carries its
+// current status. Certificates changed before the log existed (schema 2)
+// have no rows, which is not a problem.
+func (c *checker) statusLog(k, v []byte) error {
+	issuer, rest, ok := cutLen(k[1:])
+	if !ok || len(issuer) == 0 || len(rest) != 8 {
+		c.problem("decode", k, "bad status log key")
+		return nil
+	}
+	seq := binary.BigEndian.Uint64(rest)
+	if string(issuer) != c.logIssuer || c.logLast == nil {
+		c.logIssuer, c.logSeq, c.logLast = string(issuer), 0, map[string]Status{}
+	}
+	if seq != c.logSeq+1 {
+		c.problem("mismatch", k, "status log of %q: seq %d follows %d", issuer, seq, c.logSeq)
+	}
+	c.logSeq = seq
+	r, err := decodeStatusLog(seq, v)
+	if err != nil {
+		c.problem("decode", k, "%v", err)
+		return nil
+	}
+	if !transitionAllowed(r.From.State, r.To.State) || r.To.Version != r.From.Version+1 {
+		c.problem("mismatch", k, "status log: %s v%d → %s v%d is not a transition", r.From.State, r.From.Version, r.To.State, r.To.Version)
+	}
+	if prev, ok := c.logLast[string(r.Serial)]; ok && !bytes.Equal(encodeStatusBytes(prev), encodeStatusBytes(r.From)) {
+		c.problem("mismatch", k, "status log: serial %x changes from %s v%d, previous row left %s v%d",
+			r.Serial, r.From.State, r.From.Version, prev.State, prev.Version)
+	}
+	c.logLast[string(r.Serial)] = r.To
+	rec, err := c.target(k, r.Serial)
+	if rec == nil || err != nil {
+		return err
+	}
+	switch {
+	case rec.IssuerID != string(issuer):
+		c.problem("mismatch", k, "status log of %q names certificate %x of %q", issuer, r.Serial, rec.IssuerID)
+	case r.To.Version > rec.Status.Version:
+		c.problem("mismatch", k, "status log: version %d beyond the certificate's %d", r.To.Version, rec.Status.Version)
+	case r.To.Version == rec.Status.Version && !bytes.Equal(encodeStatusBytes(r.To), encodeStatusBytes(rec.Status)):
+		c.problem("mismatch", k, "status log: row for version %d disagrees with the certificate's status", r.To.Version)
+	}
+	return nil
+}
+
+func encodeStatusBytes(s Status) []byte {
+	var e enc
+	encodeStatus(&e, s)
+	return e.b
+}
+
+// crlBase checks a CRL base record: its number was handed out and its log
+// position is not beyond the issuer's log head.
+func (c *checker) crlBase(k, v []byte) error {
+	issuer, scope, ok := cutLen(k[1:])
+	if !ok || len(issuer) == 0 || checkScope(string(scope)) != nil {
+		c.problem("decode", k, "bad CRL base key")
+		return nil
+	}
+	b, err := decodeCRLBase(v)
+	if err != nil {
+		c.problem("decode", k, "%v", err)
+		return nil
+	}
+	nv, err := c.s.get(c.r, crlNumberKey(string(issuer)))
+	switch {
+	case errors.Is(err, ErrNotFound):
+		c.problem("mismatch", k, "CRL base of %q without a CRL number", issuer)
+	case err != nil:
+		return err
+	default:
+		if n, err := decodeCRLNumber(nv); err == nil && b.Number.Cmp(new(big.Int).SetBytes(n)) > 0 {
+			c.problem("mismatch", k, "CRL base number %v beyond the last handed out", b.Number)
+		}
+	}
+	head, err := statusLogHead(c.r, string(issuer))
+	if errors.Is(err, ErrCorrupt) {
+		return nil // the bad log key is reported when the scan reaches it
+	}
+	if err != nil {
+		return err
+	}
+	if b.LogSeq > head {
+		c.problem("mismatch", k, "CRL base at log position %d, head is %d", b.LogSeq, head)
+	}
 	return nil
 }

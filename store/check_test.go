@@ -1,6 +1,7 @@
 package store
 
 import (
+	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -122,6 +123,24 @@ func TestCheckDetects(t *testing.T) {
 		}},
 		{"dangling serial registry entry", "dangling-index", func(db *pebble.DB) error {
 			return db.Set(serialKey(serialN(999)), nil, pebble.Sync)
+		}},
+		{"status log row deleted (gap)", "mismatch", func(db *pebble.DB) error {
+			return db.Delete(statusLogKey("ca1", 2), pebble.Sync)
+		}},
+		{"status log row disagrees with the certificate", "mismatch", func(db *pebble.DB) error {
+			// Row 1 revoked serial 1 with reason 1; claim reason 4.
+			row := &StatusLogEntry{Serial: serialN(1), From: Status{State: Valid},
+				To: Status{State: Revoked, Reason: 4, At: t0, Version: 1}, ChangedAt: t0}
+			return db.Set(statusLogKey("ca1", 1), encodeStatusLog(row), pebble.Sync)
+		}},
+		{"status log row of an unknown certificate", "dangling-index", func(db *pebble.DB) error {
+			row := &StatusLogEntry{Serial: serialN(999), From: Status{State: Valid},
+				To: Status{State: OnHold, Reason: ReasonCertificateHold, At: t0, Version: 1}, ChangedAt: t0}
+			return db.Set(statusLogKey("ca1", 1000), encodeStatusLog(row), pebble.Sync)
+		}},
+		{"CRL base beyond the log head", "mismatch", func(db *pebble.DB) error {
+			b := &CRLBase{Number: big.NewInt(1), LogSeq: 1 << 40, ThisUpdate: t0, NextUpdate: t0.Add(time.Hour)}
+			return db.Set(crlBaseKey("ca1", "full"), encodeCRLBase(b), pebble.Sync)
 		}},
 		{"unknown prefix", "unknown-key", func(db *pebble.DB) error {
 			return db.Set([]byte{0x7f, 1}, nil, pebble.Sync)

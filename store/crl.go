@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/big"
 )
@@ -16,18 +15,9 @@ func (s *Store) NextCRLNumber(ctx context.Context, issuerID string) (*big.Int, e
 	}
 	var n *big.Int
 	err := s.update(ctx, "next CRL number", func(t *txn) error {
-		v, err := t.get(crlNumberKey(issuerID))
-		cur := new(big.Int)
-		switch {
-		case errors.Is(err, ErrNotFound):
-		case err != nil:
+		cur, err := t.crlNumber(issuerID)
+		if err != nil {
 			return err
-		default:
-			b, err := decodeCRLNumber(v)
-			if err != nil {
-				return fmt.Errorf("store: CRL number of %q: %w", issuerID, err)
-			}
-			cur.SetBytes(b)
 		}
 		cur.Add(cur, big.NewInt(1))
 		if cur.BitLen() > 8*maxSerialLen-1 {

@@ -35,19 +35,21 @@
 //	0x14   notAfter serial                      empty                         expiry index
 //	0x15   issuer serial                        revocation entry              revoked + held, per issuer (CRL)
 //	0x16   serial                               empty                         serial registry: every serial ever reserved, never deleted (schema 2)
+//	0x17   issuer seq(8)                        status-log row                status-change log per issuer, seq 1, 2, … (schema 4)
 //	0x18   centre notBefore serial              empty                         certificates of a service centre (schema 3)
 //	0x20   serial                               intent record                 pending intents
 //	0x21   serial                               intent record (failed)        failed intents: serial reserved
 //	0x30   issuer ID (raw)                      CRL number record             last CRL number per issuer
 //	0x31   serial                               OCSP record                   pre-signed OCSP response
 //	0x32   nextUpdate serial                    empty                         OCSP due (zero time: none stored)
+//	0x33   issuer scope (raw)                   CRL base record               complete CRL that deltas of a scope refer to (schema 4)
+//	0x34   issuer ID (raw)                      partition count record        CRL partition count, pinned for good (schema 4)
 //	0x40   id(8)                                outbox record                 hook deliveries, kept when done
 //	0x41   kind nextAttempt id(8)               empty                         pending outbox rows by due time
 //	0x50   seq(8)                               audit entry ‖ SHA-256(32)     audit chain
 //
-// Field bytes: 1 SNILS, 2 INN, 3 INNLE, 4 OGRN, 5 OGRNIP. 0x17 is
-// reserved for the CRL change log; 0x60–0x6f are kept for applications
-// and documents (WORKFLOW.md).
+// Field bytes: 1 SNILS, 2 INN, 3 INNLE, 4 OGRN, 5 OGRNIP. 0x60–0x6f are
+// kept for applications and documents (WORKFLOW.md).
 //
 // A centre (service centre id) is 1–64 characters of [A-Za-z0-9._-]
 // (ValidCentreID), written len(1) ‖ bytes like any string in a key. Only
@@ -62,6 +64,8 @@
 //	1 → 2  register every certificate, pending and failed serial (0x16)
 //	2 → 3  nothing to rewrite: records of version 1 decode with no
 //	       centre and the 0x18 index starts empty (the step checks it is)
+//	3 → 4  nothing to rewrite: the status-change log (0x17), CRL bases
+//	       (0x33) and partition counts (0x34) start empty
 //
 // # Record encoding
 //
@@ -77,6 +81,28 @@
 // after the profile; version 1 records, which have no centre, are read
 // as they are and rewritten as version 2 when their status changes or an
 // intent fails.
+//
+// A status-log row is serial ‖ status before ‖ status after ‖ store time (a status is state,
+// reason, time, invalidity date, version, as in the certificate record);
+// a CRL base is number ‖ log position ‖ thisUpdate ‖ nextUpdate; a
+// partition count is one uvarint (1–4096).
+//
+// Scopes name a complete CRL of an issuer: 1–32 bytes of [a-z0-9/_-]
+// chosen by the engine ("full", "p/3").
+//
+// # Status-change log and delta CRLs (schema 4)
+//
+// SetStatus appends, in the batch of the change, a row under the issuer's
+// next sequence number: the serial, the status before and after (state,
+// reason, time, invalidity date, version) and the store time. The heads
+// are not stored: the last key of an issuer's range is its head (cached
+// in memory under the writer mutex once read). A complete CRL is built
+// from RevokedSnapshot, which returns the log head of the snapshot its
+// entries came from; PutCRLBase records (number, log position) per scope,
+// and a delta lists the rows after that position (StatusLog). A refused
+// change writes no row. Schema 3 stores are migrated by writing the new
+// version only: the log starts empty, and since no base record predates
+// the migration, every base reflects all earlier changes.
 //
 // # Audit chain
 //

@@ -15,12 +15,15 @@ const (
 	pExpiry    byte = 0x14 // notAfter, serial → ∅
 	pRevoked   byte = 0x15 // issuer, serial → revocation entry
 	pSerial    byte = 0x16 // serial → ∅: every serial ever reserved, never deleted
+	pStatusLog byte = 0x17 // issuer, seq(8) → status-change log row (schema 4)
 	pCentre    byte = 0x18 // centre, notBefore, serial → ∅ (certificates of a service centre)
 	pIntent    byte = 0x20 // serial → pending intent
 	pFailed    byte = 0x21 // serial → failed intent (serial kept reserved)
 	pCRLNumber byte = 0x30 // issuer → last CRL number
 	pOCSP      byte = 0x31 // serial → pre-signed OCSP response
 	pOCSPDue   byte = 0x32 // nextUpdate (zero: none stored), serial → ∅
+	pCRLBase   byte = 0x33 // issuer, scope → CRL base record (schema 4)
+	pCRLParts  byte = 0x34 // issuer → CRL partition count (schema 4)
 	pOutbox    byte = 0x40 // id → outbox row
 	pOutboxDue byte = 0x41 // kind, nextAttempt, id → ∅ (pending rows only)
 	pAudit     byte = 0x50 // seq → audit entry ‖ hash
@@ -35,9 +38,11 @@ var (
 // schemaVersion is written on first open and checked on every open.
 // Version 2 added the serial registry (pSerial); version 3 the requesting
 // service centre (certificate and intent records of version 2, the
-// pCentre index). Older stores are migrated on open, one version at a
+// pCentre index); version 4 the per-issuer status-change log
+// (pStatusLog), CRL base records (pCRLBase) and the pinned CRL partition
+// count (pCRLParts). Older stores are migrated on open, one version at a
 // time (see migrate).
-const schemaVersion = 3
+const schemaVersion = 4
 
 // timeKeyLen is the size of an encoded time in a key.
 const timeKeyLen = 12
@@ -138,6 +143,20 @@ func revokedPrefix(issuer string) []byte {
 func revokedKey(issuer string, serial []byte) []byte {
 	return appendSerial(revokedPrefix(issuer), serial)
 }
+
+func statusLogPrefix(issuer string) []byte {
+	return appendLen([]byte{pStatusLog}, issuer)
+}
+
+func statusLogKey(issuer string, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(statusLogPrefix(issuer), seq)
+}
+
+func crlBaseKey(issuer, scope string) []byte {
+	return append(appendLen([]byte{pCRLBase}, issuer), scope...)
+}
+
+func crlPartsKey(issuer string) []byte { return append([]byte{pCRLParts}, issuer...) }
 
 // ocspDueKey: a zero nextUpdate (no response stored) sorts first.
 func ocspDueKey(nextUpdate time.Time, serial []byte) []byte {

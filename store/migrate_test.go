@@ -52,12 +52,18 @@ func TestMigrateSchema1(t *testing.T) {
 }
 
 // asSchema2 turns a store into what schema 2 wrote: every certificate and
-// intent record in version 1 (which has no centre), no centre index, and
-// version 2 in the meta key.
+// intent record in version 1 (which has no centre), no centre index, no
+// status-change log or CRL bases (schema 4), and version 2 in the meta
+// key.
 func asSchema2(t *testing.T, s *Store) {
 	t.Helper()
 	b := s.db.NewBatch()
 	defer b.Close()
+	for _, p := range []byte{pStatusLog, pCRLBase, pCRLParts} {
+		if err := b.DeleteRange([]byte{p}, []byte{p + 1}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, p := range []byte{pCert, pIntent, pFailed} {
 		err := scanPrefix(ctx, s.db, []byte{p}, func(k, v []byte) (bool, error) {
 			var old []byte
@@ -88,7 +94,7 @@ func asSchema2(t *testing.T, s *Store) {
 	}
 }
 
-// A schema 2 store (version 1 records, no centres) opens as schema 3:
+// A schema 2 store (version 1 records, no centres) opens as schema 4:
 // everything reads as before with no centre, the checker is clean, old
 // records keep working (a status change rewrites one as version 2, a
 // pending version 1 intent commits), and new certificates of a centre

@@ -2,6 +2,7 @@ package store
 
 import (
 	"math"
+	"math/big"
 	"time"
 )
 
@@ -21,6 +22,9 @@ const (
 	outboxV1     byte = 1
 	auditV1      byte = 1
 	crlNumberV1  byte = 1
+	statusLogV1  byte = 1
+	crlBaseV1    byte = 1
+	crlPartsV1   byte = 1
 	intentActive byte = 1 // intent state byte: pending
 	intentFailed byte = 2 // intent state byte: failed
 )
@@ -291,4 +295,71 @@ func decodeCRLNumber(b []byte) ([]byte, error) {
 	d.version(crlNumberV1)
 	n := d.bytes(maxSerialLen)
 	return n, d.finish("CRL number")
+}
+
+// encodeStatusLog: serial, status before, status after, store time.
+func encodeStatusLog(r *StatusLogEntry) []byte {
+	e := enc{b: make([]byte, 0, 80)}
+	e.byte(statusLogV1)
+	e.bytes(r.Serial)
+	encodeStatus(&e, r.From)
+	encodeStatus(&e, r.To)
+	e.time(r.ChangedAt)
+	return e.b
+}
+
+func decodeStatusLog(seq uint64, b []byte) (*StatusLogEntry, error) {
+	d := dec{b: b}
+	d.version(statusLogV1)
+	r := &StatusLogEntry{Seq: seq}
+	r.Serial = d.bytes(maxSerialLen)
+	r.From = decodeStatus(&d)
+	r.To = decodeStatus(&d)
+	r.ChangedAt = d.time()
+	if err := d.finish("status log row"); err != nil {
+		return nil, err
+	}
+	if len(r.Serial) == 0 || r.Serial[0] == 0 {
+		return nil, corrupt("decode status log row: serial %x not normalised", r.Serial)
+	}
+	return r, nil
+}
+
+// encodeCRLBase: number (magnitude), log position, thisUpdate, nextUpdate.
+func encodeCRLBase(b *CRLBase) []byte {
+	e := enc{b: make([]byte, 0, 48)}
+	e.byte(crlBaseV1)
+	e.bytes(b.Number.Bytes())
+	e.uvarint(b.LogSeq)
+	e.time(b.ThisUpdate)
+	e.time(b.NextUpdate)
+	return e.b
+}
+
+func decodeCRLBase(b []byte) (*CRLBase, error) {
+	d := dec{b: b}
+	d.version(crlBaseV1)
+	r := &CRLBase{}
+	r.Number = new(big.Int).SetBytes(d.bytes(maxSerialLen))
+	r.LogSeq = d.uvarint()
+	r.ThisUpdate = d.time()
+	r.NextUpdate = d.time()
+	return r, d.finish("CRL base")
+}
+
+func encodeCRLParts(n int) []byte {
+	e := enc{}
+	e.byte(crlPartsV1)
+	e.uvarint(uint64(n))
+	return e.b
+}
+
+func decodeCRLParts(b []byte) (int, error) {
+	d := dec{b: b}
+	d.version(crlPartsV1)
+	n := d.uvarint()
+	if n == 0 || n > MaxCRLPartitions {
+		d.fail("partition count out of range")
+	}
+	return int(n), d.finish("CRL partition count")
 }

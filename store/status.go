@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/cockroachdb/pebble/v2"
 )
 
 // transitionAllowed: revoked is final; valid → hold | revoked;
@@ -94,6 +96,9 @@ func (t *txn) setStatus(serial []byte, st Status, audit *AuditEntry) error {
 		return fmt.Errorf("store: set status %x: %s → %s: %w", serial, c.Status.State, st.State, ErrInvalidTransition)
 	}
 	st.Version = c.Status.Version + 1
+	if err := t.logStatus(c.IssuerID, serial, c.Status, st); err != nil {
+		return err
+	}
 	c.Status = st
 	if err := t.set(certKey(serial), encodeCert(c)); err != nil {
 		return err
@@ -147,8 +152,13 @@ func (s *Store) Revoked(ctx context.Context, issuerID string, fn func(serial []b
 	if err := checkLen("issuer ID", issuerID, 1, maxIssuerLen); err != nil {
 		return err
 	}
+	return revokedScan(ctx, s.db, issuerID, fn)
+}
+
+// revokedScan streams issuerID's revocation index in r.
+func revokedScan(ctx context.Context, r pebble.Reader, issuerID string, fn func(serial []byte, at time.Time, reason int, invalidity time.Time) bool) error {
 	prefix := revokedPrefix(issuerID)
-	return scanPrefix(ctx, s.db, prefix, func(k, v []byte) (bool, error) {
+	return scanPrefix(ctx, r, prefix, func(k, v []byte) (bool, error) {
 		serial, rest, ok := cutSerial(k[len(prefix):])
 		if !ok || len(rest) != 0 {
 			return false, corrupt("revocation key %x", k)

@@ -56,6 +56,8 @@ type Store struct {
 	auditSeq  uint64
 	auditHash [32]byte
 	outboxSeq uint64
+	// logHeads caches each issuer's status-log head once read.
+	logHeads map[string]uint64
 }
 
 var _ Backend = (*Store)(nil)
@@ -78,7 +80,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
-	s := &Store{db: db, log: log, sync: !opts.NoSync, now: opts.Now}
+	s := &Store{db: db, log: log, sync: !opts.NoSync, now: opts.Now, logHeads: map[string]uint64{}}
 	s.life.idle.L = &s.life.mu
 	if s.now == nil {
 		s.now = time.Now
@@ -267,7 +269,7 @@ func (s *Store) durableRead() error {
 // each step is one synced batch that ends by writing its version, so a
 // crash between steps resumes at the next open.
 func (s *Store) migrate(from byte) error {
-	steps := map[byte]func() error{1: s.migrateSerials, 2: s.migrateCentres}
+	steps := map[byte]func() error{1: s.migrateSerials, 2: s.migrateCentres, 3: s.migrateStatusLog}
 	for v := from; v < schemaVersion; v++ {
 		step, ok := steps[v]
 		if !ok {

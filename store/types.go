@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/hex"
+	"math/big"
 	"strconv"
 	"time"
 )
@@ -232,3 +233,28 @@ type OCSPDue struct {
 	Serial     []byte
 	NextUpdate time.Time
 }
+
+// StatusLogEntry is one row of an issuer's status-change log: every
+// SetStatus appends one, in the same batch as the change, under the
+// issuer's next sequence number (1, 2, …). Delta CRLs are built from the
+// rows after the position their base CRL was built at (CRLBase.LogSeq).
+// Rows of one serial chain: a row's From is the previous row's To.
+type StatusLogEntry struct {
+	Seq       uint64
+	Serial    []byte
+	From, To  Status    // the certificate's status before and after
+	ChangedAt time.Time // store clock at the change
+}
+
+// CRLBase records a published complete CRL of one scope (the issuer's
+// full CRL or one partition): its number and the status-change log
+// position it reflects, so that a delta CRL lists exactly the changes
+// after it.
+type CRLBase struct {
+	Number                 *big.Int
+	LogSeq                 uint64
+	ThisUpdate, NextUpdate time.Time
+}
+
+// MaxCRLPartitions bounds the CRL partition count of an issuer.
+const MaxCRLPartitions = 4096

@@ -22,6 +22,8 @@ type txn struct {
 	auditHash   [32]byte
 	outboxSeq   uint64
 	outboxDirty bool
+	// logHeads are the status-log heads this batch advanced (by issuer).
+	logHeads map[string]uint64
 }
 
 // update runs fn under the writer lock and commits what it wrote as one
@@ -84,6 +86,9 @@ func (s *Store) apply(b *pebble.Batch, what string, fn func(t *txn) error) (bool
 		return false, fmt.Errorf("store: %s: commit: %w", what, err)
 	}
 	s.auditSeq, s.auditHash, s.outboxSeq = t.auditSeq, t.auditHash, t.outboxSeq
+	for issuer, head := range t.logHeads {
+		s.logHeads[issuer] = head
+	}
 	return true, nil
 }
 
