@@ -87,3 +87,34 @@ func TestEnvKeysCoverEveryOption(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadConfigPKCS11(t *testing.T) {
+	p := writeConf(t, `
+[keys]
+backend = "pkcs11"
+[pkcs11]
+module = "/usr/lib/softhsm/libsofthsm2.so"
+token_label = "GostCA-1"
+pin_file = "/run/secrets/pin"
+sessions = 8
+`)
+	cfg, err := LoadConfig(p, []string{"GOSTCA_PKCS11_PIN=not-config", "GOSTCA_PKCS11_SLOT=3", "GOSTCA_PKCS11_PROBE_INTERVAL=2s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Keys.Backend != BackendPKCS11 || cfg.PKCS11.TokenLabel != "GostCA-1" || cfg.PKCS11.Slot != 3 || cfg.PKCS11.Sessions != 8 ||
+		cfg.PKCS11.ProbeInterval != 2*time.Second || cfg.PKCS11.MaxWait != 5*time.Second || cfg.PKCS11.MaxAttempts != 3 {
+		t.Fatalf("config %+v", cfg.PKCS11)
+	}
+	if src := cfg.pinSource(); src.File != "/run/secrets/pin" {
+		t.Fatalf("PIN source %v", src)
+	}
+	cfg.PKCS11.PINFile = ""
+	if src := cfg.pinSource(); src.Env != PINEnv {
+		t.Fatalf("PIN source %v", src)
+	}
+	def := DefaultConfig()
+	if def.Keys.Backend != BackendSoft || def.PKCS11.Slot != -1 {
+		t.Fatalf("defaults %+v %+v", def.Keys, def.PKCS11)
+	}
+}
