@@ -40,7 +40,7 @@ type keyRef struct {
 func (r keyRef) String() string {
 	switch r.Type {
 	case keyTypeSoft:
-		return "soft key " + r.File
+		return "soft:" + r.File
 	case keyTypePKCS11:
 		var parts []string
 		if r.Label != "" {
@@ -54,7 +54,7 @@ func (r keyRef) String() string {
 	return r.Type + " key"
 }
 
-// ParseKeyRef reads a key reference as `gostca init --import-…` takes it:
+// parseKeyRef reads a key reference as `gostca init --import-…` takes it:
 //
 //	soft:PATH                        an encrypted soft key file
 //	pkcs11:label=NAME[;id=HEX]       a key on the configured token
@@ -77,6 +77,13 @@ func parseKeyRef(s string) (keyRef, error) {
 	case keyTypePKCS11:
 	default:
 		return keyRef{}, fmt.Errorf("key reference %q: unknown kind %q (want soft:PATH or pkcs11:label=NAME;id=HEX)", s, scheme)
+	}
+	// A PIN in the reference (RFC 7512 allows one) would end up in shell
+	// history and in this error: refuse without echoing it.
+	for attr := range strings.SplitSeq(rest, ";") {
+		if k, _, _ := strings.Cut(attr, "="); k == "pin-value" || k == "pin-source" {
+			return keyRef{}, fmt.Errorf("key reference: a PIN never goes into a key reference; it comes from pkcs11.pin_file or %s", PINEnv)
+		}
 	}
 	ref := keyRef{Type: keyTypePKCS11}
 	var token string

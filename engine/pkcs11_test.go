@@ -279,3 +279,55 @@ func TestPKCS11OpenErrors(t *testing.T) {
 	issueAndCheck(t, e, "ok")
 	e.Close()
 }
+
+// TestPKCS11Import adopts a CA whose keys are on the token into a fresh
+// data directory by key reference, and refuses a token key that is not
+// the certificate's and a label the token does not have.
+func TestPKCS11Import(t *testing.T) {
+	tok := softhsmtest.New(t, "gostca-import")
+	src := pkcs11Config(t, tok)
+	if _, err := Init(src, quiet()); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := readManifestT(t, src.DataDir)
+	rootCert, issCert := filepath.Join(src.DataDir, m.Root.Cert), filepath.Join(src.DataDir, m.Issuers[0].Cert)
+	ctx := context.Background()
+	cfg := pkcs11Config(t, tok)
+	cfg.Keys.Backend = BackendSoft // only where init would generate; imported references name the token
+	bad := []struct {
+		spec ImportSpec
+		want string
+	}{
+		{ImportSpec{RootCert: rootCert, Issuers: []ImportIssuer{{Cert: issCert, Key: "pkcs11:label=" + m.Root.Key.Label}}},
+			"is not the key of certificate"},
+		{ImportSpec{RootCert: rootCert, Issuers: []ImportIssuer{{Cert: issCert, Key: "pkcs11:label=no-such-key"}}},
+			"key not found"},
+		{ImportSpec{RootCert: rootCert, Issuers: []ImportIssuer{{Cert: issCert, Key: "pkcs11:token=other;label=" + m.Issuers[0].Key.Label}}},
+			`names token "other"`},
+	}
+	for _, b := range bad {
+		_, err := Import(ctx, cfg, b.spec, quiet())
+		if err == nil || !strings.Contains(err.Error(), b.want) {
+			t.Fatalf("%+v: %v, want %q", b.spec, err, b.want)
+		}
+		if _, err := os.Stat(cfg.DataDir); !errors.Is(err, os.ErrNotExist) {
+			t.Fatal("data directory touched")
+		}
+	}
+	spec := ImportSpec{RootCert: rootCert, RootKey: "pkcs11:id=" + m.Root.Key.ID,
+		Issuers: []ImportIssuer{{Cert: issCert, Key: "pkcs11:token=gostca-import;label=" + m.Issuers[0].Key.Label, ID: "tls"}}}
+	if _, err := Import(ctx, cfg, spec, quiet()); err != nil {
+		t.Fatal(err)
+	}
+	got, raw := readManifestT(t, cfg.DataDir)
+	if got.Issuers[0].ID != "tls" || got.Issuers[0].Key != (keyRef{Type: keyTypePKCS11, Label: m.Issuers[0].Key.Label}) ||
+		got.Root.Key != (keyRef{Type: keyTypePKCS11, ID: m.Root.Key.ID}) || strings.Contains(raw, "token") {
+		t.Fatalf("manifest %s", raw)
+	}
+	e, err := Open(ctx, cfg, Options{Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	issueAndCheck(t, e, "imported")
+}
