@@ -26,6 +26,7 @@ import (
 // Layout of the data directory.
 //
 //	DATA/ca.json            the CA manifest: which certificates and keys make up the CA
+//	                        (soft key files, or PKCS#11 keys by label and CKA_ID)
 //	DATA/ca/ID.crt          CA certificates, PEM (root.crt and one per issuing CA)
 //	DATA/keys/ID.key        soft keys, encrypted (hsm soft key file format)
 //	DATA/keys/passphrase    the demo default passphrase (only without GOSTCA_KEY_PASSPHRASE
