@@ -115,16 +115,19 @@ func InitContext(ctx context.Context, cfg Config, logger *slog.Logger) (res *Ini
 			if err != nil {
 				return nil, keyRef{}, fmt.Errorf("engine: init: %w", err)
 			}
-			label := "gostca-" + id + "-" + stamp
-			k, kid, err := tok.Generate(ctx, label, curve)
+			// A random CKA_ID; the label adds the time and a piece of the ID
+			// so that CAs made on one token in the same second differ.
+			kid := make([]byte, 16)
+			if _, err := rand.Read(kid); err != nil {
+				return nil, keyRef{}, fmt.Errorf("engine: init: %w", err)
+			}
+			label := "gostca-" + id + "-" + stamp + "-" + hex.EncodeToString(kid[:4])
+			k, err := tok.Generate(ctx, label, kid, curve)
 			if err != nil {
-				return nil, keyRef{}, fmt.Errorf("engine: init: generate the %s key on the token: %w", id, err)
+				return nil, keyRef{}, fmt.Errorf("engine: init: generate the %s key on the token: %s key pair: %w", id, curve, err)
 			}
 			generated = append(generated, label)
 			return k, keyRef{Type: keyTypePKCS11, Label: label, ID: hex.EncodeToString(kid)}, nil
-		}
-		if err := makeDataDirs(cfg.DataDir); err != nil {
-			return nil, err
 		}
 	default:
 		if err := makeDataDirs(cfg.DataDir); err != nil {
@@ -181,6 +184,11 @@ func InitContext(ctx context.Context, cfg Config, logger *slog.Logger) (res *Ini
 	rootCert, err := pkix.ParseCertificate(rootDER)
 	if err != nil {
 		return nil, fmt.Errorf("engine: init: %w", err)
+	}
+	// With token keys nothing is written before the token made the root
+	// key: a token that cannot (no such mechanism) leaves no trace.
+	if err := makeDataDirs(cfg.DataDir); err != nil {
+		return nil, err
 	}
 	rootRel, err := writeCACert(cfg.DataDir, rootID, rootDER)
 	if err != nil {

@@ -142,9 +142,9 @@ func parseKeyRef(s string) (keyRef, error) {
 type caToken interface {
 	// Key finds a private key by label and/or ID.
 	Key(ctx context.Context, label string, id []byte) (hsm.Key, error)
-	// Generate makes a key pair on the token (sensitive, not extractable)
-	// and returns the private key and the CKA_ID it was given.
-	Generate(ctx context.Context, label string, curve hsm.Curve) (hsm.Key, []byte, error)
+	// Generate makes a key pair with this label and CKA_ID on the token
+	// (sensitive, not extractable) and returns the private key.
+	Generate(ctx context.Context, label string, id []byte, curve hsm.Curve) (hsm.Key, error)
 	Close() error
 }
 

@@ -35,12 +35,8 @@ func (p p11Token) Key(ctx context.Context, label string, id []byte) (hsm.Key, er
 	return p.t.Key(ctx, pkcs11.KeySpec{Label: label, ID: id})
 }
 
-func (p p11Token) Generate(ctx context.Context, label string, curve hsm.Curve) (hsm.Key, []byte, error) {
-	k, err := p.t.GenerateKey(ctx, pkcs11.KeyGen{Label: label, Curve: curve})
-	if err != nil {
-		return nil, nil, err
-	}
-	return k, k.Spec().ID, nil
+func (p p11Token) Generate(ctx context.Context, label string, id []byte, curve hsm.Curve) (hsm.Key, error) {
+	return p.t.GenerateKey(ctx, pkcs11.KeyGen{Label: label, ID: id, Curve: curve})
 }
 
 func (p p11Token) Close() error { return p.t.Close() }

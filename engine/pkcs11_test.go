@@ -74,19 +74,6 @@ func issueAndCheck(t *testing.T, e *Engine, cn string) *pkix.Certificate {
 	return c
 }
 
-func readManifestT(t *testing.T, dir string) (*manifest, string) {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(dir, manifestFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m manifest
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatal(err)
-	}
-	return &m, string(raw)
-}
-
 // TestPKCS11CA: init generates the CA keys on a SoftHSM2 token, the engine
 // issues through the token, survives the token going away and coming back
 // (Ready reports the outage, then recovers by itself), and a restart
@@ -253,6 +240,18 @@ func TestPKCS11OpenErrors(t *testing.T) {
 	err = open(func(c *Config) { c.PKCS11.TokenLabel = "no-such-token" })
 	if !strings.Contains(err.Error(), `token "no-such-token" not found`) {
 		t.Fatalf("no token: %v", err)
+	}
+
+	// SoftHSM2 has no GOST: init says so and writes nothing.
+	gcfg := pkcs11Config(t, tok)
+	gcfg.CA.Curve = "tc26-256-A"
+	if _, err := Init(gcfg, quiet()); err == nil || !strings.Contains(err.Error(), "generate the root key on the token") {
+		t.Fatalf("GOST on SoftHSM: %v", err)
+	} else {
+		t.Log(err)
+	}
+	if _, err := os.Stat(gcfg.DataDir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("data directory created by a failed init")
 	}
 
 	// The manifest names a key the token does not have.
