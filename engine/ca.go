@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/asn1"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -25,6 +26,7 @@ import (
 // Layout of the data directory.
 //
 //	DATA/ca.json            the CA manifest: which certificates and keys make up the CA
+//	                        (soft key files, or PKCS#11 keys by label and CKA_ID)
 //	DATA/ca/ID.crt          CA certificates, PEM (root.crt and one per issuing CA)
 //	DATA/keys/ID.key        soft keys, encrypted (hsm soft key file format)
 //	DATA/keys/passphrase    the demo default passphrase (only without GOSTCA_KEY_PASSPHRASE
@@ -62,13 +64,6 @@ type manifestEntry struct {
 	Key  keyRef `json:"key"`
 }
 
-// keyRef says where a CA key lives. Only "soft" exists so far; "pkcs11"
-// (module, token label, key label) is the next backend to wire.
-type keyRef struct {
-	Type string `json:"type"`
-	File string `json:"file,omitempty"` // soft: relative to the data directory
-}
-
 // InitResult describes a CA that Init created.
 type InitResult struct {
 	Issuers []string // issuing CA ids, the default first
@@ -79,72 +74,106 @@ type InitResult struct {
 
 // Init creates a CA in cfg.DataDir: a root and an issuing CA on
 // cfg.CA.Curve (and a second issuing CA on tc26-512-A with
-// cfg.CA.Issuer512), soft keys encrypted under the configured passphrase.
-// It refuses (ErrCAExists) when a CA is already there.
+// cfg.CA.Issuer512). The keys are made where keys.backend says: soft keys
+// encrypted under the configured passphrase, or key pairs generated on the
+// PKCS#11 token (sensitive, not extractable), which also signs the CA
+// certificates. It refuses (ErrCAExists) when a CA is already there.
 func Init(cfg Config, logger *slog.Logger) (*InitResult, error) {
+	return InitContext(context.Background(), cfg, logger)
+}
+
+// InitContext is Init with a context bounding the token operations.
+func InitContext(ctx context.Context, cfg Config, logger *slog.Logger) (res *InitResult, err error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	if _, err := os.Stat(filepath.Join(cfg.DataDir, manifestFile)); err == nil {
-		return nil, ErrCAExists
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("engine: init: %w", err)
+	if err := checkNoCA(cfg.DataDir); err != nil {
+		return nil, err
 	}
-	for _, d := range []string{cfg.DataDir, filepath.Join(cfg.DataDir, caDir), filepath.Join(cfg.DataDir, keysDir)} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
+	res = &InitResult{}
+	kr := newKeyring(&cfg, logger)
+	defer kr.close()
+	stamp := time.Now().UTC().Format("20060102T150405Z")
+	var generated []string // labels of key pairs made on the token
+	defer func() {
+		if err != nil && len(generated) > 0 {
+			err = fmt.Errorf("%w (key pairs left on the token, unused: %s)", err, strings.Join(generated, ", "))
+		}
+	}()
+
+	// newKey makes the key of CA id on curve and says where it lives.
+	var newKey func(id, curveName string) (hsm.Key, keyRef, error)
+	switch cfg.Keys.Backend {
+	case BackendPKCS11:
+		// The token first: a wrong PIN or a missing token changes nothing.
+		tok, err := kr.token(ctx)
+		if err != nil {
 			return nil, fmt.Errorf("engine: init: %w", err)
 		}
-	}
-	res := &InitResult{}
-	src, demo := cfg.passphraseSource(lookupEnv)
-	if demo {
-		created, err := ensurePassphraseFile(src.File)
-		if err != nil {
+		newKey = func(id, curveName string) (hsm.Key, keyRef, error) {
+			curve, err := hsm.CurveByName(curveName)
+			if err != nil {
+				return nil, keyRef{}, fmt.Errorf("engine: init: %w", err)
+			}
+			// A random CKA_ID; the label adds the time and a piece of the ID
+			// so that CAs made on one token in the same second differ.
+			kid := make([]byte, 16)
+			if _, err := rand.Read(kid); err != nil {
+				return nil, keyRef{}, fmt.Errorf("engine: init: %w", err)
+			}
+			label := "gostca-" + id + "-" + stamp + "-" + hex.EncodeToString(kid[:4])
+			k, err := tok.Generate(ctx, label, kid, curve)
+			if err != nil {
+				return nil, keyRef{}, fmt.Errorf("engine: init: generate the %s key on the token: %s key pair: %w", id, curve, err)
+			}
+			generated = append(generated, label)
+			return k, keyRef{Type: keyTypePKCS11, Label: label, ID: hex.EncodeToString(kid)}, nil
+		}
+	default:
+		if err := makeDataDirs(cfg.DataDir); err != nil {
 			return nil, err
 		}
-		if created {
-			res.GeneratedPassphrase = src.File
+		src, demo := cfg.passphraseSource(lookupEnv)
+		if demo {
+			created, err := ensurePassphraseFile(src.File)
+			if err != nil {
+				return nil, err
+			}
+			if created {
+				res.GeneratedPassphrase = src.File
+			}
 		}
-	}
-	pass, err := src.Read()
-	if err != nil {
-		return nil, fmt.Errorf("engine: init: passphrase from %s: %w", src, err)
-	}
-	defer clear(pass)
-	if len(pass) < 12 {
-		return nil, fmt.Errorf("engine: init: the passphrase from %s is shorter than 12 bytes", src)
+		pass, err := src.Read()
+		if err != nil {
+			return nil, fmt.Errorf("engine: init: passphrase from %s: %w", src, err)
+		}
+		defer clear(pass)
+		if len(pass) < 12 {
+			return nil, fmt.Errorf("engine: init: the passphrase from %s is shorter than 12 bytes", src)
+		}
+		kopts := &hsm.SoftKeyFileOptions{ScryptLogN: cfg.Keys.ScryptLogN}
+		newKey = func(id, curveName string) (hsm.Key, keyRef, error) {
+			curve, err := hsm.CurveByName(curveName)
+			if err != nil {
+				return nil, keyRef{}, fmt.Errorf("engine: init: %w", err)
+			}
+			k, err := hsm.GenerateSoftKeyInMemory(curve)
+			if err != nil {
+				return nil, keyRef{}, fmt.Errorf("engine: init: generate %s key: %w", id, err)
+			}
+			rel := filepath.Join(keysDir, id+".key")
+			if err := hsm.WriteSoftKeyFile(filepath.Join(cfg.DataDir, rel), k, pass, kopts); err != nil {
+				return nil, keyRef{}, fmt.Errorf("engine: init: write %s key: %w", id, err)
+			}
+			return k, keyRef{Type: keyTypeSoft, File: rel}, nil
+		}
 	}
 
 	now := time.Now().UTC().Add(-time.Minute).Truncate(time.Second)
-	kopts := &hsm.SoftKeyFileOptions{ScryptLogN: cfg.Keys.ScryptLogN}
-	newKey := func(id, curveName string) (*hsm.SoftKey, string, error) {
-		curve, err := hsm.CurveByName(curveName)
-		if err != nil {
-			return nil, "", fmt.Errorf("engine: init: %w", err)
-		}
-		k, err := hsm.GenerateSoftKeyInMemory(curve)
-		if err != nil {
-			return nil, "", fmt.Errorf("engine: init: generate %s key: %w", id, err)
-		}
-		rel := filepath.Join(keysDir, id+".key")
-		if err := hsm.WriteSoftKeyFile(filepath.Join(cfg.DataDir, rel), k, pass, kopts); err != nil {
-			return nil, "", fmt.Errorf("engine: init: write %s key: %w", id, err)
-		}
-		return k, rel, nil
-	}
 	subject := func(cn string) *pkix.Subject {
 		return &pkix.Subject{CommonName: cn, Organization: cfg.CA.Organization, Country: cfg.CA.Country}
 	}
-	writeCert := func(id string, der []byte) (string, error) {
-		rel := filepath.Join(caDir, id+".crt")
-		data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-		if err := writeFileAtomic(filepath.Join(cfg.DataDir, rel), data, 0o644, true); err != nil {
-			return "", fmt.Errorf("engine: init: %w", err)
-		}
-		return rel, nil
-	}
-
-	rootKey, rootKeyRel, err := newKey(rootID, cfg.CA.Curve)
+	rootKey, rootRef, err := newKey(rootID, cfg.CA.Curve)
 	if err != nil {
 		return nil, err
 	}
@@ -156,12 +185,17 @@ func Init(cfg Config, logger *slog.Logger) (*InitResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: init: %w", err)
 	}
-	rootRel, err := writeCert(rootID, rootDER)
+	// With token keys nothing is written before the token made the root
+	// key: a token that cannot (no such mechanism) leaves no trace.
+	if err := makeDataDirs(cfg.DataDir); err != nil {
+		return nil, err
+	}
+	rootRel, err := writeCACert(cfg.DataDir, rootID, rootDER)
 	if err != nil {
 		return nil, err
 	}
 	m := manifest{Version: 1, Created: time.Now().UTC(),
-		Root: manifestEntry{ID: rootID, Cert: rootRel, Key: keyRef{Type: "soft", File: rootKeyRel}}}
+		Root: manifestEntry{ID: rootID, Cert: rootRel, Key: rootRef}}
 
 	type want struct{ id, curve, cn string }
 	wants := []want{{issuerIDFor(cfg.CA.Curve), cfg.CA.Curve, cfg.CA.IssuerCommonName}}
@@ -169,7 +203,7 @@ func Init(cfg Config, logger *slog.Logger) (*InitResult, error) {
 		wants = append(wants, want{"gost512", "tc26-512-A", cfg.CA.IssuerCommonName + " 512"})
 	}
 	for _, w := range wants {
-		k, keyRel, err := newKey(w.id, w.curve)
+		k, ref, err := newKey(w.id, w.curve)
 		if err != nil {
 			return nil, err
 		}
@@ -177,31 +211,84 @@ func Init(cfg Config, logger *slog.Logger) (*InitResult, error) {
 		if err != nil {
 			return nil, err
 		}
-		rel, err := writeCert(w.id, der)
+		rel, err := writeCACert(cfg.DataDir, w.id, der)
 		if err != nil {
 			return nil, err
 		}
-		m.Issuers = append(m.Issuers, manifestEntry{ID: w.id, Cert: rel, Key: keyRef{Type: "soft", File: keyRel}})
+		m.Issuers = append(m.Issuers, manifestEntry{ID: w.id, Cert: rel, Key: ref})
 		res.Issuers = append(res.Issuers, w.id)
 	}
 	m.DefaultIssuer = m.Issuers[0].ID
-	data, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("engine: init: %w", err)
+	if err := writeManifest(cfg.DataDir, &m); err != nil {
+		return nil, err
 	}
-	// The manifest is written last: its presence is what "a CA exists"
-	// means, so a crash part-way leaves no half CA that serve would use.
-	if err := writeFileAtomic(filepath.Join(cfg.DataDir, manifestFile), append(data, '\n'), 0o644, true); err != nil {
-		return nil, fmt.Errorf("engine: init: %w", err)
-	}
-	logger.Info("CA created", "data_dir", cfg.DataDir, "curve", cfg.CA.Curve, "issuers", strings.Join(res.Issuers, ","))
+	generated = nil
+	logger.Info("CA created", "data_dir", cfg.DataDir, "curve", cfg.CA.Curve, "keys", cfg.Keys.Backend, "issuers", strings.Join(res.Issuers, ","))
 	return res, nil
 }
 
-// issuerIDFor names the default issuing CA after its key size.
+// checkNoCA returns ErrCAExists when dataDir holds a CA manifest.
+func checkNoCA(dataDir string) error {
+	if _, err := os.Stat(filepath.Join(dataDir, manifestFile)); err == nil {
+		return ErrCAExists
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("engine: init: %w", err)
+	}
+	return nil
+}
+
+func makeDataDirs(dataDir string) error {
+	for _, d := range []string{dataDir, filepath.Join(dataDir, caDir), filepath.Join(dataDir, keysDir)} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return fmt.Errorf("engine: init: %w", err)
+		}
+	}
+	return nil
+}
+
+// writeCACert writes a CA certificate as DATA/ca/ID.crt (PEM), never
+// overwriting, and returns its path relative to the data directory.
+func writeCACert(dataDir, id string, der []byte) (string, error) {
+	rel := filepath.Join(caDir, id+".crt")
+	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	if err := writeFileAtomic(filepath.Join(dataDir, rel), data, 0o644, true); err != nil {
+		return "", fmt.Errorf("engine: init: %w", err)
+	}
+	return rel, nil
+}
+
+// writeManifest writes the manifest last: its presence is what "a CA
+// exists" means, so a crash part-way leaves no half CA that serve would
+// use.
+func writeManifest(dataDir string, m *manifest) error {
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("engine: init: %w", err)
+	}
+	if err := writeFileAtomic(filepath.Join(dataDir, manifestFile), append(data, '\n'), 0o644, true); err != nil {
+		return fmt.Errorf("engine: init: %w", err)
+	}
+	return nil
+}
+
+// issuerIDFor names the default issuing CA after its key.
 func issuerIDFor(curve string) string {
-	if strings.HasPrefix(curve, "tc26-512") {
+	c, err := hsm.CurveByName(curve)
+	if err != nil {
+		return "gost256"
+	}
+	return issuerIDForAlg(c.Algorithm())
+}
+
+// issuerIDForAlg names an issuing CA after its key's algorithm.
+func issuerIDForAlg(a hsm.Algorithm) string {
+	switch a {
+	case hsm.GOST512:
 		return "gost512"
+	case hsm.ECDSAP256:
+		return "ecdsa256"
+	case hsm.ECDSAP384:
+		return "ecdsa384"
 	}
 	return "gost256"
 }
@@ -317,13 +404,15 @@ func readCACerts(dataDir string) (*manifest, *pkix.Certificate, []*pkix.Certific
 	return m, root, certs, nil
 }
 
-// loadCA reads the manifest, the certificates and the issuing CAs' keys.
-func loadCA(cfg *Config, wrap func(id string, k hsm.Key) hsm.Key) (*loadedCA, error) {
+// loadCA reads the manifest, the certificates and the issuing CAs' keys,
+// PKCS#11 ones through kr's token. An issuing CA whose key is not GOST
+// gets only the non-qualified profiles: qualified certificates are GOST
+// signed (63-FZ).
+func loadCA(ctx context.Context, cfg *Config, kr *keyring, wrap func(id string, k hsm.Key) hsm.Key) (*loadedCA, error) {
 	m, root, certs, err := readCACerts(cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}
-	src, _ := cfg.passphraseSource(lookupEnv)
 	settings, err := issuerSettings(cfg)
 	if err != nil {
 		return nil, err
@@ -331,12 +420,9 @@ func loadCA(cfg *Config, wrap func(id string, k hsm.Key) hsm.Key) (*loadedCA, er
 	ca := &loadedCA{root: root, defaultIssuer: m.DefaultIssuer}
 	for i, e := range m.Issuers {
 		cert := certs[i]
-		if e.Key.Type != "soft" {
-			return nil, fmt.Errorf("engine: issuer %s: key type %q not supported yet", e.ID, e.Key.Type)
-		}
-		sk, err := hsm.OpenSoftKey(filepath.Join(cfg.DataDir, e.Key.File), src)
+		k, err := kr.open(ctx, e.Key)
 		if err != nil {
-			return nil, fmt.Errorf("engine: issuer %s key (passphrase from %s): %w", e.ID, src, err)
+			return nil, fmt.Errorf("engine: issuer %s key (%s): %w", e.ID, e.Key, err)
 		}
 		s := settings
 		id := e.ID
@@ -346,13 +432,26 @@ func loadCA(cfg *Config, wrap func(id string, k hsm.Key) hsm.Key) (*loadedCA, er
 		}
 		s.OCSPURLs = []string{cfg.publicURL() + "/ocsp"}
 		s.CAIssuersURLs = []string{cfg.publicURL() + "/ca/" + id + ".crt"}
-		is, err := signer.NewIssuer(id, cert, wrap(id, sk), s, nil)
+		is, err := signer.NewIssuer(id, cert, wrap(id, k), s, profilesFor(k.Algorithm()))
 		if err != nil {
 			return nil, fmt.Errorf("engine: %w", err)
 		}
 		ca.issuers = append(ca.issuers, is)
 	}
 	return ca, nil
+}
+
+// profilesFor lists the profiles an issuing CA with a key of alg issues
+// under: every end-entity profile for GOST, the non-qualified ones
+// otherwise.
+func profilesFor(alg hsm.Algorithm) []*pkix.Profile {
+	var out []*pkix.Profile
+	for _, p := range pkix.Profiles() {
+		if !p.CA && (alg.IsGOST() || !p.Qualified) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // issuerSettings are the CA-wide extension values from the configuration.

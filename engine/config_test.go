@@ -56,7 +56,13 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"", []string{"GOSTCA_SERVER_LISEN=1"}, "unknown environment variables: GOSTCA_SERVER_LISEN"},
 		{"", []string{"GOSTCA_SERVER_READ_TIMEOUT=soon"}, "GOSTCA_SERVER_READ_TIMEOUT"},
 		{"[server]\nread_timeout = \"-1s\"\n", nil, "server.read_timeout must be positive"},
-		{"[ca]\ncurve = \"P-256\"\n", nil, "ca.curve"},
+		{"[ca]\ncurve = \"P-521\"\n", nil, "ca.curve"},
+		{"[ca]\ncurve = \"prime256v1\"\n", nil, "ca.curve"},
+		{"[keys]\nbackend = \"tpm\"\n", nil, "keys.backend"},
+		{"[keys]\nbackend = \"pkcs11\"\n", nil, "needs pkcs11.module"},
+		{"[keys]\nbackend = \"pkcs11\"\n[pkcs11]\nmodule = \"/x.so\"\n", nil, "needs pkcs11.token_label or pkcs11.slot"},
+		{"[pkcs11]\npin = \"1234\"\n", nil, "unknown keys: pkcs11.pin"},
+		{"[pkcs11]\nsessions = 0\n", nil, "pkcs11.sessions"},
 		{"[ca]\nclasses = [\"KC9\"]\n", nil, "ca.classes"},
 		{"[server]\ntls_cert_file = \"a\"\n", nil, "go together"},
 		{"[log]\nlevel = \"loud\"\n", nil, "log.level"},
@@ -89,5 +95,36 @@ func TestEnvKeysCoverEveryOption(t *testing.T) {
 		if !seen[k] {
 			t.Errorf("no variable for %s", k)
 		}
+	}
+}
+
+func TestLoadConfigPKCS11(t *testing.T) {
+	p := writeConf(t, `
+[keys]
+backend = "pkcs11"
+[pkcs11]
+module = "/usr/lib/softhsm/libsofthsm2.so"
+token_label = "GostCA-1"
+pin_file = "/run/secrets/pin"
+sessions = 8
+`)
+	cfg, err := LoadConfig(p, []string{"GOSTCA_PKCS11_PIN=not-config", "GOSTCA_PKCS11_SLOT=3", "GOSTCA_PKCS11_PROBE_INTERVAL=2s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Keys.Backend != BackendPKCS11 || cfg.PKCS11.TokenLabel != "GostCA-1" || cfg.PKCS11.Slot != 3 || cfg.PKCS11.Sessions != 8 ||
+		cfg.PKCS11.ProbeInterval != 2*time.Second || cfg.PKCS11.MaxWait != 5*time.Second || cfg.PKCS11.MaxAttempts != 3 {
+		t.Fatalf("config %+v", cfg.PKCS11)
+	}
+	if src := cfg.pinSource(); src.File != "/run/secrets/pin" {
+		t.Fatalf("PIN source %v", src)
+	}
+	cfg.PKCS11.PINFile = ""
+	if src := cfg.pinSource(); src.Env != PINEnv {
+		t.Fatalf("PIN source %v", src)
+	}
+	def := DefaultConfig()
+	if def.Keys.Backend != BackendSoft || def.PKCS11.Slot != -1 {
+		t.Fatalf("defaults %+v %+v", def.Keys, def.PKCS11)
 	}
 }

@@ -47,6 +47,7 @@ type Engine struct {
 	log     *slog.Logger
 	st      *store.Store
 	sig     *signer.Signer
+	keys    *keyring // the CA keys' token, if any: closed last
 	root    *pkix.Certificate
 	issuers map[string]*issuerState
 	order   []string // issuer ids, the default first
@@ -83,7 +84,7 @@ func Open(ctx context.Context, cfg Config, opts Options) (*Engine, error) {
 	}
 	if _, err := readManifest(cfg.DataDir); errors.Is(err, ErrNoCA) && opts.CreateDefault {
 		log.Info("no CA in the data directory: creating the default CA", "data_dir", cfg.DataDir, "curve", cfg.CA.Curve)
-		if _, err := Init(cfg, log); err != nil {
+		if _, err := InitContext(ctx, cfg, log); err != nil {
 			return nil, err
 		}
 	}
@@ -92,7 +93,14 @@ func Open(ctx context.Context, cfg Config, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	ca, err := loadCA(&cfg, m.wrapKey)
+	kr := newKeyring(&cfg, log)
+	ok := false
+	defer func() {
+		if !ok {
+			kr.close()
+		}
+	}()
+	ca, err := loadCA(ctx, &cfg, kr, m.wrapKey)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +116,7 @@ func Open(ctx context.Context, cfg Config, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: open store: %w", err)
 	}
-	e := &Engine{cfg: cfg, log: log, st: st, root: ca.root, issuers: map[string]*issuerState{}, tokens: tokens, m: m, hooks: hooks,
+	e := &Engine{cfg: cfg, log: log, st: st, keys: kr, root: ca.root, issuers: map[string]*issuerState{}, tokens: tokens, m: m, hooks: hooks,
 		ocspSem: make(chan struct{}, cfg.OCSP.LiveConcurrency), kick: make(chan struct{}, 1), stop: make(chan struct{})}
 	for _, is := range ca.issuers {
 		s, err := newIssuerState(is)
@@ -149,12 +157,13 @@ func Open(ctx context.Context, cfg Config, opts Options) (*Engine, error) {
 		log.Warn("hooks.esia_url is not set: ESIA registrations of qualified certificates are queued, not delivered")
 	}
 	e.kickOCSP()
+	ok = true
 	log.Info("engine open", "data_dir", cfg.DataDir, "issuers", strings.Join(e.order, ","))
 	return e, nil
 }
 
-// Close stops the background jobs, finishes every admitted issuance and
-// closes the store (flushing it).
+// Close stops the background jobs, finishes every admitted issuance,
+// closes the store (flushing it) and then the PKCS#11 token, if any.
 func (e *Engine) Close() error {
 	if !e.closed.CompareAndSwap(false, true) {
 		return nil
@@ -164,6 +173,9 @@ func (e *Engine) Close() error {
 	err := e.sig.Close()
 	if cerr := e.st.Close(); err == nil {
 		err = cerr
+	}
+	if cerr := e.keys.close(); err == nil && cerr != nil {
+		err = fmt.Errorf("engine: close the token: %w", cerr)
 	}
 	return err
 }

@@ -68,7 +68,9 @@ var (
 		Name: "root-ca", CA: true, MaxPathLen: -1, Validity: 25 * year,
 		KeyUsage: KeyUsageDigitalSignature | KeyUsageCertSign | KeyUsageCRLSign,
 		Required: []asn1.ObjectIdentifier{OIDCommonName, OIDOrganization, OIDCountry},
-		Allowed:  caAttrs, KeyAlgorithms: gostKeys,
+		// ECDSA roots serve non-qualified hierarchies (and tests on tokens
+		// without GOST); qualified certificates are issued under GOST CAs.
+		Allowed: caAttrs, KeyAlgorithms: append(append([]SignatureAlgorithm(nil), gostKeys...), ecdsaKeys...),
 	}
 	ProfileIssuingCA = &Profile{
 		Name: "issuing-ca", CA: true, MaxPathLen: 0, Validity: 15 * year,

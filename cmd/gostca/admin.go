@@ -48,15 +48,44 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// listFlag is a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
 func runInit(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("init", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var c common
 	c.register(fs)
-	curve := fs.String("curve", "", "GOST parameter set of the root and issuing CA (default ca.curve, tc26-256-A)")
+	curve := fs.String("curve", "", "parameter set of the root and issuing CA keys (default ca.curve, tc26-256-A; P-256 and P-384 make a non-qualified ECDSA CA)")
 	with512 := fs.Bool("with-512", false, "also create an issuing CA on tc26-512-A")
 	org := fs.String("org", "", "organisation name in the CA certificates (default ca.organization)")
+	keys := fs.String("keys", "", "where to generate the CA keys: soft or pkcs11 (default keys.backend)")
+	importRoot := fs.String("import-root", "", "import: the existing root CA certificate (PEM or DER) instead of generating a CA")
+	rootKey := fs.String("root-key", "", "import: the root key's reference (optional: without it the root stays offline)")
+	var importIssuers, issuerKeys, issuerIDs listFlag
+	fs.Var(&importIssuers, "import-issuer", "import: an issuing CA certificate signed by the root (repeatable; the first is the default)")
+	fs.Var(&issuerKeys, "issuer-key", "import: the key reference of each --import-issuer, in order: soft:PATH or pkcs11:label=NAME[;id=HEX]")
+	fs.Var(&issuerIDs, "issuer-id", "import: the id of each --import-issuer, in order (default after its key: gost256, gost512, ecdsa256, ecdsa384)")
 	if _, err := parseFlags(fs, args); err != nil {
+		return 2
+	}
+	importing := *importRoot != "" || *rootKey != "" || len(importIssuers) > 0 || len(issuerKeys) > 0 || len(issuerIDs) > 0
+	var usageErr string
+	switch {
+	case importing && (*curve != "" || *with512 || *keys != ""):
+		usageErr = "--curve, --with-512 and --keys generate a CA; the --import flags adopt one: not both"
+	case importing && (*importRoot == "" || len(importIssuers) == 0):
+		usageErr = "importing needs --import-root and at least one --import-issuer"
+	case importing && len(issuerKeys) != len(importIssuers):
+		usageErr = fmt.Sprintf("give one --issuer-key per --import-issuer (%d certificates, %d keys)", len(importIssuers), len(issuerKeys))
+	case len(issuerIDs) > 0 && len(issuerIDs) != len(importIssuers):
+		usageErr = "give an --issuer-id for every --import-issuer, or none"
+	}
+	if usageErr != "" {
+		fmt.Fprintf(stderr, "gostca init: %s\n", usageErr)
 		return 2
 	}
 	cfg, err := c.load()
@@ -70,13 +99,30 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 		if *org != "" {
 			cfg.CA.Organization = *org
 		}
+		if *keys != "" {
+			cfg.Keys.Backend = *keys
+		}
 		err = cfg.Validate()
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "gostca init: %v\n", err)
 		return 2
 	}
-	res, err := engine.Init(cfg, newLogger(cfg, stderr))
+	log := newLogger(cfg, stderr)
+	var res *engine.InitResult
+	if importing {
+		spec := engine.ImportSpec{RootCert: *importRoot, RootKey: *rootKey}
+		for i, cert := range importIssuers {
+			is := engine.ImportIssuer{Cert: cert, Key: issuerKeys[i]}
+			if len(issuerIDs) > 0 {
+				is.ID = issuerIDs[i]
+			}
+			spec.Issuers = append(spec.Issuers, is)
+		}
+		res, err = engine.Import(context.Background(), cfg, spec, log)
+	} else {
+		res, err = engine.Init(cfg, log)
+	}
 	if errors.Is(err, engine.ErrCAExists) {
 		fmt.Fprintf(stderr, "gostca init: %s already holds a CA; nothing changed\n", cfg.DataDir)
 		return 1
@@ -85,8 +131,15 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gostca init: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "CA created in %s: root %s, issuing CAs %s\n", cfg.DataDir,
+	verb := "created"
+	if importing {
+		verb = "imported"
+	}
+	fmt.Fprintf(stdout, "CA %s in %s: root %s, issuing CAs %s\n", verb, cfg.DataDir,
 		filepath.Join(cfg.DataDir, "ca", "root.crt"), strings.Join(res.Issuers, ", "))
+	if !importing && cfg.Keys.Backend == engine.BackendPKCS11 {
+		fmt.Fprintf(stdout, "keys generated on PKCS#11 token %q (labels in %s)\n", cfg.PKCS11.TokenLabel, filepath.Join(cfg.DataDir, "ca.json"))
+	}
 	if res.GeneratedPassphrase != "" {
 		fmt.Fprintf(stdout, "key passphrase generated in %s (demo default; set %s or keys.passphrase_file in production)\n",
 			res.GeneratedPassphrase, engine.PassphraseEnv)

@@ -72,7 +72,9 @@ func usage(w io.Writer) {
 
 commands:
   serve     run the CA server (no flags, no config: ./data, a demo CA, 127.0.0.1:8080)
-  init      create a CA: keys, a root and an issuing CA (refuses to overwrite one)
+  init      create a CA: keys (soft or on a PKCS#11 token), a root and an issuing CA;
+            or adopt one: init --import-root F --import-issuer F --issuer-key REF
+            (refuses to overwrite a CA)
   issue     issue a certificate from a CSR file and subject JSON
   revoke    revoke a certificate:  gostca revoke SERIAL --reason keyCompromise
   suspend   suspend (certificateHold) a certificate

@@ -29,8 +29,7 @@ func TestAdminOverAPI(t *testing.T) {
 	t.Setenv(envToken, "")
 	t.Setenv(envTokenFile, "")
 	dir := filepath.Join(t.TempDir(), "data")
-	srv := startServe(t, dir)
-	defer srv.stop(t)
+	srv := startServe(t, "--data", dir)
 	work := t.TempDir()
 	tokFile := filepath.Join(work, "token")
 	if err := os.WriteFile(tokFile, []byte(srv.token+"\n"), 0o600); err != nil {

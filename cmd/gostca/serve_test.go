@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/json"
 	"encoding/pem"
@@ -14,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/gostca/gostca/gost/gost3410"
 	"github.com/gostca/gostca/pkix"
@@ -45,8 +43,14 @@ func (s *syncBuffer) String() string {
 func TestServeAndAdmin(t *testing.T) {
 	t.Setenv("GOSTCA_KEYS_SCRYPT_LOG_N", "10") // fast key files
 	dir := filepath.Join(t.TempDir(), "data")
-	srv := startServe(t, dir)
+	srv := startServe(t, "--data", dir)
 	addr, tok := srv.addr, srv.token
+	if tok == "" {
+		t.Fatal("no admin token printed on first start")
+	}
+	if strings.Contains(srv.errb.String(), tok) {
+		t.Fatal("the admin token went to the log")
+	}
 	get := func(path, token string) (int, string) {
 		req, _ := http.NewRequest("GET", "http://"+addr+path, nil)
 		if token != "" {
@@ -75,7 +79,7 @@ func TestServeAndAdmin(t *testing.T) {
 	if code := run([]string{"fsck", "--data", dir}, &o, &e); code != 1 || !strings.Contains(e.String(), "server running") {
 		t.Fatalf("fsck while serving: %d %s", code, e.String())
 	}
-	srv.stop(t)
+	srv.stop()
 
 	cmd := func(want int, args ...string) string {
 		t.Helper()
@@ -136,59 +140,6 @@ func TestServeAndAdmin(t *testing.T) {
 	cmd(0, "fsck", "--data", dir)
 	cmd(0, "config", "--data", dir)
 	cmd(2, "serve", "--data", dir, "--listen", "nonsense")
-}
-
-// servedCA is a `gostca serve` running in the test.
-type servedCA struct {
-	addr, token string
-	stderr      *syncBuffer
-	cancel      context.CancelFunc
-	done        chan int
-}
-
-// startServe runs `gostca serve` on dir at 127.0.0.1 (any port) and
-// returns once it listens, with the admin token it printed.
-func startServe(t *testing.T, dir string) *servedCA {
-	t.Helper()
-	addrc := make(chan string, 1)
-	onListening = func(a string) { addrc <- a }
-	t.Cleanup(func() { onListening = nil })
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	var out syncBuffer
-	s := &servedCA{stderr: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
-	go func() {
-		s.done <- runContext(ctx, []string{"serve", "--data", dir, "--listen", "127.0.0.1:0"}, &out, s.stderr)
-	}()
-	select {
-	case s.addr = <-addrc:
-	case code := <-s.done:
-		t.Fatalf("serve exited %d: %s", code, s.stderr.String())
-	case <-time.After(60 * time.Second):
-		t.Fatal("serve did not start")
-	}
-	s.token = regexp.MustCompile(`gca_[0-9a-f]{16}_[A-Za-z0-9_-]+`).FindString(out.String())
-	if s.token == "" {
-		t.Fatalf("no admin token printed: %q", out.String())
-	}
-	if strings.Contains(s.stderr.String(), s.token) {
-		t.Fatal("the admin token went to the log")
-	}
-	return s
-}
-
-// stop stops the server as SIGTERM does and wants exit status 0.
-func (s *servedCA) stop(t *testing.T) {
-	t.Helper()
-	s.cancel()
-	select {
-	case code := <-s.done:
-		if code != 0 {
-			t.Fatalf("serve exit %d: %s", code, s.stderr.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop")
-	}
 }
 
 func mustRead(t *testing.T, p string) []byte {

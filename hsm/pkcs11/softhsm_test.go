@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,6 +16,7 @@ import (
 	p11 "github.com/miekg/pkcs11"
 
 	"github.com/gostca/gostca/hsm"
+	"github.com/gostca/gostca/internal/softhsmtest"
 )
 
 // Tests against a real SoftHSM2 token. SoftHSM has no GOST mechanisms, so
@@ -24,80 +24,20 @@ import (
 // (fakeops_test.go). Without SoftHSM the tests skip, except under CI=true
 // where they fail.
 
-const (
-	softhsmSOPIN = "so-Pin-4096"
-	softhsmPIN   = "user-Pin-2718"
-)
-
-func softhsmLib() string {
-	if p := os.Getenv("GOSTCA_SOFTHSM_MODULE"); p != "" {
-		return p
-	}
-	return "/usr/lib/softhsm/libsofthsm2.so"
-}
-
-// needTool skips (or, under CI=true, fails) unless SoftHSM and the named
-// commands are installed.
-func needTool(t testing.TB, cmds ...string) {
-	t.Helper()
-	missing := ""
-	if _, err := os.Stat(softhsmLib()); err != nil {
-		missing = softhsmLib()
-	}
-	for _, c := range cmds {
-		if _, err := exec.LookPath(c); err != nil {
-			missing = c
-		}
-	}
-	if missing == "" {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is required in CI (apt-get install softhsm2 opensc)", missing)
-	}
-	t.Skipf("%s not installed", missing)
-}
-
-// softHSM is a SoftHSM2 set-up private to one test: its own token
-// directory and SOFTHSM2_CONF, and one initialised token.
-type softHSM struct {
-	lib, dir, tokens, label, pinFile string
-}
+// softHSM is a SoftHSM2 set-up private to one test (see softhsmtest).
+type softHSM struct{ *softhsmtest.Token }
 
 func newSoftHSM(t testing.TB, label string) *softHSM {
 	t.Helper()
-	needTool(t, "softhsm2-util")
-	dir := t.TempDir()
-	h := &softHSM{lib: softhsmLib(), dir: dir, tokens: filepath.Join(dir, "tokens"), label: label}
-	if err := os.Mkdir(h.tokens, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	conf := filepath.Join(dir, "softhsm2.conf")
-	body := fmt.Sprintf("directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n", h.tokens)
-	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	// Read by libsofthsm2 at every C_Initialize, in this process too.
-	t.Setenv("SOFTHSM2_CONF", conf)
-	h.run(t, "softhsm2-util", "--init-token", "--free", "--label", label, "--so-pin", softhsmSOPIN, "--pin", softhsmPIN)
-	h.pinFile = writePIN(t, softhsmPIN)
-	return h
-}
-
-func (h *softHSM) run(t testing.TB, name string, args ...string) {
-	t.Helper()
-	out, err := exec.Command(name, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
+	return &softHSM{softhsmtest.New(t, label)}
 }
 
 func (h *softHSM) config(t testing.TB) Config {
 	log, _ := testLogger(t)
 	return Config{
-		Module:     h.lib,
-		TokenLabel: h.label,
-		PIN:        hsm.SecretSource{File: h.pinFile},
+		Module:     h.Lib,
+		TokenLabel: h.Label,
+		PIN:        hsm.SecretSource{File: h.PINFile},
 		Logger:     log,
 	}
 }
@@ -145,10 +85,10 @@ func behindTheBack(tok *Token, kill func(slot uint)) {
 }
 
 func TestSoftHSMSignECDSA(t *testing.T) {
-	needTool(t, "softhsm2-util", "pkcs11-tool")
+	softhsmtest.Need(t, "softhsm2-util", "pkcs11-tool")
 	h := newSoftHSM(t, "gostca-sign")
 	// A key made by another tool, before the process opens the token.
-	h.run(t, "pkcs11-tool", "--module", h.lib, "--token-label", h.label, "--login", "--pin", softhsmPIN,
+	h.Run(t, "pkcs11-tool", "--module", h.Lib, "--token-label", h.Label, "--login", "--pin", softhsmtest.PIN,
 		"--keypairgen", "--key-type", "EC:prime256v1", "--label", "tool-key", "--id", "0a0b")
 
 	tok := h.open(t, func(c *Config) { c.Sessions = 4 })
@@ -322,7 +262,7 @@ func TestSoftHSMRecovery(t *testing.T) {
 				t.Fatal(err)
 			}
 			pub := k.Public().(*ecdsa.PublicKey)
-			other := otherContext(t, h.lib)
+			other := otherContext(t, h.Lib)
 
 			var stop atomic.Bool
 			var signed, bad atomic.Int64
@@ -415,12 +355,12 @@ func TestSoftHSMOpenErrors(t *testing.T) {
 				}
 			}
 			noSecret(t, wrongPIN, err.Error())
-			noSecret(t, softhsmPIN, err.Error())
+			noSecret(t, softhsmtest.PIN, err.Error())
 		})
 	}
 	// The PIN from the environment works, and the failed attempts above
 	// left the token usable (one wrong PIN is not a lock-out).
-	t.Setenv("GOSTCA_TEST_HSM_PIN", softhsmPIN)
+	t.Setenv("GOSTCA_TEST_HSM_PIN", softhsmtest.PIN)
 	tok := h.open(t, func(c *Config) { c.PIN = hsm.SecretSource{Env: "GOSTCA_TEST_HSM_PIN"} })
 	if err := tok.Check(ctx); err != nil {
 		t.Fatal(err)
@@ -440,17 +380,17 @@ func TestSoftHSMBreaker(t *testing.T) {
 		t.Fatal(err)
 	}
 	signAndVerify(t, k, "before")
-	other := otherContext(t, h.lib)
+	other := otherContext(t, h.Lib)
 
-	away := h.tokens + ".away"
+	away := h.Tokens + ".away"
 	behindTheBack(tok, func(uint) {
 		if err := other.Finalize(); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.Rename(h.tokens, away); err != nil {
+		if err := os.Rename(h.Tokens, away); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.Mkdir(h.tokens, 0o700); err != nil {
+		if err := os.Mkdir(h.Tokens, 0o700); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -481,10 +421,10 @@ func TestSoftHSMBreaker(t *testing.T) {
 	}
 
 	// Bring the token back.
-	if err := os.Remove(h.tokens); err != nil {
+	if err := os.Remove(h.Tokens); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Rename(away, h.tokens); err != nil {
+	if err := os.Rename(away, h.Tokens); err != nil {
 		t.Fatal(err)
 	}
 	var last error

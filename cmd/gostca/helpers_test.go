@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// server is a `gostca serve` running in the test process.
+type server struct {
+	t      *testing.T
+	addr   string
+	token  string // the admin token printed on first start, if any
+	out    *syncBuffer
+	errb   *syncBuffer
+	cancel context.CancelFunc
+	done   chan int
+}
+
+// startServe runs `gostca serve args…` on 127.0.0.1:0 and waits until it
+// listens.
+func startServe(t *testing.T, args ...string) *server {
+	t.Helper()
+	addrc := make(chan string, 1)
+	onListening = func(a string) { addrc <- a }
+	t.Cleanup(func() { onListening = nil })
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &server{t: t, out: &syncBuffer{}, errb: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
+	go func() {
+		s.done <- runContext(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), s.out, s.errb)
+	}()
+	select {
+	case s.addr = <-addrc:
+	case code := <-s.done:
+		cancel()
+		t.Fatalf("serve exited %d: %s", code, s.errb.String())
+	case <-time.After(60 * time.Second):
+		cancel()
+		t.Fatal("serve did not start")
+	}
+	t.Cleanup(func() { s.stop() })
+	s.token = regexp.MustCompile(`gca_[0-9a-f]{16}_[A-Za-z0-9_-]+`).FindString(s.out.String())
+	return s
+}
+
+// stop stops the server like SIGTERM and requires a clean exit.
+func (s *server) stop() {
+	s.t.Helper()
+	if s.cancel == nil {
+		return
+	}
+	s.cancel()
+	s.cancel = nil
+	select {
+	case code := <-s.done:
+		if code != 0 {
+			s.t.Fatalf("serve exit %d: %s", code, s.errb.String())
+		}
+	case <-time.After(30 * time.Second):
+		s.t.Fatal("serve did not stop")
+	}
+}
+
+func (s *server) do(method, path, token string, body any) (int, []byte) {
+	s.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, "http://"+s.addr+path, rd)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// openssl runs the openssl command with its gost engine configured; it
+// skips (fails under CI=true) when that is not installed.
+type openssl struct {
+	t   *testing.T
+	dir string
+	env []string
+}
+
+func newOpenSSL(t *testing.T) *openssl {
+	t.Helper()
+	_, err := exec.LookPath("openssl")
+	if err == nil {
+		err = exec.Command("openssl", "engine", "gost").Run()
+	}
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("openssl with the gost engine is required in CI: %v", err)
+		}
+		t.Skipf("openssl with the gost engine not available: %v", err)
+	}
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "openssl.cnf")
+	os.WriteFile(conf, []byte("openssl_conf = openssl_def\n[openssl_def]\nengines = engines\n[engines]\ngost = gost_section\n"+
+		"[gost_section]\nengine_id = gost\ndefault_algorithms = ALL\n"), 0o600)
+	return &openssl{t: t, dir: dir, env: append(os.Environ(), "OPENSSL_CONF="+conf)}
+}
+
+// verify runs `openssl verify` on leaf (PEM) with the root as trust
+// anchor and the issuing CA as untrusted intermediate (PEM or DER files).
+func (o *openssl) verify(root, ca string, leaf []byte) {
+	o.t.Helper()
+	pemOf := func(name, path string) string {
+		out := filepath.Join(o.dir, name)
+		b, err := exec.Command("openssl", "x509", "-in", path, "-out", out).CombinedOutput()
+		if err != nil {
+			b, err = exec.Command("openssl", "x509", "-inform", "DER", "-in", path, "-out", out).CombinedOutput()
+		}
+		if err != nil {
+			o.t.Fatalf("openssl x509 %s: %v\n%s", path, err, b)
+		}
+		return out
+	}
+	r, c := pemOf("root.pem", root), pemOf("ca.pem", ca)
+	lf := filepath.Join(o.dir, "leaf.pem")
+	os.WriteFile(lf, leaf, 0o600)
+	cmd := exec.Command("openssl", "verify", "-CAfile", r, "-untrusted", c, lf)
+	cmd.Env = o.env
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "leaf.pem: OK") {
+		o.t.Fatalf("openssl verify: %v\n%s", err, out)
+	}
+}
+
+// cli runs a gostca command and requires exit code want.
+func cli(t *testing.T, want int, args ...string) string {
+	t.Helper()
+	var o, e bytes.Buffer
+	if code := run(args, &o, &e); code != want {
+		t.Fatalf("gostca %s: exit %d, want %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, want, o.String(), e.String())
+	}
+	return o.String() + e.String()
+}

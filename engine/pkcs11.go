@@ -1,0 +1,42 @@
+//go:build cgo
+
+package engine
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/gostca/gostca/hsm"
+	"github.com/gostca/gostca/hsm/pkcs11"
+)
+
+// p11Token adapts *pkcs11.Token to caToken.
+type p11Token struct{ t *pkcs11.Token }
+
+func openToken(ctx context.Context, cfg *Config, log *slog.Logger) (caToken, error) {
+	c := cfg.PKCS11
+	pc := pkcs11.Config{
+		Module: c.Module, TokenLabel: c.TokenLabel, PIN: cfg.pinSource(),
+		Sessions: c.Sessions, MaxWait: c.MaxWait, MaxAttempts: c.MaxAttempts, ProbeInterval: c.ProbeInterval,
+		Logger: log,
+	}
+	if c.Slot >= 0 {
+		slot := uint(c.Slot)
+		pc.Slot = &slot
+	}
+	t, err := pkcs11.Open(ctx, pc)
+	if err != nil {
+		return nil, err
+	}
+	return p11Token{t}, nil
+}
+
+func (p p11Token) Key(ctx context.Context, label string, id []byte) (hsm.Key, error) {
+	return p.t.Key(ctx, pkcs11.KeySpec{Label: label, ID: id})
+}
+
+func (p p11Token) Generate(ctx context.Context, label string, id []byte, curve hsm.Curve) (hsm.Key, error) {
+	return p.t.GenerateKey(ctx, pkcs11.KeyGen{Label: label, ID: id, Curve: curve})
+}
+
+func (p p11Token) Close() error { return p.t.Close() }

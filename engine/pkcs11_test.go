@@ -1,0 +1,332 @@
+//go:build cgo
+
+package engine
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	p11 "github.com/miekg/pkcs11"
+
+	"github.com/gostca/gostca/hsm"
+	"github.com/gostca/gostca/internal/softhsmtest"
+	"github.com/gostca/gostca/pkix"
+)
+
+// SoftHSM2 has no GOST mechanisms, so the CA keys on it are ECDSA P-256
+// and the certificates issued are tls-client ones; the GOST token paths
+// are covered by the fake token of package hsm/pkcs11.
+
+// pkcs11Config is a test configuration whose CA keys are made on tok.
+func pkcs11Config(t *testing.T, tok *softhsmtest.Token) Config {
+	cfg := testConfig(t)
+	cfg.CA.Curve = "P-256"
+	cfg.Keys.Backend = BackendPKCS11
+	cfg.PKCS11.Module = tok.Lib
+	cfg.PKCS11.TokenLabel = tok.Label
+	cfg.PKCS11.PINFile = tok.PINFile
+	cfg.PKCS11.Sessions = 2
+	cfg.PKCS11.ProbeInterval = 50 * time.Millisecond
+	return cfg
+}
+
+func tlsClientRequest(t *testing.T, cn string) *IssueRequest {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csr, err := pkix.CreateCertificateRequest(rand.Reader, k, &pkix.Subject{CommonName: cn}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &IssueRequest{Profile: pkix.ProfileTLSClient.Name, CSR: csr, Subject: pkix.Subject{CommonName: cn, Country: "RU"}}
+}
+
+// issueAndCheck issues a tls-client certificate and checks it chains to
+// the root.
+func issueAndCheck(t *testing.T, e *Engine, cn string) *pkix.Certificate {
+	t.Helper()
+	r, err := e.Issue(context.Background(), admin, tlsClientRequest(t, cn))
+	if err != nil {
+		t.Fatalf("issue %s: %v", cn, err)
+	}
+	c, err := pkix.ParseCertificate(r.Cert.DER)
+	if err != nil {
+		t.Fatal(err)
+	}
+	is := e.Issuers()[0]
+	if err := c.CheckSignatureFrom(is.Cert); err != nil {
+		t.Fatalf("%s: %v", cn, err)
+	}
+	if err := is.Cert.CheckSignatureFrom(e.root); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestPKCS11CA: init generates the CA keys on a SoftHSM2 token, the engine
+// issues through the token, survives the token going away and coming back
+// (Ready reports the outage, then recovers by itself), and a restart
+// finds the keys again by their references.
+func TestPKCS11CA(t *testing.T) {
+	tok := softhsmtest.New(t, "gostca-engine")
+	cfg := pkcs11Config(t, tok)
+	res, err := Init(cfg, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(res.Issuers, ",") != "ecdsa256" || res.GeneratedPassphrase != "" {
+		t.Fatalf("init: %+v", res)
+	}
+	m, raw := readManifestT(t, cfg.DataDir)
+	for _, e := range append([]manifestEntry{m.Root}, m.Issuers...) {
+		if e.Key.Type != keyTypePKCS11 || !strings.HasPrefix(e.Key.Label, "gostca-"+e.ID+"-") || len(e.Key.ID) != 32 || e.Key.File != "" {
+			t.Fatalf("%s key reference %+v", e.ID, e.Key)
+		}
+	}
+	if m.Root.Key.Label == m.Issuers[0].Key.Label || m.Root.Key.ID == m.Issuers[0].Key.ID {
+		t.Fatal("root and issuer share a label or id")
+	}
+	if strings.Contains(raw, softhsmtest.PIN) {
+		t.Fatal("PIN in the manifest")
+	}
+	if ents, _ := os.ReadDir(filepath.Join(cfg.DataDir, keysDir)); len(ents) != 0 {
+		t.Fatalf("key files written for token keys: %v", ents)
+	}
+	if _, err := Init(cfg, quiet()); !errors.Is(err, ErrCAExists) {
+		t.Fatalf("second init: %v", err)
+	}
+
+	e, err := Open(context.Background(), cfg, Options{Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { e.Close() }()
+	if e.Issuers()[0].Cert.PublicKey.Key.(*ecdsa.PublicKey).Curve != elliptic.P256() {
+		t.Fatal("issuer key is not P-256")
+	}
+	issueAndCheck(t, e, "client-1")
+	// Qualified certificates are GOST only: an ECDSA issuer has no such profile.
+	if _, err := e.Issue(context.Background(), admin, personRequest(t)); CodeOf(err) != CodeUnknownProfile {
+		t.Fatalf("qualified profile on an ECDSA issuer: %v", err)
+	}
+	ctx := context.Background()
+	if err := e.checkReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// The token goes away: the library is finalised behind the pool's back
+	// and the token's directory is gone. No call of the engine may be in
+	// flight meanwhile (SoftHSM frees sessions under running calls): the
+	// background jobs are held off by their locks.
+	e.ocspRefreshMu.Lock()
+	for _, s := range e.issuers {
+		s.crlMu.Lock()
+	}
+	other := p11.New(tok.Lib)
+	if other == nil {
+		t.Fatal("load SoftHSM")
+	}
+	defer other.Destroy()
+	if err := other.Initialize(); err != nil && !errors.Is(err, p11.Error(p11.CKR_CRYPTOKI_ALREADY_INITIALIZED)) {
+		t.Fatal(err)
+	}
+	if err := other.Finalize(); err != nil {
+		t.Fatal(err)
+	}
+	away := tok.Tokens + ".away"
+	if err := os.Rename(tok.Tokens, away); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(tok.Tokens, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	err = e.checkReady(ctx)
+	if CodeOf(err) != CodeUnavailable || !errors.Is(err, hsm.ErrUnavailable) || !strings.Contains(err.Error(), "issuer ecdsa256 key") {
+		t.Fatalf("Ready with the token gone: %v", err)
+	}
+	t.Logf("not ready: %v", err)
+	if _, err := e.Issue(ctx, admin, tlsClientRequest(t, "while-down")); err == nil {
+		t.Fatal("issued with the token gone")
+	}
+	// Back: the breaker's probe re-establishes the pool by itself.
+	if err := os.Remove(tok.Tokens); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(away, tok.Tokens); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for err = e.checkReady(ctx); err != nil; err = e.checkReady(ctx) {
+		if time.Now().After(deadline) {
+			t.Fatalf("not ready after the token came back: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, s := range e.issuers {
+		s.crlMu.Unlock()
+	}
+	e.ocspRefreshMu.Unlock()
+	issueAndCheck(t, e, "client-2")
+
+	// Restart: the keys are found again by reference.
+	issuerPub := e.Issuers()[0].Cert.PublicKey.Key
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e, err = Open(ctx, cfg, Options{Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !issuerPub.(*ecdsa.PublicKey).Equal(e.Issuers()[0].Cert.PublicKey.Key) {
+		t.Fatal("another issuer after restart")
+	}
+	issueAndCheck(t, e, "client-3")
+	if err := e.Ready(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPKCS11OpenErrors: a wrong PIN, a key missing from the token, a
+// missing PIN and a missing [pkcs11] section each fail with a clear
+// error that never carries the PIN.
+func TestPKCS11OpenErrors(t *testing.T) {
+	tok := softhsmtest.New(t, "gostca-engine-errors")
+	cfg := pkcs11Config(t, tok)
+	if _, err := Init(cfg, quiet()); err != nil {
+		t.Fatal(err)
+	}
+	const wrongPIN = "Wrong-Pin-0000"
+	open := func(mutate func(*Config)) error {
+		c := cfg
+		mutate(&c)
+		e, err := Open(context.Background(), c, Options{Logger: quiet()})
+		if err == nil {
+			e.Close()
+			t.Fatal("opened")
+		}
+		for _, pin := range []string{wrongPIN, softhsmtest.PIN} {
+			if strings.Contains(err.Error(), pin) {
+				t.Fatalf("PIN in the error: %v", err)
+			}
+		}
+		return err
+	}
+	err := open(func(c *Config) { c.PKCS11.PINFile = softhsmtest.WritePIN(t, wrongPIN) })
+	if !strings.Contains(err.Error(), `token "gostca-engine-errors" refused the PIN as incorrect`) || !strings.Contains(err.Error(), "PIN from file") {
+		t.Fatalf("wrong PIN: %v", err)
+	}
+	t.Setenv(PINEnv, "")
+	os.Unsetenv(PINEnv)
+	err = open(func(c *Config) { c.PKCS11.PINFile = "" })
+	if !strings.Contains(err.Error(), "environment variable GOSTCA_PKCS11_PIN is not set") {
+		t.Fatalf("no PIN: %v", err)
+	}
+	// keys.backend only says where init makes keys; the manifest says where they are.
+	err = open(func(c *Config) { c.Keys.Backend, c.PKCS11 = BackendSoft, DefaultConfig().PKCS11 })
+	if !strings.Contains(err.Error(), "needs the [pkcs11] section") {
+		t.Fatalf("no [pkcs11]: %v", err)
+	}
+	err = open(func(c *Config) { c.PKCS11.TokenLabel = "no-such-token" })
+	if !strings.Contains(err.Error(), `token "no-such-token" not found`) {
+		t.Fatalf("no token: %v", err)
+	}
+
+	// SoftHSM2 has no GOST: init says so and writes nothing.
+	gcfg := pkcs11Config(t, tok)
+	gcfg.CA.Curve = "tc26-256-A"
+	if _, err := Init(gcfg, quiet()); err == nil || !strings.Contains(err.Error(), "generate the root key on the token") {
+		t.Fatalf("GOST on SoftHSM: %v", err)
+	} else {
+		t.Log(err)
+	}
+	if _, err := os.Stat(gcfg.DataDir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("data directory created by a failed init")
+	}
+
+	// The manifest names a key the token does not have.
+	p := filepath.Join(cfg.DataDir, manifestFile)
+	orig, _ := os.ReadFile(p)
+	m, _ := readManifestT(t, cfg.DataDir)
+	m.Issuers[0].Key.Label, m.Issuers[0].Key.ID = "gostca-gone", ""
+	data, _ := json.Marshal(m)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = open(func(*Config) {})
+	if !strings.Contains(err.Error(), "issuer ecdsa256 key (pkcs11:label=gostca-gone)") || !strings.Contains(err.Error(), "key not found") {
+		t.Fatalf("missing key: %v", err)
+	}
+	if err := os.WriteFile(p, orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// And with the right settings it opens.
+	e, err := Open(context.Background(), cfg, Options{Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	issueAndCheck(t, e, "ok")
+	e.Close()
+}
+
+// TestPKCS11Import adopts a CA whose keys are on the token into a fresh
+// data directory by key reference, and refuses a token key that is not
+// the certificate's and a label the token does not have.
+func TestPKCS11Import(t *testing.T) {
+	tok := softhsmtest.New(t, "gostca-import")
+	src := pkcs11Config(t, tok)
+	if _, err := Init(src, quiet()); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := readManifestT(t, src.DataDir)
+	rootCert, issCert := filepath.Join(src.DataDir, m.Root.Cert), filepath.Join(src.DataDir, m.Issuers[0].Cert)
+	ctx := context.Background()
+	cfg := pkcs11Config(t, tok)
+	cfg.Keys.Backend = BackendSoft // only where init would generate; imported references name the token
+	bad := []struct {
+		spec ImportSpec
+		want string
+	}{
+		{ImportSpec{RootCert: rootCert, Issuers: []ImportIssuer{{Cert: issCert, Key: "pkcs11:label=" + m.Root.Key.Label}}},
+			"is not the key of certificate"},
+		{ImportSpec{RootCert: rootCert, Issuers: []ImportIssuer{{Cert: issCert, Key: "pkcs11:label=no-such-key"}}},
+			"key not found"},
+		{ImportSpec{RootCert: rootCert, Issuers: []ImportIssuer{{Cert: issCert, Key: "pkcs11:token=other;label=" + m.Issuers[0].Key.Label}}},
+			`names token "other"`},
+	}
+	for _, b := range bad {
+		_, err := Import(ctx, cfg, b.spec, quiet())
+		if err == nil || !strings.Contains(err.Error(), b.want) {
+			t.Fatalf("%+v: %v, want %q", b.spec, err, b.want)
+		}
+		if _, err := os.Stat(cfg.DataDir); !errors.Is(err, os.ErrNotExist) {
+			t.Fatal("data directory touched")
+		}
+	}
+	spec := ImportSpec{RootCert: rootCert, RootKey: "pkcs11:id=" + m.Root.Key.ID,
+		Issuers: []ImportIssuer{{Cert: issCert, Key: "pkcs11:token=gostca-import;label=" + m.Issuers[0].Key.Label, ID: "tls"}}}
+	if _, err := Import(ctx, cfg, spec, quiet()); err != nil {
+		t.Fatal(err)
+	}
+	got, raw := readManifestT(t, cfg.DataDir)
+	if got.Issuers[0].ID != "tls" || got.Issuers[0].Key != (keyRef{Type: keyTypePKCS11, Label: m.Issuers[0].Key.Label}) ||
+		got.Root.Key != (keyRef{Type: keyTypePKCS11, ID: m.Root.Key.ID}) || strings.Contains(raw, "token") {
+		t.Fatalf("manifest %s", raw)
+	}
+	e, err := Open(ctx, cfg, Options{Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	issueAndCheck(t, e, "imported")
+}
