@@ -146,6 +146,9 @@ func Open(ctx context.Context, cfg Config, opts Options) (*Engine, error) {
 	}
 	e.sig = sig
 	m.reg.MustRegister(newSignerCollector(sig))
+	if kr.tok != nil {
+		m.reg.MustRegister(newTokenCollector(kr.tok))
+	}
 	e.wg.Add(2)
 	go e.ocspRefreshLoop()
 	go e.crlRefreshLoop()

@@ -145,7 +145,18 @@ type caToken interface {
 	// Generate makes a key pair with this label and CKA_ID on the token
 	// (sensitive, not extractable) and returns the private key.
 	Generate(ctx context.Context, label string, id []byte, curve hsm.Curve) (hsm.Key, error)
+	// Stats reports the session pool and circuit breaker for /metrics.
+	Stats() TokenStats
 	Close() error
+}
+
+// TokenStats is what /metrics shows of a PKCS#11 token.
+type TokenStats struct {
+	Sessions, SessionsIdle        int
+	Reestablishes, ModuleRestarts uint64
+	BreakerOpen                   bool // open or probing: calls fail fast
+	BreakerTrips, FastFails       uint64
+	Errors                        map[string]uint64 // failed attempts by kind
 }
 
 // keyring opens CA keys by reference. Every PKCS#11 key goes through one

@@ -140,3 +140,47 @@ func (k *meteredKey) Sign(ctx context.Context, digest []byte) ([]byte, error) {
 	}
 	return sig, err
 }
+
+// tokenCollector exports a PKCS#11 token's pool and breaker on scrape.
+type tokenCollector struct {
+	tok caToken
+
+	sessions, idle, reestablish, restarts, breaker, trips, fastFails, errs *prometheus.Desc
+}
+
+func newTokenCollector(tok caToken) *tokenCollector {
+	return &tokenCollector{tok: tok,
+		sessions:    prometheus.NewDesc("gostca_hsm_sessions", "Sessions in the PKCS#11 pool.", nil, nil),
+		idle:        prometheus.NewDesc("gostca_hsm_sessions_idle", "Pool sessions not in a call.", nil, nil),
+		reestablish: prometheus.NewDesc("gostca_hsm_reestablish_total", "Times the token's sessions were re-established (new login).", nil, nil),
+		restarts:    prometheus.NewDesc("gostca_hsm_module_restarts_total", "C_Finalize + C_Initialize cycles of the PKCS#11 module.", nil, nil),
+		breaker:     prometheus.NewDesc("gostca_hsm_breaker_open", "1 while the token's circuit breaker is open or probing (calls fail fast).", nil, nil),
+		trips:       prometheus.NewDesc("gostca_hsm_breaker_trips_total", "Times the circuit breaker opened.", nil, nil),
+		fastFails:   prometheus.NewDesc("gostca_hsm_fast_fails_total", "Calls refused at once while the breaker was open.", nil, nil),
+		errs:        prometheus.NewDesc("gostca_hsm_errors_total", "Failed token calls by kind (session, device, busy, …).", []string{"kind"}, nil),
+	}
+}
+
+func (c *tokenCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.sessions, c.idle, c.reestablish, c.restarts, c.breaker, c.trips, c.fastFails, c.errs} {
+		ch <- d
+	}
+}
+
+func (c *tokenCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.tok.Stats()
+	open := 0.0
+	if st.BreakerOpen {
+		open = 1
+	}
+	ch <- prometheus.MustNewConstMetric(c.sessions, prometheus.GaugeValue, float64(st.Sessions))
+	ch <- prometheus.MustNewConstMetric(c.idle, prometheus.GaugeValue, float64(st.SessionsIdle))
+	ch <- prometheus.MustNewConstMetric(c.reestablish, prometheus.CounterValue, float64(st.Reestablishes))
+	ch <- prometheus.MustNewConstMetric(c.restarts, prometheus.CounterValue, float64(st.ModuleRestarts))
+	ch <- prometheus.MustNewConstMetric(c.breaker, prometheus.GaugeValue, open)
+	ch <- prometheus.MustNewConstMetric(c.trips, prometheus.CounterValue, float64(st.BreakerTrips))
+	ch <- prometheus.MustNewConstMetric(c.fastFails, prometheus.CounterValue, float64(st.FastFails))
+	for kind, n := range st.Errors {
+		ch <- prometheus.MustNewConstMetric(c.errs, prometheus.CounterValue, float64(n), kind)
+	}
+}

@@ -40,3 +40,12 @@ func (p p11Token) Generate(ctx context.Context, label string, id []byte, curve h
 }
 
 func (p p11Token) Close() error { return p.t.Close() }
+
+func (p p11Token) Stats() TokenStats {
+	st := p.t.Stats()
+	return TokenStats{
+		Sessions: st.Sessions, SessionsIdle: st.SessionsIdle, Reestablishes: st.Reestablishes,
+		ModuleRestarts: st.ModuleRestarts, BreakerOpen: st.Breaker != pkcs11.BreakerClosed,
+		BreakerTrips: st.BreakerTrips, FastFails: st.FastFails, Errors: st.Errors,
+	}
+}

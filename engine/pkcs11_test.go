@@ -156,6 +156,9 @@ func TestPKCS11CA(t *testing.T) {
 		t.Fatalf("Ready with the token gone: %v", err)
 	}
 	t.Logf("not ready: %v", err)
+	if v := metricValue(t, e, "gostca_hsm_breaker_open"); v != 1 {
+		t.Fatalf("gostca_hsm_breaker_open = %v with the token gone", v)
+	}
 	if _, err := e.Issue(ctx, admin, tlsClientRequest(t, "while-down")); err == nil {
 		t.Fatal("issued with the token gone")
 	}
@@ -178,6 +181,9 @@ func TestPKCS11CA(t *testing.T) {
 	}
 	e.ocspRefreshMu.Unlock()
 	issueAndCheck(t, e, "client-2")
+	if open, trips := metricValue(t, e, "gostca_hsm_breaker_open"), metricValue(t, e, "gostca_hsm_breaker_trips_total"); open != 0 || trips < 1 {
+		t.Fatalf("after recovery: breaker open %v, trips %v", open, trips)
+	}
 
 	// Restart: the keys are found again by reference.
 	issuerPub := e.Issuers()[0].Cert.PublicKey.Key
@@ -329,4 +335,25 @@ func TestPKCS11Import(t *testing.T) {
 	}
 	defer e.Close()
 	issueAndCheck(t, e, "imported")
+}
+
+// metricValue is the value of an unlabelled gauge or counter on /metrics.
+func metricValue(t *testing.T, e *Engine, name string) float64 {
+	t.Helper()
+	mfs, err := e.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name || len(mf.Metric) != 1 {
+			continue
+		}
+		m := mf.Metric[0]
+		if m.Gauge != nil {
+			return m.Gauge.GetValue()
+		}
+		return m.Counter.GetValue()
+	}
+	t.Fatalf("no metric %s", name)
+	return 0
 }

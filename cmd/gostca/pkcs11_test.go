@@ -90,6 +90,11 @@ func TestServePKCS11(t *testing.T) {
 		t.Fatalf("readyz after restart: %d %s", code, body)
 	}
 	o.verify(root, ca, issueTLSClient(t, s, adminTok, "client-2"))
+	// The token's pool and breaker are on /metrics.
+	if code, body := s.do("GET", "/metrics", "", nil); code != 200 || !strings.Contains(string(body), "gostca_hsm_breaker_open 0") ||
+		!strings.Contains(string(body), "gostca_hsm_sessions ") {
+		t.Fatalf("metrics: %d %s", code, body)
+	}
 	logs := s.errb.String() + s.out.String()
 	s.stop()
 
