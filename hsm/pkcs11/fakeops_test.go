@@ -20,6 +20,7 @@ import (
 
 	"github.com/gostca/gostca/gost/gost3410"
 	"github.com/gostca/gostca/hsm"
+	"github.com/gostca/gostca/internal/softhsmtest"
 )
 
 const fakePIN = "fake-Pin-7391"
@@ -48,7 +49,7 @@ func openFake(t *testing.T, f *fakeModule, mutate func(*Config)) (*Token, *fakeC
 	cfg := Config{
 		Module:        fmt.Sprintf("fake-module:%s:%p", t.Name(), f),
 		TokenLabel:    f.label,
-		PIN:           hsm.SecretSource{File: writePIN(t, f.pin)},
+		PIN:           hsm.SecretSource{File: softhsmtest.WritePIN(t, f.pin)},
 		Sessions:      3,
 		ProbeInterval: time.Minute,
 		Logger:        log,
@@ -560,7 +561,7 @@ func TestFakeOpenErrors(t *testing.T) {
 	base := Config{
 		Module:     "fake-module:" + t.Name(),
 		TokenLabel: "tok",
-		PIN:        hsm.SecretSource{File: writePIN(t, "wrong-PIN-5521")},
+		PIN:        hsm.SecretSource{File: softhsmtest.WritePIN(t, "wrong-PIN-5521")},
 		load:       func(string) (api, error) { return f, nil },
 	}
 	_, err := Open(context.Background(), base)
@@ -592,7 +593,7 @@ func TestFakeOpenErrors(t *testing.T) {
 	for _, c := range cases {
 		f := newFakeModule(t, "tok", fakePIN)
 		cfg := base
-		cfg.PIN = hsm.SecretSource{File: writePIN(t, fakePIN)}
+		cfg.PIN = hsm.SecretSource{File: softhsmtest.WritePIN(t, fakePIN)}
 		cfg.load = func(string) (api, error) { return f, nil }
 		c.mutate(&cfg)
 		_, err := Open(context.Background(), cfg)
@@ -603,7 +604,7 @@ func TestFakeOpenErrors(t *testing.T) {
 	// The fake's label is listed among present tokens.
 	f2 := newFakeModule(t, "present-one", fakePIN)
 	cfg := base
-	cfg.PIN = hsm.SecretSource{File: writePIN(t, fakePIN)}
+	cfg.PIN = hsm.SecretSource{File: softhsmtest.WritePIN(t, fakePIN)}
 	cfg.load = func(string) (api, error) { return f2, nil }
 	if _, err := Open(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), `"present-one" in slot 7`) {
 		t.Errorf("missing token: %v", err)

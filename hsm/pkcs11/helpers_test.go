@@ -7,8 +7,6 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -41,16 +39,6 @@ func (l *logBuffer) String() string {
 func testLogger(t testing.TB) (*slog.Logger, *logBuffer) {
 	lb := &logBuffer{}
 	return slog.New(slog.NewTextHandler(lb, &slog.HandlerOptions{Level: slog.LevelDebug})), lb
-}
-
-// writePIN writes a PIN file with mode 0600 and returns its path.
-func writePIN(t testing.TB, pin string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "pin")
-	if err := os.WriteFile(p, []byte(pin+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
 
 func mustCurve(t testing.TB, name string) hsm.Curve {

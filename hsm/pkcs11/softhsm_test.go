@@ -329,7 +329,7 @@ func TestSoftHSMOpenErrors(t *testing.T) {
 		mutate func(*Config)
 		want   []string
 	}{
-		{"wrong PIN", func(c *Config) { c.PIN = hsm.SecretSource{File: writePIN(t, wrongPIN)} },
+		{"wrong PIN", func(c *Config) { c.PIN = hsm.SecretSource{File: softhsmtest.WritePIN(t, wrongPIN)} },
 			[]string{`token "gostca-errors" refused the PIN as incorrect`, "CKR_PIN_INCORRECT", "PIN from file"}},
 		{"missing token", func(c *Config) { c.TokenLabel = "no-such-token" },
 			[]string{`token "no-such-token" not found in module`, `"gostca-errors" in slot`}},
