@@ -36,7 +36,7 @@ type testServer struct {
 
 func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
-func startServer(t *testing.T, mutate func(*engine.Config)) *testServer {
+func startServer(t testing.TB, mutate func(*engine.Config)) *testServer {
 	t.Helper()
 	dir := t.TempDir()
 	cfg := engine.DefaultConfig()
@@ -89,7 +89,7 @@ func startServer(t *testing.T, mutate func(*engine.Config)) *testServer {
 }
 
 // do sends a request; token "" sends none.
-func (ts *testServer) do(t *testing.T, method, path, token, contentType string, body []byte, hdr ...string) (*http.Response, []byte) {
+func (ts *testServer) do(t testing.TB, method, path, token, contentType string, body []byte, hdr ...string) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, ts.base+path, bytes.NewReader(body))
 	if err != nil {
@@ -129,7 +129,7 @@ func (ts *testServer) json(t *testing.T, method, path string, role engine.Role, 
 	return ts.do(t, method, path, ts.tokens[role], ct, body, hdr...)
 }
 
-func mustJSON(t *testing.T, v any) []byte {
+func mustJSON(t testing.TB, v any) []byte {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -120,7 +120,7 @@ func (s *Server) ocspPost(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []str
 func (s *Server) ocspGet(ctx *fasthttp.RequestCtx, _ *engine.Principal, params []string) error {
 	c, cancel := s.engineCtx()
 	defer cancel()
-	a := s.e.OCSPGet(c, params[0])
+	a := s.e.OCSPGet(c, rawOCSPPath(ctx, params[0]))
 	ctx.SetContentType("application/ocsp-response")
 	if a.NextUpdate.IsZero() || a.Result == engine.OCSPResultUnknown {
 		ctx.Response.Header.Set("Cache-Control", "no-store")
@@ -192,4 +192,28 @@ func etagMatches(header, etag string) bool {
 		header = header[end:]
 	}
 	return false
+}
+
+// rawOCSPPath is the request's base64 as the client sent it. The decoded,
+// normalised path fasthttp routes on collapses "//" and resolves "/../",
+// both of which occur in base64 (RFC 5019 §5 warns of exactly this), so
+// the GET request is read from the raw request URI; decoded is the
+// fallback when the raw URI does not have the expected shape.
+func rawOCSPPath(ctx *fasthttp.RequestCtx, decoded string) string {
+	raw := string(ctx.Request.Header.RequestURI())
+	if i := strings.Index(raw, "://"); i >= 0 { // absolute form: scheme://host/path
+		j := strings.IndexByte(raw[i+3:], '/')
+		if j < 0 {
+			return decoded
+		}
+		raw = raw[i+3+j:]
+	}
+	if i := strings.IndexByte(raw, '?'); i >= 0 {
+		raw = raw[:i]
+	}
+	rest, ok := strings.CutPrefix(raw, "/ocsp/")
+	if !ok || rest == "" {
+		return decoded
+	}
+	return rest
 }
