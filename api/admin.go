@@ -18,16 +18,24 @@ type Issuer struct {
 	NotBefore time.Time `json:"not_before"`
 	NotAfter  time.Time `json:"not_after"`
 	CRL       string    `json:"crl"`
-	Cert      string    `json:"certificate"`
-	Profiles  []string  `json:"profiles,omitempty"`
+	// CRLs are the paths of every CRL the issuer publishes: the full
+	// CRL, and with crl.delta / crl.partitions its delta, each partition
+	// and its delta.
+	CRLs     []string `json:"crls"`
+	Cert     string   `json:"certificate"`
+	Profiles []string `json:"profiles,omitempty"`
 }
 
 func (s *Server) listIssuers(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []string) error {
 	var out []Issuer
 	for _, is := range s.e.Issuers() {
+		crls := s.e.CRLPaths(is.ID)
+		for i := range crls {
+			crls[i] = "/crl/" + crls[i]
+		}
 		out = append(out, Issuer{ID: is.ID, Default: is.Default, Subject: is.Cert.Subject.String(),
 			NotBefore: is.Cert.NotBefore.UTC(), NotAfter: is.Cert.NotAfter.UTC(),
-			CRL: "/crl/" + is.ID + ".crl", Cert: "/ca/" + is.ID + ".crt", Profiles: is.Profiles})
+			CRL: "/crl/" + is.ID + ".crl", CRLs: crls, Cert: "/ca/" + is.ID + ".crt", Profiles: is.Profiles})
 	}
 	return writeJSON(ctx, fasthttp.StatusOK, map[string]any{"items": out})
 }

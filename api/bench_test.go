@@ -114,7 +114,9 @@ func BenchmarkHTTPOCSP(b *testing.B) {
 		if resp.StatusCode != http.StatusCreated {
 			b.Fatalf("issue: %d %s", resp.StatusCode, data)
 		}
-		var cert struct{ CertificatePEM string `json:"certificate_pem"` }
+		var cert struct {
+			CertificatePEM string `json:"certificate_pem"`
+		}
 		json.Unmarshal(data, &cert)
 		blk, _ := pem.Decode([]byte(cert.CertificatePEM))
 		parsed, err := pkix.ParseCertificate(blk.Bytes)

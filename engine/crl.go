@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -488,4 +489,56 @@ func ocspStatus(st store.Status) (pkix.OCSPStatus, time.Time, pkix.CRLReason) {
 		return pkix.OCSPRevoked, st.At, pkix.CRLReason(st.Reason)
 	}
 	return pkix.OCSPGood, time.Time{}, 0
+}
+
+// PublishedCRL is one CRL an issuer publishes, with its path under /crl/.
+type PublishedCRL struct {
+	Path string // "gost256.crl", "gost256-delta.crl", "gost256/3.crl", "gost256/3-delta.crl"
+	File *CRLFile
+}
+
+// CRLPaths lists the paths under /crl/ of every CRL the issuer publishes
+// with this configuration: the full CRL, its delta, each partition and
+// its delta.
+func (e *Engine) CRLPaths(issuerID string) []string {
+	paths := []string{issuerID + ".crl"}
+	if e.cfg.CRL.Delta {
+		paths = append(paths, issuerID+"-delta.crl")
+	}
+	for p := range e.cfg.CRL.Partitions {
+		paths = append(paths, fmt.Sprintf("%s/%d.crl", issuerID, p))
+		if e.cfg.CRL.Delta {
+			paths = append(paths, fmt.Sprintf("%s/%d-delta.crl", issuerID, p))
+		}
+	}
+	return paths
+}
+
+// PublishedCRLs returns every current CRL of an issuer with its path
+// (CRLPaths order), building those that are stale: what a static mirror
+// of /crl/ needs.
+func (e *Engine) PublishedCRLs(ctx context.Context, issuerID string) ([]PublishedCRL, error) {
+	if _, ok := e.issuers[issuerID]; !ok {
+		return nil, invalidf(CodeIssuerNotFound, "no issuing CA %q", issuerID)
+	}
+	var out []PublishedCRL
+	for _, path := range e.CRLPaths(issuerID) {
+		rest := strings.TrimSuffix(strings.TrimPrefix(path, issuerID), ".crl")
+		delta := strings.HasSuffix(rest, "-delta")
+		rest = strings.TrimSuffix(rest, "-delta")
+		p := fullScope
+		if rest != "" {
+			n, err := strconv.Atoi(strings.TrimPrefix(rest, "/"))
+			if err != nil {
+				return nil, fmt.Errorf("engine: CRL path %q: %w", path, err)
+			}
+			p = n
+		}
+		f, err := e.crlFile(ctx, issuerID, p, delta)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, PublishedCRL{Path: path, File: f})
+	}
+	return out, nil
 }

@@ -317,7 +317,7 @@ func runCRL(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c.register(fs)
 	var r remoteFlags
 	r.register(fs)
-	outDir := fs.String("out", "", "also write each CRL to DIR/ISSUER.crl")
+	outDir := fs.String("out", "", "also write every published CRL under DIR as the server serves it under /crl/ (ISSUER.crl, ISSUER-delta.crl, ISSUER/P.crl, ISSUER/P-delta.crl)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return 2
 	}
@@ -333,12 +333,15 @@ func runCRL(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 					return err
 				}
 				fmt.Fprintf(stdout, "%s: CRL number %s, %d entries, %d bytes, next update %s\n", f.Issuer, f.Number, f.Entries, f.Size, f.NextUpdate.UTC().Format("2006-01-02T15:04:05Z"))
-				if *outDir != "" {
-					der, err := cl.fetch(ctx, f.URL)
+				if *outDir == "" {
+					continue
+				}
+				for _, path := range is.CRLs {
+					der, err := cl.fetch(ctx, path)
 					if err != nil {
 						return err
 					}
-					if err := os.WriteFile(filepath.Join(*outDir, f.Issuer+".crl"), der, 0o644); err != nil {
+					if err := writeCRLFile(*outDir, strings.TrimPrefix(path, "/crl/"), der); err != nil {
 						return err
 					}
 				}
@@ -353,14 +356,34 @@ func runCRL(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				return err
 			}
 			fmt.Fprintf(stdout, "%s: CRL number %s, %d entries, %d bytes, next update %s\n", is.ID, f.Number, f.Entries, len(f.DER), f.NextUpdate.Format("2006-01-02T15:04:05Z"))
-			if *outDir != "" {
-				if err := os.WriteFile(filepath.Join(*outDir, is.ID+".crl"), f.DER, 0o644); err != nil {
+			if *outDir == "" {
+				continue
+			}
+			all, err := e.PublishedCRLs(ctx, is.ID)
+			if err != nil {
+				return err
+			}
+			for _, c := range all {
+				if err := writeCRLFile(*outDir, c.Path, c.File.DER); err != nil {
 					return err
 				}
 			}
 		}
 		return nil
 	})
+}
+
+// writeCRLFile writes a CRL at DIR/path (path as under /crl/, e.g.
+// "gost256/3-delta.crl"), creating the issuer's partition folder.
+func writeCRLFile(dir, path string, der []byte) error {
+	if path == "" || strings.Contains(path, "..") || filepath.IsAbs(path) {
+		return fmt.Errorf("refusing to write CRL path %q", path)
+	}
+	full := filepath.Join(dir, filepath.FromSlash(path))
+	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(full, der, 0o644)
 }
 
 func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) int {
