@@ -324,7 +324,8 @@ func (e *Engine) Issue(ctx context.Context, p *Principal, req *IssueRequest) (re
 		}
 		return nil, ce
 	}
-	rec, err := e.st.Certificate(ctx, r.Serial)
+	// The signer answers only once the certificate's commit is durable.
+	rec, err := e.st.CommittedCertificate(ctx, r.Serial)
 	if err != nil {
 		return nil, classify(err)
 	}

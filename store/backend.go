@@ -27,6 +27,7 @@ type Backend interface {
 	PendingIntents(ctx context.Context) ([]Intent, error)
 
 	Certificate(ctx context.Context, serial []byte) (*CertRecord, error)
+	CommittedCertificate(ctx context.Context, serial []byte) (*CertRecord, error)
 	CertificateByRequestID(ctx context.Context, requestID string) (*CertRecord, error)
 	FindCertificates(ctx context.Context, q Query) (page []CertRecord, next string, err error)
 	// Expiring pages through certificates with after ≤ NotAfter < before,

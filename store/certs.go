@@ -13,6 +13,20 @@ import (
 // Certificate returns the certificate with serial; ErrNotFound if none
 // was issued, ErrPending if its intent is still pending.
 func (s *Store) Certificate(ctx context.Context, serial []byte) (*CertRecord, error) {
+	c, err := s.certificate(ctx, serial)
+	return durableCert(s, c, err)
+}
+
+// CommittedCertificate is Certificate for a caller that knows the
+// certificate's commit is durable — the issuer that just committed it —
+// without the WAL sync Certificate may make while other batches are in
+// flight (under load, one extra fsync per issuance). Its status may
+// reflect a change that is not durable yet.
+func (s *Store) CommittedCertificate(ctx context.Context, serial []byte) (*CertRecord, error) {
+	return s.certificate(ctx, serial)
+}
+
+func (s *Store) certificate(ctx context.Context, serial []byte) (*CertRecord, error) {
 	if err := s.enter(); err != nil {
 		return nil, err
 	}
@@ -24,8 +38,7 @@ func (s *Store) Certificate(ctx context.Context, serial []byte) (*CertRecord, er
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("store: certificate %x: %w", n, err)
 	}
-	c, err := s.certOrPending(s.db, n)
-	return durableCert(s, c, err)
+	return s.certOrPending(s.db, n)
 }
 
 // CertificateByRequestID returns the certificate issued for a client

@@ -36,4 +36,12 @@ func TestReadsWaitForDurability(t *testing.T) {
 			t.Fatalf("read %d returned a possibly undurable certificate without syncing", i)
 		}
 	}
+	// The issuer reading back what it just committed durably does not sync.
+	before := s.readSyncs.Load()
+	if c, err := s.CommittedCertificate(ctx, rec.Serial); err != nil || string(c.DER) != string(rec.DER) {
+		t.Fatalf("committed read: %v", err)
+	}
+	if s.readSyncs.Load() != before {
+		t.Fatal("CommittedCertificate synced the WAL")
+	}
 }
