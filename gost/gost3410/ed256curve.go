@@ -19,6 +19,9 @@ type ed256Curve struct {
 	a, b fe256 // Weierstrass a and b
 	q    limbs // order of G
 	g    ed256Point
+	// desc decides subgroup membership without multiplying by q (nil: the
+	// curve does not meet its assumptions).
+	desc *ed256Descent
 
 	once sync.Once
 	// comb[i][j] = (j+1)·2^(ed256CombW·i)·G, affine.
@@ -51,6 +54,7 @@ func newEd256Curve(ps *paramSet, dHex string) *ed256Curve {
 	c.g.y = fe256FromBig(gv)
 	c.g.z = fe256One
 	fe256Mul(&c.g.t, &c.g.x, &c.g.y)
+	c.desc = newEd256Descent(p, s, t)
 	return c
 }
 
@@ -199,10 +203,18 @@ func (c *ed256Curve) validPublic(xl, yl *limbs) bool {
 	if fe256Equal(&lhs, &rhs) != 1 {
 		return false
 	}
-	// Order q: q·P must be the identity. The Edwards law is complete on the
-	// whole curve, so this holds for points of order 2, 4 and 2q as well.
+	if c.desc != nil {
+		return c.desc.inSubgroup(c, &x, &y)
+	}
+	return c.inSubgroupMul(&x, &y)
+}
+
+// inSubgroupMul decides order q by multiplying: q·P must be the identity.
+// The Edwards law is complete on the whole curve, so this holds for points
+// of order 2, 4 and 2q as well.
+func (c *ed256Curve) inSubgroupMul(x, y *fe256) bool {
 	var p, r ed256Point
-	if !c.fromWeierstrass(&p, &x, &y) {
+	if !c.fromWeierstrass(&p, x, y) {
 		return false
 	}
 	c.scalarMultVartime(&r, &p, &c.q)

@@ -21,6 +21,9 @@ type ed512Curve struct {
 	a, b fe512 // Weierstrass a and b
 	q    limbs // order of G
 	g    ed512Point
+	// desc decides subgroup membership without multiplying by q (nil: the
+	// curve does not meet its assumptions).
+	desc *ed512Descent
 
 	once sync.Once
 	// comb[i][j] = (j+1)·2^(ed512CombW·i)·G, affine.
@@ -53,6 +56,7 @@ func newEd512Curve(ps *paramSet, dHex string) *ed512Curve {
 	c.g.y = fe512FromBig(gv)
 	c.g.z = fe512One
 	fe512Mul(&c.g.t, &c.g.x, &c.g.y)
+	c.desc = newEd512Descent(p, s, t)
 	return c
 }
 
@@ -201,10 +205,18 @@ func (c *ed512Curve) validPublic(xl, yl *limbs) bool {
 	if fe512Equal(&lhs, &rhs) != 1 {
 		return false
 	}
-	// Order q: q·P must be the identity. The Edwards law is complete on the
-	// whole curve, so this holds for points of order 2, 4 and 2q as well.
+	if c.desc != nil {
+		return c.desc.inSubgroup(c, &x, &y)
+	}
+	return c.inSubgroupMul(&x, &y)
+}
+
+// inSubgroupMul decides order q by multiplying: q·P must be the identity.
+// The Edwards law is complete on the whole curve, so this holds for points
+// of order 2, 4 and 2q as well.
+func (c *ed512Curve) inSubgroupMul(x, y *fe512) bool {
 	var p, r ed512Point
-	if !c.fromWeierstrass(&p, &x, &y) {
+	if !c.fromWeierstrass(&p, x, y) {
 		return false
 	}
 	c.scalarMultVartime(&r, &p, &c.q)

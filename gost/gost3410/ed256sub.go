@@ -1,0 +1,142 @@
+package gost3410
+
+import "math/big"
+
+// Subgroup membership by 2-descent (tc26-256-A).
+//
+// The group of the curve is Z/4 × Z/q: the Edwards point (1, 0) has order
+// 4 and the order is 4q. A public key must lie in the subgroup of order q,
+// which is 4E, the points divisible by 4. Multiplying by q decides that
+// with 254 doublings; two Legendre symbols and one (p−3)/4 power decide it
+// in about a third of the time, as follows.
+//
+// With x' = x − t the curve is y² = x'(x'² + a·x' + b), a = 3t, b = s²
+// (t, s are the map constants of ed256Curve; (t, 0) is the point of order
+// 2). For the 2-isogeny φ: E → E′ of kernel {O, (t, 0)}, with
+// E′: Y² = X(X² − 2aX + a² − 4b), and its dual φ̂, the descent maps
+// α(X, Y) = X and α′(x′, y) = x′ into F_p*/F_p*² have kernels φ(E) and
+// φ̂(E′) (Silverman, AEC X.4.9). Here
+//
+//   - α′ is not trivial when s (= x′ of the point of order 4) is not a
+//     square; then its kernel, of index 2 and containing 2E, is 2E:
+//     P ∈ 2E ⟺ x′ is a square;
+//   - a² − 4b is not a square (only one point of order 2), so of the two
+//     points of E′ over P, X₁ and X₂ = (a² − 4b)/X₁ with
+//     X₁ = a + 2x′ + 2y/√x′, exactly one has a square X, and it is φ(R)
+//     for the halves R, R + (t, 0) of P;
+//   - P ∈ 4E ⟺ R ∈ 2E ⟺ x′(R) is a square, and x′(R) is a root of
+//     r² + (a − X)r + b = 0 whose roots multiply to b = s²: writing them
+//     as squares or as n·(squares) shows x′(R) is a square exactly when
+//     X − a + 2s is (or X − a − 2s, when the first is 0).
+//
+// The assumptions (s and a² − 4b not squares) are checked when the curve
+// is built; if they fail, validPublic multiplies by q instead. The test
+// compares both on random points with every torsion component added.
+
+// ed256Descent holds the constants of the test.
+type ed256Descent struct {
+	a          fe256 // 3t
+	aMinus2s   fe256 // a − 2s
+	aPlus2s    fe256 // a + 2s
+	disc       fe256 // a² − 4b
+	minusOne   fe256
+	halfPm1    limbs // (p − 1)/2: Euler's criterion
+	quarterPm3 limbs // (p − 3)/4: x^((p−3)/4) is 1/√x for a square x (p ≡ 3 mod 4)
+}
+
+// newEd256Descent returns the descent constants, or nil when the curve
+// does not satisfy the test's assumptions.
+func newEd256Descent(p, s, t *big.Int) *ed256Descent {
+	if p.Bit(0) != 1 || p.Bit(1) != 1 { // p ≡ 3 (mod 4)
+		return nil
+	}
+	mod := func(x *big.Int) *big.Int { return x.Mod(x, p) }
+	a := mod(new(big.Int).Mul(big.NewInt(3), t))
+	disc := mod(new(big.Int).Sub(new(big.Int).Mul(a, a), new(big.Int).Mul(big.NewInt(4), new(big.Int).Mul(s, s))))
+	if big.Jacobi(s, p) != -1 || big.Jacobi(disc, p) != -1 {
+		return nil
+	}
+	twoS := new(big.Int).Lsh(s, 1)
+	dc := &ed256Descent{
+		a:          fe256FromBig(a),
+		aMinus2s:   fe256FromBig(mod(new(big.Int).Sub(a, twoS))),
+		aPlus2s:    fe256FromBig(mod(new(big.Int).Add(a, twoS))),
+		disc:       fe256FromBig(disc),
+		minusOne:   fe256FromBig(new(big.Int).Sub(p, big.NewInt(1))),
+		halfPm1:    limbsFromBig(new(big.Int).Rsh(p, 1)),
+		quarterPm3: limbsFromBig(new(big.Int).Rsh(p, 2)),
+	}
+	return dc
+}
+
+// fe256PowVartime sets z = x^e for a public exponent e (4-bit windows).
+func fe256PowVartime(z, x *fe256, e *limbs) {
+	var tab [16]fe256
+	tab[0] = fe256One
+	tab[1] = *x
+	for i := 2; i < 16; i++ {
+		fe256Mul(&tab[i], &tab[i-1], x)
+	}
+	r := fe256One
+	for i := fe256Bits/4 - 1; i >= 0; i-- {
+		if i != fe256Bits/4-1 {
+			fe256SqrN(&r, &r, 4)
+		}
+		if nib := e[i/16] >> (4 * uint(i%16)) & 0xf; nib != 0 {
+			fe256Mul(&r, &r, &tab[nib])
+		}
+	}
+	*z = r
+}
+
+// legendre returns x^((p−1)/2): 1 for a non-zero square, −1 for a
+// non-square, 0 for 0.
+func (dc *ed256Descent) legendre(x *fe256) int {
+	var r fe256
+	fe256PowVartime(&r, x, &dc.halfPm1)
+	switch {
+	case fe256Equal(&r, &fe256One) == 1:
+		return 1
+	case fe256Equal(&r, &dc.minusOne) == 1:
+		return -1
+	}
+	return 0
+}
+
+// inSubgroup reports whether the curve point (x, y) has order q (see the
+// comment at the top of the file). Variable time: public keys only.
+func (dc *ed256Descent) inSubgroup(c *ed256Curve, x, y *fe256) bool {
+	var xp, z, l fe256
+	fe256Sub(&xp, x, &c.t)
+	if fe256IsZero(&xp) == 1 {
+		return false // (t, 0), of order 2
+	}
+	// z = x′^((p−3)/4); x′^((p−1)/2) = z²·x′; for a square x′, 1/√x′ = z.
+	fe256PowVartime(&z, &xp, &dc.quarterPm3)
+	fe256Sqr(&l, &z)
+	fe256Mul(&l, &l, &xp)
+	if fe256Equal(&l, &fe256One) != 1 {
+		return false // not in 2E
+	}
+	var x1, u fe256
+	fe256Mul(&u, y, &z)
+	fe256Add(&u, &u, &xp)
+	fe256Add(&u, &u, &u)
+	fe256Add(&x1, &u, &dc.a) // X₁ = a + 2x′ + 2y/√x′, never 0
+	if dc.legendre(&x1) == 1 {
+		fe256Sub(&u, &x1, &dc.aMinus2s) // X₁ − a + 2s
+		if fe256IsZero(&u) == 1 {
+			fe256Sub(&u, &x1, &dc.aPlus2s)
+		}
+		return dc.legendre(&u) == 1
+	}
+	// X = X₂ = (a² − 4b)/X₁ and X₂ − a + 2s = (a² − 4b − (a − 2s)X₁)/X₁,
+	// whose symbol is minus that of the numerator (X₁ is not a square).
+	fe256Mul(&u, &x1, &dc.aMinus2s)
+	fe256Sub(&u, &dc.disc, &u)
+	if fe256IsZero(&u) == 1 {
+		fe256Mul(&u, &x1, &dc.aPlus2s)
+		fe256Sub(&u, &dc.disc, &u)
+	}
+	return dc.legendre(&u) == -1
+}
