@@ -11,7 +11,6 @@ import (
 	"math/big"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -497,19 +496,47 @@ type PublishedCRL struct {
 	File *CRLFile
 }
 
-// CRLPaths lists the paths under /crl/ of every CRL the issuer publishes
-// with this configuration: the full CRL, its delta, each partition and
-// its delta.
-func (e *Engine) CRLPaths(issuerID string) []string {
-	paths := []string{issuerID + ".crl"}
+// crlRef names one published CRL: a scope (fullScope or a partition) and
+// whether it is that scope's delta.
+type crlRef struct {
+	p     int
+	delta bool
+}
+
+// published lists the CRLs an issuer publishes with this configuration:
+// the full CRL, its delta, each partition and its delta.
+func (e *Engine) published() []crlRef {
+	refs := []crlRef{{fullScope, false}}
 	if e.cfg.CRL.Delta {
-		paths = append(paths, issuerID+"-delta.crl")
+		refs = append(refs, crlRef{fullScope, true})
 	}
 	for p := range e.cfg.CRL.Partitions {
-		paths = append(paths, fmt.Sprintf("%s/%d.crl", issuerID, p))
+		refs = append(refs, crlRef{p, false})
 		if e.cfg.CRL.Delta {
-			paths = append(paths, fmt.Sprintf("%s/%d-delta.crl", issuerID, p))
+			refs = append(refs, crlRef{p, true})
 		}
+	}
+	return refs
+}
+
+// path is where the API serves a CRL, under /crl/.
+func (r crlRef) path(issuerID string) string {
+	name := issuerID
+	if r.p != fullScope {
+		name += "/" + strconv.Itoa(r.p)
+	}
+	if r.delta {
+		name += "-delta"
+	}
+	return name + ".crl"
+}
+
+// CRLPaths lists the paths under /crl/ of every CRL the issuer publishes.
+func (e *Engine) CRLPaths(issuerID string) []string {
+	refs := e.published()
+	paths := make([]string, len(refs))
+	for i, r := range refs {
+		paths[i] = r.path(issuerID)
 	}
 	return paths
 }
@@ -522,23 +549,12 @@ func (e *Engine) PublishedCRLs(ctx context.Context, issuerID string) ([]Publishe
 		return nil, invalidf(CodeIssuerNotFound, "no issuing CA %q", issuerID)
 	}
 	var out []PublishedCRL
-	for _, path := range e.CRLPaths(issuerID) {
-		rest := strings.TrimSuffix(strings.TrimPrefix(path, issuerID), ".crl")
-		delta := strings.HasSuffix(rest, "-delta")
-		rest = strings.TrimSuffix(rest, "-delta")
-		p := fullScope
-		if rest != "" {
-			n, err := strconv.Atoi(strings.TrimPrefix(rest, "/"))
-			if err != nil {
-				return nil, fmt.Errorf("engine: CRL path %q: %w", path, err)
-			}
-			p = n
-		}
-		f, err := e.crlFile(ctx, issuerID, p, delta)
+	for _, r := range e.published() {
+		f, err := e.crlFile(ctx, issuerID, r.p, r.delta)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, PublishedCRL{Path: path, File: f})
+		out = append(out, PublishedCRL{Path: r.path(issuerID), File: f})
 	}
 	return out, nil
 }
