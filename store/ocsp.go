@@ -34,14 +34,8 @@ func (s *Store) PutOCSPResponse(ctx context.Context, r OCSPRecord) error {
 			return fmt.Errorf("store: put OCSP response %x: built for status version %d, now %d: %w",
 				serial, r.StatusVersion, c.Status.Version, ErrStale)
 		}
-		oldDue := zeroTime
-		if v, err := t.get(ocspKey(serial)); err == nil {
-			old, err := decodeOCSP(serial, v)
-			if err != nil {
-				return err
-			}
-			oldDue = old.NextUpdate
-		} else if !errors.Is(err, ErrNotFound) {
+		oldDue, err := t.ocspDue(serial)
+		if err != nil {
 			return err
 		}
 		rec := OCSPRecord{Serial: serial, DER: r.DER, NextUpdate: r.NextUpdate.UTC(), StatusVersion: r.StatusVersion, StoredAt: t.now}
@@ -100,18 +94,29 @@ func (s *Store) OCSPRetire(ctx context.Context, serial []byte) error {
 		if !c.NotAfter.Before(t.now) {
 			return invalid("OCSP retire %x: certificate valid until %v", n, c.NotAfter)
 		}
-		due := zeroTime
-		if v, err := t.get(ocspKey(n)); err == nil {
-			o, err := decodeOCSP(n, v)
-			if err != nil {
-				return err
-			}
-			due = o.NextUpdate
-		} else if !errors.Is(err, ErrNotFound) {
+		due, err := t.ocspDue(n)
+		if err != nil {
 			return err
 		}
 		return t.del(ocspDueKey(due, n))
 	})
+}
+
+// ocspDue is the time a certificate's OCSP-due entry is filed under: the
+// stored response's nextUpdate, or the zero time when none is stored.
+func (t *txn) ocspDue(serial []byte) (time.Time, error) {
+	v, err := t.get(ocspKey(serial))
+	if errors.Is(err, ErrNotFound) {
+		return zeroTime, nil
+	}
+	if err != nil {
+		return time.Time{}, err
+	}
+	o, err := decodeOCSP(serial, v)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return o.NextUpdate, nil
 }
 
 // OCSPDue pages through the certificates whose response is missing
