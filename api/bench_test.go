@@ -3,7 +3,6 @@ package api_test
 import (
 	"bytes"
 	"crypto/rand"
-	"crypto/sha1"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
@@ -93,17 +92,7 @@ func BenchmarkHTTPOCSP(b *testing.B) {
 	token := ts.tokens[engine.RoleCAOperator]
 	c, _ := gost3410.CurveByName("tc26-256-A")
 	var paths []string
-	var issuer *pkix.Certificate
-	for _, is := range ts.e.Issuers() {
-		if is.Default {
-			issuer = is.Cert
-		}
-	}
-	nameHash := sha1.Sum(issuer.RawSubject)
-	keyHash, err := pkix.ResponderKeyHash(issuer.PublicKey.Raw)
-	if err != nil {
-		b.Fatal(err)
-	}
+	nameHash, keyHash := ts.issuerHashes(b)
 	for range 1000 {
 		k, _ := gost3410.GenerateKey(c, rand.Reader)
 		csr, _ := pkix.CreateCertificateRequest(rand.Reader, k, &pkix.Subject{CommonName: "bench"}, nil)
@@ -123,7 +112,7 @@ func BenchmarkHTTPOCSP(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		req := ocspRequest(nameHash[:], keyHash, parsed.SerialNumber.Bytes())
+		req := ocspRequest(nameHash, keyHash, parsed.SerialNumber.Bytes())
 		paths = append(paths, "/ocsp/"+url.PathEscape(base64.StdEncoding.EncodeToString(req)))
 	}
 	// Let the pre-signing job catch up, then warm every response.

@@ -21,23 +21,13 @@ import (
 // request-URI form a proxy may send.
 func TestOCSPGETWithSlashes(t *testing.T) {
 	ts := startServer(t, nil)
-	var issuer *pkix.Certificate
-	for _, is := range ts.e.Issuers() {
-		if is.Default {
-			issuer = is.Cert
-		}
-	}
-	nameHash := sha1.Sum(issuer.RawSubject)
-	keyHash, err := pkix.ResponderKeyHash(issuer.PublicKey.Raw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nameHash, keyHash := ts.issuerHashes(t)
 	var b64 string
 	for range 100000 {
 		serial := make([]byte, 16)
 		rand.Read(serial)
 		serial[0] = 0x40 | serial[0]&0x3f
-		b64 = base64.StdEncoding.EncodeToString(ocspRequest(nameHash[:], keyHash, serial))
+		b64 = base64.StdEncoding.EncodeToString(ocspRequest(nameHash, keyHash, serial))
 		if strings.Contains(b64, "//") {
 			break
 		}
@@ -75,3 +65,21 @@ func TestOCSPGETWithSlashes(t *testing.T) {
 }
 
 func bufioReader(r io.Reader) *bufio.Reader { return bufio.NewReader(r) }
+
+// issuerHashes are the SHA-1 CertID hashes (name, key) of the default
+// issuing CA.
+func (ts *testServer) issuerHashes(t testing.TB) (nameHash, keyHash []byte) {
+	t.Helper()
+	for _, is := range ts.e.Issuers() {
+		if is.Default {
+			h := sha1.Sum(is.Cert.RawSubject)
+			kh, err := pkix.ResponderKeyHash(is.Cert.PublicKey.Raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return h[:], kh
+		}
+	}
+	t.Fatal("no default issuer")
+	return nil, nil
+}
