@@ -8,6 +8,8 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -38,6 +40,9 @@ type Options struct {
 	WriteTimeout time.Duration
 	IdleTimeout  time.Duration
 	Logger       *slog.Logger
+	// MetricsToken, when set, is the bearer token GET /metrics requires
+	// (a scraper's secret, separate from the API tokens).
+	MetricsToken []byte
 }
 
 // Server serves the engine over HTTP.
@@ -331,6 +336,16 @@ func readyReason(err error) string {
 }
 
 func (s *Server) serveMetrics(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []string) error {
+	if len(s.opts.MetricsToken) > 0 {
+		tok, ok := bytes.CutPrefix(ctx.Request.Header.Peek("Authorization"), []byte("Bearer "))
+		// Compare digests, so that the comparison takes the same time
+		// whatever the length of the guess.
+		got, want := sha256.Sum256(tok), sha256.Sum256(s.opts.MetricsToken)
+		if !ok || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="gostca-metrics"`)
+			return &problemErr{code: codeUnauthorized, detail: "/metrics needs the metrics bearer token"}
+		}
+	}
 	s.metrics(ctx)
 	return nil
 }

@@ -58,6 +58,9 @@ type ServerConfig struct {
 	// neither).
 	TLSCertFile string `toml:"tls_cert_file"`
 	TLSKeyFile  string `toml:"tls_key_file"`
+	// MetricsTokenFile (mode o-rwx) holds a bearer token that GET /metrics
+	// then requires; without it /metrics is open like /healthz.
+	MetricsTokenFile string `toml:"metrics_token_file"`
 }
 
 // CAConfig describes the CA that `gostca init` (or the first `serve`)

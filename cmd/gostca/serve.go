@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/gostca/gostca/api"
 	"github.com/gostca/gostca/engine"
+	"github.com/gostca/gostca/hsm"
 )
 
 // common are the flags every command takes.
@@ -82,6 +84,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 func serve(ctx context.Context, cfg engine.Config, log *slog.Logger, stdout io.Writer) error {
+	var metricsToken []byte
+	if cfg.Server.MetricsTokenFile != "" {
+		tok, err := hsm.SecretSource{File: cfg.Server.MetricsTokenFile}.Read()
+		if err != nil {
+			return fmt.Errorf("server.metrics_token_file: %w", err)
+		}
+		if metricsToken = bytes.TrimSpace(tok); len(metricsToken) == 0 {
+			return errors.New("server.metrics_token_file is empty")
+		}
+	}
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -112,7 +124,7 @@ func serve(ctx context.Context, cfg engine.Config, log *slog.Logger, stdout io.W
 		fmt.Fprintf(stdout, "gostca: first start: admin API token (id %s, role ca_admin), shown only now:\n\n    %s\n\n", ti.ID, tok)
 	}
 	srv := api.New(e, api.Options{MaxBodyBytes: cfg.Server.MaxBodyBytes, ReadTimeout: cfg.Server.ReadTimeout,
-		WriteTimeout: cfg.Server.WriteTimeout, IdleTimeout: cfg.Server.IdleTimeout, Logger: log})
+		WriteTimeout: cfg.Server.WriteTimeout, IdleTimeout: cfg.Server.IdleTimeout, Logger: log, MetricsToken: metricsToken})
 	errc := make(chan error, 1)
 	go func() {
 		if cfg.Server.TLSCertFile != "" {
