@@ -526,6 +526,22 @@ func (f *fakeModule) GenerateKeyPair(sh p11.SessionHandle, m []*p11.Mechanism, p
 	return ph, kh, nil
 }
 
+func (f *fakeModule) DestroyObject(sh p11.SessionHandle, h p11.ObjectHandle) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, done, err := f.use(sh, "DestroyObject")
+	if err != nil {
+		return err
+	}
+	defer done()
+	o, ok := f.objects[h]
+	if !ok || !f.visible(o) {
+		return p11.Error(p11.CKR_OBJECT_HANDLE_INVALID)
+	}
+	delete(f.objects, h)
+	return nil
+}
+
 // addGOSTKey puts a key pair on the token directly (as an import would).
 func (f *fakeModule) addGOSTKey(label string, id []byte, k *gost3410.PrivateKey) {
 	f.mu.Lock()

@@ -130,6 +130,24 @@ func TestFakeGOSTKeygenAndSign(t *testing.T) {
 			if st.Signs != 9 || st.Keygens != 1 || st.Breaker != BreakerClosed {
 				t.Errorf("stats %+v", st)
 			}
+			// Deleting needs label and ID together; then the pair is gone.
+			for _, spec := range []KeySpec{{Label: "ca-2026"}, {ID: k.Spec().ID}} {
+				if _, err := tok.DeleteKeyPair(ctx, spec); err == nil {
+					t.Fatalf("delete by %v alone", spec)
+				}
+			}
+			if n, err := tok.DeleteKeyPair(ctx, KeySpec{Label: "ca-2026", ID: []byte{1}}); err != nil || n != 0 {
+				t.Fatalf("delete with another ID: %d, %v", n, err)
+			}
+			if n, err := tok.DeleteKeyPair(ctx, k.Spec()); err != nil || n != 2 {
+				t.Fatalf("delete: %d objects, %v", n, err)
+			}
+			if _, err := tok.Key(ctx, KeySpec{Label: "ca-2026"}); err == nil {
+				t.Fatal("the deleted key is still found")
+			}
+			if _, err := tok.GenerateKey(ctx, KeyGen{Label: "ca-2026", Curve: curve}); err != nil {
+				t.Fatalf("label free again: %v", err)
+			}
 		})
 	}
 }

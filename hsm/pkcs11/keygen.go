@@ -83,7 +83,10 @@ func (t *Token) GenerateKey(ctx context.Context, req KeyGen) (*Key, error) {
 			return fmt.Errorf("read back the private key: %w", err)
 		}
 		if !attrBool(attrs[0]) || attrBool(attrs[1]) {
-			return errors.New("the token made the private key extractable or not sensitive; delete it")
+			if derr := errors.Join(a.DestroyObject(s.h, priv), a.DestroyObject(s.h, pub)); derr != nil {
+				return fmt.Errorf("the token made the private key extractable or not sensitive, and deleting it failed (%v): delete it by hand", derr)
+			}
+			return errors.New("the token made the private key extractable or not sensitive; it was deleted")
 		}
 		f.pub, f.curve, err = readPublic(a, s.h, pub, keyType)
 		if err != nil {
@@ -166,3 +169,38 @@ func keyGenTemplates(req KeyGen) (mech *p11.Mechanism, pub, priv []*p11.Attribut
 }
 
 func attrBool(a *p11.Attribute) bool { return len(a.Value) == 1 && a.Value[0] != 0 }
+
+// DeleteKeyPair destroys the objects (private key, public key) that carry
+// both spec's label and its ID — a key pair GenerateKey made, when what it
+// was made for failed. Both are required, so that nothing else on the
+// token can match. It returns how many objects were destroyed (0 when
+// none matched). The key must not be in use: a Key of it stops working.
+func (t *Token) DeleteKeyPair(ctx context.Context, spec KeySpec) (int, error) {
+	if spec.Label == "" || len(spec.ID) == 0 {
+		return 0, errors.New("hsm: pkcs11: delete key pair: both a label and an ID are required")
+	}
+	n := 0
+	retry := func(k ErrorKind) bool { return k == KindSession || k == KindLogin }
+	err := t.do(ctx, retry, func(s *session) error {
+		a := t.mod.api
+		objs, err := findObjects(a, s.h, []*p11.Attribute{
+			p11.NewAttribute(p11.CKA_LABEL, spec.Label),
+			p11.NewAttribute(p11.CKA_ID, spec.ID),
+		}, 16)
+		if err != nil {
+			return err
+		}
+		for _, o := range objs {
+			if err := a.DestroyObject(s.h, o); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("hsm: pkcs11: delete key pair %q on token %q: %w", spec, t.name, err)
+	}
+	t.log.Info("hsm: pkcs11: key pair deleted", "label", spec.Label, "objects", n)
+	return n, nil
+}

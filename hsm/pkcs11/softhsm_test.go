@@ -201,6 +201,17 @@ func TestSoftHSMSignECDSA(t *testing.T) {
 		t.Fatalf("reloaded CA key: %v", err)
 	}
 	signAndVerify(t, again, "after reopen")
+	// A pair made and deleted again (what a failed init does) is gone.
+	tmp, err := tok2.GenerateKey(ctx, KeyGen{Label: "tmp-key", Curve: mustCurve(t, "P-256")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := tok2.DeleteKeyPair(ctx, tmp.Spec()); err != nil || n != 2 {
+		t.Fatalf("delete: %d objects, %v", n, err)
+	}
+	if _, err := tok2.Key(ctx, KeySpec{Label: "tmp-key"}); err == nil {
+		t.Fatal("the deleted key is still on the token")
+	}
 }
 
 // TestSoftHSMRecovery kills the pool's sessions from a second Cryptoki
