@@ -94,10 +94,36 @@ func InitContext(ctx context.Context, cfg Config, logger *slog.Logger) (res *Ini
 	kr := newKeyring(&cfg, logger)
 	defer kr.close()
 	stamp := time.Now().UTC().Format("20060102T150405Z")
-	var generated []string // labels of key pairs made on the token
+	// A failed init leaves nothing behind: the key pairs it made on the
+	// token are deleted and the files it wrote removed, so that it can
+	// simply be run again.
+	type tokenKey struct {
+		label string
+		id    []byte
+	}
+	var (
+		generated []tokenKey // key pairs made on the token
+		written   []string   // files written, under the data directory
+		tok       caToken
+	)
 	defer func() {
-		if err != nil && len(generated) > 0 {
-			err = fmt.Errorf("%w (key pairs left on the token, unused: %s)", err, strings.Join(generated, ", "))
+		if err == nil {
+			return
+		}
+		for i := len(written) - 1; i >= 0; i-- {
+			if rerr := os.Remove(written[i]); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+				err = fmt.Errorf("%w (and %s could not be removed: %v)", err, written[i], rerr)
+			}
+		}
+		var left []string
+		for _, k := range generated {
+			if derr := tok.Delete(context.WithoutCancel(ctx), k.label, k.id); derr != nil {
+				logger.Error("init failed; a key pair it made stays on the token", "label", k.label, "err", derr)
+				left = append(left, k.label)
+			}
+		}
+		if len(left) > 0 {
+			err = fmt.Errorf("%w (key pairs left on the token, unused; delete them: %s)", err, strings.Join(left, ", "))
 		}
 	}()
 
@@ -106,8 +132,7 @@ func InitContext(ctx context.Context, cfg Config, logger *slog.Logger) (res *Ini
 	switch cfg.Keys.Backend {
 	case BackendPKCS11:
 		// The token first: a wrong PIN or a missing token changes nothing.
-		tok, err := kr.token(ctx)
-		if err != nil {
+		if tok, err = kr.token(ctx); err != nil {
 			return nil, fmt.Errorf("engine: init: %w", err)
 		}
 		newKey = func(id, curveName string) (hsm.Key, keyRef, error) {
@@ -126,7 +151,7 @@ func InitContext(ctx context.Context, cfg Config, logger *slog.Logger) (res *Ini
 			if err != nil {
 				return nil, keyRef{}, fmt.Errorf("engine: init: generate the %s key on the token: %s key pair: %w", id, curve, err)
 			}
-			generated = append(generated, label)
+			generated = append(generated, tokenKey{label, kid})
 			return k, keyRef{Type: keyTypePKCS11, Label: label, ID: hex.EncodeToString(kid)}, nil
 		}
 	default:
@@ -141,6 +166,7 @@ func InitContext(ctx context.Context, cfg Config, logger *slog.Logger) (res *Ini
 			}
 			if created {
 				res.GeneratedPassphrase = src.File
+				written = append(written, src.File)
 			}
 		}
 		pass, err := src.Read()
@@ -165,6 +191,7 @@ func InitContext(ctx context.Context, cfg Config, logger *slog.Logger) (res *Ini
 			if err := hsm.WriteSoftKeyFile(filepath.Join(cfg.DataDir, rel), k, pass, kopts); err != nil {
 				return nil, keyRef{}, fmt.Errorf("engine: init: write %s key: %w", id, err)
 			}
+			written = append(written, filepath.Join(cfg.DataDir, rel))
 			return k, keyRef{Type: keyTypeSoft, File: rel}, nil
 		}
 	}
@@ -194,6 +221,7 @@ func InitContext(ctx context.Context, cfg Config, logger *slog.Logger) (res *Ini
 	if err != nil {
 		return nil, err
 	}
+	written = append(written, filepath.Join(cfg.DataDir, rootRel))
 	m := manifest{Version: 1, Created: time.Now().UTC(),
 		Root: manifestEntry{ID: rootID, Cert: rootRel, Key: rootRef}}
 
@@ -215,6 +243,7 @@ func InitContext(ctx context.Context, cfg Config, logger *slog.Logger) (res *Ini
 		if err != nil {
 			return nil, err
 		}
+		written = append(written, filepath.Join(cfg.DataDir, rel))
 		m.Issuers = append(m.Issuers, manifestEntry{ID: w.id, Cert: rel, Key: ref})
 		res.Issuers = append(res.Issuers, w.id)
 	}
@@ -222,7 +251,6 @@ func InitContext(ctx context.Context, cfg Config, logger *slog.Logger) (res *Ini
 	if err := writeManifest(cfg.DataDir, &m); err != nil {
 		return nil, err
 	}
-	generated = nil
 	logger.Info("CA created", "data_dir", cfg.DataDir, "curve", cfg.CA.Curve, "keys", cfg.Keys.Backend, "issuers", strings.Join(res.Issuers, ","))
 	return res, nil
 }

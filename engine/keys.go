@@ -145,6 +145,8 @@ type caToken interface {
 	// Generate makes a key pair with this label and CKA_ID on the token
 	// (sensitive, not extractable) and returns the private key.
 	Generate(ctx context.Context, label string, id []byte, curve hsm.Curve) (hsm.Key, error)
+	// Delete destroys the key pair with this label and ID (both required).
+	Delete(ctx context.Context, label string, id []byte) error
 	// Stats reports the session pool and circuit breaker for /metrics.
 	Stats() TokenStats
 	Close() error

@@ -39,6 +39,11 @@ func (p p11Token) Generate(ctx context.Context, label string, id []byte, curve h
 	return p.t.GenerateKey(ctx, pkcs11.KeyGen{Label: label, ID: id, Curve: curve})
 }
 
+func (p p11Token) Delete(ctx context.Context, label string, id []byte) error {
+	_, err := p.t.DeleteKeyPair(ctx, pkcs11.KeySpec{Label: label, ID: id})
+	return err
+}
+
 func (p p11Token) Close() error { return p.t.Close() }
 
 func (p p11Token) Stats() TokenStats {

@@ -357,3 +357,34 @@ func metricValue(t *testing.T, e *Engine, name string) float64 {
 	t.Fatalf("no metric %s", name)
 	return 0
 }
+
+// TestPKCS11InitFailureCleansUp: an init that fails after making key
+// pairs on the token (here the 512-bit GOST issuer, which SoftHSM2 cannot
+// make) deletes them and the certificates it wrote, so that init can
+// simply run again.
+func TestPKCS11InitFailureCleansUp(t *testing.T) {
+	softhsmtest.Need(t, "pkcs11-tool")
+	tok := softhsmtest.New(t, "gostca-init-fail")
+	cfg := pkcs11Config(t, tok)
+	cfg.CA.Issuer512 = true
+	_, err := Init(cfg, quiet())
+	if err == nil || !strings.Contains(err.Error(), "gost512") || strings.Contains(err.Error(), "left on the token") {
+		t.Fatalf("init with a key the token cannot make: %v", err)
+	}
+	objects := tok.Run(t, "pkcs11-tool", "--module", tok.Lib, "--token-label", tok.Label, "--login", "--pin", softhsmtest.PIN, "--list-objects")
+	if strings.Contains(objects, "gostca-") {
+		t.Fatalf("key pairs of the failed init are still on the token:\n%s", objects)
+	}
+	for _, sub := range []string{caDir, keysDir} {
+		if files, _ := os.ReadDir(filepath.Join(cfg.DataDir, sub)); len(files) != 0 {
+			t.Fatalf("the failed init left files in %s: %v", sub, files)
+		}
+	}
+	cfg.CA.Issuer512 = false
+	if _, err := Init(cfg, quiet()); err != nil {
+		t.Fatalf("init again: %v", err)
+	}
+	if objects := tok.Run(t, "pkcs11-tool", "--module", tok.Lib, "--token-label", tok.Label, "--login", "--pin", softhsmtest.PIN, "--list-objects"); strings.Count(objects, "gostca-") != 4 {
+		t.Fatalf("after a good init the token holds:\n%s", objects)
+	}
+}
