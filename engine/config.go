@@ -147,6 +147,10 @@ type OCSPConfig struct {
 	// LiveWait is how long a request waits for a live-signing slot before
 	// it gets tryLater.
 	LiveWait time.Duration `toml:"live_wait"`
+	// Delegated signs responses with a responder key and certificate
+	// (ocsp-signer profile) that each issuing CA issues for itself, instead
+	// of with the CA key.
+	Delegated bool `toml:"delegated"`
 }
 
 // CRLConfig tunes CRL generation.

@@ -60,12 +60,16 @@ const (
 // view: the OCSP CertID hashes, the current CRLs and a counter of status
 // changes that invalidates them.
 type issuerState struct {
-	is           *signer.Issuer
-	alg          pkix.SignatureAlgorithm
-	ocsp         *pkix.OCSPIssuer
-	responderKey []byte // byKey ResponderID
+	is   *signer.Issuer
+	alg  pkix.SignatureAlgorithm
+	ocsp *pkix.OCSPIssuer
 
 	statusGen atomic.Uint64
+
+	// self signs OCSP responses as the CA; responder, when set
+	// (ocsp.delegated), is the delegated responder that signs instead.
+	self      *ocspResponder
+	responder atomic.Pointer[ocspResponder]
 
 	// crlMu serialises CRL builds of the issuer and guards scopes.
 	crlMu  sync.Mutex
@@ -95,7 +99,16 @@ func newIssuerState(is *signer.Issuer) (*issuerState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: issuer %s: %w", is.ID, err)
 	}
-	return &issuerState{is: is, alg: alg, ocsp: oi, responderKey: rk, scopes: map[int]*crlScope{}}, nil
+	self := &ocspResponder{key: is.Key, alg: alg, keyHash: rk, certs: [][]byte{is.Cert.Raw}}
+	return &issuerState{is: is, alg: alg, ocsp: oi, self: self, scopes: map[int]*crlScope{}}, nil
+}
+
+// ocspSigner is who signs the issuer's OCSP responses now.
+func (s *issuerState) ocspSigner() *ocspResponder {
+	if r := s.responder.Load(); r != nil {
+		return r
+	}
+	return s.self
 }
 
 func (s *issuerState) scope(p int) *crlScope {

@@ -149,6 +149,11 @@ func Open(ctx context.Context, cfg Config, opts Options) (*Engine, error) {
 	if kr.tok != nil {
 		m.reg.MustRegister(newTokenCollector(kr.tok))
 	}
+	if err := e.ensureResponders(ctx); err != nil {
+		sig.Close()
+		st.Close()
+		return nil, err
+	}
 	e.wg.Add(2)
 	go e.ocspRefreshLoop()
 	go e.crlRefreshLoop()

@@ -170,20 +170,21 @@ func singleResponse(id pkix.CertID, rec *store.CertRecord, thisUpdate, nextUpdat
 // signOCSP signs a basic response with the issuing CA's key; the CA
 // certificate goes along so that clients find the signer.
 func (e *Engine) signOCSP(ctx context.Context, s *issuerState, singles []pkix.SingleResponse, nonce []byte, producedAt time.Time) ([]byte, error) {
+	r := s.ocspSigner()
 	tbs, err := pkix.BuildOCSPResponseData(&pkix.OCSPResponseTemplate{
-		ResponderKeyHash: s.responderKey, ProducedAt: producedAt, Responses: singles, Nonce: nonce,
+		ResponderKeyHash: r.keyHash, ProducedAt: producedAt, Responses: singles, Nonce: nonce,
 	})
 	if err != nil {
 		return nil, err
 	}
-	sig, err := s.is.Key.Sign(ctx, s.alg.Digest(tbs))
+	sig, err := r.key.Sign(ctx, r.alg.Digest(tbs))
 	if err != nil {
 		return nil, err
 	}
-	if err := pkix.CheckSignature(s.is.Key.Public(), s.alg, tbs, sig); err != nil {
+	if err := pkix.CheckSignature(r.key.Public(), r.alg, tbs, sig); err != nil {
 		return nil, fmt.Errorf("verify after sign: %w", err)
 	}
-	return pkix.AssembleOCSPResponse(tbs, s.alg, sig, [][]byte{s.is.Cert.Raw})
+	return pkix.AssembleOCSPResponse(tbs, r.alg, sig, r.certs)
 }
 
 // presign signs and stores the response for rec's current status (SHA-1
@@ -229,6 +230,9 @@ func (e *Engine) ocspRefreshLoop() {
 			return
 		case <-t.C:
 		case <-e.kick:
+		}
+		if err := e.ensureResponders(context.Background()); err != nil {
+			e.log.Error("OCSP responder renewal failed", "err", err)
 		}
 		if err := e.refreshOCSP(e.cfg.OCSP.RefreshBefore); err != nil {
 			e.log.Error("OCSP refresh failed", "err", err)
