@@ -21,14 +21,31 @@ func (s *Signer) recover(ctx context.Context, cutoff time.Time) error {
 	if err != nil {
 		return fmt.Errorf("signer: recover: %w", err)
 	}
-	var pending []store.Intent
+	claimed := map[string]bool{}
 	for _, in := range all {
 		if !cutoff.IsZero() && !in.CreatedAt.Before(cutoff) {
 			continue
 		}
 		if s.claim(in.Serial) {
-			pending = append(pending, in)
+			claimed[string(in.Serial)] = true
 			defer s.release(in.Serial)
+		}
+	}
+	if len(claimed) == 0 {
+		return nil
+	}
+	if !cutoff.IsZero() {
+		// A batch that released its serials between the first read and the
+		// claim has committed them: read again, now that no batch of ours
+		// can (batches claim before they write an intent).
+		if all, err = s.store.PendingIntents(ctx); err != nil {
+			return fmt.Errorf("signer: recover: %w", err)
+		}
+	}
+	var pending []store.Intent
+	for _, in := range all {
+		if claimed[string(in.Serial)] {
+			pending = append(pending, in)
 		}
 	}
 	if len(pending) == 0 {
