@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
-	"encoding/pem"
 	"io"
 	"log/slog"
 	mrand "math/rand/v2"
@@ -22,8 +20,6 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/engine"
-	"github.com/gostca/gostca/gost/gost3410"
-	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/store"
 )
 
@@ -98,19 +94,8 @@ func TestServeCrash(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "data")
 	var token string
-	curve, _ := gost3410.CurveByName("tc26-256-A")
 	newBody := func() []byte {
-		k, err := gost3410.GenerateKey(curve, rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		csr, err := pkix.CreateCertificateRequest(rand.Reader, k, &pkix.Subject{CommonName: "x"}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := json.Marshal(map[string]any{"csr": string(pemCSR(csr)), "profile": "qualified-person", "subject_sign_tool": "tool",
-			"subject": map[string]string{"common_name": "Иванов Иван", "surname": "Иванов", "given_name": "Иван", "country": "RU",
-				"snils": "11223344595", "inn": "500100123426"}})
+		b, _ := json.Marshal(personRequest(newCSR(t)))
 		return b
 	}
 	client := &http.Client{Timeout: 10 * time.Second}
@@ -217,8 +202,4 @@ func TestServeCrash(t *testing.T) {
 		t.Fatalf("%d intents left", rep.PendingIntents)
 	}
 	t.Logf("%d certificates, %d revocations acknowledged and found after %d SIGKILLs; fsck clean", len(issued), len(revoked), serveCrashKills)
-}
-
-func pemCSR(der []byte) []byte {
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})
 }

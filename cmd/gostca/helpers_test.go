@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"net/http"
 	"os"
@@ -13,6 +15,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gostca/gostca/gost/gost3410"
+	"github.com/gostca/gostca/pkix"
 )
 
 // server is a `gostca serve` running in the test process.
@@ -154,4 +159,47 @@ func cli(t *testing.T, want int, args ...string) string {
 		t.Fatalf("gostca %s: exit %d, want %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, want, o.String(), e.String())
 	}
 	return o.String() + e.String()
+}
+
+// personRequest is the body of an issuance for a qualified person, as
+// POST /api/v1/certificates and `gostca issue --subject` take it; csr is
+// left out when empty.
+func personRequest(csr []byte) map[string]any {
+	r := map[string]any{"profile": "qualified-person", "subject_sign_tool": "tool", "subject": map[string]string{
+		"common_name": "Иванов Иван", "surname": "Иванов", "given_name": "Иван", "country": "RU",
+		"snils": "11223344595", "inn": "500100123426"}}
+	if len(csr) > 0 {
+		r["csr"] = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csr}))
+	}
+	return r
+}
+
+// newCSR is a request for a fresh tc26-256-A key.
+func newCSR(t *testing.T) []byte {
+	t.Helper()
+	c, _ := gost3410.CurveByName("tc26-256-A")
+	k, err := gost3410.GenerateKey(c, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csr, err := pkix.CreateCertificateRequest(rand.Reader, k, &pkix.Subject{CommonName: "x"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return csr
+}
+
+// issueFiles writes what `gostca issue` takes into dir: a fresh request
+// (PEM) and the subject JSON of a qualified person.
+func issueFiles(t *testing.T, dir string) (csrFile, subjectFile string) {
+	t.Helper()
+	csrFile, subjectFile = filepath.Join(dir, "req.csr"), filepath.Join(dir, "subject.json")
+	subj, _ := json.Marshal(personRequest(nil))
+	if err := os.WriteFile(csrFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: newCSR(t)}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(subjectFile, subj, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return csrFile, subjectFile
 }

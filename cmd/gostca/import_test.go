@@ -1,37 +1,22 @@
 package main
 
 import (
-	"crypto/rand"
-	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/gostca/gostca/gost/gost3410"
-	"github.com/gostca/gostca/pkix"
 )
 
 // issueCLI issues a qualified-person certificate from a fresh GOST
 // tc26-256-A key with `gostca issue` and returns it as PEM.
 func issueCLI(t *testing.T, dir string) []byte {
 	t.Helper()
-	c, _ := gost3410.CurveByName("tc26-256-A")
-	k, _ := gost3410.GenerateKey(c, rand.Reader)
-	csr, err := pkix.CreateCertificateRequest(rand.Reader, k, &pkix.Subject{CommonName: "x"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	work := t.TempDir()
-	os.WriteFile(filepath.Join(work, "req.csr"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csr}), 0o600)
-	subj, _ := json.Marshal(map[string]any{"profile": "qualified-person", "subject_sign_tool": "tool", "subject": map[string]string{
-		"common_name": "Иванов Иван", "surname": "Иванов", "given_name": "Иван", "country": "RU", "snils": "11223344595", "inn": "500100123426"}})
-	os.WriteFile(filepath.Join(work, "subject.json"), subj, 0o600)
+	csrFile, subjFile := issueFiles(t, work)
 	out := filepath.Join(work, "cert.pem")
-	s := cli(t, 0, "issue", "--data", dir, "--csr", filepath.Join(work, "req.csr"), "--subject", filepath.Join(work, "subject.json"), "--out", out)
+	s := cli(t, 0, "issue", "--data", dir, "--csr", csrFile, "--subject", subjFile, "--out", out)
 	if !regexp.MustCompile(`issued serial [0-9a-f]+`).MatchString(s) {
 		t.Fatalf("issue: %s", s)
 	}

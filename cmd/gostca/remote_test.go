@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/rand"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -14,7 +13,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gostca/gostca/gost/gost3410"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -51,17 +49,11 @@ func TestAdminOverAPI(t *testing.T) {
 	}
 	api := []string{"--server", url, "--token-file", tokFile}
 
-	c, _ := gost3410.CurveByName("tc26-256-A")
-	subj, _ := json.Marshal(map[string]any{"profile": "qualified-person", "subject_sign_tool": "tool", "subject": map[string]string{
-		"common_name": "Иванов Иван", "surname": "Иванов", "given_name": "Иван", "country": "RU", "snils": "11223344595", "inn": "500100123426"}})
+	subj, _ := json.Marshal(personRequest(nil))
 	os.WriteFile(filepath.Join(work, "subject.json"), subj, 0o600)
 	var serials []string
 	for i := range 2 {
-		k, _ := gost3410.GenerateKey(c, rand.Reader)
-		csr, err := pkix.CreateCertificateRequest(rand.Reader, k, &pkix.Subject{CommonName: "x"}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		csr := newCSR(t)
 		csrFile := filepath.Join(work, "req.der")
 		if i == 1 {
 			csr = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csr})

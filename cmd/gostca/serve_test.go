@@ -2,9 +2,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/json"
-	"encoding/pem"
 	"io"
 	"net/http"
 	"os"
@@ -14,7 +11,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gostca/gostca/gost/gost3410"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -104,18 +100,9 @@ func TestServeAndAdmin(t *testing.T) {
 	}
 
 	// issue from a CSR file and a subject JSON, then revoke, CRL.
-	c, _ := gost3410.CurveByName("tc26-256-A")
-	k, _ := gost3410.GenerateKey(c, rand.Reader)
-	csr, err := pkix.CreateCertificateRequest(rand.Reader, k, &pkix.Subject{CommonName: "x"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	work := t.TempDir()
-	os.WriteFile(filepath.Join(work, "req.csr"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csr}), 0o600)
-	subj, _ := json.Marshal(map[string]any{"profile": "qualified-person", "subject_sign_tool": "tool", "subject": map[string]string{
-		"common_name": "Иванов Иван", "surname": "Иванов", "given_name": "Иван", "country": "RU", "snils": "11223344595", "inn": "500100123426"}})
-	os.WriteFile(filepath.Join(work, "subject.json"), subj, 0o600)
-	s := cmd(0, "issue", "--data", dir, "--csr", filepath.Join(work, "req.csr"), "--subject", filepath.Join(work, "subject.json"), "--out", filepath.Join(work, "cert.pem"))
+	csrFile, subjFile := issueFiles(t, work)
+	s := cmd(0, "issue", "--data", dir, "--csr", csrFile, "--subject", subjFile, "--out", filepath.Join(work, "cert.pem"))
 	serial := regexp.MustCompile(`issued serial ([0-9a-f]+)`).FindStringSubmatch(s)
 	if serial == nil {
 		t.Fatalf("issue: %s", s)
