@@ -2,8 +2,6 @@ package engine
 
 import (
 	"context"
-	"crypto"
-	"crypto/ecdsa"
 	"crypto/rand"
 	"encoding/pem"
 	"errors"
@@ -13,7 +11,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/gostca/gostca/gost/gost3410"
 	"github.com/gostca/gostca/hsm"
 	"github.com/gostca/gostca/pkix"
 )
@@ -121,7 +118,7 @@ func (e *Engine) newResponder(s *issuerState, key hsm.Key, cert *pkix.Certificat
 // certificate and writes both (key first: a key without its certificate
 // is simply replaced at the next start).
 func (e *Engine) issueResponder(ctx context.Context, s *issuerState) (*ocspResponder, error) {
-	curve, err := curveOf(s.is.Key.Public())
+	curve, err := hsm.CurveOf(s.is.Key.Public())
 	if err != nil {
 		return nil, err
 	}
@@ -177,18 +174,6 @@ func (e *Engine) issueResponder(ctx context.Context, s *issuerState) (*ocspRespo
 	e.log.Info("OCSP responder certificate issued", "issuer", s.is.ID, "serial", FormatSerial(res.Cert.Serial),
 		"not_after", cert.NotAfter.UTC().Format(time.RFC3339))
 	return r, nil
-}
-
-// curveOf names the curve of a public key, for a responder key like the
-// CA's.
-func curveOf(pub crypto.PublicKey) (hsm.Curve, error) {
-	switch k := pub.(type) {
-	case *gost3410.PublicKey:
-		return hsm.Curve{GOST: k.Curve}, nil
-	case *ecdsa.PublicKey:
-		return hsm.Curve{EC: k.Curve}, nil
-	}
-	return hsm.Curve{}, fmt.Errorf("no responder keys for %T", pub)
 }
 
 // hasOCSPSigning reports whether c's extended key usage names
