@@ -13,8 +13,7 @@ func compress(h, n, m *[8]uint64) {
 	lpsXor(&k, h, n)
 	s = *m
 	for i := range roundC {
-		lpsXor(&s, &s, &k)
-		lpsXor(&k, &k, &roundC[i])
+		lpsRound(&s, &k, &roundC[i]) // s = LPS(s ⊕ k), k = LPS(k ⊕ C_i)
 	}
 	for i := range h {
 		h[i] ^= s[i] ^ k[i] ^ m[i]
