@@ -53,3 +53,26 @@ func TestTableCodeOnGFNIMachine(t *testing.T) {
 	t.Run("ChunkedWrites", TestChunkedWrites)
 	t.Run("OpenSSLTable", TestOpenSSLTable)
 }
+
+// BenchmarkCompress compares the two compression functions on one block.
+func BenchmarkCompress(b *testing.B) {
+	var h, n, m [8]uint64
+	for i := range m {
+		m[i] = uint64(i+1) * 0x9e3779b97f4a7c15
+	}
+	b.Run("table", func(b *testing.B) {
+		b.SetBytes(BlockSize)
+		for b.Loop() {
+			compressGeneric(&h, &n, &m)
+		}
+	})
+	b.Run("gfni", func(b *testing.B) {
+		if !useGFNI {
+			b.Skip("no AVX-512 VBMI/GFNI")
+		}
+		b.SetBytes(BlockSize)
+		for b.Loop() {
+			compressGFNI(&h, &n, &m, &gfniConsts)
+		}
+	})
+}
