@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -82,12 +83,12 @@ func main() {
 		fmt.Printf("OpenSSL: %v\n", osslErr)
 	}
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "operation\tours\tOpenSSL\tratio\tours allocs/op\t")
+	fmt.Fprintln(tw, "operation\tours\tOpenSSL\tratio\tmedian pair\tours allocs/op\t")
 	for _, r := range rows {
 		if *only != "" && !strings.Contains(r.name, *only) {
 			continue
 		}
-		oursRate, osslRate, allocs, err := measure(&r, *dur, *slice)
+		oursRate, osslRate, pairRatio, allocs, err := measure(&r, *dur, *slice)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "%s: %v\n", r.name, err)
 			os.Exit(1)
@@ -98,12 +99,13 @@ func main() {
 			oursRate *= float64(r.bytes) / 1e6
 			osslRate *= float64(r.bytes) / 1e6
 		}
-		o, ratio := "-", "-"
+		o, ratio, pair := "-", "-", "-"
 		if r.ossl != nil {
 			o = fmt.Sprintf("%.0f%s", osslRate, unit)
 			ratio = fmt.Sprintf("%.2f", oursRate/osslRate)
+			pair = fmt.Sprintf("%.2f", pairRatio)
 		}
-		fmt.Fprintf(tw, "%s\t%.0f%s\t%s\t%s\t%.2f\t\n", r.name, oursRate, unit, o, ratio, allocs)
+		fmt.Fprintf(tw, "%s\t%.0f%s\t%s\t%s\t%s\t%.2f\t\n", r.name, oursRate, unit, o, ratio, pair, allocs)
 		fmt.Fprintf(os.Stderr, "%s done\n", r.name)
 	}
 	tw.Flush()
@@ -173,39 +175,63 @@ func digestRow(bits int, osslErr error) row {
 }
 
 // measure alternates slices of ours and OpenSSL until each has run for
-// total, and returns operations per second and our allocations per op.
-func measure(r *row, total, slice time.Duration) (ours, ossl, allocs float64, err error) {
+// total, and returns operations per second over the whole time, the
+// median over adjacent slice pairs of the ratio ours/OpenSSL, and our
+// allocations per op. A burst of load from elsewhere that hits one slice
+// moves the totals but barely the median pair ratio, which is the number
+// to compare between runs on a shared machine.
+func measure(r *row, total, slice time.Duration) (ours, ossl, pairRatio, allocs float64, err error) {
 	if r.oErr != nil {
-		return 0, 0, 0, r.oErr
+		return 0, 0, 0, 0, r.oErr
 	}
 	var oursN, osslN int
 	var oursT, osslT time.Duration
+	var pairs []float64
 	var ms0, ms1 runtime.MemStats
 	runtime.GC()
 	for oursT < total || (r.ossl != nil && osslT < total) {
+		var oursRate float64
 		if oursT < total {
 			runtime.ReadMemStats(&ms0)
 			n, d, err := runFor(r.ours, slice)
 			runtime.ReadMemStats(&ms1)
 			if err != nil {
-				return 0, 0, 0, err
+				return 0, 0, 0, 0, err
 			}
 			allocs += float64(ms1.Mallocs - ms0.Mallocs)
 			oursN, oursT = oursN+n, oursT+d
+			oursRate = float64(n) / d.Seconds()
 		}
 		if r.ossl != nil && osslT < total {
 			n, d, err := runFor(r.ossl, slice)
 			if err != nil {
-				return 0, 0, 0, err
+				return 0, 0, 0, 0, err
 			}
 			osslN, osslT = osslN+n, osslT+d
+			if oursRate > 0 {
+				pairs = append(pairs, oursRate/(float64(n)/d.Seconds()))
+			}
 		}
 	}
 	ours = float64(oursN) / oursT.Seconds()
 	if r.ossl != nil {
 		ossl = float64(osslN) / osslT.Seconds()
 	}
-	return ours, ossl, allocs / float64(oursN), nil
+	return ours, ossl, median(pairs), allocs / float64(oursN), nil
+}
+
+// median returns the middle value (the mean of the two middle ones for an
+// even count), 0 for none; it sorts xs.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	sort.Float64s(xs)
+	m := len(xs) / 2
+	if len(xs)%2 == 0 {
+		return (xs[m-1] + xs[m]) / 2
+	}
+	return xs[m]
 }
 
 // runFor calls f until d has passed, checking the clock every few calls.

@@ -5,10 +5,11 @@ package gost3410
 import "math/big"
 
 // fastImpl returns the specialised implementation of a parameter set, or
-// generic for the sets without one (tc26-256-D and the test sets).
+// generic for the sets without one (the two test sets).
 // Fields: fe256 (2^256 − 617), fe512 (2^512 − 569), fe255 (2^255 + 3225),
-// fe511 (2^511 + 111); point code for the last three is generated from the
-// fe256 sources by gen_fast.go.
+// fe511 (2^511 + 111), fe256d (the tc26-256-D prime, no special form);
+// point code for the last four is generated from the fe256 sources by
+// gen_fast.go.
 func fastImpl(ps *paramSet, generic *weierstrass) curveImpl {
 	switch ps.name {
 	case "tc26-256-A":
@@ -17,6 +18,8 @@ func fastImpl(ps *paramSet, generic *weierstrass) curveImpl {
 		return newWa256Curve(ps)
 	case "tc26-256-C":
 		return newWa255Curve(ps)
+	case "tc26-256-D":
+		return newWa256dCurve(ps)
 	case "tc26-512-B":
 		return newWa511Curve(ps)
 	case "tc26-512-A":

@@ -45,6 +45,16 @@ func recodingScalars(q *big.Int, bits int) []*big.Int {
 	return out
 }
 
+// Every production set has a specialised implementation; only the two
+// test sets of the standard run on the generic code.
+func TestEveryProductionSetIsSpecialised(t *testing.T) {
+	for _, c := range curves {
+		if fast := c.impl != curveImpl(c.generic); fast == c.Test {
+			t.Errorf("%s: test set %v, specialised %v", c.Name, c.Test, fast)
+		}
+	}
+}
+
 func TestFastBaseMult(t *testing.T) {
 	r := mrand.New(mrand.NewPCG(9, 10))
 	for _, i := range fastCurves(t) {

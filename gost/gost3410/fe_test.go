@@ -240,6 +240,30 @@ func BenchmarkFastField(b *testing.B) {
 			fe255Sqr(&a, &a)
 		}
 	})
+	var d, g fe256d
+	for i := range d {
+		d[i], g[i] = ^uint64(i*12345)>>1, uint64(i)*0x9e3779b97f4a7c15>>1
+	}
+	b.Run("256d/mul", func(b *testing.B) {
+		for b.Loop() {
+			fe256dMul(&d, &d, &g)
+		}
+	})
+	b.Run("256d/sqr", func(b *testing.B) {
+		for b.Loop() {
+			fe256dSqr(&d, &d)
+		}
+	})
+	b.Run("256d/mulSmall", func(b *testing.B) {
+		for b.Loop() {
+			fe256dMulSmall(&d, &d, 0x805a)
+		}
+	})
+	b.Run("256d/inv", func(b *testing.B) {
+		for b.Loop() {
+			fe256dInv(&d, &d)
+		}
+	})
 	var e, f fe511
 	for i := range e {
 		e[i], f[i] = ^uint64(i*12345)>>1, uint64(i)*0x9e3779b97f4a7c15>>1
@@ -302,8 +326,9 @@ func TestInvVartime(t *testing.T) {
 	}
 }
 
-func a255(s []uint64) *fe255 { return (*fe255)(s) }
-func a511(s []uint64) *fe511 { return (*fe511)(s) }
+func a255(s []uint64) *fe255   { return (*fe255)(s) }
+func a511(s []uint64) *fe511   { return (*fe511)(s) }
+func a256d(s []uint64) *fe256d { return (*fe256d)(s) }
 
 // The Montgomery fields for p = 2^(64n−1) + c keep values fully reduced, so
 // they get their own differential test: mul is x·y·R⁻¹, add/sub exact mod p.
@@ -333,6 +358,24 @@ func TestMontFieldMatchesBig(t *testing.T) {
 			from:  func(z []uint64, x *limbs) { fe255FromLimbs(a255(z), x) },
 			to:    func(x []uint64) limbs { return fe255ToLimbs(a255(x)) },
 			valid: fe255Valid,
+		},
+		{
+			feOps: feOps{name: "tc26-256-D p", p: bigFromWords(fe256dP[:]), n: 4,
+				mul:      func(z, x, y []uint64) { fe256dMul(a256d(z), a256d(x), a256d(y)) },
+				add:      func(z, x, y []uint64) { fe256dAdd(a256d(z), a256d(x), a256d(y)) },
+				sub:      func(z, x, y []uint64) { fe256dSub(a256d(z), a256d(x), a256d(y)) },
+				sqr:      func(z, x []uint64) { fe256dSqr(a256d(z), a256d(x)) },
+				neg:      func(z, x []uint64) { fe256dNeg(a256d(z), a256d(x)) },
+				inv:      func(z, x []uint64) { fe256dInv(a256d(z), a256d(x)) },
+				mulSmall: func(z, x []uint64, s uint64) { fe256dMulSmall(a256d(z), a256d(x), s) },
+				isZero:   func(x []uint64) uint64 { return fe256dIsZero(a256d(x)) },
+				equal:    func(x, y []uint64) uint64 { return fe256dEqual(a256d(x), a256d(y)) },
+				condNeg:  func(z, x []uint64, c uint64) { fe256dCondNeg(a256d(z), a256d(x), c) },
+			},
+			one: fe256dOne[:], rr: fe256dRR[:],
+			from:  func(z []uint64, x *limbs) { fe256dFromLimbs(a256d(z), x) },
+			to:    func(x []uint64) limbs { return fe256dToLimbs(a256d(x)) },
+			valid: fe256dValid,
 		},
 		{
 			feOps: feOps{name: "2^511+111", p: bigFromWords(fe511P[:]), n: 8,
@@ -398,8 +441,10 @@ func TestMontFieldMatchesBig(t *testing.T) {
 			check("neg", z, new(big.Int).Neg(x))
 			f.condNeg(z, xw, 1)
 			check("condNeg", z, new(big.Int).Neg(x))
-			f.mulSmall(z, xw, 0x1f2)
-			check("mulSmall", z, new(big.Int).Mul(x, big.NewInt(0x1f2)))
+			for _, s := range []uint64{0, 1, 3, 0x1f2, 0x805a, 1<<32 - 1} {
+				f.mulSmall(z, xw, s)
+				check("mulSmall", z, new(big.Int).Mul(x, new(big.Int).SetUint64(s)))
+			}
 			if (f.isZero(xw) == 1) != (x.Sign() == 0) {
 				t.Fatalf("%s: isZero wrong", f.name)
 			}

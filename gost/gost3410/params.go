@@ -1,7 +1,8 @@
-// Code generated from the parameter sets of RFC 7836 Appendix A.1,
-// RFC 4357 §11.4 and TC26 R 1323565.1.024-2019; do not edit by hand.
-// TestCurveParameters re-checks every set (primality, base point on the
-// curve, order q).
+// The parameter sets of RFC 7836 Appendix A.1, RFC 4357 §11.4 and TC26
+// R 1323565.1.024-2019, transcribed from the published values (there is no
+// generator). TestCurveParameters re-checks every set (primality, base
+// point on the curve, order q, Hasse bound); the specialised fields in
+// fast.go check the primes and curve constants they were written for.
 
 package gost3410
 

@@ -7,14 +7,24 @@ import (
 
 // compress sets h = g_N(h, m) = E(LPS(h ⊕ N), m) ⊕ h ⊕ m, where
 // E(K, m) runs 12 rounds of state = LPS(state ⊕ K_i), K_{i+1} = LPS(K_i ⊕ C_i)
-// and ends with state ⊕ K_13. Finalisation passes N = 0.
+// and ends with state ⊕ K_13. Finalisation passes N = 0. On amd64 with
+// AVX-512 VBMI and GFNI it runs compressGFNI (gfni_amd64.s), elsewhere
+// (and with the purego build tag) the table code below.
 func compress(h, n, m *[8]uint64) {
+	if useGFNI {
+		compressGFNI(h, n, m, &gfniConsts)
+		return
+	}
+	compressGeneric(h, n, m)
+}
+
+// compressGeneric is compress in portable Go, with the LPS tables.
+func compressGeneric(h, n, m *[8]uint64) {
 	var k, s [8]uint64
 	lpsXor(&k, h, n)
 	s = *m
 	for i := range roundC {
-		lpsXor(&s, &s, &k)
-		lpsXor(&k, &k, &roundC[i])
+		lpsRound(&s, &k, &roundC[i]) // s = LPS(s ⊕ k), k = LPS(k ⊕ C_i)
 	}
 	for i := range h {
 		h[i] ^= s[i] ^ k[i] ^ m[i]

@@ -54,6 +54,47 @@ func TestLPSMatchesReference(t *testing.T) {
 	}
 }
 
+// TestLPSRoundMatchesReference checks the paired round (state and key
+// together) against byte-wise S, P, L of s ⊕ k and k ⊕ c.
+func TestLPSRoundMatchesReference(t *testing.T) {
+	rt := refTablesFor(t)
+	rng := rand.New(rand.NewPCG(5, 6))
+	words := func(b refBlock) (w [8]uint64) {
+		loadBlock(&w, b[:])
+		return w
+	}
+	bytesOf := func(w [8]uint64) (b refBlock) {
+		for i, v := range w {
+			binary.LittleEndian.PutUint64(b[8*i:], v)
+		}
+		return b
+	}
+	for n := range 1000 {
+		var s, k, c refBlock
+		for i := range s {
+			s[i], k[i], c[i] = byte(rng.Uint32()), byte(rng.Uint32()), byte(rng.Uint32())
+		}
+		if n == 0 {
+			k = s // s ⊕ k = 0
+		}
+		var sk, kc refBlock
+		for i := range s {
+			sk[i], kc[i] = s[i]^k[i], k[i]^c[i]
+		}
+		sw, kw, cw := words(s), words(k), words(c)
+		lpsRound(&sw, &kw, &cw)
+		if got, want := bytesOf(sw), rt.lps(sk); got != want {
+			t.Fatalf("state: LPS(%x)\n = %x\nwant %x", sk, got, want)
+		}
+		if got, want := bytesOf(kw), rt.lps(kc); got != want {
+			t.Fatalf("key: LPS(%x)\n = %x\nwant %x", kc, got, want)
+		}
+		if cw != words(c) {
+			t.Fatal("lpsRound changed the round constant")
+		}
+	}
+}
+
 // TestDifferential compares Sum256/Sum512 with the reference on random
 // messages, including lengths around block boundaries.
 func TestDifferential(t *testing.T) {
