@@ -48,7 +48,7 @@ func TestPrivateKeyUsagePeriodFractionalSeconds(t *testing.T) {
 		"20251217100600,876Z",        // comma
 		"20251217100600.8760000001Z", // beyond nanoseconds
 		"20251217100600.87aZ",
-		"20251217100600.876",         // no Z
+		"20251217100600.876", // no Z
 		"20251217100600.876+0300",
 	} {
 		// Built by hand: OpenSSL's generator refuses some of these.
