@@ -211,6 +211,14 @@ func extErr(id asn1.ObjectIdentifier, format string, args ...any) error {
 // return nil (whether an unknown critical extension is acceptable is the
 // caller's decision).
 func CheckExtension(e Extension) error {
+	switch {
+	case e.ID.Equal(OIDExtSubjectAltName):
+		_, err := ParseSubjectAltName(e.Value)
+		return err
+	case e.ID.Equal(OIDExtFreshestCRL):
+		_, err := ParseFreshestCRL(e.Value)
+		return err
+	}
 	if check := csrExtCheck(e.ID); check != nil {
 		return check(e.Value)
 	}
