@@ -68,13 +68,22 @@ func TestCertificateSigningWindow(t *testing.T) {
 	root := newTestRoot(t, gostKey(t, "tc26-256-A"), now)
 	ica := root.issueCA(t, gostKey(t, "tc26-256-A"), now)
 
-	// Without the extension: the certificate's validity.
-	if _, ok, err := ica.cert.KeyUsagePeriod(); ok || err != nil {
+	// Without the extension (our root has none): the certificate's
+	// validity.
+	if _, ok, err := root.cert.KeyUsagePeriod(); ok || err != nil {
 		t.Fatalf("KeyUsagePeriod without the extension: %v %v", ok, err)
 	}
-	nb, na, err := ica.cert.SigningWindow()
-	if err != nil || !nb.Equal(ica.cert.NotBefore) || !na.Equal(ica.cert.NotAfter) {
+	nb, na, err := root.cert.SigningWindow()
+	if err != nil || !nb.Equal(root.cert.NotBefore) || !na.Equal(root.cert.NotAfter) {
 		t.Fatalf("window %v..%v %v", nb, na, err)
+	}
+	// Our issuing CA's: 36 calendar months from notBefore.
+	p, ok, err := ica.cert.KeyUsagePeriod()
+	if err != nil || !ok || !p.NotBefore.Equal(ica.cert.NotBefore) || !p.NotAfter.Equal(AddMonths(ica.cert.NotBefore, 36)) {
+		t.Fatalf("issuing CA's period %+v %v %v", p, ok, err)
+	}
+	if _, na, _ := ica.cert.SigningWindow(); !na.Equal(p.NotAfter) {
+		t.Fatalf("issuing CA's window ends %v", na)
 	}
 
 	// With one ending three years in (the certificate runs ten): the
@@ -85,7 +94,7 @@ func TestCertificateSigningWindow(t *testing.T) {
 		"notAfter only": pkupValue(t, "", keyEnd.Format("20060102150405Z")),
 	} {
 		el := tbsElements(t, ica.cert.RawTBS)
-		exts := append([]Extension(nil), ica.cert.Extensions...)
+		exts := withoutExt(ica.cert.Extensions, OIDExtPrivateKeyUsagePeriod)
 		exts = append(exts, Extension{ID: OIDExtPrivateKeyUsagePeriod, Value: pkup})
 		extDER, err := MarshalExtensions(exts)
 		if err != nil {
@@ -117,7 +126,7 @@ func TestCertificateSigningWindow(t *testing.T) {
 
 	// A broken extension is reported, not taken as absent.
 	el := tbsElements(t, ica.cert.RawTBS)
-	exts := append(append([]Extension(nil), ica.cert.Extensions...), Extension{ID: OIDExtPrivateKeyUsagePeriod, Value: []byte{0x30, 0x00}})
+	exts := append(withoutExt(ica.cert.Extensions, OIDExtPrivateKeyUsagePeriod), Extension{ID: OIDExtPrivateKeyUsagePeriod, Value: []byte{0x30, 0x00}})
 	extDER, _ := MarshalExtensions(exts)
 	el[7] = csrElem(cbasn1.Tag(3).Constructed().ContextSpecific(), extDER)
 	c, err := ParseCertificate(root.resign(t, el...))
