@@ -287,6 +287,9 @@ func buildCertExtensions(tmpl *CertificateTemplate, iss *Issuer, ski, aki []byte
 		}
 	}
 	switch {
+	case p.OCSPNoCheck:
+		// A responder nobody checks needs no CRL pointers, and it certifies
+		// no policy (CA/B BR §7.1.2.8 forbids both).
 	case tmpl.Policies != nil || p.AnyPolicy:
 		pols := iss.Policies
 		if tmpl.Policies != nil {
@@ -325,10 +328,10 @@ func buildCertExtensions(tmpl *CertificateTemplate, iss *Issuer, ski, aki []byte
 			return nil, err
 		}
 	}
-	if cdp != nil {
+	if cdp != nil && !p.OCSPNoCheck {
 		exts = append(exts, *cdp)
 	}
-	if freshest != nil {
+	if freshest != nil && !p.OCSPNoCheck {
 		exts = append(exts, *freshest)
 	}
 	if fixed.aia != nil {

@@ -48,7 +48,8 @@ type Profile struct {
 	// KeyAlgorithms lists the signature algorithms the subject key may
 	// have (GOST256, GOST512, ECDSA…), i.e. which keys the profile takes.
 	KeyAlgorithms []SignatureAlgorithm
-	// OCSPNoCheck adds id-pkix-ocsp-nocheck (delegated OCSP responders).
+	// OCSPNoCheck adds id-pkix-ocsp-nocheck (delegated OCSP responders)
+	// and leaves out CRL pointers and policies.
 	OCSPNoCheck bool
 }
 
@@ -185,7 +186,9 @@ var (
 	}
 	ProfileOCSPSigner = &Profile{
 		Name: "ocsp-signer", ValidityMonths: 12,
-		KeyUsage: KeyUsageDigitalSignature | KeyUsageNonRepudiation, ExtKeyUsage: []asn1.ObjectIdentifier{OIDExtKeyUsageOCSPSigning},
+		// digitalSignature only: an OCSP answer is not a commitment (CA/B BR
+		// §7.1.2.8.7).
+		KeyUsage: KeyUsageDigitalSignature, ExtKeyUsage: []asn1.ObjectIdentifier{OIDExtKeyUsageOCSPSigning},
 		Required: []asn1.ObjectIdentifier{OIDCommonName}, Allowed: caAttrs,
 		KeyAlgorithms: append(append([]SignatureAlgorithm(nil), gostKeys...), ecdsaKeys...), OCSPNoCheck: true,
 	}
