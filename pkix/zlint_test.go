@@ -36,11 +36,11 @@ var zlintAllowed = map[string]struct {
 	"e_sub_ca_crl_distribution_points_missing": {"the root is self-signed with GOST, which zcrypto cannot verify, so zlint takes it for a subordinate CA; a root names no CRL of its own", []string{"ca"}},
 	"w_sub_ca_aia_missing":                     {"as above: a self-signed root has no issuer to point to", []string{"ca"}},
 	// CA/B TLS rules for CAs that are not TLS CAs.
-	"e_ext_san_rfc822_name_present":      {"CA/B TLS rule (dNSName/iPAddress only); our CAs are not TLS server CAs, and RFC 5280 §4.1.2.6 wants the CA's emailAddress in subjectAltName", []string{"ca"}},
-	"e_invalid_ca_certificate_policies":  {"CA/B TLS rule; accredited CAs' certificates list the crypto-tool classes (1.2.643.100.113.x) with anyPolicy, as the national root does", []string{"ca"}},
-	"n_mp_allowed_eku":                   {"Mozilla policy for TLS/S/MIME sub-CAs; accredited CA certificates carry no extKeyUsage", []string{"ca"}},
-	"n_sub_ca_eku_missing":               {"as above", []string{"ca"}},
-	"n_ct_sct_policy_count_unsatisfied":  {"Certificate Transparency is a browser TLS policy; qualified certificates are not logged", []string{"qualified", "tls", "ocsp"}},
+	"e_ext_san_rfc822_name_present":     {"CA/B TLS rule (dNSName/iPAddress only); our CAs are not TLS server CAs, and RFC 5280 §4.1.2.6 wants the CA's emailAddress in subjectAltName", []string{"ca"}},
+	"e_invalid_ca_certificate_policies": {"CA/B TLS rule; accredited CAs' certificates list the crypto-tool classes (1.2.643.100.113.x) with anyPolicy, as the national root does", []string{"ca"}},
+	"n_mp_allowed_eku":                  {"Mozilla policy for TLS/S/MIME sub-CAs; accredited CA certificates carry no extKeyUsage", []string{"ca"}},
+	"n_sub_ca_eku_missing":              {"as above", []string{"ca"}},
+	"n_ct_sct_policy_count_unsatisfied": {"Certificate Transparency is a browser TLS policy; qualified certificates are not logged", []string{"qualified", "tls", "ocsp"}},
 	// The Russian qualified profile.
 	"e_key_usage_and_extended_key_usage_inconsistent": {"the qualified profile requires digitalSignature, nonRepudiation, keyEncipherment and dataEncipherment with clientAuth and emailProtection in one certificate", []string{"qualified"}},
 	"e_exactly_one_smime_policy":                      {"CA/B S/MIME rule; qualified certificates carry the crypto-tool class policies instead of S/MIME BR policy OIDs", []string{"qualified"}},
