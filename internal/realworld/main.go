@@ -60,6 +60,9 @@ type run struct {
 	}
 	n     map[string]int // counters by name
 	fails map[string][]string
+	// noIssuer names the certificates whose issuer is not in the
+	// directory (not a failure).
+	noIssuer []string
 }
 
 func (r *run) count(k string) {
@@ -234,6 +237,7 @@ func (r *run) verify() {
 		switch {
 		case !found:
 			r.count("cert.no-issuer-present")
+			r.noIssuer = append(r.noIssuer, e.name)
 		case last == nil:
 			r.count("cert.verified")
 		default:
@@ -283,6 +287,11 @@ func (r *run) report(w *os.File) {
 		}
 		return reasons[i] < reasons[j]
 	})
+	if r.verbose {
+		for _, n := range r.noIssuer {
+			fmt.Fprintf(w, "  no issuer present: %s\n", n)
+		}
+	}
 	fmt.Fprintln(w, "failures by reason:")
 	if len(reasons) == 0 {
 		fmt.Fprintln(w, "  none")
