@@ -138,3 +138,12 @@ func lintByID(t *testing.T, id string) *Lint {
 	t.Fatalf("no lint %s", id)
 	return nil
 }
+
+// The shipped profiles pass the checks configured ones must pass.
+func TestShippedProfilesValid(t *testing.T) {
+	for _, p := range Profiles() {
+		if err := p.Validate(); err != nil {
+			t.Errorf("%s: %v", p.Name, err)
+		}
+	}
+}
