@@ -3,6 +3,8 @@ package pkix
 import (
 	"crypto/rand"
 	"errors"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -50,6 +52,23 @@ func TestValidityCalendarMonths(t *testing.T) {
 		der, err := CreateCertificate(rand.Reader, tmpl(p, end), ica.iss, ica.key)
 		if err != nil {
 			t.Fatalf("%s: 15 calendar months (458 days) refused: %v", p.Name, err)
+		}
+		if p == ProfileQualifiedPerson {
+			// OpenSSL reads the same dates and verifies the chain then.
+			bin := opensslGost(t)
+			dir := t.TempDir()
+			leaf := writePEM(t, dir, "l.pem", der)
+			dates := string(runOpenSSL(t, bin, "x509", "-engine", "gost", "-in", leaf, "-noout", "-dates", "-ext", "privateKeyUsagePeriod"))
+			for _, want := range []string{"notBefore=Oct  2 06:48:40 2023 GMT", "notAfter=Jan  2 06:48:40 2025 GMT", "Not After: Jan  2 06:48:40 2025 GMT"} {
+				if !strings.Contains(dates, want) {
+					t.Fatalf("openssl: %q not in\n%s", want, dates)
+				}
+			}
+			out := runOpenSSL(t, bin, "verify", "-engine", "gost", "-attime", strconv.FormatInt(end.Add(-time.Hour).Unix(), 10),
+				"-CAfile", writePEM(t, dir, "r.pem", root.cert.Raw), "-untrusted", writePEM(t, dir, "i.pem", ica.cert.Raw), leaf)
+			if !strings.Contains(string(out), ": OK") {
+				t.Fatalf("openssl verify: %s", out)
+			}
 		}
 		c, _ := ParseCertificate(der)
 		kp, ok, err := c.KeyUsagePeriod()
