@@ -6,6 +6,7 @@ import (
 	"encoding/asn1"
 	"io"
 	"math/big"
+	"slices"
 	"time"
 
 	"golang.org/x/crypto/cryptobyte"
@@ -122,17 +123,24 @@ type CertificateTemplate struct {
 	Profile      *Profile
 	SerialNumber *big.Int
 	NotBefore    time.Time
-	// NotAfter defaults to NotBefore + Profile.Validity.
+	// NotAfter defaults to Profile.NotAfter(NotBefore).
 	NotAfter  time.Time
 	Subject   *Subject
 	PublicKey *PublicKeyInfo
 	// SubjectSignTool is the subscriber's crypto tool (qualified profiles).
 	SubjectSignTool    string
 	IdentificationKind IdentificationKind
-	// ExtKeyUsage replaces the profile's list when non-nil.
-	ExtKeyUsage []asn1.ObjectIdentifier
-	// Emails go into subjectAltName as rfc822Name.
+	// RequestedExtKeyUsage are purposes the request asks for beyond the
+	// profile's ExtKeyUsage; each must be in its AllowedExtKeyUsage (or
+	// already the profile's), or the build fails with *ExtKeyUsageError.
+	RequestedExtKeyUsage []asn1.ObjectIdentifier
+	// Emails go into subjectAltName as rfc822Name, after the subject's
+	// emailAddress, which is always put there too (RFC 5280 §4.1.2.6).
 	Emails []string
+	// Policies, when non-nil, replace the issuer's class policies for
+	// this certificate: an issuing CA's certificate names the classes of
+	// that CA's own crypto tools.
+	Policies []asn1.ObjectIdentifier
 	// CRLURLs and FreshestCRLURLs, when non-nil, replace the issuer's
 	// CRL distribution points and delta CRL locations for this
 	// certificate: a partitioned CRL, whose URL depends on the serial.
@@ -195,9 +203,9 @@ func BuildTBSCertificate(tmpl *CertificateTemplate, iss *Issuer) ([]byte, error)
 	}
 	notAfter := tmpl.NotAfter
 	if notAfter.IsZero() {
-		notAfter = tmpl.NotBefore.Add(tmpl.Profile.Validity)
+		notAfter = tmpl.Profile.NotAfter(tmpl.NotBefore)
 	}
-	exts, err := buildCertExtensions(tmpl, iss, ski, issuerKeyID)
+	exts, err := buildCertExtensions(tmpl, iss, ski, issuerKeyID, notAfter)
 	if err != nil {
 		return nil, err
 	}
@@ -235,7 +243,7 @@ func BuildTBSCertificate(tmpl *CertificateTemplate, iss *Issuer) ([]byte, error)
 }
 
 // buildCertExtensions assembles the extensions in a fixed order.
-func buildCertExtensions(tmpl *CertificateTemplate, iss *Issuer, ski, aki []byte) ([]Extension, error) {
+func buildCertExtensions(tmpl *CertificateTemplate, iss *Issuer, ski, aki []byte, notAfter time.Time) ([]Extension, error) {
 	p := tmpl.Profile
 	var exts []Extension
 	add := func(e Extension, err error) error {
@@ -252,9 +260,9 @@ func buildCertExtensions(tmpl *CertificateTemplate, iss *Issuer, ski, aki []byte
 	if err := add(MarshalKeyUsage(p.KeyUsage)); err != nil {
 		return nil, err
 	}
-	eku := p.ExtKeyUsage
-	if tmpl.ExtKeyUsage != nil {
-		eku = tmpl.ExtKeyUsage
+	eku, err := extKeyUsageFor(p, tmpl.RequestedExtKeyUsage)
+	if err != nil {
+		return nil, err
 	}
 	if len(eku) > 0 {
 		if err := add(MarshalExtKeyUsage(eku)); err != nil {
@@ -269,12 +277,31 @@ func buildCertExtensions(tmpl *CertificateTemplate, iss *Issuer, ski, aki []byte
 		return nil, err
 	}
 	exts = append(exts, *fixed.aki)
-	if p.PrivateKeyUsage > 0 {
-		if err := add(MarshalPrivateKeyUsagePeriod(tmpl.NotBefore, tmpl.NotBefore.Add(p.PrivateKeyUsage))); err != nil {
+	if p.KeyUsageMonths > 0 {
+		end := AddMonths(tmpl.NotBefore, p.KeyUsageMonths)
+		if end.After(notAfter) && notAfter.After(tmpl.NotBefore) { // else e_validity_order says why
+			end = notAfter
+		}
+		if err := add(MarshalPrivateKeyUsagePeriod(tmpl.NotBefore, end)); err != nil {
 			return nil, err
 		}
 	}
-	if fixed.policies != nil {
+	switch {
+	case p.OCSPNoCheck:
+		// A responder nobody checks needs no CRL pointers, and it certifies
+		// no policy (CA/B BR §7.1.2.8 forbids both).
+	case tmpl.Policies != nil || p.AnyPolicy:
+		pols := iss.Policies
+		if tmpl.Policies != nil {
+			pols = tmpl.Policies
+		}
+		if p.AnyPolicy && !containsOID(pols, OIDPolicyAny) {
+			pols = append(append([]asn1.ObjectIdentifier(nil), pols...), OIDPolicyAny)
+		}
+		if err := add(MarshalCertificatePolicies(pols)); err != nil {
+			return nil, err
+		}
+	case fixed.policies != nil:
 		exts = append(exts, *fixed.policies)
 	}
 	if tmpl.SubjectSignTool != "" {
@@ -301,17 +328,17 @@ func buildCertExtensions(tmpl *CertificateTemplate, iss *Issuer, ski, aki []byte
 			return nil, err
 		}
 	}
-	if cdp != nil {
+	if cdp != nil && !p.OCSPNoCheck {
 		exts = append(exts, *cdp)
 	}
-	if freshest != nil {
+	if freshest != nil && !p.OCSPNoCheck {
 		exts = append(exts, *freshest)
 	}
 	if fixed.aia != nil {
 		exts = append(exts, *fixed.aia)
 	}
-	if len(tmpl.Emails) > 0 {
-		if err := add(MarshalSubjectAltName(AltNames{Emails: tmpl.Emails})); err != nil {
+	if emails := altEmails(tmpl); len(emails) > 0 {
+		if err := add(MarshalSubjectAltName(AltNames{Emails: emails})); err != nil {
 			return nil, err
 		}
 	}
@@ -334,4 +361,20 @@ func CreateCertificate(rand io.Reader, tmpl *CertificateTemplate, iss *Issuer, k
 		return nil, err
 	}
 	return AssembleSigned(tbs, iss.SignatureAlgorithm, sig)
+}
+
+// altEmails lists the subjectAltName e-mails: the subject's emailAddress
+// first (RFC 5280 §4.1.2.6 wants it in subjectAltName; Kontur and
+// Sertum-Pro write it in both), then the template's, without repeats.
+func altEmails(tmpl *CertificateTemplate) []string {
+	out := make([]string, 0, len(tmpl.Emails)+1)
+	if e := tmpl.Subject.Email; e != "" {
+		out = append(out, e)
+	}
+	for _, e := range tmpl.Emails {
+		if !slices.Contains(out, e) {
+			out = append(out, e)
+		}
+	}
+	return out
 }

@@ -292,6 +292,11 @@ func TestLintsTrigger(t *testing.T) {
 		{"e_subject_allowed", func(c *CertificateTemplate) *Issuer { c.Subject.OGRN = "1027700132195"; return ica.iss }},
 		{"e_key_algorithm", func(c *CertificateTemplate) *Issuer { c.PublicKey = spkiOf(t, &ecKey.PublicKey); return ica.iss }},
 		{"e_qualified_extensions", func(c *CertificateTemplate) *Issuer { c.SubjectSignTool = ""; return &noTool }},
+		{"e_issuer_key_usage_period", func(c *CertificateTemplate) *Issuer {
+			// The issuing CA's key signs for 36 months of its 10 years.
+			c.NotBefore = AddMonths(now, 37)
+			return ica.iss
+		}},
 		{"e_validity_time_type", nil}, // covered below: the builder cannot produce it
 	}
 	for _, c := range cases {
@@ -334,6 +339,8 @@ func TestLintsTrigger(t *testing.T) {
 		"e_ext_key_usage": func() {
 			c.Extensions = nil
 		},
+		"e_key_usage_period":     func() { c.Extensions = withoutExt(c.Extensions, OIDExtPrivateKeyUsagePeriod) },
+		"e_subject_email_in_san": func() { c.Extensions = withoutExt(c.Extensions, OIDExtSubjectAltName) },
 		"e_crl_pointers": func() {
 			// freshestCRL without the CDP it complements.
 			fr, _ := MarshalFreshestCRL([]string{"http://ca.example/delta.crl"})
@@ -370,6 +377,16 @@ func TestLintsTrigger(t *testing.T) {
 			t.Errorf("lint %s has no triggering test", l.ID)
 		}
 	}
+}
+
+func withoutExt(exts []Extension, id asn1OID) []Extension {
+	var out []Extension
+	for _, e := range exts {
+		if !e.ID.Equal(id) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // The TBS of fixed inputs is stable byte for byte (golden file).

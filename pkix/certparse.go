@@ -159,7 +159,9 @@ func parseTBSCertificate(tbs []byte, known tbsKnown) (*Certificate, error) {
 	} else if c.PublicKey, err = ParsePublicKeyInfo(spki); err != nil {
 		return nil, wrapCtx(what, err)
 	}
-	// issuerUniqueID [1] and subjectUniqueID [2] are obsolete: refuse them.
+	if err := skipUniqueIDs(&body, c.Version); err != nil {
+		return nil, err
+	}
 	var exts cryptobyte.String
 	var hasExts bool
 	if !body.ReadOptionalASN1(&exts, &hasExts, cbasn1.Tag(3).Constructed().ContextSpecific()) {
@@ -180,6 +182,40 @@ func parseTBSCertificate(tbs []byte, known tbsKnown) (*Certificate, error) {
 		return nil, wrapCtx(what, err)
 	}
 	return c, nil
+}
+
+var (
+	tagIssuerUniqueID  = cbasn1.Tag(1).ContextSpecific()
+	tagSubjectUniqueID = cbasn1.Tag(2).ContextSpecific()
+)
+
+// skipUniqueIDs reads and drops issuerUniqueID [1] and subjectUniqueID [2]
+// (IMPLICIT BIT STRING, v2 and v3 only). RFC 5280 §4.1.2.8 tells CAs not
+// to write them and applications to be able to parse them; ViPNet-made
+// certificates carry them. This package never writes them.
+func skipUniqueIDs(body *cryptobyte.String, version int) error {
+	const what = "tbsCertificate"
+	for _, u := range []struct {
+		tag  cbasn1.Tag
+		name string
+	}{{tagIssuerUniqueID, "issuerUniqueID"}, {tagSubjectUniqueID, "subjectUniqueID"}} {
+		var v cryptobyte.String
+		var present bool
+		if !body.ReadOptionalASN1(&v, &present, u.tag) {
+			return malformed(what + ": " + u.name)
+		}
+		if !present {
+			continue
+		}
+		if version < 2 {
+			return errf("%s: %w: %s in a v1 certificate", what, ErrMalformed, u.name)
+		}
+		// BIT STRING contents: the unused-bits count, then the bits.
+		if len(v) == 0 || v[0] > 7 || len(v) == 1 && v[0] != 0 || len(v) > 1 && v[len(v)-1]&(1<<v[0]-1) != 0 {
+			return malformed(what + ": " + u.name + " BIT STRING")
+		}
+	}
+	return nil
 }
 
 func (c *Certificate) rawSerialElement() []byte {

@@ -351,7 +351,7 @@ var csrExtChecks = []struct {
 	{OIDExtKeyUsage, func(v []byte) error { _, err := ParseKeyUsage(v); return err }},
 	{OIDExtExtKeyUsage, func(v []byte) error { _, err := ParseExtKeyUsage(v); return err }},
 	{OIDExtBasicConstraints, func(v []byte) error { _, _, err := ParseBasicConstraints(v); return err }},
-	{OIDExtSubjectAltName, func(v []byte) error { _, err := ParseSubjectAltName(v); return err }},
+	{OIDExtSubjectAltName, checkRequestedAltName},
 	{OIDExtSubjectKeyID, func(v []byte) error { _, err := ParseSubjectKeyID(v); return err }},
 	{OIDExtAuthorityKeyID, func(v []byte) error { _, err := ParseAuthorityKeyID(v); return err }},
 	{OIDExtPrivateKeyUsagePeriod, func(v []byte) error { _, _, err := ParsePrivateKeyUsagePeriod(v); return err }},

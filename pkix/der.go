@@ -91,6 +91,41 @@ func readGeneralizedTime(s *cryptobyte.String, out *time.Time, tag cbasn1.Tag) b
 	return s.ReadASN1(&v, tag) && parseGeneralizedTime(v, out)
 }
 
+// readGeneralizedTimeFrac is readGeneralizedTime that also takes the DER
+// form with fractional seconds, "YYYYMMDDHHMMSS.fffZ" (X.690 §11.7: a
+// full stop, at least one digit, no trailing zero). RFC 5280 forbids
+// fractions in its own fields, but privateKeyUsagePeriod is X.509's, and
+// the 2025 national root writes "…00.876Z" there.
+func readGeneralizedTimeFrac(s *cryptobyte.String, out *time.Time, tag cbasn1.Tag) bool {
+	var v cryptobyte.String
+	if !s.ReadASN1(&v, tag) {
+		return false
+	}
+	if len(v) <= 15 || v[14] != '.' {
+		return parseGeneralizedTime(v, out)
+	}
+	frac := v[15 : len(v)-1]
+	// Nanoseconds are all time.Time holds; more digits are not DER's
+	// concern but are beyond any clock that writes certificates.
+	if v[len(v)-1] != 'Z' || len(frac) == 0 || len(frac) > 9 || frac[len(frac)-1] == '0' {
+		return false
+	}
+	ns, ok := digits(frac)
+	if !ok {
+		return false
+	}
+	for i := len(frac); i < 9; i++ {
+		ns *= 10
+	}
+	whole := append(append([]byte(nil), v[:14]...), 'Z')
+	var t time.Time
+	if !parseGeneralizedTime(whole, &t) {
+		return false
+	}
+	*out = t.Add(time.Duration(ns))
+	return true
+}
+
 func parseUTCTime(v []byte, out *time.Time) bool {
 	if len(v) != 13 {
 		return false

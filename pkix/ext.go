@@ -205,3 +205,22 @@ func readExtValue(v []byte, tag cbasn1.Tag, id asn1.ObjectIdentifier) (cryptobyt
 func extErr(id asn1.ObjectIdentifier, format string, args ...any) error {
 	return fmt.Errorf("pkix: %s: "+format, append([]any{extName(id)}, args...)...)
 }
+
+// CheckExtension runs the package's parser for e's type over its value
+// and returns what it refused. Extensions the package has no parser for
+// return nil (whether an unknown critical extension is acceptable is the
+// caller's decision).
+func CheckExtension(e Extension) error {
+	switch {
+	case e.ID.Equal(OIDExtSubjectAltName):
+		_, err := ParseSubjectAltName(e.Value)
+		return err
+	case e.ID.Equal(OIDExtFreshestCRL):
+		_, err := ParseFreshestCRL(e.Value)
+		return err
+	}
+	if check := csrExtCheck(e.ID); check != nil {
+		return check(e.Value)
+	}
+	return nil
+}

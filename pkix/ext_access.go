@@ -1,9 +1,11 @@
 package pkix
 
 import (
+	"bytes"
 	"encoding/asn1"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 
 	"golang.org/x/crypto/cryptobyte"
@@ -11,9 +13,9 @@ import (
 )
 
 // Extensions made of GeneralNames: cRLDistributionPoints,
-// authorityInfoAccess, subjectAltName. Only the GeneralName forms the
-// profile uses are handled (rfc822Name, dNSName, URI); others are
-// ErrUnsupported.
+// authorityInfoAccess, subjectAltName. The distribution points and access
+// locations this CA reads are URIs; other forms there are ErrUnsupported.
+// subjectAltName is read in every GeneralName form.
 
 // GeneralName tags (IMPLICIT context tags, RFC 5280 §4.2.1.6).
 var (
@@ -272,21 +274,66 @@ func ParseAuthorityInfoAccess(v []byte) ([]AccessDescription, error) {
 	return out, nil
 }
 
-// AltNames is a subjectAltName of the forms this CA issues.
+// AltNames is a parsed subjectAltName. This CA issues e-mail, DNS and URI
+// names; the other GeneralName forms are read from other CAs'
+// certificates (accredited CAs put the organisation's details in
+// otherName, a person's name in directoryName) and kept.
 type AltNames struct {
 	Emails   []string // rfc822Name
 	DNSNames []string // dNSName; "*." allowed as the first label
 	URIs     []string // uniformResourceIdentifier
+
+	// Read only: MarshalSubjectAltName refuses them.
+	OtherNames     []OtherName             // otherName [0]
+	DirectoryNames []*Name                 // directoryName [4]
+	IPAddresses    []net.IP                // iPAddress [7]: 4 or 16 bytes
+	RegisteredIDs  []asn1.ObjectIdentifier // registeredID [8]
+	// Other holds x400Address [3] and ediPartyName [5] as found.
+	Other []RawGeneralName
+	// Invalid holds rfc822Name, dNSName and URI values that break their
+	// form's syntax, with the reason: a CA certificate under the national
+	// root has "a@x.ru; b@y.ru" in one rfc822Name. Another CA's
+	// certificate still parses; requests refuse them (see csrExtChecks).
+	Invalid []InvalidName
+}
+
+// InvalidName is a GeneralName whose value is outside its form's syntax.
+type InvalidName struct {
+	Tag   int // 1 rfc822Name, 2 dNSName, 6 URI
+	Value string
+	Err   error
+}
+
+// OtherName is an otherName GeneralName: a type OID and the DER of the
+// value inside its [0] EXPLICIT wrapper.
+type OtherName struct {
+	TypeID asn1.ObjectIdentifier
+	Value  []byte
+}
+
+// RawGeneralName is a GeneralName kept as read: its context tag number
+// and the DER of the whole element.
+type RawGeneralName struct {
+	Tag int
+	Raw []byte
 }
 
 func (a *AltNames) empty() bool {
 	return len(a.Emails) == 0 && len(a.DNSNames) == 0 && len(a.URIs) == 0
 }
 
+func (a *AltNames) readOnlyForms() bool {
+	return len(a.OtherNames) != 0 || len(a.DirectoryNames) != 0 || len(a.IPAddresses) != 0 ||
+		len(a.RegisteredIDs) != 0 || len(a.Other) != 0 || len(a.Invalid) != 0
+}
+
 // MarshalSubjectAltName encodes subjectAltName (non-critical; RFC 5280
 // wants it critical when the subject is empty — set that on the result).
 // Names go in a fixed order: e-mails, DNS names, URIs.
 func MarshalSubjectAltName(a AltNames) (Extension, error) {
+	if a.readOnlyForms() {
+		return Extension{}, invalid("subjectAltName", "this CA issues e-mail, DNS and URI names only")
+	}
 	if a.empty() {
 		return Extension{}, invalid("subjectAltName", "no names")
 	}
@@ -320,9 +367,24 @@ func MarshalSubjectAltName(a AltNames) (Extension, error) {
 	})
 }
 
-// ParseSubjectAltName reads subjectAltName. Other GeneralName forms
-// (directoryName, IP address, otherName, ...) are ErrUnsupported; names
-// out of the e-mail, DNS, URI order are accepted and grouped.
+// GeneralName forms besides rfc822Name, dNSName and URI (RFC 5280
+// §4.2.1.6).
+var (
+	tagGNOther     = cbasn1.Tag(0).ContextSpecific().Constructed()
+	tagGNX400      = cbasn1.Tag(3).ContextSpecific().Constructed()
+	tagGNDirectory = cbasn1.Tag(4).ContextSpecific().Constructed()
+	tagGNEDIParty  = cbasn1.Tag(5).ContextSpecific().Constructed()
+	tagGNIP        = cbasn1.Tag(7).ContextSpecific()
+	tagGNRegID     = cbasn1.Tag(8).ContextSpecific()
+)
+
+// maxAltNames bounds the names of one subjectAltName.
+const maxAltNames = 256
+
+// ParseSubjectAltName reads subjectAltName, every GeneralName form:
+// rfc822Name, dNSName and URI are validated; otherName, directoryName,
+// iPAddress and registeredID are decoded; x400Address and ediPartyName are
+// kept raw. Names out of order are accepted and grouped by form.
 func ParseSubjectAltName(v []byte) (AltNames, error) {
 	id := OIDExtSubjectAltName
 	var a AltNames
@@ -333,19 +395,107 @@ func ParseSubjectAltName(v []byte) (AltNames, error) {
 	if s.Empty() {
 		return a, extErr(id, "%w: empty list", ErrMalformed)
 	}
-	for !s.Empty() {
-		tag, n, err := readGeneralName(&s)
-		if err != nil {
-			return AltNames{}, extErr(id, "%w", err)
+	for n := 0; !s.Empty(); n++ {
+		if n == maxAltNames {
+			return AltNames{}, extErr(id, "%w: more than %d names", ErrTooLarge, maxAltNames)
 		}
-		switch tag {
-		case tagGNEmail:
-			a.Emails = append(a.Emails, n)
-		case tagGNDNS:
-			a.DNSNames = append(a.DNSNames, n)
-		case tagGNURI:
-			a.URIs = append(a.URIs, n)
+		if err := a.read(&s); err != nil {
+			return AltNames{}, extErr(id, "name %d: %w", n+1, err)
 		}
 	}
 	return a, nil
+}
+
+// read reads one GeneralName into a.
+func (a *AltNames) read(s *cryptobyte.String) error {
+	var el cryptobyte.String
+	var tag cbasn1.Tag
+	if !s.ReadAnyASN1Element(&el, &tag) {
+		return ErrMalformed
+	}
+	switch tag {
+	case tagGNEmail, tagGNDNS, tagGNURI:
+		whole := el
+		_, str, err := readGeneralName(&el)
+		if errors.Is(err, ErrUnsupported) {
+			var v cryptobyte.String
+			if whole.ReadASN1(&v, tag) {
+				a.Invalid = append(a.Invalid, InvalidName{Tag: int(tag & 0x1f), Value: string(v), Err: err})
+				return nil
+			}
+		}
+		if err != nil {
+			return err
+		}
+		switch tag {
+		case tagGNEmail:
+			a.Emails = append(a.Emails, str)
+		case tagGNDNS:
+			a.DNSNames = append(a.DNSNames, str)
+		default:
+			a.URIs = append(a.URIs, str)
+		}
+	case tagGNOther:
+		// OtherName ::= SEQUENCE { type-id OID, value [0] EXPLICIT ANY }
+		// under an IMPLICIT [0].
+		var body, wrapped, val cryptobyte.String
+		var o OtherName
+		var vtag cbasn1.Tag
+		if !el.ReadASN1(&body, tagGNOther) || !body.ReadASN1ObjectIdentifier(&o.TypeID) ||
+			!body.ReadASN1(&wrapped, cbasn1.Tag(0).ContextSpecific().Constructed()) ||
+			!wrapped.ReadAnyASN1Element(&val, &vtag) || !wrapped.Empty() || !body.Empty() {
+			return fmt.Errorf("%w: otherName", ErrMalformed)
+		}
+		o.Value = val
+		a.OtherNames = append(a.OtherNames, o)
+	case tagGNDirectory:
+		// Name is a CHOICE, so the [4] is EXPLICIT.
+		var body cryptobyte.String
+		var name cryptobyte.String
+		if !el.ReadASN1(&body, tagGNDirectory) || !body.ReadASN1Element(&name, cbasn1.SEQUENCE) || !body.Empty() {
+			return fmt.Errorf("%w: directoryName", ErrMalformed)
+		}
+		n, err := ParseName(name)
+		if err != nil {
+			return fmt.Errorf("directoryName: %w", err)
+		}
+		a.DirectoryNames = append(a.DirectoryNames, n)
+	case tagGNIP:
+		var ip cryptobyte.String
+		if !el.ReadASN1(&ip, tagGNIP) || len(ip) != net.IPv4len && len(ip) != net.IPv6len {
+			return fmt.Errorf("%w: iPAddress must be 4 or 16 bytes", ErrMalformed)
+		}
+		a.IPAddresses = append(a.IPAddresses, net.IP(bytes.Clone(ip)))
+	case tagGNRegID:
+		// An OBJECT IDENTIFIER under an IMPLICIT [8]: re-tag to read it.
+		var content cryptobyte.String
+		if !el.ReadASN1(&content, tagGNRegID) {
+			return fmt.Errorf("%w: registeredID", ErrMalformed)
+		}
+		oidDER := cryptobyte.String(append(appendHeader(nil, cbasn1.OBJECT_IDENTIFIER, len(content)), content...))
+		var o asn1.ObjectIdentifier
+		if !oidDER.ReadASN1ObjectIdentifier(&o) {
+			return fmt.Errorf("%w: registeredID", ErrMalformed)
+		}
+		a.RegisteredIDs = append(a.RegisteredIDs, o)
+	case tagGNX400, tagGNEDIParty:
+		a.Other = append(a.Other, RawGeneralName{Tag: int(tag & 0x1f), Raw: bytes.Clone(el)})
+	default:
+		return fmt.Errorf("%w: GeneralName tag %#x", ErrMalformed, uint8(tag))
+	}
+	return nil
+}
+
+// checkRequestedAltName parses a subjectAltName a subscriber asks for:
+// unlike another CA's certificate, a request may not carry names that
+// break their form's syntax.
+func checkRequestedAltName(v []byte) error {
+	a, err := ParseSubjectAltName(v)
+	if err != nil {
+		return err
+	}
+	if len(a.Invalid) > 0 {
+		return extErr(OIDExtSubjectAltName, "%w", a.Invalid[0].Err)
+	}
+	return nil
 }

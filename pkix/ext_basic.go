@@ -9,7 +9,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
-// Encoders set the criticality RFC 5280 and PROFILE.md §2 expect; flip
+// Encoders set the criticality RFC 5280 and docs/profile.md §4 expect; flip
 // Extension.Critical afterwards where a profile says otherwise.
 
 // MarshalBasicConstraints encodes basicConstraints (critical): cA and,
@@ -76,7 +76,7 @@ const (
 	keyUsageAll = 1<<9 - 1
 )
 
-// MarshalKeyUsage encodes keyUsage (critical, PROFILE.md §2) as a DER
+// MarshalKeyUsage encodes keyUsage (critical, docs/profile.md §4) as a DER
 // named-bit BIT STRING: trailing zero bits dropped (X.690 §11.2.2), with
 // the matching unused-bits count.
 func MarshalKeyUsage(ku KeyUsage) (Extension, error) {
@@ -308,7 +308,9 @@ func MarshalPrivateKeyUsagePeriod(notBefore, notAfter time.Time) (Extension, err
 }
 
 // ParsePrivateKeyUsagePeriod reads a privateKeyUsagePeriod value; an
-// absent bound is the zero time.
+// absent bound is the zero time. Bounds may carry fractional seconds in
+// their DER form (see readGeneralizedTimeFrac); MarshalPrivateKeyUsagePeriod
+// writes whole seconds.
 func ParsePrivateKeyUsagePeriod(v []byte) (notBefore, notAfter time.Time, err error) {
 	id := OIDExtPrivateKeyUsagePeriod
 	s, err := readExtValue(v, cbasn1.SEQUENCE, id)
@@ -316,11 +318,11 @@ func ParsePrivateKeyUsagePeriod(v []byte) (notBefore, notAfter time.Time, err er
 		return notBefore, notAfter, err
 	}
 	hasNB, hasNA := s.PeekASN1Tag(tagPKUPNotBefore), false
-	if hasNB && !readGeneralizedTime(&s, &notBefore, tagPKUPNotBefore) {
+	if hasNB && !readGeneralizedTimeFrac(&s, &notBefore, tagPKUPNotBefore) {
 		return notBefore, notAfter, extErr(id, "%w: notBefore", ErrMalformed)
 	}
 	hasNA = s.PeekASN1Tag(tagPKUPNotAfter)
-	if hasNA && !readGeneralizedTime(&s, &notAfter, tagPKUPNotAfter) {
+	if hasNA && !readGeneralizedTimeFrac(&s, &notAfter, tagPKUPNotAfter) {
 		return notBefore, notAfter, extErr(id, "%w: notAfter", ErrMalformed)
 	}
 	if !s.Empty() {

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // The parsers are strict DER and the encoders canonical, so whatever a
@@ -149,6 +151,13 @@ func seedExtensionSets(f *testing.F) [][]Extension {
 			m(MarshalBasicConstraints(true, 0)),
 			m(MarshalKeyUsage(KeyUsageCertSign | KeyUsageCRLSign | KeyUsageDecipherOnly)),
 		},
+		// What other CAs write: subjectAltName with otherName,
+		// directoryName, IP, registeredID, two addresses in one
+		// rfc822Name; privateKeyUsagePeriod with fractional seconds.
+		{
+			{ID: OIDExtSubjectAltName, Value: seedOtherCASAN()},
+			{ID: OIDExtPrivateKeyUsagePeriod, Value: csrElem(cbasn1.SEQUENCE, csrElem(cbasn1.Tag(0).ContextSpecific(), []byte("20251217100600.876Z")))},
+		},
 	}
 }
 
@@ -206,7 +215,8 @@ func checkExtensionValue(t *testing.T, id asn1.ObjectIdentifier, v []byte) {
 			same(MarshalIdentificationKind(k))
 		}
 	case id.Equal(OIDExtPrivateKeyUsagePeriod):
-		if nb, na, err := ParsePrivateKeyUsagePeriod(v); err == nil {
+		// Fractional seconds are read but never written.
+		if nb, na, err := ParsePrivateKeyUsagePeriod(v); err == nil && nb.Nanosecond() == 0 && na.Nanosecond() == 0 {
 			same(MarshalPrivateKeyUsagePeriod(nb, na))
 		}
 	case id.Equal(OIDExtCRLDistributionPoints):
@@ -218,7 +228,7 @@ func checkExtensionValue(t *testing.T, id asn1.ObjectIdentifier, v []byte) {
 			same(MarshalAuthorityInfoAccess(ads))
 		}
 	case id.Equal(OIDExtSubjectAltName):
-		if a, err := ParseSubjectAltName(v); err == nil {
+		if a, err := ParseSubjectAltName(v); err == nil && !a.readOnlyForms() {
 			e, err := MarshalSubjectAltName(a)
 			if err != nil {
 				t.Fatal(err)
@@ -228,4 +238,50 @@ func checkExtensionValue(t *testing.T, id asn1.ObjectIdentifier, v []byte) {
 			}
 		}
 	}
+}
+
+// seedOtherCASAN is a subjectAltName as accredited CAs write them.
+func seedOtherCASAN() []byte {
+	ctx := func(n uint8) cbasn1.Tag { return cbasn1.Tag(n).ContextSpecific() }
+	cn := csrElem(cbasn1.SEQUENCE, csrOID(OIDCommonName), csrElem(cbasn1.UTF8String, []byte("Test")))
+	return csrElem(cbasn1.SEQUENCE,
+		csrElem(ctx(0).Constructed(), csrOID(OIDOrganization), csrElem(ctx(0).Constructed(), csrElem(cbasn1.UTF8String, []byte("Org")))),
+		csrElem(ctx(1), []byte("a@b.ru; c@d.ru")),
+		csrElem(ctx(1), []byte("a@b.ru")),
+		csrElem(ctx(4).Constructed(), csrElem(cbasn1.SEQUENCE, csrElem(cbasn1.SET, cn))),
+		csrElem(ctx(7), []byte{127, 0, 0, 1}),
+		csrElem(ctx(8), []byte{0x2a, 0x85, 0x03, 0x64, 0x04}),
+		csrElem(ctx(5).Constructed(), csrElem(ctx(1).Constructed(), csrElem(cbasn1.UTF8String, []byte("p")))),
+	)
+}
+
+// FuzzParseCertificate: the certificate parser, the extension checks and
+// the key-usage period accessor never panic, and a certificate that
+// parses keeps its bytes.
+func FuzzParseCertificate(f *testing.F) {
+	now := time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC)
+	root := newTestRoot(f, gostKey(f, "tc26-256-A"), now)
+	ica := root.issueCA(f, gostKey(f, "tc26-256-A"), now)
+	leaf, err := ica.issue(f, ProfileQualifiedPerson, gostKey(f, "tc26-256-A").Public(), now)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(root.cert.Raw)
+	f.Add(ica.cert.Raw)
+	f.Add(leaf)
+	el := tbsElements(f, ica.cert.RawTBS)
+	f.Add(root.resign(f, append(append(append([][]byte{}, el[:7]...), []byte{0x81, 0x02, 0x00, 0x01}, []byte{0x82, 0x01, 0x00}), el[7])...))
+	f.Fuzz(func(t *testing.T, der []byte) {
+		c, err := ParseCertificate(der)
+		if err != nil {
+			return
+		}
+		if len(der) > 0 && der[0] == 0x30 && !bytes.Equal(c.Raw, der) {
+			t.Fatal("Raw differs from the input")
+		}
+		for _, e := range c.Extensions {
+			_ = CheckExtension(e)
+		}
+		_, _, _ = c.SigningWindow()
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -152,9 +153,50 @@ var lints = []Lint{
 		}
 		return nil
 	}},
-	{"e_validity_profile", "lifetime within the profile's", func(in *lintInput) error {
-		if d := in.cert.NotAfter.Sub(in.cert.NotBefore); d > in.profile.Validity {
-			return fmt.Errorf("lifetime %v exceeds the profile's %v", d, in.profile.Validity)
+	{"e_validity_profile", "lifetime within the profile's, in calendar months", func(in *lintInput) error {
+		if max := in.profile.NotAfter(in.cert.NotBefore); in.cert.NotAfter.After(max) {
+			return fmt.Errorf("notAfter %s is past the profile's %d calendar months from notBefore (%s)",
+				in.cert.NotAfter.Format(time.DateTime), in.profile.ValidityMonths, max.Format(time.DateTime))
+		}
+		return nil
+	}},
+	{"e_key_usage_period", "privateKeyUsagePeriod is present exactly when the profile sets one, within its calendar months and the validity", func(in *lintInput) error {
+		p, ok, err := in.cert.KeyUsagePeriod()
+		if err != nil {
+			return err
+		}
+		months := in.profile.KeyUsageMonths
+		switch {
+		case !ok && months > 0:
+			return errors.New("no privateKeyUsagePeriod")
+		case ok && months == 0:
+			return fmt.Errorf("privateKeyUsagePeriod in profile %s, which has none", in.profile.Name)
+		case !ok:
+			return nil
+		}
+		if p.NotBefore.IsZero() || p.NotAfter.IsZero() {
+			return errors.New("privateKeyUsagePeriod without both bounds")
+		}
+		if p.NotBefore.Before(in.cert.NotBefore) || p.NotAfter.After(in.cert.NotAfter) {
+			return errors.New("privateKeyUsagePeriod outside the certificate's validity")
+		}
+		if max := AddMonths(p.NotBefore, months); p.NotAfter.After(max) {
+			return fmt.Errorf("privateKeyUsagePeriod ends %s, past the profile's %d calendar months (%s)",
+				p.NotAfter.Format(time.DateTime), months, max.Format(time.DateTime))
+		}
+		return nil
+	}},
+	{"e_issuer_key_usage_period", "issued while the issuer's key may sign (its privateKeyUsagePeriod)", func(in *lintInput) error {
+		if in.issuer.Cert == nil {
+			return nil
+		}
+		nb, na, err := in.issuer.Cert.SigningWindow()
+		if err != nil {
+			return fmt.Errorf("issuer: %w", err)
+		}
+		if t := in.cert.NotBefore; t.Before(nb) || t.After(na) {
+			return fmt.Errorf("notBefore %s is outside the issuer key's signing period %s..%s",
+				t.Format(time.DateTime), nb.Format(time.DateTime), na.Format(time.DateTime))
 		}
 		return nil
 	}},
@@ -190,7 +232,7 @@ var lints = []Lint{
 		}
 		return nil
 	}},
-	{"e_subject_string_types", "attributes use the string types of PROFILE.md §2", func(in *lintInput) error {
+	{"e_subject_string_types", "attributes use the string types of docs/profile.md §2", func(in *lintInput) error {
 		for _, a := range in.cert.Subject.Attrs {
 			if f := subjectFieldFor(a.Type); f != nil && a.Tag != f.kind.tag() {
 				return fmt.Errorf("%s is string type %d, want %d", f.name, a.Tag, f.kind.tag())
@@ -311,7 +353,7 @@ var lints = []Lint{
 		}
 		return nil
 	}},
-	{"e_ext_key_usage", "extendedKeyUsage is non-critical and lists known purposes", func(in *lintInput) error {
+	{"e_ext_key_usage", "extendedKeyUsage is non-critical, has the profile's purposes and others only from its allow-list", func(in *lintInput) error {
 		e, ok := FindExtension(in.cert.Extensions, OIDExtExtKeyUsage)
 		if !ok {
 			if len(in.profile.ExtKeyUsage) > 0 {
@@ -322,8 +364,46 @@ var lints = []Lint{
 		if e.Critical {
 			return errors.New("extendedKeyUsage is critical")
 		}
-		_, err := ParseExtKeyUsage(e.Value)
-		return err
+		got, err := ParseExtKeyUsage(e.Value)
+		if err != nil {
+			return err
+		}
+		for _, o := range in.profile.ExtKeyUsage {
+			if !containsOID(got, o) {
+				return fmt.Errorf("purpose %s of profile %s missing", o, in.profile.Name)
+			}
+		}
+		for _, o := range got {
+			if !containsOID(in.profile.ExtKeyUsage, o) && !containsOID(in.profile.AllowedExtKeyUsage, o) {
+				return fmt.Errorf("purpose %s not allowed in profile %s", o, in.profile.Name)
+			}
+		}
+		return nil
+	}},
+	{"e_subject_email_in_san", "the subject's emailAddress is also an rfc822Name of subjectAltName (RFC 5280 §4.1.2.6)", func(in *lintInput) error {
+		var emails []string
+		for _, a := range in.cert.Subject.Attrs {
+			if a.Type.Equal(OIDEmailAddress) {
+				emails = append(emails, a.Value)
+			}
+		}
+		if emails == nil {
+			return nil
+		}
+		e, ok := FindExtension(in.cert.Extensions, OIDExtSubjectAltName)
+		if !ok {
+			return errors.New("emailAddress in the subject without subjectAltName")
+		}
+		alt, err := ParseSubjectAltName(e.Value)
+		if err != nil {
+			return err
+		}
+		for _, m := range emails {
+			if !slices.Contains(alt.Emails, m) {
+				return fmt.Errorf("subject emailAddress %s not in subjectAltName", m)
+			}
+		}
+		return nil
 	}},
 }
 

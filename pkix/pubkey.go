@@ -29,6 +29,12 @@ type PublicKeyInfo struct {
 	// ParamSet and DigestParamSet are the GOST key parameters as written;
 	// DigestParamSet may be nil. Both nil for ECDSA.
 	ParamSet, DigestParamSet asn1.ObjectIdentifier
+	// EncryptionParamSet is the GOST 28147-89 parameter set some
+	// CryptoPro-made keys still name after the digest (the third element
+	// of RFC 4357 §10.3 GostR3410-2001-PublicKeyParameters; RFC 4491
+	// keeps it); nil when absent. It plays no part in signatures: it is
+	// kept as read (and in Raw) and never written by this package.
+	EncryptionParamSet asn1.ObjectIdentifier
 
 	// parsed is set by ParsePublicKeyInfo: Key was decoded from Raw and
 	// validated, so the linter may trust the pair.
@@ -96,11 +102,18 @@ func (info *PublicKeyInfo) parseGOST(keyOID asn1.ObjectIdentifier, params crypto
 			return malformed(what + " digestParamSet")
 		}
 		info.DigestParamSet = d
-		// RFC 4357 allowed a third OID (encryption parameters); 2012 keys
-		// never carry one.
-		if !params.Empty() {
-			return malformed(what + " key parameters")
+	}
+	if !params.Empty() {
+		// encryptionParamSet: accredited CAs' keys certified by the
+		// national root, and CryptoPro requests, carry it.
+		var e asn1.ObjectIdentifier
+		if !params.ReadASN1ObjectIdentifier(&e) {
+			return malformed(what + " encryptionParamSet")
 		}
+		info.EncryptionParamSet = e
+	}
+	if !params.Empty() {
+		return errf("%s: %w: key parameters: more than paramSet, digestParamSet and encryptionParamSet", what, ErrMalformed)
 	}
 	c, ok := gost3410.CurveByOID(info.ParamSet)
 	if !ok || c.Test {

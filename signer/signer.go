@@ -309,7 +309,7 @@ func (s *Signer) prepare(ctx context.Context, req *Request) (*job, *Result, erro
 	}
 	return &job{
 		ctx: ctx, req: req, issuer: is, reply: make(chan reply, 1),
-		notBefore: notBefore, notAfter: notBefore.Add(prof.Validity),
+		notBefore: notBefore, notAfter: prof.NotAfter(notBefore),
 		intent: store.Intent{RequestID: req.RequestID, IssuerID: is.ID, Serial: serial.Bytes(), KeyHash: keyHash,
 			TBS: tbs, Profile: prof.Name, Centre: req.Centre, CreatedAt: s.opts.Now()},
 		ids: store.Identifiers{SNILS: req.Subject.SNILS, INN: req.Subject.INN, INNLE: req.Subject.INNLE,
