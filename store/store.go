@@ -30,6 +30,12 @@ type Options struct {
 	PebbleOptions *pebble.Options
 	// Now is the clock for store-assigned times; nil means time.Now.
 	Now func() time.Time
+	// AuditKey keys the audit chain (HMAC-SHA256, see AuditKey); the CA
+	// gets it from its key store. Nil leaves the chain unkeyed (SHA-256,
+	// a warning at every open): only for tests and tools. A store whose
+	// chain is keyed refuses to open without its key (ErrAuditKey); an
+	// unkeyed store opened with a key is keyed from its next entry on.
+	AuditKey AuditKey
 }
 
 // Store is the Pebble implementation of Backend. All methods are safe
@@ -56,6 +62,9 @@ type Store struct {
 	auditSeq  uint64
 	auditHash [32]byte
 	outboxSeq uint64
+	// audit computes chain values (key and keyed-from record), fixed
+	// once Open returns.
+	audit auditChain
 	// logHeads caches each issuer's status-log head once read.
 	logHeads map[string]uint64
 }
@@ -81,6 +90,10 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
 	s := &Store{db: db, log: log, sync: !opts.NoSync, now: opts.Now, logHeads: map[string]uint64{}}
+	s.audit.key = opts.AuditKey
+	if s.audit.key == nil {
+		s.audit.key = unkeyed{}
+	}
 	s.life.idle.L = &s.life.mu
 	if s.now == nil {
 		s.now = time.Now
@@ -89,7 +102,10 @@ func Open(dir string, opts Options) (*Store, error) {
 		_ = db.Close()
 		return nil, err
 	}
-	log.Info("store opened", "dir", dir, "audit_seq", s.auditSeq, "sync", s.sync)
+	log.Info("store opened", "dir", dir, "audit_seq", s.auditSeq, "audit_keyed_from", s.audit.rec.KeyedFrom, "sync", s.sync)
+	if !s.audit.keyed() {
+		log.Warn("audit chain is not keyed: whoever can write the database can rewrite it undetected after the newest checkpoint; give the store the CA's audit key (Options.AuditKey)")
+	}
 	return s, nil
 }
 
@@ -104,8 +120,8 @@ func (s *Store) load() error {
 	v, err := s.get(s.db, keySchema)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		if err := s.db.Set(keySchema, []byte{schemaVersion}, pebble.Sync); err != nil {
-			return fmt.Errorf("store: write schema version: %w", err)
+		if err := s.create(); err != nil {
+			return err
 		}
 	case err != nil:
 		return err
@@ -131,7 +147,7 @@ func (s *Store) load() error {
 	if last != nil {
 		s.auditSeq, s.auditHash = last.Seq, last.Hash
 	}
-	return nil
+	return s.loadAuditKey()
 }
 
 // Close waits for calls in flight and closes the database. Later calls
@@ -269,7 +285,7 @@ func (s *Store) durableRead() error {
 // each step is one synced batch that ends by writing its version, so a
 // crash between steps resumes at the next open.
 func (s *Store) migrate(from byte) error {
-	steps := map[byte]func() error{1: s.migrateSerials, 2: s.migrateCentres, 3: s.migrateStatusLog}
+	steps := map[byte]func() error{1: s.migrateSerials, 2: s.migrateCentres, 3: s.migrateStatusLog, 4: s.migrateSchema5, 5: s.migrateAuditKey}
 	for v := from; v < schemaVersion; v++ {
 		step, ok := steps[v]
 		if !ok {
