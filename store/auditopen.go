@@ -80,7 +80,7 @@ func (s *Store) startKeyed(id AuditKeyID, head uint64, what string, extra ...fun
 	rec := auditKeyRec{KeyedFrom: head + 1, ID: id}
 	e := AuditEntry{
 		Seq: head + 1, At: s.now().UTC(), Actor: "system", Action: "audit.keyed",
-		Attrs: []AuditAttr{{Key: "previous_seq", Value: strconv.FormatUint(head, 10)}, {Key: "key_id", Value: fmt.Sprintf("%x", id[:8])}},
+		Attrs:   []AuditAttr{{Key: "previous_seq", Value: strconv.FormatUint(head, 10)}, {Key: "key_id", Value: fmt.Sprintf("%x", id[:8])}},
 		Details: "the audit chain is keyed (HMAC-SHA256) from this entry on; the entries before it are chained with SHA-256",
 	}
 	if id == unkeyedID {
