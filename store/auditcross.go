@@ -95,7 +95,8 @@ func (c *checker) auditEntry(a *AuditEntry) error {
 	case st.Version > rec.Status.Version:
 		c.problem("audit-record", key, "entry %d: certificate %x at status version %d, the certificate is at %d", a.Seq, serial, st.Version, rec.Status.Version)
 	case st.Version == rec.Status.Version && !bytes.Equal(encodeStatusBytes(st), encodeStatusBytes(rec.Status)):
-		c.problem("audit-record", key, "entry %d says certificate %x is %s v%d, the certificate is %s v%d", a.Seq, serial, st.State, st.Version, rec.Status.State, rec.Status.Version)
+		c.problem("audit-record", key, "entry %d says certificate %x is %s v%d (reason %d, at %v), the certificate is %s v%d (reason %d, at %v)",
+			a.Seq, serial, st.State, st.Version, st.Reason, st.At, rec.Status.State, rec.Status.Version, rec.Status.Reason, rec.Status.At)
 	}
 	if a.Action != "issue" {
 		if st.Version <= f.lastVer {
