@@ -105,3 +105,23 @@ func TestTextErrorControlSentinel(t *testing.T) {
 		t.Fatalf("Validate = %v, want a format-character error that is not errControl", err)
 	}
 }
+
+// The sign-tool strings a request or the CA configuration puts into a
+// certificate follow the same rules.
+func TestSignToolTextRules(t *testing.T) {
+	if _, err := MarshalSubjectSignTool(`СКЗИ "КриптоПро CSP" (версия 5.0)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"КриптоПро\u202E CSP", "Kриптоnро CSP", "ViPNet\u200b CSP"} {
+		_, err := MarshalSubjectSignTool(bad)
+		var te *TextError
+		if !errors.As(err, &te) || te.Field != "subjectSignTool" || !errors.Is(err, ErrInvalidValue) {
+			t.Errorf("MarshalSubjectSignTool(%q) = %v", bad, err)
+		}
+	}
+	tool := *caSignTool
+	tool.CATool = "ПАК \"GostCA\u2066\""
+	if _, err := MarshalIssuerSignTool(tool); err == nil {
+		t.Error("issuerSignTool with an isolate accepted")
+	}
+}
