@@ -89,6 +89,8 @@ func keyID(k AuditKey) (AuditKeyID, error) {
 type auditChain struct {
 	key AuditKey
 	rec auditKeyRec
+	// required: Options.RequireKeyedAudit.
+	required bool
 }
 
 // value is the chain value of the entry seq with encoding body.

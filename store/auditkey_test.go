@@ -206,3 +206,20 @@ func TestAuditV1EntryInKeyedRangeRefused(t *testing.T) {
 		t.Fatalf("before the keyed range: %v", err)
 	}
 }
+
+// A database that lost its schema version but holds records is not
+// "created" afresh (which would start a new keyed chain over old
+// entries).
+func TestOpenRefusesRecordsWithoutSchema(t *testing.T) {
+	dir := t.TempDir()
+	s := openAt(t, dir, Options{})
+	appendN(t, s, 1)
+	if err := s.db.Delete(keySchema, pebble.Sync); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(dir, Options{Logger: quiet()})
+	wantErr(t, err, ErrCorrupt)
+}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -12,6 +13,16 @@ import (
 // audit key record (keyed from entry 1 with the key Open was given), in
 // one synced batch.
 func (s *Store) create() error {
+	empty := true
+	if err := scan(context.Background(), s.db, nil, nil, func(_, _ []byte) (bool, error) {
+		empty = false
+		return false, nil
+	}); err != nil {
+		return err
+	}
+	if !empty {
+		return corrupt("the schema version is missing but the database holds records")
+	}
 	id, err := keyID(s.audit.key)
 	if err != nil {
 		return err
@@ -73,6 +84,10 @@ func (s *Store) loadAuditKey() error {
 // entry chained with the key (its chain value covers the SHA-256 chain
 // before it). extra (schema migration) adds the version to the batch.
 func (s *Store) startKeyed(id AuditKeyID, head uint64, what string, extra ...func(*pebble.Batch) error) error {
+	if s.audit.required {
+		return fmt.Errorf("%s: the audit chain is not keyed (entries 1–%d), but the audit key was in use before: the chain may have been rewritten "+
+			"and downgraded; verify it against the newest checkpoint before keying it (open without RequireKeyedAudit): %w", what, head, ErrAuditKey)
+	}
 	_, prev, err := lastChainValue(s.db)
 	if err != nil {
 		return err

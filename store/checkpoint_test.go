@@ -180,3 +180,26 @@ func TestCheckpointExport(t *testing.T) {
 		t.Errorf("checkpoint of an empty chain: %v", err)
 	}
 }
+
+// With RequireKeyedAudit (the key existed before this start), the same
+// downgrade is refused at open instead of being keyed afresh.
+func TestRequireKeyedAuditRefusesDowngrade(t *testing.T) {
+	dir, k, _, _ := keyedStoreWithCheckpoint(t)
+	forge(t, dir, sha256Chain, true, func(*AuditEntry) bool { return true })
+	db, err := pebble.Open(dir, &pebble.Options{Logger: pebbleLogger{quiet()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Set(keyAuditKey, encodeAuditKeyRec(auditKeyRec{KeyedFrom: 1, ID: unkeyedID}), pebble.Sync); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(dir, Options{Logger: quiet(), AuditKey: k, RequireKeyedAudit: true})
+	wantErr(t, err, ErrAuditKey)
+	// A genuine keyed store opens with the flag.
+	s := openAt(t, t.TempDir(), Options{AuditKey: k, RequireKeyedAudit: true})
+	appendN(t, s, 1)
+	mustCheck(t, s)
+}

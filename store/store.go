@@ -36,6 +36,13 @@ type Options struct {
 	// chain is keyed refuses to open without its key (ErrAuditKey); an
 	// unkeyed store opened with a key is keyed from its next entry on.
 	AuditKey AuditKey
+	// RequireKeyedAudit refuses to start a keyed chain at open (the
+	// schema 5 → 6 migration, or keying an unkeyed store): the chain must
+	// already be keyed with AuditKey. Set it whenever the key was not
+	// created on this start. Without it, someone who rewrote the whole
+	// chain as unkeyed entries and reset the schema would have it keyed
+	// afresh at the next open, found only against a checkpoint.
+	RequireKeyedAudit bool
 }
 
 // Store is the Pebble implementation of Backend. All methods are safe
@@ -90,7 +97,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
 	s := &Store{db: db, log: log, sync: !opts.NoSync, now: opts.Now, logHeads: map[string]uint64{}}
-	s.audit.key = opts.AuditKey
+	s.audit.key, s.audit.required = opts.AuditKey, opts.RequireKeyedAudit
 	if s.audit.key == nil {
 		s.audit.key = unkeyed{}
 	}
