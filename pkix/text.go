@@ -92,24 +92,27 @@ func checkHumanText(field, s string) (string, *TextError) {
 		return "", &TextError{Field: field, Pos: invalidUTF8Pos(s), Rune: utf8.RuneError,
 			Reason: "not valid UTF-8", Fix: "send the value as UTF-8 text"}
 	}
-	n := norm.NFC.String(s)
+	n := s
+	if !nfcInert(s) {
+		n = norm.NFC.String(s)
+	}
 	pos := 0
 	var wordScript *unicode.RangeTable
 	wordStart := 0
 	for i, r := range n {
 		pos++
-		if reason, fix := badRune(r); reason != "" {
-			var kind error
-			if unicode.Is(unicode.Cc, r) {
-				kind = errControl
+		sc := letterScript(r)
+		if sc == nil {
+			if reason, fix := badRune(r); reason != "" {
+				var kind error
+				if unicode.Is(unicode.Cc, r) {
+					kind = errControl
+				}
+				return "", &TextError{Field: field, Pos: pos, Rune: r, Reason: reason, Fix: fix, kind: kind}
 			}
-			return "", &TextError{Field: field, Pos: pos, Rune: r, Reason: reason, Fix: fix, kind: kind}
-		}
-		if !unicode.IsLetter(r) {
 			wordScript = nil
 			continue
 		}
-		sc := scriptOf(r)
 		if wordScript == nil {
 			wordScript, wordStart = sc, i
 			continue
@@ -123,12 +126,45 @@ func checkHumanText(field, s string) (string, *TextError) {
 	return n, nil
 }
 
+// letterScript returns the script of a letter, nil for anything else.
+// ASCII and the Russian alphabet, nearly all the text there is, take a
+// fast path.
+func letterScript(r rune) *unicode.RangeTable {
+	switch {
+	case 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z':
+		return unicode.Latin
+	case r < 0x80:
+		return nil
+	case 0x0410 <= r && r <= 0x044F || r == 0x0401 || r == 0x0451:
+		return unicode.Cyrillic
+	case unicode.IsLetter(r):
+		return scriptOf(r)
+	}
+	return nil
+}
+
+// nfcInert reports text NFC leaves as it is because every character is
+// ASCII, a letter of the Russian alphabet or common typographic
+// punctuation: precomposed or plain characters that no following
+// character here can combine with. Other text goes through norm.NFC.
+func nfcInert(s string) bool {
+	for _, r := range s {
+		switch {
+		case r < 0x80, 0x0410 <= r && r <= 0x044F, r == 0x0401, r == 0x0451:
+		case r == '«' || r == '»' || r == '–' || r == '—' || r == '№' || r == '“' || r == '”' || r == '„' || r == '’':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // badRune returns why r may not appear in human text, and the fix; ""
 // when it may.
 func badRune(r rune) (reason, fix string) {
 	const drop = "remove it (it is invisible or changes how the text is shown) and send the text again"
 	switch {
-	case r == ' ' || unicode.IsLetter(r) || unicode.IsDigit(r):
+	case 0x20 <= r && r < 0x7F || unicode.IsLetter(r) || unicode.IsDigit(r):
 		return "", ""
 	case unicode.Is(unicode.Cc, r):
 		return "a control character", drop

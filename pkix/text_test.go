@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestCheckHumanTextRefuses(t *testing.T) {
@@ -95,5 +97,28 @@ func TestCheckHumanTextUncomposableMark(t *testing.T) {
 	var te *TextError
 	if !errors.As(err, &te) || te.Pos != 3 || te.Rune != 0x306 {
 		t.Fatalf("got %v, want the breve at character 3", err)
+	}
+}
+
+// The fast path agrees with norm.NFC on the characters it skips.
+func TestNFCInertFastPath(t *testing.T) {
+	var all []rune
+	for r := rune(0); r < 0x80; r++ {
+		all = append(all, r)
+	}
+	for r := rune(0x0401); r <= 0x0451; r++ {
+		all = append(all, r)
+	}
+	all = append(all, '«', '»', '–', '—', '№', '“', '”', '„', '’')
+	for _, a := range all {
+		for _, b := range all {
+			s := string([]rune{a, b})
+			if nfcInert(s) && norm.NFC.String(s) != s {
+				t.Fatalf("%q is not NFC-inert", s)
+			}
+		}
+	}
+	if nfcInert("и\u0306") {
+		t.Fatal("a combining mark took the fast path")
 	}
 }
