@@ -19,6 +19,9 @@ import (
 //     (Co) or unassigned (Cn) code points;
 //   - U+0020 as the only space: no-break, thin, ideographic and other Zs
 //     spaces look like it but compare differently;
+//   - no fullwidth forms (U+FF01–U+FF60, U+FFE0–U+FFEE) or mathematical
+//     alphanumerics (U+1D400–U+1D7FF): look-alikes of ordinary letters
+//     and digits that NFC keeps;
 //   - NFC: the result is the Unicode NFC form; a combining mark (M*)
 //     that NFC could not compose onto its letter is refused (it is how
 //     strike-through, accents and variation selectors are stacked onto
@@ -137,6 +140,8 @@ func letterScript(r rune) *unicode.RangeTable {
 		return nil
 	case 0x0410 <= r && r <= 0x044F || r == 0x0401 || r == 0x0451:
 		return unicode.Cyrillic
+	case 0xFF01 <= r && r <= 0xFF60 || 0x1D400 <= r && r <= 0x1D7FF:
+		return nil // refused by badRune
 	case unicode.IsLetter(r):
 		return scriptOf(r)
 	}
@@ -164,6 +169,8 @@ func nfcInert(s string) bool {
 func badRune(r rune) (reason, fix string) {
 	const drop = "remove it (it is invisible or changes how the text is shown) and send the text again"
 	switch {
+	case 0xFF01 <= r && r <= 0xFF60 || 0xFFE0 <= r && r <= 0xFFEE || 0x1D400 <= r && r <= 0x1D7FF:
+		return "a fullwidth or mathematical look-alike of an ordinary character", "type the ordinary character"
 	case 0x20 <= r && r < 0x7F || unicode.IsLetter(r) || unicode.IsDigit(r):
 		return "", ""
 	case unicode.Is(unicode.Cc, r):

@@ -166,3 +166,34 @@ func TestAuditEntriesNameTheirCertificate(t *testing.T) {
 		t.Fatalf("revoke entry %v", rv)
 	}
 }
+
+// Deleting the newest entries passes the chain check (the chain is just
+// shorter), but when they recorded certificate changes the cross-check
+// finds it even without a checkpoint. busy() ends with an intent
+// failure and, before it, issuances and status changes.
+func TestCheckFindsTruncatedCertificateEntries(t *testing.T) {
+	dir := t.TempDir()
+	k := testAuditKey(t, 5)
+	s := openAt(t, dir, Options{AuditKey: k})
+	busy(t, s)
+	head := auditSeq(t, s)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	forge(t, dir, nil, false, func(a *AuditEntry) bool { return a.Seq <= head-3 })
+	s = openAt(t, dir, Options{AuditKey: k})
+	if err := s.VerifyAudit(ctx); err != nil {
+		t.Fatalf("the truncated chain verifies by itself: %v", err)
+	}
+	rep, kinds := problemsOf(t, s, nil, nil)
+	if kinds["audit-record"] < 2 || len(kinds) != 1 {
+		t.Fatalf("Check: %v", rep.Problems)
+	}
+	found := ""
+	for _, p := range rep.Problems {
+		found += p.Detail + "\n"
+	}
+	if !strings.Contains(found, "failed intent 40000000000000000000000000000066 has 0 failure audit entries") {
+		t.Fatalf("findings:\n%s", found)
+	}
+}
