@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -124,4 +125,34 @@ func TestNFCInertFastPath(t *testing.T) {
 	if nfcInert("и\u0306") {
 		t.Fatal("a combining mark took the fast path")
 	}
+}
+
+// FuzzCheckHumanText: whatever is accepted comes back in NFC, is
+// accepted again unchanged, and holds no control, format, separator or
+// private-use character and no word mixing scripts.
+func FuzzCheckHumanText(f *testing.F) {
+	for _, s := range []string{"Иванов Иван", "Ивaнов", "и\u0306од", "a\u202Eb", "ООО «Ромашка» № 1", "Müller-Ёлкин", "\xff", "Ｉ"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out, err := CheckHumanText("f", s)
+		if err != nil {
+			var te *TextError
+			if !errors.As(err, &te) || te.Pos < 1 {
+				t.Fatalf("error %v", err)
+			}
+			return
+		}
+		if !norm.NFC.IsNormalString(out) {
+			t.Fatalf("%q is not NFC", out)
+		}
+		if again, err := CheckHumanText("f", out); err != nil || again != out {
+			t.Fatalf("not idempotent: %q → %q, %v", out, again, err)
+		}
+		for _, r := range out {
+			if unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Co, unicode.M) || unicode.Is(unicode.Zs, r) && r != ' ' {
+				t.Fatalf("%q accepted with %U", out, r)
+			}
+		}
+	})
 }

@@ -99,6 +99,7 @@ func FuzzDecodeRecords(f *testing.F) {
 			Attrs: []AuditAttr{{"k", "v"}}}), make([]byte, 32)...),
 		encodeRevEntry(Status{State: Revoked}),
 		encodeCRLNumber([]byte{1}),
+		encodeAuditKeyRec(auditKeyRec{KeyedFrom: 3, ID: AuditKeyID{1}}),
 	}
 	for _, s := range seeds {
 		for i := range s {
@@ -127,7 +128,18 @@ func FuzzDecodeRecords(f *testing.F) {
 		}
 		_, _ = decodeOCSP(nil, b)
 		_, _ = decodeOutbox(0, b)
-		_, _, _ = decodeAudit(b)
+		if a, body, err := decodeAudit(b); err == nil {
+			enc := encodeAudit
+			if body[0] == auditV1 {
+				enc = encodeAuditV1
+			}
+			if !bytes.Equal(enc(a), body) {
+				t.Fatal("audit encoding is not canonical")
+			}
+		}
+		if r, err := decodeAuditKeyRec(b); err == nil && !bytes.Equal(encodeAuditKeyRec(r), b) {
+			t.Fatal("audit key record encoding is not canonical")
+		}
 		_, _ = decodeRevEntry(b)
 		_, _ = decodeCRLNumber(b)
 	})
