@@ -223,3 +223,27 @@ func TestOpenRefusesRecordsWithoutSchema(t *testing.T) {
 	_, err := Open(dir, Options{Logger: quiet()})
 	wantErr(t, err, ErrCorrupt)
 }
+
+// Deleting the keyed part of the chain altogether (back to before the
+// entry the keyed chain starts at) is refused at open: the next entry
+// would otherwise be chained without the key.
+func TestOpenRefusesChainEndingBeforeKeyedStart(t *testing.T) {
+	dir := t.TempDir()
+	s := openAt(t, dir, Options{})
+	appendN(t, s, 5)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	k := testAuditKey(t, 4)
+	s = openAt(t, dir, Options{AuditKey: k}) // keyed from 6 ("audit.keyed")
+	appendN(t, s, 2)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	forge(t, dir, nil, false, func(a *AuditEntry) bool { return a.Seq <= 4 })
+	_, err := Open(dir, Options{Logger: quiet(), AuditKey: k})
+	wantErr(t, err, ErrCorrupt)
+	if !strings.Contains(err.Error(), "keyed from entry 6 but ends at entry 4") {
+		t.Fatal(err)
+	}
+}

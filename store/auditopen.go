@@ -59,7 +59,7 @@ func (s *Store) loadAuditKey() error {
 		return err
 	}
 	if rec.KeyedFrom > s.auditSeq+1 {
-		return corrupt("audit chain keyed from entry %d, but it ends at %d", rec.KeyedFrom, s.auditSeq)
+		return corrupt("the audit chain is keyed from entry %d but ends at entry %d: its newest entries were deleted", rec.KeyedFrom, s.auditSeq)
 	}
 	id, err := keyID(s.audit.key)
 	if err != nil {
