@@ -297,6 +297,11 @@ func checkText(field, v string) *TextError {
 	if err != nil {
 		return err
 	}
+	if field == "SN" || field == "GN" {
+		if err := checkPersonalName(field, n); err != nil {
+			return err
+		}
+	}
 	if n != v {
 		off := runeStartBefore(v, n)
 		r, _ := utf8.DecodeRuneInString(v[off:])
@@ -325,4 +330,35 @@ func runeStartBefore(a, b string) int {
 		i--
 	}
 	return i
+}
+
+// CheckPersonalName is CheckHumanText for a surname, given name or
+// patronymic (the RA's owner data): besides the text rules, only
+// letters, spaces, hyphens, apostrophes and dots. It returns the NFC
+// form.
+func CheckPersonalName(field, s string) (string, error) {
+	n, err := checkHumanText(field, s)
+	if err != nil {
+		return "", err
+	}
+	if err := checkPersonalName(field, n); err != nil {
+		return "", err
+	}
+	return n, nil
+}
+
+// checkPersonalName: a surname or given name (with patronymic) holds
+// letters, spaces, hyphens, apostrophes and dots only. A digit there is
+// never part of a name and is how "0" passes for "О" ("Ив0нов").
+func checkPersonalName(field, v string) *TextError {
+	pos := 0
+	for _, r := range v {
+		pos++
+		if unicode.IsLetter(r) || r == ' ' || r == '-' || r == '\'' || r == '’' || r == '.' {
+			continue
+		}
+		return &TextError{Field: field, Pos: pos, Rune: r, Reason: "not a letter, space, hyphen, apostrophe or dot, which are all a personal name holds",
+			Fix: "send the name as in the identity document"}
+	}
+	return nil
 }

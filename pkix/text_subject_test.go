@@ -26,6 +26,8 @@ func TestBuildTBSRefusesLyingNames(t *testing.T) {
 		{"CN", func(s *Subject) { s.CommonName = "Иванов Иван\u202Eчивонави" }, 12, 0x202E},
 		{"CN", func(s *Subject) { s.CommonName = "Иванов\u200B Иван Иванович" }, 7, 0x200B},
 		{"SN", func(s *Subject) { s.Surname = "Ивaнов" }, 3, 'a'},
+		{"SN", func(s *Subject) { s.Surname = "Ив0нов" }, 3, '0'},
+		{"GN", func(s *Subject) { s.GivenName = "Иван Ив@нович" }, 8, '@'},
 		{"GN", func(s *Subject) { s.GivenName = "\uFEFFИван Иванович" }, 1, 0xFEFF},
 		{"L", func(s *Subject) { s.Locality = "Мoсква" }, 2, 'o'},
 		{"ST", func(s *Subject) { s.Region = "77 г.\u00A0Москва" }, 6, 0xA0},

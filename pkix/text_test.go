@@ -156,3 +156,21 @@ func FuzzCheckHumanText(f *testing.F) {
 		}
 	})
 }
+
+func TestCheckPersonalName(t *testing.T) {
+	for _, ok := range []string{"Иванов", "Римский-Корсаков", "Иван Иванович", "О’Нил", "O'Brien", "Jr.", "Ёлкин"} {
+		if got, err := CheckPersonalName("owner.surname", ok); err != nil || got != ok {
+			t.Errorf("CheckPersonalName(%q) = %q, %v", ok, got, err)
+		}
+	}
+	if got, err := CheckPersonalName("owner.surname", "Е\u0308лкин"); err != nil || got != "Ёлкин" {
+		t.Errorf("NFC: %q, %v", got, err)
+	}
+	for _, bad := range []string{"Ив0нов", "Иванов2", "Иван_ов", "Ивaнов", "Иван\u200bов"} {
+		_, err := CheckPersonalName("owner.surname", bad)
+		var te *TextError
+		if !errors.As(err, &te) || te.Field != "owner.surname" || !errors.Is(err, ErrInvalidValue) {
+			t.Errorf("CheckPersonalName(%q) = %v", bad, err)
+		}
+	}
+}
