@@ -186,6 +186,9 @@ func BuildTBSCertificate(tmpl *CertificateTemplate, iss *Issuer) ([]byte, error)
 	if iss.Cert == nil && !tmpl.Profile.CA {
 		return nil, invalid("certificate template", "only CA profiles can be self-signed")
 	}
+	if err := checkTemplateLists(tmpl, iss); err != nil {
+		return nil, err
+	}
 	subject, err := tmpl.Subject.Marshal()
 	if err != nil {
 		return nil, err
@@ -234,6 +237,9 @@ func BuildTBSCertificate(tmpl *CertificateTemplate, iss *Issuer) ([]byte, error)
 	})
 	tbs, err := finish(b, "tbsCertificate")
 	if err != nil {
+		return nil, err
+	}
+	if err := checkTBSSize(tbs); err != nil {
 		return nil, err
 	}
 	if err := lintTBS(tbs, tmpl.Profile, iss, tmpl.PublicKey); err != nil {

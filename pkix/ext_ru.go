@@ -25,6 +25,9 @@ func checkToolString(what string, v string, max int) error {
 	if hasControl(v) {
 		return invalid(what, "control character")
 	}
+	if err := checkText(what, v); err != nil {
+		return err // format characters, mixed-script words, not NFC (text.go)
+	}
 	return nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/cryptobyte"
@@ -135,10 +134,9 @@ func (f *subjectField) validate(v string) error {
 	if n := utf8.RuneCountInString(v); n > maxText {
 		return fmt.Errorf("%w: %d characters, at most %d", errTooLong, n, maxText)
 	}
-	for _, r := range v {
-		if unicode.IsControl(r) {
-			return errControl
-		}
+	if err := checkText(f.name, v); err != nil {
+		err.inAttr = true // AttributeError names the field
+		return err
 	}
 	if strings.TrimSpace(v) != v {
 		return errOuterSpace

@@ -11,7 +11,7 @@ import (
 // AppendAudit appends one entry to the chain (synced) and returns it with
 // Seq, At and Hash filled.
 func (s *Store) AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, error) {
-	if err := checkAudit(e); err != nil {
+	if err := checkAppendAudit(e); err != nil {
 		return AuditEntry{}, fmt.Errorf("store: append audit: %w", err)
 	}
 	err := s.update(ctx, "append audit", func(t *txn) error { return t.audit(&e) })
@@ -42,10 +42,10 @@ func (s *Store) AuditEntries(ctx context.Context, cursor string, limit int) ([]A
 	return out, next, nil
 }
 
-// AuditHead returns the sequence number and hash of the last entry (0 and
-// zeros for an empty chain). Publishing it elsewhere (a signed log, an
-// operator's notebook) anchors the chain: whoever can rewrite the
-// database can rewrite an unanchored chain too.
+// AuditHead returns the sequence number and chain value of the last
+// entry (0 and zeros for an empty chain). A signed Checkpoint of it,
+// kept elsewhere, anchors the chain against truncation and against
+// rewriting by someone who holds the audit key.
 func (s *Store) AuditHead(ctx context.Context) (uint64, [32]byte, error) {
 	if err := s.enter(); err != nil {
 		return 0, [32]byte{}, err
@@ -60,9 +60,11 @@ func (s *Store) AuditHead(ctx context.Context) (uint64, [32]byte, error) {
 }
 
 // VerifyAudit recomputes the whole chain: sequence numbers 1, 2, … with
-// no gap, each hash over its predecessor and its own bytes, ending at the
-// head this process knows. Any mismatch is an ErrCorrupt naming the
-// first bad entry.
+// no gap, each chain value over its predecessor and its own bytes (with
+// the audit key from the keyed-from entry on), ending at the head this
+// process knows. Any mismatch is an ErrCorrupt naming the first bad
+// entry. Truncation across a restart is found only against a
+// checkpoint (VerifyAuditCheckpoint, CheckWith).
 func (s *Store) VerifyAudit(ctx context.Context) error {
 	if err := s.enter(); err != nil {
 		return err
@@ -70,7 +72,7 @@ func (s *Store) VerifyAudit(ctx context.Context) error {
 	defer s.leave()
 	snap, seq, hash := s.snapshot()
 	defer snap.Close()
-	n, h, err := verifyChain(ctx, snap)
+	n, h, err := verifyChain(ctx, snap, &s.audit, nil)
 	if err != nil {
 		return err
 	}
@@ -87,13 +89,14 @@ func (s *Store) snapshot() (*pebble.Snapshot, uint64, [32]byte) {
 	return s.db.NewSnapshot(), s.auditSeq, s.auditHash
 }
 
-// verifyChain checks every entry of r and returns the last seq and hash.
-func verifyChain(ctx context.Context, r pebble.Reader) (uint64, [32]byte, error) {
+// verifyChain checks every entry of r and returns the last seq and
+// chain value; fn, when not nil, sees each verified entry.
+func verifyChain(ctx context.Context, r pebble.Reader, chain *auditChain, fn func(a *AuditEntry) error) (uint64, [32]byte, error) {
 	var seq uint64
 	var prev [32]byte
 	err := scanPrefix(ctx, r, []byte{pAudit}, func(k, v []byte) (bool, error) {
 		if len(k) != 9 || binary.BigEndian.Uint64(k[1:]) != seq+1 {
-			return false, corrupt("audit chain: key %x after seq %d", k, seq)
+			return false, corrupt("audit chain: key %x after seq %d (an entry is missing)", k, seq)
 		}
 		a, body, err := decodeAudit(v)
 		if err != nil {
@@ -102,8 +105,20 @@ func verifyChain(ctx context.Context, r pebble.Reader) (uint64, [32]byte, error)
 		if a.Seq != seq+1 {
 			return false, corrupt("audit chain: entry %d claims seq %d", seq+1, a.Seq)
 		}
-		if chainHash(prev, body) != a.Hash {
+		want, err := chain.value(a.Seq, prev, body)
+		if err != nil {
+			return false, err
+		}
+		if want != a.Hash {
+			if a.Seq >= chain.rec.KeyedFrom && chain.keyed() {
+				return false, corrupt("audit chain: MAC mismatch at seq %d (entry rewritten, or chained without the audit key)", a.Seq)
+			}
 			return false, corrupt("audit chain: hash mismatch at seq %d", a.Seq)
+		}
+		if fn != nil {
+			if err := fn(a); err != nil {
+				return false, err
+			}
 		}
 		seq, prev = a.Seq, a.Hash
 		return true, nil

@@ -24,8 +24,15 @@ type CheckReport struct {
 	StatusLogRows  int
 	CRLBases       int
 	AuditEntries   uint64
-	Problems       []Problem
-	TotalProblems  int
+	// AuditKeyed reports a chain keyed with a real audit key from entry
+	// AuditKeyedFrom on (false: unkeyed, SHA-256 only).
+	AuditKeyed     bool
+	AuditKeyedFrom uint64
+	// CheckpointSeq is the entry of the checkpoint the chain was checked
+	// against (0: none given).
+	CheckpointSeq uint64
+	Problems      []Problem
+	TotalProblems int
 }
 
 // OK reports a clean store.
@@ -33,7 +40,7 @@ func (r *CheckReport) OK() bool { return r.TotalProblems == 0 }
 
 // Problem is one inconsistency found by Check.
 type Problem struct {
-	Kind   string // missing-index, dangling-index, mismatch, decode, audit, unknown-key
+	Kind   string // missing-index, dangling-index, mismatch, decode, audit, audit-record, checkpoint, unknown-key
 	Key    string // the offending key in hex
 	Detail string
 }
@@ -42,27 +49,58 @@ func (p Problem) String() string { return p.Kind + " " + p.Key + ": " + p.Detail
 
 const maxProblems = 1000
 
-// Check verifies the store on a consistent snapshot in one ordered pass
-// over all keys: every certificate and intent has its index entries, every
-// index entry points to a record that agrees with it, each certificate
-// has exactly one OCSP-due entry, pending outbox rows are indexed, and the
-// audit chain verifies up to the head. Inconsistencies go into the
-// report; the error is only for I/O failures and cancellation.
+// CheckOptions are the optional inputs of CheckWith.
+type CheckOptions struct {
+	// Checkpoint, when set, is the newest checkpoint kept outside the
+	// store; Verify checks its signature (required with it).
+	Checkpoint *Checkpoint
+	Verify     VerifyFunc
+}
+
+// Check is CheckWith without a checkpoint.
 func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
+	return s.CheckWith(ctx, CheckOptions{})
+}
+
+// CheckWith verifies the store on a consistent snapshot in one ordered
+// pass over all keys: every certificate and intent has its index
+// entries, every index entry points to a record that agrees with it,
+// each certificate has exactly one OCSP-due entry, pending outbox rows
+// are indexed, and the audit chain verifies (with the audit key) up to
+// the head. It then cross-checks records and audit (auditcross.go):
+// every certificate has one issuance entry and one entry per status
+// change, every failed intent its entry, and every entry that names a
+// certificate matches it. With a checkpoint, the chain must still hold
+// the checkpoint's entry with its chain value, under the same key.
+// Inconsistencies go into the report; the error is only for I/O
+// failures, cancellation and a checkpoint given without Verify.
+func (s *Store) CheckWith(ctx context.Context, opts CheckOptions) (*CheckReport, error) {
+	if opts.Checkpoint != nil && opts.Verify == nil {
+		return nil, invalid("check: a checkpoint needs its verification function")
+	}
 	if err := s.enter(); err != nil {
 		return nil, err
 	}
 	defer s.leave()
 	snap, seq, hash := s.snapshot()
 	defer snap.Close()
-	c := &checker{s: s, r: snap, rep: &CheckReport{}}
+	c := &checker{s: s, r: snap, rep: &CheckReport{}, audits: map[string]*auditFacts{}}
+	c.rep.AuditKeyed, c.rep.AuditKeyedFrom = s.audit.keyed(), s.audit.rec.KeyedFrom
 	err := scan(ctx, snap, nil, nil, func(k, v []byte) (bool, error) {
 		return true, c.entry(k, v)
 	})
 	if err != nil {
 		return nil, err
 	}
-	n, h, err := verifyChain(ctx, snap)
+	cp := opts.Checkpoint
+	var atCheckpoint *[32]byte
+	n, h, err := verifyChain(ctx, snap, &s.audit, func(a *AuditEntry) error {
+		if cp != nil && a.Seq == cp.Seq {
+			v := a.Hash
+			atCheckpoint = &v
+		}
+		return c.auditEntry(a)
+	})
 	switch {
 	case errors.Is(err, ErrCorrupt):
 		c.problem("audit", nil, "%v", err)
@@ -72,6 +110,18 @@ func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 		c.problem("audit", nil, "chain ends at %d, head is %d", n, seq)
 	}
 	c.rep.AuditEntries = n
+	if err := c.auditCross(ctx, err == nil); err != nil {
+		return nil, err
+	}
+	if cp != nil {
+		c.rep.CheckpointSeq = cp.Seq
+		if err := cp.Verify(opts.Verify); err != nil {
+			c.problem("checkpoint", nil, "%v", err)
+		}
+		for _, f := range s.audit.checkpointFindings(cp, n, atCheckpoint) {
+			c.problem("checkpoint", nil, "%s", f)
+		}
+	}
 	if !c.rep.OK() {
 		s.log.Warn("store check found problems", "count", c.rep.TotalProblems)
 	}
@@ -88,6 +138,9 @@ type checker struct {
 	logIssuer string
 	logSeq    uint64
 	logLast   map[string]Status
+
+	// audits holds what the audit chain says about each serial it names.
+	audits map[string]*auditFacts
 }
 
 func (c *checker) problem(kind string, key []byte, format string, args ...any) {
@@ -165,6 +218,12 @@ func (c *checker) meta(k, v []byte) error {
 	case bytes.Equal(k, keyOutboxSeq):
 		if len(v) != 8 {
 			c.problem("decode", k, "outbox sequence %x", v)
+		}
+	case bytes.Equal(k, keyAuditKey):
+		if r, err := decodeAuditKeyRec(v); err != nil {
+			c.problem("decode", k, "%v", err)
+		} else if r != c.s.audit.rec {
+			c.problem("mismatch", k, "audit key record changed since the store was opened (keyed from %d)", r.KeyedFrom)
 		}
 	default:
 		c.problem("unknown-key", k, "unknown meta key")

@@ -36,10 +36,17 @@ func TestRecordRoundTrip(t *testing.T) {
 		t.Fatalf("outbox: %+v, %v", gotR, err)
 	}
 	a := AuditEntry{Seq: 9, At: t0, Actor: "a", Action: "b", Subject: "c", Details: "d"}
-	a.Hash = chainHash([32]byte{}, encodeAudit(&a))
-	gotA, _, err := decodeAudit(append(encodeAudit(&a), a.Hash[:]...))
-	if err != nil || *gotA != a {
-		t.Fatalf("audit: %+v, %v", gotA, err)
+	a.Hash = chainHash([32]byte{}, encodeAuditV1(&a))
+	gotA, _, err := decodeAudit(append(encodeAuditV1(&a), a.Hash[:]...))
+	if err != nil || !reflect.DeepEqual(*gotA, a) {
+		t.Fatalf("audit v1: %+v, %v", gotA, err)
+	}
+	a2 := AuditEntry{Seq: 10, At: t0, Actor: "a", Action: "revoke", Subject: "c", Serial: serialN(4),
+		CertStatus: Status{State: Revoked, Reason: 1, At: t0, Version: 2}, Reason: "keyCompromise", Comment: "c\x1b",
+		Attrs: []AuditAttr{{"role", "x"}, {"name", ""}}, Details: "d", Hash: [32]byte{7}}
+	gotA, _, err = decodeAudit(append(encodeAudit(&a2), a2.Hash[:]...))
+	if err != nil || !reflect.DeepEqual(*gotA, a2) {
+		t.Fatalf("audit v2: %+v, %v", gotA, err)
 	}
 	st := Status{State: OnHold, Reason: 6, At: t0}
 	e, err := decodeRevEntry(encodeRevEntry(st))
@@ -87,8 +94,12 @@ func FuzzDecodeRecords(f *testing.F) {
 		encodeOCSP(&OCSPRecord{DER: []byte{1}}),
 		encodeOutbox(&OutboxRow{Kind: "esia"}),
 		append(encodeAudit(&AuditEntry{Seq: 1, Actor: "a", Action: "b"}), make([]byte, 32)...),
+		append(encodeAuditV1(&AuditEntry{Seq: 1, Actor: "a", Action: "b"}), make([]byte, 32)...),
+		append(encodeAudit(&AuditEntry{Seq: 1, Actor: "a", Action: "b", Serial: []byte{1}, CertStatus: Status{State: Valid},
+			Attrs: []AuditAttr{{"k", "v"}}}), make([]byte, 32)...),
 		encodeRevEntry(Status{State: Revoked}),
 		encodeCRLNumber([]byte{1}),
+		encodeAuditKeyRec(auditKeyRec{KeyedFrom: 3, ID: AuditKeyID{1}}),
 	}
 	for _, s := range seeds {
 		for i := range s {
@@ -117,7 +128,18 @@ func FuzzDecodeRecords(f *testing.F) {
 		}
 		_, _ = decodeOCSP(nil, b)
 		_, _ = decodeOutbox(0, b)
-		_, _, _ = decodeAudit(b)
+		if a, body, err := decodeAudit(b); err == nil {
+			enc := encodeAudit
+			if body[0] == auditV1 {
+				enc = encodeAuditV1
+			}
+			if !bytes.Equal(enc(a), body) {
+				t.Fatal("audit encoding is not canonical")
+			}
+		}
+		if r, err := decodeAuditKeyRec(b); err == nil && !bytes.Equal(encodeAuditKeyRec(r), b) {
+			t.Fatal("audit key record encoding is not canonical")
+		}
 		_, _ = decodeRevEntry(b)
 		_, _ = decodeCRLNumber(b)
 	})

@@ -1,6 +1,6 @@
 // Package store keeps GostCA's durable state: certificates and their
 // indexes, status, CRL numbers, pre-signed OCSP responses, write-ahead
-// issuance intents, the hook outbox and the hash-chained audit log. It is
+// issuance intents, the hook outbox and the keyed, hash-chained audit log. It is
 // the only package that touches Pebble. Backend is the API the rest of
 // the engine uses; *Store implements it on Pebble, and a distributed SQL
 // backend is meant to be a second implementation.
@@ -27,7 +27,7 @@
 // with the sign bit flipped (8) ‖ nanoseconds (4).
 //
 //	prefix key after the prefix                  value                         what
-//	0x01   "schema" | "outbox-seq"              version byte | uint64         meta
+//	0x01   "schema" | "outbox-seq" | "audit-key" version byte | uint64 | record  meta (audit-key: schema 6)
 //	0x10   serial                               certificate record            certificate by serial
 //	0x11   request ID (raw)                     serial magnitude              request ID → serial (intent or cert)
 //	0x12   key hash (32)                        serial magnitude              unique key index (intent or cert)
@@ -46,7 +46,7 @@
 //	0x34   issuer ID (raw)                      partition count record        CRL partition count, pinned for good (schema 4)
 //	0x40   id(8)                                outbox record                 hook deliveries, kept when done
 //	0x41   kind nextAttempt id(8)               empty                         pending outbox rows by due time
-//	0x50   seq(8)                               audit entry ‖ SHA-256(32)     audit chain
+//	0x50   seq(8)                               audit entry ‖ chain value(32) audit chain
 //
 // Field bytes: 1 SNILS, 2 INN, 3 INNLE, 4 OGRN, 5 OGRNIP. 0x60–0x6f are
 // kept for applications and documents (WORKFLOW.md).
@@ -66,11 +66,17 @@
 //	       centre and the 0x18 index starts empty (the step checks it is)
 //	3 → 4  nothing to rewrite: the status-change log (0x17), CRL bases
 //	       (0x33) and partition counts (0x34) start empty
+//	4 → 5  the RA's application records (0x60–0x6f); on a build without
+//	       them the step only writes the version
+//	5 → 6  keyed audit chain: the existing (version 1, SHA-256) entries
+//	       stay; in one synced batch the step writes the audit-key
+//	       record (keyed from the next entry, the key's fingerprint), an
+//	       "audit.keyed" entry chained with the key, and version 6
 //
 // # Record encoding
 //
-// Records are hand-written binary: a version byte (2 for certificates
-// and intents, 1 for every other record kind), then fields in a fixed order using uvarint (unsigned),
+// Records are hand-written binary: a version byte (2 for certificates,
+// intents and audit entries, 1 for every other record kind), then fields in a fixed order using uvarint (unsigned),
 // zig-zag varint (signed), length-prefixed bytes (uvarint length), times
 // as varint Unix seconds ‖ uvarint nanoseconds (UTC; zero time allowed),
 // fixed 32-byte hashes, one-byte states and flags. Decoders are strict:
@@ -106,12 +112,57 @@
 //
 // # Audit chain
 //
-// Entry i is stored under seq i (1, 2, …) as E_i ‖ H_i where E_i is the
-// encoded entry (version, seq, time, actor, action, subject, details) and
-// H_i = SHA-256(H_{i-1} ‖ E_i), H_0 = 32 zero bytes. VerifyAudit and Check
-// recompute the chain; AuditHead gives (seq, H) for external anchoring.
-// Issuance, status changes and intent failures append entries in the same
-// batch as the change they record.
+// Entry i is stored under seq i (1, 2, …) as E_i ‖ C_i, where E_i is the
+// encoded entry and C_i its chain value, C_0 = 32 zero bytes:
+//
+//	i <  K:  C_i = SHA-256(C_{i-1} ‖ E_i)
+//	i >= K:  C_i = HMAC-SHA256(key, C_{i-1} ‖ E_i), E_i of version 2
+//
+// K ("keyed from") and the key's fingerprint (the first 16 bytes of its
+// MAC over "gostca audit key id\x00") are the meta record "audit-key":
+// version 1 ‖ uvarint K ‖ fingerprint(16). The key itself (Options.
+// AuditKey) lives in the CA's key store, on the token where there is
+// one; the database never holds it. A new store has K = 1. A store
+// migrated from schema 5 keeps its version 1 entries, chained with
+// SHA-256, and has K = the entry after them (an "audit.keyed" entry). A
+// store opened without a key chains with plain SHA-256 (fingerprint of
+// that function; a warning at every open) and is keyed from its next
+// entry the first time it is opened with one; a keyed store opened with
+// another key or none is refused (ErrAuditKey). A version 1 entry at
+// i >= K is corruption.
+//
+// Audit entry version 1 (schemas 1–5): seq, time, actor, action,
+// subject, details. Version 2 (schema 6): seq, time, actor, action,
+// subject, serial (bytes, empty for none), status flag (0, or 1 and a
+// status as in the certificate record), reason, comment, attribute
+// count (≤ 32) and each key ‖ value, details. Actions and attribute
+// keys are [a-z0-9._-] (actions also "/"); free text is kept as sent
+// and escaped on display (AuditText, AuditEntry.String).
+//
+// Issuance ("issue"), status changes ("revoke", "hold", "resume") and
+// intent failures ("intent.fail") append their entry in the same batch
+// as the change, with the serial and the status reached; AppendAudit
+// refuses those actions and the serial and status fields. Check
+// matches both ways: every certificate has one "issue" entry and one
+// entry per status change (Status.Version of them, in increasing
+// version), every failed intent one "intent.fail" entry, and every
+// entry that names a serial names a certificate (failed intent) whose
+// status agrees with it. Version 1 entries name their serial by the hex
+// Subject and are matched by action only. The cross-check keeps a small
+// record per serial named in the chain in memory.
+//
+// # Checkpoints
+//
+// Whoever can write the database can delete the newest entries, and
+// whoever also holds the key can rewrite entries and re-MAC the rest. A
+// checkpoint (checkpoint.go) is the head (seq, C_seq), a time, K and
+// the key fingerprint, signed by a CA-held key (GOST through pkix.Sign),
+// exported as JSON and kept elsewhere. CheckWith and
+// VerifyAuditCheckpoint verify the chain against the newest checkpoint
+// given: entry seq must exist with value C_seq, under the same K and
+// key. Entries after the newest checkpoint are protected by the key
+// alone (rewriting) and by nothing against deletion of the newest ones:
+// take checkpoints on a schedule.
 //
 // # Locking and durability
 //

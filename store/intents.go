@@ -235,7 +235,7 @@ func (t *txn) failIntent(serial []byte, reason string) (bool, error) {
 			return false, err
 		}
 	}
-	e := AuditEntry{Actor: "system", Action: "intent.fail", Subject: fmt.Sprintf("%x", serial), Details: reason}
+	e := AuditEntry{Actor: "system", Action: "intent.fail", Subject: fmt.Sprintf("%x", serial), Serial: bytes.Clone(serial), Reason: reason}
 	return true, t.audit(&e)
 }
 

@@ -221,7 +221,7 @@ func TestFailIntents(t *testing.T) {
 	}
 	es, _, _ := s.AuditEntries(ctx, "", 0)
 	last := es[len(es)-1]
-	if last.Action != "intent.fail" || last.Details != "signature did not verify" {
+	if last.Action != "intent.fail" || last.Reason != "signature did not verify" || !bytes.Equal(last.Serial, serialN(2)) {
 		t.Fatalf("audit entry %+v", last)
 	}
 	p, _ := s.PendingIntents(ctx)

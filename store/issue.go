@@ -91,9 +91,13 @@ func (t *txn) commitIssued(is *Issued) error {
 	if a.Action == "" {
 		a.Action = "issue"
 	}
+	if a.Action != "issue" {
+		return invalid("commit cert %x: audit action %q: an issuance is recorded as \"issue\"", serial, a.Action)
+	}
 	if a.Subject == "" {
 		a.Subject = fmt.Sprintf("%x", serial)
 	}
+	a.Serial, a.CertStatus = c.Serial, c.Status
 	if err := t.audit(&a); err != nil {
 		return fmt.Errorf("store: commit cert %x: %w", serial, err)
 	}

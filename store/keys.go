@@ -33,6 +33,7 @@ const (
 var (
 	keySchema    = []byte{pMeta, 's', 'c', 'h', 'e', 'm', 'a'}
 	keyOutboxSeq = []byte{pMeta, 'o', 'u', 't', 'b', 'o', 'x', '-', 's', 'e', 'q'}
+	keyAuditKey  = []byte{pMeta, 'a', 'u', 'd', 'i', 't', '-', 'k', 'e', 'y'} // schema 6
 )
 
 // schemaVersion is written on first open and checked on every open.
@@ -41,8 +42,10 @@ var (
 // pCentre index); version 4 the per-issuer status-change log
 // (pStatusLog), CRL base records (pCRLBase) and the pinned CRL partition
 // count (pCRLParts). Older stores are migrated on open, one version at a
-// time (see migrate).
-const schemaVersion = 4
+// time (see migrate). Version 5 is reserved for the application records
+// of the RA; version 6 keys the audit chain (meta "audit-key", audit
+// entries of version 2).
+const schemaVersion = 6
 
 // timeKeyLen is the size of an encoded time in a key.
 const timeKeyLen = 12

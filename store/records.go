@@ -250,39 +250,6 @@ func decodeOutbox(id uint64, b []byte) (*OutboxRow, error) {
 	return r, d.finish("outbox row")
 }
 
-// encodeAudit is the part of an audit entry the hash commits to.
-func encodeAudit(a *AuditEntry) []byte {
-	e := enc{b: make([]byte, 0, 64+len(a.Actor)+len(a.Action)+len(a.Subject)+len(a.Details))}
-	e.byte(auditV1)
-	e.uvarint(a.Seq)
-	e.time(a.At)
-	e.strs(a.Actor, a.Action, a.Subject, a.Details)
-	return e.b
-}
-
-// decodeAudit splits a stored value into the entry and its hash; body is
-// the hashed encoding (aliasing b).
-func decodeAudit(b []byte) (a *AuditEntry, body []byte, err error) {
-	if len(b) < 32 {
-		return nil, nil, corrupt("decode audit entry: truncated")
-	}
-	body = b[:len(b)-32]
-	d := dec{b: body}
-	d.version(auditV1)
-	a = &AuditEntry{}
-	a.Seq = d.uvarint()
-	a.At = d.time()
-	a.Actor = d.str(maxActorLen)
-	a.Action = d.str(maxActionLen)
-	a.Subject = d.str(maxSubjectLen)
-	a.Details = d.str(maxDetailsLen)
-	if err := d.finish("audit entry"); err != nil {
-		return nil, nil, err
-	}
-	copy(a.Hash[:], b[len(b)-32:])
-	return a, body, nil
-}
-
 func encodeCRLNumber(n []byte) []byte {
 	e := enc{}
 	e.byte(crlNumberV1)

@@ -70,13 +70,16 @@ func (s *Store) SetStatus(ctx context.Context, serial []byte, ch StatusChange, a
 	if audit.Action == "" {
 		audit.Action = statusAction[st.State]
 	}
+	if audit.Action != statusAction[st.State] {
+		return invalid("set status %x: audit action %q: this change is recorded as %q", n, audit.Action, statusAction[st.State])
+	}
 	if audit.Subject == "" {
 		audit.Subject = fmt.Sprintf("%x", n)
 	}
 	if audit.Details == "" {
 		audit.Details = fmt.Sprintf("state=%s reason=%d", st.State, st.Reason)
 	}
-	if err := checkAudit(audit); err != nil {
+	if err := checkCallerAudit(audit); err != nil {
 		return fmt.Errorf("store: set status %x: %w", n, err)
 	}
 	return s.update(ctx, "set status", func(t *txn) error {
@@ -115,6 +118,7 @@ func (t *txn) setStatus(serial []byte, st Status, audit *AuditEntry) error {
 	if err := t.dropOCSP(serial); err != nil {
 		return err
 	}
+	audit.Serial, audit.CertStatus = bytes.Clone(serial), st
 	return t.audit(audit)
 }
 

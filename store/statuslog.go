@@ -249,7 +249,7 @@ func (s *Store) PinCRLPartitions(ctx context.Context, issuerID string, n int, au
 		audit.Details = fmt.Sprintf("partitions=%d", n)
 	}
 	if n > 0 {
-		if err := checkAudit(audit); err != nil {
+		if err := checkAppendAudit(audit); err != nil {
 			return 0, fmt.Errorf("store: CRL partitions of %q: %w", issuerID, err)
 		}
 	}

@@ -30,6 +30,19 @@ type Options struct {
 	PebbleOptions *pebble.Options
 	// Now is the clock for store-assigned times; nil means time.Now.
 	Now func() time.Time
+	// AuditKey keys the audit chain (HMAC-SHA256, see AuditKey); the CA
+	// gets it from its key store. Nil leaves the chain unkeyed (SHA-256,
+	// a warning at every open): only for tests and tools. A store whose
+	// chain is keyed refuses to open without its key (ErrAuditKey); an
+	// unkeyed store opened with a key is keyed from its next entry on.
+	AuditKey AuditKey
+	// RequireKeyedAudit refuses to start a keyed chain at open (the
+	// schema 5 → 6 migration, or keying an unkeyed store): the chain must
+	// already be keyed with AuditKey. Set it whenever the key was not
+	// created on this start. Without it, someone who rewrote the whole
+	// chain as unkeyed entries and reset the schema would have it keyed
+	// afresh at the next open, found only against a checkpoint.
+	RequireKeyedAudit bool
 }
 
 // Store is the Pebble implementation of Backend. All methods are safe
@@ -56,6 +69,9 @@ type Store struct {
 	auditSeq  uint64
 	auditHash [32]byte
 	outboxSeq uint64
+	// audit computes chain values (key and keyed-from record), fixed
+	// once Open returns.
+	audit auditChain
 	// logHeads caches each issuer's status-log head once read.
 	logHeads map[string]uint64
 }
@@ -81,6 +97,10 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
 	s := &Store{db: db, log: log, sync: !opts.NoSync, now: opts.Now, logHeads: map[string]uint64{}}
+	s.audit.key, s.audit.required = opts.AuditKey, opts.RequireKeyedAudit
+	if s.audit.key == nil {
+		s.audit.key = unkeyed{}
+	}
 	s.life.idle.L = &s.life.mu
 	if s.now == nil {
 		s.now = time.Now
@@ -89,7 +109,10 @@ func Open(dir string, opts Options) (*Store, error) {
 		_ = db.Close()
 		return nil, err
 	}
-	log.Info("store opened", "dir", dir, "audit_seq", s.auditSeq, "sync", s.sync)
+	log.Info("store opened", "dir", dir, "audit_seq", s.auditSeq, "audit_keyed_from", s.audit.rec.KeyedFrom, "sync", s.sync)
+	if !s.audit.keyed() {
+		log.Warn("audit chain is not keyed: whoever can write the database can rewrite it undetected after the newest checkpoint; give the store the CA's audit key (Options.AuditKey)")
+	}
 	return s, nil
 }
 
@@ -104,8 +127,8 @@ func (s *Store) load() error {
 	v, err := s.get(s.db, keySchema)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		if err := s.db.Set(keySchema, []byte{schemaVersion}, pebble.Sync); err != nil {
-			return fmt.Errorf("store: write schema version: %w", err)
+		if err := s.create(); err != nil {
+			return err
 		}
 	case err != nil:
 		return err
@@ -131,7 +154,7 @@ func (s *Store) load() error {
 	if last != nil {
 		s.auditSeq, s.auditHash = last.Seq, last.Hash
 	}
-	return nil
+	return s.loadAuditKey()
 }
 
 // Close waits for calls in flight and closes the database. Later calls
@@ -269,7 +292,7 @@ func (s *Store) durableRead() error {
 // each step is one synced batch that ends by writing its version, so a
 // crash between steps resumes at the next open.
 func (s *Store) migrate(from byte) error {
-	steps := map[byte]func() error{1: s.migrateSerials, 2: s.migrateCentres, 3: s.migrateStatusLog}
+	steps := map[byte]func() error{1: s.migrateSerials, 2: s.migrateCentres, 3: s.migrateStatusLog, 4: s.migrateSchema5, 5: s.migrateAuditKey}
 	for v := from; v < schemaVersion; v++ {
 		step, ok := steps[v]
 		if !ok {

@@ -202,18 +202,39 @@ type OutboxRow struct {
 }
 
 // AuditEntry is one link of the audit chain. On input Actor (who) and
-// Action are required, Subject and Details optional, At defaults to the
-// store clock; Seq and Hash are set by the store:
-// Hash = SHA-256(previous Hash ‖ encoded entry), the first entry chaining
-// from 32 zero bytes.
+// Action (what) are required, the rest optional, At defaults to the
+// store clock; Seq and Hash are set by the store. Every field is kept as
+// given (an attack string is evidence); AuditEntry.String and AuditText
+// escape them for display. Hash is the chain value: HMAC-SHA256 under
+// the audit key over the previous chain value and the encoded entry
+// (doc.go, "Audit chain").
+//
+// Serial and CertStatus are written only by the store, in the batch of
+// the change they record (CommitIssued, SetStatus, FailIntents):
+// AppendAudit refuses them, so every entry that names a certificate
+// was written with that certificate's change, and Check matches them.
 type AuditEntry struct {
 	Seq     uint64
 	At      time.Time
-	Actor   string // ≤ 256 bytes
-	Action  string // ≤ 64 bytes
-	Subject string // ≤ 256 bytes, e.g. a serial in hex
-	Details string // ≤ 16 KiB
-	Hash    [32]byte
+	Actor   string // who: "token:<id>/<role>[/<scope>]", "system"; 1–256 bytes
+	Action  string // what: 1–64 of [a-z0-9._/-], e.g. "issue", "revoke", "token.create"
+	Subject string // the object acted on: a serial in hex, a token id, an issuer id; ≤ 256 bytes
+	// Serial is the certificate (or failed intent) the entry is about.
+	Serial []byte
+	// CertStatus is the certificate's status after the action (issue:
+	// valid, version 0); zero State when the entry records no status.
+	CertStatus Status
+	Reason     string      // why: revocation reason name, failure reason; ≤ 1 KiB
+	Comment    string      // the operator's free text; ≤ 4 KiB
+	Attrs      []AuditAttr // further named values (a token's role, scope, name); ≤ 32
+	Details    string      // free text (the only text of version 1 entries); ≤ 16 KiB
+	Hash       [32]byte
+}
+
+// AuditAttr is one named value of an audit entry. Key is 1–32 of
+// [a-z0-9_.-]; Value is any text ≤ 1 KiB, escaped when rendered.
+type AuditAttr struct {
+	Key, Value string
 }
 
 // OCSPRecord is a pre-signed OCSP response for one certificate.

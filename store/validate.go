@@ -141,19 +141,6 @@ func (ids Identifiers) validate() error {
 	return ids.each(checkIdent)
 }
 
-func checkAudit(e AuditEntry) error {
-	if err := checkLen("audit actor", e.Actor, 1, maxActorLen); err != nil {
-		return err
-	}
-	if err := checkLen("audit action", e.Action, 1, maxActionLen); err != nil {
-		return err
-	}
-	if err := checkLen("audit subject", e.Subject, 0, maxSubjectLen); err != nil {
-		return err
-	}
-	return checkLen("audit details", e.Details, 0, maxDetailsLen)
-}
-
 // checkIntent validates and normalises one intent in place.
 func checkIntent(in *Intent, now time.Time) error {
 	s, err := normSerial(in.Serial)

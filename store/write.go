@@ -122,7 +122,11 @@ func (t *txn) audit(e *AuditEntry) error {
 	}
 	e.Seq = t.auditSeq + 1
 	body := encodeAudit(e)
-	e.Hash = chainHash(t.auditHash, body)
+	h, err := t.s.audit.value(e.Seq, t.auditHash, body)
+	if err != nil {
+		return err
+	}
+	e.Hash = h
 	if err := t.set(auditKey(e.Seq), append(body, e.Hash[:]...)); err != nil {
 		return err
 	}
@@ -130,7 +134,8 @@ func (t *txn) audit(e *AuditEntry) error {
 	return nil
 }
 
-// chainHash is SHA-256(prev ‖ body).
+// chainHash is SHA-256(prev ‖ body): the chain value of entries before
+// the keyed chain starts (auditChain).
 func chainHash(prev [32]byte, body []byte) [32]byte {
 	h := sha256.New()
 	h.Write(prev[:])
