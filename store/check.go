@@ -23,6 +23,7 @@ type CheckReport struct {
 	OutboxRows     int
 	StatusLogRows  int
 	CRLBases       int
+	Applications   int
 	AuditEntries   uint64
 	Problems       []Problem
 	TotalProblems  int
@@ -148,6 +149,8 @@ func (c *checker) entry(k, v []byte) error {
 	case pOutboxDue:
 		c.rep.IndexEntries++
 		return c.outboxDue(k)
+	case pApp, pAppIndex, pAppState:
+		return c.application(k, v)
 	case pAudit:
 		// verified as a chain afterwards
 	default:
