@@ -59,7 +59,7 @@ var rules = map[Action]rule{
 	ActVerifyIdentity: {actors: []ActorKind{ServiceCentre, Cabinet}, from: []store.AppState{store.AppApproved}},
 	ActSendToCabinet:  {actors: centreOrOperator, from: []store.AppState{store.AppIdentityVerified}},
 	ActTakeBack:       {actors: centreOrOperator, from: []store.AppState{store.AppReadyToIssue}},
-	ActIssue:          {actors: []ActorKind{Cabinet}, from: []store.AppState{store.AppReadyToIssue}},
+	ActIssue:          {actors: []ActorKind{Cabinet}, from: []store.AppState{store.AppReadyToIssue, store.AppIssuing}}, // from issuing: repeat a call whose outcome is unknown
 	ActIssued:         {actors: []ActorKind{Cabinet}, from: []store.AppState{store.AppIssuing}},
 	ActIssueRefused:   {actors: []ActorKind{Cabinet}, from: []store.AppState{store.AppIssuing}},
 	ActCancel:         {actors: centreOrOperator, from: open},

@@ -217,7 +217,7 @@ func (s *Service) RemoveDocument(ctx context.Context, actor Actor, id string, ve
 	return s.change(ctx, actor, id, version, ActRemoveDocument, func(a *store.Application, p *Profile, st *step) error {
 		i := slices.IndexFunc(a.Documents, func(d store.Document) bool { return d.ID == docID })
 		if i < 0 {
-			return errf(CodeNotFound, "the application has no such document")
+			return errf(CodeDocumentNotFound, "the application has no such document")
 		}
 		st.note = "document " + docID + " (" + a.Documents[i].Type + ")"
 		a.Documents = slices.Delete(a.Documents, i, i+1)

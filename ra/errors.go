@@ -19,6 +19,8 @@ const (
 	// (another centre's, another subscriber's): the two are answered
 	// alike so that ids cannot be probed.
 	CodeNotFound Code = "application_not_found"
+	// CodeDocumentNotFound: the application has no such document.
+	CodeDocumentNotFound Code = "document_not_found"
 	// CodeForbidden: this kind of actor may not take this action.
 	CodeForbidden Code = "forbidden"
 	// CodeConflict: the application changed since the version the caller

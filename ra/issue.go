@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/gostca/gostca/pkix"
@@ -122,6 +123,9 @@ func (s *Service) Issue(ctx context.Context, actor Actor, id string, version uin
 	if err := actor.check(); err != nil {
 		return nil, err
 	}
+	if !slices.Contains(rules[ActIssue].actors, actor.Kind) {
+		return nil, errf(CodeForbidden, "a %s may not issue: the subscriber's cabinet does", actor.Kind)
+	}
 	a, err := s.load(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -140,8 +144,6 @@ func (s *Service) Issue(ctx context.Context, actor Actor, id string, version uin
 		if err != nil {
 			return nil, err
 		}
-	} else if !Allowed(ActIssued, actor.Kind, a.State) {
-		return nil, errf(CodeForbidden, "a %s may not issue", actor.Kind)
 	}
 	p, ok := s.profiles[a.CertType]
 	if !ok {

@@ -121,9 +121,9 @@ func DefaultProfiles() []Profile {
 	return []Profile{
 		{
 			Name: "natural-person", Title: "natural person", CertProfile: pkix.ProfileQualifiedPerson.Name,
-			Owner:        FieldRules{Required: personOwner, Forbidden: []string{OwnerPosition}},
-			Organisation: FieldRules{Forbidden: []string{OrgName, OrgINN, OrgKPP, OrgOGRN, OrgOGRNIP, OrgAddress}},
-			Documents:    []DocumentRule{signed, passport, snils, inn},
+			Owner:          FieldRules{Required: personOwner, Forbidden: []string{OwnerPosition}},
+			Organisation:   FieldRules{Forbidden: []string{OrgName, OrgINN, OrgKPP, OrgOGRN, OrgOGRNIP, OrgAddress}},
+			Documents:      []DocumentRule{signed, passport, snils, inn},
 			Identification: []string{IdentifyInPerson, IdentifyQualifiedCert, IdentifyESIABiometric},
 			ReviewSteps:    []string{"ca_operator"},
 		},
