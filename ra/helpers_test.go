@@ -322,3 +322,5 @@ func sameApp(a, b *store.Application) bool {
 
 var _ = errors.Is
 var _ = pkix.IdentificationPersonal
+
+func errorsAs(err error, target **Error) bool { return errors.As(err, target) }
