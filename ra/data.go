@@ -225,6 +225,9 @@ func (s *Service) RemoveDocument(ctx context.Context, actor Actor, id string, ve
 	})
 }
 
+// maxDetailBytes bounds a registry answer's summary.
+const maxDetailBytes = 1024
+
 // CheckResult is a registry's answer to one check.
 type CheckResult struct {
 	Kind string
@@ -250,7 +253,10 @@ func (s *Service) RecordCheck(ctx context.Context, actor Actor, id string, res C
 	if res.Status != store.CheckConfirmed && res.Status != store.CheckRefuted && res.Status != store.CheckFailed {
 		return nil, nil, invalidFields([]FieldError{{Field: "status", Problem: "confirmed, refuted or failed"}})
 	}
-	if prob := visibleText(res.Detail, 1024); prob != "" && res.Detail != "" {
+	if len(res.Detail) > maxDetailBytes {
+		return nil, nil, invalidFields([]FieldError{{Field: "detail", Problem: fmt.Sprintf("at most %d bytes", maxDetailBytes)}})
+	}
+	if prob := visibleText(res.Detail, maxDetailBytes); prob != "" && res.Detail != "" {
 		return nil, nil, invalidFields([]FieldError{{Field: "detail", Problem: prob}})
 	}
 	var changed []string

@@ -293,6 +293,9 @@ func TestEmployeeTwoStepReview(t *testing.T) {
 	a = must(t)(h.svc.VerifyIdentity(ctx, scActor, a.ID, a.Version, id))
 	a = must(t)(h.svc.SendToCabinet(ctx, scActor, a.ID, a.Version))
 	a = must(t)(h.svc.Issue(ctx, cabinetFor(a), a.ID, a.Version, issueInput()))
+	if a.Identity.Presenter != store.PresenterRepresentative || a.Identity.Representative != "Петров Пётр Петрович" || a.State != store.AppIssued {
+		t.Fatalf("employee issued: %s %+v", a.State, a.Identity)
+	}
 	c := h.ca.issued()[0]
 	if c.Profile != "qualified-employee" || c.Subject.Organization != org.Name || c.Subject.INNLE != testOrgINN ||
 		c.Subject.OGRN != testOGRN || c.Subject.Title != "Главный бухгалтер" || c.Subject.Region != "77 г. Москва" ||
@@ -398,7 +401,9 @@ func TestIdentityByQualifiedCertificate(t *testing.T) {
 		t.Fatalf("identity %+v", a.Identity)
 	}
 	a = must(t)(h.svc.SendToCabinet(ctx, scActor, a.ID, a.Version))
-	a = must(t)(h.svc.Issue(ctx, cabinetFor(a), a.ID, a.Version, issueInput()))
+	if a = must(t)(h.svc.Issue(ctx, cabinetFor(a), a.ID, a.Version, issueInput())); a.State != store.AppIssued {
+		t.Fatalf("issued: %s", a.State)
+	}
 	if k := h.ca.issued()[0].IdentificationKind; k != pkix.IdentificationRemoteCertificate {
 		t.Fatalf("identification kind %d", k)
 	}
@@ -528,4 +533,26 @@ func TestListScopes(t *testing.T) {
 	if got := ids(op1, ListQuery{INN: testINN}); !slices.Equal(got, []string{a1.ID}) {
 		t.Fatalf("by INN %v", got)
 	}
+}
+
+// TestLargestRejectionFits: a rejection with the most and longest
+// reasons allowed is stored (its history note is shortened), not
+// refused by the store's bounds as an internal error.
+func TestLargestRejectionFits(t *testing.T) {
+	h := newHarness(t, false)
+	a := h.inState(t, store.AppInReview)
+	var reasons []Reason
+	for i := 0; i < 64; i++ {
+		reasons = append(reasons, Reason{Target: "organisation.address.locality", Code: strings.Repeat("x", 64), Text: strings.Repeat("Ж", maxTextRunes)})
+	}
+	a = must(t)(h.svc.Reject(ctx, op1, a.ID, a.Version, reasons))
+	if note := a.History[len(a.History)-1].Note; len(note) > maxNote || !strings.HasSuffix(note, "…") {
+		t.Fatalf("note of %d bytes", len(note))
+	}
+	if got := must(t)(h.svc.Get(ctx, op1, a.ID)); len(got.Reviews[0].Reasons) != 64 {
+		t.Fatalf("stored %d reasons", len(got.Reviews[0].Reasons))
+	}
+	reasons = append(reasons, reasons[0])
+	_, err := h.svc.Reject(ctx, op1, a.ID, a.Version, reasons)
+	wantCode(t, "65 reasons", err, CodeInvalidData)
 }

@@ -113,8 +113,14 @@ func (s *Service) Unclaim(ctx context.Context, actor Actor, id string, version u
 	})
 }
 
+// maxReviews leaves room below the store's bound on review records.
+const maxReviews = 250
+
 // assigned refuses a decision by an operator who has not claimed it.
 func assigned(a *store.Application, actor Actor) error {
+	if len(a.Reviews) >= maxReviews {
+		return errf(CodeLimit, "the application has %d review decisions; cancel it and open a new one", len(a.Reviews))
+	}
 	if a.Assignee != actor.ID {
 		return errf(CodeForbidden, "another operator has claimed this application; claim it first")
 	}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gostca/gostca/store"
 )
@@ -300,6 +301,7 @@ func (s *Service) write(ctx context.Context, actor Actor, a *store.Application, 
 	if len(a.History) >= maxHistory {
 		return nil, errf(CodeLimit, "the application's history is full (%d events); cancel it and open a new one", maxHistory)
 	}
+	st.note = cutNote(st.note)
 	a.History = append(a.History, store.AppEvent{At: now, Actor: actor.ID, Action: string(act), From: from, To: a.State, Note: st.note})
 	details := fmt.Sprintf("state %s → %s; version %d", stateName(from), a.State, expect+1)
 	if st.note != "" {
@@ -329,6 +331,21 @@ func (s *Service) write(ctx context.Context, actor Actor, a *store.Application, 
 
 // maxHistory leaves room below the store's bound.
 const maxHistory = 1000
+
+// maxNote bounds a history note in bytes (the store keeps up to 1 KiB).
+const maxNote = 1000
+
+// cutNote shortens a note to maxNote bytes at a character boundary.
+func cutNote(s string) string {
+	if len(s) <= maxNote {
+		return s
+	}
+	cut := maxNote - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
 
 func stateName(s store.AppState) string {
 	if s == 0 {

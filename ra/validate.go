@@ -260,6 +260,9 @@ func validateIDDoc(f *fieldErrs, o *store.Owner, now time.Time) {
 		f.add(doc+"type", "unknown document type")
 		return
 	}
+	if d.Type != store.IDRussianPassport && d.Type != store.IDForeignPassport && d.IssuerCode != "" {
+		f.add(doc+"issuer_code", "only Russian passports have an issuing-office code: leave it empty")
+	}
 	switch {
 	case d.IssuedOn.IsZero():
 		f.add(doc+"issued_on", "required: the date of issue")

@@ -131,6 +131,9 @@ func TestOwnerRules(t *testing.T) {
 		{"temporary ID with series", person, func(o *store.Owner) {
 			o.IDDoc = store.IdentityDocument{Type: store.IDTemporaryID, Series: "12", Number: "123456789", IssuedOn: date(2025, 1, 1), Issuer: "МВД"}
 		}, []string{"owner.identity_document.series"}, "no series"},
+		{"temporary ID with an office code", person, func(o *store.Owner) {
+			o.IDDoc = store.IdentityDocument{Type: store.IDTemporaryID, Number: "123456789", IssuedOn: date(2025, 1, 1), Issuer: "МВД", IssuerCode: "770-001"}
+		}, []string{"owner.identity_document.issuer_code"}, "only Russian"},
 		{"residence permit, stateless", person, func(o *store.Owner) {
 			o.IDDoc = store.IdentityDocument{Type: store.IDResidencePermit, Series: "82", Number: "1234567", IssuedOn: date(2020, 1, 1)}
 		}, nil, ""},
