@@ -16,20 +16,15 @@
 //
 // # Lifecycle
 //
-//	new ──update/document──► filling ──submit──► submitted ──claim──► in_review
-//	                           ▲                    ▲  ◄──unclaim──      │
-//	                           │                    └──approve (more steps)┤
-//	rejected ◄─────────────────┼──────────────────────────reject─────────┤
-//	  (update, documents, submit again)                                   │
-//	approved ◄────────────────────────────────approve (last step)────────┘
-//	  └─verify_identity─► identity_verified ─send_to_cabinet─► ready_to_issue
-//	                              ▲ ◄──────────take_back──────────┘  │
-//	                                                           issue (cabinet)
-//	                                                                 ▼
-//	issued ◄──────────────── CA issued ───────────────────────── issuing
-//	                 (refused: back to ready_to_issue; unknown: stays issuing)
-//	cancel (centre, operator) and expire (system, past the deadline) close
-//	any state before issuing.
+//	new                    ─update, documents─► filling (rejected stays rejected)
+//	new, filling, rejected ─submit───────────► submitted
+//	submitted              ─claim─────────────► in_review ─unclaim─► submitted
+//	in_review              ─approve───────────► submitted (more steps) or approved (last step)
+//	in_review              ─reject────────────► rejected
+//	approved               ─verify_identity───► identity_verified
+//	identity_verified      ─send_to_cabinet───► ready_to_issue ─take_back─► identity_verified
+//	ready_to_issue         ─issue─────────────► issuing ─► issued, or ready_to_issue (CA refused)
+//	any state before issuing ─cancel─► cancelled; ─expire (past the deadline)─► expired
 //
 // Who may take which action from which state is the table rules in
 // actions.go (Allowed reports it); the functions add the preconditions:
