@@ -311,3 +311,56 @@ func TestCheckFindsApplicationIndexDamage(t *testing.T) {
 		t.Fatalf("problems: %v", rep.Problems)
 	}
 }
+
+// FuzzDecodeApp: no input panics the decoder or makes it allocate beyond
+// the input, and whatever decodes re-encodes to the same bytes (one
+// encoding per record).
+func FuzzDecodeApp(f *testing.F) {
+	for _, a := range []*Application{fullApp(), appN(1, "c1")} {
+		b := encodeApp(a)
+		for i := 0; i < len(b); i += 7 {
+			f.Add(b[:i])
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		a, err := decodeApp(b)
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("error %v is not ErrCorrupt", err)
+			}
+			return
+		}
+		if got := encodeApp(a); string(got) != string(b) {
+			t.Fatalf("application encoding is not canonical")
+		}
+	})
+}
+
+// TestApplicationsSurviveReopen: an acknowledged application is there,
+// indexed and consistent, after the store is closed and opened again.
+func TestApplicationsSurviveReopen(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := fullApp()
+	a.Version = 0
+	put(t, s, a, 0, AppChange{Outbox: []OutboxRow{{Kind: "sms", Payload: []byte("x")}}})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openAt(t, dir, Options{})
+	got, err := s.Application(ctx, a.ID)
+	if err != nil || got.Version != 1 || !reflect.DeepEqual(got.Documents, a.Documents) {
+		t.Fatalf("after reopen: %+v %v", got, err)
+	}
+	if ids := findIDs(t, s, AppQuery{Field: ByAppSNILS, Value: a.Owner.SNILS}); len(ids) != 1 {
+		t.Fatalf("SNILS index after reopen: %v", ids)
+	}
+	rep, err := s.Check(ctx)
+	if err != nil || !rep.OK() || rep.Applications != 1 || rep.OutboxRows != 1 || rep.AuditEntries != 1 {
+		t.Fatalf("Check after reopen: %+v %v", rep, err)
+	}
+}
