@@ -281,6 +281,9 @@ func (s *Service) RecordCheck(ctx context.Context, actor Actor, id string, res C
 			}
 			g := *res.Organisation
 			g.UpdatedAt = time.Time{}
+			if (p.OrgRegistry == CheckEGRUL && g.INN != a.Org.INN) || (p.OrgRegistry == CheckEGRIP && g.OGRNIP != a.Org.OGRNIP) {
+				return invalidFields([]FieldError{{Field: "organisation", Problem: "the answer is about another organisation than the one asked for"}})
+			}
 			if errs := validateOrg(&g, p); len(errs) > 0 {
 				return invalidFields(errs)
 			}

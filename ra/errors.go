@@ -26,6 +26,9 @@ const (
 	// CodeConflict: the application changed since the version the caller
 	// saw; read it again and decide again.
 	CodeConflict Code = "version_conflict"
+	// CodeVersionRequired: a change without the version the caller
+	// decided on (If-Match); only the system's workers may omit it.
+	CodeVersionRequired Code = "version_required"
 	// CodeWrongState: the action is not allowed in the application's
 	// current state.
 	CodeWrongState Code = "action_not_allowed_in_state"

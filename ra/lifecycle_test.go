@@ -249,6 +249,14 @@ func TestEmployeeTwoStepReview(t *testing.T) {
 	_, _, err = h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: CheckEGRUL, RequestedAt: h.pendingCheck(t, a, CheckEGRUL),
 		Status: store.CheckConfirmed, Organisation: &bad})
 	wantCode(t, "registry answer with a bad KPP", err, CodeInvalidData)
+	other := *org
+	other.INN = "7736050003"
+	_, _, err = h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: CheckEGRUL, RequestedAt: h.pendingCheck(t, a, CheckEGRUL),
+		Status: store.CheckConfirmed, Organisation: &other})
+	wantCode(t, "registry answer about another organisation", err, CodeInvalidData)
+	if e := (*Error)(nil); !errors.As(err, &e) || e.Fields[0].Field != "organisation" {
+		t.Fatalf("another organisation: %v", err)
+	}
 	a, changed, err := h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: CheckEGRUL, RequestedAt: h.pendingCheck(t, a, CheckEGRUL),
 		Status: store.CheckConfirmed, Organisation: org})
 	if err != nil {
@@ -365,6 +373,8 @@ func TestIssueOutcomes(t *testing.T) {
 
 	_, err = h.svc.Issue(ctx, cab, a.ID, a.Version, IssueInput{})
 	wantCode(t, "no CSR", err, CodeInvalidData)
+	_, err = h.svc.Cancel(ctx, scActor, a.ID, 0, "без версии")
+	wantCode(t, "change without a version", err, CodeVersionRequired)
 }
 
 // TestIdentityByQualifiedCertificate: the in-person step is skipped with

@@ -260,7 +260,7 @@ func (s *Service) change(ctx context.Context, actor Actor, id string, version ui
 		return nil, errf(CodeForbidden, "a %s may not %s an application", actor.Kind, act)
 	}
 	if version == 0 && actor.Kind != System {
-		return nil, errf(CodeConflict, "give the version of the application you decided on (If-Match)")
+		return nil, errf(CodeVersionRequired, "give the version of the application you decided on (If-Match)")
 	}
 	a, err := s.load(ctx, actor, id)
 	if err != nil {
