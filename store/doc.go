@@ -142,9 +142,13 @@
 // serial; history (count, then at, actor, action, from byte, to byte,
 // note). Counts are bounded (256 documents, 32 checks, 256 reviews, 64
 // reasons, 64 editors, 1024 events) and never exceed the bytes left.
-// The scans of the documents are not in Pebble: they are stored
-// content-addressed (SHA-256) next to it, and the record keeps their
-// metadata only.
+// The scans of the documents are not in Pebble: they go to
+// content-addressed files (by SHA-256) outside it, written by the upload
+// path of a later slice; the record keeps their metadata only.
+//
+// The application prefixes need no schema step: they are new record
+// kinds that start empty in any schema 4 store, and no older reader
+// looks at them (an older Check would report them as unknown keys).
 //
 // # Audit chain
 //
