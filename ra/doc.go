@@ -131,7 +131,8 @@
 // # Writes, history, concurrency
 //
 // Every action that changes an application is one store write: the
-// record with its new version and history event, its audit entry
+// record with its new version, the history event of that version
+// (append-only; Service.History reads them), its audit entry
 // ("application_<action>", subject "application:<id>", who and the state
 // change) and its outbox rows (notices of kind "sms" and "email",
 // "registry_check" requests), in one synced batch. Every mutating call

@@ -48,7 +48,7 @@ const (
 	// CodeStaleCheck: a registry answer for a check that is no longer
 	// pending, or was asked again since.
 	CodeStaleCheck Code = "stale_registry_answer"
-	// CodeLimit: a per-application bound (documents, history) is reached.
+	// CodeLimit: a per-application bound (documents, review decisions) is reached.
 	CodeLimit Code = "limit_exceeded"
 	// CodeIssueRefused: the CA refused the request (bad CSR, reused key,
 	// lint): nothing was issued; the application is ready to issue again.

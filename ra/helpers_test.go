@@ -316,7 +316,7 @@ func auditSeq(t testing.TB, st *store.Store) uint64 {
 // sameApp compares the stored application with a reference by version
 // and encoded-visible fields that matter here.
 func sameApp(a, b *store.Application) bool {
-	return a.Version == b.Version && a.State == b.State && len(a.History) == len(b.History) &&
+	return a.Version == b.Version && a.State == b.State && a.Round == b.Round &&
 		len(a.Documents) == len(b.Documents) && bytes.Equal(a.Serial, b.Serial)
 }
 
@@ -324,3 +324,13 @@ var _ = errors.Is
 var _ = pkix.IdentificationPersonal
 
 func errorsAs(err error, target **Error) bool { return errors.As(err, target) }
+
+// lastEvent is the newest history event of an application.
+func (h *harness) lastEvent(t testing.TB, id string) store.AppEvent {
+	t.Helper()
+	hist, err := h.svc.History(ctx, op1, id)
+	if err != nil || len(hist) == 0 {
+		t.Fatalf("history of %s: %v", id, err)
+	}
+	return hist[len(hist)-1]
+}

@@ -61,8 +61,8 @@ func (k *tracker) step(a *store.Application, actor Actor, act Action, rows ...st
 		}
 		k.outbox[kind] = len(pending)
 	}
-	last := a.History[len(a.History)-1]
-	if last.Action != string(act) || last.Actor != actor.ID || last.To != a.State {
+	last := k.h.lastEvent(k.t, a.ID)
+	if last.Action != string(act) || last.Actor != actor.ID || last.To != a.State || last.Version != a.Version {
 		k.t.Fatalf("%s: history event %+v", act, last)
 	}
 }
@@ -138,8 +138,8 @@ func TestNaturalPersonLifecycle(t *testing.T) {
 	if slices.ContainsFunc(a.Documents, func(d store.Document) bool { return d.Type == DocSignedApplication }) {
 		t.Fatal("signed application kept after a data change")
 	}
-	if a.State != store.AppRejected || !strings.Contains(a.History[len(a.History)-1].Note, "signed application") {
-		t.Fatalf("after correction: state %s, note %q", a.State, a.History[len(a.History)-1].Note)
+	if note := h.lastEvent(t, a.ID).Note; a.State != store.AppRejected || !strings.Contains(note, "signed application") {
+		t.Fatalf("after correction: state %s, note %q", a.State, note)
 	}
 	// The passport number is checked data: the INN and passport checks
 	// are asked again; the SNILS check covers no passport data and stays
@@ -345,7 +345,7 @@ func TestIssueOutcomes(t *testing.T) {
 	_, err := h.svc.Issue(ctx, cab, a.ID, a.Version, issueInput())
 	wantCode(t, "refused", err, CodeIssueRefused)
 	a = must(t)(h.svc.Get(ctx, cab, a.ID))
-	if a.State != store.AppReadyToIssue || a.IssueAttempt != 1 || a.History[len(a.History)-1].Action != string(ActIssueRefused) {
+	if a.State != store.AppReadyToIssue || a.IssueAttempt != 1 || h.lastEvent(t, a.ID).Action != string(ActIssueRefused) {
 		t.Fatalf("after refusal: %s attempt %d", a.State, a.IssueAttempt)
 	}
 
@@ -556,7 +556,7 @@ func TestLargestRejectionFits(t *testing.T) {
 		reasons = append(reasons, Reason{Target: "organisation.address.locality", Code: strings.Repeat("x", 64), Text: strings.Repeat("Ж", maxTextRunes)})
 	}
 	a = must(t)(h.svc.Reject(ctx, op1, a.ID, a.Version, reasons))
-	if note := a.History[len(a.History)-1].Note; len(note) > maxNote || !strings.HasSuffix(note, "…") {
+	if note := h.lastEvent(t, a.ID).Note; len(note) > maxNote || !strings.HasSuffix(note, "…") {
 		t.Fatalf("note of %d bytes", len(note))
 	}
 	if got := must(t)(h.svc.Get(ctx, op1, a.ID)); len(got.Reviews[0].Reasons) != 64 {

@@ -44,17 +44,6 @@ func checkConfirmed(a *store.Application, kind string) bool {
 	})
 }
 
-// round is the current submission round (1 after the first submit).
-func round(a *store.Application) uint32 {
-	n := uint32(0)
-	for _, h := range a.History {
-		if h.Action == string(ActSubmit) {
-			n++
-		}
-	}
-	return n
-}
-
 // Submit sends the application for review: allowed only when every
 // required field and document is there (Missing names the rest) and the
 // data is valid. The review starts again from the first step.
@@ -68,8 +57,9 @@ func (s *Service) Submit(ctx context.Context, actor Actor, id string, version ui
 			return incomplete("submission", miss)
 		}
 		a.ReviewStep, a.Assignee = 0, ""
+		a.Round++
 		st.to = store.AppSubmitted
-		st.note = fmt.Sprintf("round %d", round(a)+1)
+		st.note = fmt.Sprintf("round %d", a.Round)
 		return nil
 	})
 }
@@ -80,9 +70,8 @@ func mayReview(a *store.Application, actor Actor) error {
 	if slices.Contains(a.Editors, actor.ID) {
 		return errf(CodeForbidden, "you edited this application's data: another operator must review it")
 	}
-	r := round(a)
 	for _, rv := range a.Reviews {
-		if rv.Round == r && rv.Reviewer == actor.ID {
+		if rv.Round == a.Round && rv.Reviewer == actor.ID {
 			return errf(CodeForbidden, "you decided the %s step of this application: the next step needs another operator", rv.Step)
 		}
 	}
@@ -147,7 +136,7 @@ func (s *Service) Approve(ctx context.Context, actor Actor, id string, version u
 			return err
 		}
 		stepName := p.ReviewSteps[min(int(a.ReviewStep), len(p.ReviewSteps)-1)]
-		a.Reviews = append(a.Reviews, store.Review{Step: stepName, Round: round(a), Reviewer: actor.ID, Approved: true, At: s.now()})
+		a.Reviews = append(a.Reviews, store.Review{Step: stepName, Round: a.Round, Reviewer: actor.ID, Approved: true, At: s.now()})
 		a.Assignee = ""
 		st.note = "step " + stepName
 		if int(a.ReviewStep)+1 >= len(p.ReviewSteps) {
@@ -205,7 +194,7 @@ func (s *Service) Reject(ctx context.Context, actor Actor, id string, version ui
 			return err
 		}
 		stepName := p.ReviewSteps[min(int(a.ReviewStep), len(p.ReviewSteps)-1)]
-		rv := store.Review{Step: stepName, Round: round(a), Reviewer: actor.ID, At: s.now()}
+		rv := store.Review{Step: stepName, Round: a.Round, Reviewer: actor.ID, At: s.now()}
 		targets := make([]string, 0, len(reasons))
 		for _, r := range reasons {
 			rv.Reasons = append(rv.Reasons, store.ReviewReason{Target: r.Target, Code: r.Code, Text: r.Text})

@@ -21,6 +21,7 @@ type Store interface {
 	PutApplication(ctx context.Context, a *store.Application, expect uint64, ch store.AppChange) error
 	Application(ctx context.Context, id string) (*store.Application, error)
 	FindApplications(ctx context.Context, q store.AppQuery) ([]store.Application, string, error)
+	ApplicationHistory(ctx context.Context, id string) ([]store.AppEvent, error)
 }
 
 // Options configure New. The zero value is usable.
@@ -157,6 +158,20 @@ func (s *Service) internal(what string, err error) error {
 	}
 	s.log.Error("ra: "+what+" failed", "err", err)
 	return &Error{Code: CodeInternal, Detail: what + " failed", Err: err}
+}
+
+// History returns the events of an application the actor may see, one
+// per version, oldest first: who did what, from which state to which,
+// and the note (reasons, why).
+func (s *Service) History(ctx context.Context, actor Actor, id string) ([]store.AppEvent, error) {
+	if _, err := s.Get(ctx, actor, id); err != nil {
+		return nil, err
+	}
+	h, err := s.st.ApplicationHistory(ctx, id)
+	if err != nil {
+		return nil, s.internal("read application history", err)
+	}
+	return h, nil
 }
 
 // ListQuery selects applications: one of State (the review queue,
@@ -298,16 +313,13 @@ func (s *Service) write(ctx context.Context, actor Actor, a *store.Application, 
 	if expect == 0 {
 		from = 0
 	}
-	if len(a.History) >= maxHistory {
-		return nil, errf(CodeLimit, "the application's history is full (%d events); cancel it and open a new one", maxHistory)
-	}
 	st.note = cutNote(st.note)
-	a.History = append(a.History, store.AppEvent{At: now, Actor: actor.ID, Action: string(act), From: from, To: a.State, Note: st.note})
 	details := fmt.Sprintf("state %s → %s; version %d", stateName(from), a.State, expect+1)
 	if st.note != "" {
 		details += "; " + st.note
 	}
 	ch := store.AppChange{
+		Event:  store.AppEvent{At: now, Actor: actor.ID, Action: string(act), From: from, To: a.State, Note: st.note},
 		Audit:  store.AuditEntry{At: now, Actor: actor.ID, Action: "application_" + string(act), Details: details},
 		Outbox: st.outbox,
 	}
@@ -328,9 +340,6 @@ func (s *Service) write(ctx context.Context, actor Actor, a *store.Application, 
 		"to", a.State.String(), "version", a.Version, "actor", actor.ID)
 	return a, nil
 }
-
-// maxHistory leaves room below the store's bound.
-const maxHistory = 1000
 
 // maxNote bounds a history note in bytes (the store keeps up to 1 KiB).
 const maxNote = 1000

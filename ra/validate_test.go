@@ -316,8 +316,8 @@ func TestCreateRules(t *testing.T) {
 			}
 			continue
 		}
-		if a.Version != 1 || a.State != store.AppNew || len(a.History) != 1 || a.History[0].From != 0 {
-			t.Errorf("%s: created %+v", c.name, a)
+		if ev := h.lastEvent(t, a.ID); a.Version != 1 || a.State != store.AppNew || ev.Version != 1 || ev.From != 0 || ev.Action != "create" {
+			t.Errorf("%s: created %+v, event %+v", c.name, a, ev)
 		}
 		if c.in.Replaces != nil && (a.Kind != store.AppKindReplacement || string(a.Replaces) != "\x70\x01") {
 			t.Errorf("%s: kind %d replaces %x", c.name, a.Kind, a.Replaces)

@@ -1,12 +1,19 @@
 package store
 
-import "errors"
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+)
 
 // application checks one key of the application prefixes: a record has
 // exactly its index entries (each present), and every index entry points
 // to a record that still carries it. Only I/O errors are returned.
 func (c *checker) application(k, v []byte) error {
-	if k[0] != pApp {
+	switch k[0] {
+	case pAppEvent:
+		return c.appEvent(k, v)
+	case pAppIndex, pAppState:
 		c.rep.IndexEntries++
 		return c.appIndex(k)
 	}
@@ -27,6 +34,47 @@ func (c *checker) application(k, v []byte) error {
 		if err := c.want(k, ik, nil, "application index"); err != nil {
 			return err
 		}
+	}
+	// One event per version, 1 … Version: events of later versions are
+	// reported by appEvent; here the count and the last one.
+	n := 0
+	err = scanPrefix(context.Background(), c.r, appEventPrefix(a.ID), func(_, _ []byte) (bool, error) {
+		n++
+		return true, nil
+	})
+	if err != nil {
+		return err
+	}
+	if uint64(n) != a.Version {
+		c.problem("mismatch", k, "application %s at version %d has %d history events", a.ID, a.Version, n)
+	}
+	return nil
+}
+
+// appEvent checks a history event: it decodes, and its application
+// exists at that version or later.
+func (c *checker) appEvent(k, v []byte) error {
+	c.rep.IndexEntries++
+	raw, rest, ok := cutLen(k[1:])
+	if !ok || len(rest) != 8 || !ValidAppID(string(raw)) {
+		c.problem("decode", k, "bad application event key")
+		return nil
+	}
+	version := binary.BigEndian.Uint64(rest)
+	if _, err := decodeAppEvent(version, v); err != nil {
+		c.problem("decode", k, "%v", err)
+		return nil
+	}
+	a, err := c.s.loadApp(c.r, string(raw))
+	switch {
+	case errors.Is(err, ErrNotFound) || errors.Is(err, ErrCorrupt):
+		c.problem("dangling-index", k, "history event of a missing or unreadable application %s", raw)
+		return nil
+	case err != nil:
+		return err
+	}
+	if version == 0 || version > a.Version {
+		c.problem("mismatch", k, "history event %d of application %s at version %d", version, raw, a.Version)
 	}
 	return nil
 }

@@ -2,8 +2,11 @@ package store
 
 import "math"
 
-// appV1 is the version byte of an application record.
-const appV1 byte = 1
+// Version bytes of the application record and of a history event.
+const (
+	appV1      byte = 1
+	appEventV1 byte = 1
+)
 
 // Bounds of application records (bytes unless said otherwise). Text is
 // bounded in bytes: 1 KiB holds 256 Cyrillic characters and more.
@@ -17,7 +20,6 @@ const (
 	maxAppReviews   = 256
 	maxAppReasons   = 64
 	maxAppEditors   = 64
-	maxAppHistory   = 1024
 	maxPhoneLen     = 12 // "+7" and 10 digits
 )
 
@@ -38,6 +40,7 @@ func encodeApp(a *Application) []byte {
 	e.time(a.Deadline)
 	e.str(a.Assignee)
 	e.uint32(a.ReviewStep)
+	e.uint32(a.Round)
 	encodeOwner(&e, &a.Owner)
 	encodeOrg(&e, &a.Org)
 	e.uvarint(uint64(len(a.Documents)))
@@ -82,16 +85,38 @@ func encodeApp(a *Application) []byte {
 	e.strs(a.Editors...)
 	e.uint32(a.IssueAttempt)
 	e.bytes(a.Serial)
-	e.uvarint(uint64(len(a.History)))
-	for i := range a.History {
-		h := &a.History[i]
-		e.time(h.At)
-		e.strs(h.Actor, h.Action)
-		e.byte(byte(h.From))
-		e.byte(byte(h.To))
-		e.str(h.Note)
-	}
 	return e.b
+}
+
+// encodeAppEvent writes a history event (its version is in the key).
+func encodeAppEvent(h *AppEvent) []byte {
+	e := enc{b: make([]byte, 0, 64+len(h.Actor)+len(h.Note))}
+	e.byte(appEventV1)
+	e.time(h.At)
+	e.strs(h.Actor, h.Action)
+	e.byte(byte(h.From))
+	e.byte(byte(h.To))
+	e.str(h.Note)
+	return e.b
+}
+
+func decodeAppEvent(version uint64, b []byte) (*AppEvent, error) {
+	d := dec{b: b}
+	d.version(appEventV1)
+	h := &AppEvent{Version: version}
+	h.At = d.time()
+	h.Actor = d.str(maxActorLen)
+	h.Action = d.str(maxActionLen)
+	h.From = AppState(d.byte())
+	h.To = AppState(d.byte())
+	if h.From > appStateMax || h.To < AppNew || h.To > appStateMax {
+		d.fail("bad history state")
+	}
+	h.Note = d.str(maxAppText)
+	if err := d.finish("application event"); err != nil {
+		return nil, err
+	}
+	return h, nil
 }
 
 func encodeOwner(e *enc, o *Owner) {
@@ -140,6 +165,7 @@ func decodeApp(b []byte) (*Application, error) {
 	a.Deadline = d.time()
 	a.Assignee = d.str(maxActorLen)
 	a.ReviewStep = d.uint32()
+	a.Round = d.uint32()
 	decodeOwner(&d, &a.Owner)
 	decodeOrg(&d, &a.Org)
 	a.Documents = makeN[Document](d.count(maxAppDocuments))
@@ -202,19 +228,6 @@ func decodeApp(b []byte) (*Application, error) {
 	}
 	a.IssueAttempt = d.uint32()
 	a.Serial = d.bytes(maxSerialLen)
-	a.History = makeN[AppEvent](d.count(maxAppHistory))
-	for i := range a.History {
-		h := &a.History[i]
-		h.At = d.time()
-		h.Actor = d.str(maxActorLen)
-		h.Action = d.str(maxActionLen)
-		h.From = AppState(d.byte())
-		h.To = AppState(d.byte())
-		if h.From > appStateMax || h.To > appStateMax {
-			d.fail("bad history state")
-		}
-		h.Note = d.str(maxAppText)
-	}
 	if err := d.finish("application"); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,9 @@
 package store
 
-import "time"
+import (
+	"encoding/binary"
+	"time"
+)
 
 // Key prefixes of the application records (0x60–0x6f are theirs; see
 // doc.go, "Applications").
@@ -8,9 +11,17 @@ const (
 	pApp      byte = 0x60 // application id → application record
 	pAppIndex byte = 0x61 // field, value, createdAt, id → ∅ (centre, phone, SNILS, INN)
 	pAppState byte = 0x62 // state, stateSince, id → ∅ (queue by state, oldest first)
+	pAppEvent byte = 0x63 // id, version(8) → history event (append-only)
 )
 
 func appKey(id string) []byte { return append([]byte{pApp}, id...) }
+
+// appEventPrefix is the scan prefix of one application's history.
+func appEventPrefix(id string) []byte { return appendLen([]byte{pAppEvent}, id) }
+
+func appEventKey(id string, version uint64) []byte {
+	return binary.BigEndian.AppendUint64(appEventPrefix(id), version)
+}
 
 // appIndexPrefix is the scan prefix of one indexed value.
 func appIndexPrefix(f AppField, value string) []byte {

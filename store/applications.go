@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -22,6 +23,9 @@ type Applications interface {
 	Application(ctx context.Context, id string) (*Application, error)
 	// FindApplications pages through one index (see AppQuery).
 	FindApplications(ctx context.Context, q AppQuery) (page []Application, next string, err error)
+	// ApplicationHistory returns an application's events, version 1
+	// first; ErrNotFound if there is no such application.
+	ApplicationHistory(ctx context.Context, id string) ([]AppEvent, error)
 }
 
 var _ Applications = (*Store)(nil)
@@ -50,6 +54,10 @@ func (s *Store) PutApplication(ctx context.Context, a *Application, expect uint6
 	if err := checkApp(a); err != nil {
 		return fmt.Errorf("store: put application: %w", err)
 	}
+	ev := ch.Event
+	if err := checkAppEvent(&ev); err != nil {
+		return fmt.Errorf("store: put application %s: %w", a.ID, err)
+	}
 	audit := ch.Audit
 	if audit.Subject == "" {
 		audit.Subject = "application:" + a.ID
@@ -69,7 +77,11 @@ func (s *Store) PutApplication(ctx context.Context, a *Application, expect uint6
 	rec.Version = expect + 1
 	err := s.update(ctx, "put application", func(t *txn) error {
 		rec.UpdatedAt = t.now
-		return t.putApp(&rec, expect, &audit, ch.Outbox)
+		ev.Version = rec.Version
+		if ev.At.IsZero() {
+			ev.At = t.now
+		}
+		return t.putApp(&rec, expect, &ev, &audit, ch.Outbox)
 	})
 	if err != nil {
 		return err
@@ -78,7 +90,7 @@ func (s *Store) PutApplication(ctx context.Context, a *Application, expect uint6
 	return nil
 }
 
-func (t *txn) putApp(a *Application, expect uint64, audit *AuditEntry, outbox []OutboxRow) error {
+func (t *txn) putApp(a *Application, expect uint64, ev *AppEvent, audit *AuditEntry, outbox []OutboxRow) error {
 	old, err := t.s.loadApp(t.s.db, a.ID)
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -102,6 +114,9 @@ func (t *txn) putApp(a *Application, expect uint64, audit *AuditEntry, outbox []
 		}
 	}
 	if err := t.set(appKey(a.ID), encodeApp(a)); err != nil {
+		return err
+	}
+	if err := t.set(appEventKey(a.ID, a.Version), encodeAppEvent(ev)); err != nil {
 		return err
 	}
 	for _, k := range appIndexKeys(a) {
@@ -272,8 +287,8 @@ func checkApp(a *Application) error {
 	case len(a.Replaces) > maxSerialLen || len(a.Serial) > maxSerialLen || len(a.Identity.CertSerial) > maxSerialLen:
 		return invalid("application %s: serial longer than %d bytes", a.ID, maxSerialLen)
 	case len(a.Documents) > maxAppDocuments || len(a.Checks) > maxAppChecks || len(a.Reviews) > maxAppReviews ||
-		len(a.Editors) > maxAppEditors || len(a.History) > maxAppHistory:
-		return invalid("application %s: too many documents, checks, reviews, editors or history events", a.ID)
+		len(a.Editors) > maxAppEditors:
+		return invalid("application %s: too many documents, checks, reviews or editors", a.ID)
 	case a.Owner.Sex > SexFemale || a.Owner.IDDoc.Type > idDocTypeMax ||
 		a.Identity.Method > identMethodMax || a.Identity.Presenter > presenterMax:
 		return invalid("application %s: unknown sex, document type, identification method or presenter", a.ID)
@@ -314,11 +329,6 @@ func checkApp(a *Application) error {
 	for i := range a.Reviews {
 		if len(a.Reviews[i].Reasons) > maxAppReasons {
 			return invalid("application %s: review %d: more than %d reasons", a.ID, i, maxAppReasons)
-		}
-	}
-	for _, h := range a.History {
-		if h.From > appStateMax || h.To > appStateMax {
-			return invalid("application %s: history: unknown state", a.ID)
 		}
 	}
 	return checkAppStrings(a)
@@ -365,16 +375,69 @@ func checkAppStrings(a *Application) error {
 	for _, e := range a.Editors {
 		list = append(list, str{"editor", e, maxActorLen})
 	}
-	for _, h := range a.History {
-		list = append(list, str{"history actor", h.Actor, maxActorLen}, str{"history action", h.Action, maxActionLen},
-			str{"history note", h.Note, maxAppText})
-	}
 	for _, s := range list {
 		if len(s.v) > s.max {
 			return invalid("application %s: %s is %d bytes, at most %d", a.ID, s.what, len(s.v), s.max)
 		}
 	}
 	return nil
+}
+
+// checkAppEvent checks the bounds of a history event.
+func checkAppEvent(h *AppEvent) error {
+	if err := checkLen("event actor", h.Actor, 1, maxActorLen); err != nil {
+		return err
+	}
+	if err := checkLen("event action", h.Action, 1, maxActionLen); err != nil {
+		return err
+	}
+	if h.From > appStateMax || h.To < AppNew || h.To > appStateMax {
+		return invalid("event: unknown state")
+	}
+	return checkLen("event note", h.Note, 0, maxAppText)
+}
+
+// ApplicationHistory implements Applications.
+func (s *Store) ApplicationHistory(ctx context.Context, id string) ([]AppEvent, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
+	if !ValidAppID(id) {
+		return nil, invalid("application id: want 1–%d characters of a-z 0-9 -", MaxAppIDLen)
+	}
+	snap := s.db.NewSnapshot()
+	defer snap.Close()
+	a, err := s.loadApp(snap, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("store: application %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]AppEvent, 0, min(a.Version, 1024))
+	prefix := appEventPrefix(id)
+	err = scanPrefix(ctx, snap, prefix, func(k, v []byte) (bool, error) {
+		if len(k) != len(prefix)+8 {
+			return false, corrupt("application event key %x", k)
+		}
+		ev, err := decodeAppEvent(binary.BigEndian.Uint64(k[len(prefix):]), v)
+		if err != nil {
+			return false, fmt.Errorf("store: application %s: %w", id, err)
+		}
+		out = append(out, *ev)
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if uint64(len(out)) != a.Version || (len(out) > 0 && out[len(out)-1].Version != a.Version) {
+		return nil, corrupt("application %s: %d history events for version %d", id, len(out), a.Version)
+	}
+	if err := s.durableRead(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // appIndexTarget parses an index key of prefix pAppIndex or pAppState

@@ -50,9 +50,21 @@ func fullApp() *Application {
 		Identity: Identification{Method: IdentInPerson, VerifiedBy: "sc", At: at(10), Presenter: PresenterRepresentative,
 			Representative: "Петров Пётр", Document: "паспорт 4510 123456", CertSerial: []byte{9}},
 		Editors:      []string{"token:a/service_centre/moscow-1", "cabinet:+79161234567"},
-		IssueAttempt: 2, Serial: []byte{0x51, 0x52},
-		History: []AppEvent{{At: at(0), Actor: "a", Action: "create", To: AppNew},
-			{At: at(1), Actor: "b", Action: "send_to_cabinet", From: AppIdentityVerified, To: AppReadyToIssue, Note: "n"}},
+		IssueAttempt: 2, Serial: []byte{0x51, 0x52}, Round: 3,
+	}
+}
+
+func TestAppEventCodec(t *testing.T) {
+	ev := &AppEvent{Version: 4, At: t0, Actor: "token:x", Action: "reject", From: AppInReview, To: AppRejected, Note: "шаг ca_operator"}
+	b := encodeAppEvent(ev)
+	got, err := decodeAppEvent(4, b)
+	if err != nil || !reflect.DeepEqual(got, ev) {
+		t.Fatalf("round trip %+v %v", got, err)
+	}
+	for n := 0; n < len(b); n++ {
+		if _, err := decodeAppEvent(4, b[:n]); !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("truncated to %d: %v", n, err)
+		}
 	}
 }
 
@@ -83,10 +95,16 @@ func TestAppCodecRoundTrip(t *testing.T) {
 	}
 }
 
+// event is a minimal history event leading to state to.
+func event(to AppState) AppEvent { return AppEvent{Actor: "tester", Action: "app_test", To: to} }
+
 func put(t *testing.T, s *Store, a *Application, expect uint64, ch AppChange) {
 	t.Helper()
 	if ch.Audit.Actor == "" {
 		ch.Audit = AuditEntry{Actor: "tester", Action: "app_test"}
+	}
+	if ch.Event.Actor == "" {
+		ch.Event = event(a.State)
 	}
 	if err := s.PutApplication(ctx, a, expect, ch); err != nil {
 		t.Fatalf("PutApplication %s expect %d: %v", a.ID, expect, err)
@@ -159,6 +177,12 @@ func TestPutApplicationWritesRecordIndexesAuditOutbox(t *testing.T) {
 	if err != nil || !rep.OK() || rep.Applications != 1 {
 		t.Fatalf("Check: %+v %v", rep, err)
 	}
+	// One event per version, in order, never rewritten.
+	hist, err := s.ApplicationHistory(ctx, a.ID)
+	if err != nil || len(hist) != 2 || hist[0].Version != 1 || hist[0].To != AppNew || hist[1].Version != 2 ||
+		hist[1].To != AppSubmitted || hist[0].At.IsZero() {
+		t.Fatalf("history %+v %v", hist, err)
+	}
 }
 
 func TestPutApplicationConflictWritesNothing(t *testing.T) {
@@ -171,7 +195,7 @@ func TestPutApplicationConflictWritesNothing(t *testing.T) {
 	try := func(what string, b *Application, expect uint64, want error) {
 		t.Helper()
 		err := s.PutApplication(ctx, b, expect, AppChange{Audit: AuditEntry{Actor: "x", Action: "y"},
-			Outbox: []OutboxRow{{Kind: "sms"}}})
+			Event: event(b.State), Outbox: []OutboxRow{{Kind: "sms"}}})
 		if !errors.Is(err, want) {
 			t.Fatalf("%s: %v, want %v", what, err, want)
 		}
@@ -200,6 +224,9 @@ func TestPutApplicationConflictWritesNothing(t *testing.T) {
 	bad = *a
 	bad.Documents = []Document{{ID: "d", Type: "passport"}, {ID: "d", Type: "snils"}}
 	try("document id twice", &bad, 1, ErrInvalidInput)
+	if err := s.PutApplication(ctx, a, 1, AppChange{Audit: AuditEntry{Actor: "x", Action: "y"}}); !errors.Is(err, ErrInvalidInput) {
+		t.Fatalf("no history event: %v", err)
+	}
 
 	got, err := s.Application(ctx, a.ID)
 	if err != nil || got.Version != 1 || got.Phone != a.Phone {
@@ -222,7 +249,8 @@ func TestPutApplicationRace(t *testing.T) {
 			defer wg.Done()
 			b := *a
 			b.Recipient = fmt.Sprint("writer ", i)
-			errs[i] = s.PutApplication(ctx, &b, 1, AppChange{Audit: AuditEntry{Actor: fmt.Sprint("w", i), Action: "edit"}})
+			errs[i] = s.PutApplication(ctx, &b, 1, AppChange{Audit: AuditEntry{Actor: fmt.Sprint("w", i), Action: "edit"},
+				Event: AppEvent{Actor: fmt.Sprint("w", i), Action: "edit", To: b.State}})
 		}(i)
 	}
 	wg.Wait()
@@ -243,6 +271,10 @@ func TestPutApplicationRace(t *testing.T) {
 	}
 	if seq, _, _ := s.AuditHead(ctx); seq != 2 {
 		t.Fatalf("audit entries %d, want 2 (create + the one winner)", seq)
+	}
+	hist, err := s.ApplicationHistory(ctx, a.ID)
+	if err != nil || len(hist) != 2 || hist[1].Actor != fmt.Sprint("w", won) || hist[1].Version != 2 {
+		t.Fatalf("history %+v %v", hist, err)
 	}
 }
 
@@ -299,6 +331,10 @@ func TestCheckFindsApplicationIndexDamage(t *testing.T) {
 	if err := s.db.Set(appStateKey(AppNew, t0, "ghost"), nil, nil); err != nil {
 		t.Fatal(err)
 	}
+	// An event of a version the application has not reached.
+	if err := s.db.Set(appEventKey(a.ID, 5), encodeAppEvent(&AppEvent{Actor: "x", Action: "y", To: AppNew}), nil); err != nil {
+		t.Fatal(err)
+	}
 	rep, err := s.Check(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -307,7 +343,7 @@ func TestCheckFindsApplicationIndexDamage(t *testing.T) {
 	for _, p := range rep.Problems {
 		kinds[p.Kind]++
 	}
-	if kinds["missing-index"] != 1 || kinds["dangling-index"] != 2 || rep.TotalProblems != 3 {
+	if kinds["missing-index"] != 1 || kinds["dangling-index"] != 2 || kinds["mismatch"] != 2 || rep.TotalProblems != 5 {
 		t.Fatalf("problems: %v", rep.Problems)
 	}
 }
@@ -337,6 +373,22 @@ func FuzzDecodeApp(f *testing.F) {
 	})
 }
 
+func FuzzDecodeAppEvent(f *testing.F) {
+	f.Add(encodeAppEvent(&AppEvent{At: t0, Actor: "a", Action: "b", From: AppNew, To: AppFilling, Note: "n"}))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ev, err := decodeAppEvent(1, b)
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("error %v is not ErrCorrupt", err)
+			}
+			return
+		}
+		if got := encodeAppEvent(ev); string(got) != string(b) {
+			t.Fatalf("event encoding is not canonical")
+		}
+	})
+}
+
 // TestApplicationsSurviveReopen: an acknowledged application is there,
 // indexed and consistent, after the store is closed and opened again.
 func TestApplicationsSurviveReopen(t *testing.T) {
@@ -362,5 +414,8 @@ func TestApplicationsSurviveReopen(t *testing.T) {
 	rep, err := s.Check(ctx)
 	if err != nil || !rep.OK() || rep.Applications != 1 || rep.OutboxRows != 1 || rep.AuditEntries != 1 {
 		t.Fatalf("Check after reopen: %+v %v", rep, err)
+	}
+	if hist, err := s.ApplicationHistory(ctx, a.ID); err != nil || len(hist) != 1 {
+		t.Fatalf("history after reopen: %+v %v", hist, err)
 	}
 }

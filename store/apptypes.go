@@ -149,6 +149,7 @@ type Application struct {
 
 	Assignee   string // operator who claimed the current review step
 	ReviewStep uint32 // index of the review step pending (0-based)
+	Round      uint32 // submission round: 0 before the first submission, +1 per submission
 
 	Owner     Owner
 	Org       Organisation
@@ -162,7 +163,6 @@ type Application struct {
 
 	IssueAttempt uint32 // issuance attempts started (the idempotency key of the CA call)
 	Serial       []byte // issued certificate (AppIssued)
-	History      []AppEvent
 }
 
 // Owner is the person the certificate is for. Empty strings and zero
@@ -259,8 +259,11 @@ type Identification struct {
 	CertSerial []byte
 }
 
-// AppEvent is one line of an application's history.
+// AppEvent is one line of an application's history: what made version
+// Version. Every PutApplication appends the event of the version it
+// writes; events are never rewritten (ApplicationHistory reads them).
 type AppEvent struct {
+	Version  uint64 // set by the store
 	At       time.Time
 	Actor    string
 	Action   string
@@ -269,9 +272,12 @@ type AppEvent struct {
 }
 
 // AppChange is what a PutApplication writes besides the record, in the
-// same batch: its audit entry (Actor and Action required; Subject
-// defaults to "application:" + ID) and outbox rows (Kind and Payload).
+// same batch: the history event of the new version (Actor and Action
+// required, At defaults to the store time), its audit entry (Actor and
+// Action required; Subject defaults to "application:" + ID) and outbox
+// rows (Kind and Payload).
 type AppChange struct {
+	Event  AppEvent
 	Audit  AuditEntry
 	Outbox []OutboxRow
 }

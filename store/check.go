@@ -149,7 +149,7 @@ func (c *checker) entry(k, v []byte) error {
 	case pOutboxDue:
 		c.rep.IndexEntries++
 		return c.outboxDue(k)
-	case pApp, pAppIndex, pAppState:
+	case pApp, pAppIndex, pAppState, pAppEvent:
 		return c.application(k, v)
 	case pAudit:
 		// verified as a chain afterwards

@@ -50,8 +50,9 @@
 //	0x60   application id (raw)                 application record            registration authority applications
 //	0x61   field(1) value created id            empty                         applications by centre, phone, SNILS, INN
 //	0x62   state(1) stateSince id               empty                         applications by state, oldest in state first
+//	0x63   id version(8)                        history event                 one per application version, never rewritten
 //
-// Field bytes: 1 SNILS, 2 INN, 3 INNLE, 4 OGRN, 5 OGRNIP. 0x63–0x6f are
+// Field bytes: 1 SNILS, 2 INN, 3 INNLE, 4 OGRN, 5 OGRNIP. 0x64–0x6f are
 // kept for more application and document records. Application index
 // field bytes are AppField values: 1 centre, 2 phone, 3 SNILS, 4 INN.
 //
@@ -115,20 +116,24 @@
 // phone always, the owner's SNILS and INN when set (each keyed by the
 // creation time, so a listing runs oldest first), and its state keyed by
 // the time it entered the state (the review queue). PutApplication
-// writes the record, moves its index entries, and appends its audit
-// entry and outbox rows in one synced batch under the writer mutex,
+// writes the record, moves its index entries, and appends the history
+// event of the new version, its audit entry and its outbox rows in one
+// synced batch under the writer mutex,
 // after comparing the stored version with the one the caller read
 // (ErrConflict otherwise; version 0 creates). The centre and creation
 // time never change. Application outbox rows carry no serial; their
-// payload names the application. Check verifies that every record has
-// its index entries and every index entry points to a record that
-// carries it.
+// payload names the application. The history is append-only: version
+// v's event is written with version v and never again, so the record
+// stays small and the history cannot be edited by a later write
+// (ApplicationHistory returns events 1 … Version). Check verifies that
+// every record has its index entries and exactly Version events, and
+// that every index entry and event belongs to a record that carries it.
 //
 // The application record (version 1) is, in order: id, version
 // (uvarint), kind (byte: 1 new, 2 replacement), replaced serial, cert
 // type, centre, phone, recipient, state (byte), state since, created,
 // created by, updated (store clock), deadline, assignee, review step
-// (uvarint); owner: surname, given name, patronymic, sex (byte), birth
+// (uvarint), round (uvarint); owner: surname, given name, patronymic, sex (byte), birth
 // date, birth place, identity document (type byte, series, number,
 // issued on, issuer, issuer code), citizenship, SNILS, INN, e-mail,
 // position; organisation: name, INN, KPP, OGRN, OGRNIP, region,
@@ -139,9 +144,10 @@
 // then target, code, text); identification (method byte, verified by,
 // at, presenter byte, representative, document checked, certificate
 // serial); editors (count, strings); issue attempt (uvarint); issued
-// serial; history (count, then at, actor, action, from byte, to byte,
-// note). Counts are bounded (256 documents, 32 checks, 256 reviews, 64
-// reasons, 64 editors, 1024 events) and never exceed the bytes left.
+// serial. Counts are bounded (256 documents, 32 checks, 256 reviews, 64
+// reasons, 64 editors) and never exceed the bytes left. A history event
+// (version 1) is at, actor, action, from (byte, 0 for creation), to
+// (byte), note.
 // The scans of the documents are not in Pebble: they go to
 // content-addressed files (by SHA-256) outside it, written by the upload
 // path of a later slice; the record keeps their metadata only.
