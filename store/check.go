@@ -23,6 +23,7 @@ type CheckReport struct {
 	OutboxRows     int
 	StatusLogRows  int
 	CRLBases       int
+	Applications   int
 	AuditEntries   uint64
 	// AuditKeyed reports a chain keyed with a real audit key from entry
 	// AuditKeyedFrom on (false: unkeyed, SHA-256 only).
@@ -201,6 +202,8 @@ func (c *checker) entry(k, v []byte) error {
 	case pOutboxDue:
 		c.rep.IndexEntries++
 		return c.outboxDue(k)
+	case pApp, pAppIndex, pAppState, pAppEvent:
+		return c.application(k, v)
 	case pAudit:
 		// verified as a chain afterwards
 	default:

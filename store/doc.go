@@ -47,9 +47,14 @@
 //	0x40   id(8)                                outbox record                 hook deliveries, kept when done
 //	0x41   kind nextAttempt id(8)               empty                         pending outbox rows by due time
 //	0x50   seq(8)                               audit entry ‖ chain value(32) audit chain
+//	0x60   application id (raw)                 application record            registration authority applications
+//	0x61   field(1) value created id            empty                         applications by centre, phone, SNILS, INN
+//	0x62   state(1) stateSince id               empty                         applications by state, oldest in state first
+//	0x63   id version(8)                        history event                 one per application version, never rewritten
 //
-// Field bytes: 1 SNILS, 2 INN, 3 INNLE, 4 OGRN, 5 OGRNIP. 0x60–0x6f are
-// kept for applications and documents (WORKFLOW.md).
+// Field bytes: 1 SNILS, 2 INN, 3 INNLE, 4 OGRN, 5 OGRNIP. 0x64–0x6f are
+// kept for more application and document records. Application index
+// field bytes are AppField values: 1 centre, 2 phone, 3 SNILS, 4 INN.
 //
 // A centre (service centre id) is 1–64 characters of [A-Za-z0-9._-]
 // (ValidCentreID), written len(1) ‖ bytes like any string in a key. Only
@@ -109,6 +114,53 @@
 // change writes no row. Schema 3 stores are migrated by writing the new
 // version only: the log starts empty, and since no base record predates
 // the migration, every base reflects all earlier changes.
+//
+// # Applications
+//
+// An application (package ra's unit of work) is one record under its id
+// (1–64 of [a-z0-9-], chosen by ra) with its index entries: centre and
+// phone always, the owner's SNILS and INN when set (each keyed by the
+// creation time, so a listing runs oldest first), and its state keyed by
+// the time it entered the state (the review queue). PutApplication
+// writes the record, moves its index entries, and appends the history
+// event of the new version, its audit entry and its outbox rows in one
+// synced batch under the writer mutex,
+// after comparing the stored version with the one the caller read
+// (ErrConflict otherwise; version 0 creates). The centre and creation
+// time never change. Application outbox rows carry no serial; their
+// payload names the application. The history is append-only: version
+// v's event is written with version v and never again, so the record
+// stays small and the history cannot be edited by a later write
+// (ApplicationHistory returns events 1 … Version). Check verifies that
+// every record has its index entries and exactly Version events, and
+// that every index entry and event belongs to a record that carries it.
+//
+// The application record (version 1) is, in order: id, version
+// (uvarint), kind (byte: 1 new, 2 replacement), replaced serial, cert
+// type, centre, phone, recipient, state (byte), state since, created,
+// created by, updated (store clock), deadline, assignee, review step
+// (uvarint), round (uvarint); owner: surname, given name, patronymic, sex (byte), birth
+// date, birth place, identity document (type byte, series, number,
+// issued on, issuer, issuer code), citizenship, SNILS, INN, e-mail,
+// position; organisation: name, INN, KPP, OGRN, OGRNIP, region,
+// locality, street, updated; documents (count, then id, type,
+// SHA-256(32), size, content type, added by, added at); registry checks
+// (count, then kind, status byte, requested, answered, detail); reviews
+// (count, then step, round, reviewer, approved flag, at, reasons: count,
+// then target, code, text); identification (method byte, verified by,
+// at, presenter byte, representative, document checked, certificate
+// serial); editors (count, strings); issue attempt (uvarint); issued
+// serial. Counts are bounded (256 documents, 32 checks, 256 reviews, 64
+// reasons, 64 editors) and never exceed the bytes left. A history event
+// (version 1) is at, actor, action, from (byte, 0 for creation), to
+// (byte), note.
+// The scans of the documents are not in Pebble: they go to
+// content-addressed files (by SHA-256) outside it, written by the upload
+// path of a later slice; the record keeps their metadata only.
+//
+// The application prefixes need no schema step: they are new record
+// kinds that start empty in any schema 4 store, and no older reader
+// looks at them (an older Check would report them as unknown keys).
 //
 // # Audit chain
 //

@@ -1,0 +1,158 @@
+// Package ra is the registration authority: the applications for
+// certificates, from the service centre that opens one to the issued
+// certificate. It holds the business rules only. It speaks no HTTP
+// (package api translates requests into Service calls and Codes into
+// problems), touches no database (the store.Applications records, through
+// the Store interface) and never signs (it issues through the CA
+// interface).
+//
+// # Actors
+//
+// Every call names an Actor: a service centre (confined to its centre:
+// another centre's applications are "not found"), a CA operator, the
+// subscriber's cabinet (confined to the applications of the phone the
+// subscriber logged in with), or the system (registry answers, expiry).
+// Actor.ID is what the audit log and the application's history record.
+//
+// # Lifecycle
+//
+//	new                    ─update, documents─► filling (rejected stays rejected)
+//	new, filling, rejected ─submit───────────► submitted
+//	submitted              ─claim─────────────► in_review ─unclaim─► submitted
+//	in_review              ─approve───────────► submitted (more steps) or approved (last step)
+//	in_review              ─reject────────────► rejected
+//	approved               ─verify_identity───► identity_verified
+//	identity_verified      ─send_to_cabinet───► ready_to_issue ─take_back─► identity_verified
+//	ready_to_issue         ─issue─────────────► issuing ─► issued, or ready_to_issue (CA refused)
+//	any state before issuing ─cancel─► cancelled; ─expire (past the deadline)─► expired
+//
+// Who may take which action from which state is the table rules in
+// actions.go (Allowed reports it); the functions add the preconditions:
+//
+//	action           actors                       from
+//	create           centre, operator             —
+//	update_data      centre, operator, cabinet    new, filling, rejected
+//	add_document     centre, operator, cabinet    new, filling, rejected
+//	remove_document  centre, operator, cabinet    new, filling, rejected
+//	registry_answer  system                       any open state
+//	submit           centre, cabinet              new, filling, rejected
+//	claim            operator                     submitted
+//	unclaim          operator (any)               in_review
+//	approve, reject  operator (the assignee)      in_review
+//	verify_identity  centre (in person),          approved
+//	                 centre or cabinet (by a qualified certificate)
+//	send_to_cabinet  centre, operator             identity_verified
+//	take_back        centre, operator             ready_to_issue
+//	issue            cabinet                      ready_to_issue (issuing: repeat)
+//	cancel           centre, operator             any open state
+//	expire           system                       any open state
+//
+// A refused action answers with a Code: forbidden for the wrong kind of
+// actor, application_not_found for an application the actor may not
+// see, action_not_allowed_in_state for the wrong state,
+// application_incomplete with Missing listing every missing field,
+// document or step, invalid_data with Fields naming each bad field and
+// what to fix. Values are never echoed (personal data).
+//
+// # Applications and profiles
+//
+// An application is opened with its certificate type (the name of an
+// application Profile), the subscriber's mobile phone (required, stored
+// as +79XXXXXXXXX), optionally an e-mail and a recipient organisation,
+// and, for a renewal, the serial of the certificate it replaces. A
+// profile — loaded from configuration, DefaultProfiles otherwise —
+// says which pkix certificate profile it issues under, which owner and
+// organisation fields are required (checked at submission and approval)
+// or forbidden (refused when saved), which documents are required (one
+// file of any of a rule's types, or waived by a confirmed registry
+// check), which identification methods are allowed, and its review
+// steps. The defaults: natural person (qualified-person), employee with a
+// paper power of attorney or an МЧД (qualified-employee, two review
+// steps), individual entrepreneur (qualified-entrepreneur) and head of a
+// legal entity (qualified-legal-entity-head, two steps, CN the
+// organisation's name). Profile.Validate also checks that the required
+// fields provide every subject attribute the pkix profile requires.
+//
+// # Owner and organisation data
+//
+// Names are kept exactly as the passport prints them: Russian letters
+// with Ё as Ё, single hyphens and spaces between letters; an empty
+// patronymic stays empty and "-" is refused. A foreign passport's name is
+// written in Russian letters as in its notarised translation. Free text
+// refuses control and invisible formatting characters (Unicode Cc and
+// Cf: zero-width, bidi) and stray spaces. Identity documents follow
+// their type: a Russian passport needs series, number and office code
+// (pkix.ValidatePassportRU) and means citizenship RU; a foreign passport
+// may lack a series and needs a foreign citizenship; a temporary ID has
+// no series; a residence permit is for foreigners or the stateless.
+// SNILS (normalised from its printed form), the person's INN, the
+// organisation's INN, OGRN and OGRNIP are checked by pkix's checksum
+// functions; a KPP is 4 digits, 2 digits or capitals, 3 digits.
+//
+// The organisation block is never typed in: the application names the
+// organisation by its INN (or OGRNIP), the tax registry is asked, and
+// its answer (RecordCheck) fills the block and reports which fields
+// changed. A change of owner or organisation data deletes every signed
+// application already uploaded, in the same write: it must be printed
+// and signed again.
+//
+// # Registry checks
+//
+// Saving owner data asks the pension fund (SNILS with name, sex, birth
+// date), the tax service (INN with the passport) and the interior
+// ministry (a Russian passport) whenever the data a check covers changed
+// and is complete: the check becomes pending and an outbox row of kind
+// "registry_check" is written with the change. The answer quotes the
+// request time; an answer to a check asked again since is refused as
+// stale. Answers are hints for the operator; a confirmed check waives
+// the document its profile rule names.
+//
+// # Review
+//
+// Operators take applications from the queue (List by state, oldest
+// first), claim one, and approve or reject it with the version they saw.
+// Each profile step is decided by an operator who neither edited the
+// application's data nor decided an earlier step of the same round. A
+// rejection carries reasons (target field or document, code, text) and
+// notifies the subscriber; correcting and submitting again starts a new
+// round from the first step. Approval re-checks completeness and runs
+// pkix's subject validation on the subject the certificate would get.
+//
+// # Identification
+//
+// In person at the service centre: who came (the owner, or a
+// representative when a power of attorney is on file), the document
+// checked, and the operator's confirmation that the scans match the
+// originals. Or, skipping the visit, by a valid qualified certificate of
+// the same person (same full name, SNILS and INN, read through the CA
+// interface); the certificate then carries IdentificationKind 1. ESIA
+// with biometrics has its method and state but no implementation yet.
+//
+// # Writes, history, concurrency
+//
+// Every action that changes an application is one store write: the
+// record with its new version, the history event of that version
+// (append-only; Service.History reads them), its audit entry
+// ("application_<action>", subject "application:<id>", who and the state
+// change) and its outbox rows (notices of kind "sms" and "email",
+// "registry_check" requests), in one synced batch. Every mutating call
+// takes the version the caller read; the store compares and sets it, so
+// of two operators deciding at once one wins and the other gets
+// version_conflict. A refused call writes nothing.
+//
+// # Issuance
+//
+// The cabinet's Issue moves the application to issuing (its attempt
+// counter advanced), calls CA.Issue with the idempotency key
+// "ra:<id>:<attempt>", the pkix profile, the subject built from the data
+// (Subject), the subscriber's CSR and crypto tool and the
+// identification kind, and records the serial (issued, with the
+// subscriber's notices). A definitive refusal (ErrCARefused) returns the
+// application to ready_to_issue; an unknown outcome leaves it issuing,
+// and a repeat makes the same keyed call. The CA interface documents
+// what the real façade must guarantee. The cabinet's consent and SMS
+// confirmation precede Issue and belong to the cabinet slice; so do the
+// document bytes (content-addressed files outside Pebble; ra keeps their
+// metadata), the printed application form and the hook workers that
+// deliver the outbox rows.
+package ra

@@ -1,0 +1,568 @@
+package ra
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gostca/gostca/pkix"
+	"github.com/gostca/gostca/store"
+)
+
+// tracker reads back, after each action, what the action wrote besides
+// the record: exactly one audit entry, and the outbox rows.
+type tracker struct {
+	t      *testing.T
+	h      *harness
+	seq    uint64
+	outbox map[string]int // pending rows seen per kind
+}
+
+func newTracker(t *testing.T, h *harness) *tracker {
+	return &tracker{t: t, h: h, seq: auditSeq(t, h.st), outbox: map[string]int{}}
+}
+
+// step checks the action's writes: the stored record is a (same version
+// and state), one audit entry names the action, the actor and the
+// application, and exactly the outbox rows of the kinds given were added.
+func (k *tracker) step(a *store.Application, actor Actor, act Action, rows ...string) {
+	k.t.Helper()
+	got, err := k.h.st.Application(ctx, a.ID)
+	if err != nil || got.Version != a.Version || got.State != a.State {
+		k.t.Fatalf("%s: stored %+v, returned version %d state %s (%v)", act, got, a.Version, a.State, err)
+	}
+	entries := auditTail(k.t, k.h.st, k.seq)
+	if len(entries) != 1 {
+		k.t.Fatalf("%s: %d audit entries, want 1: %+v", act, len(entries), entries)
+	}
+	e := entries[0]
+	if e.Action != "application_"+string(act) || e.Actor != actor.ID || e.Subject != "application:"+a.ID ||
+		!strings.Contains(e.Details, "→ "+a.State.String()) {
+		k.t.Fatalf("%s: audit entry %+v", act, e)
+	}
+	k.seq = e.Seq
+	want := map[string]int{}
+	for _, r := range rows {
+		want[r]++
+	}
+	for _, kind := range []string{OutboxSMS, OutboxEmail, OutboxRegistryCheck} {
+		pending, err := k.h.st.OutboxPending(ctx, kind, 1000)
+		if err != nil {
+			k.t.Fatal(err)
+		}
+		if added := len(pending) - k.outbox[kind]; added != want[kind] {
+			k.t.Fatalf("%s: %d new %s outbox rows, want %d", act, added, kind, want[kind])
+		}
+		k.outbox[kind] = len(pending)
+	}
+	last := k.h.lastEvent(k.t, a.ID)
+	if last.Action != string(act) || last.Actor != actor.ID || last.To != a.State || last.Version != a.Version {
+		k.t.Fatalf("%s: history event %+v", act, last)
+	}
+}
+
+// TestNaturalPersonLifecycle walks a natural person's application from
+// creation to issued, including a rejection with two field reasons, a
+// correction (which drops the signed application) and a second review.
+func TestNaturalPersonLifecycle(t *testing.T) {
+	h := newHarness(t, true)
+	k := newTracker(t, h)
+
+	a := must(t)(h.svc.Create(ctx, scActor, CreateInput{CertType: "natural-person", Phone: "+7 (916) 555-01-02", Email: "anna@example.ru"}))
+	if a.State != store.AppNew || a.Phone != "+79165550102" || a.Centre != "c1" || a.Version != 1 {
+		t.Fatalf("created %+v", a)
+	}
+	k.step(a, scActor, ActCreate)
+
+	// Saving owner data asks the three person checks.
+	a = must(t)(h.svc.UpdateData(ctx, scActor, a.ID, a.Version, Data{Phone: a.Phone, Owner: owner()}))
+	if a.State != store.AppFilling || a.Owner.SNILS != testSNILS || a.Owner.Citizenship != "RU" || a.Owner.Patronymic != "" {
+		t.Fatalf("after update: %+v", a.Owner)
+	}
+	k.step(a, scActor, ActUpdateData, OutboxRegistryCheck, OutboxRegistryCheck, OutboxRegistryCheck)
+
+	// Submitting now names everything missing.
+	_, err := h.svc.Submit(ctx, scActor, a.ID, a.Version)
+	wantCode(t, "premature submit", err, CodeIncomplete)
+	var e *Error
+	errors.As(err, &e)
+	wantMissing := []string{"document: signed_application", "document: passport",
+		"document: snils (not needed once the snils registry check confirms the data)",
+		"document: inn (not needed once the inn registry check confirms the data)"}
+	if !slices.Equal(e.Missing, wantMissing) {
+		t.Fatalf("missing %q\nwant %q", e.Missing, wantMissing)
+	}
+	if auditSeq(t, h.st) != k.seq {
+		t.Fatal("a refused submit wrote an audit entry")
+	}
+
+	// Registry answers waive the SNILS and INN scans.
+	a = h.confirm(t, a, CheckSNILS, nil)
+	k.step(a, systemActor, ActRegistryAnswer)
+	a = h.confirm(t, a, CheckINN, nil)
+	k.step(a, systemActor, ActRegistryAnswer)
+	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(DocPassport, 1)))
+	k.step(a, scActor, ActAddDocument)
+	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(DocSignedApplication, 2)))
+	k.step(a, scActor, ActAddDocument)
+
+	a = must(t)(h.svc.Submit(ctx, scActor, a.ID, a.Version))
+	k.step(a, scActor, ActSubmit)
+	a = must(t)(h.svc.Claim(ctx, op1, a.ID, a.Version))
+	if a.Assignee != op1.ID || a.State != store.AppInReview {
+		t.Fatalf("claimed: %+v", a)
+	}
+	k.step(a, op1, ActClaim)
+
+	reasons := []Reason{
+		{Target: "owner.birth_place", Code: "does_not_match_passport", Text: "Место рождения — как в паспорте: «гор. Тверь»"},
+		{Target: "owner.identity_document.number", Code: "does_not_match_passport", Text: "Номер паспорта не совпадает со сканом"},
+	}
+	a = must(t)(h.svc.Reject(ctx, op1, a.ID, a.Version, reasons))
+	if a.State != store.AppRejected || len(a.Reviews) != 1 || len(a.Reviews[0].Reasons) != 2 || a.Reviews[0].Approved {
+		t.Fatalf("rejected: %+v", a.Reviews)
+	}
+	k.step(a, op1, ActReject, OutboxSMS, OutboxEmail)
+
+	// The correction changes owner data: the signed application goes in
+	// the same write, and the changed data is checked again.
+	o := owner()
+	o.BirthPlace, o.IDDoc.Number = "гор. Тверь", "654321"
+	a = must(t)(h.svc.UpdateData(ctx, scActor, a.ID, a.Version, Data{Phone: a.Phone, Owner: o}))
+	if slices.ContainsFunc(a.Documents, func(d store.Document) bool { return d.Type == DocSignedApplication }) {
+		t.Fatal("signed application kept after a data change")
+	}
+	if note := h.lastEvent(t, a.ID).Note; a.State != store.AppRejected || !strings.Contains(note, "signed application") {
+		t.Fatalf("after correction: state %s, note %q", a.State, note)
+	}
+	// The passport number is checked data: the INN and passport checks
+	// are asked again; the SNILS check covers no passport data and stays
+	// confirmed.
+	k.step(a, scActor, ActUpdateData, OutboxRegistryCheck, OutboxRegistryCheck)
+	if !checkConfirmed(a, CheckSNILS) || checkConfirmed(a, CheckINN) {
+		t.Fatalf("checks after correction: %+v", a.Checks)
+	}
+	_, err = h.svc.Submit(ctx, scActor, a.ID, a.Version)
+	wantCode(t, "submit without the signed application", err, CodeIncomplete)
+	a = h.confirm(t, a, CheckINN, nil)
+	k.step(a, systemActor, ActRegistryAnswer)
+	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(DocSignedApplication, 3)))
+	k.step(a, scActor, ActAddDocument)
+	a = must(t)(h.svc.Submit(ctx, scActor, a.ID, a.Version))
+	k.step(a, scActor, ActSubmit)
+
+	a = must(t)(h.svc.Claim(ctx, op2, a.ID, a.Version))
+	k.step(a, op2, ActClaim)
+	a = must(t)(h.svc.Approve(ctx, op2, a.ID, a.Version))
+	if a.State != store.AppApproved || !a.Reviews[1].Approved || a.Reviews[1].Round != 2 {
+		t.Fatalf("approved: %+v", a.Reviews)
+	}
+	k.step(a, op2, ActApprove)
+
+	a = must(t)(h.svc.VerifyIdentity(ctx, scActor, a.ID, a.Version, inPerson()))
+	if a.Identity.Method != store.IdentInPerson || a.Identity.VerifiedBy != scActor.ID || a.Identity.Presenter != store.PresenterOwner {
+		t.Fatalf("identity: %+v", a.Identity)
+	}
+	k.step(a, scActor, ActVerifyIdentity)
+	a = must(t)(h.svc.SendToCabinet(ctx, scActor, a.ID, a.Version))
+	k.step(a, scActor, ActSendToCabinet, OutboxSMS, OutboxEmail)
+	a = must(t)(h.svc.TakeBack(ctx, op1, a.ID, a.Version, "уточнить e-mail"))
+	k.step(a, op1, ActTakeBack)
+	a = must(t)(h.svc.SendToCabinet(ctx, op1, a.ID, a.Version))
+	k.step(a, op1, ActSendToCabinet, OutboxSMS, OutboxEmail)
+
+	// The SMS row tells the subscriber on the application's phone.
+	rows, _ := h.st.OutboxPending(ctx, OutboxSMS, 1000)
+	var p NoticePayload
+	if err := json.Unmarshal(rows[len(rows)-1].Payload, &p); err != nil || p.Template != NoticeReadyToIssue || p.To != "+79165550102" || p.Application != a.ID {
+		t.Fatalf("sms payload %s: %v", rows[len(rows)-1].Payload, err)
+	}
+
+	cab := cabinetFor(a)
+	a = must(t)(h.svc.Issue(ctx, cab, a.ID, a.Version, issueInput()))
+	if a.State != store.AppIssued || !bytes.Equal(a.Serial, []byte{0x70, 1}) || a.IssueAttempt != 1 {
+		t.Fatalf("issued: %+v", a)
+	}
+	// Issue wrote twice: issuing, then issued.
+	entries := auditTail(t, h.st, k.seq)
+	if len(entries) != 2 || entries[0].Action != "application_issue" || entries[1].Action != "application_issued" ||
+		!strings.Contains(entries[1].Details, "serial 7001") {
+		t.Fatalf("issue audit: %+v", entries)
+	}
+	k.seq = entries[0].Seq
+	k.step(a, cab, ActIssued, OutboxSMS, OutboxEmail)
+
+	calls := h.ca.issued()
+	if len(calls) != 1 {
+		t.Fatalf("CA calls: %d", len(calls))
+	}
+	c := calls[0]
+	want := pkix.Subject{CommonName: "Ёлкина Анна-Мария", Surname: "Ёлкина", GivenName: "Анна-Мария", Country: "RU",
+		SNILS: testSNILS, INN: testINN, Email: "anna@example.ru"}
+	if c.Subject != want || c.Profile != "qualified-person" || c.IdempotencyKey != "ra:"+a.ID+":1" ||
+		c.IdentificationKind != pkix.IdentificationPersonal || c.Centre != "c1" || c.Actor != cab.ID ||
+		!slices.Equal(c.Emails, []string{"anna@example.ru"}) || c.SubjectSignTool != issueInput().SubjectSignTool {
+		t.Fatalf("CA request: %+v", c)
+	}
+
+	// Final: nothing else applies, and the whole store checks out.
+	_, err = h.svc.Cancel(ctx, scActor, a.ID, a.Version, "поздно")
+	wantCode(t, "cancel issued", err, CodeWrongState)
+	if rep, err := h.st.Check(ctx); err != nil || !rep.OK() {
+		t.Fatalf("store check: %+v %v", rep, err)
+	}
+	if err := h.st.VerifyAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEmployeeTwoStepReview: an employee's application with the
+// organisation from the tax registry, a machine-readable power of
+// attorney, two review steps by two different operators, and a
+// representative identified with the power of attorney.
+func TestEmployeeTwoStepReview(t *testing.T) {
+	h := newHarness(t, false)
+	_, err := h.svc.Create(ctx, scActor, CreateInput{CertType: "employee", Phone: "+79160000001"})
+	wantCode(t, "employee without organisation", err, CodeInvalidData)
+	_, err = h.svc.Create(ctx, scActor, CreateInput{CertType: "employee", Phone: "+79160000001", Organisation: "7707083894"})
+	wantCode(t, "organisation INN with a bad checksum", err, CodeInvalidData)
+
+	a := h.create(t, "employee", testOrgINN)
+	if a.Org.INN != testOrgINN || len(a.Checks) != 1 || a.Checks[0].Kind != CheckEGRUL {
+		t.Fatalf("created: %+v %+v", a.Org, a.Checks)
+	}
+	o := owner()
+	o.Position = "Главный бухгалтер"
+	// An operator fills the data: that operator may not review it later.
+	a = must(t)(h.svc.UpdateData(ctx, op3, a.ID, a.Version, Data{Phone: a.Phone, Owner: o}))
+
+	org := &store.Organisation{Name: "ПАО «Сбербанк России»", INN: testOrgINN, KPP: testKPP, OGRN: testOGRN,
+		Region: "77 г. Москва", Locality: "Москва", Street: "ул. Вавилова, д. 19"}
+	bad := *org
+	bad.KPP = "77360100"
+	_, _, err = h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: CheckEGRUL, RequestedAt: h.pendingCheck(t, a, CheckEGRUL),
+		Status: store.CheckConfirmed, Organisation: &bad})
+	wantCode(t, "registry answer with a bad KPP", err, CodeInvalidData)
+	other := *org
+	other.INN = "7736050003"
+	_, _, err = h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: CheckEGRUL, RequestedAt: h.pendingCheck(t, a, CheckEGRUL),
+		Status: store.CheckConfirmed, Organisation: &other})
+	wantCode(t, "registry answer about another organisation", err, CodeInvalidData)
+	if e := (*Error)(nil); !errors.As(err, &e) || e.Fields[0].Field != "organisation" {
+		t.Fatalf("another organisation: %v", err)
+	}
+	a, changed, err := h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: CheckEGRUL, RequestedAt: h.pendingCheck(t, a, CheckEGRUL),
+		Status: store.CheckConfirmed, Organisation: org})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantChanged := []string{"organisation.name", "organisation.kpp", "organisation.ogrn", "organisation.address.region",
+		"organisation.address.locality", "organisation.address.street"}
+	if !slices.Equal(changed, wantChanged) || a.Org.Name != org.Name || a.Org.UpdatedAt.IsZero() {
+		t.Fatalf("changed %v, org %+v", changed, a.Org)
+	}
+	_, _, err = h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: CheckEGRUL, RequestedAt: a.Checks[0].RequestedAt,
+		Status: store.CheckConfirmed, Organisation: org})
+	wantCode(t, "second answer to an answered check", err, CodeStaleCheck)
+
+	a = h.confirm(t, a, CheckSNILS, nil)
+	a = h.confirm(t, a, CheckINN, nil)
+	for i, typ := range []string{DocPassport, DocMCHD, DocSignedApplication} {
+		a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(typ, i)))
+	}
+	a = must(t)(h.svc.Submit(ctx, scActor, a.ID, a.Version))
+
+	_, err = h.svc.Claim(ctx, op3, a.ID, a.Version)
+	wantCode(t, "claim by the operator who edited the data", err, CodeForbidden)
+	a = must(t)(h.svc.Claim(ctx, op1, a.ID, a.Version))
+	_, err = h.svc.Approve(ctx, op2, a.ID, a.Version)
+	wantCode(t, "approve by an operator who did not claim", err, CodeForbidden)
+	a = must(t)(h.svc.Approve(ctx, op1, a.ID, a.Version))
+	if a.State != store.AppSubmitted || a.ReviewStep != 1 || a.Assignee != "" {
+		t.Fatalf("after step 1: %s step %d", a.State, a.ReviewStep)
+	}
+	_, err = h.svc.Claim(ctx, op1, a.ID, a.Version)
+	wantCode(t, "second step by the first step's operator", err, CodeForbidden)
+	a = must(t)(h.svc.Claim(ctx, op2, a.ID, a.Version))
+	a = must(t)(h.svc.Approve(ctx, op2, a.ID, a.Version))
+	if a.State != store.AppApproved || len(a.Reviews) != 2 || a.Reviews[0].Step != "ca_operator" || a.Reviews[1].Step != "second_operator" {
+		t.Fatalf("after step 2: %s %+v", a.State, a.Reviews)
+	}
+
+	// A representative: the МЧД among the documents allows it.
+	id := inPerson()
+	id.Presenter, id.Representative = store.PresenterRepresentative, "Петров Пётр Петрович"
+	a = must(t)(h.svc.VerifyIdentity(ctx, scActor, a.ID, a.Version, id))
+	a = must(t)(h.svc.SendToCabinet(ctx, scActor, a.ID, a.Version))
+	a = must(t)(h.svc.Issue(ctx, cabinetFor(a), a.ID, a.Version, issueInput()))
+	if a.Identity.Presenter != store.PresenterRepresentative || a.Identity.Representative != "Петров Пётр Петрович" || a.State != store.AppIssued {
+		t.Fatalf("employee issued: %s %+v", a.State, a.Identity)
+	}
+	c := h.ca.issued()[0]
+	if c.Profile != "qualified-employee" || c.Subject.Organization != org.Name || c.Subject.INNLE != testOrgINN ||
+		c.Subject.OGRN != testOGRN || c.Subject.Title != "Главный бухгалтер" || c.Subject.Region != "77 г. Москва" ||
+		c.Subject.CommonName != "Ёлкина Анна-Мария" {
+		t.Fatalf("employee subject: %+v", c.Subject)
+	}
+}
+
+// TestOrganisationChangeDropsSignedApplication: a registry answer that
+// changes the organisation deletes the signed application in the same
+// write, and is refused once the application left the filling states.
+func TestOrganisationChangeDropsSignedApplication(t *testing.T) {
+	h := newHarness(t, false)
+	a := h.create(t, "legal-entity-head", testOrgINN)
+	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(DocSignedApplication, 1)))
+	org := &store.Organisation{Name: "ООО «Ромашка»", INN: testOrgINN, KPP: testKPP, OGRN: testOGRN, Region: "77 г. Москва", Locality: "Москва"}
+	a, changed, err := h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: CheckEGRUL, RequestedAt: h.pendingCheck(t, a, CheckEGRUL),
+		Status: store.CheckConfirmed, Organisation: org})
+	if err != nil || len(changed) == 0 || len(a.Documents) != 0 {
+		t.Fatalf("changed %v, documents %+v, %v", changed, a.Documents, err)
+	}
+	// An OGRNIP on a legal entity's record is forbidden by the profile.
+	a = must(t)(h.svc.Cancel(ctx, scActor, a.ID, a.Version, "ошибка"))
+	if _, _, err := h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: CheckEGRUL, Status: store.CheckConfirmed}); CodeOf(err) != CodeWrongState {
+		t.Fatalf("answer after cancel: %v", err)
+	}
+}
+
+// TestIssueOutcomes: a refusal returns the application to "ready to
+// issue" for a new request; an unknown outcome keeps it "issuing" and a
+// repeat makes the same keyed CA call, getting the certificate the lost
+// answer carried, never a second one.
+func TestIssueOutcomes(t *testing.T) {
+	h := newHarness(t, false)
+	a := h.inState(t, store.AppReadyToIssue)
+	cab := cabinetFor(a)
+
+	h.ca.fail(fmt.Errorf("bad proof of possession: %w", ErrCARefused))
+	_, err := h.svc.Issue(ctx, cab, a.ID, a.Version, issueInput())
+	wantCode(t, "refused", err, CodeIssueRefused)
+	a = must(t)(h.svc.Get(ctx, cab, a.ID))
+	if a.State != store.AppReadyToIssue || a.IssueAttempt != 1 || h.lastEvent(t, a.ID).Action != string(ActIssueRefused) {
+		t.Fatalf("after refusal: %s attempt %d", a.State, a.IssueAttempt)
+	}
+
+	// The CA issues but the answer is lost.
+	h.ca.mu.Lock()
+	h.ca.byKey[fmt.Sprintf("ra:%s:2", a.ID)] = []byte{0x7f, 0x42}
+	h.ca.mu.Unlock()
+	h.ca.fail(errors.New("connection reset"))
+	_, err = h.svc.Issue(ctx, cab, a.ID, a.Version, issueInput())
+	wantCode(t, "lost answer", err, CodeIssuePending)
+	a = must(t)(h.svc.Get(ctx, cab, a.ID))
+	if a.State != store.AppIssuing {
+		t.Fatalf("after a lost answer: %s", a.State)
+	}
+	_, err = h.svc.Issue(ctx, cab, a.ID, a.Version-1, issueInput())
+	wantCode(t, "repeat with a stale version", err, CodeConflict)
+	a = must(t)(h.svc.Issue(ctx, cab, a.ID, a.Version, issueInput()))
+	if a.State != store.AppIssued || !bytes.Equal(a.Serial, []byte{0x7f, 0x42}) || a.IssueAttempt != 2 {
+		t.Fatalf("after repeat: %s %x attempt %d", a.State, a.Serial, a.IssueAttempt)
+	}
+	calls := h.ca.issued()
+	if len(calls) != 3 || calls[1].IdempotencyKey != calls[2].IdempotencyKey || calls[0].IdempotencyKey == calls[1].IdempotencyKey {
+		t.Fatalf("CA keys: %v %v %v", calls[0].IdempotencyKey, calls[1].IdempotencyKey, calls[2].IdempotencyKey)
+	}
+
+	_, err = h.svc.Issue(ctx, cab, a.ID, a.Version, IssueInput{})
+	wantCode(t, "no CSR", err, CodeInvalidData)
+	_, err = h.svc.Cancel(ctx, scActor, a.ID, 0, "без версии")
+	wantCode(t, "change without a version", err, CodeVersionRequired)
+}
+
+// TestIdentityByQualifiedCertificate: the in-person step is skipped with
+// a valid qualified certificate of the same person, and the certificate
+// issued says so; any mismatch is refused.
+func TestIdentityByQualifiedCertificate(t *testing.T) {
+	h := newHarness(t, false)
+	good := CertInfo{Valid: true, Qualified: true, Surname: "Ёлкина", GivenName: "Анна-Мария", SNILS: testSNILS, INN: testINN}
+	cases := []struct {
+		name string
+		info CertInfo
+		code Code
+	}{
+		{"expired", func() CertInfo { c := good; c.Valid = false; return c }(), CodeIdentityMismatch},
+		{"not qualified", func() CertInfo { c := good; c.Qualified = false; return c }(), CodeIdentityMismatch},
+		{"Е for Ё", func() CertInfo { c := good; c.Surname = "Елкина"; return c }(), CodeIdentityMismatch},
+		{"other SNILS", func() CertInfo { c := good; c.SNILS = "12345678964"; return c }(), CodeIdentityMismatch},
+		{"with a patronymic", func() CertInfo { c := good; c.GivenName = "Анна-Мария Ивановна"; return c }(), CodeIdentityMismatch},
+		{"same person", good, ""},
+	}
+	a := h.inState(t, store.AppApproved)
+	for i, c := range cases {
+		serial := []byte{0x10, byte(i)}
+		h.ca.certs[fmt.Sprintf("%x", serial)] = c.info
+		got, err := h.svc.VerifyIdentity(ctx, cabinetFor(a), a.ID, a.Version, IdentityInput{Method: IdentifyQualifiedCert, CertSerial: serial})
+		wantCode(t, c.name, err, c.code)
+		if err == nil {
+			a = got
+		}
+	}
+	_, err := h.svc.VerifyIdentity(ctx, cabinetFor(a), a.ID, a.Version, IdentityInput{Method: IdentifyQualifiedCert, CertSerial: []byte{9}})
+	wantCode(t, "after verification", err, CodeWrongState)
+	if a.Identity.Method != store.IdentQualifiedCert || !bytes.Equal(a.Identity.CertSerial, []byte{0x10, 5}) {
+		t.Fatalf("identity %+v", a.Identity)
+	}
+	a = must(t)(h.svc.SendToCabinet(ctx, scActor, a.ID, a.Version))
+	if a = must(t)(h.svc.Issue(ctx, cabinetFor(a), a.ID, a.Version, issueInput())); a.State != store.AppIssued {
+		t.Fatalf("issued: %s", a.State)
+	}
+	if k := h.ca.issued()[0].IdentificationKind; k != pkix.IdentificationRemoteCertificate {
+		t.Fatalf("identification kind %d", k)
+	}
+
+	// Other methods: ESIA is a state without an implementation; a
+	// representative needs a power of attorney; the cabinet cannot
+	// verify in person.
+	b := h.inState(t, store.AppApproved)
+	_, err = h.svc.VerifyIdentity(ctx, scActor, b.ID, b.Version, IdentityInput{Method: IdentifyESIABiometric})
+	wantCode(t, "esia", err, CodeUnsupported)
+	rep := inPerson()
+	rep.Presenter, rep.Representative = store.PresenterRepresentative, "Петров Пётр"
+	_, err = h.svc.VerifyIdentity(ctx, scActor, b.ID, b.Version, rep)
+	wantCode(t, "representative without a power of attorney", err, CodeIncomplete)
+	_, err = h.svc.VerifyIdentity(ctx, cabinetFor(b), b.ID, b.Version, inPerson())
+	wantCode(t, "cabinet in person", err, CodeForbidden)
+	unconfirmed := inPerson()
+	unconfirmed.Confirmed = false
+	_, err = h.svc.VerifyIdentity(ctx, scActor, b.ID, b.Version, unconfirmed)
+	wantCode(t, "not ticked", err, CodeInvalidData)
+	// The entrepreneur's profile allows no ESIA at all.
+	if p, _ := h.svc.Profile("entrepreneur"); p.allowsMethod(store.IdentESIABiometric) {
+		t.Fatal("entrepreneur allows ESIA")
+	}
+}
+
+// TestConcurrentDecisions: two operators decide on the same version at
+// once; one wins, the other gets a version conflict, and only the
+// winner's change reaches the record and the audit log.
+func TestConcurrentDecisions(t *testing.T) {
+	h := newHarness(t, true)
+	for round := 0; round < 5; round++ {
+		a := h.inState(t, store.AppFilling)
+		seq := auditSeq(t, h.st)
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		places := []string{"г. Тула", "г. Орёл"}
+		for i := range errs {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				o := owner()
+				o.BirthPlace = places[i]
+				_, errs[i] = h.svc.UpdateData(ctx, []Actor{scActor, op1}[i], a.ID, a.Version, Data{Phone: a.Phone, Owner: o})
+			}(i)
+		}
+		wg.Wait()
+		winner := -1
+		for i, err := range errs {
+			switch CodeOf(err) {
+			case "":
+				winner = i
+			case CodeConflict:
+			default:
+				t.Fatalf("writer %d: %v", i, err)
+			}
+		}
+		if winner < 0 || (errs[0] == nil) == (errs[1] == nil) {
+			t.Fatalf("outcomes %v", errs)
+		}
+		got := must(t)(h.svc.Get(ctx, op1, a.ID))
+		if got.Owner.BirthPlace != places[winner] || got.Version != a.Version+1 {
+			t.Fatalf("stored %q v%d, winner %d", got.Owner.BirthPlace, got.Version, winner)
+		}
+		if n := len(auditTail(t, h.st, seq)); n != 1 {
+			t.Fatalf("%d audit entries, want 1", n)
+		}
+	}
+}
+
+// TestExpire: only past the deadline.
+func TestExpire(t *testing.T) {
+	h := newHarness(t, false)
+	a := h.create(t, "natural-person", "")
+	_, err := h.svc.Expire(ctx, systemActor, a.ID, 0)
+	wantCode(t, "before the deadline", err, CodeTooEarly)
+	h.advance(30*24*time.Hour + time.Second)
+	a = must(t)(h.svc.Expire(ctx, systemActor, a.ID, 0))
+	if a.State != store.AppExpired {
+		t.Fatal(a.State)
+	}
+}
+
+// TestListScopes: a service centre lists its own centre's applications,
+// a cabinet its subscriber's; the queue is oldest first.
+func TestListScopes(t *testing.T) {
+	h := newHarness(t, false)
+	a1 := h.create(t, "natural-person", "")
+	h.advance(time.Minute)
+	a2 := h.create(t, "natural-person", "")
+	other := must(t)(h.svc.Create(ctx, foreignCentre, CreateInput{CertType: "natural-person", Phone: a1.Phone}))
+
+	ids := func(actor Actor, q ListQuery) []string {
+		t.Helper()
+		page, _, err := h.svc.List(ctx, actor, q)
+		if err != nil {
+			t.Fatalf("%+v: %v", q, err)
+		}
+		var out []string
+		for _, a := range page {
+			out = append(out, a.ID)
+		}
+		return out
+	}
+	if got := ids(scActor, ListQuery{State: store.AppNew}); !slices.Equal(got, []string{a1.ID, a2.ID}) {
+		t.Fatalf("centre queue %v", got)
+	}
+	if got := ids(op1, ListQuery{State: store.AppNew}); len(got) != 3 {
+		t.Fatalf("operator queue %v", got)
+	}
+	if got := ids(cabinetFor(a1), ListQuery{}); !slices.Equal(got, []string{a1.ID, other.ID}) {
+		t.Fatalf("cabinet %v", got)
+	}
+	if got := ids(op1, ListQuery{Phone: "8 916 000 00 02"}); !slices.Equal(got, []string{a2.ID}) {
+		t.Fatalf("by phone %v", got)
+	}
+	if _, _, err := h.svc.List(ctx, scActor, ListQuery{Centre: "c2"}); CodeOf(err) != CodeForbidden {
+		t.Fatalf("centre lists another: %v", err)
+	}
+	if _, err := h.svc.Get(ctx, scActor, other.ID); CodeOf(err) != CodeNotFound {
+		t.Fatalf("centre reads another's: %v", err)
+	}
+	a1 = must(t)(h.svc.UpdateData(ctx, scActor, a1.ID, a1.Version, Data{Phone: a1.Phone, Owner: owner()}))
+	if got := ids(op1, ListQuery{SNILS: "112-233-445 95"}); !slices.Equal(got, []string{a1.ID}) {
+		t.Fatalf("by SNILS %v", got)
+	}
+	if got := ids(op1, ListQuery{INN: testINN}); !slices.Equal(got, []string{a1.ID}) {
+		t.Fatalf("by INN %v", got)
+	}
+}
+
+// TestLargestRejectionFits: a rejection with the most and longest
+// reasons allowed is stored (its history note is shortened), not
+// refused by the store's bounds as an internal error.
+func TestLargestRejectionFits(t *testing.T) {
+	h := newHarness(t, false)
+	a := h.inState(t, store.AppInReview)
+	var reasons []Reason
+	for i := 0; i < 64; i++ {
+		reasons = append(reasons, Reason{Target: "organisation.address.locality", Code: strings.Repeat("x", 64), Text: strings.Repeat("Ж", maxTextRunes)})
+	}
+	a = must(t)(h.svc.Reject(ctx, op1, a.ID, a.Version, reasons))
+	if note := h.lastEvent(t, a.ID).Note; len(note) > maxNote || !strings.HasSuffix(note, "…") {
+		t.Fatalf("note of %d bytes", len(note))
+	}
+	if got := must(t)(h.svc.Get(ctx, op1, a.ID)); len(got.Reviews[0].Reasons) != 64 {
+		t.Fatalf("stored %d reasons", len(got.Reviews[0].Reasons))
+	}
+	reasons = append(reasons, reasons[0])
+	_, err := h.svc.Reject(ctx, op1, a.ID, a.Version, reasons)
+	wantCode(t, "65 reasons", err, CodeInvalidData)
+}
