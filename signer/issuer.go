@@ -75,9 +75,15 @@ func publicKeysEqual(a, b crypto.PublicKey) bool {
 
 // signTBS signs a TBSCertificate with the issuer key, verifies the
 // signature with the CA's public key (an HSM fault must never yield a bad
-// certificate) and assembles the certificate.
-func (is *Issuer) signTBS(ctx context.Context, tbs []byte) ([]byte, error) {
-	digest := is.alg.Digest(tbs)
+// certificate) and assembles the certificate. It takes only a TBS that
+// has just passed the lints for this issuer (pkix.BuildLintedTBS at
+// issuance, pkix.RelintTBS at recovery): there is no way to sign bytes
+// that skipped them.
+func (is *Issuer) signTBS(ctx context.Context, tbs *pkix.LintedTBS) ([]byte, error) {
+	if err := tbs.CheckIssuer(&is.Settings); err != nil {
+		return nil, fmt.Errorf("signer: issuer %s: %w", is.ID, err)
+	}
+	digest := tbs.Digest()
 	sig, err := is.Key.Sign(ctx, digest)
 	if err != nil {
 		return nil, fmt.Errorf("signer: issuer %s: sign: %w", is.ID, err)
@@ -85,5 +91,5 @@ func (is *Issuer) signTBS(ctx context.Context, tbs []byte) ([]byte, error) {
 	if err := pkix.CheckDigestSignature(is.pub, is.alg, digest, sig); err != nil {
 		return nil, fmt.Errorf("signer: issuer %s: verify after sign: %w", is.ID, err)
 	}
-	return pkix.AssembleSigned(tbs, is.alg, sig)
+	return tbs.Assemble(sig)
 }

@@ -116,6 +116,10 @@ type Request struct {
 type Result struct {
 	Serial []byte
 	DER    []byte
+	// Record is the certificate's record as committed to the store (for a
+	// duplicate, as the store holds it), so the caller need not read it
+	// back.
+	Record *store.CertRecord
 	// Duplicate is true when RequestID had been issued before.
 	Duplicate bool
 }
@@ -131,7 +135,7 @@ var (
 
 // Signer issues certificates. It is safe for concurrent use.
 type Signer struct {
-	store   store.Backend
+	store   Store
 	issuers map[string]*Issuer
 	opts    Options
 	batch   *batcher[*job]
@@ -150,6 +154,8 @@ type job struct {
 	req    *Request
 	issuer *Issuer
 	intent store.Intent
+	// tbs is the linted TBS that gets signed; intent.TBS is its copy.
+	tbs    *pkix.LintedTBS
 	ids    store.Identifiers
 	reply  chan reply
 	// notBefore and notAfter are the validity written into the TBS.
@@ -162,10 +168,10 @@ type reply struct {
 	err error
 }
 
-// Open recovers what a previous process left (every pending intent is
-// signed again from its stored TBS and committed, or marked failed) and
-// then starts the pipeline.
-func Open(ctx context.Context, st store.Backend, issuers []*Issuer, opts Options) (*Signer, error) {
+// Open recovers what a previous process left (every pending intent whose
+// stored TBS passes RelintTBS is signed and committed, every other one
+// marked failed and audited) and then starts the pipeline.
+func Open(ctx context.Context, st Store, issuers []*Issuer, opts Options) (*Signer, error) {
 	opts.setDefaults()
 	s := &Signer{store: st, issuers: map[string]*Issuer{}, opts: opts, inflight: map[string]struct{}{}, stop: make(chan struct{})}
 	for _, is := range issuers {
@@ -303,15 +309,15 @@ func (s *Signer) prepare(ctx context.Context, req *Request) (*job, *Result, erro
 	if is.CRLPointers != nil {
 		tmpl.CRLURLs, tmpl.FreshestCRLURLs = is.CRLPointers(serial.Bytes())
 	}
-	tbs, err := pkix.BuildTBSCertificate(tmpl, &is.Settings)
+	tbs, err := pkix.BuildLintedTBS(tmpl, &is.Settings)
 	if err != nil {
 		return nil, nil, err
 	}
 	return &job{
-		ctx: ctx, req: req, issuer: is, reply: make(chan reply, 1),
+		ctx: ctx, req: req, issuer: is, tbs: tbs, reply: make(chan reply, 1),
 		notBefore: notBefore, notAfter: notBefore.Add(prof.Validity),
 		intent: store.Intent{RequestID: req.RequestID, IssuerID: is.ID, Serial: serial.Bytes(), KeyHash: keyHash,
-			TBS: tbs, Profile: prof.Name, Centre: req.Centre, CreatedAt: s.opts.Now()},
+			TBS: tbs.DER(), Profile: prof.Name, Centre: req.Centre, CreatedAt: s.opts.Now()},
 		ids: store.Identifiers{SNILS: req.Subject.SNILS, INN: req.Subject.INN, INNLE: req.Subject.INNLE,
 			OGRN: req.Subject.OGRN, OGRNIP: req.Subject.OGRNIP},
 	}, nil, nil
@@ -359,7 +365,7 @@ func (s *Signer) process(jobs []*job) {
 			j.reply <- reply{err: r.Err}
 		case r.Duplicate && r.Cert != nil:
 			s.stats.duplicates.Add(1)
-			j.reply <- reply{res: &Result{Serial: r.Cert.Serial, DER: r.Cert.DER, Duplicate: true}}
+			j.reply <- reply{res: &Result{Serial: r.Cert.Serial, DER: r.Cert.DER, Record: r.Cert, Duplicate: true}}
 		case r.Duplicate:
 			j.reply <- reply{err: ErrInProgress}
 		default:
@@ -377,8 +383,9 @@ func (s *Signer) process(jobs []*job) {
 		issued = append(issued, s.issuedRecord(j))
 		done = append(done, j)
 	}
+	var records []store.CertRecord
 	if len(issued) > 0 {
-		if err := s.store.CommitIssued(ctx, issued); err != nil {
+		if records, err = s.store.CommitIssuedRecords(ctx, issued); err != nil {
 			// The intents stay pending: the recovery pass (or the next
 			// Open) signs them again from the stored TBS, so nothing
 			// signed is lost or doubled.
@@ -401,9 +408,9 @@ func (s *Signer) process(jobs []*job) {
 			f.job.reply <- reply{err: f.err}
 		}
 	}
-	for _, j := range done {
+	for i, j := range done {
 		s.stats.issued.Add(1)
-		j.reply <- reply{res: &Result{Serial: j.intent.Serial, DER: j.der}}
+		j.reply <- reply{res: &Result{Serial: j.intent.Serial, DER: j.der, Record: &records[i]}}
 	}
 }
 
@@ -432,7 +439,7 @@ func (s *Signer) signAll(ctx context.Context, jobs []*job) []failure {
 					return
 				}
 				j := jobs[i]
-				der, err := j.issuer.signTBS(ctx, j.intent.TBS)
+				der, err := j.issuer.signTBS(ctx, j.tbs)
 				if err != nil {
 					s.stats.signErrors.Add(1)
 					mu.Lock()

@@ -14,52 +14,69 @@ import (
 // nothing is written: an unknown or failed intent (ErrNotFound), fields
 // that contradict the intent or break the bounds (ErrInvalidInput).
 func (s *Store) CommitIssued(ctx context.Context, certs []Issued) error {
+	_, err := s.CommitIssuedRecords(ctx, certs)
+	return err
+}
+
+// CommitIssuedRecords is CommitIssued that also returns the records it
+// wrote, in the order of certs, so that the issuer need not read them
+// back.
+func (s *Store) CommitIssuedRecords(ctx context.Context, certs []Issued) ([]CertRecord, error) {
 	if len(certs) > maxBatch {
-		return invalid("commit issued: %d certificates, at most %d per call", len(certs), maxBatch)
+		return nil, invalid("commit issued: %d certificates, at most %d per call", len(certs), maxBatch)
 	}
 	items := make([]Issued, len(certs))
 	seen := map[string]bool{}
 	for i := range certs {
 		is := certs[i]
 		if err := checkIssued(&is); err != nil {
-			return fmt.Errorf("store: commit issued %d: %w", i, err)
+			return nil, fmt.Errorf("store: commit issued %d: %w", i, err)
 		}
 		if seen[string(is.Serial)] {
-			return invalid("commit issued: serial %x twice in one call", is.Serial)
+			return nil, invalid("commit issued: serial %x twice in one call", is.Serial)
 		}
 		seen[string(is.Serial)] = true
 		items[i] = is
 	}
-	return s.update(ctx, "commit issued", func(t *txn) error {
+	var recs []CertRecord
+	err := s.update(ctx, "commit issued", func(t *txn) error {
+		recs = make([]CertRecord, len(items))
 		for i := range items {
-			if err := t.commitIssued(&items[i]); err != nil {
+			c, err := t.commitIssued(&items[i])
+			if err != nil {
 				return err
 			}
+			recs[i] = *c
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return recs, nil
 }
 
-func (t *txn) commitIssued(is *Issued) error {
+// commitIssued writes one certificate and returns its record.
+func (t *txn) commitIssued(is *Issued) (*CertRecord, error) {
 	serial := is.Serial
 	v, err := t.get(intentKey(serial))
 	if errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("store: commit cert %x: no pending intent: %w", serial, ErrNotFound)
+		return nil, fmt.Errorf("store: commit cert %x: no pending intent: %w", serial, ErrNotFound)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	in, err := decodeIntent(v)
 	if err != nil {
-		return fmt.Errorf("store: commit cert %x: %w", serial, err)
+		return nil, fmt.Errorf("store: commit cert %x: %w", serial, err)
 	}
 	if err := matchIntent(is, in); err != nil {
-		return err
+		return nil, err
 	}
 	if ok, err := t.has(certKey(serial)); err != nil {
-		return err
+		return nil, err
 	} else if ok {
-		return corrupt("commit cert %x: certificate and pending intent both exist", serial)
+		return nil, corrupt("commit cert %x: certificate and pending intent both exist", serial)
 	}
 
 	c := &CertRecord{
@@ -68,23 +85,23 @@ func (t *txn) commitIssued(is *Issued) error {
 		Subject: is.Subject, Centre: in.Centre, IssuedAt: t.now, Status: Status{State: Valid},
 	}
 	if err := t.set(certKey(serial), encodeCert(c)); err != nil {
-		return err
+		return nil, err
 	}
 	if err := t.del(intentKey(serial)); err != nil {
-		return err
+		return nil, err
 	}
 	// The request and key indexes were written with the intent and now
 	// point to the certificate; identifiers, centre and expiry are new.
 	if err := t.setCertIndexes(c); err != nil {
-		return err
+		return nil, err
 	}
 	if err := t.set(ocspDueKey(zeroTime, serial), nil); err != nil {
-		return err
+		return nil, err
 	}
 	for j := range is.Outbox {
 		r := OutboxRow{Kind: is.Outbox[j].Kind, Serial: c.Serial, Payload: is.Outbox[j].Payload}
 		if err := t.outbox(&r); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	a := is.Audit
@@ -95,9 +112,9 @@ func (t *txn) commitIssued(is *Issued) error {
 		a.Subject = fmt.Sprintf("%x", serial)
 	}
 	if err := t.audit(&a); err != nil {
-		return fmt.Errorf("store: commit cert %x: %w", serial, err)
+		return nil, fmt.Errorf("store: commit cert %x: %w", serial, err)
 	}
-	return nil
+	return c, nil
 }
 
 // matchIntent fills empty Issued fields from the intent and rejects
