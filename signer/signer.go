@@ -155,9 +155,9 @@ type job struct {
 	issuer *Issuer
 	intent store.Intent
 	// tbs is the linted TBS that gets signed; intent.TBS is its copy.
-	tbs    *pkix.LintedTBS
-	ids    store.Identifiers
-	reply  chan reply
+	tbs   *pkix.LintedTBS
+	ids   store.Identifiers
+	reply chan reply
 	// notBefore and notAfter are the validity written into the TBS.
 	notBefore, notAfter time.Time
 	der                 []byte // set once signed
