@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/asn1"
-	"errors"
 	"fmt"
 	"math/big"
 	"strings"
@@ -73,15 +72,14 @@ func RelintTBS(p *Profile, der []byte, iss *Issuer, want TBSExpect) (*LintedTBS,
 	if err != nil {
 		return nil, err
 	}
-	var errs []error
-	if m := matchTBS(c, p, iss, want); m != nil {
-		errs = append(errs, m)
-	}
-	if err := lintTBS(der, p, iss, c.PublicKey); err != nil {
-		errs = append(errs, err)
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+	mismatch, lint := matchTBS(c, p, iss, want), lintTBS(der, p, iss, c.PublicKey)
+	switch {
+	case mismatch != nil && lint != nil:
+		return nil, fmt.Errorf("%w; %w", mismatch, lint)
+	case mismatch != nil:
+		return nil, mismatch
+	case lint != nil:
+		return nil, lint
 	}
 	return newLinted(der, c.SerialNumber.Bytes(), p, iss), nil
 }
