@@ -2,6 +2,12 @@
 // batching, a write-ahead intent per certificate, signing fan-out over the
 // issuers' keys, verify-after-sign, and one group commit per batch. Open
 // resolves the intents a crash left behind before it accepts work.
+//
+// Only a *pkix.LintedTBS is ever signed: one the TBS builder made and
+// linted for this request or, in crash recovery, one pkix.RelintTBS made
+// from an intent's stored TBS after matching it against the intent and
+// running the same lints. A stored TBS that fails is never signed; its
+// intent is failed (serial kept reserved) and the reason audited.
 package signer
 
 import (
