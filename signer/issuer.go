@@ -43,7 +43,7 @@ func NewIssuer(id string, cert *pkix.Certificate, key hsm.Key, settings pkix.Iss
 	if !cert.IsCA || cert.KeyUsage&pkix.KeyUsageCertSign == 0 {
 		return nil, fmt.Errorf("signer: issuer %s: certificate is not a CA allowed to sign certificates", id)
 	}
-	if !publicKeysEqual(cert.PublicKey.Key, key.Public()) {
+	if !pkix.SamePublicKey(cert.PublicKey.Key, key.Public()) {
 		return nil, fmt.Errorf("signer: issuer %s: key does not match the certificate's public key", id)
 	}
 	alg, err := pkix.SignatureAlgorithmFor(key.Public())
@@ -66,11 +66,6 @@ func NewIssuer(id string, cert *pkix.Certificate, key hsm.Key, settings pkix.Iss
 		is.Profiles[p.Name] = p
 	}
 	return is, nil
-}
-
-func publicKeysEqual(a, b crypto.PublicKey) bool {
-	ea, ok := a.(interface{ Equal(crypto.PublicKey) bool })
-	return ok && ea.Equal(b)
 }
 
 // signTBS signs a TBSCertificate with the issuer key, verifies the
