@@ -58,9 +58,9 @@ type TBSExpect struct {
 // process (crash recovery signs what an intent stored) before it may be
 // signed: it must parse; carry the expected serial and subject key; name
 // iss's certificate as issuer, by name and authority key identifier; have
-// the shape the builder gives profile p (its extended key usages, the
-// extensions the profile adds and no extension the builder never writes);
-// and pass the same lint table as BuildTBSCertificate, with p and iss. It
+// the shape the builder gives profile p (no extension the builder never
+// writes, and the profile-dependent ones exactly when p has them); and
+// pass the same lint table as BuildTBSCertificate, with p and iss. It
 // works on its own copy of der. The error, which wraps ErrInvalidValue or
 // ErrMalformed, names every check that failed.
 func RelintTBS(p *Profile, der []byte, iss *Issuer, want TBSExpect) (*LintedTBS, error) {
@@ -127,8 +127,10 @@ var builderExtensions = []asn1.ObjectIdentifier{
 }
 
 // profileShape reports where c differs from what the builder writes for
-// p: the profile's extended key usages exactly, and the extensions that
-// only some profiles carry present exactly when p says so.
+// p beyond what the lints check: an extension the builder never writes,
+// or one that only some profiles carry (basicConstraints for CAs,
+// IdentificationKind for qualified certificates, ocsp-nocheck for
+// responders) present when p does not say so or absent when it does.
 func profileShape(c *Certificate, p *Profile) []string {
 	var m []string
 	for _, e := range c.Extensions {
@@ -136,20 +138,12 @@ func profileShape(c *Certificate, p *Profile) []string {
 			m = append(m, fmt.Sprintf("extension %v is not one the certificate builder writes", e.ID))
 		}
 	}
-	var eku []asn1.ObjectIdentifier
-	if e, ok := FindExtension(c.Extensions, OIDExtExtKeyUsage); ok {
-		eku, _ = ParseExtKeyUsage(e.Value) // a malformed one fails e_ext_key_usage
-	}
-	if !sameOIDs(eku, p.ExtKeyUsage) {
-		m = append(m, fmt.Sprintf("extended key usage %v, profile %s has %v", eku, p.Name, p.ExtKeyUsage))
-	}
 	for _, x := range []struct {
 		oid  asn1.ObjectIdentifier
 		name string
 		want bool
 	}{
 		{OIDExtBasicConstraints, "basicConstraints", p.CA},
-		{OIDExtPrivateKeyUsagePeriod, "privateKeyUsagePeriod", p.PrivateKeyUsage > 0},
 		{OIDExtIdentificationKind, "IdentificationKind", p.Qualified},
 		{OIDOCSPNoCheck, "ocsp-nocheck", p.OCSPNoCheck},
 	} {
@@ -158,18 +152,6 @@ func profileShape(c *Certificate, p *Profile) []string {
 		}
 	}
 	return m
-}
-
-func sameOIDs(a, b []asn1.ObjectIdentifier) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if !a[i].Equal(b[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 // Serial is the serial number, big-endian magnitude (a copy).

@@ -110,3 +110,50 @@ func TestLintedTBSCheckIssuer(t *testing.T) {
 		t.Fatal("DER exposes the linted bytes")
 	}
 }
+
+// Whatever the builder writes for a shipped profile — with every optional
+// part: e-mails, sign tool, CRL, delta CRL and AIA pointers — RelintTBS
+// accepts, so recovery never fails an intent the pipeline wrote; and a
+// self-signed root is refused (recovery signs under an issuing CA).
+func TestRelintTBSAcceptsEveryProfile(t *testing.T) {
+	now := time.Now().Truncate(time.Second)
+	root := newTestRoot(t, gostKey(t, "tc26-256-A"), now)
+	ica := root.issueCA(t, gostKey(t, "tc26-256-A"), now)
+	iss := *ica.iss
+	iss.FreshestCRLURLs = []string{"http://127.0.0.1/crl/test-delta.crl"}
+	if err := iss.Prepare(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range Profiles() {
+		if p == ProfileRootCA {
+			continue
+		}
+		t.Run(p.Name, func(t *testing.T) {
+			sub := spkiOf(t, gostKey(t, "tc26-256-A").Public())
+			serial, _ := NewSerialNumber(rand.Reader)
+			subject := subscriberSubject(p)
+			switch {
+			case p.CA:
+				subject = caSubject("Подчинённый УЦ")
+			case p == ProfileOCSPSigner:
+				subject = &Subject{CommonName: "OCSP responder"}
+			}
+			tmpl := &CertificateTemplate{Profile: p, SerialNumber: serial, NotBefore: now, NotAfter: now.Add(300 * 24 * time.Hour),
+				Subject: subject, PublicKey: sub, Emails: []string{"box@example.ru"}, CRLURLs: []string{"http://127.0.0.1/crl/0.crl"}}
+			if p.Qualified {
+				tmpl.SubjectSignTool, tmpl.IdentificationKind = "tool", IdentificationRemoteCertificate
+			}
+			built, err := BuildLintedTBS(tmpl, &iss)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bits, _ := SubjectPublicKeyBits(sub.Raw)
+			if _, err := RelintTBS(p, built.DER(), &iss, TBSExpect{Serial: serial.Bytes(), SubjectKeySHA256: sha256.Sum256(bits)}); err != nil {
+				t.Fatalf("builder's TBS refused: %v", err)
+			}
+		})
+	}
+	if _, err := RelintTBS(ProfileRootCA, root.cert.RawTBS, &Issuer{SignatureAlgorithm: GOST256}, TBSExpect{}); !errors.Is(err, ErrInvalidValue) {
+		t.Fatalf("self-signed relint: %v", err)
+	}
+}
