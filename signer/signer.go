@@ -315,17 +315,19 @@ func (s *Signer) prepare(ctx context.Context, req *Request) (*job, *Result, erro
 	if is.CRLPointers != nil {
 		tmpl.CRLURLs, tmpl.FreshestCRLURLs = is.CRLPointers(serial.Bytes())
 	}
-	tbs, err := pkix.BuildLintedTBS(tmpl, &is.Settings)
+	linted, err := pkix.BuildLintedTBS(tmpl, &is.Settings)
 	if err != nil {
 		return nil, nil, err
 	}
+	tbs := linted.DER()
 	return &job{
-		ctx: ctx, req: req, issuer: is, tbs: tbs, reply: make(chan reply, 1),
+		ctx: ctx, req: req, issuer: is, reply: make(chan reply, 1),
 		notBefore: notBefore, notAfter: notBefore.Add(prof.Validity),
 		intent: store.Intent{RequestID: req.RequestID, IssuerID: is.ID, Serial: serial.Bytes(), KeyHash: keyHash,
-			TBS: tbs.DER(), Profile: prof.Name, Centre: req.Centre, CreatedAt: s.opts.Now()},
+			TBS: tbs, Profile: prof.Name, Centre: req.Centre, CreatedAt: s.opts.Now()},
 		ids: store.Identifiers{SNILS: req.Subject.SNILS, INN: req.Subject.INN, INNLE: req.Subject.INNLE,
 			OGRN: req.Subject.OGRN, OGRNIP: req.Subject.OGRNIP},
+		tbs: linted,
 	}, nil, nil
 }
 
