@@ -38,15 +38,12 @@ func (s *Store) CommitIssuedRecords(ctx context.Context, certs []Issued) ([]Cert
 		seen[string(is.Serial)] = true
 		items[i] = is
 	}
-	var recs []CertRecord
+	recs := make([]CertRecord, len(items))
 	err := s.update(ctx, "commit issued", func(t *txn) error {
-		recs = make([]CertRecord, len(items))
 		for i := range items {
-			c, err := t.commitIssued(&items[i])
-			if err != nil {
+			if err := t.commitIssued(&items[i], &recs[i]); err != nil {
 				return err
 			}
-			recs[i] = *c
 		}
 		return nil
 	})
@@ -56,27 +53,27 @@ func (s *Store) CommitIssuedRecords(ctx context.Context, certs []Issued) ([]Cert
 	return recs, nil
 }
 
-// commitIssued writes one certificate and returns its record.
-func (t *txn) commitIssued(is *Issued) (*CertRecord, error) {
+// commitIssued writes one certificate; out receives its record.
+func (t *txn) commitIssued(is *Issued, out *CertRecord) error {
 	serial := is.Serial
 	v, err := t.get(intentKey(serial))
 	if errors.Is(err, ErrNotFound) {
-		return nil, fmt.Errorf("store: commit cert %x: no pending intent: %w", serial, ErrNotFound)
+		return fmt.Errorf("store: commit cert %x: no pending intent: %w", serial, ErrNotFound)
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	in, err := decodeIntent(v)
 	if err != nil {
-		return nil, fmt.Errorf("store: commit cert %x: %w", serial, err)
+		return fmt.Errorf("store: commit cert %x: %w", serial, err)
 	}
 	if err := matchIntent(is, in); err != nil {
-		return nil, err
+		return err
 	}
 	if ok, err := t.has(certKey(serial)); err != nil {
-		return nil, err
+		return err
 	} else if ok {
-		return nil, corrupt("commit cert %x: certificate and pending intent both exist", serial)
+		return corrupt("commit cert %x: certificate and pending intent both exist", serial)
 	}
 
 	c := &CertRecord{
@@ -84,24 +81,25 @@ func (t *txn) commitIssued(is *Issued) (*CertRecord, error) {
 		DER: is.DER, NotBefore: is.NotBefore.UTC(), NotAfter: is.NotAfter.UTC(), KeyHash: in.KeyHash,
 		Subject: is.Subject, Centre: in.Centre, IssuedAt: t.now, Status: Status{State: Valid},
 	}
+	*out = *c
 	if err := t.set(certKey(serial), encodeCert(c)); err != nil {
-		return nil, err
+		return err
 	}
 	if err := t.del(intentKey(serial)); err != nil {
-		return nil, err
+		return err
 	}
 	// The request and key indexes were written with the intent and now
 	// point to the certificate; identifiers, centre and expiry are new.
 	if err := t.setCertIndexes(c); err != nil {
-		return nil, err
+		return err
 	}
 	if err := t.set(ocspDueKey(zeroTime, serial), nil); err != nil {
-		return nil, err
+		return err
 	}
 	for j := range is.Outbox {
 		r := OutboxRow{Kind: is.Outbox[j].Kind, Serial: c.Serial, Payload: is.Outbox[j].Payload}
 		if err := t.outbox(&r); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	a := is.Audit
@@ -112,9 +110,9 @@ func (t *txn) commitIssued(is *Issued) (*CertRecord, error) {
 		a.Subject = fmt.Sprintf("%x", serial)
 	}
 	if err := t.audit(&a); err != nil {
-		return nil, fmt.Errorf("store: commit cert %x: %w", serial, err)
+		return fmt.Errorf("store: commit cert %x: %w", serial, err)
 	}
-	return c, nil
+	return nil
 }
 
 // matchIntent fills empty Issued fields from the intent and rejects
