@@ -50,6 +50,9 @@ func NewIssuer(id string, cert *pkix.Certificate, key hsm.Key, settings pkix.Iss
 	if err != nil {
 		return nil, fmt.Errorf("signer: issuer %s: %w", id, err)
 	}
+	if key.Algorithm() != alg {
+		return nil, fmt.Errorf("signer: issuer %s: key says it signs %s, its public key is for %s", id, key.Algorithm(), alg)
+	}
 	settings.Cert, settings.SignatureAlgorithm = cert, alg
 	if err := settings.Prepare(); err != nil {
 		return nil, fmt.Errorf("signer: issuer %s: %w", id, err)
