@@ -57,17 +57,16 @@ func (s *Signer) recover(ctx context.Context, cutoff time.Time) error {
 		return nil
 	}
 	var issued []store.Issued
-	failed := 0
+	type failure struct {
+		serial []byte
+		reason string
+	}
+	var failed []failure
 	for _, in := range pending {
 		rec, err := s.recoverOne(ctx, in)
 		if err != nil {
 			s.opts.Logger.Warn("signer: recovery: intent marked failed", "serial", fmt.Sprintf("%x", in.Serial), "err", err)
-			// One call per intent: the store audits each failure with
-			// its own reason, in the same batch as the change.
-			if err := s.store.FailIntents(ctx, [][]byte{in.Serial}, failReason(err)); err != nil {
-				return fmt.Errorf("signer: recover: %w", err)
-			}
-			failed++
+			failed = append(failed, failure{in.Serial, failReason(err)})
 			continue
 		}
 		issued = append(issued, rec)
@@ -77,7 +76,14 @@ func (s *Signer) recover(ctx context.Context, cutoff time.Time) error {
 			return fmt.Errorf("signer: recover: commit %d certificates: %w", len(issued), err)
 		}
 	}
-	s.opts.Logger.Info("signer: recovered intents", "issued", len(issued), "failed", failed)
+	for _, f := range failed {
+		// One call per intent: the store audits each failure with its own
+		// reason, in the same batch as the change.
+		if err := s.store.FailIntents(ctx, [][]byte{f.serial}, f.reason); err != nil {
+			return fmt.Errorf("signer: recover: %w", err)
+		}
+	}
+	s.opts.Logger.Info("signer: recovered intents", "issued", len(issued), "failed", len(failed))
 	s.stats.recovered.Add(uint64(len(issued)))
 	return nil
 }

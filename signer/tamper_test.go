@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gostca/gostca/hsm"
 	"github.com/gostca/gostca/pkix"
@@ -368,5 +369,20 @@ func TestSignTBSOnlyLinted(t *testing.T) {
 	}
 	if c, err := pkix.ParseCertificate(der); err != nil || c.CheckSignatureFrom(other.Cert) != nil {
 		t.Fatalf("own issuer's linted TBS: %v", err)
+	}
+}
+
+// The audited reason is valid UTF-8 within the store's limit, cut on a
+// rune boundary.
+func TestFailReason(t *testing.T) {
+	if got := failReason(errors.New("short")); got != "recovery: short" {
+		t.Fatalf("%q", got)
+	}
+	long := failReason(errors.New(strings.Repeat("ж", 2000) + "\xff"))
+	if len(long) > maxFailReason || !utf8.ValidString(long) || !strings.HasSuffix(long, "ж…") {
+		t.Fatalf("long reason: %d bytes, valid %v, ends %q", len(long), utf8.ValidString(long), long[len(long)-8:])
+	}
+	if got := failReason(errors.New("bad \xff byte")); !utf8.ValidString(got) {
+		t.Fatalf("invalid UTF-8 kept: %q", got)
 	}
 }
