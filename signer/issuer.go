@@ -43,7 +43,7 @@ func NewIssuer(id string, cert *pkix.Certificate, key hsm.Key, settings pkix.Iss
 	if !cert.IsCA || cert.KeyUsage&pkix.KeyUsageCertSign == 0 {
 		return nil, fmt.Errorf("signer: issuer %s: certificate is not a CA allowed to sign certificates", id)
 	}
-	if !pkix.SamePublicKey(cert.PublicKey.Key, key.Public()) {
+	if !hsm.SamePublicKey(cert.PublicKey.Key, key.Public()) {
 		return nil, fmt.Errorf("signer: issuer %s: key does not match the certificate's public key", id)
 	}
 	alg, err := pkix.SignatureAlgorithmFor(key.Public())

@@ -1,4 +1,4 @@
-package pkix
+package hsm
 
 import (
 	"crypto"
@@ -10,8 +10,9 @@ import (
 // SamePublicKey reports whether a and b are one key: both GOST R
 // 34.10-2012 or both ECDSA, on the same curve, with the same point. It is
 // the one check of "this key belongs to that certificate" (an issuer's or
-// an OCSP responder's HSM key against its certificate). Nil keys and keys
-// of other types are never the same.
+// an OCSP responder's key against its certificate) and of "the token
+// still holds the key loaded at start". Nil keys and keys of other types
+// are never the same.
 func SamePublicKey(a, b crypto.PublicKey) bool {
 	switch k := a.(type) {
 	case *gost3410.PublicKey:
