@@ -11,6 +11,7 @@ import (
 	"io"
 
 	"github.com/gostca/gostca/gost/gost3410"
+	"github.com/gostca/gostca/sigalg"
 )
 
 // Key is a signing key held by a backend: in-process (SoftKey) or on a
@@ -40,54 +41,19 @@ var (
 	ErrClosed = errors.New("hsm: backend closed")
 )
 
-// Algorithm is the signature algorithm of a key.
-type Algorithm int
+// Algorithm is the signature algorithm of a key. It is sigalg.Algorithm,
+// the enumeration pkix uses too (pkix.SignatureAlgorithm), which also
+// gives its digest size and hash.
+type Algorithm = sigalg.Algorithm
 
+// The algorithms under their key names.
 const (
-	UnknownAlgorithm Algorithm = iota
-	GOST256                    // GOST R 34.10-2012 256-bit; Streebog-256 digest; 64-byte s ‖ r
-	GOST512                    // GOST R 34.10-2012 512-bit; Streebog-512 digest; 128-byte s ‖ r
-	ECDSAP256                  // ECDSA on P-256; SHA-256 digest; DER signature
-	ECDSAP384                  // ECDSA on P-384; SHA-384 digest; DER signature
+	UnknownAlgorithm = sigalg.Unknown
+	GOST256          = sigalg.GOST256   // GOST R 34.10-2012 256-bit; Streebog-256 digest; 64-byte s ‖ r
+	GOST512          = sigalg.GOST512   // GOST R 34.10-2012 512-bit; Streebog-512 digest; 128-byte s ‖ r
+	ECDSAP256        = sigalg.ECDSAP256 // ECDSA on P-256; SHA-256 digest; DER signature
+	ECDSAP384        = sigalg.ECDSAP384 // ECDSA on P-384; SHA-384 digest; DER signature
 )
-
-func (a Algorithm) String() string {
-	switch a {
-	case GOST256:
-		return "GOST R 34.10-2012 256"
-	case GOST512:
-		return "GOST R 34.10-2012 512"
-	case ECDSAP256:
-		return "ECDSA P-256"
-	case ECDSAP384:
-		return "ECDSA P-384"
-	}
-	return fmt.Sprintf("hsm.Algorithm(%d)", int(a))
-}
-
-// DigestSize returns the length of the digest Sign expects, 0 if unknown.
-func (a Algorithm) DigestSize() int {
-	switch a {
-	case GOST256, ECDSAP256:
-		return 32
-	case GOST512:
-		return 64
-	case ECDSAP384:
-		return 48
-	}
-	return 0
-}
-
-// IsGOST reports whether a is a GOST R 34.10-2012 algorithm.
-func (a Algorithm) IsGOST() bool { return a == GOST256 || a == GOST512 }
-
-// CheckDigest returns an error unless digest has the size a signs.
-func (a Algorithm) CheckDigest(digest []byte) error {
-	if n := a.DigestSize(); n == 0 || len(digest) != n {
-		return fmt.Errorf("hsm: %s signs a %d-byte digest, got %d bytes", a, n, len(digest))
-	}
-	return nil
-}
 
 // Object identifiers of the curves, named as in the standards.
 var (

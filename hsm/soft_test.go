@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/ecdsa"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/binary"
 	"errors"
 	"os"
@@ -15,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/gostca/gostca/gost/gost3410"
-	"github.com/gostca/gostca/gost/streebog"
 )
 
 // fastKDF keeps the tests quick; one test covers the default cost.
@@ -31,23 +28,7 @@ func mustCurve(t testing.TB, name string) Curve {
 }
 
 // digestFor returns the digest a key of alg signs, of msg.
-func digestFor(alg Algorithm, msg []byte) []byte {
-	switch alg {
-	case GOST256:
-		d := streebog.Sum256(msg)
-		return d[:]
-	case GOST512:
-		d := streebog.Sum512(msg)
-		return d[:]
-	case ECDSAP256:
-		d := sha256.Sum256(msg)
-		return d[:]
-	case ECDSAP384:
-		d := sha512.Sum384(msg)
-		return d[:]
-	}
-	return nil
-}
+func digestFor(alg Algorithm, msg []byte) []byte { return alg.Digest(msg) }
 
 func verify(t testing.TB, k Key, digest, sig []byte) {
 	t.Helper()

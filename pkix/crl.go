@@ -177,7 +177,7 @@ func CreateCRL(rand io.Reader, key crypto.Signer, tmpl *CRLTemplate, entries []R
 	} else if t.SignatureAlgorithm != want {
 		return nil, errf("CRL: %w: %s with a key that signs %s", ErrInvalidValue, t.SignatureAlgorithm, want)
 	}
-	opts := t.SignatureAlgorithm.signerOpts()
+	opts := t.SignatureAlgorithm.Hash()
 	cb := CRLBuilder{
 		Template: &t,
 		Entries:  crlSliceEntries(entries),

@@ -282,7 +282,7 @@ func TestOCSPResponseRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			alg, _ := SignatureAlgorithmFor(key.Public())
-			sig, err := key.Sign(rand.Reader, alg.Digest(tbs), alg.signerOpts())
+			sig, err := key.Sign(rand.Reader, alg.Digest(tbs), alg.Hash())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,8 +3,6 @@ package pkix
 import (
 	"crypto"
 	"crypto/ecdsa"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/asn1"
 	"errors"
 	"io"
@@ -13,18 +11,21 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/gostca/gostca/gost/gost3410"
-	"github.com/gostca/gostca/gost/streebog"
+	"github.com/gostca/gostca/sigalg"
 )
 
-// SignatureAlgorithm is a signature algorithm the package signs and checks.
-type SignatureAlgorithm int
+// SignatureAlgorithm is a signature algorithm the package signs and
+// checks. It is sigalg.Algorithm, the enumeration hsm's keys use too; its
+// hash, digest size and name are there, its identifier (OID) here.
+type SignatureAlgorithm = sigalg.Algorithm
 
+// The algorithms under their X.509 names.
 const (
-	UnknownSignatureAlgorithm SignatureAlgorithm = iota
-	GOST256                                      // GOST R 34.10-2012 256 with Streebog-256
-	GOST512                                      // GOST R 34.10-2012 512 with Streebog-512
-	ECDSAWithSHA256
-	ECDSAWithSHA384
+	UnknownSignatureAlgorithm = sigalg.Unknown
+	GOST256                   = sigalg.GOST256 // GOST R 34.10-2012 256 with Streebog-256
+	GOST512                   = sigalg.GOST512 // GOST R 34.10-2012 512 with Streebog-512
+	ECDSAWithSHA256           = sigalg.ECDSAP256
+	ECDSAWithSHA384           = sigalg.ECDSAP384
 )
 
 var (
@@ -32,22 +33,8 @@ var (
 	OIDSignatureECDSAWithSHA384 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}
 )
 
-func (a SignatureAlgorithm) String() string {
-	switch a {
-	case GOST256:
-		return "GOST R 34.10-2012 256 with Streebog-256"
-	case GOST512:
-		return "GOST R 34.10-2012 512 with Streebog-512"
-	case ECDSAWithSHA256:
-		return "ECDSA with SHA-256"
-	case ECDSAWithSHA384:
-		return "ECDSA with SHA-384"
-	}
-	return "unknown signature algorithm"
-}
-
-// OID returns the algorithm's object identifier, nil if unknown.
-func (a SignatureAlgorithm) OID() asn1.ObjectIdentifier {
+// algorithmOID returns the algorithm's object identifier, nil if unknown.
+func algorithmOID(a SignatureAlgorithm) asn1.ObjectIdentifier {
 	switch a {
 	case GOST256:
 		return OIDSignatureGost2012_256
@@ -59,37 +46,6 @@ func (a SignatureAlgorithm) OID() asn1.ObjectIdentifier {
 		return OIDSignatureECDSAWithSHA384
 	}
 	return nil
-}
-
-// Digest hashes msg with the algorithm's hash: the bytes a key signs.
-func (a SignatureAlgorithm) Digest(msg []byte) []byte {
-	switch a {
-	case GOST256:
-		d := streebog.Sum256(msg)
-		return d[:]
-	case GOST512:
-		d := streebog.Sum512(msg)
-		return d[:]
-	case ECDSAWithSHA256:
-		d := sha256.Sum256(msg)
-		return d[:]
-	case ECDSAWithSHA384:
-		d := sha512.Sum384(msg)
-		return d[:]
-	}
-	return nil
-}
-
-// signerOpts returns the crypto.SignerOpts a crypto.Signer expects.
-func (a SignatureAlgorithm) signerOpts() crypto.SignerOpts {
-	switch a {
-	case ECDSAWithSHA256:
-		return crypto.SHA256
-	case ECDSAWithSHA384:
-		return crypto.SHA384
-	}
-	// crypto.Hash has no GOST values; gost3410 ignores opts.
-	return crypto.Hash(0)
 }
 
 // SignatureAlgorithmFor returns the algorithm a key signs with: GOST by key
@@ -119,7 +75,7 @@ func SignatureAlgorithmFor(pub crypto.PublicKey) (SignatureAlgorithm, error) {
 // addAlgorithmIdentifier writes the AlgorithmIdentifier with parameters
 // absent, as RFC 9215 (GOST) and RFC 5758 (ECDSA) require.
 func addAlgorithmIdentifier(b *cryptobyte.Builder, a SignatureAlgorithm) {
-	oid := a.OID()
+	oid := algorithmOID(a)
 	if oid == nil {
 		b.SetError(invalid("signatureAlgorithm", "unknown algorithm"))
 		return
@@ -143,7 +99,7 @@ func readAlgorithmIdentifier(s *cryptobyte.String) (SignatureAlgorithm, error) {
 		}
 	}
 	for _, a := range []SignatureAlgorithm{GOST256, GOST512, ECDSAWithSHA256, ECDSAWithSHA384} {
-		if a.OID().Equal(oid) {
+		if algorithmOID(a).Equal(oid) {
 			return a, nil
 		}
 	}
@@ -196,7 +152,7 @@ func Sign(rand io.Reader, key crypto.Signer, alg SignatureAlgorithm, signed []by
 	} else if want != alg {
 		return nil, errf("sign: %w: %s with a key that signs %s", ErrInvalidValue, alg, want)
 	}
-	sig, err := key.Sign(rand, alg.Digest(signed), alg.signerOpts())
+	sig, err := key.Sign(rand, alg.Digest(signed), alg.Hash())
 	if err != nil {
 		return nil, errf("sign: %w", err)
 	}

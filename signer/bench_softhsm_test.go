@@ -129,7 +129,7 @@ func BenchmarkBareCryptoSoftHSMECDSA(b *testing.B) {
 	reqs := ecdsaRequests(b, min(b.N, 256))
 	csr, _ := pkix.ParseCertificateRequest(reqs[0].CSR)
 	serial, _ := pkix.NewSerialNumber(rand.Reader)
-	tbs, err := pkix.BuildTBSCertificate(&pkix.CertificateTemplate{Profile: pkix.ProfileTLSClient, SerialNumber: serial,
+	tbs, err := pkix.BuildLintedTBS(&pkix.CertificateTemplate{Profile: pkix.ProfileTLSClient, SerialNumber: serial,
 		NotBefore: time.Now().Truncate(time.Second), Subject: reqs[0].Subject, PublicKey: csr.PublicKey}, &is.Settings)
 	if err != nil {
 		b.Fatal(err)

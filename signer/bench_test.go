@@ -69,7 +69,7 @@ func BenchmarkBareCrypto(b *testing.B) {
 	reqs := benchRequests(b, min(b.N, 256), "tc26-256-A")
 	serial, _ := pkix.NewSerialNumber(rand.Reader)
 	csr, _ := pkix.ParseCertificateRequest(reqs[0].CSR)
-	tbs, err := pkix.BuildTBSCertificate(&pkix.CertificateTemplate{Profile: pkix.ProfileQualifiedPerson, SerialNumber: serial,
+	tbs, err := pkix.BuildLintedTBS(&pkix.CertificateTemplate{Profile: pkix.ProfileQualifiedPerson, SerialNumber: serial,
 		NotBefore: time.Now().Truncate(time.Second), Subject: personSubject(), PublicKey: csr.PublicKey, SubjectSignTool: "x"}, &is.Settings)
 	if err != nil {
 		b.Fatal(err)

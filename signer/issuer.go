@@ -43,12 +43,15 @@ func NewIssuer(id string, cert *pkix.Certificate, key hsm.Key, settings pkix.Iss
 	if !cert.IsCA || cert.KeyUsage&pkix.KeyUsageCertSign == 0 {
 		return nil, fmt.Errorf("signer: issuer %s: certificate is not a CA allowed to sign certificates", id)
 	}
-	if !publicKeysEqual(cert.PublicKey.Key, key.Public()) {
+	if !hsm.SamePublicKey(cert.PublicKey.Key, key.Public()) {
 		return nil, fmt.Errorf("signer: issuer %s: key does not match the certificate's public key", id)
 	}
 	alg, err := pkix.SignatureAlgorithmFor(key.Public())
 	if err != nil {
 		return nil, fmt.Errorf("signer: issuer %s: %w", id, err)
+	}
+	if key.Algorithm() != alg {
+		return nil, fmt.Errorf("signer: issuer %s: key says it signs %s, its public key is for %s", id, key.Algorithm(), alg)
 	}
 	settings.Cert, settings.SignatureAlgorithm = cert, alg
 	if err := settings.Prepare(); err != nil {
@@ -68,16 +71,17 @@ func NewIssuer(id string, cert *pkix.Certificate, key hsm.Key, settings pkix.Iss
 	return is, nil
 }
 
-func publicKeysEqual(a, b crypto.PublicKey) bool {
-	ea, ok := a.(interface{ Equal(crypto.PublicKey) bool })
-	return ok && ea.Equal(b)
-}
-
 // signTBS signs a TBSCertificate with the issuer key, verifies the
 // signature with the CA's public key (an HSM fault must never yield a bad
-// certificate) and assembles the certificate.
-func (is *Issuer) signTBS(ctx context.Context, tbs []byte) ([]byte, error) {
-	digest := is.alg.Digest(tbs)
+// certificate) and assembles the certificate. It takes only a TBS that
+// has just passed the lints for this issuer (pkix.BuildLintedTBS at
+// issuance, pkix.RelintTBS at recovery): there is no way to sign bytes
+// that skipped them.
+func (is *Issuer) signTBS(ctx context.Context, tbs *pkix.LintedTBS) ([]byte, error) {
+	if err := tbs.CheckIssuer(&is.Settings); err != nil {
+		return nil, fmt.Errorf("signer: issuer %s: %w", is.ID, err)
+	}
+	digest := tbs.Digest()
 	sig, err := is.Key.Sign(ctx, digest)
 	if err != nil {
 		return nil, fmt.Errorf("signer: issuer %s: sign: %w", is.ID, err)
@@ -85,5 +89,5 @@ func (is *Issuer) signTBS(ctx context.Context, tbs []byte) ([]byte, error) {
 	if err := pkix.CheckDigestSignature(is.pub, is.alg, digest, sig); err != nil {
 		return nil, fmt.Errorf("signer: issuer %s: verify after sign: %w", is.ID, err)
 	}
-	return pkix.AssembleSigned(tbs, is.alg, sig)
+	return tbs.Assemble(sig)
 }

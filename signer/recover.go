@@ -3,19 +3,24 @@ package signer
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/store"
 )
 
 // recover completes the intents recorded but not committed — by a
-// previous process, or by a batch of this one whose commit failed: each is
-// signed again from its stored TBS (the TBS, and so the serial, never
-// changes) and committed; one that cannot be (unknown issuer, TBS that no
-// longer parses, key failure) is marked failed, which keeps its serial out
-// of reuse for good. With a non-zero cutoff only intents created before it
-// and held by no batch are taken.
+// previous process, or by a batch of this one whose commit failed. The
+// stored TBS is not trusted: it is signed only once pkix.RelintTBS has
+// parsed it, matched its serial, issuer, subject key and profile against
+// the intent and run the issuance lints on it (the TBS, and so the
+// serial, never changes). One that cannot be completed (unknown issuer or
+// profile, a TBS that fails those checks, a key failure) is marked failed
+// with its reason in the audit log, which keeps its serial out of reuse
+// for good. With a non-zero cutoff only intents created before it and
+// held by no batch are taken.
 func (s *Signer) recover(ctx context.Context, cutoff time.Time) error {
 	all, err := s.store.PendingIntents(ctx)
 	if err != nil {
@@ -52,23 +57,29 @@ func (s *Signer) recover(ctx context.Context, cutoff time.Time) error {
 		return nil
 	}
 	var issued []store.Issued
-	var failed [][]byte
+	type failure struct {
+		serial []byte
+		reason string
+	}
+	var failed []failure
 	for _, in := range pending {
 		rec, err := s.recoverOne(ctx, in)
 		if err != nil {
 			s.opts.Logger.Warn("signer: recovery: intent marked failed", "serial", fmt.Sprintf("%x", in.Serial), "err", err)
-			failed = append(failed, in.Serial)
+			failed = append(failed, failure{in.Serial, failReason(err)})
 			continue
 		}
 		issued = append(issued, rec)
 	}
 	if len(issued) > 0 {
-		if err := s.store.CommitIssued(ctx, issued); err != nil {
+		if _, err := s.store.CommitIssuedRecords(ctx, issued); err != nil {
 			return fmt.Errorf("signer: recover: commit %d certificates: %w", len(issued), err)
 		}
 	}
-	if len(failed) > 0 {
-		if err := s.store.FailIntents(ctx, failed, "recovery: could not complete"); err != nil {
+	for _, f := range failed {
+		// One call per intent: the store audits each failure with its own
+		// reason, in the same batch as the change.
+		if err := s.store.FailIntents(ctx, [][]byte{f.serial}, f.reason); err != nil {
 			return fmt.Errorf("signer: recover: %w", err)
 		}
 	}
@@ -100,7 +111,15 @@ func (s *Signer) recoverOne(ctx context.Context, in store.Intent) (store.Issued,
 	if !ok {
 		return store.Issued{}, fmt.Errorf("%w %q", ErrUnknownIssuer, in.IssuerID)
 	}
-	der, err := is.signTBS(ctx, in.TBS)
+	prof, ok := is.Profiles[in.Profile]
+	if !ok {
+		return store.Issued{}, fmt.Errorf("%w %q for issuer %s", ErrUnknownProfile, in.Profile, is.ID)
+	}
+	tbs, err := pkix.RelintTBS(prof, in.TBS, &is.Settings, pkix.TBSExpect{Serial: in.Serial, SubjectKeySHA256: in.KeyHash})
+	if err != nil {
+		return store.Issued{}, fmt.Errorf("signer: stored TBS refused: %w", err)
+	}
+	der, err := is.signTBS(ctx, tbs)
 	if err != nil {
 		return store.Issued{}, err
 	}
@@ -118,4 +137,22 @@ func (s *Signer) recoverOne(ctx context.Context, in store.Intent) (store.Issued,
 		Outbox: s.outbox(in.Profile),
 		Audit:  store.AuditEntry{Actor: "signer/recovery", Action: "issue", Details: issueDetails(in) + " (recovered intent)"},
 	}, nil
+}
+
+// maxFailReason is the store's limit on a failure reason.
+const maxFailReason = 1024
+
+// failReason is the audit reason of an intent recovery could not
+// complete: "recovery: " and the error, valid UTF-8, cut to the store's
+// limit on a rune boundary.
+func failReason(err error) string {
+	r := strings.ToValidUTF8("recovery: "+err.Error(), "?")
+	if len(r) <= maxFailReason {
+		return r
+	}
+	cut := maxFailReason - len("…")
+	for cut > 0 && !utf8.RuneStart(r[cut]) {
+		cut--
+	}
+	return r[:cut] + "…"
 }

@@ -12,18 +12,18 @@ import (
 	"github.com/gostca/gostca/store"
 )
 
-// failingCommit is the real store whose next CommitIssued fails (a disk
+// failingCommit is the real store whose next commit fails (a disk
 // error, say) after doing nothing.
 type failingCommit struct {
-	store.Backend
+	*store.Store
 	fail atomic.Int32
 }
 
-func (f *failingCommit) CommitIssued(ctx context.Context, is []store.Issued) error {
+func (f *failingCommit) CommitIssuedRecords(ctx context.Context, is []store.Issued) ([]store.CertRecord, error) {
 	if f.fail.Add(-1) >= 0 {
-		return errors.New("injected commit failure")
+		return nil, errors.New("injected commit failure")
 	}
-	return f.Backend.CommitIssued(ctx, is)
+	return f.Store.CommitIssuedRecords(ctx, is)
 }
 
 // TestRecoveryAfterFailedCommit: a batch whose commit fails leaves its
@@ -33,7 +33,7 @@ func (f *failingCommit) CommitIssued(ctx context.Context, is []store.Issued) err
 func TestRecoveryAfterFailedCommit(t *testing.T) {
 	st := openStore(t, t.TempDir())
 	defer st.Close()
-	fc := &failingCommit{Backend: st}
+	fc := &failingCommit{Store: st}
 	is := newIssuer(t, "ca", "tc26-256-A")
 	rows := func(profile string) []store.OutboxRow {
 		return []store.OutboxRow{{Kind: "esia", Payload: []byte(profile)}}

@@ -2,6 +2,12 @@
 // batching, a write-ahead intent per certificate, signing fan-out over the
 // issuers' keys, verify-after-sign, and one group commit per batch. Open
 // resolves the intents a crash left behind before it accepts work.
+//
+// Only a *pkix.LintedTBS is ever signed: one the TBS builder made and
+// linted for this request or, in crash recovery, one pkix.RelintTBS made
+// from an intent's stored TBS after matching it against the intent and
+// running the same lints. A stored TBS that fails is never signed; its
+// intent is failed (serial kept reserved) and the reason audited.
 package signer
 
 import (
@@ -116,6 +122,10 @@ type Request struct {
 type Result struct {
 	Serial []byte
 	DER    []byte
+	// Record is the certificate's record as committed to the store (for a
+	// duplicate, as the store holds it), so the caller need not read it
+	// back.
+	Record *store.CertRecord
 	// Duplicate is true when RequestID had been issued before.
 	Duplicate bool
 }
@@ -131,7 +141,7 @@ var (
 
 // Signer issues certificates. It is safe for concurrent use.
 type Signer struct {
-	store   store.Backend
+	store   Store
 	issuers map[string]*Issuer
 	opts    Options
 	batch   *batcher[*job]
@@ -150,8 +160,10 @@ type job struct {
 	req    *Request
 	issuer *Issuer
 	intent store.Intent
-	ids    store.Identifiers
-	reply  chan reply
+	// tbs is the linted TBS that gets signed; intent.TBS is its copy.
+	tbs   *pkix.LintedTBS
+	ids   store.Identifiers
+	reply chan reply
 	// notBefore and notAfter are the validity written into the TBS.
 	notBefore, notAfter time.Time
 	der                 []byte // set once signed
@@ -162,10 +174,10 @@ type reply struct {
 	err error
 }
 
-// Open recovers what a previous process left (every pending intent is
-// signed again from its stored TBS and committed, or marked failed) and
-// then starts the pipeline.
-func Open(ctx context.Context, st store.Backend, issuers []*Issuer, opts Options) (*Signer, error) {
+// Open recovers what a previous process left (every pending intent whose
+// stored TBS passes RelintTBS is signed and committed, every other one
+// marked failed and audited) and then starts the pipeline.
+func Open(ctx context.Context, st Store, issuers []*Issuer, opts Options) (*Signer, error) {
 	opts.setDefaults()
 	s := &Signer{store: st, issuers: map[string]*Issuer{}, opts: opts, inflight: map[string]struct{}{}, stop: make(chan struct{})}
 	for _, is := range issuers {
@@ -303,10 +315,11 @@ func (s *Signer) prepare(ctx context.Context, req *Request) (*job, *Result, erro
 	if is.CRLPointers != nil {
 		tmpl.CRLURLs, tmpl.FreshestCRLURLs = is.CRLPointers(serial.Bytes())
 	}
-	tbs, err := pkix.BuildTBSCertificate(tmpl, &is.Settings)
+	linted, err := pkix.BuildLintedTBS(tmpl, &is.Settings)
 	if err != nil {
 		return nil, nil, err
 	}
+	tbs := linted.DER()
 	return &job{
 		ctx: ctx, req: req, issuer: is, reply: make(chan reply, 1),
 		notBefore: notBefore, notAfter: prof.NotAfter(notBefore),
@@ -314,6 +327,7 @@ func (s *Signer) prepare(ctx context.Context, req *Request) (*job, *Result, erro
 			TBS: tbs, Profile: prof.Name, Centre: req.Centre, CreatedAt: s.opts.Now()},
 		ids: store.Identifiers{SNILS: req.Subject.SNILS, INN: req.Subject.INN, INNLE: req.Subject.INNLE,
 			OGRN: req.Subject.OGRN, OGRNIP: req.Subject.OGRNIP},
+		tbs: linted,
 	}, nil, nil
 }
 
@@ -359,7 +373,7 @@ func (s *Signer) process(jobs []*job) {
 			j.reply <- reply{err: r.Err}
 		case r.Duplicate && r.Cert != nil:
 			s.stats.duplicates.Add(1)
-			j.reply <- reply{res: &Result{Serial: r.Cert.Serial, DER: r.Cert.DER, Duplicate: true}}
+			j.reply <- reply{res: &Result{Serial: r.Cert.Serial, DER: r.Cert.DER, Record: r.Cert, Duplicate: true}}
 		case r.Duplicate:
 			j.reply <- reply{err: ErrInProgress}
 		default:
@@ -377,8 +391,9 @@ func (s *Signer) process(jobs []*job) {
 		issued = append(issued, s.issuedRecord(j))
 		done = append(done, j)
 	}
+	var records []store.CertRecord
 	if len(issued) > 0 {
-		if err := s.store.CommitIssued(ctx, issued); err != nil {
+		if records, err = s.store.CommitIssuedRecords(ctx, issued); err != nil {
 			// The intents stay pending: the recovery pass (or the next
 			// Open) signs them again from the stored TBS, so nothing
 			// signed is lost or doubled.
@@ -401,9 +416,9 @@ func (s *Signer) process(jobs []*job) {
 			f.job.reply <- reply{err: f.err}
 		}
 	}
-	for _, j := range done {
+	for i, j := range done {
 		s.stats.issued.Add(1)
-		j.reply <- reply{res: &Result{Serial: j.intent.Serial, DER: j.der}}
+		j.reply <- reply{res: &Result{Serial: j.intent.Serial, DER: j.der, Record: &records[i]}}
 	}
 }
 
@@ -432,7 +447,7 @@ func (s *Signer) signAll(ctx context.Context, jobs []*job) []failure {
 					return
 				}
 				j := jobs[i]
-				der, err := j.issuer.signTBS(ctx, j.intent.TBS)
+				der, err := j.issuer.signTBS(ctx, j.tbs)
 				if err != nil {
 					s.stats.signErrors.Add(1)
 					mu.Lock()

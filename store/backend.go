@@ -20,6 +20,8 @@ type Backend interface {
 	// outbox rows and audit entries, and deletes their intents: all or
 	// nothing.
 	CommitIssued(ctx context.Context, certs []Issued) error
+	// CommitIssuedRecords is CommitIssued returning the records written.
+	CommitIssuedRecords(ctx context.Context, certs []Issued) ([]CertRecord, error)
 	// FailIntents marks pending intents failed: serials stay reserved,
 	// keys and request IDs are released. Already failed ones are skipped.
 	FailIntents(ctx context.Context, serials [][]byte, reason string) error

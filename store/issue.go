@@ -14,33 +14,47 @@ import (
 // nothing is written: an unknown or failed intent (ErrNotFound), fields
 // that contradict the intent or break the bounds (ErrInvalidInput).
 func (s *Store) CommitIssued(ctx context.Context, certs []Issued) error {
+	_, err := s.CommitIssuedRecords(ctx, certs)
+	return err
+}
+
+// CommitIssuedRecords is CommitIssued that also returns the records it
+// wrote, in the order of certs, so that the issuer need not read them
+// back.
+func (s *Store) CommitIssuedRecords(ctx context.Context, certs []Issued) ([]CertRecord, error) {
 	if len(certs) > maxBatch {
-		return invalid("commit issued: %d certificates, at most %d per call", len(certs), maxBatch)
+		return nil, invalid("commit issued: %d certificates, at most %d per call", len(certs), maxBatch)
 	}
 	items := make([]Issued, len(certs))
 	seen := map[string]bool{}
 	for i := range certs {
 		is := certs[i]
 		if err := checkIssued(&is); err != nil {
-			return fmt.Errorf("store: commit issued %d: %w", i, err)
+			return nil, fmt.Errorf("store: commit issued %d: %w", i, err)
 		}
 		if seen[string(is.Serial)] {
-			return invalid("commit issued: serial %x twice in one call", is.Serial)
+			return nil, invalid("commit issued: serial %x twice in one call", is.Serial)
 		}
 		seen[string(is.Serial)] = true
 		items[i] = is
 	}
-	return s.update(ctx, "commit issued", func(t *txn) error {
+	recs := make([]CertRecord, len(items))
+	err := s.update(ctx, "commit issued", func(t *txn) error {
 		for i := range items {
-			if err := t.commitIssued(&items[i]); err != nil {
+			if err := t.commitIssued(&items[i], &recs[i]); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return recs, nil
 }
 
-func (t *txn) commitIssued(is *Issued) error {
+// commitIssued writes one certificate; out receives its record.
+func (t *txn) commitIssued(is *Issued, out *CertRecord) error {
 	serial := is.Serial
 	v, err := t.get(intentKey(serial))
 	if errors.Is(err, ErrNotFound) {
@@ -67,6 +81,7 @@ func (t *txn) commitIssued(is *Issued) error {
 		DER: is.DER, NotBefore: is.NotBefore.UTC(), NotAfter: is.NotAfter.UTC(), KeyHash: in.KeyHash,
 		Subject: is.Subject, Centre: in.Centre, IssuedAt: t.now, Status: Status{State: Valid},
 	}
+	*out = *c
 	if err := t.set(certKey(serial), encodeCert(c)); err != nil {
 		return err
 	}

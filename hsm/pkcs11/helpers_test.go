@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/ecdsa"
-	"crypto/sha256"
-	"crypto/sha512"
 	"log/slog"
 	"strings"
 	"sync"
@@ -13,7 +11,6 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/gost/gost3410"
-	"github.com/gostca/gostca/gost/streebog"
 	"github.com/gostca/gostca/hsm"
 )
 
@@ -50,23 +47,7 @@ func mustCurve(t testing.TB, name string) hsm.Curve {
 	return c
 }
 
-func digestFor(alg hsm.Algorithm, msg []byte) []byte {
-	switch alg {
-	case hsm.GOST256:
-		d := streebog.Sum256(msg)
-		return d[:]
-	case hsm.GOST512:
-		d := streebog.Sum512(msg)
-		return d[:]
-	case hsm.ECDSAP256:
-		d := sha256.Sum256(msg)
-		return d[:]
-	case hsm.ECDSAP384:
-		d := sha512.Sum384(msg)
-		return d[:]
-	}
-	return nil
-}
+func digestFor(alg hsm.Algorithm, msg []byte) []byte { return alg.Digest(msg) }
 
 func verifies(k hsm.Key, digest, sig []byte) bool {
 	switch pub := k.Public().(type) {

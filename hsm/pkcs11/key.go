@@ -161,7 +161,7 @@ func (k *Key) handle(s *session) (p11.ObjectHandle, error) {
 	if err != nil {
 		return 0, err
 	}
-	if !publicEqual(f.pub, k.pub) {
+	if !hsm.SamePublicKey(f.pub, k.pub) {
 		return 0, fmt.Errorf("%w: key %q on token %q is no longer the key loaded at start", ErrKeyChanged, k.name, k.t.name)
 	}
 	k.gen, k.h = s.gen, f.priv
@@ -177,11 +177,6 @@ var (
 	// another public key; it is not used.
 	ErrKeyChanged = errors.New("key changed on the token")
 )
-
-func publicEqual(a, b crypto.PublicKey) bool {
-	x, ok := a.(interface{ Equal(crypto.PublicKey) bool })
-	return ok && x.Equal(b)
-}
 
 // Key finds a key on the token.
 func (t *Token) Key(ctx context.Context, spec KeySpec) (*Key, error) {

@@ -106,7 +106,7 @@ func TestSoftHSMSignECDSA(t *testing.T) {
 		t.Fatal(err)
 	}
 	toolByID, err := tok.Key(ctx, KeySpec{ID: []byte{0x0a, 0x0b}})
-	if err != nil || !publicEqual(tool.Public(), toolByID.Public()) {
+	if err != nil || !hsm.SamePublicKey(tool.Public(), toolByID.Public()) {
 		t.Fatalf("tool key by ID: %v", err)
 	}
 	if tool.Algorithm() != hsm.ECDSAP256 || ocsp.Algorithm() != hsm.ECDSAP384 {
@@ -197,7 +197,7 @@ func TestSoftHSMSignECDSA(t *testing.T) {
 	tok.Close()
 	tok2 := h.open(t, nil)
 	again, err := tok2.Key(ctx, KeySpec{Label: "ca-key"})
-	if err != nil || !publicEqual(pub, again.Public()) {
+	if err != nil || !hsm.SamePublicKey(pub, again.Public()) {
 		t.Fatalf("reloaded CA key: %v", err)
 	}
 	signAndVerify(t, again, "after reopen")
