@@ -16,7 +16,7 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
-	"github.com/gostca/gostca/engine"
+	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/gost/gost3410"
 	"github.com/gostca/gostca/pkix"
 )
@@ -38,7 +38,7 @@ func benchClient() *http.Client {
 // without HTTP) in the same sitting.
 func BenchmarkHTTPIssue(b *testing.B) {
 	ts := startServer(b, nil)
-	token := ts.tokens[engine.RoleCAOperator]
+	token := ts.tokens[auth.RoleCAOperator]
 	c, _ := gost3410.CurveByName("tc26-256-A")
 	bodies := make([][]byte, b.N)
 	for i := range bodies {
@@ -89,7 +89,7 @@ func BenchmarkHTTPIssue(b *testing.B) {
 // callers.
 func BenchmarkHTTPOCSP(b *testing.B) {
 	ts := startServer(b, nil)
-	token := ts.tokens[engine.RoleCAOperator]
+	token := ts.tokens[auth.RoleCAOperator]
 	c, _ := gost3410.CurveByName("tc26-256-A")
 	var paths []string
 	nameHash, keyHash := ts.issuerHashes(b)

@@ -2,7 +2,7 @@
 // /api/v1 (documented by openapi.json, served at /api/v1/openapi.json),
 // status publication (CRLs, CA certificates, OCSP), /metrics, /healthz and
 // /readyz. Handlers only authenticate, decode, bound and map errors; every
-// rule lives in package engine.
+// rule lives in the packages under it (ca, auth, publish).
 package api
 
 import (
@@ -24,7 +24,10 @@ import (
 	"github.com/valyala/fasthttp"
 	"github.com/valyala/fasthttp/fasthttpadaptor"
 
-	"github.com/gostca/gostca/engine"
+	"github.com/gostca/gostca/auth"
+	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/caerr"
+	"github.com/gostca/gostca/publish"
 )
 
 //go:embed openapi.json
@@ -45,9 +48,11 @@ type Options struct {
 	MetricsToken []byte
 }
 
-// Server serves the engine over HTTP.
+// Server serves the CA over HTTP.
 type Server struct {
-	e       *engine.Engine
+	e       *ca.CA
+	pub     *publish.Publisher
+	tokens  *auth.Tokens
 	log     *slog.Logger
 	opts    Options
 	srv     *fasthttp.Server
@@ -57,8 +62,8 @@ type Server struct {
 	duration *prometheus.HistogramVec
 }
 
-// New makes a server for e. Register its metrics once per engine.
-func New(e *engine.Engine, opts Options) *Server {
+// New makes a server for e. Register its metrics once per CA.
+func New(e *ca.CA, opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -68,7 +73,7 @@ func New(e *engine.Engine, opts Options) *Server {
 	if opts.WriteTimeout <= 0 {
 		opts.WriteTimeout = 30 * time.Second
 	}
-	s := &Server{e: e, log: opts.Logger, opts: opts,
+	s := &Server{e: e, pub: e.Publisher(), tokens: e.Tokens(), log: opts.Logger, opts: opts,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gostca_http_requests_total", Help: "HTTP requests by route, method and status code."},
 			[]string{"route", "method", "code"}),
@@ -140,26 +145,26 @@ func (s *Server) transportError(ctx *fasthttp.RequestCtx, err error) {
 type route struct {
 	name    string
 	methods map[string]handlerFunc
-	roles   []engine.Role
+	roles   []auth.Role
 }
 
-type handlerFunc func(ctx *fasthttp.RequestCtx, p *engine.Principal, params []string) error
+type handlerFunc func(ctx *fasthttp.RequestCtx, p *auth.Principal, params []string) error
 
 // allRoles is every role: endpoints any authenticated caller may use.
-var allRoles = engine.Roles
+var allRoles = auth.Roles
 
 // Who may call what (README, "Roles"). Least privilege: the cabinet
 // issues and reads; a service centre issues, reads, suspends and revokes
-// within its own centre (the engine confines it: another centre's
+// within its own centre (package auth confines it: another centre's
 // certificate is not found); operators also resume; administrators also
 // run CRLs and tokens; auditors read.
 var (
-	rolesIssue  = []engine.Role{engine.RoleCabinet, engine.RoleServiceCentre, engine.RoleCAOperator, engine.RoleCAAdmin}
-	rolesRead   = []engine.Role{engine.RoleCabinet, engine.RoleServiceCentre, engine.RoleCAOperator, engine.RoleCAAdmin, engine.RoleAuditor}
-	rolesStatus = []engine.Role{engine.RoleServiceCentre, engine.RoleCAOperator, engine.RoleCAAdmin} // suspend, revoke
-	rolesResume = []engine.Role{engine.RoleCAOperator, engine.RoleCAAdmin}
-	rolesAdmin  = []engine.Role{engine.RoleCAAdmin}
-	rolesAudit  = []engine.Role{engine.RoleAuditor, engine.RoleCAAdmin}
+	rolesIssue  = []auth.Role{auth.RoleCabinet, auth.RoleServiceCentre, auth.RoleCAOperator, auth.RoleCAAdmin}
+	rolesRead   = []auth.Role{auth.RoleCabinet, auth.RoleServiceCentre, auth.RoleCAOperator, auth.RoleCAAdmin, auth.RoleAuditor}
+	rolesStatus = []auth.Role{auth.RoleServiceCentre, auth.RoleCAOperator, auth.RoleCAAdmin} // suspend, revoke
+	rolesResume = []auth.Role{auth.RoleCAOperator, auth.RoleCAAdmin}
+	rolesAdmin  = []auth.Role{auth.RoleCAAdmin}
+	rolesAudit  = []auth.Role{auth.RoleAuditor, auth.RoleCAAdmin}
 )
 
 // match finds the route of a path and its parameters.
@@ -214,7 +219,7 @@ func (s *Server) match(path string) (*route, []string) {
 }
 
 // rolesFor returns the roles of a route and method; nil means public.
-func rolesFor(r *route, method string) []engine.Role {
+func rolesFor(r *route, method string) []auth.Role {
 	if r.name == "certificates" {
 		if method == "POST" {
 			return rolesIssue
@@ -231,7 +236,7 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		if v := recover(); v != nil {
 			s.log.Error("panic in handler", "route", routeName, "panic", fmt.Sprint(v))
 			ctx.ResetBody()
-			s.problem(ctx, &problemErr{code: engine.CodeInternal, detail: "internal error"})
+			s.problem(ctx, &problemErr{code: caerr.CodeInternal, detail: "internal error"})
 		}
 		s.requests.WithLabelValues(routeName, string(ctx.Method()), strconv.Itoa(ctx.Response.StatusCode())).Inc()
 		s.duration.WithLabelValues(routeName).Observe(time.Since(start).Seconds())
@@ -255,7 +260,7 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		s.problem(ctx, &problemErr{code: codeMethodNotAllowed, detail: method + " is not allowed here"})
 		return
 	}
-	var p *engine.Principal
+	var p *auth.Principal
 	if roles := rolesFor(r, method); roles != nil {
 		p = s.authenticate(ctx)
 		if p == nil {
@@ -264,7 +269,7 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 			return
 		}
 		if !hasRole(roles, p.Role) {
-			s.problem(ctx, &problemErr{code: engine.CodeForbidden, detail: "role " + string(p.Role) + " may not do this"})
+			s.problem(ctx, &problemErr{code: caerr.CodeForbidden, detail: "role " + string(p.Role) + " may not do this"})
 			return
 		}
 	}
@@ -273,16 +278,16 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 	}
 }
 
-func (s *Server) authenticate(ctx *fasthttp.RequestCtx) *engine.Principal {
+func (s *Server) authenticate(ctx *fasthttp.RequestCtx) *auth.Principal {
 	h := string(ctx.Request.Header.Peek("Authorization"))
 	scheme, tok, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return nil
 	}
-	return s.e.Tokens().Authenticate(strings.TrimSpace(tok))
+	return s.tokens.Authenticate(strings.TrimSpace(tok))
 }
 
-func hasRole(roles []engine.Role, r engine.Role) bool {
+func hasRole(roles []auth.Role, r auth.Role) bool {
 	for _, x := range roles {
 		if x == r {
 			return true
@@ -300,21 +305,21 @@ func sortedStrings(v []string) []string {
 	return v
 }
 
-// engineCtx bounds an engine call by the write timeout. It is not tied
+// callCtx bounds a call into the CA by the write timeout. It is not tied
 // to the connection: admitted issuance finishes even if the client or the
 // server goes away (graceful shutdown waits for it).
-func (s *Server) engineCtx() (context.Context, context.CancelFunc) {
+func (s *Server) callCtx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), s.opts.WriteTimeout)
 }
 
-func (s *Server) healthz(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []string) error {
+func (s *Server) healthz(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []string) error {
 	ctx.SetContentType("text/plain; charset=utf-8")
 	ctx.Response.Header.Set("Cache-Control", "no-store")
 	ctx.SetBodyString("ok\n")
 	return nil
 }
 
-func (s *Server) readyz(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []string) error {
+func (s *Server) readyz(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []string) error {
 	c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	ctx.Response.Header.Set("Cache-Control", "no-store")
@@ -328,14 +333,14 @@ func (s *Server) readyz(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []strin
 }
 
 func readyReason(err error) string {
-	var ee *engine.Error
+	var ee *caerr.Error
 	if errors.As(err, &ee) {
 		return ee.Detail
 	}
 	return "internal"
 }
 
-func (s *Server) serveMetrics(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []string) error {
+func (s *Server) serveMetrics(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []string) error {
 	if len(s.opts.MetricsToken) > 0 {
 		tok, ok := bytes.CutPrefix(ctx.Request.Header.Peek("Authorization"), []byte("Bearer "))
 		// Compare digests, so that the comparison takes the same time
@@ -350,7 +355,7 @@ func (s *Server) serveMetrics(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ [
 	return nil
 }
 
-func (s *Server) openapi(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []string) error {
+func (s *Server) openapi(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []string) error {
 	ctx.SetContentType("application/json")
 	ctx.Response.Header.Set("Cache-Control", "public, max-age=3600")
 	ctx.SetBody(openapiJSON)

@@ -1,0 +1,68 @@
+// Package catest makes what tests of the CA packages share: a test
+// configuration, a running CA on it, CSRs and a qualified person's
+// request.
+package catest
+
+import (
+	"context"
+	"crypto/rand"
+	"log/slog"
+	"path/filepath"
+	"testing"
+
+	"github.com/gostca/gostca/auth"
+	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/config"
+	"github.com/gostca/gostca/gost/gost3410"
+	"github.com/gostca/gostca/pkix"
+)
+
+// Config is the default configuration on a fresh data directory, with a
+// cheap key-file encryption and a fixed public URL.
+func Config(t testing.TB) config.Config {
+	t.Helper()
+	cfg := config.DefaultConfig()
+	cfg.DataDir = filepath.Join(t.TempDir(), "data")
+	cfg.Keys.ScryptLogN = 10
+	cfg.Server.PublicURL = "http://127.0.0.1:1"
+	return cfg
+}
+
+// Quiet is a logger that discards everything.
+func Quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// Open runs the CA of cfg (creating the default CA) until the test ends.
+func Open(t testing.TB, cfg config.Config) *ca.CA {
+	t.Helper()
+	c, err := ca.Open(context.Background(), cfg, ca.Options{Logger: Quiet(), CreateDefault: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// Admin is a CA administrator's principal.
+var Admin = &auth.Principal{TokenID: "t1", Role: auth.RoleCAAdmin}
+
+// CSR is a PKCS#10 request (DER) for a fresh GOST key on curve.
+func CSR(t testing.TB, curve string) []byte {
+	t.Helper()
+	c, _ := gost3410.CurveByName(curve)
+	k, err := gost3410.GenerateKey(c, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := pkix.CreateCertificateRequest(rand.Reader, k, &pkix.Subject{CommonName: "x"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}
+
+// PersonRequest is a qualified-person issuance with a valid subject.
+func PersonRequest(t testing.TB) *ca.IssueRequest {
+	return &ca.IssueRequest{Profile: pkix.ProfileQualifiedPerson.Name, CSR: CSR(t, "tc26-256-A"), SubjectSignTool: "tool",
+		Subject: pkix.Subject{CommonName: "Иванов Иван", Surname: "Иванов", GivenName: "Иван", Country: "RU",
+			SNILS: "112-233-445 95", INN: "500100123426"}}
+}
