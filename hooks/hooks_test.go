@@ -251,3 +251,50 @@ func deliveries(t *testing.T, e *ca.CA, result string) float64 {
 	}
 	return 0
 }
+
+// TestCloseCancelsHungDelivery: a connector that never answers does not
+// hold up Close: the CA's lifetime context ends the delivery in flight,
+// Close waits for the worker, and the row stays due for the next start.
+func TestCloseCancelsHungDelivery(t *testing.T) {
+	arrived := make(chan struct{}, 1)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case arrived <- struct{}{}:
+		default:
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	cfg := hookConfig(t, srv.URL+"/esia")
+	cfg.Hooks.Timeout = time.Hour // only the lifetime context can end the call
+	e, err := ca.Open(context.Background(), cfg, ca.Options{Logger: catest.Quiet(), CreateDefault: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Issue(context.Background(), catest.Admin, catest.PersonRequest(t)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-arrived:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the delivery never reached the connector")
+	}
+	start := time.Now()
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("Close took %v with a hung connector", d)
+	}
+	cfg.Hooks.ESIAURL = ""
+	e = catest.Open(t, cfg)
+	rows, err := e.Store().OutboxPending(context.Background(), hooks.HookESIA, 10)
+	if err != nil || len(rows) != 1 || rows[0].Done {
+		t.Fatalf("after Close: %d due rows, %v", len(rows), err)
+	}
+}
