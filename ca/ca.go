@@ -52,7 +52,7 @@ type Options struct {
 type CA struct {
 	cfg     config.Config
 	log     *slog.Logger
-	st      *store.Store
+	st      store.Backend
 	sig     *signer.Signer
 	keys    *cadir.CA // the CA keys' token, if any: closed last
 	root    *pkix.Certificate
@@ -118,9 +118,11 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (_ *CA, err erro
 	if sopts.Logger == nil {
 		sopts.Logger = log
 	}
-	if c.st, err = store.Open(filepath.Join(cfg.DataDir, cadir.DBDir), sopts); err != nil {
+	st, err := store.Open(filepath.Join(cfg.DataDir, cadir.DBDir), sopts)
+	if err != nil {
 		return nil, fmt.Errorf("ca: open store: %w", err)
 	}
+	c.st = st
 	closers = append(closers, c.st.Close)
 	c.pub, err = publish.Open(ctx, publish.Options{Config: &c.cfg, Store: c.st, Issuers: keys.Issuers,
 		Issue: c.issueForPublisher, Logger: log, Registry: c.reg})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -12,12 +11,11 @@ import (
 	"github.com/gostca/gostca/store"
 )
 
-// Store is what delivery reads and writes in the store.
+// Store is what delivery reads and writes: the outbox, and the
+// certificates the documents are built from.
 type Store interface {
+	store.OutboxQueue
 	Certificate(ctx context.Context, serial []byte) (*store.CertRecord, error)
-	OutboxPending(ctx context.Context, kind string, limit int) ([]store.OutboxRow, error)
-	OutboxDone(ctx context.Context, id uint64) error
-	OutboxRetry(ctx context.Context, id uint64, nextAttempt time.Time, lastError string) error
 }
 
 // Deliverer sends the outbox rows of every configured hook.

@@ -1,9 +1,11 @@
 // Package store keeps GostCA's durable state: certificates and their
 // indexes, status, CRL numbers, pre-signed OCSP responses, write-ahead
 // issuance intents, the hook outbox and the hash-chained audit log. It is
-// the only package that touches Pebble. Backend is the API the rest of
-// the engine uses; *Store implements it on Pebble, and a distributed SQL
-// backend is meant to be a second implementation.
+// the only package that touches Pebble. The API is split by role
+// (backend.go: Issuance, Certificates, StatusChanges, Publication,
+// OutboxQueue, AuditLog, Maintenance; Backend is all of them);
+// *Store implements every role on Pebble, and a PostgreSQL backend is
+// meant to be a second implementation, built and tested role by role.
 //
 // # Issuance protocol
 //
