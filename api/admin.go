@@ -26,7 +26,7 @@ type Issuer struct {
 	Profiles []string `json:"profiles,omitempty"`
 }
 
-func (s *Server) listIssuers(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []string) error {
+func (s *Server) listIssuers(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byte) error {
 	var out []Issuer
 	for _, is := range s.e.Issuers() {
 		crls := s.pub.CRLPaths(is.ID)
@@ -51,10 +51,10 @@ type CRLInfo struct {
 	URL        string    `json:"url"`
 }
 
-func (s *Server) generateCRL(ctx *fasthttp.RequestCtx, p *auth.Principal, params []string) error {
+func (s *Server) generateCRL(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
 	c, cancel := s.callCtx()
 	defer cancel()
-	f, err := s.pub.GenerateCRL(c, p.Actor(), params[0])
+	f, err := s.pub.GenerateCRL(c, p.Actor(), string(param))
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ type Token struct {
 	Token   string    `json:"token,omitempty"`
 }
 
-func (s *Server) createToken(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []string) error {
+func (s *Server) createToken(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) error {
 	var body TokenRequest
 	if err := decodeJSON(ctx, &body, false); err != nil {
 		return err
@@ -98,7 +98,7 @@ func (s *Server) createToken(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []st
 	return writeJSON(ctx, fasthttp.StatusCreated, Token{ID: ti.ID, Role: string(ti.Role), Scope: ti.Scope, Name: ti.Name, Created: ti.Created, Token: tok})
 }
 
-func (s *Server) listTokens(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []string) error {
+func (s *Server) listTokens(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byte) error {
 	list := s.tokens.List()
 	out := make([]Token, len(list))
 	for i, ti := range list {
@@ -107,10 +107,10 @@ func (s *Server) listTokens(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []str
 	return writeJSON(ctx, fasthttp.StatusOK, map[string]any{"items": out})
 }
 
-func (s *Server) revokeToken(ctx *fasthttp.RequestCtx, p *auth.Principal, params []string) error {
+func (s *Server) revokeToken(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
 	c, cancel := s.callCtx()
 	defer cancel()
-	if err := s.e.RevokeToken(c, p.Actor(), params[0]); err != nil {
+	if err := s.e.RevokeToken(c, p.Actor(), string(param)); err != nil {
 		return err
 	}
 	ctx.SetStatusCode(fasthttp.StatusNoContent)
@@ -128,7 +128,7 @@ type AuditEntry struct {
 	Hash    string    `json:"hash"`
 }
 
-func (s *Server) audit(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []string) error {
+func (s *Server) audit(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byte) error {
 	args := ctx.QueryArgs()
 	limit := 0
 	if v := args.Peek("limit"); v != nil {

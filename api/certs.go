@@ -207,7 +207,7 @@ func decodeCSR(s string) ([]byte, error) {
 	return nil, &caerr.Error{Code: "csr." + pkix.CSRFieldEncoding + ".malformed", Field: "csr", Detail: "csr is neither PEM nor base64 DER"}
 }
 
-func (s *Server) issue(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []string) error {
+func (s *Server) issue(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) error {
 	var body IssueRequest
 	if err := decodeJSON(ctx, &body, false); err != nil {
 		return err
@@ -240,8 +240,8 @@ func (s *Server) issue(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []string) 
 	return writeJSON(ctx, status, cj)
 }
 
-func (s *Server) getCert(ctx *fasthttp.RequestCtx, p *auth.Principal, params []string) error {
-	serial, err := ca.ParseSerial(params[0])
+func (s *Server) getCert(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
+	serial, err := ca.ParseSerial(string(param))
 	if err != nil {
 		return err
 	}
@@ -268,7 +268,7 @@ func (s *Server) getCert(ctx *fasthttp.RequestCtx, p *auth.Principal, params []s
 	return writeJSON(ctx, fasthttp.StatusOK, certJSON(rec))
 }
 
-func (s *Server) search(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []string) error {
+func (s *Server) search(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) error {
 	q := ca.SearchQuery{}
 	var bad error
 	for k, v := range ctx.QueryArgs().All() {
@@ -314,8 +314,8 @@ func (s *Server) search(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []string)
 	return writeJSON(ctx, fasthttp.StatusOK, out)
 }
 
-func (s *Server) setStatus(ctx *fasthttp.RequestCtx, p *auth.Principal, params []string) error {
-	serial, err := ca.ParseSerial(params[0])
+func (s *Server) setStatus(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte, action ca.StatusAction) error {
+	serial, err := ca.ParseSerial(string(param))
 	if err != nil {
 		return err
 	}
@@ -323,17 +323,9 @@ func (s *Server) setStatus(ctx *fasthttp.RequestCtx, p *auth.Principal, params [
 	if err := decodeJSON(ctx, &body, true); err != nil {
 		return err
 	}
-	req := ca.StatusRequest{Reason: body.Reason, Comment: body.Comment}
+	req := ca.StatusRequest{Action: action, Reason: body.Reason, Comment: body.Comment}
 	if body.InvalidityDate != nil {
 		req.InvalidityDate = *body.InvalidityDate
-	}
-	switch params[1] {
-	case "revoke":
-		req.Action = ca.Revoke
-	case "suspend":
-		req.Action = ca.Suspend
-	case "resume":
-		req.Action = ca.Resume
 	}
 	c, cancel := s.callCtx()
 	defer cancel()

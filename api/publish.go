@@ -19,19 +19,19 @@ import (
 // changes rebuild it at once, so caches should come back soon.
 const crlMaxAge = 60 * time.Second
 
-// crl serves every CRL of an issuer; params[0] is the path between
+// crl serves every CRL of an issuer; param is the path between
 // "/crl/" and ".crl":
 //
 //	ISSUER            the full CRL
 //	ISSUER-delta      its delta CRL (crl.delta)
 //	ISSUER/P          the CRL of partition P (crl.partitions)
 //	ISSUER/P-delta    that partition's delta CRL
-func (s *Server) crl(ctx *fasthttp.RequestCtx, _ *auth.Principal, params []string) error {
+func (s *Server) crl(ctx *fasthttp.RequestCtx, _ *auth.Principal, param []byte) error {
 	c, cancel := s.callCtx()
 	defer cancel()
 	var f *publish.CRLFile
 	var err error
-	name := params[0]
+	name := string(param)
 	issuer, part, partitioned := strings.Cut(name, "/")
 	switch {
 	case partitioned:
@@ -89,10 +89,10 @@ func (s *Server) isIssuer(id string) bool {
 	return false
 }
 
-func (s *Server) caCert(ctx *fasthttp.RequestCtx, _ *auth.Principal, params []string) error {
-	der, ok := s.e.CACertificate(params[0])
+func (s *Server) caCert(ctx *fasthttp.RequestCtx, _ *auth.Principal, param []byte) error {
+	der, ok := s.e.CACertificate(string(param))
 	if !ok {
-		return &problemErr{code: caerr.CodeIssuerNotFound, detail: "no CA certificate " + strconv.Quote(params[0])}
+		return &problemErr{code: caerr.CodeIssuerNotFound, detail: "no CA certificate " + strconv.Quote(string(param))}
 	}
 	sum := sha256.Sum256(der)
 	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
@@ -107,7 +107,7 @@ func (s *Server) caCert(ctx *fasthttp.RequestCtx, _ *auth.Principal, params []st
 	return nil
 }
 
-func (s *Server) ocspPost(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []string) error {
+func (s *Server) ocspPost(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byte) error {
 	c, cancel := s.callCtx()
 	defer cancel()
 	a := s.pub.OCSP(c, ctx.PostBody())
@@ -119,10 +119,10 @@ func (s *Server) ocspPost(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []strin
 
 // ocspGet serves RFC 6960 Appendix A.1 GET requests, cacheable (RFC 5019
 // §6) when the answer was not made for a nonce.
-func (s *Server) ocspGet(ctx *fasthttp.RequestCtx, _ *auth.Principal, params []string) error {
+func (s *Server) ocspGet(ctx *fasthttp.RequestCtx, _ *auth.Principal, param []byte) error {
 	c, cancel := s.callCtx()
 	defer cancel()
-	a := s.pub.OCSPGet(c, rawOCSPPath(ctx, params[0]))
+	a := s.pub.OCSPGet(c, rawOCSPPath(ctx, string(param)))
 	ctx.SetContentType("application/ocsp-response")
 	if a.NextUpdate.IsZero() || a.Result == publish.OCSPResultUnknown {
 		ctx.Response.Header.Set("Cache-Control", "no-store")
