@@ -99,7 +99,12 @@ func (s *Server) createToken(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []by
 }
 
 func (s *Server) listTokens(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byte) error {
-	list := s.tokens.List()
+	c, cancel := s.callCtx()
+	defer cancel()
+	list, err := s.tokens.List(c)
+	if err != nil {
+		return err
+	}
 	out := make([]Token, len(list))
 	for i, ti := range list {
 		out[i] = Token{ID: ti.ID, Role: string(ti.Role), Scope: ti.Scope, Name: ti.Name, Created: ti.Created}

@@ -194,7 +194,7 @@ func (s *Server) authenticate(ctx *fasthttp.RequestCtx) *auth.Principal {
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return nil
 	}
-	return s.tokens.Authenticate(strings.TrimSpace(tok))
+	return s.tokens.Authenticate(ctx, strings.TrimSpace(tok))
 }
 
 func hasRole(roles []auth.Role, r auth.Role) bool {

@@ -1,25 +1,21 @@
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/gostca/gostca/cadir"
 	"github.com/gostca/gostca/caerr"
+	"github.com/gostca/gostca/store"
 )
 
 // TokenInfo is a stored token without its secret.
@@ -33,112 +29,40 @@ type TokenInfo struct {
 	SHA256 string `json:"sha256"`
 }
 
-// Tokens keeps API tokens in DATA/tokens.json (mode 0600), hashed with
-// SHA-256: the file never holds a usable token. A token reads
+// Tokens are the API tokens, kept in the store (store.Tokens) hashed with
+// SHA-256: the store never holds a usable token. A token reads
 // "gca_<id>_<secret>"; the id picks the record, and the hash of the whole
-// token is compared in constant time. The file is rewritten atomically on
-// every change and re-read when another process (the admin CLI) changed it.
+// token is compared in constant time. Creating or revoking a token writes
+// its audit entry in the same batch. Every lookup reads the store, so a
+// revocation holds at once (and, with a shared store, on every node).
 type Tokens struct {
-	path string
-
-	mu      sync.RWMutex
-	byID    map[string]TokenInfo
-	modTime time.Time
-	size    int64
-	checked time.Time
-}
-
-type tokenFile struct {
-	Version int         `json:"version"`
-	Tokens  []TokenInfo `json:"tokens"`
+	st store.Tokens
 }
 
 var tokenIDRe = regexp.MustCompile(`^[0-9a-f]{16}$`)
 
-// OpenTokens loads (or starts) the token file of a data directory.
-func OpenTokens(dataDir string) (*Tokens, error) {
-	t := &Tokens{path: filepath.Join(dataDir, cadir.TokensFile), byID: map[string]TokenInfo{}}
-	if err := t.reload(true); err != nil {
-		return nil, err
-	}
-	return t, nil
-}
+// NewTokens keeps tokens in st. OpenTokens also moves in an earlier
+// version's token file.
+func NewTokens(st store.Tokens) *Tokens { return &Tokens{st: st} }
 
-// reload re-reads the file if it changed (always when force).
-func (t *Tokens) reload(force bool) error {
-	st, err := os.Stat(t.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		t.byID = map[string]TokenInfo{}
-		t.modTime, t.size = time.Time{}, 0
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("auth: tokens: %w", err)
-	}
-	if !force && st.ModTime().Equal(t.modTime) && st.Size() == t.size {
-		return nil
-	}
-	if st.Mode().Perm()&0o077 != 0 {
-		return fmt.Errorf("auth: tokens: %s is accessible by group or others (mode %o); chmod 600 it", t.path, st.Mode().Perm())
-	}
-	data, err := os.ReadFile(t.path)
-	if err != nil {
-		return fmt.Errorf("auth: tokens: %w", err)
-	}
-	var f tokenFile
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
-		return fmt.Errorf("auth: tokens: %s: %w", t.path, err)
-	}
-	m := make(map[string]TokenInfo, len(f.Tokens))
-	for _, ti := range f.Tokens {
-		if !tokenIDRe.MatchString(ti.ID) || len(ti.SHA256) != 64 {
-			return fmt.Errorf("auth: tokens: %s: bad record %q", t.path, ti.ID)
-		}
-		m[ti.ID] = ti
-	}
-	t.byID, t.modTime, t.size = m, st.ModTime(), st.Size()
-	return nil
-}
-
-// maybeReload checks the file at most once a second.
-func (t *Tokens) maybeReload() {
-	t.mu.RLock()
-	fresh := time.Since(t.checked) < time.Second
-	t.mu.RUnlock()
-	if fresh {
-		return
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.checked = time.Now()
-	// A broken file keeps the last good set rather than locking everyone
-	// out; the next change fixes it.
-	_ = t.reload(false)
-}
-
-// Authenticate returns the principal of a bearer token, or nil.
-func (t *Tokens) Authenticate(token string) *Principal {
+// Authenticate returns the principal of a bearer token, or nil (also
+// when the store cannot answer).
+func (t *Tokens) Authenticate(ctx context.Context, token string) *Principal {
 	id, ok := tokenID(token)
 	if !ok {
 		return nil
 	}
-	t.maybeReload()
-	t.mu.RLock()
-	ti, found := t.byID[id]
-	t.mu.RUnlock()
 	sum := sha256.Sum256([]byte(token))
-	want, err := hex.DecodeString(ti.SHA256)
-	if !found || err != nil || len(want) != len(sum) {
+	r, err := t.st.Token(ctx, id)
+	if err != nil {
 		// Same work either way, so timing does not tell known ids apart.
 		subtle.ConstantTimeCompare(sum[:], sum[:])
 		return nil
 	}
-	if subtle.ConstantTimeCompare(sum[:], want) != 1 {
+	if subtle.ConstantTimeCompare(sum[:], r.SHA256[:]) != 1 {
 		return nil
 	}
-	return &Principal{TokenID: ti.ID, Role: ti.Role, Scope: ti.Scope, Name: ti.Name}
+	return &Principal{TokenID: r.ID, Role: Role(r.Role), Scope: r.Scope, Name: r.Name}
 }
 
 func tokenID(token string) (string, bool) {
@@ -153,9 +77,10 @@ func tokenID(token string) (string, bool) {
 	return id, true
 }
 
-// Create makes a token and returns it with its record. The token string
-// is shown this once; only its hash is stored.
-func (t *Tokens) Create(role Role, scope, name string) (string, TokenInfo, error) {
+// Create makes a token and returns it with its record; the record and an
+// audit entry under actor ("token.create") are one write. The token
+// string is shown this once; only its hash is stored.
+func (t *Tokens) Create(ctx context.Context, actor string, role Role, scope, name string) (string, TokenInfo, error) {
 	if _, err := ParseRole(string(role)); err != nil {
 		return "", TokenInfo{}, err
 	}
@@ -179,52 +104,36 @@ func (t *Tokens) Create(role Role, scope, name string) (string, TokenInfo, error
 	id := hex.EncodeToString(idb[:])
 	token := "gca_" + id + "_" + base64.RawURLEncoding.EncodeToString(sec[:])
 	clear(sec[:])
-	sum := sha256.Sum256([]byte(token))
-	ti := TokenInfo{ID: id, Role: role, Scope: scope, Name: name, Created: time.Now().UTC().Truncate(time.Second), SHA256: hex.EncodeToString(sum[:])}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if err := t.reload(true); err != nil {
-		return "", TokenInfo{}, err
+	r := store.TokenRecord{ID: id, Role: string(role), Scope: scope, Name: name,
+		Created: time.Now().UTC().Truncate(time.Second), SHA256: sha256.Sum256([]byte(token))}
+	audit := store.AuditEntry{Actor: actor, Action: "token.create", Subject: id,
+		Details: fmt.Sprintf("role=%s scope=%s name=%s", role, scope, name)}
+	if err := t.st.PutToken(ctx, r, audit); err != nil {
+		return "", TokenInfo{}, caerr.Classify(err)
 	}
-	m := make(map[string]TokenInfo, len(t.byID)+1)
-	for k, v := range t.byID {
-		m[k] = v
-	}
-	m[id] = ti
-	if err := t.save(m); err != nil {
-		return "", TokenInfo{}, err
-	}
-	return token, ti, nil
+	return token, tokenInfo(&r), nil
 }
 
-// Revoke deletes a token.
-func (t *Tokens) Revoke(id string) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if err := t.reload(true); err != nil {
-		return err
-	}
-	if _, ok := t.byID[id]; !ok {
+// Revoke deletes a token; the deletion and an audit entry under actor
+// ("token.revoke") are one write.
+func (t *Tokens) Revoke(ctx context.Context, actor, id string) error {
+	err := t.st.DeleteToken(ctx, id, store.AuditEntry{Actor: actor, Action: "token.revoke", Subject: id})
+	if errors.Is(err, store.ErrNotFound) {
 		return caerr.Newf(caerr.CodeTokenNotFound, "no token %q", id)
 	}
-	m := make(map[string]TokenInfo, len(t.byID))
-	for k, v := range t.byID {
-		if k != id {
-			m[k] = v
-		}
-	}
-	return t.save(m)
+	return caerr.Classify(err)
 }
 
-// List returns the tokens (without secrets), oldest first.
-func (t *Tokens) List() []TokenInfo {
-	t.maybeReload()
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	out := make([]TokenInfo, 0, len(t.byID))
-	for _, v := range t.byID {
-		v.SHA256 = ""
-		out = append(out, v)
+// List returns the tokens (without their hashes), oldest first.
+func (t *Tokens) List(ctx context.Context) ([]TokenInfo, error) {
+	rs, err := t.st.TokenList(ctx)
+	if err != nil {
+		return nil, caerr.Classify(err)
+	}
+	out := make([]TokenInfo, len(rs))
+	for i := range rs {
+		out[i] = tokenInfo(&rs[i])
+		out[i].SHA256 = ""
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if !out[i].Created.Equal(out[j].Created) {
@@ -232,30 +141,18 @@ func (t *Tokens) List() []TokenInfo {
 		}
 		return out[i].ID < out[j].ID
 	})
-	return out
+	return out, nil
 }
 
 // Empty reports whether no token exists.
-func (t *Tokens) Empty() bool {
-	t.maybeReload()
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	return len(t.byID) == 0
+func (t *Tokens) Empty(ctx context.Context) (bool, error) {
+	rs, err := t.st.TokenList(ctx)
+	if err != nil {
+		return false, caerr.Classify(err)
+	}
+	return len(rs) == 0, nil
 }
 
-// save writes m and makes it current; t.mu is held.
-func (t *Tokens) save(m map[string]TokenInfo) error {
-	f := tokenFile{Version: 1}
-	for _, v := range m {
-		f.Tokens = append(f.Tokens, v)
-	}
-	sort.Slice(f.Tokens, func(i, j int) bool { return f.Tokens[i].ID < f.Tokens[j].ID })
-	data, err := json.MarshalIndent(f, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := cadir.WriteFileAtomic(t.path, append(data, '\n'), 0o600, false); err != nil {
-		return fmt.Errorf("auth: tokens: %w", err)
-	}
-	return t.reload(true)
+func tokenInfo(r *store.TokenRecord) TokenInfo {
+	return TokenInfo{ID: r.ID, Role: Role(r.Role), Scope: r.Scope, Name: r.Name, Created: r.Created, SHA256: hex.EncodeToString(r.SHA256[:])}
 }

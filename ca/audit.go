@@ -3,7 +3,6 @@ package ca
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/caerr"
@@ -31,23 +30,14 @@ func (c *CA) AuditEntries(ctx context.Context, cursor string, limit int) ([]stor
 	return page, next, nil
 }
 
-// CreateToken makes an API token and records it in the audit log under
-// actor.
+// CreateToken makes an API token; the token and its audit entry under
+// actor are one write.
 func (c *CA) CreateToken(ctx context.Context, actor string, role auth.Role, scope, name string) (string, auth.TokenInfo, error) {
-	tok, ti, err := c.tokens.Create(role, scope, name)
-	if err != nil {
-		return "", auth.TokenInfo{}, caerr.Classify(err)
-	}
-	if err := c.Audit(ctx, actor, "token.create", ti.ID, fmt.Sprintf("role=%s scope=%s name=%s", ti.Role, ti.Scope, ti.Name)); err != nil {
-		return "", auth.TokenInfo{}, err
-	}
-	return tok, ti, nil
+	return c.tokens.Create(ctx, actor, role, scope, name)
 }
 
-// RevokeToken deletes an API token and records it in the audit log.
+// RevokeToken deletes an API token; the deletion and its audit entry are
+// one write.
 func (c *CA) RevokeToken(ctx context.Context, actor, id string) error {
-	if err := c.tokens.Revoke(id); err != nil {
-		return caerr.Classify(err)
-	}
-	return c.Audit(ctx, actor, "token.revoke", id, "")
+	return c.tokens.Revoke(ctx, actor, id)
 }

@@ -111,9 +111,6 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (_ *CA, err erro
 	}
 	c.keys, c.root = keys, keys.Root
 	closers = append(closers, keys.Close)
-	if c.tokens, err = auth.OpenTokens(cfg.DataDir); err != nil {
-		return nil, err
-	}
 	sopts := opts.StoreOptions
 	if sopts.Logger == nil {
 		sopts.Logger = log
@@ -124,6 +121,9 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (_ *CA, err erro
 	}
 	c.st = st
 	closers = append(closers, c.st.Close)
+	if c.tokens, err = auth.OpenTokens(ctx, st, cfg.DataDir, log); err != nil {
+		return nil, err
+	}
 	c.pub, err = publish.Open(ctx, publish.Options{Config: &c.cfg, Store: c.st, Issuers: keys.Issuers,
 		Issue: c.issueForPublisher, Logger: log, Registry: c.reg})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/cadir"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/hsm"
@@ -55,4 +56,19 @@ func Fsck(ctx context.Context, cfg config.Config, opts store.Options) (*store.Ch
 		return nil, fmt.Errorf("ca: check: %w", err)
 	}
 	return rep, nil
+}
+
+// ListTokens lists the API tokens of cfg.DataDir (the server must be
+// stopped), moving in an earlier version's tokens.json first.
+func ListTokens(ctx context.Context, cfg config.Config, opts store.Options) ([]auth.TokenInfo, error) {
+	st, err := store.Open(filepath.Join(cfg.DataDir, cadir.DBDir), opts)
+	if err != nil {
+		return nil, fmt.Errorf("ca: open store: %w", err)
+	}
+	defer st.Close()
+	t, err := auth.OpenTokens(ctx, st, cfg.DataDir, opts.Logger)
+	if err != nil {
+		return nil, err
+	}
+	return t.List(ctx)
 }

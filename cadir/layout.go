@@ -28,7 +28,8 @@ import (
 //	DATA/keys/passphrase    the demo default passphrase (only without GOSTCA_KEY_PASSPHRASE
 //	                        or keys.passphrase_file), mode 0600
 //	DATA/db/                the Pebble store
-//	DATA/tokens.json        API tokens, hashed
+//	DATA/tokens.json        API tokens of versions before the store kept them
+//	                        (moved into the store and renamed tokens.json.migrated)
 const (
 	// ManifestFile is the CA manifest: its presence means "a CA exists".
 	ManifestFile = "ca.json"
@@ -36,8 +37,6 @@ const (
 	keysDir      = "keys"
 	// DBDir is the store's directory in the data directory.
 	DBDir = "db"
-	// TokensFile is where API tokens were kept before the store held them.
-	TokensFile = "tokens.json"
 	// RootID names the root CA in URLs (/ca/root.crt).
 	RootID = "root"
 )

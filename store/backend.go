@@ -110,5 +110,6 @@ type Backend interface {
 	Publication
 	OutboxQueue
 	AuditLog
+	Tokens
 	Maintenance
 }

@@ -3,7 +3,7 @@
 // issuance intents, the hook outbox and the hash-chained audit log. It is
 // the only package that touches Pebble. The API is split by role
 // (backend.go: Issuance, Certificates, StatusChanges, Publication,
-// OutboxQueue, AuditLog, Maintenance; Backend is all of them);
+// OutboxQueue, AuditLog, Tokens, Maintenance; Backend is all of them);
 // *Store implements every role on Pebble, and a PostgreSQL backend is
 // meant to be a second implementation, built and tested role by role.
 //
@@ -49,6 +49,7 @@
 //	0x40   id(8)                                outbox record                 hook deliveries, kept when done
 //	0x41   kind nextAttempt id(8)               empty                         pending outbox rows by due time
 //	0x50   seq(8)                               audit entry ‖ SHA-256(32)     audit chain
+//	0x70   token ID (16 hex digits, raw)        token record                  API tokens (schema 5)
 //
 // Field bytes: 1 SNILS, 2 INN, 3 INNLE, 4 OGRN, 5 OGRNIP. 0x60–0x6f are
 // kept for applications and documents (WORKFLOW.md).
@@ -68,6 +69,10 @@
 //	       centre and the 0x18 index starts empty (the step checks it is)
 //	3 → 4  nothing to rewrite: the status-change log (0x17), CRL bases
 //	       (0x33) and partition counts (0x34) start empty
+//	4 → 5  nothing to rewrite: the token records (0x70) start empty (the
+//	       step checks they are); the CA moves the tokens.json of earlier
+//	       versions in on its first start (ImportTokens) and renames the
+//	       file aside
 //
 // # Record encoding
 //
@@ -83,6 +88,11 @@
 // after the profile; version 1 records, which have no centre, are read
 // as they are and rewritten as version 2 when their status changes or an
 // intent fails.
+//
+// A token record is role ‖ scope ‖ name (strings) ‖ created (time) ‖
+// SHA-256 of the whole token (32 bytes); the token ID is the key. The
+// token itself is never stored. PutToken and DeleteToken append the
+// audit entry in the same batch; ImportTokens one entry for the batch.
 //
 // A status-log row is serial ‖ status before ‖ status after ‖ store time (a status is state,
 // reason, time, invalidity date, version, as in the certificate record);

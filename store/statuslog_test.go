@@ -247,7 +247,7 @@ func TestMigrateSchema3(t *testing.T) {
 		t.Fatal(err)
 	}
 	s = openAt(t, dir, Options{})
-	if v, err := s.get(s.db, keySchema); err != nil || len(v) != 1 || v[0] != 4 {
+	if v, err := s.get(s.db, keySchema); err != nil || len(v) != 1 || v[0] != schemaVersion {
 		t.Fatalf("schema after migration %x, %v", v, err)
 	}
 	if rep := mustCheck(t, s); rep.StatusLogRows != 0 {

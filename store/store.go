@@ -269,7 +269,7 @@ func (s *Store) durableRead() error {
 // each step is one synced batch that ends by writing its version, so a
 // crash between steps resumes at the next open.
 func (s *Store) migrate(from byte) error {
-	steps := map[byte]func() error{1: s.migrateSerials, 2: s.migrateCentres, 3: s.migrateStatusLog}
+	steps := map[byte]func() error{1: s.migrateSerials, 2: s.migrateCentres, 3: s.migrateStatusLog, 4: s.migrateTokens}
 	for v := from; v < schemaVersion; v++ {
 		step, ok := steps[v]
 		if !ok {

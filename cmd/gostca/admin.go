@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -445,12 +446,14 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintf(stderr, "gostca token list: %v\n", err)
 			return 2
 		}
-		t, err := auth.OpenTokens(cfg.DataDir)
+		// Only warnings: the output is the list.
+		log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		list, err := ca.ListTokens(ctx, cfg, store.Options{Logger: log})
 		if err != nil {
-			fmt.Fprintf(stderr, "gostca token list: %v\n", err)
+			fmt.Fprintf(stderr, "gostca token list: %v\n(is the server running? then use the HTTP API)\n", err)
 			return 1
 		}
-		for _, ti := range t.List() {
+		for _, ti := range list {
 			fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\n", ti.ID, ti.Role, ti.Scope, ti.Name, ti.Created.Format("2006-01-02T15:04:05Z"))
 		}
 		return 0

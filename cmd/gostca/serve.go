@@ -117,12 +117,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 			log.Error("closing the CA", "err", err)
 		}
 	}()
-	if e.Tokens().Empty() {
+	empty, err := e.Tokens().Empty(ctx)
+	if err != nil {
+		return fmt.Errorf("bootstrap token: %w", err)
+	}
+	if empty {
 		tok, ti, err := e.CreateToken(ctx, "system", auth.RoleCAAdmin, "", "bootstrap")
 		if err != nil {
 			return fmt.Errorf("bootstrap token: %w", err)
 		}
-		// Shown once, on standard output only; the file keeps its hash.
+		// Shown once, on standard output only; the store keeps its hash.
 		fmt.Fprintf(stdout, "gostca: first start: admin API token (id %s, role ca_admin), shown only now:\n\n    %s\n\n", ti.ID, tok)
 	}
 	srv := api.New(e, api.Options{MaxBodyBytes: cfg.Server.MaxBodyBytes, ReadTimeout: cfg.Server.ReadTimeout,
