@@ -23,7 +23,7 @@ import (
 )
 
 // SubjectJSON is the structured subject of a certificate request: the
-// attributes of PROFILE.md §2. Which are required depends on the profile.
+// attributes of docs/profile.md §2. Which are required depends on the profile.
 type SubjectJSON struct {
 	CommonName   string `json:"common_name,omitempty"`
 	Surname      string `json:"surname,omitempty"`

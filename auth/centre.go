@@ -9,7 +9,7 @@ import (
 	"github.com/gostca/gostca/store"
 )
 
-// Service centres (WORKFLOW.md: пункты выдачи) identify applicants in
+// Service centres (пункты выдачи, docs/design.md) identify applicants in
 // person and hand out certificates on the CA's behalf. A service_centre
 // token is confined to its centre, the token's Scope:
 //

@@ -6,8 +6,9 @@ import "github.com/gostca/gostca/caerr"
 // in permissions.go.
 type Role string
 
-// Roles (WORKFLOW.md): the subscriber cabinet's back end, a service centre
-// (scoped to one centre id), CA operators, CA administrators, auditors.
+// Roles (docs/design.md, "Who calls the CA"): the subscriber cabinet's
+// back end, a service centre (scoped to one centre id), CA operators, CA
+// administrators, auditors.
 const (
 	RoleCabinet       Role = "cabinet"
 	RoleServiceCentre Role = "service_centre"

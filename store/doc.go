@@ -52,7 +52,7 @@
 //	0x70   token ID (16 hex digits, raw)        token record                  API tokens (schema 5)
 //
 // Field bytes: 1 SNILS, 2 INN, 3 INNLE, 4 OGRN, 5 OGRNIP. 0x60–0x6f are
-// kept for applications and documents (WORKFLOW.md).
+// kept for the registration authority's applications and documents.
 //
 // A centre (service centre id) is 1–64 characters of [A-Za-z0-9._-]
 // (ValidCentreID), written len(1) ‖ bytes like any string in a key. Only
