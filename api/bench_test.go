@@ -18,6 +18,7 @@ import (
 
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/gost/gost3410"
+	"github.com/gostca/gostca/internal/catest"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -39,17 +40,9 @@ func benchClient() *http.Client {
 func BenchmarkHTTPIssue(b *testing.B) {
 	ts := startServer(b, nil)
 	token := ts.tokens[auth.RoleCAOperator]
-	c, _ := gost3410.CurveByName("tc26-256-A")
 	bodies := make([][]byte, b.N)
 	for i := range bodies {
-		k, err := gost3410.GenerateKey(c, rand.Reader)
-		if err != nil {
-			b.Fatal(err)
-		}
-		der, err := pkix.CreateCertificateRequest(rand.Reader, k, &pkix.Subject{CommonName: "bench"}, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
+		der := catest.CSR(b, "tc26-256-A")
 		bodies[i], _ = json.Marshal(map[string]any{
 			"csr": string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})), "profile": "qualified-person",
 			"subject_sign_tool": "bench", "subject": map[string]string{"common_name": "Иванов Иван", "surname": "Иванов",

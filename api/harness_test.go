@@ -3,7 +3,6 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -20,7 +19,7 @@ import (
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/config"
-	"github.com/gostca/gostca/gost/gost3410"
+	"github.com/gostca/gostca/internal/catest"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -198,19 +197,7 @@ func issueBody(profile string, csr []byte) api.IssueRequest {
 
 // goCSR makes a request with a fresh tc26-256-A key in Go (fast; the
 // OpenSSL-made ones are in the end-to-end test).
-func goCSR(t *testing.T) []byte {
-	t.Helper()
-	c, _ := gost3410.CurveByName("tc26-256-A")
-	k, err := gost3410.GenerateKey(c, rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := pkix.CreateCertificateRequest(rand.Reader, k, &pkix.Subject{CommonName: "subscriber"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return der
-}
+func goCSR(t *testing.T) []byte { return catest.CSR(t, "tc26-256-A") }
 
 // ---- OpenSSL with the gost engine ----
 

@@ -133,9 +133,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (_ *CA, err erro
 	if err != nil {
 		return nil, err
 	}
-	if c.m, err = newMetrics(c.reg); err != nil {
-		return nil, err
-	}
+	c.m = newMetrics(c.reg)
 	c.sig, err = signer.Open(ctx, c.st, sigIssuers, signer.Options{
 		MaxBatch: cfg.Signer.MaxBatch, MaxDelay: cfg.Signer.MaxDelay, QueueLen: cfg.Signer.QueueLen,
 		Concurrency: cfg.Signer.Concurrency, SignWorkers: cfg.Signer.SignWorkers, Logger: log,
@@ -145,9 +143,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (_ *CA, err erro
 		return nil, fmt.Errorf("ca: open signer: %w", err)
 	}
 	closers = append(closers, c.sig.Close)
-	if err := c.reg.Register(newSignerCollector(c.sig)); err != nil {
-		return nil, fmt.Errorf("ca: metrics: %w", err)
-	}
+	c.reg.MustRegister(newSignerCollector(c.sig))
 	if c.hooks, err = hooks.New(&c.cfg.Hooks, c.st, log, c.reg); err != nil {
 		return nil, err
 	}

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/cadir"
@@ -51,7 +50,7 @@ func TestImportSoftCA(t *testing.T) {
 		t.Fatalf("second import: %v", err)
 	}
 	m, _ := readManifestT(t, cfg.DataDir)
-	if m.Root.Key.Type != keyTypeSoft || m.Issuers[0].Key.File != filepath.Join(keysDir, "gost256.key") {
+	if m.Root.Key.Type != cadir.KeyTypeSoft || m.Issuers[0].Key.File != filepath.Join(keysDir, "gost256.key") {
 		t.Fatalf("manifest %+v", m)
 	}
 	e := catest.Open(t, cfg)
@@ -61,10 +60,7 @@ func TestImportSoftCA(t *testing.T) {
 	if !bytes.Equal(is.Cert.Raw, origCert.Raw) {
 		t.Fatal("the imported issuer is not the original certificate")
 	}
-	r, err := e.Issue(context.Background(), catest.Admin, catest.PersonRequest(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := catest.Issue(t, e)
 	c, _ := pkix.ParseCertificate(r.Cert.DER)
 	if err := c.CheckSignatureFrom(origCert); err != nil {
 		t.Fatal(err)
@@ -76,7 +72,7 @@ func TestImportSoftCA(t *testing.T) {
 	if _, err := cadir.Import(context.Background(), cfg2, spec, catest.Quiet()); err != nil {
 		t.Fatal(err)
 	}
-	if m, _ := readManifestT(t, cfg2.DataDir); m.Root.Key.Type != keyTypeNone {
+	if m, _ := readManifestT(t, cfg2.DataDir); m.Root.Key.Type != cadir.KeyTypeNone {
 		t.Fatalf("root key %+v", m.Root.Key)
 	}
 	catest.Open(t, cfg2)
@@ -95,10 +91,7 @@ func TestImportRefusesBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := e.Issue(context.Background(), catest.Admin, catest.PersonRequest(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := catest.Issue(t, e)
 	e.Close()
 	leaf := filepath.Join(work, "leaf.pem")
 	os.WriteFile(leaf, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: r.Cert.DER}), 0o644)
@@ -177,43 +170,19 @@ func mustReadFile(t *testing.T, p string) []byte {
 	return b
 }
 
-// manifest is the JSON of the CA manifest (ca.json), as the tests read it.
-type manifest struct {
-	Version       int             `json:"version"`
-	Created       time.Time       `json:"created"`
-	Root          manifestEntry   `json:"root"`
-	Issuers       []manifestEntry `json:"issuers"`
-	DefaultIssuer string          `json:"default_issuer"`
-}
-
-type manifestEntry struct {
-	ID   string `json:"id"`
-	Cert string `json:"cert"`
-	Key  keyRef `json:"key"`
-}
-
-type keyRef struct {
-	Type  string `json:"type"`
-	File  string `json:"file,omitempty"`
-	Label string `json:"label,omitempty"`
-	ID    string `json:"id,omitempty"`
-}
-
+// Directories of the data directory.
 const (
-	keyTypeSoft   = "soft"
-	keyTypePKCS11 = "pkcs11"
-	keyTypeNone   = "none"
-	keysDir       = "keys"
-	caDir         = "ca"
+	keysDir = "keys"
+	caDir   = "ca"
 )
 
-func readManifestT(t *testing.T, dir string) (*manifest, string) {
+func readManifestT(t *testing.T, dir string) (*cadir.Manifest, string) {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(dir, cadir.ManifestFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m manifest
+	var m cadir.Manifest
 	if err := json.Unmarshal(raw, &m); err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,6 @@
 package ca
 
 import (
-	"fmt"
-
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gostca/gostca/signer"
@@ -14,16 +12,14 @@ type metrics struct {
 	issueDuration *prometheus.HistogramVec
 }
 
-func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
 		issueDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "gostca_issuance_duration_seconds", Help: "Time from an issuance request to its answer, by result code.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}, []string{"result"}),
 	}
-	if err := reg.Register(m.issueDuration); err != nil {
-		return nil, fmt.Errorf("ca: metrics: %w", err)
-	}
-	return m, nil
+	reg.MustRegister(m.issueDuration)
+	return m
 }
 
 // signerCollector exports the issuance pipeline's counters on scrape.

@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"os"
@@ -46,15 +45,7 @@ func pkcs11Config(t *testing.T, tok *softhsmtest.Token) config.Config {
 
 func tlsClientRequest(t *testing.T, cn string) *ca.IssueRequest {
 	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	csr, err := pkix.CreateCertificateRequest(rand.Reader, k, &pkix.Subject{CommonName: cn}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &ca.IssueRequest{Profile: pkix.ProfileTLSClient.Name, CSR: csr, Subject: pkix.Subject{CommonName: cn, Country: "RU"}}
+	return &ca.IssueRequest{Profile: pkix.ProfileTLSClient.Name, CSR: catest.ECDSACSR(t, cn), Subject: pkix.Subject{CommonName: cn, Country: "RU"}}
 }
 
 // issueAndCheck issues a tls-client certificate and checks it chains to
@@ -94,8 +85,8 @@ func TestPKCS11CA(t *testing.T) {
 		t.Fatalf("init: %+v", res)
 	}
 	m, raw := readManifestT(t, cfg.DataDir)
-	for _, e := range append([]manifestEntry{m.Root}, m.Issuers...) {
-		if e.Key.Type != keyTypePKCS11 || !strings.HasPrefix(e.Key.Label, "gostca-"+e.ID+"-") || len(e.Key.ID) != 32 || e.Key.File != "" {
+	for _, e := range append([]cadir.ManifestEntry{m.Root}, m.Issuers...) {
+		if e.Key.Type != cadir.KeyTypePKCS11 || !strings.HasPrefix(e.Key.Label, "gostca-"+e.ID+"-") || len(e.Key.ID) != 32 || e.Key.File != "" {
 			t.Fatalf("%s key reference %+v", e.ID, e.Key)
 		}
 	}
@@ -324,8 +315,8 @@ func TestPKCS11Import(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, raw := readManifestT(t, cfg.DataDir)
-	if got.Issuers[0].ID != "tls" || got.Issuers[0].Key != (keyRef{Type: keyTypePKCS11, Label: m.Issuers[0].Key.Label}) ||
-		got.Root.Key != (keyRef{Type: keyTypePKCS11, ID: m.Root.Key.ID}) || strings.Contains(raw, "token") {
+	if got.Issuers[0].ID != "tls" || got.Issuers[0].Key != (cadir.KeyRef{Type: cadir.KeyTypePKCS11, Label: m.Issuers[0].Key.Label}) ||
+		got.Root.Key != (cadir.KeyRef{Type: cadir.KeyTypePKCS11, ID: m.Root.Key.ID}) || strings.Contains(raw, "token") {
 		t.Fatalf("manifest %s", raw)
 	}
 	e, err := ca.Open(ctx, cfg, ca.Options{Logger: catest.Quiet()})

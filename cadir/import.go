@@ -86,19 +86,19 @@ func Import(ctx context.Context, cfg config.Config, spec ImportSpec, logger *slo
 	kr := newKeyring(&cfg, logger)
 	defer kr.close()
 	src, demo := cfg.PassphraseSource()
-	openKey := func(what, arg string) (keyRef, hsm.Key, error) {
+	openKey := func(what, arg string) (KeyRef, hsm.Key, error) {
 		ref, err := parseKeyRef(arg)
 		if err != nil {
-			return keyRef{}, nil, fail("%s: %w", what, err)
+			return KeyRef{}, nil, fail("%s: %w", what, err)
 		}
-		if ref.Type == keyTypeSoft && demo {
+		if ref.Type == KeyTypeSoft && demo {
 			if _, err := os.Stat(src.File); err != nil {
-				return keyRef{}, nil, fail("%s: a soft key is imported with the passphrase it is encrypted under: set %s or keys.passphrase_file", what, config.PassphraseEnv)
+				return KeyRef{}, nil, fail("%s: a soft key is imported with the passphrase it is encrypted under: set %s or keys.passphrase_file", what, config.PassphraseEnv)
 			}
 		}
 		k, err := kr.open(ctx, ref)
 		if err != nil {
-			return keyRef{}, nil, fail("%s (%s): %w", what, ref, err)
+			return KeyRef{}, nil, fail("%s (%s): %w", what, ref, err)
 		}
 		return ref, k, nil
 	}
@@ -106,7 +106,7 @@ func Import(ctx context.Context, cfg config.Config, spec ImportSpec, logger *slo
 	type imported struct {
 		id   string
 		cert *pkix.Certificate
-		ref  keyRef
+		ref  KeyRef
 		key  hsm.Key
 	}
 	var issuers []imported
@@ -152,7 +152,7 @@ func Import(ctx context.Context, cfg config.Config, spec ImportSpec, logger *slo
 		ids[id] = true
 		issuers = append(issuers, imported{id: id, cert: cert, ref: ref, key: k})
 	}
-	rootRef := keyRef{Type: keyTypeNone}
+	rootRef := KeyRef{Type: KeyTypeNone}
 	var rootKey hsm.Key
 	if spec.RootKey != "" {
 		ref, k, err := openKey("root key", spec.RootKey)
@@ -167,12 +167,12 @@ func Import(ctx context.Context, cfg config.Config, spec ImportSpec, logger *slo
 
 	// Nothing is in the way of the files to write.
 	targets := []string{filepath.Join(caDir, RootID+".crt")}
-	if rootRef.Type == keyTypeSoft {
+	if rootRef.Type == KeyTypeSoft {
 		targets = append(targets, filepath.Join(keysDir, RootID+".key"))
 	}
 	for _, is := range issuers {
 		targets = append(targets, filepath.Join(caDir, is.id+".crt"))
-		if is.ref.Type == keyTypeSoft {
+		if is.ref.Type == KeyTypeSoft {
 			targets = append(targets, filepath.Join(keysDir, is.id+".key"))
 		}
 	}
@@ -182,9 +182,9 @@ func Import(ctx context.Context, cfg config.Config, spec ImportSpec, logger *slo
 		}
 	}
 	var pass []byte
-	needPass := rootRef.Type == keyTypeSoft
+	needPass := rootRef.Type == KeyTypeSoft
 	for _, is := range issuers {
-		needPass = needPass || is.ref.Type == keyTypeSoft
+		needPass = needPass || is.ref.Type == KeyTypeSoft
 	}
 	if needPass {
 		if pass, err = src.Read(); err != nil {
@@ -201,20 +201,20 @@ func Import(ctx context.Context, cfg config.Config, spec ImportSpec, logger *slo
 		return nil, err
 	}
 	kopts := &hsm.SoftKeyFileOptions{ScryptLogN: cfg.Keys.ScryptLogN}
-	store := func(id string, ref keyRef, k hsm.Key) (keyRef, error) {
-		if ref.Type != keyTypeSoft {
+	store := func(id string, ref KeyRef, k hsm.Key) (KeyRef, error) {
+		if ref.Type != KeyTypeSoft {
 			ref.token = ""
 			return ref, nil
 		}
 		sk, ok := k.(*hsm.SoftKey)
 		if !ok {
-			return keyRef{}, fail("%s key: not a soft key", id)
+			return KeyRef{}, fail("%s key: not a soft key", id)
 		}
 		rel := filepath.Join(keysDir, id+".key")
 		if err := hsm.WriteSoftKeyFile(filepath.Join(cfg.DataDir, rel), sk, pass, kopts); err != nil {
-			return keyRef{}, fail("write %s key: %w", id, err)
+			return KeyRef{}, fail("write %s key: %w", id, err)
 		}
-		return keyRef{Type: keyTypeSoft, File: rel}, nil
+		return KeyRef{Type: KeyTypeSoft, File: rel}, nil
 	}
 	if rootKey != nil {
 		if rootRef, err = store(RootID, rootRef, rootKey); err != nil {
@@ -225,7 +225,7 @@ func Import(ctx context.Context, cfg config.Config, spec ImportSpec, logger *slo
 	if err != nil {
 		return nil, err
 	}
-	m := manifest{Version: 1, Created: time.Now().UTC(), Root: manifestEntry{ID: RootID, Cert: rootRel, Key: rootRef}}
+	m := Manifest{Version: 1, Created: time.Now().UTC(), Root: ManifestEntry{ID: RootID, Cert: rootRel, Key: rootRef}}
 	res := &InitResult{}
 	for _, is := range issuers {
 		ref, err := store(is.id, is.ref, is.key)
@@ -236,7 +236,7 @@ func Import(ctx context.Context, cfg config.Config, spec ImportSpec, logger *slo
 		if err != nil {
 			return nil, err
 		}
-		m.Issuers = append(m.Issuers, manifestEntry{ID: is.id, Cert: rel, Key: ref})
+		m.Issuers = append(m.Issuers, ManifestEntry{ID: is.id, Cert: rel, Key: ref})
 		res.Issuers = append(res.Issuers, is.id)
 	}
 	m.DefaultIssuer = m.Issuers[0].ID

@@ -6,7 +6,7 @@ import (
 )
 
 func TestParseKeyRef(t *testing.T) {
-	for in, want := range map[string]keyRef{
+	for in, want := range map[string]KeyRef{
 		"soft:/a/b.key":                     {Type: "soft", File: "/a/b.key"},
 		"pkcs11:label=ca-2026":              {Type: "pkcs11", Label: "ca-2026"},
 		"pkcs11:object=ca%202026;id=%01%ff": {Type: "pkcs11", Label: "ca 2026", ID: "01ff"},

@@ -83,31 +83,31 @@ func InitContext(ctx context.Context, cfg config.Config, logger *slog.Logger) (r
 	}()
 
 	// newKey makes the key of CA id on curve and says where it lives.
-	var newKey func(id, curveName string) (hsm.Key, keyRef, error)
+	var newKey func(id, curveName string) (hsm.Key, KeyRef, error)
 	switch cfg.Keys.Backend {
 	case config.BackendPKCS11:
 		// The token first: a wrong PIN or a missing token changes nothing.
 		if tok, err = kr.token(ctx); err != nil {
 			return nil, fmt.Errorf("cadir: init: %w", err)
 		}
-		newKey = func(id, curveName string) (hsm.Key, keyRef, error) {
+		newKey = func(id, curveName string) (hsm.Key, KeyRef, error) {
 			curve, err := hsm.CurveByName(curveName)
 			if err != nil {
-				return nil, keyRef{}, fmt.Errorf("cadir: init: %w", err)
+				return nil, KeyRef{}, fmt.Errorf("cadir: init: %w", err)
 			}
 			// A random CKA_ID; the label adds the time and a piece of the ID
 			// so that CAs made on one token in the same second differ.
 			kid := make([]byte, 16)
 			if _, err := rand.Read(kid); err != nil {
-				return nil, keyRef{}, fmt.Errorf("cadir: init: %w", err)
+				return nil, KeyRef{}, fmt.Errorf("cadir: init: %w", err)
 			}
 			label := "gostca-" + id + "-" + stamp + "-" + hex.EncodeToString(kid[:4])
 			k, err := tok.Generate(ctx, label, kid, curve)
 			if err != nil {
-				return nil, keyRef{}, fmt.Errorf("cadir: init: generate the %s key on the token: %s key pair: %w", id, curve, err)
+				return nil, KeyRef{}, fmt.Errorf("cadir: init: generate the %s key on the token: %s key pair: %w", id, curve, err)
 			}
 			generated = append(generated, tokenKey{label, kid})
-			return k, keyRef{Type: keyTypePKCS11, Label: label, ID: hex.EncodeToString(kid)}, nil
+			return k, KeyRef{Type: KeyTypePKCS11, Label: label, ID: hex.EncodeToString(kid)}, nil
 		}
 	default:
 		if err := makeDataDirs(cfg.DataDir); err != nil {
@@ -133,21 +133,21 @@ func InitContext(ctx context.Context, cfg config.Config, logger *slog.Logger) (r
 			return nil, fmt.Errorf("cadir: init: the passphrase from %s is shorter than 12 bytes", src)
 		}
 		kopts := &hsm.SoftKeyFileOptions{ScryptLogN: cfg.Keys.ScryptLogN}
-		newKey = func(id, curveName string) (hsm.Key, keyRef, error) {
+		newKey = func(id, curveName string) (hsm.Key, KeyRef, error) {
 			curve, err := hsm.CurveByName(curveName)
 			if err != nil {
-				return nil, keyRef{}, fmt.Errorf("cadir: init: %w", err)
+				return nil, KeyRef{}, fmt.Errorf("cadir: init: %w", err)
 			}
 			k, err := hsm.GenerateSoftKeyInMemory(curve)
 			if err != nil {
-				return nil, keyRef{}, fmt.Errorf("cadir: init: generate %s key: %w", id, err)
+				return nil, KeyRef{}, fmt.Errorf("cadir: init: generate %s key: %w", id, err)
 			}
 			rel := filepath.Join(keysDir, id+".key")
 			if err := hsm.WriteSoftKeyFile(filepath.Join(cfg.DataDir, rel), k, pass, kopts); err != nil {
-				return nil, keyRef{}, fmt.Errorf("cadir: init: write %s key: %w", id, err)
+				return nil, KeyRef{}, fmt.Errorf("cadir: init: write %s key: %w", id, err)
 			}
 			written = append(written, filepath.Join(cfg.DataDir, rel))
-			return k, keyRef{Type: keyTypeSoft, File: rel}, nil
+			return k, KeyRef{Type: KeyTypeSoft, File: rel}, nil
 		}
 	}
 
@@ -177,8 +177,8 @@ func InitContext(ctx context.Context, cfg config.Config, logger *slog.Logger) (r
 		return nil, err
 	}
 	written = append(written, filepath.Join(cfg.DataDir, rootRel))
-	m := manifest{Version: 1, Created: time.Now().UTC(),
-		Root: manifestEntry{ID: RootID, Cert: rootRel, Key: rootRef}}
+	m := Manifest{Version: 1, Created: time.Now().UTC(),
+		Root: ManifestEntry{ID: RootID, Cert: rootRel, Key: rootRef}}
 
 	type want struct{ id, curve, cn string }
 	wants := []want{{issuerIDFor(cfg.CA.Curve), cfg.CA.Curve, cfg.CA.IssuerCommonName}}
@@ -199,7 +199,7 @@ func InitContext(ctx context.Context, cfg config.Config, logger *slog.Logger) (r
 			return nil, err
 		}
 		written = append(written, filepath.Join(cfg.DataDir, rel))
-		m.Issuers = append(m.Issuers, manifestEntry{ID: w.id, Cert: rel, Key: ref})
+		m.Issuers = append(m.Issuers, ManifestEntry{ID: w.id, Cert: rel, Key: ref})
 		res.Issuers = append(res.Issuers, w.id)
 	}
 	m.DefaultIssuer = m.Issuers[0].ID

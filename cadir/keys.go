@@ -16,18 +16,18 @@ import (
 
 // Key reference types of the CA manifest.
 const (
-	keyTypeSoft   = "soft"
-	keyTypePKCS11 = "pkcs11"
-	// keyTypeNone: the key is not held by this CA (an imported root whose
+	KeyTypeSoft   = "soft"
+	KeyTypePKCS11 = "pkcs11"
+	// KeyTypeNone: the key is not held by this CA (an imported root whose
 	// key stays offline). Only the root may have it.
-	keyTypeNone = "none"
+	KeyTypeNone = "none"
 )
 
-// keyRef says where a CA key lives: an encrypted soft key file, or a key
+// KeyRef says where a CA key lives: an encrypted soft key file, or a key
 // on the configured PKCS#11 token found by CKA_LABEL and/or CKA_ID. It
 // never holds a secret: the passphrase and the PIN come from the
 // configured file or environment variable.
-type keyRef struct {
+type KeyRef struct {
 	Type  string `json:"type"`
 	File  string `json:"file,omitempty"`  // soft: relative to the data directory
 	Label string `json:"label,omitempty"` // pkcs11: CKA_LABEL
@@ -38,11 +38,11 @@ type keyRef struct {
 	token string
 }
 
-func (r keyRef) String() string {
+func (r KeyRef) String() string {
 	switch r.Type {
-	case keyTypeSoft:
+	case KeyTypeSoft:
 		return "soft:" + r.File
-	case keyTypePKCS11:
+	case KeyTypePKCS11:
 		var parts []string
 		if r.Label != "" {
 			parts = append(parts, "label="+url.PathEscape(r.Label))
@@ -64,29 +64,29 @@ func (r keyRef) String() string {
 // In the pkcs11 form (after RFC 7512) "object" is a synonym of "label",
 // values may be percent-encoded, id may also be percent-encoded bytes
 // (%01%02), and "token=LABEL" must name the configured token.
-func parseKeyRef(s string) (keyRef, error) {
+func parseKeyRef(s string) (KeyRef, error) {
 	scheme, rest, ok := strings.Cut(s, ":")
 	if !ok {
-		return keyRef{}, fmt.Errorf("key reference %q: want soft:PATH or pkcs11:label=NAME;id=HEX", s)
+		return KeyRef{}, fmt.Errorf("key reference %q: want soft:PATH or pkcs11:label=NAME;id=HEX", s)
 	}
 	switch scheme {
-	case keyTypeSoft:
+	case KeyTypeSoft:
 		if rest == "" {
-			return keyRef{}, errors.New("key reference soft:: no file")
+			return KeyRef{}, errors.New("key reference soft:: no file")
 		}
-		return keyRef{Type: keyTypeSoft, File: rest}, nil
-	case keyTypePKCS11:
+		return KeyRef{Type: KeyTypeSoft, File: rest}, nil
+	case KeyTypePKCS11:
 	default:
-		return keyRef{}, fmt.Errorf("key reference %q: unknown kind %q (want soft:PATH or pkcs11:label=NAME;id=HEX)", s, scheme)
+		return KeyRef{}, fmt.Errorf("key reference %q: unknown kind %q (want soft:PATH or pkcs11:label=NAME;id=HEX)", s, scheme)
 	}
 	// A PIN in the reference (RFC 7512 allows one) would end up in shell
 	// history and in this error: refuse without echoing it.
 	for attr := range strings.SplitSeq(rest, ";") {
 		if k, _, _ := strings.Cut(attr, "="); k == "pin-value" || k == "pin-source" {
-			return keyRef{}, fmt.Errorf("key reference: a PIN never goes into a key reference; it comes from pkcs11.pin_file or %s", config.PINEnv)
+			return KeyRef{}, fmt.Errorf("key reference: a PIN never goes into a key reference; it comes from pkcs11.pin_file or %s", config.PINEnv)
 		}
 	}
-	ref := keyRef{Type: keyTypePKCS11}
+	ref := KeyRef{Type: KeyTypePKCS11}
 	var token string
 	for attr := range strings.SplitSeq(rest, ";") {
 		if attr == "" {
@@ -94,13 +94,13 @@ func parseKeyRef(s string) (keyRef, error) {
 		}
 		k, v, ok := strings.Cut(attr, "=")
 		if !ok {
-			return keyRef{}, fmt.Errorf("key reference %q: attribute %q has no value", s, attr)
+			return KeyRef{}, fmt.Errorf("key reference %q: attribute %q has no value", s, attr)
 		}
 		switch k {
 		case "label", "object":
 			l, err := url.PathUnescape(v)
 			if err != nil || l == "" {
-				return keyRef{}, fmt.Errorf("key reference %q: bad label", s)
+				return KeyRef{}, fmt.Errorf("key reference %q: bad label", s)
 			}
 			ref.Label = l
 		case "id":
@@ -114,25 +114,25 @@ func parseKeyRef(s string) (keyRef, error) {
 				id, err = hex.DecodeString(v)
 			}
 			if err != nil || len(id) == 0 {
-				return keyRef{}, fmt.Errorf("key reference %q: id must be hex (or %%-encoded bytes)", s)
+				return KeyRef{}, fmt.Errorf("key reference %q: id must be hex (or %%-encoded bytes)", s)
 			}
 			ref.ID = hex.EncodeToString(id)
 		case "token":
 			t, err := url.PathUnescape(v)
 			if err != nil {
-				return keyRef{}, fmt.Errorf("key reference %q: bad token label", s)
+				return KeyRef{}, fmt.Errorf("key reference %q: bad token label", s)
 			}
 			token = t
 		case "type":
 			if v != "private" {
-				return keyRef{}, fmt.Errorf("key reference %q: type must be private", s)
+				return KeyRef{}, fmt.Errorf("key reference %q: type must be private", s)
 			}
 		default:
-			return keyRef{}, fmt.Errorf("key reference %q: unknown attribute %q (want label, id, token)", s, k)
+			return KeyRef{}, fmt.Errorf("key reference %q: unknown attribute %q (want label, id, token)", s, k)
 		}
 	}
 	if ref.Label == "" && ref.ID == "" {
-		return keyRef{}, fmt.Errorf("key reference %q: give a label or an id", s)
+		return KeyRef{}, fmt.Errorf("key reference %q: give a label or an id", s)
 	}
 	ref.token = token
 	return ref, nil
@@ -192,9 +192,9 @@ func (r *keyring) token(ctx context.Context) (caToken, error) {
 
 // open returns the key ref points at; relative soft key files are in
 // the data directory.
-func (r *keyring) open(ctx context.Context, ref keyRef) (hsm.Key, error) {
+func (r *keyring) open(ctx context.Context, ref KeyRef) (hsm.Key, error) {
 	switch ref.Type {
-	case keyTypeSoft:
+	case KeyTypeSoft:
 		path := ref.File
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(r.cfg.DataDir, path)
@@ -205,7 +205,7 @@ func (r *keyring) open(ctx context.Context, ref keyRef) (hsm.Key, error) {
 			return nil, fmt.Errorf("passphrase from %s: %w", src, err)
 		}
 		return k, nil
-	case keyTypePKCS11:
+	case KeyTypePKCS11:
 		if ref.token != "" && ref.token != r.cfg.PKCS11.TokenLabel {
 			return nil, fmt.Errorf("%s names token %q, but pkcs11.token_label is %q", ref, ref.token, r.cfg.PKCS11.TokenLabel)
 		}
@@ -221,7 +221,7 @@ func (r *keyring) open(ctx context.Context, ref keyRef) (hsm.Key, error) {
 			return nil, err
 		}
 		return tok.Key(ctx, ref.Label, id)
-	case keyTypeNone:
+	case KeyTypeNone:
 		return nil, errors.New("the key is not held by this CA")
 	}
 	return nil, fmt.Errorf("unknown key type %q", ref.Type)

@@ -45,22 +45,26 @@ const (
 // CA: init never overwrites one.
 var ErrCAExists = errors.New("cadir: a CA already exists in the data directory")
 
-// ErrNoCA is returned by Open when the data directory holds no CA and
+// ErrNoCA is returned by ca.Open when the data directory holds no CA and
 // Options.CreateDefault is off.
 var ErrNoCA = errors.New("cadir: no CA in the data directory (run gostca init)")
 
-type manifest struct {
+// Manifest is ca.json: which certificates and keys make up the CA. It is
+// written once, by Init or Import, and never holds a secret.
+type Manifest struct {
 	Version       int             `json:"version"`
 	Created       time.Time       `json:"created"`
-	Root          manifestEntry   `json:"root"`
-	Issuers       []manifestEntry `json:"issuers"`
+	Root          ManifestEntry   `json:"root"`
+	Issuers       []ManifestEntry `json:"issuers"`
 	DefaultIssuer string          `json:"default_issuer"`
 }
 
-type manifestEntry struct {
+// ManifestEntry is one CA of the manifest: its id, certificate file and
+// key reference.
+type ManifestEntry struct {
 	ID   string `json:"id"`
 	Cert string `json:"cert"` // relative to the data directory
-	Key  keyRef `json:"key"`
+	Key  KeyRef `json:"key"`
 }
 
 // checkNoCA returns ErrCAExists when dataDir holds a CA manifest.
@@ -96,7 +100,7 @@ func writeCACert(dataDir, id string, der []byte) (string, error) {
 // writeManifest writes the manifest last: its presence is what "a CA
 // exists" means, so a crash part-way leaves no half CA that serve would
 // use.
-func writeManifest(dataDir string, m *manifest) error {
+func writeManifest(dataDir string, m *Manifest) error {
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return fmt.Errorf("cadir: init: %w", err)
@@ -107,7 +111,9 @@ func writeManifest(dataDir string, m *manifest) error {
 	return nil
 }
 
-func readManifest(dataDir string) (*manifest, error) {
+// ReadManifest reads and checks the manifest of dataDir (ErrNoCA when
+// there is none).
+func ReadManifest(dataDir string) (*Manifest, error) {
 	data, err := os.ReadFile(filepath.Join(dataDir, ManifestFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNoCA
@@ -115,7 +121,7 @@ func readManifest(dataDir string) (*manifest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cadir: read CA manifest: %w", err)
 	}
-	var m manifest
+	var m Manifest
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
@@ -137,8 +143,8 @@ func LoadCertFile(path string) (*pkix.Certificate, error) {
 
 // ReadCerts reads the manifest, the root certificate and each issuing
 // CA's certificate (in manifest order), checking that the root signed it.
-func ReadCerts(dataDir string) (*manifest, *pkix.Certificate, []*pkix.Certificate, error) {
-	m, err := readManifest(dataDir)
+func ReadCerts(dataDir string) (*Manifest, *pkix.Certificate, []*pkix.Certificate, error) {
+	m, err := ReadManifest(dataDir)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -59,13 +59,9 @@ func Load(ctx context.Context, cfg *config.Config, log *slog.Logger, reg prometh
 			ca.Issuers = append(ca.Issuers, is)
 		}
 	}
-	if err := km.register(reg); err != nil {
-		return nil, err
-	}
+	km.register(reg)
 	if kr.tok != nil {
-		if err := reg.Register(newTokenCollector(kr.tok)); err != nil {
-			return nil, fmt.Errorf("cadir: token metrics: %w", err)
-		}
+		reg.MustRegister(newTokenCollector(kr.tok))
 	}
 	return ca, nil
 }

@@ -3,7 +3,6 @@ package cadir
 import (
 	"context"
 	"crypto"
-	"fmt"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,13 +26,8 @@ func newKeyMetrics() *keyMetrics {
 	}
 }
 
-func (m *keyMetrics) register(reg prometheus.Registerer) error {
-	for _, c := range []prometheus.Collector{m.signDuration, m.signErrors} {
-		if err := reg.Register(c); err != nil {
-			return fmt.Errorf("cadir: key metrics: %w", err)
-		}
-	}
-	return nil
+func (m *keyMetrics) register(reg prometheus.Registerer) {
+	reg.MustRegister(m.signDuration, m.signErrors)
 }
 
 // meteredKey times every signature of a CA key.

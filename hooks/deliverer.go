@@ -2,7 +2,6 @@ package hooks
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -38,10 +37,7 @@ func New(cfg *config.HooksConfig, st Store, log *slog.Logger, reg prometheus.Reg
 	if err != nil {
 		return nil, err
 	}
-	m, err := newMetrics(reg)
-	if err != nil {
-		return nil, err
-	}
+	m := newMetrics(reg)
 	if len(targets) == 0 {
 		log.Warn("hooks.esia_url is not set: ESIA registrations of qualified certificates are queued, not delivered")
 	}
@@ -55,7 +51,7 @@ type metrics struct {
 	hookDue        *prometheus.GaugeVec
 }
 
-func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
 		hookLag: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "gostca_hook_delivery_lag_seconds", Help: "Time from issuance (outbox row written) to the hook's successful delivery, by kind.",
@@ -65,10 +61,6 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		hookDue: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "gostca_hook_due", Help: "Outbox rows due for delivery at the last pass, by kind (at most 256 counted)."}, []string{"kind"}),
 	}
-	for _, c := range []prometheus.Collector{m.hookLag, m.hookDeliveries, m.hookDue} {
-		if err := reg.Register(c); err != nil {
-			return nil, fmt.Errorf("hooks: metrics: %w", err)
-		}
-	}
-	return m, nil
+	reg.MustRegister(m.hookLag, m.hookDeliveries, m.hookDue)
+	return m
 }

@@ -93,10 +93,7 @@ func TestESIAHookDelivery(t *testing.T) {
 	cfg.Hooks.ESIATokenFile = tokenFile
 	e := catest.Open(t, cfg)
 	ctx := context.Background()
-	r, err := e.Issue(ctx, catest.Admin, catest.PersonRequest(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := catest.Issue(t, e)
 	waitFor(t, "the ESIA registration", func() bool { return conn.delivered() == 1 })
 
 	conn.mu.Lock()
@@ -157,10 +154,7 @@ func TestESIAHookQueuedWithoutConnector(t *testing.T) {
 	cfg := catest.Config(t)
 	e := catest.Open(t, cfg)
 	ctx := context.Background()
-	r, err := e.Issue(ctx, catest.Admin, catest.PersonRequest(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := catest.Issue(t, e)
 	rows, err := e.Store().OutboxPending(ctx, hooks.HookESIA, 10)
 	if err != nil || len(rows) != 1 || string(rows[0].Serial) != string(r.Cert.Serial) {
 		t.Fatalf("pending rows %v %+v", err, rows)
@@ -197,10 +191,7 @@ func TestESIAHookConnectorDown(t *testing.T) {
 	cfg := hookConfig(t, url)
 	e := catest.Open(t, cfg)
 	ctx := context.Background()
-	r, err := e.Issue(ctx, catest.Admin, catest.PersonRequest(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := catest.Issue(t, e)
 	var row store.OutboxRow
 	waitFor(t, "two failed attempts", func() bool {
 		rows, err := e.Store().OutboxPending(ctx, hooks.HookESIA, 10)

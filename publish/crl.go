@@ -443,14 +443,7 @@ func sliceSeq(entries []pkix.RevokedEntry) iter.Seq2[pkix.RevokedEntry, error] {
 // RunCRLRefresh rebuilds stale CRLs in the background, so that requests
 // rarely pay for a build, until ctx is done.
 func (pub *Publisher) RunCRLRefresh(ctx context.Context) {
-	t := time.NewTicker(min(pub.cfg.CRL.RefreshInterval, time.Minute))
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	every(ctx, min(pub.cfg.CRL.RefreshInterval, time.Minute), nil, func() {
 		for _, id := range pub.order {
 			for p := fullScope; p < pub.cfg.CRL.Partitions; p++ {
 				if ctx.Err() != nil {
@@ -463,7 +456,7 @@ func (pub *Publisher) RunCRLRefresh(ctx context.Context) {
 				cancel()
 			}
 		}
-	}
+	})
 }
 
 // pinPartitions fixes the issuer's partition count in the store, refusing

@@ -56,10 +56,7 @@ func issueSerials(t *testing.T, e *ca.CA, n int) []string {
 	t.Helper()
 	out := make([]string, n)
 	for i := range out {
-		r, err := e.Issue(context.Background(), catest.Admin, catest.PersonRequest(t))
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := catest.Issue(t, e)
 		out[i] = ca.FormatSerial(r.Cert.Serial)
 	}
 	return out
@@ -173,10 +170,7 @@ func TestDeltaCRL(t *testing.T) {
 		t.Fatalf("recorded base %+v (%v), want number %v at log 9", base, err, full2.Number)
 	}
 	// Issued certificates point to the delta.
-	r, err := e.Issue(ctx, catest.Admin, catest.PersonRequest(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := catest.Issue(t, e)
 	cdp, fresh := certPointers(t, r.Cert.DER)
 	if cdp != cfg.Server.PublicURL+"/crl/gost256.crl" || fresh != deltaURL {
 		t.Fatalf("certificate CDP %q, freshestCRL %q", cdp, fresh)

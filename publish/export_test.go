@@ -2,15 +2,9 @@ package publish
 
 import (
 	"context"
-	"time"
 
 	"github.com/gostca/gostca/pkix"
 )
-
-// RefreshOCSP runs one pass of the pre-signing job.
-func (pub *Publisher) RefreshOCSP(ctx context.Context, before time.Duration) error {
-	return pub.refreshOCSP(ctx, before)
-}
 
 // Respond answers a parsed OCSP request.
 func (pub *Publisher) Respond(ctx context.Context, req *pkix.OCSPRequest) *OCSPAnswer {

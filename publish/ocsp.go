@@ -223,28 +223,20 @@ func (pub *Publisher) presign(ctx context.Context, s *issuerState, rec *store.Ce
 // signs the responses that are missing or expire within
 // ocsp.refresh_before.
 func (pub *Publisher) RunOCSPRefresh(ctx context.Context) {
-	t := time.NewTicker(pub.cfg.OCSP.RefreshInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-pub.kick:
-		}
+	every(ctx, pub.cfg.OCSP.RefreshInterval, pub.kick, func() {
 		if err := pub.EnsureResponders(ctx); err != nil && ctx.Err() == nil {
 			pub.log.Error("OCSP responder renewal failed", "err", err)
 		}
-		if err := pub.refreshOCSP(ctx, pub.cfg.OCSP.RefreshBefore); err != nil && ctx.Err() == nil {
+		if err := pub.RefreshOCSP(ctx, pub.cfg.OCSP.RefreshBefore); err != nil && ctx.Err() == nil {
 			pub.log.Error("OCSP refresh failed", "err", err)
 		}
-	}
+	})
 }
 
-// refreshOCSP runs one pass of the pre-signing job: responses missing or
-// expiring within refreshBefore are signed. One pass at a time; a done
+// RefreshOCSP runs one pass of the pre-signing job now: responses missing
+// or expiring within refreshBefore are signed. One pass at a time; a done
 // ctx ends it early.
-func (pub *Publisher) refreshOCSP(ctx context.Context, refreshBefore time.Duration) error {
+func (pub *Publisher) RefreshOCSP(ctx context.Context, refreshBefore time.Duration) error {
 	pub.ocspRefreshMu.Lock()
 	defer pub.ocspRefreshMu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)

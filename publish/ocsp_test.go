@@ -21,10 +21,7 @@ func TestStatusCRLOCSP(t *testing.T) {
 	cfg := catest.Config(t)
 	e := catest.Open(t, cfg)
 	ctx := context.Background()
-	r, err := e.Issue(ctx, catest.Admin, catest.PersonRequest(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := catest.Issue(t, e)
 	serial := r.Cert.Serial
 	is := e.Issuers()[0]
 	check := func(step string, wantCRL bool, want pkix.OCSPStatus, reason pkix.CRLReason) {
@@ -48,9 +45,7 @@ func TestStatusCRLOCSP(t *testing.T) {
 		}
 		// New certificates are pre-signed by the background job; run a
 		// pass so this does not depend on its timing.
-		if err := e.Publisher().RefreshOCSP(context.Background(), e.Config().OCSP.RefreshBefore); err != nil {
-			t.Fatal(err)
-		}
+		catest.RefreshOCSP(t, e)
 		for _, nonce := range [][]byte{nil, []byte("0123456789abcdef")} {
 			id, _ := e.Publisher().CertID("gost256", pkix.OCSPHashSHA1, serial)
 			a := e.Publisher().Respond(ctx, &pkix.OCSPRequest{CertIDs: []pkix.CertID{id}, Nonce: nonce})
@@ -82,7 +77,7 @@ func TestStatusCRLOCSP(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("revoked", true, pkix.OCSPRevoked, pkix.ReasonKeyCompromise)
-	_, err = e.SetStatus(ctx, catest.Admin, serial, ca.StatusRequest{Action: ca.Resume})
+	_, err := e.SetStatus(ctx, catest.Admin, serial, ca.StatusRequest{Action: ca.Resume})
 	if caerr.CodeOf(err) != caerr.CodeInvalidTransition {
 		t.Fatalf("resume after revoke: %v", err)
 	}
@@ -114,21 +109,14 @@ func TestOCSPRefreshJob(t *testing.T) {
 	cfg := catest.Config(t)
 	e := catest.Open(t, cfg)
 	ctx := context.Background()
-	r, err := e.Issue(ctx, catest.Admin, catest.PersonRequest(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Publisher().RefreshOCSP(context.Background(), e.Config().OCSP.RefreshBefore); err != nil {
-		t.Fatal(err)
-	}
+	r := catest.Issue(t, e)
+	catest.RefreshOCSP(t, e)
 	rec, err := e.Store().OCSPResponse(ctx, r.Cert.Serial)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Nothing due now: a second pass leaves it alone.
-	if err := e.Publisher().RefreshOCSP(context.Background(), e.Config().OCSP.RefreshBefore); err != nil {
-		t.Fatal(err)
-	}
+	catest.RefreshOCSP(t, e)
 	same, _ := e.Store().OCSPResponse(ctx, r.Cert.Serial)
 	if !bytes.Equal(same.DER, rec.DER) {
 		t.Fatal("a fresh response was re-signed")
@@ -159,9 +147,7 @@ func TestOCSPRefreshRetiresExpired(t *testing.T) {
 		NotBefore: past, NotAfter: past.Add(time.Hour), KeyHash: kh, Audit: store.AuditEntry{Actor: "test", Action: "issue"}}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.Publisher().RefreshOCSP(context.Background(), e.Config().OCSP.RefreshBefore); err != nil {
-		t.Fatal(err)
-	}
+	catest.RefreshOCSP(t, e)
 	due, _, err := e.Store().OCSPDue(ctx, time.Now().AddDate(10, 0, 0), "", 100)
 	if err != nil {
 		t.Fatal(err)

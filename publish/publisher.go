@@ -6,10 +6,10 @@ package publish
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"math/big"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -64,11 +64,7 @@ func Open(ctx context.Context, opts Options) (*Publisher, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	m, err := newMetrics(opts.Registry)
-	if err != nil {
-		return nil, err
-	}
-	pub := &Publisher{cfg: opts.Config, st: opts.Store, log: log, m: m, issue: opts.Issue,
+	pub := &Publisher{cfg: opts.Config, st: opts.Store, log: log, m: newMetrics(opts.Registry), issue: opts.Issue,
 		issuers: map[string]*issuerState{}, ocspSem: make(chan struct{}, opts.Config.OCSP.LiveConcurrency), kick: make(chan struct{}, 1)}
 	for i := range opts.Issuers {
 		s, err := newIssuerState(&opts.Issuers[i])
@@ -123,6 +119,22 @@ func (pub *Publisher) Quiesce() (release func()) {
 	}
 }
 
+// every runs fn on every tick of d and every kick (nil: none) until ctx
+// is done.
+func every(ctx context.Context, d time.Duration, kick <-chan struct{}, fn func()) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-kick:
+		}
+		fn()
+	}
+}
+
 // serialHex prints a serial as the logs do: lowercase hex, no leading
 // zeros.
 func serialHex(b []byte) string { return new(big.Int).SetBytes(b).Text(16) }
@@ -136,7 +148,7 @@ type metrics struct {
 	crlEntries    *prometheus.GaugeVec
 }
 
-func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
 		ocspRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gostca_ocsp_requests_total", Help: "OCSP requests by result (good, revoked, unknown, malformed, unauthorized, try_later, internal) and source (presigned, live, none)."},
@@ -152,10 +164,6 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		crlEntries: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "gostca_crl_entries", Help: "Entries in the current CRL by kind and partition."}, []string{"issuer", "kind", "partition"}),
 	}
-	for _, c := range []prometheus.Collector{m.ocspRequests, m.ocspPresigned, m.crlDuration, m.crlSize, m.crlEntries} {
-		if err := reg.Register(c); err != nil {
-			return nil, fmt.Errorf("publish: metrics: %w", err)
-		}
-	}
-	return m, nil
+	reg.MustRegister(m.ocspRequests, m.ocspPresigned, m.crlDuration, m.crlSize, m.crlEntries)
+	return m
 }

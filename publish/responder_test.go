@@ -46,13 +46,8 @@ func TestDelegatedResponder(t *testing.T) {
 		t.Fatalf("responders %v", first)
 	}
 	// A response is signed by the responder, not the CA.
-	r, err := e.Issue(ctx, catest.Admin, catest.PersonRequest(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Publisher().RefreshOCSP(context.Background(), e.Config().OCSP.RefreshBefore); err != nil {
-		t.Fatal(err)
-	}
+	r := catest.Issue(t, e)
+	catest.RefreshOCSP(t, e)
 	rec, err := e.Store().OCSPResponse(ctx, r.Cert.Serial)
 	if err != nil {
 		t.Fatal(err)

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/cockroachdb/pebble/v2"
 )
 
 // API tokens (schema 5). A token record keeps what an API token may do and
@@ -251,20 +249,5 @@ func decodeToken(id string, b []byte) (*TokenRecord, error) {
 // checks they are; earlier versions kept tokens in a file, which the CA
 // moves in on its first start).
 func (s *Store) migrateTokens() error {
-	stray := 0
-	err := scanPrefix(context.Background(), s.db, []byte{pToken}, func(_, _ []byte) (bool, error) {
-		stray++
-		return false, nil
-	})
-	if err != nil {
-		return fmt.Errorf("store: migrate to schema 5: %w", err)
-	}
-	if stray != 0 {
-		return corrupt("migrate to schema 5: schema 4 store already has keys with prefix %#x", pToken)
-	}
-	if err := s.db.Set(keySchema, []byte{5}, pebble.Sync); err != nil {
-		return fmt.Errorf("store: migrate to schema 5: %w", err)
-	}
-	s.log.Info("store migrated to schema 5 (API tokens)")
-	return nil
+	return s.migrateNewPrefix(5, pToken, "API tokens")
 }

@@ -189,12 +189,7 @@ func TestMigrateSchema4(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if s2, err := Open(dir, Options{Logger: quiet()}); !errors.Is(err, ErrCorrupt) {
-		if s2 != nil {
-			s2.Close()
-		}
-		t.Fatalf("open with stray token keys: %v", err)
-	}
+	wantRefusedOpen(t, dir, 4)
 }
 
 func setSchema(t *testing.T, s *Store, v byte) {

@@ -5,6 +5,8 @@ package catest
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"log/slog"
 	"path/filepath"
@@ -65,4 +67,38 @@ func PersonRequest(t testing.TB) *ca.IssueRequest {
 	return &ca.IssueRequest{Profile: pkix.ProfileQualifiedPerson.Name, CSR: CSR(t, "tc26-256-A"), SubjectSignTool: "tool",
 		Subject: pkix.Subject{CommonName: "Иванов Иван", Surname: "Иванов", GivenName: "Иван", Country: "RU",
 			SNILS: "112-233-445 95", INN: "500100123426"}}
+}
+
+// Issue issues PersonRequest as Admin on c.
+func Issue(t testing.TB, c *ca.CA) *ca.IssueResult {
+	t.Helper()
+	r, err := c.Issue(context.Background(), Admin, PersonRequest(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// RefreshOCSP runs one pass of c's OCSP pre-signing job with the
+// configured refresh_before.
+func RefreshOCSP(t testing.TB, c *ca.CA) {
+	t.Helper()
+	if err := c.Publisher().RefreshOCSP(context.Background(), c.Config().OCSP.RefreshBefore); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ECDSACSR is a PKCS#10 request (DER) for a fresh ECDSA P-256 key with
+// common name cn (tls-client certificates; tokens without GOST).
+func ECDSACSR(t testing.TB, cn string) []byte {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csr, err := pkix.CreateCertificateRequest(rand.Reader, k, &pkix.Subject{CommonName: cn}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return csr
 }
