@@ -15,6 +15,7 @@ import (
 	"github.com/gostca/gostca/api"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/internal/catest"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -51,7 +52,7 @@ func TestBadInput(t *testing.T) {
 	valid := issueDirect(t, ts)
 	revoked := issueDirect(t, ts)
 	if _, err := ts.e.SetStatus(context.Background(), &auth.Principal{TokenID: "fixture", Role: auth.RoleCAAdmin},
-		mustSerial(t, revoked), ca.StatusRequest{Action: ca.Revoke, Reason: "superseded"}); err != nil {
+		catest.Serial(t, revoked), ca.StatusRequest{Action: ca.Revoke, Reason: "superseded"}); err != nil {
 		t.Fatal(err)
 	}
 	certified := goCSR(t)
@@ -185,15 +186,6 @@ func TestBadInput(t *testing.T) {
 			t.Fatalf("store changed: %+v → %+v", before, after)
 		}
 	})
-}
-
-func mustSerial(t *testing.T, s string) []byte {
-	t.Helper()
-	b, err := ca.ParseSerial(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // rawPost announces a body of size bytes, sends the headers and a little of

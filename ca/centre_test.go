@@ -120,7 +120,7 @@ func TestCentreSearch(t *testing.T) {
 	sameSet(t, "A's valid", f.search(t, f.a, ca.SearchQuery{Status: "valid"}), slices.Concat(f.ofA[:2], f.ofA[3:]))
 
 	// Key hash: B's key is invisible to A.
-	bRec, err := f.e.Certificate(ctx, f.b, mustSerial(t, f.ofB[0]))
+	bRec, err := f.e.Certificate(ctx, f.b, catest.Serial(t, f.ofB[0]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,15 +167,6 @@ func TestCentreSearch(t *testing.T) {
 	}
 }
 
-func mustSerial(t *testing.T, s string) []byte {
-	t.Helper()
-	b, err := ca.ParseSerial(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // TestCentreReadAndStatus: another centre's certificate is exactly an
 // unknown serial, for reads and status changes alike (even where the
 // change would be an invalid transition); a centre suspends and revokes
@@ -195,12 +186,12 @@ func TestCentreReadAndStatus(t *testing.T) {
 			t.Fatalf("%s: %v, want the unknown-serial answer %v", what, err, errUnknown)
 		}
 	}
-	bSerial := mustSerial(t, f.ofB[0])
+	bSerial := catest.Serial(t, f.ofB[0])
 	_, err := f.e.Certificate(ctx, f.a, bSerial)
 	like("A reads B's", err)
-	_, err = f.e.Certificate(ctx, f.a, mustSerial(t, f.none[0]))
+	_, err = f.e.Certificate(ctx, f.a, catest.Serial(t, f.none[0]))
 	like("A reads a certificate of no centre", err)
-	if rec, err := f.e.Certificate(ctx, f.a, mustSerial(t, f.ofA[7])); err != nil || rec.Centre != "A" {
+	if rec, err := f.e.Certificate(ctx, f.a, catest.Serial(t, f.ofA[7])); err != nil || rec.Centre != "A" {
 		t.Fatalf("A reads its own (issued by an operator for A): %v", err)
 	}
 	if rec, err := f.e.Certificate(ctx, catest.Admin, bSerial); err != nil || rec.Centre != "B" {
@@ -214,17 +205,17 @@ func TestCentreReadAndStatus(t *testing.T) {
 	}
 	// A revoked certificate of B: still "not found" for A, never
 	// invalid_transition.
-	if _, err := f.e.SetStatus(ctx, f.b, mustSerial(t, f.ofB[4]), ca.StatusRequest{Action: ca.Revoke, Reason: "keyCompromise"}); err != nil {
+	if _, err := f.e.SetStatus(ctx, f.b, catest.Serial(t, f.ofB[4]), ca.StatusRequest{Action: ca.Revoke, Reason: "keyCompromise"}); err != nil {
 		t.Fatal(err)
 	}
 	seq++
-	_, err = f.e.SetStatus(ctx, f.a, mustSerial(t, f.ofB[4]), ca.StatusRequest{Action: ca.Revoke})
+	_, err = f.e.SetStatus(ctx, f.a, catest.Serial(t, f.ofB[4]), ca.StatusRequest{Action: ca.Revoke})
 	like("A revokes B's revoked", err)
 	if rec, _ := f.e.Certificate(ctx, catest.Admin, bSerial); rec.Status.State != store.Valid {
 		t.Fatalf("B's certificate changed: %+v", rec.Status)
 	}
 
-	own := mustSerial(t, f.ofA[0])
+	own := catest.Serial(t, f.ofA[0])
 	for _, c := range []struct {
 		req  ca.StatusRequest
 		code string
@@ -248,7 +239,7 @@ func TestCentreReadAndStatus(t *testing.T) {
 		t.Fatalf("A suspends its own: %v", err)
 	}
 	for i, reason := range auth.CentreRevocationReasons {
-		serial := mustSerial(t, f.ofA[1+i])
+		serial := catest.Serial(t, f.ofA[1+i])
 		if rec, err := f.e.SetStatus(ctx, f.a, serial, ca.StatusRequest{Action: ca.Revoke, Reason: reason}); err != nil || rec.Status.State != store.Revoked {
 			t.Fatalf("A revokes its own (%s): %v", reason, err)
 		}

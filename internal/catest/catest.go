@@ -102,3 +102,13 @@ func ECDSACSR(t testing.TB, cn string) []byte {
 	}
 	return csr
 }
+
+// Serial parses a serial as the API prints it.
+func Serial(t testing.TB, s string) []byte {
+	t.Helper()
+	b, err := ca.ParseSerial(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
