@@ -194,7 +194,9 @@ func (s *Server) authenticate(ctx *fasthttp.RequestCtx) *auth.Principal {
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return nil
 	}
-	return s.tokens.Authenticate(ctx, strings.TrimSpace(tok))
+	// Not the request context: fasthttp cancels it when the server starts
+	// shutting down, and requests in flight are still to be served.
+	return s.tokens.Authenticate(context.Background(), strings.TrimSpace(tok))
 }
 
 func hasRole(roles []auth.Role, r auth.Role) bool {
