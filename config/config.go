@@ -32,8 +32,8 @@ import (
 // file named by keys.passphrase_file, the token PIN from
 // GOSTCA_PKCS11_PIN or the file named by pkcs11.pin_file.
 type Config struct {
-	// DataDir holds the database, the CA keys and certificates and the
-	// API tokens.
+	// DataDir holds the database (API tokens included) and the CA keys
+	// and certificates.
 	DataDir string `toml:"data_dir"`
 
 	Server ServerConfig `toml:"server"`
