@@ -9,7 +9,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
-// Encoders set the criticality RFC 5280 and docs/profile.md §2 expect; flip
+// Encoders set the criticality RFC 5280 and PROFILE.md §2 expect; flip
 // Extension.Critical afterwards where a profile says otherwise.
 
 // MarshalBasicConstraints encodes basicConstraints (critical): cA and,
@@ -76,7 +76,7 @@ const (
 	keyUsageAll = 1<<9 - 1
 )
 
-// MarshalKeyUsage encodes keyUsage (critical, docs/profile.md §2) as a DER
+// MarshalKeyUsage encodes keyUsage (critical, PROFILE.md §2) as a DER
 // named-bit BIT STRING: trailing zero bits dropped (X.690 §11.2.2), with
 // the matching unused-bits count.
 func MarshalKeyUsage(ku KeyUsage) (Extension, error) {

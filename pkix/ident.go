@@ -63,7 +63,7 @@ func checkDigits(ident, s string, lengths ...int) *IdentError {
 }
 
 // weighted returns (Σ wᵢ·dᵢ mod 11) mod 10 over the leading digits of s:
-// the INN control digit rule (docs/profile.md §3).
+// the INN control digit rule (PROFILE.md §3).
 func weighted(s string, w []int) int {
 	sum := 0
 	for i, wi := range w {

@@ -82,7 +82,7 @@ func bodies(n, l int, seed uint64) []string {
 }
 
 func TestIdentPublishedExamples(t *testing.T) {
-	// Each can be checked by hand with the rules of docs/profile.md §3.
+	// Each can be checked by hand with the rules of PROFILE.md §3.
 	ok := []struct {
 		name string
 		fn   func(string) error

@@ -190,7 +190,7 @@ var lints = []Lint{
 		}
 		return nil
 	}},
-	{"e_subject_string_types", "attributes use the string types of docs/profile.md §2", func(in *lintInput) error {
+	{"e_subject_string_types", "attributes use the string types of PROFILE.md §2", func(in *lintInput) error {
 		for _, a := range in.cert.Subject.Attrs {
 			if f := subjectFieldFor(a.Type); f != nil && a.Tag != f.kind.tag() {
 				return fmt.Errorf("%s is string type %d, want %d", f.name, a.Tag, f.kind.tag())

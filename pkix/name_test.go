@@ -15,7 +15,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
-// fullSubject has every field, with identifiers valid per docs/profile.md §3.
+// fullSubject has every field, with identifiers valid per PROFILE.md §3.
 func fullSubject() Subject {
 	return Subject{
 		CommonName:   "Иванов Иван Иванович",

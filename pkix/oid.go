@@ -2,7 +2,7 @@ package pkix
 
 import "encoding/asn1"
 
-// Object identifiers of the profile (docs/profile.md §1, §2) and of the X.509,
+// Object identifiers of the profile (PROFILE.md §1, §2) and of the X.509,
 // CRL and OCSP structures built here. Sources: RFC 9215 / RFC 7836 /
 // RFC 4357 (GOST), 63-FZ orders of the FSB No. 795 and No. 31 (Russian
 // attributes and extensions), RFC 5280 (X.509, CRL), RFC 6960 (OCSP),

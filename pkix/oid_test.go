@@ -12,7 +12,7 @@ import (
 // object table is an independent source for the numbers. OpenSSL 3.0 has
 // no name for INNLE (1.2.643.100.4) and IdentificationKind
 // (1.2.643.100.114); those print dotted and were checked against
-// docs/profile.md §2.
+// PROFILE.md §2.
 func TestOIDsAgainstOpenSSL(t *testing.T) {
 	table := []struct {
 		oid  asn1.ObjectIdentifier

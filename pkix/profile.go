@@ -23,7 +23,7 @@ type Profile struct {
 	KeyUsage        KeyUsage
 	ExtKeyUsage     []asn1.ObjectIdentifier
 	// Qualified certificates must carry subjectSignTool, issuerSignTool,
-	// IdentificationKind and the class policies (docs/profile.md §2).
+	// IdentificationKind and the class policies (PROFILE.md §2).
 	Qualified bool
 	// Required and Allowed list subject attribute OIDs. Every required
 	// attribute must be present; no attribute outside Allowed may be.

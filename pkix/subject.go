@@ -13,7 +13,7 @@ import (
 )
 
 // Subject is the structured subject (or issuer) name of the qualified
-// profile (docs/profile.md §2). Empty fields are absent. Which fields a holder
+// profile (PROFILE.md §2). Empty fields are absent. Which fields a holder
 // type needs (person, entrepreneur, legal entity, employee) is the
 // profile's business, not this type's.
 type Subject struct {
