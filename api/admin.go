@@ -7,7 +7,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/gostca/gostca/engine"
+	"github.com/gostca/gostca/auth"
 )
 
 // Issuer describes an issuing CA.
@@ -26,10 +26,10 @@ type Issuer struct {
 	Profiles []string `json:"profiles,omitempty"`
 }
 
-func (s *Server) listIssuers(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []string) error {
+func (s *Server) listIssuers(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byte) error {
 	var out []Issuer
 	for _, is := range s.e.Issuers() {
-		crls := s.e.CRLPaths(is.ID)
+		crls := s.pub.CRLPaths(is.ID)
 		for i := range crls {
 			crls[i] = "/crl/" + crls[i]
 		}
@@ -51,10 +51,10 @@ type CRLInfo struct {
 	URL        string    `json:"url"`
 }
 
-func (s *Server) generateCRL(ctx *fasthttp.RequestCtx, p *engine.Principal, params []string) error {
-	c, cancel := s.engineCtx()
+func (s *Server) generateCRL(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
+	c, cancel := s.callCtx()
 	defer cancel()
-	f, err := s.e.GenerateCRL(c, p.Actor(), params[0])
+	f, err := s.pub.GenerateCRL(c, p.Actor(), string(param))
 	if err != nil {
 		return err
 	}
@@ -80,16 +80,16 @@ type Token struct {
 	Token   string    `json:"token,omitempty"`
 }
 
-func (s *Server) createToken(ctx *fasthttp.RequestCtx, p *engine.Principal, _ []string) error {
+func (s *Server) createToken(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) error {
 	var body TokenRequest
 	if err := decodeJSON(ctx, &body, false); err != nil {
 		return err
 	}
-	role, err := engine.ParseRole(body.Role)
+	role, err := auth.ParseRole(body.Role)
 	if err != nil {
 		return err
 	}
-	c, cancel := s.engineCtx()
+	c, cancel := s.callCtx()
 	defer cancel()
 	tok, ti, err := s.e.CreateToken(c, p.Actor(), role, body.Scope, body.Name)
 	if err != nil {
@@ -98,8 +98,13 @@ func (s *Server) createToken(ctx *fasthttp.RequestCtx, p *engine.Principal, _ []
 	return writeJSON(ctx, fasthttp.StatusCreated, Token{ID: ti.ID, Role: string(ti.Role), Scope: ti.Scope, Name: ti.Name, Created: ti.Created, Token: tok})
 }
 
-func (s *Server) listTokens(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []string) error {
-	list := s.e.Tokens().List()
+func (s *Server) listTokens(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byte) error {
+	c, cancel := s.callCtx()
+	defer cancel()
+	list, err := s.tokens.List(c)
+	if err != nil {
+		return err
+	}
 	out := make([]Token, len(list))
 	for i, ti := range list {
 		out[i] = Token{ID: ti.ID, Role: string(ti.Role), Scope: ti.Scope, Name: ti.Name, Created: ti.Created}
@@ -107,10 +112,10 @@ func (s *Server) listTokens(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []s
 	return writeJSON(ctx, fasthttp.StatusOK, map[string]any{"items": out})
 }
 
-func (s *Server) revokeToken(ctx *fasthttp.RequestCtx, p *engine.Principal, params []string) error {
-	c, cancel := s.engineCtx()
+func (s *Server) revokeToken(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
+	c, cancel := s.callCtx()
 	defer cancel()
-	if err := s.e.RevokeToken(c, p.Actor(), params[0]); err != nil {
+	if err := s.e.RevokeToken(c, p.Actor(), string(param)); err != nil {
 		return err
 	}
 	ctx.SetStatusCode(fasthttp.StatusNoContent)
@@ -128,7 +133,7 @@ type AuditEntry struct {
 	Hash    string    `json:"hash"`
 }
 
-func (s *Server) audit(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []string) error {
+func (s *Server) audit(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byte) error {
 	args := ctx.QueryArgs()
 	limit := 0
 	if v := args.Peek("limit"); v != nil {
@@ -138,7 +143,7 @@ func (s *Server) audit(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []string
 		}
 		limit = n
 	}
-	c, cancel := s.engineCtx()
+	c, cancel := s.callCtx()
 	defer cancel()
 	page, next, err := s.e.AuditEntries(c, string(args.Peek("cursor")), limit)
 	if err != nil {

@@ -9,7 +9,9 @@ import (
 	"testing"
 
 	"github.com/gostca/gostca/api"
-	"github.com/gostca/gostca/engine"
+	"github.com/gostca/gostca/auth"
+	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/caerr"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -22,8 +24,8 @@ import (
 type endpoint struct {
 	name    string
 	method  string
-	allowed []engine.Role // nil: public
-	status  int           // success status
+	allowed []auth.Role // nil: public
+	status  int         // success status
 	prepare func(t *testing.T, ts *testServer) (path string, body any)
 	foreign int
 }
@@ -35,7 +37,7 @@ const (
 	otherCentre  = "centre-2"
 )
 
-// issueDirect issues a certificate of matrixCentre through the engine
+// issueDirect issues a certificate of matrixCentre through the CA
 // (fixtures).
 func issueDirect(t *testing.T, ts *testServer) string {
 	t.Helper()
@@ -43,16 +45,16 @@ func issueDirect(t *testing.T, ts *testServer) string {
 }
 
 // issueFor issues a certificate recorded for centre ("" for none) as an
-// administrator, through the engine.
+// administrator, through the CA.
 func issueFor(t *testing.T, ts *testServer, centre string) string {
 	t.Helper()
 	p := pkix.ProfileQualifiedPerson.Name
-	res, err := ts.e.Issue(context.Background(), &engine.Principal{TokenID: "fixture", Role: engine.RoleCAAdmin},
-		&engine.IssueRequest{Profile: p, CSR: goCSR(t), Subject: api.SubjectFromJSON(subjectFor(p)), SubjectSignTool: "test", Centre: centre})
+	res, err := ts.e.Issue(context.Background(), &auth.Principal{TokenID: "fixture", Role: auth.RoleCAAdmin},
+		&ca.IssueRequest{Profile: p, CSR: goCSR(t), Subject: api.SubjectFromJSON(subjectFor(p)), SubjectSignTool: "test", Centre: centre})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return engine.FormatSerial(res.Cert.Serial)
+	return ca.FormatSerial(res.Cert.Serial)
 }
 
 func fixed(path string) func(*testing.T, *testServer) (string, any) {
@@ -60,12 +62,12 @@ func fixed(path string) func(*testing.T, *testServer) (string, any) {
 }
 
 var (
-	issuers  = []engine.Role{engine.RoleCabinet, engine.RoleServiceCentre, engine.RoleCAOperator, engine.RoleCAAdmin}
-	readers  = []engine.Role{engine.RoleCabinet, engine.RoleServiceCentre, engine.RoleCAOperator, engine.RoleCAAdmin, engine.RoleAuditor}
-	changers = []engine.Role{engine.RoleServiceCentre, engine.RoleCAOperator, engine.RoleCAAdmin}
-	resumers = []engine.Role{engine.RoleCAOperator, engine.RoleCAAdmin}
-	admins   = []engine.Role{engine.RoleCAAdmin}
-	auditors = []engine.Role{engine.RoleAuditor, engine.RoleCAAdmin}
+	issuers  = []auth.Role{auth.RoleCabinet, auth.RoleServiceCentre, auth.RoleCAOperator, auth.RoleCAAdmin}
+	readers  = []auth.Role{auth.RoleCabinet, auth.RoleServiceCentre, auth.RoleCAOperator, auth.RoleCAAdmin, auth.RoleAuditor}
+	changers = []auth.Role{auth.RoleServiceCentre, auth.RoleCAOperator, auth.RoleCAAdmin}
+	resumers = []auth.Role{auth.RoleCAOperator, auth.RoleCAAdmin}
+	admins   = []auth.Role{auth.RoleCAAdmin}
+	auditors = []auth.Role{auth.RoleAuditor, auth.RoleCAAdmin}
 )
 
 var endpoints = []endpoint{
@@ -86,20 +88,20 @@ var endpoints = []endpoint{
 	}, foreign: 404},
 	{name: "resume", method: "POST", allowed: resumers, status: 200, prepare: func(t *testing.T, ts *testServer) (string, any) {
 		s := issueDirect(t, ts)
-		serial, _ := engine.ParseSerial(s)
-		if _, err := ts.e.SetStatus(context.Background(), &engine.Principal{TokenID: "fixture", Role: engine.RoleCAAdmin}, serial, engine.StatusRequest{Action: engine.Suspend}); err != nil {
+		serial, _ := ca.ParseSerial(s)
+		if _, err := ts.e.SetStatus(context.Background(), &auth.Principal{TokenID: "fixture", Role: auth.RoleCAAdmin}, serial, ca.StatusRequest{Action: ca.Suspend}); err != nil {
 			t.Fatal(err)
 		}
 		return "/api/v1/certificates/" + s + "/resume", nil
 	}},
-	{name: "issuers", method: "GET", allowed: engine.Roles, status: 200, prepare: fixed("/api/v1/issuers")},
+	{name: "issuers", method: "GET", allowed: auth.Roles, status: 200, prepare: fixed("/api/v1/issuers")},
 	{name: "generate crl", method: "POST", allowed: admins, status: 201, prepare: fixed("/api/v1/issuers/gost256/crl")},
 	{name: "create token", method: "POST", allowed: admins, status: 201, prepare: func(*testing.T, *testServer) (string, any) {
 		return "/api/v1/tokens", map[string]string{"role": "auditor", "name": "matrix"}
 	}},
 	{name: "list tokens", method: "GET", allowed: admins, status: 200, prepare: fixed("/api/v1/tokens")},
 	{name: "revoke token", method: "DELETE", allowed: admins, status: 204, prepare: func(t *testing.T, ts *testServer) (string, any) {
-		_, ti, err := ts.e.CreateToken(context.Background(), "fixture", engine.RoleAuditor, "", "to revoke")
+		_, ti, err := ts.e.CreateToken(context.Background(), "fixture", auth.RoleAuditor, "", "to revoke")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -123,26 +125,26 @@ var endpoints = []endpoint{
 // and its searches never show a certificate of another centre.
 func TestAuthMatrix(t *testing.T) {
 	ts := startServer(t, nil)
-	other, _, err := ts.e.CreateToken(context.Background(), "test", engine.RoleServiceCentre, otherCentre, "other centre")
+	other, _, err := ts.e.CreateToken(context.Background(), "test", auth.RoleServiceCentre, otherCentre, "other centre")
 	if err != nil {
 		t.Fatal(err)
 	}
 	type caller struct {
 		name   string
-		role   engine.Role
+		role   auth.Role
 		token  string
 		centre string // service centres
 	}
 	callers := []caller{{name: "no token"}, {name: "forged token", token: "gca_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
 		{name: "not a token", token: "hello"}}
-	for _, r := range engine.Roles {
+	for _, r := range auth.Roles {
 		c := caller{name: string(r), role: r, token: ts.tokens[r]}
-		if r == engine.RoleServiceCentre {
+		if r == auth.RoleServiceCentre {
 			c.centre = matrixCentre
 		}
 		callers = append(callers, c)
 	}
-	callers = append(callers, caller{name: "service_centre of another centre", role: engine.RoleServiceCentre, token: other, centre: otherCentre})
+	callers = append(callers, caller{name: "service_centre of another centre", role: auth.RoleServiceCentre, token: other, centre: otherCentre})
 	for _, ep := range endpoints {
 		for _, c := range callers {
 			t.Run(ep.name+"/"+c.name, func(t *testing.T) {
@@ -157,7 +159,7 @@ func TestAuthMatrix(t *testing.T) {
 				allowed := ep.allowed == nil || (c.role != "" && slices.Contains(ep.allowed, c.role))
 				switch {
 				case allowed && c.centre == otherCentre && ep.foreign == 404:
-					wantProblem(t, resp, out, http.StatusNotFound, engine.CodeCertificateNotFound)
+					wantProblem(t, resp, out, http.StatusNotFound, caerr.CodeCertificateNotFound)
 				case allowed && c.centre == otherCentre && ep.foreign == 403:
 					wantProblem(t, resp, out, http.StatusForbidden, "forbidden")
 				case allowed:
@@ -190,13 +192,13 @@ func TestAuthMatrix(t *testing.T) {
 		}
 	}
 	// A revoked token stops working at once.
-	tok, ti, err := ts.e.CreateToken(context.Background(), "test", engine.RoleAuditor, "", "short-lived")
+	tok, ti, err := ts.e.CreateToken(context.Background(), "test", auth.RoleAuditor, "", "short-lived")
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp, out := ts.do(t, "GET", "/api/v1/audit", tok, "", nil)
 	wantStatus(t, resp, out, 200)
-	resp, out = ts.json(t, "DELETE", "/api/v1/tokens/"+ti.ID, engine.RoleCAAdmin, nil)
+	resp, out = ts.json(t, "DELETE", "/api/v1/tokens/"+ti.ID, auth.RoleCAAdmin, nil)
 	wantStatus(t, resp, out, 204)
 	resp, out = ts.do(t, "GET", "/api/v1/audit", tok, "", nil)
 	wantProblem(t, resp, out, 401, "unauthorized")

@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/api"
-	"github.com/gostca/gostca/engine"
+	"github.com/gostca/gostca/auth"
+	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/internal/catest"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -49,12 +51,12 @@ func TestBadInput(t *testing.T) {
 	person := pkix.ProfileQualifiedPerson.Name
 	valid := issueDirect(t, ts)
 	revoked := issueDirect(t, ts)
-	if _, err := ts.e.SetStatus(context.Background(), &engine.Principal{TokenID: "fixture", Role: engine.RoleCAAdmin},
-		mustSerial(t, revoked), engine.StatusRequest{Action: engine.Revoke, Reason: "superseded"}); err != nil {
+	if _, err := ts.e.SetStatus(context.Background(), &auth.Principal{TokenID: "fixture", Role: auth.RoleCAAdmin},
+		catest.Serial(t, revoked), ca.StatusRequest{Action: ca.Revoke, Reason: "superseded"}); err != nil {
 		t.Fatal(err)
 	}
 	certified := goCSR(t)
-	resp, body := ts.json(t, "POST", "/api/v1/certificates", engine.RoleCabinet, issueBody(person, []byte(base64.StdEncoding.EncodeToString(certified))))
+	resp, body := ts.json(t, "POST", "/api/v1/certificates", auth.RoleCabinet, issueBody(person, []byte(base64.StdEncoding.EncodeToString(certified))))
 	wantStatus(t, resp, body, 201)
 
 	withSubject := func(f func(*api.SubjectJSON)) []byte {
@@ -71,49 +73,49 @@ func TestBadInput(t *testing.T) {
 		name        string
 		method      string
 		path        string
-		role        engine.Role
+		role        auth.Role
 		contentType string
 		body        []byte
 		status      int
 		code        string
 		field       string
 	}{
-		{"invalid JSON", "POST", "/api/v1/certificates", engine.RoleCabinet, "application/json", []byte(`{"csr": "x",`), 400, "invalid_json", ""},
-		{"JSON not an object", "POST", "/api/v1/certificates", engine.RoleCabinet, "application/json", []byte(`[1,2]`), 400, "invalid_json", ""},
-		{"trailing data", "POST", "/api/v1/certificates", engine.RoleCabinet, "application/json", append(withBody(func(*api.IssueRequest) {}), []byte(` {}`)...), 400, "invalid_json", ""},
-		{"unknown field", "POST", "/api/v1/certificates", engine.RoleCabinet, "application/json", []byte(`{"csr":"","profile":"qualified-person","subjekt":{}}`), 400, "invalid_json", ""},
-		{"wrong content type", "POST", "/api/v1/certificates", engine.RoleCabinet, "text/plain", withBody(func(*api.IssueRequest) {}), 415, "unsupported_media_type", ""},
-		{"no content type", "POST", "/api/v1/certificates", engine.RoleCabinet, "", withBody(func(*api.IssueRequest) {}), 415, "unsupported_media_type", ""},
-		{"CSR garbage", "POST", "/api/v1/certificates", engine.RoleCabinet, "application/json", withBody(func(b *api.IssueRequest) { b.CSR = "not a CSR at all!" }), 422, "csr.encoding.malformed", "csr"},
-		{"CSR base64 garbage", "POST", "/api/v1/certificates", engine.RoleCabinet, "application/json", withBody(func(b *api.IssueRequest) { b.CSR = base64.StdEncoding.EncodeToString([]byte("0123456789")) }), 422, "csr.encoding.malformed", "csr"},
-		{"CSR missing", "POST", "/api/v1/certificates", engine.RoleCabinet, "application/json", withBody(func(b *api.IssueRequest) { b.CSR = "" }), 400, "invalid_request", "csr"},
-		{"CSR key already certified", "POST", "/api/v1/certificates", engine.RoleCabinet, "application/json", withBody(func(b *api.IssueRequest) { b.CSR = base64.StdEncoding.EncodeToString(certified) }), 409, "key_reused", ""},
-		{"SNILS checksum", "POST", "/api/v1/certificates", engine.RoleCabinet, "application/json", withSubject(func(s *api.SubjectJSON) { s.SNILS = "11223344596" }), 422, "subject_invalid", "subject.SNILS"},
-		{"INN checksum", "POST", "/api/v1/certificates", engine.RoleCabinet, "application/json", withSubject(func(s *api.SubjectJSON) { s.INN = "500100123427" }), 422, "subject_invalid", "subject.INN"},
-		{"OGRN checksum", "POST", "/api/v1/certificates", engine.RoleCabinet, "application/json", withSubject(func(s *api.SubjectJSON) { s.OGRN = "1027700132196" }), 422, "subject_invalid", "subject.OGRN"},
-		{"missing required attribute", "POST", "/api/v1/certificates", engine.RoleCabinet, "application/json", withSubject(func(s *api.SubjectJSON) { s.SNILS = "" }), 422, "profile_violation", ""},
-		{"unknown profile", "POST", "/api/v1/certificates", engine.RoleCabinet, "application/json", withBody(func(b *api.IssueRequest) { b.Profile = "root-ca" }), 422, "unknown_profile", "profile"},
-		{"unknown issuer", "POST", "/api/v1/certificates", engine.RoleCabinet, "application/json", withBody(func(b *api.IssueRequest) { b.Issuer = "nope" }), 422, "unknown_issuer", "issuer"},
-		{"no sign tool", "POST", "/api/v1/certificates", engine.RoleCabinet, "application/json", withBody(func(b *api.IssueRequest) { b.SubjectSignTool = "" }), 400, "invalid_request", "subject_sign_tool"},
-		{"revoking twice", "POST", "/api/v1/certificates/" + revoked + "/revoke", engine.RoleCAOperator, "application/json", []byte(`{"reason":"keyCompromise"}`), 409, "invalid_transition", ""},
-		{"resuming a valid certificate", "POST", "/api/v1/certificates/" + valid + "/resume", engine.RoleCAOperator, "", nil, 409, "invalid_transition", ""},
-		{"unknown reason", "POST", "/api/v1/certificates/" + valid + "/revoke", engine.RoleCAOperator, "application/json", []byte(`{"reason":"certificateHold"}`), 400, "invalid_reason", "reason"},
-		{"future invalidity date", "POST", "/api/v1/certificates/" + valid + "/revoke", engine.RoleCAOperator, "application/json", []byte(`{"reason":"keyCompromise","invalidity_date":"2999-01-01T00:00:00Z"}`), 400, "invalid_request", "invalidity_date"},
-		{"unknown serial: revoke", "POST", "/api/v1/certificates/1234abcd/revoke", engine.RoleCAOperator, "application/json", []byte(`{"reason":"keyCompromise"}`), 404, "certificate_not_found", ""},
-		{"unknown serial: get", "GET", "/api/v1/certificates/1234abcd", engine.RoleAuditor, "", nil, 404, "certificate_not_found", ""},
-		{"bad serial", "GET", "/api/v1/certificates/xyz", engine.RoleAuditor, "", nil, 400, "invalid_serial", ""},
-		{"zero serial", "POST", "/api/v1/certificates/00/suspend", engine.RoleCAOperator, "", nil, 400, "invalid_serial", ""},
-		{"bad format", "GET", "/api/v1/certificates/" + valid + "?format=txt", engine.RoleAuditor, "", nil, 406, "not_acceptable", "format"},
-		{"search without identifier", "GET", "/api/v1/certificates?status=valid", engine.RoleAuditor, "", nil, 400, "invalid_request", ""},
-		{"search with bad SNILS", "GET", "/api/v1/certificates?snils=12", engine.RoleAuditor, "", nil, 400, "invalid_request", ""},
-		{"search with unknown parameter", "GET", "/api/v1/certificates?name=x", engine.RoleAuditor, "", nil, 400, "invalid_query", "name"},
-		{"unknown endpoint", "GET", "/api/v1/nothing", engine.RoleCAAdmin, "", nil, 404, "not_found", ""},
-		{"wrong method", "PUT", "/api/v1/certificates", engine.RoleCAAdmin, "", nil, 405, "method_not_allowed", ""},
+		{"invalid JSON", "POST", "/api/v1/certificates", auth.RoleCabinet, "application/json", []byte(`{"csr": "x",`), 400, "invalid_json", ""},
+		{"JSON not an object", "POST", "/api/v1/certificates", auth.RoleCabinet, "application/json", []byte(`[1,2]`), 400, "invalid_json", ""},
+		{"trailing data", "POST", "/api/v1/certificates", auth.RoleCabinet, "application/json", append(withBody(func(*api.IssueRequest) {}), []byte(` {}`)...), 400, "invalid_json", ""},
+		{"unknown field", "POST", "/api/v1/certificates", auth.RoleCabinet, "application/json", []byte(`{"csr":"","profile":"qualified-person","subjekt":{}}`), 400, "invalid_json", ""},
+		{"wrong content type", "POST", "/api/v1/certificates", auth.RoleCabinet, "text/plain", withBody(func(*api.IssueRequest) {}), 415, "unsupported_media_type", ""},
+		{"no content type", "POST", "/api/v1/certificates", auth.RoleCabinet, "", withBody(func(*api.IssueRequest) {}), 415, "unsupported_media_type", ""},
+		{"CSR garbage", "POST", "/api/v1/certificates", auth.RoleCabinet, "application/json", withBody(func(b *api.IssueRequest) { b.CSR = "not a CSR at all!" }), 422, "csr.encoding.malformed", "csr"},
+		{"CSR base64 garbage", "POST", "/api/v1/certificates", auth.RoleCabinet, "application/json", withBody(func(b *api.IssueRequest) { b.CSR = base64.StdEncoding.EncodeToString([]byte("0123456789")) }), 422, "csr.encoding.malformed", "csr"},
+		{"CSR missing", "POST", "/api/v1/certificates", auth.RoleCabinet, "application/json", withBody(func(b *api.IssueRequest) { b.CSR = "" }), 400, "invalid_request", "csr"},
+		{"CSR key already certified", "POST", "/api/v1/certificates", auth.RoleCabinet, "application/json", withBody(func(b *api.IssueRequest) { b.CSR = base64.StdEncoding.EncodeToString(certified) }), 409, "key_reused", ""},
+		{"SNILS checksum", "POST", "/api/v1/certificates", auth.RoleCabinet, "application/json", withSubject(func(s *api.SubjectJSON) { s.SNILS = "11223344596" }), 422, "subject_invalid", "subject.SNILS"},
+		{"INN checksum", "POST", "/api/v1/certificates", auth.RoleCabinet, "application/json", withSubject(func(s *api.SubjectJSON) { s.INN = "500100123427" }), 422, "subject_invalid", "subject.INN"},
+		{"OGRN checksum", "POST", "/api/v1/certificates", auth.RoleCabinet, "application/json", withSubject(func(s *api.SubjectJSON) { s.OGRN = "1027700132196" }), 422, "subject_invalid", "subject.OGRN"},
+		{"missing required attribute", "POST", "/api/v1/certificates", auth.RoleCabinet, "application/json", withSubject(func(s *api.SubjectJSON) { s.SNILS = "" }), 422, "profile_violation", ""},
+		{"unknown profile", "POST", "/api/v1/certificates", auth.RoleCabinet, "application/json", withBody(func(b *api.IssueRequest) { b.Profile = "root-ca" }), 422, "unknown_profile", "profile"},
+		{"unknown issuer", "POST", "/api/v1/certificates", auth.RoleCabinet, "application/json", withBody(func(b *api.IssueRequest) { b.Issuer = "nope" }), 422, "unknown_issuer", "issuer"},
+		{"no sign tool", "POST", "/api/v1/certificates", auth.RoleCabinet, "application/json", withBody(func(b *api.IssueRequest) { b.SubjectSignTool = "" }), 400, "invalid_request", "subject_sign_tool"},
+		{"revoking twice", "POST", "/api/v1/certificates/" + revoked + "/revoke", auth.RoleCAOperator, "application/json", []byte(`{"reason":"keyCompromise"}`), 409, "invalid_transition", ""},
+		{"resuming a valid certificate", "POST", "/api/v1/certificates/" + valid + "/resume", auth.RoleCAOperator, "", nil, 409, "invalid_transition", ""},
+		{"unknown reason", "POST", "/api/v1/certificates/" + valid + "/revoke", auth.RoleCAOperator, "application/json", []byte(`{"reason":"certificateHold"}`), 400, "invalid_reason", "reason"},
+		{"future invalidity date", "POST", "/api/v1/certificates/" + valid + "/revoke", auth.RoleCAOperator, "application/json", []byte(`{"reason":"keyCompromise","invalidity_date":"2999-01-01T00:00:00Z"}`), 400, "invalid_request", "invalidity_date"},
+		{"unknown serial: revoke", "POST", "/api/v1/certificates/1234abcd/revoke", auth.RoleCAOperator, "application/json", []byte(`{"reason":"keyCompromise"}`), 404, "certificate_not_found", ""},
+		{"unknown serial: get", "GET", "/api/v1/certificates/1234abcd", auth.RoleAuditor, "", nil, 404, "certificate_not_found", ""},
+		{"bad serial", "GET", "/api/v1/certificates/xyz", auth.RoleAuditor, "", nil, 400, "invalid_serial", ""},
+		{"zero serial", "POST", "/api/v1/certificates/00/suspend", auth.RoleCAOperator, "", nil, 400, "invalid_serial", ""},
+		{"bad format", "GET", "/api/v1/certificates/" + valid + "?format=txt", auth.RoleAuditor, "", nil, 406, "not_acceptable", "format"},
+		{"search without identifier", "GET", "/api/v1/certificates?status=valid", auth.RoleAuditor, "", nil, 400, "invalid_request", ""},
+		{"search with bad SNILS", "GET", "/api/v1/certificates?snils=12", auth.RoleAuditor, "", nil, 400, "invalid_request", ""},
+		{"search with unknown parameter", "GET", "/api/v1/certificates?name=x", auth.RoleAuditor, "", nil, 400, "invalid_query", "name"},
+		{"unknown endpoint", "GET", "/api/v1/nothing", auth.RoleCAAdmin, "", nil, 404, "not_found", ""},
+		{"wrong method", "PUT", "/api/v1/certificates", auth.RoleCAAdmin, "", nil, 405, "method_not_allowed", ""},
 		{"unknown CRL", "GET", "/crl/nope.crl", "", "", nil, 404, "issuer_not_found", ""},
 		{"unknown CA", "GET", "/ca/nope.crt", "", "", nil, 404, "issuer_not_found", ""},
-		{"token with bad role", "POST", "/api/v1/tokens", engine.RoleCAAdmin, "application/json", []byte(`{"role":"root"}`), 400, "invalid_token_request", ""},
-		{"service centre token without scope", "POST", "/api/v1/tokens", engine.RoleCAAdmin, "application/json", []byte(`{"role":"service_centre"}`), 400, "invalid_token_request", ""},
-		{"revoke unknown token", "DELETE", "/api/v1/tokens/0123456789abcdef", engine.RoleCAAdmin, "", nil, 404, "token_not_found", ""},
+		{"token with bad role", "POST", "/api/v1/tokens", auth.RoleCAAdmin, "application/json", []byte(`{"role":"root"}`), 400, "invalid_token_request", ""},
+		{"service centre token without scope", "POST", "/api/v1/tokens", auth.RoleCAAdmin, "application/json", []byte(`{"role":"service_centre"}`), 400, "invalid_token_request", ""},
+		{"revoke unknown token", "DELETE", "/api/v1/tokens/0123456789abcdef", auth.RoleCAAdmin, "", nil, 404, "token_not_found", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -135,7 +137,7 @@ func TestBadInput(t *testing.T) {
 
 	t.Run("oversized body", func(t *testing.T) {
 		before := snapshot(t, ts)
-		status, out := rawPost(t, ts.addr, "/api/v1/certificates", ts.tokens[engine.RoleCabinet], 2<<20)
+		status, out := rawPost(t, ts.addr, "/api/v1/certificates", ts.tokens[auth.RoleCabinet], 2<<20)
 		if status != 413 || !strings.Contains(out, `"code":"body_too_large"`) || !strings.Contains(out, "application/problem+json") {
 			t.Fatalf("oversized body: %d\n%s", status, out)
 		}
@@ -168,31 +170,22 @@ func TestBadInput(t *testing.T) {
 
 	t.Run("idempotency", func(t *testing.T) {
 		body := mustJSON(t, issueBody(person, []byte(base64.StdEncoding.EncodeToString(goCSR(t)))))
-		r1, b1 := ts.do(t, "POST", "/api/v1/certificates", ts.tokens[engine.RoleCabinet], "application/json", body, "Idempotency-Key", "order-42")
+		r1, b1 := ts.do(t, "POST", "/api/v1/certificates", ts.tokens[auth.RoleCabinet], "application/json", body, "Idempotency-Key", "order-42")
 		wantStatus(t, r1, b1, 201)
 		before := snapshot(t, ts)
-		r2, b2 := ts.do(t, "POST", "/api/v1/certificates", ts.tokens[engine.RoleCabinet], "application/json", body, "Idempotency-Key", "order-42")
+		r2, b2 := ts.do(t, "POST", "/api/v1/certificates", ts.tokens[auth.RoleCabinet], "application/json", body, "Idempotency-Key", "order-42")
 		wantStatus(t, r2, b2, 200)
 		if r2.Header.Get("Idempotent-Replayed") != "true" || decode[api.Certificate](t, b1).Serial != decode[api.Certificate](t, b2).Serial {
 			t.Fatalf("replay: %s vs %s", b1, b2)
 		}
 		// Same key, another request: refused.
 		other := mustJSON(t, issueBody(person, []byte(base64.StdEncoding.EncodeToString(goCSR(t)))))
-		r3, b3 := ts.do(t, "POST", "/api/v1/certificates", ts.tokens[engine.RoleCabinet], "application/json", other, "Idempotency-Key", "order-42")
+		r3, b3 := ts.do(t, "POST", "/api/v1/certificates", ts.tokens[auth.RoleCabinet], "application/json", other, "Idempotency-Key", "order-42")
 		wantProblem(t, r3, b3, 422, "idempotency_key_reused")
 		if after := snapshot(t, ts); after != before {
 			t.Fatalf("store changed: %+v → %+v", before, after)
 		}
 	})
-}
-
-func mustSerial(t *testing.T, s string) []byte {
-	t.Helper()
-	b, err := engine.ParseSerial(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // rawPost announces a body of size bytes, sends the headers and a little of

@@ -16,8 +16,9 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
-	"github.com/gostca/gostca/engine"
+	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/gost/gost3410"
+	"github.com/gostca/gostca/internal/catest"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -38,18 +39,10 @@ func benchClient() *http.Client {
 // without HTTP) in the same sitting.
 func BenchmarkHTTPIssue(b *testing.B) {
 	ts := startServer(b, nil)
-	token := ts.tokens[engine.RoleCAOperator]
-	c, _ := gost3410.CurveByName("tc26-256-A")
+	token := ts.tokens[auth.RoleCAOperator]
 	bodies := make([][]byte, b.N)
 	for i := range bodies {
-		k, err := gost3410.GenerateKey(c, rand.Reader)
-		if err != nil {
-			b.Fatal(err)
-		}
-		der, err := pkix.CreateCertificateRequest(rand.Reader, k, &pkix.Subject{CommonName: "bench"}, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
+		der := catest.CSR(b, "tc26-256-A")
 		bodies[i], _ = json.Marshal(map[string]any{
 			"csr": string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})), "profile": "qualified-person",
 			"subject_sign_tool": "bench", "subject": map[string]string{"common_name": "Иванов Иван", "surname": "Иванов",
@@ -89,7 +82,7 @@ func BenchmarkHTTPIssue(b *testing.B) {
 // callers.
 func BenchmarkHTTPOCSP(b *testing.B) {
 	ts := startServer(b, nil)
-	token := ts.tokens[engine.RoleCAOperator]
+	token := ts.tokens[auth.RoleCAOperator]
 	c, _ := gost3410.CurveByName("tc26-256-A")
 	var paths []string
 	nameHash, keyHash := ts.issuerHashes(b)

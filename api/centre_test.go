@@ -9,7 +9,8 @@ import (
 	"testing"
 
 	"github.com/gostca/gostca/api"
-	"github.com/gostca/gostca/engine"
+	"github.com/gostca/gostca/auth"
+	"github.com/gostca/gostca/caerr"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -20,11 +21,11 @@ import (
 func TestServiceCentreScope(t *testing.T) {
 	ts := startServer(t, nil)
 	ctx := context.Background()
-	tokA, _, err := ts.e.CreateToken(ctx, "test", engine.RoleServiceCentre, "A", "centre A")
+	tokA, _, err := ts.e.CreateToken(ctx, "test", auth.RoleServiceCentre, "A", "centre A")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tokB, _, err := ts.e.CreateToken(ctx, "test", engine.RoleServiceCentre, "B", "centre B")
+	tokB, _, err := ts.e.CreateToken(ctx, "test", auth.RoleServiceCentre, "B", "centre B")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,24 +49,24 @@ func TestServiceCentreScope(t *testing.T) {
 	if p := wantProblem(t, resp, out, 403, "forbidden"); p.Field != "service_centre" {
 		t.Fatalf("A issuing for B: %+v", p)
 	}
-	resp, out = issue(ts.tokens[engine.RoleCAOperator], "B")
+	resp, out = issue(ts.tokens[auth.RoleCAOperator], "B")
 	wantStatus(t, resp, out, 201)
 	if c := decode[api.Certificate](t, out); c.ServiceCentre != "B" {
 		t.Fatalf("operator for B: centre %q", c.ServiceCentre)
 	}
-	resp, out = issue(ts.tokens[engine.RoleCAOperator], "B centre")
-	if p := wantProblem(t, resp, out, 400, engine.CodeInvalidRequest); p.Field != "service_centre" {
+	resp, out = issue(ts.tokens[auth.RoleCAOperator], "B centre")
+	if p := wantProblem(t, resp, out, 400, caerr.CodeInvalidRequest); p.Field != "service_centre" {
 		t.Fatalf("operator with a bad centre id: %+v", p)
 	}
-	resp, out = issue(ts.tokens[engine.RoleCabinet], "A")
+	resp, out = issue(ts.tokens[auth.RoleCabinet], "A")
 	wantProblem(t, resp, out, 403, "forbidden")
 
 	// B asks for A's certificate: the answer of an unknown serial.
 	unknown := "7f00000000000000000000000000abcd"
 	same := func(what string, resp *http.Response, out []byte, resp2 *http.Response, out2 []byte) {
 		t.Helper()
-		p := wantProblem(t, resp, out, 404, engine.CodeCertificateNotFound)
-		u := wantProblem(t, resp2, out2, 404, engine.CodeCertificateNotFound)
+		p := wantProblem(t, resp, out, 404, caerr.CodeCertificateNotFound)
+		u := wantProblem(t, resp2, out2, 404, caerr.CodeCertificateNotFound)
 		p.Instance, u.Instance = "", ""
 		if p != u {
 			t.Fatalf("%s: %+v, unknown serial: %+v", what, p, u)
@@ -81,7 +82,7 @@ func TestServiceCentreScope(t *testing.T) {
 		resp2, out2 := ts.do(t, "POST", "/api/v1/certificates/"+unknown+"/"+action, tokB, "", nil)
 		same(action, resp, out, resp2, out2)
 	}
-	resp, out = ts.json(t, "GET", "/api/v1/certificates/"+certA.Serial, engine.RoleAuditor, nil)
+	resp, out = ts.json(t, "GET", "/api/v1/certificates/"+certA.Serial, auth.RoleAuditor, nil)
 	wantStatus(t, resp, out, 200)
 	if c := decode[api.Certificate](t, out); c.Status != "valid" || c.ServiceCentre != "A" {
 		t.Fatalf("A's certificate after B's attempts: %+v", c)
@@ -143,11 +144,11 @@ func TestServiceCentreScope(t *testing.T) {
 			t.Fatalf("B with A's cursor got %s", s)
 		}
 	}
-	all, _ := walk(ts.tokens[engine.RoleCAOperator], "snils=11223344595&limit=5")
+	all, _ := walk(ts.tokens[auth.RoleCAOperator], "snils=11223344595&limit=5")
 	if len(all) != 6+5+1 { // A's, B's, one of no centre
 		t.Fatalf("operator sees %d", len(all))
 	}
-	opA, _ := walk(ts.tokens[engine.RoleCAOperator], "service_centre=A&limit=5")
+	opA, _ := walk(ts.tokens[auth.RoleCAOperator], "service_centre=A&limit=5")
 	onlyOf("operator lists A", "A", opA, 6)
 	for _, c := range []struct {
 		token, query string
@@ -156,8 +157,8 @@ func TestServiceCentreScope(t *testing.T) {
 	}{
 		{tokA, "service_centre=B", 403, "forbidden"},
 		{tokA, "snils=11223344595&service_centre=B", 403, "forbidden"},
-		{ts.tokens[engine.RoleCAOperator], "service_centre=a%20b", 400, engine.CodeInvalidRequest},
-		{ts.tokens[engine.RoleCAOperator], "", 400, engine.CodeInvalidRequest},
+		{ts.tokens[auth.RoleCAOperator], "service_centre=a%20b", 400, caerr.CodeInvalidRequest},
+		{ts.tokens[auth.RoleCAOperator], "", 400, caerr.CodeInvalidRequest},
 	} {
 		resp, out := ts.do(t, "GET", "/api/v1/certificates?"+c.query, c.token, "", nil)
 		wantProblem(t, resp, out, c.status, c.code)

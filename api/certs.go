@@ -15,13 +15,15 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/gostca/gostca/engine"
+	"github.com/gostca/gostca/auth"
+	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/caerr"
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/store"
 )
 
 // SubjectJSON is the structured subject of a certificate request: the
-// attributes of PROFILE.md §2. Which are required depends on the profile.
+// attributes of docs/profile.md §2. Which are required depends on the profile.
 type SubjectJSON struct {
 	CommonName   string `json:"common_name,omitempty"`
 	Surname      string `json:"surname,omitempty"`
@@ -108,8 +110,8 @@ type CertificatePage struct {
 
 func certJSON(rec *store.CertRecord) Certificate {
 	c := Certificate{
-		Serial: engine.FormatSerial(rec.Serial), Issuer: rec.IssuerID, Profile: rec.Profile,
-		Status:    engine.StateName(rec.Status.State),
+		Serial: ca.FormatSerial(rec.Serial), Issuer: rec.IssuerID, Profile: rec.Profile,
+		Status:    ca.StateName(rec.Status.State),
 		NotBefore: rec.NotBefore.UTC(), NotAfter: rec.NotAfter.UTC(), IssuedAt: rec.IssuedAt.UTC(),
 		Identifiers: Identifiers{SNILS: rec.Subject.SNILS, INN: rec.Subject.INN, INNLE: rec.Subject.INNLE,
 			OGRN: rec.Subject.OGRN, OGRNIP: rec.Subject.OGRNIP},
@@ -202,24 +204,24 @@ func decodeCSR(s string) ([]byte, error) {
 			return der, nil
 		}
 	}
-	return nil, &engine.Error{Code: "csr." + pkix.CSRFieldEncoding + ".malformed", Field: "csr", Detail: "csr is neither PEM nor base64 DER"}
+	return nil, &caerr.Error{Code: "csr." + pkix.CSRFieldEncoding + ".malformed", Field: "csr", Detail: "csr is neither PEM nor base64 DER"}
 }
 
-func (s *Server) issue(ctx *fasthttp.RequestCtx, p *engine.Principal, _ []string) error {
+func (s *Server) issue(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) error {
 	var body IssueRequest
 	if err := decodeJSON(ctx, &body, false); err != nil {
 		return err
 	}
 	csr, err := decodeCSR(body.CSR)
 	if body.CSR == "" {
-		csr, err = nil, nil // the engine says "csr is required"
+		csr, err = nil, nil // the CA says "csr is required"
 	}
 	if err != nil {
 		return err
 	}
-	c, cancel := s.engineCtx()
+	c, cancel := s.callCtx()
 	defer cancel()
-	res, err := s.e.Issue(c, p, &engine.IssueRequest{
+	res, err := s.e.Issue(c, p, &ca.IssueRequest{
 		IdempotencyKey: string(ctx.Request.Header.Peek("Idempotency-Key")),
 		Issuer:         body.Issuer, Profile: body.Profile, CSR: csr, Subject: SubjectFromJSON(body.Subject),
 		SubjectSignTool: body.SubjectSignTool, IdentificationKind: body.IdentificationKind, Emails: body.Emails,
@@ -238,8 +240,8 @@ func (s *Server) issue(ctx *fasthttp.RequestCtx, p *engine.Principal, _ []string
 	return writeJSON(ctx, status, cj)
 }
 
-func (s *Server) getCert(ctx *fasthttp.RequestCtx, p *engine.Principal, params []string) error {
-	serial, err := engine.ParseSerial(params[0])
+func (s *Server) getCert(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
+	serial, err := ca.ParseSerial(string(param))
 	if err != nil {
 		return err
 	}
@@ -247,7 +249,7 @@ func (s *Server) getCert(ctx *fasthttp.RequestCtx, p *engine.Principal, params [
 	if format != "" && format != "json" && format != "pem" && format != "der" {
 		return &problemErr{code: codeNotAcceptable, field: "format", detail: "format must be json, pem or der"}
 	}
-	c, cancel := s.engineCtx()
+	c, cancel := s.callCtx()
 	defer cancel()
 	rec, err := s.e.Certificate(c, p, serial)
 	if err != nil {
@@ -266,8 +268,8 @@ func (s *Server) getCert(ctx *fasthttp.RequestCtx, p *engine.Principal, params [
 	return writeJSON(ctx, fasthttp.StatusOK, certJSON(rec))
 }
 
-func (s *Server) search(ctx *fasthttp.RequestCtx, p *engine.Principal, _ []string) error {
-	q := engine.SearchQuery{}
+func (s *Server) search(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) error {
+	q := ca.SearchQuery{}
 	var bad error
 	for k, v := range ctx.QueryArgs().All() {
 		val := string(v)
@@ -299,7 +301,7 @@ func (s *Server) search(ctx *fasthttp.RequestCtx, p *engine.Principal, _ []strin
 	if bad != nil {
 		return bad
 	}
-	c, cancel := s.engineCtx()
+	c, cancel := s.callCtx()
 	defer cancel()
 	page, next, err := s.e.FindCertificates(c, p, q)
 	if err != nil {
@@ -312,8 +314,8 @@ func (s *Server) search(ctx *fasthttp.RequestCtx, p *engine.Principal, _ []strin
 	return writeJSON(ctx, fasthttp.StatusOK, out)
 }
 
-func (s *Server) setStatus(ctx *fasthttp.RequestCtx, p *engine.Principal, params []string) error {
-	serial, err := engine.ParseSerial(params[0])
+func (s *Server) setStatus(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte, action ca.StatusAction) error {
+	serial, err := ca.ParseSerial(string(param))
 	if err != nil {
 		return err
 	}
@@ -321,19 +323,11 @@ func (s *Server) setStatus(ctx *fasthttp.RequestCtx, p *engine.Principal, params
 	if err := decodeJSON(ctx, &body, true); err != nil {
 		return err
 	}
-	req := engine.StatusRequest{Reason: body.Reason, Comment: body.Comment}
+	req := ca.StatusRequest{Action: action, Reason: body.Reason, Comment: body.Comment}
 	if body.InvalidityDate != nil {
 		req.InvalidityDate = *body.InvalidityDate
 	}
-	switch params[1] {
-	case "revoke":
-		req.Action = engine.Revoke
-	case "suspend":
-		req.Action = engine.Suspend
-	case "resume":
-		req.Action = engine.Resume
-	}
-	c, cancel := s.engineCtx()
+	c, cancel := s.callCtx()
 	defer cancel()
 	rec, err := s.e.SetStatus(c, p, serial, req)
 	if err != nil {

@@ -8,8 +8,12 @@ import (
 	"testing"
 
 	"github.com/gostca/gostca/api"
-	"github.com/gostca/gostca/engine"
+	"github.com/gostca/gostca/auth"
+	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/caerr"
+	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/pkix"
+	"github.com/gostca/gostca/publish"
 )
 
 // fetchCRL gets a CRL over HTTP and checks the publication headers and a
@@ -46,12 +50,12 @@ func serialLine(hexSerial string) string {
 // scope as it should.
 func TestDeltaAndPartitionCRLsOpenSSL(t *testing.T) {
 	const parts = 4
-	ts := startServer(t, func(c *engine.Config) { c.CRL.Delta = true; c.CRL.Partitions = parts })
+	ts := startServer(t, func(c *config.Config) { c.CRL.Delta = true; c.CRL.Partitions = parts })
 	o := newOSSL(t)
 	_, root := ts.do(t, "GET", "/ca/root.crt", "", "", nil)
-	_, ca := ts.do(t, "GET", "/ca/gost256.crt", "", "", nil)
+	_, caDER := ts.do(t, "GET", "/ca/gost256.crt", "", "", nil)
 	o.write("root.der", root)
-	o.write("ca.der", ca)
+	o.write("ca.der", caDER)
 	o.run("x509", "-inform", "DER", "-in", "root.der", "-out", "root.pem")
 	o.run("x509", "-inform", "DER", "-in", "ca.der", "-out", "ca.pem")
 	o.write("chain.pem", append(o.read("ca.pem"), o.read("root.pem")...))
@@ -65,14 +69,14 @@ func TestDeltaAndPartitionCRLsOpenSSL(t *testing.T) {
 	byPart := map[int][]cert{}
 	var revoked, good, other *cert
 	for i := 0; i < 64 && (revoked == nil || other == nil); i++ {
-		resp, body := ts.json(t, "POST", "/api/v1/certificates", engine.RoleCabinet, issueBody(pkix.ProfileQualifiedPerson.Name, []byte(base64.StdEncoding.EncodeToString(goCSR(t)))))
+		resp, body := ts.json(t, "POST", "/api/v1/certificates", auth.RoleCabinet, issueBody(pkix.ProfileQualifiedPerson.Name, []byte(base64.StdEncoding.EncodeToString(goCSR(t)))))
 		wantStatus(t, resp, body, 201)
 		c := decode[api.Certificate](t, body)
-		sb, err := engine.ParseSerial(c.Serial)
+		sb, err := ca.ParseSerial(c.Serial)
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := engine.CRLPartition(sb, parts)
+		p := publish.CRLPartition(sb, parts)
 		o.write(c.Serial+".pem", []byte(c.CertificatePEM))
 		byPart[p] = append(byPart[p], cert{c.Serial, p})
 		if revoked == nil && len(byPart[p]) == 2 {
@@ -153,9 +157,9 @@ func TestDeltaAndPartitionCRLsOpenSSL(t *testing.T) {
 	crlText(t, "/crl/gost256/"+strconv.Itoa(other.part)+".crl")
 
 	// Status changes after the bases show in the deltas only.
-	resp, body := ts.json(t, "POST", "/api/v1/certificates/"+revoked.serial+"/revoke", engine.RoleCAOperator, map[string]string{"reason": "keyCompromise"})
+	resp, body := ts.json(t, "POST", "/api/v1/certificates/"+revoked.serial+"/revoke", auth.RoleCAOperator, map[string]string{"reason": "keyCompromise"})
 	wantStatus(t, resp, body, 200)
-	resp, body = ts.json(t, "POST", "/api/v1/certificates/"+other.serial+"/suspend", engine.RoleCAOperator, nil)
+	resp, body = ts.json(t, "POST", "/api/v1/certificates/"+other.serial+"/suspend", auth.RoleCAOperator, nil)
 	wantStatus(t, resp, body, 200)
 
 	delta := crlText(t, "/crl/gost256-delta.crl")
@@ -185,7 +189,7 @@ func TestDeltaAndPartitionCRLsOpenSSL(t *testing.T) {
 
 	// New complete CRLs: the revoked certificate is in exactly its
 	// partition, the held one in its own.
-	resp, body = ts.json(t, "POST", "/api/v1/issuers/gost256/crl", engine.RoleCAAdmin, nil)
+	resp, body = ts.json(t, "POST", "/api/v1/issuers/gost256/crl", auth.RoleCAAdmin, nil)
 	wantStatus(t, resp, body, 201)
 	for p := range parts {
 		text := crlText(t, "/crl/gost256/"+strconv.Itoa(p)+".crl")
@@ -240,19 +244,19 @@ func TestDeltaAndPartitionCRLsOpenSSL(t *testing.T) {
 // names, and delta or partition CRLs while they are off get 404
 // problem+json and change nothing.
 func TestCRLNotFound(t *testing.T) {
-	ts := startServer(t, func(c *engine.Config) { c.CRL.Delta = true; c.CRL.Partitions = 2 })
+	ts := startServer(t, func(c *config.Config) { c.CRL.Delta = true; c.CRL.Partitions = 2 })
 	for path, code := range map[string]string{
-		"/crl/nobody.crl":          engine.CodeIssuerNotFound,
-		"/crl/nobody-delta.crl":    engine.CodeIssuerNotFound,
-		"/crl/nobody/0.crl":        engine.CodeIssuerNotFound,
-		"/crl/gost256/2.crl":       engine.CodeCRLNotFound,
-		"/crl/gost256/2-delta.crl": engine.CodeCRLNotFound,
-		"/crl/gost256/01.crl":      engine.CodeCRLNotFound,
-		"/crl/gost256/-1.crl":      engine.CodeCRLNotFound,
-		"/crl/gost256/x.crl":       engine.CodeCRLNotFound,
-		"/crl/gost256/.crl":        engine.CodeCRLNotFound,
-		"/crl/gost256/0/1.crl":     engine.CodeCRLNotFound,
-		"/crl/gost256/99999.crl":   engine.CodeCRLNotFound,
+		"/crl/nobody.crl":          caerr.CodeIssuerNotFound,
+		"/crl/nobody-delta.crl":    caerr.CodeIssuerNotFound,
+		"/crl/nobody/0.crl":        caerr.CodeIssuerNotFound,
+		"/crl/gost256/2.crl":       caerr.CodeCRLNotFound,
+		"/crl/gost256/2-delta.crl": caerr.CodeCRLNotFound,
+		"/crl/gost256/01.crl":      caerr.CodeCRLNotFound,
+		"/crl/gost256/-1.crl":      caerr.CodeCRLNotFound,
+		"/crl/gost256/x.crl":       caerr.CodeCRLNotFound,
+		"/crl/gost256/.crl":        caerr.CodeCRLNotFound,
+		"/crl/gost256/0/1.crl":     caerr.CodeCRLNotFound,
+		"/crl/gost256/99999.crl":   caerr.CodeCRLNotFound,
 	} {
 		resp, body := ts.do(t, "GET", path, "", "", nil)
 		wantProblem(t, resp, body, 404, code)
@@ -265,7 +269,7 @@ func TestCRLNotFound(t *testing.T) {
 	off := startServer(t, nil)
 	for _, path := range []string{"/crl/gost256-delta.crl", "/crl/gost256/0.crl", "/crl/gost256/0-delta.crl"} {
 		resp, body := off.do(t, "GET", path, "", "", nil)
-		wantProblem(t, resp, body, 404, engine.CodeCRLNotFound)
+		wantProblem(t, resp, body, 404, caerr.CodeCRLNotFound)
 	}
 	resp, body := off.do(t, "GET", "/crl/gost256.crl", "", "", nil)
 	wantStatus(t, resp, body, 200)

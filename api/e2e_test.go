@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/gostca/gostca/api"
-	"github.com/gostca/gostca/engine"
+	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -24,13 +24,13 @@ func TestEndToEndOpenSSL(t *testing.T) {
 	// The published chain.
 	resp, root := ts.do(t, "GET", "/ca/root.crt", "", "", nil)
 	wantStatus(t, resp, root, 200)
-	resp, ca := ts.do(t, "GET", "/ca/gost256.crt", "", "", nil)
-	wantStatus(t, resp, ca, 200)
+	resp, caDER := ts.do(t, "GET", "/ca/gost256.crt", "", "", nil)
+	wantStatus(t, resp, caDER, 200)
 	if ct := resp.Header.Get("Content-Type"); ct != "application/pkix-cert" {
 		t.Fatalf("CA certificate content type %q", ct)
 	}
 	o.write("root.der", root)
-	o.write("ca.der", ca)
+	o.write("ca.der", caDER)
 	o.run("x509", "-inform", "DER", "-in", "root.der", "-out", "root.pem")
 	o.run("x509", "-inform", "DER", "-in", "ca.der", "-out", "ca.pem")
 	if out := o.run("verify", "-CAfile", "root.pem", "ca.pem"); !strings.Contains(out, "ca.pem: OK") {
@@ -55,7 +55,7 @@ func TestEndToEndOpenSSL(t *testing.T) {
 		t.Run("issue/"+p, func(t *testing.T) {
 			k := keys[p]
 			csr := o.csr(p, k[0], k[1])
-			resp, body := ts.json(t, "POST", "/api/v1/certificates", engine.RoleCabinet, issueBody(p, csr))
+			resp, body := ts.json(t, "POST", "/api/v1/certificates", auth.RoleCabinet, issueBody(p, csr))
 			wantStatus(t, resp, body, 201)
 			c := decode[api.Certificate](t, body)
 			if c.Status != "valid" || c.Profile != p || c.Issuer != "gost256" || resp.Header.Get("Location") != "/api/v1/certificates/"+c.Serial {
@@ -63,17 +63,17 @@ func TestEndToEndOpenSSL(t *testing.T) {
 			}
 			serials[p] = c.Serial
 			// Fetch as JSON, PEM and DER.
-			resp, body = ts.json(t, "GET", "/api/v1/certificates/"+c.Serial, engine.RoleAuditor, nil)
+			resp, body = ts.json(t, "GET", "/api/v1/certificates/"+c.Serial, auth.RoleAuditor, nil)
 			wantStatus(t, resp, body, 200)
 			if got := decode[api.Certificate](t, body); got.CertificatePEM != c.CertificatePEM || got.Status != "valid" {
 				t.Fatalf("fetched %+v", got)
 			}
-			resp, pemBytes := ts.json(t, "GET", "/api/v1/certificates/"+c.Serial+"?format=pem", engine.RoleCAOperator, nil)
+			resp, pemBytes := ts.json(t, "GET", "/api/v1/certificates/"+c.Serial+"?format=pem", auth.RoleCAOperator, nil)
 			wantStatus(t, resp, pemBytes, 200)
 			if string(pemBytes) != c.CertificatePEM {
 				t.Fatal("PEM differs from the JSON certificate")
 			}
-			resp, der := ts.json(t, "GET", "/api/v1/certificates/"+c.Serial+"?format=der", engine.RoleCAOperator, nil)
+			resp, der := ts.json(t, "GET", "/api/v1/certificates/"+c.Serial+"?format=der", auth.RoleCAOperator, nil)
 			wantStatus(t, resp, der, 200)
 			if resp.Header.Get("Content-Type") != "application/pkix-cert" {
 				t.Fatalf("DER content type %q", resp.Header.Get("Content-Type"))
@@ -96,7 +96,7 @@ func TestEndToEndOpenSSL(t *testing.T) {
 	}
 
 	t.Run("search", func(t *testing.T) {
-		resp, body := ts.json(t, "GET", "/api/v1/certificates?snils=112-233-445%2095&limit=2", engine.RoleCabinet, nil)
+		resp, body := ts.json(t, "GET", "/api/v1/certificates?snils=112-233-445%2095&limit=2", auth.RoleCabinet, nil)
 		wantStatus(t, resp, body, 200)
 		page := decode[api.CertificatePage](t, body)
 		if len(page.Items) != 2 || page.NextCursor == "" {
@@ -110,7 +110,7 @@ func TestEndToEndOpenSSL(t *testing.T) {
 			if cursor == "" {
 				break
 			}
-			resp, body = ts.json(t, "GET", "/api/v1/certificates?snils=11223344595&limit=2&cursor="+url.QueryEscape(cursor), engine.RoleCabinet, nil)
+			resp, body = ts.json(t, "GET", "/api/v1/certificates?snils=11223344595&limit=2&cursor="+url.QueryEscape(cursor), auth.RoleCabinet, nil)
 			wantStatus(t, resp, body, 200)
 			page = decode[api.CertificatePage](t, body)
 			cursor = page.NextCursor
@@ -119,12 +119,12 @@ func TestEndToEndOpenSSL(t *testing.T) {
 		if len(seen) != 4 {
 			t.Fatalf("paged through %d certificates with the SNILS, want 4", len(seen))
 		}
-		resp, body = ts.json(t, "GET", "/api/v1/certificates?inn=7707083893", engine.RoleAuditor, nil)
+		resp, body = ts.json(t, "GET", "/api/v1/certificates?inn=7707083893", auth.RoleAuditor, nil)
 		wantStatus(t, resp, body, 200)
 		if page := decode[api.CertificatePage](t, body); len(page.Items) != 1 || page.Items[0].Serial != serials[pkix.ProfileQualifiedLegalEntityHead.Name] {
 			t.Fatalf("search by INNLE: %+v", page)
 		}
-		resp, body = ts.json(t, "GET", "/api/v1/certificates?ogrn=304500116000102", engine.RoleAuditor, nil)
+		resp, body = ts.json(t, "GET", "/api/v1/certificates?ogrn=304500116000102", auth.RoleAuditor, nil)
 		wantStatus(t, resp, body, 200)
 		if page := decode[api.CertificatePage](t, body); len(page.Items) != 1 || page.Items[0].Serial != serials[pkix.ProfileQualifiedEntrepreneur.Name] {
 			t.Fatalf("search by OGRNIP: %+v", page)
@@ -176,7 +176,7 @@ func TestEndToEndOpenSSL(t *testing.T) {
 		}
 	})
 	t.Run("suspend", func(t *testing.T) {
-		resp, body := ts.json(t, "POST", "/api/v1/certificates/"+person+"/suspend", engine.RoleCAOperator, map[string]string{"comment": "subscriber asked"})
+		resp, body := ts.json(t, "POST", "/api/v1/certificates/"+person+"/suspend", auth.RoleCAOperator, map[string]string{"comment": "subscriber asked"})
 		wantStatus(t, resp, body, 200)
 		if c := decode[api.Certificate](t, body); c.Status != "on_hold" || c.RevocationReason != "certificateHold" {
 			t.Fatalf("suspended: %+v", c)
@@ -191,7 +191,7 @@ func TestEndToEndOpenSSL(t *testing.T) {
 		}
 	})
 	t.Run("resume", func(t *testing.T) {
-		resp, body := ts.json(t, "POST", "/api/v1/certificates/"+person+"/resume", engine.RoleCAAdmin, nil)
+		resp, body := ts.json(t, "POST", "/api/v1/certificates/"+person+"/resume", auth.RoleCAAdmin, nil)
 		wantStatus(t, resp, body, 200)
 		if c := decode[api.Certificate](t, body); c.Status != "valid" {
 			t.Fatalf("resumed: %+v", c)
@@ -203,7 +203,7 @@ func TestEndToEndOpenSSL(t *testing.T) {
 		}
 	})
 	t.Run("revoke", func(t *testing.T) {
-		resp, body := ts.json(t, "POST", "/api/v1/certificates/"+person+"/revoke", engine.RoleCAOperator, map[string]string{"reason": "keyCompromise"})
+		resp, body := ts.json(t, "POST", "/api/v1/certificates/"+person+"/revoke", auth.RoleCAOperator, map[string]string{"reason": "keyCompromise"})
 		wantStatus(t, resp, body, 200)
 		if c := decode[api.Certificate](t, body); c.Status != "revoked" || c.RevocationReason != "keyCompromise" || c.RevokedAt == nil {
 			t.Fatalf("revoked: %+v", c)
@@ -216,7 +216,7 @@ func TestEndToEndOpenSSL(t *testing.T) {
 		if out := crl(t); !strings.Contains(out, serialLine) || !strings.Contains(out, "Key Compromise") {
 			t.Fatalf("revoked certificate not in the CRL:\n%s", out)
 		}
-		resp, body = ts.json(t, "GET", "/api/v1/certificates?snils=11223344595&status=revoked", engine.RoleCAOperator, nil)
+		resp, body = ts.json(t, "GET", "/api/v1/certificates?snils=11223344595&status=revoked", auth.RoleCAOperator, nil)
 		wantStatus(t, resp, body, 200)
 		if page := decode[api.CertificatePage](t, body); len(page.Items) != 1 || page.Items[0].Serial != person {
 			t.Fatalf("search for revoked: %+v", page)
@@ -261,7 +261,7 @@ func TestEndToEndOpenSSL(t *testing.T) {
 		}
 	})
 	t.Run("audit", func(t *testing.T) {
-		resp, body := ts.json(t, "GET", "/api/v1/audit?limit=1000", engine.RoleAuditor, nil)
+		resp, body := ts.json(t, "GET", "/api/v1/audit?limit=1000", auth.RoleAuditor, nil)
 		wantStatus(t, resp, body, 200)
 		page := decode[struct{ Items []api.AuditEntry }](t, body)
 		actions := map[string]string{}

@@ -3,7 +3,6 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -17,29 +16,31 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/api"
-	"github.com/gostca/gostca/engine"
-	"github.com/gostca/gostca/gost/gost3410"
+	"github.com/gostca/gostca/auth"
+	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/config"
+	"github.com/gostca/gostca/internal/catest"
 	"github.com/gostca/gostca/pkix"
 )
 
 // testServer is a real gostca server on 127.0.0.1 with a fresh data
 // directory, the default CA and one token per role.
 type testServer struct {
-	e      *engine.Engine
+	e      *ca.CA
 	srv    *api.Server
 	addr   string
 	base   string
 	dir    string
-	tokens map[engine.Role]string
+	tokens map[auth.Role]string
 	client *http.Client
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
-func startServer(t testing.TB, mutate func(*engine.Config)) *testServer {
+func startServer(t testing.TB, mutate func(*config.Config)) *testServer {
 	t.Helper()
 	dir := t.TempDir()
-	cfg := engine.DefaultConfig()
+	cfg := config.DefaultConfig()
 	cfg.DataDir = filepath.Join(dir, "data")
 	cfg.Keys.ScryptLogN = 10 // key files: fast to open in tests
 	cfg.Server.Listen = "127.0.0.1:0"
@@ -51,16 +52,16 @@ func startServer(t testing.TB, mutate func(*engine.Config)) *testServer {
 		t.Fatal(err)
 	}
 	cfg.Server.PublicURL = "http://" + ln.Addr().String()
-	e, err := engine.Open(context.Background(), cfg, engine.Options{Logger: quietLogger(), CreateDefault: true})
+	e, err := ca.Open(context.Background(), cfg, ca.Options{Logger: quietLogger(), CreateDefault: true})
 	if err != nil {
 		ln.Close()
 		t.Fatal(err)
 	}
 	ts := &testServer{e: e, addr: ln.Addr().String(), base: "http://" + ln.Addr().String(), dir: dir,
-		tokens: map[engine.Role]string{}, client: &http.Client{Timeout: 30 * time.Second}}
-	for _, r := range engine.Roles {
+		tokens: map[auth.Role]string{}, client: &http.Client{Timeout: 30 * time.Second}}
+	for _, r := range auth.Roles {
 		scope := ""
-		if r == engine.RoleServiceCentre {
+		if r == auth.RoleServiceCentre {
 			scope = "centre-1"
 		}
 		tok, _, err := e.CreateToken(context.Background(), "test", r, scope, "test "+string(r))
@@ -82,7 +83,7 @@ func startServer(t testing.TB, mutate func(*engine.Config)) *testServer {
 		}
 		<-done
 		if err := e.Close(); err != nil {
-			t.Errorf("engine close: %v", err)
+			t.Errorf("CA close: %v", err)
 		}
 	})
 	return ts
@@ -116,7 +117,7 @@ func (ts *testServer) do(t testing.TB, method, path, token, contentType string, 
 	return resp, data
 }
 
-func (ts *testServer) json(t *testing.T, method, path string, role engine.Role, v any, hdr ...string) (*http.Response, []byte) {
+func (ts *testServer) json(t *testing.T, method, path string, role auth.Role, v any, hdr ...string) (*http.Response, []byte) {
 	t.Helper()
 	var body []byte
 	if v != nil {
@@ -196,19 +197,7 @@ func issueBody(profile string, csr []byte) api.IssueRequest {
 
 // goCSR makes a request with a fresh tc26-256-A key in Go (fast; the
 // OpenSSL-made ones are in the end-to-end test).
-func goCSR(t *testing.T) []byte {
-	t.Helper()
-	c, _ := gost3410.CurveByName("tc26-256-A")
-	k, err := gost3410.GenerateKey(c, rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := pkix.CreateCertificateRequest(rand.Reader, k, &pkix.Subject{CommonName: "subscriber"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return der
-}
+func goCSR(t *testing.T) []byte { return catest.CSR(t, "tc26-256-A") }
 
 // ---- OpenSSL with the gost engine ----
 

@@ -6,7 +6,8 @@ import (
 	"testing"
 
 	"github.com/gostca/gostca/api"
-	"github.com/gostca/gostca/engine"
+	"github.com/gostca/gostca/auth"
+	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -16,7 +17,7 @@ import (
 // response; `openssl ocsp` accepts it against the root ("Response verify
 // OK"), and the CA key's hash is not the responder id.
 func TestDelegatedOCSPOpenSSL(t *testing.T) {
-	ts := startServer(t, func(c *engine.Config) { c.OCSP.Delegated = true })
+	ts := startServer(t, func(c *config.Config) { c.OCSP.Delegated = true })
 	o := newOSSL(t)
 	for _, f := range []struct{ path, name string }{{"/ca/root.crt", "root"}, {"/ca/gost256.crt", "ca"}} {
 		resp, der := ts.do(t, "GET", f.path, "", "", nil)
@@ -25,18 +26,18 @@ func TestDelegatedOCSPOpenSSL(t *testing.T) {
 		o.run("x509", "-inform", "DER", "-in", f.name+".der", "-out", f.name+".pem")
 	}
 	csr := o.csr("leaf", "gost2012_256", "TCA")
-	resp, body := ts.json(t, "POST", "/api/v1/certificates", engine.RoleCAOperator, issueBody(pkix.ProfileQualifiedPerson.Name, csr))
+	resp, body := ts.json(t, "POST", "/api/v1/certificates", auth.RoleCAOperator, issueBody(pkix.ProfileQualifiedPerson.Name, csr))
 	wantStatus(t, resp, body, 201)
 	leaf := decode[api.Certificate](t, body)
 	o.write("leaf.pem", []byte(leaf.CertificatePEM))
 
-	var ca *pkix.Certificate
+	var caCert *pkix.Certificate
 	for _, is := range ts.e.Issuers() {
 		if is.ID == "gost256" {
-			ca = is.Cert
+			caCert = is.Cert
 		}
 	}
-	caKeyHash, _ := pkix.ResponderKeyHash(ca.PublicKey.Raw)
+	caKeyHash, _ := pkix.ResponderKeyHash(caCert.PublicKey.Raw)
 	check := func(status string, extra ...string) {
 		t.Helper()
 		args := append([]string{"ocsp", "-url", ts.base + "/ocsp", "-issuer", "ca.pem", "-cert", "leaf.pem",
@@ -52,7 +53,7 @@ func TestDelegatedOCSPOpenSSL(t *testing.T) {
 			t.Fatalf("response %v: responder %x (CA %x), %d certificates", err, r.ResponderKeyHash, caKeyHash, len(r.Certificates))
 		}
 		responder, err := pkix.ParseCertificate(r.Certificates[0])
-		if err != nil || responder.CheckSignatureFrom(ca) != nil {
+		if err != nil || responder.CheckSignatureFrom(caCert) != nil {
 			t.Fatalf("responder certificate: %v", err)
 		}
 		if kh, _ := pkix.ResponderKeyHash(responder.PublicKey.Raw); !bytes.Equal(kh, r.ResponderKeyHash) {
@@ -61,7 +62,7 @@ func TestDelegatedOCSPOpenSSL(t *testing.T) {
 	}
 	check("good")
 	check("good", "-no_nonce") // pre-signed
-	resp, body = ts.json(t, "POST", "/api/v1/certificates/"+leaf.Serial+"/revoke", engine.RoleCAOperator, api.StatusRequest{Reason: "keyCompromise"})
+	resp, body = ts.json(t, "POST", "/api/v1/certificates/"+leaf.Serial+"/revoke", auth.RoleCAOperator, api.StatusRequest{Reason: "keyCompromise"})
 	wantStatus(t, resp, body, 200)
 	check("revoked")
 	check("revoked", "-no_nonce")

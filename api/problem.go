@@ -8,10 +8,10 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/gostca/gostca/engine"
+	"github.com/gostca/gostca/caerr"
 )
 
-// Codes of the HTTP layer itself; the engine's are in engine/errors.go.
+// Codes of the HTTP layer itself; the CA's are in caerr/errors.go.
 const (
 	codeNotFound          = "not_found"
 	codeMethodNotAllowed  = "method_not_allowed"
@@ -33,72 +33,72 @@ const (
 
 // statusOf maps a stable code onto an HTTP status.
 var statusOf = map[string]int{
-	codeNotFound:                   fasthttp.StatusNotFound,
-	codeMethodNotAllowed:           fasthttp.StatusMethodNotAllowed,
-	codeUnauthorized:               fasthttp.StatusUnauthorized,
-	engine.CodeForbidden:           fasthttp.StatusForbidden,
-	codeBodyTooLarge:               fasthttp.StatusRequestEntityTooLarge,
-	codeUnsupportedMedia:           fasthttp.StatusUnsupportedMediaType,
-	codeInvalidJSON:                fasthttp.StatusBadRequest,
-	codeBadHTTP:                    fasthttp.StatusBadRequest,
-	codeNotReady:                   fasthttp.StatusServiceUnavailable,
-	codeInvalidQuery:               fasthttp.StatusBadRequest,
-	codeNotAcceptable:              fasthttp.StatusNotAcceptable,
-	engine.CodeInvalidRequest:      fasthttp.StatusBadRequest,
-	engine.CodeInvalidSerial:       fasthttp.StatusBadRequest,
-	engine.CodeInvalidReason:       fasthttp.StatusBadRequest,
-	engine.CodeInvalidTokenRequest: fasthttp.StatusBadRequest,
-	engine.CodeUnknownProfile:      fasthttp.StatusUnprocessableEntity,
-	engine.CodeUnknownIssuer:       fasthttp.StatusUnprocessableEntity,
-	engine.CodeSubjectInvalid:      fasthttp.StatusUnprocessableEntity,
-	engine.CodeProfileViolation:    fasthttp.StatusUnprocessableEntity,
-	engine.CodeKeyReused:           fasthttp.StatusConflict,
-	engine.CodeIdempotencyConflict: fasthttp.StatusUnprocessableEntity,
-	engine.CodeInProgress:          fasthttp.StatusConflict,
-	engine.CodeCertificateNotFound: fasthttp.StatusNotFound,
-	engine.CodeCertificatePending:  fasthttp.StatusConflict,
-	engine.CodeInvalidTransition:   fasthttp.StatusConflict,
-	engine.CodeTokenNotFound:       fasthttp.StatusNotFound,
-	engine.CodeIssuerNotFound:      fasthttp.StatusNotFound,
-	engine.CodeCRLNotFound:         fasthttp.StatusNotFound,
-	engine.CodeOverloaded:          fasthttp.StatusServiceUnavailable,
-	engine.CodeUnavailable:         fasthttp.StatusServiceUnavailable,
-	engine.CodeInternal:            fasthttp.StatusInternalServerError,
+	codeNotFound:                  fasthttp.StatusNotFound,
+	codeMethodNotAllowed:          fasthttp.StatusMethodNotAllowed,
+	codeUnauthorized:              fasthttp.StatusUnauthorized,
+	caerr.CodeForbidden:           fasthttp.StatusForbidden,
+	codeBodyTooLarge:              fasthttp.StatusRequestEntityTooLarge,
+	codeUnsupportedMedia:          fasthttp.StatusUnsupportedMediaType,
+	codeInvalidJSON:               fasthttp.StatusBadRequest,
+	codeBadHTTP:                   fasthttp.StatusBadRequest,
+	codeNotReady:                  fasthttp.StatusServiceUnavailable,
+	codeInvalidQuery:              fasthttp.StatusBadRequest,
+	codeNotAcceptable:             fasthttp.StatusNotAcceptable,
+	caerr.CodeInvalidRequest:      fasthttp.StatusBadRequest,
+	caerr.CodeInvalidSerial:       fasthttp.StatusBadRequest,
+	caerr.CodeInvalidReason:       fasthttp.StatusBadRequest,
+	caerr.CodeInvalidTokenRequest: fasthttp.StatusBadRequest,
+	caerr.CodeUnknownProfile:      fasthttp.StatusUnprocessableEntity,
+	caerr.CodeUnknownIssuer:       fasthttp.StatusUnprocessableEntity,
+	caerr.CodeSubjectInvalid:      fasthttp.StatusUnprocessableEntity,
+	caerr.CodeProfileViolation:    fasthttp.StatusUnprocessableEntity,
+	caerr.CodeKeyReused:           fasthttp.StatusConflict,
+	caerr.CodeIdempotencyConflict: fasthttp.StatusUnprocessableEntity,
+	caerr.CodeInProgress:          fasthttp.StatusConflict,
+	caerr.CodeCertificateNotFound: fasthttp.StatusNotFound,
+	caerr.CodeCertificatePending:  fasthttp.StatusConflict,
+	caerr.CodeInvalidTransition:   fasthttp.StatusConflict,
+	caerr.CodeTokenNotFound:       fasthttp.StatusNotFound,
+	caerr.CodeIssuerNotFound:      fasthttp.StatusNotFound,
+	caerr.CodeCRLNotFound:         fasthttp.StatusNotFound,
+	caerr.CodeOverloaded:          fasthttp.StatusServiceUnavailable,
+	caerr.CodeUnavailable:         fasthttp.StatusServiceUnavailable,
+	caerr.CodeInternal:            fasthttp.StatusInternalServerError,
 }
 
 // titles are the short, fixed summaries of each code.
 var titles = map[string]string{
-	codeNotFound:                   "Not found",
-	codeMethodNotAllowed:           "Method not allowed",
-	codeUnauthorized:               "Authentication required",
-	engine.CodeForbidden:           "Not allowed for this caller",
-	codeBodyTooLarge:               "Request body too large",
-	codeUnsupportedMedia:           "Unsupported content type",
-	codeInvalidJSON:                "Invalid JSON",
-	codeBadHTTP:                    "Bad HTTP request",
-	codeNotReady:                   "Not ready",
-	codeInvalidQuery:               "Invalid query parameter",
-	codeNotAcceptable:              "Unsupported format",
-	engine.CodeInvalidRequest:      "Invalid request",
-	engine.CodeInvalidSerial:       "Invalid serial number",
-	engine.CodeInvalidReason:       "Invalid reason",
-	engine.CodeInvalidTokenRequest: "Invalid token request",
-	engine.CodeUnknownProfile:      "Unknown profile",
-	engine.CodeUnknownIssuer:       "Unknown issuer",
-	engine.CodeSubjectInvalid:      "Invalid subject data",
-	engine.CodeProfileViolation:    "Certificate would break its profile",
-	engine.CodeKeyReused:           "Public key already certified",
-	engine.CodeIdempotencyConflict: "Idempotency key reused",
-	engine.CodeInProgress:          "Request in progress",
-	engine.CodeCertificateNotFound: "Certificate not found",
-	engine.CodeCertificatePending:  "Certificate being issued",
-	engine.CodeInvalidTransition:   "Status change not allowed",
-	engine.CodeTokenNotFound:       "Token not found",
-	engine.CodeIssuerNotFound:      "Issuer not found",
-	engine.CodeCRLNotFound:         "CRL not found",
-	engine.CodeOverloaded:          "Overloaded",
-	engine.CodeUnavailable:         "Unavailable",
-	engine.CodeInternal:            "Internal error",
+	codeNotFound:                  "Not found",
+	codeMethodNotAllowed:          "Method not allowed",
+	codeUnauthorized:              "Authentication required",
+	caerr.CodeForbidden:           "Not allowed for this caller",
+	codeBodyTooLarge:              "Request body too large",
+	codeUnsupportedMedia:          "Unsupported content type",
+	codeInvalidJSON:               "Invalid JSON",
+	codeBadHTTP:                   "Bad HTTP request",
+	codeNotReady:                  "Not ready",
+	codeInvalidQuery:              "Invalid query parameter",
+	codeNotAcceptable:             "Unsupported format",
+	caerr.CodeInvalidRequest:      "Invalid request",
+	caerr.CodeInvalidSerial:       "Invalid serial number",
+	caerr.CodeInvalidReason:       "Invalid reason",
+	caerr.CodeInvalidTokenRequest: "Invalid token request",
+	caerr.CodeUnknownProfile:      "Unknown profile",
+	caerr.CodeUnknownIssuer:       "Unknown issuer",
+	caerr.CodeSubjectInvalid:      "Invalid subject data",
+	caerr.CodeProfileViolation:    "Certificate would break its profile",
+	caerr.CodeKeyReused:           "Public key already certified",
+	caerr.CodeIdempotencyConflict: "Idempotency key reused",
+	caerr.CodeInProgress:          "Request in progress",
+	caerr.CodeCertificateNotFound: "Certificate not found",
+	caerr.CodeCertificatePending:  "Certificate being issued",
+	caerr.CodeInvalidTransition:   "Status change not allowed",
+	caerr.CodeTokenNotFound:       "Token not found",
+	caerr.CodeIssuerNotFound:      "Issuer not found",
+	caerr.CodeCRLNotFound:         "CRL not found",
+	caerr.CodeOverloaded:          "Overloaded",
+	caerr.CodeUnavailable:         "Unavailable",
+	caerr.CodeInternal:            "Internal error",
 }
 
 // problemErr is an error of the HTTP layer with its code.
@@ -128,15 +128,15 @@ func (s *Server) fail(ctx *fasthttp.RequestCtx, err error) {
 		s.problem(ctx, pe)
 		return
 	}
-	var ee *engine.Error
+	var ee *caerr.Error
 	if !errors.As(err, &ee) {
-		ee = &engine.Error{Code: engine.CodeInternal, Err: err}
+		ee = &caerr.Error{Code: caerr.CodeInternal, Err: err}
 	}
-	if ee.Code == engine.CodeInternal || ee.Code == engine.CodeUnavailable {
+	if ee.Code == caerr.CodeInternal || ee.Code == caerr.CodeUnavailable {
 		s.log.Error("request failed", "path", string(ctx.Path()), "code", ee.Code, "err", err)
-		ee = &engine.Error{Code: ee.Code, Detail: titles[ee.Code]}
+		ee = &caerr.Error{Code: ee.Code, Detail: titles[ee.Code]}
 	}
-	if ee.Code == engine.CodeOverloaded {
+	if ee.Code == caerr.CodeOverloaded {
 		secs := int(ee.RetryAfter.Seconds() + 0.999)
 		if secs < 1 {
 			secs = retryAfterDefaultSecs

@@ -10,41 +10,43 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/gostca/gostca/engine"
+	"github.com/gostca/gostca/auth"
+	"github.com/gostca/gostca/caerr"
+	"github.com/gostca/gostca/publish"
 )
 
 // crlMaxAge bounds how long clients and proxies may cache a CRL: status
 // changes rebuild it at once, so caches should come back soon.
 const crlMaxAge = 60 * time.Second
 
-// crl serves every CRL of an issuer; params[0] is the path between
+// crl serves every CRL of an issuer; param is the path between
 // "/crl/" and ".crl":
 //
 //	ISSUER            the full CRL
 //	ISSUER-delta      its delta CRL (crl.delta)
 //	ISSUER/P          the CRL of partition P (crl.partitions)
 //	ISSUER/P-delta    that partition's delta CRL
-func (s *Server) crl(ctx *fasthttp.RequestCtx, _ *engine.Principal, params []string) error {
-	c, cancel := s.engineCtx()
+func (s *Server) crl(ctx *fasthttp.RequestCtx, _ *auth.Principal, param []byte) error {
+	c, cancel := s.callCtx()
 	defer cancel()
-	var f *engine.CRLFile
+	var f *publish.CRLFile
 	var err error
-	name := params[0]
+	name := string(param)
 	issuer, part, partitioned := strings.Cut(name, "/")
 	switch {
 	case partitioned:
 		pstr, delta := strings.CutSuffix(part, "-delta")
 		p, ok := parsePartition(pstr)
 		if !ok {
-			return &problemErr{code: engine.CodeCRLNotFound, detail: "no CRL " + strconv.Quote("/crl/"+name+".crl") + ": the partition is a decimal number"}
+			return &problemErr{code: caerr.CodeCRLNotFound, detail: "no CRL " + strconv.Quote("/crl/"+name+".crl") + ": the partition is a decimal number"}
 		}
-		f, err = s.e.PartitionCRL(c, issuer, p, delta)
+		f, err = s.pub.PartitionCRL(c, issuer, p, delta)
 	default:
 		// An issuer's own name wins over the -delta suffix.
 		if base, delta := strings.CutSuffix(name, "-delta"); delta && !s.isIssuer(name) {
-			f, err = s.e.DeltaCRL(c, base)
+			f, err = s.pub.DeltaCRL(c, base)
 		} else {
-			f, err = s.e.CRL(c, name)
+			f, err = s.pub.CRL(c, name)
 		}
 	}
 	if err != nil {
@@ -87,10 +89,10 @@ func (s *Server) isIssuer(id string) bool {
 	return false
 }
 
-func (s *Server) caCert(ctx *fasthttp.RequestCtx, _ *engine.Principal, params []string) error {
-	der, ok := s.e.CACertificate(params[0])
+func (s *Server) caCert(ctx *fasthttp.RequestCtx, _ *auth.Principal, param []byte) error {
+	der, ok := s.e.CACertificate(string(param))
 	if !ok {
-		return &problemErr{code: engine.CodeIssuerNotFound, detail: "no CA certificate " + strconv.Quote(params[0])}
+		return &problemErr{code: caerr.CodeIssuerNotFound, detail: "no CA certificate " + strconv.Quote(string(param))}
 	}
 	sum := sha256.Sum256(der)
 	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
@@ -105,10 +107,10 @@ func (s *Server) caCert(ctx *fasthttp.RequestCtx, _ *engine.Principal, params []
 	return nil
 }
 
-func (s *Server) ocspPost(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []string) error {
-	c, cancel := s.engineCtx()
+func (s *Server) ocspPost(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byte) error {
+	c, cancel := s.callCtx()
 	defer cancel()
-	a := s.e.OCSP(c, ctx.PostBody())
+	a := s.pub.OCSP(c, ctx.PostBody())
 	ctx.Response.Header.Set("Cache-Control", "no-store")
 	ctx.SetContentType("application/ocsp-response")
 	ctx.SetBody(a.DER)
@@ -117,12 +119,12 @@ func (s *Server) ocspPost(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []str
 
 // ocspGet serves RFC 6960 Appendix A.1 GET requests, cacheable (RFC 5019
 // §6) when the answer was not made for a nonce.
-func (s *Server) ocspGet(ctx *fasthttp.RequestCtx, _ *engine.Principal, params []string) error {
-	c, cancel := s.engineCtx()
+func (s *Server) ocspGet(ctx *fasthttp.RequestCtx, _ *auth.Principal, param []byte) error {
+	c, cancel := s.callCtx()
 	defer cancel()
-	a := s.e.OCSPGet(c, rawOCSPPath(ctx, params[0]))
+	a := s.pub.OCSPGet(c, rawOCSPPath(ctx, string(param)))
 	ctx.SetContentType("application/ocsp-response")
-	if a.NextUpdate.IsZero() || a.Result == engine.OCSPResultUnknown {
+	if a.NextUpdate.IsZero() || a.Result == publish.OCSPResultUnknown {
 		ctx.Response.Header.Set("Cache-Control", "no-store")
 	} else {
 		sum := sha256.Sum256(a.DER)

@@ -2,7 +2,7 @@
 // /api/v1 (documented by openapi.json, served at /api/v1/openapi.json),
 // status publication (CRLs, CA certificates, OCSP), /metrics, /healthz and
 // /readyz. Handlers only authenticate, decode, bound and map errors; every
-// rule lives in package engine.
+// rule lives in the packages under it (ca, auth, publish).
 package api
 
 import (
@@ -24,7 +24,10 @@ import (
 	"github.com/valyala/fasthttp"
 	"github.com/valyala/fasthttp/fasthttpadaptor"
 
-	"github.com/gostca/gostca/engine"
+	"github.com/gostca/gostca/auth"
+	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/caerr"
+	"github.com/gostca/gostca/publish"
 )
 
 //go:embed openapi.json
@@ -45,20 +48,23 @@ type Options struct {
 	MetricsToken []byte
 }
 
-// Server serves the engine over HTTP.
+// Server serves the CA over HTTP.
 type Server struct {
-	e       *engine.Engine
+	e       *ca.CA
+	pub     *publish.Publisher
+	tokens  *auth.Tokens
 	log     *slog.Logger
 	opts    Options
 	srv     *fasthttp.Server
+	routes  routeTable
 	metrics fasthttp.RequestHandler
 
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 }
 
-// New makes a server for e. Register its metrics once per engine.
-func New(e *engine.Engine, opts Options) *Server {
+// New makes a server for e. Register its metrics once per CA.
+func New(e *ca.CA, opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -68,7 +74,7 @@ func New(e *engine.Engine, opts Options) *Server {
 	if opts.WriteTimeout <= 0 {
 		opts.WriteTimeout = 30 * time.Second
 	}
-	s := &Server{e: e, log: opts.Logger, opts: opts,
+	s := &Server{e: e, pub: e.Publisher(), tokens: e.Tokens(), log: opts.Logger, opts: opts,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gostca_http_requests_total", Help: "HTTP requests by route, method and status code."},
 			[]string{"route", "method", "code"}),
@@ -86,6 +92,7 @@ func New(e *engine.Engine, opts Options) *Server {
 			}
 		}
 	}
+	s.routes = newRouteTable(s)
 	s.metrics = fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	s.srv = &fasthttp.Server{
 		Handler:               s.handle,
@@ -135,95 +142,6 @@ func (s *Server) transportError(ctx *fasthttp.RequestCtx, err error) {
 	s.requests.WithLabelValues("transport", "", "400").Inc()
 }
 
-// route is one endpoint: its methods, the roles allowed (nil: public) and
-// the handler. Path parameters are passed in params.
-type route struct {
-	name    string
-	methods map[string]handlerFunc
-	roles   []engine.Role
-}
-
-type handlerFunc func(ctx *fasthttp.RequestCtx, p *engine.Principal, params []string) error
-
-// allRoles is every role: endpoints any authenticated caller may use.
-var allRoles = engine.Roles
-
-// Who may call what (README, "Roles"). Least privilege: the cabinet
-// issues and reads; a service centre issues, reads, suspends and revokes
-// within its own centre (the engine confines it: another centre's
-// certificate is not found); operators also resume; administrators also
-// run CRLs and tokens; auditors read.
-var (
-	rolesIssue  = []engine.Role{engine.RoleCabinet, engine.RoleServiceCentre, engine.RoleCAOperator, engine.RoleCAAdmin}
-	rolesRead   = []engine.Role{engine.RoleCabinet, engine.RoleServiceCentre, engine.RoleCAOperator, engine.RoleCAAdmin, engine.RoleAuditor}
-	rolesStatus = []engine.Role{engine.RoleServiceCentre, engine.RoleCAOperator, engine.RoleCAAdmin} // suspend, revoke
-	rolesResume = []engine.Role{engine.RoleCAOperator, engine.RoleCAAdmin}
-	rolesAdmin  = []engine.Role{engine.RoleCAAdmin}
-	rolesAudit  = []engine.Role{engine.RoleAuditor, engine.RoleCAAdmin}
-)
-
-// match finds the route of a path and its parameters.
-func (s *Server) match(path string) (*route, []string) {
-	switch {
-	case path == "/healthz":
-		return &route{name: "healthz", methods: map[string]handlerFunc{"GET": s.healthz, "HEAD": s.healthz}}, nil
-	case path == "/readyz":
-		return &route{name: "readyz", methods: map[string]handlerFunc{"GET": s.readyz, "HEAD": s.readyz}}, nil
-	case path == "/metrics":
-		return &route{name: "metrics", methods: map[string]handlerFunc{"GET": s.serveMetrics}}, nil
-	case path == "/ocsp" || path == "/ocsp/":
-		return &route{name: "ocsp", methods: map[string]handlerFunc{"POST": s.ocspPost}}, nil
-	case strings.HasPrefix(path, "/ocsp/"):
-		return &route{name: "ocsp", methods: map[string]handlerFunc{"GET": s.ocspGet, "HEAD": s.ocspGet}}, []string{path[len("/ocsp/"):]}
-	case strings.HasPrefix(path, "/crl/") && strings.HasSuffix(path, ".crl"):
-		id := strings.TrimSuffix(path[len("/crl/"):], ".crl")
-		return &route{name: "crl", methods: map[string]handlerFunc{"GET": s.crl, "HEAD": s.crl}}, []string{id}
-	case strings.HasPrefix(path, "/ca/") && strings.HasSuffix(path, ".crt"):
-		id := strings.TrimSuffix(path[len("/ca/"):], ".crt")
-		return &route{name: "ca", methods: map[string]handlerFunc{"GET": s.caCert, "HEAD": s.caCert}}, []string{id}
-	}
-	rest, ok := strings.CutPrefix(path, "/api/v1/")
-	if !ok {
-		return nil, nil
-	}
-	parts := strings.Split(rest, "/")
-	switch {
-	case rest == "openapi.json":
-		return &route{name: "openapi", methods: map[string]handlerFunc{"GET": s.openapi}}, nil
-	case rest == "certificates":
-		return &route{name: "certificates", methods: map[string]handlerFunc{"POST": s.issue, "GET": s.search},
-			roles: nil}, nil
-	case len(parts) == 2 && parts[0] == "certificates" && parts[1] != "":
-		return &route{name: "certificate", methods: map[string]handlerFunc{"GET": s.getCert}, roles: rolesRead}, parts[1:]
-	case len(parts) == 3 && parts[0] == "certificates" && parts[1] != "" && (parts[2] == "revoke" || parts[2] == "suspend"):
-		return &route{name: "certificate_" + parts[2], methods: map[string]handlerFunc{"POST": s.setStatus}, roles: rolesStatus}, parts[1:]
-	case len(parts) == 3 && parts[0] == "certificates" && parts[1] != "" && parts[2] == "resume":
-		return &route{name: "certificate_resume", methods: map[string]handlerFunc{"POST": s.setStatus}, roles: rolesResume}, parts[1:]
-	case rest == "issuers":
-		return &route{name: "issuers", methods: map[string]handlerFunc{"GET": s.listIssuers}, roles: allRoles}, nil
-	case len(parts) == 3 && parts[0] == "issuers" && parts[1] != "" && parts[2] == "crl":
-		return &route{name: "issuer_crl", methods: map[string]handlerFunc{"POST": s.generateCRL}, roles: rolesAdmin}, parts[1:2]
-	case rest == "tokens":
-		return &route{name: "tokens", methods: map[string]handlerFunc{"POST": s.createToken, "GET": s.listTokens}, roles: rolesAdmin}, nil
-	case len(parts) == 2 && parts[0] == "tokens" && parts[1] != "":
-		return &route{name: "token", methods: map[string]handlerFunc{"DELETE": s.revokeToken}, roles: rolesAdmin}, parts[1:]
-	case rest == "audit":
-		return &route{name: "audit", methods: map[string]handlerFunc{"GET": s.audit}, roles: rolesAudit}, nil
-	}
-	return nil, nil
-}
-
-// rolesFor returns the roles of a route and method; nil means public.
-func rolesFor(r *route, method string) []engine.Role {
-	if r.name == "certificates" {
-		if method == "POST" {
-			return rolesIssue
-		}
-		return rolesRead
-	}
-	return r.roles
-}
-
 func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 	start := time.Now()
 	routeName := "unknown"
@@ -231,58 +149,57 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		if v := recover(); v != nil {
 			s.log.Error("panic in handler", "route", routeName, "panic", fmt.Sprint(v))
 			ctx.ResetBody()
-			s.problem(ctx, &problemErr{code: engine.CodeInternal, detail: "internal error"})
+			s.problem(ctx, &problemErr{code: caerr.CodeInternal, detail: "internal error"})
 		}
 		s.requests.WithLabelValues(routeName, string(ctx.Method()), strconv.Itoa(ctx.Response.StatusCode())).Inc()
 		s.duration.WithLabelValues(routeName).Observe(time.Since(start).Seconds())
 	}()
 	ctx.Response.Header.Set("X-Content-Type-Options", "nosniff")
-	path := string(ctx.Path())
-	r, params := s.match(path)
+	r, param := s.routes.match(ctx.Path())
 	if r == nil {
 		s.problem(ctx, &problemErr{code: codeNotFound, detail: "no such endpoint"})
 		return
 	}
 	routeName = r.name
-	method := string(ctx.Method())
-	h, ok := r.methods[method]
-	if !ok {
-		allow := make([]string, 0, len(r.methods))
-		for m := range r.methods {
-			allow = append(allow, m)
-		}
-		ctx.Response.Header.Set("Allow", strings.Join(sortedStrings(allow), ", "))
-		s.problem(ctx, &problemErr{code: codeMethodNotAllowed, detail: method + " is not allowed here"})
+	var ep *endpoint
+	if m := methodIndex(ctx.Method()); m >= 0 {
+		ep = r.methods[m]
+	}
+	if ep == nil {
+		ctx.Response.Header.Set("Allow", r.allow)
+		s.problem(ctx, &problemErr{code: codeMethodNotAllowed, detail: string(ctx.Method()) + " is not allowed here"})
 		return
 	}
-	var p *engine.Principal
-	if roles := rolesFor(r, method); roles != nil {
+	var p *auth.Principal
+	if ep.op != auth.Public {
 		p = s.authenticate(ctx)
 		if p == nil {
 			ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="gostca"`)
 			s.problem(ctx, &problemErr{code: codeUnauthorized, detail: "a valid bearer token is required"})
 			return
 		}
-		if !hasRole(roles, p.Role) {
-			s.problem(ctx, &problemErr{code: engine.CodeForbidden, detail: "role " + string(p.Role) + " may not do this"})
+		if !hasRole(ep.roles, p.Role) {
+			s.problem(ctx, &problemErr{code: caerr.CodeForbidden, detail: "role " + string(p.Role) + " may not do this"})
 			return
 		}
 	}
-	if err := h(ctx, p, params); err != nil {
+	if err := ep.h(ctx, p, param); err != nil {
 		s.fail(ctx, err)
 	}
 }
 
-func (s *Server) authenticate(ctx *fasthttp.RequestCtx) *engine.Principal {
+func (s *Server) authenticate(ctx *fasthttp.RequestCtx) *auth.Principal {
 	h := string(ctx.Request.Header.Peek("Authorization"))
 	scheme, tok, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return nil
 	}
-	return s.e.Tokens().Authenticate(strings.TrimSpace(tok))
+	// Not the request context: fasthttp cancels it when the server starts
+	// shutting down, and requests in flight are still to be served.
+	return s.tokens.Authenticate(context.Background(), strings.TrimSpace(tok))
 }
 
-func hasRole(roles []engine.Role, r engine.Role) bool {
+func hasRole(roles []auth.Role, r auth.Role) bool {
 	for _, x := range roles {
 		if x == r {
 			return true
@@ -300,21 +217,21 @@ func sortedStrings(v []string) []string {
 	return v
 }
 
-// engineCtx bounds an engine call by the write timeout. It is not tied
+// callCtx bounds a call into the CA by the write timeout. It is not tied
 // to the connection: admitted issuance finishes even if the client or the
 // server goes away (graceful shutdown waits for it).
-func (s *Server) engineCtx() (context.Context, context.CancelFunc) {
+func (s *Server) callCtx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), s.opts.WriteTimeout)
 }
 
-func (s *Server) healthz(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []string) error {
+func (s *Server) healthz(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byte) error {
 	ctx.SetContentType("text/plain; charset=utf-8")
 	ctx.Response.Header.Set("Cache-Control", "no-store")
 	ctx.SetBodyString("ok\n")
 	return nil
 }
 
-func (s *Server) readyz(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []string) error {
+func (s *Server) readyz(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byte) error {
 	c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	ctx.Response.Header.Set("Cache-Control", "no-store")
@@ -328,14 +245,14 @@ func (s *Server) readyz(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []strin
 }
 
 func readyReason(err error) string {
-	var ee *engine.Error
+	var ee *caerr.Error
 	if errors.As(err, &ee) {
 		return ee.Detail
 	}
 	return "internal"
 }
 
-func (s *Server) serveMetrics(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []string) error {
+func (s *Server) serveMetrics(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byte) error {
 	if len(s.opts.MetricsToken) > 0 {
 		tok, ok := bytes.CutPrefix(ctx.Request.Header.Peek("Authorization"), []byte("Bearer "))
 		// Compare digests, so that the comparison takes the same time
@@ -350,7 +267,7 @@ func (s *Server) serveMetrics(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ [
 	return nil
 }
 
-func (s *Server) openapi(ctx *fasthttp.RequestCtx, _ *engine.Principal, _ []string) error {
+func (s *Server) openapi(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byte) error {
 	ctx.SetContentType("application/json")
 	ctx.Response.Header.Set("Cache-Control", "public, max-age=3600")
 	ctx.SetBody(openapiJSON)

@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/api"
-	"github.com/gostca/gostca/engine"
+	"github.com/gostca/gostca/auth"
+	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/store"
 )
@@ -25,14 +27,14 @@ import (
 // is left for recovery (in-flight batches were finished, not abandoned).
 func TestGracefulShutdownUnderLoad(t *testing.T) {
 	dir := t.TempDir()
-	cfg := engine.DefaultConfig()
+	cfg := config.DefaultConfig()
 	cfg.DataDir = filepath.Join(dir, "data")
 	cfg.Keys.ScryptLogN = 10
-	e, err := engine.Open(context.Background(), cfg, engine.Options{Logger: quietLogger(), CreateDefault: true})
+	e, err := ca.Open(context.Background(), cfg, ca.Options{Logger: quietLogger(), CreateDefault: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, _, err := e.CreateToken(context.Background(), "test", engine.RoleCabinet, "", "load")
+	token, _, err := e.CreateToken(context.Background(), "test", auth.RoleCabinet, "", "load")
 	if err != nil {
 		t.Fatal(err)
 	}

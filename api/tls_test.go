@@ -18,7 +18,8 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/api"
-	"github.com/gostca/gostca/engine"
+	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/config"
 )
 
 // The API listener with TLS (server.tls_cert_file / tls_key_file): a
@@ -39,10 +40,10 @@ func TestServeTLS(t *testing.T) {
 	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
 	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600)
 
-	cfg := engine.DefaultConfig()
+	cfg := config.DefaultConfig()
 	cfg.DataDir = filepath.Join(dir, "data")
 	cfg.Keys.ScryptLogN = 10
-	e, err := engine.Open(context.Background(), cfg, engine.Options{Logger: quietLogger(), CreateDefault: true})
+	e, err := ca.Open(context.Background(), cfg, ca.Options{Logger: quietLogger(), CreateDefault: true})
 	if err != nil {
 		t.Fatal(err)
 	}

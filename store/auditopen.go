@@ -138,17 +138,6 @@ func lastChainValue(r pebble.Reader) (uint64, [32]byte, error) {
 	return last.Seq, last.Hash, nil
 }
 
-// migrateSchema5 is the 4 → 5 step. Version 5 belongs to the RA's
-// application records (prefixes 0x60–0x6f); on a branch without them
-// nothing is stored under them, so the step only checks that and writes
-// the version. Merging the RA replaces this step with its own.
-func (s *Store) migrateSchema5() error {
-	if err := s.db.Set(keySchema, []byte{5}, pebble.Sync); err != nil {
-		return fmt.Errorf("store: migrate to schema 5: %w", err)
-	}
-	return nil
-}
-
 // migrateAuditKey is the 5 → 6 step: the existing entries (version 1,
 // chained with SHA-256) stay as they are; the chain is keyed from the
 // next entry on, which the step writes ("audit.keyed") together with the

@@ -6,12 +6,16 @@ import (
 	"time"
 )
 
-// Backend is the storage API the signer, ra and api packages depend on.
-// *Store (Pebble) implements it; a distributed SQL backend is meant to be
-// a second implementation with the same semantics, which the tests of
-// this package spell out. Every method honours ctx only before it starts
-// writing: an acknowledged write is never half done.
-type Backend interface {
+// The storage API, by role. *Store (Pebble) implements every role; a
+// second backend (PostgreSQL is planned) can be built and tested one role
+// at a time, with the same semantics, which the tests of this package
+// spell out. A consumer holds the roles it uses (or declares the few
+// methods it needs next to its code), never *Store. Every method honours
+// ctx only before it starts writing: an acknowledged write is never half
+// done.
+
+// Issuance is the write-ahead issuance of certificates (package signer).
+type Issuance interface {
 	// PutIntents durably records intents before signing, one batch for
 	// all of them. See IntentResult for the per-intent outcomes; the error
 	// is for failures of the whole call (nothing written).
@@ -27,16 +31,30 @@ type Backend interface {
 	FailIntents(ctx context.Context, serials [][]byte, reason string) error
 	// PendingIntents returns the intents not yet committed or failed.
 	PendingIntents(ctx context.Context) ([]Intent, error)
-
-	Certificate(ctx context.Context, serial []byte) (*CertRecord, error)
+	// CommittedCertificate reads a certificate the caller has just seen
+	// committed (no WAL sync of its own).
 	CommittedCertificate(ctx context.Context, serial []byte) (*CertRecord, error)
 	CertificateByRequestID(ctx context.Context, requestID string) (*CertRecord, error)
+}
+
+// Certificates reads and searches the stored certificates.
+type Certificates interface {
+	Certificate(ctx context.Context, serial []byte) (*CertRecord, error)
 	FindCertificates(ctx context.Context, q Query) (page []CertRecord, next string, err error)
 	// Expiring pages through certificates with after ≤ NotAfter < before,
 	// in NotAfter order, whatever their status.
 	Expiring(ctx context.Context, after, before time.Time, cursor string, limit int) (page []CertRecord, next string, err error)
+}
 
+// StatusChanges revokes, suspends and resumes certificates.
+type StatusChanges interface {
+	// SetStatus changes a certificate's status, logs the change for delta
+	// CRLs and appends the audit entry, in one batch.
 	SetStatus(ctx context.Context, serial []byte, ch StatusChange, audit AuditEntry) error
+}
+
+// Publication is what CRLs and OCSP are built from and kept in.
+type Publication interface {
 	// Revoked streams the revoked and held certificates of an issuer in
 	// serial order until fn returns false.
 	Revoked(ctx context.Context, issuerID string, fn func(serial []byte, at time.Time, reason int, invalidity time.Time) bool) error
@@ -60,17 +78,40 @@ type Backend interface {
 	OCSPResponse(ctx context.Context, serial []byte) (*OCSPRecord, error)
 	OCSPDue(ctx context.Context, before time.Time, cursor string, limit int) (page []OCSPDue, next string, err error)
 	OCSPRetire(ctx context.Context, serial []byte) error
+}
 
+// OutboxQueue is the outbox of hook deliveries, written with the
+// certificates (Issuance.CommitIssued) and drained by package hooks.
+type OutboxQueue interface {
 	OutboxPending(ctx context.Context, kind string, limit int) ([]OutboxRow, error)
 	Outbox(ctx context.Context, id uint64) (*OutboxRow, error)
 	OutboxDone(ctx context.Context, id uint64) error
 	OutboxRetry(ctx context.Context, id uint64, nextAttempt time.Time, lastError string) error
+}
 
+// AuditLog is the hash-chained audit log.
+type AuditLog interface {
 	AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, error)
 	AuditEntries(ctx context.Context, cursor string, limit int) (page []AuditEntry, next string, err error)
 	AuditHead(ctx context.Context) (seq uint64, hash [32]byte, err error)
 	VerifyAudit(ctx context.Context) error
+}
 
+// Maintenance checks and closes the store.
+type Maintenance interface {
 	Check(ctx context.Context) (*CheckReport, error)
 	Close() error
+}
+
+// Backend is every role: what the CA façade opens and hands out in
+// parts.
+type Backend interface {
+	Issuance
+	Certificates
+	StatusChanges
+	Publication
+	OutboxQueue
+	AuditLog
+	Tokens
+	Maintenance
 }

@@ -206,6 +206,10 @@ func (c *checker) entry(k, v []byte) error {
 		return c.application(k, v)
 	case pAudit:
 		// verified as a chain afterwards
+	case pToken:
+		if _, err := decodeToken(string(k[1:]), v); err != nil {
+			c.problem("decode", k, "%v", err)
+		}
 	default:
 		c.problem("unknown-key", k, "no record kind has prefix %#x", k[0])
 	}

@@ -1,9 +1,13 @@
 // Package store keeps GostCA's durable state: certificates and their
 // indexes, status, CRL numbers, pre-signed OCSP responses, write-ahead
-// issuance intents, the hook outbox and the keyed, hash-chained audit log. It is
-// the only package that touches Pebble. Backend is the API the rest of
-// the engine uses; *Store implements it on Pebble, and a distributed SQL
-// backend is meant to be a second implementation.
+// issuance intents, the hook outbox, API tokens, the registration
+// authority's applications and the keyed, hash-chained audit log. It is
+// the only package that touches Pebble. The API is split by role
+// (backend.go: Issuance, Certificates, StatusChanges, Publication,
+// OutboxQueue, AuditLog, Tokens, Maintenance; Backend is all of them;
+// applications.go: Applications); *Store implements every role on
+// Pebble, and a PostgreSQL backend is meant to be a second
+// implementation, built and tested role by role.
 //
 // # Issuance protocol
 //
@@ -51,6 +55,7 @@
 //	0x61   field(1) value created id            empty                         applications by centre, phone, SNILS, INN
 //	0x62   state(1) stateSince id               empty                         applications by state, oldest in state first
 //	0x63   id version(8)                        history event                 one per application version, never rewritten
+//	0x70   token ID (16 hex digits, raw)        token record                  API tokens (schema 5)
 //
 // Field bytes: 1 SNILS, 2 INN, 3 INNLE, 4 OGRN, 5 OGRNIP. 0x64–0x6f are
 // kept for more application and document records. Application index
@@ -71,8 +76,11 @@
 //	       centre and the 0x18 index starts empty (the step checks it is)
 //	3 → 4  nothing to rewrite: the status-change log (0x17), CRL bases
 //	       (0x33) and partition counts (0x34) start empty
-//	4 → 5  the RA's application records (0x60–0x6f); on a build without
-//	       them the step only writes the version
+//	4 → 5  nothing to rewrite: the token records (0x70) start empty (the
+//	       step checks they are); the CA moves the tokens.json of earlier
+//	       versions in on its first start (ImportTokens) and renames the
+//	       file aside. The application records (0x60–0x63) need no step:
+//	       their prefixes start empty in any older store
 //	5 → 6  keyed audit chain: the existing (version 1, SHA-256) entries
 //	       stay; in one synced batch the step writes the audit-key
 //	       record (keyed from the next entry, the key's fingerprint), an
@@ -92,6 +100,11 @@
 // after the profile; version 1 records, which have no centre, are read
 // as they are and rewritten as version 2 when their status changes or an
 // intent fails.
+//
+// A token record is role ‖ scope ‖ name (strings) ‖ created (time) ‖
+// SHA-256 of the whole token (32 bytes); the token ID is the key. The
+// token itself is never stored. PutToken and DeleteToken append the
+// audit entry in the same batch; ImportTokens one entry for the batch.
 //
 // A status-log row is serial ‖ status before ‖ status after ‖ store time (a status is state,
 // reason, time, invalidity date, version, as in the certificate record);

@@ -27,6 +27,7 @@ const (
 	pOutbox    byte = 0x40 // id → outbox row
 	pOutboxDue byte = 0x41 // kind, nextAttempt, id → ∅ (pending rows only)
 	pAudit     byte = 0x50 // seq → audit entry ‖ hash
+	pToken     byte = 0x70 // token ID → API token record (schema 5)
 )
 
 // Meta keys.
@@ -41,10 +42,9 @@ var (
 // service centre (certificate and intent records of version 2, the
 // pCentre index); version 4 the per-issuer status-change log
 // (pStatusLog), CRL base records (pCRLBase) and the pinned CRL partition
-// count (pCRLParts). Older stores are migrated on open, one version at a
-// time (see migrate). Version 5 is reserved for the application records
-// of the RA; version 6 keys the audit chain (meta "audit-key", audit
-// entries of version 2).
+// count (pCRLParts); version 5 the API tokens (pToken); version 6 keys
+// the audit chain (meta "audit-key", audit entries of version 2). Older
+// stores are migrated on open, one version at a time (see migrate).
 const schemaVersion = 6
 
 // timeKeyLen is the size of an encoded time in a key.

@@ -172,6 +172,13 @@ func TestMigrateSchema2RefusesStrayCentreKeys(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
+	wantRefusedOpen(t, dir, 2)
+}
+
+// wantRefusedOpen checks that Open refuses the store in dir as corrupt
+// and leaves it at schema version v.
+func wantRefusedOpen(t *testing.T, dir string, v byte) {
+	t.Helper()
 	if s2, err := Open(dir, Options{Logger: quiet()}); !errors.Is(err, ErrCorrupt) {
 		if s2 != nil {
 			s2.Close()
@@ -183,9 +190,9 @@ func TestMigrateSchema2RefusesStrayCentreKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	v, closer, err := db.Get(keySchema)
-	if err != nil || !bytes.Equal(v, []byte{2}) {
-		t.Fatalf("schema %x %v", v, err)
+	got, closer, err := db.Get(keySchema)
+	if err != nil || !bytes.Equal(got, []byte{v}) {
+		t.Fatalf("schema %x %v, want %d", got, err, v)
 	}
 	closer.Close()
 }

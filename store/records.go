@@ -25,6 +25,7 @@ const (
 	statusLogV1  byte = 1
 	crlBaseV1    byte = 1
 	crlPartsV1   byte = 1
+	tokenV1      byte = 1
 	intentActive byte = 1 // intent state byte: pending
 	intentFailed byte = 2 // intent state byte: failed
 )

@@ -292,7 +292,7 @@ func (s *Store) durableRead() error {
 // each step is one synced batch that ends by writing its version, so a
 // crash between steps resumes at the next open.
 func (s *Store) migrate(from byte) error {
-	steps := map[byte]func() error{1: s.migrateSerials, 2: s.migrateCentres, 3: s.migrateStatusLog, 4: s.migrateSchema5, 5: s.migrateAuditKey}
+	steps := map[byte]func() error{1: s.migrateSerials, 2: s.migrateCentres, 3: s.migrateStatusLog, 4: s.migrateTokens, 5: s.migrateAuditKey}
 	for v := from; v < schemaVersion; v++ {
 		step, ok := steps[v]
 		if !ok {
@@ -339,23 +339,28 @@ func (s *Store) migrateSerials() error {
 // service centre). Nothing stored before knew its centre: version 1
 // certificate and intent records decode with no centre, and the centre
 // index only ever holds certificates that have one, so it starts empty.
-// The step checks that the centre index range is indeed empty (a key
-// there would come from an unknown writer) and writes version 3.
 func (s *Store) migrateCentres() error {
+	return s.migrateNewPrefix(3, pCentre, "service centres")
+}
+
+// migrateNewPrefix is a migration step that only adds a record kind: it
+// checks that the new prefix's range is empty (a key there would come
+// from an unknown writer) and writes the version.
+func (s *Store) migrateNewPrefix(version, prefix byte, what string) error {
 	stray := 0
-	err := scanPrefix(context.Background(), s.db, []byte{pCentre}, func(_, _ []byte) (bool, error) {
+	err := scanPrefix(context.Background(), s.db, []byte{prefix}, func(_, _ []byte) (bool, error) {
 		stray++
 		return false, nil
 	})
 	if err != nil {
-		return fmt.Errorf("store: migrate to schema 3: %w", err)
+		return fmt.Errorf("store: migrate to schema %d: %w", version, err)
 	}
 	if stray != 0 {
-		return corrupt("migrate to schema 3: schema 2 store already has keys with prefix %#x", pCentre)
+		return corrupt("migrate to schema %d: schema %d store already has keys with prefix %#x", version, version-1, prefix)
 	}
-	if err := s.db.Set(keySchema, []byte{3}, pebble.Sync); err != nil {
-		return fmt.Errorf("store: migrate to schema 3: %w", err)
+	if err := s.db.Set(keySchema, []byte{version}, pebble.Sync); err != nil {
+		return fmt.Errorf("store: migrate to schema %d: %w", version, err)
 	}
-	s.log.Info("store migrated to schema 3 (service centres)")
+	s.log.Info(fmt.Sprintf("store migrated to schema %d (%s)", version, what))
 	return nil
 }

@@ -9,13 +9,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/user"
 	"path/filepath"
 	"strings"
 
 	"github.com/gostca/gostca/api"
-	"github.com/gostca/gostca/engine"
+	"github.com/gostca/gostca/auth"
+	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/cadir"
+	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/store"
 )
 
@@ -28,8 +32,8 @@ func cliActor() string {
 	return "cli:" + name
 }
 
-func cliPrincipal() *engine.Principal {
-	return &engine.Principal{Role: engine.RoleCAAdmin, Name: cliActor()}
+func cliPrincipal() *auth.Principal {
+	return &auth.Principal{Role: auth.RoleCAAdmin, Name: cliActor()}
 }
 
 // parseFlags parses fs allowing flags after positional arguments
@@ -109,21 +113,21 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	log := newLogger(cfg, stderr)
-	var res *engine.InitResult
+	var res *cadir.InitResult
 	if importing {
-		spec := engine.ImportSpec{RootCert: *importRoot, RootKey: *rootKey}
+		spec := cadir.ImportSpec{RootCert: *importRoot, RootKey: *rootKey}
 		for i, cert := range importIssuers {
-			is := engine.ImportIssuer{Cert: cert, Key: issuerKeys[i]}
+			is := cadir.ImportIssuer{Cert: cert, Key: issuerKeys[i]}
 			if len(issuerIDs) > 0 {
 				is.ID = issuerIDs[i]
 			}
 			spec.Issuers = append(spec.Issuers, is)
 		}
-		res, err = engine.Import(context.Background(), cfg, spec, log)
+		res, err = cadir.Import(context.Background(), cfg, spec, log)
 	} else {
-		res, err = engine.Init(cfg, log)
+		res, err = cadir.Init(cfg, log)
 	}
-	if errors.Is(err, engine.ErrCAExists) {
+	if errors.Is(err, cadir.ErrCAExists) {
 		fmt.Fprintf(stderr, "gostca init: %s already holds a CA; nothing changed\n", cfg.DataDir)
 		return 1
 	}
@@ -137,26 +141,26 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "CA %s in %s: root %s, issuing CAs %s\n", verb, cfg.DataDir,
 		filepath.Join(cfg.DataDir, "ca", "root.crt"), strings.Join(res.Issuers, ", "))
-	if !importing && cfg.Keys.Backend == engine.BackendPKCS11 {
+	if !importing && cfg.Keys.Backend == config.BackendPKCS11 {
 		fmt.Fprintf(stdout, "keys generated on PKCS#11 token %q (labels in %s)\n", cfg.PKCS11.TokenLabel, filepath.Join(cfg.DataDir, "ca.json"))
 	}
 	if res.GeneratedPassphrase != "" {
 		fmt.Fprintf(stdout, "key passphrase generated in %s (demo default; set %s or keys.passphrase_file in production)\n",
-			res.GeneratedPassphrase, engine.PassphraseEnv)
+			res.GeneratedPassphrase, config.PassphraseEnv)
 	}
 	return 0
 }
 
 // withEngine opens the CA of the data directory (the server must be
 // stopped), runs fn and closes it.
-func withEngine(ctx context.Context, name string, c *common, stderr io.Writer, fn func(e *engine.Engine) error) int {
+func withEngine(ctx context.Context, name string, c *common, stderr io.Writer, fn func(e *ca.CA) error) int {
 	cfg, err := c.load()
 	if err != nil {
 		fmt.Fprintf(stderr, "gostca %s: %v\n", name, err)
 		return 2
 	}
 	log := newLogger(cfg, stderr)
-	e, err := engine.Open(ctx, cfg, engine.Options{Logger: log})
+	e, err := ca.Open(ctx, cfg, ca.Options{Logger: log})
 	if err != nil {
 		fmt.Fprintf(stderr, "gostca %s: %v\n(is the server running? then use the HTTP API)\n", name, err)
 		return 1
@@ -237,8 +241,8 @@ func runIssue(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return writeCert([]byte(cert.CertificatePEM))
 		})
 	}
-	return withEngine(ctx, "issue", &c, stderr, func(e *engine.Engine) error {
-		res, err := e.Issue(ctx, cliPrincipal(), &engine.IssueRequest{
+	return withEngine(ctx, "issue", &c, stderr, func(e *ca.CA) error {
+		res, err := e.Issue(ctx, cliPrincipal(), &ca.IssueRequest{
 			Issuer: body.Issuer, Profile: body.Profile, CSR: csr, Subject: api.SubjectFromJSON(body.Subject),
 			SubjectSignTool: body.SubjectSignTool, IdentificationKind: body.IdentificationKind, Emails: body.Emails,
 			Centre: body.ServiceCentre,
@@ -246,7 +250,7 @@ func runIssue(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "issued serial %s by %s\n", engine.FormatSerial(res.Cert.Serial), res.Cert.IssuerID)
+		fmt.Fprintf(stderr, "issued serial %s by %s\n", ca.FormatSerial(res.Cert.Serial), res.Cert.IssuerID)
 		return writeCert(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: res.Cert.DER}))
 	})
 }
@@ -272,14 +276,14 @@ func runStatus(ctx context.Context, action string, args []string, stdout, stderr
 		fmt.Fprintln(stderr, "gostca revoke: --reason is required: "+reasonNames())
 		return 2
 	}
-	serial, err := engine.ParseSerial(pos[0])
+	serial, err := ca.ParseSerial(pos[0])
 	if err != nil {
 		fmt.Fprintf(stderr, "gostca %s: %v\n", action, err)
 		return 2
 	}
 	if r.enabled() {
 		return withRemote(ctx, action, &r, stderr, func(cl *apiClient) error {
-			cert, err := cl.setStatus(ctx, engine.FormatSerial(serial), action, &api.StatusRequest{Reason: *reason, Comment: *comment})
+			cert, err := cl.setStatus(ctx, ca.FormatSerial(serial), action, &api.StatusRequest{Reason: *reason, Comment: *comment})
 			if err != nil {
 				return err
 			}
@@ -287,21 +291,21 @@ func runStatus(ctx context.Context, action string, args []string, stdout, stderr
 			return nil
 		})
 	}
-	req := engine.StatusRequest{Reason: *reason, Comment: *comment}
+	req := ca.StatusRequest{Reason: *reason, Comment: *comment}
 	switch action {
 	case "revoke":
-		req.Action = engine.Revoke
+		req.Action = ca.Revoke
 	case "suspend":
-		req.Action = engine.Suspend
+		req.Action = ca.Suspend
 	default:
-		req.Action = engine.Resume
+		req.Action = ca.Resume
 	}
-	return withEngine(ctx, action, &c, stderr, func(e *engine.Engine) error {
+	return withEngine(ctx, action, &c, stderr, func(e *ca.CA) error {
 		rec, err := e.SetStatus(ctx, cliPrincipal(), serial, req)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s: %s\n", engine.FormatSerial(rec.Serial), engine.StateName(rec.Status.State))
+		fmt.Fprintf(stdout, "%s: %s\n", ca.FormatSerial(rec.Serial), ca.StateName(rec.Status.State))
 		return nil
 	})
 }
@@ -349,9 +353,9 @@ func runCRL(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return nil
 		})
 	}
-	return withEngine(ctx, "crl", &c, stderr, func(e *engine.Engine) error {
+	return withEngine(ctx, "crl", &c, stderr, func(e *ca.CA) error {
 		for _, is := range e.Issuers() {
-			f, err := e.GenerateCRL(ctx, cliActor(), is.ID)
+			f, err := e.Publisher().GenerateCRL(ctx, cliActor(), is.ID)
 			if err != nil {
 				return err
 			}
@@ -359,7 +363,7 @@ func runCRL(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			if *outDir == "" {
 				continue
 			}
-			all, err := e.PublishedCRLs(ctx, is.ID)
+			all, err := e.Publisher().PublishedCRLs(ctx, is.ID)
 			if err != nil {
 				return err
 			}
@@ -410,12 +414,12 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	switch sub {
 	case "create":
-		rl, err := engine.ParseRole(*role)
+		rl, err := auth.ParseRole(*role)
 		if err != nil {
 			fmt.Fprintf(stderr, "gostca token create: %v\n", err)
 			return 2
 		}
-		return withEngine(ctx, "token create", &c, stderr, func(e *engine.Engine) error {
+		return withEngine(ctx, "token create", &c, stderr, func(e *ca.CA) error {
 			tok, ti, err := e.CreateToken(ctx, cliActor(), rl, *scope, *name)
 			if err != nil {
 				return err
@@ -429,7 +433,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintln(stderr, "gostca token revoke: want the token id")
 			return 2
 		}
-		return withEngine(ctx, "token revoke", &c, stderr, func(e *engine.Engine) error {
+		return withEngine(ctx, "token revoke", &c, stderr, func(e *ca.CA) error {
 			if err := e.RevokeToken(ctx, cliActor(), pos[0]); err != nil {
 				return err
 			}
@@ -442,12 +446,14 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintf(stderr, "gostca token list: %v\n", err)
 			return 2
 		}
-		t, err := engine.OpenTokens(cfg.DataDir)
+		// Only warnings: the output is the list.
+		log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		list, err := ca.ListTokens(ctx, cfg, store.Options{Logger: log})
 		if err != nil {
-			fmt.Fprintf(stderr, "gostca token list: %v\n", err)
+			fmt.Fprintf(stderr, "gostca token list: %v\n(is the server running? then use the HTTP API)\n", err)
 			return 1
 		}
-		for _, ti := range t.List() {
+		for _, ti := range list {
 			fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\n", ti.ID, ti.Role, ti.Scope, ti.Name, ti.Created.Format("2006-01-02T15:04:05Z"))
 		}
 		return 0
@@ -511,7 +517,7 @@ func runFsck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gostca fsck: %v\n", err)
 		return 2
 	}
-	rep, err := engine.Fsck(ctx, cfg, store.Options{Logger: newLogger(cfg, stderr)})
+	rep, err := ca.Fsck(ctx, cfg, store.Options{Logger: newLogger(cfg, stderr)})
 	if err != nil {
 		fmt.Fprintf(stderr, "gostca fsck: %v\n(is the server running? stop it first)\n", err)
 		return 1
@@ -546,7 +552,7 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintln(stdout, "\nenvironment overrides:")
-	for _, kv := range engine.EnvKeys() {
+	for _, kv := range config.EnvKeys() {
 		fmt.Fprintf(stdout, "  %-32s %s\n", kv[0], kv[1])
 	}
 	return 0

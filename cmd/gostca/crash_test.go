@@ -19,7 +19,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gostca/gostca/engine"
+	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/store"
 )
 
@@ -192,9 +193,9 @@ func TestServeCrash(t *testing.T) {
 	if err := srv.cmd.Wait(); err != nil {
 		t.Logf("server exit after SIGTERM: %v", err)
 	}
-	cfg := engine.DefaultConfig()
+	cfg := config.DefaultConfig()
 	cfg.DataDir = dir
-	rep, err := engine.Fsck(context.Background(), cfg, store.Options{Logger: slog.New(slog.DiscardHandler)})
+	rep, err := ca.Fsck(context.Background(), cfg, store.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil || !rep.OK() {
 		t.Fatalf("fsck after the crashes: %v %+v", err, rep)
 	}

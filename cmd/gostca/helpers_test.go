@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"encoding/pem"
 	"io"
@@ -16,8 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gostca/gostca/gost/gost3410"
-	"github.com/gostca/gostca/pkix"
+	"github.com/gostca/gostca/internal/catest"
 )
 
 // server is a `gostca serve` running in the test process.
@@ -175,19 +173,7 @@ func personRequest(csr []byte) map[string]any {
 }
 
 // newCSR is a request for a fresh tc26-256-A key.
-func newCSR(t *testing.T) []byte {
-	t.Helper()
-	c, _ := gost3410.CurveByName("tc26-256-A")
-	k, err := gost3410.GenerateKey(c, rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	csr, err := pkix.CreateCertificateRequest(rand.Reader, k, &pkix.Subject{CommonName: "x"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return csr
-}
+func newCSR(t *testing.T) []byte { return catest.CSR(t, "tc26-256-A") }
 
 // issueFiles writes what `gostca issue` takes into dir: a fresh request
 // (PEM) and the subject JSON of a qualified person.

@@ -1,4 +1,4 @@
-// Command gostca is the GostCA engine: `gostca serve` runs the CA server
+// Command gostca runs GostCA: `gostca serve` runs the CA server
 // (the embedded default needs no flags and no configuration), `gostca
 // init` creates a CA, and admin subcommands work against the data
 // directory while the server is stopped (or through the HTTP API while it

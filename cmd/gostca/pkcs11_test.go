@@ -3,9 +3,6 @@
 package main
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"encoding/json"
 	"encoding/pem"
 	"os"
@@ -13,22 +10,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gostca/gostca/internal/catest"
 	"github.com/gostca/gostca/internal/softhsmtest"
-	"github.com/gostca/gostca/pkix"
 )
 
 // issueTLSClient asks the running server for a tls-client certificate
 // (ECDSA P-256 key) and returns it as PEM.
 func issueTLSClient(t *testing.T, s *server, token, cn string) []byte {
 	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	csr, err := pkix.CreateCertificateRequest(rand.Reader, k, &pkix.Subject{CommonName: cn}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	csr := catest.ECDSACSR(t, cn)
 	code, body := s.do("POST", "/api/v1/certificates", token, map[string]any{
 		"csr": string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csr})), "profile": "tls-client",
 		"subject": map[string]string{"common_name": cn, "country": "RU"}})

@@ -20,7 +20,7 @@ import (
 )
 
 // Environment variables of the admin commands' API mode. They are not
-// configuration keys (engine.LoadConfig ignores them).
+// configuration keys (config.LoadConfig ignores them).
 const (
 	envURL       = "GOSTCA_URL"        // base URL of a running server
 	envToken     = "GOSTCA_TOKEN"      // API token (secret)

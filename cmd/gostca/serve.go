@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/api"
-	"github.com/gostca/gostca/engine"
+	"github.com/gostca/gostca/auth"
+	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/hsm"
 )
 
@@ -29,10 +31,10 @@ func (c *common) register(fs *flag.FlagSet) {
 }
 
 // load reads the configuration: defaults, file, environment, then flags.
-func (c *common) load() (engine.Config, error) {
-	cfg, err := engine.LoadConfig(c.config, os.Environ())
+func (c *common) load() (config.Config, error) {
+	cfg, err := config.LoadConfig(c.config, os.Environ())
 	if err != nil {
-		return engine.Config{}, err
+		return config.Config{}, err
 	}
 	if c.data != "" {
 		cfg.DataDir = c.data
@@ -40,7 +42,7 @@ func (c *common) load() (engine.Config, error) {
 	return cfg, cfg.Validate()
 }
 
-func newLogger(cfg engine.Config, w io.Writer) *slog.Logger {
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(cfg.Log.Level))
 	opts := &slog.HandlerOptions{Level: lvl}
@@ -83,7 +85,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return 0
 }
 
-func serve(ctx context.Context, cfg engine.Config, log *slog.Logger, stdout io.Writer) error {
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
 	var metricsToken []byte
 	if cfg.Server.MetricsTokenFile != "" {
 		tok, err := hsm.SecretSource{File: cfg.Server.MetricsTokenFile}.Read()
@@ -106,21 +108,25 @@ func serve(ctx context.Context, cfg engine.Config, log *slog.Logger, stdout io.W
 		}
 		cfg.Server.PublicURL = scheme + "://" + ln.Addr().String()
 	}
-	e, err := engine.Open(ctx, cfg, engine.Options{Logger: log, CreateDefault: true})
+	e, err := ca.Open(ctx, cfg, ca.Options{Logger: log, CreateDefault: true})
 	if err != nil {
 		return err
 	}
 	defer func() {
 		if err := e.Close(); err != nil {
-			log.Error("closing the engine", "err", err)
+			log.Error("closing the CA", "err", err)
 		}
 	}()
-	if e.Tokens().Empty() {
-		tok, ti, err := e.CreateToken(ctx, "system", engine.RoleCAAdmin, "", "bootstrap")
+	empty, err := e.Tokens().Empty(ctx)
+	if err != nil {
+		return fmt.Errorf("bootstrap token: %w", err)
+	}
+	if empty {
+		tok, ti, err := e.CreateToken(ctx, "system", auth.RoleCAAdmin, "", "bootstrap")
 		if err != nil {
 			return fmt.Errorf("bootstrap token: %w", err)
 		}
-		// Shown once, on standard output only; the file keeps its hash.
+		// Shown once, on standard output only; the store keeps its hash.
 		fmt.Fprintf(stdout, "gostca: first start: admin API token (id %s, role ca_admin), shown only now:\n\n    %s\n\n", ti.ID, tok)
 	}
 	srv := api.New(e, api.Options{MaxBodyBytes: cfg.Server.MaxBodyBytes, ReadTimeout: cfg.Server.ReadTimeout,

@@ -13,7 +13,7 @@
 //	key, err := tok.Key(ctx, pkcs11.KeySpec{Label: "ca-2026"})
 //	sig, err := key.Sign(ctx, digest) // key is an hsm.Key
 //
-// # Mechanisms (PROFILE.md §4)
+// # Mechanisms (docs/gost.md §2)
 //
 //   - GOST R 34.10-2012 256: CKM_GOSTR3410 (0x1201) on the Streebog-256
 //     digest computed in process; the token returns s ‖ r, returned as is.

@@ -21,7 +21,7 @@ import (
 // fakeModule is an in-memory PKCS#11 token that implements what a GOST
 // token does (CKM_GOSTR3410, CKM_GOSTR3410_512 and their key-pair
 // generation, the TC26 vendor constants) and CKM_ECDSA, following the
-// conventions of PROFILE.md §4: the raw Streebog digest goes in, s ‖ r
+// conventions of docs/gost.md §2: the raw Streebog digest goes in, s ‖ r
 // comes out, public CKA_VALUE is LE(X) ‖ LE(Y). It is how the GOST paths
 // are exercised without a GOST token, and it injects faults on demand.
 //

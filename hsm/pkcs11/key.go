@@ -21,7 +21,7 @@ import (
 	"github.com/gostca/gostca/hsm"
 )
 
-// PKCS#11 values for GOST R 34.10-2012 (PROFILE.md §4): the 256-bit ones
+// PKCS#11 values for GOST R 34.10-2012 (docs/gost.md §2): the 256-bit ones
 // are standard, the 512-bit ones are in the TC26 vendor range.
 const (
 	CKK_GOSTR3410                  = 0x30

@@ -1,5 +1,5 @@
 // Package softhsmtest sets up private SoftHSM2 tokens for tests of the
-// packages that reach a PKCS#11 token (hsm/pkcs11, engine, cmd/gostca).
+// packages that reach a PKCS#11 token (hsm/pkcs11, ca, cmd/gostca).
 // Each Token has its own token directory and SOFTHSM2_CONF, so tests never
 // touch a system token. Without SoftHSM2 (or a required tool) tests skip
 // locally and fail under CI=true.

@@ -1,0 +1,148 @@
+package api
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/gostca/gostca/auth"
+	"github.com/gostca/gostca/ca"
+)
+
+// The route table is built once (newRouteTable) and matched without
+// allocating: a path is compared as bytes, and its one parameter, if any,
+// is a subslice of it.
+
+// handlerFunc serves one method of a route; param is the route's path
+// parameter (nil for routes without one), valid during the request.
+type handlerFunc func(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error
+
+// HTTP methods the table knows; any other is 405.
+const (
+	mGet = iota
+	mHead
+	mPost
+	mDelete
+	numMethods
+)
+
+var methodNames = [numMethods]string{mGet: "GET", mHead: "HEAD", mPost: "POST", mDelete: "DELETE"}
+
+func methodIndex(m []byte) int {
+	switch string(m) {
+	case "GET":
+		return mGet
+	case "HEAD":
+		return mHead
+	case "POST":
+		return mPost
+	case "DELETE":
+		return mDelete
+	}
+	return -1
+}
+
+// paramKind is how much of the path a route's parameter takes.
+type paramKind uint8
+
+const (
+	noParam paramKind = iota
+	segment           // one non-empty path segment (no '/')
+	rest              // everything between prefix and suffix, '/' included
+)
+
+// endpoint is one method of a route: its handler and the roles that may
+// call it (auth.RolesFor of its operation; nil: public).
+type endpoint struct {
+	h     handlerFunc
+	op    auth.Operation
+	roles []auth.Role
+}
+
+// route is prefix [param] suffix, with its endpoints by method.
+type route struct {
+	name    string
+	prefix  string
+	param   paramKind
+	suffix  string
+	methods [numMethods]*endpoint
+	allow   string // the Allow header of a 405
+}
+
+// match reports whether path is this route's, and its parameter.
+func (r *route) match(path []byte) (bool, []byte) {
+	if r.param == noParam {
+		return string(path) == r.prefix, nil
+	}
+	if len(path) < len(r.prefix)+len(r.suffix) || string(path[:len(r.prefix)]) != r.prefix ||
+		string(path[len(path)-len(r.suffix):]) != r.suffix {
+		return false, nil
+	}
+	p := path[len(r.prefix) : len(path)-len(r.suffix)]
+	if r.param == segment && (len(p) == 0 || bytes.IndexByte(p, '/') >= 0) {
+		return false, nil
+	}
+	return true, p
+}
+
+// routeTable is every route, tried in order: the first that matches wins.
+type routeTable []*route
+
+func (t routeTable) match(path []byte) (*route, []byte) {
+	for _, r := range t {
+		if ok, p := r.match(path); ok {
+			return r, p
+		}
+	}
+	return nil, nil
+}
+
+// on declares the handler of a method and the operation it performs.
+type on struct {
+	method int
+	h      handlerFunc
+	op     auth.Operation
+}
+
+func newRoute(name, prefix string, param paramKind, suffix string, ons ...on) *route {
+	r := &route{name: name, prefix: prefix, param: param, suffix: suffix}
+	var allow []string
+	for _, o := range ons {
+		r.methods[o.method] = &endpoint{h: o.h, op: o.op, roles: auth.RolesFor(o.op)}
+		allow = append(allow, methodNames[o.method])
+	}
+	r.allow = strings.Join(sortedStrings(allow), ", ")
+	return r
+}
+
+// newRouteTable is the API: every path, method, handler and operation.
+func newRouteTable(s *Server) routeTable {
+	status := func(a ca.StatusAction) handlerFunc {
+		return func(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
+			return s.setStatus(ctx, p, param, a)
+		}
+	}
+	const v1 = "/api/v1/"
+	return routeTable{
+		newRoute("healthz", "/healthz", noParam, "", on{mGet, s.healthz, auth.Public}, on{mHead, s.healthz, auth.Public}),
+		newRoute("readyz", "/readyz", noParam, "", on{mGet, s.readyz, auth.Public}, on{mHead, s.readyz, auth.Public}),
+		newRoute("metrics", "/metrics", noParam, "", on{mGet, s.serveMetrics, auth.Public}),
+		newRoute("ocsp", "/ocsp", noParam, "", on{mPost, s.ocspPost, auth.Public}),
+		newRoute("ocsp", "/ocsp/", noParam, "", on{mPost, s.ocspPost, auth.Public}),
+		newRoute("ocsp", "/ocsp/", rest, "", on{mGet, s.ocspGet, auth.Public}, on{mHead, s.ocspGet, auth.Public}),
+		newRoute("crl", "/crl/", rest, ".crl", on{mGet, s.crl, auth.Public}, on{mHead, s.crl, auth.Public}),
+		newRoute("ca", "/ca/", rest, ".crt", on{mGet, s.caCert, auth.Public}, on{mHead, s.caCert, auth.Public}),
+		newRoute("openapi", v1+"openapi.json", noParam, "", on{mGet, s.openapi, auth.Public}),
+		newRoute("certificates", v1+"certificates", noParam, "", on{mPost, s.issue, auth.OpIssue}, on{mGet, s.search, auth.OpRead}),
+		newRoute("certificate", v1+"certificates/", segment, "", on{mGet, s.getCert, auth.OpRead}),
+		newRoute("certificate_revoke", v1+"certificates/", segment, "/revoke", on{mPost, status(ca.Revoke), auth.OpSuspendRevoke}),
+		newRoute("certificate_suspend", v1+"certificates/", segment, "/suspend", on{mPost, status(ca.Suspend), auth.OpSuspendRevoke}),
+		newRoute("certificate_resume", v1+"certificates/", segment, "/resume", on{mPost, status(ca.Resume), auth.OpResume}),
+		newRoute("issuers", v1+"issuers", noParam, "", on{mGet, s.listIssuers, auth.OpListIssuers}),
+		newRoute("issuer_crl", v1+"issuers/", segment, "/crl", on{mPost, s.generateCRL, auth.OpGenerateCRL}),
+		newRoute("tokens", v1+"tokens", noParam, "", on{mPost, s.createToken, auth.OpTokens}, on{mGet, s.listTokens, auth.OpTokens}),
+		newRoute("token", v1+"tokens/", segment, "", on{mDelete, s.revokeToken, auth.OpTokens}),
+		newRoute("audit", v1+"audit", noParam, "", on{mGet, s.audit, auth.OpAudit}),
+	}
+}

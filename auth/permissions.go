@@ -1,0 +1,42 @@
+package auth
+
+// Operation is what an API call does, as far as who may do it goes.
+type Operation uint8
+
+// Operations. Least privilege: the cabinet issues and reads; a service
+// centre issues, reads, suspends and revokes within its own centre
+// (confined further by the rules in centre.go); operators also resume;
+// administrators also run CRLs and tokens; auditors read.
+const (
+	// Public needs no token: status publication, health, metrics.
+	Public Operation = iota
+	OpIssue
+	OpRead // read, search and list certificates
+	OpSuspendRevoke
+	OpResume
+	OpListIssuers
+	OpGenerateCRL
+	OpTokens // create, list and revoke API tokens
+	OpAudit
+	numOperations
+)
+
+// permissions is the role table (README, "Roles").
+var permissions = [numOperations][]Role{
+	OpIssue:         {RoleCabinet, RoleServiceCentre, RoleCAOperator, RoleCAAdmin},
+	OpRead:          {RoleCabinet, RoleServiceCentre, RoleCAOperator, RoleCAAdmin, RoleAuditor},
+	OpSuspendRevoke: {RoleServiceCentre, RoleCAOperator, RoleCAAdmin},
+	OpResume:        {RoleCAOperator, RoleCAAdmin},
+	OpListIssuers:   Roles,
+	OpGenerateCRL:   {RoleCAAdmin},
+	OpTokens:        {RoleCAAdmin},
+	OpAudit:         {RoleAuditor, RoleCAAdmin},
+}
+
+// RolesFor lists the roles that may do op; nil for Public.
+func RolesFor(op Operation) []Role {
+	if op >= numOperations {
+		return []Role{}
+	}
+	return permissions[op]
+}

@@ -1,0 +1,66 @@
+package hooks
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gostca/gostca/config"
+	"github.com/gostca/gostca/store"
+)
+
+// Store is what delivery reads and writes: the outbox, and the
+// certificates the documents are built from.
+type Store interface {
+	store.OutboxQueue
+	Certificate(ctx context.Context, serial []byte) (*store.CertRecord, error)
+}
+
+// Deliverer sends the outbox rows of every configured hook.
+type Deliverer struct {
+	cfg     *config.HooksConfig
+	st      Store
+	log     *slog.Logger
+	m       *metrics
+	targets []*hookTarget
+}
+
+// New reads the hooks section and registers the delivery metrics on reg.
+// Without hooks.esia_url nothing is delivered: the rows wait, and
+// gostca_hook_due shows them.
+func New(cfg *config.HooksConfig, st Store, log *slog.Logger, reg prometheus.Registerer) (*Deliverer, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	targets, err := newHookTargets(cfg)
+	if err != nil {
+		return nil, err
+	}
+	m := newMetrics(reg)
+	if len(targets) == 0 {
+		log.Warn("hooks.esia_url is not set: ESIA registrations of qualified certificates are queued, not delivered")
+	}
+	return &Deliverer{cfg: cfg, st: st, log: log, m: m, targets: targets}, nil
+}
+
+// metrics are the delivery series.
+type metrics struct {
+	hookLag        *prometheus.HistogramVec
+	hookDeliveries *prometheus.CounterVec
+	hookDue        *prometheus.GaugeVec
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		hookLag: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "gostca_hook_delivery_lag_seconds", Help: "Time from issuance (outbox row written) to the hook's successful delivery, by kind.",
+			Buckets: []float64{.01, .05, .1, .5, 1, 5, 10, 30, 60, 300, 900, 3600, 4 * 3600, 24 * 3600}}, []string{"kind"}),
+		hookDeliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gostca_hook_deliveries_total", Help: "Hook delivery attempts by kind and result (ok, error)."}, []string{"kind", "result"}),
+		hookDue: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "gostca_hook_due", Help: "Outbox rows due for delivery at the last pass, by kind (at most 256 counted)."}, []string{"kind"}),
+	}
+	reg.MustRegister(m.hookLag, m.hookDeliveries, m.hookDue)
+	return m
+}

@@ -1,0 +1,6 @@
+package hooks
+
+var (
+	HookBackoff = hookBackoff
+	Moscow      = moscow
+)

@@ -1,0 +1,322 @@
+// Package hooks delivers outbox rows to external systems: today the ESIA
+// registration of every qualified certificate. The rows are written by the
+// issuance pipeline in the same store batch as the certificate; a worker
+// per hook kind sends them, retries with backoff and marks them done.
+package hooks
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gostca/gostca/config"
+	"github.com/gostca/gostca/hsm"
+	"github.com/gostca/gostca/pkix"
+	"github.com/gostca/gostca/store"
+)
+
+// HookESIA is the outbox kind of ESIA registrations: every qualified
+// certificate gets one row, written in the same batch as the certificate
+// (63-FZ art. 18 p. 5 obliges the CA to register it). A worker delivers
+// the rows to the ESIA connector named by hooks.esia_url.
+const HookESIA = "esia"
+
+// hookPageSize bounds the rows one delivery pass takes.
+const hookPageSize = 256
+
+// esiaRow is the payload stored with an ESIA outbox row. The document sent
+// to the connector is built at delivery time from the stored certificate,
+// so that it always describes exactly what was issued.
+type esiaRow struct {
+	V       int    `json:"v"`
+	Profile string `json:"profile"`
+}
+
+// ESIARegistration is the JSON body the ESIA hook POSTs to the connector
+// (the fields of the ESIA registration that the certificate carries; identity-document
+// and birth data come from the registration authority later). Dates are
+// dd.MM.yyyy as ESIA expects, in Moscow time; the RFC 3339 times are exact.
+type ESIARegistration struct {
+	DeliveryID         uint64    `json:"delivery_id"`
+	Attempt            int       `json:"attempt"`
+	Serial             string    `json:"serial"`
+	Issuer             string    `json:"issuer"`
+	IssuerOrganization string    `json:"issuer_organization"`
+	ValidFrom          string    `json:"valid_from"`
+	ValidTo            string    `json:"valid_to"`
+	NotBefore          time.Time `json:"not_before"`
+	NotAfter           time.Time `json:"not_after"`
+	OwnerType          string    `json:"owner_type"`
+	Surname            string    `json:"surname,omitempty"`
+	FirstName          string    `json:"first_name,omitempty"`
+	MiddleName         string    `json:"middle_name,omitempty"`
+	SNILS              string    `json:"snils,omitempty"`
+	INN                string    `json:"inn,omitempty"`
+	OGRN               string    `json:"ogrn,omitempty"`
+	OGRNIP             string    `json:"ogrnip,omitempty"`
+	OrgINN             string    `json:"org_inn,omitempty"`
+	Organization       string    `json:"organization,omitempty"`
+	Certificate        []byte    `json:"certificate"` // DER, base64 in JSON
+}
+
+// ownerTypes maps qualified profiles to the ESIA owner type.
+var ownerTypes = map[string]string{
+	"qualified-person":            "person",
+	"qualified-entrepreneur":      "entrepreneur",
+	"qualified-legal-entity-head": "legal_entity",
+	"qualified-employee":          "legal_entity_employee",
+}
+
+var moscow = time.FixedZone("MSK", 3*3600)
+
+// hookTarget is one configured hook endpoint and its worker state.
+type hookTarget struct {
+	kind   string
+	url    string
+	token  string // bearer token for the endpoint; never logged
+	client *http.Client
+	kick   chan struct{}
+}
+
+// newHookTargets reads the hooks section: the ESIA connector when
+// hooks.esia_url is set.
+func newHookTargets(cfg *config.HooksConfig) ([]*hookTarget, error) {
+	if cfg.ESIAURL == "" {
+		return nil, nil
+	}
+	h := &hookTarget{kind: HookESIA, url: cfg.ESIAURL, kick: make(chan struct{}, 1),
+		client: &http.Client{Timeout: cfg.Timeout, CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse // a redirect is an answer, not a place to send the document
+		}}}
+	if cfg.ESIATokenFile != "" {
+		tok, err := hsm.SecretSource{File: cfg.ESIATokenFile}.Read()
+		if err != nil {
+			return nil, fmt.Errorf("hooks: hooks.esia_token_file: %w", err)
+		}
+		h.token = strings.TrimSpace(string(tok))
+	}
+	return []*hookTarget{h}, nil
+}
+
+// OutboxFor returns the outbox rows committed with a certificate of a
+// profile (signer.Options.Outbox): an ESIA registration for qualified
+// profiles.
+func OutboxFor(profile string) []store.OutboxRow {
+	if p, ok := pkix.ProfileByName(profile); !ok || !p.Qualified {
+		return nil
+	}
+	payload, _ := json.Marshal(esiaRow{V: 1, Profile: profile})
+	return []store.OutboxRow{{Kind: HookESIA, Payload: payload}}
+}
+
+// Kick wakes the workers after an issuance.
+func (d *Deliverer) Kick() {
+	for _, h := range d.targets {
+		select {
+		case h.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Run delivers due rows until ctx is done: one worker per configured hook,
+// each on every Kick and every hooks.poll_interval. It returns when every
+// worker has stopped.
+func (d *Deliverer) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for _, h := range d.targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d.loop(ctx, h)
+		}()
+	}
+	wg.Wait()
+}
+
+// loop delivers due rows of one hook kind.
+func (d *Deliverer) loop(ctx context.Context, h *hookTarget) {
+	t := time.NewTicker(d.cfg.PollInterval)
+	defer t.Stop()
+	for {
+		if _, err := d.deliverHooks(ctx, h); err != nil && ctx.Err() == nil {
+			d.log.Error("hook delivery pass failed", "kind", h.kind, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-h.kick:
+		}
+	}
+}
+
+// deliverHooks runs one pass: every due row of h's kind is delivered, up to
+// hooks.concurrency at a time. It returns how many were delivered. Passes
+// of one kind never overlap (one loop per kind), so a row is never sent
+// twice at once; the receiver still gets an Idempotency-Key, because a
+// crash between its 2xx and OutboxDone sends the row again.
+func (d *Deliverer) deliverHooks(ctx context.Context, h *hookTarget) (int, error) {
+	delivered := 0
+	for {
+		rows, err := d.st.OutboxPending(ctx, h.kind, hookPageSize)
+		if err != nil {
+			return delivered, fmt.Errorf("hooks: %s: %w", h.kind, err)
+		}
+		d.m.hookDue.WithLabelValues(h.kind).Set(float64(len(rows)))
+		if len(rows) == 0 {
+			return delivered, nil
+		}
+		var (
+			wg  sync.WaitGroup
+			mu  sync.Mutex
+			sem = make(chan struct{}, d.cfg.Concurrency)
+		)
+		ok := 0
+		for i := range rows {
+			if ctx.Err() != nil {
+				break
+			}
+			sem <- struct{}{}
+			wg.Add(1)
+			go func(r *store.OutboxRow) {
+				defer func() { <-sem; wg.Done() }()
+				if d.deliverHook(ctx, h, r) {
+					mu.Lock()
+					ok++
+					mu.Unlock()
+				}
+			}(&rows[i])
+		}
+		wg.Wait()
+		delivered += ok
+		if ctx.Err() != nil || ok == 0 || len(rows) < hookPageSize {
+			// Nothing more due now, or every attempt failed: the failed
+			// rows moved to their next attempt; wait for the timer.
+			return delivered, nil
+		}
+	}
+}
+
+// deliverHook sends one row and records the outcome; true when delivered.
+func (d *Deliverer) deliverHook(ctx context.Context, h *hookTarget, r *store.OutboxRow) bool {
+	serial := serialHex(r.Serial)
+	err := d.sendHook(ctx, h, r)
+	if err == nil {
+		if err := d.st.OutboxDone(ctx, r.ID); err != nil {
+			d.log.Error("hook delivered but not recorded (it will be sent again)", "kind", h.kind, "serial", serial, "id", r.ID, "err", err)
+			return false
+		}
+		d.m.hookDeliveries.WithLabelValues(h.kind, "ok").Inc()
+		d.m.hookLag.WithLabelValues(h.kind).Observe(time.Since(r.CreatedAt).Seconds())
+		return true
+	}
+	if ctx.Err() != nil {
+		return false // shutting down: the row stays due
+	}
+	d.m.hookDeliveries.WithLabelValues(h.kind, "error").Inc()
+	next := time.Now().Add(hookBackoff(r.Attempts, d.cfg.MaxBackoff))
+	d.log.Warn("hook delivery failed", "kind", h.kind, "serial", serial, "id", r.ID, "attempt", r.Attempts+1,
+		"next_attempt", next.UTC().Format(time.RFC3339), "err", err)
+	if err := d.st.OutboxRetry(ctx, r.ID, next, err.Error()); err != nil {
+		d.log.Error("hook retry not recorded", "kind", h.kind, "serial", serial, "id", r.ID, "err", err)
+	}
+	return false
+}
+
+// hookBackoff is the wait after attempt n+1 failed: 2 s doubling, capped.
+func hookBackoff(attempts int, ceiling time.Duration) time.Duration {
+	d := 2 * time.Second
+	for i := 0; i < attempts && d < ceiling; i++ {
+		d *= 2
+	}
+	return min(d, ceiling)
+}
+
+// sendHook POSTs the row's document; nil only on a 2xx answer.
+func (d *Deliverer) sendHook(ctx context.Context, h *hookTarget, r *store.OutboxRow) error {
+	body, err := d.hookDocument(ctx, h.kind, r)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.url, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("hook request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", h.kind+"-"+serialHex(r.Serial))
+	req.Header.Set("X-GostCA-Hook", h.kind)
+	req.Header.Set("X-GostCA-Delivery", strconv.FormatUint(r.ID, 10))
+	if h.token != "" {
+		req.Header.Set("Authorization", "Bearer "+h.token)
+	}
+	resp, err := h.client.Do(req)
+	if err != nil {
+		if ue := (*url.Error)(nil); errors.As(err, &ue) {
+			err = ue.Err // drop the URL, which may carry credentials
+		}
+		return fmt.Errorf("POST: %w", err)
+	}
+	defer resp.Body.Close()
+	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("connector answered %s: %s", resp.Status, strings.TrimSpace(string(snippet)))
+	}
+	return nil
+}
+
+// hookDocument builds the body of a delivery from the stored certificate.
+func (d *Deliverer) hookDocument(ctx context.Context, kind string, r *store.OutboxRow) ([]byte, error) {
+	if kind != HookESIA {
+		return nil, fmt.Errorf("no document format for hook kind %q", kind)
+	}
+	var row esiaRow
+	if err := json.Unmarshal(r.Payload, &row); err != nil || row.V != 1 {
+		return nil, fmt.Errorf("outbox row %d: unreadable payload", r.ID)
+	}
+	rec, err := d.st.Certificate(ctx, r.Serial)
+	if err != nil {
+		return nil, fmt.Errorf("certificate %s: %w", serialHex(r.Serial), err)
+	}
+	cert, err := pkix.ParseCertificate(rec.DER)
+	if err != nil {
+		return nil, fmt.Errorf("certificate %s: %w", serialHex(r.Serial), err)
+	}
+	subj, err := cert.Subject.Subject()
+	if err != nil {
+		return nil, fmt.Errorf("certificate %s subject: %w", serialHex(r.Serial), err)
+	}
+	iss, err := cert.Issuer.Subject()
+	if err != nil {
+		return nil, fmt.Errorf("certificate %s issuer: %w", serialHex(r.Serial), err)
+	}
+	first, middle, _ := strings.Cut(subj.GivenName, " ")
+	doc := ESIARegistration{
+		DeliveryID: r.ID, Attempt: r.Attempts + 1, Serial: serialHex(r.Serial), Issuer: rec.IssuerID,
+		IssuerOrganization: iss.Organization,
+		ValidFrom:          rec.NotBefore.In(moscow).Format("02.01.2006"),
+		ValidTo:            rec.NotAfter.In(moscow).Format("02.01.2006"),
+		NotBefore:          rec.NotBefore.UTC(), NotAfter: rec.NotAfter.UTC(),
+		OwnerType: ownerTypes[row.Profile], Surname: subj.Surname, FirstName: first, MiddleName: strings.TrimSpace(middle),
+		SNILS: subj.SNILS, INN: subj.INN, OGRN: subj.OGRN, OGRNIP: subj.OGRNIP, OrgINN: subj.INNLE,
+		Organization: subj.Organization, Certificate: rec.DER,
+	}
+	if doc.OwnerType == "" {
+		doc.OwnerType = "unknown"
+	}
+	return json.Marshal(doc)
+}
+
+// serialHex prints a serial as the API does: lowercase hex, no leading
+// zeros.
+func serialHex(b []byte) string { return new(big.Int).SetBytes(b).Text(16) }

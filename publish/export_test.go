@@ -1,0 +1,32 @@
+package publish
+
+import (
+	"context"
+
+	"github.com/gostca/gostca/pkix"
+)
+
+// Respond answers a parsed OCSP request.
+func (pub *Publisher) Respond(ctx context.Context, req *pkix.OCSPRequest) *OCSPAnswer {
+	return pub.respond(ctx, req)
+}
+
+// CertID is the CertID of a serial of an issuer.
+func (pub *Publisher) CertID(issuer string, h pkix.OCSPHash, serial []byte) (pkix.CertID, error) {
+	return pub.issuers[issuer].ocsp.CertID(h, serial)
+}
+
+// Responder is an issuer's delegated responder certificate (nil without
+// one), the key hash its responses carry, and the CA's own key hash.
+func (pub *Publisher) Responder(issuer string) (cert *pkix.Certificate, keyHash, caKeyHash []byte) {
+	s := pub.issuers[issuer]
+	if r := s.responder.Load(); r != nil {
+		cert, keyHash = r.cert, r.keyHash
+	}
+	return cert, keyHash, s.self.keyHash
+}
+
+var (
+	HasOCSPSigning = hasOCSPSigning
+	ResponderDue   = responderDue
+)

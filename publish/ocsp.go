@@ -1,0 +1,284 @@
+package publish
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gostca/gostca/pkix"
+	"github.com/gostca/gostca/store"
+)
+
+// OCSP results, the label of gostca_ocsp_requests_total.
+const (
+	OCSPResultGood         = "good"
+	OCSPResultRevoked      = "revoked"
+	OCSPResultUnknown      = "unknown"
+	OCSPResultMalformed    = "malformed"
+	OCSPResultUnauthorized = "unauthorized"
+	OCSPResultTryLater     = "try_later"
+	OCSPResultInternal     = "internal"
+)
+
+// maxOCSPCertIDs bounds the certificates asked about in one request.
+const maxOCSPCertIDs = 16
+
+// OCSPAnswer is the responder's answer to one request.
+type OCSPAnswer struct {
+	DER    []byte
+	Result string // one of the OCSPResult constants (the first certificate's status)
+	// Presigned: served from the store without signing.
+	Presigned bool
+	// ThisUpdate and NextUpdate of the (first) single response, for cache
+	// headers; zero for error responses.
+	ThisUpdate, NextUpdate time.Time
+}
+
+var errorResponses = map[pkix.OCSPResponseStatus][]byte{}
+
+func init() {
+	for _, s := range []pkix.OCSPResponseStatus{pkix.OCSPMalformedRequest, pkix.OCSPInternalError, pkix.OCSPTryLater, pkix.OCSPUnauthorized} {
+		der, err := pkix.OCSPErrorResponse(s)
+		if err != nil {
+			panic(err)
+		}
+		errorResponses[s] = der
+	}
+}
+
+func (pub *Publisher) ocspError(status pkix.OCSPResponseStatus, result string) *OCSPAnswer {
+	pub.m.ocspRequests.WithLabelValues(result, "none").Inc()
+	return &OCSPAnswer{DER: errorResponses[status], Result: result}
+}
+
+// OCSP answers a DER OCSP request (HTTP POST).
+func (pub *Publisher) OCSP(ctx context.Context, der []byte) *OCSPAnswer {
+	req, err := pkix.ParseOCSPRequest(der)
+	if err != nil {
+		return pub.ocspError(pkix.OCSPMalformedRequest, OCSPResultMalformed)
+	}
+	return pub.respond(ctx, req)
+}
+
+// OCSPGet answers the request of an HTTP GET: path is the URL-escaped
+// base64 DER after the responder's base URL.
+func (pub *Publisher) OCSPGet(ctx context.Context, path string) *OCSPAnswer {
+	req, err := pkix.ParseOCSPRequestGET(path)
+	if err != nil {
+		return pub.ocspError(pkix.OCSPMalformedRequest, OCSPResultMalformed)
+	}
+	return pub.respond(ctx, req)
+}
+
+func (pub *Publisher) respond(ctx context.Context, req *pkix.OCSPRequest) *OCSPAnswer {
+	if len(req.CertIDs) > maxOCSPCertIDs {
+		return pub.ocspError(pkix.OCSPMalformedRequest, OCSPResultMalformed)
+	}
+	// Every CertID must name one of our issuing CAs, the same one: a
+	// response is signed by one key.
+	var s *issuerState
+	for i := range req.CertIDs {
+		var found *issuerState
+		for _, id := range pub.order {
+			if pub.issuers[id].ocsp.Matches(&req.CertIDs[i]) {
+				found = pub.issuers[id]
+				break
+			}
+		}
+		if found == nil || (s != nil && found != s) {
+			return pub.ocspError(pkix.OCSPUnauthorized, OCSPResultUnauthorized)
+		}
+		s = found
+	}
+	recs := make([]*store.CertRecord, len(req.CertIDs))
+	for i := range req.CertIDs {
+		rec, err := pub.st.Certificate(ctx, req.CertIDs[i].Serial)
+		switch {
+		case err == nil && rec.IssuerID == s.is.ID:
+			recs[i] = rec
+		case err == nil, errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrPending), errors.Is(err, store.ErrInvalidInput):
+			// Not ours, never issued, or still being issued: unknown.
+		default:
+			pub.log.Error("OCSP: certificate lookup failed", "err", err)
+			return pub.ocspError(pkix.OCSPInternalError, OCSPResultInternal)
+		}
+	}
+	now := time.Now()
+	// The pre-signed response answers a request for exactly one of our
+	// certificates, without a nonce, with a SHA-1 CertID (what it was
+	// signed for).
+	presignable := len(req.CertIDs) == 1 && req.Nonce == nil && req.CertIDs[0].Hash == pkix.OCSPHashSHA1 && recs[0] != nil
+	if presignable {
+		r, err := pub.st.OCSPResponse(ctx, recs[0].Serial)
+		if err == nil && r.StatusVersion == recs[0].Status.Version && now.Before(r.NextUpdate) {
+			res := resultOf(recs[0])
+			pub.m.ocspRequests.WithLabelValues(res, "presigned").Inc()
+			return &OCSPAnswer{DER: r.DER, Result: res, Presigned: true, NextUpdate: r.NextUpdate, ThisUpdate: r.NextUpdate.Add(-pub.cfg.OCSP.Validity)}
+		}
+	}
+	// Live signing, bounded.
+	wait, cancel := context.WithTimeout(ctx, pub.cfg.OCSP.LiveWait)
+	defer cancel()
+	select {
+	case pub.ocspSem <- struct{}{}:
+	case <-wait.Done():
+		return pub.ocspError(pkix.OCSPTryLater, OCSPResultTryLater)
+	}
+	defer func() { <-pub.ocspSem }()
+	thisUpdate := now.UTC().Truncate(time.Second)
+	nextUpdate := thisUpdate.Add(pub.cfg.OCSP.Validity)
+	singles := make([]pkix.SingleResponse, len(req.CertIDs))
+	for i, id := range req.CertIDs {
+		singles[i] = singleResponse(id, recs[i], thisUpdate, nextUpdate)
+	}
+	der, err := pub.signOCSP(ctx, s, singles, req.Nonce, thisUpdate)
+	if err != nil {
+		pub.log.Error("OCSP: signing failed", "issuer", s.is.ID, "err", err)
+		return pub.ocspError(pkix.OCSPInternalError, OCSPResultInternal)
+	}
+	if presignable {
+		// Keep it for the next request like this one.
+		err := pub.st.PutOCSPResponse(ctx, store.OCSPRecord{Serial: recs[0].Serial, DER: der, NextUpdate: nextUpdate, StatusVersion: recs[0].Status.Version})
+		if err != nil && !errors.Is(err, store.ErrStale) {
+			pub.log.Warn("OCSP: storing a live response failed", "err", err)
+		}
+	}
+	res := OCSPResultUnknown
+	if recs[0] != nil {
+		res = resultOf(recs[0])
+	}
+	pub.m.ocspRequests.WithLabelValues(res, "live").Inc()
+	return &OCSPAnswer{DER: der, Result: res, ThisUpdate: thisUpdate, NextUpdate: nextUpdate}
+}
+
+func resultOf(rec *store.CertRecord) string {
+	if rec.Status.State == store.Valid {
+		return OCSPResultGood
+	}
+	return OCSPResultRevoked
+}
+
+func singleResponse(id pkix.CertID, rec *store.CertRecord, thisUpdate, nextUpdate time.Time) pkix.SingleResponse {
+	sr := pkix.SingleResponse{CertID: id, Status: pkix.OCSPUnknown, ThisUpdate: thisUpdate, NextUpdate: nextUpdate}
+	if rec != nil {
+		sr.Status, sr.RevokedAt, sr.Reason = ocspStatus(rec.Status)
+	}
+	return sr
+}
+
+// signOCSP signs a basic response with the issuing CA's key; the CA
+// certificate goes along so that clients find the signer.
+func (pub *Publisher) signOCSP(ctx context.Context, s *issuerState, singles []pkix.SingleResponse, nonce []byte, producedAt time.Time) ([]byte, error) {
+	r := s.ocspSigner()
+	tbs, err := pkix.BuildOCSPResponseData(&pkix.OCSPResponseTemplate{
+		ResponderKeyHash: r.keyHash, ProducedAt: producedAt, Responses: singles, Nonce: nonce,
+	})
+	if err != nil {
+		return nil, err
+	}
+	sig, err := r.key.Sign(ctx, r.alg.Digest(tbs))
+	if err != nil {
+		return nil, err
+	}
+	if err := pkix.CheckSignature(r.key.Public(), r.alg, tbs, sig); err != nil {
+		return nil, fmt.Errorf("verify after sign: %w", err)
+	}
+	return pkix.AssembleOCSPResponse(tbs, r.alg, sig, r.certs)
+}
+
+// presign signs and stores the response for rec's current status (SHA-1
+// CertID, no nonce). Expired certificates are skipped.
+func (pub *Publisher) presign(ctx context.Context, s *issuerState, rec *store.CertRecord) error {
+	now := time.Now().UTC().Truncate(time.Second)
+	if !now.Before(rec.NotAfter) {
+		return nil
+	}
+	id, err := s.ocsp.CertID(pkix.OCSPHashSHA1, rec.Serial)
+	if err != nil {
+		return err
+	}
+	next := now.Add(pub.cfg.OCSP.Validity)
+	der, err := pub.signOCSP(ctx, s, []pkix.SingleResponse{singleResponse(id, rec, now, next)}, nil, now)
+	if err != nil {
+		pub.m.ocspPresigned.WithLabelValues("error").Inc()
+		return err
+	}
+	err = pub.st.PutOCSPResponse(ctx, store.OCSPRecord{Serial: rec.Serial, DER: der, NextUpdate: next, StatusVersion: rec.Status.Version})
+	switch {
+	case errors.Is(err, store.ErrStale):
+		pub.m.ocspPresigned.WithLabelValues("stale").Inc()
+		return nil // the status changed meanwhile; that change re-signs
+	case err != nil:
+		pub.m.ocspPresigned.WithLabelValues("error").Inc()
+		return err
+	}
+	pub.m.ocspPresigned.WithLabelValues("ok").Inc()
+	return nil
+}
+
+// RunOCSPRefresh keeps pre-signed responses fresh until ctx is done: on
+// every Kick (new certificates, status changes) and every
+// ocsp.refresh_interval it renews delegated responders that are due and
+// signs the responses that are missing or expire within
+// ocsp.refresh_before.
+func (pub *Publisher) RunOCSPRefresh(ctx context.Context) {
+	every(ctx, pub.cfg.OCSP.RefreshInterval, pub.kick, func() {
+		if err := pub.EnsureResponders(ctx); err != nil && ctx.Err() == nil {
+			pub.log.Error("OCSP responder renewal failed", "err", err)
+		}
+		if err := pub.RefreshOCSP(ctx, pub.cfg.OCSP.RefreshBefore); err != nil && ctx.Err() == nil {
+			pub.log.Error("OCSP refresh failed", "err", err)
+		}
+	})
+}
+
+// RefreshOCSP runs one pass of the pre-signing job now: responses missing
+// or expiring within refreshBefore are signed. One pass at a time; a done
+// ctx ends it early.
+func (pub *Publisher) RefreshOCSP(ctx context.Context, refreshBefore time.Duration) error {
+	pub.ocspRefreshMu.Lock()
+	defer pub.ocspRefreshMu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	before := time.Now().Add(refreshBefore)
+	cursor := ""
+	for {
+		if ctx.Err() != nil {
+			return nil
+		}
+		page, next, err := pub.st.OCSPDue(ctx, before, cursor, 256)
+		if err != nil {
+			return err
+		}
+		for _, d := range page {
+			rec, err := pub.st.Certificate(ctx, d.Serial)
+			if err != nil {
+				if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrPending) {
+					continue
+				}
+				return err
+			}
+			if rec.NotAfter.Before(time.Now()) {
+				// Expired: its last response stays served (RFC 6960
+				// allows answering for expired certificates), but it is
+				// no longer re-signed, and leaves the due index.
+				if err := pub.st.OCSPRetire(ctx, rec.Serial); err != nil && !errors.Is(err, store.ErrInvalidInput) {
+					return err
+				}
+				continue
+			}
+			s, ok := pub.issuers[rec.IssuerID]
+			if !ok {
+				continue // an issuer no longer configured
+			}
+			if err := pub.presign(ctx, s, rec); err != nil {
+				pub.log.Warn("OCSP pre-sign failed", "serial", serialHex(rec.Serial), "err", err)
+			}
+		}
+		if next == "" {
+			return nil
+		}
+		cursor = next
+	}
+}
