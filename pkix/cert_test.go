@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/gost/gost3410"
+	"github.com/gostca/gostca/internal/openssltest"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite golden files in ../testdata/pkix")
@@ -160,7 +161,7 @@ func writePEM(t *testing.T, dir, name string, ders ...[]byte) string {
 // set and every subscriber profile verifies with OpenSSL, and OpenSSL
 // names the Russian attributes and extensions.
 func TestCertificateChainsOpenSSL(t *testing.T) {
-	bin := opensslGost(t)
+	bin := openssltest.Gost(t)
 	now := time.Now().Truncate(time.Second)
 	for _, curve := range []string{"tc26-256-A", "tc26-256-B", "tc26-256-C", "tc26-256-D", "tc26-512-A", "tc26-512-B", "tc26-512-C"} {
 		t.Run(curve, func(t *testing.T) {
@@ -182,11 +183,11 @@ func TestCertificateChainsOpenSSL(t *testing.T) {
 					t.Fatal(err)
 				}
 				leafPEM := writePEM(t, dir, p.Name+".pem", leaf)
-				out := runOpenSSL(t, bin, "verify", "-engine", "gost", "-CAfile", rootPEM, "-untrusted", chainPEM, leafPEM)
+				out := bin.Run(t, "verify", "-engine", "gost", "-CAfile", rootPEM, "-untrusted", chainPEM, leafPEM)
 				if !strings.Contains(string(out), ": OK") {
 					t.Fatalf("%s: openssl verify: %s", p.Name, out)
 				}
-				text := string(runOpenSSL(t, bin, "x509", "-engine", "gost", "-in", leafPEM, "-noout", "-text", "-nameopt", "utf8,sep_comma_plus"))
+				text := string(bin.Run(t, "x509", "-engine", "gost", "-in", leafPEM, "-noout", "-text", "-nameopt", "utf8,sep_comma_plus"))
 				for _, want := range []string{"SNILS", "INN", "Signing Tool of Subject", "Signing Tool of Issuer", "critical", "Certificate Sign", "Digital Signature"} {
 					if want == "Certificate Sign" {
 						if strings.Contains(text, want) {
@@ -205,12 +206,12 @@ func TestCertificateChainsOpenSSL(t *testing.T) {
 
 // OpenSSL's own GOST certificates parse, and their signatures verify.
 func TestParseOpenSSLCertificate(t *testing.T) {
-	bin := opensslGost(t)
+	bin := openssltest.Gost(t)
 	for _, ps := range []struct{ alg, set string }{{"gost2012_256", "TCA"}, {"gost2012_256", "A"}, {"gost2012_512", "A"}} {
 		dir := t.TempDir()
 		certFile := filepath.Join(dir, "c.pem")
-		runOpenSSL(t, bin, "req", "-engine", "gost", "-x509", "-newkey", ps.alg, "-pkeyopt", "paramset:"+ps.set,
-			"-nodes", "-keyout", filepath.Join(dir, "k.pem"), "-subj", "/CN=OpenSSL GOST CA/O=Test/C=RU", "-days", "30", "-out", certFile)
+		bin.Run(t, "req", "-engine", "gost", "-x509", "-newkey", ps.alg, "-pkeyopt", "paramset:"+ps.set,
+			"-nodes", "-keyout", filepath.Join(dir, "k.pem"), "-subj", "/CN=OpenSSL GOST CA/O=Test/C=RU", "-addext", "basicConstraints=critical,CA:TRUE", "-days", "30", "-out", certFile)
 		raw, _ := os.ReadFile(certFile)
 		c, err := ParseCertificate(raw)
 		if err != nil {
@@ -231,7 +232,7 @@ func TestParseOpenSSLCertificate(t *testing.T) {
 }
 
 func TestTLSClientECDSA(t *testing.T) {
-	bin := opensslGost(t)
+	bin := openssltest.Gost(t)
 	now := time.Now().Truncate(time.Second)
 	rootKey := gostKey(t, "tc26-256-A")
 	root := newTestRoot(t, rootKey, now)
@@ -244,7 +245,7 @@ func TestTLSClientECDSA(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	out := runOpenSSL(t, bin, "verify", "-engine", "gost", "-CAfile", writePEM(t, dir, "r.pem", root.cert.Raw),
+	out := bin.Run(t, "verify", "-engine", "gost", "-CAfile", writePEM(t, dir, "r.pem", root.cert.Raw),
 		"-untrusted", writePEM(t, dir, "i.pem", ica.cert.Raw), writePEM(t, dir, "l.pem", leaf))
 	if !strings.Contains(string(out), ": OK") {
 		t.Fatalf("openssl verify: %s", out)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostca/gostca/internal/openssltest"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
@@ -91,13 +92,13 @@ func TestUniqueIDsParsedAndIgnored(t *testing.T) {
 			t.Fatalf("%s: fields after the unique IDs were lost", name)
 		}
 		if name == "both" {
-			bin := opensslGost(t)
+			bin := openssltest.Gost(t)
 			dir := t.TempDir()
-			text := string(runOpenSSL(t, bin, "x509", "-engine", "gost", "-in", writePEM(t, dir, "c.pem", der), "-noout", "-text"))
+			text := string(bin.Run(t, "x509", "-engine", "gost", "-in", writePEM(t, dir, "c.pem", der), "-noout", "-text"))
 			if !strings.Contains(text, "Issuer Unique ID") || !strings.Contains(text, "Subject Unique ID") {
 				t.Fatalf("the fixture has no unique IDs for OpenSSL:\n%s", text)
 			}
-			out := runOpenSSL(t, bin, "verify", "-engine", "gost", "-CAfile", writePEM(t, dir, "r.pem", root.cert.Raw),
+			out := bin.Run(t, "verify", "-engine", "gost", "-CAfile", writePEM(t, dir, "r.pem", root.cert.Raw),
 				"-untrusted", writePEM(t, dir, "i.pem", ica.cert.Raw), writePEM(t, dir, "c.pem", der))
 			if !strings.Contains(string(out), ": OK") {
 				t.Fatalf("openssl verify: %s", out)

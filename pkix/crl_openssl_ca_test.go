@@ -5,7 +5,6 @@ import (
 	"encoding/asn1"
 	"encoding/pem"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/gostca/gostca/gost/gost3410"
+	"github.com/gostca/gostca/internal/openssltest"
 )
 
 // OpenSSL harness of the CRL and OCSP tests. The certificate builder of
@@ -23,41 +23,23 @@ import (
 // have no -engine option, so every command runs with an OPENSSL_CONF that
 // loads the gost engine.
 
-const crlOpenSSLConf = `openssl_conf = openssl_def
-[openssl_def]
-engines = engine_section
-[engine_section]
-gost = gost_section
-[gost_section]
-engine_id = gost
-default_algorithms = ALL
-`
-
 // crlOSSL runs openssl with the gost engine configured, in one directory.
 type crlOSSL struct {
 	t   *testing.T
-	bin string
+	ssl *openssltest.OpenSSL
 	dir string
-	env []string
 }
 
 func newCRLOSSL(t *testing.T) *crlOSSL {
 	t.Helper()
-	bin := opensslGost(t)
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "openssl.cnf")
-	if err := os.WriteFile(conf, []byte(crlOpenSSLConf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return &crlOSSL{t: t, bin: bin, dir: dir, env: append(os.Environ(), "OPENSSL_CONF="+conf)}
+	return &crlOSSL{t: t, ssl: openssltest.Gost(t), dir: t.TempDir()}
 }
 
 // try runs openssl in o.dir and returns standard output and error together
 // (OpenSSL prints "verify OK" and "Response verify OK" on standard error).
 func (o *crlOSSL) try(args ...string) (string, error) {
-	cmd := exec.Command(o.bin, args...)
+	cmd := o.ssl.Command(args...)
 	cmd.Dir = o.dir
-	cmd.Env = o.env
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -23,6 +22,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/gostca/gostca/gost/gost3410"
+	"github.com/gostca/gostca/internal/openssltest"
 )
 
 // csrDir holds the requests made by OpenSSL (testdata/csr/gen.sh) and the
@@ -339,12 +339,12 @@ func TestCSRFromOpenSSL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gen := func(t *testing.T, bin string, keyArgs ...string) *CertificateRequest {
+	gen := func(t *testing.T, bin *openssltest.OpenSSL, keyArgs ...string) *CertificateRequest {
 		t.Helper()
 		out := filepath.Join(t.TempDir(), "req.der")
 		args := append([]string{"req", "-new", "-nodes", "-keyout", os.DevNull, "-config", cnf,
 			"-section", "req_person", "-reqexts", "ext_qualified", "-outform", "DER", "-out", out}, keyArgs...)
-		runOpenSSL(t, bin, args...)
+		bin.Run(t, args...)
 		der, err := os.ReadFile(out)
 		if err != nil {
 			t.Fatal(err)
@@ -360,7 +360,7 @@ func TestCSRFromOpenSSL(t *testing.T) {
 	}
 	for _, p := range csrOpenSSLParamSets {
 		t.Run(p.alg+"-"+p.paramset, func(t *testing.T) {
-			bin := opensslGost(t)
+			bin := openssltest.Gost(t)
 			t.Parallel()
 			r := gen(t, bin, "-engine", "gost", "-newkey", p.alg, "-pkeyopt", "paramset:"+p.paramset)
 			csrCheckKey(t, r, p.oid, p.curve)
@@ -368,7 +368,7 @@ func TestCSRFromOpenSSL(t *testing.T) {
 	}
 	for _, c := range []struct{ curve, md string }{{"P-256", "-sha256"}, {"P-384", "-sha384"}} {
 		t.Run("ecdsa-"+c.curve, func(t *testing.T) {
-			bin := opensslPath(t)
+			bin := openssltest.Gost(t)
 			t.Parallel()
 			r := gen(t, bin, "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:"+c.curve, c.md)
 			csrCheckKey(t, r, nil, c.curve)
@@ -424,10 +424,10 @@ func csrQualifiedExts(t testing.TB) []Extension {
 
 // csrOpenSSLVerify runs `openssl req -verify` over der and reports whether
 // OpenSSL accepted the self-signature, with its output.
-func csrOpenSSLVerify(t *testing.T, bin string, der []byte) (bool, string) {
+func csrOpenSSLVerify(t *testing.T, bin *openssltest.OpenSSL, der []byte) (bool, string) {
 	t.Helper()
-	f := tempFile(t, "req.der", der)
-	out, err := exec.Command(bin, "req", "-engine", "gost", "-verify", "-noout", "-inform", "DER", "-in", f).CombinedOutput()
+	f := openssltest.WriteFile(t, "req.der", der)
+	out, err := bin.Command("req", "-engine", "gost", "-verify", "-noout", "-inform", "DER", "-in", f).CombinedOutput()
 	s := string(out)
 	return err == nil && strings.Contains(s, "verify OK") && !strings.Contains(s, "verify failure"), s
 }
@@ -486,7 +486,7 @@ func TestCreateCertificateRequest(t *testing.T) {
 			}
 
 			t.Run("openssl", func(t *testing.T) {
-				bin := opensslGost(t)
+				bin := openssltest.Gost(t)
 				if ok, out := csrOpenSSLVerify(t, bin, der); !ok {
 					t.Errorf("openssl req -verify does not accept it:\n%s", out)
 				}
@@ -519,7 +519,7 @@ func TestCreateCertificateRequestMinimal(t *testing.T) {
 		t.Errorf("TBS does not end with an empty [0]: %x", r.RawTBS)
 	}
 	t.Run("openssl", func(t *testing.T) {
-		if ok, out := csrOpenSSLVerify(t, opensslGost(t), der); !ok {
+		if ok, out := csrOpenSSLVerify(t, openssltest.Gost(t), der); !ok {
 			t.Errorf("openssl req -verify: %s", out)
 		}
 	})
@@ -946,7 +946,7 @@ func TestParseCertificateRequestRejects(t *testing.T) {
 
 	// OpenSSL agrees about the signatures (and accepts the base request).
 	t.Run("openssl", func(t *testing.T) {
-		bin := opensslGost(t)
+		bin := openssltest.Gost(t)
 		if ok, out := csrOpenSSLVerify(t, bin, valid); !ok {
 			t.Errorf("openssl req -verify rejects the base request:\n%s", out)
 		}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gostca/gostca/internal/openssltest"
 )
 
 // Sector purposes seen in real qualified certificates.
@@ -68,14 +70,14 @@ func TestExtKeyUsagePerProfile(t *testing.T) {
 	if got := ekuOf(der); !oidsEqual(got, []asn1.ObjectIdentifier{OIDExtKeyUsageClientAuth, OIDExtKeyUsageEmailProtection, oidEKUSector, oidEKUFTS}) {
 		t.Fatalf("requested purposes: %v", got)
 	}
-	bin := opensslGost(t)
+	bin := openssltest.Gost(t)
 	dir := t.TempDir()
 	leaf := writePEM(t, dir, "l.pem", der)
-	text := string(runOpenSSL(t, bin, "x509", "-engine", "gost", "-in", leaf, "-noout", "-ext", "extendedKeyUsage"))
+	text := string(bin.Run(t, "x509", "-engine", "gost", "-in", leaf, "-noout", "-ext", "extendedKeyUsage"))
 	if !strings.Contains(text, "1.2.643.2.2.34.6") || !strings.Contains(text, "1.2.643.3.7.8.1") || !strings.Contains(text, "E-mail Protection") {
 		t.Fatalf("openssl sees:\n%s", text)
 	}
-	out := runOpenSSL(t, bin, "verify", "-engine", "gost", "-CAfile", writePEM(t, dir, "r.pem", root.cert.Raw),
+	out := bin.Run(t, "verify", "-engine", "gost", "-CAfile", writePEM(t, dir, "r.pem", root.cert.Raw),
 		"-untrusted", writePEM(t, dir, "i.pem", ica.cert.Raw), "-purpose", "smimesign", leaf)
 	if !strings.Contains(string(out), ": OK") {
 		t.Fatalf("openssl verify: %s", out)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostca/gostca/internal/openssltest"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
@@ -124,8 +125,8 @@ func TestSubjectAltNameEveryForm(t *testing.T) {
 			t.Fatalf("CheckExtension(%v): %v", e.ID, err)
 		}
 	}
-	bin := opensslGost(t)
-	text := string(runOpenSSL(t, bin, "x509", "-engine", "gost", "-in", writePEM(t, t.TempDir(), "c.pem", der), "-noout", "-ext", "subjectAltName"))
+	bin := openssltest.Gost(t)
+	text := string(bin.Run(t, "x509", "-engine", "gost", "-in", writePEM(t, t.TempDir(), "c.pem", der), "-noout", "-ext", "subjectAltName"))
 	for _, want := range []string{"othername", "DirName:/CN=Test Person", "IP Address:127.0.0.1", "Registered ID:1.2.643.100.4", "EdiPartyName", "X400Name"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("openssl does not see %q in the fixture:\n%s", want, text)

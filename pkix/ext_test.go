@@ -6,13 +6,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gostca/gostca/internal/openssltest"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
@@ -177,7 +177,7 @@ func TestExtensionEncodings(t *testing.T) {
 // goes in as raw DER and OpenSSL's printout is checked instead.
 func TestExtensionsAgainstOpenSSL(t *testing.T) {
 	m := mustFn(t)
-	bin := opensslPath(t)
+	bin := openssltest.Gost(t)
 	pkupNB := time.Date(2025, 1, 1, 9, 30, 0, 0, time.UTC)
 	pkupNA := time.Date(2026, 4, 1, 9, 30, 0, 0, time.UTC)
 	pkup := m(MarshalPrivateKeyUsagePeriod(pkupNB, pkupNA))
@@ -211,7 +211,7 @@ issuerSignTool = signTool:` + esc(testIssuerT.SignTool) + `,cATool:` + esc(testI
 	if err := os.WriteFile(cnf, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(bin, "req", "-x509", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+	out, err := bin.Command("req", "-x509", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
 		"-nodes", "-keyout", filepath.Join(dir, "k.pem"), "-config", cnf, "-outform", "DER", "-out", crt).CombinedOutput()
 	if err != nil {
 		t.Fatalf("openssl req: %v\n%s", err, out)
@@ -281,7 +281,7 @@ issuerSignTool = signTool:` + esc(testIssuerT.SignTool) + `,cATool:` + esc(testI
 	}
 
 	// OpenSSL's reading of our privateKeyUsagePeriod.
-	text, err := exec.Command(bin, "x509", "-inform", "DER", "-in", crt, "-noout", "-text").CombinedOutput()
+	text, err := bin.Command("x509", "-inform", "DER", "-in", crt, "-noout", "-text").CombinedOutput()
 	if err != nil {
 		t.Fatalf("openssl x509: %v\n%s", err, text)
 	}

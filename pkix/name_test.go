@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/gostca/gostca/internal/openssltest"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
@@ -126,7 +126,7 @@ func TestSubjectAgainstGenconf(t *testing.T) {
 // OpenSSL 3.0 does not know INNLE and has no table entry for OGRNIP
 // (it would use UTF8String), so those two are left out.
 func TestSubjectAgainstOpenSSLReq(t *testing.T) {
-	bin := opensslPath(t)
+	bin := openssltest.Gost(t)
 	s := fullSubject()
 	s.INNLE, s.OGRNIP = "", ""
 	der, err := s.Marshal()
@@ -139,7 +139,7 @@ func TestSubjectAgainstOpenSSLReq(t *testing.T) {
 		"/INN=" + s.INN + "/SNILS=" + s.SNILS
 	dir := t.TempDir()
 	csr := filepath.Join(dir, "r.der")
-	cmd := exec.Command(bin, "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+	cmd := bin.Command("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
 		"-nodes", "-keyout", filepath.Join(dir, "k.pem"), "-utf8", "-subj", subj, "-outform", "DER", "-out", csr)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("openssl req: %v\n%s", err, out)

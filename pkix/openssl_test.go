@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gostca/gostca/internal/openssltest"
 )
 
 // opensslPath finds openssl; without it the cross-checks skip locally but
@@ -27,13 +29,13 @@ func opensslPath(t *testing.T) string {
 // "d=DEPTH TYPE :VALUE", so expectations stay readable.
 func asn1parse(t *testing.T, der []byte, extra ...string) []string {
 	t.Helper()
-	bin := opensslPath(t)
+	bin := openssltest.Gost(t)
 	f := filepath.Join(t.TempDir(), "in.der")
 	if err := os.WriteFile(f, der, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	args := append([]string{"asn1parse", "-inform", "DER", "-in", f}, extra...)
-	out, err := exec.Command(bin, args...).CombinedOutput()
+	out, err := bin.Command(args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("openssl asn1parse: %v\n%s", err, out)
 	}
@@ -75,14 +77,14 @@ func checkASN1Parse(t *testing.T, der []byte, want []string, extra ...string) {
 // encoder independent of ours, for byte-exact comparisons.
 func opensslGenconf(t *testing.T, conf string) []byte {
 	t.Helper()
-	bin := opensslPath(t)
+	bin := openssltest.Gost(t)
 	dir := t.TempDir()
 	cf := filepath.Join(dir, "gen.cnf")
 	of := filepath.Join(dir, "out.der")
 	if err := os.WriteFile(cf, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(bin, "asn1parse", "-genconf", cf, "-noout", "-out", of).CombinedOutput()
+	out, err := bin.Command("asn1parse", "-genconf", cf, "-noout", "-out", of).CombinedOutput()
 	if err != nil {
 		t.Fatalf("openssl asn1parse -genconf: %v\n%s", err, out)
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gostca/gostca/internal/openssltest"
 )
 
 // fullCASubject is a CA name as the Russian profile has it: INNLE, OGRN,
@@ -96,10 +98,10 @@ func TestIssuingCACertificateExtensions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := opensslGost(t)
+	bin := openssltest.Gost(t)
 	dir := t.TempDir()
 	icaPEM := writePEM(t, dir, "i.pem", c.Raw)
-	text := string(runOpenSSL(t, bin, "x509", "-engine", "gost", "-in", icaPEM, "-noout", "-text", "-nameopt", "utf8,sep_comma_plus"))
+	text := string(bin.Run(t, "x509", "-engine", "gost", "-in", icaPEM, "-noout", "-text", "-nameopt", "utf8,sep_comma_plus"))
 	for _, want := range []string{"Private Key Usage Period", "Signing Tool of Subject", "Signing Tool of Issuer",
 		"Class of Signing Tool KC2", "X509v3 Any Policy", "http://ca.example.ru/crl/root.crl", "CA Issuers - URI:http://ca.example.ru/ca/root.crt",
 		"email:ca@example.ru", "7707083893", "OGRN=1027700132195", "street=", "ST=77 г. Москва", "L=Москва", "pathlen:0"} {
@@ -107,7 +109,7 @@ func TestIssuingCACertificateExtensions(t *testing.T) {
 			t.Errorf("openssl x509 -text lacks %q", want)
 		}
 	}
-	out := runOpenSSL(t, bin, "verify", "-engine", "gost", "-CAfile", writePEM(t, dir, "r.pem", root.cert.Raw), "-untrusted", icaPEM,
+	out := bin.Run(t, "verify", "-engine", "gost", "-CAfile", writePEM(t, dir, "r.pem", root.cert.Raw), "-untrusted", icaPEM,
 		"-policy_check", "-explicit_policy", "-policy", OIDPolicyKC1.String(), writePEM(t, dir, "l.pem", leafDER))
 	if !strings.Contains(string(out), ": OK") {
 		t.Fatalf("openssl verify with policy checking: %s", out)

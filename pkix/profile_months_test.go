@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gostca/gostca/internal/openssltest"
 )
 
 func TestAddMonths(t *testing.T) {
@@ -55,16 +57,16 @@ func TestValidityCalendarMonths(t *testing.T) {
 		}
 		if p == ProfileQualifiedPerson {
 			// OpenSSL reads the same dates and verifies the chain then.
-			bin := opensslGost(t)
+			bin := openssltest.Gost(t)
 			dir := t.TempDir()
 			leaf := writePEM(t, dir, "l.pem", der)
-			dates := string(runOpenSSL(t, bin, "x509", "-engine", "gost", "-in", leaf, "-noout", "-dates", "-ext", "privateKeyUsagePeriod"))
+			dates := string(bin.Run(t, "x509", "-engine", "gost", "-in", leaf, "-noout", "-dates", "-ext", "privateKeyUsagePeriod"))
 			for _, want := range []string{"notBefore=Oct  2 06:48:40 2023 GMT", "notAfter=Jan  2 06:48:40 2025 GMT", "Not After: Jan  2 06:48:40 2025 GMT"} {
 				if !strings.Contains(dates, want) {
 					t.Fatalf("openssl: %q not in\n%s", want, dates)
 				}
 			}
-			out := runOpenSSL(t, bin, "verify", "-engine", "gost", "-attime", strconv.FormatInt(end.Add(-time.Hour).Unix(), 10),
+			out := bin.Run(t, "verify", "-engine", "gost", "-attime", strconv.FormatInt(end.Add(-time.Hour).Unix(), 10),
 				"-CAfile", writePEM(t, dir, "r.pem", root.cert.Raw), "-untrusted", writePEM(t, dir, "i.pem", ica.cert.Raw), leaf)
 			if !strings.Contains(string(out), ": OK") {
 				t.Fatalf("openssl verify: %s", out)

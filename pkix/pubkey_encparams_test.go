@@ -14,6 +14,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/gostca/gostca/gost/gost3410"
+	"github.com/gostca/gostca/internal/openssltest"
 )
 
 // id-Gost28147-89-CryptoPro-A-ParamSet, the encryptionParamSet CryptoPro
@@ -106,9 +107,9 @@ func TestEncryptionParamSet(t *testing.T) {
 	if err != nil {
 		t.Fatalf("request: %v", err)
 	}
-	bin := opensslGost(t)
-	csrFile := tempFile(t, "r.csr", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csrDER}))
-	if out, err := tryOpenSSL(bin, "req", "-engine", "gost", "-in", csrFile, "-verify", "-noout"); err != nil {
+	bin := openssltest.Gost(t)
+	csrFile := openssltest.WriteFile(t, "r.csr", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csrDER}))
+	if out, err := bin.Try("req", "-engine", "gost", "-in", csrFile, "-verify", "-noout"); err != nil {
 		t.Fatalf("openssl req -verify refuses the fixture: %v %s", err, out)
 	}
 
@@ -133,7 +134,7 @@ func TestEncryptionParamSet(t *testing.T) {
 		t.Fatal("the certificate does not carry the requested key bytes")
 	}
 	dir := t.TempDir()
-	out := runOpenSSL(t, bin, "verify", "-engine", "gost", "-CAfile", writePEM(t, dir, "r.pem", root.cert.Raw),
+	out := bin.Run(t, "verify", "-engine", "gost", "-CAfile", writePEM(t, dir, "r.pem", root.cert.Raw),
 		"-untrusted", writePEM(t, dir, "i.pem", ica.cert.Raw), writePEM(t, dir, "l.pem", leaf))
 	if !strings.Contains(string(out), ": OK") {
 		t.Fatalf("openssl verify: %s", out)

@@ -10,12 +10,13 @@ import (
 	"testing"
 
 	"github.com/gostca/gostca/gost/gost3410"
+	"github.com/gostca/gostca/internal/openssltest"
 )
 
 // OpenSSL's keys parse, and what we write OpenSSL reads back to the same
 // bytes, for every parameter set and OID alias OpenSSL can produce.
 func TestPublicKeyInfoOpenSSL(t *testing.T) {
-	bin := opensslGost(t)
+	bin := openssltest.Gost(t)
 	for _, ps := range []struct{ alg, set, curve string }{
 		{"gost2012_256", "TCA", "tc26-256-A"}, {"gost2012_256", "A", "tc26-256-B"},
 		{"gost2012_256", "TCB", "tc26-256-B"}, {"gost2012_256", "XB", "tc26-256-D"},
@@ -24,8 +25,8 @@ func TestPublicKeyInfoOpenSSL(t *testing.T) {
 	} {
 		dir := t.TempDir()
 		key := filepath.Join(dir, "k.pem")
-		runOpenSSL(t, bin, "genpkey", "-engine", "gost", "-algorithm", ps.alg, "-pkeyopt", "paramset:"+ps.set, "-out", key)
-		der := runOpenSSL(t, bin, "pkey", "-engine", "gost", "-in", key, "-pubout", "-outform", "DER")
+		bin.Run(t, "genpkey", "-engine", "gost", "-algorithm", ps.alg, "-pkeyopt", "paramset:"+ps.set, "-out", key)
+		der := bin.Run(t, "pkey", "-engine", "gost", "-in", key, "-pubout", "-outform", "DER")
 		info, err := ParsePublicKeyInfo(der)
 		if err != nil {
 			t.Fatalf("%s/%s: %v", ps.alg, ps.set, err)
@@ -51,8 +52,8 @@ func TestPublicKeyInfoOpenSSL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		in := tempFile(t, "pub.pem", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: ours}))
-		back := runOpenSSL(t, bin, "pkey", "-engine", "gost", "-pubin", "-in", in, "-outform", "DER")
+		in := openssltest.WriteFile(t, "pub.pem", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: ours}))
+		back := bin.Run(t, "pkey", "-engine", "gost", "-pubin", "-in", in, "-outform", "DER")
 		// OpenSSL normalises the parameters (it adds digestParamSet for
 		// 512-bit keys), so compare the key it read, not its bytes.
 		got, err := ParsePublicKeyInfo(back)

@@ -6,10 +6,10 @@ import (
 	"encoding/asn1"
 	"encoding/pem"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/gostca/gostca/internal/openssltest"
 )
 
 // These tests use OpenSSL 3 with the gost engine (Debian's
@@ -17,37 +17,6 @@ import (
 // verification go through `openssl dgst -engine gost -md_gost12_256|512
 // -sign/-verify`, which hashes the file with Streebog and signs the digest
 // exactly as certificates are signed.
-
-// opensslGost returns the openssl binary if it has a working gost engine.
-// Locally the test is skipped without one; under CI=true it fails.
-func opensslGost(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("openssl")
-	if err == nil {
-		err = exec.Command(bin, "engine", "gost", "-t").Run()
-	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("openssl with the gost engine is required in CI: %v", err)
-		}
-		t.Skipf("openssl with the gost engine not available: %v", err)
-	}
-	return bin
-}
-
-// runOpenSSL runs openssl and returns its standard output; the engine's
-// "Engine set" chatter goes to standard error and is shown only on failure.
-func runOpenSSL(t *testing.T, bin string, args ...string) []byte {
-	t.Helper()
-	var stderr bytes.Buffer
-	cmd := exec.Command(bin, args...)
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("openssl %s: %v\n%s%s", strings.Join(args, " "), err, out, stderr.Bytes())
-	}
-	return out
-}
 
 // opensslParamSet is one `-pkeyopt paramset:` choice and the set it is.
 type opensslParamSet struct {
@@ -211,20 +180,20 @@ func flip(b []byte, i int) []byte {
 }
 
 func TestOpenSSLInterop(t *testing.T) {
-	bin := opensslGost(t)
+	bin := openssltest.Gost(t)
 	for _, ps := range opensslParamSets {
 		t.Run(ps.algorithm+"-"+ps.paramset, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			keyPEM := filepath.Join(dir, "key.pem")
-			runOpenSSL(t, bin, "genpkey", "-engine", "gost", "-algorithm", ps.algorithm,
+			bin.Run(t, "genpkey", "-engine", "gost", "-algorithm", ps.algorithm,
 				"-pkeyopt", "paramset:"+ps.paramset, "-out", keyPEM)
 			keyDER := filepath.Join(dir, "key.der")
-			runOpenSSL(t, bin, "pkey", "-engine", "gost", "-in", keyPEM, "-outform", "DER", "-out", keyDER)
+			bin.Run(t, "pkey", "-engine", "gost", "-in", keyPEM, "-outform", "DER", "-out", keyDER)
 			pubDER := filepath.Join(dir, "pub.der")
-			runOpenSSL(t, bin, "pkey", "-engine", "gost", "-in", keyPEM, "-pubout", "-outform", "DER", "-out", pubDER)
+			bin.Run(t, "pkey", "-engine", "gost", "-in", keyPEM, "-pubout", "-outform", "DER", "-out", pubDER)
 			pubPEM := filepath.Join(dir, "pub.pem")
-			runOpenSSL(t, bin, "pkey", "-engine", "gost", "-in", keyPEM, "-pubout", "-out", pubPEM)
+			bin.Run(t, "pkey", "-engine", "gost", "-in", keyPEM, "-pubout", "-out", pubPEM)
 
 			der, _ := os.ReadFile(keyDER)
 			key := parseOpenSSLPrivateKey(t, der)
@@ -244,14 +213,14 @@ func TestOpenSSLInterop(t *testing.T) {
 			msg := make([]byte, 1000)
 			rand.Read(msg)
 			msgFile := writeFile(t, filepath.Join(dir, "msg"), msg)
-			digest := runOpenSSL(t, bin, "dgst", "-engine", "gost", mdFlag(c), "-binary", msgFile)
+			digest := bin.Run(t, "dgst", "-engine", "gost", mdFlag(c), "-binary", msgFile)
 			if len(digest) != c.Size {
 				t.Fatalf("openssl digest is %d bytes, want %d", len(digest), c.Size)
 			}
 
 			// OpenSSL signs, we verify.
 			sigFile := filepath.Join(dir, "openssl.sig")
-			runOpenSSL(t, bin, "dgst", "-engine", "gost", mdFlag(c), "-sign", keyPEM, "-out", sigFile, msgFile)
+			bin.Run(t, "dgst", "-engine", "gost", mdFlag(c), "-sign", keyPEM, "-out", sigFile, msgFile)
 			sig, _ := os.ReadFile(sigFile)
 			if !Verify(pub, digest, sig) {
 				t.Fatal("OpenSSL's signature does not verify")
@@ -266,9 +235,9 @@ func TestOpenSSLInterop(t *testing.T) {
 				t.Fatal(err)
 			}
 			oursFile := writeFile(t, filepath.Join(dir, "ours.sig"), ours)
-			runOpenSSL(t, bin, "dgst", "-engine", "gost", mdFlag(c), "-verify", pubPEM, "-signature", oursFile, msgFile)
+			bin.Run(t, "dgst", "-engine", "gost", mdFlag(c), "-verify", pubPEM, "-signature", oursFile, msgFile)
 			badFile := writeFile(t, filepath.Join(dir, "bad.sig"), flip(ours, 7))
-			if out, err := exec.Command(bin, "dgst", "-engine", "gost", mdFlag(c), "-verify", pubPEM, "-signature", badFile, msgFile).CombinedOutput(); err == nil {
+			if out, err := bin.Command("dgst", "-engine", "gost", mdFlag(c), "-verify", pubPEM, "-signature", badFile, msgFile).CombinedOutput(); err == nil {
 				t.Fatalf("OpenSSL accepted a tampered signature:\n%s", out)
 			}
 
@@ -287,13 +256,13 @@ func TestOpenSSLInterop(t *testing.T) {
 				t.Fatal(err)
 			}
 			mySigFile := writeFile(t, filepath.Join(dir, "mine.sig"), mySig)
-			runOpenSSL(t, bin, "dgst", "-engine", "gost", mdFlag(c), "-verify", myPub, "-signature", mySigFile, msgFile)
+			bin.Run(t, "dgst", "-engine", "gost", mdFlag(c), "-verify", myPub, "-signature", mySigFile, msgFile)
 			otherMsg := writeFile(t, filepath.Join(dir, "other"), flip(msg, 11))
-			if out, err := exec.Command(bin, "dgst", "-engine", "gost", mdFlag(c), "-verify", myPub, "-signature", mySigFile, otherMsg).CombinedOutput(); err == nil {
+			if out, err := bin.Command("dgst", "-engine", "gost", mdFlag(c), "-verify", myPub, "-signature", mySigFile, otherMsg).CombinedOutput(); err == nil {
 				t.Fatalf("OpenSSL accepted our signature over another message:\n%s", out)
 			}
 			// A key OpenSSL reads back must be the one we wrote.
-			back := runOpenSSL(t, bin, "pkey", "-engine", "gost", "-pubin", "-in", myPub, "-outform", "DER")
+			back := bin.Run(t, "pkey", "-engine", "gost", "-pubin", "-in", myPub, "-outform", "DER")
 			if got := parseOpenSSLPublicKey(t, back); !got.Equal(mine.PublicKey()) {
 				t.Fatal("OpenSSL round trip changed our public key")
 			}

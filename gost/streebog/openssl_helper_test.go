@@ -3,47 +3,38 @@ package streebog
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"os/exec"
 	"regexp"
-	"sync"
 	"testing"
+
+	"github.com/gostca/gostca/internal/openssltest"
 )
 
 // requireOpenSSLGost returns the path of an openssl binary whose gost
-// engine computes Streebog correctly. If there is none the test is skipped,
-// except under CI=true, where a missing engine is a failure: CI must never
-// silently lose the interop check.
+// engine loads (openssltest.Gost: skipped locally without one, a failure
+// under CI=true) and computes Streebog-256 of the empty message right.
 func requireOpenSSLGost(t *testing.T) string {
 	t.Helper()
-	path, err := openSSLGost()
-	if err == nil {
-		return path
+	path := openssltest.Gost(t).Bin
+	if err := emptyDigestOK(path); err != nil {
+		t.Fatal(err)
 	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("CI=true but OpenSSL with the gost engine is unusable: %v", err)
-	}
-	t.Skipf("OpenSSL with the gost engine is unusable (install libengine-gost-openssl): %v", err)
-	return ""
+	return path
 }
 
-// openSSLGost finds openssl once and proves the engine works on the empty
-// message, whose Streebog-256 digest is known.
-var openSSLGost = sync.OnceValues(func() (string, error) {
-	path, err := exec.LookPath("openssl")
-	if err != nil {
-		return "", err
-	}
+// emptyDigestOK proves the engine works on the empty message, whose
+// Streebog-256 digest is known.
+func emptyDigestOK(path string) error {
 	const empty256 = "3f539a213e97c802cc229d474c6aa32a825a360b2a933a949fd925208d9ce1bb"
 	got, err := opensslDigest(path, "md_gost12_256", nil)
 	if err != nil {
-		return "", err
+		return err
 	}
 	if got != empty256 {
-		return "", fmt.Errorf("%s: Streebog-256 of the empty message is %s, want %s", path, got, empty256)
+		return fmt.Errorf("%s: Streebog-256 of the empty message is %s, want %s", path, got, empty256)
 	}
-	return path, nil
-})
+	return nil
+}
 
 // A digest line on stdout: "md_gost12_256(stdin)= 3f53..." (some builds
 // spell the algorithm out, with spaces). Anything else, such as
