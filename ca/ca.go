@@ -137,7 +137,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (_ *CA, err erro
 	c.sig, err = signer.Open(ctx, c.st, sigIssuers, signer.Options{
 		MaxBatch: cfg.Signer.MaxBatch, MaxDelay: cfg.Signer.MaxDelay, QueueLen: cfg.Signer.QueueLen,
 		Concurrency: cfg.Signer.Concurrency, SignWorkers: cfg.Signer.SignWorkers, Logger: log,
-		RecoverInterval: cfg.Signer.RecoverInterval, Outbox: hooks.OutboxFor,
+		RecoverInterval: cfg.Signer.RecoverInterval, BatchTimeout: cfg.Signer.BatchTimeout, Outbox: hooks.OutboxFor,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ca: open signer: %w", err)

@@ -189,6 +189,10 @@ type SignerConfig struct {
 	// RecoverInterval: intents left pending by a failed commit are
 	// completed this often (0: the signer default, 30 s).
 	RecoverInterval time.Duration `toml:"recover_interval"`
+	// BatchTimeout bounds one batch's signatures (0: the signer default,
+	// 30 s): a key that has not signed by then fails those requests, so
+	// a hung HSM cannot stall issuance or shutdown for ever.
+	BatchTimeout time.Duration `toml:"batch_timeout"`
 }
 
 // HooksConfig is the delivery of outbox rows to external systems. Every
@@ -433,6 +437,9 @@ func (c *Config) Validate() error {
 		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
 			bad("hooks.esia_url must be an absolute http or https URL")
 		}
+	}
+	if c.Signer.BatchTimeout < 0 {
+		bad("signer.batch_timeout must not be negative")
 	}
 	if c.Signer.RecoverInterval < 0 {
 		bad("signer.recover_interval must not be negative")

@@ -54,6 +54,12 @@ type Options struct {
 	// Open every pending intent is completed. Default 30 s; negative
 	// turns the background pass off.
 	RecoverInterval time.Duration
+	// BatchTimeout bounds the signatures of one batch (default 30 s): a
+	// signature the key has not returned by then fails its request (the
+	// intent is marked failed, the serial stays reserved), so a hung HSM
+	// cannot hold a batch, its callers or Close for ever. A late signature
+	// is dropped.
+	BatchTimeout time.Duration
 	// Outbox returns the outbox rows (ESIA registration, notices) committed
 	// with a certificate of a profile. It is a function of the profile, not
 	// of the request, so that a certificate completed by crash recovery
@@ -82,6 +88,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.RecoverInterval == 0 {
 		o.RecoverInterval = 30 * time.Second
+	}
+	if o.BatchTimeout <= 0 {
+		o.BatchTimeout = 30 * time.Second
 	}
 	if o.Rand == nil {
 		o.Rand = rand.Reader
@@ -428,13 +437,21 @@ type failure struct {
 }
 
 // signAll signs every job's TBS with at most SignWorkers in parallel,
-// setting job.der; it returns the jobs that failed.
+// setting job.der; it returns the jobs that failed. It returns by
+// Options.BatchTimeout even if the key never answers: the jobs not signed
+// by then fail, and workers still inside the key drop what they get.
 func (s *Signer) signAll(ctx context.Context, jobs []*job) []failure {
+	ctx, cancel := context.WithTimeout(ctx, s.opts.BatchTimeout)
+	defer cancel()
 	var (
-		mu     sync.Mutex
-		failed []failure
-		wg     sync.WaitGroup
-		next   atomic.Int64
+		mu       sync.Mutex // guards failed, every job.der and abandoned
+		failed   []failure
+		finished = make([]bool, len(jobs))
+		// abandoned is set when the batch stops waiting: a late worker
+		// then writes nothing.
+		abandoned bool
+		wg        sync.WaitGroup
+		next      atomic.Int64
 	)
 	workers := min(s.opts.SignWorkers, len(jobs))
 	for range workers {
@@ -446,20 +463,44 @@ func (s *Signer) signAll(ctx context.Context, jobs []*job) []failure {
 				if i >= len(jobs) {
 					return
 				}
+				if ctx.Err() != nil {
+					return // out of time: signAll fails the rest
+				}
 				j := jobs[i]
 				der, err := j.issuer.signTBS(ctx, j.tbs)
+				mu.Lock()
+				if abandoned {
+					mu.Unlock()
+					return
+				}
+				finished[i] = true
 				if err != nil {
 					s.stats.signErrors.Add(1)
-					mu.Lock()
 					failed = append(failed, failure{j, err})
-					mu.Unlock()
-					continue
+				} else {
+					j.der = der
 				}
-				j.der = der
+				mu.Unlock()
 			}
 		}()
 	}
-	wg.Wait()
+	all := make(chan struct{})
+	go func() { wg.Wait(); close(all) }()
+	select {
+	case <-all:
+		return failed
+	case <-ctx.Done():
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	abandoned = true
+	for i, j := range jobs {
+		if !finished[i] {
+			s.stats.signErrors.Add(1)
+			failed = append(failed, failure{j, fmt.Errorf("signer: issuer %s: no signature within %v: %w", j.issuer.ID, s.opts.BatchTimeout, ctx.Err())})
+		}
+	}
+	s.opts.Logger.Error("signer: the key did not sign the whole batch in time; the rest fails", "batch", len(jobs), "timeout", s.opts.BatchTimeout)
 	return failed
 }
 
