@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -8,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -247,6 +247,10 @@ func runPeerChild(jobFile string) error {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
 	if err := cmd.Start(); err != nil {
 		return err
 	}
@@ -254,18 +258,32 @@ func runPeerChild(jobFile string) error {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
 		_ = cmd.Wait()
 	}()
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	for i := 0; ; i++ {
-		c, err := net.Dial("tcp", addr)
-		if err == nil {
-			c.Close()
-			break
+	// Wait for its "ACCEPT" line rather than probing the port: a
+	// single-process responder stalls on a connection closed without a
+	// request.
+	ready := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sent := false
+		for sc.Scan() {
+			if !sent && strings.HasPrefix(sc.Text(), "ACCEPT") {
+				ready <- true
+				sent = true
+			}
 		}
-		if i > 100 {
-			return fmt.Errorf("openssl ocsp did not listen: %s", lastLines(stderr.String(), 5))
+		if !sent {
+			ready <- false
 		}
-		time.Sleep(50 * time.Millisecond)
+	}()
+	select {
+	case ok := <-ready:
+		if !ok {
+			return fmt.Errorf("openssl ocsp did not start: %s", lastLines(stderr.String(), 5))
+		}
+	case <-time.After(10 * time.Second):
+		return fmt.Errorf("openssl ocsp did not listen within 10 s: %s", lastLines(stderr.String(), 5))
 	}
+	addr := "127.0.0.1:" + strconv.Itoa(port)
 	pem, err := os.ReadFile(filepath.Join(job.Dir, "ca.pem"))
 	if err != nil {
 		return err
