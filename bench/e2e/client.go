@@ -207,4 +207,3 @@ func genCSR(curve string, i int, issuers map[string]string) (csrItem, error) {
 	}
 	return csrItem{Curve: curve, Issuer: issuers[curve], PEM: p, Body: body}, nil
 }
-

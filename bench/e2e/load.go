@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -30,6 +31,37 @@ type Stats struct {
 	// Unsent counts scheduled requests the open loop never started
 	// because the run's time limit passed first.
 	Unsent int `json:"unsent,omitempty"`
+}
+
+// live, when set (a terminal), gets a progress line once a second while a
+// run is going: done, rate, errors, elapsed, ETA.
+var live *progress
+
+// watch prints the progress line of rec until stop is closed.
+func watch(rec *recorder, n int, start time.Time, stop <-chan struct{}) {
+	if live == nil || live.w == nil {
+		return
+	}
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			fmt.Fprint(live.w, "\r\033[K")
+			return
+		case <-t.C:
+		}
+		rec.mu.Lock()
+		done, errs := len(rec.lats), len(rec.lats)-rec.ok
+		rec.mu.Unlock()
+		el := time.Since(start)
+		rate := float64(done) / el.Seconds()
+		eta := "?"
+		if rate > 0 {
+			eta = time.Duration(float64(n-done) / rate * float64(time.Second)).Round(time.Second).String()
+		}
+		fmt.Fprintf(live.w, "\r\033[K  %d/%d done  %.1f/s  %d errors  %s elapsed  ETA %s", done, n, rate, errs, el.Round(time.Second), eta)
+	}
 }
 
 type recorder struct {
@@ -88,6 +120,9 @@ func closedLoop(ctx context.Context, conc, n int, limit time.Duration, do op) St
 	var next atomic.Int64
 	rec := &recorder{}
 	start := time.Now()
+	stop := make(chan struct{})
+	go watch(rec, n, start, stop)
+	defer close(stop)
 	var wg sync.WaitGroup
 	for range conc {
 		wg.Go(func() {
@@ -122,6 +157,9 @@ func openLoop(ctx context.Context, rate float64, n int, limit time.Duration, max
 	sem := make(chan struct{}, maxInFlight)
 	start := time.Now()
 	interval := time.Duration(float64(time.Second) / rate)
+	stop := make(chan struct{})
+	go watch(rec, n, start, stop)
+	defer close(stop)
 	var wg sync.WaitGroup
 	unsent := 0
 	for i := 0; i < n; i++ {

@@ -222,6 +222,7 @@ func (p *progress) printf(format string, a ...any) {
 // when a later workload failed.
 func run(ctx context.Context, cfg *config, stderr io.Writer) (*Results, error) {
 	log := newProgress(stderr, cfg.quiet)
+	live = log
 	res := newResults(cfg)
 	tmp, err := os.MkdirTemp("", "gostca-bench-")
 	if err != nil {

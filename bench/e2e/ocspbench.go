@@ -255,8 +255,16 @@ func runPeerChild(jobFile string) error {
 		return err
 	}
 	defer func() {
+		// The responder and its -multi children form one process group.
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		_ = cmd.Wait()
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(3 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-done
+		}
 	}()
 	// Wait for its "ACCEPT" line rather than probing the port: a
 	// single-process responder stalls on a connection closed without a

@@ -241,4 +241,3 @@ func (p *peer) indexLines() (int, error) {
 	}
 	return bytes.Count(b, []byte("\n")), nil
 }
-
