@@ -168,6 +168,17 @@ func TestOCSPGETPathIsSentRaw(t *testing.T) {
 	if got != path {
 		t.Fatalf("server saw %q, sent %q", got, path)
 	}
+	// What Go's client does with an ordinary URL string: url.Parse keeps
+	// the escaped form as RawPath, so the escapes survive; left
+	// unescaped, '/' would reach the server as a path separator.
+	resp, err := srv.Client().Get(srv.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got != path {
+		t.Fatalf("http.Get sent %q for %q", got, path)
+	}
 	req, err := pkix.ParseOCSPRequestGET(strings.TrimPrefix(got, "/ocsp/"))
 	if err != nil {
 		t.Fatalf("the path does not parse back: %v", err)
