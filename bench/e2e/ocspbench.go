@@ -43,7 +43,8 @@ type peerOCSPJob struct {
 	Limit    string       `json:"limit"`
 }
 
-// childEnv marks the re-executed suite running inside `unshare -n`.
+// childEnv marks the re-executed suite running in its own network
+// namespace.
 const childEnv = "GOSTCA_BENCH_CHILD"
 
 type ocspBench struct {
@@ -178,9 +179,10 @@ func writeIndex(path string, n int, entry func(i int) (serial []byte, revoked bo
 	return f.Close()
 }
 
-// ocspInNamespace re-executes the suite under `unshare -n`: `openssl
-// ocsp -port` listens on every interface, so it runs, with its load, in
-// a fresh network namespace whose only interface is loopback.
+// ocspInNamespace re-executes the suite in a new network namespace
+// (CLONE_NEWNET, as `unshare -n`; needs root): `openssl ocsp -port`
+// listens on every interface, so it runs, with its load, where the only
+// interface is loopback.
 func (p *peer) ocspInNamespace(ctx context.Context, job peerOCSPJob) (map[string]Stats, error) {
 	job.OpenSSL, job.Dir, job.Env = p.bin, p.dir, p.env
 	jb, err := json.Marshal(job)
@@ -195,18 +197,17 @@ func (p *peer) ocspInNamespace(ctx context.Context, job peerOCSPJob) (map[string
 	if err != nil {
 		return nil, err
 	}
-	unshare, err := exec.LookPath("unshare")
-	if err != nil {
-		return nil, fmt.Errorf("unshare not found (util-linux): the OpenSSL responder is run only in a private network namespace: %w", err)
-	}
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(cctx, unshare, "-n", "--", self)
+	cmd := exec.CommandContext(cctx, self)
 	cmd.Env = append(os.Environ(), childEnv+"="+jf)
+	if err := inNewNetNS(cmd); err != nil {
+		return nil, err
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("OpenSSL OCSP peer in a private network namespace: %v: %s", err, lastLines(stderr.String(), 5))
+		return nil, fmt.Errorf("OpenSSL OCSP peer in a private network namespace (needs root): %v: %s", err, lastLines(stderr.String(), 5))
 	}
 	var out map[string]Stats
 	i := bytes.LastIndex(stdout.Bytes(), []byte("\nRESULT "))
@@ -231,8 +232,8 @@ func runPeerChild(jobFile string) error {
 	if err := json.Unmarshal(b, &job); err != nil {
 		return err
 	}
-	if out, err := exec.Command("ip", "link", "set", "lo", "up").CombinedOutput(); err != nil {
-		return fmt.Errorf("ip link set lo up: %v: %s", err, out)
+	if err := loopbackUp(); err != nil {
+		return err
 	}
 	// A private namespace: nothing else listens here.
 	port := 18080

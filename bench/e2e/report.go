@@ -59,7 +59,7 @@ var differences = []string{
 	"gostca fsyncs every acknowledged certificate (group commit), writes a write-ahead intent before signing, verifies each signature and lints each certificate; openssl ca does none of these (its index.txt is rewritten, not fsynced).",
 	"gostca is measured over HTTP from a separate process (JSON, PEM, TLS off); openssl ca reads CSR files and writes PEM; the process-per-request figure includes OpenSSL and gost engine start-up.",
 	"The OpenSSL peer has its own CA on the same curve (tc26-256-A) with an equivalent qualified-person profile: OpenSSL cannot read gostca's encrypted key files.",
-	"openssl ocsp -port listens on every interface, so it runs with its load inside a private network namespace (unshare -n), loopback only.",
+	"openssl ocsp -port listens on every interface, so it runs with its load inside a private network namespace (CLONE_NEWNET, as unshare -n), loopback only.",
 	"Bulk-loaded CRL certificates expired a year ago, so gostca's OCSP pre-signer does not sign K responses at start-up during the CRL timing; the CRL builder lists them as any revoked certificate. openssl ca -gencrl writes PEM.",
 	"Server, load generator and peers share the same cores; numbers measured while other work runs on the machine are noisy.",
 	"Plots are a later slice of the suite (issue 14).",
