@@ -31,6 +31,9 @@ type Stats struct {
 	// Unsent counts scheduled requests the open loop never started
 	// because the run's time limit passed first.
 	Unsent int `json:"unsent,omitempty"`
+	// Cut counts requests in flight when the time limit passed; they are
+	// neither successes nor errors and have no latency.
+	Cut int `json:"cut,omitempty"`
 }
 
 // live, when set (a terminal), gets a progress line once a second while a
@@ -69,6 +72,14 @@ type recorder struct {
 	lats []time.Duration
 	errs map[string]int
 	ok   int
+	cut  int
+}
+
+// cutOff counts a request aborted by the run's time limit.
+func (r *recorder) cutOff() {
+	r.mu.Lock()
+	r.cut++
+	r.mu.Unlock()
 }
 
 func (r *recorder) add(d time.Duration, class string) {
@@ -88,7 +99,7 @@ func (r *recorder) add(d time.Duration, class string) {
 func (r *recorder) stats(mode string, wall time.Duration) Stats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	s := Stats{Mode: mode, Requests: len(r.lats), OK: r.ok, Errors: r.errs, Seconds: wall.Seconds()}
+	s := Stats{Mode: mode, Requests: len(r.lats), OK: r.ok, Errors: r.errs, Seconds: wall.Seconds(), Cut: r.cut}
 	if wall > 0 {
 		s.Throughput = float64(r.ok) / wall.Seconds()
 	}
@@ -133,6 +144,10 @@ func closedLoop(ctx context.Context, conc, n int, limit time.Duration, do op) St
 				}
 				t := time.Now()
 				class := do(ctx, i)
+				if class != "" && ctx.Err() != nil {
+					rec.cutOff()
+					return
+				}
 				rec.add(time.Since(t), class)
 			}
 		})
@@ -185,6 +200,10 @@ func openLoop(ctx context.Context, rate float64, n int, limit time.Duration, max
 		wg.Go(func() {
 			defer func() { <-sem }()
 			class := do(ctx, i)
+			if class != "" && ctx.Err() != nil {
+				rec.cutOff()
+				return
+			}
 			rec.add(time.Since(due), class)
 		})
 	}
