@@ -65,7 +65,9 @@ const defaultBulkBatch = 10_000
 // Bad input (an unnormalisable serial, a serial or key already stored or
 // repeated, a bad status) stops the load with ErrInvalidInput or
 // ErrSerialExists/ErrKeyReused; batches written before it stay (and are
-// synced), so the store is consistent but partly loaded.
+// synced), so the store is consistent but partly loaded. The loader keeps
+// every serial and key hash of the store in memory (about 150 bytes per
+// certificate).
 func BulkLoad(ctx context.Context, dir string, opts BulkOptions, certs iter.Seq2[*BulkCert, error]) (BulkReport, error) {
 	var rep BulkReport
 	if err := checkLen("bulk load actor", opts.Actor, 1, maxActorLen); err != nil {
@@ -106,15 +108,47 @@ type bulkLoader struct {
 	opts BulkOptions
 	rep  *BulkReport
 
-	t    *txn
-	n    int                 // certificates in the current batch
-	keys map[KeyHash]bool    // key hashes of the current batch
-	sers map[string]struct{} // serials of the current batch
+	t *txn
+	n int // certificates in the current batch
+	// keys and sers hold every key hash and serial of the store: read
+	// once at the start, then added to as certificates are loaded, so
+	// the uniqueness checks need no database reads (point lookups in a
+	// store growing by a million keys dominated the load time).
+	keys map[KeyHash]struct{}
+	sers map[string]struct{}
+}
+
+// loadKeys reads the serial registry and key-hash index.
+func (l *bulkLoader) loadKeys(ctx context.Context) error {
+	l.keys, l.sers = map[KeyHash]struct{}{}, map[string]struct{}{}
+	err := scanPrefix(ctx, l.s.db, []byte{pSerial}, func(k, _ []byte) (bool, error) {
+		serial, rest, ok := cutSerial(k[1:])
+		if !ok || len(rest) != 0 {
+			return false, corrupt("serial registry key %x", k)
+		}
+		l.sers[string(serial)] = struct{}{}
+		return true, nil
+	})
+	if err != nil {
+		return err
+	}
+	return scanPrefix(ctx, l.s.db, []byte{pKeyHash}, func(k, _ []byte) (bool, error) {
+		var h KeyHash
+		if len(k) != 1+len(h) {
+			return false, corrupt("key hash index key %x", k)
+		}
+		copy(h[:], k[1:])
+		l.keys[h] = struct{}{}
+		return true, nil
+	})
 }
 
 func (l *bulkLoader) run(ctx context.Context, batch int, certs iter.Seq2[*BulkCert, error]) error {
 	l.s.wmu.Lock()
 	defer l.s.wmu.Unlock()
+	if err := l.loadKeys(ctx); err != nil {
+		return fmt.Errorf("store: bulk load: %w", err)
+	}
 	l.begin()
 	for c, err := range certs {
 		if err != nil {
@@ -139,8 +173,6 @@ func (l *bulkLoader) begin() {
 	s := l.s
 	l.t = &txn{s: s, b: s.db.NewBatch(), now: s.now().UTC(), auditSeq: s.auditSeq, auditHash: s.auditHash, outboxSeq: s.outboxSeq}
 	l.n = 0
-	l.keys = map[KeyHash]bool{}
-	l.sers = map[string]struct{}{}
 }
 
 // commit applies the current batch without sync and starts the next.
@@ -172,15 +204,15 @@ func (l *bulkLoader) add(in *BulkCert) error {
 	if err != nil {
 		return err
 	}
-	if err := l.check(in, serial); err != nil {
-		return err
-	}
 	st := Status{State: Valid}
 	if in.Status.State != Valid {
 		if st, err = normChange(in.Status); err != nil {
 			return fmt.Errorf("serial %x: %w", serial, err)
 		}
 		st.Version = 1
+	}
+	if err := l.check(in, serial); err != nil {
+		return err
 	}
 	t := l.t
 	c := &CertRecord{
@@ -223,8 +255,7 @@ func (l *bulkLoader) add(in *BulkCert) error {
 }
 
 // check validates in's fields and that neither its serial nor its key is
-// stored already or repeated in the batch (earlier batches are committed,
-// so the database read sees them).
+// stored already or loaded before.
 func (l *bulkLoader) check(in *BulkCert, serial []byte) error {
 	if err := checkLen("issuer ID", in.IssuerID, 1, maxIssuerLen); err != nil {
 		return err
@@ -245,22 +276,12 @@ func (l *bulkLoader) check(in *BulkCert, serial []byte) error {
 		return err
 	}
 	if _, dup := l.sers[string(serial)]; dup {
-		return fmt.Errorf("store: serial %x twice: %w", serial, ErrSerialExists)
-	}
-	if ok, err := l.t.has(serialKey(serial)); err != nil {
-		return err
-	} else if ok {
 		return fmt.Errorf("store: serial %x: %w", serial, ErrSerialExists)
 	}
-	if l.keys[in.KeyHash] {
-		return fmt.Errorf("store: key %x twice: %w", in.KeyHash[:8], ErrKeyReused)
-	}
-	if ok, err := l.t.has(keyHashKey(in.KeyHash)); err != nil {
-		return err
-	} else if ok {
+	if _, dup := l.keys[in.KeyHash]; dup {
 		return fmt.Errorf("store: key %x: %w", in.KeyHash[:8], ErrKeyReused)
 	}
 	l.sers[string(serial)] = struct{}{}
-	l.keys[in.KeyHash] = true
+	l.keys[in.KeyHash] = struct{}{}
 	return nil
 }
