@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"os"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -77,6 +78,9 @@ func BulkLoad(ctx context.Context, dir string, opts BulkOptions, certs iter.Seq2
 	if n <= 0 {
 		n = defaultBulkBatch
 	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return rep, invalid("bulk load: %s is not a directory: give the store directory (DATA_DIR/db)", dir)
+	}
 	so := opts.Options
 	so.NoSync = true
 	start := time.Now()
@@ -87,7 +91,8 @@ func BulkLoad(ctx context.Context, dir string, opts BulkOptions, certs iter.Seq2
 	l := &bulkLoader{s: s, opts: opts, rep: &rep}
 	loadErr := l.run(ctx, n, certs)
 	// One WAL sync makes every batch above durable (the WAL is written in
-	// order), then Close flushes nothing more than Pebble needs.
+	// order); what is still in memtables is replayed from it at the next
+	// Open.
 	syncErr := s.db.LogData(nil, pebble.Sync)
 	closeErr := s.Close()
 	rep.Elapsed = time.Since(start)

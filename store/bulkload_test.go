@@ -122,6 +122,9 @@ func TestBulkLoadRefusals(t *testing.T) {
 	if _, err := BulkLoad(ctx, dir, opts, one); !errors.Is(err, ErrInvalidInput) {
 		t.Fatalf("reason 7: %v, want ErrInvalidInput", err)
 	}
+	if _, err := BulkLoad(ctx, dir+"/typo", opts, bulkSeq(400, 401, now)); !errors.Is(err, ErrInvalidInput) {
+		t.Fatalf("missing directory: %v, want ErrInvalidInput", err)
+	}
 	if _, err := BulkLoad(ctx, dir, BulkOptions{}, bulkSeq(400, 401, now)); !errors.Is(err, ErrInvalidInput) {
 		t.Fatalf("no actor: %v, want ErrInvalidInput", err)
 	}
