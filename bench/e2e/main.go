@@ -76,7 +76,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	workloads := fs.String("workloads", "issue,ocsp,crl", "comma-separated workloads: issue, ocsp, crl")
 	fs.IntVar(&cfg.issueN, "n", 200, "requests per closed-loop issuance run (distinct CSRs each)")
 	concs := fs.String("concurrency", "1,16,64,256", "closed-loop issuance concurrencies")
-	rates := fs.String("rates", "20,50", "open-loop issuance arrival rates (requests/s)")
+	rates := fs.String("rates", "50,200,800", "open-loop issuance arrival rates (requests/s); a run offers rate × duration requests, at most 4n")
 	fs.DurationVar(&cfg.duration, "duration", 30*time.Second, "time limit of one run (every loop stops at its count or this)")
 	fs.IntVar(&cfg.rounds, "rounds", 3, "rounds, alternating ours and the peer; medians are reported")
 	curves := fs.String("curves", "tc26-256-A,tc26-512-A", "subject key curves of the CSRs (alternating)")
