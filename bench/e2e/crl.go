@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"iter"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/gostca/gostca/pkix"
+	"github.com/gostca/gostca/store"
+)
+
+// CRLRun is one CRL build and fetch.
+type CRLRun struct {
+	Round int `json:"round"`
+	// BuildMs is the forced rebuild (POST /api/v1/issuers/{id}/crl; 0 in
+	// the first round, where the first GET after a restart builds it).
+	BuildMs float64 `json:"build_ms"`
+	// FetchMs is the GET /crl/{issuer}.crl that follows.
+	FetchMs float64 `json:"fetch_ms"`
+	// TotalMs is build + fetch: what a relying party waits for a fresh
+	// CRL.
+	TotalMs float64 `json:"total_ms"`
+	Entries int     `json:"entries"`
+	Bytes   int     `json:"bytes"`
+}
+
+// CRLSize is the CRL workload at one K.
+type CRLSize struct {
+	K          int          `json:"k"`
+	LoadSecs   float64      `json:"bulk_load_seconds"` // store.BulkLoad of this step's certificates
+	Runs       []CRLRun     `json:"runs"`
+	PeakRSSKB  int64        `json:"server_peak_rss_kb"`  // VmHWM of gostca serve after the runs
+	StartRSSKB int64        `json:"server_start_rss_kb"` // VmHWM right after start
+	Peer       []PeerCRLRun `json:"peer,omitempty"`
+	PeerError  string       `json:"peer_error,omitempty"`
+}
+
+// PeerCRLRun is one `openssl ca -gencrl` over an index of K revoked entries.
+type PeerCRLRun struct {
+	Round     int     `json:"round"`
+	Ms        float64 `json:"ms"`
+	PeakRSSKB int64   `json:"peak_rss_kb"`
+	Bytes     int     `json:"bytes"`
+}
+
+type crlBench struct {
+	cfg  *config
+	srv  *server
+	peer *peer
+	log  *progress
+}
+
+const crlIssuer = "gost256"
+
+// bulkSerial is the n-th bulk-loaded serial: 16 bytes starting 0x7b, a
+// prefix the engine's random serials (top bit clear, second bit set: 0x40–
+// 0x7f) can share only with negligible probability, and n.
+func bulkSerial(n int) []byte {
+	b := make([]byte, 16)
+	b[0] = 0x7b
+	copy(b[1:8], "bulkldr")
+	binary.BigEndian.PutUint64(b[8:], uint64(n))
+	return b
+}
+
+// bulkCerts yields revoked certificates from..to-1 of issuer. Their DER
+// is a copy of one real certificate (so records have a real size); the
+// CRL builder reads only the revocation index. They expired a year ago,
+// so the engine's OCSP pre-signing job leaves them alone and the CRL
+// timing is not mixed with K response signatures at start-up.
+func bulkCerts(from, to int, der []byte) iter.Seq2[*store.BulkCert, error] {
+	now := time.Now().UTC()
+	return func(yield func(*store.BulkCert, error) bool) {
+		for n := from; n < to; n++ {
+			c := &store.BulkCert{
+				Serial: bulkSerial(n), IssuerID: crlIssuer, Profile: benchProfile, DER: der,
+				NotBefore: now.AddDate(-2, 0, 0), NotAfter: now.AddDate(-1, 0, 0),
+				KeyHash: sha256.Sum256(fmt.Appendf(nil, "bench bulk key %d", n)),
+				Status:  store.StatusChange{State: store.Revoked, Reason: 1, At: now.AddDate(-1, -6, 0).Truncate(time.Second)},
+			}
+			if !yield(c, nil) {
+				return
+			}
+		}
+	}
+}
+
+// run loads the store up to each K in turn (stopping the server for the
+// load, which BulkLoad refuses on a served store) and times CRL build and
+// fetch through the server, alternating with openssl ca -gencrl.
+func (b *crlBench) run(ctx context.Context, sampleDER []byte, already int) ([]CRLSize, error) {
+	var out []CRLSize
+	loaded := 0
+	for _, k := range b.cfg.crlSizes {
+		if k < loaded {
+			continue
+		}
+		step := CRLSize{K: k}
+		b.log.printf("CRL K=%d: stopping the server, bulk loading %d revoked certificates", k, k-loaded)
+		if err := b.srv.stop(); err != nil {
+			return out, err
+		}
+		rep, err := store.BulkLoad(ctx, filepath.Join(b.srv.dataDir, "db"), store.BulkOptions{Actor: "bench/e2e", BatchSize: 20_000,
+			Options: store.Options{Logger: quietLogger()}}, bulkCerts(loaded, k, sampleDER))
+		if err != nil {
+			return out, err
+		}
+		step.LoadSecs = rep.Elapsed.Seconds()
+		loaded = k
+		if err := b.srv.start(ctx); err != nil {
+			return out, err
+		}
+		step.StartRSSKB, _ = procStatusKB(b.srv.pid(), "VmHWM")
+		cl := newClient(b.srv.url, b.srv.token, 2)
+		var issPub *pkix.Certificate
+		if der, err := cl.get(ctx, "/ca/"+crlIssuer+".crt"); err == nil {
+			issPub, _ = pkix.ParseCertificate(der)
+		}
+		var peerIdx string
+		if b.peer != nil {
+			peerIdx = filepath.Join(b.peer.dir, "crl-index-"+strconv.Itoa(k)+".txt")
+			if err := writeIndex(peerIdx, k+already, func(i int) ([]byte, bool) { return bulkSerial(i), true }); err != nil {
+				return out, err
+			}
+		}
+		for r := 1; r <= b.cfg.rounds; r++ {
+			run, err := b.ours(ctx, cl, r, issPub)
+			if err != nil {
+				return out, err
+			}
+			if run.Entries < k+already {
+				return out, fmt.Errorf("CRL of %s has %d entries, want at least %d", crlIssuer, run.Entries, k+already)
+			}
+			step.Runs = append(step.Runs, run)
+			b.log.printf("CRL K=%d round %d/%d: ours %.0f ms (%d entries)", k, r, b.cfg.rounds, run.TotalMs, run.Entries)
+			if b.peer != nil && step.PeerError == "" {
+				pr, err := b.peer.gencrl(ctx, peerIdx, r)
+				if err != nil {
+					step.PeerError = err.Error()
+				} else {
+					step.Peer = append(step.Peer, pr)
+					b.log.printf("CRL K=%d round %d/%d: openssl ca -gencrl %.0f ms", k, r, b.cfg.rounds, pr.Ms)
+				}
+			}
+		}
+		step.PeakRSSKB, _ = procStatusKB(b.srv.pid(), "VmHWM")
+		out = append(out, step)
+	}
+	return out, nil
+}
+
+func (b *crlBench) ours(ctx context.Context, cl *client, round int, iss *pkix.Certificate) (CRLRun, error) {
+	run := CRLRun{Round: round}
+	if round > 1 {
+		t := time.Now()
+		st, body, err := cl.do(ctx, "POST", "/api/v1/issuers/"+crlIssuer+"/crl", nil)
+		if err != nil {
+			return run, err
+		}
+		if st/100 != 2 {
+			return run, fmt.Errorf("POST /api/v1/issuers/%s/crl: %s", crlIssuer, errClass(st, body))
+		}
+		run.BuildMs = ms(time.Since(t))
+	}
+	t := time.Now()
+	der, err := cl.get(ctx, "/crl/"+crlIssuer+".crl")
+	if err != nil {
+		return run, err
+	}
+	run.FetchMs = ms(time.Since(t))
+	run.TotalMs = run.BuildMs + run.FetchMs
+	crl, err := pkix.ParseCRL(der)
+	if err != nil {
+		return run, fmt.Errorf("the server's CRL does not parse: %w", err)
+	}
+	if iss != nil {
+		if err := crl.CheckSignatureFrom(iss.PublicKey.Key); err != nil {
+			return run, fmt.Errorf("the server's CRL signature: %w", err)
+		}
+	}
+	run.Entries, run.Bytes = len(crl.Entries), len(der)
+	return run, nil
+}
+
+// gencrl runs openssl ca -gencrl over the index at idx.
+func (p *peer) gencrl(ctx context.Context, idx string, round int) (PeerCRLRun, error) {
+	if err := copyFile(idx, filepath.Join(p.dir, "index.txt")); err != nil {
+		return PeerCRLRun{}, err
+	}
+	out := filepath.Join(p.dir, "crl.der")
+	t := time.Now()
+	ps, err := p.run(ctx, "ca", "-batch", "-config", p.conf, "-gencrl", "-out", filepath.Join(p.dir, "crl.pem"))
+	el := time.Since(t)
+	if err != nil {
+		return PeerCRLRun{}, err
+	}
+	_ = out
+	fi, err := os.Stat(filepath.Join(p.dir, "crl.pem"))
+	if err != nil {
+		return PeerCRLRun{}, err
+	}
+	return PeerCRLRun{Round: round, Ms: ms(el), PeakRSSKB: maxRSSKB(ps), Bytes: int(fi.Size())}, nil
+}
+
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, 0o600)
+}

@@ -1,0 +1,246 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gostca/gostca/pkix"
+)
+
+// TestMain lets the test binary play the child the suite re-executes in
+// a private network namespace (see ocspInNamespace).
+func TestMain(m *testing.M) {
+	if job := os.Getenv(childEnv); job != "" {
+		if err := runPeerChild(job); err != nil {
+			os.Stderr.WriteString("bench/e2e child: " + err.Error() + "\n")
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestSuiteTiny runs every workload end to end at a tiny size: our
+// server built from this tree, and the OpenSSL peers when openssl with
+// the gost engine is installed (required under CI=true).
+func TestSuiteTiny(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts gostca serve")
+	}
+	peerOK := true
+	if _, err := findPeer(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("the OpenSSL peer is required in CI: %v", err)
+		}
+		t.Logf("OpenSSL peer skipped: %v", err)
+		peerOK = false
+	}
+	out := t.TempDir()
+	args := []string{"-n", "6", "-concurrency", "1,3", "-rates", "20", "-duration", "15s", "-rounds", "1",
+		"-ocsp-certs", "8", "-ocsp-revoked", "0.25", "-ocsp-requests", "24", "-ocsp-concurrency", "4", "-crl-sizes", "50,120",
+		"-peer-multi", "2", "-out", out, "-quiet", "-peer=" + map[bool]string{true: "true", false: "false"}[peerOK]}
+	var stderr bytes.Buffer
+	cfg, err := parseFlags(args, &stderr)
+	if err != nil {
+		t.Fatal(err, stderr.String())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	res, err := run(ctx, cfg, &stderr)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, stderr.String())
+	}
+	if err := writeResults(out, res); err != nil {
+		t.Fatal(err)
+	}
+
+	for name, runs := range res.Issue.Runs {
+		for _, r := range runs {
+			if r.Stats.OK != r.Stats.Requests || r.Stats.Requests == 0 || len(r.Stats.Errors) != 0 {
+				t.Errorf("issuance %s: %+v", name, r.Stats)
+			}
+			if r.Batches.Batches < 1 {
+				t.Errorf("issuance %s: no batches seen in /metrics: %+v", name, r.Batches)
+			}
+		}
+	}
+	if len(res.Issue.Runs) != 3 {
+		t.Errorf("issuance runs %v, want closed c=1, c=3 and open 20/s", keys(res.Issue.Runs))
+	}
+	if res.OCSP.Population != 8 || res.OCSP.Revoked != 2 {
+		t.Errorf("OCSP population %d, revoked %d; want 8, 2", res.OCSP.Population, res.OCSP.Revoked)
+	}
+	for _, m := range ocspModes {
+		for _, s := range res.OCSP.Runs[m.Name] {
+			if s.OK != 24 || len(s.Errors) != 0 {
+				t.Errorf("OCSP %s: %d ok of %d, errors %v", m.Name, s.OK, s.Requests, s.Errors)
+			}
+		}
+	}
+	if len(res.CRL) != 2 {
+		t.Fatalf("CRL steps %d, want 2", len(res.CRL))
+	}
+	for _, s := range res.CRL {
+		// The two certificates revoked for OCSP that belong to gost256
+		// come on top of K.
+		if len(s.Runs) != 1 || s.Runs[0].Entries < s.K || s.Runs[0].Entries > s.K+2 || s.PeakRSSKB <= 0 {
+			t.Errorf("CRL K=%d: %+v", s.K, s)
+		}
+	}
+	if peerOK {
+		for _, mode := range []string{"process per request", "-infiles"} {
+			ss := res.Issue.Peer[mode]
+			if len(ss) != 1 || ss[0].OK != 6 {
+				t.Errorf("openssl ca %s: %+v (%s)", mode, ss, res.Issue.PeerError)
+			}
+		}
+		if res.OCSP.PeerError != "" || len(res.OCSP.Peer) != 2 {
+			t.Errorf("openssl ocsp: %v, error %q", keys(res.OCSP.Peer), res.OCSP.PeerError)
+		}
+		for name, modes := range res.OCSP.Peer {
+			for mode, ss := range modes {
+				if len(ss) != 1 || ss[0].OK != 24 {
+					t.Errorf("%s %s: %+v", name, mode, ss)
+				}
+			}
+		}
+		for _, s := range res.CRL {
+			if len(s.Peer) != 1 || s.Peer[0].Ms <= 0 || s.PeerError != "" {
+				t.Errorf("openssl ca -gencrl K=%d: %+v %s", s.K, s.Peer, s.PeerError)
+			}
+		}
+	}
+	md, err := os.ReadFile(out + "/summary.md")
+	if err != nil || !bytes.Contains(md, []byte("## CRL")) || !bytes.Contains(md, []byte("| GET |")) {
+		t.Errorf("summary.md: %v\n%s", err, md)
+	}
+	if _, err := os.Stat(out + "/results.json"); err != nil {
+		t.Error(err)
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// TestOCSPGETPathIsSentRaw: the escaped base64 reaches the server byte
+// for byte through Go's client (URL.Opaque), and parses back into the
+// same request; '+', '/' and '=' never appear raw.
+func TestOCSPGETPathIsSentRaw(t *testing.T) {
+	var got string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = r.RequestURI }))
+	defer srv.Close()
+	// Find a request whose base64 holds all three special characters.
+	var der []byte
+	var id pkix.CertID
+	for n := 1; ; n++ {
+		id = pkix.CertID{Hash: pkix.OCSPHashSHA1, IssuerNameHash: bytes.Repeat([]byte{byte(n)}, 20),
+			IssuerKeyHash: bytes.Repeat([]byte{0xfb}, 20), Serial: []byte{byte(n), 0xff, 0xbf}}
+		var err error
+		if der, err = ocspRequestDER(id, nil); err != nil {
+			t.Fatal(err)
+		}
+		b := base64.StdEncoding.EncodeToString(der)
+		if strings.ContainsAny(b, "+") && strings.Contains(b, "/") && strings.Contains(b, "=") {
+			break
+		}
+		if n > 255 {
+			t.Fatal("no request with + / = in its base64")
+		}
+	}
+	path := ocspGETPath("/ocsp/", der)
+	if strings.ContainsAny(path[len("/ocsp/"):], "+/=") {
+		t.Fatalf("path %q keeps a raw base64 special character", path)
+	}
+	oc := &ocspClient{base: srv.URL, path: "/ocsp", hc: srv.Client(), targets: []ocspTarget{{Serial: id.Serial}}, plain: [][]byte{der}}
+	_ = oc.op(ocspMode{Name: "GET", GET: true})(context.Background(), 0)
+	if got != path {
+		t.Fatalf("server saw %q, sent %q", got, path)
+	}
+	// What Go's client does with an ordinary URL string: url.Parse keeps
+	// the escaped form as RawPath, so the escapes survive; left
+	// unescaped, '/' would reach the server as a path separator.
+	resp, err := srv.Client().Get(srv.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got != path {
+		t.Fatalf("http.Get sent %q for %q", got, path)
+	}
+	req, err := pkix.ParseOCSPRequestGET(strings.TrimPrefix(got, "/ocsp/"))
+	if err != nil {
+		t.Fatalf("the path does not parse back: %v", err)
+	}
+	if len(req.CertIDs) != 1 || !bytes.Equal(req.CertIDs[0].Serial, id.Serial) || !bytes.Equal(req.CertIDs[0].IssuerKeyHash, id.IssuerKeyHash) {
+		t.Fatalf("parsed back %+v", req.CertIDs)
+	}
+	// The nonce form carries the nonce through.
+	nd, err := ocspRequestDER(id, []byte("0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := pkix.ParseOCSPRequest(nd)
+	if err != nil || string(r2.Nonce) != "0123456789abcdef" {
+		t.Fatalf("nonce request: %v %q", err, r2.Nonce)
+	}
+}
+
+// TestOpenLoopCountsQueueing: a server that takes 50 ms per request,
+// one at a time, offered 100 requests/s: latencies measured from the
+// schedule grow with the queue, where the closed loop sees 50 ms.
+func TestOpenLoopCountsQueueing(t *testing.T) {
+	slow := func(ctx context.Context, i int) string { time.Sleep(50 * time.Millisecond); return "" }
+	open := openLoop(context.Background(), 100, 8, 10*time.Second, 1, slow)
+	closed := closedLoop(context.Background(), 1, 8, 10*time.Second, slow)
+	if open.OK != 8 || closed.OK != 8 {
+		t.Fatalf("open %+v closed %+v", open, closed)
+	}
+	// The 8th request is due at 70 ms and starts after 7×50 ms.
+	if open.Max < 300 || closed.Max > 200 {
+		t.Fatalf("open max %.0f ms (want ≥ 300), closed max %.0f ms (want ≈ 50)", open.Max, closed.Max)
+	}
+	bounded := openLoop(context.Background(), 100, 1000, 200*time.Millisecond, 1, slow)
+	if bounded.Unsent == 0 || bounded.Requests+bounded.Unsent != 1000 {
+		t.Fatalf("time limit: %+v", bounded)
+	}
+}
+
+func TestBatchDelta(t *testing.T) {
+	text := func(b1, b2, b4, count, sum string) []byte {
+		return []byte("# TYPE gostca_issuance_batch_size histogram\n" +
+			`gostca_issuance_batch_size_bucket{le="1"} ` + b1 + "\n" +
+			`gostca_issuance_batch_size_bucket{le="2"} ` + b2 + "\n" +
+			`gostca_issuance_batch_size_bucket{le="4"} ` + b4 + "\n" +
+			`gostca_issuance_batch_size_bucket{le="+Inf"} ` + count + "\n" +
+			"gostca_issuance_batch_size_sum " + sum + "\ngostca_issuance_batch_size_count " + count + "\n")
+	}
+	before := parseHistogram(text("1", "1", "1", "1", "1"), batchMetric)
+	after := parseHistogram(text("2", "4", "5", "7", "20"), batchMetric)
+	d := batchDelta(before, after)
+	if d.Batches != 6 || d.Buckets["1"] != 1 || d.Buckets["2"] != 2 || d.Buckets["4"] != 1 || d.Buckets["+Inf"] != 2 {
+		t.Fatalf("%+v", d)
+	}
+}
+
+func TestParseFlagsRefuses(t *testing.T) {
+	for _, args := range [][]string{
+		{"-workloads", "mixed"}, {"-url", "http://10.0.0.1:8080", "-token-file", "x"}, {"-url", "http://127.0.0.1:1"},
+		{"-rates", "0"}, {"-concurrency", "0"}, {"-rounds", "0"}, {"-curves", "P-256"}, {"extra"},
+	} {
+		if _, err := parseFlags(args, &bytes.Buffer{}); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+}

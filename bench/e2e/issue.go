@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"encoding/pem"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// IssueRun is one issuance run of ours: its load statistics and the
+// signer's batch sizes over the run.
+type IssueRun struct {
+	Round   int        `json:"round"`
+	Stats   Stats      `json:"stats"`
+	Batches BatchSizes `json:"batches"`
+}
+
+// IssueResult gathers the issuance workload.
+type IssueResult struct {
+	Runs map[string][]IssueRun `json:"runs"` // by config: "closed c=16", "open 50/s"
+	// Peer runs by kind: "process per request" (same CSRs as closed c=1)
+	// and "-infiles" (same CSRs as the highest concurrency).
+	Peer      map[string][]Stats `json:"peer,omitempty"`
+	PeerError string             `json:"peer_error,omitempty"`
+}
+
+// issued is a certificate ours issued, kept for the OCSP and CRL workloads.
+type issued struct {
+	Serial string
+	Issuer string
+	DER    []byte
+}
+
+type issueBench struct {
+	cfg  *config
+	cl   *client
+	peer *peer
+	log  *progress
+
+	mu     sync.Mutex
+	issued []issued
+}
+
+func (b *issueBench) keep(c *certificateJSON) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.issued) >= b.cfg.ocspCerts {
+		return
+	}
+	blk, _ := pem.Decode([]byte(c.CertificatePEM))
+	if blk == nil {
+		return
+	}
+	b.issued = append(b.issued, issued{Serial: c.Serial, Issuer: c.Issuer, DER: blk.Bytes})
+}
+
+func (b *issueBench) opFor(items []csrItem) op {
+	return func(ctx context.Context, i int) string {
+		c, class := b.cl.issue(ctx, items[i].Body)
+		if c != nil {
+			b.keep(c)
+		}
+		return class
+	}
+}
+
+// ours runs one configuration and reads the batch histogram around it.
+func (b *issueBench) ours(ctx context.Context, items []csrItem, conc int, rate float64) IssueRun {
+	before := b.cl.scrapeBatches(ctx)
+	var s Stats
+	if rate > 0 {
+		s = openLoop(ctx, rate, len(items), b.cfg.duration, 4096, b.opFor(items))
+	} else {
+		s = closedLoop(ctx, conc, len(items), b.cfg.duration, b.opFor(items))
+	}
+	bs := batchDelta(before, b.cl.scrapeBatches(ctx))
+	if bs.Batches > 0 {
+		bs.Mean = float64(s.Requests) / bs.Batches
+	}
+	return IssueRun{Stats: s, Batches: bs}
+}
+
+// run alternates ours and the peer for cfg.rounds rounds; every run gets
+// CSRs never used before (the engine refuses a key twice), and the peer
+// gets the very same CSRs as the ours run it is compared with.
+func (b *issueBench) run(ctx context.Context) (*IssueResult, error) {
+	cfg := b.cfg
+	res := &IssueResult{Runs: map[string][]IssueRun{}, Peer: map[string][]Stats{}}
+	maxConc := 0
+	for _, c := range cfg.concs {
+		maxConc = max(maxConc, c)
+	}
+	for r := 1; r <= cfg.rounds; r++ {
+		for _, c := range cfg.concs {
+			items, err := genCSRs(cfg.issueN, cfg.curves, cfg.issuers)
+			if err != nil {
+				return nil, err
+			}
+			name := "closed c=" + strconv.Itoa(c)
+			b.log.printf("issuance round %d/%d: ours %s, %d requests", r, cfg.rounds, name, len(items))
+			run := b.ours(ctx, items, c, 0)
+			run.Round = r
+			res.Runs[name] = append(res.Runs[name], run)
+			if b.peer == nil {
+				continue
+			}
+			// The peer issues the same requests right after ours.
+			if c == 1 {
+				paths, err := b.peer.writeCSRs(items, fmt.Sprintf("r%d-c1", r))
+				if err != nil {
+					return nil, err
+				}
+				b.log.printf("issuance round %d/%d: openssl ca, process per request", r, cfg.rounds)
+				s, err := b.peer.issueEach(ctx, paths, cfg.duration)
+				if err != nil {
+					res.PeerError = err.Error()
+				}
+				res.Peer[s.Mode] = append(res.Peer[s.Mode], s)
+			}
+			if c == maxConc {
+				paths, err := b.peer.writeCSRs(items, fmt.Sprintf("r%d-c%d", r, c))
+				if err != nil {
+					return nil, err
+				}
+				b.log.printf("issuance round %d/%d: openssl ca -infiles", r, cfg.rounds)
+				s, err := b.peer.issueInfiles(ctx, paths)
+				if err != nil {
+					res.PeerError = err.Error()
+				}
+				res.Peer[s.Mode] = append(res.Peer[s.Mode], s)
+			}
+		}
+		for _, rate := range cfg.rates {
+			n := max(1, int(rate*cfg.duration.Seconds()))
+			n = min(n, cfg.issueN*4)
+			items, err := genCSRs(n, cfg.curves, cfg.issuers)
+			if err != nil {
+				return nil, err
+			}
+			name := "open " + strconv.FormatFloat(rate, 'f', -1, 64) + "/s"
+			b.log.printf("issuance round %d/%d: ours %s, %d requests", r, cfg.rounds, name, n)
+			run := b.ours(ctx, items, 0, rate)
+			run.Round = r
+			res.Runs[name] = append(res.Runs[name], run)
+		}
+	}
+	return res, nil
+}
+
+// issueSome issues n certificates at concurrency conc and returns them
+// (for the OCSP population when the issuance workload is not run).
+func (b *issueBench) issueSome(ctx context.Context, n, conc int) ([]issued, error) {
+	items, err := genCSRs(n, b.cfg.curves, b.cfg.issuers)
+	if err != nil {
+		return nil, err
+	}
+	s := closedLoop(ctx, conc, n, 5*time.Minute, b.opFor(items))
+	if s.OK < n {
+		return nil, fmt.Errorf("issuing the OCSP population: %d of %d failed: %v", n-s.OK, n, s.Errors)
+	}
+	return b.issued, nil
+}

@@ -1,0 +1,322 @@
+// Command e2e is GostCA's end-to-end benchmark suite: it drives a `gostca
+// serve` in a separate process over HTTP (issuance, OCSP, CRL) and runs
+// the OpenSSL peers with the same inputs in the same sitting, alternating
+// with ours, and writes results.json and summary.md. See bench/README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type config struct {
+	url, tokenFile, gostca, out string
+	workloads                   map[string]bool
+	issueN                      int
+	concs                       []int
+	rates                       []float64
+	duration                    time.Duration
+	rounds                      int
+	curves                      []string
+	issuers                     map[string]string
+	ocspCerts, ocspN, ocspConc  int
+	revokedShare                float64
+	crlSizes                    []int
+	peer                        bool
+	peerMulti                   int
+	quiet                       bool
+}
+
+func main() {
+	if job := os.Getenv(childEnv); job != "" {
+		if err := runPeerChild(job); err != nil {
+			fmt.Fprintln(os.Stderr, "bench/e2e child:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	cfg, err := parseFlags(os.Args[1:], os.Stderr)
+	if err != nil {
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	res, err := run(ctx, cfg, os.Stderr)
+	if res != nil {
+		if werr := writeResults(cfg.out, res); werr != nil {
+			fmt.Fprintln(os.Stderr, "bench/e2e: writing results:", werr)
+		} else {
+			fmt.Fprintf(os.Stderr, "bench/e2e: results in %s/results.json and %s/summary.md\n", cfg.out, cfg.out)
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench/e2e:", err)
+		os.Exit(1)
+	}
+}
+
+func parseFlags(args []string, stderr io.Writer) (*config, error) {
+	fs := flag.NewFlagSet("e2e", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := &config{}
+	fs.StringVar(&cfg.url, "url", "", "attach to a running gostca at this http://127.0.0.1:PORT URL instead of starting one (the CRL workload then is skipped)")
+	fs.StringVar(&cfg.tokenFile, "token-file", "", "file with a ca_admin API token (with --url)")
+	fs.StringVar(&cfg.gostca, "gostca", "", "gostca binary (default: built from this tree)")
+	fs.StringVar(&cfg.out, "out", "bench-e2e-results", "output directory for results.json and summary.md")
+	workloads := fs.String("workloads", "issue,ocsp,crl", "comma-separated workloads: issue, ocsp, crl")
+	fs.IntVar(&cfg.issueN, "n", 200, "requests per closed-loop issuance run (distinct CSRs each)")
+	concs := fs.String("concurrency", "1,16,64,256", "closed-loop issuance concurrencies")
+	rates := fs.String("rates", "50,200,800", "open-loop issuance arrival rates (requests/s); a run offers rate × duration requests, at most 4n")
+	fs.DurationVar(&cfg.duration, "duration", 30*time.Second, "time limit of one run (every loop stops at its count or this)")
+	fs.IntVar(&cfg.rounds, "rounds", 3, "rounds, alternating ours and the peer; medians are reported")
+	curves := fs.String("curves", "tc26-256-A,tc26-512-A", "subject key curves of the CSRs (alternating)")
+	fs.IntVar(&cfg.ocspCerts, "ocsp-certs", 100, "OCSP population M (certificates issued by ours)")
+	fs.Float64Var(&cfg.revokedShare, "ocsp-revoked", 0.1, "share of the OCSP population revoked")
+	fs.IntVar(&cfg.ocspN, "ocsp-requests", 2000, "requests per OCSP run (per mode)")
+	fs.IntVar(&cfg.ocspConc, "ocsp-concurrency", 16, "concurrent OCSP clients")
+	crls := fs.String("crl-sizes", "1000,100000", "revoked entries K per CRL step (ascending; bulk loaded)")
+	fs.BoolVar(&cfg.peer, "peer", true, "run the OpenSSL peers (openssl with the gost engine)")
+	fs.IntVar(&cfg.peerMulti, "peer-multi", 2, "also run openssl ocsp -multi N (0 or 1: single process only)")
+	fs.BoolVar(&cfg.quiet, "quiet", false, "no progress lines")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	bad := func(format string, a ...any) (*config, error) {
+		err := fmt.Errorf(format, a...)
+		fmt.Fprintln(stderr, "bench/e2e:", err)
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return bad("unexpected argument %q", fs.Arg(0))
+	}
+	cfg.workloads = map[string]bool{}
+	for _, w := range splitList(*workloads) {
+		if w != "issue" && w != "ocsp" && w != "crl" {
+			return bad("unknown workload %q (issue, ocsp, crl)", w)
+		}
+		cfg.workloads[w] = true
+	}
+	var err error
+	if cfg.concs, err = parseInts(*concs); err != nil {
+		return bad("--concurrency: %v", err)
+	}
+	if cfg.crlSizes, err = parseInts(*crls); err != nil {
+		return bad("--crl-sizes: %v", err)
+	}
+	for _, r := range splitList(*rates) {
+		v, err := strconv.ParseFloat(r, 64)
+		if err != nil || v <= 0 || v > 100000 {
+			return bad("--rates: %q is not a rate in (0, 100000]", r)
+		}
+		cfg.rates = append(cfg.rates, v)
+	}
+	cfg.curves = splitList(*curves)
+	cfg.issuers = map[string]string{}
+	for _, c := range cfg.curves {
+		switch c {
+		case "tc26-256-A":
+			cfg.issuers[c] = "gost256"
+		case "tc26-512-A":
+			cfg.issuers[c] = "gost512"
+		default:
+			return bad("--curves: %q (tc26-256-A or tc26-512-A)", c)
+		}
+	}
+	switch {
+	case cfg.issueN < 1 || cfg.issueN > 1_000_000:
+		return bad("--n %d: want 1 … 1,000,000", cfg.issueN)
+	case cfg.rounds < 1 || cfg.rounds > 20:
+		return bad("--rounds %d: want 1 … 20", cfg.rounds)
+	case cfg.duration <= 0 || cfg.duration > time.Hour:
+		return bad("--duration %v: want (0, 1h]", cfg.duration)
+	case cfg.ocspCerts < 1 || cfg.ocspN < 1 || cfg.ocspConc < 1 || cfg.ocspConc > 4096:
+		return bad("--ocsp-certs, --ocsp-requests must be ≥ 1 and --ocsp-concurrency in 1 … 4096")
+	case cfg.revokedShare < 0 || cfg.revokedShare > 1:
+		return bad("--ocsp-revoked %v: want a share in [0, 1]", cfg.revokedShare)
+	case (cfg.url == "") != (cfg.tokenFile == ""):
+		return bad("--url and --token-file go together")
+	}
+	for _, c := range cfg.concs {
+		if c < 1 || c > 4096 {
+			return bad("--concurrency %d: want 1 … 4096", c)
+		}
+	}
+	for _, k := range cfg.crlSizes {
+		if k < 1 || k > 10_000_000 {
+			return bad("--crl-sizes %d: want 1 … 10,000,000", k)
+		}
+	}
+	if cfg.url != "" {
+		if !strings.HasPrefix(cfg.url, "http://127.") && !strings.HasPrefix(cfg.url, "http://localhost") && !strings.HasPrefix(cfg.url, "http://[::1]") {
+			return bad("--url %s: the suite sends load only to a loopback address (http://127.0.0.1:PORT)", cfg.url)
+		}
+		if cfg.workloads["crl"] {
+			fmt.Fprintln(stderr, "bench/e2e: --url: the CRL workload needs the server's data directory and is skipped")
+			delete(cfg.workloads, "crl")
+		}
+	}
+	return cfg, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func parseInts(s string) ([]int, error) {
+	var out []int
+	for _, f := range splitList(s) {
+		v, err := strconv.Atoi(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an integer", f)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// progress prints one line per step on a terminal (or always with -v in
+// tests); quiet otherwise.
+type progress struct {
+	w     io.Writer
+	start time.Time
+}
+
+func newProgress(w io.Writer, quiet bool) *progress {
+	if quiet {
+		return &progress{start: time.Now()}
+	}
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+			return &progress{start: time.Now()}
+		}
+	}
+	return &progress{w: w, start: time.Now()}
+}
+
+func (p *progress) printf(format string, a ...any) {
+	if p == nil || p.w == nil {
+		return
+	}
+	fmt.Fprintf(p.w, "[%6.1fs] %s\n", time.Since(p.start).Seconds(), fmt.Sprintf(format, a...))
+}
+
+// run executes the selected workloads and returns what was measured, also
+// when a later workload failed.
+func run(ctx context.Context, cfg *config, stderr io.Writer) (*Results, error) {
+	log := newProgress(stderr, cfg.quiet)
+	live = log
+	res := newResults(cfg)
+	tmp, err := os.MkdirTemp("", "gostca-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+
+	srv := &server{url: cfg.url}
+	if cfg.url != "" {
+		tok, err := os.ReadFile(cfg.tokenFile)
+		if err != nil {
+			return nil, fmt.Errorf("--token-file: %w", err)
+		}
+		srv.token = strings.TrimSpace(string(tok))
+	} else {
+		bin := cfg.gostca
+		if bin == "" {
+			log.printf("building cmd/gostca")
+			if bin, err = buildGostca(ctx, tmp); err != nil {
+				return nil, err
+			}
+		}
+		srv.bin, srv.dataDir, srv.logPath = bin, tmp+"/data", tmp+"/server.log"
+		// The 512-bit issuer gets the tc26-512-A requests; the server
+		// signs with soft keys (default passphrase file).
+		srv.env = []string{"GOSTCA_CA_ISSUER_512=true", "GOSTCA_LOG_LEVEL=warn"}
+		log.printf("starting gostca serve (first start creates the CA)")
+		if err := srv.start(ctx); err != nil {
+			return nil, err
+		}
+		defer srv.stop()
+	}
+	res.Env.ServerURL = srv.url
+
+	var p *peer
+	if cfg.peer {
+		bin, err := findPeer()
+		if err == nil {
+			res.Env.OpenSSL = opensslVersion(bin)
+			p, err = newPeer(ctx, bin, tmp+"/peer")
+		}
+		if err != nil {
+			res.PeerError = err.Error()
+			log.printf("OpenSSL peer unavailable: %v", err)
+			p = nil
+		}
+	}
+
+	cl := newClient(srv.url, srv.token, 512)
+	ib := &issueBench{cfg: cfg, cl: cl, peer: p, log: log}
+	if cfg.workloads["issue"] {
+		r, err := ib.run(ctx)
+		res.Issue = r
+		if err != nil {
+			return res, fmt.Errorf("issuance: %w", err)
+		}
+	}
+	var pop []issued
+	if cfg.workloads["ocsp"] || cfg.workloads["crl"] {
+		if len(ib.issued) < cfg.ocspCerts {
+			log.printf("issuing %d certificates for the OCSP population", cfg.ocspCerts-len(ib.issued))
+			if _, err := ib.issueSome(ctx, cfg.ocspCerts-len(ib.issued), 16); err != nil {
+				return res, err
+			}
+		}
+		pop = ib.issued
+	}
+	already := 0
+	if cfg.workloads["ocsp"] {
+		ob := &ocspBench{cfg: cfg, cl: cl, peer: p, log: log}
+		r, err := ob.run(ctx, pop)
+		res.OCSP = r
+		if err != nil {
+			return res, fmt.Errorf("OCSP: %w", err)
+		}
+		for _, t := range pop[:r.Revoked] {
+			if t.Issuer == crlIssuer {
+				already++
+			}
+		}
+	}
+	if cfg.workloads["crl"] {
+		cb := &crlBench{cfg: cfg, srv: srv, peer: p, log: log}
+		r, err := cb.run(ctx, pop[0].DER, already)
+		res.CRL = r
+		if err != nil {
+			return res, fmt.Errorf("CRL: %w", err)
+		}
+	}
+	if srv.cmd != nil {
+		res.Env.ServerPeakRSSKB, _ = procStatusKB(srv.pid(), "VmHWM")
+	}
+	if err := ctx.Err(); err != nil {
+		return res, errors.New("interrupted")
+	}
+	return res, nil
+}

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"strconv"
+	"strings"
+)
+
+// batchMetric is the signer's batch-size histogram in gostca's /metrics.
+const batchMetric = "gostca_issuance_batch_size"
+
+// histogram is one scrape of a Prometheus histogram: cumulative bucket
+// counts by upper bound, sum and count.
+type histogram struct {
+	Buckets map[string]float64 `json:"buckets"`
+	Sum     float64            `json:"sum"`
+	Count   float64            `json:"count"`
+}
+
+// BatchSizes is the change of the batch histogram over a run.
+type BatchSizes struct {
+	Batches float64 `json:"batches"`
+	// Mean is requests per batch: the run's requests over its batches
+	// (the server's own sum is estimated from bucket midpoints).
+	Mean float64 `json:"mean"`
+	// Buckets: batches per size bucket ("le" upper bound), not cumulative.
+	Buckets map[string]float64 `json:"buckets,omitempty"`
+}
+
+// parseHistogram reads name's unlabelled histogram from Prometheus text.
+func parseHistogram(text []byte, name string) histogram {
+	h := histogram{Buckets: map[string]float64{}}
+	sc := bufio.NewScanner(bytes.NewReader(text))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, name+"_") {
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		v, err := strconv.ParseFloat(f[len(f)-1], 64)
+		if err != nil {
+			continue
+		}
+		switch {
+		case f[0] == name+"_sum":
+			h.Sum = v
+		case f[0] == name+"_count":
+			h.Count = v
+		case strings.HasPrefix(f[0], name+`_bucket{le="`):
+			le := strings.TrimSuffix(strings.TrimPrefix(f[0], name+`_bucket{le="`), `"}`)
+			h.Buckets[le] = v
+		}
+	}
+	return h
+}
+
+// batchDelta is after − before, with cumulative buckets turned into
+// per-bucket counts.
+func batchDelta(before, after histogram) BatchSizes {
+	d := BatchSizes{Batches: after.Count - before.Count, Buckets: map[string]float64{}}
+	type b struct {
+		le  float64
+		key string
+	}
+	var bs []b
+	for k := range after.Buckets {
+		le, err := strconv.ParseFloat(k, 64)
+		if err != nil {
+			continue // +Inf handled by count
+		}
+		bs = append(bs, b{le, k})
+	}
+	sortBy(bs, func(x b) float64 { return x.le })
+	prev := 0.0
+	for _, x := range bs {
+		cum := after.Buckets[x.key] - before.Buckets[x.key]
+		if n := cum - prev; n > 0 {
+			d.Buckets[x.key] = n
+		}
+		prev = cum
+	}
+	if n := d.Batches - prev; n > 0 {
+		d.Buckets["+Inf"] = n
+	}
+	return d
+}
+
+func (c *client) scrapeBatches(ctx context.Context) histogram {
+	b, err := c.get(ctx, "/metrics")
+	if err != nil {
+		return histogram{Buckets: map[string]float64{}}
+	}
+	return parseHistogram(b, batchMetric)
+}

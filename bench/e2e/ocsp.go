@@ -1,0 +1,236 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"math/big"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/gostca/gostca/pkix"
+)
+
+// ocspTarget is one certificate of the OCSP population.
+type ocspTarget struct {
+	Serial  []byte `json:"serial"` // big-endian magnitude
+	Issuer  string `json:"issuer"`
+	Revoked bool   `json:"revoked"`
+}
+
+// ocspIssuer is what a client needs of an issuing CA.
+type ocspIssuer struct {
+	ids *pkix.OCSPIssuer
+	pub crypto.PublicKey
+}
+
+func newOCSPIssuer(der []byte) (*ocspIssuer, error) {
+	c, err := pkix.ParseCertificate(der)
+	if err != nil {
+		return nil, fmt.Errorf("issuer certificate: %w", err)
+	}
+	ids, err := pkix.NewOCSPIssuer(c.RawSubject, c.PublicKey.Raw)
+	if err != nil {
+		return nil, err
+	}
+	return &ocspIssuer{ids: ids, pub: c.PublicKey.Key}, nil
+}
+
+var oidNonce = []int{1, 3, 6, 1, 5, 5, 7, 48, 1, 2}
+
+// ocspRequestDER builds an unsigned OCSPRequest (RFC 6960 §4.1.1) for one
+// certificate with SHA-1 CertID hashes, as OpenSSL and most clients send
+// by default, and an RFC 8954 nonce when nonce is not nil.
+func ocspRequestDER(id pkix.CertID, nonce []byte) ([]byte, error) {
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // OCSPRequest
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // TBSRequest
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // requestList
+				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // Request
+					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // CertID
+						b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+							b.AddASN1ObjectIdentifier(id.Hash.OID())
+							b.AddASN1NULL()
+						})
+						b.AddASN1OctetString(id.IssuerNameHash)
+						b.AddASN1OctetString(id.IssuerKeyHash)
+						b.AddASN1BigInt(new(big.Int).SetBytes(id.Serial))
+					})
+				})
+			})
+			if nonce != nil {
+				b.AddASN1(cbasn1.Tag(2).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // Extensions
+						b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+							b.AddASN1ObjectIdentifier(oidNonce)
+							b.AddASN1(cbasn1.OCTET_STRING, func(b *cryptobyte.Builder) {
+								b.AddASN1OctetString(nonce)
+							})
+						})
+					})
+				})
+			}
+		})
+	})
+	return b.Bytes()
+}
+
+// ocspGETPath is the GET form of RFC 6960 Appendix A.1 as OpenSSL and
+// RFC 5019 clients build it: base64 of the DER, then URL-escaped. Base64
+// uses '+', '/' and '='; left raw, '/' splits the path into segments
+// (and a client or proxy that cleans paths turns "//" into "/"), '+' may
+// be read as a space, so all three are percent-encoded.
+func ocspGETPath(prefix string, der []byte) string {
+	s := base64.StdEncoding.EncodeToString(der)
+	r := strings.NewReplacer("+", "%2B", "/", "%2F", "=", "%3D")
+	return prefix + r.Replace(s)
+}
+
+// ocspMode is one way of asking.
+type ocspMode struct {
+	Name  string
+	GET   bool
+	Nonce bool
+}
+
+var ocspModes = []ocspMode{
+	{"GET", true, false}, {"POST", false, false}, {"GET+nonce", true, true}, {"POST+nonce", false, true},
+}
+
+// ocspClient sends OCSP requests for a population and checks every answer.
+type ocspClient struct {
+	base    string // http://host:port
+	path    string // "/ocsp" for gostca, "" for openssl ocsp
+	hc      *http.Client
+	issuers map[string]*ocspIssuer
+	targets []ocspTarget
+	// plain holds the nonce-less request DER of every target.
+	plain [][]byte
+	// verifyEvery checks the signature of every k-th response (0: none).
+	verifyEvery int
+}
+
+// newOCSPClient prepares the requests of targets. keepAlive reuses
+// connections (gostca); without it every request opens its own, as
+// OpenSSL's responder expects: a single-process `openssl ocsp` serves one
+// connection at a time, so a kept-alive idle connection would stall it.
+func newOCSPClient(base, path string, conns int, keepAlive bool, issuers map[string]*ocspIssuer, targets []ocspTarget) (*ocspClient, error) {
+	tr := &http.Transport{MaxIdleConns: conns + 8, MaxIdleConnsPerHost: conns + 8, DisableKeepAlives: !keepAlive}
+	c := &ocspClient{base: base, path: path, hc: &http.Client{Transport: tr}, issuers: issuers, targets: targets, verifyEvery: 16}
+	for _, t := range targets {
+		der, err := c.request(t, nil)
+		if err != nil {
+			return nil, err
+		}
+		c.plain = append(c.plain, der)
+	}
+	return c, nil
+}
+
+func (c *ocspClient) request(t ocspTarget, nonce []byte) ([]byte, error) {
+	iss, ok := c.issuers[t.Issuer]
+	if !ok {
+		return nil, fmt.Errorf("no issuer %q", t.Issuer)
+	}
+	id, err := iss.ids.CertID(pkix.OCSPHashSHA1, t.Serial)
+	if err != nil {
+		return nil, err
+	}
+	return ocspRequestDER(id, nonce)
+}
+
+// op returns the load operation of a mode over the population.
+func (c *ocspClient) op(m ocspMode) op {
+	return func(ctx context.Context, i int) string {
+		t := c.targets[i%len(c.targets)]
+		der := c.plain[i%len(c.targets)]
+		var nonce []byte
+		if m.Nonce {
+			nonce = make([]byte, 16)
+			_, _ = rand.Read(nonce)
+			var err error
+			if der, err = c.request(t, nonce); err != nil {
+				return "client_error"
+			}
+		}
+		var req *http.Request
+		var err error
+		if m.GET {
+			// A raw request URI: Go's client sends URL.Opaque as it is,
+			// with no re-escaping or path cleaning.
+			u, _ := url.Parse(c.base)
+			u.Opaque = ocspGETPath(c.path+"/", der)
+			req, err = http.NewRequestWithContext(ctx, "GET", "", nil)
+			if err == nil {
+				req.URL = u
+				req.Host = u.Host
+			}
+		} else {
+			req, err = http.NewRequestWithContext(ctx, "POST", c.base+c.path, bytes.NewReader(der))
+			if err == nil {
+				req.Header.Set("Content-Type", "application/ocsp-request")
+			}
+		}
+		if err != nil {
+			return "client_error"
+		}
+		resp, err := c.hc.Do(req)
+		if err != nil {
+			return "transport"
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return "transport"
+		}
+		if resp.StatusCode != 200 {
+			return fmt.Sprintf("http_%d", resp.StatusCode)
+		}
+		return c.check(t, nonce, body, i)
+	}
+}
+
+// check parses an answer and compares it with what the population says.
+func (c *ocspClient) check(t ocspTarget, nonce, body []byte, i int) string {
+	r, err := pkix.ParseOCSPResponse(body)
+	if err != nil {
+		return "malformed"
+	}
+	if r.Status != 0 {
+		return "ocsp_" + r.Status.String()
+	}
+	if len(r.Responses) != 1 || !bytes.Equal(trimZero(r.Responses[0].CertID.Serial), trimZero(t.Serial)) {
+		return "wrong_certificate"
+	}
+	want := pkix.OCSPGood
+	if t.Revoked {
+		want = pkix.OCSPRevoked
+	}
+	if r.Responses[0].Status != want {
+		return "wrong_status_" + r.Responses[0].Status.String()
+	}
+	if nonce != nil && !bytes.Equal(r.Nonce, nonce) {
+		return "nonce_not_echoed"
+	}
+	if c.verifyEvery > 0 && i%c.verifyEvery == 0 {
+		if err := r.CheckSignatureFrom(c.issuers[t.Issuer].pub); err != nil {
+			return "bad_signature"
+		}
+	}
+	return ""
+}
+
+func trimZero(b []byte) []byte {
+	for len(b) > 1 && b[0] == 0 {
+		b = b[1:]
+	}
+	return b
+}

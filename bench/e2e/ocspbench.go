@@ -1,0 +1,334 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// OCSPResult gathers the OCSP workload.
+type OCSPResult struct {
+	Population int `json:"population"`
+	Revoked    int `json:"revoked"`
+	// Runs by mode (GET, POST, GET+nonce, POST+nonce), one per round.
+	Runs map[string][]Stats `json:"runs"`
+	// Peer runs by responder ("openssl ocsp", "openssl ocsp -multi N")
+	// and mode.
+	Peer      map[string]map[string][]Stats `json:"peer,omitempty"`
+	PeerError string                        `json:"peer_error,omitempty"`
+}
+
+// peerOCSPJob is what the child process in the private network namespace
+// needs: the peer CA, the population, the load to apply.
+type peerOCSPJob struct {
+	OpenSSL  string       `json:"openssl"`
+	Dir      string       `json:"dir"`
+	Env      []string     `json:"env"`
+	Multi    int          `json:"multi"`
+	Targets  []ocspTarget `json:"targets"`
+	Requests int          `json:"requests"`
+	Conc     int          `json:"conc"`
+	Limit    string       `json:"limit"`
+}
+
+// childEnv marks the re-executed suite running in its own network
+// namespace.
+const childEnv = "GOSTCA_BENCH_CHILD"
+
+type ocspBench struct {
+	cfg  *config
+	cl   *client
+	peer *peer
+	log  *progress
+}
+
+func (b *ocspBench) run(ctx context.Context, pop []issued) (*OCSPResult, error) {
+	cfg := b.cfg
+	res := &OCSPResult{Runs: map[string][]Stats{}, Peer: map[string]map[string][]Stats{}}
+	nRev := int(float64(len(pop))*cfg.revokedShare + 0.5)
+	targets := make([]ocspTarget, len(pop))
+	issuers := map[string]*ocspIssuer{}
+	for i, c := range pop {
+		serial, ok := new(big.Int).SetString(c.Serial, 16)
+		if !ok {
+			return nil, fmt.Errorf("serial %q is not hex", c.Serial)
+		}
+		targets[i] = ocspTarget{Serial: serial.Bytes(), Issuer: c.Issuer, Revoked: i < nRev}
+		if i < nRev {
+			if err := b.cl.revoke(ctx, c.Serial); err != nil {
+				return nil, err
+			}
+		}
+		if issuers[c.Issuer] == nil {
+			der, err := b.cl.get(ctx, "/ca/"+c.Issuer+".crt")
+			if err != nil {
+				return nil, err
+			}
+			if issuers[c.Issuer], err = newOCSPIssuer(der); err != nil {
+				return nil, err
+			}
+		}
+	}
+	res.Population, res.Revoked = len(targets), nRev
+	oc, err := newOCSPClient(b.cl.base, "/ocsp", cfg.ocspConc, true, issuers, targets)
+	if err != nil {
+		return nil, err
+	}
+	var peerTargets []ocspTarget
+	if b.peer != nil {
+		peerTargets = make([]ocspTarget, len(targets))
+		for i, t := range targets {
+			peerTargets[i] = ocspTarget{Serial: t.Serial, Issuer: "peer", Revoked: t.Revoked}
+		}
+		if err := b.peer.writeOCSPIndex(peerTargets); err != nil {
+			return nil, err
+		}
+	}
+	for r := 1; r <= cfg.rounds; r++ {
+		for _, m := range ocspModes {
+			b.log.printf("OCSP round %d/%d: ours %s, %d requests", r, cfg.rounds, m.Name, cfg.ocspN)
+			s := closedLoop(ctx, cfg.ocspConc, cfg.ocspN, cfg.duration, oc.op(m))
+			res.Runs[m.Name] = append(res.Runs[m.Name], s)
+		}
+		if b.peer == nil || res.PeerError != "" {
+			continue
+		}
+		multis := []int{1}
+		if cfg.peerMulti > 1 {
+			multis = append(multis, cfg.peerMulti)
+		}
+		for _, multi := range multis {
+			name := "openssl ocsp"
+			if multi > 1 {
+				name += " -multi " + strconv.Itoa(multi)
+			}
+			b.log.printf("OCSP round %d/%d: %s in a private network namespace", r, cfg.rounds, name)
+			runs, err := b.peer.ocspInNamespace(ctx, peerOCSPJob{Multi: multi, Targets: peerTargets, Requests: cfg.ocspN,
+				Conc: cfg.ocspConc, Limit: cfg.duration.String()})
+			if err != nil {
+				res.PeerError = err.Error()
+				break
+			}
+			if res.Peer[name] == nil {
+				res.Peer[name] = map[string][]Stats{}
+			}
+			for mode, s := range runs {
+				res.Peer[name][mode] = append(res.Peer[name][mode], s)
+			}
+		}
+	}
+	return res, nil
+}
+
+// writeOCSPIndex writes the peer's index.txt for the population: V or R
+// lines with the same serials and statuses as ours.
+func (p *peer) writeOCSPIndex(targets []ocspTarget) error {
+	return writeIndex(filepath.Join(p.dir, "ocsp-index.txt"), len(targets), func(i int) ([]byte, bool) {
+		return targets[i].Serial, targets[i].Revoked
+	})
+}
+
+// writeIndex writes an openssl ca database of n entries.
+func writeIndex(path string, n int, entry func(i int) (serial []byte, revoked bool)) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	exp := time.Now().AddDate(1, 0, 0).UTC().Format("060102150405Z")
+	rev := time.Now().Add(-time.Hour).UTC().Format("060102150405Z")
+	var buf bytes.Buffer
+	for i := range n {
+		serial, revoked := entry(i)
+		hexs := strings.ToUpper(fmt.Sprintf("%x", serial))
+		if len(hexs)%2 == 1 {
+			hexs = "0" + hexs
+		}
+		if revoked {
+			fmt.Fprintf(&buf, "R\t%s\t%s,keyCompromise\t%s\tunknown\t/CN=bench %d\n", exp, rev, hexs, i)
+		} else {
+			fmt.Fprintf(&buf, "V\t%s\t\t%s\tunknown\t/CN=bench %d\n", exp, hexs, i)
+		}
+		if buf.Len() > 1<<20 {
+			if _, err := f.Write(buf.Bytes()); err != nil {
+				f.Close()
+				return err
+			}
+			buf.Reset()
+		}
+	}
+	if _, err := f.Write(buf.Bytes()); err != nil {
+		f.Close()
+		return err
+	}
+	if err := os.WriteFile(path+".attr", []byte("unique_subject = no\n"), 0o600); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// ocspInNamespace re-executes the suite in a new network namespace
+// (CLONE_NEWNET, as `unshare -n`; needs root): `openssl ocsp -port`
+// listens on every interface, so it runs, with its load, where the only
+// interface is loopback.
+func (p *peer) ocspInNamespace(ctx context.Context, job peerOCSPJob) (map[string]Stats, error) {
+	job.OpenSSL, job.Dir, job.Env = p.bin, p.dir, p.env
+	jb, err := json.Marshal(job)
+	if err != nil {
+		return nil, err
+	}
+	jf := filepath.Join(p.dir, "ocsp-job.json")
+	if err := os.WriteFile(jf, jb, 0o600); err != nil {
+		return nil, err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(cctx, self)
+	cmd.Env = append(os.Environ(), childEnv+"="+jf)
+	if err := inNewNetNS(cmd); err != nil {
+		return nil, err
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("OpenSSL OCSP peer in a private network namespace (needs root): %v: %s", err, lastLines(stderr.String(), 5))
+	}
+	var out map[string]Stats
+	i := bytes.LastIndex(stdout.Bytes(), []byte("\nRESULT "))
+	if i < 0 {
+		return nil, fmt.Errorf("OpenSSL OCSP peer: no result: %s", lastLines(stderr.String(), 5))
+	}
+	line, _, _ := bytes.Cut(stdout.Bytes()[i+8:], []byte("\n"))
+	if err := json.Unmarshal(line, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// runPeerChild is the child's side: loopback up, the responder on a port,
+// every mode against it, the result on standard output.
+func runPeerChild(jobFile string) error {
+	var job peerOCSPJob
+	b, err := os.ReadFile(jobFile)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, &job); err != nil {
+		return err
+	}
+	if err := loopbackUp(); err != nil {
+		return err
+	}
+	// A private namespace: nothing else listens here.
+	port := 18080
+	args := []string{"ocsp", "-index", filepath.Join(job.Dir, "ocsp-index.txt"), "-CA", filepath.Join(job.Dir, "ca.pem"),
+		"-rsigner", filepath.Join(job.Dir, "ca.pem"), "-rkey", filepath.Join(job.Dir, "ca.key"), "-rmd", "md_gost12_256",
+		"-port", strconv.Itoa(port), "-ndays", "1"}
+	if job.Multi > 1 {
+		args = append(args, "-multi", strconv.Itoa(job.Multi))
+	}
+	cmd := exec.Command(job.OpenSSL, args...)
+	cmd.Env = job.Env
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer func() {
+		// The responder and its -multi children form one process group.
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(3 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-done
+		}
+	}()
+	// Wait for its "ACCEPT" line rather than probing the port: a
+	// single-process responder stalls on a connection closed without a
+	// request.
+	ready := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sent := false
+		for sc.Scan() {
+			if !sent && strings.HasPrefix(sc.Text(), "ACCEPT") {
+				ready <- true
+				sent = true
+			}
+		}
+		if !sent {
+			ready <- false
+		}
+	}()
+	select {
+	case ok := <-ready:
+		if !ok {
+			return fmt.Errorf("openssl ocsp did not start: %s", lastLines(stderr.String(), 5))
+		}
+	case <-time.After(10 * time.Second):
+		return fmt.Errorf("openssl ocsp did not listen within 10 s: %s", lastLines(stderr.String(), 5))
+	}
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	pem, err := os.ReadFile(filepath.Join(job.Dir, "ca.pem"))
+	if err != nil {
+		return err
+	}
+	der, err := pemToDER(pem)
+	if err != nil {
+		return err
+	}
+	iss, err := newOCSPIssuer(der)
+	if err != nil {
+		return err
+	}
+	oc, err := newOCSPClient("http://"+addr, "", job.Conc, false, map[string]*ocspIssuer{"peer": iss}, job.Targets)
+	if err != nil {
+		return err
+	}
+	limit, err := time.ParseDuration(job.Limit)
+	if err != nil {
+		return err
+	}
+	out := map[string]Stats{}
+	for _, m := range ocspModes {
+		out[m.Name] = closedLoop(context.Background(), job.Conc, job.Requests, limit, oc.op(m))
+	}
+	rb, err := json.Marshal(out)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nRESULT %s\n", rb)
+	return nil
+}
+
+func pemToDER(b []byte) ([]byte, error) {
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		return nil, errors.New("no PEM block")
+	}
+	return blk.Bytes, nil
+}

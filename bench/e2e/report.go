@@ -1,0 +1,287 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Results is results.json.
+type Results struct {
+	Env       Env          `json:"env"`
+	Config    ConfigJSON   `json:"config"`
+	Issue     *IssueResult `json:"issue,omitempty"`
+	OCSP      *OCSPResult  `json:"ocsp,omitempty"`
+	CRL       []CRLSize    `json:"crl,omitempty"`
+	PeerError string       `json:"peer_error,omitempty"`
+	Notes     []string     `json:"notes"`
+}
+
+// Env describes where the numbers came from.
+type Env struct {
+	Time      time.Time `json:"time"`
+	CPU       string    `json:"cpu"`
+	Cores     int       `json:"cores"`
+	Go        string    `json:"go"`
+	OpenSSL   string    `json:"openssl,omitempty"`
+	Commit    string    `json:"commit,omitempty"`
+	ServerURL string    `json:"server_url"`
+	// CoreSplit: server, load generator and peer share every core (no
+	// pinning in this slice).
+	CoreSplit       string `json:"core_split"`
+	ServerPeakRSSKB int64  `json:"server_peak_rss_kb,omitempty"`
+}
+
+// ConfigJSON is the configuration of the run.
+type ConfigJSON struct {
+	Workloads    []string  `json:"workloads"`
+	N            int       `json:"n"`
+	Concurrency  []int     `json:"concurrency"`
+	Rates        []float64 `json:"rates"`
+	Duration     string    `json:"duration"`
+	Rounds       int       `json:"rounds"`
+	Curves       []string  `json:"curves"`
+	OCSPCerts    int       `json:"ocsp_certs"`
+	OCSPRequests int       `json:"ocsp_requests"`
+	OCSPConc     int       `json:"ocsp_concurrency"`
+	OCSPRevoked  float64   `json:"ocsp_revoked"`
+	CRLSizes     []int     `json:"crl_sizes"`
+}
+
+var differences = []string{
+	"gostca fsyncs every acknowledged certificate (group commit), writes a write-ahead intent before signing, verifies each signature and lints each certificate; openssl ca does none of these (its index.txt is rewritten, not fsynced).",
+	"gostca is measured over HTTP from a separate process (JSON, PEM, TLS off); openssl ca reads CSR files and writes PEM; the process-per-request figure includes OpenSSL and gost engine start-up.",
+	"The OpenSSL peer has its own CA on the same curve (tc26-256-A) with an equivalent qualified-person profile: OpenSSL cannot read gostca's encrypted key files.",
+	"openssl ocsp -port listens on every interface, so it runs with its load inside a private network namespace (CLONE_NEWNET, as unshare -n), loopback only.",
+	"Bulk-loaded CRL certificates expired a year ago, so gostca's OCSP pre-signer does not sign K responses at start-up during the CRL timing; the CRL builder lists them as any revoked certificate. openssl ca -gencrl writes PEM.",
+	"Server, load generator and peers share the same cores; numbers measured while other work runs on the machine are noisy.",
+	"Plots are a later slice of the suite (issue 14).",
+}
+
+func newResults(cfg *config) *Results {
+	r := &Results{Notes: differences}
+	r.Env = Env{Time: time.Now().UTC(), CPU: cpuModel(), Cores: runtime.NumCPU(), Go: runtime.Version(),
+		CoreSplit: "shared: server, load and peer on all cores"}
+	if out, err := exec.Command("git", "rev-parse", "HEAD").Output(); err == nil {
+		r.Env.Commit = strings.TrimSpace(string(out))
+	}
+	for w := range cfg.workloads {
+		r.Config.Workloads = append(r.Config.Workloads, w)
+	}
+	sort.Strings(r.Config.Workloads)
+	r.Config.N, r.Config.Concurrency, r.Config.Rates = cfg.issueN, cfg.concs, cfg.rates
+	r.Config.Duration, r.Config.Rounds, r.Config.Curves = cfg.duration.String(), cfg.rounds, cfg.curves
+	r.Config.OCSPCerts, r.Config.OCSPRequests, r.Config.OCSPConc = cfg.ocspCerts, cfg.ocspN, cfg.ocspConc
+	r.Config.OCSPRevoked, r.Config.CRLSizes = cfg.revokedShare, cfg.crlSizes
+	return r
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return runtime.GOARCH
+}
+
+func writeResults(dir string, r *Results) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	j, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "results.json"), append(j, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "summary.md"), summary(r), 0o644)
+}
+
+func f1(v float64) string {
+	if v == 0 {
+		return "–"
+	}
+	if v >= 100 {
+		return fmt.Sprintf("%.0f", v)
+	}
+	return fmt.Sprintf("%.1f", v)
+}
+
+func fratio(v float64) string {
+	if v == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f", v)
+}
+
+func statsMedian(ss []Stats, f func(Stats) float64) float64 {
+	xs := make([]float64, len(ss))
+	for i, s := range ss {
+		xs[i] = f(s)
+	}
+	return median(xs)
+}
+
+func errSummary(ss []Stats) string {
+	m := map[string]int{}
+	for _, s := range ss {
+		for k, v := range s.Errors {
+			m[k] += v
+		}
+	}
+	if len(m) == 0 {
+		return "0"
+	}
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s: %d", k, m[k]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func tput(s Stats) float64 { return s.Throughput }
+
+// summary is summary.md: medians over rounds and ratios ours/OpenSSL
+// (> 1: ours is faster).
+func summary(r *Results) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# gostca end-to-end benchmark\n\n")
+	fmt.Fprintf(&b, "%s · %s · %d cores · %s · %s · commit %.12s\n\n", r.Env.Time.Format(time.RFC3339), r.Env.CPU, r.Env.Cores, r.Env.Go, r.Env.OpenSSL, r.Env.Commit)
+	fmt.Fprintf(&b, "Medians over %d rounds (ours and the OpenSSL peer alternating). Ratios are ours/OpenSSL for throughput (> 1: ours faster) and OpenSSL/ours for times.\n\n", r.Config.Rounds)
+	if r.Issue != nil {
+		fmt.Fprintf(&b, "## Issuance (%s, profile %s)\n\n", strings.Join(r.Config.Curves, " + "), benchProfile)
+		fmt.Fprintf(&b, "| run | certs/s | p50 ms | p90 ms | p99 ms | p99.9 ms | mean batch | errors |\n|---|---|---|---|---|---|---|---|\n")
+		names := make([]string, 0, len(r.Issue.Runs))
+		for n := range r.Issue.Runs {
+			names = append(names, n)
+		}
+		sort.Slice(names, func(i, j int) bool { return runOrder(names[i]) < runOrder(names[j]) })
+		for _, n := range names {
+			runs := r.Issue.Runs[n]
+			ss := make([]Stats, len(runs))
+			var batch []float64
+			for i, x := range runs {
+				ss[i] = x.Stats
+				batch = append(batch, x.Batches.Mean)
+			}
+			fmt.Fprintf(&b, "| ours %s | %s | %s | %s | %s | %s | %s | %s |\n", n, f1(statsMedian(ss, tput)),
+				f1(statsMedian(ss, func(s Stats) float64 { return s.P50 })), f1(statsMedian(ss, func(s Stats) float64 { return s.P90 })),
+				f1(statsMedian(ss, func(s Stats) float64 { return s.P99 })), f1(statsMedian(ss, func(s Stats) float64 { return s.P999 })),
+				f1(median(batch)), errSummary(ss))
+		}
+		for _, mode := range []string{"process per request", "-infiles"} {
+			ss := r.Issue.Peer[mode]
+			if len(ss) == 0 {
+				continue
+			}
+			fmt.Fprintf(&b, "| openssl ca, %s | %s | %s | %s | %s | %s | – | %s |\n", mode, f1(statsMedian(ss, tput)),
+				f1(statsMedian(ss, func(s Stats) float64 { return s.P50 })), f1(statsMedian(ss, func(s Stats) float64 { return s.P90 })),
+				f1(statsMedian(ss, func(s Stats) float64 { return s.P99 })), f1(statsMedian(ss, func(s Stats) float64 { return s.P999 })), errSummary(ss))
+		}
+		if len(r.Issue.Peer) > 0 {
+			fmt.Fprintf(&b, "\n| comparison (same CSRs) | ours certs/s | OpenSSL certs/s | ratio |\n|---|---|---|---|\n")
+			maxc := 0
+			for _, c := range r.Config.Concurrency {
+				maxc = max(maxc, c)
+			}
+			pairs := []struct{ ours, peer string }{{"closed c=1", "process per request"}, {fmt.Sprintf("closed c=%d", maxc), "-infiles"}}
+			for _, p := range pairs {
+				var ours []Stats
+				for _, x := range r.Issue.Runs[p.ours] {
+					ours = append(ours, x.Stats)
+				}
+				o, q := statsMedian(ours, tput), statsMedian(r.Issue.Peer[p.peer], tput)
+				fmt.Fprintf(&b, "| ours %s vs openssl ca %s | %s | %s | %s |\n", p.ours, p.peer, f1(o), f1(q), fratio(ratio(o, q)))
+			}
+		}
+		if r.Issue.PeerError != "" {
+			fmt.Fprintf(&b, "\nPeer error: %s\n", r.Issue.PeerError)
+		}
+		b.WriteString("\n")
+	}
+	if r.OCSP != nil {
+		fmt.Fprintf(&b, "## OCSP (%d certificates, %d revoked, %d clients)\n\n", r.OCSP.Population, r.OCSP.Revoked, r.Config.OCSPConc)
+		fmt.Fprintf(&b, "| mode | ours req/s | p50 ms | p99 ms | wrong or malformed | peer | peer req/s | peer p99 ms | peer wrong | ratio |\n|---|---|---|---|---|---|---|---|---|---|\n")
+		var peers []string
+		for p := range r.OCSP.Peer {
+			peers = append(peers, p)
+		}
+		sort.Strings(peers)
+		for _, m := range ocspModes {
+			ss := r.OCSP.Runs[m.Name]
+			o := statsMedian(ss, tput)
+			row := fmt.Sprintf("| %s | %s | %s | %s | %s ", m.Name, f1(o), f1(statsMedian(ss, func(s Stats) float64 { return s.P50 })),
+				f1(statsMedian(ss, func(s Stats) float64 { return s.P99 })), errSummary(ss))
+			if len(peers) == 0 {
+				fmt.Fprintf(&b, "%s| – | – | – | – | – |\n", row)
+			}
+			for _, p := range peers {
+				ps := r.OCSP.Peer[p][m.Name]
+				q := statsMedian(ps, tput)
+				fmt.Fprintf(&b, "%s| %s | %s | %s | %s | %s |\n", row, p, f1(q), f1(statsMedian(ps, func(s Stats) float64 { return s.P99 })), errSummary(ps), fratio(ratio(o, q)))
+			}
+		}
+		if r.OCSP.PeerError != "" {
+			fmt.Fprintf(&b, "\nPeer error: %s\n", r.OCSP.PeerError)
+		}
+		b.WriteString("\n")
+	}
+	if len(r.CRL) > 0 {
+		fmt.Fprintf(&b, "## CRL (issuer %s)\n\n", crlIssuer)
+		fmt.Fprintf(&b, "| K | bulk load s | ours build+fetch ms | entries | CRL bytes | server VmHWM MiB | openssl ca -gencrl ms | openssl peak RSS MiB | ratio |\n|---|---|---|---|---|---|---|---|---|\n")
+		for _, s := range r.CRL {
+			var tot, pm, prss []float64
+			entries, size := 0, 0
+			for _, x := range s.Runs {
+				tot = append(tot, x.TotalMs)
+				entries, size = x.Entries, x.Bytes
+			}
+			for _, x := range s.Peer {
+				pm = append(pm, x.Ms)
+				prss = append(prss, float64(x.PeakRSSKB))
+			}
+			o, q := median(tot), median(pm)
+			fmt.Fprintf(&b, "| %d | %s | %s | %d | %d | %s | %s | %s | %s |\n", s.K, f1(s.LoadSecs), f1(o), entries, size,
+				f1(float64(s.PeakRSSKB)/1024), f1(q), f1(median(prss)/1024), fratio(ratio(q, o)))
+		}
+		b.WriteString("\n")
+	}
+	if r.PeerError != "" {
+		fmt.Fprintf(&b, "OpenSSL peer: %s\n\n", r.PeerError)
+	}
+	b.WriteString("## What differs\n\n")
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "* %s\n", n)
+	}
+	return b.Bytes()
+}
+
+// runOrder sorts closed-loop runs by concurrency, then open-loop by rate.
+func runOrder(name string) float64 {
+	var v float64
+	if _, err := fmt.Sscanf(name, "closed c=%g", &v); err == nil {
+		return v
+	}
+	if _, err := fmt.Sscanf(name, "open %g/s", &v); err == nil {
+		return 1e9 + v
+	}
+	return 2e9
+}

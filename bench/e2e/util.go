@@ -1,0 +1,32 @@
+package main
+
+import (
+	"slices"
+	"sort"
+)
+
+func sortBy[T any](s []T, key func(T) float64) {
+	sort.SliceStable(s, func(i, j int) bool { return key(s[i]) < key(s[j]) })
+}
+
+// median of xs (0 for none).
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// ratio is a/b, 0 when b is 0.
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
