@@ -180,6 +180,7 @@ func writeJSON(ctx *fasthttp.RequestCtx, status int, v any) error {
 	if err != nil {
 		return err
 	}
+	body = append(body, '\n') // a JSON answer ends with a newline, like any text
 	ctx.SetStatusCode(status)
 	ctx.SetContentType("application/json")
 	ctx.Response.Header.Set("Cache-Control", "no-store")

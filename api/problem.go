@@ -162,5 +162,5 @@ func (s *Server) problem(ctx *fasthttp.RequestCtx, pe *problemErr) {
 	ctx.Response.Header.Set("Cache-Control", "no-store")
 	ctx.SetStatusCode(status)
 	ctx.SetContentType(problemContentType)
-	ctx.SetBody(body)
+	ctx.SetBody(append(body, '\n'))
 }

@@ -55,8 +55,7 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	case "demo":
 		return runDemo(args[1:], stdout, stderr)
 	case "version":
-		fmt.Fprintln(stdout, "gostca", version)
-		return 0
+		return runVersion(stdout)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
