@@ -548,8 +548,9 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gostca config: %v\n", err)
 		return 2
 	}
-	if err := printJSON(stdout, cfg); err != nil {
-		return 1
+	fmt.Fprintln(stdout, "# effective configuration: every key, its value (durations with their unit) and where it came from")
+	for _, st := range cfg.Effective() {
+		fmt.Fprintf(stdout, "%-28s = %-40s # %s\n", st.Key, st.Value, st.Source)
 	}
 	fmt.Fprintln(stdout, "\nenvironment overrides:")
 	for _, kv := range config.EnvKeys() {
