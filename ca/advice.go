@@ -53,7 +53,11 @@ func missingSubject(prof *pkix.Profile, subj *pkix.Subject) error {
 			f := &subjectFields[i]
 			if f.oid.Equal(oid) && f.get(subj) == "" {
 				fields = append(fields, "subject."+f.name)
-				names = append(names, fmt.Sprintf("%s (%s)", f.name, f.attr))
+				if f.attr == f.name {
+					names = append(names, f.name)
+				} else {
+					names = append(names, fmt.Sprintf("%s (%s)", f.name, f.attr))
+				}
 			}
 		}
 	}
@@ -96,21 +100,22 @@ func keyAdvice(err error, issuerID string, prof *pkix.Profile) error {
 	if !wrongKey {
 		return err
 	}
-	gost := false
-	var algs []string
+	gost, ecdsa := false, false
 	for _, a := range prof.KeyAlgorithms {
 		gost = gost || a.IsGOST()
-		algs = append(algs, a.String())
+		ecdsa = ecdsa || !a.IsGOST()
 	}
-	need := "a key of " + strings.Join(algs, " or ")
-	if gost {
-		need = "a GOST R 34.10-2012 key (" + strings.Join(algs, " or ") +
-			"), e.g. openssl req -newkey gost2012_256 -pkeyopt paramset:TCA with the gost engine"
+	need := "the key types of the profile"
+	switch {
+	case gost && !ecdsa:
+		need = "GOST R 34.10-2012 keys (256 or 512 bit): make the request with a GOST key, " +
+			"e.g. openssl req -newkey gost2012_256 -pkeyopt paramset:TCA with the gost engine"
+	case ecdsa && !gost:
+		need = "ECDSA keys (P-256, P-384): make the request with an ECDSA key"
 	}
 	out := *ce
 	out.Field = "csr"
-	out.Detail = fmt.Sprintf("issuer %s, profile %s, certifies only %s; the request's key or signature is another kind (%s)",
-		issuerID, prof.Name, need, ce.Detail)
+	out.Detail = fmt.Sprintf("issuer %s, profile %s, certifies only %s; this request: %s", issuerID, prof.Name, need, ce.Detail)
 	return &out
 }
 

@@ -31,5 +31,9 @@ func (c *CA) logIssue(p *auth.Principal, req *IssueRequest, res *IssueResult, er
 	if errors.As(err, &ce) {
 		field = ce.Field
 	}
-	c.log.Info("issuance rejected", "code", code, "field", field, "issuer", req.Issuer, "profile", req.Profile, "actor", actor)
+	issuer := req.Issuer
+	if issuer == "" && len(c.order) > 0 {
+		issuer = c.order[0]
+	}
+	c.log.Info("issuance rejected", "code", code, "field", field, "issuer", issuer, "profile", req.Profile, "actor", actor)
 }
