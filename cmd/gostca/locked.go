@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"strings"
 	"syscall"
 )
 
@@ -10,7 +11,11 @@ import (
 // lock file answers EWOULDBLOCK) gets the way to act through the server
 // when the command has one (remote), else the advice to stop it.
 func dataDirAdvice(err error, remote bool) string {
-	locked := errors.Is(err, syscall.EWOULDBLOCK) || errors.Is(err, syscall.EAGAIN)
+	// Another process holds the lock: EWOULDBLOCK from flock. The same
+	// process (a server embedded next to the command, as in the tests):
+	// Pebble's own message, which has no sentinel error.
+	locked := errors.Is(err, syscall.EWOULDBLOCK) || errors.Is(err, syscall.EAGAIN) ||
+		strings.Contains(err.Error(), "lock held by current process")
 	switch {
 	case locked && remote:
 		return "the data directory is locked: a gostca server running on it holds it. Act through that server instead:\n" +
