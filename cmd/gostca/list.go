@@ -116,7 +116,7 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				}
 				q.Set("cursor", page.NextCursor)
 			}
-			fmt.Fprintf(stderr, "%d certificates\n", shown)
+			fmt.Fprintln(stderr, countLine(shown))
 			return nil
 		})
 	}
@@ -140,7 +140,14 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			}
 			sq.Cursor = next
 		}
-		fmt.Fprintf(stderr, "%d certificates\n", shown)
+		fmt.Fprintln(stderr, countLine(shown))
 		return nil
 	})
+}
+
+func countLine(n int) string {
+	if n == 1 {
+		return "1 certificate"
+	}
+	return fmt.Sprintf("%d certificates", n)
 }
