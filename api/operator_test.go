@@ -104,6 +104,7 @@ func TestListCertificatesOverHTTP(t *testing.T) {
 	}
 	// Paging really pages: one per page, a cursor each time.
 	resp, out = ts.do(t, "GET", "/api/v1/certificates?limit=1", admin, "", nil)
+	wantStatus(t, resp, out, 200)
 	if p := decode[api.CertificatePage](t, out); len(p.Items) != 1 || p.NextCursor == "" || !bytes.HasSuffix(out, []byte("}\n")) {
 		t.Fatalf("first page of one: %s", out)
 	}

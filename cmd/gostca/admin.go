@@ -176,11 +176,6 @@ func withEngine(ctx context.Context, name string, c *common, stderr io.Writer, f
 	return 0
 }
 
-func printJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
 
 func runIssue(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("issue", flag.ContinueOnError)
