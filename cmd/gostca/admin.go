@@ -176,7 +176,6 @@ func withEngine(ctx context.Context, name string, c *common, stderr io.Writer, f
 	return 0
 }
 
-
 func runIssue(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("issue", flag.ContinueOnError)
 	fs.SetOutput(stderr)
