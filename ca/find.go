@@ -169,6 +169,9 @@ func (c *CA) FindCertificates(ctx context.Context, p *auth.Principal, sq SearchQ
 // subscriber: CA operators, administrators and auditors (the command
 // line acts as an administrator).
 func canListAll(p *auth.Principal) bool {
+	if p == nil {
+		return false
+	}
 	switch p.Role {
 	case auth.RoleCAOperator, auth.RoleCAAdmin, auth.RoleAuditor:
 		return true
