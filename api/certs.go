@@ -180,6 +180,7 @@ func writeJSON(ctx *fasthttp.RequestCtx, status int, v any) error {
 	if err != nil {
 		return err
 	}
+	body = append(body, '\n') // a JSON answer ends with a newline, like any text
 	ctx.SetStatusCode(status)
 	ctx.SetContentType("application/json")
 	ctx.Response.Header.Set("Cache-Control", "no-store")
@@ -286,6 +287,20 @@ func (s *Server) search(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) e
 			q.Centre = val
 		case "status":
 			q.Status = val
+		case "issuer":
+			q.Issuer = val
+		case "profile":
+			q.Profile = val
+		case "since", "until":
+			t, err := ParseDateParam(val)
+			if err != nil {
+				bad = &problemErr{code: codeInvalidQuery, field: string(k), detail: string(k) + ": " + err.Error()}
+			}
+			if string(k) == "since" {
+				q.Since = t
+			} else {
+				q.Until = t
+			}
 		case "cursor":
 			q.Cursor = val
 		case "limit":
@@ -295,7 +310,8 @@ func (s *Server) search(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) e
 			}
 			q.Limit = n
 		default:
-			bad = &problemErr{code: codeInvalidQuery, field: string(k), detail: "unknown query parameter " + strconv.Quote(string(k))}
+			bad = &problemErr{code: codeInvalidQuery, field: string(k), detail: "unknown query parameter " + strconv.Quote(string(k)) +
+				"; the parameters: " + searchParams}
 		}
 	}
 	if bad != nil {
@@ -334,4 +350,19 @@ func (s *Server) setStatus(ctx *fasthttp.RequestCtx, p *auth.Principal, param []
 		return err
 	}
 	return writeJSON(ctx, fasthttp.StatusOK, certJSON(rec))
+}
+
+// searchParams are the query parameters of GET /api/v1/certificates.
+const searchParams = "snils, inn, ogrn, key_hash, service_centre, status, issuer, profile, since, until, cursor, limit"
+
+// ParseDateParam reads since/until: RFC 3339 (2026-12-01T00:00:00Z) or a
+// date (2026-12-01, midnight UTC).
+func ParseDateParam(v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse(time.DateOnly, v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q is neither a date (2026-12-01) nor an RFC 3339 time (2026-12-01T09:30:00Z)", v)
 }

@@ -106,6 +106,7 @@ type problemErr struct {
 	code   string
 	detail string
 	field  string
+	fields []string
 }
 
 func (p *problemErr) Error() string { return p.code + ": " + p.detail }
@@ -119,6 +120,9 @@ type Problem struct {
 	Instance string `json:"instance,omitempty"`
 	Code     string `json:"code"`
 	Field    string `json:"field,omitempty"`
+	// Fields lists every request field to supply or fix when there are
+	// several (the subject attributes a profile requires).
+	Fields []string `json:"fields,omitempty"`
 }
 
 // fail writes err as a problem; internal errors are logged, not shown.
@@ -143,7 +147,7 @@ func (s *Server) fail(ctx *fasthttp.RequestCtx, err error) {
 		}
 		ctx.Response.Header.Set("Retry-After", strconv.Itoa(secs))
 	}
-	s.problem(ctx, &problemErr{code: ee.Code, detail: ee.Detail, field: ee.Field})
+	s.problem(ctx, &problemErr{code: ee.Code, detail: ee.Detail, field: ee.Field, fields: ee.Fields})
 }
 
 func (s *Server) problem(ctx *fasthttp.RequestCtx, pe *problemErr) {
@@ -157,10 +161,10 @@ func (s *Server) problem(ctx *fasthttp.RequestCtx, pe *problemErr) {
 	}
 	body, _ := json.Marshal(Problem{
 		Type: problemTypeURNPrefix + pe.code, Title: title, Status: status, Detail: pe.detail,
-		Instance: string(ctx.Path()), Code: pe.code, Field: pe.field,
+		Instance: string(ctx.Path()), Code: pe.code, Field: pe.field, Fields: pe.fields,
 	})
 	ctx.Response.Header.Set("Cache-Control", "no-store")
 	ctx.SetStatusCode(status)
 	ctx.SetContentType(problemContentType)
-	ctx.SetBody(body)
+	ctx.SetBody(append(body, '\n'))
 }

@@ -129,8 +129,10 @@ func (s *Server) ocspGet(ctx *fasthttp.RequestCtx, _ *auth.Principal, param []by
 	} else {
 		sum := sha256.Sum256(a.DER)
 		etag := `"` + hex.EncodeToString(sum[:16]) + `"`
-		maxAge := time.Until(a.NextUpdate)
-		if notModified(ctx, etag, time.Time{}) {
+		// Bounded by ocsp.max_age: a cache must come back soon, or it
+		// serves "good" long after a revocation.
+		maxAge := min(s.ocspMaxAge, time.Until(a.NextUpdate))
+		if notModified(ctx, etag, a.ThisUpdate) {
 			cacheHeaders(ctx, etag, a.ThisUpdate, a.NextUpdate, maxAge)
 			ctx.SetStatusCode(fasthttp.StatusNotModified)
 			return nil

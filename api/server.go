@@ -59,6 +59,8 @@ type Server struct {
 	routes  routeTable
 	metrics fasthttp.RequestHandler
 
+	ocspMaxAge time.Duration // ocsp.max_age
+
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 }
@@ -74,7 +76,7 @@ func New(e *ca.CA, opts Options) *Server {
 	if opts.WriteTimeout <= 0 {
 		opts.WriteTimeout = 30 * time.Second
 	}
-	s := &Server{e: e, pub: e.Publisher(), tokens: e.Tokens(), log: opts.Logger, opts: opts,
+	s := &Server{e: e, pub: e.Publisher(), tokens: e.Tokens(), log: opts.Logger, opts: opts, ocspMaxAge: e.Config().OCSP.MaxAge,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gostca_http_requests_total", Help: "HTTP requests by route, method and status code."},
 			[]string{"route", "method", "code"}),

@@ -1,6 +1,10 @@
 package auth
 
-import "github.com/gostca/gostca/caerr"
+import (
+	"strings"
+
+	"github.com/gostca/gostca/caerr"
+)
 
 // Role is what an API token may do. Which role may do what is the table
 // in permissions.go.
@@ -27,7 +31,11 @@ func ParseRole(s string) (Role, error) {
 			return r, nil
 		}
 	}
-	return "", caerr.Newf(caerr.CodeInvalidTokenRequest, "unknown role %q", s)
+	names := make([]string, len(Roles))
+	for i, r := range Roles {
+		names[i] = string(r)
+	}
+	return "", caerr.Newf(caerr.CodeInvalidTokenRequest, "unknown role %q: want one of %s", s, strings.Join(names, ", "))
 }
 
 // Principal is an authenticated caller.

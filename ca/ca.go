@@ -117,7 +117,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (_ *CA, err erro
 	}
 	st, err := store.Open(filepath.Join(cfg.DataDir, cadir.DBDir), sopts)
 	if err != nil {
-		return nil, fmt.Errorf("ca: open store: %w", err)
+		return nil, fmt.Errorf("ca: %w", err) // "store: open DIR: …" says what failed
 	}
 	c.st = st
 	closers = append(closers, c.st.Close)

@@ -153,11 +153,11 @@ func TestCentreSearch(t *testing.T) {
 	}{
 		{f.a, ca.SearchQuery{Centre: "B"}, caerr.CodeForbidden},
 		{f.a, ca.SearchQuery{SNILS: snils, Centre: "B"}, caerr.CodeForbidden},
-		{centrePrincipal("tx", ""), ca.SearchQuery{SNILS: snils}, caerr.CodeForbidden},              // never unconfined
-		{centrePrincipal("ty", "a b"), ca.SearchQuery{SNILS: snils}, caerr.CodeForbidden},           // hand-edited scope
-		{catest.Admin, ca.SearchQuery{}, caerr.CodeInvalidRequest},                                  // nothing to search by
-		{catest.Admin, ca.SearchQuery{Centre: "a/b"}, caerr.CodeInvalidRequest},                     // malformed centre
-		{catest.Admin, ca.SearchQuery{SNILS: snils, INN: "500100123426"}, caerr.CodeInvalidRequest}, // two identifiers
+		{centrePrincipal("tx", ""), ca.SearchQuery{SNILS: snils}, caerr.CodeForbidden},                 // never unconfined
+		{centrePrincipal("ty", "a b"), ca.SearchQuery{SNILS: snils}, caerr.CodeForbidden},              // hand-edited scope
+		{&auth.Principal{TokenID: "c", Role: auth.RoleCabinet}, ca.SearchQuery{}, caerr.CodeForbidden}, // the cabinet names a subscriber
+		{catest.Admin, ca.SearchQuery{Centre: "a/b"}, caerr.CodeInvalidRequest},                        // malformed centre
+		{catest.Admin, ca.SearchQuery{SNILS: snils, INN: "500100123426"}, caerr.CodeInvalidRequest},    // two identifiers
 		{f.a, ca.SearchQuery{Cursor: "!!"}, caerr.CodeInvalidRequest},
 		{nil, ca.SearchQuery{SNILS: snils}, caerr.CodeInvalidRequest},
 	} {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/caerr"
@@ -61,8 +63,13 @@ type SearchQuery struct {
 	Centre string
 	// Status: "", "valid", "revoked" or "on_hold".
 	Status string
-	Cursor string
-	Limit  int // 0: 100; at most 1000
+	// Issuer and Profile keep only the certificates of one issuing CA or
+	// one profile; Since and Until (zero: open) those issued (notBefore)
+	// in [Since, Until).
+	Issuer, Profile string
+	Since, Until    time.Time
+	Cursor          string
+	Limit           int // 0: 100; at most 1000
 }
 
 // StateName is the API name of a certificate state.
@@ -79,13 +86,19 @@ func StateName(s store.State) string {
 }
 
 // FindCertificates pages through the certificates with an identifier,
-// or those of a service centre, that p may see.
+// or those of a service centre, that p may see. Without either it lists
+// every certificate (through the filters) for the roles that read them
+// all (canListAll); a service centre's listing is its own centre's.
 func (c *CA) FindCertificates(ctx context.Context, p *auth.Principal, sq SearchQuery) ([]store.CertRecord, string, error) {
 	own, confined, err := auth.Confinement(p)
 	if err != nil {
 		return nil, "", err
 	}
-	q := store.Query{Cursor: sq.Cursor, Limit: sq.Limit}
+	q := store.Query{Cursor: sq.Cursor, Limit: sq.Limit, Since: sq.Since, Until: sq.Until}
+	if err := c.checkListFilters(sq); err != nil {
+		return nil, "", err
+	}
+	q.Issuer, q.Profile = sq.Issuer, sq.Profile
 	switch {
 	case confined && sq.Centre != "" && sq.Centre != own:
 		return nil, "", caerr.Forbidden("service_centre", "a service centre searches only its own certificates")
@@ -121,10 +134,12 @@ func (c *CA) FindCertificates(ctx context.Context, p *auth.Principal, sq SearchQ
 		q.Field, q.Value = store.ByKeyHash, strings.ToLower(sq.KeyHash)
 	}
 	switch {
+	case n > 1:
+		return nil, "", caerr.Newf(caerr.CodeInvalidRequest, "give one of snils, inn, ogrn and key_hash, not several (each is its own index)")
 	case n == 0 && q.Centre != "":
 		q.Field, q.Value = store.ByCentre, q.Centre
-	case n != 1:
-		return nil, "", caerr.Newf(caerr.CodeInvalidRequest, "give at most one of snils, inn, ogrn, key_hash, and service_centre if none")
+	case n == 0 && !canListAll(p):
+		return nil, "", caerr.Forbidden("", "role %s finds certificates by snils, inn, ogrn or key_hash; listing every certificate is for ca_operator, ca_admin and auditor", p.Role)
 	}
 	switch sq.Status {
 	case "":
@@ -148,4 +163,50 @@ func (c *CA) FindCertificates(ctx context.Context, p *auth.Principal, sq SearchQ
 		return nil, "", caerr.Classify(err)
 	}
 	return page, next, nil
+}
+
+// canListAll reports whether p reads every certificate without naming a
+// subscriber: CA operators, administrators and auditors (the command
+// line acts as an administrator).
+func canListAll(p *auth.Principal) bool {
+	if p == nil {
+		return false
+	}
+	switch p.Role {
+	case auth.RoleCAOperator, auth.RoleCAAdmin, auth.RoleAuditor:
+		return true
+	}
+	return false
+}
+
+// checkListFilters refuses an issuer or profile the CA does not have,
+// naming the ones it has, and an empty date range.
+func (c *CA) checkListFilters(sq SearchQuery) error {
+	if sq.Issuer != "" {
+		if _, ok := c.issuers[sq.Issuer]; !ok {
+			return &caerr.Error{Code: caerr.CodeInvalidRequest, Field: "issuer",
+				Detail: fmt.Sprintf("no issuing CA %q; the issuing CAs: %s", sq.Issuer, strings.Join(c.order, ", "))}
+		}
+	}
+	if sq.Profile != "" {
+		known := map[string]bool{}
+		for _, is := range c.issuers {
+			for n := range is.Profiles {
+				known[n] = true
+			}
+		}
+		if !known[sq.Profile] {
+			names := make([]string, 0, len(known))
+			for n := range known {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			return &caerr.Error{Code: caerr.CodeInvalidRequest, Field: "profile",
+				Detail: fmt.Sprintf("no profile %q; the profiles: %s", sq.Profile, strings.Join(names, ", "))}
+		}
+	}
+	if !sq.Since.IsZero() && !sq.Until.IsZero() && !sq.Until.After(sq.Since) {
+		return &caerr.Error{Code: caerr.CodeInvalidRequest, Field: "until", Detail: "until must be after since"}
+	}
+	return nil
 }

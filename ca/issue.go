@@ -2,7 +2,6 @@ package ca
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -52,6 +51,7 @@ func (c *CA) Issue(ctx context.Context, p *auth.Principal, req *IssueRequest) (r
 			code = caerr.CodeOf(err)
 		}
 		c.m.issueDuration.WithLabelValues(code).Observe(time.Since(start).Seconds())
+		c.logIssue(p, req, res, err)
 	}()
 	centre, err := auth.IssueCentre(p, req.Centre)
 	if err != nil {
@@ -63,14 +63,14 @@ func (c *CA) Issue(ctx context.Context, p *auth.Principal, req *IssueRequest) (r
 	}
 	is, ok := c.issuers[issuerID]
 	if !ok {
-		return nil, &caerr.Error{Code: caerr.CodeUnknownIssuer, Field: "issuer", Detail: fmt.Sprintf("no issuing CA %q", issuerID)}
+		return nil, c.unknownIssuer(issuerID)
 	}
 	if req.Profile == "" {
 		return nil, &caerr.Error{Code: caerr.CodeInvalidRequest, Field: "profile", Detail: "profile is required"}
 	}
 	prof, ok := is.Profiles[req.Profile]
 	if !ok {
-		return nil, &caerr.Error{Code: caerr.CodeUnknownProfile, Field: "profile", Detail: fmt.Sprintf("issuer %s has no profile %q", issuerID, req.Profile)}
+		return nil, unknownProfile(issuerID, req.Profile, is)
 	}
 	if len(req.CSR) == 0 {
 		return nil, &caerr.Error{Code: caerr.CodeInvalidRequest, Field: "csr", Detail: "csr is required"}
@@ -78,6 +78,9 @@ func (c *CA) Issue(ctx context.Context, p *auth.Principal, req *IssueRequest) (r
 	req.Subject.SNILS = pkix.NormalizeSNILS(req.Subject.SNILS)
 	if err := req.Subject.Validate(); err != nil {
 		return nil, caerr.Classify(err)
+	}
+	if err := missingSubject(prof, &req.Subject); err != nil {
+		return nil, err
 	}
 	if prof.Qualified && req.SubjectSignTool == "" {
 		return nil, &caerr.Error{Code: caerr.CodeInvalidRequest, Field: "subject_sign_tool", Detail: "qualified profiles need the subscriber's crypto tool (subject_sign_tool)"}
@@ -100,7 +103,7 @@ func (c *CA) Issue(ctx context.Context, p *auth.Principal, req *IssueRequest) (r
 		Emails: req.Emails, Actor: p.Actor(), Centre: centre,
 	})
 	if err != nil {
-		ce := caerr.Classify(err)
+		ce := keyAdvice(caerr.Classify(err), issuerID, prof)
 		if caerr.CodeOf(ce) == caerr.CodeInternal {
 			c.log.Error("issuance failed", "issuer", issuerID, "profile", req.Profile, "actor", p.Actor(), "err", err)
 		}

@@ -23,7 +23,7 @@ func Fsck(ctx context.Context, cfg config.Config, opts store.Options) (*store.Ch
 	}
 	st, err := store.Open(filepath.Join(cfg.DataDir, cadir.DBDir), opts)
 	if err != nil {
-		return nil, fmt.Errorf("ca: open store: %w", err)
+		return nil, fmt.Errorf("ca: %w", err)
 	}
 	defer st.Close()
 	rep, err := st.Check(ctx)
@@ -38,7 +38,7 @@ func Fsck(ctx context.Context, cfg config.Config, opts store.Options) (*store.Ch
 func ListTokens(ctx context.Context, cfg config.Config, opts store.Options) ([]auth.TokenInfo, error) {
 	st, err := store.Open(filepath.Join(cfg.DataDir, cadir.DBDir), opts)
 	if err != nil {
-		return nil, fmt.Errorf("ca: open store: %w", err)
+		return nil, fmt.Errorf("ca: %w", err)
 	}
 	defer st.Close()
 	t, err := auth.OpenTokens(ctx, st, cfg.DataDir, opts.Logger)

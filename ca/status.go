@@ -114,7 +114,13 @@ func (c *CA) SetStatus(ctx context.Context, p *auth.Principal, serial []byte, re
 		details += " comment=" + req.Comment
 	}
 	if err := c.st.SetStatus(ctx, serial, ch, store.AuditEntry{Actor: p.Actor(), Details: details}); err != nil {
-		return nil, caerr.Classify(err)
+		ce := caerr.Classify(err)
+		if caerr.CodeOf(ce) == caerr.CodeInvalidTransition {
+			if cur, rerr := c.st.Certificate(ctx, serial); rerr == nil {
+				ce = transitionRefused(ce, req.Action, statusView(cur))
+			}
+		}
+		return nil, ce
 	}
 	rec, err := c.st.Certificate(ctx, serial)
 	if err != nil {
@@ -132,4 +138,13 @@ func reasonName(req StatusRequest) string {
 		return "unspecified"
 	}
 	return req.Reason
+}
+
+// statusView is a certificate's status in the words of the API.
+func statusView(rec *store.CertRecord) *CertRecordView {
+	v := &CertRecordView{State: StateName(rec.Status.State), Since: rec.Status.At.UTC().Format(time.RFC3339)}
+	if rec.Status.State == store.Revoked {
+		v.Reason = pkix.CRLReason(rec.Status.Reason).String()
+	}
+	return v
 }

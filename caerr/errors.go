@@ -54,6 +54,10 @@ type Error struct {
 	Code   string
 	Detail string
 	Field  string
+	// Fields lists every request field the caller must supply or fix,
+	// when there are several (e.g. the subject attributes a profile
+	// requires), by their API names ("subject.region").
+	Fields []string
 	// RetryAfter is set for CodeOverloaded.
 	RetryAfter time.Duration
 	Err        error
@@ -64,7 +68,9 @@ func (e *Error) Error() string {
 	if e.Detail != "" {
 		msg += ": " + e.Detail
 	}
-	if e.Err != nil {
+	// The cause is left out when it only repeats the detail (the detail
+	// is usually the cause's own text without its package prefix).
+	if e.Err != nil && (e.Detail == "" || !strings.Contains(e.Err.Error(), e.Detail)) {
 		msg += ": " + e.Err.Error()
 	}
 	return msg
@@ -113,9 +119,14 @@ func Classify(err error) error {
 	case errors.As(err, &lintErr):
 		ids := make([]string, len(lintErr.Failures))
 		for i, f := range lintErr.Failures {
+			// The lint's own words (attribute names, algorithms, dates;
+			// never subject values) say what to change.
 			ids[i] = f.ID
+			if f.Err != nil {
+				ids[i] += " (" + strings.TrimPrefix(f.Err.Error(), "pkix: ") + ")"
+			}
 		}
-		return &Error{Code: CodeProfileViolation, Detail: "the certificate would break its profile: " + strings.Join(ids, ", "), Err: err}
+		return &Error{Code: CodeProfileViolation, Detail: "the certificate would break its profile: " + strings.Join(ids, "; "), Err: err}
 	case errors.Is(err, signer.ErrUnknownProfile):
 		return New(CodeUnknownProfile, "unknown profile", err)
 	case errors.Is(err, signer.ErrUnknownIssuer):

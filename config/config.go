@@ -45,6 +45,9 @@ type Config struct {
 	Signer SignerConfig `toml:"signer"`
 	Hooks  HooksConfig  `toml:"hooks"`
 	Log    LogConfig    `toml:"log"`
+
+	// set holds the keys the file and the environment gave (derive.go).
+	set map[string]bool
 }
 
 // ServerConfig is the HTTP listener.
@@ -152,6 +155,10 @@ type OCSPConfig struct {
 	// LiveWait is how long a request waits for a live-signing slot before
 	// it gets tryLater.
 	LiveWait time.Duration `toml:"live_wait"`
+	// MaxAge bounds the Cache-Control max-age of OCSP GET answers: how
+	// long an HTTP cache may go on serving a "good" answer after a
+	// revocation. Default min(5m, validity).
+	MaxAge time.Duration `toml:"max_age"`
 	// Delegated signs responses with a responder key and certificate
 	// (ocsp-signer profile) that each issuing CA issues for itself, instead
 	// of with the CA key.
@@ -255,7 +262,7 @@ func DefaultConfig() Config {
 		Keys:   KeysConfig{Backend: BackendSoft},
 		PKCS11: PKCS11Config{Slot: -1, Sessions: 4, MaxWait: 5 * time.Second, MaxAttempts: 3, ProbeInterval: 5 * time.Second},
 		OCSP: OCSPConfig{Validity: 24 * time.Hour, RefreshBefore: 12 * time.Hour, RefreshInterval: time.Minute,
-			LiveConcurrency: 8, LiveWait: 2 * time.Second},
+			LiveConcurrency: 8, LiveWait: 2 * time.Second, MaxAge: 5 * time.Minute},
 		CRL: CRLConfig{Validity: 24 * time.Hour, RefreshInterval: time.Hour, DeltaValidity: time.Hour},
 		Hooks: HooksConfig{Timeout: 10 * time.Second, Concurrency: 4, PollInterval: 5 * time.Second,
 			MaxBackoff: time.Hour},
@@ -281,6 +288,10 @@ func LoadConfig(path string, environ []string) (Config, error) {
 			}
 			return Config{}, fmt.Errorf("config %s: unknown keys: %s", path, strings.Join(keys, ", "))
 		}
+		if bad := bareDurations(md, &cfg); len(bad) > 0 {
+			return Config{}, fmt.Errorf("config %s: %s", path, strings.Join(bad, "; "))
+		}
+		cfg.markSet(md)
 	}
 	if err := applyEnv(&cfg, environ); err != nil {
 		return Config{}, err
@@ -331,8 +342,10 @@ func walkConfig(v reflect.Value, prefix string, fn func(key string, f reflect.Va
 
 func applyEnv(cfg *Config, environ []string) error {
 	fields := map[string]reflect.Value{}
+	keys := map[string]string{}
 	walkConfig(reflect.ValueOf(cfg).Elem(), "", func(key string, f reflect.Value) {
 		fields[envName(key)] = f
+		keys[envName(key)] = key
 	})
 	var unknown []string
 	for _, kv := range environ {
@@ -348,6 +361,10 @@ func applyEnv(cfg *Config, environ []string) error {
 		if err := setFromString(f, val); err != nil {
 			return fmt.Errorf("config: %s: %w", name, err)
 		}
+		if cfg.set == nil {
+			cfg.set = map[string]bool{}
+		}
+		cfg.set[keys[name]] = true
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
@@ -360,6 +377,9 @@ func setFromString(f reflect.Value, s string) error {
 	switch f.Interface().(type) {
 	case time.Duration:
 		d, err := time.ParseDuration(s)
+		if n, nerr := strconv.ParseInt(s, 10, 64); err != nil && nerr == nil {
+			return fmt.Errorf("%q has no unit: write %q or %q", s, s+"s", FormatDuration(time.Duration(n)*time.Second))
+		}
 		if err != nil {
 			return err
 		}
@@ -392,8 +412,10 @@ func setFromString(f reflect.Value, s string) error {
 	return nil
 }
 
-// Validate checks the values and fills in derived defaults (PublicURL).
+// Validate fills in the defaults derived from what was set (derive.go)
+// and checks the values.
 func (c *Config) Validate() error {
+	c.derive()
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("config: "+format, args...)) }
 	if c.DataDir == "" {
@@ -412,7 +434,7 @@ func (c *Config) Validate() error {
 		"ocsp.validity": c.OCSP.Validity, "ocsp.refresh_interval": c.OCSP.RefreshInterval,
 		"ocsp.live_wait": c.OCSP.LiveWait, "crl.validity": c.CRL.Validity, "crl.refresh_interval": c.CRL.RefreshInterval,
 		"hooks.timeout": c.Hooks.Timeout, "hooks.poll_interval": c.Hooks.PollInterval, "hooks.max_backoff": c.Hooks.MaxBackoff,
-		"crl.delta_validity": c.CRL.DeltaValidity,
+		"crl.delta_validity": c.CRL.DeltaValidity, "ocsp.max_age": c.OCSP.MaxAge,
 	} {
 		if d <= 0 {
 			bad("%s must be positive", name)

@@ -24,6 +24,7 @@ type Deliverer struct {
 	log     *slog.Logger
 	m       *metrics
 	targets []*hookTarget
+	idle    []*hookTarget // kinds without an endpoint: counted, not sent (due.go)
 }
 
 // New reads the hooks section and registers the delivery metrics on reg.
@@ -41,7 +42,11 @@ func New(cfg *config.HooksConfig, st Store, log *slog.Logger, reg prometheus.Reg
 	if len(targets) == 0 {
 		log.Warn("hooks.esia_url is not set: ESIA registrations of qualified certificates are queued, not delivered")
 	}
-	return &Deliverer{cfg: cfg, st: st, log: log, m: m, targets: targets}, nil
+	idle := unconfigured(targets)
+	for _, h := range append(append([]*hookTarget(nil), targets...), idle...) {
+		m.hookDue.WithLabelValues(h.kind).Set(0) // on /metrics from the start
+	}
+	return &Deliverer{cfg: cfg, st: st, log: log, m: m, targets: targets, idle: idle}, nil
 }
 
 // metrics are the delivery series.

@@ -121,10 +121,12 @@ func OutboxFor(profile string) []store.OutboxRow {
 
 // Kick wakes the workers after an issuance.
 func (d *Deliverer) Kick() {
-	for _, h := range d.targets {
-		select {
-		case h.kick <- struct{}{}:
-		default:
+	for _, hs := range [2][]*hookTarget{d.targets, d.idle} {
+		for _, h := range hs {
+			select {
+			case h.kick <- struct{}{}:
+			default:
+			}
 		}
 	}
 }
@@ -139,6 +141,13 @@ func (d *Deliverer) Run(ctx context.Context) {
 		go func() {
 			defer wg.Done()
 			d.loop(ctx, h)
+		}()
+	}
+	for _, h := range d.idle {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d.countDue(ctx, h)
 		}()
 	}
 	wg.Wait()

@@ -120,6 +120,11 @@ const (
 func (e *CSRError) Error() string {
 	msg := strings.ReplaceAll(e.Err.Error(), "pkix: ", "")
 	msg = strings.TrimPrefix(msg, csrWhat+": ") // from parseSigned
+	// A parser that already named the field ("signatureAlgorithm:
+	// unsupported", "signature does not verify") does not get it twice.
+	if rest, ok := strings.CutPrefix(msg, e.Field); ok && (strings.HasPrefix(rest, ": ") || strings.HasPrefix(rest, " ")) {
+		msg = strings.TrimLeft(rest, ": ")
+	}
 	return "pkix: " + csrWhat + ": " + e.Field + ": " + msg
 }
 

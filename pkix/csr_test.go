@@ -601,7 +601,8 @@ func csrCheckErr(t *testing.T, err error, field string, want ...error) {
 		}
 	}
 	if msg := err.Error(); !strings.HasPrefix(msg, "pkix: certificate request: "+field+": ") ||
-		strings.Count(msg, "pkix:") != 1 || strings.Count(msg, "certificate request") != 1 {
+		strings.Count(msg, "pkix:") != 1 || strings.Count(msg, "certificate request") != 1 ||
+		strings.Contains(msg, field+": "+field) {
 		t.Errorf("message %q", msg)
 	}
 }

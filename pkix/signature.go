@@ -137,7 +137,7 @@ func verifyDigest(pub crypto.PublicKey, alg SignatureAlgorithm, digest, sig []by
 		ok = ecdsa.VerifyASN1(k, digest, sig)
 	}
 	if !ok {
-		return errf("signature: %w (%s)", ErrBadSignature, alg)
+		return errf("%w (%s)", ErrBadSignature, alg) // "signature does not verify (…)"
 	}
 	return nil
 }

@@ -256,7 +256,7 @@ func (pub *Publisher) completeCRL(ctx context.Context, s *issuerState, p int, fo
 		return true
 	})
 	if err != nil {
-		return nil, caerr.Classify(fmt.Errorf("publish: CRL %s: %w", crlPath(s.is.ID, p, false), err))
+		return nil, serverErr(fmt.Errorf("publish: CRL %s: %w", crlPath(s.is.ID, p, false), err))
 	}
 	tmpl := pub.crlTemplate(s, p)
 	if pub.cfg.CRL.Delta {
@@ -269,7 +269,7 @@ func (pub *Publisher) completeCRL(ctx context.Context, s *issuerState, p int, fo
 	f.LogSeq = pos
 	err = pub.st.PutCRLBase(ctx, s.is.ID, storeScope(p), store.CRLBase{Number: f.Number, LogSeq: pos, ThisUpdate: f.ThisUpdate, NextUpdate: f.NextUpdate})
 	if err != nil {
-		return nil, caerr.Classify(fmt.Errorf("publish: CRL %s: record base: %w", f.URL, err))
+		return nil, serverErr(fmt.Errorf("publish: CRL %s: record base: %w", f.URL, err))
 	}
 	sc.base, sc.baseGen, sc.baseBuilt = f, gen, time.Now()
 	pub.observeCRL(f, start)
@@ -304,7 +304,7 @@ func (pub *Publisher) deltaCRL(ctx context.Context, s *issuerState, p int, base 
 		return true
 	})
 	if err != nil {
-		return nil, caerr.Classify(fmt.Errorf("publish: CRL %s: %w", crlPath(s.is.ID, p, true), err))
+		return nil, serverErr(fmt.Errorf("publish: CRL %s: %w", crlPath(s.is.ID, p, true), err))
 	}
 	entries := make([]pkix.RevokedEntry, 0, len(changes))
 	for serial, c := range changes {
@@ -360,7 +360,7 @@ func (pub *Publisher) signCRL(ctx context.Context, s *issuerState, p int, delta 
 	path := crlPath(s.is.ID, p, delta)
 	num, err := pub.st.NextCRLNumber(ctx, s.is.ID)
 	if err != nil {
-		return nil, caerr.Classify(fmt.Errorf("publish: CRL %s: %w", path, err))
+		return nil, serverErr(fmt.Errorf("publish: CRL %s: %w", path, err))
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	tmpl.Number, tmpl.ThisUpdate, tmpl.NextUpdate = num, now, now.Add(validity)
@@ -372,7 +372,7 @@ func (pub *Publisher) signCRL(ctx context.Context, s *issuerState, p int, delta 
 	}
 	var buf bytes.Buffer
 	if _, err := cb.WriteTo(&buf); err != nil {
-		return nil, caerr.Classify(fmt.Errorf("publish: CRL %s: %w", path, err))
+		return nil, serverErr(fmt.Errorf("publish: CRL %s: %w", path, err))
 	}
 	kind := crlKind(p, delta)
 	etag := fmt.Sprintf(`"%s-%s"`, s.is.ID, num.Text(16))

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -136,11 +137,14 @@ func (s *Store) findCertificates(ctx context.Context, q Query) ([]CertRecord, st
 	if err := checkCentre(q.Centre); err != nil {
 		return nil, "", fmt.Errorf("store: find certificates: %w", err)
 	}
-	keep := func(c *CertRecord) bool {
-		return (q.Status == 0 || c.Status.State == q.Status) && (q.Centre == "" || c.Centre == q.Centre)
+	if !q.Since.IsZero() && !q.Until.IsZero() && !q.Until.After(q.Since) {
+		return nil, "", invalid("find certificates: empty range %v – %v", q.Since, q.Until)
 	}
+	keep := q.keep
 	var prefix []byte
 	switch q.Field {
+	case 0:
+		return s.listCertificates(ctx, q)
 	case ByKeyHash:
 		return s.findByKey(ctx, q, keep)
 	case ByCentre:
@@ -154,8 +158,17 @@ func (s *Store) findCertificates(ctx context.Context, q Query) ([]CertRecord, st
 		}
 		prefix = identPrefix(q.Field, q.Value)
 	}
+	// Both indexes are prefix ‖ notBefore ‖ serial: the date range bounds
+	// the scan.
+	var lower, upper []byte
+	if !q.Since.IsZero() {
+		lower = appendTime(bytes.Clone(prefix), q.Since)
+	}
+	if !q.Until.IsZero() {
+		upper = appendTime(bytes.Clone(prefix), q.Until)
+	}
 	var out []CertRecord
-	next, err := page(ctx, s.db, prefix, nil, nil, q.Cursor, q.Limit, func(k, _ []byte) (bool, error) {
+	next, err := page(ctx, s.db, prefix, lower, upper, q.Cursor, q.Limit, func(k, _ []byte) (bool, error) {
 		_, rest, ok := cutTime(k[len(prefix):])
 		serial, rest, ok2 := cutSerial(rest)
 		if !ok || !ok2 || len(rest) != 0 {

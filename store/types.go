@@ -169,14 +169,22 @@ const (
 // state; Centre, when not empty, keeps only certificates of that service
 // centre. A filtered query scans past the certificates it drops, so its
 // next cursor always names a certificate it returned: a cursor never
-// points at a certificate the filter hid.
+// points at a certificate the filter hid. Issuer, Profile and the
+// NotBefore range [Since, Until) (zero: open) filter the same way.
+//
+// Field zero lists every certificate (list.go): for callers that may see
+// all of them (not a service centre), with a bounded scan per page.
 type Query struct {
-	Field  Field
-	Value  string
-	Status State
-	Centre string
-	Cursor string
-	Limit  int
+	Field   Field
+	Value   string
+	Status  State
+	Centre  string
+	Issuer  string
+	Profile string
+	Since   time.Time
+	Until   time.Time
+	Cursor  string
+	Limit   int
 }
 
 // Page sizes.

@@ -162,7 +162,7 @@ func withEngine(ctx context.Context, name string, c *common, stderr io.Writer, f
 	log := newLogger(cfg, stderr)
 	e, err := ca.Open(ctx, cfg, ca.Options{Logger: log})
 	if err != nil {
-		fmt.Fprintf(stderr, "gostca %s: %v\n(is the server running? then use the HTTP API)\n", name, err)
+		fmt.Fprintf(stderr, "gostca %s: %v\n%s\n", name, err, dataDirAdvice(err, true))
 		return 1
 	}
 	err = fn(e)
@@ -174,12 +174,6 @@ func withEngine(ctx context.Context, name string, c *common, stderr io.Writer, f
 		return 1
 	}
 	return 0
-}
-
-func printJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 func runIssue(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -450,7 +444,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		list, err := ca.ListTokens(ctx, cfg, store.Options{Logger: log})
 		if err != nil {
-			fmt.Fprintf(stderr, "gostca token list: %v\n(is the server running? then use the HTTP API)\n", err)
+			fmt.Fprintf(stderr, "gostca token list: %v\n%s\n", err, dataDirAdvice(err, true))
 			return 1
 		}
 		for _, ti := range list {
@@ -519,7 +513,7 @@ func runFsck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	rep, err := ca.Fsck(ctx, cfg, store.Options{Logger: newLogger(cfg, stderr)})
 	if err != nil {
-		fmt.Fprintf(stderr, "gostca fsck: %v\n(is the server running? stop it first)\n", err)
+		fmt.Fprintf(stderr, "gostca fsck: %v\n%s\n", err, dataDirAdvice(err, false))
 		return 1
 	}
 	fmt.Fprintf(stdout, "certificates %d, pending intents %d, failed intents %d, index entries %d, OCSP responses %d, outbox rows %d, audit entries %d\n",
@@ -548,8 +542,9 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gostca config: %v\n", err)
 		return 2
 	}
-	if err := printJSON(stdout, cfg); err != nil {
-		return 1
+	fmt.Fprintln(stdout, "# effective configuration: every key, its value (durations with their unit) and where it came from")
+	for _, st := range cfg.Effective() {
+		fmt.Fprintf(stdout, "%-28s = %-40s # %s\n", st.Key, st.Value, st.Source)
 	}
 	fmt.Fprintln(stdout, "\nenvironment overrides:")
 	for _, kv := range config.EnvKeys() {

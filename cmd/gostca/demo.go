@@ -14,17 +14,29 @@ import (
 	"github.com/gostca/gostca/gost/streebog"
 )
 
-// runDemo signs a file with a fresh key on the chosen parameter set and
+// runDemo signs a file (`gostca demo FILE`, or --in FILE; a built-in
+// message without one) with a fresh key on the chosen parameter set and
 // verifies the signature, printing what it did. It writes nothing to disk
 // unless -out is given; the private key never leaves the process.
 func runDemo(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	curveName := fs.String("curve", "tc26-256-A", "parameter set: "+curveNames())
-	in := fs.String("in", "", "file to sign (default: a built-in message)")
+	in := fs.String("in", "", "file to sign (or give it as the argument: gostca demo FILE; default: a built-in message)")
 	out := fs.String("out", "", "write the raw signature (s‖r) to this file")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
 		return 2
+	}
+	switch {
+	case len(pos) > 1:
+		fmt.Fprintf(stderr, "gostca demo: one FILE to sign, not %d\n", len(pos))
+		return 2
+	case len(pos) == 1 && *in != "" && *in != pos[0]:
+		fmt.Fprintln(stderr, "gostca demo: give the file once: gostca demo FILE (or --in FILE)")
+		return 2
+	case len(pos) == 1:
+		*in = pos[0]
 	}
 	c, ok := gost3410.CurveByName(*curveName)
 	if !ok || c.Test {
@@ -32,8 +44,9 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	msg := []byte("GostCA demo: GOST R 34.10-2012 signature over a Streebog digest\n")
+	what := "built-in message"
 	if *in != "" {
-		var err error
+		what = *in
 		if msg, err = os.ReadFile(*in); err != nil {
 			fmt.Fprintf(stderr, "gostca demo: %v\n", err)
 			return 1
@@ -71,7 +84,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	rejects := !gost3410.Verify(key.PublicKey(), tampered, sig)
 
 	fmt.Fprintf(stdout, "parameter set   %s (%s)\n", c.Name, c.OID())
-	fmt.Fprintf(stdout, "message         %d bytes\n", len(msg))
+	fmt.Fprintf(stdout, "message         %s, %d bytes\n", what, len(msg))
 	fmt.Fprintf(stdout, "streebog-%d    %s\n", 8*c.Size, hex.EncodeToString(digest))
 	fmt.Fprintf(stdout, "public key      %s  (LE X ‖ LE Y)\n", hex.EncodeToString(key.PublicKey().Bytes()))
 	fmt.Fprintf(stdout, "signature       %s  (s ‖ r)\n", hex.EncodeToString(sig))

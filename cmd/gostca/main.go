@@ -46,6 +46,8 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return runStatus(ctx, args[0], args[1:], stdout, stderr)
 	case "crl":
 		return runCRL(ctx, args[1:], stdout, stderr)
+	case "list":
+		return runList(ctx, args[1:], stdout, stderr)
 	case "token":
 		return runToken(ctx, args[1:], stdout, stderr)
 	case "fsck":
@@ -55,8 +57,7 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	case "demo":
 		return runDemo(args[1:], stdout, stderr)
 	case "version":
-		fmt.Fprintln(stdout, "gostca", version)
-		return 0
+		return runVersion(stdout)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -79,15 +80,18 @@ commands:
   revoke    revoke a certificate:  gostca revoke SERIAL --reason keyCompromise
   suspend   suspend (certificateHold) a certificate
   resume    lift a suspension
+  list      list certificates: [--status S] [--issuer ID] [--profile P] [--centre ID]
+            [--since DATE] [--until DATE] [--max N]
   crl       generate the CRLs now
   token     API tokens: token create --role ROLE [--scope ID] | token list | token revoke ID
   fsck      check the store's indexes and the audit chain
   config    print the effective configuration and the environment variables
-  demo      generate a GOST key, hash a file with Streebog, sign and verify it
-  version   print the version
+  demo      gostca demo [FILE]: generate a GOST key, hash FILE with Streebog, sign and verify it
+  version   print the version and the VCS revision it was built from
 
 Every command takes --config FILE (or GOSTCA_CONFIG) and --data DIR.
 The admin commands open the data directory, so the server must be stopped;
-while it runs use the HTTP API (see README.md).
+while it runs, issue, revoke|suspend|resume, list, crl and token act through it
+with --server URL --token-file F (see README.md).
 `)
 }

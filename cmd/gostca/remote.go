@@ -102,7 +102,9 @@ func (e *problemError) Error() string {
 	if e.p.Detail != "" {
 		msg += ": " + e.p.Detail
 	}
-	if e.p.Field != "" {
+	if len(e.p.Fields) > 0 {
+		msg += " [fields " + strings.Join(e.p.Fields, ", ") + "]"
+	} else if e.p.Field != "" {
 		msg += " [field " + e.p.Field + "]"
 	}
 	return msg

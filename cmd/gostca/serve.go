@@ -107,6 +107,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 			scheme = "https"
 		}
 		cfg.Server.PublicURL = scheme + "://" + ln.Addr().String()
+		warnPublicURL(log, cfg.Server.PublicURL)
 	}
 	e, err := ca.Open(ctx, cfg, ca.Options{Logger: log, CreateDefault: true})
 	if err != nil {
