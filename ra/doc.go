@@ -43,7 +43,8 @@
 //	                 centre or cabinet (by a qualified certificate)
 //	send_to_cabinet  centre, operator             identity_verified
 //	take_back        centre, operator             ready_to_issue
-//	issue            cabinet                      ready_to_issue (issuing: repeat)
+//	issue            cabinet; centre, operator    ready_to_issue (issuing: repeat)
+//	                 (at the desk, until the cabinet slice)
 //	cancel           centre, operator             any open state
 //	expire           system                       any open state
 //
