@@ -141,10 +141,41 @@ func TestApplicationEndToEnd(t *testing.T) {
 		t.Fatalf("foreign centre's search found %+v", q)
 	}
 
+	// First review: rejected with two field reasons; the centre corrects
+	// the birth place, which drops the signed application (it must be
+	// printed and signed again), uploads it again and resubmits.
+	a, resp = ts.appCall(t, op, "POST", path+"/actions/claim", nil, 200, etag(t, resp)...)
+	a, resp = ts.appCall(t, op, "POST", path+"/actions/reject", api.RejectRequest{Reasons: []api.ReasonJSON{
+		{Target: "owner.birth_place", Code: "does_not_match_passport", Text: "Место рождения — как в паспорте"},
+		{Target: "document:passport", Code: "unreadable", Text: "Скан разворота нечитаем"}}}, 200, etag(t, resp)...)
+	steps = append(steps, "application_claim", "application_reject")
+	if a.State != "rejected" || len(a.Reviews) != 1 || a.Reviews[0].Approved || len(a.Reviews[0].Reasons) != 2 {
+		t.Fatalf("after rejection: %+v", a)
+	}
+	fixed := appOwner()
+	fixed.BirthPlace = "гор. Тверь Калининской обл."
+	a, resp = ts.appCall(t, sc, "PUT", path+"/data", api.ApplicationDataRequest{Phone: a.Phone, Owner: fixed}, 200, etag(t, resp)...)
+	steps = append(steps, "application_update_data")
+	if a.State != "rejected" || len(a.Documents) != 3 {
+		t.Fatalf("after correction (the signed application must be gone): %+v", a.Documents)
+	}
+	r, body = ts.do(t, "POST", path+"/actions/submit", sc, "", nil, etag(t, resp)...)
+	if ap := decode[api.AppProblem](t, body); r.StatusCode != 422 || ap.Code != "application_incomplete" || len(ap.Missing) != 1 || !strings.Contains(ap.Missing[0], "signed_application") {
+		t.Fatalf("resubmission without the signed application: %d %s", r.StatusCode, body)
+	}
+	sum := sha256.Sum256([]byte("signed form, again"))
+	a, resp = ts.appCall(t, sc, "POST", path+"/documents", api.DocumentRequest{Type: "signed_application",
+		SHA256: hex.EncodeToString(sum[:]), Size: 18, ContentType: "application/pdf"}, 201, etag(t, resp)...)
+	a, resp = ts.appCall(t, sc, "POST", path+"/actions/submit", nil, 200, etag(t, resp)...)
+	steps = append(steps, "application_add_document", "application_submit")
+
 	a, resp = ts.appCall(t, op, "POST", path+"/actions/claim", nil, 200, etag(t, resp)...)
 	a, resp = ts.appCall(t, op, "POST", path+"/actions/approve", nil, 200, etag(t, resp)...)
 	steps = append(steps, "application_claim", "application_approve")
-	if a.State != "approved" || len(a.Reviews) != 1 || !a.Reviews[0].Approved {
+	if a.Round != 2 {
+		t.Fatalf("approved in round %d, want 2", a.Round)
+	}
+	if a.State != "approved" || len(a.Reviews) != 2 || !a.Reviews[1].Approved {
 		t.Fatalf("after approval: %+v", a)
 	}
 	a, resp = ts.appCall(t, sc, "POST", path+"/actions/verify_identity", api.IdentityRequest{Method: "in_person",
@@ -240,5 +271,16 @@ func TestApplicationEndToEnd(t *testing.T) {
 		wantProblem(t, r, body, 404, "application_not_found")
 	}
 	r, body = ts.do(t, "GET", base+"/nosuchapplication", sc, "", nil)
+	wantProblem(t, r, body, 404, "application_not_found")
+
+	// An operator opens one on the foreign centre's behalf: it is that
+	// centre's, and ours does not see it.
+	b, _ := ts.appCall(t, op, "POST", base, api.CreateApplicationRequest{CertType: "natural-person", Phone: "+79260000001",
+		ServiceCentre: "centre-2"}, 201)
+	if b.ServiceCentre != "centre-2" || !strings.HasSuffix(b.CreatedBy, "/ca_operator") {
+		t.Fatalf("opened on a centre's behalf: %+v", b)
+	}
+	ts.appCall(t, foreign, "GET", base+"/"+b.ID, nil, 200)
+	r, body = ts.do(t, "GET", base+"/"+b.ID, sc, "", nil)
 	wantProblem(t, r, body, 404, "application_not_found")
 }
