@@ -186,6 +186,17 @@ func TestApplicationEndToEnd(t *testing.T) {
 		t.Fatalf("after sending to the cabinet: %+v", a)
 	}
 
+	// A request the CA refuses (not a PKCS#10): 422 issuance_refused, the
+	// application is ready to issue again, one attempt spent.
+	r, body = ts.do(t, "POST", path+"/actions/issue_at_desk", op, "application/json",
+		mustJSON(t, api.DeskIssueRequest{CSR: "MIIBAAAA", SubjectSignTool: "КриптоПро CSP"}), etag(t, resp)...)
+	wantProblem(t, r, body, 422, "issuance_refused")
+	steps = append(steps, "application_issue", "application_issue_refused")
+	a, resp = ts.appCall(t, op, "GET", path, nil, 200)
+	if a.State != "ready_to_issue" || a.IssueAttempt != 1 || a.Serial != "" {
+		t.Fatalf("after a refused issuance: %+v", a)
+	}
+
 	// Issuance at the desk: the CSR names someone else; the certificate
 	// must not.
 	csr := o.csr("desk", "gost2012_256", "TCA")
