@@ -2,6 +2,7 @@ package ca
 
 import (
 	"context"
+	"strings"
 
 	"github.com/gostca/gostca/ra"
 )
@@ -20,7 +21,16 @@ func (c *CA) openRA() error {
 		Profiles: profiles, Deadline: c.cfg.RA.Deadline, MaxDocumentSize: int64(c.cfg.RA.MaxDocumentBytes),
 		Logger: c.log,
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	source := "configured"
+	if profiles == nil {
+		source = "default"
+	}
+	c.log.Info("registration authority open", "profiles", strings.Join(c.ra.ProfileNames(), ","), "profiles_from", source,
+		"deadline", c.cfg.RA.Deadline.String())
+	return nil
 }
 
 // runRAExpiry is the RA's expiry sweep, a job on the CA's lifetime.
