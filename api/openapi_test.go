@@ -42,6 +42,15 @@ func TestOpenAPIDocument(t *testing.T) {
 		"/metrics":                              {"get"},
 		"/healthz":                              {"get"},
 		"/readyz":                               {"get"},
+		"/api/v1/applications":                  {"get", "post"},
+		"/api/v1/applications/{id}":             {"get"},
+		"/api/v1/applications/{id}/history":     {"get"},
+		"/api/v1/applications/{id}/data":        {"put"},
+		"/api/v1/applications/{id}/documents":   {"post"},
+	}
+	for _, a := range []string{"remove_document", "submit", "claim", "unclaim", "approve", "reject", "verify_identity",
+		"send_to_cabinet", "take_back", "cancel", "issue_at_desk"} {
+		want["/api/v1/applications/{id}/actions/"+a] = []string{"post"}
 	}
 	for path, methods := range want {
 		for _, m := range methods {
@@ -66,6 +75,11 @@ func TestOpenAPIDocument(t *testing.T) {
 			if i := methodIndex([]byte(strings.ToUpper(m))); i < 0 || r.methods[i] == nil {
 				t.Errorf("%s %s: route has no such method", m, path)
 			}
+		}
+	}
+	for code := range appStatus {
+		if !strings.Contains(string(openapiJSON), string(code)) {
+			t.Errorf("application problem code %s undocumented", code)
 		}
 	}
 	for code := range statusOf {

@@ -24,10 +24,11 @@ const (
 	mHead
 	mPost
 	mDelete
+	mPut
 	numMethods
 )
 
-var methodNames = [numMethods]string{mGet: "GET", mHead: "HEAD", mPost: "POST", mDelete: "DELETE"}
+var methodNames = [numMethods]string{mGet: "GET", mHead: "HEAD", mPost: "POST", mDelete: "DELETE", mPut: "PUT"}
 
 func methodIndex(m []byte) int {
 	switch string(m) {
@@ -39,6 +40,8 @@ func methodIndex(m []byte) int {
 		return mPost
 	case "DELETE":
 		return mDelete
+	case "PUT":
+		return mPut
 	}
 	return -1
 }
@@ -124,7 +127,7 @@ func newRouteTable(s *Server) routeTable {
 		}
 	}
 	const v1 = "/api/v1/"
-	return routeTable{
+	return append(routeTable{
 		newRoute("healthz", "/healthz", noParam, "", on{mGet, s.healthz, auth.Public}, on{mHead, s.healthz, auth.Public}),
 		newRoute("readyz", "/readyz", noParam, "", on{mGet, s.readyz, auth.Public}, on{mHead, s.readyz, auth.Public}),
 		newRoute("metrics", "/metrics", noParam, "", on{mGet, s.serveMetrics, auth.Public}),
@@ -144,5 +147,5 @@ func newRouteTable(s *Server) routeTable {
 		newRoute("tokens", v1+"tokens", noParam, "", on{mPost, s.createToken, auth.OpTokens}, on{mGet, s.listTokens, auth.OpTokens}),
 		newRoute("token", v1+"tokens/", segment, "", on{mDelete, s.revokeToken, auth.OpTokens}),
 		newRoute("audit", v1+"audit", noParam, "", on{mGet, s.audit, auth.OpAudit}),
-	}
+	}, s.applicationRoutes(v1)...)
 }

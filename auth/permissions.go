@@ -18,6 +18,16 @@ const (
 	OpGenerateCRL
 	OpTokens // create, list and revoke API tokens
 	OpAudit
+	// Applications of the registration authority (package ra; the
+	// actions' own rules, centre scope and states are ra's).
+	OpAppCreate   // open an application
+	OpAppRead     // read, list and read the history of applications
+	OpAppEdit     // change owner data, add and remove documents
+	OpAppSubmit   // send for review
+	OpAppReview   // claim, unclaim, approve, reject
+	OpAppIdentify // record the identity verification at the desk
+	OpAppDeliver  // send to the cabinet, take back, cancel
+	OpAppIssue    // issue at the desk with the subscriber's CSR (until the cabinet does)
 	numOperations
 )
 
@@ -31,6 +41,14 @@ var permissions = [numOperations][]Role{
 	OpGenerateCRL:   {RoleCAAdmin},
 	OpTokens:        {RoleCAAdmin},
 	OpAudit:         {RoleAuditor, RoleCAAdmin},
+	OpAppCreate:     {RoleServiceCentre, RoleCAOperator},
+	OpAppRead:       {RoleServiceCentre, RoleCAOperator, RoleCAAdmin, RoleAuditor},
+	OpAppEdit:       {RoleServiceCentre, RoleCAOperator},
+	OpAppSubmit:     {RoleServiceCentre},
+	OpAppReview:     {RoleCAOperator},
+	OpAppIdentify:   {RoleServiceCentre},
+	OpAppDeliver:    {RoleServiceCentre, RoleCAOperator},
+	OpAppIssue:      {RoleServiceCentre, RoleCAOperator},
 }
 
 // RolesFor lists the roles that may do op; nil for Public.

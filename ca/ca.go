@@ -34,6 +34,7 @@ import (
 	"github.com/gostca/gostca/hooks"
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/publish"
+	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/signer"
 	"github.com/gostca/gostca/store"
 )
@@ -61,6 +62,7 @@ type CA struct {
 	tokens  *auth.Tokens
 	pub     *publish.Publisher
 	hooks   *hooks.Deliverer
+	ra      *ra.Service
 	reg     *prometheus.Registry
 	m       *metrics
 
@@ -147,11 +149,14 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (_ *CA, err erro
 	if c.hooks, err = hooks.New(&c.cfg.Hooks, c.st, log, c.reg); err != nil {
 		return nil, err
 	}
+	if err := c.openRA(); err != nil {
+		return nil, err
+	}
 	if err := c.pub.EnsureResponders(ctx); err != nil {
 		return nil, err
 	}
 	c.life, c.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	for _, job := range []func(context.Context){c.pub.RunOCSPRefresh, c.pub.RunCRLRefresh, c.hooks.Run} {
+	for _, job := range []func(context.Context){c.pub.RunOCSPRefresh, c.pub.RunCRLRefresh, c.hooks.Run, c.runRAExpiry} {
 		c.wg.Add(1)
 		go func() {
 			defer c.wg.Done()

@@ -57,6 +57,20 @@ func (c *CA) Issue(ctx context.Context, p *auth.Principal, req *IssueRequest) (r
 	if err != nil {
 		return nil, err
 	}
+	if len(req.IdempotencyKey) > 100 || strings.IndexFunc(req.IdempotencyKey, func(r rune) bool { return r < 0x21 || r > 0x7e }) >= 0 {
+		return nil, &caerr.Error{Code: caerr.CodeInvalidRequest, Field: "Idempotency-Key", Detail: "idempotency key: up to 100 printable ASCII characters"}
+	}
+	requestID := ""
+	if req.IdempotencyKey != "" {
+		// Keys are per token: two clients cannot collide.
+		requestID = p.TokenID + "/" + req.IdempotencyKey
+	}
+	return c.issue(ctx, p.Actor(), centre, requestID, req)
+}
+
+// issue checks req and issues it for actor (the audit identity), recorded
+// for centre, idempotent by requestID (empty: not idempotent).
+func (c *CA) issue(ctx context.Context, actor, centre, requestID string, req *IssueRequest) (*IssueResult, error) {
 	issuerID := req.Issuer
 	if issuerID == "" {
 		issuerID = c.order[0]
@@ -88,24 +102,16 @@ func (c *CA) Issue(ctx context.Context, p *auth.Principal, req *IssueRequest) (r
 	if req.IdentificationKind < 0 || req.IdentificationKind > 3 {
 		return nil, &caerr.Error{Code: caerr.CodeInvalidRequest, Field: "identification_kind", Detail: "identification_kind must be 0..3"}
 	}
-	if len(req.IdempotencyKey) > 100 || strings.IndexFunc(req.IdempotencyKey, func(r rune) bool { return r < 0x21 || r > 0x7e }) >= 0 {
-		return nil, &caerr.Error{Code: caerr.CodeInvalidRequest, Field: "Idempotency-Key", Detail: "idempotency key: up to 100 printable ASCII characters"}
-	}
-	requestID := ""
-	if req.IdempotencyKey != "" {
-		// Keys are per token: two clients cannot collide.
-		requestID = p.TokenID + "/" + req.IdempotencyKey
-	}
 	subj := req.Subject
 	r, err := c.sig.Issue(ctx, &signer.Request{
 		RequestID: requestID, IssuerID: issuerID, Profile: req.Profile, CSR: req.CSR, Subject: &subj,
 		SubjectSignTool: req.SubjectSignTool, IdentificationKind: pkix.IdentificationKind(req.IdentificationKind),
-		Emails: req.Emails, Actor: p.Actor(), Centre: centre,
+		Emails: req.Emails, Actor: actor, Centre: centre,
 	})
 	if err != nil {
 		ce := keyAdvice(caerr.Classify(err), issuerID, prof)
 		if caerr.CodeOf(ce) == caerr.CodeInternal {
-			c.log.Error("issuance failed", "issuer", issuerID, "profile", req.Profile, "actor", p.Actor(), "err", err)
+			c.log.Error("issuance failed", "issuer", issuerID, "profile", req.Profile, "actor", actor, "err", err)
 		}
 		return nil, ce
 	}

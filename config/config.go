@@ -44,6 +44,7 @@ type Config struct {
 	CRL    CRLConfig    `toml:"crl"`
 	Signer SignerConfig `toml:"signer"`
 	Hooks  HooksConfig  `toml:"hooks"`
+	RA     RAConfig     `toml:"ra"`
 	Log    LogConfig    `toml:"log"`
 
 	// set holds the keys the file and the environment gave (derive.go).
@@ -266,6 +267,7 @@ func DefaultConfig() Config {
 		CRL: CRLConfig{Validity: 24 * time.Hour, RefreshInterval: time.Hour, DeltaValidity: time.Hour},
 		Hooks: HooksConfig{Timeout: 10 * time.Second, Concurrency: 4, PollInterval: 5 * time.Second,
 			MaxBackoff: time.Hour},
+		RA:  DefaultRA(),
 		Log: LogConfig{Level: "info", Format: "text"},
 	}
 }
@@ -332,6 +334,9 @@ func walkConfig(v reflect.Value, prefix string, fn func(key string, f reflect.Va
 		}
 		key := prefix + tag
 		f := v.Field(i)
+		if f.Kind() == reflect.Map {
+			continue // tables of tables (ra.profiles): TOML only
+		}
 		if f.Kind() == reflect.Struct {
 			walkConfig(f, key+".", fn)
 			continue
@@ -508,6 +513,7 @@ func (c *Config) Validate() error {
 	if c.PKCS11.ProbeInterval <= 0 {
 		bad("pkcs11.probe_interval must be positive")
 	}
+	c.RA.validate(bad)
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:

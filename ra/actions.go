@@ -39,6 +39,11 @@ var (
 	open     = []store.AppState{store.AppNew, store.AppFilling, store.AppSubmitted, store.AppInReview,
 		store.AppRejected, store.AppApproved, store.AppIdentityVerified, store.AppReadyToIssue}
 	centreOrOperator = []ActorKind{ServiceCentre, Operator}
+	// issuers may issue a ready application: the subscriber's cabinet
+	// (after consent and the SMS confirmation, in the cabinet slice) and,
+	// until the cabinet exists, the service centre or a CA operator with
+	// the CSR the subscriber made at the desk.
+	issuers = []ActorKind{Cabinet, ServiceCentre, Operator}
 )
 
 // rules is the whole state machine: every action, who may take it and
@@ -59,9 +64,9 @@ var rules = map[Action]rule{
 	ActVerifyIdentity: {actors: []ActorKind{ServiceCentre, Cabinet}, from: []store.AppState{store.AppApproved}},
 	ActSendToCabinet:  {actors: centreOrOperator, from: []store.AppState{store.AppIdentityVerified}},
 	ActTakeBack:       {actors: centreOrOperator, from: []store.AppState{store.AppReadyToIssue}},
-	ActIssue:          {actors: []ActorKind{Cabinet}, from: []store.AppState{store.AppReadyToIssue, store.AppIssuing}}, // from issuing: repeat a call whose outcome is unknown
-	ActIssued:         {actors: []ActorKind{Cabinet}, from: []store.AppState{store.AppIssuing}},
-	ActIssueRefused:   {actors: []ActorKind{Cabinet}, from: []store.AppState{store.AppIssuing}},
+	ActIssue:          {actors: issuers, from: []store.AppState{store.AppReadyToIssue, store.AppIssuing}}, // from issuing: repeat a call whose outcome is unknown
+	ActIssued:         {actors: issuers, from: []store.AppState{store.AppIssuing}},
+	ActIssueRefused:   {actors: issuers, from: []store.AppState{store.AppIssuing}},
 	ActCancel:         {actors: centreOrOperator, from: open},
 	ActExpire:         {actors: []ActorKind{System}, from: open},
 }

@@ -43,7 +43,8 @@
 //	                 centre or cabinet (by a qualified certificate)
 //	send_to_cabinet  centre, operator             identity_verified
 //	take_back        centre, operator             ready_to_issue
-//	issue            cabinet                      ready_to_issue (issuing: repeat)
+//	issue            cabinet; centre, operator    ready_to_issue (issuing: repeat)
+//	                 (at the desk, until the cabinet slice)
 //	cancel           centre, operator             any open state
 //	expire           system                       any open state
 //
@@ -142,7 +143,9 @@
 //
 // # Issuance
 //
-// The cabinet's Issue moves the application to issuing (its attempt
+// Issue (the subscriber's cabinet; until the cabinet slice, also the
+// service centre or an operator at the desk with the subscriber's CSR)
+// moves the application to issuing (its attempt
 // counter advanced), calls CA.Issue with the idempotency key
 // "ra:<id>:<attempt>", the pkix profile, the subject built from the data
 // (Subject), the subscriber's CSR and crypto tool and the
@@ -150,7 +153,16 @@
 // subscriber's notices). A definitive refusal (ErrCARefused) returns the
 // application to ready_to_issue; an unknown outcome leaves it issuing,
 // and a repeat makes the same keyed call. The CA interface documents
-// what the real façade must guarantee. The cabinet's consent and SMS
+// what the real façade (package ca, raCA) must guarantee; it maps the key
+// to the signer's request id. The certificate's batch holds its own audit
+// entry and ESIA outbox row; the application's "issued" change is the
+// next batch (two steps, made safe by the key).
+//
+// # Expiry
+//
+// ExpireDue closes every open application past its deadline; RunExpiry
+// runs it on an interval (ca.Open starts it on the CA's lifetime with
+// the configured ra.expire_interval). The cabinet's consent and SMS
 // confirmation precede Issue and belong to the cabinet slice; so do the
 // document bytes (content-addressed files outside Pebble; ra keeps their
 // metadata), the printed application form and the hook workers that

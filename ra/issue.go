@@ -124,7 +124,7 @@ func (s *Service) Issue(ctx context.Context, actor Actor, id string, version uin
 		return nil, err
 	}
 	if !slices.Contains(rules[ActIssue].actors, actor.Kind) {
-		return nil, errf(CodeForbidden, "a %s may not issue: the subscriber's cabinet does", actor.Kind)
+		return nil, errf(CodeForbidden, "a %s may not issue: the subscriber's cabinet, the service centre or a CA operator does", actor.Kind)
 	}
 	a, err := s.load(ctx, actor, id)
 	if err != nil {

@@ -116,6 +116,17 @@ func (s *Service) Profile(name string) (Profile, bool) {
 	return *p, true
 }
 
+// ProfileNames lists the certificate types (application profile names),
+// sorted.
+func (s *Service) ProfileNames() []string {
+	out := make([]string, 0, len(s.profiles))
+	for n := range s.profiles {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}
+
 var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
 func randomID() string {

@@ -32,7 +32,7 @@ var expected = map[Action]struct {
 	ActVerifyIdentity: {[]ActorKind{ServiceCentre, Cabinet}, []store.AppState{store.AppApproved}},
 	ActSendToCabinet:  {[]ActorKind{ServiceCentre, Operator}, []store.AppState{store.AppIdentityVerified}},
 	ActTakeBack:       {[]ActorKind{ServiceCentre, Operator}, []store.AppState{store.AppReadyToIssue}},
-	ActIssue:          {[]ActorKind{Cabinet}, []store.AppState{store.AppReadyToIssue, store.AppIssuing}},
+	ActIssue:          {[]ActorKind{Cabinet, ServiceCentre, Operator}, []store.AppState{store.AppReadyToIssue, store.AppIssuing}},
 	ActCancel:         {[]ActorKind{ServiceCentre, Operator}, allStates[:8]},
 	ActExpire:         {[]ActorKind{System}, allStates[:8]},
 }

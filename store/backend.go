@@ -113,5 +113,6 @@ type Backend interface {
 	OutboxQueue
 	AuditLog
 	Tokens
+	Applications
 	Maintenance
 }

@@ -1,0 +1,426 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"strconv"
+	"strings"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/gostca/gostca/auth"
+	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/ra"
+	"github.com/gostca/gostca/store"
+)
+
+// The registration authority's endpoints: they translate HTTP to the
+// calls of ra.Service and back. Who may take which action in which
+// state, centre confinement and every data rule are package ra's; the
+// route table only says which roles may call an endpoint at all.
+//
+// A change names the version it was decided on in If-Match (the ETag of
+// the application it read): a stale one is 412 version_conflict, none is
+// 428 version_required.
+
+// applicationRoutes are the routes under /api/v1/applications.
+func (s *Server) applicationRoutes(v1 string) []*route {
+	h := s.appHandler
+	action := func(name string, op auth.Operation, fn handlerFunc) *route {
+		return newRoute("application_"+name, v1+"applications/", segment, "/actions/"+name, on{mPost, h(fn), op})
+	}
+	return []*route{
+		newRoute("applications", v1+"applications", noParam, "",
+			on{mPost, h(s.createApplication), auth.OpAppCreate}, on{mGet, h(s.listApplications), auth.OpAppRead}),
+		newRoute("application", v1+"applications/", segment, "", on{mGet, h(s.getApplication), auth.OpAppRead}),
+		newRoute("application_history", v1+"applications/", segment, "/history", on{mGet, h(s.applicationHistory), auth.OpAppRead}),
+		newRoute("application_data", v1+"applications/", segment, "/data", on{mPut, h(s.updateApplicationData), auth.OpAppEdit}),
+		newRoute("application_documents", v1+"applications/", segment, "/documents", on{mPost, h(s.addApplicationDocument), auth.OpAppEdit}),
+		action("remove_document", auth.OpAppEdit, s.removeApplicationDocument),
+		action("submit", auth.OpAppSubmit, s.simpleAction((*ra.Service).Submit)),
+		action("claim", auth.OpAppReview, s.simpleAction((*ra.Service).Claim)),
+		action("unclaim", auth.OpAppReview, s.simpleAction((*ra.Service).Unclaim)),
+		action("approve", auth.OpAppReview, s.simpleAction((*ra.Service).Approve)),
+		action("reject", auth.OpAppReview, s.rejectApplication),
+		action("verify_identity", auth.OpAppIdentify, s.verifyApplicationIdentity),
+		action("send_to_cabinet", auth.OpAppDeliver, s.simpleAction((*ra.Service).SendToCabinet)),
+		action("take_back", auth.OpAppDeliver, s.reasonAction((*ra.Service).TakeBack)),
+		action("cancel", auth.OpAppDeliver, s.reasonAction((*ra.Service).Cancel)),
+		action("issue_at_desk", auth.OpAppIssue, s.issueApplicationAtDesk),
+	}
+}
+
+// appActor is the caller as package ra sees it. Roles that only read
+// (ca_admin, auditor) read as operators do; the route table keeps them
+// from changing anything.
+func appActor(p *auth.Principal) ra.Actor {
+	a := ra.Actor{ID: p.Actor()}
+	switch p.Role {
+	case auth.RoleServiceCentre:
+		a.Kind, a.Centre = ra.ServiceCentre, p.Scope
+	case auth.RoleCAOperator, auth.RoleCAAdmin, auth.RoleAuditor:
+		a.Kind = ra.Operator
+	}
+	return a // any other role: kind 0, which ra refuses
+}
+
+// ifMatch reads the version the caller decided on: If-Match "N" (or
+// W/"N", or a bare N). None is 0 (ra answers version_required).
+func ifMatch(ctx *fasthttp.RequestCtx) (uint64, error) {
+	h := bytes.TrimSpace(ctx.Request.Header.Peek("If-Match"))
+	if len(h) == 0 {
+		return 0, nil
+	}
+	v := strings.Trim(strings.TrimPrefix(string(h), "W/"), `"`)
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil || n == 0 {
+		return 0, &ra.Error{Code: ra.CodeInvalidData, Detail: "If-Match: give the application's ETag, e.g. \"3\"",
+			Fields: []ra.FieldError{{Field: "If-Match", Problem: "the application's version as its ETag gives it"}}}
+	}
+	return n, nil
+}
+
+// writeApplication answers with an application and its ETag.
+func writeApplication(ctx *fasthttp.RequestCtx, status int, a *store.Application) error {
+	ctx.Response.Header.Set("ETag", `"`+strconv.FormatUint(a.Version, 10)+`"`)
+	return writeJSON(ctx, status, applicationJSON(a))
+}
+
+// CreateApplicationRequest is the body of POST /api/v1/applications.
+type CreateApplicationRequest struct {
+	CertType      string `json:"cert_type"`
+	ServiceCentre string `json:"service_centre,omitempty"`
+	Phone         string `json:"phone"`
+	Email         string `json:"email,omitempty"`
+	Recipient     string `json:"recipient,omitempty"`
+	Organisation  string `json:"organisation,omitempty"`
+	Replaces      string `json:"replaces,omitempty"`
+}
+
+func (s *Server) createApplication(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) error {
+	var body CreateApplicationRequest
+	if err := decodeJSON(ctx, &body, false); err != nil {
+		return err
+	}
+	in := ra.CreateInput{CertType: body.CertType, Centre: body.ServiceCentre, Phone: body.Phone, Email: body.Email,
+		Recipient: body.Recipient, Organisation: body.Organisation}
+	if body.Replaces != "" {
+		serial, err := ca.ParseSerial(body.Replaces)
+		if err != nil {
+			return invalidField("replaces", "the serial of the certificate being renewed, in hex")
+		}
+		in.Replaces = serial
+	}
+	c, cancel := s.callCtx()
+	defer cancel()
+	a, err := s.e.RA().Create(c, appActor(p), in)
+	if err != nil {
+		return err
+	}
+	ctx.Response.Header.Set("Location", "/api/v1/applications/"+a.ID)
+	return writeApplication(ctx, fasthttp.StatusCreated, a)
+}
+
+func invalidField(field, problem string) error {
+	return &ra.Error{Code: ra.CodeInvalidData, Detail: "correct the fields named", Fields: []ra.FieldError{{Field: field, Problem: problem}}}
+}
+
+func (s *Server) getApplication(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
+	c, cancel := s.callCtx()
+	defer cancel()
+	a, err := s.e.RA().Get(c, appActor(p), string(id))
+	if err != nil {
+		return err
+	}
+	return writeApplication(ctx, fasthttp.StatusOK, a)
+}
+
+func (s *Server) applicationHistory(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
+	c, cancel := s.callCtx()
+	defer cancel()
+	evs, err := s.e.RA().History(c, appActor(p), string(id))
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Items []EventJSON `json:"items"`
+	}{Items: make([]EventJSON, 0, len(evs))}
+	for _, e := range evs {
+		out.Items = append(out.Items, eventJSON(e))
+	}
+	return writeJSON(ctx, fasthttp.StatusOK, out)
+}
+
+func (s *Server) listApplications(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) error {
+	args := ctx.QueryArgs()
+	q := ra.ListQuery{Centre: string(args.Peek("service_centre")), Phone: string(args.Peek("phone")),
+		SNILS: string(args.Peek("snils")), INN: string(args.Peek("inn")), Cursor: string(args.Peek("cursor"))}
+	if st := string(args.Peek("state")); st != "" {
+		v, ok := store.ParseAppState(st)
+		if !ok {
+			return invalidField("state", "one of new, filling, submitted, in_review, rejected, approved, identity_verified, ready_to_issue, issuing, issued, cancelled, expired")
+		}
+		q.State = v
+	}
+	if l := args.Peek("limit"); len(l) > 0 {
+		n, err := strconv.Atoi(string(l))
+		if err != nil || n < 1 || n > store.MaxLimit {
+			return invalidField("limit", "1.."+strconv.Itoa(store.MaxLimit))
+		}
+		q.Limit = n
+	}
+	c, cancel := s.callCtx()
+	defer cancel()
+	page, next, err := s.e.RA().List(c, appActor(p), q)
+	if err != nil {
+		return err
+	}
+	out := ApplicationPage{Items: make([]Application, 0, len(page)), NextCursor: next}
+	for i := range page {
+		out.Items = append(out.Items, applicationJSON(&page[i]))
+	}
+	return writeJSON(ctx, fasthttp.StatusOK, out)
+}
+
+// ApplicationDataRequest is the body of PUT …/data: the whole editable
+// data (send what you read, changed).
+type ApplicationDataRequest struct {
+	Phone     string    `json:"phone"`
+	Recipient string    `json:"recipient,omitempty"`
+	Owner     OwnerJSON `json:"owner"`
+}
+
+func (s *Server) updateApplicationData(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
+	version, err := ifMatch(ctx)
+	if err != nil {
+		return err
+	}
+	var body ApplicationDataRequest
+	if err := decodeJSON(ctx, &body, false); err != nil {
+		return err
+	}
+	o, errs := ownerFromJSON(&body.Owner)
+	if len(errs) > 0 {
+		return &ra.Error{Code: ra.CodeInvalidData, Detail: "correct the fields named", Fields: errs}
+	}
+	c, cancel := s.callCtx()
+	defer cancel()
+	a, err := s.e.RA().UpdateData(c, appActor(p), string(id), version, ra.Data{Phone: body.Phone, Recipient: body.Recipient, Owner: o})
+	if err != nil {
+		return err
+	}
+	return writeApplication(ctx, fasthttp.StatusOK, a)
+}
+
+// DocumentRequest is the body of POST …/documents: the metadata of a
+// file (its bytes are stored content-addressed by SHA-256; the upload of
+// the bytes themselves comes with the document store).
+type DocumentRequest struct {
+	Type        string `json:"type"`
+	SHA256      string `json:"sha256"`
+	Size        int64  `json:"size"`
+	ContentType string `json:"content_type"`
+}
+
+func (s *Server) addApplicationDocument(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
+	version, err := ifMatch(ctx)
+	if err != nil {
+		return err
+	}
+	var body DocumentRequest
+	if err := decodeJSON(ctx, &body, false); err != nil {
+		return err
+	}
+	in := ra.DocumentInput{Type: body.Type, Size: body.Size, ContentType: body.ContentType}
+	if h, err := hex.DecodeString(body.SHA256); err != nil || len(h) != 32 {
+		return invalidField("sha256", "the file's SHA-256 as 64 hex digits")
+	} else {
+		copy(in.SHA256[:], h)
+	}
+	c, cancel := s.callCtx()
+	defer cancel()
+	a, err := s.e.RA().AddDocument(c, appActor(p), string(id), version, in)
+	if err != nil {
+		return err
+	}
+	ctx.Response.Header.Set("Location", "/api/v1/applications/"+a.ID)
+	return writeApplication(ctx, fasthttp.StatusCreated, a)
+}
+
+func (s *Server) removeApplicationDocument(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
+	version, err := ifMatch(ctx)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Document string `json:"document"`
+	}
+	if err := decodeJSON(ctx, &body, false); err != nil {
+		return err
+	}
+	c, cancel := s.callCtx()
+	defer cancel()
+	a, err := s.e.RA().RemoveDocument(c, appActor(p), string(id), version, body.Document)
+	if err != nil {
+		return err
+	}
+	return writeApplication(ctx, fasthttp.StatusOK, a)
+}
+
+// simpleAction serves an action without a body.
+func (s *Server) simpleAction(fn func(*ra.Service, context.Context, ra.Actor, string, uint64) (*store.Application, error)) handlerFunc {
+	return func(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
+		version, err := ifMatch(ctx)
+		if err != nil {
+			return err
+		}
+		var none struct{}
+		if err := decodeJSON(ctx, &none, true); err != nil {
+			return err
+		}
+		c, cancel := s.callCtx()
+		defer cancel()
+		a, err := fn(s.e.RA(), c, appActor(p), string(id), version)
+		if err != nil {
+			return err
+		}
+		return writeApplication(ctx, fasthttp.StatusOK, a)
+	}
+}
+
+// ReasonRequest is the body of take_back and cancel.
+type ReasonRequest struct {
+	Reason string `json:"reason"`
+}
+
+// reasonAction serves an action whose body is a reason.
+func (s *Server) reasonAction(fn func(*ra.Service, context.Context, ra.Actor, string, uint64, string) (*store.Application, error)) handlerFunc {
+	return func(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
+		version, err := ifMatch(ctx)
+		if err != nil {
+			return err
+		}
+		var body ReasonRequest
+		if err := decodeJSON(ctx, &body, false); err != nil {
+			return err
+		}
+		c, cancel := s.callCtx()
+		defer cancel()
+		a, err := fn(s.e.RA(), c, appActor(p), string(id), version, body.Reason)
+		if err != nil {
+			return err
+		}
+		return writeApplication(ctx, fasthttp.StatusOK, a)
+	}
+}
+
+// RejectRequest is the body of the reject action.
+type RejectRequest struct {
+	Reasons []ReasonJSON `json:"reasons"`
+}
+
+func (s *Server) rejectApplication(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
+	version, err := ifMatch(ctx)
+	if err != nil {
+		return err
+	}
+	var body RejectRequest
+	if err := decodeJSON(ctx, &body, false); err != nil {
+		return err
+	}
+	reasons := make([]ra.Reason, len(body.Reasons))
+	for i, r := range body.Reasons {
+		reasons[i] = ra.Reason(r)
+	}
+	c, cancel := s.callCtx()
+	defer cancel()
+	a, err := s.e.RA().Reject(c, appActor(p), string(id), version, reasons)
+	if err != nil {
+		return err
+	}
+	return writeApplication(ctx, fasthttp.StatusOK, a)
+}
+
+// IdentityRequest is the body of verify_identity.
+type IdentityRequest struct {
+	Method         string `json:"method"`    // in_person, qualified_certificate, esia_biometric
+	Presenter      string `json:"presenter"` // owner, representative (in person)
+	Representative string `json:"representative,omitempty"`
+	Document       string `json:"document,omitempty"`
+	Confirmed      bool   `json:"confirmed"`
+	CertSerial     string `json:"cert_serial,omitempty"` // hex (qualified_certificate)
+}
+
+func (s *Server) verifyApplicationIdentity(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
+	version, err := ifMatch(ctx)
+	if err != nil {
+		return err
+	}
+	var body IdentityRequest
+	if err := decodeJSON(ctx, &body, false); err != nil {
+		return err
+	}
+	in := ra.IdentityInput{Method: body.Method, Representative: body.Representative, Document: body.Document, Confirmed: body.Confirmed}
+	if body.Presenter != "" {
+		pr, ok := lookup(presenterNames, body.Presenter)
+		if !ok {
+			return invalidField("presenter", "owner or representative")
+		}
+		in.Presenter = pr
+	}
+	if body.CertSerial != "" {
+		serial, err := ca.ParseSerial(body.CertSerial)
+		if err != nil {
+			return invalidField("cert_serial", "a certificate serial in hex")
+		}
+		in.CertSerial = serial
+	}
+	c, cancel := s.callCtx()
+	defer cancel()
+	a, err := s.e.RA().VerifyIdentity(c, appActor(p), string(id), version, in)
+	if err != nil {
+		return err
+	}
+	return writeApplication(ctx, fasthttp.StatusOK, a)
+}
+
+// DeskIssueRequest is the body of issue_at_desk: the certificate request
+// the subscriber made on their token at the service centre, and their
+// crypto tool. The certificate's subject is the application's, never the
+// CSR's.
+type DeskIssueRequest struct {
+	CSR             string `json:"csr"` // PEM, or base64 of the DER
+	SubjectSignTool string `json:"subject_sign_tool"`
+}
+
+// issueApplicationAtDesk issues a ready-to-issue application's
+// certificate for a service centre or operator holding the subscriber's
+// CSR. The subscriber cabinet will issue through the same ra.Issue after
+// its consent and SMS confirmation.
+func (s *Server) issueApplicationAtDesk(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
+	version, err := ifMatch(ctx)
+	if err != nil {
+		return err
+	}
+	var body DeskIssueRequest
+	if err := decodeJSON(ctx, &body, false); err != nil {
+		return err
+	}
+	var csr []byte
+	if body.CSR != "" {
+		if csr, err = decodeCSR(body.CSR); err != nil {
+			return invalidField("csr", "a PKCS#10 request: PEM or base64 of the DER")
+		}
+	}
+	c, cancel := s.callCtx()
+	defer cancel()
+	a, err := s.e.RA().Issue(c, appActor(p), string(id), version, ra.IssueInput{CSR: csr, SubjectSignTool: body.SubjectSignTool})
+	if err != nil {
+		return err
+	}
+	if len(a.Serial) > 0 {
+		ctx.Response.Header.Set("Location", "/api/v1/certificates/"+ca.FormatSerial(a.Serial))
+	}
+	return writeApplication(ctx, fasthttp.StatusOK, a)
+}

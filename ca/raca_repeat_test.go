@@ -1,0 +1,92 @@
+package ca_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/gostca/gostca/internal/catest"
+	"github.com/gostca/gostca/ra"
+	"github.com/gostca/gostca/store"
+)
+
+// lossyCA issues through the real façade and then, while lose is set,
+// loses the answer: the certificate exists, the RA does not know it (a
+// timeout, or a crash between the certificate's batch and the
+// application's).
+type lossyCA struct {
+	ra.CA
+	lose bool
+}
+
+func (l *lossyCA) Issue(ctx context.Context, req ra.IssueRequest) (ra.IssuedCert, error) {
+	got, err := l.CA.Issue(ctx, req)
+	if err == nil && l.lose {
+		return ra.IssuedCert{}, errors.New("connection reset after the CA answered")
+	}
+	return got, err
+}
+
+// TestRAIssueRepeatAfterLostAnswer: with the real signer and store, an
+// issuance whose answer is lost leaves the application "issuing"; the
+// repeat (even with another CSR) answers with the certificate already
+// issued for the attempt's key: one certificate, the application issued
+// with its serial.
+func TestRAIssueRepeatAfterLostAnswer(t *testing.T) {
+	ctx := context.Background()
+	c := catest.Open(t, catest.Config(t))
+	lossy := &lossyCA{CA: c.RAFacade(), lose: true}
+	svc, err := ra.New(c.Store(), lossy, ra.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := ra.Actor{Kind: ra.ServiceCentre, ID: "token:sc/service_centre/c1", Centre: "c1"}
+	op := ra.Actor{Kind: ra.Operator, ID: "token:op/ca_operator"}
+	step := func(a *store.Application, err error) *store.Application {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	a := step(svc.Create(ctx, sc, ra.CreateInput{CertType: "natural-person", Phone: "+79161234567"}))
+	a = step(svc.UpdateData(ctx, sc, a.ID, a.Version, ra.Data{Phone: a.Phone, Owner: store.Owner{
+		Surname: "Ёлкина", GivenName: "Анна-Мария", Sex: store.SexFemale, BirthDate: time.Date(1990, 5, 17, 0, 0, 0, 0, time.UTC),
+		BirthPlace: "г. Тверь", IDDoc: store.IdentityDocument{Type: store.IDRussianPassport, Series: "4510", Number: "123456",
+			IssuedOn: time.Date(2010, 6, 1, 0, 0, 0, 0, time.UTC), Issuer: "ОВД района Тверской", IssuerCode: "770-001"},
+		SNILS: "11223344595", INN: "500100123426"}}))
+	for _, typ := range []string{ra.DocSignedApplication, ra.DocPassport, ra.DocSNILS, ra.DocINN} {
+		a = step(svc.AddDocument(ctx, sc, a.ID, a.Version, ra.DocumentInput{Type: typ, SHA256: sha256.Sum256([]byte(typ)), Size: 10, ContentType: "application/pdf"}))
+	}
+	a = step(svc.Submit(ctx, sc, a.ID, a.Version))
+	a = step(svc.Claim(ctx, op, a.ID, a.Version))
+	a = step(svc.Approve(ctx, op, a.ID, a.Version))
+	a = step(svc.VerifyIdentity(ctx, sc, a.ID, a.Version, ra.IdentityInput{Method: ra.IdentifyInPerson, Presenter: store.PresenterOwner,
+		Document: "паспорт 4510 123456", Confirmed: true}))
+	a = step(svc.SendToCabinet(ctx, sc, a.ID, a.Version))
+
+	in := ra.IssueInput{CSR: catest.CSR(t, "tc26-256-A"), SubjectSignTool: "«КриптоПро CSP» (версия 5.0)"}
+	if _, err := svc.Issue(ctx, op, a.ID, a.Version, in); ra.CodeOf(err) != ra.CodeIssuePending {
+		t.Fatalf("lost answer: %v, want issuance_pending", err)
+	}
+	a = step(svc.Get(ctx, op, a.ID))
+	key := "ra:" + a.ID + ":1"
+	rec, err := c.Store().CertificateByRequestID(ctx, key)
+	if a.State != store.AppIssuing || err != nil || rec.Centre != "c1" {
+		t.Fatalf("after the lost answer: application %s, certificate %v %v", a.State, rec, err)
+	}
+
+	lossy.lose = false
+	in.CSR = catest.CSR(t, "tc26-256-A") // the caller retries with a new request: the key decides
+	a = step(svc.Issue(ctx, op, a.ID, a.Version, in))
+	if a.State != store.AppIssued || !bytes.Equal(a.Serial, rec.Serial) || a.IssueAttempt != 1 {
+		t.Fatalf("after the repeat: %s serial %x attempt %d, want issued %x", a.State, a.Serial, a.IssueAttempt, rec.Serial)
+	}
+	page, _, err := c.Store().FindCertificates(ctx, store.Query{Field: store.BySNILS, Value: "11223344595"})
+	if err != nil || len(page) != 1 {
+		t.Fatalf("%d certificates for the subscriber (%v), want 1", len(page), err)
+	}
+}

@@ -1,0 +1,79 @@
+package config
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/gostca/gostca/ra"
+)
+
+// RAConfig configures the registration authority (package ra):
+//
+//	[ra]
+//	deadline = "2160h"          # an application expires this long after creation (0: never)
+//	expire_interval = "1h"      # how often the expiry sweep runs
+//	max_document_bytes = 10485760
+//
+//	[ra.profiles.natural-person]  # one table per certificate type; none: ra.DefaultProfiles
+//	title = "natural person"
+//	cert_profile = "qualified-person"
+//	…                           # the keys of ra.Profile
+//
+// A profile's name is its table's key (a name key inside, if given, must
+// equal it). Configured profiles replace the defaults entirely.
+type RAConfig struct {
+	Deadline         time.Duration         `toml:"deadline"`
+	ExpireInterval   time.Duration         `toml:"expire_interval"`
+	MaxDocumentBytes int                   `toml:"max_document_bytes"`
+	Profiles         map[string]ra.Profile `toml:"profiles"`
+}
+
+// DefaultRA is the RA's default configuration: applications expire after
+// 90 days, swept hourly; files up to 10 MiB; the shipped profiles.
+func DefaultRA() RAConfig {
+	return RAConfig{Deadline: 90 * 24 * time.Hour, ExpireInterval: time.Hour, MaxDocumentBytes: ra.DefaultMaxDocumentSize}
+}
+
+// ApplicationProfiles returns the configured profiles, sorted by name,
+// with their names set from the table keys; nil when none are configured
+// (the RA then uses ra.DefaultProfiles).
+func (r *RAConfig) ApplicationProfiles() ([]ra.Profile, error) {
+	if len(r.Profiles) == 0 {
+		return nil, nil
+	}
+	names := make([]string, 0, len(r.Profiles))
+	for n := range r.Profiles {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := make([]ra.Profile, 0, len(names))
+	for _, n := range names {
+		p := r.Profiles[n]
+		if p.Name != "" && p.Name != n {
+			return nil, fmt.Errorf("config: ra.profiles.%s: name %q differs from the table's key; drop the name key", n, p.Name)
+		}
+		p.Name = n
+		if err := p.Validate(); err != nil {
+			return nil, fmt.Errorf("config: ra.profiles.%s: %w", n, err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// validate checks the RA section.
+func (r *RAConfig) validate(bad func(format string, args ...any)) {
+	if r.Deadline < 0 {
+		bad("ra.deadline must not be negative (0: applications never expire)")
+	}
+	if r.ExpireInterval <= 0 {
+		bad("ra.expire_interval must be positive")
+	}
+	if r.MaxDocumentBytes < 1 || r.MaxDocumentBytes > 1<<30 {
+		bad("ra.max_document_bytes must be 1..1073741824")
+	}
+	if _, err := r.ApplicationProfiles(); err != nil {
+		bad("%v", err)
+	}
+}
