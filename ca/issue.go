@@ -2,12 +2,14 @@ package ca
 
 import (
 	"context"
+	"encoding/asn1"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/caerr"
+	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/signer"
 	"github.com/gostca/gostca/store"
@@ -28,6 +30,9 @@ type IssueRequest struct {
 	SubjectSignTool    string
 	IdentificationKind int
 	Emails             []string
+	// ExtKeyUsage are purposes (dotted OIDs) asked for beyond the
+	// profile's; each must be in the profile's allowed_ext_key_usage.
+	ExtKeyUsage []string
 	// Centre records the issuance for a service centre (ServiceCentre
 	// rules in centre.go): a service_centre caller's own centre is used
 	// whatever is given here (naming another is forbidden); a CA operator
@@ -88,6 +93,17 @@ func (c *CA) Issue(ctx context.Context, p *auth.Principal, req *IssueRequest) (r
 	if len(req.IdempotencyKey) > 100 || strings.IndexFunc(req.IdempotencyKey, func(r rune) bool { return r < 0x21 || r > 0x7e }) >= 0 {
 		return nil, &caerr.Error{Code: caerr.CodeInvalidRequest, Field: "Idempotency-Key", Detail: "idempotency key: up to 100 printable ASCII characters"}
 	}
+	var eku []asn1.ObjectIdentifier
+	for _, o := range req.ExtKeyUsage {
+		oid, err := config.ParseOID(o)
+		if err != nil {
+			return nil, &caerr.Error{Code: caerr.CodeInvalidRequest, Field: "ext_key_usage", Detail: "ext_key_usage: " + err.Error()}
+		}
+		eku = append(eku, oid)
+	}
+	if err := c.checkSigningWindow(issuerID, time.Now()); err != nil {
+		return nil, err
+	}
 	requestID := ""
 	if req.IdempotencyKey != "" {
 		// Keys are per token: two clients cannot collide.
@@ -97,7 +113,7 @@ func (c *CA) Issue(ctx context.Context, p *auth.Principal, req *IssueRequest) (r
 	r, err := c.sig.Issue(ctx, &signer.Request{
 		RequestID: requestID, IssuerID: issuerID, Profile: req.Profile, CSR: req.CSR, Subject: &subj,
 		SubjectSignTool: req.SubjectSignTool, IdentificationKind: pkix.IdentificationKind(req.IdentificationKind),
-		Emails: req.Emails, Actor: p.Actor(), Centre: centre,
+		Emails: req.Emails, ExtKeyUsage: eku, Actor: p.Actor(), Centre: centre,
 	})
 	if err != nil {
 		ce := caerr.Classify(err)
