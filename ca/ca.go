@@ -58,7 +58,7 @@ type CA struct {
 	root    *pkix.Certificate
 	issuers map[string]*signer.Issuer
 	windows map[string]signingWindow // when each issuer's key may sign certificates
-	order   []string // issuer ids, the default first
+	order   []string                 // issuer ids, the default first
 	tokens  *auth.Tokens
 	pub     *publish.Publisher
 	hooks   *hooks.Deliverer

@@ -112,4 +112,3 @@ func (k *keyUsageCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(k.desc, prometheus.GaugeValue, k.c.windows[id].notAfter.Sub(now).Seconds(), id)
 	}
 }
-

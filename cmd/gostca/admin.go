@@ -245,7 +245,8 @@ func runIssue(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		res, err := e.Issue(ctx, cliPrincipal(), &ca.IssueRequest{
 			Issuer: body.Issuer, Profile: body.Profile, CSR: csr, Subject: api.SubjectFromJSON(body.Subject),
 			SubjectSignTool: body.SubjectSignTool, IdentificationKind: body.IdentificationKind, Emails: body.Emails,
-			Centre: body.ServiceCentre,
+			ExtKeyUsage: body.ExtKeyUsage,
+			Centre:      body.ServiceCentre,
 		})
 		if err != nil {
 			return err
