@@ -126,7 +126,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (_ *CA, err erro
 		return nil, err
 	}
 	c.pub, err = publish.Open(ctx, publish.Options{Config: &c.cfg, Store: c.st, Issuers: keys.Issuers,
-		Issue: c.issueForPublisher, Logger: log, Registry: c.reg})
+		Root: keys.Root, RootKey: keys.RootKey, Issue: c.issueForPublisher, Logger: log, Registry: c.reg})
 	if err != nil {
 		return nil, err
 	}
