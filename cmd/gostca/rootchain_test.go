@@ -238,3 +238,82 @@ func TestInitCSRRoundOfflineRoot(t *testing.T) {
 		t.Fatalf("openssl verify after revocation: %v\n%s", err, out)
 	}
 }
+
+// TestIssuerKeyUsagePeriod: an issuing CA whose certificate runs ten
+// years but whose key may sign certificates only briefly
+// (privateKeyUsagePeriod). Import refuses one whose period has ended;
+// one ending in a few seconds imports with a warning, is warned about at
+// start, issues until the end, and then refuses issuance with 409
+// issuer_key_expired while CRLs and OCSP go on; /metrics shows the
+// seconds left.
+func TestIssuerKeyUsagePeriod(t *testing.T) {
+	o := newOpenSSL(t)
+	t.Setenv("GOSTCA_KEYS_SCRYPT_LOG_N", "10")
+	t.Setenv("GOSTCA_KEY_PASSPHRASE", "a key period passphrase")
+	root := newOpenSSLRoot(o)
+
+	ended := filepath.Join(t.TempDir(), "data")
+	conf := caConfig(t, ended)
+	csr, ref := initCSR(t, conf)
+	out := cli(t, 1, "init", "--config", conf, "--import-root", root.cert, "--import-issuer", root.sign(csr, time.Now().Add(-time.Hour)), "--issuer-key", ref)
+	if !strings.Contains(out, "which has passed") || !strings.Contains(out, "privateKeyUsagePeriod") {
+		t.Fatalf("import of an issuer whose key period ended: %s", out)
+	}
+	if _, err := os.Stat(filepath.Join(ended, "ca.json")); err == nil {
+		t.Fatal("refused import wrote a manifest")
+	}
+
+	data := filepath.Join(t.TempDir(), "data")
+	conf = caConfig(t, data)
+	csr, ref = initCSR(t, conf)
+	end := time.Now().Add(4 * time.Second)
+	out = cli(t, 0, "init", "--config", conf, "--import-root", root.cert, "--import-issuer", root.sign(csr, end), "--issuer-key", ref)
+	if !strings.Contains(out, "key-usage period ends soon") {
+		t.Fatalf("import: no warning: %s", out)
+	}
+	s := startServe(t, "--config", conf)
+	if !strings.Contains(s.errb.String(), "issuing CA key-usage period ends soon") {
+		t.Fatalf("serve: no warning at start: %s", s.errb.String())
+	}
+	metric := regexp.MustCompile(`gostca_issuer_key_usage_seconds_left\{issuer="gost256"\} (\S+)`)
+	_, m := s.do("GET", "/metrics", "", nil)
+	if v := metric.FindSubmatch(m); v == nil || string(v[1])[0] == '-' {
+		t.Fatalf("metrics before the end: %q", v)
+	}
+	code, b := s.do("POST", "/api/v1/certificates", s.token, personRequest(newCSR(t)))
+	if code != 201 {
+		t.Fatalf("issue within the key period: %d %s", code, b)
+	}
+	var cert struct {
+		Serial string `json:"serial"`
+		PEM    string `json:"certificate_pem"`
+	}
+	json.Unmarshal(b, &cert)
+	time.Sleep(time.Until(end) + 1500*time.Millisecond)
+
+	code, b = s.do("POST", "/api/v1/certificates", s.token, personRequest(newCSR(t)))
+	if code != 409 || !strings.Contains(string(b), `"code":"issuer_key_expired"`) || !strings.Contains(string(b), "still signs CRLs") {
+		t.Fatalf("issue after the key period: %d %s", code, b)
+	}
+	_, m = s.do("GET", "/metrics", "", nil)
+	if v := metric.FindSubmatch(m); v == nil || string(v[1])[0] != '-' {
+		t.Fatalf("metrics after the end: %q", v)
+	}
+	// Status goes on: a revocation lands in a freshly signed CRL and in OCSP.
+	if code, b := s.do("POST", "/api/v1/certificates/"+cert.Serial+"/revoke", s.token, map[string]string{"reason": "superseded"}); code != 200 {
+		t.Fatalf("revoke: %d %s", code, b)
+	}
+	code, crl := s.do("GET", "/crl/gost256.crl", "", nil)
+	crlFile := filepath.Join(t.TempDir(), "ica.crl")
+	os.WriteFile(crlFile, crl, 0o600)
+	if code != 200 || !strings.Contains(string(o.run("crl", "-inform", "DER", "-in", crlFile, "-noout", "-text")), strings.ToUpper(cert.Serial)) {
+		t.Fatalf("CRL after the key period: %d", code)
+	}
+	leaf := filepath.Join(t.TempDir(), "leaf.pem")
+	os.WriteFile(leaf, []byte(cert.PEM), 0o600)
+	icaPEM := filepath.Join(data, "ca", "gost256.crt")
+	ocsp := string(o.run("ocsp", "-url", "http://"+s.addr+"/ocsp", "-issuer", icaPEM, "-cert", leaf, "-CAfile", root.cert, "-verify_other", icaPEM))
+	if !strings.Contains(ocsp, "Response verify OK") || !strings.Contains(ocsp, ": revoked") {
+		t.Fatalf("OCSP after the key period: %s", ocsp)
+	}
+}
