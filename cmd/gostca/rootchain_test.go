@@ -317,3 +317,36 @@ func TestIssuerKeyUsagePeriod(t *testing.T) {
 		t.Fatalf("OCSP after the key period: %s", ocsp)
 	}
 }
+
+// TestIssueCLIExtKeyUsage: `gostca issue` passes the subject JSON's
+// ext_key_usage: an allowed purpose lands in the certificate, another is
+// refused naming the allowed ones.
+func TestIssueCLIExtKeyUsage(t *testing.T) {
+	o := newOpenSSL(t)
+	t.Setenv("GOSTCA_KEYS_SCRYPT_LOG_N", "10")
+	t.Setenv("GOSTCA_KEY_PASSPHRASE", "an EKU passphrase")
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "gostca.toml")
+	os.WriteFile(conf, []byte(fmt.Sprintf("data_dir = %q\n[certificate_profiles.\"qualified-person\"]\nallowed_ext_key_usage = [\"1.2.643.3.7.8.1\"]\n",
+		filepath.Join(dir, "data"))), 0o600)
+	cli(t, 0, "init", "--config", conf)
+	csrFile, _ := issueFiles(t, dir)
+	subj := func(eku string) string {
+		r := personRequest(nil)
+		r["ext_key_usage"] = []string{eku}
+		b, _ := json.Marshal(r)
+		p := filepath.Join(dir, "subject-"+eku+".json")
+		os.WriteFile(p, b, 0o600)
+		return p
+	}
+	out := filepath.Join(dir, "cert.pem")
+	cli(t, 0, "issue", "--config", conf, "--csr", csrFile, "--subject", subj("1.2.643.3.7.8.1"), "--out", out)
+	if text := string(o.run("x509", "-in", out, "-noout", "-text")); !strings.Contains(text, "1.2.643.3.7.8.1") {
+		t.Fatalf("certificate lacks the requested purpose:\n%s", text)
+	}
+	csrFile, _ = issueFiles(t, t.TempDir())
+	if s := cli(t, 1, "issue", "--config", conf, "--csr", csrFile, "--subject", subj("1.2.643.3.7.0.1")); !strings.Contains(s, "ext_key_usage_not_allowed") ||
+		!strings.Contains(s, "a request may add: 1.2.643.3.7.8.1") {
+		t.Fatalf("refused purpose: %s", s)
+	}
+}
