@@ -22,32 +22,37 @@ import (
 // one of the pkix.CSRField constants; KIND malformed, unsupported,
 // duplicate, too_large, invalid or bad_signature).
 const (
-	CodeInvalidRequest      = "invalid_request"           // a field is missing or out of range
-	CodeInvalidSerial       = "invalid_serial"            // not a hex serial number
-	CodeInvalidReason       = "invalid_reason"            // unknown or disallowed revocation reason
-	CodeUnknownProfile      = "unknown_profile"           // no such profile at this issuer
-	CodeUnknownIssuer       = "unknown_issuer"            // no such issuing CA
-	CodeSubjectInvalid      = "subject_invalid"           // a subject attribute is malformed (Field names it)
-	CodeProfileViolation    = "profile_violation"         // the certificate would break its profile (lints)
-	CodeKeyReused           = "key_reused"                // the CSR's key is already certified
-	CodeIdempotencyConflict = "idempotency_key_reused"    // Idempotency-Key seen with another request
-	CodeInProgress          = "request_in_progress"       // the same Idempotency-Key is being issued now
-	CodeCertificateNotFound = "certificate_not_found"     // no certificate with this serial
-	CodeInvalidTransition   = "invalid_transition"        // e.g. revoking a revoked certificate
-	CodeTokenNotFound       = "token_not_found"           // no API token with this id
-	CodeOverloaded          = "overloaded"                // the issuance queue is full; retry later
-	CodeUnavailable         = "unavailable"               // a CA key or the store does not answer
-	CodeInternal            = "internal"                  // a bug or an I/O failure; see the server log
-	CodeIssuerNotFound      = "issuer_not_found"          // status publication for an unknown issuer
-	CodeCRLNotFound         = "crl_not_found"             // no such CRL: delta or partition CRLs off, or no such partition
-	CodeCertificatePending  = "certificate_pending"       // the serial's issuance has not completed
-	CodeInvalidTokenRequest = "invalid_token_request"     // bad role or scope for a new token
-	CodeForbidden           = "forbidden"                 // the caller's role or centre may not do this
-	CodeExtKeyUsage         = "ext_key_usage_not_allowed" // a requested purpose is not in the profile's allow-list (Detail names the allowed)
-	CodeIssuerKeyExpired    = "issuer_key_expired"        // the issuing CA's key-usage period has ended: it signs CRLs and OCSP only
-	CodeIssuerKeyNotYet     = "issuer_key_not_yet_valid"  // the issuing CA's key-usage period has not begun
-	CodeRootCRLRefused      = "root_crl_refused"          // an uploaded root CRL is not the root's, not current, or older than the one served
+	CodeInvalidRequest      = "invalid_request"        // a field is missing or out of range
+	CodeInvalidSerial       = "invalid_serial"         // not a hex serial number
+	CodeInvalidReason       = "invalid_reason"         // unknown or disallowed revocation reason
+	CodeUnknownProfile      = "unknown_profile"        // no such profile at this issuer
+	CodeUnknownIssuer       = "unknown_issuer"         // no such issuing CA
+	CodeSubjectInvalid      = "subject_invalid"        // a subject attribute is malformed (Field names it)
+	CodeProfileViolation    = "profile_violation"      // the certificate would break its profile (lints)
+	CodeKeyReused           = "key_reused"             // the CSR's key is already certified
+	CodeIdempotencyConflict = "idempotency_key_reused" // Idempotency-Key seen with another request
+	CodeInProgress          = "request_in_progress"    // the same Idempotency-Key is being issued now
+	CodeCertificateNotFound = "certificate_not_found"  // no certificate with this serial
+	CodeInvalidTransition   = "invalid_transition"     // e.g. revoking a revoked certificate
+	CodeTokenNotFound       = "token_not_found"        // no API token with this id
+	CodeOverloaded          = "overloaded"             // the issuance queue is full; retry later
+	CodeUnavailable         = "unavailable"            // a CA key or the store does not answer
+	CodeInternal            = "internal"               // a bug or an I/O failure; see the server log
+	CodeIssuerNotFound      = "issuer_not_found"       // status publication for an unknown issuer
+	CodeCRLNotFound         = "crl_not_found"          // no such CRL: delta or partition CRLs off, or no such partition
+	CodeCertificatePending  = "certificate_pending"    // the serial's issuance has not completed
+	CodeInvalidTokenRequest = "invalid_token_request"  // bad role or scope for a new token
+	CodeForbidden           = "forbidden"              // the caller's role or centre may not do this
 	codeCSRPrefix           = "csr."
+)
+
+// Codes of the profile configuration, the issuing CA's key-usage period
+// and the root CRL.
+const (
+	CodeExtKeyUsage      = "ext_key_usage_not_allowed" // a requested purpose is not in the profile's allow-list (Detail names the allowed)
+	CodeIssuerKeyExpired = "issuer_key_expired"        // the issuing CA's key-usage period has ended: it signs CRLs and OCSP only
+	CodeIssuerKeyNotYet  = "issuer_key_not_yet_valid"  // the issuing CA's key-usage period has not begun
+	CodeRootCRLRefused   = "root_crl_refused"          // an uploaded root CRL is not the root's, not current, or older than the one served
 )
 
 // Error is what the CA returns for a request it refuses or cannot
