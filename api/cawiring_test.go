@@ -78,7 +78,7 @@ func TestCreatedCAChainWithCRLs(t *testing.T) {
 	o := newOSSL(t)
 	ts := startServer(t, func(cfg *config.Config) {
 		fullCAName(cfg)
-		cfg.CertificateProfiles = map[string]config.ProfileConfig{"issuing-ca": {KeyUsageMonths: 24}}
+		cfg.CertificateProfiles = map[string]config.ProfileConfig{"issuing-ca": {KeyUsageMonths: 24}, "root-ca": {KeyUsageMonths: 120}}
 	})
 	get := func(path string) []byte {
 		resp, data := ts.do(t, http.MethodGet, path, "", "", nil)
@@ -96,7 +96,8 @@ func TestCreatedCAChainWithCRLs(t *testing.T) {
 			t.Errorf("issuing CA certificate lacks %q:\n%s", want, ica)
 		}
 	}
-	if root := o.run("x509", "-in", "root.pem", "-noout", "-text"); !strings.Contains(root, "Signing Tool of Subject") || !strings.Contains(root, "Class of Signing Tool KC2") {
+	if root := o.run("x509", "-in", "root.pem", "-noout", "-text"); !strings.Contains(root, "Signing Tool of Subject") ||
+		!strings.Contains(root, "Signing Tool of Issuer") || !strings.Contains(root, "Class of Signing Tool KC2") || !strings.Contains(root, "Private Key Usage Period") {
 		t.Errorf("root certificate:\n%s", root)
 	}
 	// 24 months of key usage, as configured.

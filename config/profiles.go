@@ -24,8 +24,8 @@ type ProfileConfig struct {
 	// (1..1200; the qualified profiles ship with 15).
 	ValidityMonths int `toml:"validity_months"`
 	// KeyUsageMonths is the privateKeyUsagePeriod in calendar months, at
-	// most ValidityMonths; only profiles that carry one (qualified,
-	// issuing-ca) use it.
+	// most ValidityMonths: for the profiles that carry one (qualified,
+	// issuing-ca) and the root-ca, which then gets one too.
 	KeyUsageMonths int `toml:"key_usage_months"`
 	// ExtKeyUsage are OIDs (dotted) added to the profile's purposes in
 	// every certificate.
@@ -56,7 +56,7 @@ func (c *Config) Profiles() (map[string]*pkix.Profile, error) {
 		if !ok {
 			return nil, fmt.Errorf("config: %s: no such profile (want one of %s)", key, strings.Join(profileNames(), ", "))
 		}
-		if pc.KeyUsageMonths != 0 && base.KeyUsageMonths == 0 {
+		if pc.KeyUsageMonths != 0 && base.KeyUsageMonths == 0 && !base.CA {
 			return nil, fmt.Errorf("config: %s.key_usage_months: profile %s has no key usage period", key, n)
 		}
 		eku, err := parseOIDs(key+".ext_key_usage", pc.ExtKeyUsage)
