@@ -316,6 +316,19 @@ func TestIssuerKeyUsagePeriod(t *testing.T) {
 	if !strings.Contains(ocsp, "Response verify OK") || !strings.Contains(ocsp, ": revoked") {
 		t.Fatalf("OCSP after the key period: %s", ocsp)
 	}
+
+	// Delegated OCSP responders can no longer be issued: the server
+	// starts anyway and the CA key answers.
+	s.stop()
+	t.Setenv("GOSTCA_OCSP_DELEGATED", "true")
+	s = startServe(t, "--config", conf)
+	if !strings.Contains(s.errb.String(), "OCSP responder cannot be renewed") {
+		t.Fatalf("serve with ocsp.delegated: %s", s.errb.String())
+	}
+	ocsp = string(o.run("ocsp", "-url", "http://"+s.addr+"/ocsp", "-issuer", icaPEM, "-cert", leaf, "-CAfile", root.cert, "-verify_other", icaPEM))
+	if !strings.Contains(ocsp, "Response verify OK") || !strings.Contains(ocsp, ": revoked") {
+		t.Fatalf("OCSP with ocsp.delegated after the key period: %s", ocsp)
+	}
 }
 
 // TestIssueCLIExtKeyUsage: `gostca issue` passes the subject JSON's
