@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/hex"
+	"github.com/gostca/gostca/cadir"
 	"strconv"
 	"time"
 
@@ -52,14 +53,16 @@ type CRLInfo struct {
 }
 
 func (s *Server) generateCRL(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
+	if string(param) == cadir.RootID {
+		return s.rootCRL(ctx, p)
+	}
 	c, cancel := s.callCtx()
 	defer cancel()
 	f, err := s.pub.GenerateCRL(c, p.Actor(), string(param))
 	if err != nil {
 		return err
 	}
-	return writeJSON(ctx, fasthttp.StatusCreated, CRLInfo{Issuer: f.Issuer, Number: f.Number.String(), Entries: f.Entries,
-		ThisUpdate: f.ThisUpdate, NextUpdate: f.NextUpdate, Size: len(f.DER), URL: "/crl/" + f.Issuer + ".crl"})
+	return writeJSON(ctx, fasthttp.StatusCreated, crlInfo(f))
 }
 
 // TokenRequest is the body of POST /api/v1/tokens.

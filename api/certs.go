@@ -60,6 +60,9 @@ type IssueRequest struct {
 	SubjectSignTool    string      `json:"subject_sign_tool,omitempty"`
 	IdentificationKind int         `json:"identification_kind,omitempty"`
 	Emails             []string    `json:"emails,omitempty"`
+	// ExtKeyUsage are further purposes (dotted OIDs) from the profile's
+	// allow-list (certificate_profiles.NAME.allowed_ext_key_usage).
+	ExtKeyUsage []string `json:"ext_key_usage,omitempty"`
 	// ServiceCentre records the issuance for a service centre: CA
 	// operators and administrators may name one; a service centre's token
 	// always issues for its own centre.
@@ -226,7 +229,8 @@ func (s *Server) issue(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) er
 		IdempotencyKey: string(ctx.Request.Header.Peek("Idempotency-Key")),
 		Issuer:         body.Issuer, Profile: body.Profile, CSR: csr, Subject: SubjectFromJSON(body.Subject),
 		SubjectSignTool: body.SubjectSignTool, IdentificationKind: body.IdentificationKind, Emails: body.Emails,
-		Centre: body.ServiceCentre,
+		ExtKeyUsage: body.ExtKeyUsage,
+		Centre:      body.ServiceCentre,
 	})
 	if err != nil {
 		return err

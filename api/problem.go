@@ -64,6 +64,10 @@ var statusOf = map[string]int{
 	caerr.CodeOverloaded:          fasthttp.StatusServiceUnavailable,
 	caerr.CodeUnavailable:         fasthttp.StatusServiceUnavailable,
 	caerr.CodeInternal:            fasthttp.StatusInternalServerError,
+	caerr.CodeExtKeyUsage:         fasthttp.StatusBadRequest,
+	caerr.CodeIssuerKeyExpired:    fasthttp.StatusConflict,
+	caerr.CodeIssuerKeyNotYet:     fasthttp.StatusConflict,
+	caerr.CodeRootCRLRefused:      fasthttp.StatusUnprocessableEntity,
 }
 
 // titles are the short, fixed summaries of each code.
@@ -99,6 +103,10 @@ var titles = map[string]string{
 	caerr.CodeOverloaded:          "Overloaded",
 	caerr.CodeUnavailable:         "Unavailable",
 	caerr.CodeInternal:            "Internal error",
+	caerr.CodeExtKeyUsage:         "Extended key usage not allowed",
+	caerr.CodeIssuerKeyExpired:    "Issuing CA key may no longer sign certificates",
+	caerr.CodeIssuerKeyNotYet:     "Issuing CA key may not sign certificates yet",
+	caerr.CodeRootCRLRefused:      "Root CRL refused",
 }
 
 // problemErr is an error of the HTTP layer with its code.

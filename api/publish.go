@@ -11,6 +11,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/gostca/gostca/auth"
+	"github.com/gostca/gostca/cadir"
 	"github.com/gostca/gostca/caerr"
 	"github.com/gostca/gostca/publish"
 )
@@ -41,6 +42,8 @@ func (s *Server) crl(ctx *fasthttp.RequestCtx, _ *auth.Principal, param []byte) 
 			return &problemErr{code: caerr.CodeCRLNotFound, detail: "no CRL " + strconv.Quote("/crl/"+name+".crl") + ": the partition is a decimal number"}
 		}
 		f, err = s.pub.PartitionCRL(c, issuer, p, delta)
+	case name == cadir.RootID:
+		f, err = s.pub.RootCRL(c)
 	default:
 		// An issuer's own name wins over the -delta suffix.
 		if base, delta := strings.CutSuffix(name, "-delta"); delta && !s.isIssuer(name) {

@@ -58,7 +58,8 @@ type CA struct {
 	keys    *cadir.CA // the CA keys' token, if any: closed last
 	root    *pkix.Certificate
 	issuers map[string]*signer.Issuer
-	order   []string // issuer ids, the default first
+	windows map[string]signingWindow // when each issuer's key may sign certificates
+	order   []string                 // issuer ids, the default first
 	tokens  *auth.Tokens
 	pub     *publish.Publisher
 	hooks   *hooks.Deliverer
@@ -96,7 +97,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (_ *CA, err erro
 			return nil, err
 		}
 	}
-	c := &CA{cfg: cfg, log: log, issuers: map[string]*signer.Issuer{}, reg: prometheus.NewRegistry()}
+	c := &CA{cfg: cfg, log: log, issuers: map[string]*signer.Issuer{}, windows: map[string]signingWindow{}, reg: prometheus.NewRegistry()}
 	// Whatever was opened is closed again if Open fails.
 	var closers []func() error
 	defer func() {
@@ -127,7 +128,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (_ *CA, err erro
 		return nil, err
 	}
 	c.pub, err = publish.Open(ctx, publish.Options{Config: &c.cfg, Store: c.st, Issuers: keys.Issuers,
-		Issue: c.issueForPublisher, Logger: log, Registry: c.reg})
+		Root: keys.Root, RootKey: keys.RootKey, Issue: c.issueForPublisher, Logger: log, Registry: c.reg})
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +146,8 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (_ *CA, err erro
 		return nil, fmt.Errorf("ca: open signer: %w", err)
 	}
 	closers = append(closers, c.sig.Close)
-	c.reg.MustRegister(newSignerCollector(c.sig))
+	c.reg.MustRegister(newSignerCollector(c.sig), newKeyUsageCollector(c))
+	c.logKeyUsage(time.Now())
 	if c.hooks, err = hooks.New(&c.cfg.Hooks, c.st, log, c.reg); err != nil {
 		return nil, err
 	}
@@ -156,7 +158,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (_ *CA, err erro
 		return nil, err
 	}
 	c.life, c.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	for _, job := range []func(context.Context){c.pub.RunOCSPRefresh, c.pub.RunCRLRefresh, c.hooks.Run, c.runRAExpiry} {
+	for _, job := range []func(context.Context){c.pub.RunOCSPRefresh, c.pub.RunCRLRefresh, c.hooks.Run, c.runRAExpiry, c.runKeyUsageWatch} {
 		c.wg.Add(1)
 		go func() {
 			defer c.wg.Done()
@@ -175,17 +177,24 @@ func (c *CA) signerIssuers(loaded []cadir.Issuer) ([]*signer.Issuer, error) {
 	if err != nil {
 		return nil, err
 	}
+	profiles, err := c.cfg.Profiles()
+	if err != nil {
+		return nil, err
+	}
 	out := make([]*signer.Issuer, 0, len(loaded))
 	for _, l := range loaded {
 		s := settings
 		s.CRLURLs, s.FreshestCRLURLs = c.pub.CRLURLs(l.ID)
 		s.OCSPURLs = []string{c.cfg.PublicURL() + "/ocsp"}
 		s.CAIssuersURLs = []string{c.cfg.PublicURL() + "/ca/" + l.ID + ".crt"}
-		is, err := signer.NewIssuer(l.ID, l.Cert, l.Key, s, profilesFor(l.Key.Algorithm()))
+		is, err := signer.NewIssuer(l.ID, l.Cert, l.Key, s, profilesFor(l.Key.Algorithm(), profiles))
 		if err != nil {
 			return nil, fmt.Errorf("ca: %w", err)
 		}
 		is.CRLPointers = c.pub.CRLPointers(l.ID)
+		if c.windows[l.ID], err = windowOf(l.Cert); err != nil {
+			return nil, fmt.Errorf("ca: issuer %s: %w", l.ID, err)
+		}
 		c.issuers[l.ID] = is
 		c.order = append(c.order, l.ID)
 		out = append(out, is)

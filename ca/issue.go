@@ -2,11 +2,13 @@ package ca
 
 import (
 	"context"
+	"encoding/asn1"
 	"strings"
 	"time"
 
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/caerr"
+	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/signer"
 	"github.com/gostca/gostca/store"
@@ -27,6 +29,9 @@ type IssueRequest struct {
 	SubjectSignTool    string
 	IdentificationKind int
 	Emails             []string
+	// ExtKeyUsage are purposes (dotted OIDs) asked for beyond the
+	// profile's; each must be in the profile's allowed_ext_key_usage.
+	ExtKeyUsage []string
 	// Centre records the issuance for a service centre (ServiceCentre
 	// rules in centre.go): a service_centre caller's own centre is used
 	// whatever is given here (naming another is forbidden); a CA operator
@@ -102,11 +107,22 @@ func (c *CA) issue(ctx context.Context, actor, centre, requestID string, req *Is
 	if req.IdentificationKind < 0 || req.IdentificationKind > 3 {
 		return nil, &caerr.Error{Code: caerr.CodeInvalidRequest, Field: "identification_kind", Detail: "identification_kind must be 0..3"}
 	}
+	var eku []asn1.ObjectIdentifier
+	for _, o := range req.ExtKeyUsage {
+		oid, err := config.ParseOID(o)
+		if err != nil {
+			return nil, &caerr.Error{Code: caerr.CodeInvalidRequest, Field: "ext_key_usage", Detail: "ext_key_usage: " + err.Error()}
+		}
+		eku = append(eku, oid)
+	}
+	if err := c.checkSigningWindow(issuerID, time.Now()); err != nil {
+		return nil, err
+	}
 	subj := req.Subject
 	r, err := c.sig.Issue(ctx, &signer.Request{
 		RequestID: requestID, IssuerID: issuerID, Profile: req.Profile, CSR: req.CSR, Subject: &subj,
 		SubjectSignTool: req.SubjectSignTool, IdentificationKind: pkix.IdentificationKind(req.IdentificationKind),
-		Emails: req.Emails, Actor: actor, Centre: centre,
+		Emails: req.Emails, ExtKeyUsage: eku, Actor: actor, Centre: centre,
 	})
 	if err != nil {
 		ce := keyAdvice(caerr.Classify(err), issuerID, prof)

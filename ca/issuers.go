@@ -10,10 +10,14 @@ import (
 
 // profilesFor lists the profiles an issuing CA with a key of alg issues
 // under: every end-entity profile for GOST, the non-qualified ones
-// otherwise.
-func profilesFor(alg hsm.Algorithm) []*pkix.Profile {
+// otherwise, as the configuration (certificate_profiles) sets them.
+func profilesFor(alg hsm.Algorithm, configured map[string]*pkix.Profile) []*pkix.Profile {
 	var out []*pkix.Profile
-	for _, p := range pkix.Profiles() {
+	for _, shipped := range pkix.Profiles() {
+		p := configured[shipped.Name]
+		if p == nil {
+			p = shipped
+		}
 		if !p.CA && (alg.IsGOST() || !p.Qualified) {
 			out = append(out, p)
 		}

@@ -128,6 +128,9 @@ func Import(ctx context.Context, cfg config.Config, spec ImportSpec, logger *slo
 		if err := cert.CheckSignatureFrom(root); err != nil {
 			return nil, fail("%s certificate %s is not signed by the root's key: %w", what, is.Cert, err)
 		}
+		if err := checkKeyUsagePeriod(cert, now, cfg.CA.KeyUsageWarnDays, logger); err != nil {
+			return nil, fail("%s certificate %s: %w", what, is.Cert, err)
+		}
 		if is.Key == "" {
 			return nil, fail("%s: a key reference is required", what)
 		}
@@ -279,6 +282,29 @@ func checkCACert(c *pkix.Certificate, now time.Time) error {
 	}
 	if _, err := pkix.SignatureAlgorithmFor(c.PublicKey.Key); err != nil {
 		return fmt.Errorf("%q: %w", c.Subject, err)
+	}
+	return nil
+}
+
+// checkKeyUsagePeriod refuses an issuing CA whose key may no longer sign
+// certificates (its privateKeyUsagePeriod has ended: importing it would
+// make a CA that can only publish status) and warns when the period has
+// not begun or ends within warnDays.
+func checkKeyUsagePeriod(c *pkix.Certificate, now time.Time, warnDays int, logger *slog.Logger) error {
+	nb, na, err := c.SigningWindow()
+	if err != nil {
+		return fmt.Errorf("privateKeyUsagePeriod: %w", err)
+	}
+	if now.After(na) {
+		return fmt.Errorf("its key may sign certificates only until %s (privateKeyUsagePeriod), which has passed: this CA could no longer issue; import an issuing CA whose key-usage period is current",
+			na.UTC().Format(time.RFC3339))
+	}
+	if now.Before(nb) {
+		logger.Warn("the imported issuing CA's key may sign certificates only from "+nb.UTC().Format(time.RFC3339)+" (privateKeyUsagePeriod); until then issuance is refused",
+			"subject", c.Subject.String())
+	} else if left := na.Sub(now); left < time.Duration(warnDays)*24*time.Hour {
+		logger.Warn("the imported issuing CA's key-usage period ends soon", "subject", c.Subject.String(),
+			"key_usage_end", na.UTC().Format(time.RFC3339), "days_left", int(left.Hours()/24))
 	}
 	return nil
 }

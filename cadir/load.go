@@ -16,7 +16,10 @@ import (
 // and each issuing CA with its key. Close it (after every use of the keys)
 // to close the PKCS#11 token, if one was opened.
 type CA struct {
-	Root    *pkix.Certificate
+	Root *pkix.Certificate
+	// RootKey is the root's key when this CA holds it (it then signs the
+	// root CRL); nil for an offline root, whose CRL is uploaded.
+	RootKey hsm.Key
 	Issuers []Issuer // the default first
 	keys    *keyring
 }
@@ -58,6 +61,16 @@ func Load(ctx context.Context, cfg *config.Config, log *slog.Logger, reg prometh
 		} else {
 			ca.Issuers = append(ca.Issuers, is)
 		}
+	}
+	if m.Root.Key.Type != KeyTypeNone && m.Root.Key.Type != "" {
+		k, err := kr.open(ctx, m.Root.Key)
+		if err != nil {
+			return nil, fmt.Errorf("cadir: root key (%s): %w", m.Root.Key, err)
+		}
+		if !hsm.SamePublicKey(k.Public(), root.PublicKey.Key) {
+			return nil, fmt.Errorf("cadir: root key (%s) is not the root certificate's key", m.Root.Key)
+		}
+		ca.RootKey = km.wrap(RootID, k)
 	}
 	km.register(reg)
 	if kr.tok != nil {

@@ -46,6 +46,15 @@ const (
 	codeCSRPrefix           = "csr."
 )
 
+// Codes of the profile configuration, the issuing CA's key-usage period
+// and the root CRL.
+const (
+	CodeExtKeyUsage      = "ext_key_usage_not_allowed" // a requested purpose is not in the profile's allow-list (Detail names the allowed)
+	CodeIssuerKeyExpired = "issuer_key_expired"        // the issuing CA's key-usage period has ended: it signs CRLs and OCSP only
+	CodeIssuerKeyNotYet  = "issuer_key_not_yet_valid"  // the issuing CA's key-usage period has not begun
+	CodeRootCRLRefused   = "root_crl_refused"          // an uploaded root CRL is not the root's, not current, or older than the one served
+)
+
 // Error is what the CA returns for a request it refuses or cannot
 // serve: a stable Code, a human-readable Detail (safe to show the caller:
 // no secrets, no personal data), the offending Field when there is one,
@@ -107,7 +116,10 @@ func Classify(err error) error {
 	var attrErr *pkix.AttributeError
 	var lintErr *pkix.LintError
 	var over *signer.ErrOverloaded
+	var eku *pkix.ExtKeyUsageError
 	switch {
+	case errors.As(err, &eku):
+		return &Error{Code: CodeExtKeyUsage, Field: "ext_key_usage", Detail: strings.TrimPrefix(eku.Error(), "pkix: "), Err: err}
 	case errors.As(err, &over):
 		return &Error{Code: CodeOverloaded, Detail: "issuance queue is full", RetryAfter: over.RetryAfter, Err: err}
 	case errors.As(err, &csrErr):

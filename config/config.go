@@ -49,6 +49,11 @@ type Config struct {
 
 	// set holds the keys the file and the environment gave (derive.go).
 	set map[string]bool
+
+	// CertificateProfiles tunes the shipped certificate profiles by name
+	// ([certificate_profiles."qualified-person"]); see profiles.go. Only
+	// the TOML file sets it (no environment variables).
+	CertificateProfiles map[string]ProfileConfig `toml:"certificate_profiles"`
 }
 
 // ServerConfig is the HTTP listener.
@@ -86,6 +91,22 @@ type CAConfig struct {
 	Country          string `toml:"country"`
 	RootCommonName   string `toml:"root_common_name"`
 	IssuerCommonName string `toml:"issuer_common_name"`
+	// The rest of the CA name of the Russian profile, in the root's and
+	// the issuing CAs' certificates alike (and the --csr request): region
+	// (ST, e.g. "77 г. Москва"), city (L), street address, e-mail (also
+	// put in subjectAltName), the organisation's INN (INNLE, 10 digits)
+	// and OGRN (13 digits). Empty: left out.
+	Region   string `toml:"region"`
+	Locality string `toml:"locality"`
+	Street   string `toml:"street"`
+	Email    string `toml:"email"`
+	INNLE    string `toml:"inn_le"`
+	OGRN     string `toml:"ogrn"`
+	// KeyUsageWarnDays: an issuing CA whose key may sign (its
+	// privateKeyUsagePeriod) for fewer days than this is warned about in
+	// the log, at start and daily (default 30; the gauge
+	// gostca_issuer_key_usage_seconds_left is always there).
+	KeyUsageWarnDays int `toml:"key_usage_warn_days"`
 	// The issuerSignTool extension of qualified certificates.
 	SignTool     string `toml:"sign_tool"`
 	CATool       string `toml:"ca_tool"`
@@ -258,7 +279,7 @@ func DefaultConfig() Config {
 			RootCommonName: "GostCA demo root CA", IssuerCommonName: "GostCA demo issuing CA",
 			SignTool: "GostCA soft key (demo, not certified)", CATool: "GostCA",
 			SignToolCert: "not certified (demo)", CAToolCert: "not certified (demo)",
-			Classes: []string{"KC1"},
+			Classes: []string{"KC1"}, KeyUsageWarnDays: 30,
 		},
 		Keys:   KeysConfig{Backend: BackendSoft},
 		PKCS11: PKCS11Config{Slot: -1, Sessions: 4, MaxWait: 5 * time.Second, MaxAttempts: 3, ProbeInterval: 5 * time.Second},
@@ -335,7 +356,7 @@ func walkConfig(v reflect.Value, prefix string, fn func(key string, f reflect.Va
 		key := prefix + tag
 		f := v.Field(i)
 		if f.Kind() == reflect.Map {
-			continue // tables of tables (ra.profiles): TOML only
+			continue // tables by name (ra.profiles, certificate_profiles): the file only
 		}
 		if f.Kind() == reflect.Struct {
 			walkConfig(f, key+".", fn)
@@ -482,6 +503,17 @@ func (c *Config) Validate() error {
 	}
 	if _, err := c.CA.Policies(); err != nil {
 		bad("ca.classes: %v", err)
+	}
+	if c.CA.KeyUsageWarnDays < 0 || c.CA.KeyUsageWarnDays > 3650 {
+		bad("ca.key_usage_warn_days must be 0..3650")
+	}
+	for _, n := range []struct{ key, cn string }{{"ca.root_common_name", c.CA.RootCommonName}, {"ca.issuer_common_name", c.CA.IssuerCommonName}} {
+		if err := c.CA.Name(n.cn).Validate(); err != nil {
+			bad("the CA name (ca.organization, ca.country, ca.region, ca.locality, ca.street, ca.email, ca.inn_le, ca.ogrn, %s): %v", n.key, err)
+		}
+	}
+	if _, err := c.Profiles(); err != nil {
+		errs = append(errs, err)
 	}
 	if k := c.Keys.ScryptLogN; k != 0 && (k < 10 || k > 22) {
 		bad("keys.scrypt_log_n must be 0 or 10..22")

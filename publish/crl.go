@@ -444,6 +444,7 @@ func sliceSeq(entries []pkix.RevokedEntry) iter.Seq2[pkix.RevokedEntry, error] {
 // rarely pay for a build, until ctx is done.
 func (pub *Publisher) RunCRLRefresh(ctx context.Context) {
 	every(ctx, min(pub.cfg.CRL.RefreshInterval, time.Minute), nil, func() {
+		pub.refreshRootCRL(ctx)
 		for _, id := range pub.order {
 			for p := fullScope; p < pub.cfg.CRL.Partitions; p++ {
 				if ctx.Err() != nil {

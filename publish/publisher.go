@@ -15,6 +15,7 @@ import (
 
 	"github.com/gostca/gostca/cadir"
 	"github.com/gostca/gostca/config"
+	"github.com/gostca/gostca/hsm"
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/store"
 )
@@ -30,6 +31,10 @@ type Options struct {
 	Store  Store
 	// Issuers are the issuing CAs, the default first.
 	Issuers []cadir.Issuer
+	// Root is the root certificate; RootKey its key when this CA holds
+	// it (nil: offline, the root CRL is uploaded). See rootcrl.go.
+	Root    *pkix.Certificate
+	RootKey hsm.Key
 	// Issue issues delegated responder certificates (ocsp.delegated).
 	Issue    IssueFunc
 	Logger   *slog.Logger
@@ -46,6 +51,7 @@ type Publisher struct {
 	issue   IssueFunc
 	issuers map[string]*issuerState
 	order   []string // issuer ids, the default first
+	root    *rootState
 
 	ocspSem chan struct{}
 	// ocspRefreshMu serialises passes of the pre-signing job: a kick and a
@@ -76,6 +82,9 @@ func Open(ctx context.Context, opts Options) (*Publisher, error) {
 		}
 		pub.issuers[s.is.ID] = s
 		pub.order = append(pub.order, s.is.ID)
+	}
+	if err := pub.openRoot(opts.Root, opts.RootKey); err != nil {
+		return nil, err
 	}
 	return pub, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/cadir"
+	"github.com/gostca/gostca/caerr"
 	"github.com/gostca/gostca/hsm"
 	"github.com/gostca/gostca/pkix"
 )
@@ -56,9 +57,24 @@ func (pub *Publisher) EnsureResponders(ctx context.Context) error {
 			pub.log.Warn("OCSP responder on disk not usable; issuing a new one", "issuer", id, "err", err)
 		}
 		if r == nil || responderDue(r.cert, now) {
-			if r, err = pub.issueResponder(ctx, s); err != nil {
+			nr, err := pub.issueResponder(ctx, s)
+			if code := caerr.CodeOf(err); code == caerr.CodeIssuerKeyExpired || code == caerr.CodeIssuerKeyNotYet {
+				// The CA key may no longer sign certificates but still signs
+				// OCSP answers: it answers itself once the old responder is
+				// gone.
+				pub.log.Warn("OCSP responder cannot be renewed: the issuing CA's key-usage period forbids issuing it; the CA key signs OCSP answers",
+					"issuer", id)
+				if r != nil && now.Before(r.cert.NotAfter) {
+					s.responder.Store(r)
+				} else {
+					s.responder.Store(nil)
+				}
+				continue
+			}
+			if err != nil {
 				return fmt.Errorf("publish: OCSP responder of %s: %w", id, err)
 			}
+			r = nr
 		}
 		s.responder.Store(r)
 	}

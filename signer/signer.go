@@ -14,6 +14,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/asn1"
 	"errors"
 	"fmt"
 	"io"
@@ -117,6 +118,9 @@ type Request struct {
 	SubjectSignTool    string
 	IdentificationKind pkix.IdentificationKind
 	Emails             []string
+	// ExtKeyUsage are purposes asked for beyond the profile's, each from
+	// its allow-list (pkix.CertificateTemplate.RequestedExtKeyUsage).
+	ExtKeyUsage []asn1.ObjectIdentifier
 	// NotBefore defaults to now; the lifetime is the profile's.
 	NotBefore time.Time
 	// Actor is who asked, for the audit log.
@@ -319,7 +323,7 @@ func (s *Signer) prepare(ctx context.Context, req *Request) (*job, *Result, erro
 	tmpl := &pkix.CertificateTemplate{
 		Profile: prof, SerialNumber: serial, NotBefore: notBefore, Subject: req.Subject,
 		PublicKey: csr.PublicKey, SubjectSignTool: req.SubjectSignTool,
-		IdentificationKind: req.IdentificationKind, Emails: req.Emails,
+		IdentificationKind: req.IdentificationKind, Emails: req.Emails, RequestedExtKeyUsage: req.ExtKeyUsage,
 	}
 	if is.CRLPointers != nil {
 		tmpl.CRLURLs, tmpl.FreshestCRLURLs = is.CRLPointers(serial.Bytes())

@@ -73,12 +73,15 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&importIssuers, "import-issuer", "import: an issuing CA certificate signed by the root (repeatable; the first is the default)")
 	fs.Var(&issuerKeys, "issuer-key", "import: the key reference of each --import-issuer, in order: soft:PATH or pkcs11:label=NAME[;id=HEX]")
 	fs.Var(&issuerIDs, "issuer-id", "import: the id of each --import-issuer, in order (default after its key: gost256, gost512, ecdsa256, ecdsa384)")
+	csrOut := fs.String("csr", "", "generate only the issuing CA key (keys.backend) and write a PKCS#10 request for the root to FILE; then adopt the returned certificate with --import-root/--import-issuer/--issuer-key")
 	if _, err := parseFlags(fs, args); err != nil {
 		return 2
 	}
 	importing := *importRoot != "" || *rootKey != "" || len(importIssuers) > 0 || len(issuerKeys) > 0 || len(issuerIDs) > 0
 	var usageErr string
 	switch {
+	case *csrOut != "" && (importing || *with512):
+		usageErr = "--csr makes the issuing CA's key and request only: not with --with-512 or the --import flags"
 	case importing && (*curve != "" || *with512 || *keys != ""):
 		usageErr = "--curve, --with-512 and --keys generate a CA; the --import flags adopt one: not both"
 	case importing && (*importRoot == "" || len(importIssuers) == 0):
@@ -113,6 +116,9 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	log := newLogger(cfg, stderr)
+	if *csrOut != "" {
+		return initRequest(cfg, *csrOut, log, stdout, stderr)
+	}
 	var res *cadir.InitResult
 	if importing {
 		spec := cadir.ImportSpec{RootCert: *importRoot, RootKey: *rootKey}
@@ -148,6 +154,26 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "key passphrase generated in %s (demo default; set %s or keys.passphrase_file in production)\n",
 			res.GeneratedPassphrase, config.PassphraseEnv)
 	}
+	return 0
+}
+
+// initRequest is `gostca init --csr OUT`.
+func initRequest(cfg config.Config, out string, log *slog.Logger, stdout, stderr io.Writer) int {
+	req, err := cadir.RequestIssuer(context.Background(), cfg, out, log)
+	if errors.Is(err, cadir.ErrCAExists) {
+		fmt.Fprintf(stderr, "gostca init: %s already holds a CA; nothing changed\n", cfg.DataDir)
+		return 1
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "gostca init: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "issuing CA request written to %s; its key: %s\n", out, req.KeyRef)
+	if req.GeneratedPassphrase != "" {
+		fmt.Fprintf(stdout, "key passphrase generated in %s (demo default; set %s or keys.passphrase_file in production)\n",
+			req.GeneratedPassphrase, config.PassphraseEnv)
+	}
+	fmt.Fprintf(stdout, "send the request to the root CA; with the certificate it returns run:\n  gostca init --import-root ROOT.crt --import-issuer ISSUED.crt --issuer-key '%s'\n", req.KeyRef)
 	return 0
 }
 
@@ -239,7 +265,8 @@ func runIssue(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		res, err := e.Issue(ctx, cliPrincipal(), &ca.IssueRequest{
 			Issuer: body.Issuer, Profile: body.Profile, CSR: csr, Subject: api.SubjectFromJSON(body.Subject),
 			SubjectSignTool: body.SubjectSignTool, IdentificationKind: body.IdentificationKind, Emails: body.Emails,
-			Centre: body.ServiceCentre,
+			ExtKeyUsage: body.ExtKeyUsage,
+			Centre:      body.ServiceCentre,
 		})
 		if err != nil {
 			return err
@@ -316,11 +343,18 @@ func runCRL(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var r remoteFlags
 	r.register(fs)
 	outDir := fs.String("out", "", "also write every published CRL under DIR as the server serves it under /crl/ (ISSUER.crl, ISSUER-delta.crl, ISSUER/P.crl, ISSUER/P-delta.crl)")
+	uploadRoot := fs.String("upload-root", "", "adopt FILE (PEM or DER), a CRL the offline root signed, as /crl/root.crl (checked against the root certificate first)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return 2
 	}
+	if *uploadRoot != "" {
+		return uploadRootCRL(ctx, &c, &r, *uploadRoot, stdout, stderr)
+	}
 	if r.enabled() {
 		return withRemote(ctx, "crl", &r, stderr, func(cl *apiClient) error {
+			if err := remoteRootCRL(ctx, cl, *outDir, stdout); err != nil {
+				return err
+			}
 			iss, err := cl.issuers(ctx)
 			if err != nil {
 				return err
@@ -348,6 +382,9 @@ func runCRL(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		})
 	}
 	return withEngine(ctx, "crl", &c, stderr, func(e *ca.CA) error {
+		if err := localRootCRL(ctx, e, *outDir, stdout); err != nil {
+			return err
+		}
 		for _, is := range e.Issuers() {
 			f, err := e.Publisher().GenerateCRL(ctx, cliActor(), is.ID)
 			if err != nil {

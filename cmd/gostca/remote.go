@@ -188,11 +188,17 @@ func (c *apiClient) fetch(ctx context.Context, path string) ([]byte, error) {
 		return nil, fmt.Errorf("GET %s: %w", path, errors.Unwrap(err))
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		return nil, fmt.Errorf("GET %s: %w", path, errFetchNotFound)
+	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("GET %s: server answered %s", path, resp.Status)
 	}
 	return io.ReadAll(io.LimitReader(resp.Body, 1<<30))
 }
+
+// errFetchNotFound: fetch got a 404.
+var errFetchNotFound = errors.New("not found (404)")
 
 func (c *apiClient) createToken(ctx context.Context, req *api.TokenRequest) (*api.Token, error) {
 	var out api.Token
