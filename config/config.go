@@ -44,7 +44,23 @@ type Config struct {
 	CRL    CRLConfig    `toml:"crl"`
 	Signer SignerConfig `toml:"signer"`
 	Hooks  HooksConfig  `toml:"hooks"`
+	Audit  AuditConfig  `toml:"audit"`
 	Log    LogConfig    `toml:"log"`
+}
+
+// AuditConfig is the scheduled export of signed audit checkpoints (the
+// head of the audit chain signed by the default issuing CA's key): kept
+// outside the database, the newest one lets fsck find truncation and
+// rewriting of the chain.
+type AuditConfig struct {
+	// CheckpointInterval: how often serve signs a checkpoint and appends
+	// it to CheckpointFile (0: never; a checkpoint is taken only when the
+	// chain grew since the last one).
+	CheckpointInterval time.Duration `toml:"checkpoint_interval"`
+	// CheckpointFile is the file checkpoints are appended to, one JSON
+	// object per line (put it on other media; gostca fsck --checkpoint
+	// takes it). Required with CheckpointInterval.
+	CheckpointFile string `toml:"checkpoint_file"`
 }
 
 // ServerConfig is the HTTP listener.
@@ -433,6 +449,12 @@ func (c *Config) Validate() error {
 		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
 			bad("hooks.esia_url must be an absolute http or https URL")
 		}
+	}
+	if c.Audit.CheckpointInterval < 0 || (c.Audit.CheckpointInterval > 0 && c.Audit.CheckpointInterval < time.Second) {
+		bad("audit.checkpoint_interval must be 0 (off) or at least 1s")
+	}
+	if (c.Audit.CheckpointInterval > 0) != (c.Audit.CheckpointFile != "") {
+		bad("audit.checkpoint_interval and audit.checkpoint_file go together")
 	}
 	if c.Signer.RecoverInterval < 0 {
 		bad("signer.recover_interval must not be negative")
