@@ -1,9 +1,9 @@
 package auth
 
 import (
-	"fmt"
 	"bytes"
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"

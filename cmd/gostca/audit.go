@@ -151,4 +151,3 @@ func printFsckAudit(w io.Writer, rep *store.CheckReport) {
 		fmt.Fprintf(w, "audit checkpoint: entry %d: %s\n", rep.CheckpointSeq, verdict("checkpoint"))
 	}
 }
-
