@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -28,15 +29,13 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	c.register(fs)
 	switch sub {
 	case "checkpoint":
+		var r remoteFlags
+		r.register(fs)
 		out := fs.String("out", "", "append the checkpoint (one JSON line) to this file; default standard output")
 		if _, err := parseFlags(fs, args[1:]); err != nil {
 			return 2
 		}
-		return withEngine(ctx, "audit checkpoint", &c, stderr, func(e *ca.CA) error {
-			cp, err := e.Checkpoint(ctx)
-			if err != nil {
-				return err
-			}
+		write := func(cp *store.Checkpoint) error {
 			if *out != "" {
 				if err := ca.AppendCheckpoint(*out, cp); err != nil {
 					return err
@@ -50,6 +49,26 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			}
 			_, err = fmt.Fprintf(stdout, "%s\n", line)
 			return err
+		}
+		if r.enabled() {
+			return withRemote(ctx, "audit checkpoint", &r, stderr, func(cl *apiClient) error {
+				var raw json.RawMessage
+				if err := cl.do(ctx, "POST", "/api/v1/audit/checkpoint", nil, &raw); err != nil {
+					return err
+				}
+				cp, err := store.ParseCheckpoint(raw)
+				if err != nil {
+					return fmt.Errorf("the server's checkpoint: %w", err)
+				}
+				return write(cp)
+			})
+		}
+		return withEngine(ctx, "audit checkpoint", &c, stderr, func(e *ca.CA) error {
+			cp, err := e.Checkpoint(ctx)
+			if err != nil {
+				return err
+			}
+			return write(cp)
 		})
 	case "list":
 		var r remoteFlags
