@@ -15,6 +15,7 @@ import (
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/caerr"
 	"github.com/gostca/gostca/pkix"
+	"github.com/gostca/gostca/store"
 )
 
 // Names that cannot lie, over HTTP: a subject with a bidi override, a
@@ -143,3 +144,38 @@ func TestAuditStructuredEscapedHTTP(t *testing.T) {
 }
 
 func b64CSR(t *testing.T) []byte { return []byte(base64.StdEncoding.EncodeToString(goCSR(t))) }
+
+// A checkpoint from POST /api/v1/audit/checkpoint is signed by the
+// default issuing CA's key: OpenSSL's gost engine (the independent
+// oracle) verifies its message with the public key of /ca/gost256.crt,
+// and refuses the message of another sequence number.
+func TestAuditCheckpointHTTPOpenSSL(t *testing.T) {
+	o := newOSSL(t)
+	ts := startServer(t, nil)
+	resp, data := ts.json(t, "POST", "/api/v1/certificates", auth.RoleCAOperator, issueBody("qualified-person", b64CSR(t)))
+	wantStatus(t, resp, data, http.StatusCreated)
+	resp, data = ts.json(t, "POST", "/api/v1/audit/checkpoint", auth.RoleAuditor, nil)
+	wantStatus(t, resp, data, http.StatusCreated)
+	cp, err := store.ParseCheckpoint(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seq, head, _ := ts.e.Store().AuditHead(context.Background()); cp.Seq != seq || cp.Head != head || cp.Signer != "gost256" {
+		t.Fatalf("checkpoint %+v, head %d", cp, seq)
+	}
+	resp, certDER := ts.do(t, "GET", "/ca/gost256.crt", "", "", nil)
+	wantStatus(t, resp, certDER, http.StatusOK)
+	o.write("ca.der", certDER)
+	o.run("x509", "-inform", "DER", "-in", "ca.der", "-pubkey", "-noout", "-out", "ca.pub")
+	o.write("msg", cp.Message())
+	o.write("sig", cp.Signature)
+	if out := o.run("dgst", "-md_gost12_256", "-verify", "ca.pub", "-signature", "sig", "msg"); !strings.Contains(out, "Verified OK") {
+		t.Fatalf("openssl: %s", out)
+	}
+	forged := *cp
+	forged.Seq++
+	o.write("forged", forged.Message())
+	if out, err := o.try("dgst", "-md_gost12_256", "-verify", "ca.pub", "-signature", "sig", "forged"); err == nil || strings.Contains(out, "Verified OK") {
+		t.Fatalf("openssl verified a changed checkpoint: %s", out)
+	}
+}
