@@ -246,6 +246,11 @@ func createAuditKey(ctx context.Context, kr *keyring, now time.Time) (_ *AuditKe
 		}
 		rel := filepath.Join(keysDir, auditKeyFile)
 		path := filepath.Join(cfg.DataDir, rel)
+		if _, err := os.Lstat(path); err == nil {
+			// Never replace a key: the chain may be keyed with it.
+			return nil, fmt.Errorf("cadir: audit key: %s exists but %s does not; if it is this CA's audit key, write %s as "+
+				`{"version": 1, "key": {"type": "soft", "file": %q}}`+"; otherwise move it aside", rel, AuditKeyRefFile, AuditKeyRefFile, rel)
+		}
 		if err := hsm.WriteSoftSecretFile(path, secret, pass, &hsm.SoftKeyFileOptions{ScryptLogN: cfg.Keys.ScryptLogN}); err != nil {
 			return nil, fmt.Errorf("cadir: audit key: %w", err)
 		}
