@@ -132,12 +132,15 @@ func TestScheduledCheckpoints(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	// One more change, then Close: the last checkpoint is taken on the
+	// way down.
+	catest.Issue(t, e)
 	e.Close()
 	cp, err := ca.ReadCheckpoints(cfg.Audit.CheckpointFile)
-	if err != nil || cp.Seq != 2 || cp.Signer != "gost256" {
+	if err != nil || cp.Seq != 3 || cp.Signer != "gost256" {
 		t.Fatalf("newest checkpoint %+v %v", cp, err)
 	}
-	if rep := fsck(t, cfg, cp); !rep.OK() || rep.CheckpointSeq != 2 {
+	if rep := fsck(t, cfg, cp); !rep.OK() || rep.CheckpointSeq != 3 {
 		t.Fatalf("fsck: %+v", rep)
 	}
 	// The same checkpoint checked with another CA's certificate fails.
@@ -196,4 +199,29 @@ func wrongKey(t *testing.T) store.AuditKey {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// With a long interval, the checkpoint taken when the CA closes is the
+// one that covers the last changes.
+func TestCheckpointOnClose(t *testing.T) {
+	cfg := catest.Config(t)
+	cfg.Audit.CheckpointInterval = time.Hour
+	cfg.Audit.CheckpointFile = filepath.Join(t.TempDir(), "audit.jsonl")
+	e, err := openCA(t, cfg, catest.Quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	catest.Issue(t, e)
+	catest.Issue(t, e)
+	if _, err := os.Stat(cfg.Audit.CheckpointFile); err == nil {
+		t.Fatal("a checkpoint before the interval")
+	}
+	e.Close()
+	cp, err := ca.ReadCheckpoints(cfg.Audit.CheckpointFile)
+	if err != nil || cp.Seq != 2 {
+		t.Fatalf("checkpoint on close: %+v %v", cp, err)
+	}
+	if rep := fsck(t, cfg, cp); !rep.OK() {
+		t.Fatalf("fsck: %+v", rep.Problems)
+	}
 }

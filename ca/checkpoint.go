@@ -142,8 +142,9 @@ func AppendCheckpoint(path string, cp *store.Checkpoint) error {
 }
 
 // runCheckpoints is the scheduled export (audit.checkpoint_interval):
-// every interval, if the chain grew, a checkpoint is signed and appended
-// to audit.checkpoint_file. Failures are logged and retried next time.
+// every interval, and once more when the CA closes, if the chain grew, a
+// checkpoint is signed and appended to audit.checkpoint_file. Failures
+// are logged and retried next time.
 func (c *CA) runCheckpoints(ctx context.Context) {
 	every, path := c.cfg.Audit.CheckpointInterval, c.cfg.Audit.CheckpointFile
 	if every <= 0 || path == "" {
@@ -152,27 +153,34 @@ func (c *CA) runCheckpoints(ctx context.Context) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	var last uint64
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	take := func(ctx context.Context) {
 		seq, _, err := c.st.AuditHead(ctx)
 		if err != nil || seq == last {
-			continue
+			return
 		}
 		cp, err := c.Checkpoint(ctx)
 		if err == nil {
 			err = AppendCheckpoint(path, cp)
 		}
 		if err != nil {
-			if ctx.Err() == nil {
-				c.log.Error("audit checkpoint failed", "file", path, "err", err)
-			}
-			continue
+			c.log.Error("audit checkpoint failed", "file", path, "err", err)
+			return
 		}
 		last = cp.Seq
 		c.log.Info("audit checkpoint written", "seq", cp.Seq, "file", path)
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			// A last one on the way down (the store and the keys are
+			// still open: Close waits for this job first), so that
+			// changes made to the database while the CA is stopped show.
+			final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			take(final)
+			cancel()
+			return
+		case <-t.C:
+			take(ctx)
+		}
 	}
 }
