@@ -207,10 +207,7 @@ func TestCheckpointOnClose(t *testing.T) {
 	cfg := catest.Config(t)
 	cfg.Audit.CheckpointInterval = time.Hour
 	cfg.Audit.CheckpointFile = filepath.Join(t.TempDir(), "audit.jsonl")
-	e, err := openCA(t, cfg, catest.Quiet())
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := catest.Open(t, cfg)
 	catest.Issue(t, e)
 	catest.Issue(t, e)
 	if _, err := os.Stat(cfg.Audit.CheckpointFile); err == nil {
