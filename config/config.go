@@ -450,17 +450,17 @@ func (c *Config) Validate() error {
 			bad("hooks.esia_url must be an absolute http or https URL")
 		}
 	}
-	if c.Audit.CheckpointInterval < 0 || (c.Audit.CheckpointInterval > 0 && c.Audit.CheckpointInterval < time.Second) {
-		bad("audit.checkpoint_interval must be 0 (off) or at least 1s")
-	}
-	if (c.Audit.CheckpointInterval > 0) != (c.Audit.CheckpointFile != "") {
-		bad("audit.checkpoint_interval and audit.checkpoint_file go together")
-	}
 	if c.Signer.RecoverInterval < 0 {
 		bad("signer.recover_interval must not be negative")
 	}
 	if c.Hooks.Concurrency < 1 || c.Hooks.Concurrency > 256 {
 		bad("hooks.concurrency must be 1..256")
+	}
+	if c.Audit.CheckpointInterval < 0 || (c.Audit.CheckpointInterval > 0 && c.Audit.CheckpointInterval < time.Second) {
+		bad("audit.checkpoint_interval must be 0 (off) or at least 1s")
+	}
+	if (c.Audit.CheckpointInterval > 0) != (c.Audit.CheckpointFile != "") {
+		bad("audit.checkpoint_interval and audit.checkpoint_file go together")
 	}
 	if c.OCSP.LiveConcurrency < 1 {
 		bad("ocsp.live_concurrency must be at least 1")
