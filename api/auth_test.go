@@ -108,6 +108,7 @@ var endpoints = []endpoint{
 		return "/api/v1/tokens/" + ti.ID, nil
 	}},
 	{name: "audit", method: "GET", allowed: auditors, status: 200, prepare: fixed("/api/v1/audit")},
+	{name: "audit checkpoint", method: "POST", allowed: auditors, status: 201, prepare: fixed("/api/v1/audit/checkpoint")},
 	{name: "openapi", method: "GET", status: 200, prepare: fixed("/api/v1/openapi.json")},
 	{name: "healthz", method: "GET", status: 200, prepare: fixed("/healthz")},
 	{name: "readyz", method: "GET", status: 200, prepare: fixed("/readyz")},

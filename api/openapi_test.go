@@ -31,6 +31,7 @@ func TestOpenAPIDocument(t *testing.T) {
 		"/api/v1/tokens":                        {"get", "post"},
 		"/api/v1/tokens/{id}":                   {"delete"},
 		"/api/v1/audit":                         {"get"},
+		"/api/v1/audit/checkpoint":              {"post"},
 		"/api/v1/openapi.json":                  {"get"},
 		"/crl/{issuer}.crl":                     {"get"},
 		"/crl/{issuer}-delta.crl":               {"get"},

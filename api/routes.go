@@ -147,5 +147,6 @@ func newRouteTable(s *Server) routeTable {
 		newRoute("tokens", v1+"tokens", noParam, "", on{mPost, s.createToken, auth.OpTokens}, on{mGet, s.listTokens, auth.OpTokens}),
 		newRoute("token", v1+"tokens/", segment, "", on{mDelete, s.revokeToken, auth.OpTokens}),
 		newRoute("audit", v1+"audit", noParam, "", on{mGet, s.audit, auth.OpAudit}),
+		newRoute("audit_checkpoint", v1+"audit/checkpoint", noParam, "", on{mPost, s.auditCheckpoint, auth.OpAudit}),
 	}, s.applicationRoutes(v1)...)
 }

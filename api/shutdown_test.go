@@ -17,6 +17,7 @@ import (
 	"github.com/gostca/gostca/api"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/cadir"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/store"
@@ -105,7 +106,11 @@ func TestGracefulShutdownUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	st, err := store.Open(filepath.Join(cfg.DataDir, "db"), store.Options{Logger: quietLogger()})
+	ak, err := cadir.OpenAuditKey(context.Background(), &cfg, quietLogger(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(filepath.Join(cfg.DataDir, "db"), ak.StoreOptions(store.Options{Logger: quietLogger()}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/gostca/gostca/store"
@@ -49,7 +50,7 @@ func OpenTokens(ctx context.Context, st store.Tokens, dataDir string, log *slog.
 		return nil, err
 	}
 	n, err := st.ImportTokens(ctx, recs, store.AuditEntry{Actor: "system:migrate", Action: "token.migrate",
-		Subject: TokensFile, Details: fmt.Sprintf("tokens=%d", len(recs))})
+		Subject: TokensFile, Attrs: []store.AuditAttr{{Key: "tokens", Value: strconv.Itoa(len(recs))}}})
 	if err != nil {
 		return nil, fmt.Errorf("auth: move %s into the store: %w", path, err)
 	}

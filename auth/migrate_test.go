@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gostca/gostca/store"
 )
 
 // oldTokenFile writes a tokens.json as versions before the store did,
@@ -73,7 +75,7 @@ func TestTokenFileMigration(t *testing.T) {
 		t.Fatalf("list %+v", list)
 	}
 	entries, _, _ := st.AuditEntries(ctx, "", 100)
-	if len(entries) != 1 || entries[0].Action != "token.migrate" || entries[0].Details != "tokens=2" {
+	if len(entries) != 1 || entries[0].Action != "token.migrate" || len(entries[0].Attrs) != 1 || entries[0].Attrs[0] != (store.AuditAttr{Key: "tokens", Value: "2"}) {
 		t.Fatalf("audit %+v", entries)
 	}
 

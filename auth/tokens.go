@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"regexp"
 	"sort"
 	"strings"
@@ -90,8 +89,9 @@ func (t *Tokens) Create(ctx context.Context, actor string, role Role, scope, nam
 	if scope != "" && !ValidCentreID(scope) {
 		return "", TokenInfo{}, &caerr.Error{Code: caerr.CodeInvalidTokenRequest, Field: "scope", Detail: CentreIDRule}
 	}
-	if len(name) > 128 || strings.ContainsAny(name, "\x00\r\n/") {
-		return "", TokenInfo{}, caerr.Newf(caerr.CodeInvalidTokenRequest, "name too long or with forbidden characters")
+	name, err := CheckTokenName(name)
+	if err != nil {
+		return "", TokenInfo{}, err
 	}
 	var idb [8]byte
 	var sec [32]byte
@@ -106,8 +106,7 @@ func (t *Tokens) Create(ctx context.Context, actor string, role Role, scope, nam
 	clear(sec[:])
 	r := store.TokenRecord{ID: id, Role: string(role), Scope: scope, Name: name,
 		Created: time.Now().UTC().Truncate(time.Second), SHA256: sha256.Sum256([]byte(token))}
-	audit := store.AuditEntry{Actor: actor, Action: "token.create", Subject: id,
-		Details: fmt.Sprintf("role=%s scope=%s name=%s", role, scope, name)}
+	audit := store.AuditEntry{Actor: actor, Action: "token.create", Subject: id, Attrs: tokenAttrs(string(role), scope, name)}
 	if err := t.st.PutToken(ctx, r, audit); err != nil {
 		return "", TokenInfo{}, caerr.Classify(err)
 	}
@@ -117,7 +116,16 @@ func (t *Tokens) Create(ctx context.Context, actor string, role Role, scope, nam
 // Revoke deletes a token; the deletion and an audit entry under actor
 // ("token.revoke") are one write.
 func (t *Tokens) Revoke(ctx context.Context, actor, id string) error {
-	err := t.st.DeleteToken(ctx, id, store.AuditEntry{Actor: actor, Action: "token.revoke", Subject: id})
+	audit := store.AuditEntry{Actor: actor, Action: "token.revoke", Subject: id}
+	// The entry names what the token could do; the deletion itself
+	// re-checks that the token exists in its batch.
+	r, err := t.st.Token(ctx, id)
+	if err == nil {
+		audit.Attrs = tokenAttrs(r.Role, r.Scope, r.Name)
+	}
+	if err == nil || errors.Is(err, store.ErrNotFound) {
+		err = t.st.DeleteToken(ctx, id, audit)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return caerr.Newf(caerr.CodeTokenNotFound, "no token %q", id)
 	}

@@ -3,6 +3,7 @@ package auth
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -98,7 +99,11 @@ func TestTokens(t *testing.T) {
 			t.Errorf("audit entry %d: %+v, want %v", i, entries[i], w)
 		}
 	}
-	if !strings.Contains(entries[0].Details, "role=service_centre scope=centre-7") {
-		t.Errorf("create details %q", entries[0].Details)
+	// Structured: what the token may do is in attributes, not a details line.
+	if got := fmt.Sprint(entries[0].Attrs); got != "[{role service_centre} {scope centre-7} {name front desk}]" || entries[0].Details != "" {
+		t.Errorf("create attrs %s, details %q", got, entries[0].Details)
+	}
+	if got := fmt.Sprint(entries[2].Attrs); got != "[{role auditor}]" {
+		t.Errorf("revoke attrs %s", got)
 	}
 }

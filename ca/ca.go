@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -118,9 +117,9 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (_ *CA, err erro
 	if sopts.Logger == nil {
 		sopts.Logger = log
 	}
-	st, err := store.Open(filepath.Join(cfg.DataDir, cadir.DBDir), sopts)
+	st, err := openStore(ctx, keys, cfg.DataDir, sopts, log)
 	if err != nil {
-		return nil, fmt.Errorf("ca: %w", err) // "store: open DIR: …" says what failed
+		return nil, err
 	}
 	c.st = st
 	closers = append(closers, c.st.Close)
@@ -158,7 +157,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (_ *CA, err erro
 		return nil, err
 	}
 	c.life, c.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	for _, job := range []func(context.Context){c.pub.RunOCSPRefresh, c.pub.RunCRLRefresh, c.hooks.Run, c.runRAExpiry, c.runKeyUsageWatch} {
+	for _, job := range []func(context.Context){c.pub.RunOCSPRefresh, c.pub.RunCRLRefresh, c.hooks.Run, c.runRAExpiry, c.runKeyUsageWatch, c.runCheckpoints} {
 		c.wg.Add(1)
 		go func() {
 			defer c.wg.Done()

@@ -76,6 +76,11 @@ func (c *CA) Issue(ctx context.Context, p *auth.Principal, req *IssueRequest) (r
 // issue checks req and issues it for actor (the audit identity), recorded
 // for centre, idempotent by requestID (empty: not idempotent).
 func (c *CA) issue(ctx context.Context, actor, centre, requestID string, req *IssueRequest) (*IssueResult, error) {
+	// Every list of the request is bounded before anything is built
+	// from it: a 400 that names the list and its limit.
+	if err := pkix.CheckListLen("emails", len(req.Emails), pkix.MaxEmails); err != nil {
+		return nil, &caerr.Error{Code: caerr.CodeInvalidRequest, Field: "emails", Detail: strings.TrimPrefix(err.Error(), "pkix: "), Err: err}
+	}
 	issuerID := req.Issuer
 	if issuerID == "" {
 		issuerID = c.order[0]
@@ -93,6 +98,12 @@ func (c *CA) issue(ctx context.Context, actor, centre, requestID string, req *Is
 	}
 	if len(req.CSR) == 0 {
 		return nil, &caerr.Error{Code: caerr.CodeInvalidRequest, Field: "csr", Detail: "csr is required"}
+	}
+	// Names that cannot lie: format characters, look-alikes and
+	// mixed-script words are refused, the rest is put in NFC, before the
+	// profile's own rules run.
+	if err := req.Subject.Normalize(); err != nil {
+		return nil, caerr.Classify(err)
 	}
 	req.Subject.SNILS = pkix.NormalizeSNILS(req.Subject.SNILS)
 	if err := req.Subject.Validate(); err != nil {

@@ -3,7 +3,7 @@ package ca
 import (
 	"context"
 	"fmt"
-	"path/filepath"
+	"log/slog"
 
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/cadir"
@@ -12,21 +12,41 @@ import (
 )
 
 // Admin operations on the data directory of a stopped CA (the store
-// allows one process at a time).
+// allows one process at a time). Each opens the store with the audit key
+// of the data directory, if it has one.
+
+// FsckOptions are the optional inputs of Fsck.
+type FsckOptions struct {
+	// Checkpoint is the newest audit checkpoint kept outside the store
+	// (gostca audit checkpoint); its signature is checked with the CA
+	// certificate it names.
+	Checkpoint *store.Checkpoint
+}
 
 // Fsck checks the store of cfg.DataDir (the server must be stopped): every
-// index against its records and the audit chain. The CA manifest and
-// certificates are read too, so a damaged one is reported.
-func Fsck(ctx context.Context, cfg config.Config, opts store.Options) (*store.CheckReport, error) {
+// index against its records, the audit chain (keyed with the CA's audit
+// key), the audit cross-checks (every certificate and status change has
+// its entry, every entry that names a certificate matches it) and, with
+// a checkpoint, the chain against it (truncation, rewriting). The CA
+// manifest and certificates are read too, so a damaged one is reported.
+func Fsck(ctx context.Context, cfg config.Config, opts store.Options, fo FsckOptions) (*store.CheckReport, error) {
 	if _, _, _, err := cadir.ReadCerts(cfg.DataDir); err != nil {
 		return nil, err
 	}
-	st, err := store.Open(filepath.Join(cfg.DataDir, cadir.DBDir), opts)
-	if err != nil {
-		return nil, fmt.Errorf("ca: %w", err)
+	var co store.CheckOptions
+	if fo.Checkpoint != nil {
+		verify, err := CheckpointVerifier(cfg.DataDir, fo.Checkpoint.Signer)
+		if err != nil {
+			return nil, err
+		}
+		co = store.CheckOptions{Checkpoint: fo.Checkpoint, Verify: verify}
 	}
-	defer st.Close()
-	rep, err := st.Check(ctx)
+	st, closeAll, err := openOfflineStore(ctx, auditKeyOf(&cfg, opts.Logger), cfg.DataDir, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer closeAll()
+	rep, err := st.CheckWith(ctx, co)
 	if err != nil {
 		return nil, fmt.Errorf("ca: check: %w", err)
 	}
@@ -36,14 +56,30 @@ func Fsck(ctx context.Context, cfg config.Config, opts store.Options) (*store.Ch
 // ListTokens lists the API tokens of cfg.DataDir (the server must be
 // stopped), moving in an earlier version's tokens.json first.
 func ListTokens(ctx context.Context, cfg config.Config, opts store.Options) ([]auth.TokenInfo, error) {
-	st, err := store.Open(filepath.Join(cfg.DataDir, cadir.DBDir), opts)
+	st, closeAll, err := openOfflineStore(ctx, auditKeyOf(&cfg, opts.Logger), cfg.DataDir, opts)
 	if err != nil {
-		return nil, fmt.Errorf("ca: %w", err)
+		return nil, err
 	}
-	defer st.Close()
+	defer closeAll()
 	t, err := auth.OpenTokens(ctx, st, cfg.DataDir, opts.Logger)
 	if err != nil {
 		return nil, err
 	}
 	return t.List(ctx)
+}
+
+// AuditEntriesOffline pages through the audit log of a stopped CA.
+func AuditEntriesOffline(ctx context.Context, cfg config.Config, opts store.Options, cursor string, limit int) ([]store.AuditEntry, string, error) {
+	st, closeAll, err := openOfflineStore(ctx, auditKeyOf(&cfg, opts.Logger), cfg.DataDir, opts)
+	if err != nil {
+		return nil, "", err
+	}
+	defer closeAll()
+	return st.AuditEntries(ctx, cursor, limit)
+}
+
+func auditKeyOf(cfg *config.Config, log *slog.Logger) keyOpener {
+	return func(ctx context.Context, create bool) (*cadir.AuditKey, error) {
+		return cadir.OpenAuditKey(ctx, cfg, log, create)
+	}
 }

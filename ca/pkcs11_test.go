@@ -374,7 +374,8 @@ func TestPKCS11InitFailureCleansUp(t *testing.T) {
 	if _, err := cadir.Init(cfg, catest.Quiet()); err != nil {
 		t.Fatalf("init again: %v", err)
 	}
-	if objects := tok.Run(t, "pkcs11-tool", "--module", tok.Lib, "--token-label", tok.Label, "--login", "--pin", softhsmtest.PIN, "--list-objects"); strings.Count(objects, "gostca-") != 4 {
-		t.Fatalf("after a good init the token holds:\n%s", objects)
+	if objects := tok.Run(t, "pkcs11-tool", "--module", tok.Lib, "--token-label", tok.Label, "--login", "--pin", softhsmtest.PIN, "--list-objects"); strings.Count(objects, "gostca-") != 5 ||
+		!strings.Contains(objects, "Secret Key Object; Generic secret length 32") || !strings.Contains(objects, "label:      gostca-audit-") {
+		t.Fatalf("after a good init the token holds (two key pairs and the audit HMAC key):\n%s", objects)
 	}
 }

@@ -109,11 +109,17 @@ func (c *CA) SetStatus(ctx context.Context, p *auth.Principal, serial []byte, re
 			return nil, err
 		}
 	}
-	details := fmt.Sprintf("action=%s reason=%s", req.Action, req.Reason)
-	if req.Comment != "" {
-		details += " comment=" + req.Comment
+	// Structured: the reason and the operator's comment are fields of
+	// their own (kept as sent, escaped wherever they are shown), never
+	// pasted into a details line where a comment could fake a field.
+	audit := store.AuditEntry{Actor: p.Actor(), Comment: req.Comment}
+	switch req.Action {
+	case Revoke:
+		audit.Reason = reasonName(req)
+	case Suspend:
+		audit.Reason = "certificateHold"
 	}
-	if err := c.st.SetStatus(ctx, serial, ch, store.AuditEntry{Actor: p.Actor(), Details: details}); err != nil {
+	if err := c.st.SetStatus(ctx, serial, ch, audit); err != nil {
 		ce := caerr.Classify(err)
 		if caerr.CodeOf(ce) == caerr.CodeInvalidTransition {
 			if cur, rerr := c.st.Certificate(ctx, serial); rerr == nil {

@@ -112,6 +112,16 @@ func InitContext(ctx context.Context, cfg config.Config, logger *slog.Logger) (r
 		res.Issuers = append(res.Issuers, w.id)
 	}
 	m.DefaultIssuer = m.Issuers[0].ID
+	// The audit chain's key, next to the CA keys (auditkey.go).
+	ak, err := createAuditKey(ctx, kr, time.Now().UTC())
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			ak.Discard(context.WithoutCancel(ctx))
+		}
+	}()
 	if err := writeManifest(cfg.DataDir, &m); err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/hsm"
+	"github.com/gostca/gostca/store"
 )
 
 // Key reference types of the CA manifest.
@@ -146,7 +147,12 @@ type caToken interface {
 	// Generate makes a key pair with this label and CKA_ID on the token
 	// (sensitive, not extractable) and returns the private key.
 	Generate(ctx context.Context, label string, id []byte, curve hsm.Curve) (hsm.Key, error)
-	// Delete destroys the key pair with this label and ID (both required).
+	// GenerateSecret makes an HMAC-SHA256 key (generic secret, sensitive,
+	// not extractable) with this label and CKA_ID.
+	GenerateSecret(ctx context.Context, label string, id []byte) (store.AuditKey, error)
+	// SecretKey finds an HMAC key by label and/or ID.
+	SecretKey(ctx context.Context, label string, id []byte) (store.AuditKey, error)
+	// Delete destroys the objects with this label and ID (both required).
 	Delete(ctx context.Context, label string, id []byte) error
 	// Stats reports the session pool and circuit breaker for /metrics.
 	Stats() TokenStats

@@ -25,6 +25,8 @@ import (
 //	                        (soft key files, or PKCS#11 keys by label and CKA_ID)
 //	DATA/ca/ID.crt          CA certificates, PEM (root.crt and one per issuing CA)
 //	DATA/keys/ID.key        soft keys, encrypted (hsm soft key file format)
+//	DATA/keys/audit.key     the audit chain's HMAC key with soft keys (soft secret file, auditkey.go)
+//	DATA/audit-key.json     where the audit key lives (soft file or PKCS#11 label and CKA_ID), never the key
 //	DATA/keys/passphrase    the demo default passphrase (only without GOSTCA_KEY_PASSPHRASE
 //	                        or keys.passphrase_file), mode 0600
 //	DATA/db/                the Pebble store

@@ -9,6 +9,7 @@ import (
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/hsm"
 	"github.com/gostca/gostca/hsm/pkcs11"
+	"github.com/gostca/gostca/store"
 )
 
 // p11Token adapts *pkcs11.Token to caToken.
@@ -38,6 +39,14 @@ func (p p11Token) Key(ctx context.Context, label string, id []byte) (hsm.Key, er
 
 func (p p11Token) Generate(ctx context.Context, label string, id []byte, curve hsm.Curve) (hsm.Key, error) {
 	return p.t.GenerateKey(ctx, pkcs11.KeyGen{Label: label, ID: id, Curve: curve})
+}
+
+func (p p11Token) GenerateSecret(ctx context.Context, label string, id []byte) (store.AuditKey, error) {
+	return p.t.GenerateSecretKey(ctx, pkcs11.KeySpec{Label: label, ID: id})
+}
+
+func (p p11Token) SecretKey(ctx context.Context, label string, id []byte) (store.AuditKey, error) {
+	return p.t.SecretKey(ctx, pkcs11.KeySpec{Label: label, ID: id})
 }
 
 func (p p11Token) Delete(ctx context.Context, label string, id []byte) error {

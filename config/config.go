@@ -45,6 +45,7 @@ type Config struct {
 	Signer SignerConfig `toml:"signer"`
 	Hooks  HooksConfig  `toml:"hooks"`
 	RA     RAConfig     `toml:"ra"`
+	Audit  AuditConfig  `toml:"audit"`
 	Log    LogConfig    `toml:"log"`
 
 	// set holds the keys the file and the environment gave (derive.go).
@@ -54,6 +55,21 @@ type Config struct {
 	// ([certificate_profiles."qualified-person"]); see profiles.go. Only
 	// the TOML file sets it (no environment variables).
 	CertificateProfiles map[string]ProfileConfig `toml:"certificate_profiles"`
+}
+
+// AuditConfig is the scheduled export of signed audit checkpoints (the
+// head of the audit chain signed by the default issuing CA's key): kept
+// outside the database, the newest one lets fsck find truncation and
+// rewriting of the chain.
+type AuditConfig struct {
+	// CheckpointInterval: how often serve signs a checkpoint and appends
+	// it to CheckpointFile (0: never; a checkpoint is taken only when the
+	// chain grew since the last one).
+	CheckpointInterval time.Duration `toml:"checkpoint_interval"`
+	// CheckpointFile is the file checkpoints are appended to, one JSON
+	// object per line (put it on other media; gostca fsck --checkpoint
+	// takes it). Required with CheckpointInterval.
+	CheckpointFile string `toml:"checkpoint_file"`
 }
 
 // ServerConfig is the HTTP listener.
@@ -494,6 +510,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Hooks.Concurrency < 1 || c.Hooks.Concurrency > 256 {
 		bad("hooks.concurrency must be 1..256")
+	}
+	if c.Audit.CheckpointInterval < 0 || (c.Audit.CheckpointInterval > 0 && c.Audit.CheckpointInterval < time.Second) {
+		bad("audit.checkpoint_interval must be 0 (off) or at least 1s")
+	}
+	if (c.Audit.CheckpointInterval > 0) != (c.Audit.CheckpointFile != "") {
+		bad("audit.checkpoint_interval and audit.checkpoint_file go together")
 	}
 	if c.OCSP.LiveConcurrency < 1 {
 		bad("ocsp.live_concurrency must be at least 1")

@@ -140,6 +140,12 @@ func WriteSoftKeyFile(path string, k *SoftKey, passphrase []byte, opts *SoftKeyF
 	if err != nil {
 		return err
 	}
+	return writeSoftFile(path, data)
+}
+
+// writeSoftFile writes a soft key file image to path (mode 0600, never
+// overwriting, complete or not at all).
+func writeSoftFile(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".softkey-*")
 	if err != nil {
@@ -177,16 +183,34 @@ func EncryptSoftKey(k *SoftKey, passphrase []byte, opts *SoftKeyFileOptions) ([]
 	if len(passphrase) == 0 {
 		return nil, errors.New("hsm: soft key: empty passphrase")
 	}
-	logN, r, p, err := opts.params()
-	if err != nil {
-		return nil, fmt.Errorf("hsm: soft key: %w", err)
-	}
 	plain, err := marshalSoftKey(k)
 	if err != nil {
 		return nil, err
 	}
 	defer clear(plain)
+	return sealSoftFile(plain, passphrase, opts)
+}
 
+// DecryptSoftKey parses and decrypts a soft key file image.
+func DecryptSoftKey(data, passphrase []byte) (*SoftKey, error) {
+	plain, err := openSoftFile(data, passphrase)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(plain)
+	return unmarshalSoftKey(plain)
+}
+
+// sealSoftFile encrypts plain into a soft key file image (header and
+// GCM ciphertext, see doc.go).
+func sealSoftFile(plain, passphrase []byte, opts *SoftKeyFileOptions) ([]byte, error) {
+	if len(passphrase) == 0 {
+		return nil, errors.New("hsm: soft key: empty passphrase")
+	}
+	logN, r, p, err := opts.params()
+	if err != nil {
+		return nil, fmt.Errorf("hsm: soft key: %w", err)
+	}
 	header := make([]byte, 0, softHeaderLen)
 	header = append(header, softMagic...)
 	header = append(header, softVersion, softKDFScrypt, byte(logN))
@@ -209,8 +233,9 @@ func EncryptSoftKey(k *SoftKey, passphrase []byte, opts *SoftKeyFileOptions) ([]
 	return aead.Seal(out, nonce, plain, header), nil
 }
 
-// DecryptSoftKey parses and decrypts a soft key file image.
-func DecryptSoftKey(data, passphrase []byte) (*SoftKey, error) {
+// openSoftFile checks the header of a soft key file image and returns
+// the decrypted plaintext (the caller clears it).
+func openSoftFile(data, passphrase []byte) ([]byte, error) {
 	if len(passphrase) == 0 {
 		return nil, errors.New("hsm: soft key: empty passphrase")
 	}
@@ -243,8 +268,7 @@ func DecryptSoftKey(data, passphrase []byte) (*SoftKey, error) {
 	if err != nil {
 		return nil, errors.New("hsm: soft key: wrong passphrase or damaged file")
 	}
-	defer clear(plain)
-	return unmarshalSoftKey(plain)
+	return plain, nil
 }
 
 func softAEAD(passphrase, salt []byte, logN, r, p int) (cipher.AEAD, error) {

@@ -540,6 +540,8 @@ func runFsck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var c common
 	c.register(fs)
+	var checkpoints listFlag
+	fs.Var(&checkpoints, "checkpoint", "an audit checkpoint file (gostca audit checkpoint, audit.checkpoint_file; repeatable): the chain is verified against the newest")
 	if _, err := parseFlags(fs, args); err != nil {
 		return 2
 	}
@@ -548,13 +550,19 @@ func runFsck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gostca fsck: %v\n", err)
 		return 2
 	}
-	rep, err := ca.Fsck(ctx, cfg, store.Options{Logger: newLogger(cfg, stderr)})
+	cp, err := fsckCheckpoint(checkpoints)
+	if err != nil {
+		fmt.Fprintf(stderr, "gostca fsck: %v\n", err)
+		return 2
+	}
+	rep, err := ca.Fsck(ctx, cfg, store.Options{Logger: newLogger(cfg, stderr)}, ca.FsckOptions{Checkpoint: cp})
 	if err != nil {
 		fmt.Fprintf(stderr, "gostca fsck: %v\n%s\n", err, dataDirAdvice(err, false))
 		return 1
 	}
 	fmt.Fprintf(stdout, "certificates %d, pending intents %d, failed intents %d, index entries %d, OCSP responses %d, outbox rows %d, audit entries %d\n",
 		rep.Certificates, rep.PendingIntents, rep.FailedIntents, rep.IndexEntries, rep.OCSPResponses, rep.OutboxRows, rep.AuditEntries)
+	printFsckAudit(stdout, rep)
 	if !rep.OK() {
 		for _, p := range rep.Problems {
 			fmt.Fprintln(stdout, "problem:", p.String())

@@ -195,7 +195,7 @@ func TestServeCrash(t *testing.T) {
 	}
 	cfg := config.DefaultConfig()
 	cfg.DataDir = dir
-	rep, err := ca.Fsck(context.Background(), cfg, store.Options{Logger: slog.New(slog.DiscardHandler)})
+	rep, err := ca.Fsck(context.Background(), cfg, store.Options{Logger: slog.New(slog.DiscardHandler)}, ca.FsckOptions{})
 	if err != nil || !rep.OK() {
 		t.Fatalf("fsck after the crashes: %v %+v", err, rep)
 	}

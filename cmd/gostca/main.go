@@ -52,6 +52,8 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return runToken(ctx, args[1:], stdout, stderr)
 	case "fsck":
 		return runFsck(ctx, args[1:], stdout, stderr)
+	case "audit":
+		return runAudit(ctx, args[1:], stdout, stderr)
 	case "config":
 		return runConfig(args[1:], stdout, stderr)
 	case "demo":
@@ -84,7 +86,9 @@ commands:
             [--since DATE] [--until DATE] [--max N]
   crl       generate the CRLs now
   token     API tokens: token create --role ROLE [--scope ID] | token list | token revoke ID
-  fsck      check the store's indexes and the audit chain
+  fsck      check the store's indexes, the audit chain and its cross-checks:
+            fsck [--checkpoint F] verifies the chain against the newest checkpoint
+  audit     audit checkpoint [--out F] (sign the chain's head) | audit list [--limit N]
   config    print the effective configuration and the environment variables
   demo      gostca demo [FILE]: generate a GOST key, hash FILE with Streebog, sign and verify it
   version   print the version and the VCS revision it was built from

@@ -31,6 +31,7 @@ type api interface {
 	SignInit(sh p11.SessionHandle, m []*p11.Mechanism, o p11.ObjectHandle) error
 	Sign(sh p11.SessionHandle, message []byte) ([]byte, error)
 	GenerateKeyPair(sh p11.SessionHandle, m []*p11.Mechanism, public, private []*p11.Attribute) (p11.ObjectHandle, p11.ObjectHandle, error)
+	GenerateKey(sh p11.SessionHandle, m []*p11.Mechanism, temp []*p11.Attribute) (p11.ObjectHandle, error)
 	DestroyObject(sh p11.SessionHandle, oh p11.ObjectHandle) error
 }
 

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strconv"
+
+	"github.com/gostca/gostca/api"
+	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/store"
+)
+
+// runAudit is `gostca audit checkpoint [--out F]` and `gostca audit list
+// [--limit N] [--cursor C]`.
+func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "gostca audit: want checkpoint or list")
+		return 2
+	}
+	sub := args[0]
+	fs := flag.NewFlagSet("audit "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	switch sub {
+	case "checkpoint":
+		var r remoteFlags
+		r.register(fs)
+		out := fs.String("out", "", "append the checkpoint (one JSON line) to this file; default standard output")
+		if _, err := parseFlags(fs, args[1:]); err != nil {
+			return 2
+		}
+		write := func(cp *store.Checkpoint) error {
+			if *out != "" {
+				if err := ca.AppendCheckpoint(*out, cp); err != nil {
+					return err
+				}
+				fmt.Fprintf(stderr, "checkpoint of audit entry %d signed by %s appended to %s\n", cp.Seq, cp.Signer, *out)
+				return nil
+			}
+			line, err := cp.MarshalJSON()
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(stdout, "%s\n", line)
+			return err
+		}
+		if r.enabled() {
+			return withRemote(ctx, "audit checkpoint", &r, stderr, func(cl *apiClient) error {
+				var raw json.RawMessage
+				if err := cl.do(ctx, "POST", "/api/v1/audit/checkpoint", nil, &raw); err != nil {
+					return err
+				}
+				cp, err := store.ParseCheckpoint(raw)
+				if err != nil {
+					return fmt.Errorf("the server's checkpoint: %w", err)
+				}
+				return write(cp)
+			})
+		}
+		return withEngine(ctx, "audit checkpoint", &c, stderr, func(e *ca.CA) error {
+			cp, err := e.Checkpoint(ctx)
+			if err != nil {
+				return err
+			}
+			return write(cp)
+		})
+	case "list":
+		var r remoteFlags
+		r.register(fs)
+		limit := fs.Int("limit", 100, "entries per page (1..1000)")
+		cursor := fs.String("cursor", "", "continue after this cursor (printed after a full page)")
+		if _, err := parseFlags(fs, args[1:]); err != nil {
+			return 2
+		}
+		if *limit < 1 || *limit > 1000 {
+			fmt.Fprintln(stderr, "gostca audit list: --limit must be 1..1000")
+			return 2
+		}
+		if r.enabled() {
+			return withRemote(ctx, "audit list", &r, stderr, func(cl *apiClient) error {
+				var page struct {
+					Items      []api.AuditEntry `json:"items"`
+					NextCursor string           `json:"next_cursor"`
+				}
+				q := url.Values{"limit": {strconv.Itoa(*limit)}}
+				if *cursor != "" {
+					q.Set("cursor", *cursor)
+				}
+				if err := cl.do(ctx, "GET", "/api/v1/audit?"+q.Encode(), nil, &page); err != nil {
+					return err
+				}
+				for _, a := range page.Items {
+					fmt.Fprintln(stdout, a.Line)
+				}
+				printNext(stderr, page.NextCursor)
+				return nil
+			})
+		}
+		cfg, err := c.load()
+		if err != nil {
+			fmt.Fprintf(stderr, "gostca audit list: %v\n", err)
+			return 2
+		}
+		log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		page, next, err := ca.AuditEntriesOffline(ctx, cfg, store.Options{Logger: log}, *cursor, *limit)
+		if err != nil {
+			fmt.Fprintf(stderr, "gostca audit list: %v\n(is the server running? then use --server)\n", err)
+			return 1
+		}
+		for i := range page {
+			fmt.Fprintln(stdout, page[i].String())
+		}
+		printNext(stderr, next)
+		return 0
+	}
+	fmt.Fprintf(stderr, "gostca audit: unknown subcommand %q (want checkpoint or list)\n", sub)
+	return 2
+}
+
+func printNext(w io.Writer, next string) {
+	if next != "" {
+		fmt.Fprintf(w, "more: --cursor %s\n", next)
+	}
+}
+
+// fsckCheckpoint reads the newest checkpoint of the files given to
+// `fsck --checkpoint` (each one checkpoint or many, one per line).
+func fsckCheckpoint(files []string) (*store.Checkpoint, error) {
+	var newest *store.Checkpoint
+	for _, f := range files {
+		cp, err := ca.ReadCheckpoints(f)
+		if err != nil {
+			return nil, err
+		}
+		if newest == nil || cp.Seq > newest.Seq || (cp.Seq == newest.Seq && cp.At.After(newest.At)) {
+			newest = cp
+		}
+	}
+	return newest, nil
+}
+
+// printFsckAudit prints what fsck checked of the audit log.
+func printFsckAudit(w io.Writer, rep *store.CheckReport) {
+	keyed := "NOT keyed (SHA-256 only: give the store its audit key)"
+	if rep.AuditKeyed {
+		keyed = fmt.Sprintf("keyed (HMAC-SHA256) from entry %d", rep.AuditKeyedFrom)
+	}
+	fmt.Fprintf(w, "audit chain: %d entries, %s\n", rep.AuditEntries, keyed)
+	n := map[string]int{}
+	for _, p := range rep.Problems {
+		n[p.Kind]++
+	}
+	verdict := func(kind string) string {
+		if n[kind] == 0 {
+			return "ok"
+		}
+		return fmt.Sprintf("%d problems", n[kind])
+	}
+	fmt.Fprintf(w, "audit cross-check (every certificate has its issuance entry, every status change its entry, every entry that names a certificate matches it): %d certificates, %d failed intents: %s\n",
+		rep.Certificates, rep.FailedIntents, verdict("audit-record"))
+	if rep.CheckpointSeq == 0 {
+		fmt.Fprintln(w, "audit checkpoint: none given (--checkpoint F finds truncation and rewriting)")
+	} else {
+		fmt.Fprintf(w, "audit checkpoint: entry %d: %s\n", rep.CheckpointSeq, verdict("checkpoint"))
+	}
+}
