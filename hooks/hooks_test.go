@@ -72,6 +72,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func hookConfig(t *testing.T, url string) config.Config {
 	cfg := catest.Config(t)
 	cfg.Hooks.ESIAURL = url
+	cfg.Hooks.AllowHTTPLoopback = true // the fake connector is plain http on 127.0.0.1
 	cfg.Hooks.PollInterval = 50 * time.Millisecond
 	cfg.Hooks.MaxBackoff = 50 * time.Millisecond
 	return cfg
