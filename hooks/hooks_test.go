@@ -170,7 +170,7 @@ func TestESIAHookQueuedWithoutConnector(t *testing.T) {
 	conn := &connector{}
 	srv := httptest.NewServer(conn)
 	defer srv.Close()
-	cfg.Hooks.ESIAURL = srv.URL
+	cfg.Hooks.ESIAURL, cfg.Hooks.AllowHTTPLoopback = srv.URL, true
 	cfg.Hooks.PollInterval = 50 * time.Millisecond
 	e2 := catest.Open(t, cfg)
 	waitFor(t, "the queued registration", func() bool { return conn.delivered() == 1 })
