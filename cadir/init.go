@@ -113,7 +113,10 @@ func InitContext(ctx context.Context, cfg config.Config, logger *slog.Logger) (r
 		if err := makeDataDirs(cfg.DataDir); err != nil {
 			return nil, err
 		}
-		src, demo := cfg.PassphraseSource()
+		src, demo, err := passphraseSource(&cfg)
+		if err != nil {
+			return nil, err
+		}
 		if demo {
 			created, err := EnsurePassphraseFile(src.File)
 			if err != nil {
