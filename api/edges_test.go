@@ -83,6 +83,7 @@ func TestMetricsMethodLabelsBounded(t *testing.T) {
 	if len(lines) > 6 {
 		t.Fatalf("%d series after %d invented methods:\n%s", len(lines), n, strings.Join(lines, "\n"))
 	}
+	t.Logf("%d requests with invented methods: %d series of gostca_http_requests_total", n, len(lines))
 	if v := ts.metricValue(t, "gostca_http_requests_total", `method="other"`); v != n {
 		t.Errorf("method=other counted %v, want %d", v, n)
 	}
