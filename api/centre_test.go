@@ -111,7 +111,10 @@ func TestServiceCentreScope(t *testing.T) {
 			if firstCursor == "" {
 				firstCursor = page.NextCursor
 			}
-			q = query + "&cursor=" + url.QueryEscape(page.NextCursor)
+			// Replace the cursor (a repeated parameter is refused).
+			v, _ := url.ParseQuery(query)
+			v.Set("cursor", page.NextCursor)
+			q = v.Encode()
 		}
 		t.Fatal("pagination does not end")
 		return nil, ""

@@ -150,6 +150,13 @@ func decodeJSON(ctx *fasthttp.RequestCtx, v any, emptyOK bool) error {
 	if len(body) == 0 {
 		return &problemErr{code: codeInvalidJSON, detail: "empty body"}
 	}
+	if err := checkDuplicateKeys(body); err != nil {
+		var dk *errDuplicateKey
+		if errors.As(err, &dk) {
+			return &problemErr{code: codeAmbiguous, field: dk.path, detail: dk.Error() + " in the JSON body; give each key once"}
+		}
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

@@ -39,6 +39,13 @@ func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func startServer(t testing.TB, mutate func(*config.Config)) *testServer {
 	t.Helper()
+	return startServerOpts(t, mutate, nil)
+}
+
+// startServerOpts is startServer with the server's options changed by
+// mutOpts (limits, logger).
+func startServerOpts(t testing.TB, mutate func(*config.Config), mutOpts func(*api.Options)) *testServer {
+	t.Helper()
 	dir := t.TempDir()
 	cfg := config.DefaultConfig()
 	cfg.DataDir = filepath.Join(dir, "data")
@@ -70,8 +77,12 @@ func startServer(t testing.TB, mutate func(*config.Config)) *testServer {
 		}
 		ts.tokens[r] = tok
 	}
-	ts.srv = api.New(e, api.Options{MaxBodyBytes: cfg.Server.MaxBodyBytes, ReadTimeout: 10 * time.Second,
-		WriteTimeout: 30 * time.Second, IdleTimeout: 10 * time.Second, Logger: quietLogger()})
+	opts := api.Options{MaxBodyBytes: cfg.Server.MaxBodyBytes, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 10 * time.Second, Logger: quietLogger()}
+	if mutOpts != nil {
+		mutOpts(&opts)
+	}
+	ts.srv = api.New(e, opts)
 	done := make(chan error, 1)
 	go func() { done <- ts.srv.Serve(ln) }()
 	t.Cleanup(func() {

@@ -46,6 +46,11 @@ type Options struct {
 	// MetricsToken, when set, is the bearer token GET /metrics requires
 	// (a scraper's secret, separate from the API tokens).
 	MetricsToken []byte
+	// Conns bound the open connections (connlimit.go); zero: no limits.
+	Conns ConnLimits
+	// AuthFailures slow down clients that keep failing authentication
+	// (authfail.go); zero: off.
+	AuthFailures AuthFailureLimits
 }
 
 // Server serves the CA over HTTP.
@@ -63,6 +68,11 @@ type Server struct {
 
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+
+	failures      *authFailures
+	authFailures  *prometheus.CounterVec
+	authThrottled prometheus.Counter
+	connsRejected *prometheus.CounterVec
 }
 
 // New makes a server for e. Register its metrics once per CA.
@@ -84,9 +94,18 @@ func New(e *ca.CA, opts Options) *Server {
 			Name: "gostca_http_request_duration_seconds", Help: "HTTP request handling time by route.",
 			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}},
 			[]string{"route"}),
+		failures: newAuthFailures(opts.AuthFailures),
+		authFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gostca_http_auth_failures_total", Help: "Failed authentications by reason (missing, not_bearer, malformed, unknown, metrics_token)."},
+			[]string{"reason"}),
+		authThrottled: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "gostca_http_auth_throttled_total", Help: "Requests refused with 429 because their client address kept failing authentication."}),
+		connsRejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gostca_http_connections_rejected_total", Help: "Connections closed at once because a connection limit was reached (per_client, total)."},
+			[]string{"limit"}),
 	}
 	reg := e.Registry()
-	for _, c := range []prometheus.Collector{s.requests, s.duration} {
+	for _, c := range []prometheus.Collector{s.requests, s.duration, s.authFailures, s.authThrottled, s.connsRejected} {
 		if err := reg.Register(c); err != nil {
 			var are prometheus.AlreadyRegisteredError
 			if !errors.As(err, &are) {
@@ -108,6 +127,7 @@ func New(e *ca.CA, opts Options) *Server {
 		NoDefaultContentType:  true,
 		CloseOnShutdown:       true,
 		Logger:                fasthttpLogger{opts.Logger},
+		TLSConfig:             tlsConfig(),
 	}
 	return s
 }
@@ -116,11 +136,11 @@ func New(e *ca.CA, opts Options) *Server {
 func (s *Server) Handler() fasthttp.RequestHandler { return s.handle }
 
 // Serve accepts connections on ln until Shutdown.
-func (s *Server) Serve(ln net.Listener) error { return s.srv.Serve(ln) }
+func (s *Server) Serve(ln net.Listener) error { return s.srv.Serve(s.limitListener(ln, true)) }
 
 // ServeTLS is Serve with TLS from PEM files.
 func (s *Server) ServeTLS(ln net.Listener, certFile, keyFile string) error {
-	return s.srv.ServeTLS(ln, certFile, keyFile)
+	return s.srv.ServeTLS(s.limitListener(ln, false), certFile, keyFile)
 }
 
 // Shutdown stops accepting, lets requests in flight finish (issuance
@@ -153,10 +173,14 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 			ctx.ResetBody()
 			s.problem(ctx, &problemErr{code: caerr.CodeInternal, detail: "internal error"})
 		}
-		s.requests.WithLabelValues(routeName, string(ctx.Method()), strconv.Itoa(ctx.Response.StatusCode())).Inc()
+		s.requests.WithLabelValues(routeName, methodLabel(ctx.Method()), strconv.Itoa(ctx.Response.StatusCode())).Inc()
 		s.duration.WithLabelValues(routeName).Observe(time.Since(start).Seconds())
 	}()
 	ctx.Response.Header.Set("X-Content-Type-Options", "nosniff")
+	if pe := checkUnambiguous(ctx); pe != nil {
+		s.problem(ctx, pe)
+		return
+	}
 	r, param := s.routes.match(ctx.Path())
 	if r == nil {
 		s.problem(ctx, &problemErr{code: codeNotFound, detail: "no such endpoint"})
@@ -173,9 +197,19 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	var p *auth.Principal
+	if ep.op != auth.Public || (r.name == "metrics" && len(s.opts.MetricsToken) > 0) {
+		if k, ok := clientKeyOf(ctx.RemoteIP()); ok {
+			if wait := s.failures.blocked(k, time.Now()); wait > 0 {
+				s.throttled(ctx, wait)
+				return
+			}
+		}
+	}
 	if ep.op != auth.Public {
-		p = s.authenticate(ctx)
+		var reason, tokenID string
+		p, reason, tokenID = s.authenticate(ctx)
 		if p == nil {
+			s.authFailed(ctx, routeName, reason, tokenID)
 			ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="gostca"`)
 			s.problem(ctx, &problemErr{code: codeUnauthorized, detail: "a valid bearer token is required"})
 			return
@@ -190,15 +224,28 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 	}
 }
 
-func (s *Server) authenticate(ctx *fasthttp.RequestCtx) *auth.Principal {
-	h := string(ctx.Request.Header.Peek("Authorization"))
-	scheme, tok, ok := strings.Cut(h, " ")
+// authenticate returns the principal of the request's bearer token, or
+// nil with the reason and, for a well-formed token, its id.
+func (s *Server) authenticate(ctx *fasthttp.RequestCtx) (*auth.Principal, string, string) {
+	hv := ctx.Request.Header.Peek("Authorization")
+	if len(hv) == 0 {
+		return nil, authMissing, ""
+	}
+	scheme, tok, ok := strings.Cut(string(hv), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return nil
+		return nil, authNotBearer, ""
+	}
+	tok = strings.TrimSpace(tok)
+	id, ok := auth.TokenID(tok)
+	if !ok {
+		return nil, authMalformed, ""
 	}
 	// Not the request context: fasthttp cancels it when the server starts
 	// shutting down, and requests in flight are still to be served.
-	return s.tokens.Authenticate(context.Background(), strings.TrimSpace(tok))
+	if p := s.tokens.Authenticate(context.Background(), tok); p != nil {
+		return p, "", ""
+	}
+	return nil, authUnknown, id
 }
 
 func hasRole(roles []auth.Role, r auth.Role) bool {
@@ -261,6 +308,7 @@ func (s *Server) serveMetrics(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []b
 		// whatever the length of the guess.
 		got, want := sha256.Sum256(tok), sha256.Sum256(s.opts.MetricsToken)
 		if !ok || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			s.authFailed(ctx, "metrics", authMetricsOnly, "")
 			ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="gostca-metrics"`)
 			return &problemErr{code: codeUnauthorized, detail: "/metrics needs the metrics bearer token"}
 		}

@@ -176,7 +176,10 @@ func openAuditKey(ctx context.Context, kr *keyring, ref KeyRef) (store.AuditKey,
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(kr.cfg.DataDir, path)
 		}
-		src, _ := kr.cfg.PassphraseSource()
+		src, _, err := passphraseSource(kr.cfg)
+		if err != nil {
+			return nil, err
+		}
 		secret, err := hsm.OpenSoftSecret(path, src)
 		if err != nil {
 			return nil, fmt.Errorf("passphrase from %s: %w", src, err)
@@ -228,7 +231,10 @@ func createAuditKey(ctx context.Context, kr *keyring, now time.Time) (_ *AuditKe
 		if err := makeDataDirs(cfg.DataDir); err != nil {
 			return nil, err
 		}
-		src, demo := cfg.PassphraseSource()
+		src, demo, err := passphraseSource(cfg)
+		if err != nil {
+			return nil, err
+		}
 		if demo {
 			if _, err := EnsurePassphraseFile(src.File); err != nil {
 				return nil, err

@@ -84,11 +84,14 @@ func Import(ctx context.Context, cfg config.Config, spec ImportSpec, logger *slo
 
 	kr := newKeyring(&cfg, logger)
 	defer kr.close()
-	src, demo := cfg.PassphraseSource()
+	src, demo, srcErr := passphraseSource(&cfg)
 	openKey := func(what, arg string) (KeyRef, hsm.Key, error) {
 		ref, err := parseKeyRef(arg)
 		if err != nil {
 			return KeyRef{}, nil, fail("%s: %w", what, err)
+		}
+		if ref.Type == KeyTypeSoft && srcErr != nil {
+			return KeyRef{}, nil, fail("%s: %w", what, srcErr)
 		}
 		if ref.Type == KeyTypeSoft && demo {
 			if _, err := os.Stat(src.File); err != nil {

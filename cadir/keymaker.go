@@ -57,7 +57,10 @@ func newKeyMaker(ctx context.Context, cfg *config.Config, kr *keyring, log *slog
 		if err := makeDataDirs(cfg.DataDir); err != nil {
 			return nil, err
 		}
-		src, demo := cfg.PassphraseSource()
+		src, demo, err := passphraseSource(cfg)
+		if err != nil {
+			return nil, err
+		}
 		if demo {
 			created, err := EnsurePassphraseFile(src.File)
 			if err != nil {

@@ -205,7 +205,10 @@ func (r *keyring) open(ctx context.Context, ref KeyRef) (hsm.Key, error) {
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(r.cfg.DataDir, path)
 		}
-		src, _ := r.cfg.PassphraseSource()
+		src, _, err := passphraseSource(r.cfg)
+		if err != nil {
+			return nil, err
+		}
 		k, err := hsm.OpenSoftKey(path, src)
 		if err != nil {
 			return nil, fmt.Errorf("passphrase from %s: %w", src, err)

@@ -80,7 +80,8 @@ func checkNoCA(dataDir string) error {
 }
 
 func makeDataDirs(dataDir string) error {
-	for _, d := range []string{dataDir, filepath.Join(dataDir, caDir), filepath.Join(dataDir, keysDir)} {
+	// The database directory too: Pebble would make it 0755.
+	for _, d := range []string{dataDir, filepath.Join(dataDir, caDir), filepath.Join(dataDir, keysDir), filepath.Join(dataDir, DBDir)} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return fmt.Errorf("cadir: init: %w", err)
 		}

@@ -35,7 +35,10 @@ func LoadResponder(cfg *config.Config, id string) (hsm.Key, *pkix.Certificate, e
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", certPath, err)
 	}
-	src, _ := cfg.PassphraseSource()
+	src, _, err := passphraseSource(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
 	key, err := hsm.OpenSoftKey(keyPath, src)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s (passphrase from %s): %w", keyPath, src, err)
@@ -48,7 +51,10 @@ func LoadResponder(cfg *config.Config, id string) (hsm.Key, *pkix.Certificate, e
 // certificate: a key without its certificate is simply replaced at the
 // next start.
 func SaveResponder(cfg *config.Config, id string, key *hsm.SoftKey, cert *pkix.Certificate) error {
-	src, demo := cfg.PassphraseSource()
+	src, demo, err := passphraseSource(cfg)
+	if err != nil {
+		return err
+	}
 	if demo {
 		if _, err := EnsurePassphraseFile(src.File); err != nil {
 			return err

@@ -47,6 +47,8 @@ type Config struct {
 	RA     RAConfig     `toml:"ra"`
 	Audit  AuditConfig  `toml:"audit"`
 	Log    LogConfig    `toml:"log"`
+	// Instance says what kind of installation this is (limits.go).
+	Instance InstanceConfig `toml:"instance"`
 
 	// set holds the keys the file and the environment gave (derive.go).
 	set map[string]bool
@@ -91,6 +93,13 @@ type ServerConfig struct {
 	// MetricsTokenFile (mode o-rwx) holds a bearer token that GET /metrics
 	// then requires; without it /metrics is open like /healthz.
 	MetricsTokenFile string `toml:"metrics_token_file"`
+	// Connection and authentication-failure limits (see limits.go).
+	MaxConnsPerClient   int           `toml:"max_conns_per_client"`
+	MaxConns            int           `toml:"max_conns"`
+	AuthFailureLimit    int           `toml:"auth_failure_limit"`
+	AuthFailureWindow   time.Duration `toml:"auth_failure_window"`
+	AuthFailureMaxDelay time.Duration `toml:"auth_failure_max_delay"`
+	AuthFailureClients  int           `toml:"auth_failure_clients"`
 }
 
 // CAConfig describes the CA that `gostca init` (or the first `serve`)
@@ -201,6 +210,11 @@ type OCSPConfig struct {
 	// (ocsp-signer profile) that each issuing CA issues for itself, instead
 	// of with the CA key.
 	Delegated bool `toml:"delegated"`
+	// PresignedOnly answers only from pre-signed responses (RFC 5019
+	// style): nonces are ignored, and a request the store has no current
+	// response for gets an unsigned error answer, so no request makes a
+	// key sign. Recommended for HSM-backed CAs.
+	PresignedOnly bool `toml:"presigned_only"`
 }
 
 // CRLConfig tunes CRL generation.
@@ -259,6 +273,13 @@ type HooksConfig struct {
 	PollInterval time.Duration `toml:"poll_interval"`
 	// MaxBackoff caps the wait between attempts (2 s doubling).
 	MaxBackoff time.Duration `toml:"max_backoff"`
+	// AllowHTTPLoopback lets hook URLs use plain http when their host is
+	// a loopback address (tests, a connector on the same machine); every
+	// other hook URL must be https (hook documents carry personal data).
+	AllowHTTPLoopback bool `toml:"allow_http_loopback"`
+	// ProxyURL is the HTTP proxy hook deliveries go through; empty: none
+	// (the HTTP_PROXY/HTTPS_PROXY environment variables are never used).
+	ProxyURL string `toml:"proxy_url"`
 }
 
 // LogConfig selects the log output.
@@ -286,10 +307,6 @@ const (
 func DefaultConfig() Config {
 	return Config{
 		DataDir: "./data",
-		Server: ServerConfig{
-			Listen: "127.0.0.1:8080", ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second,
-			IdleTimeout: 60 * time.Second, ShutdownTimeout: 30 * time.Second, MaxBodyBytes: 1 << 20,
-		},
 		CA: CAConfig{
 			Curve: "tc26-256-A", Organization: "GostCA demo", Country: "RU",
 			RootCommonName: "GostCA demo root CA", IssuerCommonName: "GostCA demo issuing CA",
@@ -304,8 +321,9 @@ func DefaultConfig() Config {
 		CRL: CRLConfig{Validity: 24 * time.Hour, RefreshInterval: time.Hour, DeltaValidity: time.Hour},
 		Hooks: HooksConfig{Timeout: 10 * time.Second, Concurrency: 4, PollInterval: 5 * time.Second,
 			MaxBackoff: time.Hour},
-		RA:  DefaultRA(),
-		Log: LogConfig{Level: "info", Format: "text"},
+		RA:     DefaultRA(),
+		Server: defaultServer(),
+		Log:    LogConfig{Level: "info", Format: "text"},
 	}
 }
 
@@ -498,13 +516,19 @@ func (c *Config) Validate() error {
 		bad("server.tls_cert_file and server.tls_key_file go together")
 	}
 	if u := c.Hooks.ESIAURL; u != "" {
-		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
-			bad("hooks.esia_url must be an absolute http or https URL")
+		if err := ValidateHookURL(u, c.Hooks.AllowHTTPLoopback); err != nil {
+			bad("hooks.esia_url: %v", err)
 		}
 	}
 	if c.Signer.BatchTimeout < 0 {
 		bad("signer.batch_timeout must not be negative")
 	}
+	if u := c.Hooks.ProxyURL; u != "" {
+		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			bad("hooks.proxy_url must be an absolute http or https URL")
+		}
+	}
+	errs = append(errs, c.validateLimits()...)
 	if c.Signer.RecoverInterval < 0 {
 		bad("signer.recover_interval must not be negative")
 	}

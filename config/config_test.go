@@ -134,8 +134,8 @@ func TestHooksConfigValidate(t *testing.T) {
 		url  string
 		conc int
 		ok   bool
-	}{{"", 4, true}, {"http://127.0.0.1:9/esia", 4, true}, {"https://connector/x", 1, true},
-		{"ftp://x/y", 4, false}, {"127.0.0.1:9", 4, false}, {"http://", 4, false}, {"http://x", 0, false}} {
+	}{{"", 4, true}, {"https://127.0.0.1:9/esia", 4, true}, {"https://connector/x", 1, true},
+		{"ftp://x/y", 4, false}, {"127.0.0.1:9", 4, false}, {"https://", 4, false}, {"https://x", 0, false}} {
 		cfg := DefaultConfig()
 		cfg.Hooks.ESIAURL, cfg.Hooks.Concurrency = c.url, c.conc
 		if err := cfg.Validate(); (err == nil) != c.ok {

@@ -94,10 +94,11 @@ func newHookTargets(cfg *config.HooksConfig) ([]*hookTarget, error) {
 	if cfg.ESIAURL == "" {
 		return nil, nil
 	}
-	h := &hookTarget{kind: HookESIA, url: cfg.ESIAURL, kick: make(chan struct{}, 1),
-		client: &http.Client{Timeout: cfg.Timeout, CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse // a redirect is an answer, not a place to send the document
-		}}}
+	client, err := NewHTTPClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	h := &hookTarget{kind: HookESIA, url: cfg.ESIAURL, kick: make(chan struct{}, 1), client: client}
 	if cfg.ESIATokenFile != "" {
 		tok, err := hsm.SecretSource{File: cfg.ESIATokenFile}.Read()
 		if err != nil {
@@ -279,7 +280,7 @@ func (d *Deliverer) sendHook(ctx context.Context, h *hookTarget, r *store.Outbox
 	defer resp.Body.Close()
 	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("connector answered %s: %s", resp.Status, strings.TrimSpace(string(snippet)))
+		return fmt.Errorf("connector answered %d: %s", resp.StatusCode, EscapeResponseText(snippet))
 	}
 	return nil
 }

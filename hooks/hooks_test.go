@@ -72,6 +72,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func hookConfig(t *testing.T, url string) config.Config {
 	cfg := catest.Config(t)
 	cfg.Hooks.ESIAURL = url
+	cfg.Hooks.AllowHTTPLoopback = true // the fake connector is plain http on 127.0.0.1
 	cfg.Hooks.PollInterval = 50 * time.Millisecond
 	cfg.Hooks.MaxBackoff = 50 * time.Millisecond
 	return cfg
@@ -169,7 +170,7 @@ func TestESIAHookQueuedWithoutConnector(t *testing.T) {
 	conn := &connector{}
 	srv := httptest.NewServer(conn)
 	defer srv.Close()
-	cfg.Hooks.ESIAURL = srv.URL
+	cfg.Hooks.ESIAURL, cfg.Hooks.AllowHTTPLoopback = srv.URL, true
 	cfg.Hooks.PollInterval = 50 * time.Millisecond
 	e2 := catest.Open(t, cfg)
 	waitFor(t, "the queued registration", func() bool { return conn.delivered() == 1 })

@@ -73,8 +73,8 @@ func readSecretFile(path string) ([]byte, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("hsm: secret: %q is not a regular file", path)
 	}
-	if perm := fi.Mode().Perm(); perm&0o007 != 0 {
-		return nil, fmt.Errorf("hsm: secret: %q is accessible by others (mode %04o); restrict it, e.g. chmod 600", path, perm)
+	if err := checkPrivateMode(path, fi); err != nil {
+		return nil, fmt.Errorf("hsm: secret: %w", err)
 	}
 	buf := make([]byte, maxSecretFile+1)
 	n, err := io.ReadFull(f, buf)

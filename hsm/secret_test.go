@@ -27,7 +27,7 @@ func TestSecretSource(t *testing.T) {
 		want string
 	}{
 		{SecretSource{File: write("lf", "f1le-s3cret\n", 0o600)}, "f1le-s3cret"},
-		{SecretSource{File: write("crlf", "f1le-s3cret\r\n", 0o640)}, "f1le-s3cret"},
+		{SecretSource{File: write("crlf", "f1le-s3cret\r\n", 0o600)}, "f1le-s3cret"},
 		{SecretSource{File: write("raw", "  spaces kept  ", 0o400)}, "  spaces kept  "},
 		{SecretSource{File: write("two", "a\n\n", 0o600)}, "a\n"},
 		{SecretSource{Env: "GOSTCA_TEST_PIN"}, "env-s3cret"},
@@ -51,7 +51,8 @@ func TestSecretSource(t *testing.T) {
 		{SecretSource{Env: "GOSTCA_TEST_UNSET_VARIABLE"}, "not set"},
 		{SecretSource{Env: "GOSTCA_TEST_EMPTY"}, "is empty"},
 		{SecretSource{File: filepath.Join(dir, "missing")}, "no such file"},
-		{SecretSource{File: write("world", "w0rld-s3cret", 0o644)}, "accessible by others"},
+		{SecretSource{File: write("world", "w0rld-s3cret", 0o644)}, "chmod 600"},
+		{SecretSource{File: write("group", "gr0up-s3cret", 0o640)}, "group or others may access it (mode 0640)"},
 		{SecretSource{File: write("empty", "\n", 0o600)}, "is empty"},
 		{SecretSource{File: write("big", strings.Repeat("x", maxSecretFile+1), 0o600)}, "longer than"},
 		{SecretSource{File: dir}, "not a regular file"},

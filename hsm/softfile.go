@@ -110,6 +110,9 @@ func GenerateSoftKey(path string, curve Curve, passphrase []byte) (*SoftKey, err
 
 // LoadSoftKey reads and decrypts a soft key file.
 func LoadSoftKey(path string, passphrase []byte) (*SoftKey, error) {
+	if err := CheckPrivateFile(path); err != nil {
+		return nil, fmt.Errorf("hsm: soft key: %w", err)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("hsm: soft key: %w", err)

@@ -104,6 +104,9 @@ func (pub *Publisher) respond(ctx context.Context, req *pkix.OCSPRequest) *OCSPA
 			return pub.ocspError(pkix.OCSPInternalError, OCSPResultInternal)
 		}
 	}
+	if pub.cfg.OCSP.PresignedOnly {
+		return pub.respondPresigned(ctx, req, recs)
+	}
 	now := time.Now()
 	// The pre-signed response answers a request for exactly one of our
 	// certificates, without a nonce, with a SHA-1 CertID (what it was

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/api"
+	"github.com/gostca/gostca/hsm"
 )
 
 // Environment variables of the admin commands' API mode. They are not
@@ -57,6 +58,9 @@ func (r *remoteFlags) client() (*apiClient, error) {
 	var token string
 	switch {
 	case r.tokenFile != "":
+		if err := hsm.CheckPrivateFile(r.tokenFile); err != nil {
+			return nil, fmt.Errorf("token file: %w", err)
+		}
 		b, err := os.ReadFile(r.tokenFile)
 		if err != nil {
 			return nil, fmt.Errorf("token file: %w", err)

@@ -86,6 +86,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
+	if err := checkServeSecrets(&cfg, log); err != nil {
+		return err
+	}
 	var metricsToken []byte
 	if cfg.Server.MetricsTokenFile != "" {
 		tok, err := hsm.SecretSource{File: cfg.Server.MetricsTokenFile}.Read()
@@ -130,8 +133,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		// Shown once, on standard output only; the store keeps its hash.
 		fmt.Fprintf(stdout, "gostca: first start: admin API token (id %s, role ca_admin), shown only now:\n\n    %s\n\n", ti.ID, tok)
 	}
-	srv := api.New(e, api.Options{MaxBodyBytes: cfg.Server.MaxBodyBytes, ReadTimeout: cfg.Server.ReadTimeout,
-		WriteTimeout: cfg.Server.WriteTimeout, IdleTimeout: cfg.Server.IdleTimeout, Logger: log, MetricsToken: metricsToken})
+	srv := api.New(e, serverOptions(&cfg, log, metricsToken))
 	errc := make(chan error, 1)
 	go func() {
 		if cfg.Server.TLSCertFile != "" {
