@@ -210,6 +210,48 @@ type HooksConfig struct {
 	PollInterval time.Duration `toml:"poll_interval"`
 	// MaxBackoff caps the wait between attempts (2 s doubling).
 	MaxBackoff time.Duration `toml:"max_backoff"`
+	// MinBackoff is the first wait after a failed attempt; it doubles
+	// per attempt up to MaxBackoff, with jitter (hooks/backoff.go).
+	MinBackoff time.Duration `toml:"min_backoff"`
+	// ReplayWindow: a callback whose webhook-timestamp is further than
+	// this from now is refused (default 5 minutes).
+	ReplayWindow time.Duration `toml:"replay_window"`
+	// Kinds configures each outbox kind: [hooks.kind.esia],
+	// [hooks.kind.registry_check], [hooks.kind.sms], [hooks.kind.email],
+	// [hooks.kind.renewal] (docs/integrations.md).
+	Kinds map[string]HookKindConfig `toml:"kind"`
+	// Templates are the texts of notices by template name
+	// ([hooks.template.ready_to_issue]): the SMS text and the e-mail
+	// subject and body, with {application}, {serial}, {days},
+	// {not_after} and {cabinet} replaced.
+	Templates map[string]NoticeTemplate `toml:"template"`
+	// CabinetURL is the subscriber cabinet's address, quoted in notices.
+	CabinetURL string `toml:"cabinet_url"`
+	// RenewalDays are the reminder thresholds before expiry, in days.
+	RenewalDays []int `toml:"renewal_days"`
+}
+
+// HookKindConfig is one outbox kind's receiver.
+type HookKindConfig struct {
+	// URL receives one signed POST per row.
+	URL string `toml:"url"`
+	// SecretFiles (mode o-rwx) each hold a Standard Webhooks secret
+	// ("whsec_" and base64, or raw bytes, at least 24). Every delivery
+	// carries one signature per secret, and a callback is accepted under
+	// any of them: list the new and the old secret during a rotation.
+	SecretFiles []string `toml:"secret_files"`
+	// Concurrency is this kind's deliveries in flight (0: hooks.concurrency).
+	Concurrency int `toml:"concurrency"`
+	// MaxAttempts: after this many failed attempts the row is dead
+	// until an operator redrives it (0: 20).
+	MaxAttempts int `toml:"max_attempts"`
+}
+
+// NoticeTemplate is the text of one notice.
+type NoticeTemplate struct {
+	SMS     string `toml:"sms"`
+	Subject string `toml:"subject"`
+	Body    string `toml:"body"`
 }
 
 // LogConfig selects the log output.
@@ -254,7 +296,7 @@ func DefaultConfig() Config {
 			LiveConcurrency: 8, LiveWait: 2 * time.Second},
 		CRL: CRLConfig{Validity: 24 * time.Hour, RefreshInterval: time.Hour, DeltaValidity: time.Hour},
 		Hooks: HooksConfig{Timeout: 10 * time.Second, Concurrency: 4, PollInterval: 5 * time.Second,
-			MaxBackoff: time.Hour},
+			MaxBackoff: time.Hour, MinBackoff: 2 * time.Second, ReplayWindow: 5 * time.Minute},
 		Log: LogConfig{Level: "info", Format: "text"},
 	}
 }
@@ -440,6 +482,7 @@ func (c *Config) Validate() error {
 	if c.Hooks.Concurrency < 1 || c.Hooks.Concurrency > 256 {
 		bad("hooks.concurrency must be 1..256")
 	}
+	c.validateHookKinds(bad)
 	if c.OCSP.LiveConcurrency < 1 {
 		bad("ocsp.live_concurrency must be at least 1")
 	}

@@ -39,7 +39,7 @@ func New(cfg *config.HooksConfig, st Store, log *slog.Logger, reg prometheus.Reg
 	}
 	m := newMetrics(reg)
 	if len(targets) == 0 {
-		log.Warn("hooks.esia_url is not set: ESIA registrations of qualified certificates are queued, not delivered")
+		log.Warn("no hooks configured (hooks.kind.NAME): outbox rows are queued, not delivered")
 	}
 	return &Deliverer{cfg: cfg, st: st, log: log, m: m, targets: targets}, nil
 }
@@ -49,6 +49,9 @@ type metrics struct {
 	hookLag        *prometheus.HistogramVec
 	hookDeliveries *prometheus.CounterVec
 	hookDue        *prometheus.GaugeVec
+	hookDead       *prometheus.CounterVec
+	hookAttempt    *prometheus.HistogramVec
+	hookCallbacks  *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -61,6 +64,13 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		hookDue: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "gostca_hook_due", Help: "Outbox rows due for delivery at the last pass, by kind (at most 256 counted)."}, []string{"kind"}),
 	}
-	reg.MustRegister(m.hookLag, m.hookDeliveries, m.hookDue)
+	m.hookDead = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "gostca_hook_dead_total", Help: "Outbox rows that reached their kind's attempt limit (dead until redriven), by kind."}, []string{"kind"})
+	m.hookAttempt = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "gostca_hook_attempt_seconds", Help: "Duration of one delivery attempt (the receiver's latency), by kind.",
+		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}}, []string{"kind"})
+	m.hookCallbacks = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "gostca_hook_callbacks_total", Help: "Signed callbacks by kind and result (taken, duplicate, refused)."}, []string{"kind", "result"})
+	reg.MustRegister(m.hookLag, m.hookDeliveries, m.hookDue, m.hookDead, m.hookAttempt, m.hookCallbacks)
 	return m
 }

@@ -19,8 +19,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gostca/gostca/config"
-	"github.com/gostca/gostca/hsm"
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/store"
 )
@@ -78,35 +76,6 @@ var ownerTypes = map[string]string{
 }
 
 var moscow = time.FixedZone("MSK", 3*3600)
-
-// hookTarget is one configured hook endpoint and its worker state.
-type hookTarget struct {
-	kind   string
-	url    string
-	token  string // bearer token for the endpoint; never logged
-	client *http.Client
-	kick   chan struct{}
-}
-
-// newHookTargets reads the hooks section: the ESIA connector when
-// hooks.esia_url is set.
-func newHookTargets(cfg *config.HooksConfig) ([]*hookTarget, error) {
-	if cfg.ESIAURL == "" {
-		return nil, nil
-	}
-	h := &hookTarget{kind: HookESIA, url: cfg.ESIAURL, kick: make(chan struct{}, 1),
-		client: &http.Client{Timeout: cfg.Timeout, CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse // a redirect is an answer, not a place to send the document
-		}}}
-	if cfg.ESIATokenFile != "" {
-		tok, err := hsm.SecretSource{File: cfg.ESIATokenFile}.Read()
-		if err != nil {
-			return nil, fmt.Errorf("hooks: hooks.esia_token_file: %w", err)
-		}
-		h.token = strings.TrimSpace(string(tok))
-	}
-	return []*hookTarget{h}, nil
-}
 
 // OutboxFor returns the outbox rows committed with a certificate of a
 // profile (signer.Options.Outbox): an ESIA registration for qualified
@@ -180,7 +149,7 @@ func (d *Deliverer) deliverHooks(ctx context.Context, h *hookTarget) (int, error
 		var (
 			wg  sync.WaitGroup
 			mu  sync.Mutex
-			sem = make(chan struct{}, d.cfg.Concurrency)
+			sem = make(chan struct{}, h.concurrency)
 		)
 		ok := 0
 		for i := range rows {
@@ -209,12 +178,17 @@ func (d *Deliverer) deliverHooks(ctx context.Context, h *hookTarget) (int, error
 }
 
 // deliverHook sends one row and records the outcome; true when delivered.
+// Every attempt is logged on the row (status code, escaped and bounded
+// error, duration); a failure either schedules the next attempt with
+// backoff and jitter or, at the kind's attempt limit, makes the row dead.
 func (d *Deliverer) deliverHook(ctx context.Context, h *hookTarget, r *store.OutboxRow) bool {
-	serial := serialHex(r.Serial)
-	err := d.sendHook(ctx, h, r)
+	start := time.Now()
+	code, err := d.sendHook(ctx, h, r)
+	att := store.OutboxAttempt{At: start, Code: code, Took: time.Since(start)}
+	d.m.hookAttempt.WithLabelValues(h.kind).Observe(att.Took.Seconds())
 	if err == nil {
-		if err := d.st.OutboxDone(ctx, r.ID); err != nil {
-			d.log.Error("hook delivered but not recorded (it will be sent again)", "kind", h.kind, "serial", serial, "id", r.ID, "err", err)
+		if err := d.st.OutboxDelivered(ctx, r.ID, att, scrubOnDelivery(h.kind, r.Payload)); err != nil {
+			d.log.Error("hook delivered but not recorded (it will be sent again)", "kind", h.kind, "id", r.ID, "err", err)
 			return false
 		}
 		d.m.hookDeliveries.WithLabelValues(h.kind, "ok").Inc()
@@ -225,38 +199,45 @@ func (d *Deliverer) deliverHook(ctx context.Context, h *hookTarget, r *store.Out
 		return false // shutting down: the row stays due
 	}
 	d.m.hookDeliveries.WithLabelValues(h.kind, "error").Inc()
-	next := time.Now().Add(hookBackoff(r.Attempts, d.cfg.MaxBackoff))
-	d.log.Warn("hook delivery failed", "kind", h.kind, "serial", serial, "id", r.ID, "attempt", r.Attempts+1,
-		"next_attempt", next.UTC().Format(time.RFC3339), "err", err)
-	if err := d.st.OutboxRetry(ctx, r.ID, next, err.Error()); err != nil {
-		d.log.Error("hook retry not recorded", "kind", h.kind, "serial", serial, "id", r.ID, "err", err)
+	att.Error = attemptText(err.Error(), 512)
+	next := time.Now().Add(d.backoff(r.Attempts))
+	dead, ferr := d.st.OutboxFailed(ctx, r.ID, att, next, h.maxAttempts)
+	if ferr != nil {
+		d.log.Error("hook attempt not recorded", "kind", h.kind, "id", r.ID, "err", ferr)
+		return false
 	}
+	if dead {
+		d.m.hookDead.WithLabelValues(h.kind).Inc()
+		d.log.Error("hook row dead: attempt limit reached; redrive or cancel it (gostca outbox)", "kind", h.kind, "id", r.ID,
+			"attempts", r.Attempts+1, "err", att.Error)
+		return false
+	}
+	d.log.Warn("hook delivery failed", "kind", h.kind, "id", r.ID, "attempt", r.Attempts+1,
+		"next_attempt", next.UTC().Format(time.RFC3339), "err", att.Error)
 	return false
 }
 
-// hookBackoff is the wait after attempt n+1 failed: 2 s doubling, capped.
-func hookBackoff(attempts int, ceiling time.Duration) time.Duration {
-	d := 2 * time.Second
-	for i := 0; i < attempts && d < ceiling; i++ {
-		d *= 2
-	}
-	return min(d, ceiling)
-}
-
-// sendHook POSTs the row's document; nil only on a 2xx answer.
-func (d *Deliverer) sendHook(ctx context.Context, h *hookTarget, r *store.OutboxRow) error {
-	body, err := d.hookDocument(ctx, h.kind, r)
+// sendHook POSTs the row's document, signed; nil only on a 2xx answer.
+// It returns the HTTP status (0 when none came).
+func (d *Deliverer) sendHook(ctx context.Context, h *hookTarget, r *store.OutboxRow) (int, error) {
+	body, err := d.document(ctx, h.kind, r)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.url, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("hook request: %w", err)
+		return 0, fmt.Errorf("hook request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", h.kind+"-"+serialHex(r.Serial))
+	req.Header.Set("Idempotency-Key", idempotencyKey(h.kind, r))
 	req.Header.Set("X-GostCA-Hook", h.kind)
 	req.Header.Set("X-GostCA-Delivery", strconv.FormatUint(r.ID, 10))
+	if len(h.secrets) > 0 {
+		id, ts := WebhookID(h.kind, r.ID), time.Now().Unix()
+		req.Header.Set(HeaderID, id)
+		req.Header.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
+		req.Header.Set(HeaderSignature, Sign(h.secrets, id, ts, body))
+	}
 	if h.token != "" {
 		req.Header.Set("Authorization", "Bearer "+h.token)
 	}
@@ -265,21 +246,30 @@ func (d *Deliverer) sendHook(ctx context.Context, h *hookTarget, r *store.Outbox
 		if ue := (*url.Error)(nil); errors.As(err, &ue) {
 			err = ue.Err // drop the URL, which may carry credentials
 		}
-		return fmt.Errorf("POST: %w", err)
+		return 0, fmt.Errorf("POST: %w", err)
 	}
 	defer resp.Body.Close()
 	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("connector answered %s: %s", resp.Status, strings.TrimSpace(string(snippet)))
+		return resp.StatusCode, fmt.Errorf("receiver answered %s: %s", resp.Status, strings.TrimSpace(string(snippet)))
 	}
-	return nil
+	return resp.StatusCode, nil
 }
 
-// hookDocument builds the body of a delivery from the stored certificate.
-func (d *Deliverer) hookDocument(ctx context.Context, kind string, r *store.OutboxRow) ([]byte, error) {
-	if kind != HookESIA {
-		return nil, fmt.Errorf("no document format for hook kind %q", kind)
+// WebhookID is a row's webhook-id: the same on every attempt, so that the
+// receiver can take each delivery once.
+func WebhookID(kind string, id uint64) string { return "msg_" + kind + "_" + strconv.FormatUint(id, 10) }
+
+// idempotencyKey: ESIA registrations are idempotent by serial, others by row.
+func idempotencyKey(kind string, r *store.OutboxRow) string {
+	if kind == HookESIA && len(r.Serial) > 0 {
+		return kind + "-" + serialHex(r.Serial)
 	}
+	return WebhookID(kind, r.ID)
+}
+
+// esiaDocument builds an ESIA registration from the stored certificate.
+func (d *Deliverer) esiaDocument(ctx context.Context, r *store.OutboxRow) ([]byte, error) {
 	var row esiaRow
 	if err := json.Unmarshal(r.Payload, &row); err != nil || row.V != 1 {
 		return nil, fmt.Errorf("outbox row %d: unreadable payload", r.ID)

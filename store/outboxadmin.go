@@ -68,7 +68,7 @@ func (s *Store) OutboxDelivered(ctx context.Context, id uint64, a OutboxAttempt,
 			return err
 		}
 		r.logAttempt(a)
-		r.Done, r.DoneAt, r.LastError = true, t.now, ""
+		r.Done, r.DoneAt = true, t.now
 		if scrub {
 			r.Payload = nil
 		}

@@ -1,0 +1,52 @@
+package config
+
+import (
+	"net/url"
+	"slices"
+	"time"
+)
+
+// HookKinds are the outbox kinds a [hooks.kind.NAME] section may name.
+var HookKinds = []string{"esia", "registry_check", "sms", "email", "renewal"}
+
+// validateHookKinds checks the hooks.kind sections and the hook timings.
+func (c *Config) validateHookKinds(bad func(string, ...any)) {
+	h := &c.Hooks
+	if h.MinBackoff <= 0 {
+		bad("hooks.min_backoff must be positive (the first wait; hooks.max_backoff caps it)")
+	}
+	if h.ReplayWindow < time.Second || h.ReplayWindow > time.Hour {
+		bad("hooks.replay_window must be 1s..1h (the Standard Webhooks default is 5m)")
+	}
+	for name, k := range h.Kinds {
+		if !slices.Contains(HookKinds, name) {
+			bad("hooks.kind.%s: unknown kind; one of %v", name, HookKinds)
+			continue
+		}
+		if pu, err := url.Parse(k.URL); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			bad("hooks.kind.%s.url must be an absolute http or https URL", name)
+		}
+		if len(k.SecretFiles) == 0 || len(k.SecretFiles) > 4 {
+			bad("hooks.kind.%s.secret_files: list 1 to 4 files (new secret first during a rotation)", name)
+		}
+		if k.Concurrency < 0 || k.Concurrency > 256 {
+			bad("hooks.kind.%s.concurrency must be 0..256 (0: hooks.concurrency)", name)
+		}
+		if k.MaxAttempts < 0 || k.MaxAttempts > 1000 {
+			bad("hooks.kind.%s.max_attempts must be 0..1000 (0: 20)", name)
+		}
+	}
+	if name := "esia"; h.ESIAURL != "" && h.Kinds[name].URL != "" {
+		bad("hooks.esia_url and hooks.kind.esia both set: keep hooks.kind.esia")
+	}
+	for _, d := range h.RenewalDays {
+		if d < 1 || d > 3650 {
+			bad("hooks.renewal_days: each threshold is 1..3650 days")
+		}
+	}
+	if h.CabinetURL != "" {
+		if pu, err := url.Parse(h.CabinetURL); err != nil || pu.Scheme != "https" && pu.Scheme != "http" {
+			bad("hooks.cabinet_url must be an absolute URL")
+		}
+	}
+}
