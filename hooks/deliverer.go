@@ -3,6 +3,7 @@ package hooks
 import (
 	"context"
 	"log/slog"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -24,6 +25,9 @@ type Deliverer struct {
 	log     *slog.Logger
 	m       *metrics
 	targets []*hookTarget
+
+	regMu    sync.Mutex
+	registry Registry
 }
 
 // New reads the hooks section and registers the delivery metrics on reg.

@@ -64,7 +64,15 @@ type ESIARegistration struct {
 	OGRNIP             string    `json:"ogrnip,omitempty"`
 	OrgINN             string    `json:"org_inn,omitempty"`
 	Organization       string    `json:"organization,omitempty"`
-	Certificate        []byte    `json:"certificate"` // DER, base64 in JSON
+	// From the application the certificate was issued for, when the
+	// registration authority issued it (request id "ra:<id>:<n>").
+	Application string `json:"application,omitempty"`
+	Gender      string `json:"gender,omitempty"`     // M or F
+	BirthDate   string `json:"birth_date,omitempty"` // dd.MM.yyyy
+	BirthPlace  string `json:"birth_place,omitempty"`
+	Document    *IDDoc `json:"identity_document,omitempty"`
+	Citizenship string `json:"citizenship,omitempty"` // ISO 3166 alpha-2
+	Certificate []byte `json:"certificate"`           // DER, base64 in JSON
 }
 
 // ownerTypes maps qualified profiles to the ESIA owner type.
@@ -304,7 +312,32 @@ func (d *Deliverer) esiaDocument(ctx context.Context, r *store.OutboxRow) ([]byt
 	if doc.OwnerType == "" {
 		doc.OwnerType = "unknown"
 	}
+	if id, ok := raApplication(rec.RequestID); ok {
+		a, err := d.application(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		o := &a.Owner
+		doc.Application, doc.Gender, doc.BirthPlace, doc.Citizenship = a.ID, sexName(o.Sex), o.BirthPlace, o.Citizenship
+		if !o.BirthDate.IsZero() {
+			doc.BirthDate = o.BirthDate.Format("02.01.2006")
+		}
+		if doc.Document = idDoc(o, true); doc.Document != nil && !o.IDDoc.IssuedOn.IsZero() {
+			doc.Document.IssuedOn = o.IDDoc.IssuedOn.Format("02.01.2006")
+		}
+	}
 	return json.Marshal(doc)
+}
+
+// raApplication is the application id of a registration authority's
+// request id "ra:<id>:<attempt>".
+func raApplication(requestID string) (string, bool) {
+	rest, ok := strings.CutPrefix(requestID, "ra:")
+	if !ok {
+		return "", false
+	}
+	id, _, ok := strings.Cut(rest, ":")
+	return id, ok && id != ""
 }
 
 // serialHex prints a serial as the API does: lowercase hex, no leading

@@ -94,6 +94,7 @@ type OutboxQueue interface {
 	OutboxList(ctx context.Context, kind string, state OutboxState, after uint64, limit int) ([]OutboxRow, error)
 	TakeCallback(ctx context.Context, kind, webhookID string, h *HookState, decide func(old *HookState) error, audit *AuditEntry) error
 	HookStateOf(ctx context.Context, kind string, subject []byte) (*HookState, error)
+	CallbackTaken(ctx context.Context, kind, webhookID string) (bool, error)
 }
 
 // AuditLog is the hash-chained audit log.

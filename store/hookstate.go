@@ -186,3 +186,16 @@ func (c *checker) hookRecord(k, v []byte) {
 		}
 	}
 }
+
+// CallbackTaken reports whether a callback with this webhook id was
+// taken (TakeCallback) before.
+func (s *Store) CallbackTaken(ctx context.Context, kind, webhookID string) (bool, error) {
+	if err := s.enter(); err != nil {
+		return false, err
+	}
+	defer s.leave()
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	return s.has(s.db, hookSeenKey(kind, webhookID))
+}
