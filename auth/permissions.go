@@ -18,6 +18,7 @@ const (
 	OpGenerateCRL
 	OpTokens // create, list and revoke API tokens
 	OpAudit
+	OpOutbox // list, show, redrive and cancel outbox rows; ESIA registration state
 	numOperations
 )
 
@@ -31,6 +32,7 @@ var permissions = [numOperations][]Role{
 	OpGenerateCRL:   {RoleCAAdmin},
 	OpTokens:        {RoleCAAdmin},
 	OpAudit:         {RoleAuditor, RoleCAAdmin},
+	OpOutbox:        {RoleCAOperator, RoleCAAdmin},
 }
 
 // RolesFor lists the roles that may do op; nil for Public.

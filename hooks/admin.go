@@ -69,3 +69,34 @@ func (d *Deliverer) kickKind(kind string) {
 		}
 	}
 }
+
+// RedriveESIA queues the ESIA registration of a certificate again after
+// ESIA answered with a failure (the earlier row was delivered, so it is
+// final). Refused while the registration is pending, validating or
+// succeeded.
+func (d *Deliverer) RedriveESIA(ctx context.Context, actor string, serial []byte) (*store.OutboxRow, error) {
+	rec, err := d.st.Certificate(ctx, serial)
+	if err != nil {
+		return nil, err
+	}
+	rows := OutboxFor(rec.Profile)
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("hooks: certificate %s is not qualified: it has no ESIA registration: %w", serialHex(serial), store.ErrInvalidTransition)
+	}
+	st, err := d.ESIAState(ctx, serial)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil || st.State == ESIAValidating || st.State == ESIASucceeded {
+		return nil, fmt.Errorf("hooks: the ESIA registration of %s has not failed: %w", serialHex(serial), store.ErrInvalidTransition)
+	}
+	row := rows[0]
+	row.Serial = rec.Serial
+	r, err := d.st.OutboxEnqueue(ctx, row, store.AuditEntry{Actor: actor, Action: "esia.redrive", Subject: serialHex(serial),
+		Details: "ESIA registration queued again after " + st.State})
+	if err != nil {
+		return nil, err
+	}
+	d.kickKind(HookESIA)
+	return r, nil
+}

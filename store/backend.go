@@ -95,6 +95,7 @@ type OutboxQueue interface {
 	TakeCallback(ctx context.Context, kind, webhookID string, h *HookState, decide func(old *HookState) error, audit *AuditEntry) error
 	HookStateOf(ctx context.Context, kind string, subject []byte) (*HookState, error)
 	CallbackTaken(ctx context.Context, kind, webhookID string) (bool, error)
+	OutboxEnqueue(ctx context.Context, r OutboxRow, audit AuditEntry) (*OutboxRow, error)
 }
 
 // AuditLog is the hash-chained audit log.

@@ -244,3 +244,30 @@ func (s *Store) OutboxList(ctx context.Context, kind string, state OutboxState, 
 	})
 	return out, err
 }
+
+// OutboxEnqueue adds one row (Kind, Serial, Payload used), due now, with
+// its audit entry in the same batch: an operator's request to send
+// something again whose earlier row is final (an ESIA registration that
+// failed after it was delivered).
+func (s *Store) OutboxEnqueue(ctx context.Context, r OutboxRow, audit AuditEntry) (*OutboxRow, error) {
+	if err := checkLen("outbox kind", r.Kind, 1, maxKindLen); err != nil {
+		return nil, err
+	}
+	if err := checkBytes("outbox payload", r.Payload, 0, maxPayloadLen); err != nil {
+		return nil, err
+	}
+	if len(r.Serial) > maxSerialLen {
+		return nil, invalid("outbox serial longer than %d bytes", maxSerialLen)
+	}
+	out := OutboxRow{Kind: r.Kind, Serial: r.Serial, Payload: r.Payload}
+	err := s.update(ctx, "outbox enqueue", func(t *txn) error {
+		if err := t.outbox(&out); err != nil {
+			return err
+		}
+		return t.audit(&audit)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
