@@ -68,7 +68,8 @@ type OutboxRow struct {
 	Log         []OutboxAttempt `json:"log,omitempty"`
 }
 
-func outboxView(r *store.OutboxRow, withLog bool) OutboxRow {
+// OutboxView is the operators' view of a stored row (the CLI prints it too).
+func OutboxView(r *store.OutboxRow, withLog bool) OutboxRow {
 	v := OutboxRow{ID: r.ID, Kind: r.Kind, State: "pending", Attempts: r.Attempts, LastError: r.LastError, Created: r.CreatedAt.UTC()}
 	if len(r.Serial) > 0 {
 		v.Serial = ca.FormatSerial(r.Serial)
@@ -149,7 +150,7 @@ func (s *Server) listOutbox(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byt
 	}
 	out := make([]OutboxRow, 0, len(rows))
 	for i := range rows {
-		out = append(out, outboxView(&rows[i], false))
+		out = append(out, OutboxView(&rows[i], false))
 	}
 	return writeJSON(ctx, fasthttp.StatusOK, map[string]any{"items": out})
 }
@@ -173,7 +174,7 @@ func (s *Server) getOutbox(ctx *fasthttp.RequestCtx, _ *auth.Principal, param []
 	if err != nil {
 		return outboxError(err)
 	}
-	return writeJSON(ctx, fasthttp.StatusOK, outboxView(r, true))
+	return writeJSON(ctx, fasthttp.StatusOK, OutboxView(r, true))
 }
 
 func (s *Server) redriveOutbox(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
@@ -187,7 +188,7 @@ func (s *Server) redriveOutbox(ctx *fasthttp.RequestCtx, p *auth.Principal, para
 	if err != nil {
 		return outboxError(err)
 	}
-	return writeJSON(ctx, fasthttp.StatusOK, outboxView(r, true))
+	return writeJSON(ctx, fasthttp.StatusOK, OutboxView(r, true))
 }
 
 func (s *Server) cancelOutbox(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
@@ -201,7 +202,7 @@ func (s *Server) cancelOutbox(ctx *fasthttp.RequestCtx, p *auth.Principal, param
 	if err != nil {
 		return outboxError(err)
 	}
-	return writeJSON(ctx, fasthttp.StatusOK, outboxView(r, true))
+	return writeJSON(ctx, fasthttp.StatusOK, OutboxView(r, true))
 }
 
 // ESIARegistration is a certificate's ESIA registration state.
@@ -247,5 +248,5 @@ func (s *Server) redriveESIA(ctx *fasthttp.RequestCtx, p *auth.Principal, param 
 	if err != nil {
 		return outboxError(err)
 	}
-	return writeJSON(ctx, fasthttp.StatusAccepted, outboxView(r, false))
+	return writeJSON(ctx, fasthttp.StatusAccepted, OutboxView(r, false))
 }

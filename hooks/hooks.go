@@ -266,7 +266,9 @@ func (d *Deliverer) sendHook(ctx context.Context, h *hookTarget, r *store.Outbox
 
 // WebhookID is a row's webhook-id: the same on every attempt, so that the
 // receiver can take each delivery once.
-func WebhookID(kind string, id uint64) string { return "msg_" + kind + "_" + strconv.FormatUint(id, 10) }
+func WebhookID(kind string, id uint64) string {
+	return "msg_" + kind + "_" + strconv.FormatUint(id, 10)
+}
 
 // idempotencyKey: ESIA registrations are idempotent by serial, others by row.
 func idempotencyKey(kind string, r *store.OutboxRow) string {

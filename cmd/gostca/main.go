@@ -50,6 +50,8 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return runToken(ctx, args[1:], stdout, stderr)
 	case "fsck":
 		return runFsck(ctx, args[1:], stdout, stderr)
+	case "outbox":
+		return runOutbox(ctx, args[1:], stdout, stderr)
 	case "config":
 		return runConfig(args[1:], stdout, stderr)
 	case "demo":
@@ -82,6 +84,7 @@ commands:
   crl       generate the CRLs now
   token     API tokens: token create --role ROLE [--scope ID] | token list | token revoke ID
   fsck      check the store's indexes and the audit chain
+  outbox    hook deliveries: outbox list [--state pending|dead|all] [--kind K] | show ID | redrive ID | cancel ID
   config    print the effective configuration and the environment variables
   demo      generate a GOST key, hash a file with Streebog, sign and verify it
   version   print the version
