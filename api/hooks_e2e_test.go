@@ -119,6 +119,7 @@ type hookSetup struct {
 	simArgs     []string
 	engineFiles []string // secret files of the esia kind, in the engine
 	maxAttempts int
+	more        []string // further kinds at the simulator, with the same secrets
 }
 
 // startHookServer starts the engine's listener, then the simulator
@@ -142,6 +143,9 @@ func startHookServer(t *testing.T, hs hookSetup) (*testServer, *simulator) {
 	cfg.Hooks.Timeout = 5 * time.Second
 	cfg.Hooks.Kinds = map[string]config.HookKindConfig{
 		"esia": {URL: sim.base + "/esia", SecretFiles: hs.engineFiles, MaxAttempts: hs.maxAttempts, Concurrency: 2},
+	}
+	for _, k := range hs.more {
+		cfg.Hooks.Kinds[k] = config.HookKindConfig{URL: sim.base + "/" + k, SecretFiles: hs.engineFiles}
 	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
