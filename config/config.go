@@ -227,8 +227,11 @@ type HooksConfig struct {
 	Templates map[string]NoticeTemplate `toml:"template"`
 	// CabinetURL is the subscriber cabinet's address, quoted in notices.
 	CabinetURL string `toml:"cabinet_url"`
-	// RenewalDays are the reminder thresholds before expiry, in days.
+	// RenewalDays are the reminder thresholds before expiry, in days
+	// (with hooks.kind.renewal configured; e.g. [70, 30, 7]).
 	RenewalDays []int `toml:"renewal_days"`
+	// RenewalInterval: the expiry index is looked through this often.
+	RenewalInterval time.Duration `toml:"renewal_interval"`
 }
 
 // HookKindConfig is one outbox kind's receiver.
@@ -296,7 +299,7 @@ func DefaultConfig() Config {
 			LiveConcurrency: 8, LiveWait: 2 * time.Second},
 		CRL: CRLConfig{Validity: 24 * time.Hour, RefreshInterval: time.Hour, DeltaValidity: time.Hour},
 		Hooks: HooksConfig{Timeout: 10 * time.Second, Concurrency: 4, PollInterval: 5 * time.Second,
-			MaxBackoff: time.Hour, MinBackoff: 2 * time.Second, ReplayWindow: 5 * time.Minute},
+			MaxBackoff: time.Hour, MinBackoff: 2 * time.Second, ReplayWindow: 5 * time.Minute, RenewalInterval: time.Hour},
 		Log: LogConfig{Level: "info", Format: "text"},
 	}
 }

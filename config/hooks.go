@@ -39,6 +39,9 @@ func (c *Config) validateHookKinds(bad func(string, ...any)) {
 	if name := "esia"; h.ESIAURL != "" && h.Kinds[name].URL != "" {
 		bad("hooks.esia_url and hooks.kind.esia both set: keep hooks.kind.esia")
 	}
+	if h.RenewalInterval <= 0 {
+		bad("hooks.renewal_interval must be positive")
+	}
 	for _, d := range h.RenewalDays {
 		if d < 1 || d > 3650 {
 			bad("hooks.renewal_days: each threshold is 1..3650 days")

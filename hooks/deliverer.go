@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -16,6 +17,7 @@ import (
 type Store interface {
 	store.OutboxQueue
 	Certificate(ctx context.Context, serial []byte) (*store.CertRecord, error)
+	Expiring(ctx context.Context, after, before time.Time, cursor string, limit int) ([]store.CertRecord, string, error)
 }
 
 // Deliverer sends the outbox rows of every configured hook.

@@ -111,6 +111,13 @@ func (d *Deliverer) Kick() {
 // worker has stopped.
 func (d *Deliverer) Run(ctx context.Context) {
 	var wg sync.WaitGroup
+	if d.renewalsOn() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d.runRenewals(ctx)
+		}()
+	}
 	for _, h := range d.targets {
 		wg.Add(1)
 		go func() {

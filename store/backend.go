@@ -96,6 +96,7 @@ type OutboxQueue interface {
 	HookStateOf(ctx context.Context, kind string, subject []byte) (*HookState, error)
 	CallbackTaken(ctx context.Context, kind, webhookID string) (bool, error)
 	OutboxEnqueue(ctx context.Context, r OutboxRow, audit AuditEntry) (*OutboxRow, error)
+	OutboxOnce(ctx context.Context, onceKey string, r OutboxRow) (bool, error)
 }
 
 // AuditLog is the hash-chained audit log.

@@ -202,7 +202,7 @@ func (c *checker) entry(k, v []byte) error {
 	case pOutboxDue:
 		c.rep.IndexEntries++
 		return c.outboxDue(k)
-	case pOutboxDead, pHookState, pHookSeen:
+	case pOutboxDead, pHookState, pHookSeen, pOutboxOnce:
 		c.rep.IndexEntries++
 		c.hookRecord(k, v)
 	case pApp, pAppIndex, pAppState, pAppEvent:

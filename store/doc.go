@@ -53,6 +53,7 @@
 //	0x42   kind id(8)                           empty                         dead outbox rows (attempt limit reached)
 //	0x43   kind subject (raw)                   hook state record             latest answer of an external system (ESIA by serial)
 //	0x44   kind webhook-id (raw)                version 1 ‖ time              callbacks taken (idempotency by webhook-id)
+//	0x45   kind once-key (raw)                  version 1 ‖ time              rows written at most once (renewal reminder per serial and threshold)
 //	0x50   seq(8)                               audit entry ‖ chain value(32) audit chain
 //	0x60   application id (raw)                 application record            registration authority applications
 //	0x61   field(1) value created id            empty                         applications by centre, phone, SNILS, INN
@@ -198,7 +199,9 @@
 // an answer about a subject, the subject's state record under 0x43
 // (state, code, message, updated, webhook-id, answer count), with its
 // audit entry, in one batch; a webhook-id already stored writes
-// nothing. These prefixes start empty in any older store: no schema
+// nothing. OutboxOnce writes a row together with a 0x45 key (a renewal
+// reminder: serial and threshold) unless that key exists, so a job that
+// runs again after a restart writes no second row. These prefixes start empty in any older store: no schema
 // step.
 //
 // # Audit chain

@@ -177,7 +177,7 @@ func (c *checker) hookRecord(k, v []byte) {
 		if _, err := decodeHookState(string(kind), rest, v); err != nil {
 			c.problem("decode", k, "%v", err)
 		}
-	case pHookSeen:
+	case pHookSeen, pOutboxOnce:
 		d := dec{b: v}
 		d.version(1)
 		d.time()

@@ -29,6 +29,7 @@ const (
 	pOutboxDead byte = 0x42 // kind, id → ∅ (dead rows only)
 	pHookState  byte = 0x43 // kind, subject → answer state record (ESIA registration by serial)
 	pHookSeen   byte = 0x44 // kind, webhook-id → received at (callbacks taken)
+	pOutboxOnce byte = 0x45 // kind, once-key → written at (rows written once: renewal reminders)
 	pAudit      byte = 0x50 // seq → audit entry ‖ hash
 	pToken      byte = 0x70 // token ID → API token record (schema 5)
 )

@@ -271,3 +271,35 @@ func (s *Store) OutboxEnqueue(ctx context.Context, r OutboxRow, audit AuditEntry
 	}
 	return &out, nil
 }
+
+// OutboxOnce writes row (Kind, Serial, Payload) unless a row of its kind
+// was written before under onceKey (1–128 bytes); it reports whether it
+// wrote. The key and the row go in one batch, so a job that repeats
+// after a crash or restart never writes the same row twice.
+func (s *Store) OutboxOnce(ctx context.Context, onceKey string, r OutboxRow) (bool, error) {
+	if err := checkLen("outbox kind", r.Kind, 1, maxKindLen); err != nil {
+		return false, err
+	}
+	if err := checkLen("outbox once key", onceKey, 1, 128); err != nil {
+		return false, err
+	}
+	if err := checkBytes("outbox payload", r.Payload, 0, maxPayloadLen); err != nil {
+		return false, err
+	}
+	key := append(appendLen([]byte{pOutboxOnce}, r.Kind), onceKey...)
+	wrote := false
+	err := s.update(ctx, "outbox once", func(t *txn) error {
+		wrote = false
+		done, err := t.has(key)
+		if err != nil || done {
+			return err
+		}
+		row := OutboxRow{Kind: r.Kind, Serial: r.Serial, Payload: r.Payload}
+		if err := t.outbox(&row); err != nil {
+			return err
+		}
+		wrote = true
+		return t.set(key, encodeTimeValue(t.now))
+	})
+	return wrote, err
+}
