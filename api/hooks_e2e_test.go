@@ -290,6 +290,7 @@ func TestHooksDeadRedrive(t *testing.T) {
 	if esiaState(t, ts, serial).State != "PENDING" {
 		t.Error("registration not pending")
 	}
+	waitUntil(t, "gostca_hook_dead{kind=esia} 1", func() bool { return gauge(t, ts, "gostca_hook_dead", "esia") == 1 })
 	resp, body = ts.json(t, "POST", "/api/v1/outbox/"+id+"/redrive", auth.RoleAuditor, nil)
 	wantProblem(t, resp, body, 403, "forbidden")
 	sim.control(t, "fail=0")
@@ -304,6 +305,9 @@ func TestHooksDeadRedrive(t *testing.T) {
 	// Delivered rows are final.
 	resp, body = ts.json(t, "POST", "/api/v1/outbox/"+id+"/cancel", auth.RoleCAAdmin, nil)
 	wantProblem(t, resp, body, 409, "invalid_transition")
+	if v := gauge(t, ts, "gostca_hook_dead_total", "esia"); v != 1 {
+		t.Errorf("gostca_hook_dead_total %v", v)
+	}
 	if n := auditCount(t, ts, "outbox.redrive"); n != 1 {
 		t.Errorf("%d outbox.redrive audit entries", n)
 	}
@@ -399,4 +403,29 @@ func TestHookCallbackRefused(t *testing.T) {
 		t.Errorf("kind without callbacks: %d %s", resp.StatusCode, b)
 	}
 	_ = io.Discard
+}
+
+// gauge reads a metric's value (gauge or counter) with label kind.
+func gauge(t *testing.T, ts *testServer, name, kind string) float64 {
+	t.Helper()
+	mfs, err := ts.e.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.Metric {
+			for _, l := range m.Label {
+				if l.GetName() == "kind" && l.GetValue() == kind {
+					if m.Gauge != nil {
+						return m.Gauge.GetValue()
+					}
+					return m.Counter.GetValue()
+				}
+			}
+		}
+	}
+	return -1
 }

@@ -56,6 +56,7 @@ type metrics struct {
 	hookDeliveries *prometheus.CounterVec
 	hookDue        *prometheus.GaugeVec
 	hookDead       *prometheus.CounterVec
+	hookDeadNow    *prometheus.GaugeVec
 	hookAttempt    *prometheus.HistogramVec
 	hookCallbacks  *prometheus.CounterVec
 }
@@ -72,11 +73,13 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	}
 	m.hookDead = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "gostca_hook_dead_total", Help: "Outbox rows that reached their kind's attempt limit (dead until redriven), by kind."}, []string{"kind"})
+	m.hookDeadNow = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "gostca_hook_dead", Help: "Dead outbox rows waiting for an operator (redrive or cancel), by kind, at the last pass (at most 1000 counted)."}, []string{"kind"})
 	m.hookAttempt = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name: "gostca_hook_attempt_seconds", Help: "Duration of one delivery attempt (the receiver's latency), by kind.",
 		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}}, []string{"kind"})
 	m.hookCallbacks = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "gostca_hook_callbacks_total", Help: "Signed callbacks by kind and result (taken, duplicate, refused)."}, []string{"kind", "result"})
-	reg.MustRegister(m.hookLag, m.hookDeliveries, m.hookDue, m.hookDead, m.hookAttempt, m.hookCallbacks)
+	reg.MustRegister(m.hookLag, m.hookDeliveries, m.hookDue, m.hookDead, m.hookDeadNow, m.hookAttempt, m.hookCallbacks)
 	return m
 }

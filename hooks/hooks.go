@@ -152,6 +152,9 @@ func (d *Deliverer) loop(ctx context.Context, h *hookTarget) {
 // crash between its 2xx and OutboxDone sends the row again.
 func (d *Deliverer) deliverHooks(ctx context.Context, h *hookTarget) (int, error) {
 	delivered := 0
+	if dead, err := d.st.OutboxList(ctx, h.kind, store.OutboxDeadRows, 0, 1000); err == nil {
+		d.m.hookDeadNow.WithLabelValues(h.kind).Set(float64(len(dead)))
+	}
 	for {
 		rows, err := d.st.OutboxPending(ctx, h.kind, hookPageSize)
 		if err != nil {
