@@ -270,6 +270,7 @@ func TestHooksDeadRedrive(t *testing.T) {
 	})
 	id := strconv.FormatUint(dead[0].ID, 10)
 	resp, body := ts.json(t, "GET", "/api/v1/outbox/"+id, auth.RoleCAOperator, nil)
+	wantStatus(t, resp, body, 200)
 	row := decode[api.OutboxRow](t, body)
 	if row.State != "dead" || row.Attempts != 3 || len(row.Log) != 3 || row.Serial != serial {
 		t.Fatalf("dead row %+v", row)
@@ -298,6 +299,7 @@ func TestHooksDeadRedrive(t *testing.T) {
 	wantStatus(t, resp, body, 200)
 	waitUntil(t, "ESIA SUCCEEDED after the redrive", func() bool { return esiaState(t, ts, serial).State == "SUCCEEDED" })
 	resp, body = ts.json(t, "GET", "/api/v1/outbox/"+id, auth.RoleCAOperator, nil)
+	wantStatus(t, resp, body, 200)
 	row = decode[api.OutboxRow](t, body)
 	if row.State != "delivered" || len(row.Log) != 4 || row.Log[3].Code != 202 {
 		t.Errorf("after redrive %+v", row)

@@ -26,8 +26,8 @@ type HookState struct {
 
 const (
 	hookStateV1     byte = 1
-	maxHookStateLen      = 64
-	maxWebhookIDLen      = 128
+	maxHookStateLen int  = 64
+	maxWebhookIDLen int  = 128
 )
 
 func hookStateKey(kind string, subject []byte) []byte {
