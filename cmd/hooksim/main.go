@@ -263,8 +263,10 @@ var cbSeq struct {
 	n int
 }
 
-// send posts one signed callback (twice with -twice), retrying a few
-// times while the engine does not answer.
+// send posts one signed callback (twice with -twice), retrying for up to
+// half a minute while the engine does not answer (it may be restarting)
+// or answers 5xx. Each retry is a new timestamp and signature, the same
+// webhook-id.
 func (s *sim) send(kind string, doc any) {
 	if s.callback == "" {
 		return
@@ -279,7 +281,7 @@ func (s *sim) send(kind string, doc any) {
 		times = 2
 	}
 	for range times {
-		for try := 0; try < 5; try++ {
+		for try := 0; try < 150; try++ {
 			ts := strconv.FormatInt(time.Now().Unix(), 10)
 			req, _ := http.NewRequest(http.MethodPost, s.callback+"/api/v1/hooks/"+kind, bytes.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")
@@ -288,11 +290,15 @@ func (s *sim) send(kind string, doc any) {
 			req.Header.Set("webhook-signature", "v1,"+sign(s.keys[0], id, ts, body))
 			resp, err := s.client.Do(req)
 			if err != nil {
-				time.Sleep(100 * time.Millisecond)
+				time.Sleep(200 * time.Millisecond)
 				continue
 			}
 			_, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
+			if resp.StatusCode >= 500 {
+				time.Sleep(200 * time.Millisecond)
+				continue
+			}
 			s.mu.Lock()
 			s.callbacks[strconv.Itoa(resp.StatusCode)]++
 			s.mu.Unlock()
