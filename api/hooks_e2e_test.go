@@ -120,6 +120,7 @@ type hookSetup struct {
 	engineFiles []string // secret files of the esia kind, in the engine
 	maxAttempts int
 	more        []string // further kinds at the simulator, with the same secrets
+	concurrency int      // esia deliveries in flight (0: 2)
 }
 
 // startHookServer starts the engine's listener, then the simulator
@@ -141,8 +142,11 @@ func startHookServer(t *testing.T, hs hookSetup) (*testServer, *simulator) {
 	cfg.Hooks.MinBackoff = 10 * time.Millisecond
 	cfg.Hooks.MaxBackoff = 40 * time.Millisecond
 	cfg.Hooks.Timeout = 5 * time.Second
+	if hs.concurrency == 0 {
+		hs.concurrency = 2
+	}
 	cfg.Hooks.Kinds = map[string]config.HookKindConfig{
-		"esia": {URL: sim.base + "/esia", SecretFiles: hs.engineFiles, MaxAttempts: hs.maxAttempts, Concurrency: 2},
+		"esia": {URL: sim.base + "/esia", SecretFiles: hs.engineFiles, MaxAttempts: hs.maxAttempts, Concurrency: hs.concurrency},
 	}
 	for _, k := range hs.more {
 		cfg.Hooks.Kinds[k] = config.HookKindConfig{URL: sim.base + "/" + k, SecretFiles: hs.engineFiles}
