@@ -1,7 +1,14 @@
-// Package hooks delivers outbox rows to external systems: today the ESIA
-// registration of every qualified certificate. The rows are written by the
-// issuance pipeline in the same store batch as the certificate; a worker
-// per hook kind sends them, retries with backoff and marks them done.
+// Package hooks delivers outbox rows to external systems — the ESIA
+// registration of every qualified certificate, registry (SMEV) checks,
+// SMS, e-mail and renewal reminders — and takes their answers back. The
+// rows are written in the same store batch as the change that causes them
+// (an issuance, an application's change, the renewal job); a worker per
+// configured kind sends each as a signed Standard Webhook
+// (signature.go), logs every attempt, retries with jittered backoff and,
+// at the kind's attempt limit, leaves the row dead for an operator
+// (admin.go). Signed callbacks (callbacks.go) move a certificate's ESIA
+// registration state and feed registry answers to the registration
+// authority. docs/integrations.md describes the whole.
 package hooks
 
 import (

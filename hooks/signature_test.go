@@ -5,12 +5,18 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/hooks"
+	"github.com/gostca/gostca/internal/catest"
 )
 
 // specVerify is a verifier written from the Standard Webhooks
@@ -113,5 +119,28 @@ func TestAttemptText(t *testing.T) {
 	got := hooks.AttemptText("bad\x00\x1b[31m\u202e\xff"+strings.Repeat("я", 400), 100)
 	if strings.ContainsAny(got, "\x00\x1b\u202e") || len(got) > 100 || !strings.Contains(got, `\x00`) || !strings.Contains(got, `\xff`) {
 		t.Errorf("%q", got)
+	}
+}
+
+// TestSecretFileRefused: a secret file others can read, or a secret too
+// short, stops hooks.New with the setting named and no secret quoted.
+func TestSecretFileRefused(t *testing.T) {
+	dir := t.TempDir()
+	open := filepath.Join(dir, "open.key")
+	if err := os.WriteFile(open, []byte("a secret readable by all, 32 bytes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	short := filepath.Join(dir, "short.key")
+	if err := os.WriteFile(short, []byte("tiny"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for file, want := range map[string]string{open: "accessible by others", short: "at least 24 bytes"} {
+		cfg := config.DefaultConfig().Hooks
+		cfg.Kinds = map[string]config.HookKindConfig{"sms": {URL: "http://127.0.0.1:9/sms", SecretFiles: []string{file}}}
+		_, err := hooks.New(&cfg, nil, catest.Quiet(), prometheus.NewRegistry())
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "hooks.kind.sms.secret_files[0]") ||
+			strings.Contains(err.Error(), "readable by all") {
+			t.Errorf("%s: %v", filepath.Base(file), err)
+		}
 	}
 }
