@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -50,5 +52,35 @@ func TestOutboxCLI(t *testing.T) {
 	cli(t, 2, "outbox", "frobnicate", "--data", dir)
 	if s := cli(t, 1, "outbox", "show", "999", "--data", dir); !strings.Contains(s, "not found") {
 		t.Errorf("show 999: %s", s)
+	}
+}
+
+// TestOutboxCLIOverAPI: the same commands through a running server's API
+// with an administrator's token.
+func TestOutboxCLIOverAPI(t *testing.T) {
+	t.Setenv("GOSTCA_KEYS_SCRYPT_LOG_N", "10")
+	t.Setenv(envURL, "")
+	t.Setenv(envToken, "")
+	t.Setenv(envTokenFile, "")
+	dir := filepath.Join(t.TempDir(), "data")
+	srv := startServe(t, "--data", dir)
+	tokFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokFile, []byte(srv.token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	remote := []string{"--server", "http://" + srv.addr, "--token-file", tokFile}
+	work := t.TempDir()
+	csrFile, subjFile := issueFiles(t, work)
+	cli(t, 0, append([]string{"issue", "--csr", csrFile, "--subject", subjFile, "--out", filepath.Join(work, "c.pem")}, remote...)...)
+	out := cli(t, 0, append([]string{"outbox", "list", "--kind", "esia"}, remote...)...)
+	f := strings.Split(strings.TrimSpace(out), "\t")
+	if len(f) < 3 || f[1] != "esia" || f[2] != "pending" {
+		t.Fatalf("list over the API: %q", out)
+	}
+	if s := cli(t, 0, append([]string{"outbox", "cancel", f[0]}, remote...)...); !strings.Contains(s, `"state": "cancelled"`) {
+		t.Fatalf("cancel over the API: %s", s)
+	}
+	if s := cli(t, 1, append([]string{"outbox", "redrive", f[0]}, remote...)...); !strings.Contains(s, "409") && !strings.Contains(s, "invalid_transition") {
+		t.Errorf("redrive of a cancelled row over the API: %s", s)
 	}
 }
