@@ -25,6 +25,7 @@ import (
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/internal/catest"
+	"github.com/gostca/gostca/store"
 )
 
 // The hook simulator (cmd/hooksim) runs as a real process on loopback;
@@ -434,4 +435,66 @@ func gauge(t *testing.T, ts *testServer, name, kind string) float64 {
 		}
 	}
 	return -1
+}
+
+// TestHooksReceiverDown: the receiver is killed while rows are being
+// delivered and comes back later on the same address: nothing is lost,
+// every row is delivered (the attempts while it was down are logged
+// without a status), every registration is SUCCEEDED from one answer
+// although every callback came twice.
+func TestHooksReceiverDown(t *testing.T) {
+	dir := t.TempDir()
+	sec := writeSecret(t, dir, "esia.key", key(8))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	simAddr := ln.Addr().String()
+	ln.Close()
+	ts, sim := startHookServer(t, hookSetup{simArgs: []string{"-secret-file", sec, "-twice", "-listen", simAddr, "-slow", "100ms"},
+		engineFiles: []string{sec}, maxAttempts: 1000})
+	const n = 30
+	serials := make([]string, n)
+	for i := range serials {
+		serials[i] = ca.FormatSerial(catest.Issue(t, ts.e).Cert.Serial)
+	}
+	_ = sim.cmd.Process.Kill() // down, mid-delivery
+	_ = sim.cmd.Wait()
+	time.Sleep(300 * time.Millisecond)
+	ctx := context.Background()
+	rows, err := ts.e.Store().OutboxList(ctx, "esia", store.OutboxAny, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	undelivered := 0
+	for _, r := range rows {
+		if !r.Done {
+			undelivered++
+		}
+	}
+	if undelivered == 0 {
+		t.Fatal("every row was delivered before the receiver went down: nothing tested")
+	}
+	startHooksim(t, ts.base, "-secret-file", sec, "-twice", "-listen", simAddr)
+	for _, s := range serials {
+		waitUntil(t, "registration "+s, func() bool { return esiaState(t, ts, s).State == "SUCCEEDED" })
+		if a := esiaState(t, ts, s).Answers; a != 1 {
+			t.Errorf("%s: %d answers taken, want 1 (each callback came twice)", s, a)
+		}
+	}
+	rows, _ = ts.e.Store().OutboxList(ctx, "esia", store.OutboxAny, 0, 100)
+	refused := 0
+	for _, r := range rows {
+		if !r.Done {
+			t.Errorf("row %d not delivered", r.ID)
+		}
+		for _, a := range r.Log {
+			if a.Code == 0 && a.Error != "" {
+				refused++
+			}
+		}
+	}
+	if len(rows) != n || refused == 0 {
+		t.Errorf("%d rows, %d attempts without an answer; want %d rows and some", len(rows), refused, n)
+	}
 }
