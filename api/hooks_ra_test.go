@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -127,5 +128,41 @@ func TestHooksRegistryAndSMS(t *testing.T) {
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		t.Fatal(err)
+	}
+}
+
+// TestHooksEGRUL: an application for a legal entity's head names the
+// organisation by its INN; the ЕГРЮЛ request is delivered with only that
+// INN, and the simulated tax registry's answer fills the organisation
+// block through ra.
+func TestHooksEGRUL(t *testing.T) {
+	dir := t.TempDir()
+	sec := writeSecret(t, dir, "hooks.key", key(10))
+	orgs := dir + "/orgs.json"
+	if err := os.WriteFile(orgs, []byte(`{"7707083893": {"name": "ПАО Тестовый банк", "inn": "7707083893", "kpp": "773601001",
+		"ogrn": "1027700132195", "region": "г. Москва", "locality": "Москва", "street": "ул. Вавилова, д. 19"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ts, _ := startHookServer(t, hookSetup{simArgs: []string{"-secret-file", sec, "-org-file", orgs}, engineFiles: []string{sec},
+		more: []string{"registry_check"}})
+	st := ts.e.Store().(ra.Store)
+	svc, err := ra.New(st, noCA{}, ra.Options{Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.e.Hooks().SetRegistry(svc)
+	ctx := context.Background()
+	a, err := svc.Create(ctx, ra.Actor{Kind: ra.Operator, ID: "op-1"}, ra.CreateInput{CertType: "legal-entity-head",
+		Centre: "centre-1", Phone: "+79161234567", Organisation: "7707083893"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the organisation filled", func() bool {
+		got, err := st.Application(ctx, a.ID)
+		return err == nil && got.Org.Name == "ПАО Тестовый банк"
+	})
+	got, _ := st.Application(ctx, a.ID)
+	if got.Org.KPP != "773601001" || got.Org.OGRN != "1027700132195" || got.Org.Street != "ул. Вавилова, д. 19" {
+		t.Errorf("organisation %+v", got.Org)
 	}
 }

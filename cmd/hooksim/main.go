@@ -8,7 +8,7 @@
 //
 //	hooksim -secret-file s1 [-secret-file s0] -callback http://127.0.0.1:8080 \
 //	        [-listen 127.0.0.1:0] [-fail 3] [-esia succeeded|validating|failed|refuse] \
-//	        [-twice] [-slow 200ms]
+//	        [-twice] [-slow 200ms] [-org-file orgs.json]
 //
 // Deliveries go to /esia, /registry_check, /sms, /email and /renewal
 // (the kind is the last path element). It prints "hooksim listening on
@@ -63,6 +63,7 @@ type sim struct {
 	badSig     int
 	failed     int
 	lastSMS    map[string]string
+	orgs       map[string]map[string]string // ЕГРЮЛ/ЕГРИП records by INN or OGRNIP (-org-file)
 	callbacks  map[string]int // callback answers by HTTP status
 }
 
@@ -75,6 +76,7 @@ func main() {
 	esia := flag.String("esia", "succeeded", "ESIA answer: succeeded, validating (then succeeded), failed, refuse (no callback)")
 	twice := flag.Bool("twice", false, "send every callback twice (the engine must take it once)")
 	slow := flag.Duration("slow", 0, "wait this long before answering a delivery")
+	orgFile := flag.String("org-file", "", "JSON object of tax registry records by INN or OGRNIP: {\"7707083893\": {\"name\": …, \"inn\": …, \"kpp\": …, \"ogrn\": …, \"region\": …, \"locality\": …, \"street\": …}}")
 	flag.Parse()
 	if len(secretFiles) == 0 {
 		log.Fatal("hooksim: -secret-file is required")
@@ -82,6 +84,15 @@ func main() {
 	s := &sim{callback: strings.TrimRight(*callback, "/"), window: 5 * time.Minute, fail: *fail, esia: *esia, twice: *twice, slow: *slow,
 		client: &http.Client{Timeout: 10 * time.Second}, seen: map[string]bool{}, received: map[string]int{},
 		duplicates: map[string]int{}, lastSMS: map[string]string{}, callbacks: map[string]int{}}
+	if *orgFile != "" {
+		b, err := os.ReadFile(*orgFile)
+		if err == nil {
+			err = json.Unmarshal(b, &s.orgs)
+		}
+		if err != nil {
+			log.Fatalf("hooksim: -org-file: %v", err)
+		}
+	}
 	for _, f := range secretFiles {
 		k, err := readSecret(f)
 		if err != nil {
@@ -236,10 +247,20 @@ func (s *sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Application string    `json:"application"`
 			Check       string    `json:"check"`
 			RequestedAt time.Time `json:"requested_at"`
+			OrgINN      string    `json:"org_inn"`
+			OGRNIP      string    `json:"ogrnip"`
 		}
 		_ = json.Unmarshal(body, &q)
-		go s.send("registry_check", map[string]any{"application": q.Application, "check": q.Check,
-			"requested_at": q.RequestedAt, "status": "confirmed", "detail": "simulated registry: data match"})
+		answer := map[string]any{"application": q.Application, "check": q.Check,
+			"requested_at": q.RequestedAt, "status": "confirmed", "detail": "simulated registry: data match"}
+		if q.Check == "egrul" || q.Check == "egrip" {
+			if org, ok := s.orgs[q.OrgINN+q.OGRNIP]; ok {
+				answer["organisation"] = org
+			} else {
+				answer["status"], answer["detail"] = "refuted", "simulated registry: no such organisation"
+			}
+		}
+		go s.send("registry_check", answer)
 	}
 	w.WriteHeader(http.StatusAccepted)
 }
