@@ -64,7 +64,7 @@ type sim struct {
 	failed     int
 	lastSMS    map[string]string
 	orgs       map[string]map[string]string // ЕГРЮЛ/ЕГРИП records by INN or OGRNIP (-org-file)
-	callbacks  map[string]int // callback answers by HTTP status
+	callbacks  map[string]int               // callback answers by HTTP status
 }
 
 func main() {
