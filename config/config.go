@@ -234,29 +234,6 @@ type HooksConfig struct {
 	RenewalInterval time.Duration `toml:"renewal_interval"`
 }
 
-// HookKindConfig is one outbox kind's receiver.
-type HookKindConfig struct {
-	// URL receives one signed POST per row.
-	URL string `toml:"url"`
-	// SecretFiles (mode o-rwx) each hold a Standard Webhooks secret
-	// ("whsec_" and base64, or raw bytes, at least 24). Every delivery
-	// carries one signature per secret, and a callback is accepted under
-	// any of them: list the new and the old secret during a rotation.
-	SecretFiles []string `toml:"secret_files"`
-	// Concurrency is this kind's deliveries in flight (0: hooks.concurrency).
-	Concurrency int `toml:"concurrency"`
-	// MaxAttempts: after this many failed attempts the row is dead
-	// until an operator redrives it (0: 20).
-	MaxAttempts int `toml:"max_attempts"`
-}
-
-// NoticeTemplate is the text of one notice.
-type NoticeTemplate struct {
-	SMS     string `toml:"sms"`
-	Subject string `toml:"subject"`
-	Body    string `toml:"body"`
-}
-
 // LogConfig selects the log output.
 type LogConfig struct {
 	Level  string `toml:"level"`  // debug, info, warn, error

@@ -8,6 +8,15 @@ import (
 	"time"
 )
 
+// Key prefixes of the hook records (doc.go, "Key layout"); 0x40 and 0x41
+// are the outbox rows and their due index (keys.go).
+const (
+	pOutboxDead byte = 0x42 // kind, id → ∅ (dead rows only)
+	pHookState  byte = 0x43 // kind, subject → answer state record (ESIA registration by serial)
+	pHookSeen   byte = 0x44 // kind, webhook-id → received at (callbacks taken)
+	pOutboxOnce byte = 0x45 // kind, once-key → written at (rows written once: renewal reminders)
+)
+
 // HookState is an external system's latest answer about one subject,
 // kept beside the subject's own record: today the ESIA registration of a
 // certificate (kind "esia", subject the serial's magnitude). The record

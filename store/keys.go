@@ -7,31 +7,27 @@ import (
 
 // Key prefixes, one byte per record kind. doc.go has the full layout.
 const (
-	pMeta       byte = 0x01 // meta: name → value
-	pCert       byte = 0x10 // serial → certificate record
-	pRequest    byte = 0x11 // request ID → serial (pending or issued)
-	pKeyHash    byte = 0x12 // key hash → serial (pending or issued); unique
-	pIdent      byte = 0x13 // field, value, notBefore, serial → ∅
-	pExpiry     byte = 0x14 // notAfter, serial → ∅
-	pRevoked    byte = 0x15 // issuer, serial → revocation entry
-	pSerial     byte = 0x16 // serial → ∅: every serial ever reserved, never deleted
-	pStatusLog  byte = 0x17 // issuer, seq(8) → status-change log row (schema 4)
-	pCentre     byte = 0x18 // centre, notBefore, serial → ∅ (certificates of a service centre)
-	pIntent     byte = 0x20 // serial → pending intent
-	pFailed     byte = 0x21 // serial → failed intent (serial kept reserved)
-	pCRLNumber  byte = 0x30 // issuer → last CRL number
-	pOCSP       byte = 0x31 // serial → pre-signed OCSP response
-	pOCSPDue    byte = 0x32 // nextUpdate (zero: none stored), serial → ∅
-	pCRLBase    byte = 0x33 // issuer, scope → CRL base record (schema 4)
-	pCRLParts   byte = 0x34 // issuer → CRL partition count (schema 4)
-	pOutbox     byte = 0x40 // id → outbox row
-	pOutboxDue  byte = 0x41 // kind, nextAttempt, id → ∅ (pending rows only)
-	pOutboxDead byte = 0x42 // kind, id → ∅ (dead rows only)
-	pHookState  byte = 0x43 // kind, subject → answer state record (ESIA registration by serial)
-	pHookSeen   byte = 0x44 // kind, webhook-id → received at (callbacks taken)
-	pOutboxOnce byte = 0x45 // kind, once-key → written at (rows written once: renewal reminders)
-	pAudit      byte = 0x50 // seq → audit entry ‖ hash
-	pToken      byte = 0x70 // token ID → API token record (schema 5)
+	pMeta      byte = 0x01 // meta: name → value
+	pCert      byte = 0x10 // serial → certificate record
+	pRequest   byte = 0x11 // request ID → serial (pending or issued)
+	pKeyHash   byte = 0x12 // key hash → serial (pending or issued); unique
+	pIdent     byte = 0x13 // field, value, notBefore, serial → ∅
+	pExpiry    byte = 0x14 // notAfter, serial → ∅
+	pRevoked   byte = 0x15 // issuer, serial → revocation entry
+	pSerial    byte = 0x16 // serial → ∅: every serial ever reserved, never deleted
+	pStatusLog byte = 0x17 // issuer, seq(8) → status-change log row (schema 4)
+	pCentre    byte = 0x18 // centre, notBefore, serial → ∅ (certificates of a service centre)
+	pIntent    byte = 0x20 // serial → pending intent
+	pFailed    byte = 0x21 // serial → failed intent (serial kept reserved)
+	pCRLNumber byte = 0x30 // issuer → last CRL number
+	pOCSP      byte = 0x31 // serial → pre-signed OCSP response
+	pOCSPDue   byte = 0x32 // nextUpdate (zero: none stored), serial → ∅
+	pCRLBase   byte = 0x33 // issuer, scope → CRL base record (schema 4)
+	pCRLParts  byte = 0x34 // issuer → CRL partition count (schema 4)
+	pOutbox    byte = 0x40 // id → outbox row
+	pOutboxDue byte = 0x41 // kind, nextAttempt, id → ∅ (pending rows only)
+	pAudit     byte = 0x50 // seq → audit entry ‖ hash
+	pToken     byte = 0x70 // token ID → API token record (schema 5)
 )
 
 // Meta keys.
