@@ -498,3 +498,34 @@ func TestHooksReceiverDown(t *testing.T) {
 		t.Errorf("%d rows, %d attempts without an answer; want %d rows and some", len(rows), refused, n)
 	}
 }
+
+// TestHooksESIAFailureRedrive: ESIA refuses a registration; the failure
+// and its reason show on the certificate; an operator queues it again
+// (once: a second request while it is queued is refused), ESIA accepts
+// it this time, and the redrive is audited.
+func TestHooksESIAFailureRedrive(t *testing.T) {
+	dir := t.TempDir()
+	sec := writeSecret(t, dir, "esia.key", key(11))
+	ts, sim := startHookServer(t, hookSetup{simArgs: []string{"-secret-file", sec, "-esia", "failed"}, engineFiles: []string{sec}})
+	serial := ca.FormatSerial(catest.Issue(t, ts.e).Cert.Serial)
+	waitUntil(t, "ESIA VALIDATION_FAILED", func() bool { return esiaState(t, ts, serial).State == "VALIDATION_FAILED" })
+	if st := esiaState(t, ts, serial); st.Code != "ESIA-007" || st.Message == "" {
+		t.Errorf("failure without its reason: %+v", st)
+	}
+	resp, body := ts.json(t, "POST", "/api/v1/certificates/"+serial+"/esia/redrive", auth.RoleCabinet, nil)
+	wantProblem(t, resp, body, 403, "forbidden")
+	sim.control(t, "esia=succeeded&fail=1") // the first new attempt fails too: the ESIA connector is retried
+	resp, body = ts.json(t, "POST", "/api/v1/certificates/"+serial+"/esia/redrive", auth.RoleCAOperator, nil)
+	wantStatus(t, resp, body, 202)
+	if st := esiaState(t, ts, serial).State; st != "REDRIVEN" && st != "SUCCEEDED" {
+		t.Errorf("after the redrive: %s", st)
+	}
+	resp, body = ts.json(t, "POST", "/api/v1/certificates/"+serial+"/esia/redrive", auth.RoleCAAdmin, nil)
+	wantProblem(t, resp, body, 409, "invalid_transition") // queued already (or already succeeded)
+	waitUntil(t, "ESIA SUCCEEDED", func() bool { return esiaState(t, ts, serial).State == "SUCCEEDED" })
+	resp, body = ts.json(t, "POST", "/api/v1/certificates/"+serial+"/esia/redrive", auth.RoleCAOperator, nil)
+	wantProblem(t, resp, body, 409, "invalid_transition")
+	if n := auditCount(t, ts, "esia.redrive"); n != 1 {
+		t.Errorf("%d esia.redrive audit entries", n)
+	}
+}

@@ -75,6 +75,10 @@ func (d *Deliverer) kickKind(kind string) {
 // final). Refused while the registration is pending, validating or
 // succeeded.
 func (d *Deliverer) RedriveESIA(ctx context.Context, actor string, serial []byte) (*store.OutboxRow, error) {
+	// One at a time, so that two operators asking at once queue one row
+	// (the check below and the write are not one store batch).
+	d.esiaRedriveMu.Lock()
+	defer d.esiaRedriveMu.Unlock()
 	rec, err := d.st.Certificate(ctx, serial)
 	if err != nil {
 		return nil, err
@@ -87,7 +91,7 @@ func (d *Deliverer) RedriveESIA(ctx context.Context, actor string, serial []byte
 	if err != nil {
 		return nil, err
 	}
-	if st == nil || st.State == ESIAValidating || st.State == ESIASucceeded {
+	if st == nil || st.State == ESIAValidating || st.State == ESIASucceeded || st.State == ESIARedriven {
 		return nil, fmt.Errorf("hooks: the ESIA registration of %s has not failed: %w", serialHex(serial), store.ErrInvalidTransition)
 	}
 	row := rows[0]
@@ -96,6 +100,12 @@ func (d *Deliverer) RedriveESIA(ctx context.Context, actor string, serial []byte
 		Details: "ESIA registration queued again after " + st.State})
 	if err != nil {
 		return nil, err
+	}
+	// Until ESIA answers the new registration, the state says it was
+	// queued again, so a second redrive is refused.
+	if err := d.st.TakeCallback(ctx, HookESIA, "redrive-"+strconv.FormatUint(r.ID, 10),
+		&store.HookState{Kind: HookESIA, Subject: rec.Serial, State: ESIARedriven, Message: "queued again"}, nil, nil); err != nil {
+		d.log.Error("ESIA redrive queued but its state not recorded", "id", r.ID, "err", err)
 	}
 	d.kickKind(HookESIA)
 	return r, nil

@@ -64,6 +64,9 @@ const (
 	ESIAValidationFailed   = "VALIDATION_FAILED"
 	ESIAConfirmationFailed = "CONFIRMATION_FAILED"
 	ESIAFault              = "FAULT"
+	// ESIARedriven is the engine's own state between an operator's
+	// redrive of a failed registration and ESIA's next answer.
+	ESIARedriven = "REDRIVEN"
 )
 
 // ESIAAnswer is the body of an ESIA callback.
@@ -111,7 +114,8 @@ func (d *Deliverer) Callback(ctx context.Context, kind string, hd CallbackHeader
 		if t := d.target(kind); t != nil {
 			d.m.hookCallbacks.WithLabelValues(kind, "refused").Inc()
 		}
-		d.log.Warn("hook callback refused", "kind", attemptText(kind, 32), "err", err)
+		// Info, not Warn: anyone can POST here, and the metric counts them.
+		d.log.Info("hook callback refused", "kind", attemptText(kind, 32), "err", err)
 	}
 	return res, err
 }

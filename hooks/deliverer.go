@@ -30,6 +30,8 @@ type Deliverer struct {
 
 	regMu    sync.Mutex
 	registry Registry
+
+	esiaRedriveMu sync.Mutex
 }
 
 // New reads the hooks section and registers the delivery metrics on reg.
