@@ -53,6 +53,9 @@ func TestOpenAPIDocument(t *testing.T) {
 		"send_to_cabinet", "take_back", "cancel", "issue_at_desk"} {
 		want["/api/v1/applications/{id}/actions/"+a] = []string{"post"}
 	}
+	for path, methods := range hookPaths {
+		want[path] = methods
+	}
 	for path, methods := range want {
 		for _, m := range methods {
 			if _, ok := doc.Paths[path][m]; !ok {
@@ -66,7 +69,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	// Every path of the document reaches a route with that method.
 	routes := newRouteTable(&Server{})
 	for path, methods := range doc.Paths {
-		concrete := strings.NewReplacer("{serial}", "0a", "{issuer}", "gost256", "{id}", "0123456789abcdef", "{request}", "MA==", "{partition}", "3").Replace(path)
+		concrete := strings.NewReplacer("{serial}", "0a", "{issuer}", "gost256", "{id}", "0123456789abcdef", "{request}", "MA==", "{partition}", "3", "{kind}", "esia").Replace(path)
 		r, _ := routes.match([]byte(concrete))
 		if r == nil {
 			t.Errorf("%s: no route", path)
@@ -88,4 +91,15 @@ func TestOpenAPIDocument(t *testing.T) {
 			t.Errorf("problem code %s undocumented", code)
 		}
 	}
+}
+
+// hookPaths are the hook callback, outbox and ESIA endpoints (api/hooks.go).
+var hookPaths = map[string][]string{
+	"/api/v1/hooks/{kind}":                       {"post"},
+	"/api/v1/outbox":                             {"get"},
+	"/api/v1/outbox/{id}":                        {"get"},
+	"/api/v1/outbox/{id}/redrive":                {"post"},
+	"/api/v1/outbox/{id}/cancel":                 {"post"},
+	"/api/v1/certificates/{serial}/esia":         {"get"},
+	"/api/v1/certificates/{serial}/esia/redrive": {"post"},
 }

@@ -148,5 +148,12 @@ func newRouteTable(s *Server) routeTable {
 		newRoute("token", v1+"tokens/", segment, "", on{mDelete, s.revokeToken, auth.OpTokens}),
 		newRoute("audit", v1+"audit", noParam, "", on{mGet, s.audit, auth.OpAudit}),
 		newRoute("audit_checkpoint", v1+"audit/checkpoint", noParam, "", on{mPost, s.auditCheckpoint, auth.OpAudit}),
+		newRoute("hook_callback", v1+"hooks/", segment, "", on{mPost, s.hookCallback, auth.Public}), // signed (api/hooks.go)
+		newRoute("outbox", v1+"outbox", noParam, "", on{mGet, s.listOutbox, auth.OpOutbox}),
+		newRoute("outbox_row", v1+"outbox/", segment, "", on{mGet, s.getOutbox, auth.OpOutbox}),
+		newRoute("outbox_redrive", v1+"outbox/", segment, "/redrive", on{mPost, s.redriveOutbox, auth.OpOutbox}),
+		newRoute("outbox_cancel", v1+"outbox/", segment, "/cancel", on{mPost, s.cancelOutbox, auth.OpOutbox}),
+		newRoute("certificate_esia", v1+"certificates/", segment, "/esia", on{mGet, s.getESIA, auth.OpOutbox}),
+		newRoute("certificate_esia_redrive", v1+"certificates/", segment, "/esia/redrive", on{mPost, s.redriveESIA, auth.OpOutbox}),
 	}, s.applicationRoutes(v1)...)
 }

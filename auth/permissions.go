@@ -28,6 +28,7 @@ const (
 	OpAppIdentify // record the identity verification at the desk
 	OpAppDeliver  // send to the cabinet, take back, cancel
 	OpAppIssue    // issue at the desk with the subscriber's CSR (until the cabinet does)
+	OpOutbox      // list, show, redrive and cancel outbox rows; ESIA registration state
 	numOperations
 )
 
@@ -49,6 +50,7 @@ var permissions = [numOperations][]Role{
 	OpAppIdentify:   {RoleServiceCentre},
 	OpAppDeliver:    {RoleServiceCentre, RoleCAOperator},
 	OpAppIssue:      {RoleServiceCentre, RoleCAOperator},
+	OpOutbox:        {RoleCAOperator, RoleCAAdmin},
 }
 
 // RolesFor lists the roles that may do op; nil for Public.

@@ -153,6 +153,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (_ *CA, err erro
 	if err := c.openRA(); err != nil {
 		return nil, err
 	}
+	c.hooks.SetRegistry(c.ra) // registry answers (signed callbacks) go into applications
 	if err := c.pub.EnsureResponders(ctx); err != nil {
 		return nil, err
 	}

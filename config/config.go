@@ -280,6 +280,28 @@ type HooksConfig struct {
 	// ProxyURL is the HTTP proxy hook deliveries go through; empty: none
 	// (the HTTP_PROXY/HTTPS_PROXY environment variables are never used).
 	ProxyURL string `toml:"proxy_url"`
+	// MinBackoff is the first wait after a failed attempt; it doubles
+	// per attempt up to MaxBackoff, with jitter (hooks/backoff.go).
+	MinBackoff time.Duration `toml:"min_backoff"`
+	// ReplayWindow: a callback whose webhook-timestamp is further than
+	// this from now is refused (default 5 minutes).
+	ReplayWindow time.Duration `toml:"replay_window"`
+	// Kinds configures each outbox kind: [hooks.kind.esia],
+	// [hooks.kind.registry_check], [hooks.kind.sms], [hooks.kind.email],
+	// [hooks.kind.renewal] (docs/integrations.md).
+	Kinds map[string]HookKindConfig `toml:"kind"`
+	// Templates are the texts of notices by template name
+	// ([hooks.template.ready_to_issue]): the SMS text and the e-mail
+	// subject and body, with {application}, {serial}, {days},
+	// {not_after} and {cabinet} replaced.
+	Templates map[string]NoticeTemplate `toml:"template"`
+	// CabinetURL is the subscriber cabinet's address, quoted in notices.
+	CabinetURL string `toml:"cabinet_url"`
+	// RenewalDays are the reminder thresholds before expiry, in days
+	// (with hooks.kind.renewal configured; e.g. [70, 30, 7]).
+	RenewalDays []int `toml:"renewal_days"`
+	// RenewalInterval: the expiry index is looked through this often.
+	RenewalInterval time.Duration `toml:"renewal_interval"`
 }
 
 // LogConfig selects the log output.
@@ -320,7 +342,7 @@ func DefaultConfig() Config {
 			LiveConcurrency: 8, LiveWait: 2 * time.Second, MaxAge: 5 * time.Minute},
 		CRL: CRLConfig{Validity: 24 * time.Hour, RefreshInterval: time.Hour, DeltaValidity: time.Hour},
 		Hooks: HooksConfig{Timeout: 10 * time.Second, Concurrency: 4, PollInterval: 5 * time.Second,
-			MaxBackoff: time.Hour},
+			MaxBackoff: time.Hour, MinBackoff: 2 * time.Second, ReplayWindow: 5 * time.Minute, RenewalInterval: time.Hour},
 		RA:     DefaultRA(),
 		Server: defaultServer(),
 		Log:    LogConfig{Level: "info", Format: "text"},
@@ -541,6 +563,7 @@ func (c *Config) Validate() error {
 	if (c.Audit.CheckpointInterval > 0) != (c.Audit.CheckpointFile != "") {
 		bad("audit.checkpoint_interval and audit.checkpoint_file go together")
 	}
+	c.validateHookKinds(bad)
 	if c.OCSP.LiveConcurrency < 1 {
 		bad("ocsp.live_concurrency must be at least 1")
 	}

@@ -3,6 +3,8 @@ package hooks
 import (
 	"context"
 	"log/slog"
+	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -15,6 +17,7 @@ import (
 type Store interface {
 	store.OutboxQueue
 	Certificate(ctx context.Context, serial []byte) (*store.CertRecord, error)
+	Expiring(ctx context.Context, after, before time.Time, cursor string, limit int) ([]store.CertRecord, string, error)
 }
 
 // Deliverer sends the outbox rows of every configured hook.
@@ -25,6 +28,11 @@ type Deliverer struct {
 	m       *metrics
 	targets []*hookTarget
 	idle    []*hookTarget // kinds without an endpoint: counted, not sent (due.go)
+
+	regMu    sync.Mutex
+	registry Registry
+
+	esiaRedriveMu sync.Mutex
 }
 
 // New reads the hooks section and registers the delivery metrics on reg.
@@ -40,7 +48,7 @@ func New(cfg *config.HooksConfig, st Store, log *slog.Logger, reg prometheus.Reg
 	}
 	m := newMetrics(reg)
 	if len(targets) == 0 {
-		log.Warn("hooks.esia_url is not set: ESIA registrations of qualified certificates are queued, not delivered")
+		log.Warn("no hooks configured (hooks.kind.NAME): outbox rows are queued, not delivered")
 	}
 	idle := unconfigured(targets)
 	for _, h := range append(append([]*hookTarget(nil), targets...), idle...) {
@@ -54,6 +62,10 @@ type metrics struct {
 	hookLag        *prometheus.HistogramVec
 	hookDeliveries *prometheus.CounterVec
 	hookDue        *prometheus.GaugeVec
+	hookDead       *prometheus.CounterVec
+	hookDeadNow    *prometheus.GaugeVec
+	hookAttempt    *prometheus.HistogramVec
+	hookCallbacks  *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -66,6 +78,15 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		hookDue: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "gostca_hook_due", Help: "Outbox rows due for delivery at the last pass, by kind (at most 256 counted)."}, []string{"kind"}),
 	}
-	reg.MustRegister(m.hookLag, m.hookDeliveries, m.hookDue)
+	m.hookDead = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "gostca_hook_dead_total", Help: "Outbox rows that reached their kind's attempt limit (dead until redriven), by kind."}, []string{"kind"})
+	m.hookDeadNow = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "gostca_hook_dead", Help: "Dead outbox rows waiting for an operator (redrive or cancel), by kind, at the last pass (at most 1000 counted)."}, []string{"kind"})
+	m.hookAttempt = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "gostca_hook_attempt_seconds", Help: "Duration of one delivery attempt (the receiver's latency), by kind.",
+		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}}, []string{"kind"})
+	m.hookCallbacks = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "gostca_hook_callbacks_total", Help: "Signed callbacks by kind and result (taken, duplicate, refused)."}, []string{"kind", "result"})
+	reg.MustRegister(m.hookLag, m.hookDeliveries, m.hookDue, m.hookDead, m.hookDeadNow, m.hookAttempt, m.hookCallbacks)
 	return m
 }

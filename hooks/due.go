@@ -3,10 +3,12 @@ package hooks
 import (
 	"context"
 	"time"
+
+	"github.com/gostca/gostca/config"
 )
 
 // Kinds is every hook kind the outbox holds rows of.
-var Kinds = []string{HookESIA}
+var Kinds = config.HookKinds
 
 // unconfigured lists the kinds with no endpoint: their rows wait, and a
 // counting loop keeps gostca_hook_due true for them (the README promises

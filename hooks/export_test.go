@@ -4,3 +4,8 @@ var (
 	HookBackoff = hookBackoff
 	Moscow      = moscow
 )
+
+var (
+	Jitter      = jitter
+	AttemptText = attemptText
+)

@@ -1,7 +1,14 @@
-// Package hooks delivers outbox rows to external systems: today the ESIA
-// registration of every qualified certificate. The rows are written by the
-// issuance pipeline in the same store batch as the certificate; a worker
-// per hook kind sends them, retries with backoff and marks them done.
+// Package hooks delivers outbox rows to external systems — the ESIA
+// registration of every qualified certificate, registry (SMEV) checks,
+// SMS, e-mail and renewal reminders — and takes their answers back. The
+// rows are written in the same store batch as the change that causes them
+// (an issuance, an application's change, the renewal job); a worker per
+// configured kind sends each as a signed Standard Webhook
+// (signature.go), logs every attempt, retries with jittered backoff and,
+// at the kind's attempt limit, leaves the row dead for an operator
+// (admin.go). Signed callbacks (callbacks.go) move a certificate's ESIA
+// registration state and feed registry answers to the registration
+// authority. docs/integrations.md describes the whole.
 package hooks
 
 import (
@@ -19,8 +26,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gostca/gostca/config"
-	"github.com/gostca/gostca/hsm"
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/store"
 )
@@ -66,7 +71,15 @@ type ESIARegistration struct {
 	OGRNIP             string    `json:"ogrnip,omitempty"`
 	OrgINN             string    `json:"org_inn,omitempty"`
 	Organization       string    `json:"organization,omitempty"`
-	Certificate        []byte    `json:"certificate"` // DER, base64 in JSON
+	// From the application the certificate was issued for, when the
+	// registration authority issued it (request id "ra:<id>:<n>").
+	Application string `json:"application,omitempty"`
+	Gender      string `json:"gender,omitempty"`     // M or F
+	BirthDate   string `json:"birth_date,omitempty"` // dd.MM.yyyy
+	BirthPlace  string `json:"birth_place,omitempty"`
+	Document    *IDDoc `json:"identity_document,omitempty"`
+	Citizenship string `json:"citizenship,omitempty"` // ISO 3166 alpha-2
+	Certificate []byte `json:"certificate"`           // DER, base64 in JSON
 }
 
 // ownerTypes maps qualified profiles to the ESIA owner type.
@@ -78,36 +91,6 @@ var ownerTypes = map[string]string{
 }
 
 var moscow = time.FixedZone("MSK", 3*3600)
-
-// hookTarget is one configured hook endpoint and its worker state.
-type hookTarget struct {
-	kind   string
-	url    string
-	token  string // bearer token for the endpoint; never logged
-	client *http.Client
-	kick   chan struct{}
-}
-
-// newHookTargets reads the hooks section: the ESIA connector when
-// hooks.esia_url is set.
-func newHookTargets(cfg *config.HooksConfig) ([]*hookTarget, error) {
-	if cfg.ESIAURL == "" {
-		return nil, nil
-	}
-	client, err := NewHTTPClient(cfg)
-	if err != nil {
-		return nil, err
-	}
-	h := &hookTarget{kind: HookESIA, url: cfg.ESIAURL, kick: make(chan struct{}, 1), client: client}
-	if cfg.ESIATokenFile != "" {
-		tok, err := hsm.SecretSource{File: cfg.ESIATokenFile}.Read()
-		if err != nil {
-			return nil, fmt.Errorf("hooks: hooks.esia_token_file: %w", err)
-		}
-		h.token = strings.TrimSpace(string(tok))
-	}
-	return []*hookTarget{h}, nil
-}
 
 // OutboxFor returns the outbox rows committed with a certificate of a
 // profile (signer.Options.Outbox): an ESIA registration for qualified
@@ -137,6 +120,13 @@ func (d *Deliverer) Kick() {
 // worker has stopped.
 func (d *Deliverer) Run(ctx context.Context) {
 	var wg sync.WaitGroup
+	if d.renewalsOn() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d.runRenewals(ctx)
+		}()
+	}
 	for _, h := range d.targets {
 		wg.Add(1)
 		go func() {
@@ -178,6 +168,9 @@ func (d *Deliverer) loop(ctx context.Context, h *hookTarget) {
 // crash between its 2xx and OutboxDone sends the row again.
 func (d *Deliverer) deliverHooks(ctx context.Context, h *hookTarget) (int, error) {
 	delivered := 0
+	if dead, err := d.st.OutboxList(ctx, h.kind, store.OutboxDeadRows, 0, 1000); err == nil {
+		d.m.hookDeadNow.WithLabelValues(h.kind).Set(float64(len(dead)))
+	}
 	for {
 		rows, err := d.st.OutboxPending(ctx, h.kind, hookPageSize)
 		if err != nil {
@@ -190,7 +183,7 @@ func (d *Deliverer) deliverHooks(ctx context.Context, h *hookTarget) (int, error
 		var (
 			wg  sync.WaitGroup
 			mu  sync.Mutex
-			sem = make(chan struct{}, d.cfg.Concurrency)
+			sem = make(chan struct{}, h.concurrency)
 		)
 		ok := 0
 		for i := range rows {
@@ -219,12 +212,17 @@ func (d *Deliverer) deliverHooks(ctx context.Context, h *hookTarget) (int, error
 }
 
 // deliverHook sends one row and records the outcome; true when delivered.
+// Every attempt is logged on the row (status code, escaped and bounded
+// error, duration); a failure either schedules the next attempt with
+// backoff and jitter or, at the kind's attempt limit, makes the row dead.
 func (d *Deliverer) deliverHook(ctx context.Context, h *hookTarget, r *store.OutboxRow) bool {
-	serial := serialHex(r.Serial)
-	err := d.sendHook(ctx, h, r)
+	start := time.Now()
+	code, err := d.sendHook(ctx, h, r)
+	att := store.OutboxAttempt{At: start, Code: code, Took: time.Since(start)}
+	d.m.hookAttempt.WithLabelValues(h.kind).Observe(att.Took.Seconds())
 	if err == nil {
-		if err := d.st.OutboxDone(ctx, r.ID); err != nil {
-			d.log.Error("hook delivered but not recorded (it will be sent again)", "kind", h.kind, "serial", serial, "id", r.ID, "err", err)
+		if err := d.st.OutboxDelivered(ctx, r.ID, att, scrubOnDelivery(h.kind, r.Payload)); err != nil {
+			d.log.Error("hook delivered but not recorded (it will be sent again)", "kind", h.kind, "id", r.ID, "err", err)
 			return false
 		}
 		d.m.hookDeliveries.WithLabelValues(h.kind, "ok").Inc()
@@ -235,38 +233,45 @@ func (d *Deliverer) deliverHook(ctx context.Context, h *hookTarget, r *store.Out
 		return false // shutting down: the row stays due
 	}
 	d.m.hookDeliveries.WithLabelValues(h.kind, "error").Inc()
-	next := time.Now().Add(hookBackoff(r.Attempts, d.cfg.MaxBackoff))
-	d.log.Warn("hook delivery failed", "kind", h.kind, "serial", serial, "id", r.ID, "attempt", r.Attempts+1,
-		"next_attempt", next.UTC().Format(time.RFC3339), "err", err)
-	if err := d.st.OutboxRetry(ctx, r.ID, next, err.Error()); err != nil {
-		d.log.Error("hook retry not recorded", "kind", h.kind, "serial", serial, "id", r.ID, "err", err)
+	att.Error = attemptText(err.Error(), 512)
+	next := time.Now().Add(d.backoff(r.Attempts))
+	dead, ferr := d.st.OutboxFailed(ctx, r.ID, att, next, h.maxAttempts)
+	if ferr != nil {
+		d.log.Error("hook attempt not recorded", "kind", h.kind, "id", r.ID, "err", ferr)
+		return false
 	}
+	if dead {
+		d.m.hookDead.WithLabelValues(h.kind).Inc()
+		d.log.Error("hook row dead: attempt limit reached; redrive or cancel it (gostca outbox)", "kind", h.kind, "id", r.ID,
+			"attempts", r.Attempts+1, "err", att.Error)
+		return false
+	}
+	d.log.Warn("hook delivery failed", "kind", h.kind, "id", r.ID, "attempt", r.Attempts+1,
+		"next_attempt", next.UTC().Format(time.RFC3339), "err", att.Error)
 	return false
 }
 
-// hookBackoff is the wait after attempt n+1 failed: 2 s doubling, capped.
-func hookBackoff(attempts int, ceiling time.Duration) time.Duration {
-	d := 2 * time.Second
-	for i := 0; i < attempts && d < ceiling; i++ {
-		d *= 2
-	}
-	return min(d, ceiling)
-}
-
-// sendHook POSTs the row's document; nil only on a 2xx answer.
-func (d *Deliverer) sendHook(ctx context.Context, h *hookTarget, r *store.OutboxRow) error {
-	body, err := d.hookDocument(ctx, h.kind, r)
+// sendHook POSTs the row's document, signed; nil only on a 2xx answer.
+// It returns the HTTP status (0 when none came).
+func (d *Deliverer) sendHook(ctx context.Context, h *hookTarget, r *store.OutboxRow) (int, error) {
+	body, err := d.document(ctx, h.kind, r)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.url, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("hook request: %w", err)
+		return 0, fmt.Errorf("hook request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", h.kind+"-"+serialHex(r.Serial))
+	req.Header.Set("Idempotency-Key", idempotencyKey(h.kind, r))
 	req.Header.Set("X-GostCA-Hook", h.kind)
 	req.Header.Set("X-GostCA-Delivery", strconv.FormatUint(r.ID, 10))
+	if len(h.secrets) > 0 {
+		id, ts := WebhookID(h.kind, r.ID), time.Now().Unix()
+		req.Header.Set(HeaderID, id)
+		req.Header.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
+		req.Header.Set(HeaderSignature, Sign(h.secrets, id, ts, body))
+	}
 	if h.token != "" {
 		req.Header.Set("Authorization", "Bearer "+h.token)
 	}
@@ -275,21 +280,32 @@ func (d *Deliverer) sendHook(ctx context.Context, h *hookTarget, r *store.Outbox
 		if ue := (*url.Error)(nil); errors.As(err, &ue) {
 			err = ue.Err // drop the URL, which may carry credentials
 		}
-		return fmt.Errorf("POST: %w", err)
+		return 0, fmt.Errorf("POST: %w", err)
 	}
 	defer resp.Body.Close()
 	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("connector answered %d: %s", resp.StatusCode, EscapeResponseText(snippet))
+		return resp.StatusCode, fmt.Errorf("receiver answered %d: %s", resp.StatusCode, EscapeResponseText(snippet))
 	}
-	return nil
+	return resp.StatusCode, nil
 }
 
-// hookDocument builds the body of a delivery from the stored certificate.
-func (d *Deliverer) hookDocument(ctx context.Context, kind string, r *store.OutboxRow) ([]byte, error) {
-	if kind != HookESIA {
-		return nil, fmt.Errorf("no document format for hook kind %q", kind)
+// WebhookID is a row's webhook-id: the same on every attempt, so that the
+// receiver can take each delivery once.
+func WebhookID(kind string, id uint64) string {
+	return "msg_" + kind + "_" + strconv.FormatUint(id, 10)
+}
+
+// idempotencyKey: ESIA registrations are idempotent by serial, others by row.
+func idempotencyKey(kind string, r *store.OutboxRow) string {
+	if kind == HookESIA && len(r.Serial) > 0 {
+		return kind + "-" + serialHex(r.Serial)
 	}
+	return WebhookID(kind, r.ID)
+}
+
+// esiaDocument builds an ESIA registration from the stored certificate.
+func (d *Deliverer) esiaDocument(ctx context.Context, r *store.OutboxRow) ([]byte, error) {
 	var row esiaRow
 	if err := json.Unmarshal(r.Payload, &row); err != nil || row.V != 1 {
 		return nil, fmt.Errorf("outbox row %d: unreadable payload", r.ID)
@@ -324,7 +340,32 @@ func (d *Deliverer) hookDocument(ctx context.Context, kind string, r *store.Outb
 	if doc.OwnerType == "" {
 		doc.OwnerType = "unknown"
 	}
+	if id, ok := raApplication(rec.RequestID); ok {
+		a, err := d.application(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		o := &a.Owner
+		doc.Application, doc.Gender, doc.BirthPlace, doc.Citizenship = a.ID, sexName(o.Sex), o.BirthPlace, o.Citizenship
+		if !o.BirthDate.IsZero() {
+			doc.BirthDate = o.BirthDate.Format("02.01.2006")
+		}
+		if doc.Document = idDoc(o, true); doc.Document != nil && !o.IDDoc.IssuedOn.IsZero() {
+			doc.Document.IssuedOn = o.IDDoc.IssuedOn.Format("02.01.2006")
+		}
+	}
 	return json.Marshal(doc)
+}
+
+// raApplication is the application id of a registration authority's
+// request id "ra:<id>:<attempt>".
+func raApplication(requestID string) (string, bool) {
+	rest, ok := strings.CutPrefix(requestID, "ra:")
+	if !ok {
+		return "", false
+	}
+	id, _, ok := strings.Cut(rest, ":")
+	return id, ok && id != ""
 }
 
 // serialHex prints a serial as the API does: lowercase hex, no leading

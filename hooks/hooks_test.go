@@ -213,7 +213,7 @@ func TestHookBackoff(t *testing.T) {
 		attempts int
 		want     time.Duration
 	}{{0, 2 * time.Second}, {1, 4 * time.Second}, {5, 64 * time.Second}, {20, time.Hour}, {1000, time.Hour}} {
-		if got := hooks.HookBackoff(c.attempts, time.Hour); got != c.want {
+		if got := hooks.HookBackoff(c.attempts, 2*time.Second, time.Hour); got != c.want {
 			t.Errorf("backoff(%d) = %v, want %v", c.attempts, got, c.want)
 		}
 	}

@@ -87,6 +87,16 @@ type OutboxQueue interface {
 	Outbox(ctx context.Context, id uint64) (*OutboxRow, error)
 	OutboxDone(ctx context.Context, id uint64) error
 	OutboxRetry(ctx context.Context, id uint64, nextAttempt time.Time, lastError string) error
+	OutboxDelivered(ctx context.Context, id uint64, a OutboxAttempt, scrub bool) error
+	OutboxFailed(ctx context.Context, id uint64, a OutboxAttempt, next time.Time, maxAttempts int) (bool, error)
+	OutboxRedrive(ctx context.Context, id uint64, audit AuditEntry) (*OutboxRow, error)
+	OutboxCancel(ctx context.Context, id uint64, scrub bool, audit AuditEntry) (*OutboxRow, error)
+	OutboxList(ctx context.Context, kind string, state OutboxState, after uint64, limit int) ([]OutboxRow, error)
+	TakeCallback(ctx context.Context, kind, webhookID string, h *HookState, decide func(old *HookState) error, audit *AuditEntry) error
+	HookStateOf(ctx context.Context, kind string, subject []byte) (*HookState, error)
+	CallbackTaken(ctx context.Context, kind, webhookID string) (bool, error)
+	OutboxEnqueue(ctx context.Context, r OutboxRow, audit AuditEntry) (*OutboxRow, error)
+	OutboxOnce(ctx context.Context, onceKey string, r OutboxRow) (bool, error)
 }
 
 // AuditLog is the hash-chained audit log.

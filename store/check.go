@@ -202,6 +202,9 @@ func (c *checker) entry(k, v []byte) error {
 	case pOutboxDue:
 		c.rep.IndexEntries++
 		return c.outboxDue(k)
+	case pOutboxDead, pHookState, pHookSeen, pOutboxOnce:
+		c.rep.IndexEntries++
+		c.hookRecord(k, v)
 	case pApp, pAppIndex, pAppState, pAppEvent:
 		return c.application(k, v)
 	case pAudit:
@@ -567,8 +570,11 @@ func (c *checker) outbox(k, v []byte) error {
 	if seq, err := c.s.get(c.r, keyOutboxSeq); err != nil || len(seq) != 8 || binary.BigEndian.Uint64(seq) < id {
 		c.problem("mismatch", k, "outbox id %d beyond the stored sequence", id)
 	}
-	if r.Done {
+	switch {
+	case r.Done || r.Cancelled:
 		return nil
+	case r.Dead:
+		return c.want(k, outboxDeadKey(r.Kind, id), nil, "outbox dead entry")
 	}
 	return c.want(k, outboxDueKey(r.Kind, r.NextAttempt, id), nil, "outbox due entry")
 }
@@ -589,7 +595,7 @@ func (c *checker) outboxDue(k []byte) error {
 	case err != nil:
 		return err
 	}
-	if r.Done || r.Kind != string(kind) || !r.NextAttempt.Equal(t) {
+	if r.Done || r.Dead || r.Cancelled || r.Kind != string(kind) || !r.NextAttempt.Equal(t) {
 		c.problem("mismatch", k, "outbox row %d: kind %q, done %v, next %v", id, r.Kind, r.Done, r.NextAttempt)
 	}
 	return nil

@@ -50,6 +50,10 @@
 //	0x34   issuer ID (raw)                      partition count record        CRL partition count, pinned for good (schema 4)
 //	0x40   id(8)                                outbox record                 hook deliveries, kept when done
 //	0x41   kind nextAttempt id(8)               empty                         pending outbox rows by due time
+//	0x42   kind id(8)                           empty                         dead outbox rows (attempt limit reached)
+//	0x43   kind subject (raw)                   hook state record             latest answer of an external system (ESIA by serial)
+//	0x44   kind webhook-id (raw)                version 1 ‖ time              callbacks taken (idempotency by webhook-id)
+//	0x45   kind once-key (raw)                  version 1 ‖ time              rows written at most once (renewal reminder per serial and threshold)
 //	0x50   seq(8)                               audit entry ‖ chain value(32) audit chain
 //	0x60   application id (raw)                 application record            registration authority applications
 //	0x61   field(1) value created id            empty                         applications by centre, phone, SNILS, INN
@@ -174,6 +178,31 @@
 // The application prefixes need no schema step: they are new record
 // kinds that start empty in any schema 4 store, and no older reader
 // looks at them (an older Check would report them as unknown keys).
+//
+// # Outbox rows and callbacks
+//
+// An outbox row (outboxadmin.go) is pending (one 0x41 entry, keyed by
+// its next attempt), delivered (Done), dead (one 0x42 entry: the
+// per-kind attempt limit was reached) or cancelled; the last three are
+// exclusive and only a dead row leaves its state again (OutboxRedrive:
+// due now, Attempts 0). Record version 1 is kind, serial, payload,
+// attempts, next attempt, last error, created, done flag, done at;
+// version 2 (written from now on; version 1 rows read as they are)
+// adds the dead and cancelled flags and the attempt log: count (≤ 16,
+// the most recent), then per attempt at, HTTP status (0: no answer),
+// error (≤ 1 KiB), duration (ns). Redrive and cancel append their
+// audit entry ("outbox.redrive", "outbox.cancel") in the same batch.
+// A delivered or cancelled row may have its payload emptied in that
+// write (an SMS code's text is not kept once sent).
+//
+// A callback (TakeCallback) stores its webhook-id under 0x44 and, for
+// an answer about a subject, the subject's state record under 0x43
+// (state, code, message, updated, webhook-id, answer count), with its
+// audit entry, in one batch; a webhook-id already stored writes
+// nothing. OutboxOnce writes a row together with a 0x45 key (a renewal
+// reminder: serial and threshold) unless that key exists, so a job that
+// runs again after a restart writes no second row. These prefixes start empty in any older store: no schema
+// step.
 //
 // # Audit chain
 //

@@ -20,6 +20,7 @@ const (
 	revokedV1    byte = 1
 	ocspV1       byte = 1
 	outboxV1     byte = 1
+	outboxV2     byte = 2 // adds dead, cancelled and the attempt log (outboxadmin.go)
 	auditV1      byte = 1
 	crlNumberV1  byte = 1
 	statusLogV1  byte = 1
@@ -217,8 +218,8 @@ func decodeOCSP(serial, b []byte) (*OCSPRecord, error) {
 }
 
 func encodeOutbox(r *OutboxRow) []byte {
-	e := enc{b: make([]byte, 0, 64+len(r.Payload)+len(r.LastError))}
-	e.byte(outboxV1)
+	e := enc{b: make([]byte, 0, 64+len(r.Payload)+len(r.LastError)+40*len(r.Log))}
+	e.byte(outboxV2)
 	e.str(r.Kind)
 	e.bytes(r.Serial)
 	e.bytes(r.Payload)
@@ -228,12 +229,21 @@ func encodeOutbox(r *OutboxRow) []byte {
 	e.time(r.CreatedAt)
 	e.flag(r.Done)
 	e.time(r.DoneAt)
+	e.flag(r.Dead)
+	e.flag(r.Cancelled)
+	e.uvarint(uint64(len(r.Log)))
+	for _, a := range r.Log {
+		e.time(a.At)
+		e.uvarint(uint64(a.Code))
+		e.str(a.Error)
+		e.uvarint(uint64(a.Took))
+	}
 	return e.b
 }
 
 func decodeOutbox(id uint64, b []byte) (*OutboxRow, error) {
 	d := dec{b: b}
-	d.version(outboxV1)
+	v := d.version(outboxV1, outboxV2)
 	r := &OutboxRow{ID: id}
 	r.Kind = d.str(maxKindLen)
 	r.Serial = d.bytes(maxSerialLen)
@@ -248,6 +258,37 @@ func decodeOutbox(id uint64, b []byte) (*OutboxRow, error) {
 	r.CreatedAt = d.time()
 	r.Done = d.flag()
 	r.DoneAt = d.time()
+	if v == outboxV2 {
+		r.Dead = d.flag()
+		r.Cancelled = d.flag()
+		n := d.uvarint()
+		if n > MaxOutboxLog || n > uint64(len(d.b)) {
+			d.fail("bad attempt log count")
+			n = 0
+		}
+		for range n {
+			var at OutboxAttempt
+			at.At = d.time()
+			c := d.uvarint()
+			if c > 999 {
+				d.fail("bad status code")
+			}
+			at.Code = int(c)
+			at.Error = d.str(maxErrorLen)
+			took := d.uvarint()
+			if took > math.MaxInt64 {
+				d.fail("bad duration")
+			}
+			at.Took = time.Duration(took)
+			if d.bad != "" {
+				break
+			}
+			r.Log = append(r.Log, at)
+		}
+	}
+	if (r.Done && (r.Dead || r.Cancelled)) || (r.Dead && r.Cancelled) {
+		d.fail("more than one final state")
+	}
 	return r, d.finish("outbox row")
 }
 

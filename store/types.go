@@ -206,7 +206,15 @@ type OutboxRow struct {
 	LastError   string
 	CreatedAt   time.Time
 	Done        bool
-	DoneAt      time.Time
+	DoneAt      time.Time // delivered, cancelled or dead at
+	// Dead: the attempt limit was reached; the row waits for an
+	// operator's redrive or cancel (outboxadmin.go). Cancelled: an
+	// operator gave it up. Done, Dead and Cancelled exclude each other.
+	Dead      bool
+	Cancelled bool
+	// Log is the most recent attempts (at most MaxOutboxLog), oldest
+	// first.
+	Log []OutboxAttempt
 }
 
 // AuditEntry is one link of the audit chain. On input Actor (who) and

@@ -54,6 +54,8 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return runFsck(ctx, args[1:], stdout, stderr)
 	case "audit":
 		return runAudit(ctx, args[1:], stdout, stderr)
+	case "outbox":
+		return runOutbox(ctx, args[1:], stdout, stderr)
 	case "config":
 		return runConfig(args[1:], stdout, stderr)
 	case "demo":
@@ -89,6 +91,7 @@ commands:
   fsck      check the store's indexes, the audit chain and its cross-checks:
             fsck [--checkpoint F] verifies the chain against the newest checkpoint
   audit     audit checkpoint [--out F] (sign the chain's head) | audit list [--limit N]
+  outbox    hook deliveries: outbox list [--state pending|dead|all] [--kind K] | show ID | redrive ID | cancel ID
   config    print the effective configuration and the environment variables
   demo      gostca demo [FILE]: generate a GOST key, hash FILE with Streebog, sign and verify it
   version   print the version and the VCS revision it was built from

@@ -1,0 +1,224 @@
+package hooks
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gostca/gostca/store"
+)
+
+// Outbox kinds besides HookESIA. The registration authority writes the
+// first three (package ra: OutboxSMS, OutboxEmail, OutboxRegistryCheck);
+// the renewal job writes the last.
+const (
+	HookRegistryCheck = "registry_check"
+	HookSMS           = "sms"
+	HookEmail         = "email"
+	HookRenewal       = "renewal"
+)
+
+// document builds the JSON body of a delivery of kind from its row. The
+// data is read at delivery time, so that it describes what is stored.
+func (d *Deliverer) document(ctx context.Context, kind string, r *store.OutboxRow) ([]byte, error) {
+	switch kind {
+	case HookESIA:
+		return d.esiaDocument(ctx, r)
+	case HookRegistryCheck:
+		return d.registryDocument(ctx, r)
+	case HookSMS, HookEmail:
+		return d.noticeDocument(kind, r)
+	case HookRenewal:
+		return d.renewalDocument(ctx, r)
+	}
+	return nil, fmt.Errorf("no document format for hook kind %q", kind)
+}
+
+// appReader is the optional store role the RA documents need.
+type appReader interface {
+	Application(ctx context.Context, id string) (*store.Application, error)
+}
+
+func (d *Deliverer) application(ctx context.Context, id string) (*store.Application, error) {
+	ar, ok := d.st.(appReader)
+	if !ok {
+		return nil, fmt.Errorf("application %s: this store keeps no applications", id)
+	}
+	a, err := ar.Application(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("application %s: %w", id, err)
+	}
+	return a, nil
+}
+
+// checkRow is the payload ra writes for a registry check (ra.CheckPayload).
+type checkRow struct {
+	V           int       `json:"v"`
+	Application string    `json:"application"`
+	Check       string    `json:"check"`
+	RequestedAt time.Time `json:"requested_at"`
+}
+
+// RegistryRequest is the body of a registry_check delivery: which check,
+// the request time the answer must quote, and only the data that check
+// needs (the SNILS check the name, sex, birth date and SNILS; the INN
+// check the name, birth date, INN and identity document; the passport
+// check the passport; ЕГРЮЛ the organisation's INN; ЕГРИП the OGRNIP).
+type RegistryRequest struct {
+	Application string    `json:"application"`
+	Check       string    `json:"check"`
+	RequestedAt time.Time `json:"requested_at"`
+	Surname     string    `json:"surname,omitempty"`
+	GivenName   string    `json:"given_name,omitempty"`
+	Patronymic  string    `json:"patronymic,omitempty"`
+	Sex         string    `json:"sex,omitempty"`
+	BirthDate   string    `json:"birth_date,omitempty"` // yyyy-mm-dd
+	SNILS       string    `json:"snils,omitempty"`
+	INN         string    `json:"inn,omitempty"`
+	Document    *IDDoc    `json:"document,omitempty"`
+	OrgINN      string    `json:"org_inn,omitempty"`
+	OGRNIP      string    `json:"ogrnip,omitempty"`
+}
+
+// IDDoc is an identity document in a registry request or ESIA document.
+type IDDoc struct {
+	Type       string `json:"type"`
+	Series     string `json:"series,omitempty"`
+	Number     string `json:"number"`
+	IssuedOn   string `json:"issued_on,omitempty"`
+	Issuer     string `json:"issuer,omitempty"`
+	IssuerCode string `json:"issuer_code,omitempty"`
+}
+
+func date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
+func sexName(s store.Sex) string {
+	switch s {
+	case 1:
+		return "M"
+	case 2:
+		return "F"
+	}
+	return ""
+}
+
+func idDoc(o *store.Owner, full bool) *IDDoc {
+	if o.IDDoc.Type == 0 {
+		return nil
+	}
+	doc := &IDDoc{Type: strconv.Itoa(int(o.IDDoc.Type)), Series: o.IDDoc.Series, Number: o.IDDoc.Number, IssuedOn: date(o.IDDoc.IssuedOn)}
+	if full {
+		doc.Issuer, doc.IssuerCode = o.IDDoc.Issuer, o.IDDoc.IssuerCode
+	}
+	return doc
+}
+
+func (d *Deliverer) registryDocument(ctx context.Context, r *store.OutboxRow) ([]byte, error) {
+	var row checkRow
+	if err := json.Unmarshal(r.Payload, &row); err != nil || row.V != 1 || row.Application == "" {
+		return nil, fmt.Errorf("outbox row %d: unreadable payload", r.ID)
+	}
+	a, err := d.application(ctx, row.Application)
+	if err != nil {
+		return nil, err
+	}
+	o := &a.Owner
+	q := RegistryRequest{Application: a.ID, Check: row.Check, RequestedAt: row.RequestedAt}
+	switch row.Check {
+	case "snils":
+		q.Surname, q.GivenName, q.Patronymic, q.Sex, q.BirthDate, q.SNILS = o.Surname, o.GivenName, o.Patronymic, sexName(o.Sex), date(o.BirthDate), o.SNILS
+	case "inn":
+		q.Surname, q.GivenName, q.Patronymic, q.BirthDate, q.INN, q.Document = o.Surname, o.GivenName, o.Patronymic, date(o.BirthDate), o.INN, idDoc(o, false)
+	case "passport":
+		q.Document = idDoc(o, false)
+	case "egrul":
+		q.OrgINN = a.Org.INN
+	case "egrip":
+		q.OGRNIP = a.Org.OGRNIP
+	default:
+		return nil, fmt.Errorf("outbox row %d: unknown registry check", r.ID)
+	}
+	return json.Marshal(q)
+}
+
+// noticeRow is the payload of an sms or email row (ra.NoticePayload);
+// Code, for a confirmation SMS, is the one-time code itself: the row
+// keeps it only until it is delivered or cancelled (scrubOnDelivery).
+type noticeRow struct {
+	V           int    `json:"v"`
+	Application string `json:"application"`
+	Template    string `json:"template"`
+	To          string `json:"to"`
+	Serial      string `json:"serial,omitempty"`
+	Code        string `json:"code,omitempty"`
+	Days        int    `json:"days,omitempty"`
+	NotAfter    string `json:"not_after,omitempty"`
+}
+
+// SMSMessage is the body of an sms delivery.
+type SMSMessage struct {
+	To   string `json:"to"`
+	Text string `json:"text"`
+}
+
+// EmailMessage is the body of an email (and renewal) delivery.
+type EmailMessage struct {
+	To      string `json:"to"`
+	Subject string `json:"subject"`
+	Body    string `json:"body"`
+}
+
+// scrubOnDelivery: a row carrying a one-time code loses its payload when
+// it is delivered or cancelled.
+func scrubOnDelivery(kind string, payload []byte) bool {
+	if kind != HookSMS {
+		return false
+	}
+	var n noticeRow
+	return json.Unmarshal(payload, &n) == nil && n.Code != ""
+}
+
+func (d *Deliverer) noticeDocument(kind string, r *store.OutboxRow) ([]byte, error) {
+	var n noticeRow
+	if err := json.Unmarshal(r.Payload, &n); err != nil || n.V != 1 || n.To == "" || n.Template == "" {
+		return nil, fmt.Errorf("outbox row %d: unreadable payload", r.ID)
+	}
+	t, ok := d.cfg.Templates[n.Template]
+	if !ok {
+		t, ok = defaultTemplates[n.Template]
+	}
+	if !ok {
+		return nil, fmt.Errorf("outbox row %d: no template %q in hooks.template", r.ID, n.Template)
+	}
+	fill := d.filler(&n)
+	if kind == HookSMS {
+		if t.SMS == "" {
+			return nil, fmt.Errorf("outbox row %d: template %q has no sms text", r.ID, n.Template)
+		}
+		return json.Marshal(SMSMessage{To: n.To, Text: fill(t.SMS)})
+	}
+	if t.Subject == "" || t.Body == "" {
+		return nil, fmt.Errorf("outbox row %d: template %q has no e-mail subject and body", r.ID, n.Template)
+	}
+	return json.Marshal(EmailMessage{To: n.To, Subject: fill(t.Subject), Body: fill(t.Body)})
+}
+
+func (d *Deliverer) filler(n *noticeRow) func(string) string {
+	rep := strings.NewReplacer("{application}", n.Application, "{serial}", n.Serial, "{code}", n.Code,
+		"{days}", strconv.Itoa(n.Days), "{not_after}", n.NotAfter, "{cabinet}", d.cfg.CabinetURL)
+	return rep.Replace
+}
+
+// renewalDocument is the reminder e-mail of a renewal row: a notice of
+// template "renewal" with the serial, the days left and the expiry date.
+func (d *Deliverer) renewalDocument(_ context.Context, r *store.OutboxRow) ([]byte, error) {
+	return d.noticeDocument(HookEmail, r)
+}
