@@ -16,17 +16,6 @@ import (
 	"github.com/gostca/gostca/store"
 )
 
-// noCA is a registration authority's CA that issues nothing: these tests
-// stop before issuance.
-type noCA struct{}
-
-func (noCA) Issue(context.Context, ra.IssueRequest) (ra.IssuedCert, error) {
-	return ra.IssuedCert{}, ra.ErrCARefused
-}
-func (noCA) Certificate(context.Context, []byte) (ra.CertInfo, error) {
-	return ra.CertInfo{}, ra.ErrNoCertificate
-}
-
 // TestHooksRegistryAndSMS: saving owner data asks three registry checks
 // (outbox rows in the application's write); each is delivered to the
 // simulator with just the data its check needs, answered "confirmed" by a
