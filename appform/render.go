@@ -112,7 +112,7 @@ func Render(f Form) (Result, error) {
 		return Result{}, fmt.Errorf("appform: rendering: %w", p.err)
 	}
 	var out bytes.Buffer
-	if err := gp.Write(&out); err != nil {
+	if _, err := gp.WriteTo(&out); err != nil {
 		return Result{}, fmt.Errorf("appform: writing the PDF: %w", err)
 	}
 	return Result{PDF: out.Bytes(), DataSHA256: sum}, nil
