@@ -84,10 +84,10 @@ func Render(f Form) (Result, error) {
 		CreationDate: f.Date.UTC(),
 	})
 	gp.SetCompressLevel(9)
-	if err := gp.AddTTFFontDataWithOption("sans", fontRegular, gopdf.TtfOption{Style: gopdf.Regular}); err != nil {
+	if err := gp.AddTTFFontDataWithOption("DejaVuSans", fontRegular, gopdf.TtfOption{Style: gopdf.Regular}); err != nil {
 		return Result{}, fmt.Errorf("appform: loading the font: %w", err)
 	}
-	if err := gp.AddTTFFontDataWithOption("sans", fontBold, gopdf.TtfOption{Style: gopdf.Bold}); err != nil {
+	if err := gp.AddTTFFontDataWithOption("DejaVuSans", fontBold, gopdf.TtfOption{Style: gopdf.Bold}); err != nil {
 		return Result{}, fmt.Errorf("appform: loading the bold font: %w", err)
 	}
 	// gopdf's subsetting misses the components of nested composite
@@ -129,7 +129,7 @@ type page struct {
 }
 
 func (p *page) font(style string, size float64) {
-	if err := p.gp.SetFont("sans", style, size); err != nil && p.err == nil {
+	if err := p.gp.SetFont("DejaVuSans", style, size); err != nil && p.err == nil {
 		p.err = err
 	}
 }

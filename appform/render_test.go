@@ -135,6 +135,41 @@ func TestRenderText(t *testing.T) {
 	if r.DataSHA256 != sha256.Sum256(f.Data()) {
 		t.Fatal("DataSHA256 is not the hash of Data")
 	}
+	// pdfinfo: one A4 page (consent and signature on the sheet with the
+	// data), the fonts embedded, no syntax errors.
+	info := strings.Join(strings.Fields(popplerRun(t, "pdfinfo", r.PDF)), " ")
+	for _, want := range []string{"Pages: 1 ", "Page size: 595.28 x 841.89 pts (A4)", "CreationDate: Thu Dec 3 09:30:00 2026 UTC"} {
+		if !strings.Contains(info, want) {
+			t.Errorf("pdfinfo lacks %q: %s", want, info)
+		}
+	}
+	embedded := 0
+	for _, l := range strings.Split(popplerRun(t, "pdffonts", r.PDF), "\n") {
+		if f := strings.Fields(l); len(f) >= 5 && f[0] == "DejaVuSans" && f[4] == "yes" {
+			embedded++
+		}
+	}
+	if embedded != 2 {
+		t.Errorf("pdffonts: %d embedded DejaVuSans fonts, want 2 (regular and bold)", embedded)
+	}
+}
+
+// popplerRun runs a poppler tool on pdf and returns its output; anything
+// on stderr (syntax errors) fails the test.
+func popplerRun(t *testing.T, tool string, pdf []byte) string {
+	t.Helper()
+	in := filepath.Join(t.TempDir(), "form.pdf")
+	if err := os.WriteFile(in, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command(poppler(t, tool), in)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil || stderr.Len() > 0 {
+		t.Fatalf("%s: %v: %s", tool, err, stderr.String())
+	}
+	return string(out)
 }
 
 // Without organisation, patronymic or optional fields, nothing of them is
