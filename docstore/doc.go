@@ -44,6 +44,7 @@
 // executable renamed .pdf, a zip, a text file) is refused with an error
 // listing the accepted types.
 //
-// One Store per directory and process: New removes leftover temporary
-// files.
+// One writing Store per directory: New removes leftover temporary files,
+// which would be the uploads in progress of another writer. A checker
+// beside a running server opens the directory with Options.ReadOnly.
 package docstore

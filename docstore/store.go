@@ -21,6 +21,11 @@ type Options struct {
 	// MaxPixels bounds width × height declared by an image header;
 	// ≤ 0 means DefaultMaxPixels.
 	MaxPixels int64
+	// ReadOnly opens an existing directory for reading and Check only
+	// (fsck next to a running server): nothing is created or removed, so
+	// the uploads in progress of the server are left alone; Put and
+	// Delete are refused.
+	ReadOnly bool
 }
 
 // Store is a directory of content-addressed documents. Its methods are
@@ -28,7 +33,11 @@ type Options struct {
 type Store struct {
 	dir       string
 	maxPixels int64
+	readOnly  bool
 }
+
+// ErrReadOnly is returned by Put and Delete on a store opened ReadOnly.
+var ErrReadOnly = errors.New("docstore: opened read-only")
 
 // Stored describes a document Put stored.
 type Stored struct {
@@ -40,13 +49,15 @@ type Stored struct {
 const tmpPrefix = ".tmp-"
 
 // New opens (creating if needed) the document directory and removes the
-// temporary files of uploads a crash interrupted.
+// temporary files of uploads a crash interrupted (not when ReadOnly).
 func New(opts Options) (*Store, error) {
 	if opts.Dir == "" {
 		return nil, errors.New("docstore: no directory configured")
 	}
-	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
-		return nil, fmt.Errorf("docstore: creating %s: %w", opts.Dir, err)
+	if !opts.ReadOnly {
+		if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
+			return nil, fmt.Errorf("docstore: creating %s: %w", opts.Dir, err)
+		}
 	}
 	fi, err := os.Stat(opts.Dir)
 	if err != nil {
@@ -58,9 +69,12 @@ func New(opts Options) (*Store, error) {
 	if fi.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("docstore: %s has mode %#o and holds personal data: run chmod 700 %s", opts.Dir, fi.Mode().Perm(), opts.Dir)
 	}
-	s := &Store{dir: opts.Dir, maxPixels: opts.MaxPixels}
+	s := &Store{dir: opts.Dir, maxPixels: opts.MaxPixels, readOnly: opts.ReadOnly}
 	if s.maxPixels <= 0 {
 		s.maxPixels = DefaultMaxPixels
+	}
+	if s.readOnly {
+		return s, nil
 	}
 	ents, err := os.ReadDir(opts.Dir)
 	if err != nil {
@@ -103,6 +117,9 @@ func (s *Store) path(sum [32]byte) (shard, name string) {
 // empty body with ErrEmpty. A refused or failed Put leaves nothing
 // behind. The document is durable when Put returns nil.
 func (s *Store) Put(ctx context.Context, r io.Reader, limit int64) (Stored, error) {
+	if s.readOnly {
+		return Stored{}, ErrReadOnly
+	}
 	if limit <= 0 {
 		return Stored{}, fmt.Errorf("docstore: size limit %d: must be positive", limit)
 	}
@@ -208,6 +225,9 @@ func (s *Store) Has(sum [32]byte) (bool, error) {
 // shared by content: delete only one no metadata refers to (an orphan in
 // Check's report). Deleting a missing document is not an error.
 func (s *Store) Delete(sum [32]byte) error {
+	if s.readOnly {
+		return ErrReadOnly
+	}
 	shard, p := s.path(sum)
 	err := os.Remove(p)
 	if errors.Is(err, fs.ErrNotExist) {

@@ -407,6 +407,24 @@ func TestNewRemovesInterruptedUploads(t *testing.T) {
 	if strings.Join(rep.Strays, ",") != ".tmp-123,.tmp-456" || !rep.OK() {
 		t.Fatalf("Check = %+v", rep)
 	}
+	// Read-only (fsck beside a running server) removes nothing and
+	// writes nothing.
+	ro, err := New(Options{Dir: s.Dir(), ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, _ := ro.Check(nil, CheckOptions{}); len(rep.Strays) != 2 || len(rep.Orphans) != 1 {
+		t.Fatalf("read-only Check = %+v", rep)
+	}
+	if _, err := ro.Put(context.Background(), bytes.NewReader(pdfFile()), tenMB); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("read-only Put = %v", err)
+	}
+	if err := ro.Delete(st.SHA256); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("read-only Delete = %v", err)
+	}
+	if _, err := New(Options{Dir: filepath.Join(t.TempDir(), "absent"), ReadOnly: true}); err == nil {
+		t.Fatal("read-only New created a missing directory")
+	}
 	s2, err := New(Options{Dir: s.Dir()})
 	if err != nil {
 		t.Fatal(err)
