@@ -121,8 +121,10 @@ func (d *detector) bmp(h []byte) error {
 	}
 }
 
-// tiff: byte order, 42, the offset of the first IFD; the IFD's
-// ImageWidth (256) and ImageLength (257) entries, SHORT or LONG.
+// tiff: byte order, 42, the offset of the first IFD; each IFD's
+// ImageWidth (256) and ImageLength (257) entries, SHORT or LONG. Every
+// page of a multi-page TIFF (the chain of IFDs, at most maxTIFFPages) is
+// checked.
 func (d *detector) tiff(h []byte) error {
 	if len(h) < 8 {
 		return truncated(TypeTIFF)
@@ -132,29 +134,56 @@ func (d *detector) tiff(h []byte) error {
 		bo = binary.BigEndian
 	}
 	off := int64(bo.Uint32(h[4:8]))
-	if off < 8 || off+2 > d.size {
-		return &MalformedError{Type: TypeTIFF, Reason: "the first IFD offset points outside the file"}
+	seen := map[int64]bool{}
+	for page := 0; ; page++ {
+		if off < 8 || off+2 > d.size {
+			return &MalformedError{Type: TypeTIFF, Reason: "an IFD offset points outside the file"}
+		}
+		if seen[off] || page == maxTIFFPages {
+			return &MalformedError{Type: TypeTIFF, Reason: fmt.Sprintf("the IFD chain loops or has more than %d pages", maxTIFFPages)}
+		}
+		seen[off] = true
+		next, err := d.tiffIFD(bo, off)
+		if err != nil {
+			return err
+		}
+		if next == 0 {
+			return nil
+		}
+		off = next
 	}
+}
+
+// maxTIFFPages bounds the pages of a TIFF (a scanned document has few).
+const maxTIFFPages = 256
+
+// tiffIFD checks the image size of the IFD at off and returns the offset
+// of the next IFD (0: none, or the file ends right after the entries).
+func (d *detector) tiffIFD(bo binary.ByteOrder, off int64) (int64, error) {
 	var cnt [2]byte
 	if _, err := d.r.ReadAt(cnt[:], off); err != nil {
-		return truncated(TypeTIFF)
+		return 0, truncated(TypeTIFF)
 	}
 	n := int64(bo.Uint16(cnt[:]))
 	if n == 0 || off+2+12*n > d.size {
-		return truncated(TypeTIFF)
+		return 0, truncated(TypeTIFF)
 	}
-	ifd := make([]byte, 12*n)
-	if _, err := d.r.ReadAt(ifd, off+2); err != nil {
-		return truncated(TypeTIFF)
+	ifd := make([]byte, 12*n+4)
+	m, err := d.r.ReadAt(ifd, off+2)
+	if m < int(12*n) {
+		return 0, truncated(TypeTIFF)
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		return 0, fmt.Errorf("docstore: reading a TIFF IFD: %w", err)
 	}
 	var w, ht uint64
-	for e := ifd; len(e) >= 12; e = e[12:] {
+	for e := ifd[:12*n]; len(e) >= 12; e = e[12:] {
 		tag, typ, count := bo.Uint16(e[0:2]), bo.Uint16(e[2:4]), bo.Uint32(e[4:8])
 		if tag != 256 && tag != 257 {
 			continue
 		}
 		if count != 1 {
-			return &MalformedError{Type: TypeTIFF, Reason: "the image size entry has a count other than 1"}
+			return 0, &MalformedError{Type: TypeTIFF, Reason: "the image size entry has a count other than 1"}
 		}
 		var v uint64
 		switch typ {
@@ -163,7 +192,7 @@ func (d *detector) tiff(h []byte) error {
 		case 4: // LONG
 			v = uint64(bo.Uint32(e[8:12]))
 		default:
-			return &MalformedError{Type: TypeTIFF, Reason: "the image size entry is neither SHORT nor LONG"}
+			return 0, &MalformedError{Type: TypeTIFF, Reason: "the image size entry is neither SHORT nor LONG"}
 		}
 		if tag == 256 {
 			w = v
@@ -171,7 +200,13 @@ func (d *detector) tiff(h []byte) error {
 			ht = v
 		}
 	}
-	return d.bound(TypeTIFF, w, ht)
+	if err := d.bound(TypeTIFF, w, ht); err != nil {
+		return 0, err
+	}
+	if m < len(ifd) { // no next-IFD field: the last page
+		return 0, nil
+	}
+	return int64(bo.Uint32(ifd[12*n:])), nil
 }
 
 // jpeg: walk the marker segments from SOI to the first SOFn frame header

@@ -508,3 +508,30 @@ func BenchmarkPut1MB(b *testing.B) {
 		}
 	}
 }
+
+// Every page of a multi-page TIFF is bounded; a looping IFD chain is
+// malformed.
+func TestTIFFPages(t *testing.T) {
+	s := newStore(t)
+	first, tl := tiffFile(20, 10, false)
+	second, _ := tiffFile(100_000, 100_000, true)
+	ifd2 := second[8 : 8+2+12*5+4] // the second file's IFD, next = 0
+	link := func(next uint32, tail []byte) []byte {
+		b := append([]byte(nil), first...)
+		b[tl], b[tl+1], b[tl+2], b[tl+3] = byte(next), byte(next>>8), byte(next>>16), byte(next>>24)
+		return append(b, tail...)
+	}
+	two := link(uint32(len(first)), ifd2)
+	err := refused(t, s, two, tenMB, ErrTooManyPixels)
+	if !strings.Contains(err.Error(), "100000 × 100000") {
+		t.Fatalf("%v", err)
+	}
+	refused(t, s, link(8, nil), tenMB, ErrMalformed)
+	refused(t, s, link(uint32(len(first)+1000), nil), tenMB, ErrMalformed)
+	// A second page within the bound is accepted.
+	small, _ := tiffFile(30, 40, false)
+	ok := link(uint32(len(first)), small[8:8+2+12*5+4])
+	if st, err := s.Put(context.Background(), bytes.NewReader(ok), tenMB); err != nil || st.ContentType != TypeTIFF {
+		t.Fatalf("two small pages: %+v, %v", st, err)
+	}
+}
