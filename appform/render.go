@@ -5,6 +5,8 @@ import (
 	_ "embed"
 	"encoding/hex"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/signintech/gopdf"
 )
@@ -84,10 +86,18 @@ func Render(f Form) (Result, error) {
 		CreationDate: f.Date.UTC(),
 	})
 	gp.SetCompressLevel(9)
-	if err := gp.AddTTFFontDataWithOption("DejaVuSans", fontRegular, gopdf.TtfOption{Style: gopdf.Regular}); err != nil {
+	// A character the font lacks would print as nothing: the paper would
+	// not say what Data says. Such a form is refused.
+	var missing []rune
+	onMissing := func(r rune) {
+		if !slices.Contains(missing, r) {
+			missing = append(missing, r)
+		}
+	}
+	if err := gp.AddTTFFontDataWithOption("DejaVuSans", fontRegular, gopdf.TtfOption{Style: gopdf.Regular, OnGlyphNotFound: onMissing}); err != nil {
 		return Result{}, fmt.Errorf("appform: loading the font: %w", err)
 	}
-	if err := gp.AddTTFFontDataWithOption("DejaVuSans", fontBold, gopdf.TtfOption{Style: gopdf.Bold}); err != nil {
+	if err := gp.AddTTFFontDataWithOption("DejaVuSans", fontBold, gopdf.TtfOption{Style: gopdf.Bold, OnGlyphNotFound: onMissing}); err != nil {
 		return Result{}, fmt.Errorf("appform: loading the bold font: %w", err)
 	}
 	// gopdf's subsetting misses the components of nested composite
@@ -110,6 +120,13 @@ func Render(f Form) (Result, error) {
 	p.signature()
 	if p.err != nil {
 		return Result{}, fmt.Errorf("appform: rendering: %w", p.err)
+	}
+	if len(missing) > 0 {
+		var u []string
+		for _, r := range missing {
+			u = append(u, fmt.Sprintf("U+%04X", r))
+		}
+		return Result{}, fmt.Errorf("appform: the data contains characters the form cannot print (%s); correct the data to Russian or Latin letters", strings.Join(u, ", "))
 	}
 	var out bytes.Buffer
 	if _, err := gp.WriteTo(&out); err != nil {

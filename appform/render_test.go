@@ -241,6 +241,12 @@ func TestRenderRefusesIncomplete(t *testing.T) {
 			t.Errorf("error %q does not name %s", err, w)
 		}
 	}
+	// A character the font lacks is refused, not printed as nothing.
+	f = sample()
+	f.Owner.BirthPlace = "Пекин 北京"
+	if _, err := Render(f); err == nil || !strings.Contains(err.Error(), "U+5317") {
+		t.Fatalf("a character missing from the font: %v", err)
+	}
 	f = sample()
 	f.Owner.IDDoc.Type = 9
 	if _, err := Render(f); err == nil {
