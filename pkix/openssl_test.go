@@ -2,27 +2,12 @@ package pkix
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/gostca/gostca/internal/openssltest"
 )
-
-// opensslPath finds openssl; without it the cross-checks skip locally but
-// fail in CI, where it must be installed.
-func opensslPath(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("openssl")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("openssl not found in CI: %v", err)
-		}
-		t.Skip("openssl not installed")
-	}
-	return p
-}
 
 // asn1parse runs `openssl asn1parse -inform DER` over der and returns its
 // output with offsets and header lengths stripped: one line per element,
