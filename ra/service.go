@@ -46,11 +46,12 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// DefaultContentTypes are the document formats of WORKFLOW.md: jpeg,
+// DefaultContentTypes are the document formats a service centre may
+// upload (package docstore decides a file's type by its content): jpeg,
 // png, gif, tiff, pdf, bmp, heic.
 var DefaultContentTypes = []string{"image/jpeg", "image/png", "image/gif", "image/tiff", "application/pdf", "image/bmp", "image/heic"}
 
-// DefaultMaxDocumentSize is the per-file limit of the seeds' flows.
+// DefaultMaxDocumentSize is the default per-file limit (10 MiB).
 const DefaultMaxDocumentSize = 10 << 20
 
 // Service is the registration authority: every action on applications.
