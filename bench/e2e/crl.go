@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gostca/gostca/cadir"
+	gostcaconfig "github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/store"
 )
@@ -106,8 +108,7 @@ func (b *crlBench) run(ctx context.Context, sampleDER []byte, already int) ([]CR
 		if err := b.srv.stop(); err != nil {
 			return out, err
 		}
-		rep, err := store.BulkLoad(ctx, filepath.Join(b.srv.dataDir, "db"), store.BulkOptions{Actor: "bench/e2e", BatchSize: 20_000,
-			Options: store.Options{Logger: quietLogger()}}, bulkCerts(loaded, k, sampleDER))
+		rep, err := bulkLoad(ctx, b.srv.dataDir, bulkCerts(loaded, k, sampleDER))
 		if err != nil {
 			return out, err
 		}
@@ -214,4 +215,19 @@ func copyFile(from, to string) error {
 		return err
 	}
 	return os.WriteFile(to, b, 0o600)
+}
+
+// bulkLoad loads certs into the stopped server's store, opened with the
+// data directory's audit key as every admin command opens it (the server
+// runs on the default configuration: soft keys, the demo passphrase).
+func bulkLoad(ctx context.Context, dataDir string, certs iter.Seq2[*store.BulkCert, error]) (store.BulkReport, error) {
+	cfg := gostcaconfig.DefaultConfig()
+	cfg.DataDir = dataDir
+	ak, err := cadir.OpenAuditKey(ctx, &cfg, quietLogger(), false)
+	if err != nil {
+		return store.BulkReport{}, fmt.Errorf("audit key of %s: %w", dataDir, err)
+	}
+	defer ak.Close()
+	return store.BulkLoad(ctx, filepath.Join(dataDir, cadir.DBDir), store.BulkOptions{Actor: "bench/e2e", BatchSize: 20_000,
+		Options: ak.StoreOptions(store.Options{Logger: quietLogger()})}, certs)
 }
