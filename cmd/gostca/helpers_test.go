@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/internal/catest"
+	"github.com/gostca/gostca/internal/openssltest"
 )
 
 // server is a `gostca serve` running in the test process.
@@ -96,31 +96,19 @@ func (s *server) do(method, path, token string, body any) (int, []byte) {
 	return resp.StatusCode, b
 }
 
-// openssl runs the openssl command with its gost engine configured; it
-// skips (fails under CI=true) when that is not installed.
+// openssl runs the openssl command with its gost engine configured
+// (openssltest.Gost: it skips, or fails under CI=true, without one), in a
+// directory of the test's.
 type openssl struct {
 	t   *testing.T
+	ssl *openssltest.OpenSSL
 	dir string
-	env []string
 }
 
 func newOpenSSL(t *testing.T) *openssl {
 	t.Helper()
-	_, err := exec.LookPath("openssl")
-	if err == nil {
-		err = exec.Command("openssl", "engine", "gost").Run()
-	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("openssl with the gost engine is required in CI: %v", err)
-		}
-		t.Skipf("openssl with the gost engine not available: %v", err)
-	}
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "openssl.cnf")
-	os.WriteFile(conf, []byte("openssl_conf = openssl_def\n[openssl_def]\nengines = engines\n[engines]\ngost = gost_section\n"+
-		"[gost_section]\nengine_id = gost\ndefault_algorithms = ALL\n"), 0o600)
-	return &openssl{t: t, dir: dir, env: append(os.Environ(), "OPENSSL_CONF="+conf)}
+	ssl := openssltest.Gost(t)
+	return &openssl{t: t, ssl: ssl, dir: ssl.Dir}
 }
 
 // verify runs `openssl verify` on leaf (PEM) with the root as trust
@@ -129,9 +117,9 @@ func (o *openssl) verify(root, ca string, leaf []byte) {
 	o.t.Helper()
 	pemOf := func(name, path string) string {
 		out := filepath.Join(o.dir, name)
-		b, err := exec.Command("openssl", "x509", "-in", path, "-out", out).CombinedOutput()
+		b, err := o.ssl.Command("x509", "-in", path, "-out", out).CombinedOutput()
 		if err != nil {
-			b, err = exec.Command("openssl", "x509", "-inform", "DER", "-in", path, "-out", out).CombinedOutput()
+			b, err = o.ssl.Command("x509", "-inform", "DER", "-in", path, "-out", out).CombinedOutput()
 		}
 		if err != nil {
 			o.t.Fatalf("openssl x509 %s: %v\n%s", path, err, b)
@@ -141,9 +129,7 @@ func (o *openssl) verify(root, ca string, leaf []byte) {
 	r, c := pemOf("root.pem", root), pemOf("ca.pem", ca)
 	lf := filepath.Join(o.dir, "leaf.pem")
 	os.WriteFile(lf, leaf, 0o600)
-	cmd := exec.Command("openssl", "verify", "-CAfile", r, "-untrusted", c, lf)
-	cmd.Env = o.env
-	out, err := cmd.CombinedOutput()
+	out, err := o.ssl.Command("verify", "-CAfile", r, "-untrusted", c, lf).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "leaf.pem: OK") {
 		o.t.Fatalf("openssl verify: %v\n%s", err, out)
 	}

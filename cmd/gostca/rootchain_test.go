@@ -28,9 +28,7 @@ type opensslRoot struct {
 
 func (o *openssl) run(args ...string) []byte {
 	o.t.Helper()
-	cmd := exec.Command("openssl", args...)
-	cmd.Env = o.env
-	out, err := cmd.CombinedOutput()
+	out, err := o.ssl.Command(args...).CombinedOutput()
 	if err != nil {
 		o.t.Fatalf("openssl %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
@@ -83,7 +81,7 @@ func (r *opensslRoot) sign(csr string, keyEnd time.Time) string {
 func (r *opensslRoot) crl() string {
 	r.o.t.Helper()
 	out := filepath.Join(r.dir, fmt.Sprintf("root-%d.crl", time.Now().UnixNano()))
-	cmd := exec.Command("openssl", "ca", "-gencrl", "-config", r.crlConf, "-keyfile", r.key, "-cert", r.cert, "-out", out)
+	cmd := exec.Command(r.o.ssl.Bin, "ca", "-gencrl", "-config", r.crlConf, "-keyfile", r.key, "-cert", r.cert, "-out", out)
 	cmd.Env = append(os.Environ(), "OPENSSL_CONF="+r.crlConf)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		r.o.t.Fatalf("openssl ca -gencrl: %v\n%s", err, b)
@@ -216,9 +214,8 @@ func TestInitCSRRoundOfflineRoot(t *testing.T) {
 		_, d := s.do("GET", "/crl/gost256.crl", "", nil)
 		os.WriteFile(icaCRLFile, d, 0o600)
 		o.run("crl", "-inform", "DER", "-in", icaCRLFile, "-out", icaCRLFile+".pem")
-		cmd := exec.Command("openssl", "verify", "-crl_check_all", "-CAfile", root.cert, "-untrusted", ica,
+		cmd := o.ssl.Command("verify", "-crl_check_all", "-CAfile", root.cert, "-untrusted", ica,
 			"-CRLfile", rootCRL, "-CRLfile", icaCRLFile+".pem", leaf)
-		cmd.Env = o.env
 		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}
@@ -226,8 +223,7 @@ func TestInitCSRRoundOfflineRoot(t *testing.T) {
 		t.Fatalf("openssl verify -crl_check_all: %v\n%s", err, out)
 	}
 	// Without the root's CRL the same check fails: it is needed.
-	cmd := exec.Command("openssl", "verify", "-crl_check_all", "-CAfile", root.cert, "-untrusted", ica, "-CRLfile", icaCRLFile+".pem", leaf)
-	cmd.Env = o.env
+	cmd := o.ssl.Command("verify", "-crl_check_all", "-CAfile", root.cert, "-untrusted", ica, "-CRLfile", icaCRLFile+".pem", leaf)
 	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "unable to get certificate CRL") {
 		t.Fatalf("openssl verify without the root CRL: %v\n%s", err, out)
 	}
