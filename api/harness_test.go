@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,6 +19,7 @@ import (
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/internal/catest"
+	"github.com/gostca/gostca/internal/openssltest"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -212,51 +212,24 @@ func goCSR(t *testing.T) []byte { return catest.CSR(t, "tc26-256-A") }
 
 // ---- OpenSSL with the gost engine ----
 
-const opensslConf = `openssl_conf = openssl_def
-[openssl_def]
-engines = engine_section
-[engine_section]
-gost = gost_section
-[gost_section]
-engine_id = gost
-default_algorithms = ALL
-`
-
+// ossl runs openssl with the gost engine (openssltest.Gost: missing, the
+// test skips locally and fails under CI=true) in a directory of the
+// test's, where write and read put and take its files.
 type ossl struct {
 	t   *testing.T
-	bin string
+	ssl *openssltest.OpenSSL
 	dir string
-	env []string
 }
 
-// newOSSL finds openssl with the gost engine: missing, the test skips
-// locally and fails under CI=true.
 func newOSSL(t *testing.T) *ossl {
 	t.Helper()
-	bin, err := exec.LookPath("openssl")
-	if err == nil {
-		if out, e := exec.Command(bin, "engine", "gost").CombinedOutput(); e != nil {
-			err = e
-			t.Logf("openssl engine gost: %s", out)
-		}
-	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("openssl with the gost engine is required in CI: %v", err)
-		}
-		t.Skipf("openssl with the gost engine not available: %v", err)
-	}
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "openssl.cnf")
-	if err := os.WriteFile(conf, []byte(opensslConf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return &ossl{t: t, bin: bin, dir: dir, env: append(os.Environ(), "OPENSSL_CONF="+conf)}
+	ssl := openssltest.Gost(t)
+	return &ossl{t: t, ssl: ssl, dir: ssl.Dir}
 }
 
 func (o *ossl) try(args ...string) (string, error) {
-	cmd := exec.Command(o.bin, args...)
-	cmd.Dir, cmd.Env = o.dir, o.env
+	cmd := o.ssl.Command(args...)
+	cmd.Dir = o.dir
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
