@@ -21,33 +21,35 @@ func TestOpenAPIDocument(t *testing.T) {
 		t.Fatalf("openapi %q", doc.OpenAPI)
 	}
 	want := map[string][]string{
-		"/api/v1/certificates":                  {"get", "post"},
-		"/api/v1/certificates/{serial}":         {"get"},
-		"/api/v1/certificates/{serial}/revoke":  {"post"},
-		"/api/v1/certificates/{serial}/suspend": {"post"},
-		"/api/v1/certificates/{serial}/resume":  {"post"},
-		"/api/v1/issuers":                       {"get"},
-		"/api/v1/issuers/{issuer}/crl":          {"post"},
-		"/api/v1/tokens":                        {"get", "post"},
-		"/api/v1/tokens/{id}":                   {"delete"},
-		"/api/v1/audit":                         {"get"},
-		"/api/v1/audit/checkpoint":              {"post"},
-		"/api/v1/openapi.json":                  {"get"},
-		"/crl/{issuer}.crl":                     {"get"},
-		"/crl/{issuer}-delta.crl":               {"get"},
-		"/crl/{issuer}/{partition}.crl":         {"get"},
-		"/crl/{issuer}/{partition}-delta.crl":   {"get"},
-		"/ca/{issuer}.crt":                      {"get"},
-		"/ocsp":                                 {"post"},
-		"/ocsp/{request}":                       {"get"},
-		"/metrics":                              {"get"},
-		"/healthz":                              {"get"},
-		"/readyz":                               {"get"},
-		"/api/v1/applications":                  {"get", "post"},
-		"/api/v1/applications/{id}":             {"get"},
-		"/api/v1/applications/{id}/history":     {"get"},
-		"/api/v1/applications/{id}/data":        {"put"},
-		"/api/v1/applications/{id}/documents":   {"post"},
+		"/api/v1/certificates":                      {"get", "post"},
+		"/api/v1/certificates/{serial}":             {"get"},
+		"/api/v1/certificates/{serial}/revoke":      {"post"},
+		"/api/v1/certificates/{serial}/suspend":     {"post"},
+		"/api/v1/certificates/{serial}/resume":      {"post"},
+		"/api/v1/issuers":                           {"get"},
+		"/api/v1/issuers/{issuer}/crl":              {"post"},
+		"/api/v1/tokens":                            {"get", "post"},
+		"/api/v1/tokens/{id}":                       {"delete"},
+		"/api/v1/audit":                             {"get"},
+		"/api/v1/audit/checkpoint":                  {"post"},
+		"/api/v1/openapi.json":                      {"get"},
+		"/crl/{issuer}.crl":                         {"get"},
+		"/crl/{issuer}-delta.crl":                   {"get"},
+		"/crl/{issuer}/{partition}.crl":             {"get"},
+		"/crl/{issuer}/{partition}-delta.crl":       {"get"},
+		"/ca/{issuer}.crt":                          {"get"},
+		"/ocsp":                                     {"post"},
+		"/ocsp/{request}":                           {"get"},
+		"/metrics":                                  {"get"},
+		"/healthz":                                  {"get"},
+		"/readyz":                                   {"get"},
+		"/api/v1/applications":                      {"get", "post"},
+		"/api/v1/applications/{id}":                 {"get"},
+		"/api/v1/applications/{id}/history":         {"get"},
+		"/api/v1/applications/{id}/data":            {"put"},
+		"/api/v1/applications/{id}/documents":       {"post"},
+		"/api/v1/applications/{id}/documents/{doc}": {"get"},
+		"/api/v1/applications/{id}/form.pdf":        {"get"},
 	}
 	for _, a := range []string{"remove_document", "submit", "claim", "unclaim", "approve", "reject", "verify_identity",
 		"send_to_cabinet", "take_back", "cancel", "issue_at_desk"} {
@@ -69,7 +71,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	// Every path of the document reaches a route with that method.
 	routes := newRouteTable(&Server{})
 	for path, methods := range doc.Paths {
-		concrete := strings.NewReplacer("{serial}", "0a", "{issuer}", "gost256", "{id}", "0123456789abcdef", "{request}", "MA==", "{partition}", "3", "{kind}", "esia").Replace(path)
+		concrete := strings.NewReplacer("{serial}", "0a", "{issuer}", "gost256", "{id}", "0123456789abcdef", "{request}", "MA==", "{partition}", "3", "{kind}", "esia", "{doc}", "d0c").Replace(path)
 		r, _ := routes.match([]byte(concrete))
 		if r == nil {
 			t.Errorf("%s: no route", path)
