@@ -9,7 +9,6 @@ import (
 	"image/color"
 	"image/png"
 	"io/fs"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -52,12 +51,6 @@ func pngClaiming(t testing.TB, w, h uint32) []byte {
 	binary.BigEndian.PutUint32(b[20:], h)
 	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29]))
 	return b
-}
-
-// upload posts data as a document of type typ.
-func (ts *testServer) upload(t *testing.T, token, appPath, typ string, data []byte, hdr ...string) (*http.Response, []byte) {
-	t.Helper()
-	return ts.do(t, "POST", appPath+"/documents?type="+typ, token, "application/octet-stream", data, hdr...)
 }
 
 // docFiles lists the files under the documents directory.
@@ -165,7 +158,7 @@ func TestApplicationDocuments(t *testing.T) {
 		detail string
 	}{
 		{"executable named .pdf", exe, 415, "unsupported_document_type", "decided by the content"},
-		{"one byte over the limit", testPDF(strings.Repeat("x", maxDoc)), 413, "body_too_large", strconv.Itoa(maxDoc)},
+		{"just over the limit", testPDF(strings.Repeat("x", maxDoc)), 413, "body_too_large", strconv.Itoa(maxDoc)},
 		{"PNG claiming 100000x100000", pngClaiming(t, 100000, 100000), 422, "invalid_document", ""},
 		{"truncated PDF", []byte("%PDF-1.4\n1 0 obj"), 422, "invalid_document", "%%EOF"},
 		{"empty", nil, 422, "invalid_document", ""},
