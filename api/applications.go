@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"encoding/hex"
 	"strconv"
 	"strings"
 
@@ -30,13 +29,12 @@ func (s *Server) applicationRoutes(v1 string) []*route {
 	action := func(name string, op auth.Operation, fn handlerFunc) *route {
 		return newRoute("application_"+name, v1+"applications/", segment, "/actions/"+name, on{mPost, h(fn), op})
 	}
-	return []*route{
+	return append([]*route{
 		newRoute("applications", v1+"applications", noParam, "",
 			on{mPost, h(s.createApplication), auth.OpAppCreate}, on{mGet, h(s.listApplications), auth.OpAppRead}),
 		newRoute("application", v1+"applications/", segment, "", on{mGet, h(s.getApplication), auth.OpAppRead}),
 		newRoute("application_history", v1+"applications/", segment, "/history", on{mGet, h(s.applicationHistory), auth.OpAppRead}),
 		newRoute("application_data", v1+"applications/", segment, "/data", on{mPut, h(s.updateApplicationData), auth.OpAppEdit}),
-		newRoute("application_documents", v1+"applications/", segment, "/documents", on{mPost, h(s.addApplicationDocument), auth.OpAppEdit}),
 		action("remove_document", auth.OpAppEdit, s.removeApplicationDocument),
 		action("submit", auth.OpAppSubmit, s.simpleAction((*ra.Service).Submit)),
 		action("claim", auth.OpAppReview, s.simpleAction((*ra.Service).Claim)),
@@ -48,7 +46,7 @@ func (s *Server) applicationRoutes(v1 string) []*route {
 		action("take_back", auth.OpAppDeliver, s.reasonAction((*ra.Service).TakeBack)),
 		action("cancel", auth.OpAppDeliver, s.reasonAction((*ra.Service).Cancel)),
 		action("issue_at_desk", auth.OpAppIssue, s.issueApplicationAtDesk),
-	}
+	}, s.documentRoutes(v1)...)
 }
 
 // appActor is the caller as package ra sees it. Roles that only read
@@ -211,41 +209,6 @@ func (s *Server) updateApplicationData(ctx *fasthttp.RequestCtx, p *auth.Princip
 		return err
 	}
 	return writeApplication(ctx, fasthttp.StatusOK, a)
-}
-
-// DocumentRequest is the body of POST …/documents: the metadata of a
-// file (its bytes are stored content-addressed by SHA-256; the upload of
-// the bytes themselves comes with the document store).
-type DocumentRequest struct {
-	Type        string `json:"type"`
-	SHA256      string `json:"sha256"`
-	Size        int64  `json:"size"`
-	ContentType string `json:"content_type"`
-}
-
-func (s *Server) addApplicationDocument(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
-	version, err := ifMatch(ctx)
-	if err != nil {
-		return err
-	}
-	var body DocumentRequest
-	if err := decodeJSON(ctx, &body, false); err != nil {
-		return err
-	}
-	in := ra.DocumentInput{Type: body.Type, Size: body.Size, ContentType: body.ContentType}
-	if h, err := hex.DecodeString(body.SHA256); err != nil || len(h) != 32 {
-		return invalidField("sha256", "the file's SHA-256 as 64 hex digits")
-	} else {
-		copy(in.SHA256[:], h)
-	}
-	c, cancel := s.callCtx()
-	defer cancel()
-	a, err := s.e.RA().AddDocument(c, appActor(p), string(id), version, in)
-	if err != nil {
-		return err
-	}
-	ctx.Response.Header.Set("Location", "/api/v1/applications/"+a.ID)
-	return writeApplication(ctx, fasthttp.StatusCreated, a)
 }
 
 func (s *Server) removeApplicationDocument(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {

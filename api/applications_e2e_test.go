@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/pem"
 	"net/http"
@@ -39,11 +38,16 @@ func etag(t *testing.T, resp *http.Response) []string {
 
 // appCall sends one application request as a token and decodes the
 // application answered (status want).
+// rawBody is a request body sent as is (a document upload).
+type rawBody []byte
+
 func (ts *testServer) appCall(t *testing.T, token, method, path string, body any, want int, hdr ...string) (api.Application, *http.Response) {
 	t.Helper()
 	var b []byte
 	ct := ""
-	if body != nil {
+	if raw, ok := body.(rawBody); ok { // a document upload: the file itself
+		b, ct = raw, "application/octet-stream"
+	} else if body != nil {
 		b, ct = mustJSON(t, body), "application/json"
 	}
 	resp, data := ts.do(t, method, path, token, ct, b, hdr...)
@@ -109,12 +113,8 @@ func TestApplicationEndToEnd(t *testing.T) {
 	if a.State != "filling" || a.Owner.Surname != "Ёлкина" || a.Owner.SNILS != "11223344595" {
 		t.Fatalf("after update: %+v", a)
 	}
-	docs := map[string][]byte{"passport": []byte("passport scan"), "signed_application": []byte("signed form"),
-		"snils": []byte("snils card"), "inn": []byte("inn certificate")}
 	for _, typ := range []string{"passport", "signed_application", "snils", "inn"} {
-		sum := sha256.Sum256(docs[typ])
-		a, resp = ts.appCall(t, sc, "POST", path+"/documents", api.DocumentRequest{Type: typ, SHA256: hex.EncodeToString(sum[:]),
-			Size: int64(len(docs[typ])), ContentType: "application/pdf"}, 201, etag(t, resp)...)
+		a, resp = ts.appCall(t, sc, "POST", path+"/documents?type="+typ, rawBody(testPDF(typ+" scan")), 201, etag(t, resp)...)
 		steps = append(steps, "application_add_document")
 	}
 	if len(a.Documents) != 4 {
@@ -163,9 +163,7 @@ func TestApplicationEndToEnd(t *testing.T) {
 	if ap := decode[api.AppProblem](t, body); r.StatusCode != 422 || ap.Code != "application_incomplete" || len(ap.Missing) != 1 || !strings.Contains(ap.Missing[0], "signed_application") {
 		t.Fatalf("resubmission without the signed application: %d %s", r.StatusCode, body)
 	}
-	sum := sha256.Sum256([]byte("signed form, again"))
-	a, resp = ts.appCall(t, sc, "POST", path+"/documents", api.DocumentRequest{Type: "signed_application",
-		SHA256: hex.EncodeToString(sum[:]), Size: 18, ContentType: "application/pdf"}, 201, etag(t, resp)...)
+	a, resp = ts.appCall(t, sc, "POST", path+"/documents?type=signed_application", rawBody(testPDF("signed form, again")), 201, etag(t, resp)...)
 	a, resp = ts.appCall(t, sc, "POST", path+"/actions/submit", nil, 200, etag(t, resp)...)
 	steps = append(steps, "application_add_document", "application_submit")
 

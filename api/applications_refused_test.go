@@ -36,7 +36,7 @@ func TestApplicationRefusedCalls(t *testing.T) {
 		mut(&o)
 		return api.ApplicationDataRequest{Phone: a.Phone, Owner: o}
 	}
-	goodDoc := api.DocumentRequest{Type: "passport", SHA256: strings.Repeat("ab", 32), Size: 100, ContentType: "image/png"}
+	const pdf = "%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 	cases := []struct {
 		name         string
 		token        string
@@ -60,7 +60,7 @@ func TestApplicationRefusedCalls(t *testing.T) {
 		// Centre confinement: another centre's application does not exist.
 		{"foreign centre reads", foreign, "GET", path, nil, "", "", 404, "application_not_found", ""},
 		{"foreign centre edits", foreign, "PUT", path + "/data", owner(func(*api.OwnerJSON) {}), "", cur, 404, "application_not_found", ""},
-		{"foreign centre adds a document", foreign, "POST", path + "/documents", goodDoc, "", cur, 404, "application_not_found", ""},
+		{"foreign centre adds a document", foreign, "POST", path + "/documents?type=passport", nil, pdf, cur, 404, "application_not_found", ""},
 		{"foreign centre cancels", foreign, "POST", path + "/actions/cancel", api.ReasonRequest{Reason: "ошибка"}, "", cur, 404, "application_not_found", ""},
 		{"centre creates for another centre", sc, "POST", base, api.CreateApplicationRequest{CertType: "natural-person", Phone: "+79161234567", ServiceCentre: "centre-2"}, "", "", 403, "forbidden", ""},
 		{"centre lists another centre", sc, "GET", base + "?service_centre=centre-2", nil, "", "", 403, "forbidden", ""},
@@ -68,7 +68,7 @@ func TestApplicationRefusedCalls(t *testing.T) {
 		// Versions.
 		{"stale version", sc, "PUT", path + "/data", owner(func(o *api.OwnerJSON) { o.BirthPlace = "г. Тула" }), "", stale, 412, "version_conflict", ""},
 		{"no version", sc, "PUT", path + "/data", owner(func(o *api.OwnerJSON) { o.BirthPlace = "г. Тула" }), "", "", 428, "version_required", ""},
-		{"malformed If-Match", sc, "POST", path + "/documents", goodDoc, "", `"abc"`, 422, "invalid_data", "If-Match"},
+		{"malformed If-Match", sc, "POST", path + "/documents?type=passport", nil, pdf, `"abc"`, 422, "invalid_data", "If-Match"},
 		// Bad data.
 		{"no phone", sc, "POST", base, api.CreateApplicationRequest{CertType: "natural-person"}, "", "", 422, "invalid_data", "phone"},
 		{"landline phone", sc, "POST", base, api.CreateApplicationRequest{CertType: "natural-person", Phone: "+74951234567"}, "", "", 422, "invalid_data", "phone"},
@@ -79,12 +79,12 @@ func TestApplicationRefusedCalls(t *testing.T) {
 		{"date in the wrong format", sc, "PUT", path + "/data", owner(func(o *api.OwnerJSON) { o.BirthDate = "17.05.1990" }), "", cur, 422, "invalid_data", "owner.birth_date"},
 		{"position on a natural person", sc, "PUT", path + "/data", owner(func(o *api.OwnerJSON) { o.Position = "Бухгалтер" }), "", cur, 422, "invalid_data", "owner.position"},
 		{"unknown sex", sc, "PUT", path + "/data", owner(func(o *api.OwnerJSON) { o.Sex = "x" }), "", cur, 422, "invalid_data", "owner.sex"},
-		{"document hash", sc, "POST", path + "/documents", api.DocumentRequest{Type: "passport", SHA256: "00", Size: 1, ContentType: "image/png"}, "", cur, 422, "invalid_data", "sha256"},
-		{"document type", sc, "POST", path + "/documents", api.DocumentRequest{Type: "selfie", SHA256: strings.Repeat("ab", 32), Size: 1, ContentType: "image/png"}, "", cur, 422, "invalid_data", "type"},
-		{"executable", sc, "POST", path + "/documents", api.DocumentRequest{Type: "passport", SHA256: strings.Repeat("ab", 32), Size: 1, ContentType: "application/x-msdownload"}, "", cur, 422, "invalid_data", "content_type"},
-		{"too large", sc, "POST", path + "/documents", api.DocumentRequest{Type: "passport", SHA256: strings.Repeat("ab", 32), Size: 11 << 20, ContentType: "image/png"}, "", cur, 422, "invalid_data", "size"},
+		{"document type", sc, "POST", path + "/documents?type=selfie", nil, pdf, cur, 422, "invalid_data", "type"},
+		{"no document type", sc, "POST", path + "/documents", nil, pdf, cur, 422, "invalid_data", "type"},
+		{"executable", sc, "POST", path + "/documents?type=passport", nil, "MZ\x90\x00\x03\x00\x00\x00 This program cannot be run in DOS mode", cur, 415, "unsupported_document_type", ""},
+		{"stale version on upload", sc, "POST", path + "/documents?type=passport", nil, pdf, stale, 412, "version_conflict", ""},
+		{"no version on upload", sc, "POST", path + "/documents?type=passport", nil, pdf, "", 428, "version_required", ""},
 		{"unknown JSON field", sc, "PUT", path + "/data", nil, `{"phone":"+79161234567","owner":{},"organisation":{"name":"x"}}`, cur, 400, "invalid_json", ""},
-		{"not JSON", sc, "POST", path + "/documents", nil, `{"type":`, cur, 400, "invalid_json", ""},
 		{"reject without reasons", tok(auth.RoleCAOperator), "POST", path + "/actions/reject", api.RejectRequest{}, "", cur, 422, "invalid_data", "reasons"},
 		{"cancel without a reason", sc, "POST", path + "/actions/cancel", api.ReasonRequest{}, "", cur, 422, "invalid_data", "reason"},
 		{"bad state filter", tok(auth.RoleCAOperator), "GET", base + "?state=done", nil, "", "", 422, "invalid_data", "state"},

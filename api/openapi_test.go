@@ -49,6 +49,8 @@ func TestOpenAPIDocument(t *testing.T) {
 		"/api/v1/applications/{id}/data":        {"put"},
 		"/api/v1/applications/{id}/documents":   {"post"},
 	}
+	want["/api/v1/applications/{id}/documents/{doc}"] = []string{"get"}
+	want["/api/v1/applications/{id}/form.pdf"] = []string{"get"}
 	for _, a := range []string{"remove_document", "submit", "claim", "unclaim", "approve", "reject", "verify_identity",
 		"send_to_cabinet", "take_back", "cancel", "issue_at_desk"} {
 		want["/api/v1/applications/{id}/actions/"+a] = []string{"post"}
@@ -69,7 +71,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	// Every path of the document reaches a route with that method.
 	routes := newRouteTable(&Server{})
 	for path, methods := range doc.Paths {
-		concrete := strings.NewReplacer("{serial}", "0a", "{issuer}", "gost256", "{id}", "0123456789abcdef", "{request}", "MA==", "{partition}", "3", "{kind}", "esia").Replace(path)
+		concrete := strings.NewReplacer("{serial}", "0a", "{issuer}", "gost256", "{id}", "0123456789abcdef", "{request}", "MA==", "{partition}", "3", "{kind}", "esia", "{doc}", "d0c").Replace(path)
 		r, _ := routes.match([]byte(concrete))
 		if r == nil {
 			t.Errorf("%s: no route", path)

@@ -53,6 +53,10 @@ const (
 	noParam paramKind = iota
 	segment           // one non-empty path segment (no '/')
 	rest              // everything between prefix and suffix, '/' included
+	// segmentPair is two segments around the route's infix
+	// ("{id}/documents/{doc}"); the parameter is all of it, split with
+	// splitPair.
+	segmentPair
 )
 
 // endpoint is one method of a route: its handler and the roles that may
@@ -69,6 +73,7 @@ type route struct {
 	prefix  string
 	param   paramKind
 	suffix  string
+	infix   string // segmentPair only
 	methods [numMethods]*endpoint
 	allow   string // the Allow header of a 405
 }
@@ -86,7 +91,22 @@ func (r *route) match(path []byte) (bool, []byte) {
 	if r.param == segment && (len(p) == 0 || bytes.IndexByte(p, '/') >= 0) {
 		return false, nil
 	}
+	if r.param == segmentPair {
+		if a, b, ok := splitPair(p, r.infix); !ok || len(a) == 0 || len(b) == 0 ||
+			bytes.IndexByte(a, '/') >= 0 || bytes.IndexByte(b, '/') >= 0 {
+			return false, nil
+		}
+	}
 	return true, p
+}
+
+// splitPair splits a segmentPair parameter at its infix.
+func splitPair(p []byte, infix string) (a, b []byte, ok bool) {
+	i := bytes.Index(p, []byte(infix))
+	if i < 0 {
+		return nil, nil, false
+	}
+	return p[:i], p[i+len(infix):], true
 }
 
 // routeTable is every route, tried in order: the first that matches wins.

@@ -123,6 +123,7 @@ func New(e *ca.CA, opts Options) *Server {
 		WriteTimeout:          opts.WriteTimeout,
 		IdleTimeout:           opts.IdleTimeout,
 		MaxRequestBodySize:    opts.MaxBodyBytes,
+		HeaderReceived:        s.requestConfig, // the upload route's own limit (documents.go)
 		NoDefaultServerHeader: true,
 		NoDefaultContentType:  true,
 		CloseOnShutdown:       true,
@@ -156,7 +157,7 @@ func (f fasthttpLogger) Printf(format string, args ...any) {
 // transportError answers requests fasthttp could not read.
 func (s *Server) transportError(ctx *fasthttp.RequestCtx, err error) {
 	if errors.Is(err, fasthttp.ErrBodyTooLarge) {
-		s.problem(ctx, &problemErr{code: codeBodyTooLarge, detail: fmt.Sprintf("request body larger than %d bytes", s.opts.MaxBodyBytes)})
+		s.problem(ctx, &problemErr{code: codeBodyTooLarge, detail: fmt.Sprintf("request body larger than %d bytes", s.bodyLimit(&ctx.Request.Header))})
 		s.requests.WithLabelValues("transport", "", "413").Inc()
 		return
 	}

@@ -30,6 +30,7 @@ import (
 	"github.com/gostca/gostca/cadir"
 	"github.com/gostca/gostca/caerr"
 	"github.com/gostca/gostca/config"
+	"github.com/gostca/gostca/docstore"
 	"github.com/gostca/gostca/hooks"
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/publish"
@@ -63,6 +64,7 @@ type CA struct {
 	pub     *publish.Publisher
 	hooks   *hooks.Deliverer
 	ra      *ra.Service
+	docs    *docstore.Store // the document scans (ca/documents.go)
 	reg     *prometheus.Registry
 	m       *metrics
 

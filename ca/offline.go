@@ -8,6 +8,7 @@ import (
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/cadir"
 	"github.com/gostca/gostca/config"
+	"github.com/gostca/gostca/docstore"
 	"github.com/gostca/gostca/store"
 )
 
@@ -21,6 +22,11 @@ type FsckOptions struct {
 	// (gostca audit checkpoint); its signature is checked with the CA
 	// certificate it names.
 	Checkpoint *store.Checkpoint
+	// Documents, when set, receives the check of ra.documents_dir
+	// against the applications' document metadata (orphans and strays
+	// are reported there; missing and corrupt files are problems of the
+	// returned report too).
+	Documents *docstore.Report
 }
 
 // Fsck checks the store of cfg.DataDir (the server must be stopped): every
@@ -49,6 +55,13 @@ func Fsck(ctx context.Context, cfg config.Config, opts store.Options, fo FsckOpt
 	rep, err := st.CheckWith(ctx, co)
 	if err != nil {
 		return nil, fmt.Errorf("ca: check: %w", err)
+	}
+	dr, err := checkDocuments(ctx, &cfg, st, rep)
+	if err != nil {
+		return nil, err
+	}
+	if fo.Documents != nil {
+		*fo.Documents = dr
 	}
 	return rep, nil
 }

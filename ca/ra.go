@@ -24,6 +24,9 @@ func (c *CA) openRA() error {
 	if err != nil {
 		return err
 	}
+	if err := c.openDocuments(); err != nil {
+		return err
+	}
 	source := "configured"
 	if profiles == nil {
 		source = "default"

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"path/filepath"
 	"sort"
 	"time"
 
@@ -13,7 +14,9 @@ import (
 //	[ra]
 //	deadline = "2160h"          # an application expires this long after creation (0: never)
 //	expire_interval = "1h"      # how often the expiry sweep runs
-//	max_document_bytes = 10485760
+//	max_document_bytes = 10485760  # one uploaded file at most (the upload route's own body limit)
+//	documents_dir = "DATA/documents"  # the scans, content-addressed (package docstore); created 0700
+//	max_image_pixels = 100000000      # width × height an image header may declare
 //
 //	[ra.profiles.natural-person]  # one table per certificate type; none: ra.DefaultProfiles
 //	title = "natural person"
@@ -26,13 +29,29 @@ type RAConfig struct {
 	Deadline         time.Duration         `toml:"deadline"`
 	ExpireInterval   time.Duration         `toml:"expire_interval"`
 	MaxDocumentBytes int                   `toml:"max_document_bytes"`
+	DocumentsDir     string                `toml:"documents_dir"`
+	MaxImagePixels   int64                 `toml:"max_image_pixels"`
 	Profiles         map[string]ra.Profile `toml:"profiles"`
 }
 
 // DefaultRA is the RA's default configuration: applications expire after
-// 90 days, swept hourly; files up to 10 MiB; the shipped profiles.
+// 90 days, swept hourly; files up to 10 MiB, images up to 100 million
+// pixels, kept in DATA/documents; the shipped profiles.
 func DefaultRA() RAConfig {
-	return RAConfig{Deadline: 90 * 24 * time.Hour, ExpireInterval: time.Hour, MaxDocumentBytes: ra.DefaultMaxDocumentSize}
+	return RAConfig{Deadline: 90 * 24 * time.Hour, ExpireInterval: time.Hour, MaxDocumentBytes: ra.DefaultMaxDocumentSize,
+		MaxImagePixels: DefaultMaxImagePixels}
+}
+
+// DefaultMaxImagePixels is ra.max_image_pixels' default.
+const DefaultMaxImagePixels = 100_000_000
+
+// DocumentsDir is where the document scans are kept: ra.documents_dir,
+// or "documents" in the data directory when not set.
+func (c *Config) DocumentsDir() string {
+	if c.RA.DocumentsDir != "" {
+		return c.RA.DocumentsDir
+	}
+	return filepath.Join(c.DataDir, "documents")
 }
 
 // ApplicationProfiles returns the configured profiles, sorted by name,
@@ -72,6 +91,9 @@ func (r *RAConfig) validate(bad func(format string, args ...any)) {
 	}
 	if r.MaxDocumentBytes < 1 || r.MaxDocumentBytes > 1<<30 {
 		bad("ra.max_document_bytes must be 1..1073741824")
+	}
+	if r.MaxImagePixels < 1 || r.MaxImagePixels > 1<<40 {
+		bad("ra.max_image_pixels must be 1..1099511627776 (width × height an image may declare)")
 	}
 	if _, err := r.ApplicationProfiles(); err != nil {
 		bad("%v", err)

@@ -69,6 +69,7 @@ waived_by = "snils"
 		"invalid profile":   {strings.Replace(good, `cert_profile = "qualified-person"`, `cert_profile = "root-ca"`, 1), "ra.profiles.natural-person-strict"},
 		"negative deadline": {"[ra]\ndeadline = \"-1h\"\n", "ra.deadline"},
 		"no sweep interval": {"[ra]\nexpire_interval = \"0s\"\n", "ra.expire_interval"},
+		"no pixels":         {"[ra]\nmax_image_pixels = 0\n", "ra.max_image_pixels"},
 	} {
 		if _, err := loadTOML(t, c.toml); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want an error with %q", name, err, c.want)
@@ -78,5 +79,26 @@ waived_by = "snils"
 		if strings.Contains(kv[1], "profiles") {
 			t.Errorf("environment variable for a table of tables: %v", kv)
 		}
+	}
+}
+
+// TestRADocuments: the document store's directory defaults to
+// DATA/documents and follows data_dir; ra.documents_dir and
+// ra.max_image_pixels are read from the file.
+func TestRADocuments(t *testing.T) {
+	def := DefaultConfig()
+	def.DataDir = "/srv/gostca"
+	if got := def.DocumentsDir(); got != "/srv/gostca/documents" {
+		t.Fatalf("default documents_dir %q", got)
+	}
+	if def.RA.MaxImagePixels != 100_000_000 {
+		t.Fatalf("default max_image_pixels %d", def.RA.MaxImagePixels)
+	}
+	cfg, err := loadTOML(t, "[ra]\ndocuments_dir = \"/var/lib/scans\"\nmax_image_pixels = 50000000\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.DocumentsDir() != "/var/lib/scans" || cfg.RA.MaxImagePixels != 50_000_000 {
+		t.Fatalf("documents_dir %q, max_image_pixels %d", cfg.DocumentsDir(), cfg.RA.MaxImagePixels)
 	}
 }

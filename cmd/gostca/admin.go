@@ -20,6 +20,7 @@ import (
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/cadir"
 	"github.com/gostca/gostca/config"
+	"github.com/gostca/gostca/docstore"
 	"github.com/gostca/gostca/store"
 )
 
@@ -555,7 +556,8 @@ func runFsck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gostca fsck: %v\n", err)
 		return 2
 	}
-	rep, err := ca.Fsck(ctx, cfg, store.Options{Logger: newLogger(cfg, stderr)}, ca.FsckOptions{Checkpoint: cp})
+	var docs docstore.Report
+	rep, err := ca.Fsck(ctx, cfg, store.Options{Logger: newLogger(cfg, stderr)}, ca.FsckOptions{Checkpoint: cp, Documents: &docs})
 	if err != nil {
 		fmt.Fprintf(stderr, "gostca fsck: %v\n%s\n", err, dataDirAdvice(err, false))
 		return 1
@@ -563,6 +565,7 @@ func runFsck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "certificates %d, pending intents %d, failed intents %d, index entries %d, OCSP responses %d, outbox rows %d, audit entries %d\n",
 		rep.Certificates, rep.PendingIntents, rep.FailedIntents, rep.IndexEntries, rep.OCSPResponses, rep.OutboxRows, rep.AuditEntries)
 	printFsckAudit(stdout, rep)
+	printFsckDocuments(stdout, &docs)
 	if !rep.OK() {
 		for _, p := range rep.Problems {
 			fmt.Fprintln(stdout, "problem:", p.String())

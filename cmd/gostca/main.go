@@ -88,7 +88,8 @@ commands:
             [--since DATE] [--until DATE] [--max N]
   crl       generate the CRLs now
   token     API tokens: token create --role ROLE [--scope ID] | token list | token revoke ID
-  fsck      check the store's indexes, the audit chain and its cross-checks:
+  fsck      check the store's indexes, the audit chain and its cross-checks, and the
+            document files against the applications (missing, corrupt; orphans listed):
             fsck [--checkpoint F] verifies the chain against the newest checkpoint
   audit     audit checkpoint [--out F] (sign the chain's head) | audit list [--limit N]
   outbox    hook deliveries: outbox list [--state pending|dead|all] [--kind K] | show ID | redrive ID | cancel ID

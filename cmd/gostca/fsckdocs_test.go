@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestFsckDocuments: fsck checks ra.documents_dir against the documents
+// the applications refer to: a consistent directory is ok (a removed
+// document's file is an orphan, reported, not a problem); a deleted
+// document file is a problem naming its hash and application.
+func TestFsckDocuments(t *testing.T) {
+	t.Setenv("GOSTCA_KEYS_SCRYPT_LOG_N", "10")
+	dir := filepath.Join(t.TempDir(), "data")
+	srv := startServe(t, "--data", dir)
+	code, out := srv.do("POST", "/api/v1/tokens", srv.token, map[string]string{"role": "service_centre", "scope": "centre-1", "name": "desk"})
+	var tok struct{ Token string }
+	if code != 201 || json.Unmarshal(out, &tok) != nil || tok.Token == "" {
+		t.Fatalf("token: %d %s", code, out)
+	}
+	code, out = srv.do("POST", "/api/v1/applications", tok.Token, map[string]string{"cert_type": "natural-person", "phone": "+79161234567"})
+	var app struct {
+		ID        string
+		Version   uint64
+		Documents []struct{ ID, SHA256 string }
+	}
+	if code != 201 || json.Unmarshal(out, &app) != nil {
+		t.Fatalf("create: %d %s", code, out)
+	}
+	upload := func(typ, content string) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", "http://"+srv.addr+"/api/v1/applications/"+app.ID+"/documents?type="+typ,
+			strings.NewReader("%PDF-1.4\n% "+content+"\n%%EOF\n"))
+		req.Header.Set("Authorization", "Bearer "+tok.Token)
+		req.Header.Set("If-Match", strconv.FormatUint(app.Version, 10))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 201 || json.Unmarshal(b, &app) != nil {
+			t.Fatalf("upload: %d %s", resp.StatusCode, b)
+		}
+	}
+	upload("passport", "passport scan")
+	upload("snils", "snils card")
+	upload("other", "removed later")
+	req, _ := http.NewRequest("POST", "http://"+srv.addr+"/api/v1/applications/"+app.ID+"/actions/remove_document",
+		strings.NewReader(`{"document":"`+app.Documents[2].ID+`"}`))
+	req.Header.Set("Authorization", "Bearer "+tok.Token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("If-Match", strconv.FormatUint(app.Version, 10))
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("remove_document: %v %v", resp, err)
+	}
+	orphan, missing := app.Documents[2].SHA256, app.Documents[0].SHA256
+	srv.stop()
+
+	out1 := cli(t, 0, "fsck", "--data", dir)
+	if !strings.Contains(out1, "documents 3 ") || !strings.Contains(out1, "missing 0, corrupt 0, orphans 1") ||
+		!strings.Contains(out1, "orphan document (no application refers to it): "+orphan) {
+		t.Fatalf("fsck of a consistent directory:\n%s", out1)
+	}
+
+	if err := os.Remove(filepath.Join(dir, "documents", missing[:2], missing)); err != nil {
+		t.Fatal(err)
+	}
+	var o, e bytes.Buffer
+	if code := run([]string{"fsck", "--data", dir}, &o, &e); code != 1 {
+		t.Fatalf("fsck with a deleted document: exit %d\n%s%s", code, o.String(), e.String())
+	}
+	if s := o.String(); !strings.Contains(s, "missing 1") || !strings.Contains(s, "problem: document-missing") ||
+		!strings.Contains(s, missing) || !strings.Contains(s, "application "+app.ID+" document "+app.Documents[0].ID) {
+		t.Fatalf("fsck output:\n%s", s)
+	}
+}
