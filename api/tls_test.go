@@ -22,10 +22,11 @@ import (
 	"github.com/gostca/gostca/config"
 )
 
-// The API listener with TLS (server.tls_cert_file / tls_key_file): a
-// client that trusts the certificate gets answers over TLS; plain HTTP to
-// the same port gets none.
-func TestServeTLS(t *testing.T) {
+// startTLSServer serves a fresh CA's API over TLS on 127.0.0.1 with a
+// self-signed P-256 certificate for 127.0.0.1, until the test ends; it
+// returns the address and a pool that trusts the certificate.
+func startTLSServer(t *testing.T) (string, *x509.CertPool) {
+	t.Helper()
 	dir := t.TempDir()
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
@@ -47,7 +48,7 @@ func TestServeTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer e.Close()
+	t.Cleanup(func() { e.Close() })
 	srv := api.New(e, api.Options{MaxBodyBytes: cfg.Server.MaxBodyBytes, ReadTimeout: 5 * time.Second,
 		WriteTimeout: 5 * time.Second, IdleTimeout: 5 * time.Second, Logger: quietLogger()})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -56,20 +57,27 @@ func TestServeTLS(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.ServeTLS(ln, certFile, keyFile) }()
-	defer func() {
+	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := srv.Shutdown(ctx); err != nil {
 			t.Errorf("shutdown: %v", err)
 		}
 		<-done
-	}()
-
+	})
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	return ln.Addr().String(), roots
+}
+
+// The API listener with TLS (server.tls_cert_file / tls_key_file): a
+// client that trusts the certificate gets answers over TLS; plain HTTP to
+// the same port gets none.
+func TestServeTLS(t *testing.T) {
+	addr, roots := startTLSServer(t)
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
 	defer client.CloseIdleConnections()
-	resp, err := client.Get("https://" + ln.Addr().String() + "/healthz")
+	resp, err := client.Get("https://" + addr + "/healthz")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +86,7 @@ func TestServeTLS(t *testing.T) {
 		t.Fatalf("https /healthz: %d, TLS %v", resp.StatusCode, resp.TLS != nil)
 	}
 	plain := &http.Client{Timeout: 5 * time.Second}
-	if resp, err := plain.Get("http://" + ln.Addr().String() + "/healthz"); err == nil {
+	if resp, err := plain.Get("http://" + addr + "/healthz"); err == nil {
 		resp.Body.Close()
 		if resp.StatusCode == http.StatusOK {
 			t.Fatal("plain HTTP answered on the TLS listener")
