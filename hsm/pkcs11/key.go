@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"sync"
 	"time"
 
 	p11 "github.com/miekg/pkcs11"
@@ -64,10 +63,7 @@ type Key struct {
 	curve hsm.Curve
 	alg   hsm.Algorithm
 	mech  []*p11.Mechanism
-
-	mu  sync.Mutex
-	gen uint64           // generation of h
-	h   p11.ObjectHandle // the private key
+	priv  objectHandle // the private key
 }
 
 var _ hsm.Key = (*Key)(nil)
@@ -95,14 +91,7 @@ func (k *Key) Sign(ctx context.Context, digest []byte) ([]byte, error) {
 	start := time.Now()
 	var sig []byte
 	err := k.t.do(ctx, nil, func(s *session) error {
-		h, err := k.handle(s)
-		if err != nil {
-			return err
-		}
-		if err := k.t.mod.api.SignInit(s.h, k.mech, h); err != nil {
-			return err
-		}
-		raw, err := k.t.mod.api.Sign(s.h, digest)
+		raw, err := k.t.signOn(s, &k.priv, func() (p11.ObjectHandle, error) { return k.find(s) }, k.mech, digest)
 		if err != nil {
 			return err
 		}
@@ -149,14 +138,9 @@ func ecdsaDER(rb, sb []byte) ([]byte, error) {
 	return b.Bytes()
 }
 
-// handle returns the private key's object handle for s's generation,
-// finding it again on first use in a new generation.
-func (k *Key) handle(s *session) (p11.ObjectHandle, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.gen == s.gen {
-		return k.h, nil
-	}
+// find finds the private key again in a new generation of sessions, and
+// refuses another key under the same label and ID.
+func (k *Key) find(s *session) (p11.ObjectHandle, error) {
 	f, err := k.t.findKey(s, k.spec)
 	if err != nil {
 		return 0, err
@@ -164,8 +148,7 @@ func (k *Key) handle(s *session) (p11.ObjectHandle, error) {
 	if !hsm.SamePublicKey(f.pub, k.pub) {
 		return 0, fmt.Errorf("%w: key %q on token %q is no longer the key loaded at start", ErrKeyChanged, k.name, k.t.name)
 	}
-	k.gen, k.h = s.gen, f.priv
-	return k.h, nil
+	return f.priv, nil
 }
 
 // Errors of key lookup, to be tested with errors.Is.
@@ -218,8 +201,7 @@ func (t *Token) newKey(spec KeySpec, f foundKey, gen uint64) (*Key, error) {
 		curve: f.curve,
 		alg:   alg,
 		mech:  []*p11.Mechanism{p11.NewMechanism(mech, nil)},
-		gen:   gen,
-		h:     f.priv,
+		priv:  objectHandle{gen: gen, h: f.priv},
 	}, nil
 }
 

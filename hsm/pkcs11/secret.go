@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"sync"
 
 	p11 "github.com/miekg/pkcs11"
 )
@@ -21,10 +20,7 @@ type SecretKey struct {
 	spec KeySpec
 	name string
 	mech []*p11.Mechanism
-
-	mu  sync.Mutex
-	gen uint64
-	h   p11.ObjectHandle
+	obj  objectHandle
 }
 
 // hmacLen is the length of the secret and of an HMAC-SHA256 value.
@@ -140,7 +136,7 @@ func (t *Token) SecretKey(ctx context.Context, spec KeySpec) (*SecretKey, error)
 }
 
 func (t *Token) newSecretKey(spec KeySpec, h p11.ObjectHandle, gen uint64) *SecretKey {
-	return &SecretKey{t: t, spec: spec, name: spec.String(), h: h, gen: gen,
+	return &SecretKey{t: t, spec: spec, name: spec.String(), obj: objectHandle{gen: gen, h: h},
 		mech: []*p11.Mechanism{p11.NewMechanism(p11.CKM_SHA256_HMAC, nil)}}
 }
 
@@ -191,14 +187,7 @@ func (k *SecretKey) MAC(msg []byte) ([]byte, error) {
 func (k *SecretKey) MACContext(ctx context.Context, msg []byte) ([]byte, error) {
 	var out []byte
 	err := k.t.do(ctx, nil, func(s *session) error {
-		h, err := k.handle(s)
-		if err != nil {
-			return err
-		}
-		if err := k.t.mod.api.SignInit(s.h, k.mech, h); err != nil {
-			return err
-		}
-		m, err := k.t.mod.api.Sign(s.h, msg)
+		m, err := k.t.signOn(s, &k.obj, func() (p11.ObjectHandle, error) { return k.t.findSecret(s, k.spec) }, k.mech, msg)
 		if err != nil {
 			return err
 		}
@@ -212,19 +201,4 @@ func (k *SecretKey) MACContext(ctx context.Context, msg []byte) ([]byte, error) 
 		return nil, fmt.Errorf("hsm: pkcs11: HMAC with %q: %w", k.name, err)
 	}
 	return out, nil
-}
-
-// handle returns the key's object handle for s's generation.
-func (k *SecretKey) handle(s *session) (p11.ObjectHandle, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.gen == s.gen {
-		return k.h, nil
-	}
-	h, err := k.t.findSecret(s, k.spec)
-	if err != nil {
-		return 0, err
-	}
-	k.gen, k.h = s.gen, h
-	return h, nil
 }

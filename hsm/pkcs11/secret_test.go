@@ -77,7 +77,7 @@ func TestSecretKeySoftHSM(t *testing.T) {
 	}
 	// The value cannot be read.
 	err = tok.do(ctx, nil, func(s *session) error {
-		_, err := tok.mod.api.GetAttributeValue(s.h, gen.h, []*p11.Attribute{p11.NewAttribute(p11.CKA_VALUE, nil)})
+		_, err := tok.mod.api.GetAttributeValue(s.h, gen.obj.h, []*p11.Attribute{p11.NewAttribute(p11.CKA_VALUE, nil)})
 		return err
 	})
 	if !isCode(err, p11.CKR_ATTRIBUTE_SENSITIVE) {

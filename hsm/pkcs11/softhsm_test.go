@@ -119,7 +119,7 @@ func TestSoftHSMSignECDSA(t *testing.T) {
 	// The generated private keys are sensitive and never extractable.
 	for _, k := range []*Key{ca, ocsp} {
 		err := tok.do(ctx, nil, func(s *session) error {
-			h, err := k.handle(s)
+			h, err := k.priv.get(s, func() (p11.ObjectHandle, error) { return k.find(s) })
 			if err != nil {
 				return err
 			}
