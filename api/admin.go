@@ -2,9 +2,11 @@ package api
 
 import (
 	"encoding/hex"
-	"github.com/gostca/gostca/cadir"
 	"strconv"
 	"time"
+
+	"github.com/gostca/gostca/api/wire"
+	"github.com/gostca/gostca/cadir"
 
 	"github.com/valyala/fasthttp"
 
@@ -40,7 +42,7 @@ func (s *Server) listIssuers(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []by
 			NotBefore: is.Cert.NotBefore.UTC(), NotAfter: is.Cert.NotAfter.UTC(),
 			CRL: "/crl/" + is.ID + ".crl", CRLs: crls, Cert: "/ca/" + is.ID + ".crt", Profiles: is.Profiles})
 	}
-	return writeJSON(ctx, fasthttp.StatusOK, map[string]any{"items": out})
+	return wire.WriteJSON(ctx, fasthttp.StatusOK, map[string]any{"items": out})
 }
 
 // CRLInfo describes a CRL just generated.
@@ -64,7 +66,7 @@ func (s *Server) generateCRL(ctx *fasthttp.RequestCtx, p *auth.Principal, param 
 	if err != nil {
 		return err
 	}
-	return writeJSON(ctx, fasthttp.StatusCreated, crlInfo(f))
+	return wire.WriteJSON(ctx, fasthttp.StatusCreated, crlInfo(f))
 }
 
 // TokenRequest is the body of POST /api/v1/tokens.
@@ -87,7 +89,7 @@ type Token struct {
 
 func (s *Server) createToken(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) error {
 	var body TokenRequest
-	if err := decodeJSON(ctx, &body, false); err != nil {
+	if err := wire.DecodeJSON(ctx, &body, false); err != nil {
 		return err
 	}
 	role, err := auth.ParseRole(body.Role)
@@ -100,7 +102,7 @@ func (s *Server) createToken(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []by
 	if err != nil {
 		return err
 	}
-	return writeJSON(ctx, fasthttp.StatusCreated, Token{ID: ti.ID, Role: string(ti.Role), Scope: ti.Scope, Name: ti.Name, Created: ti.Created, Token: tok})
+	return wire.WriteJSON(ctx, fasthttp.StatusCreated, Token{ID: ti.ID, Role: string(ti.Role), Scope: ti.Scope, Name: ti.Name, Created: ti.Created, Token: tok})
 }
 
 func (s *Server) listTokens(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byte) error {
@@ -114,7 +116,7 @@ func (s *Server) listTokens(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byt
 	for i, ti := range list {
 		out[i] = Token{ID: ti.ID, Role: string(ti.Role), Scope: ti.Scope, Name: ti.Name, Created: ti.Created}
 	}
-	return writeJSON(ctx, fasthttp.StatusOK, map[string]any{"items": out})
+	return wire.WriteJSON(ctx, fasthttp.StatusOK, map[string]any{"items": out})
 }
 
 func (s *Server) revokeToken(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
@@ -194,7 +196,7 @@ func (s *Server) audit(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byte) er
 	if v := args.Peek("limit"); v != nil {
 		n, err := strconv.Atoi(string(v))
 		if err != nil || n < 1 || n > 1000 {
-			return &problemErr{code: codeInvalidQuery, field: "limit", detail: "limit must be 1..1000"}
+			return &wire.Error{Code: wire.CodeInvalidQuery, Field: "limit", Detail: "limit must be 1..1000"}
 		}
 		limit = n
 	}
@@ -208,7 +210,7 @@ func (s *Server) audit(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byte) er
 	for i := range page {
 		out[i] = auditEntryJSON(&page[i])
 	}
-	return writeJSON(ctx, fasthttp.StatusOK, map[string]any{"items": out, "next_cursor": next})
+	return wire.WriteJSON(ctx, fasthttp.StatusOK, map[string]any{"items": out, "next_cursor": next})
 }
 
 // auditCheckpoint signs the audit chain's current head with the default
@@ -221,5 +223,5 @@ func (s *Server) auditCheckpoint(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ 
 	if err != nil {
 		return err
 	}
-	return writeJSON(ctx, fasthttp.StatusCreated, cp)
+	return wire.WriteJSON(ctx, fasthttp.StatusCreated, cp)
 }

@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/gostca/gostca/api"
+	"github.com/gostca/gostca/api/raapi"
 	"github.com/gostca/gostca/auth"
 )
 
@@ -24,7 +24,7 @@ func BenchmarkHTTPApplication(b *testing.B) {
 	token := ts.tokens[auth.RoleServiceCentre]
 	client := benchClient()
 	var n, failed atomic.Int64
-	call := func(method, path, etag string, body any) (*http.Response, api.Application) {
+	call := func(method, path, etag string, body any) (*http.Response, raapi.Application) {
 		data, ok := body.([]byte) // a document upload: the file itself
 		if !ok {
 			data, _ = json.Marshal(body)
@@ -38,10 +38,10 @@ func BenchmarkHTTPApplication(b *testing.B) {
 		resp, err := client.Do(req)
 		if err != nil {
 			failed.Add(1)
-			return nil, api.Application{}
+			return nil, raapi.Application{}
 		}
 		defer resp.Body.Close()
-		var a api.Application
+		var a raapi.Application
 		_ = json.NewDecoder(resp.Body).Decode(&a)
 		return resp, a
 	}
@@ -50,14 +50,14 @@ func BenchmarkHTTPApplication(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			i := n.Add(1)
-			resp, a := call("POST", "/api/v1/applications", "", api.CreateApplicationRequest{CertType: "natural-person",
+			resp, a := call("POST", "/api/v1/applications", "", raapi.CreateApplicationRequest{CertType: "natural-person",
 				Phone: fmt.Sprintf("+7916%07d", i)})
 			if resp == nil || resp.StatusCode != 201 {
 				failed.Add(1)
 				continue
 			}
 			path := "/api/v1/applications/" + a.ID
-			resp, _ = call("PUT", path+"/data", resp.Header.Get("ETag"), api.ApplicationDataRequest{Phone: a.Phone, Owner: appOwner()})
+			resp, _ = call("PUT", path+"/data", resp.Header.Get("ETag"), raapi.ApplicationDataRequest{Phone: a.Phone, Owner: appOwner()})
 			if resp == nil || resp.StatusCode != 200 {
 				failed.Add(1)
 				continue

@@ -11,16 +11,17 @@ import (
 	"testing"
 
 	"github.com/gostca/gostca/api"
+	"github.com/gostca/gostca/api/raapi"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/pkix"
 )
 
 // appOwner is valid natural-person data: Ё kept, a hyphenated given
 // name, no patronymic.
-func appOwner() api.OwnerJSON {
-	return api.OwnerJSON{
+func appOwner() raapi.OwnerJSON {
+	return raapi.OwnerJSON{
 		Surname: "Ёлкина", GivenName: "Анна-Мария", Sex: "female", BirthDate: "1990-05-17", BirthPlace: "г. Тверь",
-		IdentityDocument: &api.IDDocJSON{Type: "russian_passport", Series: "4510", Number: "123456",
+		IdentityDocument: &raapi.IDDocJSON{Type: "russian_passport", Series: "4510", Number: "123456",
 			IssuedOn: "2010-06-01", Issuer: "ОВД района Тверской", IssuerCode: "770-001"},
 		SNILS: "112-233-445 95", INN: "500100123426", Email: "anna@example.ru",
 	}
@@ -41,7 +42,7 @@ func etag(t *testing.T, resp *http.Response) []string {
 // rawBody is a request body sent as is (a document upload).
 type rawBody []byte
 
-func (ts *testServer) appCall(t *testing.T, token, method, path string, body any, want int, hdr ...string) (api.Application, *http.Response) {
+func (ts *testServer) appCall(t *testing.T, token, method, path string, body any, want int, hdr ...string) (raapi.Application, *http.Response) {
 	t.Helper()
 	var b []byte
 	ct := ""
@@ -52,7 +53,7 @@ func (ts *testServer) appCall(t *testing.T, token, method, path string, body any
 	}
 	resp, data := ts.do(t, method, path, token, ct, b, hdr...)
 	wantStatus(t, resp, data, want)
-	a := decode[api.Application](t, data)
+	a := decode[raapi.Application](t, data)
 	if got := resp.Header.Get("ETag"); got != `"`+strconv.FormatUint(a.Version, 10)+`"` {
 		t.Fatalf("%s %s: ETag %q for version %d", method, path, got, a.Version)
 	}
@@ -98,7 +99,7 @@ func TestApplicationEndToEnd(t *testing.T) {
 	sc, op := ts.tokens[auth.RoleServiceCentre], ts.tokens[auth.RoleCAOperator]
 	const base = "/api/v1/applications"
 
-	a, resp := ts.appCall(t, sc, "POST", base, api.CreateApplicationRequest{CertType: "natural-person",
+	a, resp := ts.appCall(t, sc, "POST", base, raapi.CreateApplicationRequest{CertType: "natural-person",
 		Phone: "8 (916) 123-45-67", Email: "anna@example.ru"}, 201)
 	if a.State != "new" || a.ServiceCentre != "centre-1" || a.Phone != "+79161234567" || a.Version != 1 ||
 		resp.Header.Get("Location") != base+"/"+a.ID {
@@ -108,7 +109,7 @@ func TestApplicationEndToEnd(t *testing.T) {
 	path := base + "/" + id
 	steps := []string{"application_create"}
 
-	a, resp = ts.appCall(t, sc, "PUT", path+"/data", api.ApplicationDataRequest{Phone: a.Phone, Owner: appOwner()}, 200, etag(t, resp)...)
+	a, resp = ts.appCall(t, sc, "PUT", path+"/data", raapi.ApplicationDataRequest{Phone: a.Phone, Owner: appOwner()}, 200, etag(t, resp)...)
 	steps = append(steps, "application_update_data")
 	if a.State != "filling" || a.Owner.Surname != "Ёлкина" || a.Owner.SNILS != "11223344595" {
 		t.Fatalf("after update: %+v", a)
@@ -127,17 +128,17 @@ func TestApplicationEndToEnd(t *testing.T) {
 	// centre's list does not.
 	r, body := ts.do(t, "GET", base+"?state=submitted", op, "", nil)
 	wantStatus(t, r, body, 200)
-	if q := decode[api.ApplicationPage](t, body); len(q.Items) != 1 || q.Items[0].ID != id {
+	if q := decode[raapi.ApplicationPage](t, body); len(q.Items) != 1 || q.Items[0].ID != id {
 		t.Fatalf("queue %+v", q)
 	}
 	r, body = ts.do(t, "GET", base+"?snils=11223344595", sc, "", nil)
 	wantStatus(t, r, body, 200)
-	if q := decode[api.ApplicationPage](t, body); len(q.Items) != 1 || q.Items[0].ID != id {
+	if q := decode[raapi.ApplicationPage](t, body); len(q.Items) != 1 || q.Items[0].ID != id {
 		t.Fatalf("centre's search %+v", q)
 	}
 	r, body = ts.do(t, "GET", base+"?snils=11223344595", foreign, "", nil)
 	wantStatus(t, r, body, 200)
-	if q := decode[api.ApplicationPage](t, body); len(q.Items) != 0 {
+	if q := decode[raapi.ApplicationPage](t, body); len(q.Items) != 0 {
 		t.Fatalf("foreign centre's search found %+v", q)
 	}
 
@@ -145,7 +146,7 @@ func TestApplicationEndToEnd(t *testing.T) {
 	// the birth place, which drops the signed application (it must be
 	// printed and signed again), uploads it again and resubmits.
 	a, resp = ts.appCall(t, op, "POST", path+"/actions/claim", nil, 200, etag(t, resp)...)
-	a, resp = ts.appCall(t, op, "POST", path+"/actions/reject", api.RejectRequest{Reasons: []api.ReasonJSON{
+	a, resp = ts.appCall(t, op, "POST", path+"/actions/reject", raapi.RejectRequest{Reasons: []raapi.ReasonJSON{
 		{Target: "owner.birth_place", Code: "does_not_match_passport", Text: "Место рождения — как в паспорте"},
 		{Target: "document:passport", Code: "unreadable", Text: "Скан разворота нечитаем"}}}, 200, etag(t, resp)...)
 	steps = append(steps, "application_claim", "application_reject")
@@ -154,13 +155,13 @@ func TestApplicationEndToEnd(t *testing.T) {
 	}
 	fixed := appOwner()
 	fixed.BirthPlace = "гор. Тверь Калининской обл."
-	a, resp = ts.appCall(t, sc, "PUT", path+"/data", api.ApplicationDataRequest{Phone: a.Phone, Owner: fixed}, 200, etag(t, resp)...)
+	a, resp = ts.appCall(t, sc, "PUT", path+"/data", raapi.ApplicationDataRequest{Phone: a.Phone, Owner: fixed}, 200, etag(t, resp)...)
 	steps = append(steps, "application_update_data")
 	if a.State != "rejected" || len(a.Documents) != 3 {
 		t.Fatalf("after correction (the signed application must be gone): %+v", a.Documents)
 	}
 	r, body = ts.do(t, "POST", path+"/actions/submit", sc, "", nil, etag(t, resp)...)
-	if ap := decode[api.AppProblem](t, body); r.StatusCode != 422 || ap.Code != "application_incomplete" || len(ap.Missing) != 1 || !strings.Contains(ap.Missing[0], "signed_application") {
+	if ap := decode[raapi.AppProblem](t, body); r.StatusCode != 422 || ap.Code != "application_incomplete" || len(ap.Missing) != 1 || !strings.Contains(ap.Missing[0], "signed_application") {
 		t.Fatalf("resubmission without the signed application: %d %s", r.StatusCode, body)
 	}
 	a, resp = ts.appCall(t, sc, "POST", path+"/documents?type=signed_application", rawBody(testPDF("signed form, again")), 201, etag(t, resp)...)
@@ -176,7 +177,7 @@ func TestApplicationEndToEnd(t *testing.T) {
 	if a.State != "approved" || len(a.Reviews) != 2 || !a.Reviews[1].Approved {
 		t.Fatalf("after approval: %+v", a)
 	}
-	a, resp = ts.appCall(t, sc, "POST", path+"/actions/verify_identity", api.IdentityRequest{Method: "in_person",
+	a, resp = ts.appCall(t, sc, "POST", path+"/actions/verify_identity", raapi.IdentityRequest{Method: "in_person",
 		Presenter: "owner", Document: "паспорт 4510 123456", Confirmed: true}, 200, etag(t, resp)...)
 	a, resp = ts.appCall(t, sc, "POST", path+"/actions/send_to_cabinet", nil, 200, etag(t, resp)...)
 	steps = append(steps, "application_verify_identity", "application_send_to_cabinet")
@@ -187,7 +188,7 @@ func TestApplicationEndToEnd(t *testing.T) {
 	// A request the CA refuses (not a PKCS#10): 422 issuance_refused, the
 	// application is ready to issue again, one attempt spent.
 	r, body = ts.do(t, "POST", path+"/actions/issue_at_desk", op, "application/json",
-		mustJSON(t, api.DeskIssueRequest{CSR: "MIIBAAAA", SubjectSignTool: "КриптоПро CSP"}), etag(t, resp)...)
+		mustJSON(t, raapi.DeskIssueRequest{CSR: "MIIBAAAA", SubjectSignTool: "КриптоПро CSP"}), etag(t, resp)...)
 	wantProblem(t, r, body, 422, "issuance_refused")
 	steps = append(steps, "application_issue", "application_issue_refused")
 	a, resp = ts.appCall(t, op, "GET", path, nil, 200)
@@ -198,7 +199,7 @@ func TestApplicationEndToEnd(t *testing.T) {
 	// Issuance at the desk: the CSR names someone else; the certificate
 	// must not.
 	csr := o.csr("desk", "gost2012_256", "TCA")
-	a, resp = ts.appCall(t, op, "POST", path+"/actions/issue_at_desk", api.DeskIssueRequest{CSR: string(csr),
+	a, resp = ts.appCall(t, op, "POST", path+"/actions/issue_at_desk", raapi.DeskIssueRequest{CSR: string(csr),
 		SubjectSignTool: `"КриптоПро CSP" (версия 5.0)`}, 200, etag(t, resp)...)
 	steps = append(steps, "application_issue", "issue", "application_issued")
 	if a.State != "issued" || a.Serial == "" || resp.Header.Get("Location") != "/api/v1/certificates/"+a.Serial {
@@ -250,7 +251,7 @@ func TestApplicationEndToEnd(t *testing.T) {
 	r, body = ts.do(t, "GET", path+"/history", op, "", nil)
 	wantStatus(t, r, body, 200)
 	hist := decode[struct {
-		Items []api.EventJSON `json:"items"`
+		Items []raapi.EventJSON `json:"items"`
 	}](t, body)
 	if uint64(len(hist.Items)) != a.Version || hist.Items[len(hist.Items)-1].To != "issued" {
 		t.Fatalf("history of %d events for version %d: %+v", len(hist.Items), a.Version, hist.Items)
@@ -284,7 +285,7 @@ func TestApplicationEndToEnd(t *testing.T) {
 
 	// An operator opens one on the foreign centre's behalf: it is that
 	// centre's, and ours does not see it.
-	b, _ := ts.appCall(t, op, "POST", base, api.CreateApplicationRequest{CertType: "natural-person", Phone: "+79260000001",
+	b, _ := ts.appCall(t, op, "POST", base, raapi.CreateApplicationRequest{CertType: "natural-person", Phone: "+79260000001",
 		ServiceCentre: "centre-2"}, 201)
 	if b.ServiceCentre != "centre-2" || !strings.HasSuffix(b.CreatedBy, "/ca_operator") {
 		t.Fatalf("opened on a centre's behalf: %+v", b)

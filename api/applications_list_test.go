@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/gostca/gostca/api"
+	"github.com/gostca/gostca/api/raapi"
 	"github.com/gostca/gostca/auth"
 )
 
@@ -23,11 +23,11 @@ func TestApplicationListPages(t *testing.T) {
 	sc, op := ts.tokens[auth.RoleServiceCentre], ts.tokens[auth.RoleCAOperator]
 	ids := map[string]bool{}
 	for i := range 5 {
-		a, _ := ts.appCall(t, sc, "POST", "/api/v1/applications", api.CreateApplicationRequest{CertType: "natural-person",
+		a, _ := ts.appCall(t, sc, "POST", "/api/v1/applications", raapi.CreateApplicationRequest{CertType: "natural-person",
 			Phone: fmt.Sprintf("+7916000000%d", i)}, 201)
 		ids[a.ID] = true
 	}
-	ts.appCall(t, foreign, "POST", "/api/v1/applications", api.CreateApplicationRequest{CertType: "natural-person", Phone: "+79160000000"}, 201)
+	ts.appCall(t, foreign, "POST", "/api/v1/applications", raapi.CreateApplicationRequest{CertType: "natural-person", Phone: "+79160000000"}, 201)
 
 	list := func(token, query string) []string {
 		t.Helper()
@@ -36,7 +36,7 @@ func TestApplicationListPages(t *testing.T) {
 		for pages := 0; ; pages++ {
 			r, body := ts.do(t, "GET", "/api/v1/applications?"+query+"&cursor="+url.QueryEscape(cursor), token, "", nil)
 			wantStatus(t, r, body, 200)
-			p := decode[api.ApplicationPage](t, body)
+			p := decode[raapi.ApplicationPage](t, body)
 			if len(p.Items) > 2 || pages > 10 {
 				t.Fatalf("%s: page of %d, or endless", query, len(p.Items))
 			}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gostca/gostca/api/wire"
 	"github.com/valyala/fasthttp"
 )
 
@@ -26,7 +27,7 @@ import (
 const codeTooManyAuthFailures = "too_many_auth_failures"
 
 func init() {
-	statusOf[codeTooManyAuthFailures], titles[codeTooManyAuthFailures] = fasthttp.StatusTooManyRequests, "Too many failed authentications"
+	wire.Register(codeTooManyAuthFailures, fasthttp.StatusTooManyRequests, "Too many failed authentications")
 }
 
 // AuthFailureLimits configure the slow-down of clients that keep failing
@@ -174,8 +175,8 @@ func (a *authFailures) tracked() int {
 func (s *Server) throttled(ctx *fasthttp.RequestCtx, wait time.Duration) {
 	s.authThrottled.Inc()
 	ctx.Response.Header.Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
-	s.problem(ctx, &problemErr{code: codeTooManyAuthFailures,
-		detail: "too many failed authentications from this address; retry after the time in Retry-After"})
+	wire.WriteProblem(ctx, &wire.Error{Code: codeTooManyAuthFailures,
+		Detail: "too many failed authentications from this address; retry after the time in Retry-After"})
 }
 
 // authFailed logs and counts a failed authentication of the request's

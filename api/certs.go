@@ -1,23 +1,16 @@
 package api
 
 import (
-	"bytes"
-	"encoding/base64"
-	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"fmt"
-	"io"
-	"mime"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/gostca/gostca/api/wire"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/ca"
-	"github.com/gostca/gostca/caerr"
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/store"
 )
@@ -134,96 +127,12 @@ func certJSON(rec *store.CertRecord) Certificate {
 	return c
 }
 
-// decodeJSON reads a JSON body strictly: application/json, one value, no
-// unknown fields. An empty body is allowed when emptyOK (v keeps its zero
-// value).
-func decodeJSON(ctx *fasthttp.RequestCtx, v any, emptyOK bool) error {
-	body := ctx.PostBody()
-	if len(bytes.TrimSpace(body)) == 0 && emptyOK {
-		return nil
-	}
-	ct := string(ctx.Request.Header.ContentType())
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil || mt != "application/json" {
-		return &problemErr{code: codeUnsupportedMedia, detail: "send the body as application/json"}
-	}
-	if len(body) == 0 {
-		return &problemErr{code: codeInvalidJSON, detail: "empty body"}
-	}
-	if err := checkDuplicateKeys(body); err != nil {
-		var dk *errDuplicateKey
-		if errors.As(err, &dk) {
-			return &problemErr{code: codeAmbiguous, field: dk.path, detail: dk.Error() + " in the JSON body; give each key once"}
-		}
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return &problemErr{code: codeInvalidJSON, detail: jsonDetail(err)}
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return &problemErr{code: codeInvalidJSON, detail: "data after the JSON value"}
-	}
-	return nil
-}
-
-// jsonDetail describes a decoding error without echoing the input.
-func jsonDetail(err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		return fmt.Sprintf("syntax error at byte %d", se.Offset)
-	case errors.As(err, &te):
-		return fmt.Sprintf("field %q: wrong type (want %s)", te.Field, te.Type)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return "truncated JSON"
-	}
-	return "not valid JSON"
-}
-
-func writeJSON(ctx *fasthttp.RequestCtx, status int, v any) error {
-	body, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	body = append(body, '\n') // a JSON answer ends with a newline, like any text
-	ctx.SetStatusCode(status)
-	ctx.SetContentType("application/json")
-	ctx.Response.Header.Set("Cache-Control", "no-store")
-	ctx.SetBody(body)
-	return nil
-}
-
-// decodeCSR accepts PEM or base64 DER (standard or URL alphabet).
-func decodeCSR(s string) ([]byte, error) {
-	t := strings.TrimSpace(s)
-	if strings.HasPrefix(t, "-----BEGIN") {
-		return []byte(s), nil
-	}
-	t = strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\r' || r == ' ' || r == '\t' {
-			return -1
-		}
-		return r
-	}, t)
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		if der, err := enc.DecodeString(t); err == nil && len(der) > 0 {
-			return der, nil
-		}
-	}
-	return nil, &caerr.Error{Code: "csr." + pkix.CSRFieldEncoding + ".malformed", Field: "csr", Detail: "csr is neither PEM nor base64 DER"}
-}
-
 func (s *Server) issue(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) error {
 	var body IssueRequest
-	if err := decodeJSON(ctx, &body, false); err != nil {
+	if err := wire.DecodeJSON(ctx, &body, false); err != nil {
 		return err
 	}
-	csr, err := decodeCSR(body.CSR)
+	csr, err := wire.DecodeCSR(body.CSR)
 	if body.CSR == "" {
 		csr, err = nil, nil // the CA says "csr is required"
 	}
@@ -249,7 +158,7 @@ func (s *Server) issue(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) er
 		ctx.Response.Header.Set("Idempotent-Replayed", "true")
 		status = fasthttp.StatusOK
 	}
-	return writeJSON(ctx, status, cj)
+	return wire.WriteJSON(ctx, status, cj)
 }
 
 func (s *Server) getCert(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
@@ -259,7 +168,7 @@ func (s *Server) getCert(ctx *fasthttp.RequestCtx, p *auth.Principal, param []by
 	}
 	format := string(ctx.QueryArgs().Peek("format"))
 	if format != "" && format != "json" && format != "pem" && format != "der" {
-		return &problemErr{code: codeNotAcceptable, field: "format", detail: "format must be json, pem or der"}
+		return &wire.Error{Code: wire.CodeNotAcceptable, Field: "format", Detail: "format must be json, pem or der"}
 	}
 	c, cancel := s.callCtx()
 	defer cancel()
@@ -277,7 +186,7 @@ func (s *Server) getCert(ctx *fasthttp.RequestCtx, p *auth.Principal, param []by
 		ctx.SetBody(rec.DER)
 		return nil
 	}
-	return writeJSON(ctx, fasthttp.StatusOK, certJSON(rec))
+	return wire.WriteJSON(ctx, fasthttp.StatusOK, certJSON(rec))
 }
 
 func (s *Server) search(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) error {
@@ -305,7 +214,7 @@ func (s *Server) search(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) e
 		case "since", "until":
 			t, err := ParseDateParam(val)
 			if err != nil {
-				bad = &problemErr{code: codeInvalidQuery, field: string(k), detail: string(k) + ": " + err.Error()}
+				bad = &wire.Error{Code: wire.CodeInvalidQuery, Field: string(k), Detail: string(k) + ": " + err.Error()}
 			}
 			if string(k) == "since" {
 				q.Since = t
@@ -317,11 +226,11 @@ func (s *Server) search(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) e
 		case "limit":
 			n, err := strconv.Atoi(val)
 			if err != nil || n < 1 {
-				bad = &problemErr{code: codeInvalidQuery, field: "limit", detail: "limit must be a positive integer"}
+				bad = &wire.Error{Code: wire.CodeInvalidQuery, Field: "limit", Detail: "limit must be a positive integer"}
 			}
 			q.Limit = n
 		default:
-			bad = &problemErr{code: codeInvalidQuery, field: string(k), detail: "unknown query parameter " + strconv.Quote(string(k)) +
+			bad = &wire.Error{Code: wire.CodeInvalidQuery, Field: string(k), Detail: "unknown query parameter " + strconv.Quote(string(k)) +
 				"; the parameters: " + searchParams}
 		}
 	}
@@ -338,7 +247,7 @@ func (s *Server) search(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) e
 	for i := range page {
 		out.Items[i] = certJSON(&page[i])
 	}
-	return writeJSON(ctx, fasthttp.StatusOK, out)
+	return wire.WriteJSON(ctx, fasthttp.StatusOK, out)
 }
 
 func (s *Server) setStatus(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte, action ca.StatusAction) error {
@@ -347,7 +256,7 @@ func (s *Server) setStatus(ctx *fasthttp.RequestCtx, p *auth.Principal, param []
 		return err
 	}
 	var body StatusRequest
-	if err := decodeJSON(ctx, &body, true); err != nil {
+	if err := wire.DecodeJSON(ctx, &body, true); err != nil {
 		return err
 	}
 	req := ca.StatusRequest{Action: action, Reason: body.Reason, Comment: body.Comment}
@@ -360,7 +269,7 @@ func (s *Server) setStatus(ctx *fasthttp.RequestCtx, p *auth.Principal, param []
 	if err != nil {
 		return err
 	}
-	return writeJSON(ctx, fasthttp.StatusOK, certJSON(rec))
+	return wire.WriteJSON(ctx, fasthttp.StatusOK, certJSON(rec))
 }
 
 // searchParams are the query parameters of GET /api/v1/certificates.

@@ -16,7 +16,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gostca/gostca/api"
+	"github.com/gostca/gostca/api/raapi"
 	"github.com/gostca/gostca/auth"
 )
 
@@ -94,9 +94,9 @@ func TestApplicationDocuments(t *testing.T) {
 	}
 
 	const base = "/api/v1/applications"
-	a, resp := ts.appCall(t, sc, "POST", base, api.CreateApplicationRequest{CertType: "natural-person", Phone: "+79161234567"}, 201)
+	a, resp := ts.appCall(t, sc, "POST", base, raapi.CreateApplicationRequest{CertType: "natural-person", Phone: "+79161234567"}, 201)
 	path := base + "/" + a.ID
-	a, resp = ts.appCall(t, sc, "PUT", path+"/data", api.ApplicationDataRequest{Phone: a.Phone, Owner: appOwner()}, 200, etag(t, resp)...)
+	a, resp = ts.appCall(t, sc, "PUT", path+"/data", raapi.ApplicationDataRequest{Phone: a.Phone, Owner: appOwner()}, 200, etag(t, resp)...)
 
 	pngScan := testPNG(t, 200, 100)
 	// Bigger than the server's default body limit: the route has its own.
@@ -111,7 +111,7 @@ func TestApplicationDocuments(t *testing.T) {
 	} {
 		r, body := ts.do(t, "POST", path+"/documents?type="+up.typ, sc, up.declared, up.data, etag(t, resp)...)
 		wantStatus(t, r, body, 201)
-		a = decode[api.Application](t, body)
+		a = decode[raapi.Application](t, body)
 		resp = r
 		d := a.Documents[len(a.Documents)-1]
 		if d.Type != up.typ || d.ContentType != up.ct || d.Size != int64(len(up.data)) || len(d.SHA256) != 64 {

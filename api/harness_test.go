@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/api"
+	"github.com/gostca/gostca/api/wire"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/config"
@@ -167,7 +168,7 @@ func wantStatus(t *testing.T, resp *http.Response, body []byte, want int) {
 }
 
 // wantProblem checks an RFC 9457 answer with the given status and code.
-func wantProblem(t *testing.T, resp *http.Response, body []byte, status int, code string) api.Problem {
+func wantProblem(t *testing.T, resp *http.Response, body []byte, status int, code string) wire.Problem {
 	t.Helper()
 	if resp.StatusCode != status {
 		t.Fatalf("%s %s: status %d, want %d (%s): %s", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode, status, code, body)
@@ -175,7 +176,7 @@ func wantProblem(t *testing.T, resp *http.Response, body []byte, status int, cod
 	if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {
 		t.Fatalf("content type %q: %s", ct, body)
 	}
-	p := decode[api.Problem](t, body)
+	p := decode[wire.Problem](t, body)
 	if p.Code != code || p.Status != status || p.Type != "urn:gostca:problem:"+code || p.Title == "" {
 		t.Fatalf("problem %+v, want code %s", p, code)
 	}

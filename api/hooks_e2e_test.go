@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/api"
+	"github.com/gostca/gostca/api/hooksapi"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/config"
@@ -201,11 +202,11 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func esiaState(t *testing.T, ts *testServer, serial string) api.ESIARegistration {
+func esiaState(t *testing.T, ts *testServer, serial string) hooksapi.ESIARegistration {
 	t.Helper()
 	resp, body := ts.json(t, "GET", "/api/v1/certificates/"+serial+"/esia", auth.RoleCAOperator, nil)
 	wantStatus(t, resp, body, 200)
-	return decode[api.ESIARegistration](t, body)
+	return decode[hooksapi.ESIARegistration](t, body)
 }
 
 func key(b byte) []byte { return []byte(strings.Repeat(string(rune('a'+b)), 32)) }
@@ -228,13 +229,13 @@ func TestHooksESIAEndToEnd(t *testing.T) {
 	}
 	resp, body := ts.json(t, "GET", "/api/v1/outbox?state=all&kind=esia", auth.RoleCAAdmin, nil)
 	wantStatus(t, resp, body, 200)
-	rows := decode[struct{ Items []api.OutboxRow }](t, body).Items
+	rows := decode[struct{ Items []hooksapi.OutboxRow }](t, body).Items
 	if len(rows) != 1 || rows[0].State != "delivered" || rows[0].Serial != serial || rows[0].Attempts != 0 {
 		t.Fatalf("rows %+v", rows)
 	}
 	resp, body = ts.json(t, "GET", "/api/v1/outbox/"+strconv.FormatUint(rows[0].ID, 10), auth.RoleCAOperator, nil)
 	wantStatus(t, resp, body, 200)
-	row := decode[api.OutboxRow](t, body)
+	row := decode[hooksapi.OutboxRow](t, body)
 	if len(row.Log) != 1 || row.Log[0].Code != 202 || row.Log[0].Error != "" {
 		t.Errorf("attempt log %+v", row.Log)
 	}
@@ -267,17 +268,17 @@ func TestHooksDeadRedrive(t *testing.T) {
 	ts, sim := startHookServer(t, hookSetup{simArgs: []string{"-secret-file", sec, "-fail", "1000"}, engineFiles: []string{sec}, maxAttempts: 3})
 	r := catest.Issue(t, ts.e)
 	serial := ca.FormatSerial(r.Cert.Serial)
-	var dead []api.OutboxRow
+	var dead []hooksapi.OutboxRow
 	waitUntil(t, "a dead row", func() bool {
 		resp, body := ts.json(t, "GET", "/api/v1/outbox?state=dead", auth.RoleCAOperator, nil)
 		wantStatus(t, resp, body, 200)
-		dead = decode[struct{ Items []api.OutboxRow }](t, body).Items
+		dead = decode[struct{ Items []hooksapi.OutboxRow }](t, body).Items
 		return len(dead) == 1
 	})
 	id := strconv.FormatUint(dead[0].ID, 10)
 	resp, body := ts.json(t, "GET", "/api/v1/outbox/"+id, auth.RoleCAOperator, nil)
 	wantStatus(t, resp, body, 200)
-	row := decode[api.OutboxRow](t, body)
+	row := decode[hooksapi.OutboxRow](t, body)
 	if row.State != "dead" || row.Attempts != 3 || len(row.Log) != 3 || row.Serial != serial {
 		t.Fatalf("dead row %+v", row)
 	}
@@ -306,7 +307,7 @@ func TestHooksDeadRedrive(t *testing.T) {
 	waitUntil(t, "ESIA SUCCEEDED after the redrive", func() bool { return esiaState(t, ts, serial).State == "SUCCEEDED" })
 	resp, body = ts.json(t, "GET", "/api/v1/outbox/"+id, auth.RoleCAOperator, nil)
 	wantStatus(t, resp, body, 200)
-	row = decode[api.OutboxRow](t, body)
+	row = decode[hooksapi.OutboxRow](t, body)
 	if row.State != "delivered" || len(row.Log) != 4 || row.Log[3].Code != 202 {
 		t.Errorf("after redrive %+v", row)
 	}

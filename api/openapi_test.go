@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/gostca/gostca/api/raapi"
+	"github.com/gostca/gostca/api/wire"
 )
 
 // TestOpenAPIDocument: the committed document parses, documents every
@@ -83,19 +86,19 @@ func TestOpenAPIDocument(t *testing.T) {
 			}
 		}
 	}
-	for code := range appStatus {
-		if !strings.Contains(string(openapiJSON), string(code)) {
+	for _, code := range raapi.ProblemCodes() {
+		if !strings.Contains(string(openapiJSON), code) {
 			t.Errorf("application problem code %s undocumented", code)
 		}
 	}
-	for code := range statusOf {
+	for _, code := range wire.Codes() {
 		if !strings.Contains(string(openapiJSON), code) {
 			t.Errorf("problem code %s undocumented", code)
 		}
 	}
 }
 
-// hookPaths are the hook callback, outbox and ESIA endpoints (api/hooks.go).
+// hookPaths are the hook callback, outbox and ESIA endpoints (api/hooksapi).
 var hookPaths = map[string][]string{
 	"/api/v1/hooks/{kind}":                       {"post"},
 	"/api/v1/outbox":                             {"get"},

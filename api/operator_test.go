@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/api"
+	"github.com/gostca/gostca/api/wire"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/caerr"
@@ -133,7 +134,7 @@ func TestListCertificatesOverHTTP(t *testing.T) {
 			t.Errorf("%s: %d %s", path, resp.StatusCode, out)
 			continue
 		}
-		p := decode[api.Problem](t, out)
+		p := decode[wire.Problem](t, out)
 		for _, w := range want {
 			if !strings.Contains(p.Detail, w) {
 				t.Errorf("%s: %q does not mention %q", path, p.Detail, w)
@@ -160,7 +161,7 @@ func hasDoubledWord(s string) bool {
 func TestProblemsSayWhatToDo(t *testing.T) {
 	ts := startServer(t, nil)
 	admin := ts.tokens[auth.RoleCAAdmin]
-	check := func(what string, resp *http.Response, out []byte, status int, code string, mentions ...string) api.Problem {
+	check := func(what string, resp *http.Response, out []byte, status int, code string, mentions ...string) wire.Problem {
 		t.Helper()
 		p := wantProblem(t, resp, out, status, code)
 		for _, m := range mentions {

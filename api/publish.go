@@ -10,6 +10,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/gostca/gostca/api/wire"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/cadir"
 	"github.com/gostca/gostca/caerr"
@@ -39,7 +40,7 @@ func (s *Server) crl(ctx *fasthttp.RequestCtx, _ *auth.Principal, param []byte) 
 		pstr, delta := strings.CutSuffix(part, "-delta")
 		p, ok := parsePartition(pstr)
 		if !ok {
-			return &problemErr{code: caerr.CodeCRLNotFound, detail: "no CRL " + strconv.Quote("/crl/"+name+".crl") + ": the partition is a decimal number"}
+			return &wire.Error{Code: caerr.CodeCRLNotFound, Detail: "no CRL " + strconv.Quote("/crl/"+name+".crl") + ": the partition is a decimal number"}
 		}
 		f, err = s.pub.PartitionCRL(c, issuer, p, delta)
 	case name == cadir.RootID:
@@ -95,7 +96,7 @@ func (s *Server) isIssuer(id string) bool {
 func (s *Server) caCert(ctx *fasthttp.RequestCtx, _ *auth.Principal, param []byte) error {
 	der, ok := s.e.CACertificate(string(param))
 	if !ok {
-		return &problemErr{code: caerr.CodeIssuerNotFound, detail: "no CA certificate " + strconv.Quote(string(param))}
+		return &wire.Error{Code: caerr.CodeIssuerNotFound, Detail: "no CA certificate " + strconv.Quote(string(param))}
 	}
 	sum := sha256.Sum256(der)
 	etag := `"` + hex.EncodeToString(sum[:16]) + `"`

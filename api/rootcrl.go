@@ -6,6 +6,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/gostca/gostca/api/wire"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/caerr"
 	"github.com/gostca/gostca/publish"
@@ -24,7 +25,7 @@ type RootCRLUpload struct {
 // (publish.UploadRootCRL).
 func (s *Server) rootCRL(ctx *fasthttp.RequestCtx, p *auth.Principal) error {
 	var body RootCRLUpload
-	if err := decodeJSON(ctx, &body, true); err != nil {
+	if err := wire.DecodeJSON(ctx, &body, true); err != nil {
 		return err
 	}
 	c, cancel := s.callCtx()
@@ -45,7 +46,7 @@ func (s *Server) rootCRL(ctx *fasthttp.RequestCtx, p *auth.Principal) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(ctx, fasthttp.StatusCreated, crlInfo(f))
+	return wire.WriteJSON(ctx, fasthttp.StatusCreated, crlInfo(f))
 }
 
 func crlInfo(f *publish.CRLFile) CRLInfo {

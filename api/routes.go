@@ -6,6 +6,9 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/gostca/gostca/api/hooksapi"
+	"github.com/gostca/gostca/api/raapi"
+	"github.com/gostca/gostca/api/wire"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/ca"
 )
@@ -13,10 +16,6 @@ import (
 // The route table is built once (newRouteTable) and matched without
 // allocating: a path is compared as bytes, and its one parameter, if any,
 // is a subslice of it.
-
-// handlerFunc serves one method of a route; param is the route's path
-// parameter (nil for routes without one), valid during the request.
-type handlerFunc func(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error
 
 // HTTP methods the table knows; any other is 405.
 const (
@@ -29,6 +28,16 @@ const (
 )
 
 var methodNames = [numMethods]string{mGet: "GET", mHead: "HEAD", mPost: "POST", mDelete: "DELETE", mPut: "PUT"}
+
+// methodLabel is the metrics label of a request method: the methods the
+// route table knows, and one value for every other, so that invented
+// methods cannot make new series.
+func methodLabel(m []byte) string {
+	if i := methodIndex(m); i >= 0 {
+		return methodNames[i]
+	}
+	return "other"
+}
 
 func methodIndex(m []byte) int {
 	switch string(m) {
@@ -55,14 +64,14 @@ const (
 	rest              // everything between prefix and suffix, '/' included
 	// segmentPair is two segments around the route's infix
 	// ("{id}/documents/{doc}"); the parameter is all of it, split with
-	// splitPair.
+	// wire.SplitPair.
 	segmentPair
 )
 
 // endpoint is one method of a route: its handler and the roles that may
 // call it (auth.RolesFor of its operation; nil: public).
 type endpoint struct {
-	h     handlerFunc
+	h     wire.Handler
 	op    auth.Operation
 	roles []auth.Role
 }
@@ -92,21 +101,12 @@ func (r *route) match(path []byte) (bool, []byte) {
 		return false, nil
 	}
 	if r.param == segmentPair {
-		if a, b, ok := splitPair(p, r.infix); !ok || len(a) == 0 || len(b) == 0 ||
+		if a, b, ok := wire.SplitPair(p, r.infix); !ok || len(a) == 0 || len(b) == 0 ||
 			bytes.IndexByte(a, '/') >= 0 || bytes.IndexByte(b, '/') >= 0 {
 			return false, nil
 		}
 	}
 	return true, p
-}
-
-// splitPair splits a segmentPair parameter at its infix.
-func splitPair(p []byte, infix string) (a, b []byte, ok bool) {
-	i := bytes.Index(p, []byte(infix))
-	if i < 0 {
-		return nil, nil, false
-	}
-	return p[:i], p[i+len(infix):], true
 }
 
 // routeTable is every route, tried in order: the first that matches wins.
@@ -124,7 +124,7 @@ func (t routeTable) match(path []byte) (*route, []byte) {
 // on declares the handler of a method and the operation it performs.
 type on struct {
 	method int
-	h      handlerFunc
+	h      wire.Handler
 	op     auth.Operation
 }
 
@@ -140,8 +140,10 @@ func newRoute(name, prefix string, param paramKind, suffix string, ons ...on) *r
 }
 
 // newRouteTable is the API: every path, method, handler and operation.
+// The endpoint groups' handlers are made here, once.
 func newRouteTable(s *Server) routeTable {
-	status := func(a ca.StatusAction) handlerFunc {
+	hk := hooksapi.New(s.e, s.opts.WriteTimeout)
+	status := func(a ca.StatusAction) wire.Handler {
 		return func(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
 			return s.setStatus(ctx, p, param, a)
 		}
@@ -168,12 +170,12 @@ func newRouteTable(s *Server) routeTable {
 		newRoute("token", v1+"tokens/", segment, "", on{mDelete, s.revokeToken, auth.OpTokens}),
 		newRoute("audit", v1+"audit", noParam, "", on{mGet, s.audit, auth.OpAudit}),
 		newRoute("audit_checkpoint", v1+"audit/checkpoint", noParam, "", on{mPost, s.auditCheckpoint, auth.OpAudit}),
-		newRoute("hook_callback", v1+"hooks/", segment, "", on{mPost, s.hookCallback, auth.Public}), // signed (api/hooks.go)
-		newRoute("outbox", v1+"outbox", noParam, "", on{mGet, s.listOutbox, auth.OpOutbox}),
-		newRoute("outbox_row", v1+"outbox/", segment, "", on{mGet, s.getOutbox, auth.OpOutbox}),
-		newRoute("outbox_redrive", v1+"outbox/", segment, "/redrive", on{mPost, s.redriveOutbox, auth.OpOutbox}),
-		newRoute("outbox_cancel", v1+"outbox/", segment, "/cancel", on{mPost, s.cancelOutbox, auth.OpOutbox}),
-		newRoute("certificate_esia", v1+"certificates/", segment, "/esia", on{mGet, s.getESIA, auth.OpOutbox}),
-		newRoute("certificate_esia_redrive", v1+"certificates/", segment, "/esia/redrive", on{mPost, s.redriveESIA, auth.OpOutbox}),
-	}, s.applicationRoutes(v1)...)
+		newRoute("hook_callback", v1+"hooks/", segment, "", on{mPost, hk.Callback, auth.Public}), // signed (api/hooksapi/hooks.go)
+		newRoute("outbox", v1+"outbox", noParam, "", on{mGet, hk.ListOutbox, auth.OpOutbox}),
+		newRoute("outbox_row", v1+"outbox/", segment, "", on{mGet, hk.GetOutbox, auth.OpOutbox}),
+		newRoute("outbox_redrive", v1+"outbox/", segment, "/redrive", on{mPost, hk.RedriveOutbox, auth.OpOutbox}),
+		newRoute("outbox_cancel", v1+"outbox/", segment, "/cancel", on{mPost, hk.CancelOutbox, auth.OpOutbox}),
+		newRoute("certificate_esia", v1+"certificates/", segment, "/esia", on{mGet, hk.GetESIA, auth.OpOutbox}),
+		newRoute("certificate_esia_redrive", v1+"certificates/", segment, "/esia/redrive", on{mPost, hk.RedriveESIA, auth.OpOutbox}),
+	}, applicationRoutes(v1, raapi.New(s.e, s.log, s.opts.WriteTimeout))...)
 }

@@ -3,6 +3,14 @@
 // status publication (CRLs, CA certificates, OCSP), /metrics, /healthz and
 // /readyz. Handlers only authenticate, decode, bound and map errors; every
 // rule lives in the packages under it (ca, auth, publish).
+//
+// This package is the server core: the server, the route table
+// (routes.go, with every group's routes), authentication, connection
+// limits and the certificate, issuer, token, audit and publication
+// endpoints. Endpoint groups live in their own packages and are wired in
+// here: the registration authority's in api/raapi (routes_ra.go), the
+// hooks' callbacks and the outbox in api/hooksapi. What they share (the
+// handler type, problem+json, strict decoding) is api/wire.
 package api
 
 import (
@@ -24,6 +32,7 @@ import (
 	"github.com/valyala/fasthttp"
 	"github.com/valyala/fasthttp/fasthttpadaptor"
 
+	"github.com/gostca/gostca/api/wire"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/caerr"
@@ -123,7 +132,7 @@ func New(e *ca.CA, opts Options) *Server {
 		WriteTimeout:          opts.WriteTimeout,
 		IdleTimeout:           opts.IdleTimeout,
 		MaxRequestBodySize:    opts.MaxBodyBytes,
-		HeaderReceived:        s.requestConfig, // the upload route's own limit (documents.go)
+		HeaderReceived:        s.requestConfig, // the upload route's own limit (bodylimit.go)
 		NoDefaultServerHeader: true,
 		NoDefaultContentType:  true,
 		CloseOnShutdown:       true,
@@ -157,11 +166,11 @@ func (f fasthttpLogger) Printf(format string, args ...any) {
 // transportError answers requests fasthttp could not read.
 func (s *Server) transportError(ctx *fasthttp.RequestCtx, err error) {
 	if errors.Is(err, fasthttp.ErrBodyTooLarge) {
-		s.problem(ctx, &problemErr{code: codeBodyTooLarge, detail: fmt.Sprintf("request body larger than %d bytes", s.bodyLimit(&ctx.Request.Header))})
+		wire.WriteProblem(ctx, &wire.Error{Code: wire.CodeBodyTooLarge, Detail: fmt.Sprintf("request body larger than %d bytes", s.bodyLimit(&ctx.Request.Header))})
 		s.requests.WithLabelValues("transport", "", "413").Inc()
 		return
 	}
-	s.problem(ctx, &problemErr{code: codeBadHTTP, detail: "the request could not be read"})
+	wire.WriteProblem(ctx, &wire.Error{Code: wire.CodeBadHTTP, Detail: "the request could not be read"})
 	s.requests.WithLabelValues("transport", "", "400").Inc()
 }
 
@@ -172,19 +181,19 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		if v := recover(); v != nil {
 			s.log.Error("panic in handler", "route", routeName, "panic", fmt.Sprint(v))
 			ctx.ResetBody()
-			s.problem(ctx, &problemErr{code: caerr.CodeInternal, detail: "internal error"})
+			wire.WriteProblem(ctx, &wire.Error{Code: caerr.CodeInternal, Detail: "internal error"})
 		}
 		s.requests.WithLabelValues(routeName, methodLabel(ctx.Method()), strconv.Itoa(ctx.Response.StatusCode())).Inc()
 		s.duration.WithLabelValues(routeName).Observe(time.Since(start).Seconds())
 	}()
 	ctx.Response.Header.Set("X-Content-Type-Options", "nosniff")
-	if pe := checkUnambiguous(ctx); pe != nil {
-		s.problem(ctx, pe)
+	if pe := wire.CheckUnambiguous(ctx); pe != nil {
+		wire.WriteProblem(ctx, pe)
 		return
 	}
 	r, param := s.routes.match(ctx.Path())
 	if r == nil {
-		s.problem(ctx, &problemErr{code: codeNotFound, detail: "no such endpoint"})
+		wire.WriteProblem(ctx, &wire.Error{Code: wire.CodeNotFound, Detail: "no such endpoint"})
 		return
 	}
 	routeName = r.name
@@ -194,7 +203,7 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 	}
 	if ep == nil {
 		ctx.Response.Header.Set("Allow", r.allow)
-		s.problem(ctx, &problemErr{code: codeMethodNotAllowed, detail: string(ctx.Method()) + " is not allowed here"})
+		wire.WriteProblem(ctx, &wire.Error{Code: wire.CodeMethodNotAllowed, Detail: string(ctx.Method()) + " is not allowed here"})
 		return
 	}
 	var p *auth.Principal
@@ -212,16 +221,16 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		if p == nil {
 			s.authFailed(ctx, routeName, reason, tokenID)
 			ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="gostca"`)
-			s.problem(ctx, &problemErr{code: codeUnauthorized, detail: "a valid bearer token is required"})
+			wire.WriteProblem(ctx, &wire.Error{Code: wire.CodeUnauthorized, Detail: "a valid bearer token is required"})
 			return
 		}
 		if !hasRole(ep.roles, p.Role) {
-			s.problem(ctx, &problemErr{code: caerr.CodeForbidden, detail: "role " + string(p.Role) + " may not do this"})
+			wire.WriteProblem(ctx, &wire.Error{Code: caerr.CodeForbidden, Detail: "role " + string(p.Role) + " may not do this"})
 			return
 		}
 	}
 	if err := ep.h(ctx, p, param); err != nil {
-		s.fail(ctx, err)
+		wire.Fail(ctx, s.log, err)
 	}
 }
 
@@ -267,11 +276,10 @@ func sortedStrings(v []string) []string {
 	return v
 }
 
-// callCtx bounds a call into the CA by the write timeout. It is not tied
-// to the connection: admitted issuance finishes even if the client or the
-// server goes away (graceful shutdown waits for it).
+// callCtx bounds a call into the CA by the write timeout
+// (wire.CallContext).
 func (s *Server) callCtx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), s.opts.WriteTimeout)
+	return wire.CallContext(s.opts.WriteTimeout)
 }
 
 func (s *Server) healthz(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byte) error {
@@ -287,7 +295,7 @@ func (s *Server) readyz(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byte) e
 	ctx.Response.Header.Set("Cache-Control", "no-store")
 	if err := s.e.Ready(c); err != nil {
 		s.log.Warn("not ready", "err", err)
-		return &problemErr{code: codeNotReady, detail: "not ready: " + readyReason(err)}
+		return &wire.Error{Code: wire.CodeNotReady, Detail: "not ready: " + readyReason(err)}
 	}
 	ctx.SetContentType("text/plain; charset=utf-8")
 	ctx.SetBodyString("ready\n")
@@ -311,7 +319,7 @@ func (s *Server) serveMetrics(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []b
 		if !ok || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
 			s.authFailed(ctx, "metrics", authMetricsOnly, "")
 			ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="gostca-metrics"`)
-			return &problemErr{code: codeUnauthorized, detail: "/metrics needs the metrics bearer token"}
+			return &wire.Error{Code: wire.CodeUnauthorized, Detail: "/metrics needs the metrics bearer token"}
 		}
 	}
 	s.metrics(ctx)

@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/gostca/gostca/api"
+	"github.com/gostca/gostca/api/hooksapi"
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/store"
 )
@@ -70,7 +70,7 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if r.enabled() {
 		return withRemote(ctx, name, &r, stderr, func(cl *apiClient) error {
 			if sub == "list" {
-				var out struct{ Items []api.OutboxRow }
+				var out struct{ Items []hooksapi.OutboxRow }
 				q := url.Values{"state": {*state}, "limit": {strconv.Itoa(*limit)}}
 				if *kind != "" {
 					q.Set("kind", *kind)
@@ -85,7 +85,7 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			if sub != "show" {
 				path, method = path+"/"+sub, http.MethodPost
 			}
-			var row api.OutboxRow
+			var row hooksapi.OutboxRow
 			if err := cl.do(ctx, method, path, nil, &row); err != nil {
 				return err
 			}
@@ -105,9 +105,9 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			if err != nil {
 				return err
 			}
-			out := make([]api.OutboxRow, len(rows))
+			out := make([]hooksapi.OutboxRow, len(rows))
 			for i := range rows {
-				out[i] = api.OutboxView(&rows[i], false)
+				out[i] = hooksapi.OutboxView(&rows[i], false)
 			}
 			printOutboxList(stdout, out)
 			return nil
@@ -121,11 +121,11 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		if err != nil {
 			return err
 		}
-		return printJSON(stdout, api.OutboxView(row, true))
+		return printJSON(stdout, hooksapi.OutboxView(row, true))
 	})
 }
 
-func printOutboxList(w io.Writer, rows []api.OutboxRow) {
+func printOutboxList(w io.Writer, rows []hooksapi.OutboxRow) {
 	for _, r := range rows {
 		next := "-"
 		if r.NextAttempt != nil {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/api"
+	"github.com/gostca/gostca/api/wire"
 	"github.com/gostca/gostca/hsm"
 )
 
@@ -98,7 +99,7 @@ type apiClient struct {
 // problemError is an RFC 9457 answer of the server.
 type problemError struct {
 	status int
-	p      api.Problem
+	p      wire.Problem
 }
 
 func (e *problemError) Error() string {

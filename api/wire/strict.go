@@ -1,4 +1,4 @@
-package api
+package wire
 
 import (
 	"bytes"
@@ -17,31 +17,21 @@ import (
 // leave the meaning of a request to whichever copy a parser (ours, a
 // proxy's, a WAF's) happens to pick.
 
-// codeAmbiguous is the problem code of a request that says one thing twice.
-const codeAmbiguous = "ambiguous_request"
+// CodeAmbiguous is the problem code of a request that says one thing twice.
+const CodeAmbiguous = "ambiguous_request"
 
 // maxQueryArgs bounds the query parameters of one request.
 const maxQueryArgs = 32
 
-// methodLabel is the metrics label of a request method: the methods the
-// route table knows, and one value for every other, so that invented
-// methods cannot make new series.
-func methodLabel(m []byte) string {
-	if i := methodIndex(m); i >= 0 {
-		return methodNames[i]
-	}
-	return "other"
-}
-
-// checkUnambiguous refuses two Authorization headers and repeated (or too
+// CheckUnambiguous refuses two Authorization headers and repeated (or too
 // many) query parameters.
-func checkUnambiguous(ctx *fasthttp.RequestCtx) *problemErr {
+func CheckUnambiguous(ctx *fasthttp.RequestCtx) *Error {
 	if n := len(ctx.Request.Header.PeekAll(fasthttp.HeaderAuthorization)); n > 1 {
-		return &problemErr{code: codeAmbiguous, field: "Authorization", detail: strconv.Itoa(n) + " Authorization headers; send exactly one"}
+		return &Error{Code: CodeAmbiguous, Field: "Authorization", Detail: strconv.Itoa(n) + " Authorization headers; send exactly one"}
 	}
 	args := ctx.QueryArgs()
 	if args.Len() > maxQueryArgs {
-		return &problemErr{code: codeInvalidQuery, detail: "more than " + strconv.Itoa(maxQueryArgs) + " query parameters"}
+		return &Error{Code: CodeInvalidQuery, Detail: "more than " + strconv.Itoa(maxQueryArgs) + " query parameters"}
 	}
 	if args.Len() < 2 {
 		return nil
@@ -52,7 +42,7 @@ func checkUnambiguous(ctx *fasthttp.RequestCtx) *problemErr {
 		for _, s := range seen[:n] {
 			if bytes.Equal(s, k) {
 				name := printableName(string(k))
-				return &problemErr{code: codeAmbiguous, field: name, detail: "query parameter " + strconv.Quote(name) + " is repeated; give it once"}
+				return &Error{Code: CodeAmbiguous, Field: name, Detail: "query parameter " + strconv.Quote(name) + " is repeated; give it once"}
 			}
 		}
 		seen[n] = k
@@ -69,12 +59,12 @@ type errDuplicateKey struct{ path string }
 
 func (e *errDuplicateKey) Error() string { return "duplicate key " + strconv.Quote(e.path) }
 
-// checkDuplicateKeys walks a JSON value and fails on the first object
+// CheckDuplicateKeys walks a JSON value and fails on the first object
 // that holds the same key twice, at any depth. Keys are compared the way
 // encoding/json matches them to struct fields (case-insensitively), so
 // "csr" and "CSR" count as the same key. Syntax errors are left to the
 // decoder that runs next.
-func checkDuplicateKeys(body []byte) error {
+func CheckDuplicateKeys(body []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	type frame struct {
@@ -124,12 +114,12 @@ func checkDuplicateKeys(body []byte) error {
 		switch tok {
 		case json.Delim('{'):
 			if len(stack) >= maxJSONDepth {
-				return &problemErr{code: codeInvalidJSON, detail: "JSON nested deeper than " + strconv.Itoa(maxJSONDepth)}
+				return &Error{Code: CodeInvalidJSON, Detail: "JSON nested deeper than " + strconv.Itoa(maxJSONDepth)}
 			}
 			stack = append(stack, frame{object: true, path: path, key: true})
 		case json.Delim('['):
 			if len(stack) >= maxJSONDepth {
-				return &problemErr{code: codeInvalidJSON, detail: "JSON nested deeper than " + strconv.Itoa(maxJSONDepth)}
+				return &Error{Code: CodeInvalidJSON, Detail: "JSON nested deeper than " + strconv.Itoa(maxJSONDepth)}
 			}
 			stack = append(stack, frame{path: path})
 		case json.Delim(']'):
@@ -163,5 +153,5 @@ func printableName(s string) string {
 }
 
 func init() {
-	statusOf[codeAmbiguous], titles[codeAmbiguous] = fasthttp.StatusBadRequest, "Ambiguous request"
+	Register(CodeAmbiguous, fasthttp.StatusBadRequest, "Ambiguous request")
 }

@@ -1,4 +1,4 @@
-package api
+package raapi
 
 import (
 	"encoding/hex"

@@ -1,13 +1,20 @@
-package api
+// Package raapi is the HTTP face of the registration authority: the
+// endpoints under /api/v1/applications (applications, their actions,
+// documents and the printed form), their JSON forms and problems. The
+// route table that names them is package api's (routes_ra.go).
+package raapi
 
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/gostca/gostca/api/wire"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/ra"
@@ -23,31 +30,21 @@ import (
 // the application it read): a stale one is 412 version_conflict, none is
 // 428 version_required.
 
-// applicationRoutes are the routes under /api/v1/applications.
-func (s *Server) applicationRoutes(v1 string) []*route {
-	h := s.appHandler
-	action := func(name string, op auth.Operation, fn handlerFunc) *route {
-		return newRoute("application_"+name, v1+"applications/", segment, "/actions/"+name, on{mPost, h(fn), op})
-	}
-	return append([]*route{
-		newRoute("applications", v1+"applications", noParam, "",
-			on{mPost, h(s.createApplication), auth.OpAppCreate}, on{mGet, h(s.listApplications), auth.OpAppRead}),
-		newRoute("application", v1+"applications/", segment, "", on{mGet, h(s.getApplication), auth.OpAppRead}),
-		newRoute("application_history", v1+"applications/", segment, "/history", on{mGet, h(s.applicationHistory), auth.OpAppRead}),
-		newRoute("application_data", v1+"applications/", segment, "/data", on{mPut, h(s.updateApplicationData), auth.OpAppEdit}),
-		action("remove_document", auth.OpAppEdit, s.removeApplicationDocument),
-		action("submit", auth.OpAppSubmit, s.simpleAction((*ra.Service).Submit)),
-		action("claim", auth.OpAppReview, s.simpleAction((*ra.Service).Claim)),
-		action("unclaim", auth.OpAppReview, s.simpleAction((*ra.Service).Unclaim)),
-		action("approve", auth.OpAppReview, s.simpleAction((*ra.Service).Approve)),
-		action("reject", auth.OpAppReview, s.rejectApplication),
-		action("verify_identity", auth.OpAppIdentify, s.verifyApplicationIdentity),
-		action("send_to_cabinet", auth.OpAppDeliver, s.simpleAction((*ra.Service).SendToCabinet)),
-		action("take_back", auth.OpAppDeliver, s.reasonAction((*ra.Service).TakeBack)),
-		action("cancel", auth.OpAppDeliver, s.reasonAction((*ra.Service).Cancel)),
-		action("issue_at_desk", auth.OpAppIssue, s.issueApplicationAtDesk),
-	}, s.documentRoutes(v1)...)
+// API serves the registration authority's endpoints; the route table of
+// package api (routes_ra.go) names its methods, each wrapped in Wrap.
+type API struct {
+	e       *ca.CA
+	log     *slog.Logger
+	timeout time.Duration
 }
+
+// New makes the endpoints for e; log records internal errors and timeout
+// bounds each call into the CA (the server's write timeout).
+func New(e *ca.CA, log *slog.Logger, timeout time.Duration) *API {
+	return &API{e: e, log: log, timeout: timeout}
+}
+
+func (s *API) callCtx() (context.Context, context.CancelFunc) { return wire.CallContext(s.timeout) }
 
 // appActor is the caller as package ra sees it. Roles that only read
 // (ca_admin, auditor) read as operators do; the route table keeps them
@@ -82,7 +79,7 @@ func ifMatch(ctx *fasthttp.RequestCtx) (uint64, error) {
 // writeApplication answers with an application and its ETag.
 func writeApplication(ctx *fasthttp.RequestCtx, status int, a *store.Application) error {
 	ctx.Response.Header.Set("ETag", `"`+strconv.FormatUint(a.Version, 10)+`"`)
-	return writeJSON(ctx, status, applicationJSON(a))
+	return wire.WriteJSON(ctx, status, applicationJSON(a))
 }
 
 // CreateApplicationRequest is the body of POST /api/v1/applications.
@@ -96,9 +93,9 @@ type CreateApplicationRequest struct {
 	Replaces      string `json:"replaces,omitempty"`
 }
 
-func (s *Server) createApplication(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) error {
+func (s *API) CreateApplication(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) error {
 	var body CreateApplicationRequest
-	if err := decodeJSON(ctx, &body, false); err != nil {
+	if err := wire.DecodeJSON(ctx, &body, false); err != nil {
 		return err
 	}
 	in := ra.CreateInput{CertType: body.CertType, Centre: body.ServiceCentre, Phone: body.Phone, Email: body.Email,
@@ -124,7 +121,7 @@ func invalidField(field, problem string) error {
 	return &ra.Error{Code: ra.CodeInvalidData, Detail: "correct the fields named", Fields: []ra.FieldError{{Field: field, Problem: problem}}}
 }
 
-func (s *Server) getApplication(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
+func (s *API) GetApplication(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
 	c, cancel := s.callCtx()
 	defer cancel()
 	a, err := s.e.RA().Get(c, appActor(p), string(id))
@@ -134,7 +131,7 @@ func (s *Server) getApplication(ctx *fasthttp.RequestCtx, p *auth.Principal, id 
 	return writeApplication(ctx, fasthttp.StatusOK, a)
 }
 
-func (s *Server) applicationHistory(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
+func (s *API) ApplicationHistory(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
 	c, cancel := s.callCtx()
 	defer cancel()
 	evs, err := s.e.RA().History(c, appActor(p), string(id))
@@ -147,10 +144,10 @@ func (s *Server) applicationHistory(ctx *fasthttp.RequestCtx, p *auth.Principal,
 	for _, e := range evs {
 		out.Items = append(out.Items, eventJSON(e))
 	}
-	return writeJSON(ctx, fasthttp.StatusOK, out)
+	return wire.WriteJSON(ctx, fasthttp.StatusOK, out)
 }
 
-func (s *Server) listApplications(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) error {
+func (s *API) ListApplications(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) error {
 	args := ctx.QueryArgs()
 	q := ra.ListQuery{Centre: string(args.Peek("service_centre")), Phone: string(args.Peek("phone")),
 		SNILS: string(args.Peek("snils")), INN: string(args.Peek("inn")), Cursor: string(args.Peek("cursor"))}
@@ -178,7 +175,7 @@ func (s *Server) listApplications(ctx *fasthttp.RequestCtx, p *auth.Principal, _
 	for i := range page {
 		out.Items = append(out.Items, applicationJSON(&page[i]))
 	}
-	return writeJSON(ctx, fasthttp.StatusOK, out)
+	return wire.WriteJSON(ctx, fasthttp.StatusOK, out)
 }
 
 // ApplicationDataRequest is the body of PUT …/data: the whole editable
@@ -189,13 +186,13 @@ type ApplicationDataRequest struct {
 	Owner     OwnerJSON `json:"owner"`
 }
 
-func (s *Server) updateApplicationData(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
+func (s *API) UpdateApplicationData(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
 	version, err := ifMatch(ctx)
 	if err != nil {
 		return err
 	}
 	var body ApplicationDataRequest
-	if err := decodeJSON(ctx, &body, false); err != nil {
+	if err := wire.DecodeJSON(ctx, &body, false); err != nil {
 		return err
 	}
 	o, errs := ownerFromJSON(&body.Owner)
@@ -211,7 +208,7 @@ func (s *Server) updateApplicationData(ctx *fasthttp.RequestCtx, p *auth.Princip
 	return writeApplication(ctx, fasthttp.StatusOK, a)
 }
 
-func (s *Server) removeApplicationDocument(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
+func (s *API) RemoveApplicationDocument(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
 	version, err := ifMatch(ctx)
 	if err != nil {
 		return err
@@ -219,7 +216,7 @@ func (s *Server) removeApplicationDocument(ctx *fasthttp.RequestCtx, p *auth.Pri
 	var body struct {
 		Document string `json:"document"`
 	}
-	if err := decodeJSON(ctx, &body, false); err != nil {
+	if err := wire.DecodeJSON(ctx, &body, false); err != nil {
 		return err
 	}
 	c, cancel := s.callCtx()
@@ -232,14 +229,14 @@ func (s *Server) removeApplicationDocument(ctx *fasthttp.RequestCtx, p *auth.Pri
 }
 
 // simpleAction serves an action without a body.
-func (s *Server) simpleAction(fn func(*ra.Service, context.Context, ra.Actor, string, uint64) (*store.Application, error)) handlerFunc {
+func (s *API) SimpleAction(fn func(*ra.Service, context.Context, ra.Actor, string, uint64) (*store.Application, error)) wire.Handler {
 	return func(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
 		version, err := ifMatch(ctx)
 		if err != nil {
 			return err
 		}
 		var none struct{}
-		if err := decodeJSON(ctx, &none, true); err != nil {
+		if err := wire.DecodeJSON(ctx, &none, true); err != nil {
 			return err
 		}
 		c, cancel := s.callCtx()
@@ -258,14 +255,14 @@ type ReasonRequest struct {
 }
 
 // reasonAction serves an action whose body is a reason.
-func (s *Server) reasonAction(fn func(*ra.Service, context.Context, ra.Actor, string, uint64, string) (*store.Application, error)) handlerFunc {
+func (s *API) ReasonAction(fn func(*ra.Service, context.Context, ra.Actor, string, uint64, string) (*store.Application, error)) wire.Handler {
 	return func(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
 		version, err := ifMatch(ctx)
 		if err != nil {
 			return err
 		}
 		var body ReasonRequest
-		if err := decodeJSON(ctx, &body, false); err != nil {
+		if err := wire.DecodeJSON(ctx, &body, false); err != nil {
 			return err
 		}
 		c, cancel := s.callCtx()
@@ -283,13 +280,13 @@ type RejectRequest struct {
 	Reasons []ReasonJSON `json:"reasons"`
 }
 
-func (s *Server) rejectApplication(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
+func (s *API) RejectApplication(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
 	version, err := ifMatch(ctx)
 	if err != nil {
 		return err
 	}
 	var body RejectRequest
-	if err := decodeJSON(ctx, &body, false); err != nil {
+	if err := wire.DecodeJSON(ctx, &body, false); err != nil {
 		return err
 	}
 	reasons := make([]ra.Reason, len(body.Reasons))
@@ -315,13 +312,13 @@ type IdentityRequest struct {
 	CertSerial     string `json:"cert_serial,omitempty"` // hex (qualified_certificate)
 }
 
-func (s *Server) verifyApplicationIdentity(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
+func (s *API) VerifyApplicationIdentity(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
 	version, err := ifMatch(ctx)
 	if err != nil {
 		return err
 	}
 	var body IdentityRequest
-	if err := decodeJSON(ctx, &body, false); err != nil {
+	if err := wire.DecodeJSON(ctx, &body, false); err != nil {
 		return err
 	}
 	in := ra.IdentityInput{Method: body.Method, Representative: body.Representative, Document: body.Document, Confirmed: body.Confirmed}
@@ -361,18 +358,18 @@ type DeskIssueRequest struct {
 // certificate for a service centre or operator holding the subscriber's
 // CSR. The subscriber cabinet will issue through the same ra.Issue after
 // its consent and SMS confirmation.
-func (s *Server) issueApplicationAtDesk(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
+func (s *API) IssueApplicationAtDesk(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
 	version, err := ifMatch(ctx)
 	if err != nil {
 		return err
 	}
 	var body DeskIssueRequest
-	if err := decodeJSON(ctx, &body, false); err != nil {
+	if err := wire.DecodeJSON(ctx, &body, false); err != nil {
 		return err
 	}
 	var csr []byte
 	if body.CSR != "" {
-		if csr, err = decodeCSR(body.CSR); err != nil {
+		if csr, err = wire.DecodeCSR(body.CSR); err != nil {
 			return invalidField("csr", "a PKCS#10 request: PEM or base64 of the DER")
 		}
 	}

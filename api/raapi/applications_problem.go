@@ -1,11 +1,13 @@
-package api
+package raapi
 
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/gostca/gostca/api/wire"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/ra"
 )
@@ -63,14 +65,14 @@ type FieldProblem struct {
 // with each (invalid_params, for invalid_data) or what is missing
 // (application_incomplete).
 type AppProblem struct {
-	Problem
+	wire.Problem
 	InvalidParams []FieldProblem `json:"invalid_params,omitempty"`
 	Missing       []string       `json:"missing,omitempty"`
 }
 
-// appHandler turns the registration authority's errors into problems;
-// any other error goes to the generic fail.
-func (s *Server) appHandler(h handlerFunc) handlerFunc {
+// Wrap makes h answer the registration authority's errors as problems;
+// any other error goes on to wire.Fail.
+func (s *API) Wrap(h wire.Handler) wire.Handler {
 	return func(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
 		err := h(ctx, p, param)
 		var re *ra.Error
@@ -82,7 +84,7 @@ func (s *Server) appHandler(h handlerFunc) handlerFunc {
 	}
 }
 
-func (s *Server) appProblem(ctx *fasthttp.RequestCtx, re *ra.Error) {
+func (s *API) appProblem(ctx *fasthttp.RequestCtx, re *ra.Error) {
 	status, ok := appStatus[re.Code]
 	if !ok {
 		status = fasthttp.StatusInternalServerError
@@ -92,7 +94,7 @@ func (s *Server) appProblem(ctx *fasthttp.RequestCtx, re *ra.Error) {
 		s.log.Error("application request failed", "path", string(ctx.Path()), "err", re)
 		detail = "internal error"
 	}
-	body := AppProblem{Problem: Problem{Type: problemTypeURNPrefix + string(re.Code), Title: appTitles[re.Code],
+	body := AppProblem{Problem: wire.Problem{Type: wire.ProblemTypeURNPrefix + string(re.Code), Title: appTitles[re.Code],
 		Status: status, Detail: detail, Instance: string(ctx.Path()), Code: string(re.Code)}, Missing: re.Missing}
 	for _, f := range re.Fields {
 		body.InvalidParams = append(body.InvalidParams, FieldProblem(f))
@@ -107,6 +109,17 @@ func (s *Server) appProblem(ctx *fasthttp.RequestCtx, re *ra.Error) {
 	b, _ := json.Marshal(body)
 	ctx.Response.Header.Set("Cache-Control", "no-store")
 	ctx.SetStatusCode(status)
-	ctx.SetContentType(problemContentType)
+	ctx.SetContentType(wire.ProblemContentType)
 	ctx.SetBody(b)
+}
+
+// ProblemCodes lists the registration authority's problem codes this
+// group answers with (the OpenAPI document must name each).
+func ProblemCodes() []string {
+	out := make([]string, 0, len(appStatus))
+	for c := range appStatus {
+		out = append(out, string(c))
+	}
+	slices.Sort(out)
+	return out
 }

@@ -1,8 +1,10 @@
-package api
+package wire
 
 import (
 	"encoding/json"
 	"errors"
+	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,18 +15,18 @@ import (
 
 // Codes of the HTTP layer itself; the CA's are in caerr/errors.go.
 const (
-	codeNotFound          = "not_found"
-	codeMethodNotAllowed  = "method_not_allowed"
-	codeUnauthorized      = "unauthorized"
-	codeBodyTooLarge      = "body_too_large"
-	codeUnsupportedMedia  = "unsupported_media_type"
-	codeInvalidJSON       = "invalid_json"
-	codeBadHTTP           = "bad_http_request"
-	codeNotReady          = "not_ready"
-	codeInvalidQuery      = "invalid_query"
-	codeNotAcceptable     = "not_acceptable"
-	problemContentType    = "application/problem+json"
-	problemTypeURNPrefix  = "urn:gostca:problem:"
+	CodeNotFound          = "not_found"
+	CodeMethodNotAllowed  = "method_not_allowed"
+	CodeUnauthorized      = "unauthorized"
+	CodeBodyTooLarge      = "body_too_large"
+	CodeUnsupportedMedia  = "unsupported_media_type"
+	CodeInvalidJSON       = "invalid_json"
+	CodeBadHTTP           = "bad_http_request"
+	CodeNotReady          = "not_ready"
+	CodeInvalidQuery      = "invalid_query"
+	CodeNotAcceptable     = "not_acceptable"
+	ProblemContentType    = "application/problem+json"
+	ProblemTypeURNPrefix  = "urn:gostca:problem:"
 	csrCodePrefix         = "csr."
 	csrProblemHTTPStatus  = fasthttp.StatusUnprocessableEntity
 	defaultProblemStatus  = fasthttp.StatusInternalServerError
@@ -33,17 +35,17 @@ const (
 
 // statusOf maps a stable code onto an HTTP status.
 var statusOf = map[string]int{
-	codeNotFound:                  fasthttp.StatusNotFound,
-	codeMethodNotAllowed:          fasthttp.StatusMethodNotAllowed,
-	codeUnauthorized:              fasthttp.StatusUnauthorized,
+	CodeNotFound:                  fasthttp.StatusNotFound,
+	CodeMethodNotAllowed:          fasthttp.StatusMethodNotAllowed,
+	CodeUnauthorized:              fasthttp.StatusUnauthorized,
 	caerr.CodeForbidden:           fasthttp.StatusForbidden,
-	codeBodyTooLarge:              fasthttp.StatusRequestEntityTooLarge,
-	codeUnsupportedMedia:          fasthttp.StatusUnsupportedMediaType,
-	codeInvalidJSON:               fasthttp.StatusBadRequest,
-	codeBadHTTP:                   fasthttp.StatusBadRequest,
-	codeNotReady:                  fasthttp.StatusServiceUnavailable,
-	codeInvalidQuery:              fasthttp.StatusBadRequest,
-	codeNotAcceptable:             fasthttp.StatusNotAcceptable,
+	CodeBodyTooLarge:              fasthttp.StatusRequestEntityTooLarge,
+	CodeUnsupportedMedia:          fasthttp.StatusUnsupportedMediaType,
+	CodeInvalidJSON:               fasthttp.StatusBadRequest,
+	CodeBadHTTP:                   fasthttp.StatusBadRequest,
+	CodeNotReady:                  fasthttp.StatusServiceUnavailable,
+	CodeInvalidQuery:              fasthttp.StatusBadRequest,
+	CodeNotAcceptable:             fasthttp.StatusNotAcceptable,
 	caerr.CodeInvalidRequest:      fasthttp.StatusBadRequest,
 	caerr.CodeInvalidSerial:       fasthttp.StatusBadRequest,
 	caerr.CodeInvalidReason:       fasthttp.StatusBadRequest,
@@ -72,17 +74,17 @@ var statusOf = map[string]int{
 
 // titles are the short, fixed summaries of each code.
 var titles = map[string]string{
-	codeNotFound:                  "Not found",
-	codeMethodNotAllowed:          "Method not allowed",
-	codeUnauthorized:              "Authentication required",
+	CodeNotFound:                  "Not found",
+	CodeMethodNotAllowed:          "Method not allowed",
+	CodeUnauthorized:              "Authentication required",
 	caerr.CodeForbidden:           "Not allowed for this caller",
-	codeBodyTooLarge:              "Request body too large",
-	codeUnsupportedMedia:          "Unsupported content type",
-	codeInvalidJSON:               "Invalid JSON",
-	codeBadHTTP:                   "Bad HTTP request",
-	codeNotReady:                  "Not ready",
-	codeInvalidQuery:              "Invalid query parameter",
-	codeNotAcceptable:             "Unsupported format",
+	CodeBodyTooLarge:              "Request body too large",
+	CodeUnsupportedMedia:          "Unsupported content type",
+	CodeInvalidJSON:               "Invalid JSON",
+	CodeBadHTTP:                   "Bad HTTP request",
+	CodeNotReady:                  "Not ready",
+	CodeInvalidQuery:              "Invalid query parameter",
+	CodeNotAcceptable:             "Unsupported format",
 	caerr.CodeInvalidRequest:      "Invalid request",
 	caerr.CodeInvalidSerial:       "Invalid serial number",
 	caerr.CodeInvalidReason:       "Invalid reason",
@@ -109,15 +111,32 @@ var titles = map[string]string{
 	caerr.CodeRootCRLRefused:      "Root CRL refused",
 }
 
-// problemErr is an error of the HTTP layer with its code.
-type problemErr struct {
-	code   string
-	detail string
-	field  string
-	fields []string
+// Error is an error of the HTTP layer with its code; handlers return it
+// and Fail writes it as a problem as it is.
+type Error struct {
+	Code   string
+	Detail string
+	Field  string
+	Fields []string
 }
 
-func (p *problemErr) Error() string { return p.code + ": " + p.detail }
+func (p *Error) Error() string { return p.Code + ": " + p.Detail }
+
+// Register adds a code of an endpoint group with its HTTP status and
+// title (call it from an init function).
+func Register(code string, status int, title string) {
+	statusOf[code], titles[code] = status, title
+}
+
+// Codes lists every code Register and this package know, sorted.
+func Codes() []string {
+	out := make([]string, 0, len(statusOf))
+	for c := range statusOf {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out
+}
 
 // Problem is the RFC 9457 body. Code is the stable member clients match.
 type Problem struct {
@@ -133,11 +152,12 @@ type Problem struct {
 	Fields []string `json:"fields,omitempty"`
 }
 
-// fail writes err as a problem; internal errors are logged, not shown.
-func (s *Server) fail(ctx *fasthttp.RequestCtx, err error) {
-	var pe *problemErr
+// Fail writes err as a problem; internal errors are logged on log, not
+// shown.
+func Fail(ctx *fasthttp.RequestCtx, log *slog.Logger, err error) {
+	var pe *Error
 	if errors.As(err, &pe) {
-		s.problem(ctx, pe)
+		WriteProblem(ctx, pe)
 		return
 	}
 	var ee *caerr.Error
@@ -145,7 +165,7 @@ func (s *Server) fail(ctx *fasthttp.RequestCtx, err error) {
 		ee = &caerr.Error{Code: caerr.CodeInternal, Err: err}
 	}
 	if ee.Code == caerr.CodeInternal || ee.Code == caerr.CodeUnavailable {
-		s.log.Error("request failed", "path", string(ctx.Path()), "code", ee.Code, "err", err)
+		log.Error("request failed", "path", string(ctx.Path()), "code", ee.Code, "err", err)
 		ee = &caerr.Error{Code: ee.Code, Detail: titles[ee.Code]}
 	}
 	if ee.Code == caerr.CodeOverloaded {
@@ -155,24 +175,25 @@ func (s *Server) fail(ctx *fasthttp.RequestCtx, err error) {
 		}
 		ctx.Response.Header.Set("Retry-After", strconv.Itoa(secs))
 	}
-	s.problem(ctx, &problemErr{code: ee.Code, detail: ee.Detail, field: ee.Field, fields: ee.Fields})
+	WriteProblem(ctx, &Error{Code: ee.Code, Detail: ee.Detail, Field: ee.Field, Fields: ee.Fields})
 }
 
-func (s *Server) problem(ctx *fasthttp.RequestCtx, pe *problemErr) {
-	status, ok := statusOf[pe.code]
-	title := titles[pe.code]
-	if strings.HasPrefix(pe.code, csrCodePrefix) {
+// WriteProblem writes pe as the response: its status, problem+json.
+func WriteProblem(ctx *fasthttp.RequestCtx, pe *Error) {
+	status, ok := statusOf[pe.Code]
+	title := titles[pe.Code]
+	if strings.HasPrefix(pe.Code, csrCodePrefix) {
 		status, ok, title = csrProblemHTTPStatus, true, "Invalid certificate request"
 	}
 	if !ok {
 		status, title = defaultProblemStatus, "Internal error"
 	}
 	body, _ := json.Marshal(Problem{
-		Type: problemTypeURNPrefix + pe.code, Title: title, Status: status, Detail: pe.detail,
-		Instance: string(ctx.Path()), Code: pe.code, Field: pe.field, Fields: pe.fields,
+		Type: ProblemTypeURNPrefix + pe.Code, Title: title, Status: status, Detail: pe.Detail,
+		Instance: string(ctx.Path()), Code: pe.Code, Field: pe.Field, Fields: pe.Fields,
 	})
 	ctx.Response.Header.Set("Cache-Control", "no-store")
 	ctx.SetStatusCode(status)
-	ctx.SetContentType(problemContentType)
+	ctx.SetContentType(ProblemContentType)
 	ctx.SetBody(append(body, '\n'))
 }

@@ -1,6 +1,11 @@
-package api
+// Package hooksapi is the HTTP face of package hooks: the signed
+// callbacks of the systems the hooks call, and the operators' outbox and
+// ESIA registration views and actions. The route table that names its
+// methods is package api's (routes.go).
+package hooksapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -8,6 +13,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/gostca/gostca/api/wire"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/caerr"
@@ -19,8 +25,20 @@ import (
 // (no bearer token: the Standard Webhooks signature is the credential),
 // and the operators' outbox view and actions. The rules are in hooks.
 
-// hookCallback is POST /api/v1/hooks/{kind}.
-func (s *Server) hookCallback(ctx *fasthttp.RequestCtx, _ *auth.Principal, param []byte) error {
+// API serves the hook endpoints.
+type API struct {
+	e       *ca.CA
+	timeout time.Duration
+}
+
+// New makes the endpoints for e; timeout bounds each call into the CA
+// (the server's write timeout).
+func New(e *ca.CA, timeout time.Duration) *API { return &API{e: e, timeout: timeout} }
+
+func (s *API) callCtx() (context.Context, context.CancelFunc) { return wire.CallContext(s.timeout) }
+
+// Callback is POST /api/v1/hooks/{kind}.
+func (s *API) Callback(ctx *fasthttp.RequestCtx, _ *auth.Principal, param []byte) error {
 	h := hooks.CallbackHeaders{
 		ID:        string(ctx.Request.Header.Peek(hooks.HeaderID)),
 		Timestamp: string(ctx.Request.Header.Peek(hooks.HeaderTimestamp)),
@@ -31,18 +49,18 @@ func (s *Server) hookCallback(ctx *fasthttp.RequestCtx, _ *auth.Principal, param
 	res, err := s.e.Hooks().Callback(c, string(param), h, ctx.PostBody())
 	var ce *hooks.CallbackError
 	if errors.As(err, &ce) {
-		body, _ := json.Marshal(Problem{Type: problemTypeURNPrefix + "hook." + ce.Code, Title: "Callback refused",
+		body, _ := json.Marshal(wire.Problem{Type: wire.ProblemTypeURNPrefix + "hook." + ce.Code, Title: "Callback refused",
 			Status: ce.Status, Detail: ce.Detail, Instance: string(ctx.Path()), Code: "hook." + ce.Code})
 		ctx.Response.Header.Set("Cache-Control", "no-store")
 		ctx.SetStatusCode(ce.Status)
-		ctx.SetContentType(problemContentType)
+		ctx.SetContentType(wire.ProblemContentType)
 		ctx.SetBody(body)
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	return writeJSON(ctx, fasthttp.StatusOK, res)
+	return wire.WriteJSON(ctx, fasthttp.StatusOK, res)
 }
 
 // OutboxAttempt is one delivery attempt of an outbox row.
@@ -101,15 +119,15 @@ func OutboxView(r *store.OutboxRow, withLog bool) OutboxRow {
 func outboxError(err error) error {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return &problemErr{code: codeNotFound, detail: "no such outbox row or certificate"}
+		return &wire.Error{Code: wire.CodeNotFound, Detail: "no such outbox row or certificate"}
 	case errors.Is(err, store.ErrInvalidTransition):
-		return &problemErr{code: caerr.CodeInvalidTransition, detail: "not possible in the row's state: only pending and dead rows are redriven or cancelled, an ESIA registration only after it failed"}
+		return &wire.Error{Code: caerr.CodeInvalidTransition, Detail: "not possible in the row's state: only pending and dead rows are redriven or cancelled, an ESIA registration only after it failed"}
 	}
 	return err
 }
 
 // listOutbox is GET /api/v1/outbox?state=pending|dead|all&kind=&after=&limit=.
-func (s *Server) listOutbox(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byte) error {
+func (s *API) ListOutbox(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byte) error {
 	q := ctx.QueryArgs()
 	var state store.OutboxState
 	switch string(q.Peek("state")) {
@@ -120,17 +138,17 @@ func (s *Server) listOutbox(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byt
 	case "all":
 		state = store.OutboxAny
 	default:
-		return &problemErr{code: codeInvalidQuery, field: "state", detail: "state is pending, dead or all"}
+		return &wire.Error{Code: wire.CodeInvalidQuery, Field: "state", Detail: "state is pending, dead or all"}
 	}
 	kind := string(q.Peek("kind"))
 	if len(kind) > 32 {
-		return &problemErr{code: codeInvalidQuery, field: "kind", detail: "kind is at most 32 characters"}
+		return &wire.Error{Code: wire.CodeInvalidQuery, Field: "kind", Detail: "kind is at most 32 characters"}
 	}
 	var after uint64
 	if a := q.Peek("after"); len(a) > 0 {
 		v, err := strconv.ParseUint(string(a), 10, 64)
 		if err != nil {
-			return &problemErr{code: codeInvalidQuery, field: "after", detail: "after is a row id"}
+			return &wire.Error{Code: wire.CodeInvalidQuery, Field: "after", Detail: "after is a row id"}
 		}
 		after = v
 	}
@@ -138,7 +156,7 @@ func (s *Server) listOutbox(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byt
 	if l := q.Peek("limit"); len(l) > 0 {
 		v, err := strconv.Atoi(string(l))
 		if err != nil || v < 1 || v > 1000 {
-			return &problemErr{code: codeInvalidQuery, field: "limit", detail: "limit is 1..1000"}
+			return &wire.Error{Code: wire.CodeInvalidQuery, Field: "limit", Detail: "limit is 1..1000"}
 		}
 		limit = v
 	}
@@ -152,18 +170,18 @@ func (s *Server) listOutbox(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byt
 	for i := range rows {
 		out = append(out, OutboxView(&rows[i], false))
 	}
-	return writeJSON(ctx, fasthttp.StatusOK, map[string]any{"items": out})
+	return wire.WriteJSON(ctx, fasthttp.StatusOK, map[string]any{"items": out})
 }
 
 func outboxID(param []byte) (uint64, error) {
 	id, err := strconv.ParseUint(string(param), 10, 64)
 	if err != nil || id == 0 {
-		return 0, &problemErr{code: codeNotFound, detail: "an outbox row id is a positive integer"}
+		return 0, &wire.Error{Code: wire.CodeNotFound, Detail: "an outbox row id is a positive integer"}
 	}
 	return id, nil
 }
 
-func (s *Server) getOutbox(ctx *fasthttp.RequestCtx, _ *auth.Principal, param []byte) error {
+func (s *API) GetOutbox(ctx *fasthttp.RequestCtx, _ *auth.Principal, param []byte) error {
 	id, err := outboxID(param)
 	if err != nil {
 		return err
@@ -174,10 +192,10 @@ func (s *Server) getOutbox(ctx *fasthttp.RequestCtx, _ *auth.Principal, param []
 	if err != nil {
 		return outboxError(err)
 	}
-	return writeJSON(ctx, fasthttp.StatusOK, OutboxView(r, true))
+	return wire.WriteJSON(ctx, fasthttp.StatusOK, OutboxView(r, true))
 }
 
-func (s *Server) redriveOutbox(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
+func (s *API) RedriveOutbox(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
 	id, err := outboxID(param)
 	if err != nil {
 		return err
@@ -188,10 +206,10 @@ func (s *Server) redriveOutbox(ctx *fasthttp.RequestCtx, p *auth.Principal, para
 	if err != nil {
 		return outboxError(err)
 	}
-	return writeJSON(ctx, fasthttp.StatusOK, OutboxView(r, true))
+	return wire.WriteJSON(ctx, fasthttp.StatusOK, OutboxView(r, true))
 }
 
-func (s *Server) cancelOutbox(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
+func (s *API) CancelOutbox(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
 	id, err := outboxID(param)
 	if err != nil {
 		return err
@@ -202,7 +220,7 @@ func (s *Server) cancelOutbox(ctx *fasthttp.RequestCtx, p *auth.Principal, param
 	if err != nil {
 		return outboxError(err)
 	}
-	return writeJSON(ctx, fasthttp.StatusOK, OutboxView(r, true))
+	return wire.WriteJSON(ctx, fasthttp.StatusOK, OutboxView(r, true))
 }
 
 // ESIARegistration is a certificate's ESIA registration state.
@@ -215,7 +233,7 @@ type ESIARegistration struct {
 	Answers int        `json:"answers"`
 }
 
-func (s *Server) getESIA(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
+func (s *API) GetESIA(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
 	serial, err := ca.ParseSerial(string(param))
 	if err != nil {
 		return err
@@ -234,10 +252,10 @@ func (s *Server) getESIA(ctx *fasthttp.RequestCtx, p *auth.Principal, param []by
 		t := st.Updated.UTC()
 		out.State, out.Code, out.Message, out.Updated, out.Answers = st.State, st.Code, st.Message, &t, st.Answers
 	}
-	return writeJSON(ctx, fasthttp.StatusOK, out)
+	return wire.WriteJSON(ctx, fasthttp.StatusOK, out)
 }
 
-func (s *Server) redriveESIA(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
+func (s *API) RedriveESIA(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
 	serial, err := ca.ParseSerial(string(param))
 	if err != nil {
 		return err
@@ -248,5 +266,5 @@ func (s *Server) redriveESIA(ctx *fasthttp.RequestCtx, p *auth.Principal, param 
 	if err != nil {
 		return outboxError(err)
 	}
-	return writeJSON(ctx, fasthttp.StatusAccepted, OutboxView(r, false))
+	return wire.WriteJSON(ctx, fasthttp.StatusAccepted, OutboxView(r, false))
 }

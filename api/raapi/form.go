@@ -1,4 +1,4 @@
-package api
+package raapi
 
 import (
 	"strconv"
@@ -17,7 +17,7 @@ import (
 // and sign in ink (package appform). The form's date is the time of the
 // application's last change, so one version always renders the same PDF
 // (the data digest printed on it matches that version).
-func (s *Server) applicationForm(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
+func (s *API) ApplicationForm(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
 	c, cancel := s.callCtx()
 	defer cancel()
 	a, err := s.e.RA().Get(c, appActor(p), string(id))
@@ -54,7 +54,7 @@ func missingNames(o appform.Owner) []string {
 }
 
 // formOf is the printed form of an application.
-func (s *Server) formOf(a *store.Application) appform.Form {
+func (s *API) formOf(a *store.Application) appform.Form {
 	o := a.Owner
 	f := appform.Form{
 		ApplicationID: a.ID,

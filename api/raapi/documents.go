@@ -1,4 +1,4 @@
-package api
+package raapi
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/gostca/gostca/api/wire"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/docstore"
 	"github.com/gostca/gostca/ra"
@@ -28,72 +29,17 @@ const (
 )
 
 func init() {
-	statusOf[codeUnsupportedDocument] = fasthttp.StatusUnsupportedMediaType
-	statusOf[codeInvalidDocument] = fasthttp.StatusUnprocessableEntity
-	titles[codeUnsupportedDocument] = "Unsupported document type"
-	titles[codeInvalidDocument] = "Invalid document"
+	wire.Register(codeUnsupportedDocument, fasthttp.StatusUnsupportedMediaType, "Unsupported document type")
+	wire.Register(codeInvalidDocument, fasthttp.StatusUnprocessableEntity, "Invalid document")
 }
 
-// uploadSlack is what the upload route's body limit allows past
-// ra.max_document_bytes, so that a body just over the limit is refused
-// by docstore with its own message rather than cut by the transport.
-const uploadSlack = 64 << 10
-
-// documentInfix separates the application and document ids in
+// DocumentInfix separates the application and document ids in
 // /api/v1/applications/{id}/documents/{doc}.
-const documentInfix = "/documents/"
-
-// documentRoutes are the routes of the documents and the printed form.
-func (s *Server) documentRoutes(v1 string) []*route {
-	h := s.appHandler
-	dl := newRoute("application_document", v1+"applications/", segmentPair, "",
-		on{mGet, h(s.downloadApplicationDocument), auth.OpAppRead})
-	dl.infix = documentInfix
-	return []*route{
-		newRoute("application_documents", v1+"applications/", segment, "/documents", on{mPost, h(s.uploadApplicationDocument), auth.OpAppEdit}),
-		dl,
-		newRoute("application_form", v1+"applications/", segment, "/form.pdf", on{mGet, h(s.applicationForm), auth.OpAppRead}),
-	}
-}
-
-// uploadLimit is the upload route's own body limit.
-func (s *Server) uploadLimit() int {
-	return max(s.e.Config().RA.MaxDocumentBytes+uploadSlack, s.opts.MaxBodyBytes)
-}
-
-// requestConfig gives the upload route its own body limit (the server's
-// default is smaller); every other request keeps the default.
-func (s *Server) requestConfig(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
-	if s.isUpload(h) {
-		return fasthttp.RequestConfig{MaxRequestBodySize: s.uploadLimit()}
-	}
-	return fasthttp.RequestConfig{}
-}
-
-// isUpload reports a POST to the documents route.
-func (s *Server) isUpload(h *fasthttp.RequestHeader) bool {
-	if string(h.Method()) != "POST" {
-		return false
-	}
-	path := h.RequestURI()
-	if i := bytes.IndexByte(path, '?'); i >= 0 {
-		path = path[:i]
-	}
-	r, _ := s.routes.match(path)
-	return r != nil && r.name == "application_documents"
-}
-
-// bodyLimit is the body limit of the request whose header is h.
-func (s *Server) bodyLimit(h *fasthttp.RequestHeader) int {
-	if s.isUpload(h) {
-		return s.uploadLimit()
-	}
-	return s.opts.MaxBodyBytes
-}
+const DocumentInfix = "/documents/"
 
 // uploadApplicationDocument serves POST …/documents?type=T: the body is
 // the file itself.
-func (s *Server) uploadApplicationDocument(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
+func (s *API) UploadApplicationDocument(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
 	version, err := ifMatch(ctx)
 	if err != nil {
 		return err
@@ -126,7 +72,7 @@ func (s *Server) uploadApplicationDocument(ctx *fasthttp.RequestCtx, p *auth.Pri
 	if err != nil {
 		return err
 	}
-	ctx.Response.Header.Set("Location", "/api/v1/applications/"+a.ID+documentInfix+a.Documents[len(a.Documents)-1].ID)
+	ctx.Response.Header.Set("Location", "/api/v1/applications/"+a.ID+DocumentInfix+a.Documents[len(a.Documents)-1].ID)
 	return writeApplication(ctx, fasthttp.StatusCreated, a)
 }
 
@@ -136,11 +82,11 @@ func documentProblem(err error) error {
 	detail := strings.TrimPrefix(err.Error(), "docstore: ")
 	switch {
 	case errors.Is(err, docstore.ErrTooLarge):
-		return &problemErr{code: codeBodyTooLarge, detail: detail}
+		return &wire.Error{Code: wire.CodeBodyTooLarge, Detail: detail}
 	case errors.Is(err, docstore.ErrUnsupportedType):
-		return &problemErr{code: codeUnsupportedDocument, detail: detail}
+		return &wire.Error{Code: codeUnsupportedDocument, Detail: detail}
 	case errors.Is(err, docstore.ErrMalformed), errors.Is(err, docstore.ErrTooManyPixels), errors.Is(err, docstore.ErrEmpty):
-		return &problemErr{code: codeInvalidDocument, detail: detail}
+		return &wire.Error{Code: codeInvalidDocument, Detail: detail}
 	}
 	return fmt.Errorf("storing a document: %w", err)
 }
@@ -148,8 +94,8 @@ func documentProblem(err error) error {
 // downloadApplicationDocument serves GET …/documents/{doc}: the bytes as
 // stored, with the detected type, as an attachment the browser must not
 // sniff.
-func (s *Server) downloadApplicationDocument(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
-	id, docID, _ := splitPair(param, documentInfix)
+func (s *API) DownloadApplicationDocument(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
+	id, docID, _ := wire.SplitPair(param, DocumentInfix)
 	c, cancel := s.callCtx()
 	defer cancel()
 	a, err := s.e.RA().Get(c, appActor(p), string(id))
