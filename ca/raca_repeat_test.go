@@ -10,6 +10,7 @@ import (
 
 	"github.com/gostca/gostca/internal/catest"
 	"github.com/gostca/gostca/ra"
+	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/store"
 )
 
@@ -58,13 +59,13 @@ func TestRAIssueRepeatAfterLostAnswer(t *testing.T) {
 		BirthPlace: "г. Тверь", IDDoc: store.IdentityDocument{Type: store.IDRussianPassport, Series: "4510", Number: "123456",
 			IssuedOn: time.Date(2010, 6, 1, 0, 0, 0, 0, time.UTC), Issuer: "ОВД района Тверской", IssuerCode: "770-001"},
 		SNILS: "11223344595", INN: "500100123426"}}))
-	for _, typ := range []string{ra.DocSignedApplication, ra.DocPassport, ra.DocSNILS, ra.DocINN} {
+	for _, typ := range []string{appdata.DocSignedApplication, appdata.DocPassport, appdata.DocSNILS, appdata.DocINN} {
 		a = step(svc.AddDocument(ctx, sc, a.ID, a.Version, ra.DocumentInput{Type: typ, SHA256: sha256.Sum256([]byte(typ)), Size: 10, ContentType: "application/pdf"}))
 	}
 	a = step(svc.Submit(ctx, sc, a.ID, a.Version))
 	a = step(svc.Claim(ctx, op, a.ID, a.Version))
 	a = step(svc.Approve(ctx, op, a.ID, a.Version))
-	a = step(svc.VerifyIdentity(ctx, sc, a.ID, a.Version, ra.IdentityInput{Method: ra.IdentifyInPerson, Presenter: store.PresenterOwner,
+	a = step(svc.VerifyIdentity(ctx, sc, a.ID, a.Version, ra.IdentityInput{Method: appdata.IdentifyInPerson, Presenter: store.PresenterOwner,
 		Document: "паспорт 4510 123456", Confirmed: true}))
 	a = step(svc.SendToCabinet(ctx, sc, a.ID, a.Version))
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/ra"
+	"github.com/gostca/gostca/ra/appdata"
 )
 
 // RAConfig configures the registration authority (package ra):
@@ -18,20 +19,20 @@ import (
 //	documents_dir = "DATA/documents"  # the scans, content-addressed (package docstore); created 0700
 //	max_image_pixels = 100000000      # width × height an image header may declare
 //
-//	[ra.profiles.natural-person]  # one table per certificate type; none: ra.DefaultProfiles
+//	[ra.profiles.natural-person]  # one table per certificate type; none: appdata.DefaultProfiles
 //	title = "natural person"
 //	cert_profile = "qualified-person"
-//	…                           # the keys of ra.Profile
+//	…                           # the keys of appdata.Profile
 //
 // A profile's name is its table's key (a name key inside, if given, must
 // equal it). Configured profiles replace the defaults entirely.
 type RAConfig struct {
-	Deadline         time.Duration         `toml:"deadline"`
-	ExpireInterval   time.Duration         `toml:"expire_interval"`
-	MaxDocumentBytes int                   `toml:"max_document_bytes"`
-	DocumentsDir     string                `toml:"documents_dir"`
-	MaxImagePixels   int64                 `toml:"max_image_pixels"`
-	Profiles         map[string]ra.Profile `toml:"profiles"`
+	Deadline         time.Duration              `toml:"deadline"`
+	ExpireInterval   time.Duration              `toml:"expire_interval"`
+	MaxDocumentBytes int                        `toml:"max_document_bytes"`
+	DocumentsDir     string                     `toml:"documents_dir"`
+	MaxImagePixels   int64                      `toml:"max_image_pixels"`
+	Profiles         map[string]appdata.Profile `toml:"profiles"`
 }
 
 // DefaultRA is the RA's default configuration: applications expire after
@@ -56,8 +57,8 @@ func (c *Config) DocumentsDir() string {
 
 // ApplicationProfiles returns the configured profiles, sorted by name,
 // with their names set from the table keys; nil when none are configured
-// (the RA then uses ra.DefaultProfiles).
-func (r *RAConfig) ApplicationProfiles() ([]ra.Profile, error) {
+// (the RA then uses appdata.DefaultProfiles).
+func (r *RAConfig) ApplicationProfiles() ([]appdata.Profile, error) {
 	if len(r.Profiles) == 0 {
 		return nil, nil
 	}
@@ -66,7 +67,7 @@ func (r *RAConfig) ApplicationProfiles() ([]ra.Profile, error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	out := make([]ra.Profile, 0, len(names))
+	out := make([]appdata.Profile, 0, len(names))
 	for _, n := range names {
 		p := r.Profiles[n]
 		if p.Name != "" && p.Name != n {

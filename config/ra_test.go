@@ -17,7 +17,7 @@ func loadTOML(t *testing.T, text string, env ...string) (Config, error) {
 	return LoadConfig(p, env)
 }
 
-// TestRAProfilesFromTOML: [ra.profiles.NAME] tables read with ra.Profile's
+// TestRAProfilesFromTOML: [ra.profiles.NAME] tables read with appdata.Profile's
 // keys, the table key as the name, validated; the [ra] settings and their
 // environment overrides; defaults when nothing is given.
 func TestRAProfilesFromTOML(t *testing.T) {

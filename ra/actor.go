@@ -1,6 +1,7 @@
 package ra
 
 import (
+	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/store"
 )
 
@@ -55,7 +56,7 @@ func (a Actor) check() error {
 	case a.Kind == ServiceCentre && !store.ValidCentreID(a.Centre):
 		return errf(CodeForbidden, "this service centre token names no valid centre; create a new token")
 	case a.Kind == Cabinet:
-		if _, err := NormalisePhone(a.Phone); err != nil {
+		if _, err := appdata.NormalisePhone(a.Phone); err != nil {
 			return errf(CodeForbidden, "the cabinet caller names no subscriber phone")
 		}
 	case a.Kind < ServiceCentre || a.Kind > System:
@@ -71,7 +72,7 @@ func (a Actor) sees(app *store.Application) bool {
 	case ServiceCentre:
 		return app.Centre == a.Centre
 	case Cabinet:
-		p, _ := NormalisePhone(a.Phone)
+		p, _ := appdata.NormalisePhone(a.Phone)
 		return app.Phone == p
 	}
 	return true

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/gostca/gostca/pkix"
+	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/store"
 )
 
@@ -71,7 +72,7 @@ func (s *Service) Create(ctx context.Context, actor Actor, in CreateInput) (*sto
 	if !store.ValidCentreID(centre) {
 		bad("centre", "1–64 characters of A-Z a-z 0-9 . _ -")
 	}
-	if phone, err := NormalisePhone(in.Phone); err != nil {
+	if phone, err := appdata.NormalisePhone(in.Phone); err != nil {
 		if in.Phone == "" {
 			bad("phone", "required: the subscriber's mobile phone, to receive the certificate")
 		} else {
@@ -98,7 +99,7 @@ func (s *Service) Create(ctx context.Context, actor Actor, in CreateInput) (*sto
 		a.Owner.Email = in.Email
 	}
 	if in.Recipient != "" {
-		if prob := visibleText(in.Recipient, maxTextRunes); prob != "" {
+		if prob := appdata.VisibleText(in.Recipient, appdata.MaxTextRunes); prob != "" {
 			bad("recipient", prob)
 		}
 		a.Recipient = in.Recipient
@@ -107,14 +108,14 @@ func (s *Service) Create(ctx context.Context, actor Actor, in CreateInput) (*sto
 	switch {
 	case p.OrgRegistry == "" && in.Organisation != "":
 		bad("organisation", "a "+p.Title+" certificate names no organisation: leave it empty")
-	case p.OrgRegistry == CheckEGRUL:
+	case p.OrgRegistry == appdata.CheckEGRUL:
 		if err := pkix.ValidateINNLE(in.Organisation); err != nil {
-			bad("organisation", "the organisation's INN (10 digits) is required: "+identReason(err))
+			bad("organisation", "the organisation's INN (10 digits) is required: "+appdata.IdentReason(err))
 		}
 		a.Org.INN = in.Organisation
-	case p.OrgRegistry == CheckEGRIP:
+	case p.OrgRegistry == appdata.CheckEGRIP:
 		if err := pkix.ValidateOGRNIP(in.Organisation); err != nil {
-			bad("organisation", "the entrepreneur's OGRNIP (15 digits) is required: "+identReason(err))
+			bad("organisation", "the entrepreneur's OGRNIP (15 digits) is required: "+appdata.IdentReason(err))
 		}
 		a.Org.OGRNIP = in.Organisation
 	}
@@ -127,11 +128,4 @@ func (s *Service) Create(ctx context.Context, actor Actor, in CreateInput) (*sto
 	}
 	st.note = "type " + p.Name
 	return s.write(ctx, actor, a, 0, ActCreate, &st)
-}
-
-// identReason is a pkix identifier error without the identifier's name.
-func identReason(err error) string {
-	f := &fieldErrs{}
-	f.ident("x", err)
-	return f.list[0].Problem
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/store"
 )
 
@@ -33,26 +34,26 @@ type Data struct {
 // A "new" application becomes "filling"; a rejected one stays rejected
 // until it is submitted again.
 func (s *Service) UpdateData(ctx context.Context, actor Actor, id string, version uint64, d Data) (*store.Application, error) {
-	return s.change(ctx, actor, id, version, ActUpdateData, func(a *store.Application, p *Profile, st *step) error {
+	return s.change(ctx, actor, id, version, ActUpdateData, func(a *store.Application, p *appdata.Profile, st *step) error {
 		var errs []FieldError
-		phone, err := NormalisePhone(d.Phone)
+		phone, err := appdata.NormalisePhone(d.Phone)
 		if err != nil {
 			errs = append(errs, FieldError{Field: "phone", Problem: err.Error()})
 		}
 		if d.Recipient != "" {
-			if prob := visibleText(d.Recipient, maxTextRunes); prob != "" {
+			if prob := appdata.VisibleText(d.Recipient, appdata.MaxTextRunes); prob != "" {
 				errs = append(errs, FieldError{Field: "recipient", Problem: prob})
 			}
 		}
 		o := d.Owner
-		errs = append(errs, validateOwner(&o, p, s.now())...)
+		errs = append(errs, appdata.ValidateOwner(&o, p, s.now())...)
 		if len(errs) > 0 {
 			return invalidFields(errs)
 		}
 		if actor.Kind == Cabinet && phone != a.Phone {
 			return invalidFields([]FieldError{{Field: "phone", Problem: "the subscriber cannot change the phone the cabinet logs in with; ask the service centre"}})
 		}
-		ownerChanged := !sameOwner(&o, &a.Owner)
+		ownerChanged := !appdata.SameOwner(&o, &a.Owner)
 		if !ownerChanged && phone == a.Phone && d.Recipient == a.Recipient {
 			st.nothing = a.State != store.AppNew
 			st.to, st.note = store.AppFilling, "no change"
@@ -81,21 +82,11 @@ func (s *Service) UpdateData(ctx context.Context, actor Actor, id string, versio
 	})
 }
 
-// sameOwner compares owner blocks (dates by instant).
-func sameOwner(x, y *store.Owner) bool {
-	if !x.BirthDate.Equal(y.BirthDate) || !x.IDDoc.IssuedOn.Equal(y.IDDoc.IssuedOn) {
-		return false
-	}
-	a, b := *x, *y
-	a.BirthDate, b.BirthDate, a.IDDoc.IssuedOn, b.IDDoc.IssuedOn = time.Time{}, time.Time{}, time.Time{}, time.Time{}
-	return a == b
-}
-
 // dropSigned deletes the signed applications; it returns a history note
 // ("" if there were none).
 func dropSigned(a *store.Application) string {
 	n := len(a.Documents)
-	a.Documents = slices.DeleteFunc(a.Documents, func(d store.Document) bool { return d.Type == DocSignedApplication })
+	a.Documents = slices.DeleteFunc(a.Documents, func(d store.Document) bool { return d.Type == appdata.DocSignedApplication })
 	if dropped := n - len(a.Documents); dropped > 0 {
 		return fmt.Sprintf("%d signed application file(s) deleted: print and sign it again", dropped)
 	}
@@ -108,49 +99,15 @@ func addEditor(a *store.Application, id string) {
 	}
 }
 
-// checkInputs is the data a registry check covers, joined, and whether
-// it is complete enough to ask.
-func checkInputs(kind string, a *store.Application, p *Profile) (string, bool) {
-	o := &a.Owner
-	date := func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.Format(time.DateOnly)
-	}
-	name := []string{o.Surname, o.GivenName, o.Patronymic}
-	doc := []string{fmt.Sprint(o.IDDoc.Type), o.IDDoc.Series, o.IDDoc.Number, date(o.IDDoc.IssuedOn)}
-	var parts []string
-	ready := false
-	switch kind {
-	case CheckSNILS:
-		parts = append(append(name, fmt.Sprint(o.Sex), date(o.BirthDate)), o.SNILS)
-		ready = o.Surname != "" && o.GivenName != "" && o.Sex != 0 && !o.BirthDate.IsZero() && o.SNILS != ""
-	case CheckINN:
-		parts = append(append(name, date(o.BirthDate), o.INN), doc...)
-		ready = o.INN != "" && o.IDDoc.Type != 0 && o.Surname != ""
-	case CheckPassport:
-		parts = doc
-		ready = o.IDDoc.Type == store.IDRussianPassport
-	case CheckEGRUL:
-		parts = []string{a.Org.INN}
-		ready = p.OrgRegistry == CheckEGRUL && a.Org.INN != ""
-	case CheckEGRIP:
-		parts = []string{a.Org.OGRNIP}
-		ready = p.OrgRegistry == CheckEGRIP && a.Org.OGRNIP != ""
-	}
-	return strings.Join(parts, "\x00"), ready
-}
-
 // requestChecks compares the data each owner check covers before and
 // after a change: a check whose data changed is dropped, and asked again
 // (pending, with an outbox row) when its data is complete.
-func (s *Service) requestChecks(old, a *store.Application, p *Profile) []store.OutboxRow {
+func (s *Service) requestChecks(old, a *store.Application, p *appdata.Profile) []store.OutboxRow {
 	now := s.now()
 	var rows []store.OutboxRow
-	for _, kind := range []string{CheckSNILS, CheckINN, CheckPassport} {
-		before, _ := checkInputs(kind, old, p)
-		after, ready := checkInputs(kind, a, p)
+	for _, kind := range []string{appdata.CheckSNILS, appdata.CheckINN, appdata.CheckPassport} {
+		before, _ := appdata.CheckInputs(kind, old, p)
+		after, ready := appdata.CheckInputs(kind, a, p)
 		if before == after && slices.ContainsFunc(a.Checks, func(c store.RegistryCheck) bool { return c.Kind == kind }) {
 			continue
 		}
@@ -180,8 +137,8 @@ const maxDocuments = 200
 // the returned application's Documents.
 func (s *Service) AddDocument(ctx context.Context, actor Actor, id string, version uint64, in DocumentInput) (*store.Application, error) {
 	var errs []FieldError
-	if !slices.Contains(DocumentTypes, in.Type) {
-		errs = append(errs, FieldError{Field: "type", Problem: "unknown document type; one of " + strings.Join(DocumentTypes, ", ")})
+	if !slices.Contains(appdata.DocumentTypes, in.Type) {
+		errs = append(errs, FieldError{Field: "type", Problem: "unknown document type; one of " + strings.Join(appdata.DocumentTypes, ", ")})
 	}
 	if in.Size <= 0 || in.Size > s.opts.MaxDocumentSize {
 		errs = append(errs, FieldError{Field: "size", Problem: fmt.Sprintf("a file is 1 byte to %d MiB", s.opts.MaxDocumentSize>>20)})
@@ -195,7 +152,7 @@ func (s *Service) AddDocument(ctx context.Context, actor Actor, id string, versi
 	if len(errs) > 0 {
 		return nil, invalidFields(errs)
 	}
-	return s.change(ctx, actor, id, version, ActAddDocument, func(a *store.Application, p *Profile, st *step) error {
+	return s.change(ctx, actor, id, version, ActAddDocument, func(a *store.Application, p *appdata.Profile, st *step) error {
 		if len(a.Documents) >= maxDocuments {
 			return errf(CodeLimit, "an application holds at most %d files; delete some first", maxDocuments)
 		}
@@ -214,7 +171,7 @@ func (s *Service) AddDocument(ctx context.Context, actor Actor, id string, versi
 // bytes stay while any application refers to them; retention decides
 // the rest.)
 func (s *Service) RemoveDocument(ctx context.Context, actor Actor, id string, version uint64, docID string) (*store.Application, error) {
-	return s.change(ctx, actor, id, version, ActRemoveDocument, func(a *store.Application, p *Profile, st *step) error {
+	return s.change(ctx, actor, id, version, ActRemoveDocument, func(a *store.Application, p *appdata.Profile, st *step) error {
 		i := slices.IndexFunc(a.Documents, func(d store.Document) bool { return d.ID == docID })
 		if i < 0 {
 			return errf(CodeDocumentNotFound, "the application has no such document")
@@ -256,12 +213,12 @@ func (s *Service) RecordCheck(ctx context.Context, actor Actor, id string, res C
 	if len(res.Detail) > maxDetailBytes {
 		return nil, nil, invalidFields([]FieldError{{Field: "detail", Problem: fmt.Sprintf("at most %d bytes", maxDetailBytes)}})
 	}
-	if prob := visibleText(res.Detail, maxDetailBytes); prob != "" && res.Detail != "" {
+	if prob := appdata.VisibleText(res.Detail, maxDetailBytes); prob != "" && res.Detail != "" {
 		return nil, nil, invalidFields([]FieldError{{Field: "detail", Problem: prob}})
 	}
 	var changed []string
 	for attempt := 0; ; attempt++ {
-		a, err := s.change(ctx, actor, id, 0, ActRegistryAnswer, func(a *store.Application, p *Profile, st *step) error {
+		a, err := s.change(ctx, actor, id, 0, ActRegistryAnswer, func(a *store.Application, p *appdata.Profile, st *step) error {
 			changed = nil
 			i := slices.IndexFunc(a.Checks, func(c store.RegistryCheck) bool { return c.Kind == res.Kind })
 			if i < 0 || a.Checks[i].Status != store.CheckPending || !a.Checks[i].RequestedAt.Equal(res.RequestedAt) {
@@ -281,13 +238,13 @@ func (s *Service) RecordCheck(ctx context.Context, actor Actor, id string, res C
 			}
 			g := *res.Organisation
 			g.UpdatedAt = time.Time{}
-			if (p.OrgRegistry == CheckEGRUL && g.INN != a.Org.INN) || (p.OrgRegistry == CheckEGRIP && g.OGRNIP != a.Org.OGRNIP) {
+			if (p.OrgRegistry == appdata.CheckEGRUL && g.INN != a.Org.INN) || (p.OrgRegistry == appdata.CheckEGRIP && g.OGRNIP != a.Org.OGRNIP) {
 				return invalidFields([]FieldError{{Field: "organisation", Problem: "the answer is about another organisation than the one asked for"}})
 			}
-			if errs := validateOrg(&g, p); len(errs) > 0 {
+			if errs := appdata.ValidateOrg(&g, p); len(errs) > 0 {
 				return invalidFields(errs)
 			}
-			changed = orgDiff(&a.Org, &g)
+			changed = appdata.OrgDiff(&a.Org, &g)
 			if len(changed) == 0 {
 				return nil
 			}
@@ -321,22 +278,4 @@ func checkStatusName(s store.CheckStatus) string {
 		return "failed"
 	}
 	return "unknown"
-}
-
-// orgDiff lists the organisation fields that differ.
-func orgDiff(x, y *store.Organisation) []string {
-	var out []string
-	for _, f := range []struct {
-		name string
-		a, b string
-	}{
-		{OrgName, x.Name, y.Name}, {OrgINN, x.INN, y.INN}, {OrgKPP, x.KPP, y.KPP}, {OrgOGRN, x.OGRN, y.OGRN},
-		{OrgOGRNIP, x.OGRNIP, y.OGRNIP}, {OrgAddress + ".region", x.Region, y.Region},
-		{OrgAddress + ".locality", x.Locality, y.Locality}, {OrgAddress + ".street", x.Street, y.Street},
-	} {
-		if f.a != f.b {
-			out = append(out, "organisation."+f.name)
-		}
-	}
-	return out
 }

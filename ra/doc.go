@@ -57,38 +57,10 @@
 //
 // # Applications and profiles
 //
-// An application is opened with its certificate type (the name of an
-// application Profile), the subscriber's mobile phone (required, stored
-// as +79XXXXXXXXX), optionally an e-mail and a recipient organisation,
-// and, for a renewal, the serial of the certificate it replaces. A
-// profile — loaded from configuration, DefaultProfiles otherwise —
-// says which pkix certificate profile it issues under, which owner and
-// organisation fields are required (checked at submission and approval)
-// or forbidden (refused when saved), which documents are required (one
-// file of any of a rule's types, or waived by a confirmed registry
-// check), which identification methods are allowed, and its review
-// steps. The defaults: natural person (qualified-person), employee with a
-// paper power of attorney or an МЧД (qualified-employee, two review
-// steps), individual entrepreneur (qualified-entrepreneur) and head of a
-// legal entity (qualified-legal-entity-head, two steps, CN the
-// organisation's name). Profile.Validate also checks that the required
-// fields provide every subject attribute the pkix profile requires.
-//
-// # Owner and organisation data
-//
-// Names are kept exactly as the passport prints them: Russian letters
-// with Ё as Ё, single hyphens and spaces between letters; an empty
-// patronymic stays empty and "-" is refused. A foreign passport's name is
-// written in Russian letters as in its notarised translation. Free text
-// refuses control and invisible formatting characters (Unicode Cc and
-// Cf: zero-width, bidi) and stray spaces. Identity documents follow
-// their type: a Russian passport needs series, number and office code
-// (pkix.ValidatePassportRU) and means citizenship RU; a foreign passport
-// may lack a series and needs a foreign citizenship; a temporary ID has
-// no series; a residence permit is for foreigners or the stateless.
-// SNILS (normalised from its printed form), the person's INN, the
-// organisation's INN, OGRN and OGRNIP are checked by pkix's checksum
-// functions; a KPP is 4 digits, 2 digits or capitals, 3 digits.
+// An application's data and its rules are package appdata's: the
+// application profiles (appdata.Profile, DefaultProfiles), the formats of
+// owner and organisation fields, the name and free-text rules, and the
+// certificate subject an application leads to (appdata.Subject).
 //
 // The organisation block is never typed in: the application names the
 // organisation by its INN (or OGRNIP), the tax registry is asked, and

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/gostca/gostca/ra/appdata"
 )
 
 // Code is a stable problem code; package api maps it to an HTTP status
@@ -61,15 +63,9 @@ const (
 	CodeInternal Code = "internal"
 )
 
-// FieldError is one invalid field: its path ("owner.patronymic",
-// "organisation.kpp", "phone") and what to fix. Values are never echoed:
-// they are personal data and errors get logged.
-type FieldError struct {
-	Field   string
-	Problem string
-}
-
-func (f FieldError) String() string { return f.Field + ": " + f.Problem }
+// FieldError is one invalid field: its path and what to fix (defined
+// with the data rules, in package appdata).
+type FieldError = appdata.FieldError
 
 // Error is every error the package returns.
 type Error struct {

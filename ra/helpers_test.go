@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/pkix"
+	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/store"
 )
 
@@ -191,10 +192,10 @@ func doc(typ string, n int) DocumentInput {
 func (h *harness) filled(t testing.TB, a *store.Application) *store.Application {
 	t.Helper()
 	a = must(t)(h.svc.UpdateData(ctx, scActor, a.ID, a.Version, Data{Phone: a.Phone, Owner: owner()}))
-	a = h.confirm(t, a, CheckSNILS, nil)
-	a = h.confirm(t, a, CheckINN, nil)
-	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(DocPassport, 1)))
-	return must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(DocSignedApplication, 2)))
+	a = h.confirm(t, a, appdata.CheckSNILS, nil)
+	a = h.confirm(t, a, appdata.CheckINN, nil)
+	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(appdata.DocPassport, 1)))
+	return must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(appdata.DocSignedApplication, 2)))
 }
 
 // inState returns a fresh natural-person application in state st.
@@ -261,7 +262,7 @@ func (h *harness) inState(t testing.TB, st store.AppState) *store.Application {
 }
 
 func inPerson() IdentityInput {
-	return IdentityInput{Method: IdentifyInPerson, Presenter: store.PresenterOwner, Document: "паспорт 4510 123456", Confirmed: true}
+	return IdentityInput{Method: appdata.IdentifyInPerson, Presenter: store.PresenterOwner, Document: "паспорт 4510 123456", Confirmed: true}
 }
 
 func issueInput() IssueInput {

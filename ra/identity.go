@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 
+	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/store"
 )
 
@@ -34,12 +35,12 @@ type IdentityInput struct {
 // VerifyIdentity records the identification of an approved application's
 // owner.
 func (s *Service) VerifyIdentity(ctx context.Context, actor Actor, id string, version uint64, in IdentityInput) (*store.Application, error) {
-	method, ok := identMethods[in.Method]
+	method, ok := appdata.IdentMethod(in.Method)
 	if !ok {
 		return nil, invalidFields([]FieldError{{Field: "method", Problem: "in_person, qualified_certificate or esia_biometric"}})
 	}
-	return s.change(ctx, actor, id, version, ActVerifyIdentity, func(a *store.Application, p *Profile, st *step) error {
-		if !p.allowsMethod(method) {
+	return s.change(ctx, actor, id, version, ActVerifyIdentity, func(a *store.Application, p *appdata.Profile, st *step) error {
+		if !p.AllowsMethod(method) {
 			return errf(CodeUnsupported, "a %s certificate does not allow identification by %s", p.Title, in.Method)
 		}
 		rec := store.Identification{Method: method, VerifiedBy: actor.ID, At: s.now()}
@@ -72,7 +73,7 @@ func (s *Service) inPerson(a *store.Application, actor Actor, in IdentityInput, 
 	if !in.Confirmed {
 		errs = append(errs, FieldError{Field: "confirmed", Problem: "confirm that you verified the identity and that all scans match the originals"})
 	}
-	if prob := visibleText(in.Document, maxTextRunes); in.Document == "" || prob != "" {
+	if prob := appdata.VisibleText(in.Document, appdata.MaxTextRunes); in.Document == "" || prob != "" {
 		if prob == "" {
 			prob = "required: the document you checked (type, series, number)"
 		}
@@ -84,13 +85,13 @@ func (s *Service) inPerson(a *store.Application, actor Actor, in IdentityInput, 
 			errs = append(errs, FieldError{Field: "representative", Problem: "the owner came: leave it empty"})
 		}
 	case store.PresenterRepresentative:
-		if prob := nameProblem(in.Representative, false); in.Representative == "" || prob != "" {
+		if prob := appdata.NameProblem(in.Representative, false); in.Representative == "" || prob != "" {
 			if prob == "" {
 				prob = "required: the full name of who came"
 			}
 			errs = append(errs, FieldError{Field: "representative", Problem: prob})
 		}
-		if !slices.ContainsFunc(a.Documents, func(d store.Document) bool { return d.Type == DocPowerOfAttorney || d.Type == DocMCHD }) {
+		if !slices.ContainsFunc(a.Documents, func(d store.Document) bool { return d.Type == appdata.DocPowerOfAttorney || d.Type == appdata.DocMCHD }) {
 			return incomplete("identification of a representative", []string{"document: power_of_attorney or mchd"})
 		}
 	default:
@@ -122,7 +123,7 @@ func (s *Service) byCertificate(ctx context.Context, a *store.Application, in Id
 		return errf(CodeIdentityMismatch, "the certificate is not valid now (expired, revoked or suspended)")
 	case !info.Qualified:
 		return errf(CodeIdentityMismatch, "the certificate is not a qualified one")
-	case info.SNILS != o.SNILS || info.INN != o.INN || info.Surname != o.Surname || info.GivenName != givenAndPatronymic(o):
+	case info.SNILS != o.SNILS || info.INN != o.INN || info.Surname != o.Surname || info.GivenName != appdata.GivenAndPatronymic(o):
 		return errf(CodeIdentityMismatch, "the certificate belongs to another person: full name, SNILS and INN must all match")
 	}
 	rec.CertSerial = append([]byte(nil), in.CertSerial...)
@@ -132,7 +133,7 @@ func (s *Service) byCertificate(ctx context.Context, a *store.Application, in Id
 // SendToCabinet makes the application ready to issue and tells the
 // subscriber (SMS and e-mail rows in the same batch).
 func (s *Service) SendToCabinet(ctx context.Context, actor Actor, id string, version uint64) (*store.Application, error) {
-	return s.change(ctx, actor, id, version, ActSendToCabinet, func(a *store.Application, p *Profile, st *step) error {
+	return s.change(ctx, actor, id, version, ActSendToCabinet, func(a *store.Application, p *appdata.Profile, st *step) error {
 		if err := checkSubject(a, p); err != nil {
 			return err
 		}
@@ -144,13 +145,13 @@ func (s *Service) SendToCabinet(ctx context.Context, actor Actor, id string, ver
 
 // TakeBack returns a ready-to-issue application from the cabinet.
 func (s *Service) TakeBack(ctx context.Context, actor Actor, id string, version uint64, why string) (*store.Application, error) {
-	if prob := visibleText(why, maxTextRunes); why == "" || prob != "" {
+	if prob := appdata.VisibleText(why, appdata.MaxTextRunes); why == "" || prob != "" {
 		if prob == "" {
 			prob = "required: why the application is taken back"
 		}
 		return nil, invalidFields([]FieldError{{Field: "reason", Problem: prob}})
 	}
-	return s.change(ctx, actor, id, version, ActTakeBack, func(a *store.Application, p *Profile, st *step) error {
+	return s.change(ctx, actor, id, version, ActTakeBack, func(a *store.Application, p *appdata.Profile, st *step) error {
 		st.to = store.AppIdentityVerified
 		st.note = why
 		return nil

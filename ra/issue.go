@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/pkix"
+	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/store"
 )
 
@@ -111,7 +112,7 @@ func (s *Service) Issue(ctx context.Context, actor Actor, id string, version uin
 	if len(in.CSR) == 0 || len(in.CSR) > 64<<10 {
 		errs = append(errs, FieldError{Field: "csr", Problem: "required: the PKCS#10 request made on the subscriber's token (at most 64 KiB)"})
 	}
-	if prob := visibleText(in.SubjectSignTool, 200); in.SubjectSignTool == "" || prob != "" {
+	if prob := appdata.VisibleText(in.SubjectSignTool, 200); in.SubjectSignTool == "" || prob != "" {
 		if prob == "" {
 			prob = "required: the subscriber's crypto tool, e.g. «КриптоПро CSP» (версия 5.0)"
 		}
@@ -132,7 +133,7 @@ func (s *Service) Issue(ctx context.Context, actor Actor, id string, version uin
 	}
 	if a.State != store.AppIssuing || a.Version != version {
 		// Step 1 (change checks actor, version and state).
-		a, err = s.change(ctx, actor, id, version, ActIssue, func(a *store.Application, p *Profile, st *step) error {
+		a, err = s.change(ctx, actor, id, version, ActIssue, func(a *store.Application, p *appdata.Profile, st *step) error {
 			if err := checkSubject(a, p); err != nil {
 				return err
 			}
@@ -151,7 +152,7 @@ func (s *Service) Issue(ctx context.Context, actor Actor, id string, version uin
 	}
 	req := IssueRequest{
 		IdempotencyKey: fmt.Sprintf("ra:%s:%d", a.ID, a.IssueAttempt), Application: a.ID,
-		Profile: p.CertProfile, CSR: in.CSR, Subject: Subject(a, p), SubjectSignTool: in.SubjectSignTool,
+		Profile: p.CertProfile, CSR: in.CSR, Subject: appdata.Subject(a, p), SubjectSignTool: in.SubjectSignTool,
 		IdentificationKind: identificationKind(a.Identity.Method), Centre: a.Centre, Replaces: a.Replaces, Actor: actor.ID,
 	}
 	if a.Owner.Email != "" {
@@ -188,7 +189,7 @@ func (s *Service) Issue(ctx context.Context, actor Actor, id string, version uin
 // still issuing, written again.
 func (s *Service) finishIssue(ctx context.Context, actor Actor, a *store.Application, act Action, fn func(*store.Application, *step)) (*store.Application, error) {
 	for attempt := 0; ; attempt++ {
-		out, err := s.change(ctx, actor, a.ID, a.Version, act, func(a *store.Application, p *Profile, st *step) error {
+		out, err := s.change(ctx, actor, a.ID, a.Version, act, func(a *store.Application, p *appdata.Profile, st *step) error {
 			fn(a, st)
 			return nil
 		})

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/pkix"
+	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/store"
 )
 
@@ -103,13 +104,13 @@ func TestNaturalPersonLifecycle(t *testing.T) {
 	}
 
 	// Registry answers waive the SNILS and INN scans.
-	a = h.confirm(t, a, CheckSNILS, nil)
+	a = h.confirm(t, a, appdata.CheckSNILS, nil)
 	k.step(a, systemActor, ActRegistryAnswer)
-	a = h.confirm(t, a, CheckINN, nil)
+	a = h.confirm(t, a, appdata.CheckINN, nil)
 	k.step(a, systemActor, ActRegistryAnswer)
-	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(DocPassport, 1)))
+	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(appdata.DocPassport, 1)))
 	k.step(a, scActor, ActAddDocument)
-	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(DocSignedApplication, 2)))
+	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(appdata.DocSignedApplication, 2)))
 	k.step(a, scActor, ActAddDocument)
 
 	a = must(t)(h.svc.Submit(ctx, scActor, a.ID, a.Version))
@@ -135,7 +136,7 @@ func TestNaturalPersonLifecycle(t *testing.T) {
 	o := owner()
 	o.BirthPlace, o.IDDoc.Number = "гор. Тверь", "654321"
 	a = must(t)(h.svc.UpdateData(ctx, scActor, a.ID, a.Version, Data{Phone: a.Phone, Owner: o}))
-	if slices.ContainsFunc(a.Documents, func(d store.Document) bool { return d.Type == DocSignedApplication }) {
+	if slices.ContainsFunc(a.Documents, func(d store.Document) bool { return d.Type == appdata.DocSignedApplication }) {
 		t.Fatal("signed application kept after a data change")
 	}
 	if note := h.lastEvent(t, a.ID).Note; a.State != store.AppRejected || !strings.Contains(note, "signed application") {
@@ -145,14 +146,14 @@ func TestNaturalPersonLifecycle(t *testing.T) {
 	// are asked again; the SNILS check covers no passport data and stays
 	// confirmed.
 	k.step(a, scActor, ActUpdateData, OutboxRegistryCheck, OutboxRegistryCheck)
-	if !checkConfirmed(a, CheckSNILS) || checkConfirmed(a, CheckINN) {
+	if !checkConfirmed(a, appdata.CheckSNILS) || checkConfirmed(a, appdata.CheckINN) {
 		t.Fatalf("checks after correction: %+v", a.Checks)
 	}
 	_, err = h.svc.Submit(ctx, scActor, a.ID, a.Version)
 	wantCode(t, "submit without the signed application", err, CodeIncomplete)
-	a = h.confirm(t, a, CheckINN, nil)
+	a = h.confirm(t, a, appdata.CheckINN, nil)
 	k.step(a, systemActor, ActRegistryAnswer)
-	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(DocSignedApplication, 3)))
+	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(appdata.DocSignedApplication, 3)))
 	k.step(a, scActor, ActAddDocument)
 	a = must(t)(h.svc.Submit(ctx, scActor, a.ID, a.Version))
 	k.step(a, scActor, ActSubmit)
@@ -234,7 +235,7 @@ func TestEmployeeTwoStepReview(t *testing.T) {
 	wantCode(t, "organisation INN with a bad checksum", err, CodeInvalidData)
 
 	a := h.create(t, "employee", testOrgINN)
-	if a.Org.INN != testOrgINN || len(a.Checks) != 1 || a.Checks[0].Kind != CheckEGRUL {
+	if a.Org.INN != testOrgINN || len(a.Checks) != 1 || a.Checks[0].Kind != appdata.CheckEGRUL {
 		t.Fatalf("created: %+v %+v", a.Org, a.Checks)
 	}
 	o := owner()
@@ -246,18 +247,18 @@ func TestEmployeeTwoStepReview(t *testing.T) {
 		Region: "77 г. Москва", Locality: "Москва", Street: "ул. Вавилова, д. 19"}
 	bad := *org
 	bad.KPP = "77360100"
-	_, _, err = h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: CheckEGRUL, RequestedAt: h.pendingCheck(t, a, CheckEGRUL),
+	_, _, err = h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: appdata.CheckEGRUL, RequestedAt: h.pendingCheck(t, a, appdata.CheckEGRUL),
 		Status: store.CheckConfirmed, Organisation: &bad})
 	wantCode(t, "registry answer with a bad KPP", err, CodeInvalidData)
 	other := *org
 	other.INN = "7736050003"
-	_, _, err = h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: CheckEGRUL, RequestedAt: h.pendingCheck(t, a, CheckEGRUL),
+	_, _, err = h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: appdata.CheckEGRUL, RequestedAt: h.pendingCheck(t, a, appdata.CheckEGRUL),
 		Status: store.CheckConfirmed, Organisation: &other})
 	wantCode(t, "registry answer about another organisation", err, CodeInvalidData)
 	if e := (*Error)(nil); !errors.As(err, &e) || e.Fields[0].Field != "organisation" {
 		t.Fatalf("another organisation: %v", err)
 	}
-	a, changed, err := h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: CheckEGRUL, RequestedAt: h.pendingCheck(t, a, CheckEGRUL),
+	a, changed, err := h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: appdata.CheckEGRUL, RequestedAt: h.pendingCheck(t, a, appdata.CheckEGRUL),
 		Status: store.CheckConfirmed, Organisation: org})
 	if err != nil {
 		t.Fatal(err)
@@ -267,13 +268,13 @@ func TestEmployeeTwoStepReview(t *testing.T) {
 	if !slices.Equal(changed, wantChanged) || a.Org.Name != org.Name || a.Org.UpdatedAt.IsZero() {
 		t.Fatalf("changed %v, org %+v", changed, a.Org)
 	}
-	_, _, err = h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: CheckEGRUL, RequestedAt: a.Checks[0].RequestedAt,
+	_, _, err = h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: appdata.CheckEGRUL, RequestedAt: a.Checks[0].RequestedAt,
 		Status: store.CheckConfirmed, Organisation: org})
 	wantCode(t, "second answer to an answered check", err, CodeStaleCheck)
 
-	a = h.confirm(t, a, CheckSNILS, nil)
-	a = h.confirm(t, a, CheckINN, nil)
-	for i, typ := range []string{DocPassport, DocMCHD, DocSignedApplication} {
+	a = h.confirm(t, a, appdata.CheckSNILS, nil)
+	a = h.confirm(t, a, appdata.CheckINN, nil)
+	for i, typ := range []string{appdata.DocPassport, appdata.DocMCHD, appdata.DocSignedApplication} {
 		a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(typ, i)))
 	}
 	a = must(t)(h.svc.Submit(ctx, scActor, a.ID, a.Version))
@@ -318,16 +319,16 @@ func TestEmployeeTwoStepReview(t *testing.T) {
 func TestOrganisationChangeDropsSignedApplication(t *testing.T) {
 	h := newHarness(t, false)
 	a := h.create(t, "legal-entity-head", testOrgINN)
-	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(DocSignedApplication, 1)))
+	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(appdata.DocSignedApplication, 1)))
 	org := &store.Organisation{Name: "ООО «Ромашка»", INN: testOrgINN, KPP: testKPP, OGRN: testOGRN, Region: "77 г. Москва", Locality: "Москва"}
-	a, changed, err := h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: CheckEGRUL, RequestedAt: h.pendingCheck(t, a, CheckEGRUL),
+	a, changed, err := h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: appdata.CheckEGRUL, RequestedAt: h.pendingCheck(t, a, appdata.CheckEGRUL),
 		Status: store.CheckConfirmed, Organisation: org})
 	if err != nil || len(changed) == 0 || len(a.Documents) != 0 {
 		t.Fatalf("changed %v, documents %+v, %v", changed, a.Documents, err)
 	}
 	// An OGRNIP on a legal entity's record is forbidden by the profile.
 	a = must(t)(h.svc.Cancel(ctx, scActor, a.ID, a.Version, "ошибка"))
-	if _, _, err := h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: CheckEGRUL, Status: store.CheckConfirmed}); CodeOf(err) != CodeWrongState {
+	if _, _, err := h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: appdata.CheckEGRUL, Status: store.CheckConfirmed}); CodeOf(err) != CodeWrongState {
 		t.Fatalf("answer after cancel: %v", err)
 	}
 }
@@ -399,13 +400,13 @@ func TestIdentityByQualifiedCertificate(t *testing.T) {
 	for i, c := range cases {
 		serial := []byte{0x10, byte(i)}
 		h.ca.certs[fmt.Sprintf("%x", serial)] = c.info
-		got, err := h.svc.VerifyIdentity(ctx, cabinetFor(a), a.ID, a.Version, IdentityInput{Method: IdentifyQualifiedCert, CertSerial: serial})
+		got, err := h.svc.VerifyIdentity(ctx, cabinetFor(a), a.ID, a.Version, IdentityInput{Method: appdata.IdentifyQualifiedCert, CertSerial: serial})
 		wantCode(t, c.name, err, c.code)
 		if err == nil {
 			a = got
 		}
 	}
-	_, err := h.svc.VerifyIdentity(ctx, cabinetFor(a), a.ID, a.Version, IdentityInput{Method: IdentifyQualifiedCert, CertSerial: []byte{9}})
+	_, err := h.svc.VerifyIdentity(ctx, cabinetFor(a), a.ID, a.Version, IdentityInput{Method: appdata.IdentifyQualifiedCert, CertSerial: []byte{9}})
 	wantCode(t, "after verification", err, CodeWrongState)
 	if a.Identity.Method != store.IdentQualifiedCert || !bytes.Equal(a.Identity.CertSerial, []byte{0x10, 5}) {
 		t.Fatalf("identity %+v", a.Identity)
@@ -422,7 +423,7 @@ func TestIdentityByQualifiedCertificate(t *testing.T) {
 	// representative needs a power of attorney; the cabinet cannot
 	// verify in person.
 	b := h.inState(t, store.AppApproved)
-	_, err = h.svc.VerifyIdentity(ctx, scActor, b.ID, b.Version, IdentityInput{Method: IdentifyESIABiometric})
+	_, err = h.svc.VerifyIdentity(ctx, scActor, b.ID, b.Version, IdentityInput{Method: appdata.IdentifyESIABiometric})
 	wantCode(t, "esia", err, CodeUnsupported)
 	rep := inPerson()
 	rep.Presenter, rep.Representative = store.PresenterRepresentative, "Петров Пётр"
@@ -435,7 +436,7 @@ func TestIdentityByQualifiedCertificate(t *testing.T) {
 	_, err = h.svc.VerifyIdentity(ctx, scActor, b.ID, b.Version, unconfirmed)
 	wantCode(t, "not ticked", err, CodeInvalidData)
 	// The entrepreneur's profile allows no ESIA at all.
-	if p, _ := h.svc.Profile("entrepreneur"); p.allowsMethod(store.IdentESIABiometric) {
+	if p, _ := h.svc.Profile("entrepreneur"); p.AllowsMethod(store.IdentESIABiometric) {
 		t.Fatal("entrepreneur allows ESIA")
 	}
 }
@@ -553,7 +554,7 @@ func TestLargestRejectionFits(t *testing.T) {
 	a := h.inState(t, store.AppInReview)
 	var reasons []Reason
 	for i := 0; i < 64; i++ {
-		reasons = append(reasons, Reason{Target: "organisation.address.locality", Code: strings.Repeat("x", 64), Text: strings.Repeat("Ж", maxTextRunes)})
+		reasons = append(reasons, Reason{Target: "organisation.address.locality", Code: strings.Repeat("x", 64), Text: strings.Repeat("Ж", appdata.MaxTextRunes)})
 	}
 	a = must(t)(h.svc.Reject(ctx, op1, a.ID, a.Version, reasons))
 	if note := h.lastEvent(t, a.ID).Note; len(note) > maxNote || !strings.HasSuffix(note, "…") {

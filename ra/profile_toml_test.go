@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/BurntSushi/toml"
+	"github.com/gostca/gostca/ra/appdata"
 )
 
 // TestProfileFromTOML: a profile is configuration: its toml tags read a
@@ -30,7 +31,7 @@ any_of = ["snils"]
 waived_by = "snils"
 `
 	var cfg struct {
-		Profiles []Profile `toml:"profiles"`
+		Profiles []appdata.Profile `toml:"profiles"`
 	}
 	md, err := toml.Decode(conf, &cfg)
 	if err != nil {
@@ -46,8 +47,8 @@ waived_by = "snils"
 	if err := p.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	want := []DocumentRule{{AnyOf: []string{DocSignedApplication}}, {AnyOf: []string{DocSNILS}, WaivedBy: CheckSNILS}}
-	if !reflect.DeepEqual(p.Documents, want) || p.ReviewSteps[1] != "security" || p.Owner.Forbidden[0] != OwnerPosition {
+	want := []appdata.DocumentRule{{AnyOf: []string{appdata.DocSignedApplication}}, {AnyOf: []string{appdata.DocSNILS}, WaivedBy: appdata.CheckSNILS}}
+	if !reflect.DeepEqual(p.Documents, want) || p.ReviewSteps[1] != "security" || p.Owner.Forbidden[0] != appdata.OwnerPosition {
 		t.Fatalf("decoded %+v", p)
 	}
 	h := newHarness(t, false)

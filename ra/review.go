@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/store"
 )
 
@@ -13,15 +14,15 @@ import (
 // required owner and organisation fields, required documents (unless a
 // confirmed registry check waives them), and it re-validates the owner
 // data against the profile (which may have changed since it was saved).
-func (s *Service) missing(a *store.Application, p *Profile) ([]string, []FieldError) {
+func (s *Service) missing(a *store.Application, p *appdata.Profile) ([]string, []FieldError) {
 	o := a.Owner
-	errs := validateOwner(&o, p, s.now())
+	errs := appdata.ValidateOwner(&o, p, s.now())
 	var out []string
 	if a.Phone == "" {
 		out = append(out, "phone")
 	}
-	out = append(out, missingOwner(&a.Owner, p)...)
-	out = append(out, missingOrg(&a.Org, p)...)
+	out = append(out, appdata.MissingOwner(&a.Owner, p)...)
+	out = append(out, appdata.MissingOrg(&a.Org, p)...)
 	for _, rule := range p.Documents {
 		if slices.ContainsFunc(a.Documents, func(d store.Document) bool { return slices.Contains(rule.AnyOf, d.Type) }) {
 			continue
@@ -48,7 +49,7 @@ func checkConfirmed(a *store.Application, kind string) bool {
 // required field and document is there (Missing names the rest) and the
 // data is valid. The review starts again from the first step.
 func (s *Service) Submit(ctx context.Context, actor Actor, id string, version uint64) (*store.Application, error) {
-	return s.change(ctx, actor, id, version, ActSubmit, func(a *store.Application, p *Profile, st *step) error {
+	return s.change(ctx, actor, id, version, ActSubmit, func(a *store.Application, p *appdata.Profile, st *step) error {
 		miss, errs := s.missing(a, p)
 		if len(errs) > 0 {
 			return invalidFields(errs)
@@ -80,7 +81,7 @@ func mayReview(a *store.Application, actor Actor) error {
 
 // Claim assigns the pending review step to the calling operator.
 func (s *Service) Claim(ctx context.Context, actor Actor, id string, version uint64) (*store.Application, error) {
-	return s.change(ctx, actor, id, version, ActClaim, func(a *store.Application, p *Profile, st *step) error {
+	return s.change(ctx, actor, id, version, ActClaim, func(a *store.Application, p *appdata.Profile, st *step) error {
 		if err := mayReview(a, actor); err != nil {
 			return err
 		}
@@ -94,7 +95,7 @@ func (s *Service) Claim(ctx context.Context, actor Actor, id string, version uin
 // Unclaim puts a claimed application back in the queue (any operator may:
 // a colleague may be away).
 func (s *Service) Unclaim(ctx context.Context, actor Actor, id string, version uint64) (*store.Application, error) {
-	return s.change(ctx, actor, id, version, ActUnclaim, func(a *store.Application, p *Profile, st *step) error {
+	return s.change(ctx, actor, id, version, ActUnclaim, func(a *store.Application, p *appdata.Profile, st *step) error {
 		st.note = "was claimed by " + a.Assignee
 		a.Assignee = ""
 		st.to = store.AppSubmitted
@@ -121,7 +122,7 @@ func assigned(a *store.Application, actor Actor) error {
 // checks. After the last step it is approved; otherwise it waits in the
 // queue for the next step (another operator).
 func (s *Service) Approve(ctx context.Context, actor Actor, id string, version uint64) (*store.Application, error) {
-	return s.change(ctx, actor, id, version, ActApprove, func(a *store.Application, p *Profile, st *step) error {
+	return s.change(ctx, actor, id, version, ActApprove, func(a *store.Application, p *appdata.Profile, st *step) error {
 		if err := assigned(a, actor); err != nil {
 			return err
 		}
@@ -177,19 +178,19 @@ func (s *Service) Reject(ctx context.Context, actor Actor, id string, version ui
 		if !validTarget(r.Target) {
 			errs = append(errs, FieldError{Field: field + ".target", Problem: `name a field ("owner.surname"), a document ("document:passport"), "phone", "recipient" or "application"`})
 		}
-		if !validStepName(r.Code) {
+		if !appdata.ValidStepName(r.Code) {
 			errs = append(errs, FieldError{Field: field + ".code", Problem: "1–64 characters of a-z 0-9 _ -"})
 		}
 		if r.Text == "" {
 			errs = append(errs, FieldError{Field: field + ".text", Problem: "required: explain what to fix"})
-		} else if prob := visibleText(r.Text, maxTextRunes); prob != "" {
+		} else if prob := appdata.VisibleText(r.Text, appdata.MaxTextRunes); prob != "" {
 			errs = append(errs, FieldError{Field: field + ".text", Problem: prob})
 		}
 	}
 	if len(errs) > 0 {
 		return nil, invalidFields(errs)
 	}
-	return s.change(ctx, actor, id, version, ActReject, func(a *store.Application, p *Profile, st *step) error {
+	return s.change(ctx, actor, id, version, ActReject, func(a *store.Application, p *appdata.Profile, st *step) error {
 		if err := assigned(a, actor); err != nil {
 			return err
 		}
@@ -219,15 +220,15 @@ func validTarget(t string) bool {
 		return true
 	}
 	if typ, ok := strings.CutPrefix(t, "document:"); ok {
-		return slices.Contains(DocumentTypes, typ)
+		return slices.Contains(appdata.DocumentTypes, typ)
 	}
 	if f, ok := strings.CutPrefix(t, "owner."); ok {
 		head, _, _ := strings.Cut(f, ".")
-		return slices.Contains(ownerFieldNames(), head) && validDotted(f)
+		return slices.Contains(appdata.OwnerFieldNames(), head) && validDotted(f)
 	}
 	if f, ok := strings.CutPrefix(t, "organisation."); ok {
 		head, _, _ := strings.Cut(f, ".")
-		return slices.Contains(orgFieldNames(), head) && validDotted(f)
+		return slices.Contains(appdata.OrgFieldNames(), head) && validDotted(f)
 	}
 	return false
 }
@@ -237,9 +238,18 @@ func validDotted(s string) bool {
 		return false
 	}
 	for _, part := range strings.Split(s, ".") {
-		if !validStepName(part) {
+		if !appdata.ValidStepName(part) {
 			return false
 		}
 	}
 	return true
+}
+
+// checkSubject refuses an application whose certificate subject pkix
+// would refuse (appdata.CheckSubject), naming the attribute.
+func checkSubject(a *store.Application, p *appdata.Profile) error {
+	if errs := appdata.CheckSubject(a, p); errs != nil {
+		return invalidFields(errs)
+	}
+	return nil
 }

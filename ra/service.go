@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/store"
 )
 
@@ -27,7 +28,7 @@ type Store interface {
 // Options configure New. The zero value is usable.
 type Options struct {
 	// Profiles are the application profiles; nil means DefaultProfiles().
-	Profiles []Profile
+	Profiles []appdata.Profile
 	// Deadline is how long an application may take from creation to
 	// issuance; past it, Expire may close it. Zero: applications never
 	// expire.
@@ -60,7 +61,7 @@ const DefaultMaxDocumentSize = 10 << 20
 type Service struct {
 	st       Store
 	ca       CA
-	profiles map[string]*Profile
+	profiles map[string]*appdata.Profile
 	opts     Options
 	log      *slog.Logger
 }
@@ -71,7 +72,7 @@ func New(st Store, ca CA, opts Options) (*Service, error) {
 		return nil, errors.New("ra: a store and a CA are required")
 	}
 	if opts.Profiles == nil {
-		opts.Profiles = DefaultProfiles()
+		opts.Profiles = appdata.DefaultProfiles()
 	}
 	if len(opts.Profiles) == 0 {
 		return nil, errors.New("ra: no application profiles")
@@ -94,7 +95,7 @@ func New(st Store, ca CA, opts Options) (*Service, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	s := &Service{st: st, ca: ca, profiles: map[string]*Profile{}, opts: opts, log: opts.Logger.With("component", "ra")}
+	s := &Service{st: st, ca: ca, profiles: map[string]*appdata.Profile{}, opts: opts, log: opts.Logger.With("component", "ra")}
 	for i := range opts.Profiles {
 		p := opts.Profiles[i]
 		if err := p.Validate(); err != nil {
@@ -109,10 +110,10 @@ func New(st Store, ca CA, opts Options) (*Service, error) {
 }
 
 // Profile returns the application profile of a certificate type.
-func (s *Service) Profile(name string) (Profile, bool) {
+func (s *Service) Profile(name string) (appdata.Profile, bool) {
 	p, ok := s.profiles[name]
 	if !ok {
-		return Profile{}, false
+		return appdata.Profile{}, false
 	}
 	return *p, true
 }
@@ -213,7 +214,7 @@ func (s *Service) List(ctx context.Context, actor Actor, q ListQuery) ([]store.A
 		}
 		q.Centre = actor.Centre
 	case Cabinet:
-		p, _ := NormalisePhone(actor.Phone)
+		p, _ := appdata.NormalisePhone(actor.Phone)
 		if q.Phone != "" && q.Phone != p {
 			return nil, "", errf(CodeForbidden, "the cabinet lists only its subscriber's applications")
 		}
@@ -242,7 +243,7 @@ func (s *Service) List(ctx context.Context, actor Actor, q ListQuery) ([]store.A
 		return nil, "", errf(CodeInvalidData, "give a state, a centre, a phone, a SNILS or an INN")
 	}
 	if sq.Field == store.ByAppPhone {
-		p, err := NormalisePhone(sq.Value)
+		p, err := appdata.NormalisePhone(sq.Value)
 		if err != nil {
 			return nil, "", invalidFields([]FieldError{{Field: "phone", Problem: err.Error()}})
 		}
@@ -278,7 +279,7 @@ type step struct {
 // system actor only and means "whatever is current". Any error leaves
 // the application as it was.
 func (s *Service) change(ctx context.Context, actor Actor, id string, version uint64, act Action,
-	fn func(a *store.Application, p *Profile, st *step) error) (*store.Application, error) {
+	fn func(a *store.Application, p *appdata.Profile, st *step) error) (*store.Application, error) {
 	if err := actor.check(); err != nil {
 		return nil, err
 	}

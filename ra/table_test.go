@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/store"
 )
 
@@ -69,7 +70,7 @@ func (h *harness) act(act Action, actor Actor, a *store.Application) (*store.App
 		o.BirthPlace = "г. Тула"
 		return h.svc.UpdateData(ctx, actor, a.ID, a.Version, Data{Phone: a.Phone, Owner: o})
 	case ActAddDocument:
-		return h.svc.AddDocument(ctx, actor, a.ID, a.Version, doc(DocOther, 9))
+		return h.svc.AddDocument(ctx, actor, a.ID, a.Version, doc(appdata.DocOther, 9))
 	case ActRemoveDocument:
 		id := "missing"
 		if len(a.Documents) > 0 {
@@ -79,11 +80,11 @@ func (h *harness) act(act Action, actor Actor, a *store.Application) (*store.App
 	case ActRegistryAnswer:
 		var at time.Time
 		for _, c := range a.Checks {
-			if c.Kind == CheckPassport {
+			if c.Kind == appdata.CheckPassport {
 				at = c.RequestedAt
 			}
 		}
-		got, _, err := h.svc.RecordCheck(ctx, actor, a.ID, CheckResult{Kind: CheckPassport, RequestedAt: at, Status: store.CheckConfirmed})
+		got, _, err := h.svc.RecordCheck(ctx, actor, a.ID, CheckResult{Kind: appdata.CheckPassport, RequestedAt: at, Status: store.CheckConfirmed})
 		return got, err
 	case ActSubmit:
 		return h.svc.Submit(ctx, actor, a.ID, a.Version)
@@ -97,7 +98,7 @@ func (h *harness) act(act Action, actor Actor, a *store.Application) (*store.App
 		return h.svc.Reject(ctx, actor, a.ID, a.Version, []Reason{{Target: "document:passport", Code: "unreadable", Text: "нечитаемый скан"}})
 	case ActVerifyIdentity:
 		if actor.Kind == Cabinet {
-			return h.svc.VerifyIdentity(ctx, actor, a.ID, a.Version, IdentityInput{Method: IdentifyQualifiedCert, CertSerial: []byte{0x55}})
+			return h.svc.VerifyIdentity(ctx, actor, a.ID, a.Version, IdentityInput{Method: appdata.IdentifyQualifiedCert, CertSerial: []byte{0x55}})
 		}
 		return h.svc.VerifyIdentity(ctx, actor, a.ID, a.Version, inPerson())
 	case ActSendToCabinet:

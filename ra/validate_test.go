@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/store"
 )
 
@@ -36,10 +37,10 @@ func TestNameRules(t *testing.T) {
 		{"zero-width space", "Ан\u200bна", false, "invisible formatting character U+200B"},
 		{"bidi override", "\u202eАнна", false, "invisible formatting character U+202E"},
 		{"control", "Ан\tна", false, "control character"},
-		{"too long", strings.Repeat("А", maxNameRunes+1), false, "at most"},
+		{"too long", strings.Repeat("А", appdata.MaxNameRunes+1), false, "at most"},
 	}
 	for _, c := range cases {
-		got := nameProblem(c.v, c.foreign)
+		got := appdata.NameProblem(c.v, c.foreign)
 		if (c.problem == "") != (got == "") || !strings.Contains(got, c.problem) {
 			t.Errorf("%s: %q → %q, want %q", c.name, c.v, got, c.problem)
 		}
@@ -61,14 +62,14 @@ func TestNormalisePhone(t *testing.T) {
 		{"", ""},
 	}
 	for _, c := range cases {
-		got, err := NormalisePhone(c.in)
+		got, err := appdata.NormalisePhone(c.in)
 		if got != c.want || (err == nil) != (c.want != "") {
 			t.Errorf("%q → %q, %v; want %q", c.in, got, err, c.want)
 		}
 	}
 }
 
-// fieldsOf returns the field names of validateOwner's errors.
+// fieldsOf returns the field names of ValidateOwner's errors.
 func fieldsOf(errs []FieldError) []string {
 	var out []string
 	for _, e := range errs {
@@ -79,8 +80,8 @@ func fieldsOf(errs []FieldError) []string {
 
 func TestOwnerRules(t *testing.T) {
 	now := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
-	person := &DefaultProfiles()[0]
-	employee := &DefaultProfiles()[1]
+	person := &appdata.DefaultProfiles()[0]
+	employee := &appdata.DefaultProfiles()[1]
 	date := func(y, m, d int) time.Time { return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC) }
 	foreign := func(o *store.Owner) {
 		o.IDDoc = store.IdentityDocument{Type: store.IDForeignPassport, Number: "N1234567", IssuedOn: date(2015, 1, 1)}
@@ -88,7 +89,7 @@ func TestOwnerRules(t *testing.T) {
 	}
 	cases := []struct {
 		name    string
-		profile *Profile
+		profile *appdata.Profile
 		edit    func(o *store.Owner)
 		fields  []string // fields with errors; nil means valid
 		problem string   // substring of the first problem
@@ -152,7 +153,7 @@ func TestOwnerRules(t *testing.T) {
 	for _, c := range cases {
 		o := owner()
 		c.edit(&o)
-		errs := validateOwner(&o, c.profile, now)
+		errs := appdata.ValidateOwner(&o, c.profile, now)
 		if !slices.Equal(fieldsOf(errs), c.fields) {
 			t.Errorf("%s: errors %v, want fields %v", c.name, errs, c.fields)
 			continue
@@ -170,21 +171,21 @@ func TestOwnerRules(t *testing.T) {
 		}
 	}
 	o := owner()
-	validateOwner(&o, person, now)
+	appdata.ValidateOwner(&o, person, now)
 	if o.SNILS != testSNILS || o.Citizenship != "RU" || o.Surname != "Ёлкина" {
 		t.Fatalf("normalised owner %+v", o)
 	}
 }
 
 func TestOrganisationRules(t *testing.T) {
-	employee := &DefaultProfiles()[1]
-	entrepreneur := &DefaultProfiles()[2]
+	employee := &appdata.DefaultProfiles()[1]
+	entrepreneur := &appdata.DefaultProfiles()[2]
 	valid := func() store.Organisation {
 		return store.Organisation{Name: "ООО «Ромашка»", INN: testOrgINN, KPP: testKPP, OGRN: testOGRN, Region: "77 г. Москва", Locality: "Москва"}
 	}
 	cases := []struct {
 		name    string
-		profile *Profile
+		profile *appdata.Profile
 		edit    func(g *store.Organisation)
 		fields  []string
 	}{
@@ -207,50 +208,50 @@ func TestOrganisationRules(t *testing.T) {
 	for _, c := range cases {
 		g := valid()
 		c.edit(&g)
-		if errs := validateOrg(&g, c.profile); !slices.Equal(fieldsOf(errs), c.fields) {
+		if errs := appdata.ValidateOrg(&g, c.profile); !slices.Equal(fieldsOf(errs), c.fields) {
 			t.Errorf("%s: %v, want fields %v", c.name, errs, c.fields)
 		}
 	}
 }
 
 func TestProfiles(t *testing.T) {
-	for _, p := range DefaultProfiles() {
+	for _, p := range appdata.DefaultProfiles() {
 		if err := p.Validate(); err != nil {
 			t.Errorf("default profile: %v", err)
 		}
 	}
-	base := func() Profile { return DefaultProfiles()[3] } // legal-entity head
+	base := func() appdata.Profile { return appdata.DefaultProfiles()[3] } // legal-entity head
 	cases := []struct {
 		name string
-		edit func(p *Profile)
+		edit func(p *appdata.Profile)
 		want string
 	}{
-		{"bad name", func(p *Profile) { p.Name = "Legal Entity" }, "name"},
-		{"unknown cert profile", func(p *Profile) { p.CertProfile = "qualified-robot" }, "cert_profile"},
-		{"CA cert profile", func(p *Profile) { p.CertProfile = "issuing-ca" }, "not a subscriber"},
-		{"unknown owner field", func(p *Profile) { p.Owner.Required = append(p.Owner.Required, "shoe_size") }, "unknown field"},
-		{"required and forbidden", func(p *Profile) {
-			p.Owner.Forbidden = []string{OwnerEmail}
-			p.Owner.Required = append(p.Owner.Required, OwnerEmail)
+		{"bad name", func(p *appdata.Profile) { p.Name = "Legal Entity" }, "name"},
+		{"unknown cert profile", func(p *appdata.Profile) { p.CertProfile = "qualified-robot" }, "cert_profile"},
+		{"CA cert profile", func(p *appdata.Profile) { p.CertProfile = "issuing-ca" }, "not a subscriber"},
+		{"unknown owner field", func(p *appdata.Profile) { p.Owner.Required = append(p.Owner.Required, "shoe_size") }, "unknown field"},
+		{"required and forbidden", func(p *appdata.Profile) {
+			p.Owner.Forbidden = []string{appdata.OwnerEmail}
+			p.Owner.Required = append(p.Owner.Required, appdata.OwnerEmail)
 		}, "both required and forbidden"},
-		{"patronymic required", func(p *Profile) { p.Owner.Required = append(p.Owner.Required, OwnerPatronymic) }, "patronymic"},
-		{"field twice", func(p *Profile) { p.Owner.Required = append(p.Owner.Required, OwnerSNILS) }, "twice"},
-		{"organisation without registry", func(p *Profile) { p.OrgRegistry = "" }, "org_registry"},
-		{"unknown registry", func(p *Profile) { p.OrgRegistry = "gibdd" }, "org_registry"},
-		{"no documents", func(p *Profile) { p.Documents = nil }, "no required documents"},
-		{"unknown document type", func(p *Profile) { p.Documents[0].AnyOf = []string{"selfie"} }, "unknown document type"},
-		{"unknown waiver", func(p *Profile) { p.Documents[0].WaivedBy = "horoscope" }, "unknown registry check"},
-		{"no identification", func(p *Profile) { p.Identification = nil }, "identification"},
-		{"unknown identification", func(p *Profile) { p.Identification = []string{"telepathy"} }, "unknown identification"},
-		{"no review step", func(p *Profile) { p.ReviewSteps = nil }, "review step"},
-		{"review step twice", func(p *Profile) { p.ReviewSteps = []string{"a", "a"} }, "twice"},
-		{"bad common name", func(p *Profile) { p.CommonName = "nickname" }, "common_name"},
+		{"patronymic required", func(p *appdata.Profile) { p.Owner.Required = append(p.Owner.Required, appdata.OwnerPatronymic) }, "patronymic"},
+		{"field twice", func(p *appdata.Profile) { p.Owner.Required = append(p.Owner.Required, appdata.OwnerSNILS) }, "twice"},
+		{"organisation without registry", func(p *appdata.Profile) { p.OrgRegistry = "" }, "org_registry"},
+		{"unknown registry", func(p *appdata.Profile) { p.OrgRegistry = "gibdd" }, "org_registry"},
+		{"no documents", func(p *appdata.Profile) { p.Documents = nil }, "no required documents"},
+		{"unknown document type", func(p *appdata.Profile) { p.Documents[0].AnyOf = []string{"selfie"} }, "unknown document type"},
+		{"unknown waiver", func(p *appdata.Profile) { p.Documents[0].WaivedBy = "horoscope" }, "unknown registry check"},
+		{"no identification", func(p *appdata.Profile) { p.Identification = nil }, "identification"},
+		{"unknown identification", func(p *appdata.Profile) { p.Identification = []string{"telepathy"} }, "unknown identification"},
+		{"no review step", func(p *appdata.Profile) { p.ReviewSteps = nil }, "review step"},
+		{"review step twice", func(p *appdata.Profile) { p.ReviewSteps = []string{"a", "a"} }, "twice"},
+		{"bad common name", func(p *appdata.Profile) { p.CommonName = "nickname" }, "common_name"},
 		// pkix's legal-entity-head profile requires title, O, INNLE, OGRN, ST, L.
-		{"position not required", func(p *Profile) {
-			p.Owner.Required = slices.DeleteFunc(p.Owner.Required, func(s string) bool { return s == OwnerPosition })
+		{"position not required", func(p *appdata.Profile) {
+			p.Owner.Required = slices.DeleteFunc(p.Owner.Required, func(s string) bool { return s == appdata.OwnerPosition })
 		}, "2.5.4.12"},
-		{"OGRN not required", func(p *Profile) {
-			p.Organisation.Required = slices.DeleteFunc(p.Organisation.Required, func(s string) bool { return s == OrgOGRN })
+		{"OGRN not required", func(p *appdata.Profile) {
+			p.Organisation.Required = slices.DeleteFunc(p.Organisation.Required, func(s string) bool { return s == appdata.OrgOGRN })
 		}, "organisation.ogrn must be required"},
 	}
 	for _, c := range cases {
@@ -262,10 +263,10 @@ func TestProfiles(t *testing.T) {
 		}
 	}
 	h := newHarness(t, false)
-	if _, err := New(h.st, h.ca, Options{Profiles: []Profile{base(), base()}}); err == nil || !strings.Contains(err.Error(), "twice") {
+	if _, err := New(h.st, h.ca, Options{Profiles: []appdata.Profile{base(), base()}}); err == nil || !strings.Contains(err.Error(), "twice") {
 		t.Errorf("duplicate profiles: %v", err)
 	}
-	if _, err := New(h.st, h.ca, Options{Profiles: []Profile{}}); err == nil {
+	if _, err := New(h.st, h.ca, Options{Profiles: []appdata.Profile{}}); err == nil {
 		t.Error("no profiles accepted")
 	}
 }
@@ -336,10 +337,10 @@ func TestDocumentRules(t *testing.T) {
 		field string
 	}{
 		{"unknown type", DocumentInput{Type: "selfie", SHA256: [32]byte{1}, Size: 10, ContentType: "image/png"}, "type"},
-		{"too large", DocumentInput{Type: DocPassport, SHA256: [32]byte{1}, Size: DefaultMaxDocumentSize + 1, ContentType: "image/png"}, "size"},
-		{"empty", DocumentInput{Type: DocPassport, SHA256: [32]byte{1}, Size: 0, ContentType: "image/png"}, "size"},
-		{"executable", DocumentInput{Type: DocPassport, SHA256: [32]byte{1}, Size: 10, ContentType: "application/x-msdownload"}, "content_type"},
-		{"no hash", DocumentInput{Type: DocPassport, Size: 10, ContentType: "image/png"}, "sha256"},
+		{"too large", DocumentInput{Type: appdata.DocPassport, SHA256: [32]byte{1}, Size: DefaultMaxDocumentSize + 1, ContentType: "image/png"}, "size"},
+		{"empty", DocumentInput{Type: appdata.DocPassport, SHA256: [32]byte{1}, Size: 0, ContentType: "image/png"}, "size"},
+		{"executable", DocumentInput{Type: appdata.DocPassport, SHA256: [32]byte{1}, Size: 10, ContentType: "application/x-msdownload"}, "content_type"},
+		{"no hash", DocumentInput{Type: appdata.DocPassport, Size: 10, ContentType: "image/png"}, "sha256"},
 	}
 	for _, c := range bad {
 		_, err := h.svc.AddDocument(ctx, scActor, a.ID, a.Version, c.in)
@@ -348,7 +349,7 @@ func TestDocumentRules(t *testing.T) {
 			t.Errorf("%s: %v, want invalid %s", c.name, err, c.field)
 		}
 	}
-	a = must(t)(h.svc.AddDocument(ctx, cabinetFor(a), a.ID, a.Version, doc(DocMCHD, 1)))
+	a = must(t)(h.svc.AddDocument(ctx, cabinetFor(a), a.ID, a.Version, doc(appdata.DocMCHD, 1)))
 	if a.State != store.AppFilling || len(a.Documents) != 1 || a.Documents[0].AddedBy != cabinetFor(a).ID {
 		t.Fatalf("added %+v", a.Documents)
 	}

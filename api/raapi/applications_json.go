@@ -6,6 +6,7 @@ import (
 
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/ra"
+	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/store"
 )
 
@@ -151,7 +152,7 @@ var (
 	sexNames       = map[store.Sex]string{store.SexMale: "male", store.SexFemale: "female"}
 	idDocNames     = map[store.IDDocType]string{store.IDRussianPassport: "russian_passport", store.IDForeignPassport: "foreign_passport", store.IDTemporaryID: "temporary_id", store.IDResidencePermit: "residence_permit"}
 	checkNames     = map[store.CheckStatus]string{store.CheckPending: "pending", store.CheckConfirmed: "confirmed", store.CheckRefuted: "refuted", store.CheckFailed: "failed"}
-	identNames     = map[store.IdentMethod]string{store.IdentInPerson: ra.IdentifyInPerson, store.IdentQualifiedCert: ra.IdentifyQualifiedCert, store.IdentESIABiometric: ra.IdentifyESIABiometric}
+	identNames     = map[store.IdentMethod]string{store.IdentInPerson: appdata.IdentifyInPerson, store.IdentQualifiedCert: appdata.IdentifyQualifiedCert, store.IdentESIABiometric: appdata.IdentifyESIABiometric}
 	presenterNames = map[store.Presenter]string{store.PresenterOwner: "owner", store.PresenterRepresentative: "representative"}
 )
 

@@ -13,6 +13,7 @@ import (
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/docstore"
 	"github.com/gostca/gostca/ra"
+	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/store"
 )
 
@@ -45,8 +46,8 @@ func (s *API) UploadApplicationDocument(ctx *fasthttp.RequestCtx, p *auth.Princi
 		return err
 	}
 	typ := string(ctx.QueryArgs().Peek("type"))
-	if !slices.Contains(ra.DocumentTypes, typ) {
-		return invalidField("type", "the query parameter type: one of "+strings.Join(ra.DocumentTypes, ", "))
+	if !slices.Contains(appdata.DocumentTypes, typ) {
+		return invalidField("type", "the query parameter type: one of "+strings.Join(appdata.DocumentTypes, ", "))
 	}
 	c, cancel := s.callCtx()
 	defer cancel()

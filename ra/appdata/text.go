@@ -1,4 +1,4 @@
-package ra
+package appdata
 
 import (
 	"fmt"
@@ -7,14 +7,14 @@ import (
 	"unicode/utf8"
 )
 
-// maxTextRunes bounds free-text fields (birth place, issuer, position,
+// MaxTextRunes bounds free-text fields (birth place, issuer, position,
 // organisation name and address), as pkix bounds text attributes.
-const maxTextRunes = 256
+const MaxTextRunes = 256
 
-// maxNameRunes bounds each part of a person's name.
-const maxNameRunes = 100
+// MaxNameRunes bounds each part of a person's name.
+const MaxNameRunes = 100
 
-// visibleText is the rule for every free-text field: valid UTF-8, at most
+// VisibleText is the rule for every free-text field: valid UTF-8, at most
 // max characters, no control characters (Cc) and no invisible formatting
 // characters (Cf: zero-width spaces and joiners, bidirectional marks and
 // overrides, soft hyphens), which can make two different strings look the
@@ -26,7 +26,7 @@ const maxNameRunes = 100
 // checked by pkix.Subject.Validate before issuance (see subject.go), so
 // those rules apply there as soon as they exist. This check is ra's own:
 // it refuses such text when it is typed, not only when it is issued.
-func visibleText(v string, max int) string {
+func VisibleText(v string, max int) string {
 	if !utf8.ValidString(v) {
 		return "not valid UTF-8 text"
 	}
@@ -55,16 +55,16 @@ func isCyrillicLetter(r rune) bool {
 	return r >= 'А' && r <= 'я' || r == 'Ё' || r == 'ё'
 }
 
-// nameProblem checks one part of a person's name as the passport prints
+// NameProblem checks one part of a person's name as the passport prints
 // it: Russian letters (Ё kept as Ё, never replaced by Е), single hyphens
 // and single spaces between letters. It returns the problem ("" if none).
 // foreign says the identity document is a foreign passport, whose name is
 // written as in the notarised translation.
-func nameProblem(v string, foreign bool) string {
+func NameProblem(v string, foreign bool) string {
 	if v == "-" || strings.Trim(v, "-‐‑–—") == "" {
 		return `"-" is not a name; leave the field empty if the passport has none`
 	}
-	if p := visibleText(v, maxNameRunes); p != "" {
+	if p := VisibleText(v, MaxNameRunes); p != "" {
 		return p
 	}
 	prev := ' ' // a name starts with a letter

@@ -1,4 +1,4 @@
-package ra
+package appdata
 
 import (
 	"encoding/asn1"
@@ -50,6 +50,13 @@ const (
 var identMethods = map[string]store.IdentMethod{
 	IdentifyInPerson: store.IdentInPerson, IdentifyQualifiedCert: store.IdentQualifiedCert,
 	IdentifyESIABiometric: store.IdentESIABiometric,
+}
+
+// IdentMethod is the stored identification method of a name
+// (IdentifyInPerson…).
+func IdentMethod(name string) (store.IdentMethod, bool) {
+	m, ok := identMethods[name]
+	return m, ok
 }
 
 // Profile is an application profile (as EJBCA's end-entity profiles):
@@ -200,10 +207,10 @@ func (p *Profile) Validate() error {
 	if !ok || cp.CA {
 		return bad("cert_profile %q is not a subscriber certificate profile", p.CertProfile)
 	}
-	if err := p.Owner.check("owner", ownerFieldNames()); err != nil {
+	if err := p.Owner.check("owner", OwnerFieldNames()); err != nil {
 		return bad("%v", err)
 	}
-	if err := p.Organisation.check("organisation", orgFieldNames()); err != nil {
+	if err := p.Organisation.check("organisation", OrgFieldNames()); err != nil {
 		return bad("%v", err)
 	}
 	if slices.Contains(p.Owner.Required, OwnerPatronymic) {
@@ -246,7 +253,7 @@ func (p *Profile) Validate() error {
 		return bad("no review step")
 	}
 	for i, s := range p.ReviewSteps {
-		if !validStepName(s) {
+		if !ValidStepName(s) {
 			return bad("review_steps[%d] %q: want 1–64 characters of a-z 0-9 _ -", i, s)
 		}
 		if slices.Index(p.ReviewSteps, s) != i {
@@ -277,7 +284,9 @@ func (p *Profile) Validate() error {
 	return nil
 }
 
-func validStepName(s string) bool {
+// ValidStepName accepts a review step name (and the code of a rejection
+// reason): 1–64 characters of a-z 0-9 _ -.
+func ValidStepName(s string) bool {
 	if len(s) == 0 || len(s) > 64 {
 		return false
 	}
@@ -308,18 +317,20 @@ func (r FieldRules) check(block string, known []string) error {
 	return nil
 }
 
-func ownerFieldNames() []string {
+// OwnerFieldNames lists the owner fields (OwnerSurname…).
+func OwnerFieldNames() []string {
 	return []string{OwnerSurname, OwnerGivenName, OwnerPatronymic, OwnerSex, OwnerBirthDate, OwnerBirthPlace,
 		OwnerIDDocument, OwnerCitizenship, OwnerSNILS, OwnerINN, OwnerEmail, OwnerPosition}
 }
 
-func orgFieldNames() []string {
+// OrgFieldNames lists the organisation fields (OrgName…).
+func OrgFieldNames() []string {
 	return []string{OrgName, OrgINN, OrgKPP, OrgOGRN, OrgOGRNIP, OrgAddress}
 }
 
-// allowsMethod reports whether the profile allows an identification
+// AllowsMethod reports whether the profile allows an identification
 // method.
-func (p *Profile) allowsMethod(m store.IdentMethod) bool {
+func (p *Profile) AllowsMethod(m store.IdentMethod) bool {
 	for _, name := range p.Identification {
 		if identMethods[name] == m {
 			return true

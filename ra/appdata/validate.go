@@ -1,4 +1,4 @@
-package ra
+package appdata
 
 import (
 	"errors"
@@ -94,6 +94,23 @@ func isDate(t time.Time) bool {
 // minOwnerAge: a Russian passport is issued from 14.
 const minOwnerAge = 14
 
+// FieldError is one invalid field: its path ("owner.patronymic",
+// "organisation.kpp", "phone") and what to fix. Values are never echoed:
+// they are personal data and errors get logged.
+type FieldError struct {
+	Field   string
+	Problem string
+}
+
+func (f FieldError) String() string { return f.Field + ": " + f.Problem }
+
+// IdentReason is a pkix identifier error without the identifier's name.
+func IdentReason(err error) string {
+	f := &fieldErrs{}
+	f.ident("x", err)
+	return f.list[0].Problem
+}
+
 // fieldErrs collects field errors under a prefix ("owner.").
 type fieldErrs struct {
 	prefix string
@@ -122,10 +139,10 @@ func (f *fieldErrs) ident(field string, err error) {
 	f.add(field, "%v", err)
 }
 
-// validateOwner checks and normalises owner data as it is saved: the
+// ValidateOwner checks and normalises owner data as it is saved: the
 // format of every field given, and nothing the profile forbids. Whether
-// every required field is there is checked at submission (missingOwner).
-func validateOwner(o *store.Owner, p *Profile, now time.Time) []FieldError {
+// every required field is there is checked at submission (MissingOwner).
+func ValidateOwner(o *store.Owner, p *Profile, now time.Time) []FieldError {
 	f := &fieldErrs{prefix: "owner."}
 	foreign := o.IDDoc.Type == store.IDForeignPassport
 	for _, n := range []struct {
@@ -135,7 +152,7 @@ func validateOwner(o *store.Owner, p *Profile, now time.Time) []FieldError {
 		if n.v == "" {
 			continue
 		}
-		if prob := nameProblem(n.v, foreign); prob != "" {
+		if prob := NameProblem(n.v, foreign); prob != "" {
 			f.add(n.field, "%s", prob)
 		}
 	}
@@ -183,7 +200,7 @@ func text(f *fieldErrs, field, v string) {
 	if v == "" {
 		return
 	}
-	if p := visibleText(v, maxTextRunes); p != "" {
+	if p := VisibleText(v, MaxTextRunes); p != "" {
 		f.add(field, "%s", p)
 	}
 }
@@ -330,8 +347,8 @@ func validKPP(s string) bool {
 	return true
 }
 
-// validateOrg checks organisation data from a registry answer.
-func validateOrg(g *store.Organisation, p *Profile) []FieldError {
+// ValidateOrg checks organisation data from a registry answer.
+func ValidateOrg(g *store.Organisation, p *Profile) []FieldError {
 	f := &fieldErrs{prefix: "organisation."}
 	text(f, OrgName, g.Name)
 	if g.INN != "" {
@@ -357,8 +374,8 @@ func validateOrg(g *store.Organisation, p *Profile) []FieldError {
 	return f.list
 }
 
-// missingOwner lists the required owner fields that are empty.
-func missingOwner(o *store.Owner, p *Profile) []string {
+// MissingOwner lists the required owner fields that are empty.
+func MissingOwner(o *store.Owner, p *Profile) []string {
 	var out []string
 	for _, name := range p.Owner.Required {
 		if !ownerFields[name](o) {
@@ -368,8 +385,8 @@ func missingOwner(o *store.Owner, p *Profile) []string {
 	return out
 }
 
-// missingOrg lists the required organisation fields that are empty.
-func missingOrg(g *store.Organisation, p *Profile) []string {
+// MissingOrg lists the required organisation fields that are empty.
+func MissingOrg(g *store.Organisation, p *Profile) []string {
 	var out []string
 	for _, name := range p.Organisation.Required {
 		if !orgFields[name](g) {

@@ -1,4 +1,4 @@
-package ra
+package appdata
 
 import (
 	"errors"
@@ -14,8 +14,8 @@ func FullName(o *store.Owner) string {
 	return strings.Join(nonEmpty(o.Surname, o.GivenName, o.Patronymic), " ")
 }
 
-// givenAndPatronymic is the GN attribute: given name and patronymic.
-func givenAndPatronymic(o *store.Owner) string {
+// GivenAndPatronymic is the GN attribute: given name and patronymic.
+func GivenAndPatronymic(o *store.Owner) string {
 	return strings.Join(nonEmpty(o.GivenName, o.Patronymic), " ")
 }
 
@@ -38,7 +38,7 @@ func nonEmpty(parts ...string) []string {
 func Subject(a *store.Application, p *Profile) pkix.Subject {
 	o, g := &a.Owner, &a.Org
 	s := pkix.Subject{
-		CommonName: FullName(o), Surname: o.Surname, GivenName: givenAndPatronymic(o), Country: "RU",
+		CommonName: FullName(o), Surname: o.Surname, GivenName: GivenAndPatronymic(o), Country: "RU",
 		SNILS: o.SNILS, INN: o.INN, Email: o.Email, Title: o.Position,
 		Organization: g.Name, INNLE: g.INN, OGRN: g.OGRN, OGRNIP: g.OGRNIP,
 		Region: g.Region, Locality: g.Locality, Street: g.Street,
@@ -49,11 +49,11 @@ func Subject(a *store.Application, p *Profile) pkix.Subject {
 	return s
 }
 
-// checkSubject runs pkix's subject rules (identifier checksums, string
+// CheckSubject runs pkix's subject rules (identifier checksums, string
 // repertoires, lengths, and whatever name rules pkix adds) on the subject
 // the application would be issued with, so that a subject pkix would
 // refuse is caught at review, not at issuance.
-func checkSubject(a *store.Application, p *Profile) error {
+func CheckSubject(a *store.Application, p *Profile) []FieldError {
 	s := Subject(a, p)
 	if err := s.Validate(); err != nil {
 		var ae *pkix.AttributeError
@@ -61,7 +61,7 @@ func checkSubject(a *store.Application, p *Profile) error {
 		if errors.As(err, &ae) {
 			attr = "subject." + ae.Attr
 		}
-		return invalidFields([]FieldError{{Field: attr, Problem: "the certificate subject would be refused: " + err.Error()}})
+		return []FieldError{{Field: attr, Problem: "the certificate subject would be refused: " + err.Error()}}
 	}
 	return nil
 }
