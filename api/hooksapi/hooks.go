@@ -6,7 +6,6 @@ package hooksapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strconv"
 	"time"
@@ -49,12 +48,8 @@ func (s *API) Callback(ctx *fasthttp.RequestCtx, _ *auth.Principal, param []byte
 	res, err := s.e.Hooks().Callback(c, string(param), h, ctx.PostBody())
 	var ce *hooks.CallbackError
 	if errors.As(err, &ce) {
-		body, _ := json.Marshal(wire.Problem{Type: wire.ProblemTypeURNPrefix + "hook." + ce.Code, Title: "Callback refused",
+		wire.WriteProblemDoc(ctx, ce.Status, wire.Problem{Type: wire.ProblemTypeURNPrefix + "hook." + ce.Code, Title: "Callback refused",
 			Status: ce.Status, Detail: ce.Detail, Instance: string(ctx.Path()), Code: "hook." + ce.Code})
-		ctx.Response.Header.Set("Cache-Control", "no-store")
-		ctx.SetStatusCode(ce.Status)
-		ctx.SetContentType(wire.ProblemContentType)
-		ctx.SetBody(body)
 		return nil
 	}
 	if err != nil {

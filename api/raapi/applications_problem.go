@@ -1,7 +1,6 @@
 package raapi
 
 import (
-	"encoding/json"
 	"errors"
 	"slices"
 
@@ -106,11 +105,7 @@ func (s *API) appProblem(ctx *fasthttp.RequestCtx, re *ra.Error) {
 	if re.Code == ra.CodeIssuePending {
 		ctx.Response.Header.Set("Retry-After", "1")
 	}
-	b, _ := json.Marshal(body)
-	ctx.Response.Header.Set("Cache-Control", "no-store")
-	ctx.SetStatusCode(status)
-	ctx.SetContentType(wire.ProblemContentType)
-	ctx.SetBody(b)
+	wire.WriteProblemDoc(ctx, status, body)
 }
 
 // ProblemCodes lists the registration authority's problem codes this

@@ -10,6 +10,7 @@ import (
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/ra"
+	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/store"
 )
 
@@ -78,17 +79,7 @@ func (s *API) formOf(a *store.Application) appform.Form {
 	}
 	if g := a.Org; g.Name != "" || g.INN != "" || g.OGRN != "" || g.OGRNIP != "" {
 		f.Org = &appform.Organisation{Name: g.Name, INN: g.INN, KPP: g.KPP, OGRN: g.OGRN, OGRNIP: g.OGRNIP,
-			Address: strings.Join(nonEmptyStrings(g.Region, g.Locality, g.Street), ", ")}
+			Address: appdata.Address(&g)}
 	}
 	return f
-}
-
-func nonEmptyStrings(s ...string) []string {
-	out := s[:0:0]
-	for _, v := range s {
-		if v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
 }

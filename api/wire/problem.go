@@ -188,10 +188,16 @@ func WriteProblem(ctx *fasthttp.RequestCtx, pe *Error) {
 	if !ok {
 		status, title = defaultProblemStatus, "Internal error"
 	}
-	body, _ := json.Marshal(Problem{
+	WriteProblemDoc(ctx, status, Problem{
 		Type: ProblemTypeURNPrefix + pe.Code, Title: title, Status: status, Detail: pe.Detail,
 		Instance: string(ctx.Path()), Code: pe.Code, Field: pe.Field, Fields: pe.Fields,
 	})
+}
+
+// WriteProblemDoc answers with status and doc as problem+json: a Problem,
+// or a group's document that embeds one and adds members.
+func WriteProblemDoc(ctx *fasthttp.RequestCtx, status int, doc any) {
+	body, _ := json.Marshal(doc)
 	ctx.Response.Header.Set("Cache-Control", "no-store")
 	ctx.SetStatusCode(status)
 	ctx.SetContentType(ProblemContentType)

@@ -19,6 +19,12 @@ func GivenAndPatronymic(o *store.Owner) string {
 	return strings.Join(nonEmpty(o.GivenName, o.Patronymic), " ")
 }
 
+// Address is an organisation's address on one line: its region,
+// locality and street, those given, separated by commas.
+func Address(g *store.Organisation) string {
+	return strings.Join(nonEmpty(g.Region, g.Locality, g.Street), ", ")
+}
+
 func nonEmpty(parts ...string) []string {
 	out := parts[:0:0]
 	for _, p := range parts {
