@@ -190,28 +190,27 @@ func (s *API) GetOutbox(ctx *fasthttp.RequestCtx, _ *auth.Principal, param []byt
 	return wire.WriteJSON(ctx, fasthttp.StatusOK, OutboxView(r, true))
 }
 
+// RedriveOutbox is POST /api/v1/outbox/{id}/redrive.
 func (s *API) RedriveOutbox(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
-	id, err := outboxID(param)
-	if err != nil {
-		return err
-	}
-	c, cancel := s.callCtx()
-	defer cancel()
-	r, err := s.e.Hooks().Redrive(c, p.Actor(), id)
-	if err != nil {
-		return outboxError(err)
-	}
-	return wire.WriteJSON(ctx, fasthttp.StatusOK, OutboxView(r, true))
+	return s.rowAction(ctx, p, param, (*hooks.Deliverer).Redrive)
 }
 
+// CancelOutbox is POST /api/v1/outbox/{id}/cancel.
 func (s *API) CancelOutbox(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
+	return s.rowAction(ctx, p, param, (*hooks.Deliverer).Cancel)
+}
+
+// rowAction serves an operator's action on one outbox row and answers
+// with the row as it is after it.
+func (s *API) rowAction(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte,
+	act func(*hooks.Deliverer, context.Context, string, uint64) (*store.OutboxRow, error)) error {
 	id, err := outboxID(param)
 	if err != nil {
 		return err
 	}
 	c, cancel := s.callCtx()
 	defer cancel()
-	r, err := s.e.Hooks().Cancel(c, p.Actor(), id)
+	r, err := act(s.e.Hooks(), c, p.Actor(), id)
 	if err != nil {
 		return outboxError(err)
 	}
