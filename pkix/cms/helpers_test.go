@@ -250,3 +250,45 @@ func (s *testSigner) build(t testing.TB, o buildOpts) []byte {
 		})
 	})
 }
+
+// berOf re-encodes a DER element as BER the way streaming encoders do:
+// every constructed element with an indefinite length, and every OCTET
+// STRING longer than chunk cut into a constructed one of chunk-sized
+// pieces.
+func berOf(t testing.TB, der []byte, chunk int) []byte {
+	t.Helper()
+	s := cryptobyte.String(der)
+	var out []byte
+	for !s.Empty() {
+		var elem, body cryptobyte.String
+		var tag cbasn1.Tag
+		if !s.ReadAnyASN1Element(&elem, &tag) || !elem.ReadAnyASN1(&body, &tag) {
+			t.Fatal("berOf: not DER")
+		}
+		switch {
+		case tag&0x20 != 0:
+			out = append(out, byte(tag), 0x80)
+			out = append(out, berOf(t, body, chunk)...)
+			out = append(out, 0, 0)
+		case tag == cbasn1.OCTET_STRING && len(body) > chunk:
+			out = append(out, 0x24, 0x80)
+			for len(body) > 0 {
+				n := min(chunk, len(body))
+				out = append(out, 0x04)
+				out = appendLength(out, n)
+				out = append(out, body[:n]...)
+				body = body[n:]
+			}
+			out = append(out, 0, 0)
+		default:
+			b := cryptobyte.NewBuilder(nil)
+			b.AddASN1(tag, func(b *cryptobyte.Builder) { b.AddBytes(body) })
+			enc, err := b.Bytes()
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, enc...)
+		}
+	}
+	return out
+}
