@@ -85,6 +85,7 @@ type buildOpts struct {
 	signers     int // SignerInfos (copies of the one); 0 means 1
 	digestOID   asn1.ObjectIdentifier
 	sigOID      asn1.ObjectIdentifier
+	sigParams   []byte // DER parameters of signatureAlgorithm
 	// attrs edits the signed attributes before they are signed.
 	attrs func([]tattr) []tattr
 	// corrupt edits the signature after signing.
@@ -217,7 +218,10 @@ func (s *testSigner) build(t testing.TB, o buildOpts) []byte {
 			}
 			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(digestOID) })
 			b.AddBytes(signedAttrs)
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(sigOID) })
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+				b.AddASN1ObjectIdentifier(sigOID)
+				b.AddBytes(o.sigParams)
+			})
 			b.AddASN1OctetString(sig)
 		})
 	}

@@ -28,7 +28,11 @@ type SignerInfo struct {
 	// name the key algorithm (1.2.643.7.1.1.1.x), others the signature
 	// algorithm (1.2.643.7.1.1.3.x).
 	SignatureAlgorithm asn1.ObjectIdentifier
-	Signature          []byte
+	// SignatureParams are the parameters of signatureAlgorithm when they
+	// are neither absent nor NULL: CryptoPro writes the key OID with the
+	// key's parameters (SEQUENCE { paramSet, digestParamSet }).
+	SignatureParams []byte
+	Signature       []byte
 	// UnsignedAttrs are kept uninterpreted (CAdES-T time stamps…).
 	UnsignedAttrs []Attribute
 }
@@ -89,7 +93,7 @@ func readSignerInfo(s *cryptobyte.String) (*SignerInfo, error) {
 			return nil, err
 		}
 	}
-	if si.SignatureAlgorithm, err = readAlgorithm(&body, "SignerInfo signatureAlgorithm"); err != nil {
+	if si.SignatureAlgorithm, si.SignatureParams, err = readSignatureAlgorithm(&body); err != nil {
 		return nil, err
 	}
 	var sig cryptobyte.String
@@ -144,4 +148,26 @@ func readAttributes(raw []byte, tag cbasn1.Tag, what string) ([]Attribute, error
 		attrs = append(attrs, at)
 	}
 	return attrs, nil
+}
+
+// readSignatureAlgorithm reads SignerInfo.signatureAlgorithm: parameters
+// absent, NULL, or a SEQUENCE (GOST key parameters), returned as is.
+func readSignatureAlgorithm(s *cryptobyte.String) (asn1.ObjectIdentifier, []byte, error) {
+	const what = "SignerInfo signatureAlgorithm"
+	var alg, params cryptobyte.String
+	var oid asn1.ObjectIdentifier
+	if !s.ReadASN1(&alg, cbasn1.SEQUENCE) || !alg.ReadASN1ObjectIdentifier(&oid) {
+		return nil, nil, malformed(what)
+	}
+	if alg.PeekASN1Tag(cbasn1.SEQUENCE) {
+		if !alg.ReadASN1Element(&params, cbasn1.SEQUENCE) || !alg.Empty() {
+			return nil, nil, malformed(what + " parameters")
+		}
+		return oid, params, nil
+	}
+	var null cryptobyte.String
+	if !alg.Empty() && (!alg.ReadASN1(&null, cbasn1.NULL) || len(null) != 0 || !alg.Empty()) {
+		return nil, nil, fmt.Errorf("%w: %s %v: parameters neither NULL nor GOST key parameters", ErrUnsupportedAlgorithm, what, oid)
+	}
+	return oid, nil, nil
 }

@@ -27,6 +27,9 @@ type signingCertV2 struct {
 	serial  *big.Int
 }
 
+// oidGOST341194 is the withdrawn GOST R 34.11-94 hash, named in errors.
+var oidGOST341194 = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 9}
+
 var tagDirectoryName = cbasn1.Tag(4).Constructed().ContextSpecific()
 
 func parseSigningCertV2(v cryptobyte.String) (*signingCertV2, error) {
@@ -74,7 +77,11 @@ func parseSigningCertV2(v cryptobyte.String) (*signingCertV2, error) {
 		}
 	}
 	if certHashSize(sc.hash) == 0 {
-		return nil, fmt.Errorf("%w: signingCertificateV2 hash %v (want Streebog-256/512 or SHA-256/384/512)", ErrUnsupportedAlgorithm, sc.hash)
+		name := sc.hash.String()
+		if sc.hash.Equal(oidGOST341194) {
+			name = "GOST R 34.11-94 (withdrawn with GOST R 34.10-2001)"
+		}
+		return nil, fmt.Errorf("%w: signingCertificateV2 hash %s (want Streebog-256/512 or SHA-256/384/512)", ErrUnsupportedAlgorithm, name)
 	}
 	if len(sc.certHash) != certHashSize(sc.hash) {
 		return nil, bad(fmt.Sprintf("certHash of %d bytes for %v", len(sc.certHash), sc.hash))

@@ -7,6 +7,10 @@ import (
 	"fmt"
 	"time"
 
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/gostca/gostca/gost/gost3410"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -128,6 +132,20 @@ func signerAlgorithm(si *SignerInfo, cert *pkix.Certificate) (pkix.SignatureAlgo
 	}
 	if !si.SignatureAlgorithm.Equal(keyOID) && !si.SignatureAlgorithm.Equal(sigOID) {
 		return 0, fmt.Errorf("%w: signature algorithm %v with a %d-bit GOST key", ErrUnsupportedAlgorithm, si.SignatureAlgorithm, 8*alg.DigestSize())
+	}
+	if si.SignatureParams != nil {
+		// Key parameters, as CryptoPro writes them: their parameter set
+		// must be the signer key's.
+		p := cryptobyte.String(si.SignatureParams)
+		var seq cryptobyte.String
+		var set asn1.ObjectIdentifier
+		if !si.SignatureAlgorithm.Equal(keyOID) || !p.ReadASN1(&seq, cbasn1.SEQUENCE) || !seq.ReadASN1ObjectIdentifier(&set) {
+			return 0, fmt.Errorf("%w: signature algorithm %v with parameters", ErrUnsupportedAlgorithm, si.SignatureAlgorithm)
+		}
+		c, ok := gost3410.CurveByOID(set)
+		if k, isGOST := cert.PublicKey.Key.(*gost3410.PublicKey); !ok || !isGOST || k.Curve != c {
+			return 0, fmt.Errorf("%w: signature algorithm names parameter set %v, not the signer key's", ErrUnsupportedAlgorithm, set)
+		}
 	}
 	return alg, nil
 }

@@ -2,9 +2,13 @@ package cms
 
 import (
 	"bytes"
+	"encoding/asn1"
 	"errors"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/gostca/gostca/pkix"
 )
@@ -48,6 +52,10 @@ func TestVerifyBuilt(t *testing.T) {
 		}
 		if _, err := Verify(s.build(t, buildOpts{sigOID: sigOID}), VerifyOptions{}); err != nil {
 			t.Errorf("%s signWithDigest OID: %v", curve, err)
+		}
+		// The key OID with the key's parameters, as CryptoPro writes it.
+		if _, err := Verify(s.build(t, buildOpts{sigParams: keyParams(t, s.key.Curve().OID())}), VerifyOptions{}); err != nil {
+			t.Errorf("%s key OID with parameters: %v", curve, err)
 		}
 	}
 }
@@ -121,6 +129,8 @@ func TestVerifyRefusals(t *testing.T) {
 			opts: VerifyOptions{Certificates: []*pkix.Certificate{other.cert}}, want: ErrNoSignerCertificate},
 		{name: "SHA-256 digest", data: s.build(t, buildOpts{digestOID: OIDSHA256}), want: ErrUnsupportedAlgorithm},
 		{name: "Streebog-512 with a 256-bit key", data: s.build(t, buildOpts{digestOID: pkix.OIDDigestStreebog512}), want: ErrUnsupportedAlgorithm},
+		{name: "key parameters of another curve", data: s.build(t, buildOpts{sigParams: keyParams(t, pkix.OIDParamSetTC26_256C)}), want: ErrUnsupportedAlgorithm},
+		{name: "signature OID with key parameters", data: s.build(t, buildOpts{sigOID: pkix.OIDSignatureGost2012_256, sigParams: keyParams(t, pkix.OIDParamSetTC26_256A)}), want: ErrUnsupportedAlgorithm},
 		{name: "256-bit signature OID with a 512-bit key", data: s512.build(t, buildOpts{sigOID: pkix.OIDSignatureGost2012_256}), want: ErrUnsupportedAlgorithm},
 	}
 	for _, c := range cases {
@@ -194,4 +204,11 @@ func TestVerifyUnsortedAttributes(t *testing.T) {
 	if _, err := sd.Verify(VerifyOptions{}); !errors.Is(err, ErrBadSignature) {
 		t.Fatalf("bad signature, unsorted attributes: %v", err)
 	}
+}
+
+// keyParams is SEQUENCE { paramSet } as a signatureAlgorithm parameter.
+func keyParams(t testing.TB, set asn1.ObjectIdentifier) []byte {
+	return der(t, func(b *cryptobyte.Builder) {
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(set) })
+	})
 }
