@@ -20,7 +20,7 @@ import "fmt"
 
 const (
 	maxDepth    = 32
-	maxElements = 1 << 18
+	maxElements = 1 << 16
 )
 
 // berNode is one element of the parsed tree, in pre-order.

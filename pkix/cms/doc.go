@@ -10,7 +10,7 @@
 // indefinite lengths and constructed (chunked) OCTET STRINGs — CryptoPro
 // emits both, `openssl cms -stream` the second — in PEM ("CMS", "PKCS7")
 // or as bare base64. BER is first rewritten in its definite-length form
-// by a small bounded reader (ber.go: depth 32, 2^18 elements), then
+// by a small bounded reader (ber.go: depth 32, 65,536 elements), then
 // parsed with cryptobyte like pkix's DER. Input is bounded by MaxSize;
 // certificates and signers by small counts. Content may be attached
 // (eContent) or detached (given to Verify).

@@ -3,6 +3,10 @@ package cms
 import (
 	"bytes"
 	"fmt"
+	"math/big"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/gostca/gostca/pkix"
 )
@@ -14,6 +18,9 @@ import (
 func (sd *SignedData) signerCertificate(si *SignerInfo, extra []*pkix.Certificate) (*pkix.Certificate, error) {
 	var unreadable error
 	for _, der := range sd.Certificates {
+		if si.Issuer != nil && !si.mayName(der) {
+			continue // another certificate of the chain: not parsed
+		}
 		c, err := pkix.ParseCertificate(der)
 		if err != nil {
 			if unreadable == nil {
@@ -45,4 +52,21 @@ func (si *SignerInfo) names(c *pkix.Certificate) bool {
 		return c.SubjectKeyID != nil && bytes.Equal(c.SubjectKeyID, si.SubjectKeyID)
 	}
 	return si.Serial.Cmp(c.SerialNumber) == 0 && bytes.Equal(si.Issuer, c.RawIssuer)
+}
+
+// mayName reports whether the certificate der may be the one si names by
+// issuer and serial, looking at those two fields only: the chain's other
+// certificates are skipped without a full parse. A certificate it cannot
+// read that far is kept, for ParseCertificate to say what is wrong.
+func (si *SignerInfo) mayName(der []byte) bool {
+	s := cryptobyte.String(der)
+	var cert, tbs, issuer cryptobyte.String
+	serial := new(big.Int)
+	if !s.ReadASN1(&cert, cbasn1.SEQUENCE) || !cert.ReadASN1(&tbs, cbasn1.SEQUENCE) ||
+		!tbs.SkipOptionalASN1(cbasn1.Tag(0).Constructed().ContextSpecific()) ||
+		!tbs.ReadASN1Integer(serial) || !tbs.SkipASN1(cbasn1.SEQUENCE) ||
+		!tbs.ReadASN1Element(&issuer, cbasn1.SEQUENCE) {
+		return true
+	}
+	return serial.Cmp(si.Serial) == 0 && bytes.Equal(issuer, si.Issuer)
 }
