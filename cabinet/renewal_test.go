@@ -3,12 +3,19 @@ package cabinet
 import (
 	"crypto/rand"
 	"encoding/asn1"
+	"encoding/pem"
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gostca/gostca/appform"
 	"github.com/gostca/gostca/gost/gost3410"
+	"github.com/gostca/gostca/internal/openssltest"
 	"github.com/gostca/gostca/pkix"
+	"github.com/gostca/gostca/pkix/cms"
 )
 
 // renewalTestCA issues qualified-person certificates for the renewal
@@ -41,6 +48,11 @@ func (ca *renewalTestCA) issue(t *testing.T, p *pkix.Profile, sub *pkix.Subject,
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ca.issueSPKI(t, p, sub, spki, notBefore, life, self)
+}
+
+func (ca *renewalTestCA) issueSPKI(t *testing.T, p *pkix.Profile, sub *pkix.Subject, spki *pkix.PublicKeyInfo, notBefore time.Time, life time.Duration, self bool) *pkix.Certificate {
+	t.Helper()
 	serial, err := pkix.NewSerialNumber(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -201,5 +213,113 @@ func TestRenewalCheckSigner(t *testing.T) {
 	}
 	if r := RenewalCheckSigner(cert, nil, signed, now, person); r == nil || r.Code != RenewalNoCertificate {
 		t.Errorf("no current certificate: %+v", r)
+	}
+}
+
+// renewalOSSLHolder is a holder whose key OpenSSL keeps: OpenSSL makes
+// the key and a request, the test CA certifies the key as a qualified
+// person's.
+type renewalOSSLHolder struct {
+	keyPath, certPath string
+	cert              *pkix.Certificate
+}
+
+func (ca *renewalTestCA) osslHolder(t *testing.T, o *openssltest.OpenSSL, sub *pkix.Subject, notBefore time.Time) *renewalOSSLHolder {
+	t.Helper()
+	dir := t.TempDir()
+	h := &renewalOSSLHolder{keyPath: filepath.Join(dir, "holder.key"), certPath: filepath.Join(dir, "holder.pem")}
+	csr := o.Run(t, "req", "-new", "-newkey", "gost2012_256", "-pkeyopt", "paramset:A", "-nodes",
+		"-keyout", h.keyPath, "-subj", "/CN=holder", "-outform", "DER")
+	req, err := pkix.ParseCertificateRequest(csr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.cert = ca.issueSPKI(t, pkix.ProfileQualifiedPerson, sub, req.PublicKey, notBefore, 365*24*time.Hour, false)
+	if err := os.WriteFile(h.certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: h.cert.Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// The renewal story end to end, short of HTTP: 60 days before expiry the
+// rules allow renewal, the holder signs the rendered renewal form with
+// the current certificate (OpenSSL, detached CAdES-BES), pkix/cms
+// verifies it against the form rendered again and the current
+// certificate, and the signer check accepts the holder and refuses
+// another person's certificate.
+func TestRenewalSignedWithCurrentCertificate(t *testing.T) {
+	o := openssltest.Gost(t)
+	ca := renewalNewCA(t)
+	start := time.Now().Add(-305 * 24 * time.Hour)
+	holder := ca.osslHolder(t, o, renewalPersonSubject(), start)
+	otherSub := renewalPersonSubject()
+	otherSub.CommonName, otherSub.Surname, otherSub.SNILS, otherSub.INN = "Петров Пётр Сергеевич", "Петров", "08765430300", "784806113663"
+	other := ca.osslHolder(t, o, otherSub, start)
+
+	now := holder.cert.NotAfter.Add(-60 * 24 * time.Hour)
+	if r := (RenewalRules{}).Check(RenewalRequest{Current: holder.cert, Now: now}); r != nil {
+		t.Fatalf("renewal 60 days before expiry: %s", r.Message)
+	}
+	form := appform.RenewalForm{
+		Form: appform.Form{ApplicationID: "ren-1", CertType: "person", Replaces: holder.cert.SerialNumber.Text(16),
+			Owner: appform.Owner{Surname: "Иванов", GivenName: "Пётр", Patronymic: "Сергеевич", SNILS: "11223344595", INN: "500100123426"},
+			Date:  time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)},
+		CurrentNotBefore: holder.cert.NotBefore, CurrentNotAfter: holder.cert.NotAfter,
+	}
+	rendered, err := appform.RenderRenewal(form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf := openssltest.WriteFile(t, "renewal.pdf", rendered.PDF)
+	person := RenewalPerson{FullName: form.Owner.FullName(), SNILS: form.Owner.SNILS, INN: form.Owner.INN}
+	sign := func(h *renewalOSSLHolder, flags ...string) []byte {
+		return o.Run(t, append([]string{"cms", "-sign", "-binary", "-cades", "-in", pdf, "-signer", h.certPath,
+			"-inkey", h.keyPath, "-outform", "DER"}, flags...)...)
+	}
+	again, err := appform.RenderRenewal(form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, flags := range [][]string{nil, {"-nocerts"}} {
+		sig, err := cms.Verify(sign(holder, flags...), cms.VerifyOptions{Content: again.PDF, Certificates: []*pkix.Certificate{holder.cert}})
+		if err != nil {
+			t.Fatalf("%v: %v", flags, err)
+		}
+		if r := RenewalCheckSigner(sig.Signer, holder.cert, sig.SigningTime, time.Now(), person); r != nil {
+			t.Fatalf("%v: holder refused: %s", flags, r.Message)
+		}
+	}
+	// Another person's certificate signs the same form.
+	sig, err := cms.Verify(sign(other), cms.VerifyOptions{Content: again.PDF, Certificates: []*pkix.Certificate{holder.cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := RenewalCheckSigner(sig.Signer, holder.cert, sig.SigningTime, time.Now(), person); r == nil || r.Code != RenewalSignerMismatch {
+		t.Fatalf("another person's certificate: %+v", r)
+	}
+	// Without its certificate in the CMS, another person's signature
+	// finds no signer among the holder's.
+	if _, err := cms.Verify(sign(other, "-nocerts"), cms.VerifyOptions{Content: again.PDF, Certificates: []*pkix.Certificate{holder.cert}}); !errors.Is(err, cms.ErrNoSignerCertificate) {
+		t.Fatalf("another person's key, no certificates: %v", err)
+	}
+	// A form changed after signing does not verify.
+	changed := form
+	changed.Owner.Email = "changed@example.org"
+	changedPDF, err := appform.RenderRenewal(changed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cms.Verify(sign(holder), cms.VerifyOptions{Content: changedPDF.PDF}); !errors.Is(err, cms.ErrDigestMismatch) {
+		t.Fatalf("changed form: %v", err)
+	}
+	// After expiry and when revoked the rules refuse before any signature
+	// is looked at.
+	for _, req := range []RenewalRequest{
+		{Current: holder.cert, Now: holder.cert.NotAfter.Add(time.Hour)},
+		{Current: holder.cert, Now: now, Status: RenewalCertRevoked},
+	} {
+		if r := (RenewalRules{}).Check(req); r == nil {
+			t.Errorf("renewal allowed: %+v", req)
+		}
 	}
 }
