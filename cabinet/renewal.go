@@ -22,6 +22,11 @@ import (
 // notAfter renewal opens, unless configured otherwise.
 const RenewalDefaultWindow = 70 * 24 * time.Hour
 
+// RenewalIdentificationKind is the IdentificationKind of a certificate
+// issued on a renewal signed with the current certificate: remote
+// identification with a valid qualified certificate, no visit.
+const RenewalIdentificationKind = pkix.IdentificationRemoteCertificate
+
 // RenewalCertStatus is the current certificate's status as the store
 // has it.
 type RenewalCertStatus int
