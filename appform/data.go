@@ -120,7 +120,10 @@ func (f *Form) sections() []section {
 
 // Data is the canonical text of the data the form prints (see the package
 // documentation); its SHA-256 is printed on the form.
-func (f *Form) Data() []byte {
+func (f *Form) Data() []byte { return f.data(layoutVersion, f.sections()) }
+
+// data is the canonical text of secs under the given layout version.
+func (f *Form) data(layout string, secs []section) []byte {
 	var b strings.Builder
 	line := func(k, v string) {
 		b.WriteString(k)
@@ -128,11 +131,11 @@ func (f *Form) Data() []byte {
 		b.WriteString(v)
 		b.WriteByte('\n')
 	}
-	line("layout", layoutVersion)
+	line("layout", layout)
 	line("application", f.ApplicationID)
 	line("ca", oneLine(f.CAName))
 	line("date", date(f.Date))
-	for _, s := range f.sections() {
+	for _, s := range secs {
 		for _, fl := range s.fields {
 			line(fl.key, fl.value)
 		}

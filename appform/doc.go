@@ -13,6 +13,15 @@
 // signature and the date written by hand, and the SHA-256 of the data
 // rendered.
 //
+// RenderRenewal renders the renewal application (RenewalForm): the same
+// data blocks copied from the current certificate's application, the
+// certificate being renewed (serial, issuer, validity), wording for a
+// renewal without a visit, and in place of the ink signature a line
+// saying which certificate signs it. The subscriber signs the PDF's bytes
+// as a detached CAdES-BES signature with that certificate (package
+// pkix/cms verifies it against the form rendered again). Its Data starts
+// with its own layout version.
+//
 // # The data digest
 //
 // Form.Data is the canonical text of everything the form prints that

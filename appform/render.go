@@ -68,18 +68,45 @@ var consent = []string{
 		"квалифицированного сертификата ознакомлен(а).",
 }
 
+// docKind is what differs between the documents the package renders:
+// the application for issuance (signed in ink) and the renewal
+// application (signed with the current certificate).
+type docKind struct {
+	pdfTitle string   // PDF title, before the application id
+	subtitle string   // under "ЗАЯВЛЕНИЕ"
+	consent  []string // the fixed paragraphs under the data
+	// signature draws the signature block (signatureH points high).
+	signature func(p *page)
+	sections  []section
+	sum       [32]byte // SHA-256 of the document's Data
+}
+
+var issuanceDoc = docKind{
+	pdfTitle:  "Заявление на выдачу квалифицированного сертификата № ",
+	subtitle:  "на создание и выдачу квалифицированного сертификата ключа проверки электронной подписи",
+	consent:   consent,
+	signature: (*page).signature,
+}
+
 // Render lays out the form as a PDF. The same Form always gives the same
 // bytes.
 func Render(f Form) (Result, error) {
 	if err := f.Validate(); err != nil {
 		return Result{}, err
 	}
-	sum := f.DataSHA256()
-	p := &page{f: &f, digest: hex.EncodeToString(sum[:])}
+	doc := issuanceDoc
+	doc.sections, doc.sum = f.sections(), f.DataSHA256()
+	return renderDoc(&f, &doc)
+}
+
+// renderDoc lays out f as doc says.
+func renderDoc(f *Form, doc *docKind) (Result, error) {
+	sum := doc.sum
+	p := &page{f: f, doc: doc, digest: hex.EncodeToString(sum[:])}
 	gp := &p.gp
 	gp.Start(gopdf.Config{PageSize: gopdf.Rect{W: pageW, H: pageH}, Unit: gopdf.UnitPT})
 	gp.SetInfo(gopdf.PdfInfo{
-		Title:        "Заявление на выдачу квалифицированного сертификата № " + f.ApplicationID,
+		Title:        doc.pdfTitle + f.ApplicationID,
 		Subject:      "SHA-256 " + p.digest,
 		Creator:      "GostCA",
 		Producer:     "GostCA",
@@ -113,11 +140,11 @@ func Render(f Form) (Result, error) {
 	}
 	p.newPage()
 	p.header()
-	for _, s := range f.sections() {
+	for _, s := range doc.sections {
 		p.section(s)
 	}
 	p.statement()
-	p.signature()
+	doc.signature(p)
 	if p.err != nil {
 		return Result{}, fmt.Errorf("appform: rendering: %w", p.err)
 	}
@@ -139,6 +166,7 @@ func Render(f Form) (Result, error) {
 type page struct {
 	gp     gopdf.GoPdf
 	f      *Form
+	doc    *docKind
 	digest string
 	y      float64
 	n      int
@@ -215,7 +243,7 @@ func (p *page) header() {
 	p.at(marginL, p.y, textW, "ЗАЯВЛЕНИЕ", gopdf.Center)
 	p.y += 14 * lineK
 	p.font("B", 11)
-	for _, l := range p.wrap("на создание и выдачу квалифицированного сертификата ключа проверки электронной подписи", textW) {
+	for _, l := range p.wrap(p.doc.subtitle, textW) {
 		p.at(marginL, p.y, textW, l, gopdf.Center)
 		p.y += 11 * lineK
 	}
@@ -261,7 +289,7 @@ func (p *page) statement() {
 	p.font("", consentSize)
 	var paras [][]string
 	h := 8 + signatureH
-	for _, para := range consent {
+	for _, para := range p.doc.consent {
 		lines := p.wrap(para, textW)
 		paras = append(paras, lines)
 		h += float64(len(lines))*consentSize*lineK + 3
