@@ -64,6 +64,10 @@ func (s *Server) uploadLimit() int {
 // requestConfig gives the upload route its own body limit (the server's
 // default is smaller); every other request keeps the default.
 func (s *Server) requestConfig(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+	if h.ContentLength() > s.bodyLimit(h) {
+		// Refused by bufferBody (bodystream.go) once one byte is read.
+		return fasthttp.RequestConfig{MaxRequestBodySize: 1}
+	}
 	if s.isUpload(h) {
 		return fasthttp.RequestConfig{MaxRequestBodySize: s.uploadLimit()}
 	}
@@ -117,7 +121,7 @@ func (s *Server) uploadApplicationDocument(ctx *fasthttp.RequestCtx, p *auth.Pri
 		return &ra.Error{Code: ra.CodeConflict, Detail: fmt.Sprintf("the application is at version %d, you saw %d: read it again", a.Version, version)}
 	}
 	limit := int64(s.e.Config().RA.MaxDocumentBytes)
-	st, err := s.e.Documents().Put(c, bytes.NewReader(ctx.PostBody()), limit)
+	st, err := s.e.Documents().Put(c, uploadBody(ctx), limit)
 	if err != nil {
 		return documentProblem(err)
 	}

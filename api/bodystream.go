@@ -1,0 +1,67 @@
+package api
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+
+	"github.com/valyala/fasthttp"
+)
+
+// Request bodies are streamed (fasthttp's StreamRequestBody): the server
+// calls the handler once the headers and at most 8 KiB of the body are
+// read, so a document upload goes from the connection to docstore's
+// temporary file through a small buffer, hashed and counted as it goes,
+// and never lies whole in memory. Every other route keeps a body in
+// memory as before, read here within the server's limit before any
+// handler runs.
+//
+// Memory per concurrent upload is therefore bounded by fasthttp's read
+// buffer, its 8 KiB prefetch and io.Copy's 32 KiB buffer, whatever
+// ra.max_document_bytes is.
+
+// bufferBody reads the streamed body of a request that is not an upload
+// into memory, refusing it past the body limit (a Content-Length over it
+// before reading anything, a chunked body as soon as it passes it). An
+// upload's body is left streaming for its handler (uploadBody).
+func (s *Server) bufferBody(ctx *fasthttp.RequestCtx) *problemErr {
+	rs := ctx.RequestBodyStream()
+	if rs == nil {
+		return nil
+	}
+	h := &ctx.Request.Header
+	limit := s.bodyLimit(h)
+	if cl := h.ContentLength(); cl > limit {
+		ctx.SetConnectionClose()
+		return tooLarge(limit)
+	}
+	if s.isUpload(h) {
+		return nil
+	}
+	var buf bytes.Buffer
+	n, err := buf.ReadFrom(io.LimitReader(rs, int64(limit)+1))
+	if n > int64(limit) {
+		ctx.SetConnectionClose()
+		return tooLarge(limit)
+	}
+	if err != nil {
+		ctx.SetConnectionClose()
+		return &problemErr{code: codeBadHTTP, detail: "the request body could not be read"}
+	}
+	ctx.Request.SetBodyRaw(buf.Bytes())
+	return nil
+}
+
+func tooLarge(limit int) *problemErr {
+	return &problemErr{code: codeBodyTooLarge, detail: fmt.Sprintf("request body larger than %d bytes", limit)}
+}
+
+// uploadBody is the body of an upload: the connection's stream when the
+// server streams bodies, the buffered body otherwise (a handler called
+// directly, as in tests).
+func uploadBody(ctx *fasthttp.RequestCtx) io.Reader {
+	if rs := ctx.RequestBodyStream(); rs != nil {
+		return rs
+	}
+	return bytes.NewReader(ctx.PostBody())
+}
