@@ -53,6 +53,7 @@ func (s *Server) documentRoutes(v1 string) []*route {
 		newRoute("application_documents", v1+"applications/", segment, "/documents", on{mPost, h(s.uploadApplicationDocument), auth.OpAppEdit}),
 		dl,
 		newRoute("application_form", v1+"applications/", segment, "/form.pdf", on{mGet, h(s.applicationForm), auth.OpAppRead}),
+		s.archiveRoute(v1), // archive.go
 	}
 }
 
