@@ -30,14 +30,33 @@ func (s *Server) bufferBody(ctx *fasthttp.RequestCtx) *problemErr {
 		return nil
 	}
 	h := &ctx.Request.Header
-	limit := s.bodyLimit(h)
-	if cl := h.ContentLength(); cl > limit {
+	up := s.isUpload(h)
+	limit := s.opts.MaxBodyBytes
+	if up {
+		limit = s.uploadLimit()
+	}
+	cl := h.ContentLength()
+	switch {
+	case cl > limit:
 		ctx.SetConnectionClose()
 		return tooLarge(limit)
-	}
-	if s.isUpload(h) {
+	case up:
+		return nil
+	case cl == 0:
+		ctx.Request.ResetBody() // no stream left for PostBody to warn about
+		return nil
+	case cl > 0:
+		// A known length within the limit: exactly cl bytes. (Not
+		// PostBody: on a stream it logs a warning each time.)
+		b := make([]byte, cl)
+		if _, err := io.ReadFull(rs, b); err != nil {
+			ctx.SetConnectionClose()
+			return &problemErr{code: codeBadHTTP, detail: "the request body could not be read"}
+		}
+		ctx.Request.SetBodyRaw(b)
 		return nil
 	}
+	// Chunked: read no further than the limit.
 	var buf bytes.Buffer
 	n, err := buf.ReadFrom(io.LimitReader(rs, int64(limit)+1))
 	if n > int64(limit) {
