@@ -77,8 +77,8 @@ func TestApplicationEmployeeWalk(t *testing.T) {
 		}
 	}
 
-	// The archive of the first: an auditor exports it; a foreign centre
-	// cannot.
+	// The archive of the first: an auditor exports it, so does its
+	// centre; a foreign centre and the cabinet cannot.
 	checkArchive(t, ts, first)
 	foreign, _, err := ts.e.CreateToken(context.Background(), "test", auth.RoleServiceCentre, "centre-2", "foreign centre")
 	if err != nil {
@@ -86,6 +86,11 @@ func TestApplicationEmployeeWalk(t *testing.T) {
 	}
 	r, body := ts.do(t, "GET", "/api/v1/applications/"+first.ID+"/archive", foreign, "", nil)
 	wantProblem(t, r, body, 404, "application_not_found")
+	r, body = ts.do(t, "GET", "/api/v1/applications/"+first.ID+"/archive", ts.tokens[auth.RoleServiceCentre], "", nil)
+	wantStatus(t, r, body, 200)
+	if _, err := zip.NewReader(bytes.NewReader(body), int64(len(body))); err != nil {
+		t.Fatalf("the centre's own export: %v", err)
+	}
 	r, body = ts.do(t, "GET", "/api/v1/applications/"+first.ID+"/archive", ts.tokens[auth.RoleCabinet], "", nil)
 	wantStatus(t, r, body, 403)
 
