@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gostca/gostca/api"
 	"github.com/gostca/gostca/api/raapi"
+	"github.com/gostca/gostca/api/wire"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/pkix"
 )
@@ -61,16 +61,16 @@ func (ts *testServer) appCall(t *testing.T, token, method, path string, body any
 }
 
 // auditAll reads the whole audit log.
-func (ts *testServer) auditAll(t *testing.T) []api.AuditEntry {
+func (ts *testServer) auditAll(t *testing.T) []wire.AuditEntry {
 	t.Helper()
-	var out []api.AuditEntry
+	var out []wire.AuditEntry
 	cursor := ""
 	for {
 		resp, body := ts.json(t, "GET", "/api/v1/audit?limit=1000&cursor="+url.QueryEscape(cursor), auth.RoleAuditor, nil)
 		wantStatus(t, resp, body, 200)
 		page := decode[struct {
-			Items []api.AuditEntry `json:"items"`
-			Next  string           `json:"next_cursor"`
+			Items []wire.AuditEntry `json:"items"`
+			Next  string            `json:"next_cursor"`
 		}](t, body)
 		out = append(out, page.Items...)
 		if page.Next == "" {

@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/gostca/gostca/api"
+	"github.com/gostca/gostca/api/wire"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/caerr"
 	"github.com/gostca/gostca/pkix"
@@ -107,8 +108,8 @@ func TestAuditStructuredEscapedHTTP(t *testing.T) {
 			t.Fatalf("the audit response carries %U", r)
 		}
 	}
-	page := decode[struct{ Items []api.AuditEntry }](t, data)
-	var rev, tok *api.AuditEntry
+	page := decode[struct{ Items []wire.AuditEntry }](t, data)
+	var rev, tok *wire.AuditEntry
 	for i := range page.Items {
 		switch page.Items[i].Action {
 		case "revoke":

@@ -26,6 +26,10 @@ func (s *Server) uploadLimit() int {
 // requestConfig gives the upload route its own body limit (the server's
 // default is smaller); every other request keeps the default.
 func (s *Server) requestConfig(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+	if h.ContentLength() > s.bodyLimit(h) {
+		// Refused by bufferBody (bodystream.go) once one byte is read.
+		return fasthttp.RequestConfig{MaxRequestBodySize: 1}
+	}
 	if s.isUpload(h) {
 		return fasthttp.RequestConfig{MaxRequestBodySize: s.uploadLimit()}
 	}

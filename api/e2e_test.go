@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gostca/gostca/api"
+	"github.com/gostca/gostca/api/wire"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/pkix"
 )
@@ -263,7 +264,7 @@ func TestEndToEndOpenSSL(t *testing.T) {
 	t.Run("audit", func(t *testing.T) {
 		resp, body := ts.json(t, "GET", "/api/v1/audit?limit=1000", auth.RoleAuditor, nil)
 		wantStatus(t, resp, body, 200)
-		page := decode[struct{ Items []api.AuditEntry }](t, body)
+		page := decode[struct{ Items []wire.AuditEntry }](t, body)
 		actions := map[string]string{}
 		for _, a := range page.Items {
 			if a.Subject == person {

@@ -44,5 +44,6 @@ func documentRoutes(v1 string, a *raapi.API) []*route {
 		newRoute(uploadRoute, v1+"applications/", segment, "/documents", on{mPost, h(a.UploadApplicationDocument), auth.OpAppEdit}),
 		dl,
 		newRoute("application_form", v1+"applications/", segment, "/form.pdf", on{mGet, h(a.ApplicationForm), auth.OpAppRead}),
+		newRoute("application_archive", v1+"applications/", segment, "/archive", on{mGet, h(a.ApplicationArchive), auth.OpAppRead}),
 	}
 }

@@ -133,6 +133,7 @@ func New(e *ca.CA, opts Options) *Server {
 		IdleTimeout:           opts.IdleTimeout,
 		MaxRequestBodySize:    opts.MaxBodyBytes,
 		HeaderReceived:        s.requestConfig, // the upload route's own limit (bodylimit.go)
+		StreamRequestBody:     true,            // uploads stream to docstore; other bodies are read by bufferBody
 		NoDefaultServerHeader: true,
 		NoDefaultContentType:  true,
 		CloseOnShutdown:       true,
@@ -187,6 +188,10 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		s.duration.WithLabelValues(routeName).Observe(time.Since(start).Seconds())
 	}()
 	ctx.Response.Header.Set("X-Content-Type-Options", "nosniff")
+	if pe := s.bufferBody(ctx); pe != nil {
+		wire.WriteProblem(ctx, pe)
+		return
+	}
 	if pe := wire.CheckUnambiguous(ctx); pe != nil {
 		wire.WriteProblem(ctx, pe)
 		return

@@ -160,7 +160,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (_ *CA, err erro
 		return nil, err
 	}
 	c.life, c.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	for _, job := range []func(context.Context){c.pub.RunOCSPRefresh, c.pub.RunCRLRefresh, c.hooks.Run, c.runRAExpiry, c.runKeyUsageWatch, c.runCheckpoints} {
+	for _, job := range []func(context.Context){c.pub.RunOCSPRefresh, c.pub.RunCRLRefresh, c.hooks.Run, c.runRAExpiry, c.runDocumentSweep, c.runKeyUsageWatch, c.runCheckpoints} {
 		c.wg.Add(1)
 		go func() {
 			defer c.wg.Done()

@@ -39,6 +39,19 @@ type docRef struct{ app, doc string }
 func referencedDocuments(ctx context.Context, st store.Applications) (map[[32]byte]struct{}, map[[32]byte]docRef, error) {
 	refs := map[[32]byte]struct{}{}
 	where := map[[32]byte]docRef{}
+	if dr, ok := st.(documentRefs); ok { // one snapshot (retention.go)
+		err := dr.ApplicationDocuments(ctx, func(app string, d *store.Document) error {
+			refs[d.SHA256] = struct{}{}
+			if _, ok := where[d.SHA256]; !ok {
+				where[d.SHA256] = docRef{app, d.ID}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("ca: listing the applications' documents: %w", err)
+		}
+		return refs, where, nil
+	}
 	for state := store.AppNew; ; state++ {
 		if _, ok := store.ParseAppState(state.String()); !ok {
 			break // past the last state

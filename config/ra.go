@@ -32,6 +32,8 @@ type RAConfig struct {
 	MaxDocumentBytes int                        `toml:"max_document_bytes"`
 	DocumentsDir     string                     `toml:"documents_dir"`
 	MaxImagePixels   int64                      `toml:"max_image_pixels"`
+	Retention        time.Duration              `toml:"retention"`
+	OrphanGrace      time.Duration              `toml:"orphan_grace"`
 	Profiles         map[string]appdata.Profile `toml:"profiles"`
 }
 
@@ -40,7 +42,7 @@ type RAConfig struct {
 // pixels, kept in DATA/documents; the shipped profiles.
 func DefaultRA() RAConfig {
 	return RAConfig{Deadline: 90 * 24 * time.Hour, ExpireInterval: time.Hour, MaxDocumentBytes: ra.DefaultMaxDocumentSize,
-		MaxImagePixels: DefaultMaxImagePixels}
+		MaxImagePixels: DefaultMaxImagePixels, OrphanGrace: DefaultOrphanGrace}
 }
 
 // DefaultMaxImagePixels is ra.max_image_pixels' default.
@@ -99,4 +101,5 @@ func (r *RAConfig) validate(bad func(format string, args ...any)) {
 	if _, err := r.ApplicationProfiles(); err != nil {
 		bad("%v", err)
 	}
+	r.validateRetention(bad)
 }

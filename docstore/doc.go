@@ -30,7 +30,8 @@
 // both rename onto the same name; the result is the same file. Because
 // files are shared, a file may be deleted only when no metadata refers to
 // it any more (Check with the set of referenced hashes reports orphans;
-// retention deletes those).
+// the CA's document sweep deletes those older than a grace period with
+// DeleteStale, under the lock Put renames under: see gc.go).
 //
 // # Content types
 //

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // Options configure a Store.
@@ -34,6 +35,9 @@ type Store struct {
 	dir       string
 	maxPixels int64
 	readOnly  bool
+	// mu orders a Put's rename into place with DeleteStale's check and
+	// removal of the same name (gc.go).
+	mu sync.Mutex
 }
 
 // ErrReadOnly is returned by Put and Delete on a store opened ReadOnly.
@@ -173,7 +177,10 @@ func (s *Store) Put(ctx context.Context, r io.Reader, limit int64) (Stored, erro
 	}
 	// Same content, same name: a concurrent Put of the same bytes renames
 	// an identical file over it, which is harmless.
-	if err := os.Rename(tmp, final); err != nil {
+	s.mu.Lock()
+	err = os.Rename(tmp, final)
+	s.mu.Unlock()
+	if err != nil {
 		return Stored{}, fmt.Errorf("docstore: renaming the document into place: %w", err)
 	}
 	done = true

@@ -139,4 +139,11 @@
 // document bytes (content-addressed files outside Pebble; ra keeps their
 // metadata), the printed application form and the hook workers that
 // deliver the outbox rows.
+//
+// # Retention
+//
+// PurgeDocumentsDue (the system's document sweep, retention.go) drops
+// the document metadata of cancelled and expired applications closed
+// before a cutoff, one audited write each ("purge_documents"); the
+// documents of an issued application are never dropped.
 package ra

@@ -10,7 +10,7 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/gostca/gostca/api"
+	"github.com/gostca/gostca/api/wire"
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/store"
 )
@@ -85,8 +85,8 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if r.enabled() {
 			return withRemote(ctx, "audit list", &r, stderr, func(cl *apiClient) error {
 				var page struct {
-					Items      []api.AuditEntry `json:"items"`
-					NextCursor string           `json:"next_cursor"`
+					Items      []wire.AuditEntry `json:"items"`
+					NextCursor string            `json:"next_cursor"`
 				}
 				q := url.Values{"limit": {strconv.Itoa(*limit)}}
 				if *cursor != "" {

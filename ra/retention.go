@@ -1,0 +1,102 @@
+package ra
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gostca/gostca/store"
+)
+
+// Retention of documents.
+//
+// The documents of an application that led to a certificate are kept for
+// the CA's whole life, as the law keeps them: retention never touches
+// them. The documents of an application that ended without one
+// (cancelled or expired; a rejected one expires at its deadline first)
+// may be dropped once it has been closed for the retention period
+// (ra.retention; zero, the default, keeps them for ever). Dropping is an
+// ordinary write of the application: its record without documents, the
+// history event and the audit entry "application_purge_documents" naming
+// every document's id, type and SHA-256, in one batch. The files
+// themselves become orphans (unless another application refers to the
+// same content) and the CA's document sweep deletes them.
+
+// ActPurgeDocuments is the history action of dropping a closed
+// application's documents (the system's retention sweep only).
+const ActPurgeDocuments Action = "purge_documents"
+
+// retainedStates are the states whose documents retention may drop:
+// ended without a certificate. Issued (and every open state) never.
+var retainedStates = []store.AppState{store.AppCancelled, store.AppExpired}
+
+// PurgeDocumentsDue drops the documents of every cancelled or expired
+// application closed at or before cutoff (now minus the retention
+// period), as actor (the System actor), and returns how many
+// applications it changed. A zero cutoff drops nothing. An application
+// changed meanwhile is left for the next sweep.
+func (s *Service) PurgeDocumentsDue(ctx context.Context, actor Actor, cutoff time.Time) (int, error) {
+	if cutoff.IsZero() {
+		return 0, nil
+	}
+	if actor.Kind != System {
+		return 0, errf(CodeForbidden, "only the system's retention sweep drops documents")
+	}
+	if err := actor.check(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, st := range retainedStates {
+		cursor := ""
+	pages:
+		for {
+			// Oldest in state first: stop at the first one still kept.
+			page, next, err := s.st.FindApplications(ctx, store.AppQuery{Field: store.ByAppState, Value: st.String(), Cursor: cursor, Limit: 200})
+			if err != nil {
+				return n, s.internal("list applications past retention", err)
+			}
+			for i := range page {
+				a := &page[i]
+				if a.StateSince.After(cutoff) {
+					break pages
+				}
+				if len(a.Documents) == 0 || a.State != st {
+					continue
+				}
+				changed, err := s.purge(ctx, actor, a, cutoff)
+				if err != nil {
+					return n, err
+				}
+				if changed {
+					n++
+				}
+			}
+			if next == "" {
+				break
+			}
+			cursor = next
+		}
+	}
+	return n, nil
+}
+
+// purge writes a without its documents (compared-and-set on the version
+// read); false when it changed meanwhile.
+func (s *Service) purge(ctx context.Context, actor Actor, a *store.Application, cutoff time.Time) (bool, error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "retention (closed by %s): %d documents dropped:", cutoff.UTC().Format(time.RFC3339), len(a.Documents))
+	for _, d := range a.Documents {
+		fmt.Fprintf(&b, " %s %s %x;", d.ID, d.Type, d.SHA256)
+	}
+	expect := a.Version
+	a.Documents = nil
+	_, err := s.write(ctx, actor, a, expect, ActPurgeDocuments, &step{note: b.String()})
+	switch CodeOf(err) {
+	case "":
+		return true, nil
+	case CodeConflict, CodeNotFound:
+		return false, nil
+	}
+	return false, err
+}
