@@ -57,8 +57,10 @@ func New(cfg *config.HooksConfig, st Store, log *slog.Logger, reg prometheus.Reg
 	for _, h := range append(append([]*hookTarget(nil), targets...), idle...) {
 		m.hookDue.WithLabelValues(h.kind).Set(0) // on /metrics from the start
 	}
+	pm := newPollMetrics(reg, targets)
+	write := func(ctx context.Context, rs []store.OutboxResult) error { return st.OutboxResults(ctx, rs) }
 	return &Deliverer{cfg: cfg, st: st, log: log, m: m, targets: targets, idle: idle,
-		results: newResultBatcher(func(ctx context.Context, rs []store.OutboxResult) error { return st.OutboxResults(ctx, rs) }), pm: newPollMetrics(reg, targets)}, nil
+		results: newResultBatcher(write, pm.group), pm: pm}, nil
 }
 
 // metrics are the delivery series.

@@ -68,6 +68,7 @@ type PollAnswer struct {
 type pollMetrics struct {
 	polls   *prometheus.CounterVec
 	tickets *prometheus.GaugeVec
+	group   prometheus.Histogram // results per store write (results.go)
 }
 
 func newPollMetrics(reg prometheus.Registerer, targets []*hookTarget) *pollMetrics {
@@ -81,7 +82,10 @@ func newPollMetrics(reg prometheus.Registerer, targets []*hookTarget) *pollMetri
 			Help: "Outbox rows holding a polling receiver's ticket without a final answer, by kind, at the last pass (at most 1000 counted)."},
 			[]string{"kind"}),
 	}
-	reg.MustRegister(m.polls, m.tickets)
+	m.group = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "gostca_hook_result_group_size", Help: "Delivery results written per synced store batch (the workers' group commit).",
+		Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256}})
+	reg.MustRegister(m.polls, m.tickets, m.group)
 	for _, h := range targets {
 		if h.poll() {
 			m.tickets.WithLabelValues(h.kind).Set(0)

@@ -2,25 +2,29 @@ package hooks
 
 import (
 	"context"
-	"time"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gostca/gostca/store"
 )
 
-// The workers' delivery results go to the store in groups: a result
-// waits at most resultWindow for others (of any kind), then the group is
-// written as one synced batch (store.OutboxResults) and each worker gets
-// its own row's outcome. A worker goes on only once its result is
-// durable. While one group is written the next one gathers, so under
-// load the groups grow by themselves and one fsync serves many
-// deliveries (like the signer's batches of intents and certificates).
+// The workers' delivery results go to the store in groups (group
+// commit): a result is written at once when a write slot is free;
+// while maxResultWrites groups are being written, the results that
+// arrive queue, and the next free slot writes all of them as one synced
+// batch (store.OutboxResults), up to maxResultGroup. Each worker gets
+// its own row's outcome and goes on only once its result is durable.
+// Under load the groups grow by themselves and one fsync serves many
+// deliveries; alone, a result waits for nothing (no timer).
+// gostca_hook_result_group_size shows the groups' sizes.
 
 const (
-	// resultWindow is how long the first result of a group waits for
-	// more.
-	resultWindow = 2 * time.Millisecond
 	// maxResultGroup bounds a group.
 	maxResultGroup = 256
+	// maxResultWrites is the groups written at once (one's fsync overlaps
+	// the next one's gathering, as in the signer).
+	maxResultWrites = 2
 )
 
 type resultReq struct {
@@ -29,14 +33,15 @@ type resultReq struct {
 }
 
 type resultBatcher struct {
-	write  func(ctx context.Context, rs []store.OutboxResult) error
-	window time.Duration
-	max    int
-	in     chan *resultReq
+	write func(ctx context.Context, rs []store.OutboxResult) error
+	size  prometheus.Observer // results per write
+	max   int
+	in    chan *resultReq
+	slots chan struct{}
 }
 
-func newResultBatcher(write func(context.Context, []store.OutboxResult) error) *resultBatcher {
-	return &resultBatcher{write: write, window: resultWindow, max: maxResultGroup, in: make(chan *resultReq)}
+func newResultBatcher(write func(context.Context, []store.OutboxResult) error, size prometheus.Observer) *resultBatcher {
+	return &resultBatcher{write: write, size: size, max: maxResultGroup, in: make(chan *resultReq), slots: make(chan struct{}, maxResultWrites)}
 }
 
 // submit hands one result to the group writer and waits until it is
@@ -54,37 +59,44 @@ func (b *resultBatcher) submit(ctx context.Context, r store.OutboxResult) store.
 	return q.r
 }
 
-// run writes groups until ctx ends.
+// run writes groups until ctx ends, then waits for the groups being
+// written.
 func (b *resultBatcher) run(ctx context.Context) {
 	wctx := context.WithoutCancel(ctx)
-	group := make([]*resultReq, 0, b.max)
-	rs := make([]store.OutboxResult, 0, b.max)
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	for {
+		var first *resultReq
 		select {
-		case q := <-b.in:
-			group = append(group[:0], q)
+		case first = <-b.in:
 		case <-ctx.Done():
 			return
 		}
-		timer := time.NewTimer(b.window)
+		b.slots <- struct{}{} // while both slots write, the next results queue in b.in
+		group := []*resultReq{first}
 	gather:
 		for len(group) < b.max {
 			select {
 			case q := <-b.in:
 				group = append(group, q)
-			case <-timer.C:
+			default:
 				break gather
 			}
 		}
-		timer.Stop()
-		rs = rs[:0]
-		for _, q := range group {
-			rs = append(rs, q.r)
-		}
-		_ = b.write(wctx, rs) // a batch error is in every Err
-		for i, q := range group {
-			q.r = rs[i]
-			close(q.done)
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rs := make([]store.OutboxResult, len(group))
+			for i, q := range group {
+				rs[i] = q.r
+			}
+			_ = b.write(wctx, rs) // a batch error is in every Err
+			b.size.Observe(float64(len(rs)))
+			<-b.slots
+			for i, q := range group {
+				q.r = rs[i]
+				close(q.done)
+			}
+		}()
 	}
 }

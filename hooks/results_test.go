@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/gostca/gostca/store"
 )
 
@@ -34,7 +36,7 @@ func TestResultBatcherGroups(t *testing.T) {
 		}
 		written.Add(int64(len(rs)))
 		return nil
-	})
+	}, prometheus.NewHistogram(prometheus.HistogramOpts{Name: "x"}))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { b.run(ctx); close(done) }()
