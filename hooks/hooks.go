@@ -223,9 +223,11 @@ func (d *Deliverer) deliverHooks(ctx context.Context, h *hookTarget) (int, error
 // backoff and jitter or, at the kind's attempt limit, makes the row dead.
 // The outcome joins the other workers' in one synced write (results.go).
 // A row holding a polling receiver's ticket is asked about, not sent
-// again (poll.go).
+// again (poll.go) — unless the kind was switched back to callbacks: then
+// the request is sent again (same webhook-id) and the answer awaited as
+// a callback.
 func (d *Deliverer) deliverHook(ctx context.Context, h *hookTarget, r *store.OutboxRow) bool {
-	if r.Ticket != "" {
+	if r.Ticket != "" && h.poll() {
 		return d.pollHook(ctx, h, r)
 	}
 	start := time.Now()

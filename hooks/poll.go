@@ -151,11 +151,6 @@ func (d *Deliverer) takeTicket(ctx context.Context, h *hookTarget, r *store.Outb
 // pollHook asks about a row's ticket once and records what came back;
 // true when the final answer was taken and the row delivered.
 func (d *Deliverer) pollHook(ctx context.Context, h *hookTarget, r *store.OutboxRow) bool {
-	if !h.poll() {
-		// The kind was switched back to callbacks: the ticket stays, the
-		// row waits for the callback or an operator.
-		return false
-	}
 	start := time.Now()
 	if !start.Before(r.PollDeadline) {
 		d.pollDead(ctx, h, r, store.OutboxAttempt{At: start}, fmt.Errorf(
