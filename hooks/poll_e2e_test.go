@@ -363,3 +363,26 @@ func TestPollForgedAnswer(t *testing.T) {
 		return err == nil && st != nil && st.State == hooks.ESIASucceeded && st.Answers == 1
 	})
 }
+
+// TestPollValidating: pending status answers that carry ESIA's
+// VALIDATING move the registration to VALIDATING (taken once, though
+// repeated on every query) before the final SUCCEEDED.
+func TestPollValidating(t *testing.T) {
+	sim, sec := startPollSim(t, "-poll", "-1", "-esia", "validating")
+	e := catest.Open(t, pollConfig(t, sim, sec, time.Minute, "esia"))
+	ctx := context.Background()
+	r := catest.Issue(t, e)
+	waitFor(t, "VALIDATING", func() bool {
+		st, err := e.Hooks().ESIAState(ctx, r.Cert.Serial)
+		return err == nil && st != nil && st.State == hooks.ESIAValidating
+	})
+	waitFor(t, "more queries", func() bool { return esiaRow(t, e).Polls >= 3 })
+	sim.control(t, "poll=0")
+	waitFor(t, "SUCCEEDED", func() bool {
+		st, err := e.Hooks().ESIAState(ctx, r.Cert.Serial)
+		return err == nil && st != nil && st.State == hooks.ESIASucceeded
+	})
+	if st, _ := e.Hooks().ESIAState(ctx, r.Cert.Serial); st.Answers != 2 {
+		t.Errorf("%d answers taken, want 2 (VALIDATING once, SUCCEEDED)", st.Answers)
+	}
+}

@@ -266,7 +266,11 @@ func (s *sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		_ = json.Unmarshal(body, &d)
 		if s.polling.on {
-			s.ticketFor(w, id, kind, map[string]any{"serial": d.Serial, "status": "SUCCEEDED"})
+			var interim any
+			if mode == "validating" {
+				interim = map[string]any{"serial": d.Serial, "status": "VALIDATING"}
+			}
+			s.ticketFor(w, id, kind, map[string]any{"serial": d.Serial, "status": "SUCCEEDED"}, interim)
 			return
 		}
 		go s.answerESIA(d.Serial, mode)
@@ -289,7 +293,7 @@ func (s *sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if s.polling.on {
-			s.ticketFor(w, id, kind, answer)
+			s.ticketFor(w, id, kind, answer, nil)
 			return
 		}
 		go s.send("registry_check", answer)

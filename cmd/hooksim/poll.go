@@ -16,12 +16,14 @@ import (
 // signed POST /poll/T {"ticket": T, …} is answered, signed with the
 // first secret (or a wrong key with -forge),
 // {"ticket": T, "status": "pending"} N times (every time with -poll -1),
+// (carrying ESIA's VALIDATING answer with -esia validating),
 // then {"ticket": T, "status": "final", "answer": {…}} — the answer a
 // callback would carry — under one webhook-id per ticket, repeated on
 // every final answer so the engine can take it once.
 
 type ticket struct {
 	answer  any
+	interim any // with -esia validating: carried by every pending answer (ESIA's VALIDATING)
 	pending int // pending answers left (-1: never final)
 	polls   int
 }
@@ -44,11 +46,11 @@ func writeTicket(w http.ResponseWriter, t string) {
 }
 
 // ticketFor takes a request of a polling kind: a new ticket for answer.
-func (s *sim) ticketFor(w http.ResponseWriter, id, kind string, answer any) {
+func (s *sim) ticketFor(w http.ResponseWriter, id, kind string, answer, interim any) {
 	s.mu.Lock()
 	s.polling.n++
 	t := fmt.Sprintf("%s-%d-%d", kind, os.Getpid(), s.polling.n)
-	s.polling.tickets[t] = &ticket{answer: answer, pending: s.polling.pending}
+	s.polling.tickets[t] = &ticket{answer: answer, interim: interim, pending: s.polling.pending}
 	s.polling.byDelivery[id] = t
 	s.mu.Unlock()
 	writeTicket(w, t)
@@ -83,6 +85,9 @@ func (s *sim) status(w http.ResponseWriter, r *http.Request) {
 	s.polling.polls++
 	t.polls++
 	doc := map[string]any{"ticket": q.Ticket, "status": "pending"}
+	if t.interim != nil {
+		doc["answer"] = t.interim
+	}
 	if t.pending != 0 {
 		if t.pending > 0 {
 			t.pending--
@@ -97,6 +102,9 @@ func (s *sim) status(w http.ResponseWriter, r *http.Request) {
 	id := "ans_" + q.Ticket
 	if doc["status"] == "pending" {
 		id = fmt.Sprintf("ans_%s_p%d", q.Ticket, polls)
+		if t.interim != nil {
+			id = "ans_" + q.Ticket + "_interim" // one intermediate answer, repeated
+		}
 	}
 	key := s.keys[0]
 	if forge {
