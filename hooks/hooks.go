@@ -8,7 +8,10 @@
 // at the kind's attempt limit, leaves the row dead for an operator
 // (admin.go). Signed callbacks (callbacks.go) move a certificate's ESIA
 // registration state and feed registry answers to the registration
-// authority. docs/integrations.md describes the whole.
+// authority; a receiver that only offers status queries is polled with
+// signed requests until its signed final answer, taken the same way
+// (poll.go). The workers' results are written in groups (results.go).
+// docs/integrations.md describes the whole.
 package hooks
 
 import (
