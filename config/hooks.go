@@ -3,6 +3,7 @@ package config
 import (
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -20,6 +21,42 @@ type HookKindConfig struct {
 	// MaxAttempts: after this many failed attempts the row is dead
 	// until an operator redrives it (0: 20).
 	MaxAttempts int `toml:"max_attempts"`
+	// Mode is how the receiver answers: "callback" (the default: it
+	// POSTs a signed callback to /api/v1/hooks/KIND) or "poll" (it
+	// answers the delivery 202 with a ticket, and the engine asks
+	// PollURL until a final answer; esia and registry_check only).
+	Mode string `toml:"mode"`
+	// PollURL receives one signed POST per status query; "{ticket}" in
+	// it is replaced by the ticket (path-escaped).
+	PollURL string `toml:"poll_url"`
+	// PollInterval is the first wait before a status query (0: 5s); it
+	// doubles per pending answer up to PollMaxInterval (0: 5m), with
+	// jitter. A receiver's poll_after, when longer, is waited instead.
+	PollInterval    time.Duration `toml:"poll_interval"`
+	PollMaxInterval time.Duration `toml:"poll_max_interval"`
+	// PollDeadline: a ticket without a final answer this long after it
+	// was given makes the row dead (0: 24h).
+	PollDeadline time.Duration `toml:"poll_deadline"`
+}
+
+// Hook answer modes (HookKindConfig.Mode).
+const (
+	HookModeCallback = "callback"
+	HookModePoll     = "poll"
+)
+
+// HookPollDefaults fills a poll-mode kind's zero timings.
+func (k HookKindConfig) HookPollDefaults() HookKindConfig {
+	if k.PollInterval == 0 {
+		k.PollInterval = 5 * time.Second
+	}
+	if k.PollMaxInterval == 0 {
+		k.PollMaxInterval = 5 * time.Minute
+	}
+	if k.PollDeadline == 0 {
+		k.PollDeadline = 24 * time.Hour
+	}
+	return k
 }
 
 // NoticeTemplate is the text of one notice.
@@ -58,6 +95,7 @@ func (c *Config) validateHookKinds(bad func(string, ...any)) {
 		if k.MaxAttempts < 0 || k.MaxAttempts > 1000 {
 			bad("hooks.kind.%s.max_attempts must be 0..1000 (0: 20)", name)
 		}
+		validateHookMode(name, k, h.AllowHTTPLoopback, bad)
 	}
 	if name := "esia"; h.ESIAURL != "" && h.Kinds[name].URL != "" {
 		bad("hooks.esia_url and hooks.kind.esia both set: keep hooks.kind.esia")
@@ -74,5 +112,35 @@ func (c *Config) validateHookKinds(bad func(string, ...any)) {
 		if pu, err := url.Parse(h.CabinetURL); err != nil || pu.Scheme != "https" && pu.Scheme != "http" {
 			bad("hooks.cabinet_url must be an absolute URL")
 		}
+	}
+}
+
+// validateHookMode checks a kind's answer mode and its polling settings.
+func validateHookMode(name string, k HookKindConfig, loopback bool, bad func(string, ...any)) {
+	switch k.Mode {
+	case "", HookModeCallback:
+		if k.PollURL != "" {
+			bad("hooks.kind.%s.poll_url is set but mode is not \"poll\": set mode = \"poll\" or remove poll_url", name)
+		}
+		return
+	case HookModePoll:
+	default:
+		bad("hooks.kind.%s.mode must be \"callback\" or \"poll\"", name)
+		return
+	}
+	if name != "esia" && name != "registry_check" {
+		bad("hooks.kind.%s.mode = \"poll\": only esia and registry_check have answers to poll for", name)
+	}
+	if k.PollURL == "" {
+		bad("hooks.kind.%s.poll_url is required with mode = \"poll\"", name)
+	} else if err := ValidateHookURL(strings.ReplaceAll(k.PollURL, "{ticket}", "t"), loopback); err != nil {
+		bad("hooks.kind.%s.poll_url %v", name, err)
+	}
+	k = k.HookPollDefaults()
+	if k.PollInterval < 10*time.Millisecond || k.PollMaxInterval < k.PollInterval || k.PollMaxInterval > 24*time.Hour {
+		bad("hooks.kind.%s: poll_interval must be at least 10ms and poll_max_interval between it and 24h", name)
+	}
+	if k.PollDeadline < k.PollInterval || k.PollDeadline > 90*24*time.Hour {
+		bad("hooks.kind.%s.poll_deadline must be between poll_interval and 90 days", name)
 	}
 }

@@ -137,6 +137,14 @@ func (d *Deliverer) callback(ctx context.Context, kind string, hd CallbackHeader
 	if err := Verify(h.secrets, hd.ID, hd.Timestamp, hd.Signature, body, time.Now(), d.cfg.ReplayWindow); err != nil {
 		return nil, refuse(401, "bad_signature", "%v", err)
 	}
+	return d.takeAnswer(ctx, kind, hd.ID, body)
+}
+
+// takeAnswer takes a verified answer of kind (a callback's body, or the
+// final answer a status query brought: poll.go) into the records, once
+// per webhook-id.
+func (d *Deliverer) takeAnswer(ctx context.Context, kind, id string, body []byte) (*CallbackResult, error) {
+	hd := CallbackHeaders{ID: id}
 	if len(hd.ID) > 128 || strings.ContainsFunc(hd.ID, func(r rune) bool { return r <= ' ' || r > '~' }) {
 		return nil, refuse(400, "bad_webhook_id", "webhook-id must be 1-128 printable ASCII characters")
 	}

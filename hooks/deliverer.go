@@ -33,6 +33,9 @@ type Deliverer struct {
 	registry Registry
 
 	esiaRedriveMu sync.Mutex
+
+	results *resultBatcher // the workers' group commit (results.go)
+	pm      *pollMetrics   // status queries of polling receivers (poll.go)
 }
 
 // New reads the hooks section and registers the delivery metrics on reg.
@@ -54,7 +57,10 @@ func New(cfg *config.HooksConfig, st Store, log *slog.Logger, reg prometheus.Reg
 	for _, h := range append(append([]*hookTarget(nil), targets...), idle...) {
 		m.hookDue.WithLabelValues(h.kind).Set(0) // on /metrics from the start
 	}
-	return &Deliverer{cfg: cfg, st: st, log: log, m: m, targets: targets, idle: idle}, nil
+	pm := newPollMetrics(reg, targets)
+	write := func(ctx context.Context, rs []store.OutboxResult) error { return st.OutboxResults(ctx, rs) }
+	return &Deliverer{cfg: cfg, st: st, log: log, m: m, targets: targets, idle: idle,
+		results: newResultBatcher(write, pm.group), pm: pm}, nil
 }
 
 // metrics are the delivery series.

@@ -8,7 +8,10 @@
 // at the kind's attempt limit, leaves the row dead for an operator
 // (admin.go). Signed callbacks (callbacks.go) move a certificate's ESIA
 // registration state and feed registry answers to the registration
-// authority. docs/integrations.md describes the whole.
+// authority; a receiver that only offers status queries is polled with
+// signed requests until its signed final answer, taken the same way
+// (poll.go). The workers' results are written in groups (results.go).
+// docs/integrations.md describes the whole.
 package hooks
 
 import (
@@ -127,6 +130,11 @@ func (d *Deliverer) Run(ctx context.Context) {
 			d.runRenewals(ctx)
 		}()
 	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		d.results.run(ctx)
+	}()
 	for _, h := range d.targets {
 		wg.Add(1)
 		go func() {
@@ -171,6 +179,7 @@ func (d *Deliverer) deliverHooks(ctx context.Context, h *hookTarget) (int, error
 	if dead, err := d.st.OutboxList(ctx, h.kind, store.OutboxDeadRows, 0, 1000); err == nil {
 		d.m.hookDeadNow.WithLabelValues(h.kind).Set(float64(len(dead)))
 	}
+	d.countTickets(ctx, h)
 	for {
 		rows, err := d.st.OutboxPending(ctx, h.kind, hookPageSize)
 		if err != nil {
@@ -215,14 +224,26 @@ func (d *Deliverer) deliverHooks(ctx context.Context, h *hookTarget) (int, error
 // Every attempt is logged on the row (status code, escaped and bounded
 // error, duration); a failure either schedules the next attempt with
 // backoff and jitter or, at the kind's attempt limit, makes the row dead.
+// The outcome joins the other workers' in one synced write (results.go).
+// A row holding a polling receiver's ticket is asked about, not sent
+// again (poll.go) — unless the kind was switched back to callbacks: then
+// the request is sent again (same webhook-id) and the answer awaited as
+// a callback.
 func (d *Deliverer) deliverHook(ctx context.Context, h *hookTarget, r *store.OutboxRow) bool {
+	if r.Ticket != "" && h.poll() {
+		return d.pollHook(ctx, h, r)
+	}
 	start := time.Now()
-	code, err := d.sendHook(ctx, h, r)
+	code, body, err := d.sendHook(ctx, h, r)
 	att := store.OutboxAttempt{At: start, Code: code, Took: time.Since(start)}
 	d.m.hookAttempt.WithLabelValues(h.kind).Observe(att.Took.Seconds())
+	if err == nil && h.poll() {
+		return d.takeTicket(ctx, h, r, att, code, body)
+	}
 	if err == nil {
-		if err := d.st.OutboxDelivered(ctx, r.ID, att, scrubOnDelivery(h.kind, r.Payload)); err != nil {
-			d.log.Error("hook delivered but not recorded (it will be sent again)", "kind", h.kind, "id", r.ID, "err", err)
+		res := d.results.submit(ctx, store.OutboxResult{ID: r.ID, Attempt: att, Delivered: true, Scrub: scrubOnDelivery(h.kind, r.Payload)})
+		if res.Err != nil {
+			d.log.Error("hook delivered but not recorded (it will be sent again)", "kind", h.kind, "id", r.ID, "err", res.Err)
 			return false
 		}
 		d.m.hookDeliveries.WithLabelValues(h.kind, "ok").Inc()
@@ -232,42 +253,69 @@ func (d *Deliverer) deliverHook(ctx context.Context, h *hookTarget, r *store.Out
 	if ctx.Err() != nil {
 		return false // shutting down: the row stays due
 	}
-	d.m.hookDeliveries.WithLabelValues(h.kind, "error").Inc()
-	att.Error = attemptText(err.Error(), 512)
-	next := time.Now().Add(d.backoff(r.Attempts))
-	dead, ferr := d.st.OutboxFailed(ctx, r.ID, att, next, h.maxAttempts)
-	if ferr != nil {
-		d.log.Error("hook attempt not recorded", "kind", h.kind, "id", r.ID, "err", ferr)
-		return false
-	}
-	if dead {
-		d.m.hookDead.WithLabelValues(h.kind).Inc()
-		d.log.Error("hook row dead: attempt limit reached; redrive or cancel it (gostca outbox)", "kind", h.kind, "id", r.ID,
-			"attempts", r.Attempts+1, "err", att.Error)
-		return false
-	}
-	d.log.Warn("hook delivery failed", "kind", h.kind, "id", r.ID, "attempt", r.Attempts+1,
-		"next_attempt", next.UTC().Format(time.RFC3339), "err", att.Error)
+	d.failed(ctx, h, r, att, err)
 	return false
 }
 
+// failed records a failed send: the next attempt, or dead at the limit.
+func (d *Deliverer) failed(ctx context.Context, h *hookTarget, r *store.OutboxRow, att store.OutboxAttempt, err error) {
+	d.m.hookDeliveries.WithLabelValues(h.kind, "error").Inc()
+	att.Error = attemptText(err.Error(), 512)
+	next := time.Now().Add(d.backoff(r.Attempts))
+	res := d.results.submit(ctx, store.OutboxResult{ID: r.ID, Attempt: att, Next: next, MaxAttempts: h.maxAttempts})
+	if res.Err != nil {
+		d.log.Error("hook attempt not recorded", "kind", h.kind, "id", r.ID, "err", res.Err)
+		return
+	}
+	if res.Dead {
+		d.m.hookDead.WithLabelValues(h.kind).Inc()
+		d.log.Error("hook row dead: attempt limit reached; redrive or cancel it (gostca outbox)", "kind", h.kind, "id", r.ID,
+			"attempts", r.Attempts+1, "err", att.Error)
+		return
+	}
+	d.log.Warn("hook delivery failed", "kind", h.kind, "id", r.ID, "attempt", r.Attempts+1,
+		"next_attempt", next.UTC().Format(time.RFC3339), "err", att.Error)
+}
+
+// maxAnswerBody bounds the receiver's answer read (a ticket, a status).
+const maxAnswerBody = 64 << 10
+
 // sendHook POSTs the row's document, signed; nil only on a 2xx answer.
-// It returns the HTTP status (0 when none came).
-func (d *Deliverer) sendHook(ctx context.Context, h *hookTarget, r *store.OutboxRow) (int, error) {
+// It returns the HTTP status (0 when none came) and the answer's body
+// (at most maxAnswerBody).
+func (d *Deliverer) sendHook(ctx context.Context, h *hookTarget, r *store.OutboxRow) (int, []byte, error) {
 	body, err := d.document(ctx, h.kind, r)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.url, bytes.NewReader(body))
+	hdr := http.Header{}
+	hdr.Set("Idempotency-Key", idempotencyKey(h.kind, r))
+	hdr.Set("X-GostCA-Delivery", strconv.FormatUint(r.ID, 10))
+	resp, answer, err := d.post(ctx, h, h.url, WebhookID(h.kind, r.ID), hdr, body)
 	if err != nil {
-		return 0, fmt.Errorf("hook request: %w", err)
+		return 0, nil, err
+	}
+	if resp.StatusCode/100 != 2 {
+		return resp.StatusCode, answer, fmt.Errorf("receiver answered %d: %s", resp.StatusCode, EscapeResponseText(answer[:min(len(answer), 256)]))
+	}
+	return resp.StatusCode, answer, nil
+}
+
+// post sends one signed POST of body to u (a delivery or a status
+// query) with webhook-id id and returns the answer with its body read
+// (at most maxAnswerBody) and closed.
+func (d *Deliverer) post(ctx context.Context, h *hookTarget, u, id string, hdr http.Header, body []byte) (*http.Response, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		return nil, nil, fmt.Errorf("hook request: %w", err)
+	}
+	for k, v := range hdr {
+		req.Header[k] = v
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", idempotencyKey(h.kind, r))
 	req.Header.Set("X-GostCA-Hook", h.kind)
-	req.Header.Set("X-GostCA-Delivery", strconv.FormatUint(r.ID, 10))
 	if len(h.secrets) > 0 {
-		id, ts := WebhookID(h.kind, r.ID), time.Now().Unix()
+		ts := time.Now().Unix()
 		req.Header.Set(HeaderID, id)
 		req.Header.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
 		req.Header.Set(HeaderSignature, Sign(h.secrets, id, ts, body))
@@ -280,14 +328,14 @@ func (d *Deliverer) sendHook(ctx context.Context, h *hookTarget, r *store.Outbox
 		if ue := (*url.Error)(nil); errors.As(err, &ue) {
 			err = ue.Err // drop the URL, which may carry credentials
 		}
-		return 0, fmt.Errorf("POST: %w", err)
+		return nil, nil, fmt.Errorf("POST: %w", err)
 	}
 	defer resp.Body.Close()
-	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
-	if resp.StatusCode/100 != 2 {
-		return resp.StatusCode, fmt.Errorf("receiver answered %d: %s", resp.StatusCode, EscapeResponseText(snippet))
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBody))
+	if err != nil && resp.StatusCode/100 == 2 {
+		return nil, nil, fmt.Errorf("reading the answer: %w", err)
 	}
-	return resp.StatusCode, nil
+	return resp, answer, nil
 }
 
 // WebhookID is a row's webhook-id: the same on every attempt, so that the

@@ -29,7 +29,16 @@ type hookTarget struct {
 	maxAttempts int
 	client      *http.Client
 	kick        chan struct{}
+	// A polling receiver (mode = "poll", poll.go): the status URL
+	// template and the query timings.
+	pollURL      string
+	pollInterval time.Duration
+	pollMax      time.Duration
+	pollDeadline time.Duration
 }
+
+// poll reports whether the kind's receiver answers by status queries.
+func (h *hookTarget) poll() bool { return h.pollURL != "" }
 
 // readSecrets reads a kind's secret files (mode o-rwx, hsm.SecretSource).
 func readSecrets(kind string, files []string) ([][]byte, error) {
@@ -79,6 +88,10 @@ func newHookTargets(cfg *config.HooksConfig) ([]*hookTarget, error) {
 		}
 		if h.maxAttempts == 0 {
 			h.maxAttempts = defaultMaxAttempts
+		}
+		if k.Mode == config.HookModePoll {
+			p := k.HookPollDefaults()
+			h.pollURL, h.pollInterval, h.pollMax, h.pollDeadline = p.PollURL, p.PollInterval, p.PollMaxInterval, p.PollDeadline
 		}
 		out = append(out, h)
 	}

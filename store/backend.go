@@ -97,6 +97,9 @@ type OutboxQueue interface {
 	CallbackTaken(ctx context.Context, kind, webhookID string) (bool, error)
 	OutboxEnqueue(ctx context.Context, r OutboxRow, audit AuditEntry) (*OutboxRow, error)
 	OutboxOnce(ctx context.Context, onceKey string, r OutboxRow) (bool, error)
+	OutboxResults(ctx context.Context, rs []OutboxResult) error
+	OutboxTicket(ctx context.Context, id uint64, a OutboxAttempt, ticket string, firstPoll, deadline time.Time) error
+	OutboxPolled(ctx context.Context, id uint64, a OutboxAttempt, next time.Time, dead bool) error
 }
 
 // AuditLog is the hash-chained audit log.

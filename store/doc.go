@@ -193,7 +193,17 @@
 // error (≤ 1 KiB), duration (ns). Redrive and cancel append their
 // audit entry ("outbox.redrive", "outbox.cancel") in the same batch.
 // A delivered or cancelled row may have its payload emptied in that
-// write (an SMS code's text is not kept once sent).
+// write (an SMS code's text is not kept once sent). Version 3, written
+// only for a row holding a polling receiver's ticket (outboxpoll.go;
+// every other row is still written as version 2, which older versions
+// read), adds the ticket (1–128 printable ASCII), when it was taken, the
+// poll deadline and the status queries made. Such a row stays pending,
+// keyed under 0x41 by its next query; OutboxPolled counts a query and
+// moves it, or makes the row dead at the deadline; OutboxRedrive drops
+// the ticket (the request is sent again). OutboxResults writes the
+// outcomes of many deliveries (each as OutboxDelivered or OutboxFailed
+// would, with its audit entry if any) in one synced batch: the hook
+// workers' group commit.
 //
 // A callback (TakeCallback) stores its webhook-id under 0x44 and, for
 // an answer about a subject, the subject's state record under 0x43

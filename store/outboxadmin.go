@@ -54,26 +54,30 @@ func (r *OutboxRow) logAttempt(a OutboxAttempt) {
 // as it is; a dead or cancelled one gives ErrInvalidTransition.
 func (s *Store) OutboxDelivered(ctx context.Context, id uint64, a OutboxAttempt, scrub bool) error {
 	return s.update(ctx, "outbox delivered", func(t *txn) error {
-		r, err := t.s.loadOutbox(t.s.db, id)
-		if err != nil {
-			return fmt.Errorf("store: outbox %d: %w", id, err)
-		}
-		if r.Done {
-			return nil
-		}
-		if r.Dead || r.Cancelled {
-			return fmt.Errorf("store: outbox %d is dead or cancelled: %w", id, ErrInvalidTransition)
-		}
-		if err := t.del(outboxDueKey(r.Kind, r.NextAttempt, id)); err != nil {
-			return err
-		}
-		r.logAttempt(a)
-		r.Done, r.DoneAt = true, t.now
-		if scrub {
-			r.Payload = nil
-		}
-		return t.set(outboxKey(id), encodeOutbox(r))
+		return t.outboxDelivered(id, a, scrub)
 	})
+}
+
+func (t *txn) outboxDelivered(id uint64, a OutboxAttempt, scrub bool) error {
+	r, err := t.s.loadOutbox(t.s.db, id)
+	if err != nil {
+		return fmt.Errorf("store: outbox %d: %w", id, err)
+	}
+	if r.Done {
+		return nil
+	}
+	if r.Dead || r.Cancelled {
+		return fmt.Errorf("store: outbox %d is dead or cancelled: %w", id, ErrInvalidTransition)
+	}
+	if err := t.del(outboxDueKey(r.Kind, r.NextAttempt, id)); err != nil {
+		return err
+	}
+	r.logAttempt(a)
+	r.Done, r.DoneAt = true, t.now
+	if scrub {
+		r.Payload = nil
+	}
+	return t.set(outboxKey(id), encodeOutbox(r))
 }
 
 // OutboxFailed records a failed attempt of a pending row: Attempts+1,
@@ -88,45 +92,52 @@ func (s *Store) OutboxFailed(ctx context.Context, id uint64, a OutboxAttempt, ne
 	}
 	dead := false
 	err := s.update(ctx, "outbox failed", func(t *txn) error {
-		dead = false
-		r, err := t.pendingOutbox(id)
-		if err != nil {
-			return err
-		}
-		if r == nil || r.Dead || r.Cancelled {
-			return fmt.Errorf("store: outbox failed %d: row is not pending: %w", id, ErrInvalidTransition)
-		}
-		if err := t.del(outboxDueKey(r.Kind, r.NextAttempt, id)); err != nil {
-			return err
-		}
-		r.Attempts++
-		r.logAttempt(a)
-		r.LastError = r.Log[len(r.Log)-1].Error
-		if maxAttempts > 0 && r.Attempts >= maxAttempts {
-			dead = true
-			r.Dead, r.DoneAt = true, t.now
-			if err := t.set(outboxKey(id), encodeOutbox(r)); err != nil {
-				return err
-			}
-			return t.set(outboxDeadKey(r.Kind, id), nil)
-		}
-		r.NextAttempt = next.UTC()
-		if err := t.set(outboxKey(id), encodeOutbox(r)); err != nil {
-			return err
-		}
-		return t.set(outboxDueKey(r.Kind, r.NextAttempt, id), nil)
+		var err error
+		dead, err = t.outboxFailed(id, a, next, maxAttempts)
+		return err
 	})
 	return dead, err
 }
 
+func (t *txn) outboxFailed(id uint64, a OutboxAttempt, next time.Time, maxAttempts int) (bool, error) {
+	r, err := t.pendingOutbox(id)
+	if err != nil {
+		return false, err
+	}
+	if r == nil || r.Dead || r.Cancelled {
+		return false, fmt.Errorf("store: outbox failed %d: row is not pending: %w", id, ErrInvalidTransition)
+	}
+	if err := t.del(outboxDueKey(r.Kind, r.NextAttempt, id)); err != nil {
+		return false, err
+	}
+	r.Attempts++
+	r.logAttempt(a)
+	r.LastError = r.Log[len(r.Log)-1].Error
+	if maxAttempts > 0 && r.Attempts >= maxAttempts {
+		r.Dead, r.DoneAt = true, t.now
+		if err := t.set(outboxKey(id), encodeOutbox(r)); err != nil {
+			return false, err
+		}
+		return true, t.set(outboxDeadKey(r.Kind, id), nil)
+	}
+	r.NextAttempt = next.UTC()
+	if err := t.set(outboxKey(id), encodeOutbox(r)); err != nil {
+		return false, err
+	}
+	return false, t.set(outboxDueKey(r.Kind, r.NextAttempt, id), nil)
+}
+
 // OutboxRedrive makes a dead (or waiting) row due now with a fresh
-// attempt budget (Attempts 0; the log stays), and appends audit (an
+// attempt budget (Attempts 0, no ticket; the log stays), and appends audit (an
 // operator's "outbox.redrive") in the same batch. A delivered or
 // cancelled row gives ErrInvalidTransition.
 func (s *Store) OutboxRedrive(ctx context.Context, id uint64, audit AuditEntry) (*OutboxRow, error) {
 	return s.outboxAdmin(ctx, "outbox redrive", id, &audit, func(t *txn, r *OutboxRow) error {
 		r.Dead, r.DoneAt, r.Attempts = false, time.Time{}, 0
 		r.NextAttempt = t.now
+		// A polling receiver's ticket goes with the redrive: the request
+		// is sent again and a new ticket taken (outboxpoll.go).
+		r.Ticket, r.TicketAt, r.PollDeadline, r.Polls = "", time.Time{}, time.Time{}, 0
 		return t.set(outboxDueKey(r.Kind, r.NextAttempt, id), nil)
 	})
 }

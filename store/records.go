@@ -21,6 +21,7 @@ const (
 	ocspV1       byte = 1
 	outboxV1     byte = 1
 	outboxV2     byte = 2 // adds dead, cancelled and the attempt log (outboxadmin.go)
+	outboxV3     byte = 3 // adds a polling receiver's ticket (outboxpoll.go); written only for a row with one
 	auditV1      byte = 1
 	crlNumberV1  byte = 1
 	statusLogV1  byte = 1
@@ -219,7 +220,11 @@ func decodeOCSP(serial, b []byte) (*OCSPRecord, error) {
 
 func encodeOutbox(r *OutboxRow) []byte {
 	e := enc{b: make([]byte, 0, 64+len(r.Payload)+len(r.LastError)+40*len(r.Log))}
-	e.byte(outboxV2)
+	v := outboxV2
+	if r.Ticket != "" {
+		v = outboxV3
+	}
+	e.byte(v)
 	e.str(r.Kind)
 	e.bytes(r.Serial)
 	e.bytes(r.Payload)
@@ -238,12 +243,18 @@ func encodeOutbox(r *OutboxRow) []byte {
 		e.str(a.Error)
 		e.uvarint(uint64(a.Took))
 	}
+	if v == outboxV3 {
+		e.str(r.Ticket)
+		e.time(r.TicketAt)
+		e.time(r.PollDeadline)
+		e.uvarint(uint64(r.Polls))
+	}
 	return e.b
 }
 
 func decodeOutbox(id uint64, b []byte) (*OutboxRow, error) {
 	d := dec{b: b}
-	v := d.version(outboxV1, outboxV2)
+	v := d.version(outboxV1, outboxV2, outboxV3)
 	r := &OutboxRow{ID: id}
 	r.Kind = d.str(maxKindLen)
 	r.Serial = d.bytes(maxSerialLen)
@@ -258,7 +269,7 @@ func decodeOutbox(id uint64, b []byte) (*OutboxRow, error) {
 	r.CreatedAt = d.time()
 	r.Done = d.flag()
 	r.DoneAt = d.time()
-	if v == outboxV2 {
+	if v >= outboxV2 {
 		r.Dead = d.flag()
 		r.Cancelled = d.flag()
 		n := d.uvarint()
@@ -284,6 +295,19 @@ func decodeOutbox(id uint64, b []byte) (*OutboxRow, error) {
 				break
 			}
 			r.Log = append(r.Log, at)
+		}
+	}
+	if v == outboxV3 {
+		r.Ticket = d.str(maxTicketLen)
+		r.TicketAt = d.time()
+		r.PollDeadline = d.time()
+		n := d.uvarint()
+		if n > math.MaxInt32 {
+			d.fail("bad poll count")
+		}
+		r.Polls = int(n)
+		if r.Ticket == "" {
+			d.fail("version 3 row without a ticket")
 		}
 	}
 	if (r.Done && (r.Dead || r.Cancelled)) || (r.Dead && r.Cancelled) {

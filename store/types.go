@@ -215,6 +215,15 @@ type OutboxRow struct {
 	// Log is the most recent attempts (at most MaxOutboxLog), oldest
 	// first.
 	Log []OutboxAttempt
+	// Ticket is a polling receiver's ticket for the delivered request
+	// (outboxpoll.go): while it is set the row is pending for status
+	// queries, not for sending again. TicketAt is when it was taken,
+	// PollDeadline when the row dies without a final answer, Polls the
+	// status queries made.
+	Ticket       string
+	TicketAt     time.Time
+	PollDeadline time.Time
+	Polls        int
 }
 
 // AuditEntry is one link of the audit chain. On input Actor (who) and

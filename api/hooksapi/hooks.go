@@ -79,6 +79,12 @@ type OutboxRow struct {
 	Created     time.Time       `json:"created"`
 	Finished    *time.Time      `json:"finished,omitempty"`
 	Log         []OutboxAttempt `json:"log,omitempty"`
+
+	// A polling receiver's ticket, the status queries made and the
+	// deadline (docs/integrations.md, "Polling receivers").
+	Ticket       string     `json:"ticket,omitempty"`
+	Polls        int        `json:"polls,omitempty"`
+	PollDeadline *time.Time `json:"poll_deadline,omitempty"`
 }
 
 // OutboxView is the operators' view of a stored row (the CLI prints it too).
@@ -86,6 +92,10 @@ func OutboxView(r *store.OutboxRow, withLog bool) OutboxRow {
 	v := OutboxRow{ID: r.ID, Kind: r.Kind, State: "pending", Attempts: r.Attempts, LastError: r.LastError, Created: r.CreatedAt.UTC()}
 	if len(r.Serial) > 0 {
 		v.Serial = ca.FormatSerial(r.Serial)
+	}
+	if r.Ticket != "" {
+		t := r.PollDeadline.UTC()
+		v.Ticket, v.Polls, v.PollDeadline = r.Ticket, r.Polls, &t
 	}
 	switch {
 	case r.Done:

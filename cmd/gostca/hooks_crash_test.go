@@ -58,6 +58,19 @@ func freeLoopback(t *testing.T) string {
 }
 
 func TestHookCrash(t *testing.T) {
+	hookCrash(t, false)
+}
+
+// TestHookPollCrash is TestHookCrash with a polling receiver (hooksim
+// -poll 3, hooks.kind.esia mode = "poll"): SIGKILL while tickets are
+// taken and asked about; afterwards every registration is SUCCEEDED
+// after VALIDATING, each answer taken once however often it was asked
+// for, and each request was taken once as new.
+func TestHookPollCrash(t *testing.T) {
+	hookCrash(t, true)
+}
+
+func hookCrash(t *testing.T, poll bool) {
 	if testing.Short() {
 		t.Skip("crash test is not short")
 	}
@@ -71,7 +84,11 @@ func TestHookCrash(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", simBin, "github.com/gostca/gostca/cmd/hooksim").CombinedOutput(); err != nil {
 		t.Fatalf("go build hooksim: %v\n%s", err, out)
 	}
-	sim := exec.Command(simBin, "-secret-file", sec, "-callback", "http://"+listen, "-esia", "validating")
+	simArgs := []string{"-secret-file", sec, "-callback", "http://" + listen, "-esia", "validating"}
+	if poll {
+		simArgs = append(simArgs, "-poll", "3")
+	}
+	sim := exec.Command(simBin, simArgs...)
 	simOut, _ := sim.StdoutPipe()
 	if err := sim.Start(); err != nil {
 		t.Fatal(err)
@@ -83,6 +100,9 @@ func TestHookCrash(t *testing.T) {
 		t.Fatalf("hooksim: %q", line)
 	}
 	toml := fmt.Sprintf("[hooks]\nallow_http_loopback = true\npoll_interval = \"50ms\"\nmin_backoff = \"20ms\"\nmax_backoff = \"200ms\"\n\n[hooks.kind.esia]\nurl = \"http://%s/esia\"\nsecret_files = [%q]\nmax_attempts = 1000\n", simAddr, sec)
+	if poll {
+		toml += fmt.Sprintf("mode = \"poll\"\npoll_url = \"http://%s/poll/{ticket}\"\npoll_interval = \"20ms\"\npoll_max_interval = \"100ms\"\n", simAddr)
+	}
 	if err := os.WriteFile(cfgFile, []byte(toml), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -175,10 +195,13 @@ func TestHookCrash(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var st struct{ Received, Duplicates map[string]float64 }
+		var st struct {
+			Received, Duplicates map[string]float64
+			Finals               float64
+		}
 		_ = json.NewDecoder(resp.Body).Decode(&st)
 		resp.Body.Close()
-		if int(st.Received["esia"]) >= len(issued) {
+		if int(st.Received["esia"]) >= len(issued) && (!poll || int(st.Finals) >= len(issued)) {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -210,6 +233,8 @@ func TestHookCrash(t *testing.T) {
 	for serial := range issued {
 		b, _ := ca.ParseSerial(serial)
 		st, err := e.Hooks().ESIAState(ctx, b)
+		// VALIDATING, then SUCCEEDED (polled: each taken once, however
+		// often the pending and final answers were asked for).
 		if err != nil || st == nil || st.State != hooks.ESIASucceeded || st.Answers != 2 {
 			t.Errorf("certificate %s: registration %+v (%v), want SUCCEEDED after VALIDATING: 2 answers", serial, st, err)
 		}

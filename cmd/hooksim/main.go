@@ -8,14 +8,17 @@
 //
 //	hooksim -secret-file s1 [-secret-file s0] -callback http://127.0.0.1:8080 \
 //	        [-listen 127.0.0.1:0] [-fail 3] [-esia succeeded|validating|failed|refuse] \
-//	        [-twice] [-slow 200ms] [-org-file orgs.json]
+//	        [-twice] [-slow 200ms] [-org-file orgs.json] [-poll N [-forge]]
 //
 // Deliveries go to /esia, /registry_check, /sms, /email and /renewal
 // (the kind is the last path element). It prints "hooksim listening on
 // ADDR" once it listens. GET /sms/last?phone=+7… shows the last SMS text
 // to a phone (for tests and demos only: the engine never returns a
 // code); GET /stats shows the counts; POST /control?fail=N&esia=MODE
-// changes the behaviour while running.
+// changes the behaviour while running (poll=N&forge=0|1 too). With -poll N it plays a polling
+// receiver instead (poll.go): ESIA registrations and registry checks are
+// answered 202 with a ticket, and POST /poll/{ticket} answers pending N
+// times, then the final answer, every answer signed.
 package main
 
 import (
@@ -65,6 +68,7 @@ type sim struct {
 	lastSMS    map[string]string
 	orgs       map[string]map[string]string // ЕГРЮЛ/ЕГРИП records by INN or OGRNIP (-org-file)
 	callbacks  map[string]int               // callback answers by HTTP status
+	polling    pollState                    // -poll: a polling receiver (poll.go)
 }
 
 func main() {
@@ -76,6 +80,8 @@ func main() {
 	esia := flag.String("esia", "succeeded", "ESIA answer: succeeded, validating (then succeeded), failed, refuse (no callback)")
 	twice := flag.Bool("twice", false, "send every callback twice (the engine must take it once)")
 	slow := flag.Duration("slow", 0, "wait this long before answering a delivery")
+	pollN := flag.Int("poll", -2, "play a polling receiver for esia and registry_check: answer deliveries 202 with a ticket, then status queries at /poll/{ticket} pending N times before the final answer (-1: never final); without it, answer by callbacks")
+	forge := flag.Bool("forge", false, "with -poll: sign status answers with a wrong key (the engine must take nothing)")
 	orgFile := flag.String("org-file", "", "JSON object of tax registry records by INN or OGRNIP: {\"7707083893\": {\"name\": …, \"inn\": …, \"kpp\": …, \"ogrn\": …, \"region\": …, \"locality\": …, \"street\": …}}")
 	flag.Parse()
 	if len(secretFiles) == 0 {
@@ -84,6 +90,7 @@ func main() {
 	s := &sim{callback: strings.TrimRight(*callback, "/"), window: 5 * time.Minute, fail: *fail, esia: *esia, twice: *twice, slow: *slow,
 		client: &http.Client{Timeout: 10 * time.Second}, seen: map[string]bool{}, received: map[string]int{},
 		duplicates: map[string]int{}, lastSMS: map[string]string{}, callbacks: map[string]int{}}
+	s.polling = pollState{on: *pollN >= -1, pending: *pollN, forge: *forge, tickets: map[string]*ticket{}, byDelivery: map[string]string{}}
 	if *orgFile != "" {
 		b, err := os.ReadFile(*orgFile)
 		if err == nil {
@@ -175,7 +182,7 @@ func (s *sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodGet && r.URL.Path == "/stats":
 		s.mu.Lock()
 		b, _ := json.Marshal(map[string]any{"received": s.received, "duplicates": s.duplicates, "bad_signatures": s.badSig,
-			"failed": s.failed, "callbacks": s.callbacks})
+			"failed": s.failed, "callbacks": s.callbacks, "polls": s.polling.polls, "finals": s.polling.finals})
 		s.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(b)
@@ -188,11 +195,23 @@ func (s *sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if v := r.URL.Query().Get("esia"); v != "" {
 			s.esia = v
 		}
+		if v := r.URL.Query().Get("poll"); v != "" { // new tickets and those waiting
+			s.polling.pending, _ = strconv.Atoi(v)
+			for _, t := range s.polling.tickets {
+				t.pending = s.polling.pending
+			}
+		}
+		if v := r.URL.Query().Get("forge"); v != "" {
+			s.polling.forge = v == "1"
+		}
 		s.mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
 		return
 	case r.Method != http.MethodPost:
 		http.Error(w, "POST a signed delivery", http.StatusMethodNotAllowed)
+		return
+	case strings.HasPrefix(r.URL.Path, "/poll/"):
+		s.status(w, r)
 		return
 	}
 	kind := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
@@ -220,7 +239,12 @@ func (s *sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := r.Header.Get("webhook-id")
 	if s.seen[id] {
 		s.duplicates[kind]++
+		t, polled := s.polling.byDelivery[id]
 		s.mu.Unlock()
+		if polled { // a repeated request gets its ticket again
+			writeTicket(w, t)
+			return
+		}
 		w.WriteHeader(http.StatusOK) // taken before: acknowledged, not acted on again
 		return
 	}
@@ -241,6 +265,14 @@ func (s *sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Serial string `json:"serial"`
 		}
 		_ = json.Unmarshal(body, &d)
+		if s.polling.on {
+			var interim any
+			if mode == "validating" {
+				interim = map[string]any{"serial": d.Serial, "status": "VALIDATING"}
+			}
+			s.ticketFor(w, id, kind, map[string]any{"serial": d.Serial, "status": "SUCCEEDED"}, interim)
+			return
+		}
 		go s.answerESIA(d.Serial, mode)
 	case "registry_check":
 		var q struct {
@@ -259,6 +291,10 @@ func (s *sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			} else {
 				answer["status"], answer["detail"] = "refuted", "simulated registry: no such organisation"
 			}
+		}
+		if s.polling.on {
+			s.ticketFor(w, id, kind, answer, nil)
+			return
 		}
 		go s.send("registry_check", answer)
 	}
