@@ -1,4 +1,4 @@
-package api_test
+package hooksapi_test
 
 import (
 	"encoding/json"
@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gostca/gostca/api"
+	"github.com/gostca/gostca/api/hooksapi"
 	"github.com/gostca/gostca/store"
 )
 
@@ -14,12 +14,12 @@ import (
 // and deadline; a row without a ticket shows none of them.
 func TestOutboxViewTicket(t *testing.T) {
 	deadline := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
-	v := api.OutboxView(&store.OutboxRow{ID: 7, Kind: "registry_check", Ticket: "T-42", Polls: 3, PollDeadline: deadline,
+	v := hooksapi.OutboxView(&store.OutboxRow{ID: 7, Kind: "registry_check", Ticket: "T-42", Polls: 3, PollDeadline: deadline,
 		NextAttempt: deadline.Add(-time.Hour)}, true)
 	if v.Ticket != "T-42" || v.Polls != 3 || v.PollDeadline == nil || !v.PollDeadline.Equal(deadline) || v.State != "pending" {
 		t.Errorf("view %+v", v)
 	}
-	b, _ := json.Marshal(api.OutboxView(&store.OutboxRow{ID: 8, Kind: "sms"}, true))
+	b, _ := json.Marshal(hooksapi.OutboxView(&store.OutboxRow{ID: 8, Kind: "sms"}, true))
 	if strings.Contains(string(b), "ticket") || strings.Contains(string(b), "poll") {
 		t.Errorf("a row without a ticket: %s", b)
 	}
