@@ -45,7 +45,7 @@ func TestSuiteTiny(t *testing.T) {
 	out := t.TempDir()
 	args := []string{"-n", "6", "-concurrency", "1,3", "-rates", "20", "-duration", "15s", "-rounds", "1",
 		"-ocsp-certs", "8", "-ocsp-revoked", "0.25", "-ocsp-requests", "24", "-ocsp-concurrency", "4", "-crl-sizes", "50,120",
-		"-peer-multi", "2", "-out", out, "-quiet", "-peer=" + map[bool]string{true: "true", false: "false"}[peerOK]}
+		"-peer-multi", "2", "-peer-procs", "2", "-out", out, "-quiet", "-peer=" + map[bool]string{true: "true", false: "false"}[peerOK]}
 	var stderr bytes.Buffer
 	cfg, err := parseFlags(args, &stderr)
 	if err != nil {
@@ -95,7 +95,7 @@ func TestSuiteTiny(t *testing.T) {
 		}
 	}
 	if peerOK {
-		for _, mode := range []string{"process per request", "-infiles"} {
+		for _, mode := range []string{"process per request", "-infiles", peerParallelMode(2)} {
 			ss := res.Issue.Peer[mode]
 			if len(ss) != 1 || ss[0].OK != 6 {
 				t.Errorf("openssl ca %s: %+v (%s)", mode, ss, res.Issue.PeerError)

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -34,6 +35,7 @@ type config struct {
 	crlSizes                    []int
 	peer                        bool
 	peerMulti                   int
+	peerProcs                   int
 	quiet                       bool
 }
 
@@ -87,6 +89,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	crls := fs.String("crl-sizes", "1000,100000", "revoked entries K per CRL step (ascending; bulk loaded)")
 	fs.BoolVar(&cfg.peer, "peer", true, "run the OpenSSL peers (openssl with the gost engine)")
 	fs.IntVar(&cfg.peerMulti, "peer-multi", 2, "also run openssl ocsp -multi N (0 or 1: single process only)")
+	fs.IntVar(&cfg.peerProcs, "peer-procs", runtime.NumCPU(), "also run this many openssl ca -infiles processes in parallel, each with its own database (0 or 1: no)")
 	fs.BoolVar(&cfg.quiet, "quiet", false, "no progress lines")
 	if err := fs.Parse(args); err != nil {
 		return nil, err

@@ -143,9 +143,14 @@ func (p *peer) resetDB() error {
 
 // run runs openssl; the error carries its standard error.
 func (p *peer) run(ctx context.Context, args ...string) (*os.ProcessState, error) {
+	return p.runIn(ctx, p.dir, args...)
+}
+
+// runIn runs openssl in dir.
+func (p *peer) runIn(ctx context.Context, dir string, args ...string) (*os.ProcessState, error) {
 	cmd := exec.CommandContext(ctx, p.bin, args...)
 	cmd.Env = p.env
-	cmd.Dir = p.dir
+	cmd.Dir = dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {

@@ -187,7 +187,7 @@ func summary(r *Results) []byte {
 				f1(statsMedian(ss, func(s Stats) float64 { return s.P99 })), f1(statsMedian(ss, func(s Stats) float64 { return s.P999 })),
 				f1(median(batch)), errSummary(ss))
 		}
-		for _, mode := range []string{"process per request", "-infiles"} {
+		for _, mode := range peerIssueModes(r.Issue.Peer) {
 			ss := r.Issue.Peer[mode]
 			if len(ss) == 0 {
 				continue
@@ -203,6 +203,11 @@ func summary(r *Results) []byte {
 				maxc = max(maxc, c)
 			}
 			pairs := []struct{ ours, peer string }{{"closed c=1", "process per request"}, {fmt.Sprintf("closed c=%d", maxc), "-infiles"}}
+			for _, m := range peerIssueModes(r.Issue.Peer) {
+				if strings.Contains(m, "processes") {
+					pairs = append(pairs, struct{ ours, peer string }{fmt.Sprintf("closed c=%d", maxc), m})
+				}
+			}
 			for _, p := range pairs {
 				var ours []Stats
 				for _, x := range r.Issue.Runs[p.ours] {
@@ -284,4 +289,22 @@ func runOrder(name string) float64 {
 		return 1e9 + v
 	}
 	return 2e9
+}
+
+// peerIssueModes are the peer's issuance modes present, in a fixed order:
+// process per request, -infiles, then the parallel runs.
+func peerIssueModes(m map[string][]Stats) []string {
+	var out, par []string
+	for _, k := range []string{"process per request", "-infiles"} {
+		if len(m[k]) > 0 {
+			out = append(out, k)
+		}
+	}
+	for k := range m {
+		if strings.Contains(k, "processes") {
+			par = append(par, k)
+		}
+	}
+	sort.Strings(par)
+	return append(out, par...)
 }
