@@ -14,11 +14,16 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 )
+
+// allWorkloads in the order they run: the CRL workload last, since it
+// restarts the server over a store bulk loaded with K certificates.
+var allWorkloads = []string{"issue", "ocsp", "mixed", "register", "hsm", "crl"}
 
 type config struct {
 	url, tokenFile, gostca, out string
@@ -36,6 +41,8 @@ type config struct {
 	peer                        bool
 	peerMulti                   int
 	peerProcs                   int
+	mixedRates                  map[string]float64
+	mixedDuration               time.Duration
 	quiet                       bool
 }
 
@@ -75,7 +82,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&cfg.tokenFile, "token-file", "", "file with a ca_admin API token (with --url)")
 	fs.StringVar(&cfg.gostca, "gostca", "", "gostca binary (default: built from this tree)")
 	fs.StringVar(&cfg.out, "out", "bench-e2e-results", "output directory for results.json and summary.md")
-	workloads := fs.String("workloads", "issue,ocsp,crl", "comma-separated workloads: issue, ocsp, crl")
+	workloads := fs.String("workloads", strings.Join(allWorkloads, ","), "comma-separated workloads: "+strings.Join(allWorkloads, ", "))
 	fs.IntVar(&cfg.issueN, "n", 200, "requests per closed-loop issuance run (distinct CSRs each)")
 	concs := fs.String("concurrency", "1,16,64,256", "closed-loop issuance concurrencies")
 	rates := fs.String("rates", "50,200,800", "open-loop issuance arrival rates (requests/s); a run offers rate × duration requests, at most 4n")
@@ -90,6 +97,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&cfg.peer, "peer", true, "run the OpenSSL peers (openssl with the gost engine)")
 	fs.IntVar(&cfg.peerMulti, "peer-multi", 2, "also run openssl ocsp -multi N (0 or 1: single process only)")
 	fs.IntVar(&cfg.peerProcs, "peer-procs", runtime.NumCPU(), "also run this many openssl ca -infiles processes in parallel, each with its own database (0 or 1: no)")
+	mixed := fs.String("mixed-rates", "issue=50,ocsp=500,revoke=10", "mixed workload: arrival rates per operation (issue, ocsp, revoke), each alone and then together")
+	fs.DurationVar(&cfg.mixedDuration, "mixed-duration", 10*time.Second, "length of one mixed-workload run")
 	fs.BoolVar(&cfg.quiet, "quiet", false, "no progress lines")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -104,12 +113,18 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	cfg.workloads = map[string]bool{}
 	for _, w := range splitList(*workloads) {
-		if w != "issue" && w != "ocsp" && w != "crl" {
-			return bad("unknown workload %q (issue, ocsp, crl)", w)
+		if !slices.Contains(allWorkloads, w) {
+			return bad("unknown workload %q (%s)", w, strings.Join(allWorkloads, ", "))
 		}
 		cfg.workloads[w] = true
 	}
 	var err error
+	if cfg.mixedRates, err = parseMixedRates(*mixed); err != nil {
+		return bad("--mixed-rates: %v", err)
+	}
+	if cfg.mixedDuration <= 0 || cfg.mixedDuration > time.Hour {
+		return bad("--mixed-duration %v: want (0, 1h]", cfg.mixedDuration)
+	}
 	if cfg.concs, err = parseInts(*concs); err != nil {
 		return bad("--concurrency: %v", err)
 	}
@@ -284,7 +299,7 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*Results, error) {
 		}
 	}
 	var pop []issued
-	if cfg.workloads["ocsp"] || cfg.workloads["crl"] {
+	if cfg.workloads["ocsp"] || cfg.workloads["crl"] || cfg.workloads["mixed"] {
 		if len(ib.issued) < cfg.ocspCerts {
 			log.printf("issuing %d certificates for the OCSP population", cfg.ocspCerts-len(ib.issued))
 			if _, err := ib.issueSome(ctx, cfg.ocspCerts-len(ib.issued), 16); err != nil {
@@ -305,6 +320,18 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*Results, error) {
 			if t.Issuer == crlIssuer {
 				already++
 			}
+		}
+	}
+	if cfg.workloads["mixed"] {
+		mb := &mixedBench{cfg: cfg, cl: cl, log: log}
+		revoked := 0
+		if res.OCSP != nil {
+			revoked = res.OCSP.Revoked
+		}
+		r, err := mb.run(ctx, pop, revoked)
+		res.Mixed = r
+		if err != nil {
+			return res, fmt.Errorf("mixed: %w", err)
 		}
 	}
 	if cfg.workloads["crl"] {

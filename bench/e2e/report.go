@@ -19,9 +19,11 @@ type Results struct {
 	Config    ConfigJSON   `json:"config"`
 	Issue     *IssueResult `json:"issue,omitempty"`
 	OCSP      *OCSPResult  `json:"ocsp,omitempty"`
+	Mixed     *MixedResult `json:"mixed,omitempty"`
 	CRL       []CRLSize    `json:"crl,omitempty"`
 	PeerError string       `json:"peer_error,omitempty"`
 	Notes     []string     `json:"notes"`
+	Plots     []PlotInfo   `json:"plots,omitempty"`
 }
 
 // Env describes where the numbers came from.
@@ -62,7 +64,6 @@ var differences = []string{
 	"openssl ocsp -port listens on every interface, so it runs with its load inside a private network namespace (CLONE_NEWNET, as unshare -n), loopback only.",
 	"Bulk-loaded CRL certificates expired a year ago, so gostca's OCSP pre-signer does not sign K responses at start-up during the CRL timing; the CRL builder lists them as any revoked certificate. openssl ca -gencrl writes PEM.",
 	"Server, load generator and peers share the same cores; numbers measured while other work runs on the machine are noisy.",
-	"Plots are a later slice of the suite (issue 14).",
 }
 
 func newResults(cfg *config) *Results {
@@ -98,6 +99,11 @@ func cpuModel() string {
 
 func writeResults(dir string, r *Results) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	plots, err := writePlots(dir, r)
+	r.Plots = plots
+	if err != nil {
 		return err
 	}
 	j, err := json.MarshalIndent(r, "", "  ")
@@ -196,25 +202,10 @@ func summary(r *Results) []byte {
 				f1(statsMedian(ss, func(s Stats) float64 { return s.P50 })), f1(statsMedian(ss, func(s Stats) float64 { return s.P90 })),
 				f1(statsMedian(ss, func(s Stats) float64 { return s.P99 })), f1(statsMedian(ss, func(s Stats) float64 { return s.P999 })), errSummary(ss))
 		}
-		if len(r.Issue.Peer) > 0 {
+		if cs := issueComparisons(r); len(cs) > 0 {
 			fmt.Fprintf(&b, "\n| comparison (same CSRs) | ours certs/s | OpenSSL certs/s | ratio |\n|---|---|---|---|\n")
-			maxc := 0
-			for _, c := range r.Config.Concurrency {
-				maxc = max(maxc, c)
-			}
-			pairs := []struct{ ours, peer string }{{"closed c=1", "process per request"}, {fmt.Sprintf("closed c=%d", maxc), "-infiles"}}
-			for _, m := range peerIssueModes(r.Issue.Peer) {
-				if strings.Contains(m, "processes") {
-					pairs = append(pairs, struct{ ours, peer string }{fmt.Sprintf("closed c=%d", maxc), m})
-				}
-			}
-			for _, p := range pairs {
-				var ours []Stats
-				for _, x := range r.Issue.Runs[p.ours] {
-					ours = append(ours, x.Stats)
-				}
-				o, q := statsMedian(ours, tput), statsMedian(r.Issue.Peer[p.peer], tput)
-				fmt.Fprintf(&b, "| ours %s vs openssl ca %s | %s | %s | %s |\n", p.ours, p.peer, f1(o), f1(q), fratio(ratio(o, q)))
+			for _, c := range cs {
+				fmt.Fprintf(&b, "| ours %s vs openssl ca %s | %s | %s | %s |\n", c.oursRun, c.peerRun, f1(c.ours), f1(c.peer), fratio(ratio(c.ours, c.peer)))
 			}
 		}
 		if r.Issue.PeerError != "" {
@@ -249,6 +240,15 @@ func summary(r *Results) []byte {
 		}
 		b.WriteString("\n")
 	}
+	if r.Mixed != nil {
+		fmt.Fprintf(&b, "## Mixed (open loop, %s per run; each operation alone, then all together)\n\n", r.Mixed.Duration)
+		fmt.Fprintf(&b, "| operation | offered /s | alone /s | alone p50 ms | alone p99 ms | mixed /s | mixed p50 ms | mixed p99 ms | p99 mixed/alone | errors alone | errors mixed |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
+		for _, x := range mixedRows(r.Mixed) {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", x.Op, f1(x.Rate), f1(x.AloneTput), f1(x.AloneP50), f1(x.AloneP99),
+				f1(x.MixedTput), f1(x.MixedP50), f1(x.MixedP99), fratio(x.Interference), x.AloneErrors, x.MixedErrors)
+		}
+		b.WriteString("\n")
+	}
 	if len(r.CRL) > 0 {
 		fmt.Fprintf(&b, "## CRL (issuer %s)\n\n", crlIssuer)
 		fmt.Fprintf(&b, "| K | bulk load s | ours build+fetch ms | entries | CRL bytes | server VmHWM MiB | openssl ca -gencrl ms | openssl peak RSS MiB | ratio |\n|---|---|---|---|---|---|---|---|---|\n")
@@ -271,6 +271,12 @@ func summary(r *Results) []byte {
 	}
 	if r.PeerError != "" {
 		fmt.Fprintf(&b, "OpenSSL peer: %s\n\n", r.PeerError)
+	}
+	if len(r.Plots) > 0 {
+		b.WriteString("## Plots\n\n")
+		for _, p := range r.Plots {
+			fmt.Fprintf(&b, "![%s](%s)\n\n", p.Title, p.File)
+		}
 	}
 	b.WriteString("## What differs\n\n")
 	for _, n := range r.Notes {
@@ -307,4 +313,42 @@ func peerIssueModes(m map[string][]Stats) []string {
 	}
 	sort.Strings(par)
 	return append(out, par...)
+}
+
+// issueComparison is ours against a peer mode on the same CSRs.
+type issueComparison struct {
+	label            string // short, for a plot's axis
+	oursRun, peerRun string // the runs compared
+	ours, peer       float64
+}
+
+// issueComparisons pairs ours at c=1 with a process per request, and ours
+// at the highest concurrency with one -infiles process and with the
+// parallel processes.
+func issueComparisons(r *Results) []issueComparison {
+	if r.Issue == nil || len(r.Issue.Peer) == 0 {
+		return nil
+	}
+	maxc := 0
+	for _, c := range r.Config.Concurrency {
+		maxc = max(maxc, c)
+	}
+	top := fmt.Sprintf("closed c=%d", maxc)
+	var out []issueComparison
+	for _, m := range peerIssueModes(r.Issue.Peer) {
+		o := "closed c=1"
+		label := "c=1 vs process/request"
+		if m != "process per request" {
+			o, label = top, fmt.Sprintf("c=%d vs %s", maxc, strings.TrimSuffix(m, " processes"))
+		}
+		var ours []Stats
+		for _, x := range r.Issue.Runs[o] {
+			ours = append(ours, x.Stats)
+		}
+		if len(ours) == 0 {
+			continue
+		}
+		out = append(out, issueComparison{label: label, oursRun: o, peerRun: m, ours: statsMedian(ours, tput), peer: statsMedian(r.Issue.Peer[m], tput)})
+	}
+	return out
 }
