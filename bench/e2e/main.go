@@ -43,6 +43,7 @@ type config struct {
 	peerProcs                   int
 	mixedRates                  map[string]float64
 	mixedDuration               time.Duration
+	regApps, regConc            int
 	quiet                       bool
 }
 
@@ -99,6 +100,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&cfg.peerProcs, "peer-procs", runtime.NumCPU(), "also run this many openssl ca -infiles processes in parallel, each with its own database (0 or 1: no)")
 	mixed := fs.String("mixed-rates", "issue=50,ocsp=500,revoke=10", "mixed workload: arrival rates per operation (issue, ocsp, revoke), each alone and then together")
 	fs.DurationVar(&cfg.mixedDuration, "mixed-duration", 10*time.Second, "length of one mixed-workload run")
+	fs.IntVar(&cfg.regApps, "reg-apps", 40, "registration flow: applications per round, each from creation to its certificate")
+	fs.IntVar(&cfg.regConc, "reg-concurrency", 8, "registration flow: applications in progress at once")
 	fs.BoolVar(&cfg.quiet, "quiet", false, "no progress lines")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -161,6 +164,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return bad("--ocsp-certs, --ocsp-requests must be ≥ 1 and --ocsp-concurrency in 1 … 4096")
 	case cfg.revokedShare < 0 || cfg.revokedShare > 1:
 		return bad("--ocsp-revoked %v: want a share in [0, 1]", cfg.revokedShare)
+	case cfg.regApps < 1 || cfg.regConc < 1 || cfg.regConc > 1024:
+		return bad("--reg-apps must be ≥ 1 and --reg-concurrency in 1 … 1024")
 	case (cfg.url == "") != (cfg.tokenFile == ""):
 		return bad("--url and --token-file go together")
 	}
@@ -178,9 +183,11 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		if !strings.HasPrefix(cfg.url, "http://127.") && !strings.HasPrefix(cfg.url, "http://localhost") && !strings.HasPrefix(cfg.url, "http://[::1]") {
 			return bad("--url %s: the suite sends load only to a loopback address (http://127.0.0.1:PORT)", cfg.url)
 		}
-		if cfg.workloads["crl"] {
-			fmt.Fprintln(stderr, "bench/e2e: --url: the CRL workload needs the server's data directory and is skipped")
-			delete(cfg.workloads, "crl")
+		for _, w := range []string{"crl", "register", "hsm"} {
+			if cfg.workloads[w] {
+				fmt.Fprintf(stderr, "bench/e2e: --url: the %s workload starts servers of its own from this tree and is skipped\n", w)
+				delete(cfg.workloads, w)
+			}
 		}
 	}
 	return cfg, nil
@@ -332,6 +339,14 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*Results, error) {
 		res.Mixed = r
 		if err != nil {
 			return res, fmt.Errorf("mixed: %w", err)
+		}
+	}
+	if cfg.workloads["register"] {
+		rb := &regBench{cfg: cfg, log: log, tmp: tmp, bin: srv.bin, issue: issueAtDesk}
+		r, err := rb.run(ctx)
+		res.Register = r
+		if err != nil {
+			return res, fmt.Errorf("registration: %w", err)
 		}
 	}
 	if cfg.workloads["crl"] {

@@ -364,5 +364,24 @@ func crlChart(file, title, y string, o, q plotter.XYs) (*chart, error) {
 	return &chart{file: file, p: p, series: series}, nil
 }
 
-func plotRegister(r *Results) (*chart, error)    { return nil, nil }
+// plotRegister: p50 and p99 of each registration step, in flow order.
+func plotRegister(r *Results) (*chart, error) {
+	if r.Register == nil || len(r.Register.Runs) == 0 {
+		return nil, nil
+	}
+	var cats []string
+	vals := [][]float64{nil, nil}
+	for _, st := range registerSteps(r.Register) {
+		cats = append(cats, st.Name)
+		vals[0] = append(vals[0], st.P50)
+		vals[1] = append(vals[1], st.P99)
+	}
+	p := newPlot("Registration flow: latency per step", "step", "latency, ms")
+	series := []string{"p50", "p99"}
+	if err := bars(p, cats, series, vals); err != nil {
+		return nil, err
+	}
+	return &chart{file: "register-steps.svg", p: p, series: series}, nil
+}
+
 func plotKeyBackends(r *Results) (*chart, error) { return nil, nil }

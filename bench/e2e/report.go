@@ -15,15 +15,16 @@ import (
 
 // Results is results.json.
 type Results struct {
-	Env       Env          `json:"env"`
-	Config    ConfigJSON   `json:"config"`
-	Issue     *IssueResult `json:"issue,omitempty"`
-	OCSP      *OCSPResult  `json:"ocsp,omitempty"`
-	Mixed     *MixedResult `json:"mixed,omitempty"`
-	CRL       []CRLSize    `json:"crl,omitempty"`
-	PeerError string       `json:"peer_error,omitempty"`
-	Notes     []string     `json:"notes"`
-	Plots     []PlotInfo   `json:"plots,omitempty"`
+	Env       Env             `json:"env"`
+	Config    ConfigJSON      `json:"config"`
+	Issue     *IssueResult    `json:"issue,omitempty"`
+	OCSP      *OCSPResult     `json:"ocsp,omitempty"`
+	Mixed     *MixedResult    `json:"mixed,omitempty"`
+	Register  *RegisterResult `json:"register,omitempty"`
+	CRL       []CRLSize       `json:"crl,omitempty"`
+	PeerError string          `json:"peer_error,omitempty"`
+	Notes     []string        `json:"notes"`
+	Plots     []PlotInfo      `json:"plots,omitempty"`
 }
 
 // Env describes where the numbers came from.
@@ -246,6 +247,24 @@ func summary(r *Results) []byte {
 		for _, x := range mixedRows(r.Mixed) {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", x.Op, f1(x.Rate), f1(x.AloneTput), f1(x.AloneP50), f1(x.AloneP99),
 				f1(x.MixedTput), f1(x.MixedP50), f1(x.MixedP99), fratio(x.Interference), x.AloneErrors, x.MixedErrors)
+		}
+		b.WriteString("\n")
+	}
+	if g := r.Register; g != nil && len(g.Runs) > 0 {
+		var ss []Stats
+		conflicts := 0
+		for _, x := range g.Runs {
+			ss = append(ss, x.Stats)
+			conflicts += x.Conflicts
+		}
+		fmt.Fprintf(&b, "## Registration flow (%s, %d applications per round, %d at a time, issued by %s; hooks answered by cmd/hooksim)\n\n",
+			g.CertType, g.Applications, g.Concurrency, g.IssueStep)
+		fmt.Fprintf(&b, "| applications/s | p50 ms | p99 ms | errors | version conflicts retried |\n|---|---|---|---|---|\n")
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d |\n\n", f1(statsMedian(ss, tput)), f1(statsMedian(ss, func(s Stats) float64 { return s.P50 })),
+			f1(statsMedian(ss, func(s Stats) float64 { return s.P99 })), errSummary(ss), conflicts)
+		fmt.Fprintf(&b, "| step | p50 ms | p99 ms |\n|---|---|---|\n")
+		for _, st := range registerSteps(g) {
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", st.Name, f1(st.P50), f1(st.P99))
 		}
 		b.WriteString("\n")
 	}
