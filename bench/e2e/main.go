@@ -44,6 +44,8 @@ type config struct {
 	mixedRates                  map[string]float64
 	mixedDuration               time.Duration
 	regApps, regConc            int
+	hsmN                        int
+	hsmConcs                    []int
 	quiet                       bool
 }
 
@@ -102,6 +104,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&cfg.mixedDuration, "mixed-duration", 10*time.Second, "length of one mixed-workload run")
 	fs.IntVar(&cfg.regApps, "reg-apps", 40, "registration flow: applications per round, each from creation to its certificate")
 	fs.IntVar(&cfg.regConc, "reg-concurrency", 8, "registration flow: applications in progress at once")
+	fs.IntVar(&cfg.hsmN, "hsm-n", 200, "key backends: requests per closed-loop run and backend")
+	hsmConcs := fs.String("hsm-concurrency", "1,16,64", "key backends: closed-loop concurrencies")
 	fs.BoolVar(&cfg.quiet, "quiet", false, "no progress lines")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -130,6 +134,14 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	if cfg.concs, err = parseInts(*concs); err != nil {
 		return bad("--concurrency: %v", err)
+	}
+	if cfg.hsmConcs, err = parseInts(*hsmConcs); err != nil {
+		return bad("--hsm-concurrency: %v", err)
+	}
+	for _, c := range append(slices.Clone(cfg.hsmConcs), cfg.hsmN) {
+		if c < 1 || c > 1_000_000 {
+			return bad("--hsm-concurrency and --hsm-n: want 1 … 1,000,000")
+		}
 	}
 	if cfg.crlSizes, err = parseInts(*crls); err != nil {
 		return bad("--crl-sizes: %v", err)
@@ -347,6 +359,14 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*Results, error) {
 		res.Register = r
 		if err != nil {
 			return res, fmt.Errorf("registration: %w", err)
+		}
+	}
+	if cfg.workloads["hsm"] {
+		kb := &backendBench{cfg: cfg, log: log, tmp: tmp, bin: srv.bin, main: cl, mainDir: srv.dataDir}
+		r, err := kb.run(ctx)
+		res.KeyBackends = r
+		if err != nil {
+			return res, fmt.Errorf("key backends: %w", err)
 		}
 	}
 	if cfg.workloads["crl"] {

@@ -384,4 +384,30 @@ func plotRegister(r *Results) (*chart, error) {
 	return &chart{file: "register-steps.svg", p: p, series: series}, nil
 }
 
-func plotKeyBackends(r *Results) (*chart, error) { return nil, nil }
+// plotKeyBackends: certificates/s against concurrency, one line per key
+// backend.
+func plotKeyBackends(r *Results) (*chart, error) {
+	if r.KeyBackends == nil {
+		return nil, nil
+	}
+	by := map[string]plotter.XYs{}
+	for _, row := range backendRows(r.KeyBackends) {
+		by[row.Backend] = append(by[row.Backend], plotter.XY{X: row.Conc, Y: row.Tput})
+	}
+	var named []any
+	var series []string
+	for _, name := range keyBackends {
+		if len(by[name]) > 0 {
+			named, series = append(named, name, by[name]), append(series, name)
+		}
+	}
+	if len(series) == 0 {
+		return nil, nil
+	}
+	p := newPlot("Issuance by key backend (tls-client)", "concurrent clients", "certificates/s")
+	p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+	if err := lines(p, named...); err != nil {
+		return nil, err
+	}
+	return &chart{file: "key-backends.svg", p: p, series: series}, nil
+}

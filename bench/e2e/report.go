@@ -15,16 +15,17 @@ import (
 
 // Results is results.json.
 type Results struct {
-	Env       Env             `json:"env"`
-	Config    ConfigJSON      `json:"config"`
-	Issue     *IssueResult    `json:"issue,omitempty"`
-	OCSP      *OCSPResult     `json:"ocsp,omitempty"`
-	Mixed     *MixedResult    `json:"mixed,omitempty"`
-	Register  *RegisterResult `json:"register,omitempty"`
-	CRL       []CRLSize       `json:"crl,omitempty"`
-	PeerError string          `json:"peer_error,omitempty"`
-	Notes     []string        `json:"notes"`
-	Plots     []PlotInfo      `json:"plots,omitempty"`
+	Env         Env               `json:"env"`
+	Config      ConfigJSON        `json:"config"`
+	Issue       *IssueResult      `json:"issue,omitempty"`
+	OCSP        *OCSPResult       `json:"ocsp,omitempty"`
+	Mixed       *MixedResult      `json:"mixed,omitempty"`
+	Register    *RegisterResult   `json:"register,omitempty"`
+	KeyBackends *KeyBackendResult `json:"key_backends,omitempty"`
+	CRL         []CRLSize         `json:"crl,omitempty"`
+	PeerError   string            `json:"peer_error,omitempty"`
+	Notes       []string          `json:"notes"`
+	Plots       []PlotInfo        `json:"plots,omitempty"`
 }
 
 // Env describes where the numbers came from.
@@ -265,6 +266,19 @@ func summary(r *Results) []byte {
 		fmt.Fprintf(&b, "| step | p50 ms | p99 ms |\n|---|---|---|\n")
 		for _, st := range registerSteps(g) {
 			fmt.Fprintf(&b, "| %s | %s | %s |\n", st.Name, f1(st.P50), f1(st.P99))
+		}
+		b.WriteString("\n")
+	}
+	if k := r.KeyBackends; k != nil {
+		fmt.Fprintf(&b, "## Key backends (profile %s, closed loop)\n\n", k.Profile)
+		fmt.Fprintf(&b, "| backend | run | certs/s | p50 ms | p99 ms | errors | vs %s |\n|---|---|---|---|---|---|---|\n", backendSoftGOST)
+		for _, row := range backendRows(k) {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", row.Backend, row.Run, f1(row.Tput), f1(row.P50), f1(row.P99), row.Errors, fratio(row.VsGOST))
+		}
+		for _, name := range keyBackends {
+			if e := k.Errors[name]; e != "" {
+				fmt.Fprintf(&b, "\n%s not measured: %s\n", name, e)
+			}
 		}
 		b.WriteString("\n")
 	}
