@@ -186,7 +186,7 @@ func (b *backendBench) run(ctx context.Context) (*KeyBackendResult, error) {
 			return err
 		}
 		srv := &server{bin: b.bin, dataDir: filepath.Join(dir, "data"), logPath: filepath.Join(dir, "server.log"),
-			env: append([]string{"GOSTCA_LOG_LEVEL=warn"}, env...)}
+			env: append(append([]string{"GOSTCA_LOG_LEVEL=warn"}, cfg.serverEnv...), env...)}
 		b.log.printf("key backends: starting a gostca serve, %s", name)
 		if err := srv.start(ctx); err != nil {
 			return err

@@ -96,13 +96,18 @@ func (b *mixedBench) run(ctx context.Context, pop []issued, revoked int) (*Mixed
 					continue
 				}
 				b.log.printf("mixed round %d/%d: %s alone at %g/s", r, cfg.rounds, op, cfg.mixedRates[op])
-				s := openLoop(ctx, cfg.mixedRates[op], count(op), cfg.mixedDuration, 4096, ops[op])
+				s := openLoop(ctx, cfg.mixedRates[op], count(op), mixedLimit(cfg.mixedDuration), 4096, ops[op])
 				res.Alone[op] = append(res.Alone[op], s)
 			}
 		}
 	}
 	return res, nil
 }
+
+// mixedLimit is a run's time limit: the arrivals span d; the requests
+// still in flight then get as long again (and 5 s) to finish before they
+// are counted as cut.
+func mixedLimit(d time.Duration) time.Duration { return 2*d + 5*time.Second }
 
 // orderFor alternates: odd rounds measure alone first, even rounds mixed
 // first, so a drift of the machine over time hits both.
@@ -163,7 +168,7 @@ func (b *mixedBench) together(ctx context.Context, ops map[string]op, count func
 	var wg sync.WaitGroup
 	for name, o := range ops {
 		wg.Go(func() {
-			s := openLoop(ctx, b.cfg.mixedRates[name], count(name), b.cfg.mixedDuration, 4096, o)
+			s := openLoop(ctx, b.cfg.mixedRates[name], count(name), mixedLimit(b.cfg.mixedDuration), 4096, o)
 			mu.Lock()
 			out[name] = s
 			mu.Unlock()

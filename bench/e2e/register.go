@@ -300,7 +300,7 @@ func (b *regBench) run(ctx context.Context) (*RegisterResult, error) {
 		return nil, err
 	}
 	srv := &server{bin: b.bin, dataDir: filepath.Join(dir, "data"), logPath: filepath.Join(dir, "server.log"), port: port,
-		args: []string{"--config", conf}, env: []string{"GOSTCA_LOG_LEVEL=warn"}}
+		args: []string{"--config", conf}, env: append([]string{"GOSTCA_LOG_LEVEL=warn"}, cfg.serverEnv...)}
 	b.log.printf("registration: starting a gostca serve with hooks to the simulator")
 	if err := srv.start(ctx); err != nil {
 		return nil, err

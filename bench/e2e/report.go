@@ -26,6 +26,9 @@ type Results struct {
 	PeerError   string            `json:"peer_error,omitempty"`
 	Notes       []string          `json:"notes"`
 	Plots       []PlotInfo        `json:"plots,omitempty"`
+	// Seconds is the wall time of each workload (and of issuing the OCSP
+	// population), in run order.
+	Seconds map[string]float64 `json:"workload_seconds,omitempty"`
 }
 
 // Env describes where the numbers came from.
