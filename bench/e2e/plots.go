@@ -329,7 +329,7 @@ func plotCRLTime(r *Results) (*chart, error) {
 }
 
 // plotCRLMemory: peak resident memory against K: the server's VmHWM and
-// openssl ca -gencrl's ru_maxrss.
+// openssl ca -gencrl's sampled VmHWM (peakrss.go).
 func plotCRLMemory(r *Results) (*chart, error) {
 	if len(r.CRL) == 0 {
 		return nil, nil
