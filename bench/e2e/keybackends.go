@@ -197,7 +197,7 @@ func (b *backendBench) run(ctx context.Context) (*KeyBackendResult, error) {
 			return err
 		}
 		res.KeyTypes[name] = types
-		targets = append(targets, backendTarget{name: name, cl: newClient(srv.url, srv.token, 512), items: ecdsaItems})
+		targets = append(targets, backendTarget{name: name, cl: newClient(srv.url, srv.token, mainConns(cfg)), items: ecdsaItems})
 		return nil
 	}
 	defer func() {

@@ -311,7 +311,7 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*Results, error) {
 		}
 	}
 
-	cl := newClient(srv.url, srv.token, 512)
+	cl := newClient(srv.url, srv.token, mainConns(cfg))
 	res.Seconds = map[string]float64{}
 	mark := time.Now()
 	took := func(w string) { res.Seconds[w] = time.Since(mark).Seconds(); mark = time.Now() }
@@ -320,6 +320,7 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*Results, error) {
 		r, err := ib.run(ctx)
 		res.Issue = r
 		took("issue")
+		cl.hc.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
 		if err != nil {
 			return res, fmt.Errorf("issuance: %w", err)
 		}
@@ -340,6 +341,7 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*Results, error) {
 		r, err := ob.run(ctx, pop)
 		res.OCSP = r
 		took("ocsp")
+		cl.hc.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
 		if err != nil {
 			return res, fmt.Errorf("OCSP: %w", err)
 		}
@@ -353,6 +355,7 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*Results, error) {
 		r, err := mb.run(ctx, pop, revoked)
 		res.Mixed = r
 		took("mixed")
+		cl.hc.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
 		if err != nil {
 			return res, fmt.Errorf("mixed: %w", err)
 		}
@@ -362,6 +365,7 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*Results, error) {
 		r, err := rb.run(ctx)
 		res.Register = r
 		took("register")
+		cl.hc.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
 		if err != nil {
 			return res, fmt.Errorf("registration: %w", err)
 		}
@@ -371,6 +375,7 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*Results, error) {
 		r, err := kb.run(ctx)
 		res.KeyBackends = r
 		took("hsm")
+		cl.hc.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
 		if err != nil {
 			return res, fmt.Errorf("key backends: %w", err)
 		}
@@ -397,4 +402,16 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*Results, error) {
 		return res, errors.New("interrupted")
 	}
 	return res, nil
+}
+
+// mainConns is the connection limit of the suite's main client: the
+// highest closed-loop concurrency, at least 256, which with the OCSP
+// and mixed clients' own stays under the server's default 512 per
+// address.
+func mainConns(cfg *config) int {
+	n := 256
+	for _, c := range append(slices.Clone(cfg.concs), cfg.hsmConcs...) {
+		n = max(n, c)
+	}
+	return n
 }
