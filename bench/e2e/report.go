@@ -48,18 +48,25 @@ type Env struct {
 
 // ConfigJSON is the configuration of the run.
 type ConfigJSON struct {
-	Workloads    []string  `json:"workloads"`
-	N            int       `json:"n"`
-	Concurrency  []int     `json:"concurrency"`
-	Rates        []float64 `json:"rates"`
-	Duration     string    `json:"duration"`
-	Rounds       int       `json:"rounds"`
-	Curves       []string  `json:"curves"`
-	OCSPCerts    int       `json:"ocsp_certs"`
-	OCSPRequests int       `json:"ocsp_requests"`
-	OCSPConc     int       `json:"ocsp_concurrency"`
-	OCSPRevoked  float64   `json:"ocsp_revoked"`
-	CRLSizes     []int     `json:"crl_sizes"`
+	Workloads     []string           `json:"workloads"`
+	N             int                `json:"n"`
+	Concurrency   []int              `json:"concurrency"`
+	Rates         []float64          `json:"rates"`
+	Duration      string             `json:"duration"`
+	Rounds        int                `json:"rounds"`
+	Curves        []string           `json:"curves"`
+	OCSPCerts     int                `json:"ocsp_certs"`
+	OCSPRequests  int                `json:"ocsp_requests"`
+	OCSPConc      int                `json:"ocsp_concurrency"`
+	OCSPRevoked   float64            `json:"ocsp_revoked"`
+	CRLSizes      []int              `json:"crl_sizes"`
+	PeerProcs     int                `json:"peer_procs"`
+	MixedRates    map[string]float64 `json:"mixed_rates,omitempty"`
+	MixedDuration string             `json:"mixed_duration,omitempty"`
+	RegApps       int                `json:"reg_apps"`
+	RegConc       int                `json:"reg_concurrency"`
+	HSMN          int                `json:"hsm_n"`
+	HSMConcs      []int              `json:"hsm_concurrency"`
 }
 
 var differences = []string{
@@ -86,6 +93,8 @@ func newResults(cfg *config) *Results {
 	r.Config.Duration, r.Config.Rounds, r.Config.Curves = cfg.duration.String(), cfg.rounds, cfg.curves
 	r.Config.OCSPCerts, r.Config.OCSPRequests, r.Config.OCSPConc = cfg.ocspCerts, cfg.ocspN, cfg.ocspConc
 	r.Config.OCSPRevoked, r.Config.CRLSizes = cfg.revokedShare, cfg.crlSizes
+	r.Config.PeerProcs, r.Config.MixedRates, r.Config.MixedDuration = cfg.peerProcs, cfg.mixedRates, cfg.mixedDuration.String()
+	r.Config.RegApps, r.Config.RegConc, r.Config.HSMN, r.Config.HSMConcs = cfg.regApps, cfg.regConc, cfg.hsmN, cfg.hsmConcs
 	return r
 }
 
