@@ -14,7 +14,7 @@ FUZZ_HASH  ?= 5000x
 FUZZ_PARSE ?= 100000x
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: build test test-short fuzz bench bench-gost run lint clean
+.PHONY: build test test-short fuzz bench bench-gost bench-e2e bench-e2e-quick run lint clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/gostca
@@ -44,6 +44,25 @@ bench:
 # libengine-gost-openssl; see bench/README.md).
 bench-gost:
 	GOMAXPROCS=1 $(GO) run -tags openssl ./bench/gostbench -all
+
+# The end-to-end suite (bench/e2e; bench/README.md): gostca serve built
+# from this tree, driven over HTTP from another process, with the OpenSSL
+# peers alternating (openssl + the gost engine; the OCSP peer needs root
+# for its private network namespace, SoftHSM2 for the PKCS#11 backend).
+# results.json, summary.md and the SVG plots go to BENCH_OUT. bench-e2e
+# takes about 5 minutes on 2 cores; bench-e2e-quick under one. Extra
+# flags: BENCH_FLAGS='-workloads issue,ocsp -rounds 5'.
+BENCH_OUT   ?= bench-e2e-results
+BENCH_FLAGS ?=
+bench-e2e:
+	$(GO) run ./bench/e2e -out $(BENCH_OUT) -n 200 -concurrency 1,16,64,256 -rates 50,200,800 \
+		-duration 10s -rounds 3 -ocsp-requests 2000 -crl-sizes 1000,100000 \
+		-mixed-rates issue=50,ocsp=500,revoke=10 -mixed-duration 5s -reg-apps 40 -hsm-n 200 $(BENCH_FLAGS)
+
+bench-e2e-quick:
+	$(GO) run ./bench/e2e -out $(BENCH_OUT) -n 50 -concurrency 1,16 -rates 20,100 -duration 5s -rounds 1 \
+		-ocsp-requests 500 -crl-sizes 1000 -mixed-rates issue=20,ocsp=200,revoke=5 -mixed-duration 2s \
+		-reg-apps 10 -hsm-n 50 -hsm-concurrency 1,16 $(BENCH_FLAGS)
 
 run: build
 	./$(BIN) serve

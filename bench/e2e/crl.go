@@ -35,6 +35,7 @@ type CRLRun struct {
 // CRLSize is the CRL workload at one K.
 type CRLSize struct {
 	K          int          `json:"k"`
+	Already    int          `json:"already_revoked"`   // revoked through the API before, listed on top of K
 	LoadSecs   float64      `json:"bulk_load_seconds"` // store.BulkLoad of this step's certificates
 	Runs       []CRLRun     `json:"runs"`
 	PeakRSSKB  int64        `json:"server_peak_rss_kb"`  // VmHWM of gostca serve after the runs
@@ -47,7 +48,7 @@ type CRLSize struct {
 type PeerCRLRun struct {
 	Round     int     `json:"round"`
 	Ms        float64 `json:"ms"`
-	PeakRSSKB int64   `json:"peak_rss_kb"`
+	PeakRSSKB int64   `json:"peak_rss_kb"` // VmHWM sampled while it runs (peakrss.go)
 	Bytes     int     `json:"bytes"`
 }
 
@@ -103,7 +104,7 @@ func (b *crlBench) run(ctx context.Context, sampleDER []byte, already int) ([]CR
 		if k < loaded {
 			continue
 		}
-		step := CRLSize{K: k}
+		step := CRLSize{K: k, Already: already}
 		b.log.printf("CRL K=%d: stopping the server, bulk loading %d revoked certificates", k, k-loaded)
 		if err := b.srv.stop(); err != nil {
 			return out, err
@@ -196,7 +197,7 @@ func (p *peer) gencrl(ctx context.Context, idx string, round int) (PeerCRLRun, e
 	}
 	out := filepath.Join(p.dir, "crl.der")
 	t := time.Now()
-	ps, err := p.run(ctx, "ca", "-batch", "-config", p.conf, "-gencrl", "-out", filepath.Join(p.dir, "crl.pem"))
+	peak, err := p.runPeak(ctx, "ca", "-batch", "-config", p.conf, "-gencrl", "-out", filepath.Join(p.dir, "crl.pem"))
 	el := time.Since(t)
 	if err != nil {
 		return PeerCRLRun{}, err
@@ -206,7 +207,7 @@ func (p *peer) gencrl(ctx context.Context, idx string, round int) (PeerCRLRun, e
 	if err != nil {
 		return PeerCRLRun{}, err
 	}
-	return PeerCRLRun{Round: round, Ms: ms(el), PeakRSSKB: maxRSSKB(ps), Bytes: int(fi.Size())}, nil
+	return PeerCRLRun{Round: round, Ms: ms(el), PeakRSSKB: peak, Bytes: int(fi.Size())}, nil
 }
 
 func copyFile(from, to string) error {
@@ -230,4 +231,18 @@ func bulkLoad(ctx context.Context, dataDir string, certs iter.Seq2[*store.BulkCe
 	defer ak.Close()
 	return store.BulkLoad(ctx, filepath.Join(dataDir, cadir.DBDir), store.BulkOptions{Actor: "bench/e2e", BatchSize: 20_000,
 		Options: ak.StoreOptions(store.Options{Logger: quietLogger()})}, certs)
+}
+
+// crlEntries is the number of entries of the CRL the server answers for
+// crlIssuer now.
+func crlEntries(ctx context.Context, cl *client) (int, error) {
+	der, err := cl.get(ctx, "/crl/"+crlIssuer+".crl")
+	if err != nil {
+		return 0, err
+	}
+	crl, err := pkix.ParseCRL(der)
+	if err != nil {
+		return 0, fmt.Errorf("the server's CRL does not parse: %w", err)
+	}
+	return len(crl.Entries), nil
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -45,12 +46,15 @@ func TestSuiteTiny(t *testing.T) {
 	out := t.TempDir()
 	args := []string{"-n", "6", "-concurrency", "1,3", "-rates", "20", "-duration", "15s", "-rounds", "1",
 		"-ocsp-certs", "8", "-ocsp-revoked", "0.25", "-ocsp-requests", "24", "-ocsp-concurrency", "4", "-crl-sizes", "50,120",
-		"-peer-multi", "2", "-out", out, "-quiet", "-peer=" + map[bool]string{true: "true", false: "false"}[peerOK]}
+		"-peer-multi", "2", "-peer-procs", "2", "-mixed-rates", "issue=10,ocsp=60,revoke=5", "-mixed-duration", "1s",
+		"-reg-apps", "4", "-reg-concurrency", "2", "-hsm-n", "4", "-hsm-concurrency", "2", "-out", out, "-quiet", "-peer=" + map[bool]string{true: "true", false: "false"}[peerOK]}
 	var stderr bytes.Buffer
 	cfg, err := parseFlags(args, &stderr)
 	if err != nil {
 		t.Fatal(err, stderr.String())
 	}
+	// Key files at the lowest scrypt cost: four servers create CAs here.
+	cfg.serverEnv = []string{"GOSTCA_KEYS_SCRYPT_LOG_N=10"}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	res, err := run(ctx, cfg, &stderr)
@@ -88,14 +92,15 @@ func TestSuiteTiny(t *testing.T) {
 		t.Fatalf("CRL steps %d, want 2", len(res.CRL))
 	}
 	for _, s := range res.CRL {
-		// The two certificates revoked for OCSP that belong to gost256
-		// come on top of K.
-		if len(s.Runs) != 1 || s.Runs[0].Entries < s.K || s.Runs[0].Entries > s.K+2 || s.PeakRSSKB <= 0 {
+		// What the OCSP and mixed workloads revoked under gost256 comes
+		// on top of K; the mixed workload revoked some for sure.
+		if len(s.Runs) != 1 || s.Runs[0].Entries != s.K+s.Already || s.Already < 1 || s.PeakRSSKB <= 0 {
 			t.Errorf("CRL K=%d: %+v", s.K, s)
 		}
 	}
+	t.Logf("workload seconds: %v", res.Seconds)
 	if peerOK {
-		for _, mode := range []string{"process per request", "-infiles"} {
+		for _, mode := range []string{"process per request", "-infiles", peerParallelMode(2)} {
 			ss := res.Issue.Peer[mode]
 			if len(ss) != 1 || ss[0].OK != 6 {
 				t.Errorf("openssl ca %s: %+v (%s)", mode, ss, res.Issue.PeerError)
@@ -117,6 +122,63 @@ func TestSuiteTiny(t *testing.T) {
 			}
 		}
 	}
+	// Mixed: each operation alone and together, every request answered
+	// (the OCSP answers checked against the population's statuses).
+	wantN := map[string]int{"issue": 10, "ocsp": 60, "revoke": 5}
+	for op, n := range wantN {
+		for _, runs := range [][]Stats{res.Mixed.Alone[op], res.Mixed.Mixed[op]} {
+			if len(runs) != 1 || runs[0].OK != n || runs[0].Requests != n || len(runs[0].Errors) != 0 {
+				t.Errorf("mixed %s: %+v, want %d answered", op, runs, n)
+			}
+		}
+	}
+	// Registration: every application reached its certificate through
+	// every step; the simulator answered the registry checks, signed.
+	if g := res.Register; g == nil || len(g.Runs) != 1 || g.Runs[0].Stats.OK != 4 || len(g.Runs[0].Stats.Errors) != 0 {
+		t.Errorf("registration: %+v", g)
+	} else {
+		for _, step := range regSteps {
+			if st := g.Runs[0].Steps[step]; st.OK != 4 || st.P50 <= 0 {
+				t.Errorf("registration step %s: %+v", step, st)
+			}
+		}
+		recv, _ := g.Hooksim["received"].(map[string]any)
+		if n, _ := recv["registry_check"].(float64); n < 4 || g.Hooksim["bad_signatures"] != 0.0 {
+			t.Errorf("hooksim saw %v", g.Hooksim)
+		}
+	}
+	// Key backends: all three when SoftHSM2 is there (required in CI),
+	// the token's CA holding pkcs11 key references only.
+	hsmOK := res.KeyBackends.Errors[backendHSM] == ""
+	if !hsmOK && os.Getenv("CI") == "true" {
+		t.Errorf("SoftHSM2 backend not measured in CI: %s", res.KeyBackends.Errors[backendHSM])
+	}
+	for _, name := range keyBackends {
+		if name == backendHSM && !hsmOK {
+			continue
+		}
+		if ss := res.KeyBackends.Runs[name]["closed c=2"]; len(ss) != 1 || ss[0].OK != 4 {
+			t.Errorf("key backend %s: %+v", name, ss)
+		}
+	}
+	if hsmOK && !slices.Equal(res.KeyBackends.KeyTypes[backendHSM], []string{"pkcs11"}) {
+		t.Errorf("the SoftHSM2 CA's keys: %v", res.KeyBackends.KeyTypes)
+	}
+	if !slices.Equal(res.KeyBackends.KeyTypes[backendSoftEC], []string{"soft"}) {
+		t.Errorf("the soft P-256 CA's keys: %v", res.KeyBackends.KeyTypes)
+	}
+
+	// Plots: every one, well-formed, with the peers' series when the
+	// peers ran.
+	peers := map[bool]int{true: 1, false: 0}[peerOK]
+	backends := 2 + map[bool]int{true: 1, false: 0}[hsmOK]
+	want := map[string]int{"issue-throughput.svg": 1 + 2*peers, "issue-latency.svg": 4, "mixed.svg": 4, "crl-time.svg": 1 + peers,
+		"crl-memory.svg": 1 + peers, "ocsp-peers.svg": 1 + 2*peers, "register-steps.svg": 2, "key-backends.svg": backends}
+	if peerOK {
+		want["issue-peers.svg"] = 2
+	}
+	checkPlots(t, out, res.Plots, want)
+
 	md, err := os.ReadFile(out + "/summary.md")
 	if err != nil || !bytes.Contains(md, []byte("## CRL")) || !bytes.Contains(md, []byte("| GET |")) {
 		t.Errorf("summary.md: %v\n%s", err, md)
@@ -236,7 +298,7 @@ func TestBatchDelta(t *testing.T) {
 
 func TestParseFlagsRefuses(t *testing.T) {
 	for _, args := range [][]string{
-		{"-workloads", "mixed"}, {"-url", "http://10.0.0.1:8080", "-token-file", "x"}, {"-url", "http://127.0.0.1:1"},
+		{"-workloads", "plots"}, {"-mixed-rates", "issue=5,fax=1"}, {"-mixed-rates", "issue=0"}, {"-reg-concurrency", "0"}, {"-hsm-concurrency", "0"}, {"-url", "http://10.0.0.1:8080", "-token-file", "x"}, {"-url", "http://127.0.0.1:1"},
 		{"-rates", "0"}, {"-concurrency", "0"}, {"-rounds", "0"}, {"-curves", "P-256"}, {"extra"},
 	} {
 		if _, err := parseFlags(args, &bytes.Buffer{}); err == nil {

@@ -130,6 +130,14 @@ func (b *issueBench) run(ctx context.Context) (*IssueResult, error) {
 					res.PeerError = err.Error()
 				}
 				res.Peer[s.Mode] = append(res.Peer[s.Mode], s)
+				if cfg.peerProcs > 1 {
+					b.log.printf("issuance round %d/%d: %d openssl ca -infiles processes in parallel", r, cfg.rounds, cfg.peerProcs)
+					s, err := b.peer.issueParallel(ctx, paths, cfg.peerProcs)
+					if err != nil {
+						res.PeerError = err.Error()
+					}
+					res.Peer[s.Mode] = append(res.Peer[s.Mode], s)
+				}
 			}
 		}
 		for _, rate := range cfg.rates {

@@ -13,11 +13,17 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 )
+
+// allWorkloads in the order they run: the CRL workload last, since it
+// restarts the server over a store bulk loaded with K certificates.
+var allWorkloads = []string{"issue", "ocsp", "mixed", "register", "hsm", "crl"}
 
 type config struct {
 	url, tokenFile, gostca, out string
@@ -34,7 +40,16 @@ type config struct {
 	crlSizes                    []int
 	peer                        bool
 	peerMulti                   int
-	quiet                       bool
+	peerProcs                   int
+	mixedRates                  map[string]float64
+	mixedDuration               time.Duration
+	regApps, regConc            int
+	hsmN                        int
+	hsmConcs                    []int
+	// serverEnv is added to the environment of every server the suite
+	// starts (the test lowers the key-file scrypt cost to start faster).
+	serverEnv []string
+	quiet     bool
 }
 
 func main() {
@@ -73,7 +88,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&cfg.tokenFile, "token-file", "", "file with a ca_admin API token (with --url)")
 	fs.StringVar(&cfg.gostca, "gostca", "", "gostca binary (default: built from this tree)")
 	fs.StringVar(&cfg.out, "out", "bench-e2e-results", "output directory for results.json and summary.md")
-	workloads := fs.String("workloads", "issue,ocsp,crl", "comma-separated workloads: issue, ocsp, crl")
+	workloads := fs.String("workloads", strings.Join(allWorkloads, ","), "comma-separated workloads: "+strings.Join(allWorkloads, ", "))
 	fs.IntVar(&cfg.issueN, "n", 200, "requests per closed-loop issuance run (distinct CSRs each)")
 	concs := fs.String("concurrency", "1,16,64,256", "closed-loop issuance concurrencies")
 	rates := fs.String("rates", "50,200,800", "open-loop issuance arrival rates (requests/s); a run offers rate × duration requests, at most 4n")
@@ -87,6 +102,13 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	crls := fs.String("crl-sizes", "1000,100000", "revoked entries K per CRL step (ascending; bulk loaded)")
 	fs.BoolVar(&cfg.peer, "peer", true, "run the OpenSSL peers (openssl with the gost engine)")
 	fs.IntVar(&cfg.peerMulti, "peer-multi", 2, "also run openssl ocsp -multi N (0 or 1: single process only)")
+	fs.IntVar(&cfg.peerProcs, "peer-procs", runtime.NumCPU(), "also run this many openssl ca -infiles processes in parallel, each with its own database (0 or 1: no)")
+	mixed := fs.String("mixed-rates", "issue=50,ocsp=500,revoke=10", "mixed workload: arrival rates per operation (issue, ocsp, revoke), each alone and then together")
+	fs.DurationVar(&cfg.mixedDuration, "mixed-duration", 10*time.Second, "length of one mixed-workload run")
+	fs.IntVar(&cfg.regApps, "reg-apps", 40, "registration flow: applications per round, each from creation to its certificate")
+	fs.IntVar(&cfg.regConc, "reg-concurrency", 8, "registration flow: applications in progress at once")
+	fs.IntVar(&cfg.hsmN, "hsm-n", 200, "key backends: requests per closed-loop run and backend")
+	hsmConcs := fs.String("hsm-concurrency", "1,16,64", "key backends: closed-loop concurrencies")
 	fs.BoolVar(&cfg.quiet, "quiet", false, "no progress lines")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -101,14 +123,28 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	cfg.workloads = map[string]bool{}
 	for _, w := range splitList(*workloads) {
-		if w != "issue" && w != "ocsp" && w != "crl" {
-			return bad("unknown workload %q (issue, ocsp, crl)", w)
+		if !slices.Contains(allWorkloads, w) {
+			return bad("unknown workload %q (%s)", w, strings.Join(allWorkloads, ", "))
 		}
 		cfg.workloads[w] = true
 	}
 	var err error
+	if cfg.mixedRates, err = parseMixedRates(*mixed); err != nil {
+		return bad("--mixed-rates: %v", err)
+	}
+	if cfg.mixedDuration <= 0 || cfg.mixedDuration > time.Hour {
+		return bad("--mixed-duration %v: want (0, 1h]", cfg.mixedDuration)
+	}
 	if cfg.concs, err = parseInts(*concs); err != nil {
 		return bad("--concurrency: %v", err)
+	}
+	if cfg.hsmConcs, err = parseInts(*hsmConcs); err != nil {
+		return bad("--hsm-concurrency: %v", err)
+	}
+	for _, c := range append(slices.Clone(cfg.hsmConcs), cfg.hsmN) {
+		if c < 1 || c > 1_000_000 {
+			return bad("--hsm-concurrency and --hsm-n: want 1 … 1,000,000")
+		}
 	}
 	if cfg.crlSizes, err = parseInts(*crls); err != nil {
 		return bad("--crl-sizes: %v", err)
@@ -143,6 +179,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return bad("--ocsp-certs, --ocsp-requests must be ≥ 1 and --ocsp-concurrency in 1 … 4096")
 	case cfg.revokedShare < 0 || cfg.revokedShare > 1:
 		return bad("--ocsp-revoked %v: want a share in [0, 1]", cfg.revokedShare)
+	case cfg.regApps < 1 || cfg.regConc < 1 || cfg.regConc > 1024:
+		return bad("--reg-apps must be ≥ 1 and --reg-concurrency in 1 … 1024")
 	case (cfg.url == "") != (cfg.tokenFile == ""):
 		return bad("--url and --token-file go together")
 	}
@@ -160,9 +198,11 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		if !strings.HasPrefix(cfg.url, "http://127.") && !strings.HasPrefix(cfg.url, "http://localhost") && !strings.HasPrefix(cfg.url, "http://[::1]") {
 			return bad("--url %s: the suite sends load only to a loopback address (http://127.0.0.1:PORT)", cfg.url)
 		}
-		if cfg.workloads["crl"] {
-			fmt.Fprintln(stderr, "bench/e2e: --url: the CRL workload needs the server's data directory and is skipped")
-			delete(cfg.workloads, "crl")
+		for _, w := range []string{"crl", "register", "hsm"} {
+			if cfg.workloads[w] {
+				fmt.Fprintf(stderr, "bench/e2e: --url: the %s workload starts servers of its own from this tree and is skipped\n", w)
+				delete(cfg.workloads, w)
+			}
 		}
 	}
 	return cfg, nil
@@ -248,7 +288,7 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*Results, error) {
 		srv.bin, srv.dataDir, srv.logPath = bin, tmp+"/data", tmp+"/server.log"
 		// The 512-bit issuer gets the tc26-512-A requests; the server
 		// signs with soft keys (default passphrase file).
-		srv.env = []string{"GOSTCA_CA_ISSUER_512=true", "GOSTCA_LOG_LEVEL=warn"}
+		srv.env = append([]string{"GOSTCA_CA_ISSUER_512=true", "GOSTCA_LOG_LEVEL=warn"}, cfg.serverEnv...)
 		log.printf("starting gostca serve (first start creates the CA)")
 		if err := srv.start(ctx); err != nil {
 			return nil, err
@@ -271,17 +311,22 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*Results, error) {
 		}
 	}
 
-	cl := newClient(srv.url, srv.token, 512)
+	cl := newClient(srv.url, srv.token, mainConns(cfg))
+	res.Seconds = map[string]float64{}
+	mark := time.Now()
+	took := func(w string) { res.Seconds[w] = time.Since(mark).Seconds(); mark = time.Now() }
 	ib := &issueBench{cfg: cfg, cl: cl, peer: p, log: log}
 	if cfg.workloads["issue"] {
 		r, err := ib.run(ctx)
 		res.Issue = r
+		took("issue")
+		cl.hc.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
 		if err != nil {
 			return res, fmt.Errorf("issuance: %w", err)
 		}
 	}
 	var pop []issued
-	if cfg.workloads["ocsp"] || cfg.workloads["crl"] {
+	if cfg.workloads["ocsp"] || cfg.workloads["crl"] || cfg.workloads["mixed"] {
 		if len(ib.issued) < cfg.ocspCerts {
 			log.printf("issuing %d certificates for the OCSP population", cfg.ocspCerts-len(ib.issued))
 			if _, err := ib.issueSome(ctx, cfg.ocspCerts-len(ib.issued), 16); err != nil {
@@ -289,25 +334,63 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*Results, error) {
 			}
 		}
 		pop = ib.issued
+		took("population")
 	}
-	already := 0
 	if cfg.workloads["ocsp"] {
 		ob := &ocspBench{cfg: cfg, cl: cl, peer: p, log: log}
 		r, err := ob.run(ctx, pop)
 		res.OCSP = r
+		took("ocsp")
+		cl.hc.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
 		if err != nil {
 			return res, fmt.Errorf("OCSP: %w", err)
 		}
-		for _, t := range pop[:r.Revoked] {
-			if t.Issuer == crlIssuer {
-				already++
-			}
+	}
+	if cfg.workloads["mixed"] {
+		mb := &mixedBench{cfg: cfg, cl: cl, log: log}
+		revoked := 0
+		if res.OCSP != nil {
+			revoked = res.OCSP.Revoked
+		}
+		r, err := mb.run(ctx, pop, revoked)
+		res.Mixed = r
+		took("mixed")
+		cl.hc.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
+		if err != nil {
+			return res, fmt.Errorf("mixed: %w", err)
+		}
+	}
+	if cfg.workloads["register"] {
+		rb := &regBench{cfg: cfg, log: log, tmp: tmp, bin: srv.bin, issue: issueAtDesk}
+		r, err := rb.run(ctx)
+		res.Register = r
+		took("register")
+		cl.hc.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
+		if err != nil {
+			return res, fmt.Errorf("registration: %w", err)
+		}
+	}
+	if cfg.workloads["hsm"] {
+		kb := &backendBench{cfg: cfg, log: log, tmp: tmp, bin: srv.bin, main: cl, mainDir: srv.dataDir}
+		r, err := kb.run(ctx)
+		res.KeyBackends = r
+		took("hsm")
+		cl.hc.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
+		if err != nil {
+			return res, fmt.Errorf("key backends: %w", err)
 		}
 	}
 	if cfg.workloads["crl"] {
+		// What the workloads before revoked under the CRL's issuer comes
+		// on top of K: the server's CRL says how much.
+		already, err := crlEntries(ctx, cl)
+		if err != nil {
+			return res, fmt.Errorf("CRL: %w", err)
+		}
 		cb := &crlBench{cfg: cfg, srv: srv, peer: p, log: log}
 		r, err := cb.run(ctx, pop[0].DER, already)
 		res.CRL = r
+		took("crl")
 		if err != nil {
 			return res, fmt.Errorf("CRL: %w", err)
 		}
@@ -319,4 +402,16 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*Results, error) {
 		return res, errors.New("interrupted")
 	}
 	return res, nil
+}
+
+// mainConns is the connection limit of the suite's main client: the
+// highest closed-loop concurrency, at least 256, which with the OCSP
+// and mixed clients' own stays under the server's default 512 per
+// address.
+func mainConns(cfg *config) int {
+	n := 256
+	for _, c := range append(slices.Clone(cfg.concs), cfg.hsmConcs...) {
+		n = max(n, c)
+	}
+	return n
 }

@@ -123,7 +123,7 @@ type ocspClient struct {
 // OpenSSL's responder expects: a single-process `openssl ocsp` serves one
 // connection at a time, so a kept-alive idle connection would stall it.
 func newOCSPClient(base, path string, conns int, keepAlive bool, issuers map[string]*ocspIssuer, targets []ocspTarget) (*ocspClient, error) {
-	tr := &http.Transport{MaxIdleConns: conns + 8, MaxIdleConnsPerHost: conns + 8, DisableKeepAlives: !keepAlive}
+	tr := &http.Transport{MaxIdleConns: conns + 8, MaxIdleConnsPerHost: conns + 8, MaxConnsPerHost: conns + 8, DisableKeepAlives: !keepAlive}
 	c := &ocspClient{base: base, path: path, hc: &http.Client{Transport: tr}, issuers: issuers, targets: targets, verifyEvery: 16}
 	for _, t := range targets {
 		der, err := c.request(t, nil)

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -143,9 +142,14 @@ func (p *peer) resetDB() error {
 
 // run runs openssl; the error carries its standard error.
 func (p *peer) run(ctx context.Context, args ...string) (*os.ProcessState, error) {
+	return p.runIn(ctx, p.dir, args...)
+}
+
+// runIn runs openssl in dir.
+func (p *peer) runIn(ctx context.Context, dir string, args ...string) (*os.ProcessState, error) {
 	cmd := exec.CommandContext(ctx, p.bin, args...)
 	cmd.Env = p.env
-	cmd.Dir = p.dir
+	cmd.Dir = dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
@@ -160,17 +164,6 @@ func lastLines(s string, n int) string {
 		l = l[len(l)-n:]
 	}
 	return strings.Join(l, " | ")
-}
-
-// maxRSSKB is a finished child's peak resident set (ru_maxrss, KiB).
-func maxRSSKB(ps *os.ProcessState) int64 {
-	if ps == nil {
-		return 0
-	}
-	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-		return ru.Maxrss
-	}
-	return 0
 }
 
 // writeCSRs stores the PEM requests as files for openssl.

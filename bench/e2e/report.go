@@ -15,13 +15,20 @@ import (
 
 // Results is results.json.
 type Results struct {
-	Env       Env          `json:"env"`
-	Config    ConfigJSON   `json:"config"`
-	Issue     *IssueResult `json:"issue,omitempty"`
-	OCSP      *OCSPResult  `json:"ocsp,omitempty"`
-	CRL       []CRLSize    `json:"crl,omitempty"`
-	PeerError string       `json:"peer_error,omitempty"`
-	Notes     []string     `json:"notes"`
+	Env         Env               `json:"env"`
+	Config      ConfigJSON        `json:"config"`
+	Issue       *IssueResult      `json:"issue,omitempty"`
+	OCSP        *OCSPResult       `json:"ocsp,omitempty"`
+	Mixed       *MixedResult      `json:"mixed,omitempty"`
+	Register    *RegisterResult   `json:"register,omitempty"`
+	KeyBackends *KeyBackendResult `json:"key_backends,omitempty"`
+	CRL         []CRLSize         `json:"crl,omitempty"`
+	PeerError   string            `json:"peer_error,omitempty"`
+	Notes       []string          `json:"notes"`
+	Plots       []PlotInfo        `json:"plots,omitempty"`
+	// Seconds is the wall time of each workload (and of issuing the OCSP
+	// population), in run order.
+	Seconds map[string]float64 `json:"workload_seconds,omitempty"`
 }
 
 // Env describes where the numbers came from.
@@ -41,18 +48,25 @@ type Env struct {
 
 // ConfigJSON is the configuration of the run.
 type ConfigJSON struct {
-	Workloads    []string  `json:"workloads"`
-	N            int       `json:"n"`
-	Concurrency  []int     `json:"concurrency"`
-	Rates        []float64 `json:"rates"`
-	Duration     string    `json:"duration"`
-	Rounds       int       `json:"rounds"`
-	Curves       []string  `json:"curves"`
-	OCSPCerts    int       `json:"ocsp_certs"`
-	OCSPRequests int       `json:"ocsp_requests"`
-	OCSPConc     int       `json:"ocsp_concurrency"`
-	OCSPRevoked  float64   `json:"ocsp_revoked"`
-	CRLSizes     []int     `json:"crl_sizes"`
+	Workloads     []string           `json:"workloads"`
+	N             int                `json:"n"`
+	Concurrency   []int              `json:"concurrency"`
+	Rates         []float64          `json:"rates"`
+	Duration      string             `json:"duration"`
+	Rounds        int                `json:"rounds"`
+	Curves        []string           `json:"curves"`
+	OCSPCerts     int                `json:"ocsp_certs"`
+	OCSPRequests  int                `json:"ocsp_requests"`
+	OCSPConc      int                `json:"ocsp_concurrency"`
+	OCSPRevoked   float64            `json:"ocsp_revoked"`
+	CRLSizes      []int              `json:"crl_sizes"`
+	PeerProcs     int                `json:"peer_procs"`
+	MixedRates    map[string]float64 `json:"mixed_rates,omitempty"`
+	MixedDuration string             `json:"mixed_duration,omitempty"`
+	RegApps       int                `json:"reg_apps"`
+	RegConc       int                `json:"reg_concurrency"`
+	HSMN          int                `json:"hsm_n"`
+	HSMConcs      []int              `json:"hsm_concurrency"`
 }
 
 var differences = []string{
@@ -62,7 +76,6 @@ var differences = []string{
 	"openssl ocsp -port listens on every interface, so it runs with its load inside a private network namespace (CLONE_NEWNET, as unshare -n), loopback only.",
 	"Bulk-loaded CRL certificates expired a year ago, so gostca's OCSP pre-signer does not sign K responses at start-up during the CRL timing; the CRL builder lists them as any revoked certificate. openssl ca -gencrl writes PEM.",
 	"Server, load generator and peers share the same cores; numbers measured while other work runs on the machine are noisy.",
-	"Plots are a later slice of the suite (issue 14).",
 }
 
 func newResults(cfg *config) *Results {
@@ -80,6 +93,8 @@ func newResults(cfg *config) *Results {
 	r.Config.Duration, r.Config.Rounds, r.Config.Curves = cfg.duration.String(), cfg.rounds, cfg.curves
 	r.Config.OCSPCerts, r.Config.OCSPRequests, r.Config.OCSPConc = cfg.ocspCerts, cfg.ocspN, cfg.ocspConc
 	r.Config.OCSPRevoked, r.Config.CRLSizes = cfg.revokedShare, cfg.crlSizes
+	r.Config.PeerProcs, r.Config.MixedRates, r.Config.MixedDuration = cfg.peerProcs, cfg.mixedRates, cfg.mixedDuration.String()
+	r.Config.RegApps, r.Config.RegConc, r.Config.HSMN, r.Config.HSMConcs = cfg.regApps, cfg.regConc, cfg.hsmN, cfg.hsmConcs
 	return r
 }
 
@@ -98,6 +113,11 @@ func cpuModel() string {
 
 func writeResults(dir string, r *Results) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	plots, err := writePlots(dir, r)
+	r.Plots = plots
+	if err != nil {
 		return err
 	}
 	j, err := json.MarshalIndent(r, "", "  ")
@@ -187,7 +207,7 @@ func summary(r *Results) []byte {
 				f1(statsMedian(ss, func(s Stats) float64 { return s.P99 })), f1(statsMedian(ss, func(s Stats) float64 { return s.P999 })),
 				f1(median(batch)), errSummary(ss))
 		}
-		for _, mode := range []string{"process per request", "-infiles"} {
+		for _, mode := range peerIssueModes(r.Issue.Peer) {
 			ss := r.Issue.Peer[mode]
 			if len(ss) == 0 {
 				continue
@@ -196,20 +216,10 @@ func summary(r *Results) []byte {
 				f1(statsMedian(ss, func(s Stats) float64 { return s.P50 })), f1(statsMedian(ss, func(s Stats) float64 { return s.P90 })),
 				f1(statsMedian(ss, func(s Stats) float64 { return s.P99 })), f1(statsMedian(ss, func(s Stats) float64 { return s.P999 })), errSummary(ss))
 		}
-		if len(r.Issue.Peer) > 0 {
+		if cs := issueComparisons(r); len(cs) > 0 {
 			fmt.Fprintf(&b, "\n| comparison (same CSRs) | ours certs/s | OpenSSL certs/s | ratio |\n|---|---|---|---|\n")
-			maxc := 0
-			for _, c := range r.Config.Concurrency {
-				maxc = max(maxc, c)
-			}
-			pairs := []struct{ ours, peer string }{{"closed c=1", "process per request"}, {fmt.Sprintf("closed c=%d", maxc), "-infiles"}}
-			for _, p := range pairs {
-				var ours []Stats
-				for _, x := range r.Issue.Runs[p.ours] {
-					ours = append(ours, x.Stats)
-				}
-				o, q := statsMedian(ours, tput), statsMedian(r.Issue.Peer[p.peer], tput)
-				fmt.Fprintf(&b, "| ours %s vs openssl ca %s | %s | %s | %s |\n", p.ours, p.peer, f1(o), f1(q), fratio(ratio(o, q)))
+			for _, c := range cs {
+				fmt.Fprintf(&b, "| ours %s vs openssl ca %s | %s | %s | %s |\n", c.oursRun, c.peerRun, f1(c.ours), f1(c.peer), fratio(ratio(c.ours, c.peer)))
 			}
 		}
 		if r.Issue.PeerError != "" {
@@ -244,6 +254,46 @@ func summary(r *Results) []byte {
 		}
 		b.WriteString("\n")
 	}
+	if r.Mixed != nil {
+		fmt.Fprintf(&b, "## Mixed (open loop, %s per run; each operation alone, then all together)\n\n", r.Mixed.Duration)
+		fmt.Fprintf(&b, "| operation | offered /s | alone /s | alone p50 ms | alone p99 ms | mixed /s | mixed p50 ms | mixed p99 ms | p99 mixed/alone | errors alone | errors mixed |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
+		for _, x := range mixedRows(r.Mixed) {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", x.Op, f1(x.Rate), f1(x.AloneTput), f1(x.AloneP50), f1(x.AloneP99),
+				f1(x.MixedTput), f1(x.MixedP50), f1(x.MixedP99), fratio(x.Interference), x.AloneErrors, x.MixedErrors)
+		}
+		b.WriteString("\n")
+	}
+	if g := r.Register; g != nil && len(g.Runs) > 0 {
+		var ss []Stats
+		conflicts := 0
+		for _, x := range g.Runs {
+			ss = append(ss, x.Stats)
+			conflicts += x.Conflicts
+		}
+		fmt.Fprintf(&b, "## Registration flow (%s, %d applications per round, %d at a time, issued by %s; hooks answered by cmd/hooksim)\n\n",
+			g.CertType, g.Applications, g.Concurrency, g.IssueStep)
+		fmt.Fprintf(&b, "| applications/s | p50 ms | p99 ms | errors | version conflicts retried |\n|---|---|---|---|---|\n")
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d |\n\n", f1(statsMedian(ss, tput)), f1(statsMedian(ss, func(s Stats) float64 { return s.P50 })),
+			f1(statsMedian(ss, func(s Stats) float64 { return s.P99 })), errSummary(ss), conflicts)
+		fmt.Fprintf(&b, "| step | p50 ms | p99 ms |\n|---|---|---|\n")
+		for _, st := range registerSteps(g) {
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", st.Name, f1(st.P50), f1(st.P99))
+		}
+		b.WriteString("\n")
+	}
+	if k := r.KeyBackends; k != nil {
+		fmt.Fprintf(&b, "## Key backends (profile %s, closed loop)\n\n", k.Profile)
+		fmt.Fprintf(&b, "| backend | run | certs/s | p50 ms | p99 ms | errors | vs %s |\n|---|---|---|---|---|---|---|\n", backendSoftGOST)
+		for _, row := range backendRows(k) {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", row.Backend, row.Run, f1(row.Tput), f1(row.P50), f1(row.P99), row.Errors, fratio(row.VsGOST))
+		}
+		for _, name := range keyBackends {
+			if e := k.Errors[name]; e != "" {
+				fmt.Fprintf(&b, "\n%s not measured: %s\n", name, e)
+			}
+		}
+		b.WriteString("\n")
+	}
 	if len(r.CRL) > 0 {
 		fmt.Fprintf(&b, "## CRL (issuer %s)\n\n", crlIssuer)
 		fmt.Fprintf(&b, "| K | bulk load s | ours build+fetch ms | entries | CRL bytes | server VmHWM MiB | openssl ca -gencrl ms | openssl peak RSS MiB | ratio |\n|---|---|---|---|---|---|---|---|---|\n")
@@ -267,6 +317,12 @@ func summary(r *Results) []byte {
 	if r.PeerError != "" {
 		fmt.Fprintf(&b, "OpenSSL peer: %s\n\n", r.PeerError)
 	}
+	if len(r.Plots) > 0 {
+		b.WriteString("## Plots\n\n")
+		for _, p := range r.Plots {
+			fmt.Fprintf(&b, "![%s](%s)\n\n", p.Title, p.File)
+		}
+	}
 	b.WriteString("## What differs\n\n")
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "* %s\n", n)
@@ -284,4 +340,60 @@ func runOrder(name string) float64 {
 		return 1e9 + v
 	}
 	return 2e9
+}
+
+// peerIssueModes are the peer's issuance modes present, in a fixed order:
+// process per request, -infiles, then the parallel runs.
+func peerIssueModes(m map[string][]Stats) []string {
+	var out, par []string
+	for _, k := range []string{"process per request", "-infiles"} {
+		if len(m[k]) > 0 {
+			out = append(out, k)
+		}
+	}
+	for k := range m {
+		if strings.Contains(k, "processes") {
+			par = append(par, k)
+		}
+	}
+	sort.Strings(par)
+	return append(out, par...)
+}
+
+// issueComparison is ours against a peer mode on the same CSRs.
+type issueComparison struct {
+	label            string // short, for a plot's axis
+	oursRun, peerRun string // the runs compared
+	ours, peer       float64
+}
+
+// issueComparisons pairs ours at c=1 with a process per request, and ours
+// at the highest concurrency with one -infiles process and with the
+// parallel processes.
+func issueComparisons(r *Results) []issueComparison {
+	if r.Issue == nil || len(r.Issue.Peer) == 0 {
+		return nil
+	}
+	maxc := 0
+	for _, c := range r.Config.Concurrency {
+		maxc = max(maxc, c)
+	}
+	top := fmt.Sprintf("closed c=%d", maxc)
+	var out []issueComparison
+	for _, m := range peerIssueModes(r.Issue.Peer) {
+		o := "closed c=1"
+		label := "c=1 vs process/request"
+		if m != "process per request" {
+			o, label = top, fmt.Sprintf("c=%d vs %s", maxc, strings.TrimSuffix(m, " processes"))
+		}
+		var ours []Stats
+		for _, x := range r.Issue.Runs[o] {
+			ours = append(ours, x.Stats)
+		}
+		if len(ours) == 0 {
+			continue
+		}
+		out = append(out, issueComparison{label: label, oursRun: o, peerRun: m, ours: statsMedian(ours, tput), peer: statsMedian(r.Issue.Peer[m], tput)})
+	}
+	return out
 }

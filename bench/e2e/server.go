@@ -27,6 +27,10 @@ type server struct {
 	bin        string
 	env        []string
 	logPath    string
+	// port, when set, is the port to listen on (a hook simulator started
+	// first needs the callback URL); args are added to serve's.
+	port int
+	args []string
 
 	cmd  *exec.Cmd
 	done chan error
@@ -34,15 +38,20 @@ type server struct {
 
 // buildGostca builds cmd/gostca of the module the suite runs in into dir.
 func buildGostca(ctx context.Context, dir string) (string, error) {
+	return buildCmd(ctx, dir, "gostca")
+}
+
+// buildCmd builds cmd/NAME of the module the suite runs in into dir.
+func buildCmd(ctx context.Context, dir, name string) (string, error) {
 	root, err := moduleRoot(ctx)
 	if err != nil {
 		return "", err
 	}
-	bin := filepath.Join(dir, "gostca")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/gostca")
+	bin := filepath.Join(dir, name)
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/"+name)
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/gostca: %v\n%s", err, out)
+		return "", fmt.Errorf("go build ./cmd/%s: %v\n%s", name, err, out)
 	}
 	return bin, nil
 }
@@ -75,13 +84,16 @@ var tokenRE = regexp.MustCompile(`gca_[A-Za-z0-9_\-]+`)
 // dataDir. On the first start of a data directory it reads the ca_admin
 // token the server prints; later starts reuse s.token.
 func (s *server) start(ctx context.Context) error {
-	port, err := freePort()
-	if err != nil {
-		return err
+	port := s.port
+	if port == 0 {
+		var err error
+		if port, err = freePort(); err != nil {
+			return err
+		}
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	s.url = "http://" + addr
-	cmd := exec.Command(s.bin, "serve", "--data", s.dataDir, "--listen", addr)
+	cmd := exec.Command(s.bin, append([]string{"serve", "--data", s.dataDir, "--listen", addr}, s.args...)...)
 	cmd.Env = append(os.Environ(), s.env...)
 	logf, err := os.OpenFile(s.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {

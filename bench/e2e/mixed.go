@@ -1,0 +1,265 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The mixed workload: issuance, OCSP and revocations at fixed arrival
+// rates (open loop each), first each alone and then all three at once,
+// so that each one's latency under the others' load shows the
+// interference: revocations re-sign OCSP responses and invalidate CRLs,
+// issuance takes the signer and the store's sync, OCSP takes CPU.
+
+// Mixed operation names, in report order.
+const (
+	mixIssue  = "issue"
+	mixOCSP   = "ocsp"
+	mixRevoke = "revoke"
+)
+
+var mixOps = []string{mixIssue, mixOCSP, mixRevoke}
+
+// MixedResult gathers the mixed workload: per operation its offered rate
+// and its runs alone and mixed, one per round.
+type MixedResult struct {
+	Rates    map[string]float64 `json:"rates"`
+	Duration string             `json:"duration"`
+	Alone    map[string][]Stats `json:"alone"`
+	Mixed    map[string][]Stats `json:"mixed"`
+}
+
+// parseMixedRates reads "issue=50,ocsp=500,revoke=10"; an operation left
+// out or at 0 is not run.
+func parseMixedRates(s string) (map[string]float64, error) {
+	out := map[string]float64{}
+	for _, f := range splitList(s) {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok {
+			return nil, fmt.Errorf("%q: want op=rate (issue, ocsp, revoke)", f)
+		}
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || r < 0 || r > 100000 {
+			return nil, fmt.Errorf("%q: the rate must be in [0, 100000]", f)
+		}
+		if k != mixIssue && k != mixOCSP && k != mixRevoke {
+			return nil, fmt.Errorf("%q: unknown operation (issue, ocsp, revoke)", k)
+		}
+		if r > 0 {
+			out[k] = r
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%q: no operation with a rate above 0", s)
+	}
+	return out, nil
+}
+
+type mixedBench struct {
+	cfg *config
+	cl  *client
+	log *progress
+}
+
+// run measures each operation alone and then all together, rounds
+// alternating which comes first. pop is the OCSP population; its first
+// revoked certificates are revoked already.
+func (b *mixedBench) run(ctx context.Context, pop []issued, revoked int) (*MixedResult, error) {
+	cfg := b.cfg
+	res := &MixedResult{Rates: cfg.mixedRates, Duration: cfg.mixedDuration.String(), Alone: map[string][]Stats{}, Mixed: map[string][]Stats{}}
+	oc, err := b.ocspClient(ctx, pop, revoked)
+	if err != nil {
+		return nil, err
+	}
+	count := func(op string) int { return max(1, int(cfg.mixedRates[op]*cfg.mixedDuration.Seconds())) }
+	for r := 1; r <= cfg.rounds; r++ {
+		for _, mixedFirst := range orderFor(r) {
+			ops, err := b.prepare(ctx, oc, count)
+			if err != nil {
+				return res, err
+			}
+			if mixedFirst {
+				b.log.printf("mixed round %d/%d: %s together", r, cfg.rounds, rateList(cfg.mixedRates))
+				for op, s := range b.together(ctx, ops, count) {
+					res.Mixed[op] = append(res.Mixed[op], s)
+				}
+				continue
+			}
+			for _, op := range mixOps {
+				if ops[op] == nil {
+					continue
+				}
+				b.log.printf("mixed round %d/%d: %s alone at %g/s", r, cfg.rounds, op, cfg.mixedRates[op])
+				s := openLoop(ctx, cfg.mixedRates[op], count(op), mixedLimit(cfg.mixedDuration), 4096, ops[op])
+				res.Alone[op] = append(res.Alone[op], s)
+			}
+		}
+	}
+	return res, nil
+}
+
+// mixedLimit is a run's time limit: the arrivals span d; the requests
+// still in flight then get as long again (and 5 s) to finish before they
+// are counted as cut.
+func mixedLimit(d time.Duration) time.Duration { return 2*d + 5*time.Second }
+
+// orderFor alternates: odd rounds measure alone first, even rounds mixed
+// first, so a drift of the machine over time hits both.
+func orderFor(round int) []bool {
+	if round%2 == 1 {
+		return []bool{false, true}
+	}
+	return []bool{true, false}
+}
+
+func rateList(rates map[string]float64) string {
+	var parts []string
+	for _, op := range mixOps {
+		if r, ok := rates[op]; ok {
+			parts = append(parts, fmt.Sprintf("%s %g/s", op, r))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// prepare makes fresh inputs for one pass: CSRs never sent before, and
+// certificates to revoke issued now (outside the timing).
+func (b *mixedBench) prepare(ctx context.Context, oc *ocspClient, count func(string) int) (map[string]op, error) {
+	ops := map[string]op{}
+	if _, ok := b.cfg.mixedRates[mixIssue]; ok {
+		items, err := genCSRs(count(mixIssue), b.cfg.curves, b.cfg.issuers)
+		if err != nil {
+			return nil, err
+		}
+		ops[mixIssue] = func(ctx context.Context, i int) string { _, class := b.cl.issue(ctx, items[i].Body); return class }
+	}
+	if _, ok := b.cfg.mixedRates[mixOCSP]; ok {
+		ops[mixOCSP] = oc.op(ocspModes[0]) // GET, no nonce: the pre-signed path relying parties hit most
+	}
+	if _, ok := b.cfg.mixedRates[mixRevoke]; ok {
+		serials, err := issueSerials(ctx, b.cl, b.cfg, count(mixRevoke))
+		if err != nil {
+			return nil, err
+		}
+		ops[mixRevoke] = func(ctx context.Context, i int) string {
+			st, body, err := b.cl.do(ctx, "POST", "/api/v1/certificates/"+serials[i]+"/revoke", []byte(`{"reason":"keyCompromise"}`))
+			if err != nil {
+				return "transport"
+			}
+			if st/100 != 2 {
+				return errClass(st, body)
+			}
+			return ""
+		}
+	}
+	return ops, nil
+}
+
+// together runs every operation's open loop at once.
+func (b *mixedBench) together(ctx context.Context, ops map[string]op, count func(string) int) map[string]Stats {
+	out := map[string]Stats{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for name, o := range ops {
+		wg.Go(func() {
+			s := openLoop(ctx, b.cfg.mixedRates[name], count(name), mixedLimit(b.cfg.mixedDuration), 4096, o)
+			mu.Lock()
+			out[name] = s
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// ocspClient asks about the population (GET, reused connections).
+func (b *mixedBench) ocspClient(ctx context.Context, pop []issued, revoked int) (*ocspClient, error) {
+	targets := make([]ocspTarget, len(pop))
+	issuers := map[string]*ocspIssuer{}
+	for i, c := range pop {
+		serial, ok := new(big.Int).SetString(c.Serial, 16)
+		if !ok {
+			return nil, fmt.Errorf("serial %q is not hex", c.Serial)
+		}
+		targets[i] = ocspTarget{Serial: serial.Bytes(), Issuer: c.Issuer, Revoked: i < revoked}
+		if issuers[c.Issuer] == nil {
+			der, err := b.cl.get(ctx, "/ca/"+c.Issuer+".crt")
+			if err != nil {
+				return nil, err
+			}
+			if issuers[c.Issuer], err = newOCSPIssuer(der); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return newOCSPClient(b.cl.base, "/ocsp", 64, true, issuers, targets)
+}
+
+// issueSerials issues n certificates (16 clients) and returns their
+// serials.
+func issueSerials(ctx context.Context, cl *client, cfg *config, n int) ([]string, error) {
+	items, err := genCSRs(n, cfg.curves, cfg.issuers)
+	if err != nil {
+		return nil, err
+	}
+	serials := make([]string, n)
+	s := closedLoop(ctx, 16, n, 5*time.Minute, func(ctx context.Context, i int) string {
+		c, class := cl.issue(ctx, items[i].Body)
+		if c != nil {
+			serials[i] = c.Serial
+		}
+		return class
+	})
+	if s.OK < n {
+		return nil, fmt.Errorf("issuing %d certificates to revoke: %d failed: %v", n, n-s.OK, s.Errors)
+	}
+	return serials, nil
+}
+
+// mixedRows is the summary of the mixed workload: per operation the
+// medians alone and mixed and the ratio of mixed to alone p99.
+type mixedRow struct {
+	Op                       string
+	Rate                     float64
+	AloneTput, AloneP50      float64
+	AloneP99, MixedTput      float64
+	MixedP50, MixedP99       float64
+	Interference             float64 // mixed p99 / alone p99
+	AloneErrors, MixedErrors string
+}
+
+func mixedRows(m *MixedResult) []mixedRow {
+	var rows []mixedRow
+	ops := make([]string, 0, len(m.Rates))
+	for op := range m.Rates {
+		ops = append(ops, op)
+	}
+	sort.Slice(ops, func(i, j int) bool { return opIndex(ops[i]) < opIndex(ops[j]) })
+	p50 := func(s Stats) float64 { return s.P50 }
+	p99 := func(s Stats) float64 { return s.P99 }
+	for _, op := range ops {
+		a, x := m.Alone[op], m.Mixed[op]
+		row := mixedRow{Op: op, Rate: m.Rates[op],
+			AloneTput: statsMedian(a, tput), AloneP50: statsMedian(a, p50), AloneP99: statsMedian(a, p99),
+			MixedTput: statsMedian(x, tput), MixedP50: statsMedian(x, p50), MixedP99: statsMedian(x, p99),
+			AloneErrors: errSummary(a), MixedErrors: errSummary(x)}
+		row.Interference = ratio(row.MixedP99, row.AloneP99)
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+func opIndex(op string) int {
+	for i, o := range mixOps {
+		if o == op {
+			return i
+		}
+	}
+	return len(mixOps)
+}
