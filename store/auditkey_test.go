@@ -176,7 +176,7 @@ func TestMigrateAuditKeySchema6(t *testing.T) {
 			}
 
 			s = openAt(t, dir, Options{AuditKey: testAuditKey(t, 7)})
-			if v, err := s.get(s.db, keySchema); err != nil || !bytes.Equal(v, []byte{6}) {
+			if v, err := s.get(s.db, keySchema); err != nil || !bytes.Equal(v, []byte{schemaVersion}) {
 				t.Fatalf("schema %x, %v", v, err)
 			}
 			rep := mustCheck(t, s)
