@@ -218,4 +218,3 @@ func set(t *testing.T, db *pebble.DB, k, v []byte) {
 func lenPrefixed(b []byte) []byte {
 	return append(binary.AppendUvarint(nil, uint64(len(b))), b...)
 }
-

@@ -76,9 +76,9 @@ type Options struct {
 	// carries Request.App: a function of the application and the serial,
 	// so that crash recovery writes the same rows. Nil: no rows.
 	AppNotices func(a *store.Application, serial []byte) []store.OutboxRow
-	Rand   io.Reader
-	Now    func() time.Time
-	Logger *slog.Logger
+	Rand       io.Reader
+	Now        func() time.Time
+	Logger     *slog.Logger
 }
 
 func (o *Options) setDefaults() {
