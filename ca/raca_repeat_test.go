@@ -115,3 +115,75 @@ func readyToIssue(t *testing.T, svc *ra.Service) *store.Application {
 	a = step(svc.SendToCabinet(ctx, sc, a.ID, a.Version))
 	return a
 }
+
+// TestRAIssueLinkedOneBatch: through the real façade the application's
+// "issued" change is written in the certificate's batch — the "issue"
+// entry and the "application_issued" entry are adjacent in the audit
+// chain, one of each — so an answer lost after the CA committed leaves
+// the application issued, not "issuing", with its notices queued once.
+func TestRAIssueLinkedOneBatch(t *testing.T) {
+	ctx := context.Background()
+	c := catest.Open(t, catest.Config(t))
+	lossy := &lossyCA{CA: c.RAFacade(), lose: true}
+	svc, err := ra.New(c.Store(), lossy, ra.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := ra.Actor{Kind: ra.Operator, ID: "token:op/ca_operator"}
+	a := readyToIssue(t, svc)
+	in := ra.IssueInput{CSR: catest.CSR(t, "tc26-256-A"), SubjectSignTool: "«КриптоПро CSP» (версия 5.0)"}
+	if _, err := svc.Issue(ctx, op, a.ID, a.Version, in); ra.CodeOf(err) != ra.CodeIssuePending {
+		t.Fatalf("lost answer: %v, want issuance_pending", err)
+	}
+	rec, err := c.Store().CertificateByRequestID(ctx, "ra:"+a.ID+":1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := svc.Get(ctx, op, a.ID)
+	if err != nil || got.State != store.AppIssued || !bytes.Equal(got.Serial, rec.Serial) || got.Version != a.Version+2 {
+		t.Fatalf("after the lost answer: %+v %v; want issued with %x at version %d", got, err, rec.Serial, a.Version+2)
+	}
+	var issueSeq, appSeq []uint64
+	for cursor := ""; ; {
+		page, next, err := c.Store().AuditEntries(ctx, cursor, 200)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range page {
+			switch {
+			case e.Action == "issue" && bytes.Equal(e.Serial, rec.Serial):
+				issueSeq = append(issueSeq, e.Seq)
+			case e.Action == "application_issued" && e.Subject == "application:"+a.ID:
+				appSeq = append(appSeq, e.Seq)
+			}
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	if len(issueSeq) != 1 || len(appSeq) != 1 || appSeq[0] != issueSeq[0]+1 {
+		t.Fatalf("issue entries %v, application_issued entries %v: want one each, adjacent", issueSeq, appSeq)
+	}
+	rows, err := c.Store().OutboxList(ctx, ra.OutboxSMS, store.OutboxAny, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notices := 0
+	for _, r := range rows {
+		if bytes.Contains(r.Payload, []byte(ra.NoticeIssued)) && bytes.Contains(r.Payload, []byte(a.ID)) {
+			notices++
+		}
+	}
+	if notices != 1 {
+		t.Fatalf("%d certificate_issued SMS notices, want 1", notices)
+	}
+	// The repeat of the RA's call finds the application issued.
+	lossy.lose = false
+	if _, err := svc.Issue(ctx, op, a.ID, got.Version, in); err == nil {
+		t.Fatal("issued an issued application again")
+	}
+	if rep, err := c.Store().Check(ctx); err != nil || !rep.OK() {
+		t.Fatalf("store check: %v %+v", err, rep)
+	}
+}
