@@ -46,8 +46,9 @@ func (s *Store) migrateIntentMACs() error {
 	}
 	if !s.acceptUnMACed {
 		return fmt.Errorf("store: migrate to schema 7: %d pending intents were written before schema 7 and carry no MAC, so they cannot be "+
-			"told from intents changed while the CA was down; check the store (gostca fsck) and the audit log against your newest checkpoint, "+
-			"then run `gostca recover --accept-unmacced` to complete them with the schema 6 checks, or restore a backup: %w", len(legacy), ErrUnMACedIntents)
+			"told from intents changed while the CA was down; if you trust the database as the previous version left it (its fsck and "+
+			"audit log checked against your newest checkpoint), run `gostca recover --accept-unmacced` once to complete them with the "+
+			"schema 6 checks; otherwise restore a backup: %w", len(legacy), ErrUnMACedIntents)
 	}
 	var names []string
 	err = s.update(context.Background(), "migrate to schema 7", func(t *txn) error {
