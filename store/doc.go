@@ -153,7 +153,11 @@
 // (checked equal to the intent's); recovery, which reads intents that
 // lay on disk while the CA was down, verifies each before anything else.
 // A store without a key "MACs" with the unkeyed function (SHA-256), as
-// its chain: a checksum that anyone with write access can recompute.
+// its chain: a checksum that anyone with write access can recompute. An
+// intent written so no longer verifies once the store is keyed: recovery
+// fails it (its request was never answered; the serial stays reserved),
+// and Check reports every pending intent that does not verify
+// ("intent-mac").
 //
 // # An application issued in the certificate's batch
 //

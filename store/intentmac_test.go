@@ -127,6 +127,10 @@ func TestIntentDowngradeRefused(t *testing.T) {
 	if err := s.VerifyIntent(&in); !errors.Is(err, ErrIntentNoMAC) {
 		t.Fatalf("downgraded intent: %v, want ErrIntentNoMAC", err)
 	}
+	rep, err := s.Check(ctx)
+	if err != nil || rep.OK() || len(rep.Problems) != 1 || rep.Problems[0].Kind != "intent-mac" {
+		t.Fatalf("fsck of a downgraded intent: %v %+v", err, rep)
+	}
 }
 
 // The 6 → 7 step: pending intents of schema 6 (no MAC) stop the store
