@@ -4,6 +4,8 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 )
 
 // Errors of VerifyIntent: the intent must not be signed.
@@ -70,4 +72,36 @@ func (s *Store) VerifyIntent(in *Intent) error {
 		return fmt.Errorf("store: intent %x: %w", in.Serial, ErrIntentMAC)
 	}
 	return nil
+}
+
+// macWorkers bounds the MACs computed at once for one PutIntents: with
+// the key on a token each is a C_Sign, and the session pool serves
+// several at a time.
+const macWorkers = 4
+
+// macIntents sets the MAC of every intent not marked bad, with up to
+// macWorkers in parallel. A key failure fails the whole call.
+func (s *Store) macIntents(ins []Intent, bad []error) error {
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+		errs = make([]error, len(ins))
+	)
+	for range min(macWorkers, len(ins)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(ins) {
+					return
+				}
+				if bad[i] == nil {
+					ins[i].MAC, errs[i] = s.intentMAC(&ins[i])
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }

@@ -30,12 +30,10 @@ func (s *Store) PutIntents(ctx context.Context, intents []Intent) ([]IntentResul
 			continue
 		}
 		in.CreatedAt = in.CreatedAt.UTC()
-		mac, err := s.intentMAC(&in)
-		if err != nil {
-			return nil, err
-		}
-		in.MAC = mac
 		checked[i] = in
+	}
+	if err := s.macIntents(checked, bad); err != nil {
+		return nil, err
 	}
 	var res []IntentResult
 	err := s.update(ctx, "put intents", func(t *txn) error {
