@@ -161,13 +161,13 @@ func (s *Service) Issue(ctx context.Context, actor Actor, id string, version uin
 	}
 	req := IssueRequest{
 		IdempotencyKey: fmt.Sprintf("ra:%s:%d", a.ID, a.IssueAttempt), Application: a.ID,
-		ApplicationVersion: a.Version, Attempt: a.IssueAttempt,
 		Profile: p.CertProfile, CSR: in.CSR, Subject: Subject(a, p), SubjectSignTool: in.SubjectSignTool,
 		IdentificationKind: identificationKind(a.Identity.Method), Centre: a.Centre, Replaces: a.Replaces, Actor: actor.ID,
 	}
 	if a.Owner.Email != "" {
 		req.Emails = []string{a.Owner.Email}
 	}
+	req.ApplicationVersion, req.Attempt = a.Version, a.IssueAttempt // the link: step 3 in the certificate's batch
 	cert, caErr := s.ca.Issue(ctx, req)
 	switch {
 	case caErr == nil && len(cert.Serial) == 0:
