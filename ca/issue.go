@@ -37,6 +37,9 @@ type IssueRequest struct {
 	// whatever is given here (naming another is forbidden); a CA operator
 	// or administrator may name one; others may not.
 	Centre string
+	// app is the RA application the certificate completes (raCA only):
+	// its "issued" change is committed in the certificate's batch.
+	app *store.AppLink
 }
 
 // IssueResult is an issued certificate.
@@ -133,7 +136,7 @@ func (c *CA) issue(ctx context.Context, actor, centre, requestID string, req *Is
 	r, err := c.sig.Issue(ctx, &signer.Request{
 		RequestID: requestID, IssuerID: issuerID, Profile: req.Profile, CSR: req.CSR, Subject: &subj,
 		SubjectSignTool: req.SubjectSignTool, IdentificationKind: pkix.IdentificationKind(req.IdentificationKind),
-		Emails: req.Emails, ExtKeyUsage: eku, Actor: actor, Centre: centre,
+		Emails: req.Emails, ExtKeyUsage: eku, Actor: actor, Centre: centre, App: req.app,
 	})
 	if err != nil {
 		ce := keyAdvice(caerr.Classify(err), issuerID, prof)

@@ -31,7 +31,7 @@ import (
 // are covered by the fake token of package hsm/pkcs11.
 
 // pkcs11Config is a test configuration whose CA keys are made on tok.
-func pkcs11Config(t *testing.T, tok *softhsmtest.Token) config.Config {
+func pkcs11Config(t testing.TB, tok *softhsmtest.Token) config.Config {
 	cfg := catest.Config(t)
 	cfg.CA.Curve = "P-256"
 	cfg.Keys.Backend = config.BackendPKCS11

@@ -18,14 +18,17 @@ import (
 // ra.CA on the façade's issuance (the same checks, signer and audit as
 // POST /certificates) and certificate store.
 //
-// Issuance is the RA's idempotent two-step design: the RA records
-// "issuing" (step 1), this call issues with the signer's request id set
-// to the RA's idempotency key, and the RA records "issued" with the
-// serial in a write of its own (step 3). The certificate's batch holds
-// its own audit entry and ESIA outbox row; the application's change is
-// the next batch. A crash between the two leaves the application
-// "issuing", and repeating the RA's call repeats this keyed call, which
-// answers with the certificate already issued.
+// Issuance: the RA records "issuing" (step 1), and this call issues with
+// the signer's request id set to the RA's idempotency key and the
+// application linked (id, version in "issuing", attempt). The link is
+// written with the intent, under its MAC, and the certificate's batch —
+// the commit's or crash recovery's — also moves the application to
+// "issued" with its history event, audit entry and the subscriber's
+// notices (ra.IssuedNotices). If the application is no longer at that
+// version in "issuing", the certificate still commits (with an
+// "application.issue_stale" entry) and the RA's own step 3, made safe by
+// the keyed call, finishes it; that path also completes intents written
+// before the link existed.
 type raCA struct{ c *CA }
 
 var _ ra.CA = raCA{}
@@ -47,9 +50,13 @@ func (r raCA) Issue(ctx context.Context, req ra.IssueRequest) (ra.IssuedCert, er
 	if req.Actor == "" {
 		return ra.IssuedCert{}, fmt.Errorf("ca: RA issuance: no actor: %w", ra.ErrCARefused)
 	}
+	var app *store.AppLink
+	if req.Application != "" && req.ApplicationVersion > 0 && req.Attempt > 0 {
+		app = &store.AppLink{ID: req.Application, Version: req.ApplicationVersion, Attempt: req.Attempt, Actor: req.Actor}
+	}
 	res, err := r.c.issue(ctx, req.Actor, req.Centre, req.IdempotencyKey, &IssueRequest{
 		Profile: req.Profile, CSR: req.CSR, Subject: req.Subject, SubjectSignTool: req.SubjectSignTool,
-		IdentificationKind: int(req.IdentificationKind), Emails: req.Emails,
+		IdentificationKind: int(req.IdentificationKind), Emails: req.Emails, app: app,
 	})
 	if err == nil {
 		return issuedCert(res.Cert), nil

@@ -57,6 +57,13 @@ type IssueRequest struct {
 	Centre             string
 	Replaces           []byte // the certificate being renewed, if any
 	Actor              string // audit identity of the caller
+
+	// ApplicationVersion and Attempt link the certificate to the
+	// application in "issuing" (its version and issue attempt): the CA
+	// commits the application's "issued" change with the certificate
+	// when it is still there (store.AppLink). Zero: no link.
+	ApplicationVersion uint64
+	Attempt            uint32
 }
 
 // IssuedCert is the CA's answer.
@@ -100,8 +107,11 @@ func identificationKind(m store.IdentMethod) pkix.IdentificationKind {
 //
 //  1. ready to issue → issuing, the attempt counter advanced (audited);
 //  2. the CA call, keyed "ra:<id>:<attempt>";
-//  3. issuing → issued with the serial and the subscriber's notices; or,
-//     when the CA refused, issuing → ready to issue (audited with why).
+//  3. issuing → issued with the serial and the subscriber's notices —
+//     normally already written by the CA in the certificate's batch
+//     (the request links the application), so this step only finds it
+//     done; or, when the CA refused, issuing → ready to issue (audited
+//     with why).
 //
 // When the CA's outcome is unknown (a timeout, a crash between 2 and 3),
 // the application stays "issuing" and the error is CodeIssuePending;
@@ -158,6 +168,7 @@ func (s *Service) Issue(ctx context.Context, actor Actor, id string, version uin
 	if a.Owner.Email != "" {
 		req.Emails = []string{a.Owner.Email}
 	}
+	req.ApplicationVersion, req.Attempt = a.Version, a.IssueAttempt // the link: step 3 in the certificate's batch
 	cert, caErr := s.ca.Issue(ctx, req)
 	switch {
 	case caErr == nil && len(cert.Serial) == 0:

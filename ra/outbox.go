@@ -72,3 +72,11 @@ func notices(a *store.Application, template string, serial []byte) []store.Outbo
 func checkRow(id, kind string, at time.Time) store.OutboxRow {
 	return store.OutboxRow{Kind: OutboxRegistryCheck, Payload: mustJSON(CheckPayload{V: 1, Application: id, Check: kind, RequestedAt: at})}
 }
+
+// IssuedNotices are the rows that tell the subscriber a's certificate
+// serial is issued. The CA commits them with the application's "issued"
+// change in the certificate's batch (signer.Options.AppNotices), so they
+// are a function of the application and the serial only.
+func IssuedNotices(a *store.Application, serial []byte) []store.OutboxRow {
+	return notices(a, NoticeIssued, serial)
+}

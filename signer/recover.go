@@ -2,6 +2,7 @@ package signer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -63,6 +64,16 @@ func (s *Signer) recover(ctx context.Context, cutoff time.Time) error {
 	}
 	var failed []failure
 	for _, in := range pending {
+		if err := s.store.VerifyIntent(&in); err != nil {
+			if !errors.Is(err, store.ErrIntentMAC) && !errors.Is(err, store.ErrIntentNoMAC) {
+				// The key did not answer: nothing is known about the
+				// intent, so it is neither signed nor failed.
+				return fmt.Errorf("signer: recover: %w", err)
+			}
+			s.opts.Logger.Error("signer: recovery: intent MAC does not verify; marked failed, never signed", "serial", fmt.Sprintf("%x", in.Serial), "err", err)
+			failed = append(failed, failure{in.Serial, failReason(err)})
+			continue
+		}
 		rec, err := s.recoverOne(ctx, in)
 		if err != nil {
 			s.opts.Logger.Warn("signer: recovery: intent marked failed", "serial", fmt.Sprintf("%x", in.Serial), "err", err)
@@ -108,6 +119,8 @@ func (s *Signer) recoverLoop() {
 
 func (s *Signer) recoverOne(ctx context.Context, in store.Intent) (store.Issued, error) {
 	is, ok := s.issuers[in.IssuerID]
+	// The intent's content (serial, key hash, TBS, profile, application
+	// link) is used only once its MAC verified (recover did that).
 	if !ok {
 		return store.Issued{}, fmt.Errorf("%w %q", ErrUnknownIssuer, in.IssuerID)
 	}
@@ -135,8 +148,20 @@ func (s *Signer) recoverOne(ctx context.Context, in store.Intent) (store.Issued,
 		Serial: in.Serial, IssuerID: in.IssuerID, RequestID: in.RequestID, DER: der,
 		NotBefore: cert.NotBefore, NotAfter: cert.NotAfter, Subject: ids, KeyHash: in.KeyHash,
 		Outbox: s.outbox(in.Profile),
-		Audit:  store.AuditEntry{Actor: "signer/recovery", Action: "issue", Details: issueDetails(in) + " (recovered intent)"},
+		Audit:  store.AuditEntry{Actor: "signer/recovery", Action: "issue", Details: recoveredDetails(in)},
+		App:    in.App, AppNotices: s.opts.AppNotices,
 	}, nil
+}
+
+// recoveredDetails is the audit detail of a certificate completed by
+// recovery; an intent accepted without a MAC of its own at schema 7 says
+// so.
+func recoveredDetails(in store.Intent) string {
+	d := issueDetails(in) + " (recovered intent"
+	if in.Legacy {
+		d += "; written before schema 7, accepted without a MAC and re-checked by the schema 6 rules"
+	}
+	return d + ")"
 }
 
 // maxFailReason is the store's limit on a failure reason.

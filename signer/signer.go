@@ -8,6 +8,11 @@
 // from an intent's stored TBS after matching it against the intent and
 // running the same lints. A stored TBS that fails is never signed; its
 // intent is failed (serial kept reserved) and the reason audited.
+//
+// Before any of that, recovery checks the intent's MAC (the store's
+// audit key, store.VerifyIntent): an intent that does not verify — a
+// consistent edit of subject and key hash passes every other check — is
+// failed and audited the same way, and nothing in it is looked at.
 package signer
 
 import (
@@ -66,9 +71,14 @@ type Options struct {
 	// of the request, so that a certificate completed by crash recovery
 	// gets the same rows as one issued in one go. Nil: no rows.
 	Outbox func(profile string) []store.OutboxRow
-	Rand   io.Reader
-	Now    func() time.Time
-	Logger *slog.Logger
+	// AppNotices returns the outbox rows (the subscriber's notices)
+	// committed with an application's "issued" change when a request
+	// carries Request.App: a function of the application and the serial,
+	// so that crash recovery writes the same rows. Nil: no rows.
+	AppNotices func(a *store.Application, serial []byte) []store.OutboxRow
+	Rand       io.Reader
+	Now        func() time.Time
+	Logger     *slog.Logger
 }
 
 func (o *Options) setDefaults() {
@@ -129,6 +139,12 @@ type Request struct {
 	// store.ValidCentreID), empty for none. It is written with the intent
 	// and so survives a crash.
 	Centre string
+	// App, when set, is the registration authority's application this
+	// certificate completes: it is recorded in the intent (under its MAC)
+	// and the application's "issuing → issued" change is written in the
+	// certificate's batch, by the commit or by crash recovery (see
+	// store.AppLink; the RA has checked the transition is allowed).
+	App *store.AppLink
 }
 
 // Result is an issued certificate.
@@ -337,7 +353,7 @@ func (s *Signer) prepare(ctx context.Context, req *Request) (*job, *Result, erro
 		ctx: ctx, req: req, issuer: is, reply: make(chan reply, 1),
 		notBefore: notBefore, notAfter: prof.NotAfter(notBefore),
 		intent: store.Intent{RequestID: req.RequestID, IssuerID: is.ID, Serial: serial.Bytes(), KeyHash: keyHash,
-			TBS: tbs, Profile: prof.Name, Centre: req.Centre, CreatedAt: s.opts.Now()},
+			TBS: tbs, Profile: prof.Name, Centre: req.Centre, CreatedAt: s.opts.Now(), App: req.App},
 		ids: store.Identifiers{SNILS: req.Subject.SNILS, INN: req.Subject.INN, INNLE: req.Subject.INNLE,
 			OGRN: req.Subject.OGRN, OGRNIP: req.Subject.OGRNIP},
 		tbs: linted,
@@ -525,6 +541,7 @@ func (s *Signer) issuedRecord(j *job) store.Issued {
 		Serial: j.intent.Serial, IssuerID: j.issuer.ID, RequestID: j.req.RequestID, DER: j.der,
 		NotBefore: j.notBefore, NotAfter: j.notAfter, Subject: j.ids, KeyHash: j.intent.KeyHash, Outbox: s.outbox(j.intent.Profile),
 		Audit: store.AuditEntry{Actor: actor, Action: "issue", Details: issueDetails(j.intent)},
+		App:   j.intent.App, AppNotices: s.opts.AppNotices,
 	}
 }
 
@@ -533,6 +550,9 @@ func issueDetails(in store.Intent) string {
 	d := "profile " + in.Profile
 	if in.Centre != "" {
 		d += " centre " + in.Centre
+	}
+	if in.App != nil {
+		d += " application " + in.App.ID
 	}
 	return d
 }

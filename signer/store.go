@@ -21,4 +21,8 @@ type Store interface {
 	FailIntents(ctx context.Context, serials [][]byte, reason string) error
 	// PendingIntents lists the intents neither committed nor failed.
 	PendingIntents(ctx context.Context) ([]store.Intent, error)
+	// VerifyIntent checks a pending intent's MAC (audit key):
+	// store.ErrIntentMAC or store.ErrIntentNoMAC mean it must not be
+	// signed; another error is the key's.
+	VerifyIntent(in *store.Intent) error
 }

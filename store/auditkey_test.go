@@ -127,13 +127,23 @@ func TestAuditUnkeyedStoreAdoptsKey(t *testing.T) {
 	}
 	k := testAuditKey(t, 9)
 	s = openAt(t, dir, Options{AuditKey: k})
-	rep := mustCheck(t, s)
-	if !rep.AuditKeyed || rep.AuditKeyedFrom != head+1 || rep.AuditEntries != head+1 {
+	// The two pending intents were checksummed without a key: keyed now,
+	// they no longer verify, and recovery would fail them.
+	rep, err := s.Check(ctx)
+	if err != nil || rep.TotalProblems != 2 || rep.Problems[0].Kind != "intent-mac" || rep.Problems[1].Kind != "intent-mac" {
+		t.Fatalf("check of unkeyed intents under a key: %v %+v", err, rep)
+	}
+	if err := s.FailIntents(ctx, [][]byte{serialN(100), serialN(101)}, "recovery: intent MAC does not verify"); err != nil {
+		t.Fatal(err)
+	}
+	rep = mustCheck(t, s)
+	// audit.keyed, then the two intent.fail entries
+	if !rep.AuditKeyed || rep.AuditKeyedFrom != head+1 || rep.AuditEntries != head+3 {
 		t.Fatalf("report %+v (head was %d)", rep, head)
 	}
 	es, _, _ := s.AuditEntries(ctx, "", MaxLimit)
-	if last := es[len(es)-1]; last.Action != "audit.keyed" || last.Seq != head+1 {
-		t.Fatalf("last entry %v", last)
+	if keyed := es[head]; keyed.Action != "audit.keyed" || keyed.Seq != head+1 {
+		t.Fatalf("keyed entry %v", keyed)
 	}
 	appendN(t, s, 3)
 	mustCheck(t, s)
@@ -141,7 +151,7 @@ func TestAuditUnkeyedStoreAdoptsKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	// From now on the key is required.
-	_, err := Open(dir, Options{Logger: quiet()})
+	_, err = Open(dir, Options{Logger: quiet()})
 	wantErr(t, err, ErrAuditKey)
 }
 
@@ -157,6 +167,8 @@ func TestMigrateAuditKeySchema6(t *testing.T) {
 			s := openAt(t, dir, Options{})
 			busy(t, s)
 			head := auditSeq(t, s)
+			asV2(t, s, serialN(100)) // pending intents as schemas 3–6 wrote them: no MAC
+			asV2(t, s, serialN(101))
 			if err := s.Close(); err != nil {
 				t.Fatal(err)
 			}
@@ -175,8 +187,8 @@ func TestMigrateAuditKeySchema6(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			s = openAt(t, dir, Options{AuditKey: testAuditKey(t, 7)})
-			if v, err := s.get(s.db, keySchema); err != nil || !bytes.Equal(v, []byte{6}) {
+			s = openAt(t, dir, Options{AuditKey: testAuditKey(t, 7), AcceptUnMACedIntents: true})
+			if v, err := s.get(s.db, keySchema); err != nil || !bytes.Equal(v, []byte{schemaVersion}) {
 				t.Fatalf("schema %x, %v", v, err)
 			}
 			rep := mustCheck(t, s)

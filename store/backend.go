@@ -31,6 +31,9 @@ type Issuance interface {
 	FailIntents(ctx context.Context, serials [][]byte, reason string) error
 	// PendingIntents returns the intents not yet committed or failed.
 	PendingIntents(ctx context.Context) ([]Intent, error)
+	// VerifyIntent checks a pending intent's MAC under the audit key
+	// (ErrIntentMAC, ErrIntentNoMAC: never sign it).
+	VerifyIntent(in *Intent) error
 	// CommittedCertificate reads a certificate the caller has just seen
 	// committed (no WAL sync of its own).
 	CommittedCertificate(ctx context.Context, serial []byte) (*CertRecord, error)

@@ -56,7 +56,9 @@ func BenchmarkPutIntentsCommit(b *testing.B) {
 			name += "/nosync" // the CPU share alone
 		}
 		b.Run(name, func(b *testing.B) {
-			s := openAt(b, b.TempDir(), Options{NoSync: bc.noSync})
+			// Keyed as the CA opens it: audit entries and intents are
+			// HMACed with the audit key.
+			s := openAt(b, b.TempDir(), Options{NoSync: bc.noSync, AuditKey: testAuditKey(b, 1)})
 			b.ReportAllocs()
 			b.ResetTimer()
 			for range b.N {

@@ -378,6 +378,12 @@ func (c *checker) intent(k, v []byte) error {
 		return c.absent(k, intentKey(serial), "pending intent of a failed serial")
 	}
 	c.rep.PendingIntents++
+	// Recovery would fail it; fsck says so before.
+	if err := c.s.VerifyIntent(&r.Intent); errors.Is(err, ErrIntentMAC) || errors.Is(err, ErrIntentNoMAC) {
+		c.problem("intent-mac", k, "pending intent: %v (recovery will fail it, never sign it)", errors.Unwrap(err))
+	} else if err != nil {
+		return err
+	}
 	if err := c.want(k, keyHashKey(r.KeyHash), serial, "key hash index"); err != nil {
 		return err
 	}

@@ -11,12 +11,13 @@
 //
 // # Issuance protocol
 //
-//	PutIntents    one synced batch: intent + key/request reservations
+//	PutIntents    one synced batch: intent (MACed) + key/request reservations
 //	(sign)        nothing is signed that the store does not know about
 //	CommitIssued  one synced batch: certificate, indexes, status, outbox,
-//	              audit; intents deleted
+//	              audit; intents deleted; a linked application issued
 //	FailIntents   serials stay reserved, keys and request IDs released
-//	PendingIntents on start: intents to re-sign or fail
+//	PendingIntents on start: intents to re-sign or fail, each checked
+//	VerifyIntent  first (its MAC under the audit key)
 //
 // A serial is never reused: a certificate, a pending intent or a failed
 // intent holds it. A key (KeyHash) is never certified twice: the key index
@@ -31,7 +32,7 @@
 // with the sign bit flipped (8) ‖ nanoseconds (4).
 //
 //	prefix key after the prefix                  value                         what
-//	0x01   "schema" | "outbox-seq" | "audit-key" version byte | uint64 | record  meta (audit-key: schema 6)
+//	0x01   "schema" | "outbox-seq" | "audit-key" version byte | uint64 | record  meta (audit-key: schema 6; schema byte 7 now)
 //	0x10   serial                               certificate record            certificate by serial
 //	0x11   request ID (raw)                     serial magnitude              request ID → serial (intent or cert)
 //	0x12   key hash (32)                        serial magnitude              unique key index (intent or cert)
@@ -41,7 +42,7 @@
 //	0x16   serial                               empty                         serial registry: every serial ever reserved, never deleted (schema 2)
 //	0x17   issuer seq(8)                        status-log row                status-change log per issuer, seq 1, 2, … (schema 4)
 //	0x18   centre notBefore serial              empty                         certificates of a service centre (schema 3)
-//	0x20   serial                               intent record                 pending intents
+//	0x20   serial                               intent record (MACed)         pending intents (version 3 from schema 7)
 //	0x21   serial                               intent record (failed)        failed intents: serial reserved
 //	0x30   issuer ID (raw)                      CRL number record             last CRL number per issuer
 //	0x31   serial                               OCSP record                   pre-signed OCSP response
@@ -89,11 +90,24 @@
 //	       stay; in one synced batch the step writes the audit-key
 //	       record (keyed from the next entry, the key's fingerprint), an
 //	       "audit.keyed" entry chained with the key, and version 6
+//	6 → 7  MACed intents (record version 3, see "Intent MAC"); runs once
+//	       the audit key is loaded. No pending intent of an older
+//	       version: the step writes version 7 only. Some: Open fails
+//	       with ErrUnMACedIntents and the store stays at 6, unchanged —
+//	       an intent without a MAC cannot be told from one edited while
+//	       the CA was down — unless Options.AcceptUnMACedIntents (`gostca
+//	       recover --accept-unmacced`): then one synced batch rewrites
+//	       each as version 3 marked Legacy and MACed as it stands,
+//	       appends one "intent.accept-unmacced" entry that counts them
+//	       and names up to 64 serials, and writes version 7. Recovery
+//	       re-checks legacy intents as schema 6 did (the TBS against the
+//	       intent, the lints) and says so in their "issue" entry. Failed
+//	       intents (0x21) are never signed and stay as they are
 //
 // # Record encoding
 //
-// Records are hand-written binary: a version byte (2 for certificates,
-// intents and audit entries, 1 for every other record kind), then fields in a fixed order using uvarint (unsigned),
+// Records are hand-written binary: a version byte (2 for certificates
+// and audit entries, 3 for intents, 1 for every other record kind), then fields in a fixed order using uvarint (unsigned),
 // zig-zag varint (signed), length-prefixed bytes (uvarint length), times
 // as varint Unix seconds ‖ uvarint nanoseconds (UTC; zero time allowed),
 // fixed 32-byte hashes, one-byte states and flags. Decoders are strict:
@@ -104,6 +118,63 @@
 // after the profile; version 1 records, which have no centre, are read
 // as they are and rewritten as version 2 when their status changes or an
 // intent fails.
+//
+// Intent version 3 (schema 7) is: state (1 pending, 2 failed), serial,
+// issuer, request ID, profile, centre, key hash (32), created, TBS, the
+// application link (byte 0: none; 1: application id, version (uvarint),
+// attempt (uvarint), actor), legacy flag, MAC (bytes: 32, or empty in
+// no record this version writes), and for a failed intent the failure
+// time and reason. Every intent is written as version 3 (a version 1 or
+// 2 record being failed is rewritten as version 3 with an empty MAC);
+// versions 1 and 2 decode with no link and no MAC.
+//
+// # Intent MAC
+//
+// An intent's MAC is HMAC-SHA256 under the audit key (Options.AuditKey:
+// the same key object as the chain, in software or a PKCS#11
+// CKM_SHA256_HMAC key on the token) over
+//
+//	"gostca intent mac\x00" ‖ 0x03 ‖ serial … legacy flag
+//
+// that is, the label, the record version and every field of the record
+// between the state byte and the MAC, as encoded there: the whole content
+// of the intent (version, serial, issuer, request ID, profile, centre,
+// key hash, creation time, TBS, application link, legacy flag). The label
+// keeps it apart from the chain's values and the key fingerprint.
+// PutIntents computes it (one MAC per intent, after validation and before
+// the writer mutex) and ignores any MAC or Legacy flag the caller set.
+// VerifyIntent recomputes it and compares in constant time: a pending
+// intent without a MAC (ErrIntentNoMAC: a record of an older version
+// that the 6 → 7 step did not accept, so a downgrade) or with one that
+// does not verify (ErrIntentMAC) is never signed — the signer fails it and
+// the failure is audited. The normal commit does not verify the MAC: it
+// runs milliseconds after the write, in the process holding the database
+// lock, and takes the certificate's fields from the request it signed
+// (checked equal to the intent's); recovery, which reads intents that
+// lay on disk while the CA was down, verifies each before anything else.
+// A store without a key "MACs" with the unkeyed function (SHA-256), as
+// its chain: a checksum that anyone with write access can recompute. An
+// intent written so no longer verifies once the store is keyed: recovery
+// fails it (its request was never answered; the serial stays reserved),
+// and Check reports every pending intent that does not verify
+// ("intent-mac").
+//
+// # An application issued in the certificate's batch
+//
+// An intent may link the application the certificate completes
+// (AppLink: id, the version it has in "issuing", issue attempt, actor).
+// CommitIssued (the normal commit and recovery's) then loads the
+// application and, if it is in "issuing" at that version and attempt and
+// was not issued by an earlier certificate of the batch, writes in the
+// same batch what PutApplication would for "issuing → issued": the record
+// at version+1 with the serial and the store time as state time, its index
+// entries, the history event (action "issued", note "serial <hex>"), the
+// "application_issued" audit entry (right after the certificate's
+// "issue" entry) and the outbox rows Issued.AppNotices returns for it.
+// Otherwise the certificate commits all the same and an
+// "application.issue_stale" entry (subject "application:<id>") records
+// why; the application is left for the registration authority, whose
+// own keyed write finishes it. Issued.App must equal the intent's link.
 //
 // A token record is role ‖ scope ‖ name (strings) ‖ created (time) ‖
 // SHA-256 of the whole token (32 bytes); the token ID is the key. The

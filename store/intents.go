@@ -17,16 +17,34 @@ func (s *Store) PutIntents(ctx context.Context, intents []Intent) ([]IntentResul
 	if len(intents) > maxBatch {
 		return nil, invalid("put intents: %d intents, at most %d per call", len(intents), maxBatch)
 	}
+	// Validation and the MACs (one per intent, the only key operation
+	// of the write) run before the writer mutex is taken.
+	checked := make([]Intent, len(intents))
+	bad := make([]error, len(intents))
+	now := s.now().UTC()
+	for i := range intents {
+		in := intents[i]
+		in.MAC, in.Legacy = nil, false
+		if err := checkIntent(&in, now); err != nil {
+			bad[i] = fmt.Errorf("store: intent %d: %w", i, err)
+			continue
+		}
+		in.CreatedAt = in.CreatedAt.UTC()
+		checked[i] = in
+	}
+	if err := s.macIntents(checked, bad); err != nil {
+		return nil, err
+	}
 	var res []IntentResult
 	err := s.update(ctx, "put intents", func(t *txn) error {
 		res = make([]IntentResult, len(intents))
 		seen := &intentSeen{requests: map[string]*Intent{}, serials: map[string]bool{}, keys: map[KeyHash]bool{}}
-		for i := range intents {
-			in := intents[i]
-			if err := checkIntent(&in, t.now); err != nil {
-				res[i].Err = fmt.Errorf("store: intent %d: %w", i, err)
+		for i := range checked {
+			if bad[i] != nil {
+				res[i].Err = bad[i]
 				continue
 			}
+			in := checked[i]
 			r, err := t.putIntent(&in, seen)
 			if err != nil {
 				return err
@@ -92,7 +110,6 @@ func (t *txn) putIntent(in *Intent, seen *intentSeen) (IntentResult, error) {
 	}
 
 	in.Serial = serial
-	in.CreatedAt = in.CreatedAt.UTC()
 	if err := t.set(intentKey(serial), encodeIntent(&intentRec{Intent: *in})); err != nil {
 		return IntentResult{}, err
 	}

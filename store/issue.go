@@ -40,8 +40,9 @@ func (s *Store) CommitIssuedRecords(ctx context.Context, certs []Issued) ([]Cert
 	}
 	recs := make([]CertRecord, len(items))
 	err := s.update(ctx, "commit issued", func(t *txn) error {
+		apps := map[string]bool{}
 		for i := range items {
-			if err := t.commitIssued(&items[i], &recs[i]); err != nil {
+			if err := t.commitIssued(&items[i], &recs[i], apps); err != nil {
 				return err
 			}
 		}
@@ -53,8 +54,11 @@ func (s *Store) CommitIssuedRecords(ctx context.Context, certs []Issued) ([]Cert
 	return recs, nil
 }
 
-// commitIssued writes one certificate; out receives its record.
-func (t *txn) commitIssued(is *Issued, out *CertRecord) error {
+// commitIssued writes one certificate and, when its intent links an
+// application, that application's "issued" change (issueApp; apps are
+// the applications issued earlier in the batch); out receives its
+// record.
+func (t *txn) commitIssued(is *Issued, out *CertRecord, apps map[string]bool) error {
 	serial := is.Serial
 	v, err := t.get(intentKey(serial))
 	if errors.Is(err, ErrNotFound) {
@@ -116,6 +120,11 @@ func (t *txn) commitIssued(is *Issued, out *CertRecord) error {
 	if err := t.audit(&a); err != nil {
 		return fmt.Errorf("store: commit cert %x: %w", serial, err)
 	}
+	if in.App != nil {
+		if err := t.issueApp(in.App, c, is.AppNotices, apps); err != nil {
+			return fmt.Errorf("store: commit cert %x: application %s: %w", serial, in.App.ID, err)
+		}
+	}
 	return nil
 }
 
@@ -130,6 +139,9 @@ func matchIntent(is *Issued, in *intentRec) error {
 	}
 	if is.KeyHash != (KeyHash{}) && is.KeyHash != in.KeyHash {
 		return invalid("commit cert %x: key hash differs from the intent's", is.Serial)
+	}
+	if !is.App.Equal(in.App) {
+		return invalid("commit cert %x: application link differs from the intent's", is.Serial)
 	}
 	return nil
 }

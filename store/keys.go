@@ -43,9 +43,11 @@ var (
 // pCentre index); version 4 the per-issuer status-change log
 // (pStatusLog), CRL base records (pCRLBase) and the pinned CRL partition
 // count (pCRLParts); version 5 the API tokens (pToken); version 6 keys
-// the audit chain (meta "audit-key", audit entries of version 2). Older
+// the audit chain (meta "audit-key", audit entries of version 2); version
+// 7 MACs the intents (intent records of version 3, which also carry the
+// application link). Older
 // stores are migrated on open, one version at a time (see migrate).
-const schemaVersion = 6
+const schemaVersion = 7
 
 // timeKeyLen is the size of an encoded time in a key.
 const timeKeyLen = 12

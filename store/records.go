@@ -17,6 +17,7 @@ const (
 	certV2       byte = 2
 	intentV1     byte = 1
 	intentV2     byte = 2
+	intentV3     byte = 3 // adds the application link, the legacy flag and the MAC (schema 7)
 	revokedV1    byte = 1
 	ocspV1       byte = 1
 	outboxV1     byte = 1
@@ -110,18 +111,15 @@ type intentRec struct {
 }
 
 func encodeIntent(r *intentRec) []byte {
-	e := enc{b: make([]byte, 0, 128+len(r.TBS))}
-	e.byte(intentV2)
+	e := enc{b: make([]byte, 0, 200+len(r.TBS))}
+	e.byte(intentV3)
 	if r.failed {
 		e.byte(intentFailed)
 	} else {
 		e.byte(intentActive)
 	}
-	e.bytes(r.Serial)
-	e.strs(r.IssuerID, r.RequestID, r.Profile, r.Centre)
-	e.hash(r.KeyHash)
-	e.time(r.CreatedAt)
-	e.bytes(r.TBS)
+	encodeIntentContent(&e, &r.Intent)
+	e.bytes(r.MAC)
 	if r.failed {
 		e.time(r.failedAt)
 		e.str(r.reason)
@@ -129,10 +127,32 @@ func encodeIntent(r *intentRec) []byte {
 	return e.b
 }
 
-// decodeIntent reads a version 1 or 2 intent record.
+// encodeIntentContent appends what an intent says — everything but its
+// state, MAC and failure — in record order. The MAC covers exactly these
+// bytes (intentMACInput).
+func encodeIntentContent(e *enc, in *Intent) {
+	e.bytes(in.Serial)
+	e.strs(in.IssuerID, in.RequestID, in.Profile, in.Centre)
+	e.hash(in.KeyHash)
+	e.time(in.CreatedAt)
+	e.bytes(in.TBS)
+	if l := in.App; l != nil {
+		e.byte(1)
+		e.str(l.ID)
+		e.uvarint(l.Version)
+		e.uint32(l.Attempt)
+		e.str(l.Actor)
+	} else {
+		e.byte(0)
+	}
+	e.flag(in.Legacy)
+}
+
+// decodeIntent reads a version 1, 2 or 3 intent record. Versions 1 and 2
+// have no application link and no MAC (MAC nil).
 func decodeIntent(b []byte) (*intentRec, error) {
 	d := dec{b: b}
-	v := d.version(intentV1, intentV2)
+	v := d.version(intentV1, intentV2, intentV3)
 	r := &intentRec{}
 	switch d.byte() {
 	case intentActive:
@@ -145,12 +165,34 @@ func decodeIntent(b []byte) (*intentRec, error) {
 	r.IssuerID = d.str(maxIssuerLen)
 	r.RequestID = d.str(maxRequestIDLen)
 	r.Profile = d.str(maxProfileLen)
-	if v == intentV2 {
+	if v >= intentV2 {
 		r.Centre = d.centre()
 	}
 	r.KeyHash = d.hash()
 	r.CreatedAt = d.time()
 	r.TBS = d.bytes(maxDERLen)
+	if v >= intentV3 {
+		switch d.byte() {
+		case 0:
+		case 1:
+			l := &AppLink{}
+			l.ID = d.str(MaxAppIDLen)
+			l.Version = d.uvarint()
+			l.Attempt = d.uint32()
+			l.Actor = d.str(maxActorLen)
+			r.App = l
+		default:
+			d.fail("bad application link flag")
+		}
+		r.Legacy = d.flag()
+		r.MAC = d.bytes(intentMACLen)
+		if len(r.MAC) != 0 && len(r.MAC) != intentMACLen {
+			d.fail("bad intent MAC length")
+		}
+		if len(r.MAC) == 0 {
+			r.MAC = nil
+		}
+	}
 	if r.failed {
 		r.failedAt = d.time()
 		r.reason = d.str(maxReasonLen)

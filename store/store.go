@@ -43,6 +43,14 @@ type Options struct {
 	// chain as unkeyed entries and reset the schema would have it keyed
 	// afresh at the next open, found only against a checkpoint.
 	RequireKeyedAudit bool
+	// AcceptUnMACedIntents lets the schema 6 → 7 step take pending
+	// intents written before schema 7, which carry no MAC: it MACs them
+	// as they are, marked Legacy, and records that in the audit log
+	// ("intent.accept-unmacced"). Recovery then re-checks them as schema
+	// 6 did (the stored TBS against the intent, and the lints). Without
+	// it Open refuses such a store (ErrUnMACedIntents) and changes
+	// nothing. The CLI sets it for `gostca recover --accept-unmacced`.
+	AcceptUnMACedIntents bool
 }
 
 // Store is the Pebble implementation of Backend. All methods are safe
@@ -72,6 +80,8 @@ type Store struct {
 	// audit computes chain values (key and keyed-from record), fixed
 	// once Open returns.
 	audit auditChain
+	// acceptUnMACed: Options.AcceptUnMACedIntents (the 6 → 7 step).
+	acceptUnMACed bool
 	// logHeads caches each issuer's status-log head once read.
 	logHeads map[string]uint64
 }
@@ -98,6 +108,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	}
 	s := &Store{db: db, log: log, sync: !opts.NoSync, now: opts.Now, logHeads: map[string]uint64{}}
 	s.audit.key, s.audit.required = opts.AuditKey, opts.RequireKeyedAudit
+	s.acceptUnMACed = opts.AcceptUnMACedIntents
 	if s.audit.key == nil {
 		s.audit.key = unkeyed{}
 	}
@@ -123,7 +134,7 @@ func defaultPebbleOptions() *pebble.Options {
 }
 
 // load checks the schema version and reads the sequence heads.
-func (s *Store) load() error {
+func (s *Store) load() (err error) {
 	v, err := s.get(s.db, keySchema)
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -136,6 +147,13 @@ func (s *Store) load() error {
 		if err := s.migrate(v[0]); err != nil {
 			return err
 		}
+		// The 6 → 7 step MACs intents with the audit key and may write
+		// an audit entry: it runs once the chain and its key are loaded.
+		defer func() {
+			if err == nil {
+				err = s.migrateIntentMACs()
+			}
+		}()
 	case len(v) != 1 || v[0] != schemaVersion:
 		return corrupt("schema version %x, want %d", v, schemaVersion)
 	}
@@ -293,7 +311,7 @@ func (s *Store) durableRead() error {
 // crash between steps resumes at the next open.
 func (s *Store) migrate(from byte) error {
 	steps := map[byte]func() error{1: s.migrateSerials, 2: s.migrateCentres, 3: s.migrateStatusLog, 4: s.migrateTokens, 5: s.migrateAuditKey}
-	for v := from; v < schemaVersion; v++ {
+	for v := from; v < 6; v++ { // 6 → 7: migrateIntentMACs, after the audit key is loaded
 		step, ok := steps[v]
 		if !ok {
 			return fmt.Errorf("store: no migration from schema %d", v)

@@ -36,6 +36,39 @@ type Intent struct {
 	// CommitIssued copies it into the certificate.
 	Centre    string
 	CreatedAt time.Time
+	// App links the intent to the registration authority's application
+	// whose "issuing → issued" change the certificate's commit writes in
+	// its batch (nil: none). It is part of the MAC.
+	App *AppLink
+	// Legacy marks an intent written before schema 7 (no MAC of its own)
+	// that the 6 → 7 step accepted and MACed on the operator's word
+	// (Options.AcceptUnMACedIntents); recovery records it in the issue
+	// entry. Set only by the store.
+	Legacy bool
+	// MAC is HMAC-SHA256 under the audit key over the intent's content
+	// (see doc.go, "Intent MAC"). PendingIntents returns it as stored
+	// (nil for a record without one); PutIntents computes it and ignores
+	// what the caller set. VerifyIntent checks it.
+	MAC []byte
+}
+
+// AppLink names the application an issuance completes: its id, the
+// version it has in "issuing" (the version the RA read after moving it
+// there), the issue attempt (the RA's idempotency key "ra:<id>:<attempt>")
+// and the actor who asked, for the history event and audit entry.
+type AppLink struct {
+	ID      string
+	Version uint64
+	Attempt uint32
+	Actor   string
+}
+
+// Equal reports whether l and o name the same change (both may be nil).
+func (l *AppLink) Equal(o *AppLink) bool {
+	if l == nil || o == nil {
+		return l == o
+	}
+	return *l == *o
 }
 
 // IntentResult is the outcome of one Intent in PutIntents.
@@ -81,6 +114,14 @@ type Issued struct {
 	KeyHash   KeyHash
 	Outbox    []OutboxRow // Kind and Payload are used
 	Audit     AuditEntry  // Actor required; Action defaults to "issue", Subject to the serial in hex
+	// App must equal the intent's link (nil for none). When the intent
+	// has one, the commit also moves the application to "issued" in the
+	// same batch (see IssueApplication), with AppNotices' rows.
+	App *AppLink
+	// AppNotices returns the outbox rows that tell the subscriber (the
+	// RA's "certificate_issued" notices) for the application as it is
+	// issued with serial. Nil: no rows.
+	AppNotices func(a *Application, serial []byte) []OutboxRow
 }
 
 // State is a certificate status.

@@ -166,6 +166,9 @@ func checkIntent(in *Intent, now time.Time) error {
 	if in.KeyHash == (KeyHash{}) {
 		return invalid("key hash is zero")
 	}
+	if err := checkAppLink(in.App); err != nil {
+		return err
+	}
 	if in.CreatedAt.IsZero() {
 		in.CreatedAt = now
 	}
@@ -215,4 +218,18 @@ func validRevocationReason(r int) bool {
 		return true
 	}
 	return false
+}
+
+// checkAppLink validates an intent's application link (nil: none).
+func checkAppLink(l *AppLink) error {
+	if l == nil {
+		return nil
+	}
+	if !ValidAppID(l.ID) {
+		return invalid("application link: malformed application id")
+	}
+	if l.Version == 0 || l.Attempt == 0 {
+		return invalid("application link: version and attempt start at 1")
+	}
+	return checkLen("application link actor", l.Actor, 1, maxActorLen)
 }

@@ -52,6 +52,8 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return runToken(ctx, args[1:], stdout, stderr)
 	case "fsck":
 		return runFsck(ctx, args[1:], stdout, stderr)
+	case "recover":
+		return runRecover(ctx, args[1:], stdout, stderr)
 	case "audit":
 		return runAudit(ctx, args[1:], stdout, stderr)
 	case "outbox":
@@ -91,6 +93,8 @@ commands:
   fsck      check the store's indexes, the audit chain and its cross-checks, and the
             document files against the applications (missing, corrupt; orphans listed):
             fsck [--checkpoint F] verifies the chain against the newest checkpoint
+  recover   complete the intents a crash left (server stopped); --accept-unmacced takes
+            pending intents of a version before schema 7, which carry no MAC
   audit     audit checkpoint [--out F] (sign the chain's head) | audit list [--limit N]
   outbox    hook deliveries: outbox list [--state pending|dead|all] [--kind K] | show ID | redrive ID | cancel ID
   config    print the effective configuration and the environment variables
