@@ -121,8 +121,11 @@ type hookSetup struct {
 	simArgs     []string
 	engineFiles []string // secret files of the esia kind, in the engine
 	maxAttempts int
-	more        []string // further kinds at the simulator, with the same secrets
-	concurrency int      // esia deliveries in flight (0: 2)
+	more        []string             // further kinds at the simulator, with the same secrets
+	concurrency int                  // esia deliveries in flight (0: 2)
+	mutate      func(*config.Config) // more configuration (nil: none)
+	caOpts      func(*ca.Options)    // the CA's options (nil: the defaults)
+	apiOpts     func(*api.Options)   // the server's options (nil: the defaults)
 }
 
 // startHookServer starts the engine's listener, then the simulator
@@ -154,10 +157,17 @@ func startHookServer(t *testing.T, hs hookSetup) (*testServer, *simulator) {
 	for _, k := range hs.more {
 		cfg.Hooks.Kinds[k] = config.HookKindConfig{URL: sim.base + "/" + k, SecretFiles: hs.engineFiles}
 	}
+	if hs.mutate != nil {
+		hs.mutate(&cfg)
+	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	e, err := ca.Open(context.Background(), cfg, ca.Options{Logger: quietLogger(), CreateDefault: true})
+	caOpts := ca.Options{Logger: quietLogger(), CreateDefault: true}
+	if hs.caOpts != nil {
+		hs.caOpts(&caOpts)
+	}
+	e, err := ca.Open(context.Background(), cfg, caOpts)
 	if err != nil {
 		ln.Close()
 		t.Fatal(err)
@@ -175,8 +185,12 @@ func startHookServer(t *testing.T, hs hookSetup) (*testServer, *simulator) {
 		}
 		ts.tokens[r] = tok
 	}
-	ts.srv = api.New(e, api.Options{MaxBodyBytes: 1 << 20, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
-		IdleTimeout: 10 * time.Second, Logger: quietLogger()})
+	apiOpts := api.Options{MaxBodyBytes: 1 << 20, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
+		IdleTimeout: 10 * time.Second, Logger: quietLogger()}
+	if hs.apiOpts != nil {
+		hs.apiOpts(&apiOpts)
+	}
+	ts.srv = api.New(e, apiOpts)
 	done := make(chan error, 1)
 	go func() { done <- ts.srv.Serve(ln) }()
 	t.Cleanup(func() {

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"io"
 	"net/http"
@@ -11,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostca/gostca/cadir"
 	"github.com/gostca/gostca/hooks"
+	"github.com/gostca/gostca/otp"
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/store"
 )
@@ -78,9 +81,22 @@ func TestHooksRegistryAndSMS(t *testing.T) {
 		t.Errorf("%d registry answers in the history, want 3 (the repeats must change nothing)", answers)
 	}
 
-	// A one-time code: delivered, shown only by the simulator, not kept.
+	// A one-time code: the row carries a nonce, never the code; the code
+	// is derived at delivery under the data directory's code secret,
+	// shown only by the simulator, and the row is not kept.
+	cfg := ts.e.Config()
+	raw, err := cadir.OTPSecret(&cfg, quietLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	codeSec, err := otp.NewSecret(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nonce := []byte("0123456789abcdef")
+	want := codeSec.Code(nonce)
 	row, err := ts.e.Store().OutboxEnqueue(ctx, store.OutboxRow{Kind: hooks.HookSMS,
-		Payload: []byte(`{"v":1,"application":"` + a.ID + `","template":"confirmation_code","to":"+79161234567","code":"482913"}`)},
+		Payload: []byte(`{"v":1,"template":"confirmation_code","to":"+79161234567","challenge":"00","nonce":"` + base64.StdEncoding.EncodeToString(nonce) + `"}`)},
 		store.AuditEntry{Actor: "test", Action: "sms.code"})
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +113,7 @@ func TestHooksRegistryAndSMS(t *testing.T) {
 		text = string(b)
 		return resp.StatusCode == 200
 	})
-	if !strings.Contains(text, "482913") {
+	if !strings.Contains(text, "Код подтверждения: "+want+".") {
 		t.Errorf("SMS text %q", text)
 	}
 	waitUntil(t, "the SMS row delivered", func() bool {

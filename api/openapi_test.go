@@ -59,6 +59,9 @@ func TestOpenAPIDocument(t *testing.T) {
 		"send_to_cabinet", "take_back", "cancel", "issue_at_desk"} {
 		want["/api/v1/applications/{id}/actions/"+a] = []string{"post"}
 	}
+	for path, methods := range cabinetPaths {
+		want[path] = methods
+	}
 	for path, methods := range hookPaths {
 		want[path] = methods
 	}
@@ -108,4 +111,20 @@ var hookPaths = map[string][]string{
 	"/api/v1/outbox/{id}/cancel":                 {"post"},
 	"/api/v1/certificates/{serial}/esia":         {"get"},
 	"/api/v1/certificates/{serial}/esia/redrive": {"post"},
+}
+
+// cabinetPaths are the subscriber cabinet's endpoints (api/cabinet.go).
+var cabinetPaths = map[string][]string{
+	"/api/v1/cabinet/login":                         {"post"},
+	"/api/v1/cabinet/login/verify":                  {"post"},
+	"/api/v1/cabinet/logout":                        {"post"},
+	"/api/v1/cabinet/applications":                  {"get"},
+	"/api/v1/cabinet/applications/{id}":             {"get"},
+	"/api/v1/cabinet/applications/{id}/issue-data":  {"get"},
+	"/api/v1/cabinet/applications/{id}/consent":     {"post"},
+	"/api/v1/cabinet/applications/{id}/request":     {"post"},
+	"/api/v1/cabinet/applications/{id}/confirm":     {"post"},
+	"/api/v1/cabinet/applications/{id}/certificate": {"get"},
+	"/api/v1/cabinet/applications/{id}/chain":       {"get"},
+	"/api/v1/applications/{id}/payment":             {"put"},
 }

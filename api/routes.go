@@ -177,5 +177,5 @@ func newRouteTable(s *Server) routeTable {
 		newRoute("outbox_cancel", v1+"outbox/", segment, "/cancel", on{mPost, hk.CancelOutbox, auth.OpOutbox}),
 		newRoute("certificate_esia", v1+"certificates/", segment, "/esia", on{mGet, hk.GetESIA, auth.OpOutbox}),
 		newRoute("certificate_esia_redrive", v1+"certificates/", segment, "/esia/redrive", on{mPost, hk.RedriveESIA, auth.OpOutbox}),
-	}, applicationRoutes(v1, raapi.New(s.e, s.log, s.opts.WriteTimeout))...)
+	}, append(s.cabinetRoutes(v1), applicationRoutes(v1, raapi.New(s.e, s.log, s.opts.WriteTimeout))...)...)
 }

@@ -29,6 +29,8 @@ const (
 	OpAppDeliver  // send to the cabinet, take back, cancel
 	OpAppIssue    // issue at the desk with the subscriber's CSR (until the cabinet does)
 	OpOutbox      // list, show, redrive and cancel outbox rows; ESIA registration state
+	OpCabinet     // the subscriber cabinet: codes, sessions, consent, issuance (package cabinet)
+	OpPayment     // set the payment state of an application
 	numOperations
 )
 
@@ -51,6 +53,8 @@ var permissions = [numOperations][]Role{
 	OpAppDeliver:    {RoleServiceCentre, RoleCAOperator},
 	OpAppIssue:      {RoleServiceCentre, RoleCAOperator},
 	OpOutbox:        {RoleCAOperator, RoleCAAdmin},
+	OpCabinet:       {RoleCabinet},
+	OpPayment:       {RoleBilling, RoleCAOperator},
 }
 
 // RolesFor lists the roles that may do op; nil for Public.

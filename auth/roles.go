@@ -19,10 +19,13 @@ const (
 	RoleCAOperator    Role = "ca_operator"
 	RoleCAAdmin       Role = "ca_admin"
 	RoleAuditor       Role = "auditor"
+	// RoleBilling sets the payment state of applications (the CA's
+	// billing system) and nothing else.
+	RoleBilling Role = "billing"
 )
 
 // Roles lists every role.
-var Roles = []Role{RoleCabinet, RoleServiceCentre, RoleCAOperator, RoleCAAdmin, RoleAuditor}
+var Roles = []Role{RoleCabinet, RoleServiceCentre, RoleCAOperator, RoleCAAdmin, RoleAuditor, RoleBilling}
 
 // ParseRole checks a role name.
 func ParseRole(s string) (Role, error) {

@@ -27,6 +27,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/gostca/gostca/auth"
+	"github.com/gostca/gostca/cabinet"
 	"github.com/gostca/gostca/cadir"
 	"github.com/gostca/gostca/caerr"
 	"github.com/gostca/gostca/config"
@@ -45,6 +46,9 @@ type Options struct {
 	// CreateDefault creates the CA described by the configuration when
 	// the data directory has none (the embedded default of `gostca serve`).
 	CreateDefault bool
+	// Now is the subscriber cabinet's clock (codes, sessions); nil means
+	// time.Now. For tests.
+	Now func() time.Time
 	// StoreOptions are passed to store.Open (Logger is filled in).
 	StoreOptions store.Options
 }
@@ -64,7 +68,8 @@ type CA struct {
 	pub     *publish.Publisher
 	hooks   *hooks.Deliverer
 	ra      *ra.Service
-	docs    *docstore.Store // the document scans (ca/documents.go)
+	cabinet *cabinet.Service // the subscriber cabinet (cabinet.go)
+	docs    *docstore.Store  // the document scans (ca/documents.go)
 	reg     *prometheus.Registry
 	m       *metrics
 
@@ -157,11 +162,14 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (_ *CA, err erro
 		return nil, err
 	}
 	c.hooks.SetRegistry(c.ra) // registry answers (signed callbacks) go into applications
+	if err := c.openCabinet(opts); err != nil {
+		return nil, err
+	}
 	if err := c.pub.EnsureResponders(ctx); err != nil {
 		return nil, err
 	}
 	c.life, c.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	for _, job := range []func(context.Context){c.pub.RunOCSPRefresh, c.pub.RunCRLRefresh, c.hooks.Run, c.runRAExpiry, c.runDocumentSweep, c.runKeyUsageWatch, c.runCheckpoints} {
+	for _, job := range []func(context.Context){c.pub.RunOCSPRefresh, c.pub.RunCRLRefresh, c.hooks.Run, c.runRAExpiry, c.runDocumentSweep, c.runKeyUsageWatch, c.runCheckpoints, c.cabinet.RunPurge} {
 		c.wg.Add(1)
 		go func() {
 			defer c.wg.Done()

@@ -45,8 +45,10 @@ type Config struct {
 	Signer SignerConfig `toml:"signer"`
 	Hooks  HooksConfig  `toml:"hooks"`
 	RA     RAConfig     `toml:"ra"`
-	Audit  AuditConfig  `toml:"audit"`
-	Log    LogConfig    `toml:"log"`
+	// Cabinet is the subscriber cabinet: one-time codes and sessions.
+	Cabinet CabinetConfig `toml:"cabinet"`
+	Audit   AuditConfig   `toml:"audit"`
+	Log     LogConfig     `toml:"log"`
 	// Instance says what kind of installation this is (limits.go).
 	Instance InstanceConfig `toml:"instance"`
 
@@ -343,9 +345,10 @@ func DefaultConfig() Config {
 		CRL: CRLConfig{Validity: 24 * time.Hour, RefreshInterval: time.Hour, DeltaValidity: time.Hour},
 		Hooks: HooksConfig{Timeout: 10 * time.Second, Concurrency: 4, PollInterval: 5 * time.Second,
 			MaxBackoff: time.Hour, MinBackoff: 2 * time.Second, ReplayWindow: 5 * time.Minute, RenewalInterval: time.Hour},
-		RA:     DefaultRA(),
-		Server: defaultServer(),
-		Log:    LogConfig{Level: "info", Format: "text"},
+		RA:      DefaultRA(),
+		Cabinet: DefaultCabinet(),
+		Server:  defaultServer(),
+		Log:     LogConfig{Level: "info", Format: "text"},
 	}
 }
 
@@ -615,6 +618,7 @@ func (c *Config) Validate() error {
 		bad("pkcs11.probe_interval must be positive")
 	}
 	c.RA.validate(bad)
+	c.Cabinet.validate(bad)
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:

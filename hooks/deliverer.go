@@ -4,11 +4,13 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gostca/gostca/config"
+	"github.com/gostca/gostca/otp"
 	"github.com/gostca/gostca/store"
 )
 
@@ -36,6 +38,8 @@ type Deliverer struct {
 
 	results *resultBatcher // the workers' group commit (results.go)
 	pm      *pollMetrics   // status queries of polling receivers (poll.go)
+
+	codeSecret atomic.Pointer[otp.Secret] // derives one-time codes (otpcode.go)
 }
 
 // New reads the hooks section and registers the delivery metrics on reg.

@@ -149,18 +149,24 @@ func (d *Deliverer) registryDocument(ctx context.Context, r *store.OutboxRow) ([
 	return json.Marshal(q)
 }
 
-// noticeRow is the payload of an sms or email row (ra.NoticePayload);
-// Code, for a confirmation SMS, is the one-time code itself: the row
-// keeps it only until it is delivered or cancelled (scrubOnDelivery).
+// noticeRow is the payload of an sms or email row (ra.NoticePayload).
+// A confirmation SMS (otp.SMSPayload) carries no code: its Nonce, under
+// the code secret, derives the code at delivery (otp.Secret.Code), and
+// the row loses its payload once delivered or cancelled
+// (scrubOnDelivery).
 type noticeRow struct {
 	V           int    `json:"v"`
 	Application string `json:"application"`
 	Template    string `json:"template"`
 	To          string `json:"to"`
 	Serial      string `json:"serial,omitempty"`
-	Code        string `json:"code,omitempty"`
-	Days        int    `json:"days,omitempty"`
-	NotAfter    string `json:"not_after,omitempty"`
+	Challenge   string `json:"challenge,omitempty"`
+	Nonce       string `json:"nonce,omitempty"` // base64
+	// LegacyCode is the clear code rows of earlier versions carried; it
+	// is never sent (the text gets no code) and is scrubbed.
+	LegacyCode string `json:"code,omitempty"`
+	Days       int    `json:"days,omitempty"`
+	NotAfter   string `json:"not_after,omitempty"`
 }
 
 // SMSMessage is the body of an sms delivery.
@@ -176,14 +182,14 @@ type EmailMessage struct {
 	Body    string `json:"body"`
 }
 
-// scrubOnDelivery: a row carrying a one-time code loses its payload when
-// it is delivered or cancelled.
+// scrubOnDelivery: a row of a one-time code loses its payload when it is
+// delivered or cancelled.
 func scrubOnDelivery(kind string, payload []byte) bool {
 	if kind != HookSMS {
 		return false
 	}
 	var n noticeRow
-	return json.Unmarshal(payload, &n) == nil && n.Code != ""
+	return json.Unmarshal(payload, &n) == nil && (n.Nonce != "" || n.LegacyCode != "")
 }
 
 func (d *Deliverer) noticeDocument(kind string, r *store.OutboxRow) ([]byte, error) {
@@ -198,7 +204,11 @@ func (d *Deliverer) noticeDocument(kind string, r *store.OutboxRow) ([]byte, err
 	if !ok {
 		return nil, fmt.Errorf("outbox row %d: no template %q in hooks.template", r.ID, n.Template)
 	}
-	fill := d.filler(&n)
+	code, err := d.code(&n)
+	if err != nil {
+		return nil, fmt.Errorf("outbox row %d: %w", r.ID, err)
+	}
+	fill := d.filler(&n, code)
 	if kind == HookSMS {
 		if t.SMS == "" {
 			return nil, fmt.Errorf("outbox row %d: template %q has no sms text", r.ID, n.Template)
@@ -211,8 +221,8 @@ func (d *Deliverer) noticeDocument(kind string, r *store.OutboxRow) ([]byte, err
 	return json.Marshal(EmailMessage{To: n.To, Subject: fill(t.Subject), Body: fill(t.Body)})
 }
 
-func (d *Deliverer) filler(n *noticeRow) func(string) string {
-	rep := strings.NewReplacer("{application}", n.Application, "{serial}", n.Serial, "{code}", n.Code,
+func (d *Deliverer) filler(n *noticeRow, code string) func(string) string {
+	rep := strings.NewReplacer("{application}", n.Application, "{serial}", n.Serial, "{code}", code,
 		"{days}", strconv.Itoa(n.Days), "{not_after}", n.NotAfter, "{cabinet}", d.cfg.CabinetURL)
 	return rep.Replace
 }

@@ -21,6 +21,7 @@ const (
 	ActVerifyIdentity Action = "verify_identity"
 	ActSendToCabinet  Action = "send_to_cabinet"
 	ActTakeBack       Action = "take_back"
+	ActConsent        Action = "consent"       // the subscriber agrees to the certificate's contents (consent.go)
 	ActIssue          Action = "issue"         // ready to issue → issuing
 	ActIssued         Action = "issued"        // issuing → issued
 	ActIssueRefused   Action = "issue_refused" // issuing → ready to issue
@@ -64,6 +65,7 @@ var rules = map[Action]rule{
 	ActVerifyIdentity: {actors: []ActorKind{ServiceCentre, Cabinet}, from: []store.AppState{store.AppApproved}},
 	ActSendToCabinet:  {actors: centreOrOperator, from: []store.AppState{store.AppIdentityVerified}},
 	ActTakeBack:       {actors: centreOrOperator, from: []store.AppState{store.AppReadyToIssue}},
+	ActConsent:        {actors: []ActorKind{Cabinet}, from: []store.AppState{store.AppReadyToIssue}},
 	ActIssue:          {actors: issuers, from: []store.AppState{store.AppReadyToIssue, store.AppIssuing}}, // from issuing: repeat a call whose outcome is unknown
 	ActIssued:         {actors: issuers, from: []store.AppState{store.AppIssuing}},
 	ActIssueRefused:   {actors: issuers, from: []store.AppState{store.AppIssuing}},
@@ -75,7 +77,7 @@ var rules = map[Action]rule{
 func Actions() []Action {
 	return []Action{ActCreate, ActUpdateData, ActAddDocument, ActRemoveDocument, ActRegistryAnswer, ActSubmit,
 		ActClaim, ActUnclaim, ActApprove, ActReject, ActVerifyIdentity, ActSendToCabinet, ActTakeBack,
-		ActIssue, ActIssued, ActIssueRefused, ActCancel, ActExpire}
+		ActConsent, ActIssue, ActIssued, ActIssueRefused, ActCancel, ActExpire}
 }
 
 // Allowed reports whether an actor kind may take an action in a state,

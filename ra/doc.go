@@ -43,6 +43,7 @@
 //	                 centre or cabinet (by a qualified certificate)
 //	send_to_cabinet  centre, operator             identity_verified
 //	take_back        centre, operator             ready_to_issue
+//	consent          cabinet                      ready_to_issue (state kept; consent.go)
 //	issue            cabinet; centre, operator    ready_to_issue (issuing: repeat)
 //	                 (at the desk, until the cabinet slice)
 //	cancel           centre, operator             any open state

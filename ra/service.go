@@ -268,7 +268,8 @@ type step struct {
 	to      store.AppState // new state; zero keeps the state
 	note    string         // history note and audit detail (no personal data)
 	outbox  []store.OutboxRow
-	nothing bool // the action changed nothing: write nothing, return the application as it is
+	nothing bool           // the action changed nothing: write nothing, return the application as it is
+	consent *store.Consent // written with the change (consent.go)
 }
 
 // change runs one action: it checks the actor and the action's rule
@@ -332,9 +333,10 @@ func (s *Service) write(ctx context.Context, actor Actor, a *store.Application, 
 		details += "; " + st.note
 	}
 	ch := store.AppChange{
-		Event:  store.AppEvent{At: now, Actor: actor.ID, Action: string(act), From: from, To: a.State, Note: st.note},
-		Audit:  store.AuditEntry{At: now, Actor: actor.ID, Action: "application_" + string(act), Details: details},
-		Outbox: st.outbox,
+		Event:   store.AppEvent{At: now, Actor: actor.ID, Action: string(act), From: from, To: a.State, Note: st.note},
+		Audit:   store.AuditEntry{At: now, Actor: actor.ID, Action: "application_" + string(act), Details: details},
+		Outbox:  st.outbox,
+		Consent: st.consent,
 	}
 	err := s.st.PutApplication(ctx, a, expect, ch)
 	switch {

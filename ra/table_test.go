@@ -1,6 +1,7 @@
 package ra
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"testing"
@@ -33,6 +34,7 @@ var expected = map[Action]struct {
 	ActVerifyIdentity: {[]ActorKind{ServiceCentre, Cabinet}, []store.AppState{store.AppApproved}},
 	ActSendToCabinet:  {[]ActorKind{ServiceCentre, Operator}, []store.AppState{store.AppIdentityVerified}},
 	ActTakeBack:       {[]ActorKind{ServiceCentre, Operator}, []store.AppState{store.AppReadyToIssue}},
+	ActConsent:        {[]ActorKind{Cabinet}, []store.AppState{store.AppReadyToIssue}},
 	ActIssue:          {[]ActorKind{Cabinet, ServiceCentre, Operator}, []store.AppState{store.AppReadyToIssue, store.AppIssuing}},
 	ActCancel:         {[]ActorKind{ServiceCentre, Operator}, allStates[:8]},
 	ActExpire:         {[]ActorKind{System}, allStates[:8]},
@@ -105,6 +107,9 @@ func (h *harness) act(act Action, actor Actor, a *store.Application) (*store.App
 		return h.svc.SendToCabinet(ctx, actor, a.ID, a.Version)
 	case ActTakeBack:
 		return h.svc.TakeBack(ctx, actor, a.ID, a.Version, "проверить данные")
+	case ActConsent:
+		data := []byte(`{"subject":"as shown"}`)
+		return h.svc.Consent(ctx, actor, a.ID, a.Version, data, sha256.Sum256(data))
 	case ActIssue:
 		return h.svc.Issue(ctx, actor, a.ID, a.Version, issueInput())
 	case ActCancel:

@@ -73,6 +73,11 @@ func (s *Store) PutApplication(ctx context.Context, a *Application, expect uint6
 			return err
 		}
 	}
+	if ch.Consent != nil {
+		if err := checkConsent(ch.Consent); err != nil || ch.Consent.Application != a.ID {
+			return fmt.Errorf("store: put application %s: consent: %w", a.ID, errors.Join(err, ErrInvalidInput))
+		}
+	}
 	rec := *a
 	rec.Version = expect + 1
 	err := s.update(ctx, "put application", func(t *txn) error {
@@ -80,6 +85,11 @@ func (s *Store) PutApplication(ctx context.Context, a *Application, expect uint6
 		ev.Version = rec.Version
 		if ev.At.IsZero() {
 			ev.At = t.now
+		}
+		if ch.Consent != nil {
+			if err := t.putConsent(ch.Consent, rec.Version); err != nil {
+				return err
+			}
 		}
 		return t.putApp(&rec, expect, &ev, &audit, ch.Outbox)
 	})

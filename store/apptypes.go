@@ -280,6 +280,9 @@ type AppChange struct {
 	Event  AppEvent
 	Audit  AuditEntry
 	Outbox []OutboxRow
+	// Consent, if set, is stored under the version the change makes
+	// (the cabinet's consent to the certificate's contents).
+	Consent *Consent
 }
 
 // AppField selects the index FindApplications searches.

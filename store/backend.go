@@ -130,5 +130,23 @@ type Backend interface {
 	AuditLog
 	Tokens
 	Applications
+	Cabinet
 	Maintenance
+}
+
+// Cabinet keeps the subscriber cabinet's records (packages otp and
+// cabinet): one-time code challenges consumed at most once, sessions,
+// consents (written with the application's change, AppChange.Consent)
+// and payment states. doc.go "Cabinet".
+type Cabinet interface {
+	PutChallenge(ctx context.Context, c *Challenge, outbox []OutboxRow, audit AuditEntry) error
+	Challenge(ctx context.Context, id [ChallengeIDLen]byte) (*Challenge, error)
+	UseChallenge(ctx context.Context, id [ChallengeIDLen]byte, u ChallengeUse) (*Challenge, error)
+	Session(ctx context.Context, hash [32]byte) (*Session, error)
+	DeleteSession(ctx context.Context, hash [32]byte, audit AuditEntry) error
+	LatestConsent(ctx context.Context, app string) (*Consent, error)
+	PutPayment(ctx context.Context, p *Payment, audit AuditEntry) error
+	Payment(ctx context.Context, app string) (*Payment, error)
+	// PurgeCabinet deletes challenges and sessions expired before a time.
+	PurgeCabinet(ctx context.Context, before time.Time, actor string) (challenges, sessions int, err error)
 }

@@ -207,6 +207,9 @@ func (c *checker) entry(k, v []byte) error {
 		c.hookRecord(k, v)
 	case pApp, pAppIndex, pAppState, pAppEvent:
 		return c.application(k, v)
+	case pChallenge, pChallengeLast, pSession, pConsent, pPayment:
+		c.rep.IndexEntries++
+		c.cabinetRecord(k, v)
 	case pAudit:
 		// verified as a chain afterwards
 	case pToken:

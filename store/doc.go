@@ -61,6 +61,11 @@
 //	0x62   state(1) stateSince id               empty                         applications by state, oldest in state first
 //	0x63   id version(8)                        history event                 one per application version, never rewritten
 //	0x70   token ID (16 hex digits, raw)        token record                  API tokens (schema 5)
+//	0x80   challenge id(16)                     challenge record              one-time code challenges (cabinet)
+//	0x81   purpose(1) phone                     challenge id(16)              the last challenge of a phone and purpose
+//	0x82   SHA-256 of the session token(32)     session record                subscriber sessions (cabinet)
+//	0x83   application id, app version(8)       consent record                consents to a certificate's contents
+//	0x84   application id                       payment record                payment state of an application
 //
 // Field bytes: 1 SNILS, 2 INN, 3 INNLE, 4 OGRN, 5 OGRNIP. 0x64–0x6f are
 // kept for more application and document records. Application index
@@ -250,6 +255,45 @@
 // kinds that start empty in any schema 4 store, and no older reader
 // looks at them (an older Check would report them as unknown keys).
 //
+// # Cabinet
+//
+// The subscriber cabinet's records (cabinet.go; packages otp and
+// cabinet) use 0x80–0x84 of the range 0x80–0x8f kept for them. They
+// start empty in any older store: no schema step.
+//
+// A challenge (version 1) is purpose (byte: 1 login, 2 issuance) ‖
+// phone ‖ client (the audit identity of the cabinet token that asked) ‖
+// application (empty for a login) ‖ binding(32) ‖ verifier(32) ‖
+// created ‖ expires ‖ resend after ‖ max tries ‖ tries ‖ used flag. The
+// code itself is never stored, here or in the SMS outbox row: the
+// verifier is HMAC-SHA256 under a secret kept outside the database
+// (package otp), the binding the SHA-256 of what the code confirms.
+// PutChallenge writes the challenge, the 0x81 pointer of its phone and
+// purpose, the SMS row and the audit entry in one batch, unless the
+// previous challenge's resend time has not come (ErrTooSoon, nothing
+// written). UseChallenge runs under the writer mutex, so a challenge is
+// consumed at most once: a used, exhausted or expired challenge is
+// refused writing nothing; a verifier or binding that does not match
+// (compared in constant time) increments tries, the only write and no
+// audit entry; a match sets used and writes, in the same batch, the
+// session of a login (its phone is the challenge's) and the audit entry.
+//
+// A session (version 1) is phone ‖ client ‖ created ‖ expires, keyed by
+// the SHA-256 of its token (the token is never stored). DeleteSession
+// (logout) removes it with its audit entry. Expired challenges and
+// sessions are refused by their readers; PurgeCabinet (the cabinet's
+// job, every 10 minutes) deletes them with one "cabinet.purge" audit
+// entry, leaving a phone's 0x81 pointer to a deleted challenge, which
+// PutChallenge reads as none.
+//
+// A consent (version 1) is data (bytes, ≤ 16 KiB: the JSON shown to the
+// subscriber) ‖ SHA-256(32) ‖ at ‖ actor. It is written by PutApplication
+// when AppChange.Consent is set, under the version that change makes, in
+// the same batch as the application, its history event and its audit
+// entry; LatestConsent reads the newest. A payment (version 1) is paid
+// flag ‖ invoice ‖ updated ‖ by, written by PutPayment with its audit
+// entry for an application that exists. Check decodes every record.
+//
 // # Outbox rows and callbacks
 //
 // An outbox row (outboxadmin.go) is pending (one 0x41 entry, keyed by
@@ -264,7 +308,8 @@
 // error (≤ 1 KiB), duration (ns). Redrive and cancel append their
 // audit entry ("outbox.redrive", "outbox.cancel") in the same batch.
 // A delivered or cancelled row may have its payload emptied in that
-// write (an SMS code's text is not kept once sent). Version 3, written
+// write (a code's SMS row, which holds a nonce and never the code, is not
+// kept once sent). Version 3, written
 // only for a row holding a polling receiver's ticket (outboxpoll.go;
 // every other row is still written as version 2, which older versions
 // read), adds the ticket (1–128 printable ASCII), when it was taken, the

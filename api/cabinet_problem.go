@@ -1,0 +1,78 @@
+package api
+
+import (
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/gostca/gostca/api/raapi"
+	"github.com/gostca/gostca/api/wire"
+	"github.com/gostca/gostca/auth"
+	"github.com/gostca/gostca/cabinet"
+	"github.com/gostca/gostca/otp"
+)
+
+// The cabinet's and the codes' stable codes, with their HTTP statuses
+// and titles (wire.Register); the codes are the problem's "code".
+func init() {
+	for code, st := range map[string]struct {
+		status int
+		title  string
+	}{
+		string(cabinet.CodeInvalidPhone):    {fasthttp.StatusUnprocessableEntity, "Invalid phone number"},
+		string(cabinet.CodeSessionInvalid):  {fasthttp.StatusUnauthorized, "Subscriber session required"},
+		string(cabinet.CodeConsentRequired): {fasthttp.StatusConflict, "Consent required"},
+		string(cabinet.CodeConsentStale):    {fasthttp.StatusConflict, "Data changed since read"},
+		string(cabinet.CodePaymentRequired): {fasthttp.StatusPaymentRequired, "Payment required"},
+		string(cabinet.CodeCSRInvalid):      {fasthttp.StatusUnprocessableEntity, "Invalid certificate request"},
+		string(cabinet.CodeKeyNotAllowed):   {fasthttp.StatusUnprocessableEntity, "Key type not allowed"},
+		string(cabinet.CodeKeyReused):       {fasthttp.StatusConflict, "Key already certified"},
+		string(cabinet.CodeSignToolMissing): {fasthttp.StatusUnprocessableEntity, "Crypto tool required"},
+		string(cabinet.CodeNotIssued):       {fasthttp.StatusConflict, "Certificate not issued"},
+		string(cabinet.CodeInvalidPayment):  {fasthttp.StatusUnprocessableEntity, "Invalid payment state"},
+		string(otp.CodeRateLimited):         {fasthttp.StatusTooManyRequests, "Too many codes"},
+		string(otp.CodeTooEarly):            {fasthttp.StatusTooManyRequests, "Too early for a new code"},
+		string(otp.CodeUnknown):             {fasthttp.StatusNotFound, "Code challenge not found"},
+		string(otp.CodeWrong):               {fasthttp.StatusUnprocessableEntity, "Wrong code"},
+		string(otp.CodeExpired):             {fasthttp.StatusGone, "Code expired"},
+		string(otp.CodeUsed):                {fasthttp.StatusConflict, "Code used"},
+		string(otp.CodeExhausted):           {fasthttp.StatusUnprocessableEntity, "Code attempts exhausted"},
+	} {
+		wire.Register(code, st.status, st.title)
+	}
+}
+
+// cabinetHandler turns the cabinet's and the codes' errors into problems
+// (with Retry-After where the codes say when), the registration
+// authority's through raapi's wrapper; anything else goes to wire.Fail.
+func (s *Server) cabinetHandler(ra *raapi.API) func(wire.Handler) wire.Handler {
+	return func(h wire.Handler) wire.Handler {
+		return ra.Wrap(func(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
+			err := h(ctx, p, param)
+			var ce *cabinet.Error
+			var oe *otp.Error
+			var retry time.Duration
+			switch {
+			case err == nil:
+				return nil
+			case errors.As(err, &ce):
+				if ce.Code == cabinet.CodeInternal {
+					return err
+				}
+				return &wire.Error{Code: string(ce.Code), Detail: ce.Detail}
+			case errors.As(err, &oe):
+				if oe.Code == otp.CodeInternal {
+					return err
+				}
+				retry = oe.RetryAfter
+				if retry > 0 {
+					ctx.Response.Header.Set("Retry-After", strconv.Itoa(int(retry.Seconds()+0.999)))
+				}
+				return &wire.Error{Code: string(oe.Code), Detail: oe.Detail}
+			}
+			return err
+		})
+	}
+}

@@ -1,0 +1,43 @@
+package ca
+
+import (
+	"github.com/gostca/gostca/cabinet"
+	"github.com/gostca/gostca/cadir"
+	"github.com/gostca/gostca/otp"
+)
+
+// openCabinet makes the subscriber cabinet: the code secret of the data
+// directory (cadir, made on first start), the code service with the
+// cabinet section's limits (its metrics on the CA's registry), the
+// cabinet over the store and the registration authority; and gives the
+// hook workers the secret that derives the codes of SMS rows.
+func (c *CA) openCabinet(opts Options) error {
+	raw, err := cadir.OTPSecret(&c.cfg, c.log)
+	if err != nil {
+		return err
+	}
+	sec, err := otp.NewSecret(raw)
+	clear(raw)
+	if err != nil {
+		return err
+	}
+	cc := c.cfg.Cabinet
+	codes, err := otp.New(c.st, sec, otp.Options{TTL: cc.CodeTTL, ResendAfter: cc.ResendAfter, MaxTries: cc.MaxTries,
+		PerPhone:  otp.Rate{Max: cc.PerPhone, Window: cc.PerPhoneWindow},
+		PerClient: otp.Rate{Max: cc.PerClient, Window: cc.PerClientWindow},
+		PerPrefix: otp.Rate{Max: cc.PerPrefix, Window: cc.PerPrefixWindow}, PrefixDigits: cc.PrefixDigits,
+		Now: opts.Now, Logger: c.log, Registry: c.reg})
+	if err != nil {
+		return err
+	}
+	c.cabinet, err = cabinet.New(c.st, c.ra, codes, cabinet.Options{SessionTTL: cc.SessionTTL, PaidTypes: cc.PaidTypes,
+		Now: opts.Now, Logger: c.log})
+	if err != nil {
+		return err
+	}
+	c.hooks.SetCodeSecret(sec)
+	return nil
+}
+
+// Cabinet is the subscriber cabinet (package api serves it).
+func (c *CA) Cabinet() *cabinet.Service { return c.cabinet }
