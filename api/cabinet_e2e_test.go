@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/api"
+	"github.com/gostca/gostca/api/cabinetapi"
 	"github.com/gostca/gostca/api/raapi"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/ca"
@@ -174,13 +175,13 @@ func (env *cabinetEnv) readyApplication(t *testing.T, phone string) raapi.Applic
 func (env *cabinetEnv) login(t *testing.T, tok, phone string) string {
 	t.Helper()
 	env.drainSMS(t)
-	resp, body := env.call(t, tok, "", "POST", "/api/v1/cabinet/login", api.LoginRequest{Phone: phone})
+	resp, body := env.call(t, tok, "", "POST", "/api/v1/cabinet/login", cabinetapi.LoginRequest{Phone: phone})
 	wantStatus(t, resp, body, 202)
-	ch := decode[api.Challenge](t, body)
+	ch := decode[cabinetapi.Challenge](t, body)
 	code := env.code(t, phone)
-	resp, body = env.call(t, tok, "", "POST", "/api/v1/cabinet/login/verify", api.VerifyRequest{Challenge: ch.Challenge, Code: code})
+	resp, body = env.call(t, tok, "", "POST", "/api/v1/cabinet/login/verify", cabinetapi.VerifyRequest{Challenge: ch.Challenge, Code: code})
 	wantStatus(t, resp, body, 200)
-	return decode[api.SessionJSON](t, body).Session
+	return decode[cabinetapi.SessionJSON](t, body).Session
 }
 
 func wrongCode(code string) string {
@@ -213,26 +214,26 @@ func TestCabinetEndToEnd(t *testing.T) {
 
 	// Login: a code by SMS; asking again at once is refused; another
 	// cabinet token cannot use the challenge.
-	resp, body := env.call(t, cab, "", "POST", "/api/v1/cabinet/login", api.LoginRequest{Phone: "8 (916) 123-45-67"})
+	resp, body := env.call(t, cab, "", "POST", "/api/v1/cabinet/login", cabinetapi.LoginRequest{Phone: "8 (916) 123-45-67"})
 	wantStatus(t, resp, body, 202)
-	ch := decode[api.Challenge](t, body)
+	ch := decode[cabinetapi.Challenge](t, body)
 	code := env.code(t, phone)
 	env.unchanged(t, "resend too early", func() {
-		resp, body := env.call(t, cab, "", "POST", "/api/v1/cabinet/login", api.LoginRequest{Phone: phone})
+		resp, body := env.call(t, cab, "", "POST", "/api/v1/cabinet/login", cabinetapi.LoginRequest{Phone: phone})
 		wantProblem(t, resp, body, 429, "code_resend_too_early")
 		if resp.Header.Get("Retry-After") == "" {
 			t.Error("no Retry-After")
 		}
 	})
 	env.unchanged(t, "another cabinet's challenge", func() {
-		resp, body := env.call(t, other, "", "POST", "/api/v1/cabinet/login/verify", api.VerifyRequest{Challenge: ch.Challenge, Code: code})
+		resp, body := env.call(t, other, "", "POST", "/api/v1/cabinet/login/verify", cabinetapi.VerifyRequest{Challenge: ch.Challenge, Code: code})
 		wantProblem(t, resp, body, 404, "code_challenge_not_found")
 	})
-	resp, body = env.call(t, cab, "", "POST", "/api/v1/cabinet/login/verify", api.VerifyRequest{Challenge: ch.Challenge, Code: code})
+	resp, body = env.call(t, cab, "", "POST", "/api/v1/cabinet/login/verify", cabinetapi.VerifyRequest{Challenge: ch.Challenge, Code: code})
 	wantStatus(t, resp, body, 200)
-	sess := decode[api.SessionJSON](t, body).Session
+	sess := decode[cabinetapi.SessionJSON](t, body).Session
 	env.unchanged(t, "reused code", func() {
-		resp, body := env.call(t, cab, "", "POST", "/api/v1/cabinet/login/verify", api.VerifyRequest{Challenge: ch.Challenge, Code: code})
+		resp, body := env.call(t, cab, "", "POST", "/api/v1/cabinet/login/verify", cabinetapi.VerifyRequest{Challenge: ch.Challenge, Code: code})
 		wantProblem(t, resp, body, 409, "code_used")
 	})
 
@@ -248,7 +249,7 @@ func TestCabinetEndToEnd(t *testing.T) {
 			resp, body := env.call(t, cab, sess, "GET", "/api/v1/cabinet/applications/"+b.ID+p, nil)
 			wantProblem(t, resp, body, 404, "application_not_found")
 		}
-		resp, body := env.call(t, cab, sess, "POST", "/api/v1/cabinet/applications/"+b.ID+"/request", api.CabinetRequest{CSR: "x"})
+		resp, body := env.call(t, cab, sess, "POST", "/api/v1/cabinet/applications/"+b.ID+"/request", cabinetapi.CabinetRequest{CSR: "x"})
 		wantProblem(t, resp, body, 404, "application_not_found")
 	})
 	env.unchanged(t, "another cabinet's session", func() {
@@ -259,47 +260,47 @@ func TestCabinetEndToEnd(t *testing.T) {
 	// The data to agree to: the application's, and consent to it.
 	resp, body = env.call(t, cab, sess, "GET", apath+"/issue-data", nil)
 	wantStatus(t, resp, body, 200)
-	shown := decode[api.IssueDataJSON](t, body)
+	shown := decode[cabinetapi.IssueDataJSON](t, body)
 	if !strings.Contains(string(body), `"value":"Ёлкина Анна-Мария"`) || shown.Data.Profile != "qualified-person" {
 		t.Fatalf("issue data %s", body)
 	}
 	csr := o.csr("cabinet", "gost2012_256", "TCA")
 	env.unchanged(t, "request before consent", func() {
-		resp, body := env.call(t, cab, sess, "POST", apath+"/request", api.CabinetRequest{CSR: string(csr)})
+		resp, body := env.call(t, cab, sess, "POST", apath+"/request", cabinetapi.CabinetRequest{CSR: string(csr)})
 		wantProblem(t, resp, body, 409, "consent_required")
 	})
 	env.unchanged(t, "consent to other data", func() {
-		resp, body := env.call(t, cab, sess, "POST", apath+"/consent", api.ConsentRequest{SHA256: strings.Repeat("ab", 32)},
+		resp, body := env.call(t, cab, sess, "POST", apath+"/consent", cabinetapi.ConsentRequest{SHA256: strings.Repeat("ab", 32)},
 			"If-Match", resp.Header.Get("ETag"))
 		wantProblem(t, resp, body, 409, "consent_data_changed")
 	})
-	resp, body = env.call(t, cab, sess, "POST", apath+"/consent", api.ConsentRequest{SHA256: shown.SHA256}, "If-Match", resp.Header.Get("ETag"))
+	resp, body = env.call(t, cab, sess, "POST", apath+"/consent", cabinetapi.ConsentRequest{SHA256: shown.SHA256}, "If-Match", resp.Header.Get("ETag"))
 	wantStatus(t, resp, body, 200)
 
 	// Unpaid: refused until the billing client sets the payment.
 	env.unchanged(t, "unpaid", func() {
-		resp, body := env.call(t, cab, sess, "POST", apath+"/request", api.CabinetRequest{CSR: string(csr)})
+		resp, body := env.call(t, cab, sess, "POST", apath+"/request", cabinetapi.CabinetRequest{CSR: string(csr)})
 		wantProblem(t, resp, body, 402, "payment_required")
 	})
-	resp, body = env.call(t, cab, "", "PUT", "/api/v1/applications/"+a.ID+"/payment", api.PaymentRequest{Paid: true})
+	resp, body = env.call(t, cab, "", "PUT", "/api/v1/applications/"+a.ID+"/payment", cabinetapi.PaymentRequest{Paid: true})
 	wantProblem(t, resp, body, 403, "forbidden")
 	resp, body = env.call(t, env.tokens[auth.RoleBilling], "", "PUT", "/api/v1/applications/"+a.ID+"/payment",
-		api.PaymentRequest{Paid: true, Invoice: "INV-2026-0001"})
+		cabinetapi.PaymentRequest{Paid: true, Invoice: "INV-2026-0001"})
 	wantStatus(t, resp, body, 200)
 
 	// The request, a code bound to it; a code for another request fails.
-	resp, body = env.call(t, cab, sess, "POST", apath+"/request", api.CabinetRequest{CSR: string(csr)})
+	resp, body = env.call(t, cab, sess, "POST", apath+"/request", cabinetapi.CabinetRequest{CSR: string(csr)})
 	wantStatus(t, resp, body, 202)
-	rc := decode[api.RequestChallenge](t, body)
+	rc := decode[cabinetapi.RequestChallenge](t, body)
 	code = env.code(t, phone)
 	otherCSR := o.csr("another", "gost2012_256", "TCA")
 	env.unchanged(t, "a code for another request", func() {
-		resp, body := env.call(t, cab, sess, "POST", apath+"/confirm", api.ConfirmRequest{Challenge: rc.Challenge.Challenge, Code: code,
+		resp, body := env.call(t, cab, sess, "POST", apath+"/confirm", cabinetapi.ConfirmRequest{Challenge: rc.Challenge.Challenge, Code: code,
 			CSR: string(otherCSR), SubjectSignTool: "КриптоПро CSP"})
 		wantProblem(t, resp, body, 422, "code_wrong")
 	})
 	start := time.Now()
-	resp, body = env.call(t, cab, sess, "POST", apath+"/confirm", api.ConfirmRequest{Challenge: rc.Challenge.Challenge, Code: code,
+	resp, body = env.call(t, cab, sess, "POST", apath+"/confirm", cabinetapi.ConfirmRequest{Challenge: rc.Challenge.Challenge, Code: code,
 		CSR: string(csr), SubjectSignTool: `"КриптоПро CSP" (версия 5.0)`})
 	wantStatus(t, resp, body, 201)
 	t.Logf("confirm → certificate: %v", time.Since(start))
@@ -359,25 +360,25 @@ func TestCabinetEndToEnd(t *testing.T) {
 	cpath := "/api/v1/cabinet/applications/" + c.ID
 	resp, body = env.call(t, cab, sess, "GET", cpath+"/issue-data", nil)
 	wantStatus(t, resp, body, 200)
-	resp, body = env.call(t, cab, sess, "POST", cpath+"/consent", api.ConsentRequest{SHA256: decode[api.IssueDataJSON](t, body).SHA256},
+	resp, body = env.call(t, cab, sess, "POST", cpath+"/consent", cabinetapi.ConsentRequest{SHA256: decode[cabinetapi.IssueDataJSON](t, body).SHA256},
 		"If-Match", resp.Header.Get("ETag"))
 	wantStatus(t, resp, body, 200)
-	resp, body = env.call(t, env.tokens[auth.RoleBilling], "", "PUT", "/api/v1/applications/"+c.ID+"/payment", api.PaymentRequest{Paid: true})
+	resp, body = env.call(t, env.tokens[auth.RoleBilling], "", "PUT", "/api/v1/applications/"+c.ID+"/payment", cabinetapi.PaymentRequest{Paid: true})
 	wantStatus(t, resp, body, 200)
 	o.run("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ec.key", "-out", "ec.csr", "-subj", "/CN=ec")
 	env.unchanged(t, "reused and disallowed keys", func() {
-		resp, body := env.call(t, cab, sess, "POST", cpath+"/request", api.CabinetRequest{CSR: string(csr)})
+		resp, body := env.call(t, cab, sess, "POST", cpath+"/request", cabinetapi.CabinetRequest{CSR: string(csr)})
 		wantProblem(t, resp, body, 409, "key_already_certified")
-		resp, body = env.call(t, cab, sess, "POST", cpath+"/request", api.CabinetRequest{CSR: string(o.read("ec.csr"))})
+		resp, body = env.call(t, cab, sess, "POST", cpath+"/request", cabinetapi.CabinetRequest{CSR: string(o.read("ec.csr"))})
 		wantProblem(t, resp, body, 422, "key_type_not_allowed")
 	})
 
 	// The same code confirmed four times at once: one issuance.
 	fresh := o.csr("fresh", "gost2012_512", "A")
 	env.clk.add(2 * time.Minute) // past the resend pause of the phone's issuance codes
-	resp, body = env.call(t, cab, sess, "POST", cpath+"/request", api.CabinetRequest{CSR: string(fresh)})
+	resp, body = env.call(t, cab, sess, "POST", cpath+"/request", cabinetapi.CabinetRequest{CSR: string(fresh)})
 	wantStatus(t, resp, body, 202)
-	rc = decode[api.RequestChallenge](t, body)
+	rc = decode[cabinetapi.RequestChallenge](t, body)
 	code = env.code(t, phone)
 	var wg sync.WaitGroup
 	statuses := make([]int, 4)
@@ -385,7 +386,7 @@ func TestCabinetEndToEnd(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			resp, _ := env.call(t, cab, sess, "POST", cpath+"/confirm", api.ConfirmRequest{Challenge: rc.Challenge.Challenge, Code: code,
+			resp, _ := env.call(t, cab, sess, "POST", cpath+"/confirm", cabinetapi.ConfirmRequest{Challenge: rc.Challenge.Challenge, Code: code,
 				CSR: string(fresh), SubjectSignTool: "КриптоПро CSP"})
 			statuses[i] = resp.StatusCode
 		}()
@@ -447,12 +448,12 @@ func TestCabinetCodeRefusals(t *testing.T) {
 	cab := env.tokens[auth.RoleCabinet]
 	const phone = "+79161234567"
 	send := func() string {
-		resp, body := env.call(t, cab, "", "POST", "/api/v1/cabinet/login", api.LoginRequest{Phone: phone})
+		resp, body := env.call(t, cab, "", "POST", "/api/v1/cabinet/login", cabinetapi.LoginRequest{Phone: phone})
 		wantStatus(t, resp, body, 202)
-		return decode[api.Challenge](t, body).Challenge
+		return decode[cabinetapi.Challenge](t, body).Challenge
 	}
 	verify := func(ch, code string) (*http.Response, []byte) {
-		return env.call(t, cab, "", "POST", "/api/v1/cabinet/login/verify", api.VerifyRequest{Challenge: ch, Code: code})
+		return env.call(t, cab, "", "POST", "/api/v1/cabinet/login/verify", cabinetapi.VerifyRequest{Challenge: ch, Code: code})
 	}
 	// Expired.
 	ch := send()
@@ -481,7 +482,7 @@ func TestCabinetCodeRefusals(t *testing.T) {
 	})
 	// Not a phone.
 	env.unchanged(t, "bad phone", func() {
-		resp, body := env.call(t, cab, "", "POST", "/api/v1/cabinet/login", api.LoginRequest{Phone: "12345"})
+		resp, body := env.call(t, cab, "", "POST", "/api/v1/cabinet/login", cabinetapi.LoginRequest{Phone: "12345"})
 		wantProblem(t, resp, body, 422, "invalid_phone")
 	})
 	env.noCodesLeaked(t)
@@ -497,7 +498,7 @@ func TestCabinetRateLimits(t *testing.T) {
 	cab := env.tokens[auth.RoleCabinet]
 	send := func(phone, addr string) (*http.Response, []byte) {
 		env.clk.add(2 * time.Minute) // past the resend pause
-		return env.call(t, cab, "", "POST", "/api/v1/cabinet/login", api.LoginRequest{Phone: phone}, "X-Subscriber-Address", addr)
+		return env.call(t, cab, "", "POST", "/api/v1/cabinet/login", cabinetapi.LoginRequest{Phone: phone}, "X-Subscriber-Address", addr)
 	}
 	ok := func(phone, addr string) {
 		t.Helper()
@@ -522,7 +523,7 @@ func TestCabinetRateLimits(t *testing.T) {
 	ok("+79160000003", "198.51.100.3")
 	limited("per prefix", "+79160000004", "198.51.100.4")
 	ok("+79170000004", "198.51.100.4")
-	resp, body := env.call(t, cab, "", "POST", "/api/v1/cabinet/login", api.LoginRequest{Phone: "+79170000005"}, "X-Subscriber-Address", "not-an-ip")
+	resp, body := env.call(t, cab, "", "POST", "/api/v1/cabinet/login", cabinetapi.LoginRequest{Phone: "+79170000005"}, "X-Subscriber-Address", "not-an-ip")
 	wantProblem(t, resp, body, 400, "invalid_request")
 
 	_, metrics := env.do(t, "GET", "/metrics", "", "", nil)

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gostca/gostca/api"
+	"github.com/gostca/gostca/api/cabinetapi"
 	"github.com/gostca/gostca/api/raapi"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/config"
@@ -102,8 +102,8 @@ func TestCabinetLoad(t *testing.T) {
 	}
 	flow := func(j job) error {
 		start := time.Now()
-		var ch api.Challenge
-		if _, err := call("POST", "/api/v1/cabinet/login", "", api.LoginRequest{Phone: j.phone}, &ch); err != nil {
+		var ch cabinetapi.Challenge
+		if _, err := call("POST", "/api/v1/cabinet/login", "", cabinetapi.LoginRequest{Phone: j.phone}, &ch); err != nil {
 			return err
 		}
 		record("login call", time.Since(start))
@@ -112,14 +112,14 @@ func TestCabinetLoad(t *testing.T) {
 			return err
 		}
 		t0 := time.Now()
-		var sess api.SessionJSON
-		if _, err := call("POST", "/api/v1/cabinet/login/verify", "", api.VerifyRequest{Challenge: ch.Challenge, Code: code}, &sess); err != nil {
+		var sess cabinetapi.SessionJSON
+		if _, err := call("POST", "/api/v1/cabinet/login/verify", "", cabinetapi.VerifyRequest{Challenge: ch.Challenge, Code: code}, &sess); err != nil {
 			return err
 		}
 		record("verify call", time.Since(t0))
 		record("login, SMS, verify", time.Since(start))
 		apath := "/api/v1/cabinet/applications/" + j.app
-		var shown api.IssueDataJSON
+		var shown cabinetapi.IssueDataJSON
 		if _, err := call("GET", apath+"/issue-data", sess.Session, nil, &shown); err != nil {
 			return err
 		}
@@ -136,8 +136,8 @@ func TestCabinetLoad(t *testing.T) {
 		if resp.StatusCode != 200 {
 			return fmt.Errorf("consent: %d", resp.StatusCode)
 		}
-		var rc api.RequestChallenge
-		if _, err := call("POST", apath+"/request", sess.Session, api.CabinetRequest{CSR: string(j.csr)}, &rc); err != nil {
+		var rc cabinetapi.RequestChallenge
+		if _, err := call("POST", apath+"/request", sess.Session, cabinetapi.CabinetRequest{CSR: string(j.csr)}, &rc); err != nil {
 			return err
 		}
 		code, _, err = sms(j.phone, text)
@@ -146,7 +146,7 @@ func TestCabinetLoad(t *testing.T) {
 		}
 		t1 := time.Now()
 		var a raapi.Application
-		if _, err := call("POST", apath+"/confirm", sess.Session, api.ConfirmRequest{Challenge: rc.Challenge.Challenge, Code: code,
+		if _, err := call("POST", apath+"/confirm", sess.Session, cabinetapi.ConfirmRequest{Challenge: rc.Challenge.Challenge, Code: code,
 			CSR: string(j.csr), SubjectSignTool: "КриптоПро CSP"}, &a); err != nil {
 			return err
 		}

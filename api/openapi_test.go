@@ -113,7 +113,7 @@ var hookPaths = map[string][]string{
 	"/api/v1/certificates/{serial}/esia/redrive": {"post"},
 }
 
-// cabinetPaths are the subscriber cabinet's endpoints (api/cabinet.go).
+// cabinetPaths are the subscriber cabinet's endpoints (api/cabinetapi).
 var cabinetPaths = map[string][]string{
 	"/api/v1/cabinet/login":                         {"post"},
 	"/api/v1/cabinet/login/verify":                  {"post"},

@@ -6,6 +6,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/gostca/gostca/api/cabinetapi"
 	"github.com/gostca/gostca/api/hooksapi"
 	"github.com/gostca/gostca/api/raapi"
 	"github.com/gostca/gostca/api/wire"
@@ -177,5 +178,5 @@ func newRouteTable(s *Server) routeTable {
 		newRoute("outbox_cancel", v1+"outbox/", segment, "/cancel", on{mPost, hk.CancelOutbox, auth.OpOutbox}),
 		newRoute("certificate_esia", v1+"certificates/", segment, "/esia", on{mGet, hk.GetESIA, auth.OpOutbox}),
 		newRoute("certificate_esia_redrive", v1+"certificates/", segment, "/esia/redrive", on{mPost, hk.RedriveESIA, auth.OpOutbox}),
-	}, append(s.cabinetRoutes(v1), applicationRoutes(v1, raapi.New(s.e, s.log, s.opts.WriteTimeout))...)...)
+	}, append(cabinetRoutes(v1, cabinetapi.New(s.e, s.log, s.opts.WriteTimeout)), applicationRoutes(v1, raapi.New(s.e, s.log, s.opts.WriteTimeout))...)...)
 }

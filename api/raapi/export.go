@@ -6,7 +6,7 @@ import (
 	"github.com/gostca/gostca/store"
 )
 
-// What other endpoint groups (the subscriber cabinet, api/cabinet*.go)
+// What other endpoint groups (the subscriber cabinet, api/cabinetapi)
 // share of the applications' HTTP forms.
 
 // ApplicationOf is an application's JSON form.

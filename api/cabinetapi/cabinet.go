@@ -1,9 +1,11 @@
-package api
+package cabinetapi
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/pem"
+	"log/slog"
 	"net"
 	"strconv"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/gostca/gostca/api/raapi"
 	"github.com/gostca/gostca/api/wire"
 	"github.com/gostca/gostca/auth"
+	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/cabinet"
 	"github.com/gostca/gostca/caerr"
 	"github.com/gostca/gostca/store"
@@ -25,35 +28,31 @@ import (
 // X-Subscriber-Address (the rate limit per address; the connection's
 // address when absent). docs/cabinet.md.
 
+// API serves the cabinet's endpoints; the route table of package api
+// (routes_cabinet.go) names its methods, each wrapped in Wrap (and, for a
+// subscriber's calls, WithSession).
+type API struct {
+	e       *ca.CA
+	log     *slog.Logger
+	timeout time.Duration
+	ra      *raapi.API
+}
+
+// New makes the endpoints for e; log records internal errors and timeout
+// bounds each call into the CA (the server's write timeout).
+func New(e *ca.CA, log *slog.Logger, timeout time.Duration) *API {
+	return &API{e: e, log: log, timeout: timeout, ra: raapi.New(e, log, timeout)}
+}
+
+func (s *API) callCtx() (context.Context, context.CancelFunc) { return wire.CallContext(s.timeout) }
+
 const (
 	sessionHeader = "X-Subscriber-Session"
 	addrHeader    = "X-Subscriber-Address"
 )
 
-// cabinetRoutes are the routes under /api/v1/cabinet, and the payment
-// state of an application.
-func (s *Server) cabinetRoutes(v1 string) []*route {
-	h := s.cabinetHandler(raapi.New(s.e, s.log, s.opts.WriteTimeout))
-	sub := func(fn subscriberFunc) wire.Handler { return h(s.withSession(fn)) }
-	const apps = "cabinet/applications/"
-	return []*route{
-		newRoute("cabinet_login", v1+"cabinet/login", noParam, "", on{mPost, h(s.cabinetLogin), auth.OpCabinet}),
-		newRoute("cabinet_login_verify", v1+"cabinet/login/verify", noParam, "", on{mPost, h(s.cabinetVerify), auth.OpCabinet}),
-		newRoute("cabinet_logout", v1+"cabinet/logout", noParam, "", on{mPost, sub(s.cabinetLogout), auth.OpCabinet}),
-		newRoute("cabinet_applications", v1+"cabinet/applications", noParam, "", on{mGet, sub(s.cabinetApplications), auth.OpCabinet}),
-		newRoute("cabinet_application", v1+apps, segment, "", on{mGet, sub(s.cabinetApplication), auth.OpCabinet}),
-		newRoute("cabinet_issue_data", v1+apps, segment, "/issue-data", on{mGet, sub(s.cabinetIssueData), auth.OpCabinet}),
-		newRoute("cabinet_consent", v1+apps, segment, "/consent", on{mPost, sub(s.cabinetConsent), auth.OpCabinet}),
-		newRoute("cabinet_request", v1+apps, segment, "/request", on{mPost, sub(s.cabinetRequest), auth.OpCabinet}),
-		newRoute("cabinet_confirm", v1+apps, segment, "/confirm", on{mPost, sub(s.cabinetConfirm), auth.OpCabinet}),
-		newRoute("cabinet_certificate", v1+apps, segment, "/certificate", on{mGet, sub(s.cabinetCertificate), auth.OpCabinet}),
-		newRoute("cabinet_chain", v1+apps, segment, "/chain", on{mGet, sub(s.cabinetChain), auth.OpCabinet}),
-		newRoute("application_payment", v1+"applications/", segment, "/payment", on{mPut, h(s.setPayment), auth.OpPayment}),
-	}
-}
-
-// subscriberFunc serves a request of a live session.
-type subscriberFunc func(ctx *fasthttp.RequestCtx, c cabinet.Client, sub *cabinet.Subscriber, param []byte) error
+// SubscriberFunc serves a request of a live session.
+type SubscriberFunc func(ctx *fasthttp.RequestCtx, c cabinet.Client, sub *cabinet.Subscriber, param []byte) error
 
 func cabinetClient(ctx *fasthttp.RequestCtx, p *auth.Principal) (cabinet.Client, error) {
 	c := cabinet.Client{Actor: p.Actor(), Addr: ctx.RemoteIP().String()}
@@ -67,7 +66,7 @@ func cabinetClient(ctx *fasthttp.RequestCtx, p *auth.Principal) (cabinet.Client,
 	return c, nil
 }
 
-func (s *Server) withSession(fn subscriberFunc) wire.Handler {
+func (s *API) WithSession(fn SubscriberFunc) wire.Handler {
 	return func(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
 		c, err := cabinetClient(ctx, p)
 		if err != nil {
@@ -96,7 +95,7 @@ type Challenge struct {
 	ResendAfter time.Time `json:"resend_after"`
 }
 
-func (s *Server) cabinetLogin(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) error {
+func (s *API) Login(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) error {
 	var body LoginRequest
 	if err := wire.DecodeJSON(ctx, &body, false); err != nil {
 		return err
@@ -127,7 +126,7 @@ type SessionJSON struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-func (s *Server) cabinetVerify(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) error {
+func (s *API) Verify(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) error {
 	var body VerifyRequest
 	if err := wire.DecodeJSON(ctx, &body, false); err != nil {
 		return err
@@ -146,7 +145,7 @@ func (s *Server) cabinetVerify(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []
 	return wire.WriteJSON(ctx, fasthttp.StatusOK, SessionJSON{Session: sess.Token, ExpiresAt: sess.Expires})
 }
 
-func (s *Server) cabinetLogout(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet.Subscriber, _ []byte) error {
+func (s *API) Logout(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet.Subscriber, _ []byte) error {
 	cc, cancel := s.callCtx()
 	defer cancel()
 	if err := s.e.Cabinet().Logout(cc, sub); err != nil {
@@ -156,7 +155,7 @@ func (s *Server) cabinetLogout(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *
 	return nil
 }
 
-func (s *Server) cabinetApplications(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet.Subscriber, _ []byte) error {
+func (s *API) Applications(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet.Subscriber, _ []byte) error {
 	limit := 0
 	if v := ctx.QueryArgs().Peek("limit"); len(v) > 0 {
 		n, err := strconv.Atoi(string(v))
@@ -178,7 +177,7 @@ func (s *Server) cabinetApplications(ctx *fasthttp.RequestCtx, _ cabinet.Client,
 	return wire.WriteJSON(ctx, fasthttp.StatusOK, out)
 }
 
-func (s *Server) cabinetApplication(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet.Subscriber, id []byte) error {
+func (s *API) Application(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet.Subscriber, id []byte) error {
 	cc, cancel := s.callCtx()
 	defer cancel()
 	a, err := s.e.Cabinet().Application(cc, sub, string(id))
@@ -198,7 +197,7 @@ type IssueDataJSON struct {
 	Version uint64             `json:"version"`
 }
 
-func (s *Server) cabinetIssueData(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet.Subscriber, id []byte) error {
+func (s *API) IssueData(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet.Subscriber, id []byte) error {
 	cc, cancel := s.callCtx()
 	defer cancel()
 	shown, err := s.e.Cabinet().IssueData(cc, sub, string(id))
@@ -217,7 +216,7 @@ type ConsentRequest struct {
 	SHA256 string `json:"sha256"`
 }
 
-func (s *Server) cabinetConsent(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet.Subscriber, id []byte) error {
+func (s *API) Consent(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet.Subscriber, id []byte) error {
 	var body ConsentRequest
 	if err := wire.DecodeJSON(ctx, &body, false); err != nil {
 		return err
@@ -260,7 +259,7 @@ func csrBytes(s string) []byte {
 	return []byte(s)
 }
 
-func (s *Server) cabinetRequest(ctx *fasthttp.RequestCtx, c cabinet.Client, sub *cabinet.Subscriber, id []byte) error {
+func (s *API) Request(ctx *fasthttp.RequestCtx, c cabinet.Client, sub *cabinet.Subscriber, id []byte) error {
 	var body CabinetRequest
 	if err := wire.DecodeJSON(ctx, &body, false); err != nil {
 		return err
@@ -284,7 +283,7 @@ type ConfirmRequest struct {
 	SubjectSignTool string `json:"subject_sign_tool"`
 }
 
-func (s *Server) cabinetConfirm(ctx *fasthttp.RequestCtx, c cabinet.Client, sub *cabinet.Subscriber, id []byte) error {
+func (s *API) Confirm(ctx *fasthttp.RequestCtx, c cabinet.Client, sub *cabinet.Subscriber, id []byte) error {
 	var body ConfirmRequest
 	if err := wire.DecodeJSON(ctx, &body, false); err != nil {
 		return err
@@ -300,7 +299,7 @@ func (s *Server) cabinetConfirm(ctx *fasthttp.RequestCtx, c cabinet.Client, sub 
 	return raapi.WriteApplication(ctx, fasthttp.StatusCreated, a)
 }
 
-func (s *Server) cabinetCertificate(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet.Subscriber, id []byte) error {
+func (s *API) Certificate(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet.Subscriber, id []byte) error {
 	format := string(ctx.QueryArgs().Peek("format"))
 	if format != "" && format != "pem" && format != "der" {
 		return &wire.Error{Code: wire.CodeNotAcceptable, Field: "format", Detail: "format must be pem or der"}
@@ -321,10 +320,10 @@ func (s *Server) cabinetCertificate(ctx *fasthttp.RequestCtx, _ cabinet.Client, 
 	return nil
 }
 
-// cabinetChain answers the certificate and its issuing CA's certificate,
+// Chain answers the certificate and its issuing CA's certificate,
 // PEM, leaf first (the root is the trust anchor the subscriber installs
 // separately and is not included).
-func (s *Server) cabinetChain(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet.Subscriber, id []byte) error {
+func (s *API) Chain(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet.Subscriber, id []byte) error {
 	cc, cancel := s.callCtx()
 	defer cancel()
 	rec, err := s.e.Cabinet().Certificate(cc, sub, string(id))
@@ -356,7 +355,7 @@ type PaymentJSON struct {
 	UpdatedAt   time.Time `json:"updated_at"`
 }
 
-func (s *Server) setPayment(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
+func (s *API) SetPayment(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byte) error {
 	var body PaymentRequest
 	if err := wire.DecodeJSON(ctx, &body, false); err != nil {
 		return err

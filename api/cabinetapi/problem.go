@@ -1,4 +1,4 @@
-package api
+package cabinetapi
 
 import (
 	"errors"
@@ -7,7 +7,6 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/gostca/gostca/api/raapi"
 	"github.com/gostca/gostca/api/wire"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/cabinet"
@@ -44,35 +43,33 @@ func init() {
 	}
 }
 
-// cabinetHandler turns the cabinet's and the codes' errors into problems
+// Wrap turns the cabinet's and the codes' errors into problems
 // (with Retry-After where the codes say when), the registration
 // authority's through raapi's wrapper; anything else goes to wire.Fail.
-func (s *Server) cabinetHandler(ra *raapi.API) func(wire.Handler) wire.Handler {
-	return func(h wire.Handler) wire.Handler {
-		return ra.Wrap(func(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
-			err := h(ctx, p, param)
-			var ce *cabinet.Error
-			var oe *otp.Error
-			var retry time.Duration
-			switch {
-			case err == nil:
-				return nil
-			case errors.As(err, &ce):
-				if ce.Code == cabinet.CodeInternal {
-					return err
-				}
-				return &wire.Error{Code: string(ce.Code), Detail: ce.Detail}
-			case errors.As(err, &oe):
-				if oe.Code == otp.CodeInternal {
-					return err
-				}
-				retry = oe.RetryAfter
-				if retry > 0 {
-					ctx.Response.Header.Set("Retry-After", strconv.Itoa(int(retry.Seconds()+0.999)))
-				}
-				return &wire.Error{Code: string(oe.Code), Detail: oe.Detail}
+func (s *API) Wrap(h wire.Handler) wire.Handler {
+	return s.ra.Wrap(func(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {
+		err := h(ctx, p, param)
+		var ce *cabinet.Error
+		var oe *otp.Error
+		var retry time.Duration
+		switch {
+		case err == nil:
+			return nil
+		case errors.As(err, &ce):
+			if ce.Code == cabinet.CodeInternal {
+				return err
 			}
-			return err
-		})
-	}
+			return &wire.Error{Code: string(ce.Code), Detail: ce.Detail}
+		case errors.As(err, &oe):
+			if oe.Code == otp.CodeInternal {
+				return err
+			}
+			retry = oe.RetryAfter
+			if retry > 0 {
+				ctx.Response.Header.Set("Retry-After", strconv.Itoa(int(retry.Seconds()+0.999)))
+			}
+			return &wire.Error{Code: string(oe.Code), Detail: oe.Detail}
+		}
+		return err
+	})
 }

@@ -1,0 +1,29 @@
+package api
+
+import (
+	"github.com/gostca/gostca/api/cabinetapi"
+	"github.com/gostca/gostca/api/wire"
+	"github.com/gostca/gostca/auth"
+)
+
+// cabinetRoutes are the routes under /api/v1/cabinet, and the payment
+// state of an application.
+func cabinetRoutes(v1 string, a *cabinetapi.API) []*route {
+	h := a.Wrap
+	sub := func(fn cabinetapi.SubscriberFunc) wire.Handler { return h(a.WithSession(fn)) }
+	const apps = "cabinet/applications/"
+	return []*route{
+		newRoute("cabinet_login", v1+"cabinet/login", noParam, "", on{mPost, h(a.Login), auth.OpCabinet}),
+		newRoute("cabinet_login_verify", v1+"cabinet/login/verify", noParam, "", on{mPost, h(a.Verify), auth.OpCabinet}),
+		newRoute("cabinet_logout", v1+"cabinet/logout", noParam, "", on{mPost, sub(a.Logout), auth.OpCabinet}),
+		newRoute("cabinet_applications", v1+"cabinet/applications", noParam, "", on{mGet, sub(a.Applications), auth.OpCabinet}),
+		newRoute("cabinet_application", v1+apps, segment, "", on{mGet, sub(a.Application), auth.OpCabinet}),
+		newRoute("cabinet_issue_data", v1+apps, segment, "/issue-data", on{mGet, sub(a.IssueData), auth.OpCabinet}),
+		newRoute("cabinet_consent", v1+apps, segment, "/consent", on{mPost, sub(a.Consent), auth.OpCabinet}),
+		newRoute("cabinet_request", v1+apps, segment, "/request", on{mPost, sub(a.Request), auth.OpCabinet}),
+		newRoute("cabinet_confirm", v1+apps, segment, "/confirm", on{mPost, sub(a.Confirm), auth.OpCabinet}),
+		newRoute("cabinet_certificate", v1+apps, segment, "/certificate", on{mGet, sub(a.Certificate), auth.OpCabinet}),
+		newRoute("cabinet_chain", v1+apps, segment, "/chain", on{mGet, sub(a.Chain), auth.OpCabinet}),
+		newRoute("application_payment", v1+"applications/", segment, "/payment", on{mPut, h(a.SetPayment), auth.OpPayment}),
+	}
+}
