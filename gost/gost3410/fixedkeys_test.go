@@ -1,0 +1,115 @@
+package gost3410
+
+import (
+	"math/big"
+	mrand "math/rand/v2"
+	"testing"
+)
+
+// verifyRFixed agrees with verifyR on random keys and scalars, including
+// the scalar edge cases (0, 1, q − 1) and points whose x is at least q,
+// and rejects a wrong r and the identity.
+func TestFixedVerifyR(t *testing.T) {
+	r := mrand.New(mrand.NewPCG(31, 32))
+	n := 0
+	for _, i := range fastCurves(t) {
+		c := curves[i]
+		fv, ok := c.impl.(fixedVerifier)
+		if !ok {
+			continue
+		}
+		n++
+		rv := c.impl.(rVerifier)
+		ref := newRefCurve(&paramSets[i])
+		big1 := big.NewInt(1)
+		qm1 := new(big.Int).Sub(ref.q, big1)
+		for k := range 12 {
+			q := ref.mul(randBelow(r, ref.q), ref.g)
+			qx, qy := limbsFromBig(q.x), limbsFromBig(q.y)
+			tab := fv.fixedTable(&qx, &qy)
+			if tab == nil {
+				t.Fatalf("%s: no table for a valid key", c.Name)
+			}
+			for j := range 8 {
+				u1, u2 := randBelow(r, ref.q), randBelow(r, ref.q)
+				switch j {
+				case 0:
+					u1 = big.NewInt(0)
+				case 1:
+					u2 = qm1
+				case 2:
+					u1, u2 = qm1, big1
+				}
+				l1, l2 := limbsFromBig(u1), limbsFromBig(u2)
+				want := ref.add(ref.mul(u1, ref.g), ref.mul(u2, q))
+				if want.x == nil {
+					continue
+				}
+				xr := limbsFromBig(new(big.Int).Mod(want.x, ref.q))
+				if !fv.verifyRFixed(tab, l1, l2, xr) || !rv.verifyR(l1, l2, &qx, &qy, xr) {
+					t.Fatalf("%s key %d case %d: the right r is rejected", c.Name, k, j)
+				}
+				bad := limbsFromBig(new(big.Int).Mod(new(big.Int).Add(bigFromLimbs(&xr), big1), ref.q))
+				if fv.verifyRFixed(tab, l1, l2, bad) {
+					t.Fatalf("%s key %d case %d: a wrong r is accepted", c.Name, k, j)
+				}
+			}
+			// u1·G + u2·Q with Q = m·G and u1 = −u2·m is the identity.
+			if k == 0 {
+				m := new(big.Int).Mod(new(big.Int).Sub(ref.q, big1), ref.q) // Q' = −G
+				qq := ref.mul(m, ref.g)
+				qqx, qqy := limbsFromBig(qq.x), limbsFromBig(qq.y)
+				tt := fv.fixedTable(&qqx, &qqy)
+				one := limbsFromBig(big1)
+				if fv.verifyRFixed(tt, one, one, limbs{}) || fv.verifyRFixed(tt, one, one, one) {
+					t.Fatalf("%s: the identity verifies", c.Name)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no curve builds fixed-key tables")
+	}
+}
+
+// Verify through the public API switches to the table on a key's second
+// verification and gives the same answers as before for good and bad
+// signatures.
+func TestVerifyFixedKeyPath(t *testing.T) {
+	for _, name := range []string{"tc26-256-A", "tc26-512-C"} {
+		c, _ := CurveByName(name)
+		if c.fixed == nil {
+			t.Fatalf("%s: no fixed-key tables", name)
+		}
+		k, err := GenerateKey(c, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		digest := make([]byte, c.Size)
+		for i := range digest {
+			digest[i] = byte(i*7 + 1)
+		}
+		sig, err := k.Sign(nil, digest, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad := append([]byte(nil), sig...)
+		bad[len(bad)-1] ^= 1
+		otherDigest := append([]byte(nil), digest...)
+		otherDigest[0] ^= 0x80
+		pub := k.PublicKey()
+		for round := range 4 {
+			// A fresh copy each time, as hsm's soft keys hand it out.
+			p := k.PublicKey()
+			if !Verify(p, digest, sig) {
+				t.Fatalf("%s round %d: a good signature fails", name, round)
+			}
+			if Verify(p, digest, bad) || Verify(p, otherDigest, sig) {
+				t.Fatalf("%s round %d: a bad signature verifies", name, round)
+			}
+		}
+		if _, ok := c.fixed.tables.Load(pointKey{pub.x, pub.y}); !ok {
+			t.Fatalf("%s: no table after repeated verifications", name)
+		}
+	}
+}
