@@ -100,7 +100,7 @@ func newIssuerState(is *cadir.Issuer) (*issuerState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("publish: issuer %s: %w", is.ID, err)
 	}
-	self := &ocspResponder{key: is.Key, alg: alg, keyHash: rk, certs: [][]byte{is.Cert.Raw}}
+	self := &ocspResponder{key: is.Key, pub: is.Key.Public(), alg: alg, keyHash: rk, certs: [][]byte{is.Cert.Raw}}
 	return &issuerState{is: is, alg: alg, ocsp: oi, self: self, scopes: map[int]*crlScope{}}, nil
 }
 

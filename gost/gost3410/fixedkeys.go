@@ -7,8 +7,10 @@ import "sync"
 // signing). Curves whose implementation is a fixedVerifier remember the
 // keys they verify with: a key seen a second time gets a precomputed table
 // (built once, kept for the life of the process) and later verifications
-// with it skip every doubling. Keys seen once, such as a request's, only
-// pass through a small bounded counter. Only public keys are involved.
+// with it skip every doubling. Every specialised set has it (ed256fixed.go,
+// wa256fixed.go and their generated copies). Keys seen once, such as a
+// request's, only pass through a small bounded counter. Only public keys
+// are involved.
 
 // fixedVerifier is implemented by the curves that can precompute a
 // public key's multiples.

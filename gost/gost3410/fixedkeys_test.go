@@ -76,7 +76,7 @@ func TestFixedVerifyR(t *testing.T) {
 // verification and gives the same answers as before for good and bad
 // signatures.
 func TestVerifyFixedKeyPath(t *testing.T) {
-	for _, name := range []string{"tc26-256-A", "tc26-512-C"} {
+	for _, name := range []string{"tc26-256-A", "tc26-256-B", "tc26-256-C", "tc26-256-D", "tc26-512-A", "tc26-512-B", "tc26-512-C"} {
 		c, _ := CurveByName(name)
 		if c.fixed == nil {
 			t.Fatalf("%s: no fixed-key tables", name)

@@ -173,7 +173,7 @@ func verify(p *PublicKey, digest, sig []byte, useFixed bool) bool {
 	eM := c.digestScalar(digest)
 	var e, v, vM, sM, rM, z1, z2 limbs
 	f.fromMont(&e, &eM)
-	invVartime(&v, &e, &f.m, f.n) // e is public: no need for a constant-time ladder
+	c.invPublic(&v, &e) // e is public: no need for a constant-time ladder
 	f.toMont(&vM, &v)
 	f.toMont(&sM, &s)
 	f.toMont(&rM, &r)
