@@ -17,6 +17,9 @@ type revokedViewer interface {
 	OpenRevokedView(ctx context.Context, issuerID string) (*store.RevokedView, error)
 }
 
+// The Pebble store must keep streaming CRLs.
+var _ revokedViewer = (*store.Store)(nil)
+
 // revokedSource returns the revocations of issuerID in scope p
 // (fullScope: all) as a re-runnable sequence, the status-log position
 // they reflect, and the function that releases them.

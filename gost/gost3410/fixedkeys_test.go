@@ -113,3 +113,44 @@ func TestVerifyFixedKeyPath(t *testing.T) {
 		}
 	}
 }
+
+// The table cache stays bounded, a busy key keeps its table while keys
+// verified only twice come and go, and a new key still gets a table once
+// the cache is full.
+func TestFixedKeysEviction(t *testing.T) {
+	c, _ := CurveByName("tc26-256-B")
+	f := &fixedKeys{impl: c.impl.(fixedVerifier)}
+	key := func() *PublicKey {
+		k, err := GenerateKey(c, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k.PublicKey()
+	}
+	twice := func(p *PublicKey) any {
+		f.tableFor(&p.x, &p.y)
+		return f.tableFor(&p.x, &p.y)
+	}
+	busy := key()
+	if f.tableFor(&busy.x, &busy.y) != nil {
+		t.Fatal("a table on the first sighting")
+	}
+	if twice(busy) == nil {
+		t.Fatal("no table on the second sighting")
+	}
+	for range 100 {
+		f.tableFor(&busy.x, &busy.y)
+	}
+	for i := range 3 * maxFixedKeys {
+		if twice(key()) == nil {
+			t.Fatalf("key %d: no table once the cache is full", i)
+		}
+		if f.n > maxFixedKeys {
+			t.Fatalf("%d tables, bound %d", f.n, maxFixedKeys)
+		}
+		if _, ok := f.tables.Load(pointKey{busy.x, busy.y}); !ok {
+			t.Fatalf("after key %d: the busy key lost its table", i)
+		}
+		f.tableFor(&busy.x, &busy.y)
+	}
+}
