@@ -48,26 +48,33 @@ type fixedEntry struct {
 
 // fixedKeys is a curve's tables of often-verified public keys.
 type fixedKeys struct {
-	impl   fixedVerifier
-	tables sync.Map // pointKey → *fixedEntry, read without a lock
+	impl fixedVerifier
+	// tables is replaced whole (copy on write) under mu, so that lookups
+	// take no lock and box nothing.
+	tables atomic.Pointer[map[pointKey]*fixedEntry]
 	mu     sync.Mutex
 	seen   map[pointKey]struct{}
-	n      int // tables held
+}
+
+func (f *fixedKeys) lookup(k *pointKey) *fixedEntry {
+	if m := f.tables.Load(); m != nil {
+		return (*m)[*k]
+	}
+	return nil
 }
 
 // tableFor returns the table of (x, y), building it when the key is seen
 // for the second time; nil while there is none.
 func (f *fixedKeys) tableFor(x, y *limbs) any {
 	k := pointKey{*x, *y}
-	if e, ok := f.tables.Load(k); ok {
-		fe := e.(*fixedEntry)
-		fe.hits.Add(1)
-		return fe.tab
+	if e := f.lookup(&k); e != nil {
+		e.hits.Add(1)
+		return e.tab
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if e, ok := f.tables.Load(k); ok {
-		return e.(*fixedEntry).tab
+	if e := f.lookup(&k); e != nil {
+		return e.tab
 	}
 	if _, again := f.seen[k]; !again {
 		if f.seen == nil || len(f.seen) >= maxSeenKeys {
@@ -81,30 +88,34 @@ func (f *fixedKeys) tableFor(x, y *limbs) any {
 	if t == nil {
 		return nil
 	}
-	if f.n >= maxFixedKeys {
-		f.evictLeastUsed()
+	next := make(map[pointKey]*fixedEntry, maxFixedKeys)
+	if m := f.tables.Load(); m != nil {
+		for kk, e := range *m {
+			next[kk] = e
+		}
 	}
-	f.tables.Store(k, &fixedEntry{tab: t})
-	f.n++
+	if len(next) >= maxFixedKeys {
+		evictLeastUsed(next)
+	}
+	next[k] = &fixedEntry{tab: t}
+	f.tables.Store(&next)
 	return t
 }
 
-// evictLeastUsed drops the table with the fewest uses and halves the
-// others' counts. f.mu is held.
-func (f *fixedKeys) evictLeastUsed() {
-	var victim any
+// evictLeastUsed drops the table with the fewest uses from m and halves
+// the others' counts.
+func evictLeastUsed(m map[pointKey]*fixedEntry) {
+	var victim pointKey
+	found := false
 	least := uint64(math.MaxUint64)
-	f.tables.Range(func(k, v any) bool {
-		e := v.(*fixedEntry)
+	for k, e := range m {
 		h := e.hits.Load()
 		if h < least {
-			least, victim = h, k
+			least, victim, found = h, k, true
 		}
 		e.hits.Store(h / 2)
-		return true
-	})
-	if victim != nil {
-		f.tables.Delete(victim)
-		f.n--
+	}
+	if found {
+		delete(m, victim)
 	}
 }

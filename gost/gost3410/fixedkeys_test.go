@@ -108,7 +108,7 @@ func TestVerifyFixedKeyPath(t *testing.T) {
 				t.Fatalf("%s round %d: a bad signature verifies", name, round)
 			}
 		}
-		if _, ok := c.fixed.tables.Load(pointKey{pub.x, pub.y}); !ok {
+		if c.fixed.lookup(&pointKey{pub.x, pub.y}) == nil {
 			t.Fatalf("%s: no table after repeated verifications", name)
 		}
 	}
@@ -145,10 +145,10 @@ func TestFixedKeysEviction(t *testing.T) {
 		if twice(key()) == nil {
 			t.Fatalf("key %d: no table once the cache is full", i)
 		}
-		if f.n > maxFixedKeys {
-			t.Fatalf("%d tables, bound %d", f.n, maxFixedKeys)
+		if n := len(*f.tables.Load()); n > maxFixedKeys {
+			t.Fatalf("%d tables, bound %d", n, maxFixedKeys)
 		}
-		if _, ok := f.tables.Load(pointKey{busy.x, busy.y}); !ok {
+		if f.lookup(&pointKey{busy.x, busy.y}) == nil {
 			t.Fatalf("after key %d: the busy key lost its table", i)
 		}
 		f.tableFor(&busy.x, &busy.y)
