@@ -154,3 +154,51 @@ func TestFixedKeysEviction(t *testing.T) {
 		f.tableFor(&busy.x, &busy.y)
 	}
 }
+
+// Concurrent verifications while tables are built and replaced give the
+// right answers (run with -race).
+func TestFixedKeysConcurrent(t *testing.T) {
+	c, _ := CurveByName("tc26-256-B")
+	type case_ struct {
+		pub         *PublicKey
+		digest, sig []byte
+	}
+	var cases []case_
+	for i := range 24 {
+		k, err := GenerateKey(c, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := make([]byte, c.Size)
+		d[0], d[1] = byte(i), 1
+		sig, err := k.Sign(nil, d, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, case_{k.PublicKey(), d, sig})
+	}
+	errs := make(chan string, 4)
+	for g := range 4 {
+		go func() {
+			for i := range 120 {
+				j := (i * (g + 1)) % len(cases)
+				cs := cases[j]
+				if !Verify(cs.pub, cs.digest, cs.sig) {
+					errs <- "a good signature failed"
+					return
+				}
+				bad := cases[(j+1)%len(cases)]
+				if Verify(cs.pub, bad.digest, bad.sig) {
+					errs <- "another key's signature verified"
+					return
+				}
+			}
+			errs <- ""
+		}()
+	}
+	for range 4 {
+		if e := <-errs; e != "" {
+			t.Fatal(e)
+		}
+	}
+}
