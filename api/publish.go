@@ -64,7 +64,7 @@ func (s *Server) crl(ctx *fasthttp.RequestCtx, _ *auth.Principal, param []byte) 
 	}
 	cacheHeaders(ctx, f.ETag, f.ThisUpdate, f.NextUpdate, maxAge)
 	ctx.SetContentType("application/pkix-crl")
-	ctx.SetBody(f.DER)
+	ctx.Response.SetBodyRaw(f.DER) // shared, never changed once built: no copy of a large CRL
 	return nil
 }
 

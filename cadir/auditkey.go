@@ -180,7 +180,7 @@ func openAuditKey(ctx context.Context, kr *keyring, ref KeyRef) (store.AuditKey,
 		if err != nil {
 			return nil, err
 		}
-		secret, err := hsm.OpenSoftSecret(path, src)
+		secret, err := openSoftSecret(path, src)
 		if err != nil {
 			return nil, fmt.Errorf("passphrase from %s: %w", src, err)
 		}
@@ -257,7 +257,7 @@ func createAuditKey(ctx context.Context, kr *keyring, now time.Time) (_ *AuditKe
 			return nil, fmt.Errorf("cadir: audit key: %s exists but %s does not; if it is this CA's audit key, write %s as "+
 				`{"version": 1, "key": {"type": "soft", "file": %q}}`+"; otherwise move it aside", rel, AuditKeyRefFile, AuditKeyRefFile, rel)
 		}
-		if err := hsm.WriteSoftSecretFile(path, secret, pass, &hsm.SoftKeyFileOptions{ScryptLogN: cfg.Keys.ScryptLogN}); err != nil {
+		if err := writeSoftSecretFile(path, secret, pass, &hsm.SoftKeyFileOptions{ScryptLogN: cfg.Keys.ScryptLogN}); err != nil {
 			return nil, fmt.Errorf("cadir: audit key: %w", err)
 		}
 		k.created = append(k.created, path)

@@ -216,7 +216,7 @@ func Import(ctx context.Context, cfg config.Config, spec ImportSpec, logger *slo
 			return KeyRef{}, fail("%s key: not a soft key", id)
 		}
 		rel := filepath.Join(keysDir, id+".key")
-		if err := hsm.WriteSoftKeyFile(filepath.Join(cfg.DataDir, rel), sk, pass, kopts); err != nil {
+		if err := writeSoftKeyFile(filepath.Join(cfg.DataDir, rel), sk, pass, kopts); err != nil {
 			return KeyRef{}, fail("write %s key: %w", id, err)
 		}
 		return KeyRef{Type: KeyTypeSoft, File: rel}, nil

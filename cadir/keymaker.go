@@ -113,7 +113,7 @@ func (m *keyMaker) newKey(id, file, curveName string) (hsm.Key, KeyRef, error) {
 		return nil, KeyRef{}, fmt.Errorf("cadir: init: generate %s key: %w", id, err)
 	}
 	rel := filepath.Join(keysDir, file+".key")
-	if err := hsm.WriteSoftKeyFile(filepath.Join(m.cfg.DataDir, rel), k, m.pass, m.kopts); err != nil {
+	if err := writeSoftKeyFile(filepath.Join(m.cfg.DataDir, rel), k, m.pass, m.kopts); err != nil {
 		return nil, KeyRef{}, fmt.Errorf("cadir: init: write %s key: %w", id, err)
 	}
 	m.written = append(m.written, filepath.Join(m.cfg.DataDir, rel))

@@ -209,7 +209,7 @@ func (r *keyring) open(ctx context.Context, ref KeyRef) (hsm.Key, error) {
 		if err != nil {
 			return nil, err
 		}
-		k, err := hsm.OpenSoftKey(path, src)
+		k, err := openSoftKey(path, src)
 		if err != nil {
 			return nil, fmt.Errorf("passphrase from %s: %w", src, err)
 		}

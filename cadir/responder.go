@@ -39,7 +39,7 @@ func LoadResponder(cfg *config.Config, id string) (hsm.Key, *pkix.Certificate, e
 	if err != nil {
 		return nil, nil, err
 	}
-	key, err := hsm.OpenSoftKey(keyPath, src)
+	key, err := openSoftKey(keyPath, src)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s (passphrase from %s): %w", keyPath, src, err)
 	}
@@ -66,7 +66,7 @@ func SaveResponder(cfg *config.Config, id string, key *hsm.SoftKey, cert *pkix.C
 	}
 	defer clear(pass)
 	keyPath, certPath := ResponderPaths(cfg.DataDir, id)
-	data, err := hsm.EncryptSoftKey(key, pass, &hsm.SoftKeyFileOptions{ScryptLogN: cfg.Keys.ScryptLogN})
+	data, err := encryptSoftKey(key, pass, &hsm.SoftKeyFileOptions{ScryptLogN: cfg.Keys.ScryptLogN})
 	if err != nil {
 		return err
 	}

@@ -100,7 +100,7 @@ func newIssuerState(is *cadir.Issuer) (*issuerState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("publish: issuer %s: %w", is.ID, err)
 	}
-	self := &ocspResponder{key: is.Key, alg: alg, keyHash: rk, certs: [][]byte{is.Cert.Raw}}
+	self := &ocspResponder{key: is.Key, pub: is.Key.Public(), alg: alg, keyHash: rk, certs: [][]byte{is.Cert.Raw}}
 	return &issuerState{is: is, alg: alg, ocsp: oi, self: self, scopes: map[int]*crlScope{}}, nil
 }
 
@@ -247,22 +247,16 @@ func (pub *Publisher) completeCRL(ctx context.Context, s *issuerState, p int, fo
 	}
 	start := time.Now()
 	gen := s.statusGen.Load()
-	var entries []pkix.RevokedEntry
-	n := pub.cfg.CRL.Partitions
-	pos, err := pub.st.RevokedSnapshot(ctx, s.is.ID, func(serial []byte, at time.Time, reason int, invalidity time.Time) bool {
-		if p == fullScope || CRLPartition(serial, n) == p {
-			entries = append(entries, pkix.RevokedEntry{Serial: serial, RevokedAt: at, Reason: pkix.CRLReason(reason), InvalidityDate: invalidity})
-		}
-		return true
-	})
+	src, pos, done, err := pub.revokedSource(ctx, s.is.ID, p)
 	if err != nil {
 		return nil, serverErr(fmt.Errorf("publish: CRL %s: %w", crlPath(s.is.ID, p, false), err))
 	}
+	defer done()
 	tmpl := pub.crlTemplate(s, p)
 	if pub.cfg.CRL.Delta {
 		tmpl.FreshestCRL = []string{pub.cfg.PublicURL() + crlPath(s.is.ID, p, true)}
 	}
-	f, err := pub.signCRL(ctx, s, p, false, tmpl, pub.cfg.CRL.Validity, entries)
+	f, err := pub.signCRL(ctx, s, p, false, tmpl, pub.cfg.CRL.Validity, src)
 	if err != nil {
 		return nil, err
 	}
@@ -324,7 +318,7 @@ func (pub *Publisher) deltaCRL(ctx context.Context, s *issuerState, p int, base 
 	sort.Slice(entries, func(i, j int) bool { return serialLess(entries[i].Serial, entries[j].Serial) })
 	tmpl := pub.crlTemplate(s, p)
 	tmpl.DeltaOf = base.Number
-	f, err := pub.signCRL(ctx, s, p, true, tmpl, pub.cfg.CRL.DeltaValidity, entries)
+	f, err := pub.signCRL(ctx, s, p, true, tmpl, pub.cfg.CRL.DeltaValidity, sliceSeq(entries))
 	if err != nil {
 		return nil, err
 	}
@@ -356,7 +350,7 @@ func (pub *Publisher) crlTemplate(s *issuerState, p int) *pkix.CRLTemplate {
 }
 
 // signCRL numbers, dates and signs a CRL.
-func (pub *Publisher) signCRL(ctx context.Context, s *issuerState, p int, delta bool, tmpl *pkix.CRLTemplate, validity time.Duration, entries []pkix.RevokedEntry) (*CRLFile, error) {
+func (pub *Publisher) signCRL(ctx context.Context, s *issuerState, p int, delta bool, tmpl *pkix.CRLTemplate, validity time.Duration, entries iter.Seq2[pkix.RevokedEntry, error]) (*CRLFile, error) {
 	path := crlPath(s.is.ID, p, delta)
 	num, err := pub.st.NextCRLNumber(ctx, s.is.ID)
 	if err != nil {
@@ -364,9 +358,23 @@ func (pub *Publisher) signCRL(ctx context.Context, s *issuerState, p int, delta 
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	tmpl.Number, tmpl.ThisUpdate, tmpl.NextUpdate = num, now, now.Add(validity)
+	// n counts the entries of the builder's last pass (every pass yields
+	// the same ones; the builder checks).
+	n := 0
+	counted := func(yield func(pkix.RevokedEntry, error) bool) {
+		n = 0
+		for e, err := range entries {
+			if err == nil {
+				n++
+			}
+			if !yield(e, err) {
+				return
+			}
+		}
+	}
 	cb := &pkix.CRLBuilder{
 		Template:   tmpl,
-		Entries:    sliceSeq(entries),
+		Entries:    counted,
 		SignDigest: func(d []byte) ([]byte, error) { return s.is.Key.Sign(ctx, d) },
 		Verify:     s.is.Key.Public(),
 	}
@@ -379,7 +387,7 @@ func (pub *Publisher) signCRL(ctx context.Context, s *issuerState, p int, delta 
 	if kind != CRLKindFull {
 		etag = fmt.Sprintf(`"%s-%s-%s"`, s.is.ID, scopeTag(p, delta), num.Text(16))
 	}
-	return &CRLFile{Issuer: s.is.ID, Kind: kind, Partition: p, DER: buf.Bytes(), Number: num, Entries: len(entries),
+	return &CRLFile{Issuer: s.is.ID, Kind: kind, Partition: p, DER: buf.Bytes(), Number: num, Entries: n,
 		ThisUpdate: now, NextUpdate: tmpl.NextUpdate, URL: pub.cfg.PublicURL() + path, ETag: etag}, nil
 }
 

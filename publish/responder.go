@@ -2,6 +2,7 @@ package publish
 
 import (
 	"context"
+	"crypto"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -29,6 +30,7 @@ import (
 // ocspResponder is the key a response is signed with and what goes with it.
 type ocspResponder struct {
 	key     hsm.Key
+	pub     crypto.PublicKey // key.Public(), read once
 	alg     pkix.SignatureAlgorithm
 	keyHash []byte            // byKey ResponderID
 	certs   [][]byte          // certificates sent with a response
@@ -111,7 +113,7 @@ func (pub *Publisher) newResponder(s *issuerState, key hsm.Key, cert *pkix.Certi
 	if err != nil {
 		return nil, err
 	}
-	return &ocspResponder{key: key, alg: alg, keyHash: kh, certs: [][]byte{cert.Raw}, cert: cert}, nil
+	return &ocspResponder{key: key, pub: key.Public(), alg: alg, keyHash: kh, certs: [][]byte{cert.Raw}, cert: cert}, nil
 }
 
 // issueResponder makes a new responder key, has the CA issue its

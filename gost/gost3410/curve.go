@@ -42,6 +42,9 @@ type Curve struct {
 	// specialised one (fast.go). Tests use generic as the reference.
 	generic *weierstrass
 	qBytes  int // bytes that hold q's bits (nonce sampling)
+	// fixed holds the tables of often-verified keys (fixedkeys.go); nil
+	// when impl cannot build them.
+	fixed *fixedKeys
 }
 
 // curveImpl is the point arithmetic of one parameter set. Values cross this
@@ -152,6 +155,9 @@ func newCurve(ps *paramSet) *Curve {
 	c.fq = newField(c.q, n)
 	c.generic = newWeierstrass(ps, n)
 	c.impl = fastImpl(ps, c.generic)
+	if fv, ok := c.impl.(fixedVerifier); ok {
+		c.fixed = &fixedKeys{impl: fv}
+	}
 	return c
 }
 

@@ -10,5 +10,6 @@
 //
 // Secret-dependent work (key derivation, nonce multiplication, s = r·d + k·e)
 // runs in constant time on fixed-size limbs; math/big is used only for the
-// public curve constants at start-up.
+// public curve constants at start-up and to invert the (public) digest in
+// Verify.
 package gost3410

@@ -61,21 +61,7 @@ func newEd256Curve(ps *paramSet, dHex string) *ed256Curve {
 // tables builds the precomputed multiples of G on first use.
 func (c *ed256Curve) tables() {
 	c.once.Do(func() {
-		const n = 1 << (ed256CombW - 1)
-		comb := new([ed256CombWindows][n]ed256Affine)
-		var pts [n]ed256Point
-		base := c.g
-		for i := range comb {
-			var bc ed256Cached
-			c.toCached(&bc, &base)
-			pts[0] = base
-			for j := 1; j < n; j++ {
-				ed256AddCached(&pts[j], &pts[j-1], &bc, true)
-			}
-			c.batchAffine(comb[i][:], pts[:])
-			ed256Double(&base, &pts[n-1], true) // 2·2^(w−1)·base
-		}
-		c.comb = comb
+		c.comb = c.combOf(&c.g)
 		const m = 1 << (ed256GWnaf - 2)
 		var odd [m]ed256Point
 		var g2 ed256Point
@@ -89,6 +75,26 @@ func (c *ed256Curve) tables() {
 		c.gOdd = new([m]ed256Affine)
 		c.batchAffine(c.gOdd[:], odd[:])
 	})
+}
+
+// combOf returns the signed-comb table of p: [i][j] = (j+1)·2^(ed256CombW·i)·p,
+// affine. Public data only (G, or a public key verified often).
+func (c *ed256Curve) combOf(p *ed256Point) *[ed256CombWindows][1 << (ed256CombW - 1)]ed256Affine {
+	const n = 1 << (ed256CombW - 1)
+	comb := new([ed256CombWindows][n]ed256Affine)
+	var pts [n]ed256Point
+	base := *p
+	for i := range comb {
+		var bc ed256Cached
+		c.toCached(&bc, &base)
+		pts[0] = base
+		for j := 1; j < n; j++ {
+			ed256AddCached(&pts[j], &pts[j-1], &bc, true)
+		}
+		c.batchAffine(comb[i][:], pts[:])
+		ed256Double(&base, &pts[n-1], true) // 2·2^(w−1)·base
+	}
+	return comb
 }
 
 // batchAffine converts points with Z ≠ 0 to precomputed affine form with a
@@ -323,6 +329,12 @@ func (c *ed256Curve) verifyR(u1, u2 limbs, qxl, qyl *limbs, rq limbs) bool {
 	if !c.combinedMult(&r, &u1, &u2, qxl, qyl) {
 		return false
 	}
+	return c.xIsR(&r, rq)
+}
+
+// xIsR reports whether the Weierstrass x of r is ≡ rq (mod q); false for
+// the identity.
+func (c *ed256Curve) xIsR(r *ed256Point, rq limbs) bool {
 	var num, den, xf, t fe256
 	fe256Sub(&den, &r.z, &r.y)
 	if fe256IsZero(&den) == 1 {

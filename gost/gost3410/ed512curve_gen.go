@@ -63,21 +63,7 @@ func newEd512Curve(ps *paramSet, dHex string) *ed512Curve {
 // tables builds the precomputed multiples of G on first use.
 func (c *ed512Curve) tables() {
 	c.once.Do(func() {
-		const n = 1 << (ed512CombW - 1)
-		comb := new([ed512CombWindows][n]ed512Affine)
-		var pts [n]ed512Point
-		base := c.g
-		for i := range comb {
-			var bc ed512Cached
-			c.toCached(&bc, &base)
-			pts[0] = base
-			for j := 1; j < n; j++ {
-				ed512AddCached(&pts[j], &pts[j-1], &bc, true)
-			}
-			c.batchAffine(comb[i][:], pts[:])
-			ed512Double(&base, &pts[n-1], true) // 2·2^(w−1)·base
-		}
-		c.comb = comb
+		c.comb = c.combOf(&c.g)
 		const m = 1 << (ed512GWnaf - 2)
 		var odd [m]ed512Point
 		var g2 ed512Point
@@ -91,6 +77,26 @@ func (c *ed512Curve) tables() {
 		c.gOdd = new([m]ed512Affine)
 		c.batchAffine(c.gOdd[:], odd[:])
 	})
+}
+
+// combOf returns the signed-comb table of p: [i][j] = (j+1)·2^(ed512CombW·i)·p,
+// affine. Public data only (G, or a public key verified often).
+func (c *ed512Curve) combOf(p *ed512Point) *[ed512CombWindows][1 << (ed512CombW - 1)]ed512Affine {
+	const n = 1 << (ed512CombW - 1)
+	comb := new([ed512CombWindows][n]ed512Affine)
+	var pts [n]ed512Point
+	base := *p
+	for i := range comb {
+		var bc ed512Cached
+		c.toCached(&bc, &base)
+		pts[0] = base
+		for j := 1; j < n; j++ {
+			ed512AddCached(&pts[j], &pts[j-1], &bc, true)
+		}
+		c.batchAffine(comb[i][:], pts[:])
+		ed512Double(&base, &pts[n-1], true) // 2·2^(w−1)·base
+	}
+	return comb
 }
 
 // batchAffine converts points with Z ≠ 0 to precomputed affine form with a
@@ -325,6 +331,12 @@ func (c *ed512Curve) verifyR(u1, u2 limbs, qxl, qyl *limbs, rq limbs) bool {
 	if !c.combinedMult(&r, &u1, &u2, qxl, qyl) {
 		return false
 	}
+	return c.xIsR(&r, rq)
+}
+
+// xIsR reports whether the Weierstrass x of r is ≡ rq (mod q); false for
+// the identity.
+func (c *ed512Curve) xIsR(r *ed512Point, rq limbs) bool {
 	var num, den, xf, t fe512
 	fe512Sub(&den, &r.z, &r.y)
 	if fe512IsZero(&den) == 1 {

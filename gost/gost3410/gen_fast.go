@@ -36,9 +36,9 @@ type target struct {
 const bComment = " (b = 0xa6\n// for tc26-256-B)"
 
 func main() {
-	wa := []string{"wa256", "wa256curve", "wa256jac", "wa256point_test"}
+	wa := []string{"wa256", "wa256curve", "wa256fixed", "wa256jac", "wa256point_test"}
 	targets := []target{
-		{"512", append([]string{"ed256", "ed256curve", "ed256point_test", "ed256sub", "ed256sub_test"}, wa...), []replacement{
+		{"512", append([]string{"ed256", "ed256curve", "ed256fixed", "ed256point_test", "ed256sub", "ed256sub_test"}, wa...), []replacement{
 			{"2^256 − 617", "2^512 − 569"},
 			{"tc26-256-A", "tc26-512-C"},
 			{bComment, ""},

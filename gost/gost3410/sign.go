@@ -145,7 +145,17 @@ func (k *PrivateKey) signInto(sig, digest []byte, nonce *limbs) error {
 // Verify reports whether sig (s ‖ r, big-endian) is a valid signature of
 // digest (Streebog output as returned by the streebog package) by p.
 // Malformed input of any kind yields false.
+//
+// A key verified more than once gets a precomputed table on its second
+// verification (fixedkeys.go), which makes the later ones about twice as
+// fast on the curves that support it; the answer is the same.
 func Verify(p *PublicKey, digest, sig []byte) bool {
+	return verify(p, digest, sig, true)
+}
+
+// verify is Verify; useFixed = false never consults the key tables
+// (benchmarks of the variable-base path).
+func verify(p *PublicKey, digest, sig []byte, useFixed bool) bool {
 	if p == nil || p.Curve == nil {
 		return false
 	}
@@ -163,7 +173,7 @@ func Verify(p *PublicKey, digest, sig []byte) bool {
 	eM := c.digestScalar(digest)
 	var e, v, vM, sM, rM, z1, z2 limbs
 	f.fromMont(&e, &eM)
-	invVartime(&v, &e, &f.m, f.n) // e is public: no need for a constant-time ladder
+	c.invPublic(&v, &e) // e is public: no need for a constant-time ladder
 	f.toMont(&vM, &v)
 	f.toMont(&sM, &s)
 	f.toMont(&rM, &r)
@@ -172,6 +182,11 @@ func Verify(p *PublicKey, digest, sig []byte) bool {
 	f.neg(&z2, &z2)
 	f.fromMont(&z1, &z1)
 	f.fromMont(&z2, &z2)
+	if c.fixed != nil && useFixed {
+		if t := c.fixed.tableFor(&p.x, &p.y); t != nil {
+			return c.fixed.impl.verifyRFixed(t, z1, z2, r)
+		}
+	}
 	if rv, ok := c.impl.(rVerifier); ok {
 		return rv.verifyR(z1, z2, &p.x, &p.y, r)
 	}

@@ -48,19 +48,7 @@ func newWa255Curve(ps *paramSet) *wa255Curve {
 
 func (c *wa255Curve) tables() {
 	c.once.Do(func() {
-		const n = 1 << (wa255CombW - 1)
-		comb := new([wa255CombWindows][n]wa255Affine)
-		var pts [n]wa255Point
-		base := c.g
-		for i := range comb {
-			pts[0] = base
-			for j := 1; j < n; j++ {
-				c.add(&pts[j], &pts[j-1], &base)
-			}
-			wa255BatchAffine(comb[i][:], pts[:])
-			c.double(&base, &pts[n-1])
-		}
-		c.comb = comb
+		c.comb = c.combOf(&c.g)
 		const m = 1 << (wa255GWnaf - 2)
 		var odd [m]wa255Point
 		var g2 wa255Point
@@ -72,6 +60,24 @@ func (c *wa255Curve) tables() {
 		c.gOdd = new([m]wa255Affine)
 		wa255BatchAffine(c.gOdd[:], odd[:])
 	})
+}
+
+// combOf returns the signed-comb table of p: [i][j] = (j+1)·2^(wa255CombW·i)·p,
+// affine. Public data only (G, or a public key verified often).
+func (c *wa255Curve) combOf(p *wa255Point) *[wa255CombWindows][1 << (wa255CombW - 1)]wa255Affine {
+	const n = 1 << (wa255CombW - 1)
+	comb := new([wa255CombWindows][n]wa255Affine)
+	var pts [n]wa255Point
+	base := *p
+	for i := range comb {
+		pts[0] = base
+		for j := 1; j < n; j++ {
+			c.add(&pts[j], &pts[j-1], &base)
+		}
+		wa255BatchAffine(comb[i][:], pts[:])
+		c.double(&base, &pts[n-1])
+	}
+	return comb
 }
 
 // wa255BatchAffine converts points with Z ≠ 0 to affine with one inversion.

@@ -46,19 +46,7 @@ func newWa256Curve(ps *paramSet) *wa256Curve {
 
 func (c *wa256Curve) tables() {
 	c.once.Do(func() {
-		const n = 1 << (wa256CombW - 1)
-		comb := new([wa256CombWindows][n]wa256Affine)
-		var pts [n]wa256Point
-		base := c.g
-		for i := range comb {
-			pts[0] = base
-			for j := 1; j < n; j++ {
-				c.add(&pts[j], &pts[j-1], &base)
-			}
-			wa256BatchAffine(comb[i][:], pts[:])
-			c.double(&base, &pts[n-1])
-		}
-		c.comb = comb
+		c.comb = c.combOf(&c.g)
 		const m = 1 << (wa256GWnaf - 2)
 		var odd [m]wa256Point
 		var g2 wa256Point
@@ -70,6 +58,24 @@ func (c *wa256Curve) tables() {
 		c.gOdd = new([m]wa256Affine)
 		wa256BatchAffine(c.gOdd[:], odd[:])
 	})
+}
+
+// combOf returns the signed-comb table of p: [i][j] = (j+1)·2^(wa256CombW·i)·p,
+// affine. Public data only (G, or a public key verified often).
+func (c *wa256Curve) combOf(p *wa256Point) *[wa256CombWindows][1 << (wa256CombW - 1)]wa256Affine {
+	const n = 1 << (wa256CombW - 1)
+	comb := new([wa256CombWindows][n]wa256Affine)
+	var pts [n]wa256Point
+	base := *p
+	for i := range comb {
+		pts[0] = base
+		for j := 1; j < n; j++ {
+			c.add(&pts[j], &pts[j-1], &base)
+		}
+		wa256BatchAffine(comb[i][:], pts[:])
+		c.double(&base, &pts[n-1])
+	}
+	return comb
 }
 
 // wa256BatchAffine converts points with Z ≠ 0 to affine with one inversion.

@@ -48,19 +48,7 @@ func newWa256dCurve(ps *paramSet) *wa256dCurve {
 
 func (c *wa256dCurve) tables() {
 	c.once.Do(func() {
-		const n = 1 << (wa256dCombW - 1)
-		comb := new([wa256dCombWindows][n]wa256dAffine)
-		var pts [n]wa256dPoint
-		base := c.g
-		for i := range comb {
-			pts[0] = base
-			for j := 1; j < n; j++ {
-				c.add(&pts[j], &pts[j-1], &base)
-			}
-			wa256dBatchAffine(comb[i][:], pts[:])
-			c.double(&base, &pts[n-1])
-		}
-		c.comb = comb
+		c.comb = c.combOf(&c.g)
 		const m = 1 << (wa256dGWnaf - 2)
 		var odd [m]wa256dPoint
 		var g2 wa256dPoint
@@ -72,6 +60,24 @@ func (c *wa256dCurve) tables() {
 		c.gOdd = new([m]wa256dAffine)
 		wa256dBatchAffine(c.gOdd[:], odd[:])
 	})
+}
+
+// combOf returns the signed-comb table of p: [i][j] = (j+1)·2^(wa256dCombW·i)·p,
+// affine. Public data only (G, or a public key verified often).
+func (c *wa256dCurve) combOf(p *wa256dPoint) *[wa256dCombWindows][1 << (wa256dCombW - 1)]wa256dAffine {
+	const n = 1 << (wa256dCombW - 1)
+	comb := new([wa256dCombWindows][n]wa256dAffine)
+	var pts [n]wa256dPoint
+	base := *p
+	for i := range comb {
+		pts[0] = base
+		for j := 1; j < n; j++ {
+			c.add(&pts[j], &pts[j-1], &base)
+		}
+		wa256dBatchAffine(comb[i][:], pts[:])
+		c.double(&base, &pts[n-1])
+	}
+	return comb
 }
 
 // wa256dBatchAffine converts points with Z ≠ 0 to affine with one inversion.

@@ -214,6 +214,12 @@ func (c *wa256dCurve) combinedMultX(u1, u2 limbs, qxl, qyl *limbs) (limbs, bool)
 func (c *wa256dCurve) verifyR(u1, u2 limbs, qxl, qyl *limbs, rq limbs) bool {
 	var r wa256dJac
 	c.combinedMult(&r, &u1, &u2, qxl, qyl)
+	return c.jacXIsR(&r, rq)
+}
+
+// jacXIsR reports whether the affine x of r is ≡ rq (mod q); false for
+// the identity.
+func (c *wa256dCurve) jacXIsR(r *wa256dJac, rq limbs) bool {
 	if r.isIdentity() {
 		return false
 	}

@@ -212,6 +212,12 @@ func (c *wa256Curve) combinedMultX(u1, u2 limbs, qxl, qyl *limbs) (limbs, bool) 
 func (c *wa256Curve) verifyR(u1, u2 limbs, qxl, qyl *limbs, rq limbs) bool {
 	var r wa256Jac
 	c.combinedMult(&r, &u1, &u2, qxl, qyl)
+	return c.jacXIsR(&r, rq)
+}
+
+// jacXIsR reports whether the affine x of r is ≡ rq (mod q); false for
+// the identity.
+func (c *wa256Curve) jacXIsR(r *wa256Jac, rq limbs) bool {
 	if r.isIdentity() {
 		return false
 	}

@@ -48,19 +48,7 @@ func newWa511Curve(ps *paramSet) *wa511Curve {
 
 func (c *wa511Curve) tables() {
 	c.once.Do(func() {
-		const n = 1 << (wa511CombW - 1)
-		comb := new([wa511CombWindows][n]wa511Affine)
-		var pts [n]wa511Point
-		base := c.g
-		for i := range comb {
-			pts[0] = base
-			for j := 1; j < n; j++ {
-				c.add(&pts[j], &pts[j-1], &base)
-			}
-			wa511BatchAffine(comb[i][:], pts[:])
-			c.double(&base, &pts[n-1])
-		}
-		c.comb = comb
+		c.comb = c.combOf(&c.g)
 		const m = 1 << (wa511GWnaf - 2)
 		var odd [m]wa511Point
 		var g2 wa511Point
@@ -72,6 +60,24 @@ func (c *wa511Curve) tables() {
 		c.gOdd = new([m]wa511Affine)
 		wa511BatchAffine(c.gOdd[:], odd[:])
 	})
+}
+
+// combOf returns the signed-comb table of p: [i][j] = (j+1)·2^(wa511CombW·i)·p,
+// affine. Public data only (G, or a public key verified often).
+func (c *wa511Curve) combOf(p *wa511Point) *[wa511CombWindows][1 << (wa511CombW - 1)]wa511Affine {
+	const n = 1 << (wa511CombW - 1)
+	comb := new([wa511CombWindows][n]wa511Affine)
+	var pts [n]wa511Point
+	base := *p
+	for i := range comb {
+		pts[0] = base
+		for j := 1; j < n; j++ {
+			c.add(&pts[j], &pts[j-1], &base)
+		}
+		wa511BatchAffine(comb[i][:], pts[:])
+		c.double(&base, &pts[n-1])
+	}
+	return comb
 }
 
 // wa511BatchAffine converts points with Z ≠ 0 to affine with one inversion.

@@ -48,19 +48,7 @@ func newWa512Curve(ps *paramSet) *wa512Curve {
 
 func (c *wa512Curve) tables() {
 	c.once.Do(func() {
-		const n = 1 << (wa512CombW - 1)
-		comb := new([wa512CombWindows][n]wa512Affine)
-		var pts [n]wa512Point
-		base := c.g
-		for i := range comb {
-			pts[0] = base
-			for j := 1; j < n; j++ {
-				c.add(&pts[j], &pts[j-1], &base)
-			}
-			wa512BatchAffine(comb[i][:], pts[:])
-			c.double(&base, &pts[n-1])
-		}
-		c.comb = comb
+		c.comb = c.combOf(&c.g)
 		const m = 1 << (wa512GWnaf - 2)
 		var odd [m]wa512Point
 		var g2 wa512Point
@@ -72,6 +60,24 @@ func (c *wa512Curve) tables() {
 		c.gOdd = new([m]wa512Affine)
 		wa512BatchAffine(c.gOdd[:], odd[:])
 	})
+}
+
+// combOf returns the signed-comb table of p: [i][j] = (j+1)·2^(wa512CombW·i)·p,
+// affine. Public data only (G, or a public key verified often).
+func (c *wa512Curve) combOf(p *wa512Point) *[wa512CombWindows][1 << (wa512CombW - 1)]wa512Affine {
+	const n = 1 << (wa512CombW - 1)
+	comb := new([wa512CombWindows][n]wa512Affine)
+	var pts [n]wa512Point
+	base := *p
+	for i := range comb {
+		pts[0] = base
+		for j := 1; j < n; j++ {
+			c.add(&pts[j], &pts[j-1], &base)
+		}
+		wa512BatchAffine(comb[i][:], pts[:])
+		c.double(&base, &pts[n-1])
+	}
+	return comb
 }
 
 // wa512BatchAffine converts points with Z ≠ 0 to affine with one inversion.

@@ -214,6 +214,12 @@ func (c *wa512Curve) combinedMultX(u1, u2 limbs, qxl, qyl *limbs) (limbs, bool) 
 func (c *wa512Curve) verifyR(u1, u2 limbs, qxl, qyl *limbs, rq limbs) bool {
 	var r wa512Jac
 	c.combinedMult(&r, &u1, &u2, qxl, qyl)
+	return c.jacXIsR(&r, rq)
+}
+
+// jacXIsR reports whether the affine x of r is ≡ rq (mod q); false for
+// the identity.
+func (c *wa512Curve) jacXIsR(r *wa512Jac, rq limbs) bool {
 	if r.isIdentity() {
 		return false
 	}
