@@ -67,20 +67,20 @@ func TestParseMCHDRefuses(t *testing.T) {
 		return string(d.XML())
 	}
 	cases := map[string]struct{ doc, want string }{
-		"xxe": {strings.Replace(valid, `<Доверенность`, `<!DOCTYPE Доверенность [<!ENTITY x SYSTEM "file:///etc/passwd">]><Доверенность`, 1), "DOCTYPE"},
+		"xxe":            {strings.Replace(valid, `<Доверенность`, `<!DOCTYPE Доверенность [<!ENTITY x SYSTEM "file:///etc/passwd">]><Доверенность`, 1), "DOCTYPE"},
 		"billion laughs": {`<?xml version="1.0"?><!DOCTYPE Доверенность [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><Доверенность>&b;</Доверенность>`, "DOCTYPE"},
-		"malformed":       {valid[:len(valid)/2], "invalid XML"},
-		"other root":      {`<Доверенности ВерсФорм="EMCHD_1"/>`, "root element"},
-		"version":         {mod(func(d *mchdtest.Doc) { d.Version = "002" }), "ВерсФорм"},
-		"no number":       {mod(func(d *mchdtest.Doc) { d.Number = "" }), "no number"},
-		"principal INN":   {mod(func(d *mchdtest.Doc) { d.Principal.INN = "7712345672" }), "ИННЮЛ"},
-		"principal OGRN":  {mod(func(d *mchdtest.Doc) { d.Principal.OGRN = "1027700123451" }), "ОГРН"},
-		"no head":         {mod(func(d *mchdtest.Doc) { d.Head = mchdtest.Person{} }), "no head"},
-		"no rep":          {mod(func(d *mchdtest.Doc) { d.Reps = nil }), "no representative"},
-		"rep SNILS":       {mod(func(d *mchdtest.Doc) { d.Reps[0].SNILS = "11223344596" }), "СНИЛС"},
-		"rep no SNILS":    {mod(func(d *mchdtest.Doc) { d.Reps[0].SNILS = "" }), "has no СНИЛС"},
-		"expires early":   {mod(func(d *mchdtest.Doc) { d.Until = d.Issued.AddDate(0, 0, -1) }), "before it was issued"},
-		"two roots":       {valid + "<Доверенность/>", "second root"},
+		"malformed":      {valid[:len(valid)/2], "invalid XML"},
+		"other root":     {`<Доверенности ВерсФорм="EMCHD_1"/>`, "root element"},
+		"version":        {mod(func(d *mchdtest.Doc) { d.Version = "002" }), "ВерсФорм"},
+		"no number":      {mod(func(d *mchdtest.Doc) { d.Number = "" }), "no number"},
+		"principal INN":  {mod(func(d *mchdtest.Doc) { d.Principal.INN = "7712345672" }), "ИННЮЛ"},
+		"principal OGRN": {mod(func(d *mchdtest.Doc) { d.Principal.OGRN = "1027700123451" }), "ОГРН"},
+		"no head":        {mod(func(d *mchdtest.Doc) { d.Head = mchdtest.Person{} }), "no head"},
+		"no rep":         {mod(func(d *mchdtest.Doc) { d.Reps = nil }), "no representative"},
+		"rep SNILS":      {mod(func(d *mchdtest.Doc) { d.Reps[0].SNILS = "11223344596" }), "СНИЛС"},
+		"rep no SNILS":   {mod(func(d *mchdtest.Doc) { d.Reps[0].SNILS = "" }), "has no СНИЛС"},
+		"expires early":  {mod(func(d *mchdtest.Doc) { d.Until = d.Issued.AddDate(0, 0, -1) }), "before it was issued"},
+		"two roots":      {valid + "<Доверенность/>", "second root"},
 	}
 	for name, c := range cases {
 		_, err := ParseMCHD([]byte(c.doc))
