@@ -135,8 +135,10 @@ func TestCheckArchive(t *testing.T) {
 		mutate func(*raapi.ArchiveManifest, map[string][]byte)
 		want   string
 	}{
-		"good":           {func(*raapi.ArchiveManifest, map[string][]byte) {}, ""},
-		"other content":  {func(_ *raapi.ArchiveManifest, f map[string][]byte) { f["documents/d.pdf"] = []byte("%PDF-1.4\n%%EOF\r") }, "SHA-256"},
+		"good": {func(*raapi.ArchiveManifest, map[string][]byte) {}, ""},
+		"other content": {func(_ *raapi.ArchiveManifest, f map[string][]byte) {
+			f["documents/d.pdf"] = []byte("%PDF-1.4\n%%EOF\r")
+		}, "SHA-256"},
 		"wrong size":     {func(m *raapi.ArchiveManifest, _ map[string][]byte) { m.Documents[0].Size++ }, "the manifest says"},
 		"unlisted file":  {func(_ *raapi.ArchiveManifest, f map[string][]byte) { f["extra.txt"] = []byte("x") }, "does not list"},
 		"missing file":   {func(_ *raapi.ArchiveManifest, f map[string][]byte) { delete(f, "documents/d.pdf") }, "missing from the archive"},
