@@ -1,6 +1,7 @@
 package docstore
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -67,7 +68,7 @@ func DetectExtra(r io.ReaderAt, size, maxPixels int64, extra Extra) (string, err
 		}
 		return TypeXML, nil
 	}
-	if size > cms.MaxSize {
+	if size > cms.MaxSize || !maybeCMS(head[:n]) {
 		return "", err
 	}
 	data, rerr := readAll(r, size)
@@ -98,4 +99,9 @@ func readAll(r io.ReaderAt, size int64) ([]byte, error) {
 // PutExtra is Put accepting also the kinds extra allows (DetectExtra).
 func (s *Store) PutExtra(ctx context.Context, r io.Reader, limit int64, extra Extra) (Stored, error) {
 	return s.put(ctx, r, limit, extra)
+}
+
+// maybeCMS: DER or BER (a SEQUENCE), PEM, or base64 of a SEQUENCE ("M").
+func maybeCMS(h []byte) bool {
+	return len(h) > 0 && (h[0] == 0x30 || h[0] == 'M' || bytes.HasPrefix(h, []byte("-----BEGIN")))
 }

@@ -75,3 +75,28 @@ func TestExtraTypes(t *testing.T) {
 		t.Fatalf("Put of XML: %v", err)
 	}
 }
+
+// FuzzDetectExtra: with the МЧД's extras, untrusted content never panics
+// and answers an accepted or extra type or one of the typed errors.
+func FuzzDetectExtra(f *testing.F) {
+	f.Add([]byte(`<?xml version="1.0" encoding="windows-1251"?><r/>`))
+	f.Add([]byte(`<!DOCTYPE r [<!ENTITY x "y">]><r>&x;</r>`))
+	f.Add(certsOnlyCMS())
+	f.Add(pngHeader(10, 10))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		typ, err := DetectExtra(bytes.NewReader(data), int64(len(data)), 1_000_000, AcceptXML|AcceptCMS)
+		if err != nil {
+			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrUnsupportedType) &&
+				!errors.Is(err, ErrTooManyPixels) && !errors.Is(err, ErrEmpty) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		for _, a := range append(append([]string{}, AcceptedTypes...), ExtraTypes...) {
+			if a == typ {
+				return
+			}
+		}
+		t.Fatalf("unknown type %q", typ)
+	})
+}
