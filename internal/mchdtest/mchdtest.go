@@ -163,9 +163,11 @@ distinguished_name = dn
 [dn]
 `
 
-// Sign makes a detached CAdES-BES signature of content (DER).
-func (s *Signer) Sign(t testing.TB, content []byte) []byte {
+// Sign makes a detached CAdES-BES signature of content (DER; flags are
+// more openssl cms options, e.g. -stream for BER).
+func (s *Signer) Sign(t testing.TB, content []byte, flags ...string) []byte {
 	t.Helper()
 	in := openssltest.WriteFile(t, "mchd.xml", content)
-	return s.o.Run(t, "cms", "-sign", "-binary", "-cades", "-in", in, "-signer", s.CertPath, "-inkey", s.KeyPath, "-outform", "DER")
+	args := append([]string{"cms", "-sign", "-binary", "-cades", "-in", in, "-signer", s.CertPath, "-inkey", s.KeyPath, "-outform", "DER"}, flags...)
+	return s.o.Run(t, args...)
 }

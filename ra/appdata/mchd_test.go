@@ -102,6 +102,7 @@ func TestCheckMCHD(t *testing.T) {
 		files MCHDFiles
 	}{
 		{"DER", MCHDFiles{XML: [][]byte{valid}, Signatures: [][]byte{sig}}},
+		{"BER (-stream)", MCHDFiles{XML: [][]byte{valid}, Signatures: [][]byte{head.Sign(t, valid, "-stream")}}},
 		{"PEM", MCHDFiles{XML: [][]byte{valid}, Signatures: [][]byte{pemSig}}},
 		{"base64", MCHDFiles{XML: [][]byte{valid}, Signatures: [][]byte{[]byte(base64.StdEncoding.EncodeToString(sig))}}},
 	}
