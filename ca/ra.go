@@ -17,14 +17,14 @@ func (c *CA) openRA() error {
 	if err != nil {
 		return err
 	}
-	c.ra, err = ra.New(c.st, raCA{c}, ra.Options{
-		Profiles: profiles, Deadline: c.cfg.RA.Deadline, MaxDocumentSize: int64(c.cfg.RA.MaxDocumentBytes),
-		Logger: c.log,
-	})
-	if err != nil {
+	if err := c.openDocuments(); err != nil {
 		return err
 	}
-	if err := c.openDocuments(); err != nil {
+	c.ra, err = ra.New(c.st, raCA{c}, ra.Options{
+		Profiles: profiles, Deadline: c.cfg.RA.Deadline, MaxDocumentSize: int64(c.cfg.RA.MaxDocumentBytes),
+		Documents: c.docs, Logger: c.log,
+	})
+	if err != nil {
 		return err
 	}
 	source := "configured"

@@ -45,6 +45,14 @@
 // executable renamed .pdf, a zip, a text file) is refused with an error
 // listing the accepted types.
 //
+// One document type takes more: the machine-readable power of attorney
+// (МЧД) is an XML file with a detached CMS signature. PutExtra with
+// AcceptXML and AcceptCMS (extra.go) accepts those too: XML read in full
+// by internal/safexml (bounded size and depth, UTF-8 or windows-1251, no
+// DOCTYPE and so no entities or external references), a signature that
+// pkix/cms parses as SignedData with a signer. Put, used for every other
+// document type, refuses both and names what it found.
+//
 // One writing Store per directory: New removes leftover temporary files,
 // which would be the uploads in progress of another writer. A checker
 // beside a running server opens the directory with Options.ReadOnly.

@@ -47,7 +47,7 @@ var ErrReadOnly = errors.New("docstore: opened read-only")
 type Stored struct {
 	SHA256      [32]byte
 	Size        int64
-	ContentType string // one of AcceptedTypes
+	ContentType string // one of AcceptedTypes (or ExtraTypes)
 }
 
 const tmpPrefix = ".tmp-"
@@ -121,6 +121,10 @@ func (s *Store) path(sum [32]byte) (shard, name string) {
 // empty body with ErrEmpty. A refused or failed Put leaves nothing
 // behind. The document is durable when Put returns nil.
 func (s *Store) Put(ctx context.Context, r io.Reader, limit int64) (Stored, error) {
+	return s.put(ctx, r, limit, 0)
+}
+
+func (s *Store) put(ctx context.Context, r io.Reader, limit int64, extra Extra) (Stored, error) {
 	if s.readOnly {
 		return Stored{}, ErrReadOnly
 	}
@@ -148,7 +152,7 @@ func (s *Store) Put(ctx context.Context, r io.Reader, limit int64) (Stored, erro
 	if n > limit {
 		return Stored{}, &TooLargeError{Limit: limit}
 	}
-	typ, err := Detect(f, n, s.maxPixels)
+	typ, err := DetectExtra(f, n, s.maxPixels, extra)
 	if err != nil {
 		return Stored{}, err
 	}

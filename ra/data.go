@@ -143,8 +143,13 @@ func (s *Service) AddDocument(ctx context.Context, actor Actor, id string, versi
 	if in.Size <= 0 || in.Size > s.opts.MaxDocumentSize {
 		errs = append(errs, FieldError{Field: "size", Problem: fmt.Sprintf("a file is 1 byte to %d MiB", s.opts.MaxDocumentSize>>20)})
 	}
-	if !slices.Contains(s.opts.ContentTypes, in.ContentType) {
-		errs = append(errs, FieldError{Field: "content_type", Problem: "accepted: jpeg, png, gif, tiff, pdf, bmp, heic"})
+	if !slices.Contains(s.opts.ContentTypes, in.ContentType) &&
+		(in.Type != appdata.DocMCHD || !slices.Contains(MCHDContentTypes, in.ContentType)) {
+		problem := "accepted: jpeg, png, gif, tiff, pdf, bmp, heic"
+		if slices.Contains(MCHDContentTypes, in.ContentType) {
+			problem += " (XML and signatures only as type " + appdata.DocMCHD + ")"
+		}
+		errs = append(errs, FieldError{Field: "content_type", Problem: problem})
 	}
 	if in.SHA256 == ([32]byte{}) {
 		errs = append(errs, FieldError{Field: "sha256", Problem: "missing content hash"})

@@ -81,6 +81,16 @@
 // stale. Answers are hints for the operator; a confirmed check waives
 // the document its profile rule names.
 //
+// # Machine-readable power of attorney
+//
+// A document of type mchd is the МЧД's XML or its detached signature
+// (MCHDContentTypes; scans of that type are allowed but do not count as
+// the МЧД). At submission and at each approval the service reads them
+// through Options.Documents and refuses the action when
+// appdata.CheckMCHD finds a problem (field "mchd"): representative not
+// the owner, principal not the organisation, not in force, signature not
+// over the XML or not by the head named in it (mchd.go; docs/mchd.md).
+//
 // # Review
 //
 // Operators take applications from the queue (List by state, oldest

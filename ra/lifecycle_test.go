@@ -274,7 +274,7 @@ func TestEmployeeTwoStepReview(t *testing.T) {
 
 	a = h.confirm(t, a, appdata.CheckSNILS, nil)
 	a = h.confirm(t, a, appdata.CheckINN, nil)
-	for i, typ := range []string{appdata.DocPassport, appdata.DocMCHD, appdata.DocSignedApplication} {
+	for i, typ := range []string{appdata.DocPassport, appdata.DocPowerOfAttorney, appdata.DocSignedApplication} {
 		a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(typ, i)))
 	}
 	a = must(t)(h.svc.Submit(ctx, scActor, a.ID, a.Version))

@@ -24,13 +24,16 @@ func (s *Service) missing(a *store.Application, p *appdata.Profile) ([]string, [
 	out = append(out, appdata.MissingOwner(&a.Owner, p)...)
 	out = append(out, appdata.MissingOrg(&a.Org, p)...)
 	for _, rule := range p.Documents {
-		if slices.ContainsFunc(a.Documents, func(d store.Document) bool { return slices.Contains(rule.AnyOf, d.Type) }) {
+		if slices.ContainsFunc(a.Documents, func(d store.Document) bool { return slices.Contains(rule.AnyOf, d.Type) && counts(d) }) {
 			continue
 		}
 		if rule.WaivedBy != "" && checkConfirmed(a, rule.WaivedBy) {
 			continue
 		}
 		line := "document: " + strings.Join(rule.AnyOf, " or ")
+		if slices.Contains(rule.AnyOf, appdata.DocMCHD) {
+			line += " (an " + appdata.DocMCHD + " counts by its XML file, with its signature)"
+		}
 		if rule.WaivedBy != "" {
 			line += " (not needed once the " + rule.WaivedBy + " registry check confirms the data)"
 		}
@@ -56,6 +59,9 @@ func (s *Service) Submit(ctx context.Context, actor Actor, id string, version ui
 		}
 		if len(miss) > 0 {
 			return incomplete("submission", miss)
+		}
+		if errs, err := s.checkMCHD(a); err != nil || len(errs) > 0 {
+			return mchdRefusal(errs, err)
 		}
 		a.ReviewStep, a.Assignee = 0, ""
 		a.Round++
@@ -132,6 +138,9 @@ func (s *Service) Approve(ctx context.Context, actor Actor, id string, version u
 		}
 		if len(miss) > 0 {
 			return incomplete("approval", miss)
+		}
+		if errs, err := s.checkMCHD(a); err != nil || len(errs) > 0 {
+			return mchdRefusal(errs, err)
 		}
 		if err := checkSubject(a, p); err != nil {
 			return err

@@ -65,7 +65,11 @@ func (s *API) UploadApplicationDocument(ctx *fasthttp.RequestCtx, p *auth.Princi
 		return &ra.Error{Code: ra.CodeConflict, Detail: fmt.Sprintf("the application is at version %d, you saw %d: read it again", a.Version, version)}
 	}
 	limit := int64(s.e.Config().RA.MaxDocumentBytes)
-	st, err := s.e.Documents().Put(c, uploadBody(ctx), limit)
+	var extra docstore.Extra
+	if typ == appdata.DocMCHD { // the МЧД's XML and its detached signature
+		extra = docstore.AcceptXML | docstore.AcceptCMS
+	}
+	st, err := s.e.Documents().PutExtra(c, uploadBody(ctx), limit, extra)
 	if err != nil {
 		return documentProblem(err)
 	}
@@ -130,6 +134,10 @@ func extension(contentType string) string {
 		return ".jpg"
 	case docstore.TypePDF:
 		return ".pdf"
+	case docstore.TypeXML:
+		return ".xml"
+	case docstore.TypeCMS:
+		return ".p7s"
 	}
 	if ext, ok := strings.CutPrefix(contentType, "image/"); ok {
 		return "." + ext

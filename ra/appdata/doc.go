@@ -39,4 +39,18 @@
 // SNILS (normalised from its printed form), the person's INN, the
 // organisation's INN, OGRN and OGRNIP are checked by pkix's checksum
 // functions; a KPP is 4 digits, 2 digits or capitals, 3 digits.
+//
+// # Machine-readable power of attorney (МЧД)
+//
+// ParseMCHD reads the subset of the tax service's XML (root
+// Доверенность, ВерсФорм EMCHD_1 or 003) the RA needs — number, dates,
+// principal, the head who signed, representatives, powers (recorded
+// only) — through internal/safexml (no DTD, no entities, bounded).
+// CheckMCHD checks it against the application at a given time: in force
+// today (Moscow days), a representative is the owner (SNILS and name),
+// the principal is the organisation (INN, OGRN), and a detached
+// CAdES-BES signature over the XML verifies (pkix/cms) with a signer
+// certificate naming the head and the organisation. Problems name field
+// "mchd". The registry check of the МЧД with the tax service is not done
+// yet. docs/mchd.md describes the elements read and each check.
 package appdata

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gostca/gostca/api/raapi"
+)
+
+// TestApplicationExport: `gostca application export` downloads an
+// application's archive from a running server into a 0600 file whose
+// manifest and SHA-256s it checked; it refuses an existing file, answers
+// an unknown application with the server's problem, and writes nothing
+// when a document file on the server no longer matches its hash (the
+// server aborts the zip).
+func TestApplicationExport(t *testing.T) {
+	t.Setenv("GOSTCA_KEYS_SCRYPT_LOG_N", "10")
+	t.Setenv(envURL, "")
+	t.Setenv(envToken, "")
+	t.Setenv(envTokenFile, "")
+	dir := filepath.Join(t.TempDir(), "data")
+	srv := startServe(t, "--data", dir)
+	code, out := srv.do("POST", "/api/v1/tokens", srv.token, map[string]string{"role": "service_centre", "scope": "centre-1", "name": "desk"})
+	var tok struct{ Token string }
+	if code != 201 || json.Unmarshal(out, &tok) != nil || tok.Token == "" {
+		t.Fatalf("token: %d %s", code, out)
+	}
+	code, out = srv.do("POST", "/api/v1/applications", tok.Token, map[string]string{"cert_type": "natural-person", "phone": "+79161234567"})
+	var app struct {
+		ID        string
+		Version   uint64
+		Documents []struct{ ID, SHA256 string }
+	}
+	if code != 201 || json.Unmarshal(out, &app) != nil {
+		t.Fatalf("create: %d %s", code, out)
+	}
+	for _, typ := range []string{"passport", "snils"} {
+		req, _ := http.NewRequest("POST", "http://"+srv.addr+"/api/v1/applications/"+app.ID+"/documents?type="+typ,
+			strings.NewReader("%PDF-1.4\n% "+typ+"\n%%EOF\n"))
+		req.Header.Set("Authorization", "Bearer "+tok.Token)
+		req.Header.Set("If-Match", strconv.FormatUint(app.Version, 10))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 201 || json.Unmarshal(b, &app) != nil {
+			t.Fatalf("upload: %d %s", resp.StatusCode, b)
+		}
+	}
+	work := t.TempDir()
+	tokFile := filepath.Join(work, "token")
+	if err := os.WriteFile(tokFile, []byte(tok.Token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	remote := []string{"--server", "http://" + srv.addr, "--token-file", tokFile}
+	zipFile := filepath.Join(work, "app.zip")
+	s := cli(t, 0, append([]string{"application", "export", app.ID, "--out", zipFile}, remote...)...)
+	if !strings.Contains(s, "2 documents") || strings.Contains(s, tok.Token) {
+		t.Fatalf("export: %s", s)
+	}
+	fi, err := os.Stat(zipFile)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("archive file: %v %v", fi, err)
+	}
+	data := mustRead(t, zipFile)
+	m, err := checkArchive(bytes.NewReader(data), int64(len(data)))
+	if err != nil || m.Application.ID != app.ID || len(m.Documents) != 2 || m.Documents[0].SHA256 != app.Documents[0].SHA256 {
+		t.Fatalf("the saved archive: %+v %v", m, err)
+	}
+
+	// An existing file is not overwritten; an unknown application is the
+	// server's 404; without --server nothing is tried.
+	if s := cli(t, 2, append([]string{"application", "export", app.ID, "--out", zipFile}, remote...)...); !strings.Contains(s, "exists") {
+		t.Fatalf("export over an existing file: %s", s)
+	}
+	if s := cli(t, 1, append([]string{"application", "export", "aaaaaaaaaaaaaaaaaaaaaaaaaa", "--out", filepath.Join(work, "x.zip")}, remote...)...); !strings.Contains(s, "404") {
+		t.Fatalf("export of an unknown application: %s", s)
+	}
+	if s := cli(t, 2, "application", "export", app.ID, "--out", filepath.Join(work, "y.zip")); !strings.Contains(s, "--server") {
+		t.Fatalf("export without --server: %s", s)
+	}
+
+	// A document file that no longer matches its SHA-256: nothing written.
+	h := app.Documents[1].SHA256
+	if err := os.WriteFile(filepath.Join(dir, "documents", h[:2], h), []byte("%PDF-1.4\n% tampered\n%%EOF\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(work, "bad.zip")
+	if s := cli(t, 1, append([]string{"application", "export", app.ID, "--out", bad}, remote...)...); !strings.Contains(s, "fails its check") {
+		t.Fatalf("export of a corrupt archive: %s", s)
+	}
+	if ents, _ := os.ReadDir(work); len(ents) != 2 { // token, app.zip
+		t.Fatalf("a failed export left files: %v", ents)
+	}
+}
+
+// TestCheckArchive: the manifest's digests, sizes and file list are
+// enforced.
+func TestCheckArchive(t *testing.T) {
+	doc := []byte("%PDF-1.4\n%%EOF\n")
+	var good string
+	build := func(mutate func(m *raapi.ArchiveManifest, files map[string][]byte)) []byte {
+		m := raapi.ArchiveManifest{Format: raapi.ArchiveFormat, Application: raapi.Application{ID: "a"},
+			Documents: []raapi.ArchiveDocument{{DocumentJSON: raapi.DocumentJSON{ID: "d", SHA256: good, Size: int64(len(doc))}, File: "documents/d.pdf"}}}
+		files := map[string][]byte{"documents/d.pdf": doc}
+		mutate(&m, files)
+		var b bytes.Buffer
+		z := zip.NewWriter(&b)
+		mj, _ := json.Marshal(m)
+		w, _ := z.Create("manifest.json")
+		w.Write(mj)
+		for _, name := range []string{"documents/d.pdf", "extra.txt"} {
+			if data, ok := files[name]; ok {
+				w, _ := z.Create(name)
+				w.Write(data)
+			}
+		}
+		z.Close()
+		return b.Bytes()
+	}
+	good = sha256Hex(doc)
+	cases := map[string]struct {
+		mutate func(*raapi.ArchiveManifest, map[string][]byte)
+		want   string
+	}{
+		"good": {func(*raapi.ArchiveManifest, map[string][]byte) {}, ""},
+		"other content": {func(_ *raapi.ArchiveManifest, f map[string][]byte) {
+			f["documents/d.pdf"] = []byte("%PDF-1.4\n%%EOF\r")
+		}, "SHA-256"},
+		"wrong size":     {func(m *raapi.ArchiveManifest, _ map[string][]byte) { m.Documents[0].Size++ }, "the manifest says"},
+		"unlisted file":  {func(_ *raapi.ArchiveManifest, f map[string][]byte) { f["extra.txt"] = []byte("x") }, "does not list"},
+		"missing file":   {func(_ *raapi.ArchiveManifest, f map[string][]byte) { delete(f, "documents/d.pdf") }, "missing from the archive"},
+		"unknown format": {func(m *raapi.ArchiveManifest, _ map[string][]byte) { m.Format = "other/9" }, "format"},
+	}
+	for name, c := range cases {
+		data := build(c.mutate)
+		_, err := checkArchive(bytes.NewReader(data), int64(len(data)))
+		if (c.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%s: %v, want %q", name, err, c.want)
+		}
+	}
+	if _, err := checkArchive(bytes.NewReader([]byte("PK\x03\x04junk")), 10); err == nil {
+		t.Error("a truncated zip passed")
+	}
+}
+
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}

@@ -1,0 +1,15 @@
+package docstore_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/gostca/gostca/docstore"
+	"github.com/gostca/gostca/ra"
+)
+
+func TestExtraTypesMatchRA(t *testing.T) {
+	if !slices.Equal(docstore.ExtraTypes, ra.MCHDContentTypes) {
+		t.Fatalf("docstore's extra types %v, the RA's МЧД types %v", docstore.ExtraTypes, ra.MCHDContentTypes)
+	}
+}

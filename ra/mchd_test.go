@@ -1,0 +1,114 @@
+package ra
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gostca/gostca/internal/mchdtest"
+	"github.com/gostca/gostca/internal/openssltest"
+	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/store"
+)
+
+// memDocs is a document store in memory.
+type memDocs map[[32]byte][]byte
+
+func (m memDocs) Open(sum [32]byte) (io.ReadSeekCloser, error) {
+	b, ok := m[sum]
+	if !ok {
+		return nil, errors.New("no such document")
+	}
+	return struct {
+		io.ReadSeeker
+		io.Closer
+	}{bytes.NewReader(b), io.NopCloser(nil)}, nil
+}
+
+func (m memDocs) input(typ, contentType string, data []byte) DocumentInput {
+	sum := sha256.Sum256(data)
+	m[sum] = data
+	return DocumentInput{Type: typ, SHA256: sum, Size: int64(len(data)), ContentType: contentType}
+}
+
+// TestMCHDAtSubmitAndApproval: an employee application's МЧД is checked
+// from the document store at submission and again at approval: a
+// printout alone is no МЧД, a signature over other content refuses the
+// submission without writing anything, the valid pair submits, and an
+// МЧД that expired while the application waited refuses the approval.
+// XML and signatures are refused for other document types.
+func TestMCHDAtSubmitAndApproval(t *testing.T) {
+	o := openssltest.Gost(t)
+	h := newHarness(t, false)
+	docs := memDocs{}
+	var err error
+	h.svc, err = New(h.st, h.ca, Options{Logger: slog.New(slog.DiscardHandler), Documents: docs,
+		Now: func() time.Time { return time.Unix(0, h.clock.Load()).UTC() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := mchdtest.Romashka
+	org := &store.Organisation{Name: g.Name, INN: g.INN, KPP: g.KPP, OGRN: g.OGRN, Region: "77 г. Москва", Locality: "Москва", Street: "ул. Тестовая, д. 5"}
+	a := h.create(t, "employee", g.INN)
+	o2 := owner()
+	o2.Position = "Главный бухгалтер"
+	a = must(t)(h.svc.UpdateData(ctx, scActor, a.ID, a.Version, Data{Phone: a.Phone, Owner: o2}))
+	a = h.confirm(t, a, appdata.CheckEGRUL, org)
+	a = h.confirm(t, a, appdata.CheckSNILS, nil)
+	a = h.confirm(t, a, appdata.CheckINN, nil)
+	for i, typ := range []string{appdata.DocPassport, appdata.DocSignedApplication} {
+		a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(typ, i)))
+	}
+
+	rep := mchdtest.Person{Surname: "Ёлкина", GivenName: "Анна-Мария", SNILS: testSNILS, INN: testINN}
+	d := mchdtest.Valid(rep, t0)
+	d.Until = t0.AddDate(0, 0, 10)
+	xml := d.XML()
+	head := mchdtest.NewSigner(t, o, mchdtest.HeadPetr, mchdtest.Romashka)
+	sig := head.Sign(t, xml)
+	other := d
+	other.Number = "другая"
+
+	_, err = h.svc.AddDocument(ctx, scActor, a.ID, a.Version, docs.input(appdata.DocPassport, ContentTypeXML, xml))
+	if e := (*Error)(nil); !errors.As(err, &e) || e.Code != CodeInvalidData || !strings.Contains(e.Fields[0].Problem, "only as type mchd") {
+		t.Fatalf("XML as a passport: %v", err)
+	}
+
+	// A printout alone does not count as the МЧД.
+	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(appdata.DocMCHD, 7)))
+	_, err = h.svc.Submit(ctx, scActor, a.ID, a.Version)
+	if e := (*Error)(nil); !errors.As(err, &e) || e.Code != CodeIncomplete || !strings.Contains(strings.Join(e.Missing, ";"), "counts by its XML") {
+		t.Fatalf("submission with a printout only: %v", err)
+	}
+	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, docs.input(appdata.DocMCHD, ContentTypeXML, xml)))
+	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, docs.input(appdata.DocMCHD, ContentTypeCMS, head.Sign(t, other.XML()))))
+	seq, _, _ := h.st.AuditHead(ctx)
+	_, err = h.svc.Submit(ctx, scActor, a.ID, a.Version)
+	if e := (*Error)(nil); !errors.As(err, &e) || e.Code != CodeInvalidData || e.Fields[0].Field != "mchd" ||
+		!strings.Contains(e.Fields[0].Problem, "over other content") {
+		t.Fatalf("submission with a signature over other content: %v", err)
+	}
+	if s, _, _ := h.st.AuditHead(ctx); s != seq {
+		t.Fatalf("the refused submission moved the audit head %d → %d", seq, s)
+	}
+	if got := must(t)(h.svc.Get(ctx, scActor, a.ID)); got.Version != a.Version || got.State != store.AppFilling {
+		t.Fatalf("the refused submission changed the application: %d %s", got.Version, got.State)
+	}
+	a = must(t)(h.svc.RemoveDocument(ctx, scActor, a.ID, a.Version, a.Documents[len(a.Documents)-1].ID))
+	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, docs.input(appdata.DocMCHD, ContentTypeCMS, sig)))
+	a = must(t)(h.svc.Submit(ctx, scActor, a.ID, a.Version))
+
+	a = must(t)(h.svc.Claim(ctx, op1, a.ID, a.Version))
+	a = must(t)(h.svc.Approve(ctx, op1, a.ID, a.Version))
+	h.advance(11 * 24 * time.Hour)
+	a = must(t)(h.svc.Claim(ctx, op2, a.ID, a.Version))
+	_, err = h.svc.Approve(ctx, op2, a.ID, a.Version)
+	if e := (*Error)(nil); !errors.As(err, &e) || e.Code != CodeInvalidData || !strings.Contains(e.Fields[0].Problem, "expired on "+d.Until.Format(time.DateOnly)) {
+		t.Fatalf("approval after the МЧД expired: %v", err)
+	}
+}
