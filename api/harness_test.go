@@ -47,6 +47,25 @@ func startServer(t testing.TB, mutate func(*config.Config)) *testServer {
 // mutOpts (limits, logger).
 func startServerOpts(t testing.TB, mutate func(*config.Config), mutOpts func(*api.Options)) *testServer {
 	t.Helper()
+	return startServerOn(t, listenLoopback(t), mutate, mutOpts)
+}
+
+// listenLoopback opens a listener on 127.0.0.1 at a free port.
+func listenLoopback(t testing.TB) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}
+
+// startServerOn is startServerOpts on a listener the caller opened, so
+// that a peer the configuration names (the hook simulator) can be given
+// the server's address first. The configuration's public URL is the
+// listener's; the server owns ln from here on.
+func startServerOn(t testing.TB, ln net.Listener, mutate func(*config.Config), mutOpts func(*api.Options)) *testServer {
+	t.Helper()
 	dir := t.TempDir()
 	cfg := config.DefaultConfig()
 	cfg.DataDir = filepath.Join(dir, "data")
@@ -54,10 +73,6 @@ func startServerOpts(t testing.TB, mutate func(*config.Config), mutOpts func(*ap
 	cfg.Server.Listen = "127.0.0.1:0"
 	if mutate != nil {
 		mutate(&cfg)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
 	}
 	cfg.Server.PublicURL = "http://" + ln.Addr().String()
 	e, err := ca.Open(context.Background(), cfg, ca.Options{Logger: quietLogger(), CreateDefault: true})

@@ -20,7 +20,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gostca/gostca/api"
 	"github.com/gostca/gostca/api/hooksapi"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/ca"
@@ -129,66 +128,24 @@ type hookSetup struct {
 // pointed at it, then the CA with hooks.kind.esia at the simulator.
 func startHookServer(t *testing.T, hs hookSetup) (*testServer, *simulator) {
 	t.Helper()
-	dir := t.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	sim := startHooksim(t, base, hs.simArgs...)
-	cfg := config.DefaultConfig()
-	cfg.DataDir = filepath.Join(dir, "data")
-	cfg.Keys.ScryptLogN = 10
-	cfg.Server.PublicURL = base
-	cfg.Hooks.PollInterval = 20 * time.Millisecond
-	cfg.Hooks.MinBackoff = 10 * time.Millisecond
-	cfg.Hooks.MaxBackoff = 40 * time.Millisecond
-	cfg.Hooks.Timeout = 5 * time.Second
+	ln := listenLoopback(t)
+	sim := startHooksim(t, "http://"+ln.Addr().String(), hs.simArgs...)
 	if hs.concurrency == 0 {
 		hs.concurrency = 2
 	}
-	cfg.Hooks.AllowHTTPLoopback = true // the simulator is on 127.0.0.1
-	cfg.Hooks.Kinds = map[string]config.HookKindConfig{
-		"esia": {URL: sim.base + "/esia", SecretFiles: hs.engineFiles, MaxAttempts: hs.maxAttempts, Concurrency: hs.concurrency},
-	}
-	for _, k := range hs.more {
-		cfg.Hooks.Kinds[k] = config.HookKindConfig{URL: sim.base + "/" + k, SecretFiles: hs.engineFiles}
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	e, err := ca.Open(context.Background(), cfg, ca.Options{Logger: quietLogger(), CreateDefault: true})
-	if err != nil {
-		ln.Close()
-		t.Fatal(err)
-	}
-	ts := &testServer{e: e, addr: ln.Addr().String(), base: base, dir: dir, tokens: map[auth.Role]string{},
-		client: &http.Client{Timeout: 30 * time.Second}}
-	for _, r := range auth.Roles {
-		scope := ""
-		if r == auth.RoleServiceCentre {
-			scope = "centre-1"
+	ts := startServerOn(t, ln, func(cfg *config.Config) {
+		cfg.Hooks.PollInterval = 20 * time.Millisecond
+		cfg.Hooks.MinBackoff = 10 * time.Millisecond
+		cfg.Hooks.MaxBackoff = 40 * time.Millisecond
+		cfg.Hooks.Timeout = 5 * time.Second
+		cfg.Hooks.AllowHTTPLoopback = true // the simulator is on 127.0.0.1
+		cfg.Hooks.Kinds = map[string]config.HookKindConfig{
+			"esia": {URL: sim.base + "/esia", SecretFiles: hs.engineFiles, MaxAttempts: hs.maxAttempts, Concurrency: hs.concurrency},
 		}
-		tok, _, err := e.CreateToken(context.Background(), "test", r, scope, "test "+string(r))
-		if err != nil {
-			t.Fatal(err)
+		for _, k := range hs.more {
+			cfg.Hooks.Kinds[k] = config.HookKindConfig{URL: sim.base + "/" + k, SecretFiles: hs.engineFiles}
 		}
-		ts.tokens[r] = tok
-	}
-	ts.srv = api.New(e, api.Options{MaxBodyBytes: 1 << 20, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
-		IdleTimeout: 10 * time.Second, Logger: quietLogger()})
-	done := make(chan error, 1)
-	go func() { done <- ts.srv.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		ts.client.CloseIdleConnections()
-		_ = ts.srv.Shutdown(ctx)
-		<-done
-		if err := e.Close(); err != nil {
-			t.Errorf("CA close: %v", err)
-		}
-	})
+	}, nil)
 	return ts, sim
 }
 
