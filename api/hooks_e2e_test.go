@@ -133,7 +133,7 @@ func startHookServer(t *testing.T, hs hookSetup) (*testServer, *simulator) {
 	if hs.concurrency == 0 {
 		hs.concurrency = 2
 	}
-	ts := startServerOn(t, ln, func(cfg *config.Config) {
+	ts := startServerOn(t, ln, serverSetup{mutate: func(cfg *config.Config) {
 		cfg.Hooks.PollInterval = 20 * time.Millisecond
 		cfg.Hooks.MinBackoff = 10 * time.Millisecond
 		cfg.Hooks.MaxBackoff = 40 * time.Millisecond
@@ -145,7 +145,7 @@ func startHookServer(t *testing.T, hs hookSetup) (*testServer, *simulator) {
 		for _, k := range hs.more {
 			cfg.Hooks.Kinds[k] = config.HookKindConfig{URL: sim.base + "/" + k, SecretFiles: hs.engineFiles}
 		}
-	}, nil)
+	}})
 	return ts, sim
 }
 
