@@ -82,6 +82,7 @@ type Server struct {
 	authFailures  *prometheus.CounterVec
 	authThrottled prometheus.Counter
 	connsRejected *prometheus.CounterVec
+	refuser       *refuser // answers connections over a limit (connrefuse.go)
 	requested     requestedConns
 }
 
@@ -97,6 +98,7 @@ func New(e *ca.CA, opts Options) *Server {
 		opts.WriteTimeout = 30 * time.Second
 	}
 	s := &Server{e: e, pub: e.Publisher(), tokens: e.Tokens(), log: opts.Logger, opts: opts, ocspMaxAge: e.Config().OCSP.MaxAge,
+		refuser: newRefuser(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gostca_http_requests_total", Help: "HTTP requests by route, method and status code."},
 			[]string{"route", "method", "code"}),
