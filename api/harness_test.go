@@ -295,3 +295,16 @@ func (o *ossl) csr(name, alg, paramset string) []byte {
 		"-keyout", name+".key", "-out", name+".csr", "-subj", "/CN="+name)
 	return o.read(name + ".csr")
 }
+
+// writeChain puts the root and the default issuing CA's certificates, as
+// the server publishes them, into o's directory: root.der, ca.der,
+// root.pem, ca.pem.
+func (ts *testServer) writeChain(t *testing.T, o *ossl) {
+	t.Helper()
+	for _, f := range []struct{ path, name string }{{"/ca/root.crt", "root"}, {"/ca/gost256.crt", "ca"}} {
+		resp, der := ts.do(t, "GET", f.path, "", "", nil)
+		wantStatus(t, resp, der, 200)
+		o.write(f.name+".der", der)
+		o.run("x509", "-inform", "DER", "-in", f.name+".der", "-out", f.name+".pem")
+	}
+}
