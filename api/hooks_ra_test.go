@@ -61,7 +61,7 @@ func TestHooksRegistryAndSMS(t *testing.T) {
 		return n == 3
 	})
 	waitUntil(t, "six callbacks answered", func() bool {
-		cb, _ := sim.stats(t)["callbacks"].(map[string]any)
+		cb, _ := sim.Stats(t)["callbacks"].(map[string]any)
 		return cb["200"] != nil && cb["200"].(float64) == 6
 	})
 	hist, err := st.ApplicationHistory(ctx, a.ID)
@@ -88,7 +88,7 @@ func TestHooksRegistryAndSMS(t *testing.T) {
 	ts.e.Hooks().Kick()
 	var text string
 	waitUntil(t, "the SMS at the gateway", func() bool {
-		resp, err := http.Get(sim.base + "/sms/last?phone=" + url.QueryEscape("+79161234567"))
+		resp, err := http.Get(sim.Base + "/sms/last?phone=" + url.QueryEscape("+79161234567"))
 		if err != nil {
 			t.Fatal(err)
 		}
