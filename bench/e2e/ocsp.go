@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"math/big"
 	"net/http"
 	"net/url"
 	"strings"
@@ -38,6 +39,31 @@ func newOCSPIssuer(der []byte) (*ocspIssuer, error) {
 		return nil, err
 	}
 	return &ocspIssuer{ids: ids, pub: c.PublicKey.Key}, nil
+}
+
+// ocspPopulation is what an OCSP client needs of the population: a
+// target per certificate (the first revoked of them revoked) and each
+// issuer's CertID hashes, from the certificate the server publishes.
+func ocspPopulation(ctx context.Context, cl *client, pop []issued, revoked int) ([]ocspTarget, map[string]*ocspIssuer, error) {
+	targets := make([]ocspTarget, len(pop))
+	issuers := map[string]*ocspIssuer{}
+	for i, c := range pop {
+		serial, ok := new(big.Int).SetString(c.Serial, 16)
+		if !ok {
+			return nil, nil, fmt.Errorf("serial %q is not hex", c.Serial)
+		}
+		targets[i] = ocspTarget{Serial: serial.Bytes(), Issuer: c.Issuer, Revoked: i < revoked}
+		if issuers[c.Issuer] == nil {
+			der, err := cl.get(ctx, "/ca/"+c.Issuer+".crt")
+			if err != nil {
+				return nil, nil, err
+			}
+			if issuers[c.Issuer], err = newOCSPIssuer(der); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	return targets, issuers, nil
 }
 
 // ocspGETPath is the GET form of RFC 6960 Appendix A.1 as OpenSSL and
