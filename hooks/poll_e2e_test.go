@@ -98,35 +98,8 @@ func TestPollRegistryCheck(t *testing.T) {
 	e := catest.Open(t, pollConfig(t, sim, sec, 30*time.Second, "registry_check"))
 	svc, st := e.RA(), e.Store().(ra.Store)
 	ctx := context.Background()
-	op := ra.Actor{Kind: ra.Operator, ID: "op-1"}
-	a, err := svc.Create(ctx, op, ra.CreateInput{CertType: "natural-person", Centre: "centre-1", Phone: "+79161234567"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	owner := store.Owner{Surname: "Ёлкина", GivenName: "Анна", Sex: store.SexFemale,
-		BirthDate: time.Date(1990, 5, 17, 0, 0, 0, 0, time.UTC), BirthPlace: "г. Тверь",
-		IDDoc: store.IdentityDocument{Type: store.IDRussianPassport, Series: "4510", Number: "123456",
-			IssuedOn: time.Date(2010, 6, 1, 0, 0, 0, 0, time.UTC), Issuer: "ОВД района Тверской", IssuerCode: "770-001"},
-		Citizenship: "RU", SNILS: "112-233-445 95", INN: "500100123426"}
-	if a, err = svc.UpdateData(ctx, op, a.ID, a.Version, ra.Data{Phone: "+79161234567", Owner: owner}); err != nil {
-		t.Fatal(err)
-	}
-	if len(a.Checks) != 3 {
-		t.Fatalf("%d checks asked, want 3", len(a.Checks))
-	}
-	waitFor(t, "three checks confirmed by polling", func() bool {
-		got, err := st.Application(ctx, a.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for _, c := range got.Checks {
-			if c.Status == store.CheckConfirmed {
-				n++
-			}
-		}
-		return n == 3
-	})
+	a := catest.ApplicationWithChecks(t, svc)
+	waitFor(t, "three checks confirmed by polling", func() bool { return catest.ConfirmedChecks(t, st, a.ID) == 3 })
 	hist, err := st.ApplicationHistory(ctx, a.ID)
 	if err != nil {
 		t.Fatal(err)
