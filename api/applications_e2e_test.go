@@ -225,12 +225,7 @@ func TestApplicationEndToEnd(t *testing.T) {
 		t.Fatalf("certificate subject %+v, want the application's %+v", *got, want)
 	}
 	// The chain, by OpenSSL; and OpenSSL reads the same subject.
-	_, root := ts.do(t, "GET", "/ca/root.crt", "", "", nil)
-	_, caDER := ts.do(t, "GET", "/ca/gost256.crt", "", "", nil)
-	o.write("root.der", root)
-	o.write("ca.der", caDER)
-	o.run("x509", "-inform", "DER", "-in", "root.der", "-out", "root.pem")
-	o.run("x509", "-inform", "DER", "-in", "ca.der", "-out", "ca.pem")
+	ts.writeChain(t, o)
 	o.write("app.pem", pemBytes)
 	if out := o.run("verify", "-CAfile", "root.pem", "-untrusted", "ca.pem", "app.pem"); !strings.Contains(out, "app.pem: OK") {
 		t.Fatalf("openssl verify: %s", out)

@@ -13,9 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/cryptobyte"
-	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
-
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/gost/gost3410"
 	"github.com/gostca/gostca/internal/catest"
@@ -105,7 +102,7 @@ func BenchmarkHTTPOCSP(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		req := ocspRequest(nameHash, keyHash, parsed.SerialNumber.Bytes())
+		req := ocspRequest(b, nameHash, keyHash, parsed.SerialNumber.Bytes())
 		paths = append(paths, "/ocsp/"+url.PathEscape(base64.StdEncoding.EncodeToString(req)))
 	}
 	// Let the pre-signing job catch up, then warm every response.
@@ -145,32 +142,4 @@ func BenchmarkHTTPOCSP(b *testing.B) {
 		b.Fatalf("%d of %d OCSP requests failed", n, b.N)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "responses/s")
-}
-
-// ocspRequest is a minimal DER OCSPRequest for one SHA-1 CertID.
-func ocspRequest(nameHash, keyHash, serial []byte) []byte {
-	var b cryptobyte.Builder
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // OCSPRequest
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // TBSRequest
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // requestList
-				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // Request
-					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // CertID
-						b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-							b.AddASN1ObjectIdentifier([]int{1, 3, 14, 3, 2, 26})
-							b.AddASN1NULL()
-						})
-						b.AddASN1OctetString(nameHash)
-						b.AddASN1OctetString(keyHash)
-						b.AddASN1(cbasn1.INTEGER, func(b *cryptobyte.Builder) {
-							if serial[0]&0x80 != 0 {
-								b.AddUint8(0)
-							}
-							b.AddBytes(serial)
-						})
-					})
-				})
-			})
-		})
-	})
-	return b.BytesOrPanic()
 }

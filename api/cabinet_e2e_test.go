@@ -22,6 +22,7 @@ import (
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/config"
+	"github.com/gostca/gostca/internal/testlog"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -45,7 +46,7 @@ type cabinetEnv struct {
 	*testServer
 	sim   *simulator
 	clk   *testClock
-	logs  *syncBuffer
+	logs  *testlog.Buffer
 	mu    sync.Mutex
 	seen  [][]byte // response bodies
 	codes []string // codes read from the gateway
@@ -56,7 +57,7 @@ func startCabinet(t *testing.T, mutate func(*config.Config)) *cabinetEnv {
 	t.Helper()
 	dir := t.TempDir()
 	sec := writeSecret(t, dir, "hooks.key", key(3))
-	env := &cabinetEnv{clk: &testClock{t: time.Now().UTC()}, logs: &syncBuffer{}, last: map[string]string{}}
+	env := &cabinetEnv{clk: &testClock{t: time.Now().UTC()}, logs: &testlog.Buffer{}, last: map[string]string{}}
 	logger := slog.New(slog.NewTextHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ts, sim := startHookServer(t, hookSetup{simArgs: []string{"-secret-file", sec}, engineFiles: []string{sec}, more: []string{"sms"},
 		mutate: mutate, caOpts: func(o *ca.Options) { o.Now, o.Logger = env.clk.now, logger },
@@ -109,7 +110,7 @@ func (env *cabinetEnv) code(t *testing.T, phone string) string {
 	t.Helper()
 	var text string
 	waitUntil(t, "a new SMS to "+phone, func() bool {
-		resp, err := http.Get(env.sim.base + "/sms/last?phone=" + url.QueryEscape(phone))
+		resp, err := http.Get(env.sim.Base + "/sms/last?phone=" + url.QueryEscape(phone))
 		if err != nil {
 			t.Fatal(err)
 		}

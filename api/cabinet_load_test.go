@@ -88,7 +88,7 @@ func TestCabinetLoad(t *testing.T) {
 	// sms waits for a new code at the gateway for phone.
 	sms := func(phone, prev string) (string, string, error) {
 		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
-			resp, err := client.Get(env.sim.base + "/sms/last?phone=" + url.QueryEscape(phone))
+			resp, err := client.Get(env.sim.Base + "/sms/last?phone=" + url.QueryEscape(phone))
 			if err != nil {
 				return "", "", err
 			}

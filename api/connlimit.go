@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"log/slog"
 	"net"
-	"strconv"
 	"sync"
 	"time"
 
@@ -14,11 +13,12 @@ import (
 // Connection limits: at most ConnLimits.PerClient connections open from
 // one client address (an IPv4 address or an IPv6 /64) and at most
 // ConnLimits.Total in all. A connection over a limit is accepted and
-// closed at once — on plain HTTP after a short answer (429 for the
-// per-client limit, 503 for the total, Connection: close), under TLS
-// without one (no handshake is made for it) — so a client that keeps
-// reconnecting cannot exhaust the server's file descriptors. The limits
-// sit under TLS and fasthttp, on the listener. 0 turns a limit off.
+// closed — on plain HTTP after answering its request (429 for the
+// per-client limit, 503 for the total, Connection: close; see
+// connrefuse.go for the bounds), under TLS at once (no handshake is made
+// for it) — so a client that keeps reconnecting cannot exhaust the
+// server's file descriptors. The limits sit under TLS and fasthttp, on
+// the listener. 0 turns a limit off.
 
 // ConnLimits bound the open connections.
 type ConnLimits struct {
@@ -33,6 +33,7 @@ type limitListener struct {
 	plain    bool // answer before closing (no TLS on top)
 	rejected *prometheus.CounterVec
 	log      *slog.Logger
+	refuser  *refuser
 
 	mu      sync.Mutex
 	open    map[clientKey]int
@@ -45,7 +46,7 @@ func (s *Server) limitListener(ln net.Listener, plain bool) net.Listener {
 		return ln
 	}
 	return &limitListener{Listener: ln, lim: s.opts.Conns, plain: plain, rejected: s.connsRejected, log: s.log,
-		open: map[clientKey]int{}}
+		refuser: s.refuser, open: map[clientKey]int{}}
 }
 
 // Accept returns the next connection within the limits; the others are
@@ -91,21 +92,12 @@ func (l *limitListener) Accept() (net.Conn, error) {
 	}
 }
 
-// refuse closes a connection over a limit, on plain HTTP after a short
-// answer written with a deadline (the accept loop never waits on it).
+// refuse closes a connection over a limit: on plain HTTP after
+// answering its request (connrefuse.go), off the accept loop.
 func (l *limitListener) refuse(c net.Conn, reason string) {
 	if l.plain {
-		status, detail := "429 Too Many Requests", "too many connections from this address"
-		code := "too_many_connections"
-		if reason == "total" {
-			status, detail = "503 Service Unavailable", "the server has too many connections"
-			code = "overloaded"
-		}
-		body := `{"type":"urn:gostca:problem:` + code + `","title":"Connection refused","status":` + status[:3] +
-			`,"detail":"` + detail + `","code":"` + code + `"}`
-		_ = c.SetWriteDeadline(time.Now().Add(50 * time.Millisecond))
-		_, _ = c.Write([]byte("HTTP/1.1 " + status + "\r\nConnection: close\r\nRetry-After: 1\r\nCache-Control: no-store\r\n" +
-			"Content-Type: application/problem+json\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body))
+		l.refuser.refuse(c, reason)
+		return
 	}
 	_ = c.Close()
 }

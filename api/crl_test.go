@@ -52,12 +52,7 @@ func TestDeltaAndPartitionCRLsOpenSSL(t *testing.T) {
 	const parts = 4
 	ts := startServer(t, func(c *config.Config) { c.CRL.Delta = true; c.CRL.Partitions = parts })
 	o := newOSSL(t)
-	_, root := ts.do(t, "GET", "/ca/root.crt", "", "", nil)
-	_, caDER := ts.do(t, "GET", "/ca/gost256.crt", "", "", nil)
-	o.write("root.der", root)
-	o.write("ca.der", caDER)
-	o.run("x509", "-inform", "DER", "-in", "root.der", "-out", "root.pem")
-	o.run("x509", "-inform", "DER", "-in", "ca.der", "-out", "ca.pem")
+	ts.writeChain(t, o)
 	o.write("chain.pem", append(o.read("ca.pem"), o.read("root.pem")...))
 
 	// Issue until two certificates share a partition (revoked, good) and

@@ -10,12 +10,12 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gostca/gostca/api"
 	"github.com/gostca/gostca/auth"
+	"github.com/gostca/gostca/internal/testlog"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -156,31 +156,13 @@ func TestAmbiguousRequestsRefused(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log sink for tests.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // Failed authentications are logged with the client address, the reason
 // and the token id (never the secret), counted on /metrics, and after
 // Limit of them the address gets 429 with Retry-After — even with a valid
 // token — while another address is served; the block doubles with each
 // further failure. Nothing is written.
 func TestAuthFailuresLoggedCountedSlowed(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	ts := startServerOpts(t, nil, func(o *api.Options) {
 		o.Logger = slog.New(slog.NewTextHandler(logs, nil))
 		o.AuthFailures = api.AuthFailureLimits{Limit: 3, Window: time.Minute, MaxDelay: 30 * time.Second, Clients: 100}

@@ -57,12 +57,7 @@ func TestApplicationEmployeeWalk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, root := ts.do(t, "GET", "/ca/root.crt", "", "", nil)
-	_, caDER := ts.do(t, "GET", "/ca/gost256.crt", "", "", nil)
-	o.write("root.der", root)
-	o.write("ca.der", caDER)
-	o.run("x509", "-inform", "DER", "-in", "root.der", "-out", "root.pem")
-	o.run("x509", "-inform", "DER", "-in", "ca.der", "-out", "ca.pem")
+	ts.writeChain(t, o)
 
 	var first, second raapi.Application
 	for i, c := range []struct{ name, poa, presenter string }{

@@ -47,20 +47,47 @@ func startServer(t testing.TB, mutate func(*config.Config)) *testServer {
 // mutOpts (limits, logger).
 func startServerOpts(t testing.TB, mutate func(*config.Config), mutOpts func(*api.Options)) *testServer {
 	t.Helper()
+	return startServerOn(t, listenLoopback(t), serverSetup{mutate: mutate, apiOpts: mutOpts})
+}
+
+// serverSetup changes what a test server starts with; a nil field
+// changes nothing.
+type serverSetup struct {
+	mutate  func(*config.Config) // the configuration
+	caOpts  func(*ca.Options)    // the CA's options
+	apiOpts func(*api.Options)   // the server's options (limits, logger)
+}
+
+// listenLoopback opens a listener on 127.0.0.1 at a free port.
+func listenLoopback(t testing.TB) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}
+
+// startServerOn starts a test server on a listener the caller opened, so
+// that a peer the configuration names (the hook simulator) can be given
+// the server's address first. The configuration's public URL is the
+// listener's; the server owns ln from here on.
+func startServerOn(t testing.TB, ln net.Listener, setup serverSetup) *testServer {
+	t.Helper()
 	dir := t.TempDir()
 	cfg := config.DefaultConfig()
 	cfg.DataDir = filepath.Join(dir, "data")
 	cfg.Keys.ScryptLogN = 10 // key files: fast to open in tests
 	cfg.Server.Listen = "127.0.0.1:0"
-	if mutate != nil {
-		mutate(&cfg)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	if setup.mutate != nil {
+		setup.mutate(&cfg)
 	}
 	cfg.Server.PublicURL = "http://" + ln.Addr().String()
-	e, err := ca.Open(context.Background(), cfg, ca.Options{Logger: quietLogger(), CreateDefault: true})
+	caOpts := ca.Options{Logger: quietLogger(), CreateDefault: true}
+	if setup.caOpts != nil {
+		setup.caOpts(&caOpts)
+	}
+	e, err := ca.Open(context.Background(), cfg, caOpts)
 	if err != nil {
 		ln.Close()
 		t.Fatal(err)
@@ -80,8 +107,8 @@ func startServerOpts(t testing.TB, mutate func(*config.Config), mutOpts func(*ap
 	}
 	opts := api.Options{MaxBodyBytes: cfg.Server.MaxBodyBytes, ReadTimeout: 10 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 10 * time.Second, Logger: quietLogger()}
-	if mutOpts != nil {
-		mutOpts(&opts)
+	if setup.apiOpts != nil {
+		setup.apiOpts(&opts)
 	}
 	ts.srv = api.New(e, opts)
 	done := make(chan error, 1)
@@ -267,4 +294,17 @@ func (o *ossl) csr(name, alg, paramset string) []byte {
 	o.run("req", "-new", "-newkey", alg, "-pkeyopt", "paramset:"+paramset, "-nodes",
 		"-keyout", name+".key", "-out", name+".csr", "-subj", "/CN="+name)
 	return o.read(name + ".csr")
+}
+
+// writeChain puts the root and the default issuing CA's certificates, as
+// the server publishes them, into o's directory: root.der, ca.der,
+// root.pem, ca.pem.
+func (ts *testServer) writeChain(t *testing.T, o *ossl) {
+	t.Helper()
+	for _, f := range []struct{ path, name string }{{"/ca/root.crt", "root"}, {"/ca/gost256.crt", "ca"}} {
+		resp, der := ts.do(t, "GET", f.path, "", "", nil)
+		wantStatus(t, resp, der, 200)
+		o.write(f.name+".der", der)
+		o.run("x509", "-inform", "DER", "-in", f.name+".der", "-out", f.name+".pem")
+	}
 }

@@ -1,22 +1,18 @@
 package api_test
 
 import (
-	"bufio"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,85 +22,21 @@ import (
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/internal/catest"
+	"github.com/gostca/gostca/internal/hooksimtest"
 	"github.com/gostca/gostca/store"
 )
 
-// The hook simulator (cmd/hooksim) runs as a real process on loopback;
-// the engine delivers to it and it calls the engine back.
-
-var (
-	hooksimOnce sync.Once
-	hooksimPath string
-	hooksimErr  error
-)
-
-func buildHooksim(t *testing.T) string {
-	t.Helper()
-	hooksimOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "hooksim")
-		if err != nil {
-			hooksimErr = err
-			return
-		}
-		hooksimPath = filepath.Join(dir, "hooksim")
-		out, err := exec.Command("go", "build", "-o", hooksimPath, "github.com/gostca/gostca/cmd/hooksim").CombinedOutput()
-		if err != nil {
-			hooksimErr = fmt.Errorf("go build hooksim: %v\n%s", err, out)
-		}
-	})
-	if hooksimErr != nil {
-		t.Fatal(hooksimErr)
-	}
-	return hooksimPath
-}
+// The hook simulator (cmd/hooksim) runs as a real process on loopback
+// (internal/hooksimtest); the engine delivers to it and it calls the
+// engine back.
 
 // simulator is a running hooksim.
-type simulator struct {
-	base string
-	cmd  *exec.Cmd
-}
+type simulator = hooksimtest.Sim
 
+// startHooksim runs hooksim calling the engine back at callback.
 func startHooksim(t *testing.T, callback string, args ...string) *simulator {
 	t.Helper()
-	cmd := exec.Command(buildHooksim(t), append([]string{"-callback", callback}, args...)...)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	line, err := bufio.NewReader(out).ReadString('\n')
-	addr, ok := strings.CutPrefix(strings.TrimSpace(line), "hooksim listening on ")
-	if err != nil || !ok {
-		t.Fatalf("hooksim did not start: %q %v", line, err)
-	}
-	return &simulator{base: "http://" + addr, cmd: cmd}
-}
-
-func (s *simulator) stats(t *testing.T) map[string]any {
-	t.Helper()
-	resp, err := http.Get(s.base + "/stats")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var m map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
-func (s *simulator) control(t *testing.T, query string) {
-	t.Helper()
-	resp, err := http.Post(s.base+"/control?"+query, "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	return hooksimtest.Start(t, append([]string{"-callback", callback}, args...)...)
 }
 
 // writeSecret writes a Standard Webhooks secret file (mode 0600).
@@ -132,77 +64,27 @@ type hookSetup struct {
 // pointed at it, then the CA with hooks.kind.esia at the simulator.
 func startHookServer(t *testing.T, hs hookSetup) (*testServer, *simulator) {
 	t.Helper()
-	dir := t.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	sim := startHooksim(t, base, hs.simArgs...)
-	cfg := config.DefaultConfig()
-	cfg.DataDir = filepath.Join(dir, "data")
-	cfg.Keys.ScryptLogN = 10
-	cfg.Server.PublicURL = base
-	cfg.Hooks.PollInterval = 20 * time.Millisecond
-	cfg.Hooks.MinBackoff = 10 * time.Millisecond
-	cfg.Hooks.MaxBackoff = 40 * time.Millisecond
-	cfg.Hooks.Timeout = 5 * time.Second
+	ln := listenLoopback(t)
+	sim := startHooksim(t, "http://"+ln.Addr().String(), hs.simArgs...)
 	if hs.concurrency == 0 {
 		hs.concurrency = 2
 	}
-	cfg.Hooks.AllowHTTPLoopback = true // the simulator is on 127.0.0.1
-	cfg.Hooks.Kinds = map[string]config.HookKindConfig{
-		"esia": {URL: sim.base + "/esia", SecretFiles: hs.engineFiles, MaxAttempts: hs.maxAttempts, Concurrency: hs.concurrency},
-	}
-	for _, k := range hs.more {
-		cfg.Hooks.Kinds[k] = config.HookKindConfig{URL: sim.base + "/" + k, SecretFiles: hs.engineFiles}
-	}
-	if hs.mutate != nil {
-		hs.mutate(&cfg)
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	caOpts := ca.Options{Logger: quietLogger(), CreateDefault: true}
-	if hs.caOpts != nil {
-		hs.caOpts(&caOpts)
-	}
-	e, err := ca.Open(context.Background(), cfg, caOpts)
-	if err != nil {
-		ln.Close()
-		t.Fatal(err)
-	}
-	ts := &testServer{e: e, addr: ln.Addr().String(), base: base, dir: dir, tokens: map[auth.Role]string{},
-		client: &http.Client{Timeout: 30 * time.Second}}
-	for _, r := range auth.Roles {
-		scope := ""
-		if r == auth.RoleServiceCentre {
-			scope = "centre-1"
+	ts := startServerOn(t, ln, serverSetup{mutate: func(cfg *config.Config) {
+		cfg.Hooks.PollInterval = 20 * time.Millisecond
+		cfg.Hooks.MinBackoff = 10 * time.Millisecond
+		cfg.Hooks.MaxBackoff = 40 * time.Millisecond
+		cfg.Hooks.Timeout = 5 * time.Second
+		cfg.Hooks.AllowHTTPLoopback = true // the simulator is on 127.0.0.1
+		cfg.Hooks.Kinds = map[string]config.HookKindConfig{
+			"esia": {URL: sim.Base + "/esia", SecretFiles: hs.engineFiles, MaxAttempts: hs.maxAttempts, Concurrency: hs.concurrency},
 		}
-		tok, _, err := e.CreateToken(context.Background(), "test", r, scope, "test "+string(r))
-		if err != nil {
-			t.Fatal(err)
+		for _, k := range hs.more {
+			cfg.Hooks.Kinds[k] = config.HookKindConfig{URL: sim.Base + "/" + k, SecretFiles: hs.engineFiles}
 		}
-		ts.tokens[r] = tok
-	}
-	apiOpts := api.Options{MaxBodyBytes: 1 << 20, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
-		IdleTimeout: 10 * time.Second, Logger: quietLogger()}
-	if hs.apiOpts != nil {
-		hs.apiOpts(&apiOpts)
-	}
-	ts.srv = api.New(e, apiOpts)
-	done := make(chan error, 1)
-	go func() { done <- ts.srv.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		ts.client.CloseIdleConnections()
-		_ = ts.srv.Shutdown(ctx)
-		<-done
-		if err := e.Close(); err != nil {
-			t.Errorf("CA close: %v", err)
+		if hs.mutate != nil {
+			hs.mutate(cfg)
 		}
-	})
+	}, caOpts: hs.caOpts, apiOpts: hs.apiOpts})
 	return ts, sim
 }
 
@@ -256,7 +138,7 @@ func TestHooksESIAEndToEnd(t *testing.T) {
 	// A subscriber's cabinet and an auditor may not see the outbox.
 	resp, body = ts.json(t, "GET", "/api/v1/outbox", auth.RoleCabinet, nil)
 	wantProblem(t, resp, body, 403, "forbidden")
-	st2 := sim.stats(t)
+	st2 := sim.Stats(t)
 	if st2["bad_signatures"].(float64) != 0 || st2["received"].(map[string]any)["esia"].(float64) != 1 {
 		t.Errorf("simulator stats %v", st2)
 	}
@@ -306,7 +188,7 @@ func TestHooksDeadRedrive(t *testing.T) {
 	}
 	// Dead means no more attempts.
 	time.Sleep(150 * time.Millisecond)
-	if f := sim.stats(t)["failed"].(float64); f != 3 {
+	if f := sim.Stats(t)["failed"].(float64); f != 3 {
 		t.Errorf("simulator refused %v deliveries, want 3", f)
 	}
 	if esiaState(t, ts, serial).State != "PENDING" {
@@ -315,7 +197,7 @@ func TestHooksDeadRedrive(t *testing.T) {
 	waitUntil(t, "gostca_hook_dead{kind=esia} 1", func() bool { return gauge(t, ts, "gostca_hook_dead", "esia") == 1 })
 	resp, body = ts.json(t, "POST", "/api/v1/outbox/"+id+"/redrive", auth.RoleAuditor, nil)
 	wantProblem(t, resp, body, 403, "forbidden")
-	sim.control(t, "fail=0")
+	sim.Control(t, "fail=0")
 	resp, body = ts.json(t, "POST", "/api/v1/outbox/"+id+"/redrive", auth.RoleCAOperator, nil)
 	wantStatus(t, resp, body, 200)
 	waitUntil(t, "ESIA SUCCEEDED after the redrive", func() bool { return esiaState(t, ts, serial).State == "SUCCEEDED" })
@@ -347,7 +229,7 @@ func TestHooksRotation(t *testing.T) {
 		ts, sim := startHookServer(t, hookSetup{simArgs: []string{"-secret-file", simKey}, engineFiles: []string{newKey, oldKey}})
 		serial := ca.FormatSerial(catest.Issue(t, ts.e).Cert.Serial)
 		waitUntil(t, "ESIA SUCCEEDED", func() bool { return esiaState(t, ts, serial).State == "SUCCEEDED" })
-		if b := sim.stats(t)["bad_signatures"].(float64); b != 0 {
+		if b := sim.Stats(t)["bad_signatures"].(float64); b != 0 {
 			t.Errorf("%v bad signatures", b)
 		}
 	}
@@ -474,8 +356,8 @@ func TestHooksReceiverDown(t *testing.T) {
 	for i := range serials {
 		serials[i] = ca.FormatSerial(catest.Issue(t, ts.e).Cert.Serial)
 	}
-	_ = sim.cmd.Process.Kill() // down, mid-delivery
-	_ = sim.cmd.Wait()
+	_ = sim.Cmd.Process.Kill() // down, mid-delivery
+	_ = sim.Cmd.Wait()
 	time.Sleep(300 * time.Millisecond)
 	ctx := context.Background()
 	rows, err := ts.e.Store().OutboxList(ctx, "esia", store.OutboxAny, 0, 100)
@@ -530,7 +412,7 @@ func TestHooksESIAFailureRedrive(t *testing.T) {
 	}
 	resp, body := ts.json(t, "POST", "/api/v1/certificates/"+serial+"/esia/redrive", auth.RoleCabinet, nil)
 	wantProblem(t, resp, body, 403, "forbidden")
-	sim.control(t, "esia=succeeded&fail=1") // the first new attempt fails too: the ESIA connector is retried
+	sim.Control(t, "esia=succeeded&fail=1") // the first new attempt fails too: the ESIA connector is retried
 	resp, body = ts.json(t, "POST", "/api/v1/certificates/"+serial+"/esia/redrive", auth.RoleCAOperator, nil)
 	wantStatus(t, resp, body, 202)
 	if st := esiaState(t, ts, serial).State; st != "REDRIVEN" && st != "SUCCEEDED" {

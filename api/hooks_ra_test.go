@@ -10,10 +10,10 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gostca/gostca/cadir"
 	"github.com/gostca/gostca/hooks"
+	"github.com/gostca/gostca/internal/catest"
 	"github.com/gostca/gostca/otp"
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/store"
@@ -33,38 +33,10 @@ func TestHooksRegistryAndSMS(t *testing.T) {
 		more: []string{"registry_check", "sms"}})
 	svc, st := ts.e.RA(), ts.e.Store().(ra.Store) // the CA's own RA: answers reach it through ca.Open's wiring
 	ctx := context.Background()
-	op := ra.Actor{Kind: ra.Operator, ID: "op-1"}
-	a, err := svc.Create(ctx, op, ra.CreateInput{CertType: "natural-person", Centre: "centre-1", Phone: "+79161234567"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	owner := store.Owner{Surname: "Ёлкина", GivenName: "Анна", Sex: store.SexFemale,
-		BirthDate: time.Date(1990, 5, 17, 0, 0, 0, 0, time.UTC), BirthPlace: "г. Тверь",
-		IDDoc: store.IdentityDocument{Type: store.IDRussianPassport, Series: "4510", Number: "123456",
-			IssuedOn: time.Date(2010, 6, 1, 0, 0, 0, 0, time.UTC), Issuer: "ОВД района Тверской", IssuerCode: "770-001"},
-		Citizenship: "RU", SNILS: "112-233-445 95", INN: "500100123426"}
-	a, err = svc.UpdateData(ctx, op, a.ID, a.Version, ra.Data{Phone: "+79161234567", Owner: owner})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(a.Checks) != 3 {
-		t.Fatalf("%d checks asked, want 3 (snils, inn, passport)", len(a.Checks))
-	}
-	waitUntil(t, "three confirmed checks", func() bool {
-		got, err := st.Application(ctx, a.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for _, c := range got.Checks {
-			if c.Status == store.CheckConfirmed {
-				n++
-			}
-		}
-		return n == 3
-	})
+	a := catest.ApplicationWithChecks(t, svc)
+	waitUntil(t, "three confirmed checks", func() bool { return catest.ConfirmedChecks(t, st, a.ID) == 3 })
 	waitUntil(t, "six callbacks answered", func() bool {
-		cb, _ := sim.stats(t)["callbacks"].(map[string]any)
+		cb, _ := sim.Stats(t)["callbacks"].(map[string]any)
 		return cb["200"] != nil && cb["200"].(float64) == 6
 	})
 	hist, err := st.ApplicationHistory(ctx, a.ID)
@@ -104,7 +76,7 @@ func TestHooksRegistryAndSMS(t *testing.T) {
 	ts.e.Hooks().Kick()
 	var text string
 	waitUntil(t, "the SMS at the gateway", func() bool {
-		resp, err := http.Get(sim.base + "/sms/last?phone=" + url.QueryEscape("+79161234567"))
+		resp, err := http.Get(sim.Base + "/sms/last?phone=" + url.QueryEscape("+79161234567"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,12 +19,7 @@ import (
 func TestDelegatedOCSPOpenSSL(t *testing.T) {
 	ts := startServer(t, func(c *config.Config) { c.OCSP.Delegated = true })
 	o := newOSSL(t)
-	for _, f := range []struct{ path, name string }{{"/ca/root.crt", "root"}, {"/ca/gost256.crt", "ca"}} {
-		resp, der := ts.do(t, "GET", f.path, "", "", nil)
-		wantStatus(t, resp, der, 200)
-		o.write(f.name+".der", der)
-		o.run("x509", "-inform", "DER", "-in", f.name+".der", "-out", f.name+".pem")
-	}
+	ts.writeChain(t, o)
 	csr := o.csr("leaf", "gost2012_256", "TCA")
 	resp, body := ts.json(t, "POST", "/api/v1/certificates", auth.RoleCAOperator, issueBody(pkix.ProfileQualifiedPerson.Name, csr))
 	wantStatus(t, resp, body, 201)

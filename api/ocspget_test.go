@@ -27,7 +27,7 @@ func TestOCSPGETWithSlashes(t *testing.T) {
 		serial := make([]byte, 16)
 		rand.Read(serial)
 		serial[0] = 0x40 | serial[0]&0x3f
-		b64 = base64.StdEncoding.EncodeToString(ocspRequest(nameHash, keyHash, serial))
+		b64 = base64.StdEncoding.EncodeToString(ocspRequest(t, nameHash, keyHash, serial))
 		if strings.Contains(b64, "//") {
 			break
 		}
@@ -82,4 +82,16 @@ func (ts *testServer) issuerHashes(t testing.TB) (nameHash, keyHash []byte) {
 	}
 	t.Fatal("no default issuer")
 	return nil, nil
+}
+
+// ocspRequest is an OCSP request for one serial with SHA-1 CertID hashes
+// (from issuerHashes) and no nonce, as `openssl ocsp -no_nonce` sends it.
+func ocspRequest(t testing.TB, nameHash, keyHash, serial []byte) []byte {
+	t.Helper()
+	der, err := pkix.MarshalOCSPRequest([]pkix.CertID{{Hash: pkix.OCSPHashSHA1, IssuerNameHash: nameHash,
+		IssuerKeyHash: keyHash, Serial: serial}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
 }

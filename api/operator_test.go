@@ -274,7 +274,7 @@ func TestOCSPCacheBounded(t *testing.T) {
 		cert := ts.issueAs(t, ts.tokens[auth.RoleCAAdmin], pkix.ProfileQualifiedPerson.Name, "")
 		serial, _ := ca.ParseSerial(cert.Serial)
 		nameHash, keyHash := ts.issuerHashes(t)
-		path := "/ocsp/" + url.PathEscape(base64.StdEncoding.EncodeToString(ocspRequest(nameHash, keyHash, serial)))
+		path := "/ocsp/" + url.PathEscape(base64.StdEncoding.EncodeToString(ocspRequest(t, nameHash, keyHash, serial)))
 		var resp *http.Response
 		var der []byte
 		for range 100 { // the pre-signed response is made just after issuance

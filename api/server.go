@@ -82,6 +82,8 @@ type Server struct {
 	authFailures  *prometheus.CounterVec
 	authThrottled prometheus.Counter
 	connsRejected *prometheus.CounterVec
+	refuser       *refuser // answers connections over a limit (connrefuse.go)
+	requested     requestedConns
 }
 
 // New makes a server for e. Register its metrics once per CA.
@@ -96,6 +98,7 @@ func New(e *ca.CA, opts Options) *Server {
 		opts.WriteTimeout = 30 * time.Second
 	}
 	s := &Server{e: e, pub: e.Publisher(), tokens: e.Tokens(), log: opts.Logger, opts: opts, ocspMaxAge: e.Config().OCSP.MaxAge,
+		refuser: newRefuser(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gostca_http_requests_total", Help: "HTTP requests by route, method and status code."},
 			[]string{"route", "method", "code"}),
@@ -127,6 +130,7 @@ func New(e *ca.CA, opts Options) *Server {
 	s.srv = &fasthttp.Server{
 		Handler:               s.handle,
 		ErrorHandler:          s.transportError,
+		ConnState:             s.requested.state, // connquiet.go
 		Name:                  "gostca",
 		ReadTimeout:           opts.ReadTimeout,
 		WriteTimeout:          opts.WriteTimeout,
@@ -164,8 +168,15 @@ func (f fasthttpLogger) Printf(format string, args ...any) {
 	f.l.Debug("fasthttp: " + fmt.Sprintf(format, args...))
 }
 
-// transportError answers requests fasthttp could not read.
+// transportError answers requests fasthttp could not read. A connection
+// that timed out before sending anything is closed instead: there is no
+// request to answer (connquiet.go). fasthttp's write of the error
+// response then fails on the closed connection, which it ignores.
 func (s *Server) transportError(ctx *fasthttp.RequestCtx, err error) {
+	if s.requested.sentNothing(ctx.Conn()) {
+		_ = ctx.Conn().Close()
+		return
+	}
 	if errors.Is(err, fasthttp.ErrBodyTooLarge) {
 		wire.WriteProblem(ctx, &wire.Error{Code: wire.CodeBodyTooLarge, Detail: fmt.Sprintf("request body larger than %d bytes", s.bodyLimit(&ctx.Request.Header))})
 		s.requests.WithLabelValues("transport", "", "413").Inc()

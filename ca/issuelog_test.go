@@ -1,40 +1,22 @@
 package ca_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/caerr"
 	"github.com/gostca/gostca/internal/catest"
+	"github.com/gostca/gostca/internal/testlog"
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestIssuanceLogged: every issuance and every refusal is one info line
 // with the serial or the problem code, the profile and the actor, and
 // nothing of the subject.
 func TestIssuanceLogged(t *testing.T) {
-	var buf lockedBuffer
+	var buf testlog.Buffer
 	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	e, err := ca.Open(context.Background(), catest.Config(t), ca.Options{Logger: log, CreateDefault: true})
 	if err != nil {

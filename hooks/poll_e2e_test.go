@@ -1,17 +1,11 @@
 package hooks_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/base64"
-	"encoding/json"
-	"fmt"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +15,7 @@ import (
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/hooks"
 	"github.com/gostca/gostca/internal/catest"
+	"github.com/gostca/gostca/internal/hooksimtest"
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/store"
 )
@@ -29,90 +24,19 @@ import (
 // process on loopback: the engine delivers, takes a ticket, and asks the
 // simulator's /poll/{ticket} until the final answer.
 
-var (
-	simOnce sync.Once
-	simPath string
-	simErr  error
-)
-
-func hooksimBinary(t *testing.T) string {
-	t.Helper()
-	simOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "hooksim")
-		if err != nil {
-			simErr = err
-			return
-		}
-		simPath = filepath.Join(dir, "hooksim")
-		if out, err := exec.Command("go", "build", "-o", simPath, "github.com/gostca/gostca/cmd/hooksim").CombinedOutput(); err != nil {
-			simErr = fmt.Errorf("go build hooksim: %v\n%s", err, out)
-		}
-	})
-	if simErr != nil {
-		t.Fatal(simErr)
-	}
-	return simPath
-}
-
-type pollSim struct{ base string }
-
 // startPollSim runs hooksim with a fresh secret and args; it returns the
 // simulator and the secret file.
-func startPollSim(t *testing.T, args ...string) (*pollSim, string) {
+func startPollSim(t *testing.T, args ...string) (*hooksimtest.Sim, string) {
 	t.Helper()
 	sec := filepath.Join(t.TempDir(), "hooks.key")
 	if err := os.WriteFile(sec, []byte("whsec_"+base64.StdEncoding.EncodeToString([]byte("polling receiver secret, 32 bytes"))), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(hooksimBinary(t), append([]string{"-secret-file", sec}, args...)...)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	line, _ := bufio.NewReader(out).ReadString('\n')
-	addr, ok := strings.CutPrefix(strings.TrimSpace(line), "hooksim listening on ")
-	if !ok {
-		t.Fatalf("hooksim did not start: %q", line)
-	}
-	return &pollSim{base: "http://" + addr}, sec
-}
-
-func (s *pollSim) stats(t *testing.T) map[string]any {
-	t.Helper()
-	resp, err := http.Get(s.base + "/stats")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var m map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
-func (s *pollSim) count(t *testing.T, group, kind string) float64 {
-	m, _ := s.stats(t)[group].(map[string]any)
-	v, _ := m[kind].(float64)
-	return v
-}
-
-func (s *pollSim) control(t *testing.T, query string) {
-	t.Helper()
-	resp, err := http.Post(s.base+"/control?"+query, "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	return hooksimtest.Start(t, append([]string{"-secret-file", sec}, args...)...), sec
 }
 
 // pollConfig configures kinds in poll mode at the simulator.
-func pollConfig(t *testing.T, sim *pollSim, sec string, deadline time.Duration, kinds ...string) config.Config {
+func pollConfig(t *testing.T, sim *hooksimtest.Sim, sec string, deadline time.Duration, kinds ...string) config.Config {
 	cfg := catest.Config(t)
 	cfg.Hooks.AllowHTTPLoopback = true
 	cfg.Hooks.PollInterval = 20 * time.Millisecond
@@ -120,8 +44,8 @@ func pollConfig(t *testing.T, sim *pollSim, sec string, deadline time.Duration, 
 	cfg.Hooks.MaxBackoff = 40 * time.Millisecond
 	cfg.Hooks.Kinds = map[string]config.HookKindConfig{}
 	for _, k := range kinds {
-		cfg.Hooks.Kinds[k] = config.HookKindConfig{URL: sim.base + "/" + k, SecretFiles: []string{sec}, Mode: config.HookModePoll,
-			PollURL: sim.base + "/poll/{ticket}", PollInterval: 20 * time.Millisecond, PollMaxInterval: 60 * time.Millisecond,
+		cfg.Hooks.Kinds[k] = config.HookKindConfig{URL: sim.Base + "/" + k, SecretFiles: []string{sec}, Mode: config.HookModePoll,
+			PollURL: sim.Base + "/poll/{ticket}", PollInterval: 20 * time.Millisecond, PollMaxInterval: 60 * time.Millisecond,
 			PollDeadline: deadline}
 	}
 	if err := cfg.Validate(); err != nil {
@@ -174,35 +98,8 @@ func TestPollRegistryCheck(t *testing.T) {
 	e := catest.Open(t, pollConfig(t, sim, sec, 30*time.Second, "registry_check"))
 	svc, st := e.RA(), e.Store().(ra.Store)
 	ctx := context.Background()
-	op := ra.Actor{Kind: ra.Operator, ID: "op-1"}
-	a, err := svc.Create(ctx, op, ra.CreateInput{CertType: "natural-person", Centre: "centre-1", Phone: "+79161234567"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	owner := store.Owner{Surname: "Ёлкина", GivenName: "Анна", Sex: store.SexFemale,
-		BirthDate: time.Date(1990, 5, 17, 0, 0, 0, 0, time.UTC), BirthPlace: "г. Тверь",
-		IDDoc: store.IdentityDocument{Type: store.IDRussianPassport, Series: "4510", Number: "123456",
-			IssuedOn: time.Date(2010, 6, 1, 0, 0, 0, 0, time.UTC), Issuer: "ОВД района Тверской", IssuerCode: "770-001"},
-		Citizenship: "RU", SNILS: "112-233-445 95", INN: "500100123426"}
-	if a, err = svc.UpdateData(ctx, op, a.ID, a.Version, ra.Data{Phone: "+79161234567", Owner: owner}); err != nil {
-		t.Fatal(err)
-	}
-	if len(a.Checks) != 3 {
-		t.Fatalf("%d checks asked, want 3", len(a.Checks))
-	}
-	waitFor(t, "three checks confirmed by polling", func() bool {
-		got, err := st.Application(ctx, a.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for _, c := range got.Checks {
-			if c.Status == store.CheckConfirmed {
-				n++
-			}
-		}
-		return n == 3
-	})
+	a := catest.ApplicationWithChecks(t, svc)
+	waitFor(t, "three checks confirmed by polling", func() bool { return catest.ConfirmedChecks(t, st, a.ID) == 3 })
 	hist, err := st.ApplicationHistory(ctx, a.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -229,10 +126,10 @@ func TestPollRegistryCheck(t *testing.T) {
 			t.Errorf("row %+v", r)
 		}
 	}
-	if n := sim.stats(t)["polls"].(float64); n != 9 {
+	if n := sim.Stats(t)["polls"].(float64); n != 9 {
 		t.Errorf("simulator answered %v status queries, want 9 (3 per check)", n)
 	}
-	if got := sim.count(t, "received", "registry_check"); got != 3 {
+	if got := sim.Count(t, "received", "registry_check"); got != 3 {
 		t.Errorf("simulator took %v requests, want 3", got)
 	}
 	if polls(t, e, "registry_check", "final") != 3 || polls(t, e, "registry_check", "pending") != 6 || polls(t, e, "registry_check", "ticket") != 3 {
@@ -284,7 +181,7 @@ func TestPollRestartResumes(t *testing.T) {
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
 	}
-	sim.control(t, "poll=1") // one more pending answer, then final
+	sim.Control(t, "poll=1") // one more pending answer, then final
 	e2 := catest.Open(t, cfg)
 	waitFor(t, "the registration SUCCEEDED", func() bool {
 		st, err := e2.Hooks().ESIAState(ctx, r.Cert.Serial)
@@ -295,7 +192,7 @@ func TestPollRestartResumes(t *testing.T) {
 	if after.Ticket != before.Ticket || after.Polls <= before.Polls {
 		t.Errorf("after the restart: ticket %q polls %d, before %q %d", after.Ticket, after.Polls, before.Ticket, before.Polls)
 	}
-	if got, dup := sim.count(t, "received", "esia"), sim.count(t, "duplicates", "esia"); got != 1 || dup != 0 {
+	if got, dup := sim.Count(t, "received", "esia"), sim.Count(t, "duplicates", "esia"); got != 1 || dup != 0 {
 		t.Errorf("the registration was sent %v times (+%v repeats), want once", got, dup)
 	}
 }
@@ -324,7 +221,7 @@ func TestPollDeadline(t *testing.T) {
 	if polls(t, e, "esia", "deadline") != 1 {
 		t.Errorf("deadline metric %v", polls(t, e, "esia", "deadline"))
 	}
-	sim.control(t, "poll=0")
+	sim.Control(t, "poll=0")
 	if _, err := e.Hooks().Redrive(ctx, "token:op", row.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +229,7 @@ func TestPollDeadline(t *testing.T) {
 		st, err := e.Hooks().ESIAState(ctx, r.Cert.Serial)
 		return err == nil && st != nil && st.State == hooks.ESIASucceeded
 	})
-	if dup := sim.count(t, "duplicates", "esia"); dup != 1 {
+	if dup := sim.Count(t, "duplicates", "esia"); dup != 1 {
 		t.Errorf("the redrive sent the request %v times again, want 1", dup)
 	}
 }
@@ -357,7 +254,7 @@ func TestPollForgedAnswer(t *testing.T) {
 	if n := polls(t, e, "esia", "final"); n != 0 {
 		t.Errorf("%v final answers taken", n)
 	}
-	sim.control(t, "forge=0")
+	sim.Control(t, "forge=0")
 	waitFor(t, "the registration SUCCEEDED", func() bool {
 		st, err := e.Hooks().ESIAState(ctx, r.Cert.Serial)
 		return err == nil && st != nil && st.State == hooks.ESIASucceeded && st.Answers == 1
@@ -377,7 +274,7 @@ func TestPollValidating(t *testing.T) {
 		return err == nil && st != nil && st.State == hooks.ESIAValidating
 	})
 	waitFor(t, "more queries", func() bool { return esiaRow(t, e).Polls >= 3 })
-	sim.control(t, "poll=0")
+	sim.Control(t, "poll=0")
 	waitFor(t, "SUCCEEDED", func() bool {
 		st, err := e.Hooks().ESIAState(ctx, r.Cert.Serial)
 		return err == nil && st != nil && st.State == hooks.ESIASucceeded

@@ -2,18 +2,15 @@ package pkix
 
 import (
 	"crypto/x509"
-	"encoding/asn1"
 	"encoding/pem"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"golang.org/x/crypto/cryptobyte"
-	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
-
 	"github.com/gostca/gostca/gost/gost3410"
 	"github.com/gostca/gostca/internal/openssltest"
+	"github.com/gostca/gostca/internal/openssltest/gostkey"
 )
 
 // OpenSSL harness of the CRL and OCSP tests. The certificate builder of
@@ -147,13 +144,9 @@ func (o *crlOSSL) load(name, curve string) *crlOSSLCert {
 	if err != nil {
 		o.t.Fatalf("%s.pem: %v", name, err)
 	}
-	kb, _ := pem.Decode(o.read(name + ".key"))
-	if kb == nil {
-		o.t.Fatalf("%s.key: no PEM", name)
-	}
 	c := &crlOSSLCert{
 		name: name, curve: curve, cert: cert, der: block.Bytes,
-		key:     crlParseGOSTPKCS8(o.t, kb.Bytes),
+		key:     gostkey.PEM(o.t, o.read(name+".key")),
 		subject: cert.RawSubject, spki: cert.RawSubjectPublicKeyInfo, ski: cert.SubjectKeyId,
 	}
 	info, err := ParsePublicKeyInfo(c.spki)
@@ -164,38 +157,4 @@ func (o *crlOSSL) load(name, curve string) *crlOSSLCert {
 		o.t.Fatalf("%s: key does not match the certificate", name)
 	}
 	return c
-}
-
-// crlParseGOSTPKCS8 reads the gost engine's PKCS#8: the parameter set
-// from the algorithm parameters, the key an OCTET STRING of LE(d) —
-// directly, or wrapped once more in an OCTET STRING.
-func crlParseGOSTPKCS8(t *testing.T, der []byte) *gost3410.PrivateKey {
-	t.Helper()
-	s := cryptobyte.String(der)
-	var body, alg, params, priv cryptobyte.String
-	var version int64
-	var keyOID, paramSet asn1.ObjectIdentifier
-	if !s.ReadASN1(&body, cbasn1.SEQUENCE) || !body.ReadASN1Int64WithTag(&version, cbasn1.INTEGER) ||
-		!body.ReadASN1(&alg, cbasn1.SEQUENCE) || !alg.ReadASN1ObjectIdentifier(&keyOID) ||
-		!alg.ReadASN1(&params, cbasn1.SEQUENCE) || !params.ReadASN1ObjectIdentifier(&paramSet) ||
-		!body.ReadASN1(&priv, cbasn1.OCTET_STRING) {
-		t.Fatal("PKCS#8: malformed")
-	}
-	c, ok := gost3410.CurveByOID(paramSet)
-	if !ok {
-		t.Fatalf("PKCS#8: parameter set %v", paramSet)
-	}
-	raw := []byte(priv)
-	if len(raw) != c.Size {
-		var inner cryptobyte.String
-		if !priv.ReadASN1(&inner, cbasn1.OCTET_STRING) {
-			t.Fatalf("PKCS#8: private key of %d bytes", len(raw))
-		}
-		raw = inner
-	}
-	k, err := gost3410.NewPrivateKey(c, raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
 }

@@ -296,3 +296,23 @@ func finish(b *cryptobyte.Builder, what string) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// ParseTime parses one DER Time element: a UTCTime "YYMMDDHHMMSSZ"
+// (years 1950–2049, RFC 5280 §4.1.2.5.1) or a GeneralizedTime
+// "YYYYMMDDHHMMSS[.f]Z" (fractional seconds in their DER form, kept to
+// the nanosecond), in UTC, impossible dates refused. It reads the
+// signing-time attribute of CMS (RFC 5652 §11.3) for pkix/cms.
+func ParseTime(der []byte) (time.Time, error) {
+	s := cryptobyte.String(der)
+	var t time.Time
+	ok := false
+	if s.PeekASN1Tag(cbasn1.GeneralizedTime) {
+		ok = readGeneralizedTimeFrac(&s, &t, cbasn1.GeneralizedTime)
+	} else {
+		ok = readTime(&s, &t)
+	}
+	if !ok || !s.Empty() {
+		return time.Time{}, invalid("time", "not one UTCTime or GeneralizedTime in UTC")
+	}
+	return t, nil
+}

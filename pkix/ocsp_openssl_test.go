@@ -74,6 +74,11 @@ func TestOCSPOpenSSL(t *testing.T) {
 						if nonce != (len(req.Nonce) == 16) {
 							t.Fatalf("nonce %x", req.Nonce)
 						}
+						mine, err := MarshalOCSPRequest([]CertID{{Hash: id.Hash, IssuerNameHash: id.IssuerNameHash,
+							IssuerKeyHash: id.IssuerKeyHash, Serial: id.Serial}}, req.Nonce)
+						if err != nil || !bytes.Equal(mine, req.Raw) {
+							t.Fatalf("MarshalOCSPRequest: %v\n%x\nOpenSSL wrote\n%x", err, mine, req.Raw)
+						}
 						ocspOpenSSLRespond(t, o, ca, resp, req, md.flag)
 					})
 				}

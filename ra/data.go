@@ -231,7 +231,7 @@ func (s *Service) RecordCheck(ctx context.Context, actor Actor, id string, res C
 			}
 			c := &a.Checks[i]
 			c.Status, c.AnsweredAt, c.Detail = res.Status, s.now(), res.Detail
-			st.note = fmt.Sprintf("check %s: %s", res.Kind, checkStatusName(res.Status))
+			st.note = fmt.Sprintf("check %s: %s", res.Kind, res.Status)
 			if res.Organisation == nil {
 				return nil
 			}
@@ -269,18 +269,4 @@ func (s *Service) RecordCheck(ctx context.Context, actor Actor, id string, res C
 		}
 		return a, changed, nil
 	}
-}
-
-func checkStatusName(s store.CheckStatus) string {
-	switch s {
-	case store.CheckPending:
-		return "pending"
-	case store.CheckConfirmed:
-		return "confirmed"
-	case store.CheckRefuted:
-		return "refuted"
-	case store.CheckFailed:
-		return "failed"
-	}
-	return "unknown"
 }

@@ -103,6 +103,19 @@ const (
 	checkStatusMax             = CheckFailed
 )
 
+var checkStatusNames = [...]string{
+	CheckPending: "pending", CheckConfirmed: "confirmed", CheckRefuted: "refuted", CheckFailed: "failed",
+}
+
+// String is the check state's stable name (used in APIs and history
+// notes).
+func (s CheckStatus) String() string {
+	if s >= CheckPending && s <= checkStatusMax {
+		return checkStatusNames[s]
+	}
+	return "check_status(" + strconv.Itoa(int(s)) + ")"
+}
+
 // IdentMethod is how the owner's identity was established; zero is
 // "not yet".
 type IdentMethod uint8

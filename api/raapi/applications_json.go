@@ -151,7 +151,6 @@ type EventJSON struct {
 var (
 	sexNames       = map[store.Sex]string{store.SexMale: "male", store.SexFemale: "female"}
 	idDocNames     = map[store.IDDocType]string{store.IDRussianPassport: "russian_passport", store.IDForeignPassport: "foreign_passport", store.IDTemporaryID: "temporary_id", store.IDResidencePermit: "residence_permit"}
-	checkNames     = map[store.CheckStatus]string{store.CheckPending: "pending", store.CheckConfirmed: "confirmed", store.CheckRefuted: "refuted", store.CheckFailed: "failed"}
 	identNames     = map[store.IdentMethod]string{store.IdentInPerson: appdata.IdentifyInPerson, store.IdentQualifiedCert: appdata.IdentifyQualifiedCert, store.IdentESIABiometric: appdata.IdentifyESIABiometric}
 	presenterNames = map[store.Presenter]string{store.PresenterOwner: "owner", store.PresenterRepresentative: "representative"}
 )
@@ -222,7 +221,7 @@ func applicationJSON(a *store.Application) Application {
 			Size: d.Size, ContentType: d.ContentType, AddedBy: d.AddedBy, AddedAt: d.AddedAt.UTC()})
 	}
 	for _, c := range a.Checks {
-		out.Checks = append(out.Checks, CheckJSON{Kind: c.Kind, Status: checkNames[c.Status], RequestedAt: c.RequestedAt.UTC(),
+		out.Checks = append(out.Checks, CheckJSON{Kind: c.Kind, Status: c.Status.String(), RequestedAt: c.RequestedAt.UTC(),
 			AnsweredAt: timePtr(c.AnsweredAt), Detail: c.Detail})
 	}
 	for _, r := range a.Reviews {

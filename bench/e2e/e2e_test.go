@@ -210,7 +210,7 @@ func TestOCSPGETPathIsSentRaw(t *testing.T) {
 		id = pkix.CertID{Hash: pkix.OCSPHashSHA1, IssuerNameHash: bytes.Repeat([]byte{byte(n)}, 20),
 			IssuerKeyHash: bytes.Repeat([]byte{0xfb}, 20), Serial: []byte{byte(n), 0xff, 0xbf}}
 		var err error
-		if der, err = ocspRequestDER(id, nil); err != nil {
+		if der, err = pkix.MarshalOCSPRequest([]pkix.CertID{id}, nil); err != nil {
 			t.Fatal(err)
 		}
 		b := base64.StdEncoding.EncodeToString(der)
@@ -249,7 +249,7 @@ func TestOCSPGETPathIsSentRaw(t *testing.T) {
 		t.Fatalf("parsed back %+v", req.CertIDs)
 	}
 	// The nonce form carries the nonce through.
-	nd, err := ocspRequestDER(id, []byte("0123456789abcdef"))
+	nd, err := pkix.MarshalOCSPRequest([]pkix.CertID{id}, []byte("0123456789abcdef"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"math/big"
 	"sort"
 	"strconv"
 	"strings"
@@ -180,23 +179,9 @@ func (b *mixedBench) together(ctx context.Context, ops map[string]op, count func
 
 // ocspClient asks about the population (GET, reused connections).
 func (b *mixedBench) ocspClient(ctx context.Context, pop []issued, revoked int) (*ocspClient, error) {
-	targets := make([]ocspTarget, len(pop))
-	issuers := map[string]*ocspIssuer{}
-	for i, c := range pop {
-		serial, ok := new(big.Int).SetString(c.Serial, 16)
-		if !ok {
-			return nil, fmt.Errorf("serial %q is not hex", c.Serial)
-		}
-		targets[i] = ocspTarget{Serial: serial.Bytes(), Issuer: c.Issuer, Revoked: i < revoked}
-		if issuers[c.Issuer] == nil {
-			der, err := b.cl.get(ctx, "/ca/"+c.Issuer+".crt")
-			if err != nil {
-				return nil, err
-			}
-			if issuers[c.Issuer], err = newOCSPIssuer(der); err != nil {
-				return nil, err
-			}
-		}
+	targets, issuers, err := ocspPopulation(ctx, b.cl, pop, revoked)
+	if err != nil {
+		return nil, err
 	}
 	return newOCSPClient(b.cl.base, "/ocsp", 64, true, issuers, targets)
 }

@@ -13,9 +13,6 @@ import (
 	"net/url"
 	"strings"
 
-	"golang.org/x/crypto/cryptobyte"
-	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
-
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -44,43 +41,29 @@ func newOCSPIssuer(der []byte) (*ocspIssuer, error) {
 	return &ocspIssuer{ids: ids, pub: c.PublicKey.Key}, nil
 }
 
-var oidNonce = []int{1, 3, 6, 1, 5, 5, 7, 48, 1, 2}
-
-// ocspRequestDER builds an unsigned OCSPRequest (RFC 6960 §4.1.1) for one
-// certificate with SHA-1 CertID hashes, as OpenSSL and most clients send
-// by default, and an RFC 8954 nonce when nonce is not nil.
-func ocspRequestDER(id pkix.CertID, nonce []byte) ([]byte, error) {
-	var b cryptobyte.Builder
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // OCSPRequest
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // TBSRequest
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // requestList
-				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // Request
-					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // CertID
-						b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-							b.AddASN1ObjectIdentifier(id.Hash.OID())
-							b.AddASN1NULL()
-						})
-						b.AddASN1OctetString(id.IssuerNameHash)
-						b.AddASN1OctetString(id.IssuerKeyHash)
-						b.AddASN1BigInt(new(big.Int).SetBytes(id.Serial))
-					})
-				})
-			})
-			if nonce != nil {
-				b.AddASN1(cbasn1.Tag(2).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
-					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // Extensions
-						b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-							b.AddASN1ObjectIdentifier(oidNonce)
-							b.AddASN1(cbasn1.OCTET_STRING, func(b *cryptobyte.Builder) {
-								b.AddASN1OctetString(nonce)
-							})
-						})
-					})
-				})
+// ocspPopulation is what an OCSP client needs of the population: a
+// target per certificate (the first revoked of them revoked) and each
+// issuer's CertID hashes, from the certificate the server publishes.
+func ocspPopulation(ctx context.Context, cl *client, pop []issued, revoked int) ([]ocspTarget, map[string]*ocspIssuer, error) {
+	targets := make([]ocspTarget, len(pop))
+	issuers := map[string]*ocspIssuer{}
+	for i, c := range pop {
+		serial, ok := new(big.Int).SetString(c.Serial, 16)
+		if !ok {
+			return nil, nil, fmt.Errorf("serial %q is not hex", c.Serial)
+		}
+		targets[i] = ocspTarget{Serial: serial.Bytes(), Issuer: c.Issuer, Revoked: i < revoked}
+		if issuers[c.Issuer] == nil {
+			der, err := cl.get(ctx, "/ca/"+c.Issuer+".crt")
+			if err != nil {
+				return nil, nil, err
 			}
-		})
-	})
-	return b.Bytes()
+			if issuers[c.Issuer], err = newOCSPIssuer(der); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	return targets, issuers, nil
 }
 
 // ocspGETPath is the GET form of RFC 6960 Appendix A.1 as OpenSSL and
@@ -144,7 +127,7 @@ func (c *ocspClient) request(t ocspTarget, nonce []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ocspRequestDER(id, nonce)
+	return pkix.MarshalOCSPRequest([]pkix.CertID{id}, nonce)
 }
 
 // op returns the load operation of a mode over the population.

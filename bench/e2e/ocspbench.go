@@ -8,7 +8,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,28 +57,14 @@ func (b *ocspBench) run(ctx context.Context, pop []issued) (*OCSPResult, error) 
 	cfg := b.cfg
 	res := &OCSPResult{Runs: map[string][]Stats{}, Peer: map[string]map[string][]Stats{}}
 	nRev := int(float64(len(pop))*cfg.revokedShare + 0.5)
-	targets := make([]ocspTarget, len(pop))
-	issuers := map[string]*ocspIssuer{}
-	for i, c := range pop {
-		serial, ok := new(big.Int).SetString(c.Serial, 16)
-		if !ok {
-			return nil, fmt.Errorf("serial %q is not hex", c.Serial)
+	for _, c := range pop[:nRev] {
+		if err := b.cl.revoke(ctx, c.Serial); err != nil {
+			return nil, err
 		}
-		targets[i] = ocspTarget{Serial: serial.Bytes(), Issuer: c.Issuer, Revoked: i < nRev}
-		if i < nRev {
-			if err := b.cl.revoke(ctx, c.Serial); err != nil {
-				return nil, err
-			}
-		}
-		if issuers[c.Issuer] == nil {
-			der, err := b.cl.get(ctx, "/ca/"+c.Issuer+".crt")
-			if err != nil {
-				return nil, err
-			}
-			if issuers[c.Issuer], err = newOCSPIssuer(der); err != nil {
-				return nil, err
-			}
-		}
+	}
+	targets, issuers, err := ocspPopulation(ctx, b.cl, pop, nRev)
+	if err != nil {
+		return nil, err
 	}
 	res.Population, res.Revoked = len(targets), nRev
 	oc, err := newOCSPClient(b.cl.base, "/ocsp", cfg.ocspConc, true, issuers, targets)

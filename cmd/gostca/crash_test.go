@@ -21,6 +21,7 @@ import (
 
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/config"
+	"github.com/gostca/gostca/internal/testlog"
 	"github.com/gostca/gostca/store"
 )
 
@@ -60,7 +61,7 @@ func startCrashChild(t *testing.T, dir string, token *string) *crashServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr syncBuffer
+	var stderr testlog.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

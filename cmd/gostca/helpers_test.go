@@ -16,6 +16,7 @@ import (
 
 	"github.com/gostca/gostca/internal/catest"
 	"github.com/gostca/gostca/internal/openssltest"
+	"github.com/gostca/gostca/internal/testlog"
 )
 
 // server is a `gostca serve` running in the test process.
@@ -23,8 +24,8 @@ type server struct {
 	t      *testing.T
 	addr   string
 	token  string // the admin token printed on first start, if any
-	out    *syncBuffer
-	errb   *syncBuffer
+	out    *testlog.Buffer
+	errb   *testlog.Buffer
 	cancel context.CancelFunc
 	done   chan int
 }
@@ -37,7 +38,7 @@ func startServe(t *testing.T, args ...string) *server {
 	onListening = func(a string) { addrc <- a }
 	t.Cleanup(func() { onListening = nil })
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &server{t: t, out: &syncBuffer{}, errb: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
+	s := &server{t: t, out: &testlog.Buffer{}, errb: &testlog.Buffer{}, cancel: cancel, done: make(chan int, 1)}
 	go func() {
 		s.done <- runContext(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), s.out, s.errb)
 	}()

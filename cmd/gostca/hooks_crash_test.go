@@ -24,6 +24,7 @@ import (
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/hooks"
+	"github.com/gostca/gostca/internal/hooksimtest"
 	"github.com/gostca/gostca/store"
 )
 
@@ -80,25 +81,11 @@ func hookCrash(t *testing.T, poll bool) {
 	if err := os.WriteFile(sec, []byte("whsec_"+base64.StdEncoding.EncodeToString([]byte("crash test secret of 32 bytes..."))), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	simBin := filepath.Join(work, "hooksim")
-	if out, err := exec.Command("go", "build", "-o", simBin, "github.com/gostca/gostca/cmd/hooksim").CombinedOutput(); err != nil {
-		t.Fatalf("go build hooksim: %v\n%s", err, out)
-	}
 	simArgs := []string{"-secret-file", sec, "-callback", "http://" + listen, "-esia", "validating"}
 	if poll {
 		simArgs = append(simArgs, "-poll", "3")
 	}
-	sim := exec.Command(simBin, simArgs...)
-	simOut, _ := sim.StdoutPipe()
-	if err := sim.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sim.Process.Kill(); _ = sim.Wait() })
-	line, _ := bufio.NewReader(simOut).ReadString('\n')
-	simAddr, ok := strings.CutPrefix(strings.TrimSpace(line), "hooksim listening on ")
-	if !ok {
-		t.Fatalf("hooksim: %q", line)
-	}
+	simAddr := strings.TrimPrefix(hooksimtest.Start(t, simArgs...).Base, "http://")
 	toml := fmt.Sprintf("[hooks]\nallow_http_loopback = true\npoll_interval = \"50ms\"\nmin_backoff = \"20ms\"\nmax_backoff = \"200ms\"\n\n[hooks.kind.esia]\nurl = \"http://%s/esia\"\nsecret_files = [%q]\nmax_attempts = 1000\n", simAddr, sec)
 	if poll {
 		toml += fmt.Sprintf("mode = \"poll\"\npoll_url = \"http://%s/poll/{ticket}\"\npoll_interval = \"20ms\"\npoll_max_interval = \"100ms\"\n", simAddr)

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gostca/gostca/internal/testlog"
 )
 
 // TestMetricsToken: with server.metrics_token_file, /metrics answers only
@@ -43,7 +45,7 @@ func TestMetricsToken(t *testing.T) {
 		if err := setup(); err != nil {
 			t.Fatal(err)
 		}
-		var out, errb syncBuffer
+		var out, errb testlog.Buffer
 		code := runContext(t.Context(), []string{"serve", "--data", dir, "--listen", "127.0.0.1:0"}, &out, &errb)
 		if code != 1 || !strings.Contains(errb.String(), "metrics_token_file") || strings.Contains(errb.String(), "scrape-me") {
 			t.Fatalf("%s: exit %d: %s", name, code, errb.String())

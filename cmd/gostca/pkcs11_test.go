@@ -12,6 +12,7 @@ import (
 
 	"github.com/gostca/gostca/internal/catest"
 	"github.com/gostca/gostca/internal/softhsmtest"
+	"github.com/gostca/gostca/internal/testlog"
 )
 
 // issueTLSClient asks the running server for a tls-client certificate
@@ -91,7 +92,7 @@ func TestServePKCS11(t *testing.T) {
 	// A wrong PIN: a clear error, no PIN anywhere.
 	const wrong = "Wrong-Pin-0000"
 	t.Setenv("GOSTCA_PKCS11_PIN", wrong)
-	var outb, errb syncBuffer
+	var outb, errb testlog.Buffer
 	code := runContext(t.Context(), []string{"serve", "--data", dir, "--listen", "127.0.0.1:0"}, &outb, &errb)
 	msg := outb.String() + errb.String()
 	if code != 1 || !strings.Contains(msg, "refused the PIN as incorrect") || !strings.Contains(msg, "PIN from environment variable GOSTCA_PKCS11_PIN") {

@@ -192,11 +192,11 @@ func TestRACrash(t *testing.T) {
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
 		for w := range 4 {
+			wrng := mrand.New(mrand.NewPCG(rng.Uint64(), uint64(w))) // drawn here: rng is not safe across goroutines
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				raCrashWorker(&raCrashClient{client: client, base: base, token: sc},
-					mrand.New(mrand.NewPCG(rng.Uint64(), uint64(w))), stop, &mu, acks, &uploads)
+				raCrashWorker(&raCrashClient{client: client, base: base, token: sc}, wrng, stop, &mu, acks, &uploads)
 			}()
 		}
 		time.Sleep(time.Duration(800+rng.IntN(1500)) * time.Millisecond)

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gostca/gostca/internal/testlog"
 )
 
 func mode(t *testing.T, path string) fs.FileMode {
@@ -66,7 +68,7 @@ func TestProductionRefusesDemoPassphrase(t *testing.T) {
 	t.Setenv("GOSTCA_KEYS_SCRYPT_LOG_N", "10")
 	t.Setenv("GOSTCA_INSTANCE_PRODUCTION", "true")
 	dir := filepath.Join(t.TempDir(), "data")
-	var out, errb syncBuffer
+	var out, errb testlog.Buffer
 	if code := runContext(t.Context(), []string{"serve", "--data", dir, "--listen", "127.0.0.1:0"}, &out, &errb); code != 1 ||
 		!strings.Contains(errb.String(), "instance.production") || !strings.Contains(errb.String(), "keys.passphrase_file") {
 		t.Fatalf("production serve with the demo passphrase: exit %d: %s", code, errb.String())
@@ -112,7 +114,7 @@ func TestGroupReadableSecretsRefused(t *testing.T) {
 
 	serveFails := func(name, file string) {
 		t.Helper()
-		var o, e syncBuffer
+		var o, e testlog.Buffer
 		code := runContext(t.Context(), []string{"serve", "--data", dir, "--listen", "127.0.0.1:0"}, &o, &e)
 		if code == 0 || !strings.Contains(e.String(), "chmod 600 "+file) {
 			t.Fatalf("%s readable by the group: exit %d: %s", name, code, e.String())

@@ -21,6 +21,7 @@ import (
 	"github.com/gostca/gostca/gost/gost3410"
 	"github.com/gostca/gostca/hsm"
 	"github.com/gostca/gostca/internal/softhsmtest"
+	"github.com/gostca/gostca/internal/testlog"
 )
 
 const fakePIN = "fake-Pin-7391"
@@ -43,7 +44,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 }
 
 // openFake opens a Token on f with a fake breaker clock.
-func openFake(t *testing.T, f *fakeModule, mutate func(*Config)) (*Token, *fakeClock, *logBuffer) {
+func openFake(t *testing.T, f *fakeModule, mutate func(*Config)) (*Token, *fakeClock, *testlog.Buffer) {
 	t.Helper()
 	log, lb := testLogger(t)
 	cfg := Config{

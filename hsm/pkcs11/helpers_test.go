@@ -1,40 +1,20 @@
 package pkcs11
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gostca/gostca/gost/gost3410"
 	"github.com/gostca/gostca/hsm"
+	"github.com/gostca/gostca/internal/testlog"
 )
 
-// logBuffer collects a Token's log output so tests can check that no
-// secret reaches it.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-func testLogger(t testing.TB) (*slog.Logger, *logBuffer) {
-	lb := &logBuffer{}
+func testLogger(t testing.TB) (*slog.Logger, *testlog.Buffer) {
+	lb := &testlog.Buffer{}
 	return slog.New(slog.NewTextHandler(lb, &slog.HandlerOptions{Level: slog.LevelDebug})), lb
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/asn1"
 	"time"
 
+	"github.com/gostca/gostca/pkix"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
@@ -124,8 +125,8 @@ func (ca *cadesAttrs) readSigningTime(a Attribute) error {
 	if err != nil {
 		return err
 	}
-	t, ok := parseTime(v)
-	if !ok {
+	t, err := pkix.ParseTime(v)
+	if err != nil {
 		return attrErr(attrSigningTime, "not a valid UTCTime or GeneralizedTime in UTC")
 	}
 	ca.signingTime = t

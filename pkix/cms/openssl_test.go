@@ -2,19 +2,15 @@ package cms
 
 import (
 	"bytes"
-	"encoding/asn1"
-	"encoding/pem"
 	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/cryptobyte"
-	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
-
 	"github.com/gostca/gostca/gost/gost3410"
 	"github.com/gostca/gostca/internal/openssltest"
+	"github.com/gostca/gostca/internal/openssltest/gostkey"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -44,49 +40,11 @@ func newOSSLSigner(t testing.TB, o *openssltest.OpenSSL, alg, paramset, name str
 	if err != nil {
 		t.Fatal(err)
 	}
-	block, _ := pem.Decode(pemKey)
-	if block == nil {
-		t.Fatal("no PEM key")
-	}
-	s.key = parseGOSTPKCS8(t, block.Bytes)
+	s.key = gostkey.PEM(t, pemKey)
 	if !s.key.PublicKey().Equal(s.cert.PublicKey.Key) {
 		t.Fatal("key does not match the certificate")
 	}
 	return s
-}
-
-// parseGOSTPKCS8 reads the gost engine's PKCS#8: the parameter set from
-// the algorithm parameters, the key an OCTET STRING of LE(d), directly
-// or wrapped once more in an OCTET STRING.
-func parseGOSTPKCS8(t testing.TB, der []byte) *gost3410.PrivateKey {
-	t.Helper()
-	s := cryptobyte.String(der)
-	var body, alg, params, priv cryptobyte.String
-	var version int64
-	var keyOID, paramSet asn1.ObjectIdentifier
-	if !s.ReadASN1(&body, cbasn1.SEQUENCE) || !body.ReadASN1Integer(&version) ||
-		!body.ReadASN1(&alg, cbasn1.SEQUENCE) || !alg.ReadASN1ObjectIdentifier(&keyOID) ||
-		!alg.ReadASN1(&params, cbasn1.SEQUENCE) || !params.ReadASN1ObjectIdentifier(&paramSet) ||
-		!body.ReadASN1(&priv, cbasn1.OCTET_STRING) {
-		t.Fatal("PKCS#8: malformed")
-	}
-	c, ok := gost3410.CurveByOID(paramSet)
-	if !ok {
-		t.Fatalf("PKCS#8: parameter set %v", paramSet)
-	}
-	raw := []byte(priv)
-	if len(raw) != c.Size {
-		var inner cryptobyte.String
-		if !priv.ReadASN1(&inner, cbasn1.OCTET_STRING) {
-			t.Fatalf("PKCS#8: private key of %d bytes", len(raw))
-		}
-		raw = inner
-	}
-	k, err := gost3410.NewPrivateKey(c, raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
 }
 
 // sign runs `openssl cms -sign -binary -cades` over content with extra
