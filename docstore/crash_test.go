@@ -87,7 +87,11 @@ func TestCrashKill9(t *testing.T) {
 			}
 			close(lines)
 		}()
-		deadline := time.After(time.Duration(150+rand.IntN(250)) * time.Millisecond)
+		// The kill comes 150–400 ms after the child's first acknowledged
+		// document, not after its start: a loaded machine (a race build
+		// starting slowly) must not turn runs into kills before any work.
+		var deadline <-chan time.Time
+		started := false
 	read:
 		for {
 			select {
@@ -101,6 +105,10 @@ func TestCrashKill9(t *testing.T) {
 				var h [32]byte
 				if n, err := hex.Decode(h[:], []byte(l)); err == nil && n == 32 {
 					acked[h] = struct{}{}
+					if !started {
+						started = true
+						deadline = time.After(time.Duration(150+rand.IntN(250)) * time.Millisecond)
+					}
 				}
 			case <-deadline:
 				cmd.Process.Kill()
