@@ -120,7 +120,7 @@ func (d *dupScanner) value(path string, depth int) error {
 		}
 		return d.array(path, depth+1)
 	case c == '"':
-		if _, ok := d.str(); !ok {
+		if _, ok := d.str(false); !ok {
 			d.bad = true
 		}
 	case c == 't':
@@ -155,7 +155,7 @@ func (d *dupScanner) object(path string, depth int) error {
 			d.bad = true
 			return nil
 		}
-		k, ok := d.str()
+		k, ok := d.str(true)
 		if !ok {
 			d.bad = true
 			return nil
@@ -231,10 +231,11 @@ func (d *dupScanner) array(path string, depth int) error {
 	}
 }
 
-// str scans the string at d.i (its opening quote) and returns its value
-// as encoding/json decodes it: the bytes themselves when they hold no
-// escape and are valid UTF-8 (no copy), else the decoded copy.
-func (d *dupScanner) str() ([]byte, bool) {
+// str scans the string at d.i (its opening quote). With decode (a key)
+// it returns its value as encoding/json decodes it: the bytes themselves
+// when they hold no escape and are valid UTF-8 (no copy), else the
+// decoded copy.
+func (d *dupScanner) str(decode bool) ([]byte, bool) {
 	start := d.i
 	d.i++
 	plain := true
@@ -244,7 +245,7 @@ func (d *dupScanner) str() ([]byte, bool) {
 		case c == '"':
 			d.i++
 			raw := d.s[start+1 : d.i-1]
-			if plain && utf8.Valid(raw) {
+			if !decode || plain && utf8.Valid(raw) {
 				return raw, true
 			}
 			var v string
