@@ -113,7 +113,7 @@ func certJSON(rec *store.CertRecord) Certificate {
 			OGRN: rec.Subject.OGRN, OGRNIP: rec.Subject.OGRNIP},
 		KeyHash:        rec.KeyHash.String(),
 		ServiceCentre:  rec.Centre,
-		CertificatePEM: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: rec.DER})),
+		CertificatePEM: certPEM(rec.DER),
 	}
 	if rec.Status.State != store.Valid {
 		at := rec.Status.At.UTC()

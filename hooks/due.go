@@ -28,11 +28,15 @@ func unconfigured(targets []*hookTarget) []*hookTarget {
 }
 
 // countDue refreshes gostca_hook_due of a kind that is not delivered:
-// at once, on every Kick (an issuance) and every hooks.poll_interval.
+// at once, every hooks.poll_interval and after a Kick (an issuance) — at
+// most once per dueKickInterval for kicks. Each refresh reads up to a
+// page of rows; once a page waits, reading it for every issuance was a
+// sixth of the server's CPU under issuance load.
 func (d *Deliverer) countDue(ctx context.Context, h *hookTarget) {
 	t := time.NewTicker(d.cfg.PollInterval)
 	defer t.Stop()
 	for {
+		last := time.Now()
 		rows, err := d.st.OutboxPending(ctx, h.kind, hookPageSize)
 		if err == nil {
 			d.m.hookDue.WithLabelValues(h.kind).Set(float64(len(rows)))
@@ -44,6 +48,17 @@ func (d *Deliverer) countDue(ctx context.Context, h *hookTarget) {
 			return
 		case <-t.C:
 		case <-h.kick:
+			if wait := dueKickInterval - time.Since(last); wait > 0 {
+				select { // kicks meanwhile coalesce in h.kick
+				case <-ctx.Done():
+					return
+				case <-time.After(wait):
+				}
+			}
 		}
 	}
 }
+
+// dueKickInterval is how far gostca_hook_due of an undelivered kind may
+// lag the issuances that add to it.
+const dueKickInterval = 500 * time.Millisecond

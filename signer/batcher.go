@@ -22,10 +22,17 @@ func (e *ErrOverloaded) Error() string {
 // ErrClosed is returned for work submitted after Close.
 var ErrClosed = errors.New("signer: closed")
 
-// batcher groups submitted jobs into batches of at most maxBatch, closing a
-// batch early when maxDelay has passed since its first job. Up to
-// concurrency batches are processed at once, so the fsync of one batch
-// overlaps the signing of the next.
+// batcher groups submitted jobs into batches of at most maxBatch and runs
+// up to concurrency batches at once, so the fsync of one batch overlaps
+// the signing of the next.
+//
+// A batch is formed only when one of the concurrency slots is free: it
+// takes the first job to arrive and every job already queued behind it,
+// and closes at once (adaptive batching, maxDelay 0). Under load the slots
+// are busy, requests queue meanwhile, and the next batch is as large as
+// the load makes it; a lone request pays no wait. With maxDelay > 0 a
+// batch that is not full also waits up to maxDelay after its first job
+// for more.
 type batcher[J any] struct {
 	queue       chan J
 	maxBatch    int
@@ -89,32 +96,50 @@ func (b *batcher[J]) run() {
 	sem := make(chan struct{}, b.concurrency)
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
+	var timer *time.Timer
+	if b.maxDelay > 0 {
+		timer = time.NewTimer(time.Hour)
+		timer.Stop()
+	}
 	for {
+		sem <- struct{}{} // a free slot first: while none is, jobs queue up for the next batch
 		first, ok := <-b.queue
 		if !ok {
 			return
 		}
 		batch := make([]J, 1, b.maxBatch)
 		batch[0] = first
-		timer.Reset(b.maxDelay)
 		open := true
-	fill:
+	drain: // everything already waiting, without waiting for more
 		for len(batch) < b.maxBatch {
 			select {
 			case j, ok := <-b.queue:
 				if !ok {
 					open = false
-					break fill
+					break drain
 				}
 				batch = append(batch, j)
-			case <-timer.C:
-				break fill
+			default:
+				break drain
 			}
 		}
-		timer.Stop() // since Go 1.23 no stale tick survives Stop
-		sem <- struct{}{}
+		if open && timer != nil && len(batch) < b.maxBatch {
+			timer.Reset(b.maxDelay)
+		fill:
+			for len(batch) < b.maxBatch {
+				select {
+				case j, ok := <-b.queue:
+					if !ok {
+						open = false
+						break fill
+					}
+					batch = append(batch, j)
+				case <-timer.C:
+					break fill
+				}
+			}
+			timer.Stop() // since Go 1.23 no stale tick survives Stop
+		}
 		wg.Add(1)
 		go func(batch []J) {
 			defer func() { <-sem; wg.Done() }()

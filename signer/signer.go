@@ -37,9 +37,12 @@ import (
 type Options struct {
 	// MaxBatch closes a batch at this many requests (default 64).
 	MaxBatch int
-	// MaxDelay closes a batch this long after its first request even if it
-	// is not full (default 1 ms): the latency a lone request pays to share
-	// an fsync.
+	// MaxDelay is how long a batch that is not full waits after its first
+	// request for more. The default, 0, waits not at all: a batch forms
+	// when one of the Concurrency slots is free, takes every request
+	// queued by then and closes (adaptive; a lone request pays no wait,
+	// under load the queue fills while the slots are busy). A positive
+	// MaxDelay trades a lone request's latency for larger batches.
 	MaxDelay time.Duration
 	// QueueLen bounds requests admitted but not yet batched (default 4096).
 	// Beyond it Issue fails at once with *ErrOverloaded.
@@ -85,8 +88,8 @@ func (o *Options) setDefaults() {
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 64
 	}
-	if o.MaxDelay <= 0 {
-		o.MaxDelay = time.Millisecond
+	if o.MaxDelay < 0 {
+		o.MaxDelay = 0
 	}
 	if o.QueueLen <= 0 {
 		o.QueueLen = 4096
