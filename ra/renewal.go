@@ -36,7 +36,7 @@ func (s *Service) OpenRenewal(ctx context.Context, actor Actor, in RenewalInput)
 	if err := actor.check(); err != nil {
 		return nil, err
 	}
-	if !Allowed(ActRenew, actor.Kind, 0) {
+	if !slices.Contains(rules[ActRenew].actors, actor.Kind) {
 		return nil, errf(CodeForbidden, "only the subscriber's cabinet opens a renewal")
 	}
 	from := in.From

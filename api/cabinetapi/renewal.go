@@ -68,7 +68,11 @@ type EligibilityJSON struct {
 }
 
 func serialParam(param []byte) ([]byte, error) {
-	b, err := hex.DecodeString(string(param))
+	h := string(param)
+	if len(h)%2 == 1 {
+		h = "0" + h
+	}
+	b, err := hex.DecodeString(h)
 	if err != nil || len(b) == 0 || len(b) > 20 {
 		return nil, &wire.Error{Code: string(cabinet.CodeCertNotFound), Detail: "the serial is 1–20 bytes in hex"}
 	}
