@@ -159,6 +159,7 @@ func TestCabinetRenewalEndToEnd(t *testing.T) {
 		t.Fatal("the form fetched again differs from the one answered")
 	}
 	resp, body = env.call(t, cab, sess, "GET", renew, nil)
+	wantStatus(t, resp, body, 200)
 	if el := decode[cabinetapi.EligibilityJSON](t, body); el.Application != rn.Application.ID {
 		t.Fatalf("eligibility does not name the open renewal: %s", body)
 	}
@@ -238,6 +239,7 @@ func TestCabinetRenewalEndToEnd(t *testing.T) {
 	wantStatus(t, resp, body, 200)
 	env.unchanged(t, "revoked", func() {
 		resp, body := env.call(t, cab, sess2, "GET", renew2, nil)
+		wantStatus(t, resp, body, 200)
 		if el := decode[cabinetapi.EligibilityJSON](t, body); el.Allowed || el.Code != "renewal_certificate_revoked" {
 			t.Fatalf("eligibility of a revoked certificate: %s", body)
 		}
@@ -250,6 +252,7 @@ func TestCabinetRenewalEndToEnd(t *testing.T) {
 	sess = env.login(t, cab, phone)
 	env.unchanged(t, "expired", func() {
 		resp, body := env.call(t, cab, sess, "GET", renew, nil)
+		wantStatus(t, resp, body, 200)
 		if el := decode[cabinetapi.EligibilityJSON](t, body); el.Allowed || el.Code != "renewal_certificate_expired" {
 			t.Fatalf("eligibility of an expired certificate: %s", body)
 		}
