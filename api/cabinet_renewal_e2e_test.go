@@ -165,8 +165,8 @@ func TestCabinetRenewalEndToEnd(t *testing.T) {
 	}
 	o.write("form.pdf", form)
 	o.write("other-form.pdf", append(bytes.Clone(form), "\n%tampered\n"...))
-	sign := func(in, cert, key string) []byte {
-		o.run("cms", "-sign", "-binary", "-cades", "-in", in, "-signer", cert, "-inkey", key, "-outform", "DER", "-out", "sig.der")
+	sign := func(in, cert, key string, flags ...string) []byte {
+		o.run(append([]string{"cms", "-sign", "-binary", "-cades", "-in", in, "-signer", cert, "-inkey", key, "-outform", "DER", "-out", "sig.der"}, flags...)...)
 		return o.read("sig.der")
 	}
 	post := func(sig []byte) (*http.Response, []byte) {
@@ -223,7 +223,8 @@ func TestCabinetRenewalEndToEnd(t *testing.T) {
 		t.Fatalf("the renewal's audit trail: %v", actions)
 	}
 
-	// The other subscriber signs with a 512-bit key; then a revoked
+	// The other subscriber signs with a 512-bit key, BER with indefinite
+	// lengths as OpenSSL streams it (CryptoPro emits both); then a revoked
 	// certificate cannot be renewed.
 	env.clk.add(3 * time.Minute)
 	sess2 = env.login(t, cab, phone2)
@@ -232,8 +233,12 @@ func TestCabinetRenewalEndToEnd(t *testing.T) {
 	wantStatus(t, resp, body, 201)
 	rn2 := decode[cabinetapi.RenewalJSON](t, body)
 	o.write("form2.pdf", rn2.FormPDF)
+	ber := sign("form2.pdf", "other.pem", "other.key", "-stream")
+	if !bytes.HasPrefix(ber, []byte{0x30, 0x80}) {
+		t.Fatalf("openssl -stream made no indefinite-length BER: % x", ber[:4])
+	}
 	resp, body = env.do(t, "POST", "/api/v1/cabinet/applications/"+rn2.Application.ID+"/renewal-signature", cab, "application/octet-stream",
-		sign("form2.pdf", "other.pem", "other.key"), "X-Subscriber-Session", sess2)
+		ber, "X-Subscriber-Session", sess2)
 	wantStatus(t, resp, body, 200)
 	resp, body = env.call(t, op, "", "POST", "/api/v1/certificates/"+second.Serial+"/revoke", api.StatusRequest{Reason: "keyCompromise"})
 	wantStatus(t, resp, body, 200)
