@@ -77,7 +77,9 @@ var rules = map[Action]rule{
 	ActRenewalSigned:  {actors: []ActorKind{Cabinet}, from: []store.AppState{store.AppNew}},
 }
 
-// Actions lists every action (for tables and documentation).
+// Actions lists every action (for tables and documentation) but the
+// cabinet's renewal (ActRenew, ActRenewalSigned: renewal.go, tested in
+// renewal_test.go), which acts only on a renewal application.
 func Actions() []Action {
 	return []Action{ActCreate, ActUpdateData, ActAddDocument, ActRemoveDocument, ActRegistryAnswer, ActSubmit,
 		ActClaim, ActUnclaim, ActApprove, ActReject, ActVerifyIdentity, ActSendToCabinet, ActTakeBack,
