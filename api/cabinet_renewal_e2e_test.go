@@ -81,7 +81,8 @@ func identificationKind(t *testing.T, pemBytes []byte) pkix.IdentificationKind {
 // certificate. Refused, each writing nothing: a signature over another
 // PDF, by another subscriber's certificate, with its signed attributes
 // altered, a change of organisation; a revoked certificate; an expired
-// one. A 512-bit key signs the other subscriber's renewal.
+// one, also for a form signed before expiry and posted after. A 512-bit
+// key signs the other subscriber's renewal, as indefinite-length BER.
 func TestCabinetRenewalEndToEnd(t *testing.T) {
 	env := startCabinet(t, nil)
 	o := newOSSL(t)
@@ -252,11 +253,24 @@ func TestCabinetRenewalEndToEnd(t *testing.T) {
 		wantProblem(t, resp, body, 409, "renewal_certificate_revoked")
 	})
 
+	// A second renewal of the old certificate, signed the day before it
+	// expires and posted after: refused.
+	env.setClock(cert.NotAfter.Add(-24 * time.Hour))
+	sess = env.login(t, cab, phone)
+	resp, body = env.call(t, cab, sess, "POST", renew, nil)
+	wantStatus(t, resp, body, 201)
+	late := decode[cabinetapi.RenewalJSON](t, body)
+	o.write("late.pdf", late.FormPDF)
+	lateSig := sign("late.pdf", "old.pem", "old.key")
+
 	// After expiry.
 	env.setClock(cert.NotAfter.Add(time.Hour))
 	sess = env.login(t, cab, phone)
 	env.unchanged(t, "expired", func() {
-		resp, body := env.call(t, cab, sess, "GET", renew, nil)
+		resp, body := env.do(t, "POST", "/api/v1/cabinet/applications/"+late.Application.ID+"/renewal-signature", cab,
+			"application/pkcs7-signature", lateSig, "X-Subscriber-Session", sess)
+		wantProblem(t, resp, body, 409, "renewal_certificate_expired")
+		resp, body = env.call(t, cab, sess, "GET", renew, nil)
 		wantStatus(t, resp, body, 200)
 		if el := decode[cabinetapi.EligibilityJSON](t, body); el.Allowed || el.Code != "renewal_certificate_expired" {
 			t.Fatalf("eligibility of an expired certificate: %s", body)
