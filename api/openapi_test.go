@@ -127,4 +127,9 @@ var cabinetPaths = map[string][]string{
 	"/api/v1/cabinet/applications/{id}/certificate": {"get"},
 	"/api/v1/cabinet/applications/{id}/chain":       {"get"},
 	"/api/v1/applications/{id}/payment":             {"put"},
+	// Renewal without a visit (cabinetapi/renewal.go).
+	"/api/v1/cabinet/certificates":                        {"get"},
+	"/api/v1/cabinet/certificates/{serial}/renewal":       {"get", "post"},
+	"/api/v1/cabinet/applications/{id}/renewal-form.pdf":  {"get"},
+	"/api/v1/cabinet/applications/{id}/renewal-signature": {"post"},
 }

@@ -24,6 +24,11 @@ func cabinetRoutes(v1 string, a *cabinetapi.API) []*route {
 		newRoute("cabinet_confirm", v1+apps, segment, "/confirm", on{mPost, sub(a.Confirm), auth.OpCabinet}),
 		newRoute("cabinet_certificate", v1+apps, segment, "/certificate", on{mGet, sub(a.Certificate), auth.OpCabinet}),
 		newRoute("cabinet_chain", v1+apps, segment, "/chain", on{mGet, sub(a.Chain), auth.OpCabinet}),
+		newRoute("cabinet_certificates", v1+"cabinet/certificates", noParam, "", on{mGet, sub(a.Certificates), auth.OpCabinet}),
+		newRoute("cabinet_renewal", v1+"cabinet/certificates/", segment, "/renewal",
+			on{mGet, sub(a.RenewalEligibility), auth.OpCabinet}, on{mPost, sub(a.OpenRenewal), auth.OpCabinet}),
+		newRoute("cabinet_renewal_form", v1+apps, segment, "/renewal-form.pdf", on{mGet, sub(a.RenewalForm), auth.OpCabinet}),
+		newRoute("cabinet_renewal_signature", v1+apps, segment, "/renewal-signature", on{mPost, sub(a.RenewalSignature), auth.OpCabinet}),
 		newRoute("application_payment", v1+"applications/", segment, "/payment", on{mPut, h(a.SetPayment), auth.OpPayment}),
 	}
 }

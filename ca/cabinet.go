@@ -31,7 +31,8 @@ func (c *CA) openCabinet(opts Options) error {
 		return err
 	}
 	c.cabinet, err = cabinet.New(c.st, c.ra, codes, cabinet.Options{SessionTTL: cc.SessionTTL, PaidTypes: cc.PaidTypes,
-		Now: opts.Now, Logger: c.log})
+		Now: opts.Now, Logger: c.log, Renewal: cabinet.RenewalOptions{Rules: cabinet.RenewalRules{Window: cc.RenewalWindow},
+			CAName: c.cfg.CA.Organization, Documents: c.docs}})
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,9 @@ const (
 	CodeSignToolMissing Code = "subject_sign_tool_invalid" // the subscriber's crypto tool is required
 	CodeNotIssued       Code = "certificate_not_issued"    // the application has no certificate (yet)
 	CodeInvalidPayment  Code = "invalid_payment"           // a malformed payment state
+	CodeCertNotFound    Code = "certificate_not_found"     // the subscriber has no certificate with this serial
+	CodeNotRenewal      Code = "not_a_renewal"             // the application is not a renewal opened in the cabinet
+	CodeSignatureBad    Code = "renewal_signature_invalid" // the CAdES signature does not verify over the renewal form
 	CodeInternal        Code = "internal"
 )
 

@@ -56,6 +56,8 @@ type Options struct {
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Renewal configures renewal by a signature (renewalflow.go).
+	Renewal RenewalOptions
 }
 
 // Service is the cabinet. Safe for concurrent use.

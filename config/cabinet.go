@@ -21,6 +21,7 @@ import (
 //	per_prefix_window = "1h"
 //	prefix_digits = 3          # the prefix: this many digits after +7
 //	paid_types = []            # certificate types whose issuance needs a paid invoice
+//	renewal_window = "1680h"   # renewal by a signature opens this long (70 days) before expiry
 //
 // The code secret is not configuration: it is the file keys/otp.key of
 // the data directory (package cadir).
@@ -37,6 +38,7 @@ type CabinetConfig struct {
 	PerPrefixWindow time.Duration `toml:"per_prefix_window"`
 	PrefixDigits    int           `toml:"prefix_digits"`
 	PaidTypes       []string      `toml:"paid_types"`
+	RenewalWindow   time.Duration `toml:"renewal_window"`
 }
 
 // DefaultCabinet is the cabinet's default configuration (the values in
@@ -44,7 +46,8 @@ type CabinetConfig struct {
 func DefaultCabinet() CabinetConfig {
 	return CabinetConfig{CodeTTL: 5 * time.Minute, ResendAfter: 2 * time.Minute, MaxTries: 5, SessionTTL: 30 * time.Minute,
 		PerPhone: 5, PerPhoneWindow: time.Hour, PerClient: 30, PerClientWindow: time.Hour,
-		PerPrefix: 200, PerPrefixWindow: time.Hour, PrefixDigits: 3}
+		PerPrefix: 200, PerPrefixWindow: time.Hour, PrefixDigits: 3,
+		RenewalWindow: 70 * 24 * time.Hour}
 }
 
 // validate checks the cabinet section.
@@ -69,6 +72,9 @@ func (c *CabinetConfig) validate(bad func(string, ...any)) {
 		if r.n < 0 || (r.n > 0 && r.window <= 0) {
 			bad("cabinet.%s must be 0 (no limit) or positive with a positive cabinet.%s_window", r.name, r.name)
 		}
+	}
+	if c.RenewalWindow < 24*time.Hour || c.RenewalWindow > 366*24*time.Hour {
+		bad("cabinet.renewal_window must be between 24h and 8784h (366 days)")
 	}
 	if c.PrefixDigits < 1 || c.PrefixDigits > 9 {
 		bad("cabinet.prefix_digits must be 1..9")

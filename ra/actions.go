@@ -27,6 +27,8 @@ const (
 	ActIssueRefused   Action = "issue_refused" // issuing → ready to issue
 	ActCancel         Action = "cancel"
 	ActExpire         Action = "expire"
+	ActRenew          Action = "renew"          // the subscriber opens a renewal of their certificate (renewal.go)
+	ActRenewalSigned  Action = "renewal_signed" // new → ready to issue: the renewal form signed with the current certificate
 )
 
 // rule is who may take an action and from which states.
@@ -71,9 +73,13 @@ var rules = map[Action]rule{
 	ActIssueRefused:   {actors: issuers, from: []store.AppState{store.AppIssuing}},
 	ActCancel:         {actors: centreOrOperator, from: open},
 	ActExpire:         {actors: []ActorKind{System}, from: open},
+	ActRenew:          {actors: []ActorKind{Cabinet}},
+	ActRenewalSigned:  {actors: []ActorKind{Cabinet}, from: []store.AppState{store.AppNew}},
 }
 
-// Actions lists every action (for tables and documentation).
+// Actions lists every action (for tables and documentation) but the
+// cabinet's renewal (ActRenew, ActRenewalSigned: renewal.go, tested in
+// renewal_test.go), which acts only on a renewal application.
 func Actions() []Action {
 	return []Action{ActCreate, ActUpdateData, ActAddDocument, ActRemoveDocument, ActRegistryAnswer, ActSubmit,
 		ActClaim, ActUnclaim, ActApprove, ActReject, ActVerifyIdentity, ActSendToCabinet, ActTakeBack,

@@ -25,6 +25,8 @@
 //	identity_verified      ─send_to_cabinet───► ready_to_issue ─take_back─► identity_verified
 //	ready_to_issue         ─issue─────────────► issuing ─► issued, or ready_to_issue (CA refused)
 //	any state before issuing ─cancel─► cancelled; ─expire (past the deadline)─► expired
+//	(renewal in the cabinet, renewal.go)
+//	─renew─► new ─renewal_signed (the form signed with the replaced certificate)─► ready_to_issue
 //
 // Who may take which action from which state is the table rules in
 // actions.go (Allowed reports it); the functions add the preconditions:
@@ -48,6 +50,8 @@
 //	                 (at the desk, until the cabinet slice)
 //	cancel           centre, operator             any open state
 //	expire           system                       any open state
+//	renew            cabinet                      — (an issued application of its phone)
+//	renewal_signed   cabinet                      new (a renewal the cabinet opened)
 //
 // A refused action answers with a Code: forbidden for the wrong kind of
 // actor, application_not_found for an application the actor may not

@@ -3,6 +3,7 @@ package raapi
 import (
 	"github.com/valyala/fasthttp"
 
+	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/store"
 )
 
@@ -22,3 +23,7 @@ func IfMatch(ctx *fasthttp.RequestCtx) (uint64, error) { return ifMatch(ctx) }
 
 // InvalidField is an invalid_data problem naming one field.
 func InvalidField(field, problem string) error { return invalidField(field, problem) }
+
+// OwnerFromJSON converts an owner block of a request (errors name the
+// field).
+func OwnerFromJSON(j *OwnerJSON) (store.Owner, []ra.FieldError) { return ownerFromJSON(j) }
