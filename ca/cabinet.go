@@ -17,6 +17,11 @@ func (c *CA) openCabinet(opts Options) error {
 		return err
 	}
 	sec, err := otp.NewSecret(raw)
+	if err != nil {
+		clear(raw)
+		return err
+	}
+	vault, err := cloudVault(raw)
 	clear(raw)
 	if err != nil {
 		return err
@@ -33,6 +38,9 @@ func (c *CA) openCabinet(opts Options) error {
 	c.cabinet, err = cabinet.New(c.st, c.ra, codes, cabinet.Options{SessionTTL: cc.SessionTTL, PaidTypes: cc.PaidTypes,
 		Now: opts.Now, Logger: c.log})
 	if err != nil {
+		return err
+	}
+	if err := c.cabinet.SetCloud(c.st, vault, cabinet.CloudOptions{OperationTTL: cc.OperationTTL}); err != nil {
 		return err
 	}
 	c.hooks.SetCodeSecret(sec)

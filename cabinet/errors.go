@@ -18,6 +18,12 @@ const (
 	CodeSignToolMissing Code = "subject_sign_tool_invalid" // the subscriber's crypto tool is required
 	CodeNotIssued       Code = "certificate_not_issued"    // the application has no certificate (yet)
 	CodeInvalidPayment  Code = "invalid_payment"           // a malformed payment state
+	CodeCloudDisabled   Code = "cloud_keys_disabled"       // the CA has no cloud key vault
+	CodeNotCloud        Code = "not_cloud_type"            // the certificate type keeps keys on the subscriber's token
+	CodeNoCloudKey      Code = "cloud_key_not_found"       // no such cloud key (of this phone)
+	CodeNoOperation     Code = "operation_not_found"       // no such operation (of this phone)
+	CodeOperationDone   Code = "operation_not_pending"     // the operation was signed, refused or has expired
+	CodeInvalidDocument Code = "invalid_document"          // no digest or document, or one too large
 	CodeInternal        Code = "internal"
 )
 

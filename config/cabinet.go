@@ -21,6 +21,7 @@ import (
 //	per_prefix_window = "1h"
 //	prefix_digits = 3          # the prefix: this many digits after +7
 //	paid_types = []            # certificate types whose issuance needs a paid invoice
+//	operation_ttl = "5m"       # a cloud key's signing operation waits this long for its confirmation
 //
 // The code secret is not configuration: it is the file keys/otp.key of
 // the data directory (package cadir).
@@ -37,6 +38,7 @@ type CabinetConfig struct {
 	PerPrefixWindow time.Duration `toml:"per_prefix_window"`
 	PrefixDigits    int           `toml:"prefix_digits"`
 	PaidTypes       []string      `toml:"paid_types"`
+	OperationTTL    time.Duration `toml:"operation_ttl"`
 }
 
 // DefaultCabinet is the cabinet's default configuration (the values in
@@ -44,7 +46,7 @@ type CabinetConfig struct {
 func DefaultCabinet() CabinetConfig {
 	return CabinetConfig{CodeTTL: 5 * time.Minute, ResendAfter: 2 * time.Minute, MaxTries: 5, SessionTTL: 30 * time.Minute,
 		PerPhone: 5, PerPhoneWindow: time.Hour, PerClient: 30, PerClientWindow: time.Hour,
-		PerPrefix: 200, PerPrefixWindow: time.Hour, PrefixDigits: 3}
+		PerPrefix: 200, PerPrefixWindow: time.Hour, PrefixDigits: 3, OperationTTL: 5 * time.Minute}
 }
 
 // validate checks the cabinet section.
@@ -54,6 +56,9 @@ func (c *CabinetConfig) validate(bad func(string, ...any)) {
 	}
 	if c.ResendAfter < 0 || c.ResendAfter > c.CodeTTL {
 		bad("cabinet.resend_after must be between 0 and cabinet.code_ttl")
+	}
+	if c.OperationTTL < 30*time.Second || c.OperationTTL > time.Hour {
+		bad("cabinet.operation_ttl must be between 30s and 1h")
 	}
 	if c.MaxTries < 1 || c.MaxTries > 10 {
 		bad("cabinet.max_tries must be 1..10 (a 6-digit code allows few guesses)")
