@@ -215,3 +215,12 @@ func (s *Service) cloudKey(ctx context.Context, sub *Subscriber, id string) (*st
 	}
 	return k, nil
 }
+
+// CloudKeyOf returns the subscriber's cloud key of an application (its
+// public parts are what callers show).
+func (s *Service) CloudKeyOf(ctx context.Context, sub *Subscriber, id string) (*store.CloudKey, error) {
+	return s.cloudKey(ctx, sub, id)
+}
+
+// Now is the cabinet's clock in UTC.
+func (s *Service) Now() time.Time { return s.now() }
