@@ -219,9 +219,9 @@ func TestCabinetCloudKey(t *testing.T) {
 	// Bad input changes nothing.
 	env.unchanged(t, "bad operations", func() {
 		resp, body := env.call(t, cab, sess, "POST", kpath+"/operations", cabinetapi.OperationRequest{Digest: "AAAA", Description: "short"})
-		wantProblem(t, resp, body, 422, "invalid_document")
+		wantProblem(t, resp, body, 422, "invalid_sign_request")
 		resp, body = env.call(t, cab, sess, "POST", kpath+"/operations", cabinetapi.OperationRequest{Document: "AA==", Description: ""})
-		wantProblem(t, resp, body, 422, "invalid_document")
+		wantProblem(t, resp, body, 422, "invalid_sign_request")
 		resp, body = env.call(t, cab, sess, "POST", kpath+"/operations/"+strings.Repeat("0", 32)+"/confirm", cabinetapi.CodeRequest{Code: "123456"})
 		wantProblem(t, resp, body, 404, "operation_not_found")
 	})

@@ -23,7 +23,7 @@ const (
 	CodeNoCloudKey      Code = "cloud_key_not_found"       // no such cloud key (of this phone)
 	CodeNoOperation     Code = "operation_not_found"       // no such operation (of this phone)
 	CodeOperationDone   Code = "operation_not_pending"     // the operation was signed, refused or has expired
-	CodeInvalidDocument Code = "invalid_document"          // no digest or document, or one too large
+	CodeInvalidDocument Code = "invalid_sign_request"      // no digest or document, one too large, or no description
 	CodeInternal        Code = "internal"
 )
 

@@ -31,7 +31,7 @@ func init() {
 		string(cabinet.CodeNoCloudKey):      {fasthttp.StatusNotFound, "Cloud key not found"},
 		string(cabinet.CodeNoOperation):     {fasthttp.StatusNotFound, "Operation not found"},
 		string(cabinet.CodeOperationDone):   {fasthttp.StatusConflict, "Operation not pending"},
-		string(cabinet.CodeInvalidDocument): {fasthttp.StatusUnprocessableEntity, "Invalid document to sign"},
+		string(cabinet.CodeInvalidDocument): {fasthttp.StatusUnprocessableEntity, "Invalid signing request"},
 	} {
 		wire.Register(code, st.status, st.title)
 	}
