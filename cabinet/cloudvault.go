@@ -3,10 +3,12 @@ package cabinet
 import (
 	"context"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 
+	"github.com/gostca/gostca/gost/gost3410"
 	"github.com/gostca/gostca/hsm"
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/store"
@@ -34,6 +36,7 @@ type KeyVault interface {
 type SoftVault struct {
 	curve hsm.Curve
 	pass  []byte
+	made  func(*gost3410.PrivateKey) // tests: sees each GOST key made
 }
 
 // softVaultScryptLogN is the scrypt cost of sealed cloud keys: the
@@ -60,7 +63,17 @@ func (v *SoftVault) Generate(ctx context.Context, app, phone string) (hsm.Key, *
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	k, err := hsm.GenerateSoftKeyInMemory(v.curve)
+	var k *hsm.SoftKey
+	var err error
+	if v.curve.GOST != nil && v.made != nil {
+		var g *gost3410.PrivateKey
+		if g, err = gost3410.GenerateKey(v.curve.GOST, rand.Reader); err == nil {
+			v.made(g)
+			k, err = hsm.NewSoftKey(g)
+		}
+	} else {
+		k, err = hsm.GenerateSoftKeyInMemory(v.curve)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("cabinet: soft vault: %w", err)
 	}
