@@ -21,7 +21,7 @@ func (c *CA) openCabinet(opts Options) error {
 		clear(raw)
 		return err
 	}
-	vault, err := cloudVault(raw)
+	vault, err := c.cloudVault(raw)
 	clear(raw)
 	if err != nil {
 		return err
