@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/base64"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -72,7 +73,7 @@ func (env *cabinetEnv) consent(t *testing.T, tok, sess, apath string) {
 // non-cloud application gets no cloud key; no response carries a
 // private key.
 func TestCabinetCloudKey(t *testing.T) {
-	env := startCabinet(t, cloudProfile)
+	env := startCabinet(t, func(c *config.Config) { cloudProfile(c); c.Cabinet.PerPhone = 20 })
 	o := newOSSL(t)
 	cab := env.tokens[auth.RoleCabinet]
 	const phone, phone2 = "+79161234567", "+79031112233"
@@ -215,6 +216,55 @@ func TestCabinetCloudKey(t *testing.T) {
 		resp, body := env.call(t, cab, sess, "POST", kpath+"/operations/"+refused.ID+"/confirm", cabinetapi.CodeRequest{Code: code})
 		wantProblem(t, resp, body, 409, "operation_not_pending")
 	})
+
+	// A digest computed by OpenSSL, confirmed four times at once: one
+	// signature, of the digest as given, which OpenSSL verifies over the
+	// file.
+	env.clk.add(2 * time.Minute)
+	o.write("big.bin", []byte(strings.Repeat("строка большого документа\n", 100000)))
+	o.run("dgst", "-engine", "gost", "-md_gost12_256", "-binary", "-out", "big.dgst", "big.bin")
+	digest := o.read("big.dgst")
+	resp, body = env.call(t, cab, sess, "POST", kpath+"/operations", cabinetapi.OperationRequest{
+		Digest: base64.StdEncoding.EncodeToString(digest), Description: "большой документ"})
+	wantStatus(t, resp, body, 202)
+	byDigest := decode[cabinetapi.OperationJSON](t, body)
+	code = env.code(t, phone)
+	var wg sync.WaitGroup
+	answers := make([][]byte, 4)
+	statuses := make([]int, 4)
+	for i := range answers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, body := env.call(t, cab, sess, "POST", kpath+"/operations/"+byDigest.ID+"/confirm", cabinetapi.CodeRequest{Code: code})
+			statuses[i], answers[i] = resp.StatusCode, body
+		}()
+	}
+	wg.Wait()
+	var one []byte
+	for i, st := range statuses {
+		if st == 200 {
+			if one != nil {
+				t.Fatalf("two confirmations signed: %v", statuses)
+			}
+			one = answers[i]
+		}
+	}
+	if one == nil {
+		t.Fatalf("no confirmation signed: %v", statuses)
+	}
+	sig, _ = base64.StdEncoding.DecodeString(decode[cabinetapi.OperationJSON](t, one).Signature)
+	o.write("big.sig", sig)
+	o.run("dgst", "-engine", "gost", "-md_gost12_256", "-verify", "cert.pub", "-signature", "big.sig", "big.bin")
+	signs := 0
+	for _, e := range env.auditAll(t) {
+		if e.Action == "cabinet.sign" && e.Subject == "operation:"+byDigest.ID {
+			signs++
+		}
+	}
+	if signs != 1 {
+		t.Fatalf("%d cabinet.sign audit entries for one operation", signs)
+	}
 
 	// Bad input changes nothing.
 	env.unchanged(t, "bad operations", func() {
