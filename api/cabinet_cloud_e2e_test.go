@@ -94,6 +94,11 @@ func TestCabinetCloudKey(t *testing.T) {
 		wantProblem(t, resp, body, 409, "not_cloud_type")
 	})
 
+	env.unchanged(t, "own request for a cloud type", func() {
+		resp, body := env.call(t, cab, sess, "POST", apath+"/request", cabinetapi.CabinetRequest{CSR: string(o.csr("own", "gost2012_256", "A"))})
+		wantProblem(t, resp, body, 409, "cloud_key_type")
+	})
+
 	// The key is made; the code confirms the certificate.
 	resp, body := env.call(t, cab, sess, "POST", apath+"/cloud-key", nil)
 	wantStatus(t, resp, body, 202)

@@ -73,6 +73,15 @@ func (s *Service) cloudOn() error {
 	return nil
 }
 
+// notCloud refuses a subscriber's own request for a cloud type (cloud.go):
+// its key is made by the CA.
+func (s *Service) notCloud(certType string) error {
+	if p, ok := s.ra.Profile(certType); ok && p.KeyStorage == appdata.KeyStorageCloud {
+		return &Error{Code: CodeCloudType, Detail: "this certificate type's key is made by the CA: ask for it (cloud-key) instead of sending a request"}
+	}
+	return nil
+}
+
 // cloudBinding is what a cloud issuance code confirms: SHA-256("cloud"
 // ‖ SHA-256(subjectPublicKey) ‖ consent's SHA-256).
 func cloudBinding(spki []byte, consent [32]byte) ([32]byte, error) {

@@ -20,6 +20,7 @@ const (
 	CodeInvalidPayment  Code = "invalid_payment"           // a malformed payment state
 	CodeCloudDisabled   Code = "cloud_keys_disabled"       // the CA has no cloud key vault
 	CodeNotCloud        Code = "not_cloud_type"            // the certificate type keeps keys on the subscriber's token
+	CodeCloudType       Code = "cloud_key_type"            // the certificate type's key is made by the CA, not sent in a request
 	CodeNoCloudKey      Code = "cloud_key_not_found"       // no such cloud key (of this phone)
 	CodeNoOperation     Code = "operation_not_found"       // no such operation (of this phone)
 	CodeOperationDone   Code = "operation_not_pending"     // the operation was signed, refused or has expired

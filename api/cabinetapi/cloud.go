@@ -28,6 +28,7 @@ func init() {
 	}{
 		string(cabinet.CodeCloudDisabled):   {fasthttp.StatusNotImplemented, "Cloud keys not enabled"},
 		string(cabinet.CodeNotCloud):        {fasthttp.StatusConflict, "Not a cloud certificate type"},
+		string(cabinet.CodeCloudType):       {fasthttp.StatusConflict, "Key made by the CA"},
 		string(cabinet.CodeNoCloudKey):      {fasthttp.StatusNotFound, "Cloud key not found"},
 		string(cabinet.CodeNoOperation):     {fasthttp.StatusNotFound, "Operation not found"},
 		string(cabinet.CodeOperationDone):   {fasthttp.StatusConflict, "Operation not pending"},
