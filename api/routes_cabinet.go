@@ -12,7 +12,7 @@ func cabinetRoutes(v1 string, a *cabinetapi.API) []*route {
 	h := a.Wrap
 	sub := func(fn cabinetapi.SubscriberFunc) wire.Handler { return h(a.WithSession(fn)) }
 	const apps = "cabinet/applications/"
-	return []*route{
+	return append([]*route{
 		newRoute("cabinet_login", v1+"cabinet/login", noParam, "", on{mPost, h(a.Login), auth.OpCabinet}),
 		newRoute("cabinet_login_verify", v1+"cabinet/login/verify", noParam, "", on{mPost, h(a.Verify), auth.OpCabinet}),
 		newRoute("cabinet_logout", v1+"cabinet/logout", noParam, "", on{mPost, sub(a.Logout), auth.OpCabinet}),
@@ -29,6 +29,8 @@ func cabinetRoutes(v1 string, a *cabinetapi.API) []*route {
 			on{mGet, sub(a.RenewalEligibility), auth.OpCabinet}, on{mPost, sub(a.OpenRenewal), auth.OpCabinet}),
 		newRoute("cabinet_renewal_form", v1+apps, segment, "/renewal-form.pdf", on{mGet, sub(a.RenewalForm), auth.OpCabinet}),
 		newRoute("cabinet_renewal_signature", v1+apps, segment, "/renewal-signature", on{mPost, sub(a.RenewalSignature), auth.OpCabinet}),
+		newRoute("cabinet_cloud_key", v1+apps, segment, "/cloud-key", on{mPost, sub(a.MakeCloudKey), auth.OpCabinet}),
+		newRoute("cabinet_cloud_confirm", v1+apps, segment, "/cloud-confirm", on{mPost, sub(a.ConfirmCloudKey), auth.OpCabinet}),
 		newRoute("application_payment", v1+"applications/", segment, "/payment", on{mPut, h(a.SetPayment), auth.OpPayment}),
-	}
+	}, cloudOperationRoutes(v1, a, sub)...)
 }

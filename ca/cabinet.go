@@ -17,6 +17,11 @@ func (c *CA) openCabinet(opts Options) error {
 		return err
 	}
 	sec, err := otp.NewSecret(raw)
+	if err != nil {
+		clear(raw)
+		return err
+	}
+	vault, err := c.cloudVault(raw)
 	clear(raw)
 	if err != nil {
 		return err
@@ -34,6 +39,9 @@ func (c *CA) openCabinet(opts Options) error {
 		Now: opts.Now, Logger: c.log, Renewal: cabinet.RenewalOptions{Rules: cabinet.RenewalRules{Window: cc.RenewalWindow},
 			CAName: c.cfg.CA.Organization, Documents: c.docs}})
 	if err != nil {
+		return err
+	}
+	if err := c.cabinet.SetCloud(c.st, vault, cabinet.CloudOptions{OperationTTL: cc.OperationTTL}); err != nil {
 		return err
 	}
 	c.hooks.SetCodeSecret(sec)

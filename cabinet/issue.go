@@ -190,6 +190,9 @@ func (s *Service) SubmitRequest(ctx context.Context, sub *Subscriber, c Client, 
 	if err != nil {
 		return nil, err
 	}
+	if err := s.notCloud(a.CertType); err != nil {
+		return nil, err
+	}
 	der, err := s.request(ctx, a, csr)
 	if err != nil {
 		return nil, err

@@ -22,6 +22,7 @@ import (
 //	prefix_digits = 3          # the prefix: this many digits after +7
 //	paid_types = []            # certificate types whose issuance needs a paid invoice
 //	renewal_window = "1680h"   # renewal by a signature opens this long (70 days) before expiry
+//	operation_ttl = "5m"       # a cloud key's signing operation waits this long for its confirmation
 //
 // The code secret is not configuration: it is the file keys/otp.key of
 // the data directory (package cadir).
@@ -39,6 +40,7 @@ type CabinetConfig struct {
 	PrefixDigits    int           `toml:"prefix_digits"`
 	PaidTypes       []string      `toml:"paid_types"`
 	RenewalWindow   time.Duration `toml:"renewal_window"`
+	OperationTTL    time.Duration `toml:"operation_ttl"`
 }
 
 // DefaultCabinet is the cabinet's default configuration (the values in
@@ -47,7 +49,7 @@ func DefaultCabinet() CabinetConfig {
 	return CabinetConfig{CodeTTL: 5 * time.Minute, ResendAfter: 2 * time.Minute, MaxTries: 5, SessionTTL: 30 * time.Minute,
 		PerPhone: 5, PerPhoneWindow: time.Hour, PerClient: 30, PerClientWindow: time.Hour,
 		PerPrefix: 200, PerPrefixWindow: time.Hour, PrefixDigits: 3,
-		RenewalWindow: 70 * 24 * time.Hour}
+		RenewalWindow: 70 * 24 * time.Hour, OperationTTL: 5 * time.Minute}
 }
 
 // validate checks the cabinet section.
@@ -57,6 +59,9 @@ func (c *CabinetConfig) validate(bad func(string, ...any)) {
 	}
 	if c.ResendAfter < 0 || c.ResendAfter > c.CodeTTL {
 		bad("cabinet.resend_after must be between 0 and cabinet.code_ttl")
+	}
+	if c.OperationTTL < 30*time.Second || c.OperationTTL > time.Hour {
+		bad("cabinet.operation_ttl must be between 30s and 1h")
 	}
 	if c.MaxTries < 1 || c.MaxTries > 10 {
 		bad("cabinet.max_tries must be 1..10 (a 6-digit code allows few guesses)")

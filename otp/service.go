@@ -23,6 +23,7 @@ type Purpose byte
 const (
 	Login Purpose = 1 // a subscriber's login to the cabinet
 	Issue Purpose = 2 // the issuance of a certificate for a request and the data agreed to
+	Sign  Purpose = 3 // a signature with a cloud key (an operation)
 )
 
 func (p Purpose) String() string {
@@ -31,6 +32,8 @@ func (p Purpose) String() string {
 		return "login"
 	case Issue:
 		return "issue"
+	case Sign:
+		return "sign"
 	}
 	return "unknown"
 }

@@ -131,7 +131,19 @@ type Backend interface {
 	Tokens
 	Applications
 	Cabinet
+	CloudKeys
 	Maintenance
+}
+
+// CloudKeys keeps subscribers' server-side keys (sealed or named on the
+// CA's token, never in the clear) and their signing operations, signed
+// at most once. doc.go "Cloud keys".
+type CloudKeys interface {
+	PutCloudKey(ctx context.Context, k *CloudKey, audit AuditEntry) error
+	CloudKey(ctx context.Context, app string) (*CloudKey, error)
+	PutCloudOperation(ctx context.Context, o *CloudOperation, audit AuditEntry) error
+	CloudOperation(ctx context.Context, id [CloudOpIDLen]byte) (*CloudOperation, error)
+	FinishCloudOperation(ctx context.Context, id [CloudOpIDLen]byte, at time.Time, state byte, sig []byte, audit AuditEntry) (*CloudOperation, error)
 }
 
 // Cabinet keeps the subscriber cabinet's records (packages otp and

@@ -66,6 +66,8 @@
 //	0x82   SHA-256 of the session token(32)     session record                subscriber sessions (cabinet)
 //	0x83   application id, app version(8)       consent record                consents to a certificate's contents
 //	0x84   application id                       payment record                payment state of an application
+//	0x88   application id                       cloud key record              subscribers' server-side keys (cloud keys)
+//	0x89   operation id(16)                     cloud operation record        signing operations with cloud keys
 //
 // Field bytes: 1 SNILS, 2 INN, 3 INNLE, 4 OGRN, 5 OGRNIP. 0x64–0x6f are
 // kept for more application and document records. Application index
@@ -293,6 +295,31 @@
 // entry; LatestConsent reads the newest. A payment (version 1) is paid
 // flag ‖ invoice ‖ updated ‖ by, written by PutPayment with its audit
 // entry for an application that exists. Check decodes every record.
+//
+// # Cloud keys
+//
+// Subscribers' server-side keys (cloudkeys.go; package cabinet) use 0x88
+// and 0x89 of the range 0x88–0x8b; they start empty in any older store:
+// no schema step. A cloud key (version 1), keyed by the application it
+// was made for (one key per application), is phone ‖ curve name ‖
+// SubjectPublicKeyInfo ‖ sealed key ‖ token reference ‖ request (the
+// PKCS#10 the CA built with the key) ‖ created ‖ actor. Exactly one of
+// sealed key and token reference is set: the sealed key is the soft key
+// file image (hsm, AES-256-GCM) under a secret derived from the server's
+// code secret, never the key in the clear; the reference names the key
+// on the CA's PKCS#11 token. PutCloudKey writes it with its audit entry
+// unless the application has a key (ErrConflict).
+//
+// A cloud operation (version 1) is key (application id) ‖ phone ‖
+// digest (32 or 64 bytes, Streebog) ‖ description ‖ document size ‖
+// challenge id (hex, the code bound to the operation) ‖ created ‖
+// expires ‖ state (byte: 1 pending, 2 signed, 3 refused) ‖ done ‖
+// signature (empty unless signed). PutCloudOperation writes a pending
+// one with its audit entry; FinishCloudOperation, under the writer
+// mutex, moves a pending, unexpired one to signed (with the signature)
+// or refused, with the audit entry in the same batch, and refuses
+// anything else (ErrCloudOpDone) writing nothing: an operation is
+// signed at most once. Check decodes every record.
 //
 // # Outbox rows and callbacks
 //

@@ -95,7 +95,16 @@ type Profile struct {
 	// CommonName puts the owner's full name ("owner", the default) or
 	// the organisation's name ("organisation") into the certificate's CN.
 	CommonName string `toml:"common_name"`
+	// KeyStorage is where the subscriber's key is made: empty (the
+	// default) on the subscriber's own token, whose request the cabinet
+	// takes; KeyStorageCloud by the CA, on its token or as a sealed soft
+	// key, for signing through confirmed operations (package cabinet,
+	// docs/cabinet.md "Cloud keys").
+	KeyStorage string `toml:"key_storage"`
 }
+
+// KeyStorageCloud is the Profile.KeyStorage of cloud (server-side) keys.
+const KeyStorageCloud = "cloud"
 
 // FieldRules are the required and forbidden fields of one block.
 type FieldRules struct {

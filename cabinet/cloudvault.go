@@ -1,0 +1,104 @@
+package cabinet
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+
+	"github.com/gostca/gostca/gost/gost3410"
+	"github.com/gostca/gostca/hsm"
+	"github.com/gostca/gostca/pkix"
+	"github.com/gostca/gostca/store"
+)
+
+// KeyVault makes and opens subscribers' cloud keys. A key is made for
+// one application of one phone and is never exported: the vault answers
+// signers, never key bytes. SoftVault is the embedded one; a PKCS#11
+// vault generates on the CA's token (CKA_TOKEN, CKA_PRIVATE,
+// CKA_SENSITIVE true, CKA_EXTRACTABLE false) and records the key's
+// token id in CloudKey.TokenRef instead of a sealed key.
+type KeyVault interface {
+	// Generate makes a key for the application app of phone and returns
+	// it with the record fields that find it again (Curve, SPKI and
+	// Sealed or TokenRef).
+	Generate(ctx context.Context, app, phone string) (hsm.Key, *store.CloudKey, error)
+	// Open returns the signer of a stored key.
+	Open(ctx context.Context, k *store.CloudKey) (hsm.Key, error)
+}
+
+// SoftVault keeps cloud keys as soft keys sealed (the soft key file
+// format of package hsm: scrypt and AES-256-GCM) under a secret derived
+// from the server's code secret, which is outside the database: a copy
+// of the database alone opens no key.
+type SoftVault struct {
+	curve hsm.Curve
+	pass  []byte
+	made  func(*gost3410.PrivateKey) // tests: sees each GOST key made
+}
+
+// softVaultScryptLogN is the scrypt cost of sealed cloud keys: the
+// passphrase is 32 random bytes, so the cost only needs to be the
+// format's minimum (a signature opens the key each time).
+const softVaultScryptLogN = 10
+
+// NewSoftVault derives the vault's sealing secret from secret (the code
+// secret of the data directory) and makes keys on curve.
+func NewSoftVault(secret []byte, curve hsm.Curve) (*SoftVault, error) {
+	if len(secret) < 32 {
+		return nil, errors.New("cabinet: soft vault: the secret must be 32 bytes or more")
+	}
+	if !curve.Valid() {
+		return nil, errors.New("cabinet: soft vault: invalid curve")
+	}
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("gostca cloud keys v1"))
+	return &SoftVault{curve: curve, pass: m.Sum(nil)}, nil
+}
+
+// Generate makes and seals a key.
+func (v *SoftVault) Generate(ctx context.Context, app, phone string) (hsm.Key, *store.CloudKey, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	var k *hsm.SoftKey
+	var err error
+	if v.curve.GOST != nil && v.made != nil {
+		var g *gost3410.PrivateKey
+		if g, err = gost3410.GenerateKey(v.curve.GOST, rand.Reader); err == nil {
+			v.made(g)
+			k, err = hsm.NewSoftKey(g)
+		}
+	} else {
+		k, err = hsm.GenerateSoftKeyInMemory(v.curve)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("cabinet: soft vault: %w", err)
+	}
+	spki, err := pkix.MarshalPublicKeyInfo(k.Public())
+	if err != nil {
+		return nil, nil, fmt.Errorf("cabinet: soft vault: %w", err)
+	}
+	sealed, err := hsm.EncryptSoftKey(k, v.pass, &hsm.SoftKeyFileOptions{ScryptLogN: softVaultScryptLogN})
+	if err != nil {
+		return nil, nil, fmt.Errorf("cabinet: soft vault: seal: %w", err)
+	}
+	return k, &store.CloudKey{Application: app, Phone: phone, Curve: v.curve.Name(), SPKI: spki, Sealed: sealed}, nil
+}
+
+// Open unseals a stored soft key.
+func (v *SoftVault) Open(ctx context.Context, k *store.CloudKey) (hsm.Key, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if len(k.Sealed) == 0 {
+		return nil, errors.New("cabinet: soft vault: the key is not a sealed soft key")
+	}
+	sk, err := hsm.DecryptSoftKey(k.Sealed, v.pass)
+	if err != nil {
+		return nil, fmt.Errorf("cabinet: soft vault: unseal: %w", err)
+	}
+	return sk, nil
+}
