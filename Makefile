@@ -19,12 +19,13 @@ STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 build:
 	$(GO) build -o $(BIN) ./cmd/gostca
 
-# The whole suite: race detector on, every package; Streebog once more
+# The whole suite: race detector on, every package (15 min per package:
+# the crash tests of cmd/gostca start many server processes); Streebog once more
 # with only its pure-Go code (the purego tag, as on CPUs without GFNI);
 # then each fuzz target for a short time so the fuzzers stay exercised.
 test:
 	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 15m ./...
 	$(GO) test -count=1 -tags purego ./gost/streebog/
 	$(MAKE) fuzz
 

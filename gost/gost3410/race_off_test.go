@@ -1,0 +1,5 @@
+//go:build !race
+
+package gost3410
+
+const raceOn = false
