@@ -24,6 +24,12 @@ func cabinetRoutes(v1 string, a *cabinetapi.API) []*route {
 		newRoute("cabinet_confirm", v1+apps, segment, "/confirm", on{mPost, sub(a.Confirm), auth.OpCabinet}),
 		newRoute("cabinet_certificate", v1+apps, segment, "/certificate", on{mGet, sub(a.Certificate), auth.OpCabinet}),
 		newRoute("cabinet_chain", v1+apps, segment, "/chain", on{mGet, sub(a.Chain), auth.OpCabinet}),
+		newRoute("cabinet_status_request_ask", v1+"cabinet/certificates/", segment, "/status-requests", on{mPost, sub(a.AskStatus), auth.OpCabinet}),
+		newRoute("cabinet_status_request", v1+"cabinet/status-requests/", segment, "", on{mGet, sub(a.GetStatus), auth.OpCabinet}),
+		newRoute("cabinet_status_request_confirm", v1+"cabinet/status-requests/", segment, "/confirm", on{mPost, sub(a.ConfirmStatus), auth.OpCabinet}),
+		newRoute("status_requests", v1+"status-requests", noParam, "", on{mGet, h(a.ListStatus), auth.OpStatusRequests}),
+		newRoute("status_request_approve", v1+"status-requests/", segment, "/approve", on{mPost, h(a.ApproveStatus), auth.OpStatusRequests}),
+		newRoute("status_request_reject", v1+"status-requests/", segment, "/reject", on{mPost, h(a.RejectStatus), auth.OpStatusRequests}),
 		newRoute("application_payment", v1+"applications/", segment, "/payment", on{mPut, h(a.SetPayment), auth.OpPayment}),
 	}
 }

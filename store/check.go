@@ -210,6 +210,9 @@ func (c *checker) entry(k, v []byte) error {
 	case pChallenge, pChallengeLast, pSession, pConsent, pPayment:
 		c.rep.IndexEntries++
 		c.cabinetRecord(k, v)
+	case pStatusReq, pStatusReqOpen, pStatusReqByState:
+		c.rep.IndexEntries++
+		c.statusRequestRecord(k, v)
 	case pAudit:
 		// verified as a chain afterwards
 	case pToken:
