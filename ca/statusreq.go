@@ -78,7 +78,7 @@ func (c *CA) DecideStatusRequest(ctx context.Context, p *auth.Principal, id stri
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	d := store.Decision{Approve: approve, At: now, By: p.Actor(), Rejection: rejection}
-	audit := store.AuditEntry{Actor: p.Actor(), Action: "status_request.reject", Subject: "status-request:" + id, Serial: r.Serial, Comment: rejection}
+	audit := store.AuditEntry{Actor: p.Actor(), Action: "status_request.reject", Subject: "status-request:" + id, Details: "serial " + hex.EncodeToString(r.Serial), Comment: rejection}
 	tmpl := cabinet.NoticeStatusRejected
 	if approve {
 		audit.Action, audit.Comment, tmpl = "status_request.approve", "", cabinet.NoticeStatusApproved

@@ -76,7 +76,7 @@ func statusBinding(serial []byte, action store.State, reason, comment string) [3
 // ownCertificate finds a certificate of the subscriber's phone: one an
 // application of that phone was issued. Anything else is not found.
 func (s *Service) ownCertificate(ctx context.Context, sub *Subscriber, serialHex string) (*store.CertRecord, error) {
-	notFound := &ra.Error{Code: ra.CodeNotFound, Detail: "no such certificate of yours"}
+	notFound := &Error{Code: CodeCertNotFound, Detail: "no such certificate of yours"}
 	serial, err := hex.DecodeString(strings.TrimPrefix(strings.ToLower(serialHex), "0x"))
 	if err != nil || len(serial) == 0 || len(serial) > 20 {
 		return nil, notFound
@@ -169,7 +169,7 @@ func (s *Service) ConfirmStatusChange(ctx context.Context, sub *Subscriber, c Cl
 	_, err = s.codes.Use(ctx, otp.Check{ID: id, Code: code, Purpose: otp.StatusChange, Client: c.Actor,
 		Binding: statusBinding(r.Serial, r.Action, r.Reason, r.Comment),
 		Audit: store.AuditEntry{Actor: sub.actor().ID, Action: "cabinet.status_request", Subject: "status-request:" + id,
-			Serial: r.Serial, Reason: r.Reason, Comment: r.Comment},
+			Details: "serial " + hex.EncodeToString(r.Serial), Reason: r.Reason, Comment: r.Comment},
 		Extra: store.StatusRequestConfirm{ID: rid, Outbox: []store.OutboxRow{NoticeRow(NoticeStatusRequested, r.Phone, r.Serial)}}})
 	switch {
 	case errors.Is(err, store.ErrConflict):
