@@ -9,8 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/gostca/gostca/auth"
-	"github.com/gostca/gostca/caerr"
 	"github.com/gostca/gostca/cabinet"
+	"github.com/gostca/gostca/caerr"
 	"github.com/gostca/gostca/store"
 )
 
