@@ -179,3 +179,6 @@ func (s *API) RejectStatus(ctx *fasthttp.RequestCtx, p *auth.Principal, id []byt
 	}
 	return wire.WriteJSON(ctx, fasthttp.StatusOK, statusRequestJSON(r, true))
 }
+
+// StatusRequestView is a request as operators see it (the CLI).
+func StatusRequestView(r *store.StatusRequest) StatusRequestJSON { return statusRequestJSON(r, true) }

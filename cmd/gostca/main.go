@@ -58,6 +58,8 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return runAudit(ctx, args[1:], stdout, stderr)
 	case "outbox":
 		return runOutbox(ctx, args[1:], stdout, stderr)
+	case "status-requests":
+		return runStatusRequests(ctx, args[1:], stdout, stderr)
 	case "config":
 		return runConfig(args[1:], stdout, stderr)
 	case "demo":
@@ -97,6 +99,7 @@ commands:
             pending intents of a version before schema 7, which carry no MAC
   audit     audit checkpoint [--out F] (sign the chain's head) | audit list [--limit N]
   outbox    hook deliveries: outbox list [--state pending|dead|all] [--kind K] | show ID | redrive ID | cancel ID
+  status-requests  subscribers' suspend/revoke requests: list [--state pending|approved|rejected] | approve ID | reject ID --reason TEXT
   config    print the effective configuration and the environment variables
   demo      gostca demo [FILE]: generate a GOST key, hash FILE with Streebog, sign and verify it
   version   print the version and the VCS revision it was built from
