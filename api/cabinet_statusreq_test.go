@@ -58,6 +58,23 @@ func (env *cabinetEnv) lastSMS(t *testing.T, phone string) string {
 	return string(b)
 }
 
+// settle waits until the SMS rows are delivered and the audit head
+// stays put for 300 ms: deliveries (ESIA registration, notices) write
+// entries of their own, which a refusal's "nothing written" must not
+// count.
+func (env *cabinetEnv) settle(t *testing.T) {
+	t.Helper()
+	env.drainSMS(t)
+	for head := env.auditHead(t); ; {
+		time.Sleep(300 * time.Millisecond)
+		now := env.auditHead(t)
+		if now == head {
+			return
+		}
+		head = now
+	}
+}
+
 // TestCabinetStatusRequests: a subscriber asks, confirmed by an SMS code,
 // to revoke one certificate and to suspend another; an operator approves
 // both and OpenSSL's OCSP client and CRL parser see them revoked (the
@@ -126,10 +143,12 @@ func TestCabinetStatusRequests(t *testing.T) {
 		code := env.code(t, phone)
 		path := "/api/v1/cabinet/status-requests/" + id
 		if wrongFirst {
+			env.settle(t)
 			env.unchanged(t, "wrong code", func() {
 				resp, b := env.call(t, cab, sess, "POST", path+"/confirm", cabinetapi.StatusConfirmBody{Code: wrongCode(code)})
 				wantProblem(t, resp, b, 422, "code_wrong")
 			})
+			env.settle(t)
 			env.unchanged(t, "another phone's session", func() {
 				resp, b := env.call(t, cab, sess2, "POST", path+"/confirm", cabinetapi.StatusConfirmBody{Code: code})
 				wantProblem(t, resp, b, 404, "code_challenge_not_found")
@@ -149,10 +168,12 @@ func TestCabinetStatusRequests(t *testing.T) {
 
 	t.Run("refusals before asking", func(t *testing.T) {
 		env.clk.add(2*time.Minute + time.Second)
+		env.settle(t)
 		env.unchanged(t, "another phone's certificate", func() {
 			resp, b := ask(t, sess, foreign, cabinetapi.StatusRequestBody{Action: "revoke", Reason: "keyCompromise"})
 			wantProblem(t, resp, b, 404, "certificate_not_found")
 		})
+		env.settle(t)
 		env.unchanged(t, "a reason the subscriber may not give", func() {
 			for _, body := range []cabinetapi.StatusRequestBody{{Action: "revoke", Reason: "cACompromise"}, {Action: "revoke", Reason: "certificateHold"},
 				{Action: "suspend", Reason: "keyCompromise"}, {Action: "revoke"}} {
@@ -168,12 +189,14 @@ func TestCabinetStatusRequests(t *testing.T) {
 	t.Run("revoke approved", func(t *testing.T) {
 		ocsp(t, "a", "good")
 		revReq = askAndConfirm(t, revokeMe, cabinetapi.StatusRequestBody{Action: "revoke", Reason: "keyCompromise", Comment: "токен утерян"}, true)
+		env.settle(t)
 		env.unchanged(t, "a second pending request", func() {
 			env.clk.add(2*time.Minute + time.Second)
 			resp, b := ask(t, sess, revokeMe, cabinetapi.StatusRequestBody{Action: "suspend"})
 			wantProblem(t, resp, b, 409, "status_request_pending")
 		})
 		ocsp(t, "a", "good") // pending: no change yet
+		env.settle(t)
 		env.unchanged(t, "the cabinet deciding", func() {
 			resp, b := env.call(t, cab, "", "POST", "/api/v1/status-requests/"+revReq.ID+"/approve", nil)
 			wantProblem(t, resp, b, 403, "forbidden")
@@ -198,10 +221,12 @@ func TestCabinetStatusRequests(t *testing.T) {
 		if sms := env.lastSMS(t, phone); !strings.Contains(sms, "исполнен") {
 			t.Fatalf("no notice of the approval: %q", sms)
 		}
+		env.settle(t)
 		env.unchanged(t, "approving twice", func() {
 			resp, b := env.call(t, op, "", "POST", "/api/v1/status-requests/"+revReq.ID+"/approve", nil)
 			wantProblem(t, resp, b, 409, "invalid_transition")
 		})
+		env.settle(t)
 		env.unchanged(t, "an already revoked certificate", func() {
 			env.clk.add(2*time.Minute + time.Second)
 			resp, b := ask(t, sess, revokeMe, cabinetapi.StatusRequestBody{Action: "revoke", Reason: "superseded"})
@@ -224,6 +249,7 @@ func TestCabinetStatusRequests(t *testing.T) {
 
 	t.Run("rejected", func(t *testing.T) {
 		r := askAndConfirm(t, keepMe, cabinetapi.StatusRequestBody{Action: "revoke", Reason: "superseded"}, false)
+		env.settle(t)
 		env.unchanged(t, "a rejection without a reason", func() {
 			resp, b := env.call(t, op, "", "POST", "/api/v1/status-requests/"+r.ID+"/reject", cabinetapi.RejectBody{})
 			wantProblem(t, resp, b, 400, "invalid_request")

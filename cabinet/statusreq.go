@@ -199,7 +199,28 @@ func (s *Service) StatusRequestOf(ctx context.Context, sub *Subscriber, id strin
 	return nil, &otp.Error{Code: otp.CodeUnknown, Detail: "no such status request"}
 }
 
-func (s *Service) statusStore() StatusStore { return s.st.(StatusStore) }
+// statusStore is the store's status request role; a store without it
+// (a test double) answers every call as an internal error.
+func (s *Service) statusStore() StatusStore {
+	if ss, ok := s.st.(StatusStore); ok {
+		return ss
+	}
+	return noStatusStore{}
+}
+
+type noStatusStore struct{}
+
+var errNoStatusStore = errors.New("cabinet: the store keeps no status requests")
+
+func (noStatusStore) Certificate(context.Context, []byte) (*store.CertRecord, error) {
+	return nil, errNoStatusStore
+}
+func (noStatusStore) StatusRequest(context.Context, [store.StatusRequestIDLen]byte) (*store.StatusRequest, error) {
+	return nil, errNoStatusStore
+}
+func (noStatusStore) PendingStatusRequest(context.Context, []byte) ([store.StatusRequestIDLen]byte, error) {
+	return [store.StatusRequestIDLen]byte{}, errNoStatusStore
+}
 
 func contains(ss []string, s string) bool {
 	for _, x := range ss {
