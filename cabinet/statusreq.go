@@ -199,6 +199,28 @@ func (s *Service) StatusRequestOf(ctx context.Context, sub *Subscriber, id strin
 	return nil, &otp.Error{Code: otp.CodeUnknown, Detail: "no such status request"}
 }
 
+// DraftAge is how old an unconfirmed status request must be for the
+// purge to delete it (far past any code's validity).
+const DraftAge = 24 * time.Hour
+
+// purgeStatusDrafts deletes status requests never confirmed, asked more
+// than DraftAge ago (RunPurge).
+func (s *Service) purgeStatusDrafts(ctx context.Context) {
+	p, ok := s.st.(interface {
+		PurgeStatusDrafts(ctx context.Context, before time.Time, actor string) (int, error)
+	})
+	if !ok {
+		return
+	}
+	n, err := p.PurgeStatusDrafts(ctx, s.now().Add(-DraftAge), "system/cabinet")
+	switch {
+	case err != nil && ctx.Err() == nil:
+		s.log.Error("cabinet: purge of unconfirmed status requests failed", "err", err)
+	case n > 0:
+		s.log.Info("unconfirmed status requests deleted", "count", n)
+	}
+}
+
 // statusStore is the store's status request role; a store without it
 // (a test double) answers every call as an internal error.
 func (s *Service) statusStore() StatusStore {

@@ -410,4 +410,5 @@ type StatusRequests interface {
 	PendingStatusRequest(ctx context.Context, serial []byte) ([StatusRequestIDLen]byte, error)
 	StatusRequests(ctx context.Context, st StatusRequestState, cursor string, limit int) ([]StatusRequest, string, error)
 	DecideStatusRequest(ctx context.Context, id [StatusRequestIDLen]byte, d Decision, audit AuditEntry) (*StatusRequest, error)
+	PurgeStatusDrafts(ctx context.Context, before time.Time, actor string) (int, error)
 }

@@ -119,3 +119,40 @@ func TestStatusRequestBatches(t *testing.T) {
 		t.Fatalf("check: %+v", rep.Problems)
 	}
 }
+
+// TestPurgeStatusDrafts: an unconfirmed request older than the cut is
+// deleted with one audit entry; a pending one and a newer draft stay.
+func TestPurgeStatusDrafts(t *testing.T) {
+	s := newStore(t)
+	a := issueN(t, s, 1, Identifiers{}, nil)
+	if err := askStatus(t, s, 1, a.Serial, Revoked, t0); err != nil { // pending
+		t.Fatal(err)
+	}
+	for i, at := range []time.Time{t0.Add(3 * time.Minute), t0.Add(2 * time.Hour)} {
+		c := testChallenge(byte(2+i), at)
+		c.Purpose = 5
+		r := &StatusRequest{ID: c.ID, Serial: a.Serial, Phone: c.Phone, Action: OnHold, Reason: "certificateHold", State: ReqAwaitingCode, Created: at}
+		if err := s.PutChallenge(ctx, c, nil, AuditEntry{Actor: "a", Action: "otp.send"}, StatusRequestDraft{Request: r}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	head := auditSeq(t, s)
+	n, err := s.PurgeStatusDrafts(ctx, t0.Add(time.Hour), "system")
+	if err != nil || n != 1 || auditSeq(t, s) != head+1 {
+		t.Fatalf("purge: %d %v, audit %d → %d", n, err, head, auditSeq(t, s))
+	}
+	if _, err := s.StatusRequest(ctx, [StatusRequestIDLen]byte{2}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("the old draft: %v", err)
+	}
+	for _, id := range []byte{1, 3} {
+		if _, err := s.StatusRequest(ctx, [StatusRequestIDLen]byte{id}); err != nil {
+			t.Fatalf("request %d: %v", id, err)
+		}
+	}
+	if n, err := s.PurgeStatusDrafts(ctx, t0.Add(time.Hour), "system"); n != 0 || err != nil {
+		t.Fatalf("second purge: %d %v", n, err)
+	}
+	if rep := mustCheck(t, s); len(rep.Problems) != 0 {
+		t.Fatalf("check: %+v", rep.Problems)
+	}
+}
