@@ -319,7 +319,9 @@
 // hold audit entry), then the request's new state, the 0x8d pointer
 // removed, the 0x8e entry moved, the decision's audit entry and the
 // notice row, all in one batch: the request is approved if and only if
-// the certificate changed, across a crash. Check decodes every record.
+// the certificate changed, across a crash. PurgeStatusDrafts deletes
+// drafts asked before a time (record and 0x8e entry, one audit entry
+// with the count). Check decodes every record.
 //
 // # Outbox rows and callbacks
 //
