@@ -31,6 +31,7 @@ const (
 	OpOutbox      // list, show, redrive and cancel outbox rows; ESIA registration state
 	OpCabinet     // the subscriber cabinet: codes, sessions, consent, issuance (package cabinet)
 	OpPayment     // set the payment state of an application
+
 	// OpStatusRequests: list, approve and reject subscribers' requests
 	// to suspend or revoke (package cabinet; approval changes the status).
 	OpStatusRequests
@@ -39,25 +40,26 @@ const (
 
 // permissions is the role table (README, "Roles").
 var permissions = [numOperations][]Role{
-	OpIssue:          {RoleCabinet, RoleServiceCentre, RoleCAOperator, RoleCAAdmin},
-	OpRead:           {RoleCabinet, RoleServiceCentre, RoleCAOperator, RoleCAAdmin, RoleAuditor},
-	OpSuspendRevoke:  {RoleServiceCentre, RoleCAOperator, RoleCAAdmin},
-	OpResume:         {RoleCAOperator, RoleCAAdmin},
-	OpListIssuers:    Roles,
-	OpGenerateCRL:    {RoleCAAdmin},
-	OpTokens:         {RoleCAAdmin},
-	OpAudit:          {RoleAuditor, RoleCAAdmin},
-	OpAppCreate:      {RoleServiceCentre, RoleCAOperator},
-	OpAppRead:        {RoleServiceCentre, RoleCAOperator, RoleCAAdmin, RoleAuditor},
-	OpAppEdit:        {RoleServiceCentre, RoleCAOperator},
-	OpAppSubmit:      {RoleServiceCentre},
-	OpAppReview:      {RoleCAOperator},
-	OpAppIdentify:    {RoleServiceCentre},
-	OpAppDeliver:     {RoleServiceCentre, RoleCAOperator},
-	OpAppIssue:       {RoleServiceCentre, RoleCAOperator},
-	OpOutbox:         {RoleCAOperator, RoleCAAdmin},
-	OpCabinet:        {RoleCabinet},
-	OpPayment:        {RoleBilling, RoleCAOperator},
+	OpIssue:         {RoleCabinet, RoleServiceCentre, RoleCAOperator, RoleCAAdmin},
+	OpRead:          {RoleCabinet, RoleServiceCentre, RoleCAOperator, RoleCAAdmin, RoleAuditor},
+	OpSuspendRevoke: {RoleServiceCentre, RoleCAOperator, RoleCAAdmin},
+	OpResume:        {RoleCAOperator, RoleCAAdmin},
+	OpListIssuers:   Roles,
+	OpGenerateCRL:   {RoleCAAdmin},
+	OpTokens:        {RoleCAAdmin},
+	OpAudit:         {RoleAuditor, RoleCAAdmin},
+	OpAppCreate:     {RoleServiceCentre, RoleCAOperator},
+	OpAppRead:       {RoleServiceCentre, RoleCAOperator, RoleCAAdmin, RoleAuditor},
+	OpAppEdit:       {RoleServiceCentre, RoleCAOperator},
+	OpAppSubmit:     {RoleServiceCentre},
+	OpAppReview:     {RoleCAOperator},
+	OpAppIdentify:   {RoleServiceCentre},
+	OpAppDeliver:    {RoleServiceCentre, RoleCAOperator},
+	OpAppIssue:      {RoleServiceCentre, RoleCAOperator},
+	OpOutbox:        {RoleCAOperator, RoleCAAdmin},
+	OpCabinet:       {RoleCabinet},
+	OpPayment:       {RoleBilling, RoleCAOperator},
+
 	OpStatusRequests: {RoleCAOperator, RoleCAAdmin},
 }
 

@@ -19,12 +19,6 @@ const (
 	CodeNotIssued       Code = "certificate_not_issued"    // the application has no certificate (yet)
 	CodeInvalidPayment  Code = "invalid_payment"           // a malformed payment state
 	CodeInternal        Code = "internal"
-	// Status requests (statusreq.go).
-	CodeInvalidStatusRequest Code = "invalid_status_request"   // a malformed action or comment
-	CodeReasonNotAllowed     Code = "reason_not_allowed"       // a reason a subscriber may not give
-	CodeStatusPending        Code = "status_request_pending"   // the certificate has a request awaiting a decision
-	CodeStatusFinal          Code = "certificate_status_final" // revoked (or suspended) already
-	CodeCertNotFound         Code = "certificate_not_found"    // not a certificate of the session's phone
 )
 
 // Error is a refusal of the cabinet. Detail says what to do.

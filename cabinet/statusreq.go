@@ -16,6 +16,15 @@ import (
 	"github.com/gostca/gostca/store"
 )
 
+// Problem codes of status requests.
+const (
+	CodeInvalidStatusRequest Code = "invalid_status_request"   // a malformed action or comment
+	CodeReasonNotAllowed     Code = "reason_not_allowed"       // a reason a subscriber may not give
+	CodeStatusPending        Code = "status_request_pending"   // the certificate has a request awaiting a decision
+	CodeStatusFinal          Code = "certificate_status_final" // revoked (or suspended) already
+	CodeCertNotFound         Code = "certificate_not_found"    // not a certificate of the session's phone
+)
+
 // StatusStore is what status requests read of storage (store.Cabinet,
 // store.Certificates and store.StatusRequests).
 type StatusStore interface {
