@@ -31,6 +31,12 @@ func cabinetRoutes(v1 string, a *cabinetapi.API) []*route {
 		newRoute("cabinet_renewal_signature", v1+apps, segment, "/renewal-signature", on{mPost, sub(a.RenewalSignature), auth.OpCabinet}),
 		newRoute("cabinet_cloud_key", v1+apps, segment, "/cloud-key", on{mPost, sub(a.MakeCloudKey), auth.OpCabinet}),
 		newRoute("cabinet_cloud_confirm", v1+apps, segment, "/cloud-confirm", on{mPost, sub(a.ConfirmCloudKey), auth.OpCabinet}),
+		newRoute("cabinet_status_request_ask", v1+"cabinet/certificates/", segment, "/status-requests", on{mPost, sub(a.AskStatus), auth.OpCabinet}),
+		newRoute("cabinet_status_request", v1+"cabinet/status-requests/", segment, "", on{mGet, sub(a.GetStatus), auth.OpCabinet}),
+		newRoute("cabinet_status_request_confirm", v1+"cabinet/status-requests/", segment, "/confirm", on{mPost, sub(a.ConfirmStatus), auth.OpCabinet}),
+		newRoute("status_requests", v1+"status-requests", noParam, "", on{mGet, h(a.ListStatus), auth.OpStatusRequests}),
+		newRoute("status_request_approve", v1+"status-requests/", segment, "/approve", on{mPost, h(a.ApproveStatus), auth.OpStatusRequests}),
+		newRoute("status_request_reject", v1+"status-requests/", segment, "/reject", on{mPost, h(a.RejectStatus), auth.OpStatusRequests}),
 		newRoute("application_payment", v1+"applications/", segment, "/payment", on{mPut, h(a.SetPayment), auth.OpPayment}),
 	}, cloudOperationRoutes(v1, a, sub)...)
 }

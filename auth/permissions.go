@@ -31,6 +31,10 @@ const (
 	OpOutbox      // list, show, redrive and cancel outbox rows; ESIA registration state
 	OpCabinet     // the subscriber cabinet: codes, sessions, consent, issuance (package cabinet)
 	OpPayment     // set the payment state of an application
+
+	// OpStatusRequests: list, approve and reject subscribers' requests
+	// to suspend or revoke (package cabinet; approval changes the status).
+	OpStatusRequests
 	numOperations
 )
 
@@ -55,6 +59,8 @@ var permissions = [numOperations][]Role{
 	OpOutbox:        {RoleCAOperator, RoleCAAdmin},
 	OpCabinet:       {RoleCabinet},
 	OpPayment:       {RoleBilling, RoleCAOperator},
+
+	OpStatusRequests: {RoleCAOperator, RoleCAAdmin},
 }
 
 // RolesFor lists the roles that may do op; nil for Public.

@@ -35,7 +35,8 @@ const (
 type Error struct {
 	Code   Code
 	Detail string
-	Err    error // cause, for logs
+	Field  string // the offending field, if one
+	Err    error  // cause, for logs
 }
 
 func (e *Error) Error() string {

@@ -221,6 +221,7 @@ func (s *Service) RunPurge(ctx context.Context) {
 			return
 		case <-t.C:
 		}
+		s.purgeStatusDrafts(ctx)
 		ch, ss, err := s.st.PurgeCabinet(ctx, s.now().Add(-PurgeInterval), "system/cabinet")
 		switch {
 		case err != nil && ctx.Err() == nil:

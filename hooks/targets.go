@@ -177,4 +177,9 @@ var defaultTemplates = map[string]config.NoticeTemplate{
 	"confirmation_code":     {SMS: "Код подтверждения: {code}. Никому его не сообщайте."},
 	"renewal": {Subject: "Срок действия сертификата истекает через {days} дн.",
 		Body: "Сертификат {serial} действует до {not_after}. Подайте заявление на новый: {cabinet}"},
+
+	// A subscriber's status request (package cabinet).
+	"status_request_received": {SMS: "Запрос по сертификату {serial} принят и ждёт решения УЦ"},
+	"status_request_approved": {SMS: "Запрос по сертификату {serial} исполнен"},
+	"status_request_rejected": {SMS: "Запрос по сертификату {serial} отклонён: причина в личном кабинете {cabinet}"},
 }

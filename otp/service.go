@@ -24,6 +24,9 @@ const (
 	Login Purpose = 1 // a subscriber's login to the cabinet
 	Issue Purpose = 2 // the issuance of a certificate for a request and the data agreed to
 	Sign  Purpose = 3 // a signature with a cloud key (an operation)
+	// StatusChange is a subscriber's request to suspend or revoke a
+	// certificate.
+	StatusChange Purpose = 5
 )
 
 func (p Purpose) String() string {
@@ -34,13 +37,15 @@ func (p Purpose) String() string {
 		return "issue"
 	case Sign:
 		return "sign"
+	case StatusChange:
+		return "status_change"
 	}
 	return "unknown"
 }
 
 // Store is what the service needs of storage (store.Cabinet).
 type Store interface {
-	PutChallenge(ctx context.Context, c *store.Challenge, outbox []store.OutboxRow, audit store.AuditEntry) error
+	PutChallenge(ctx context.Context, c *store.Challenge, outbox []store.OutboxRow, audit store.AuditEntry, extra ...store.Extra) error
 	Challenge(ctx context.Context, id [store.ChallengeIDLen]byte) (*store.Challenge, error)
 	UseChallenge(ctx context.Context, id [store.ChallengeIDLen]byte, u store.ChallengeUse) (*store.Challenge, error)
 }
@@ -168,6 +173,9 @@ type SendRequest struct {
 	Application string   // the application an issuance code is for
 	Binding     [32]byte // what the code confirms
 	Actor       string   // audit identity
+	// Extra, if set, makes a record written in the challenge's batch,
+	// given the challenge's id and time (a status request's draft).
+	Extra func(id [store.ChallengeIDLen]byte, now time.Time) store.Extra
 }
 
 // Sent describes a challenge: its id (32 hex digits) and times.
@@ -225,7 +233,11 @@ func (s *Service) Send(ctx context.Context, r SendRequest) (*Sent, error) {
 	if r.Application != "" {
 		audit.Details += "; application " + r.Application
 	}
-	err = s.st.PutChallenge(ctx, ch, []store.OutboxRow{{Kind: SMSKind, Payload: payload}}, audit)
+	var extra []store.Extra
+	if r.Extra != nil {
+		extra = append(extra, r.Extra(id, now))
+	}
+	err = s.st.PutChallenge(ctx, ch, []store.OutboxRow{{Kind: SMSKind, Payload: payload}}, audit, extra...)
 	switch {
 	case errors.Is(err, store.ErrTooSoon):
 		release()
@@ -261,6 +273,7 @@ type Check struct {
 	Binding     [32]byte
 	Session     *store.Session // written with the consumption (login)
 	Audit       store.AuditEntry
+	Extra       store.Extra // written with the consumption (a status request's confirmation)
 }
 
 // Use checks a code and consumes its challenge at most once (the store's
@@ -290,7 +303,7 @@ func (s *Service) Use(ctx context.Context, c Check) (*store.Challenge, error) {
 		// compares a verifier that cannot match.
 		c.Code = ""
 	}
-	u := store.ChallengeUse{At: s.Now(), Verifier: s.sec.Verifier(id[:], c.Code), Binding: c.Binding, Session: c.Session, Audit: c.Audit}
+	u := store.ChallengeUse{At: s.Now(), Verifier: s.sec.Verifier(id[:], c.Code), Binding: c.Binding, Session: c.Session, Audit: c.Audit, Extra: c.Extra}
 	got, err := s.st.UseChallenge(ctx, id, u)
 	switch {
 	case err == nil:

@@ -132,6 +132,7 @@ type Backend interface {
 	Applications
 	Cabinet
 	CloudKeys
+	StatusRequests
 	Maintenance
 }
 
@@ -151,7 +152,7 @@ type CloudKeys interface {
 // consents (written with the application's change, AppChange.Consent)
 // and payment states. doc.go "Cabinet".
 type Cabinet interface {
-	PutChallenge(ctx context.Context, c *Challenge, outbox []OutboxRow, audit AuditEntry) error
+	PutChallenge(ctx context.Context, c *Challenge, outbox []OutboxRow, audit AuditEntry, extra ...Extra) error
 	Challenge(ctx context.Context, id [ChallengeIDLen]byte) (*Challenge, error)
 	UseChallenge(ctx context.Context, id [ChallengeIDLen]byte, u ChallengeUse) (*Challenge, error)
 	Session(ctx context.Context, hash [32]byte) (*Session, error)

@@ -34,7 +34,7 @@ func checkChallenge(c *Challenge) error {
 // audit entry in one batch, unless the last challenge of the same phone
 // and purpose may not be followed yet (c.Created before its ResendAfter):
 // ErrTooSoon, nothing written.
-func (s *Store) PutChallenge(ctx context.Context, c *Challenge, outbox []OutboxRow, audit AuditEntry) error {
+func (s *Store) PutChallenge(ctx context.Context, c *Challenge, outbox []OutboxRow, audit AuditEntry, extra ...Extra) error {
 	if err := checkChallenge(c); err != nil {
 		return fmt.Errorf("store: put challenge: %w", err)
 	}
@@ -85,6 +85,11 @@ func (s *Store) PutChallenge(ctx context.Context, c *Challenge, outbox []OutboxR
 		for i := range outbox {
 			r := OutboxRow{Kind: outbox[i].Kind, Payload: outbox[i].Payload}
 			if err := t.outbox(&r); err != nil {
+				return err
+			}
+		}
+		for _, x := range extra {
+			if err := x.writeExtra(t, c); err != nil {
 				return err
 			}
 		}
@@ -166,6 +171,11 @@ func (s *Store) UseChallenge(ctx context.Context, id [ChallengeIDLen]byte, u Cha
 		if u.Session != nil {
 			u.Session.Phone = c.Phone
 			if err := t.set(sessionKey(u.Session.Hash), encodeSession(u.Session)); err != nil {
+				return err
+			}
+		}
+		if u.Extra != nil {
+			if err := u.Extra.writeExtra(t, c); err != nil {
 				return err
 			}
 		}

@@ -64,6 +64,7 @@ type ChallengeUse struct {
 	Binding  [32]byte
 	Session  *Session // put in the same batch, if set
 	Audit    AuditEntry
+	Extra    Extra // written in the same batch, if set (StatusRequestConfirm)
 }
 
 // Session is a subscriber's session in the cabinet. The token is never

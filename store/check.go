@@ -213,6 +213,9 @@ func (c *checker) entry(k, v []byte) error {
 	case pCloudKey, pCloudOp:
 		c.rep.IndexEntries++
 		c.cloudRecord(k, v)
+	case pStatusReq, pStatusReqOpen, pStatusReqByState:
+		c.rep.IndexEntries++
+		c.statusRequestRecord(k, v)
 	case pAudit:
 		// verified as a chain afterwards
 	case pToken:

@@ -68,6 +68,9 @@
 //	0x84   application id                       payment record                payment state of an application
 //	0x88   application id                       cloud key record              subscribers' server-side keys (cloud keys)
 //	0x89   operation id(16)                     cloud operation record        signing operations with cloud keys
+//	0x8c   request id(16)                       status request record         subscribers' suspend/revoke requests
+//	0x8d   serial                               request id(16)                the certificate's pending request
+//	0x8e   state(1) created(8, Unix ns) id(16)  empty                         status requests by state, oldest first
 //
 // Field bytes: 1 SNILS, 2 INN, 3 INNLE, 4 OGRN, 5 OGRNIP. 0x64–0x6f are
 // kept for more application and document records. Application index
@@ -320,6 +323,32 @@
 // or refused, with the audit entry in the same batch, and refuses
 // anything else (ErrCloudOpDone) writing nothing: an operation is
 // signed at most once. Check decodes every record.
+//
+// # Status requests
+//
+// A subscriber's request to suspend or revoke a certificate
+// (statusreq.go; package cabinet) uses 0x8c–0x8e, starting empty in any
+// older store: no schema step. A status request (version 1) is serial ‖
+// phone ‖ action (byte: the target State, revoked or on hold) ‖ reason
+// (its RFC 5280 name) ‖ comment ‖ state (byte: 1 awaiting_code,
+// 2 pending, 3 approved, 4 rejected) ‖ created ‖ decided ‖ decided by ‖
+// rejection. Its id is the id of its code's challenge (purpose 5).
+// PutChallenge's extra StatusRequestDraft writes it awaiting_code, with
+// its 0x8e entry, in the challenge's batch; UseChallenge's Extra
+// StatusRequestConfirm makes it pending in the batch that consumes the
+// code, setting the 0x8d pointer of its serial and writing the
+// subscriber's notice row; if the serial has a pointer already
+// (ErrConflict) or its certificate cannot take the change
+// (ErrInvalidTransition) the whole batch fails and the code stays
+// unused. DecideStatusRequest writes a decision: when approved, the
+// certificate's status change exactly as SetStatus does (record, 0x15
+// revocation entry, dropped OCSP response, status log, its own revoke or
+// hold audit entry), then the request's new state, the 0x8d pointer
+// removed, the 0x8e entry moved, the decision's audit entry and the
+// notice row, all in one batch: the request is approved if and only if
+// the certificate changed, across a crash. PurgeStatusDrafts deletes
+// drafts asked before a time (record and 0x8e entry, one audit entry
+// with the count). Check decodes every record.
 //
 // # Outbox rows and callbacks
 //

@@ -72,7 +72,7 @@ func (s *API) Wrap(h wire.Handler) wire.Handler {
 			if ce.Code == cabinet.CodeInternal {
 				return err
 			}
-			return &wire.Error{Code: string(ce.Code), Detail: ce.Detail}
+			return &wire.Error{Code: string(ce.Code), Field: ce.Field, Detail: ce.Detail}
 		case errors.As(err, &oe):
 			if oe.Code == otp.CodeInternal {
 				return err

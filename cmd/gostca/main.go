@@ -60,6 +60,8 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return runOutbox(ctx, args[1:], stdout, stderr)
 	case "application":
 		return runApplication(ctx, args[1:], stdout, stderr)
+	case "status-requests":
+		return runStatusRequests(ctx, args[1:], stdout, stderr)
 	case "config":
 		return runConfig(args[1:], stdout, stderr)
 	case "demo":
@@ -101,6 +103,7 @@ commands:
   outbox    hook deliveries: outbox list [--state pending|dead|all] [--kind K] | show ID | redrive ID | cancel ID
   application  application export ID --out F: download the application's archive
             from a running server (--server, --token-file) and check its SHA-256s
+  status-requests  subscribers' suspend/revoke requests: list [--state pending|approved|rejected] | approve ID | reject ID --reason TEXT
   config    print the effective configuration and the environment variables
   demo      gostca demo [FILE]: generate a GOST key, hash FILE with Streebog, sign and verify it
   version   print the version and the VCS revision it was built from

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/gostca/gostca/api/cabinetapi"
+	"github.com/gostca/gostca/ca"
+)
+
+// runStatusRequests is `gostca status-requests list|approve|reject`: the
+// subscribers' requests to suspend or revoke, decided locally (server
+// stopped) or through the API (--server, a ca_operator or ca_admin
+// token).
+func runStatusRequests(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "gostca status-requests: want list, approve ID or reject ID --reason TEXT")
+		return 2
+	}
+	sub := args[0]
+	fs := flag.NewFlagSet("status-requests "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	var r remoteFlags
+	r.register(fs)
+	state := fs.String("state", "pending", "list: pending, approved, rejected or awaiting_code")
+	limit := fs.Int("limit", 100, "list: at most this many requests (1..1000)")
+	reason := fs.String("reason", "", "reject: why (the subscriber reads it)")
+	pos, err := parseFlags(fs, args[1:])
+	if err != nil {
+		return 2
+	}
+	name := "status-requests " + sub
+	switch sub {
+	case "list":
+		if len(pos) != 0 || *limit < 1 || *limit > 1000 {
+			fmt.Fprintln(stderr, "gostca status-requests list: no arguments; --state, --limit 1..1000")
+			return 2
+		}
+	case "approve", "reject":
+		if len(pos) != 1 {
+			fmt.Fprintf(stderr, "gostca %s: want the request id (gostca status-requests list shows them)\n", name)
+			return 2
+		}
+		if sub == "reject" && *reason == "" {
+			fmt.Fprintln(stderr, "gostca status-requests reject: --reason is required (the subscriber reads it)")
+			return 2
+		}
+	default:
+		fmt.Fprintf(stderr, "gostca status-requests: unknown subcommand %q (list, approve, reject)\n", sub)
+		return 2
+	}
+	if r.enabled() {
+		return withRemote(ctx, name, &r, stderr, func(cl *apiClient) error {
+			if sub == "list" {
+				var out cabinetapi.StatusRequestPage
+				q := url.Values{"state": {*state}, "limit": {strconv.Itoa(*limit)}}
+				if err := cl.do(ctx, http.MethodGet, "/api/v1/status-requests?"+q.Encode(), nil, &out); err != nil {
+					return err
+				}
+				printStatusRequests(stdout, out.Items)
+				return nil
+			}
+			var body any
+			if sub == "reject" {
+				body = cabinetapi.RejectBody{Reason: *reason}
+			}
+			var out cabinetapi.StatusRequestJSON
+			if err := cl.do(ctx, http.MethodPost, "/api/v1/status-requests/"+url.PathEscape(pos[0])+"/"+sub, body, &out); err != nil {
+				return err
+			}
+			return printJSON(stdout, out)
+		})
+	}
+	return withEngine(ctx, name, &c, stderr, func(e *ca.CA) error {
+		if sub == "list" {
+			rows, _, err := e.StatusRequests(ctx, *state, "", *limit)
+			if err != nil {
+				return err
+			}
+			out := make([]cabinetapi.StatusRequestJSON, len(rows))
+			for i := range rows {
+				out[i] = cabinetapi.StatusRequestView(&rows[i])
+			}
+			printStatusRequests(stdout, out)
+			return nil
+		}
+		rq, err := e.DecideStatusRequest(ctx, cliPrincipal(), pos[0], sub == "approve", *reason)
+		if err != nil {
+			return err
+		}
+		return printJSON(stdout, cabinetapi.StatusRequestView(rq))
+	})
+}
+
+func printStatusRequests(w io.Writer, rows []cabinetapi.StatusRequestJSON) {
+	for _, r := range rows {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Serial, r.Action, r.Reason, r.State, r.CreatedAt.Format(time.RFC3339))
+	}
+}
