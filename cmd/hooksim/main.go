@@ -66,7 +66,7 @@ type sim struct {
 	duplicates map[string]int
 	badSig     int
 	failed     int
-	sms        smsLog // recent SMS per phone (sms.go)
+	sms        smsLog                       // recent SMS per phone (sms.go)
 	orgs       map[string]map[string]string // ЕГРЮЛ/ЕГРИП records by INN or OGRNIP (-org-file)
 	callbacks  map[string]int               // callback answers by HTTP status
 	polling    pollState                    // -poll: a polling receiver (poll.go)
