@@ -13,7 +13,7 @@ import (
 // startHookServer with "sms" among its kinds: codes are read from the
 // SMS the simulator received.
 func cabinetOn(ts *testServer, sim *simulator) *cabinetEnv {
-	return &cabinetEnv{testServer: ts, sim: sim, clk: &testClock{t: time.Now().UTC()}, logs: &syncBuffer{}, last: map[string]string{}}
+	return &cabinetEnv{testServer: ts, sim: sim, clk: &testClock{t: time.Now().UTC()}, logs: &syncBuffer{}, last: map[string]uint64{}}
 }
 
 // cabinetIssue is what issueThroughCabinet submits.
