@@ -179,6 +179,9 @@ func (rc *regClient) awaitCode(ctx context.Context, sub *subscriber) (string, st
 		}
 		resp, err := rc.simHC.Do(req)
 		if err != nil {
+			if ctx.Err() != nil {
+				return "", "cut"
+			}
 			return "", "sms_gateway"
 		}
 		var got struct {
