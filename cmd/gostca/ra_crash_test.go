@@ -193,10 +193,11 @@ func TestRACrash(t *testing.T) {
 		var wg sync.WaitGroup
 		for w := range 4 {
 			wg.Add(1)
+			seed := rng.Uint64() // drawn here: rng is not safe for the workers to share
 			go func() {
 				defer wg.Done()
 				raCrashWorker(&raCrashClient{client: client, base: base, token: sc},
-					mrand.New(mrand.NewPCG(rng.Uint64(), uint64(w))), stop, &mu, acks, &uploads)
+					mrand.New(mrand.NewPCG(seed, uint64(w))), stop, &mu, acks, &uploads)
 			}()
 		}
 		time.Sleep(time.Duration(800+rng.IntN(1500)) * time.Millisecond)
