@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gostca/gostca/api/cabinetapi"
 	"github.com/gostca/gostca/api/raapi"
 	"github.com/gostca/gostca/api/wire"
 	"github.com/gostca/gostca/auth"
@@ -84,13 +85,16 @@ func (ts *testServer) auditAll(t *testing.T) []wire.AuditEntry {
 // on a real server, store and signer: a service centre opens it, fills
 // the data and documents and submits it; an operator claims and approves
 // it; the centre verifies the identity and sends it to the cabinet; the
-// centre issues at the desk with a CSR made by OpenSSL's gost engine.
+// subscriber issues from the cabinet (SMS login, consent, a CSR made by
+// OpenSSL's gost engine, a confirmation code); a request that is not a
+// PKCS#10 is refused there and writes nothing.
 // The certificate's subject is the application's data (not the CSR's),
 // OpenSSL verifies its chain, the application shows the serial, every
 // step is in the audit log and the history, and a foreign centre's
 // token finds nothing.
 func TestApplicationEndToEnd(t *testing.T) {
-	ts := startServer(t, nil)
+	env := startCabinet(t, nil)
+	ts := env.testServer
 	o := newOSSL(t)
 	foreign, _, err := ts.e.CreateToken(context.Background(), "test", auth.RoleServiceCentre, "centre-2", "foreign centre")
 	if err != nil {
@@ -179,31 +183,26 @@ func TestApplicationEndToEnd(t *testing.T) {
 	}
 	a, resp = ts.appCall(t, sc, "POST", path+"/actions/verify_identity", raapi.IdentityRequest{Method: "in_person",
 		Presenter: "owner", Document: "паспорт 4510 123456", Confirmed: true}, 200, etag(t, resp)...)
-	a, resp = ts.appCall(t, sc, "POST", path+"/actions/send_to_cabinet", nil, 200, etag(t, resp)...)
+	a, _ = ts.appCall(t, sc, "POST", path+"/actions/send_to_cabinet", nil, 200, etag(t, resp)...)
 	steps = append(steps, "application_verify_identity", "application_send_to_cabinet")
 	if a.State != "ready_to_issue" || a.Identity == nil || a.Identity.Method != "in_person" {
 		t.Fatalf("after sending to the cabinet: %+v", a)
 	}
 
-	// A request the CA refuses (not a PKCS#10): 422 issuance_refused, the
-	// application is ready to issue again, one attempt spent.
-	r, body = ts.do(t, "POST", path+"/actions/issue_at_desk", op, "application/json",
-		mustJSON(t, raapi.DeskIssueRequest{CSR: "MIIBAAAA", SubjectSignTool: "КриптоПро CSP"}), etag(t, resp)...)
-	wantProblem(t, r, body, 422, "issuance_refused")
-	steps = append(steps, "application_issue", "application_issue_refused")
-	a, resp = ts.appCall(t, op, "GET", path, nil, 200)
-	if a.State != "ready_to_issue" || a.IssueAttempt != 1 || a.Serial != "" {
-		t.Fatalf("after a refused issuance: %+v", a)
-	}
-
-	// Issuance at the desk: the CSR names someone else; the certificate
-	// must not.
+	// The subscriber issues from the cabinet; a request that is not a
+	// PKCS#10 is refused there and writes nothing. The CSR names someone
+	// else; the certificate must not.
 	csr := o.csr("desk", "gost2012_256", "TCA")
-	a, resp = ts.appCall(t, op, "POST", path+"/actions/issue_at_desk", raapi.DeskIssueRequest{CSR: string(csr),
-		SubjectSignTool: `"КриптоПро CSP" (версия 5.0)`}, 200, etag(t, resp)...)
-	steps = append(steps, "application_issue", "issue", "application_issued")
-	if a.State != "issued" || a.Serial == "" || resp.Header.Get("Location") != "/api/v1/certificates/"+a.Serial {
-		t.Fatalf("after issuance: %+v, Location %q", a, resp.Header.Get("Location"))
+	a = env.issueThroughCabinet(t, a, cabinetIssue{CSR: csr, SubjectSignTool: `"КриптоПро CSP" (версия 5.0)`,
+		AfterConsent: func(cab, sess, cpath string) {
+			env.unchanged(t, "not a PKCS#10", func() {
+				r, body := env.call(t, cab, sess, "POST", cpath+"/request", cabinetapi.CabinetRequest{CSR: "MIIBAAAA"})
+				wantProblem(t, r, body, 422, "csr_invalid")
+			})
+		}})
+	steps = append(steps, "application_consent", "cabinet.confirm_issue", "application_issue", "issue", "application_issued")
+	if a.IssueAttempt != 1 {
+		t.Fatalf("after issuance: %+v", a)
 	}
 	r, pemBytes := ts.do(t, "GET", "/api/v1/certificates/"+a.Serial+"?format=pem", sc, "", nil)
 	wantStatus(t, r, pemBytes, 200)

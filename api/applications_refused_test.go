@@ -92,7 +92,8 @@ func TestApplicationRefusedCalls(t *testing.T) {
 		{"submit incomplete", sc, "POST", path + "/actions/submit", nil, "", cur, 422, "application_incomplete", ""},
 		{"claim while filling", tok(auth.RoleCAOperator), "POST", path + "/actions/claim", nil, "", cur, 409, "action_not_allowed_in_state", ""},
 		{"send to cabinet while filling", sc, "POST", path + "/actions/send_to_cabinet", nil, "", cur, 409, "action_not_allowed_in_state", ""},
-		{"issue while filling", sc, "POST", path + "/actions/issue_at_desk", raapi.DeskIssueRequest{CSR: "MIIB", SubjectSignTool: "КриптоПро CSP"}, "", cur, 409, "action_not_allowed_in_state", ""},
+		{"take back while filling", sc, "POST", path + "/actions/take_back", raapi.ReasonRequest{Reason: "проверка"}, "", cur, 409, "action_not_allowed_in_state", ""},
+		{"issue at the desk (gone: only the cabinet issues)", sc, "POST", path + "/actions/issue_at_desk", map[string]string{"csr": "MIIB"}, "", cur, 404, "not_found", ""},
 		{"remove a missing document", sc, "POST", path + "/actions/remove_document", map[string]string{"document": "nope"}, "", cur, 404, "document_not_found", ""},
 	}
 	headNow := func() uint64 {

@@ -3,9 +3,9 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -48,16 +48,16 @@ type cabinetEnv struct {
 	clk   *testClock
 	logs  *testlog.Buffer
 	mu    sync.Mutex
-	seen  [][]byte // response bodies
-	codes []string // codes read from the gateway
-	last  map[string]string
+	seen  [][]byte          // response bodies
+	codes []string          // codes read from the gateway
+	last  map[string]uint64 // per phone, the simulator's seq of the last SMS whose code was used
 }
 
 func startCabinet(t *testing.T, mutate func(*config.Config)) *cabinetEnv {
 	t.Helper()
 	dir := t.TempDir()
 	sec := writeSecret(t, dir, "hooks.key", key(3))
-	env := &cabinetEnv{clk: &testClock{t: time.Now().UTC()}, logs: &testlog.Buffer{}, last: map[string]string{}}
+	env := &cabinetEnv{clk: &testClock{t: time.Now().UTC()}, logs: &testlog.Buffer{}, last: map[string]uint64{}}
 	logger := slog.New(slog.NewTextHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ts, sim := startHookServer(t, hookSetup{simArgs: []string{"-secret-file", sec}, engineFiles: []string{sec}, more: []string{"sms"},
 		mutate: mutate, caOpts: func(o *ca.Options) { o.Now, o.Logger = env.clk.now, logger },
@@ -88,9 +88,8 @@ func (env *cabinetEnv) call(t *testing.T, token, session, method, path string, b
 	return resp, data
 }
 
-// drainSMS waits until every SMS row written so far is delivered: the
-// gateway keeps only the last SMS per phone, so a notice delivered after
-// a code would hide it.
+// drainSMS waits until every SMS row written so far is delivered, so a
+// test starts a step with nothing of the previous steps in flight.
 func (env *cabinetEnv) drainSMS(t *testing.T) {
 	t.Helper()
 	waitUntil(t, "the SMS rows delivered", func() bool {
@@ -105,22 +104,35 @@ func (env *cabinetEnv) drainSMS(t *testing.T) {
 var smsCode = regexp.MustCompile(`Код подтверждения: ([0-9]{6})\.`)
 
 // code reads the newest code sent to phone the way its owner would: from
-// the SMS the gateway (the simulator) received.
+// the SMS the gateway (the simulator) received, the newest one with a
+// code that is newer than the last code read (the simulator keeps the
+// recent SMS per phone: a notice right after a code does not hide it).
 func (env *cabinetEnv) code(t *testing.T, phone string) string {
 	t.Helper()
-	var text string
-	waitUntil(t, "a new SMS to "+phone, func() bool {
-		resp, err := http.Get(env.sim.Base + "/sms/last?phone=" + url.QueryEscape(phone))
+	var c string
+	waitUntil(t, "a new code by SMS to "+phone, func() bool {
+		resp, err := http.Get(env.sim.Base + "/sms?phone=" + url.QueryEscape(phone))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		text = string(b)
-		return resp.StatusCode == 200 && text != env.last[phone] && smsCode.MatchString(text)
+		var got struct {
+			Messages []struct {
+				Seq  uint64 `json:"seq"`
+				Text string `json:"text"`
+			} `json:"messages"`
+		}
+		if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&got) != nil {
+			t.Fatalf("GET /sms: %d", resp.StatusCode)
+		}
+		for i := len(got.Messages) - 1; i >= 0 && got.Messages[i].Seq > env.last[phone]; i-- {
+			if m := smsCode.FindStringSubmatch(got.Messages[i].Text); m != nil {
+				env.last[phone], c = got.Messages[i].Seq, m[1]
+				return true
+			}
+		}
+		return false
 	})
-	env.last[phone] = text
-	c := smsCode.FindStringSubmatch(text)[1]
 	env.codes = append(env.codes, c)
 	return c
 }

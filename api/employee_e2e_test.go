@@ -37,8 +37,8 @@ const (
 // confirmed ЕГРЮЛ check) and submission follow; the profile's two review
 // steps are decided by two different operators; the centre verifies the
 // identity (the owner for one, a representative for the other) and sends
-// it to the cabinet; the operator issues at the desk with an OpenSSL-made
-// CSR. OpenSSL reads the organisation, its identifiers and address and
+// it to the cabinet; the subscriber issues from the cabinet (SMS login,
+// consent, an OpenSSL-made CSR, a confirmation code). OpenSSL reads the organisation, its identifiers and address and
 // the employee's position in the certificate's subject and verifies its
 // chain. The first application is then exported as an archive whose
 // every SHA-256 and history count are checked.
@@ -50,8 +50,9 @@ func TestApplicationEmployeeWalk(t *testing.T) {
 		"ogrn": "`+empOrgOGRN+`", "region": "77 г. Москва", "locality": "Москва", "street": "ул. Тестовая, д. 5"}}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ts, _ := startHookServer(t, hookSetup{simArgs: []string{"-secret-file", sec, "-org-file", orgs}, engineFiles: []string{sec},
-		more: []string{"registry_check"}})
+	ts, sim := startHookServer(t, hookSetup{simArgs: []string{"-secret-file", sec, "-org-file", orgs}, engineFiles: []string{sec},
+		more: []string{"registry_check", "sms"}})
+	env := cabinetOn(ts, sim)
 	o := newOSSL(t)
 	op2, _, err := ts.e.CreateToken(context.Background(), "test", auth.RoleCAOperator, "", "second operator")
 	if err != nil {
@@ -64,7 +65,7 @@ func TestApplicationEmployeeWalk(t *testing.T) {
 		{"paper", "power_of_attorney", "owner"},
 		{"mchd", "mchd", "representative"},
 	} {
-		a := walkEmployee(t, ts, o, op2, c.name, c.poa, c.presenter, i)
+		a := walkEmployee(t, env, o, op2, c.name, c.poa, c.presenter, i)
 		if i == 0 {
 			first = a
 		} else {
@@ -102,7 +103,8 @@ func TestApplicationEmployeeWalk(t *testing.T) {
 	}
 }
 
-func walkEmployee(t *testing.T, ts *testServer, o *ossl, op2, name, poa, presenter string, n int) raapi.Application {
+func walkEmployee(t *testing.T, env *cabinetEnv, o *ossl, op2, name, poa, presenter string, n int) raapi.Application {
+	ts := env.testServer
 	t.Helper()
 	sc, op := ts.tokens[auth.RoleServiceCentre], ts.tokens[auth.RoleCAOperator]
 	const base = "/api/v1/applications"
@@ -175,16 +177,12 @@ func walkEmployee(t *testing.T, ts *testServer, o *ossl, op2, name, poa, present
 		id.Representative = "Петров Пётр Петрович"
 	}
 	a, resp = ts.appCall(t, sc, "POST", path+"/actions/verify_identity", id, 200, etag(t, resp)...)
-	a, resp = ts.appCall(t, sc, "POST", path+"/actions/send_to_cabinet", nil, 200, etag(t, resp)...)
+	a, _ = ts.appCall(t, sc, "POST", path+"/actions/send_to_cabinet", nil, 200, etag(t, resp)...)
 	if a.State != "ready_to_issue" || a.Identity == nil || a.Identity.Presenter != presenter {
 		t.Fatalf("%s: ready to issue? %+v", name, a)
 	}
 	csr := o.csr(name, "gost2012_256", "TCA")
-	a, _ = ts.appCall(t, op, "POST", path+"/actions/issue_at_desk", raapi.DeskIssueRequest{CSR: string(csr),
-		SubjectSignTool: `"КриптоПро CSP" (версия 5.0)`}, 200, etag(t, resp)...)
-	if a.State != "issued" || a.Serial == "" {
-		t.Fatalf("%s: after issuance %+v", name, a)
-	}
+	a = env.issueThroughCabinet(t, a, cabinetIssue{CSR: csr, SubjectSignTool: `"КриптоПро CSP" (версия 5.0)`})
 
 	r, pemBytes := ts.do(t, "GET", "/api/v1/certificates/"+a.Serial+"?format=pem", sc, "", nil)
 	wantStatus(t, r, pemBytes, 200)

@@ -56,7 +56,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	want["/api/v1/applications/{id}/form.pdf"] = []string{"get"}
 	want["/api/v1/applications/{id}/archive"] = []string{"get"}
 	for _, a := range []string{"remove_document", "submit", "claim", "unclaim", "approve", "reject", "verify_identity",
-		"send_to_cabinet", "take_back", "cancel", "issue_at_desk"} {
+		"send_to_cabinet", "take_back", "cancel"} {
 		want["/api/v1/applications/{id}/actions/"+a] = []string{"post"}
 	}
 	for path, methods := range cabinetPaths {

@@ -30,7 +30,6 @@ func applicationRoutes(v1 string, a *raapi.API) []*route {
 		action("send_to_cabinet", auth.OpAppDeliver, a.SimpleAction((*ra.Service).SendToCabinet)),
 		action("take_back", auth.OpAppDeliver, a.ReasonAction((*ra.Service).TakeBack)),
 		action("cancel", auth.OpAppDeliver, a.ReasonAction((*ra.Service).Cancel)),
-		action("issue_at_desk", auth.OpAppIssue, a.IssueApplicationAtDesk),
 	}, documentRoutes(v1, a)...)
 }
 

@@ -27,7 +27,6 @@ const (
 	OpAppReview   // claim, unclaim, approve, reject
 	OpAppIdentify // record the identity verification at the desk
 	OpAppDeliver  // send to the cabinet, take back, cancel
-	OpAppIssue    // issue at the desk with the subscriber's CSR (until the cabinet does)
 	OpOutbox      // list, show, redrive and cancel outbox rows; ESIA registration state
 	OpCabinet     // the subscriber cabinet: codes, sessions, consent, issuance (package cabinet)
 	OpPayment     // set the payment state of an application
@@ -55,7 +54,6 @@ var permissions = [numOperations][]Role{
 	OpAppReview:     {RoleCAOperator},
 	OpAppIdentify:   {RoleServiceCentre},
 	OpAppDeliver:    {RoleServiceCentre, RoleCAOperator},
-	OpAppIssue:      {RoleServiceCentre, RoleCAOperator},
 	OpOutbox:        {RoleCAOperator, RoleCAAdmin},
 	OpCabinet:       {RoleCabinet},
 	OpPayment:       {RoleBilling, RoleCAOperator},

@@ -63,7 +63,8 @@ func TestRAIssueRepeatAfterLostAnswer(t *testing.T) {
 	}
 
 	in := ra.IssueInput{CSR: catest.CSR(t, "tc26-256-A"), SubjectSignTool: "«КриптоПро CSP» (версия 5.0)"}
-	if _, err := svc.Issue(ctx, op, a.ID, a.Version, in); ra.CodeOf(err) != ra.CodeIssuePending {
+	cab := ra.Actor{Kind: ra.Cabinet, ID: "token:cab/cabinet/session:1", Phone: a.Phone} // only the cabinet issues
+	if _, err := svc.Issue(ctx, cab, a.ID, a.Version, in); ra.CodeOf(err) != ra.CodeIssuePending {
 		t.Fatalf("lost answer: %v, want issuance_pending", err)
 	}
 	a = step(svc.Get(ctx, op, a.ID))
@@ -75,7 +76,7 @@ func TestRAIssueRepeatAfterLostAnswer(t *testing.T) {
 
 	lossy.lose = false
 	in.CSR = catest.CSR(t, "tc26-256-A") // the caller retries with a new request: the key decides
-	a = step(svc.Issue(ctx, op, a.ID, a.Version, in))
+	a = step(svc.Issue(ctx, cab, a.ID, a.Version, in))
 	if a.State != store.AppIssued || !bytes.Equal(a.Serial, rec.Serial) || a.IssueAttempt != 1 {
 		t.Fatalf("after the repeat: %s serial %x attempt %d, want issued %x", a.State, a.Serial, a.IssueAttempt, rec.Serial)
 	}
@@ -133,7 +134,8 @@ func TestRAIssueLinkedOneBatch(t *testing.T) {
 	op := ra.Actor{Kind: ra.Operator, ID: "token:op/ca_operator"}
 	a := readyToIssue(t, svc)
 	in := ra.IssueInput{CSR: catest.CSR(t, "tc26-256-A"), SubjectSignTool: "«КриптоПро CSP» (версия 5.0)"}
-	if _, err := svc.Issue(ctx, op, a.ID, a.Version, in); ra.CodeOf(err) != ra.CodeIssuePending {
+	cab := ra.Actor{Kind: ra.Cabinet, ID: "token:cab/cabinet/session:1", Phone: a.Phone} // only the cabinet issues
+	if _, err := svc.Issue(ctx, cab, a.ID, a.Version, in); ra.CodeOf(err) != ra.CodeIssuePending {
 		t.Fatalf("lost answer: %v, want issuance_pending", err)
 	}
 	rec, err := c.Store().CertificateByRequestID(ctx, "ra:"+a.ID+":1")
@@ -181,7 +183,7 @@ func TestRAIssueLinkedOneBatch(t *testing.T) {
 	}
 	// The repeat of the RA's call finds the application issued.
 	lossy.lose = false
-	if _, err := svc.Issue(ctx, op, a.ID, got.Version, in); err == nil {
+	if _, err := svc.Issue(ctx, cab, a.ID, got.Version, in); err == nil {
 		t.Fatal("issued an issued application again")
 	}
 	if rep, err := c.Store().Check(ctx); err != nil || !rep.OK() {

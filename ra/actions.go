@@ -43,10 +43,8 @@ var (
 		store.AppRejected, store.AppApproved, store.AppIdentityVerified, store.AppReadyToIssue}
 	centreOrOperator = []ActorKind{ServiceCentre, Operator}
 	// issuers may issue a ready application: the subscriber's cabinet
-	// (after consent and the SMS confirmation, in the cabinet slice) and,
-	// until the cabinet exists, the service centre or a CA operator with
-	// the CSR the subscriber made at the desk.
-	issuers = []ActorKind{Cabinet, ServiceCentre, Operator}
+	// only, after consent and the SMS confirmation (package cabinet).
+	issuers = []ActorKind{Cabinet}
 )
 
 // rules is the whole state machine: every action, who may take it and

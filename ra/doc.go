@@ -46,8 +46,7 @@
 //	send_to_cabinet  centre, operator             identity_verified
 //	take_back        centre, operator             ready_to_issue
 //	consent          cabinet                      ready_to_issue (state kept; consent.go)
-//	issue            cabinet; centre, operator    ready_to_issue (issuing: repeat)
-//	                 (at the desk, until the cabinet slice)
+//	issue            cabinet                      ready_to_issue (issuing: repeat)
 //	cancel           centre, operator             any open state
 //	expire           system                       any open state
 //	renew            cabinet                      — (an issued application of its phone)
@@ -130,9 +129,8 @@
 //
 // # Issuance
 //
-// Issue (the subscriber's cabinet; until the cabinet slice, also the
-// service centre or an operator at the desk with the subscriber's CSR)
-// moves the application to issuing (its attempt
+// Issue (the subscriber's cabinet only, after consent and a confirmation
+// code: package cabinet) moves the application to issuing (its attempt
 // counter advanced), calls CA.Issue with the idempotency key
 // "ra:<id>:<attempt>", the pkix profile, the subject built from the data
 // (Subject), the subscriber's CSR and crypto tool and the
@@ -150,7 +148,7 @@
 // ExpireDue closes every open application past its deadline; RunExpiry
 // runs it on an interval (ca.Open starts it on the CA's lifetime with
 // the configured ra.expire_interval). The cabinet's consent and SMS
-// confirmation precede Issue and belong to the cabinet slice; so do the
+// confirmation precede Issue and belong to package cabinet; so do the
 // document bytes (content-addressed files outside Pebble; ra keeps their
 // metadata), the printed application form and the hook workers that
 // deliver the outbox rows.

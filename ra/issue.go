@@ -83,8 +83,8 @@ type CertInfo struct {
 }
 
 // IssueInput is the cabinet's part of issuance: the subscriber's
-// certificate request and crypto tool. (Consent and the SMS confirmation
-// come first, in the cabinet slice.)
+// certificate request and crypto tool. (Package cabinet checks the
+// consent and the confirmation code first.)
 type IssueInput struct {
 	CSR             []byte
 	SubjectSignTool string
@@ -135,7 +135,7 @@ func (s *Service) Issue(ctx context.Context, actor Actor, id string, version uin
 		return nil, err
 	}
 	if !slices.Contains(rules[ActIssue].actors, actor.Kind) {
-		return nil, errf(CodeForbidden, "a %s may not issue: the subscriber's cabinet, the service centre or a CA operator does", actor.Kind)
+		return nil, errf(CodeForbidden, "a %s may not issue: the subscriber issues from the cabinet, after consent and a confirmation code", actor.Kind)
 	}
 	a, err := s.load(ctx, actor, id)
 	if err != nil {

@@ -35,7 +35,7 @@ var expected = map[Action]struct {
 	ActSendToCabinet:  {[]ActorKind{ServiceCentre, Operator}, []store.AppState{store.AppIdentityVerified}},
 	ActTakeBack:       {[]ActorKind{ServiceCentre, Operator}, []store.AppState{store.AppReadyToIssue}},
 	ActConsent:        {[]ActorKind{Cabinet}, []store.AppState{store.AppReadyToIssue}},
-	ActIssue:          {[]ActorKind{Cabinet, ServiceCentre, Operator}, []store.AppState{store.AppReadyToIssue, store.AppIssuing}},
+	ActIssue:          {[]ActorKind{Cabinet}, []store.AppState{store.AppReadyToIssue, store.AppIssuing}},
 	ActCancel:         {[]ActorKind{ServiceCentre, Operator}, allStates[:8]},
 	ActExpire:         {[]ActorKind{System}, allStates[:8]},
 }

@@ -133,8 +133,10 @@ func TestSuiteTiny(t *testing.T) {
 		}
 	}
 	// Registration: every application reached its certificate through
-	// every step; the simulator answered the registry checks, signed.
-	if g := res.Register; g == nil || len(g.Runs) != 1 || g.Runs[0].Stats.OK != 4 || len(g.Runs[0].Stats.Errors) != 0 {
+	// every step, the cabinet's included; the simulator answered the
+	// registry checks, signed, and took at least the two codes' SMS of
+	// each application.
+	if g := res.Register; g == nil || len(g.Runs) != 1 || g.Runs[0].Stats.OK != 4 || len(g.Runs[0].Stats.Errors) != 0 || g.IssueStep != "cabinet" {
 		t.Errorf("registration: %+v", g)
 	} else {
 		for _, step := range regSteps {
@@ -143,7 +145,8 @@ func TestSuiteTiny(t *testing.T) {
 			}
 		}
 		recv, _ := g.Hooksim["received"].(map[string]any)
-		if n, _ := recv["registry_check"].(float64); n < 4 || g.Hooksim["bad_signatures"] != 0.0 {
+		sms, _ := recv["sms"].(float64)
+		if n, _ := recv["registry_check"].(float64); n < 4 || sms < 2*4 || g.Hooksim["bad_signatures"] != 0.0 {
 			t.Errorf("hooksim saw %v", g.Hooksim)
 		}
 	}

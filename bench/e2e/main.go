@@ -361,7 +361,7 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*Results, error) {
 		}
 	}
 	if cfg.workloads["register"] {
-		rb := &regBench{cfg: cfg, log: log, tmp: tmp, bin: srv.bin, issue: issueAtDesk}
+		rb := &regBench{cfg: cfg, log: log, tmp: tmp, bin: srv.bin, issue: issueInCabinet}
 		r, err := rb.run(ctx)
 		res.Register = r
 		took("register")

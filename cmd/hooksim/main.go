@@ -13,8 +13,9 @@
 // Deliveries go to /esia, /registry_check, /sms, /email and /renewal
 // (the kind is the last path element). It prints "hooksim listening on
 // ADDR" once it listens. GET /sms/last?phone=+7… shows the last SMS text
-// to a phone (for tests and demos only: the engine never returns a
-// code); GET /stats shows the counts; POST /control?fail=N&esia=MODE
+// to a phone and GET /sms?phone=+7… its recent SMS as JSON, each with a
+// sequence number (sms.go; for tests and demos only: the engine never
+// returns a code); GET /stats shows the counts; POST /control?fail=N&esia=MODE
 // changes the behaviour while running (poll=N&forge=0|1 too). With -poll N it plays a polling
 // receiver instead (poll.go): ESIA registrations and registry checks are
 // answered 202 with a ticket, and POST /poll/{ticket} answers pending N
@@ -65,7 +66,7 @@ type sim struct {
 	duplicates map[string]int
 	badSig     int
 	failed     int
-	lastSMS    map[string]string
+	sms        smsLog                       // recent SMS per phone (sms.go)
 	orgs       map[string]map[string]string // ЕГРЮЛ/ЕГРИП records by INN or OGRNIP (-org-file)
 	callbacks  map[string]int               // callback answers by HTTP status
 	polling    pollState                    // -poll: a polling receiver (poll.go)
@@ -89,7 +90,7 @@ func main() {
 	}
 	s := &sim{callback: strings.TrimRight(*callback, "/"), window: 5 * time.Minute, fail: *fail, esia: *esia, twice: *twice, slow: *slow,
 		client: &http.Client{Timeout: 10 * time.Second}, seen: map[string]bool{}, received: map[string]int{},
-		duplicates: map[string]int{}, lastSMS: map[string]string{}, callbacks: map[string]int{}}
+		duplicates: map[string]int{}, callbacks: map[string]int{}}
 	s.polling = pollState{on: *pollN >= -1, pending: *pollN, forge: *forge, tickets: map[string]*ticket{}, byDelivery: map[string]string{}}
 	if *orgFile != "" {
 		b, err := os.ReadFile(*orgFile)
@@ -169,15 +170,8 @@ func (s *sim) verify(r *http.Request, body []byte) bool {
 
 func (s *sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
-	case r.Method == http.MethodGet && r.URL.Path == "/sms/last":
-		s.mu.Lock()
-		text, ok := s.lastSMS[r.URL.Query().Get("phone")]
-		s.mu.Unlock()
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		_, _ = io.WriteString(w, text)
+	case r.Method == http.MethodGet && (r.URL.Path == "/sms/last" || r.URL.Path == "/sms"):
+		s.serveSMS(w, r, r.URL.Path == "/sms/last")
 		return
 	case r.Method == http.MethodGet && r.URL.Path == "/stats":
 		s.mu.Lock()
@@ -258,7 +252,7 @@ func (s *sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var m struct{ To, Text string }
 		_ = json.Unmarshal(body, &m)
 		s.mu.Lock()
-		s.lastSMS[m.To] = m.Text
+		s.sms.add(m.To, m.Text)
 		s.mu.Unlock()
 	case "esia":
 		var d struct {
