@@ -61,6 +61,28 @@ func encodeIntentV1(r *intentRec) []byte {
 	return e.b
 }
 
+// encodeIntentV2 writes an intent as schema 3 to 6 did: with its centre,
+// without application link, legacy flag or MAC.
+func encodeIntentV2(r *intentRec) []byte {
+	e := enc{}
+	e.byte(intentV2)
+	if r.failed {
+		e.byte(intentFailed)
+	} else {
+		e.byte(intentActive)
+	}
+	e.bytes(r.Serial)
+	e.strs(r.IssuerID, r.RequestID, r.Profile, r.Centre)
+	e.hash(r.KeyHash)
+	e.time(r.CreatedAt)
+	e.bytes(r.TBS)
+	if r.failed {
+		e.time(r.failedAt)
+		e.str(r.reason)
+	}
+	return e.b
+}
+
 func mustHex(t *testing.T, s string) []byte {
 	t.Helper()
 	b, err := hex.DecodeString(s)

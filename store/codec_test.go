@@ -119,8 +119,11 @@ func FuzzDecodeRecords(f *testing.F) {
 		}
 		if r, err := decodeIntent(b); err == nil {
 			enc := encodeIntent
-			if b[0] == intentV1 {
+			switch b[0] {
+			case intentV1:
 				enc = encodeIntentV1
+			case intentV2:
+				enc = encodeIntentV2
 			}
 			if !bytes.Equal(enc(r), b) {
 				t.Fatal("intent encoding is not canonical")

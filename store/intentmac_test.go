@@ -101,15 +101,8 @@ func asV2(t *testing.T, s *Store, serial []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := enc{}
-	e.byte(intentV2)
-	e.byte(intentActive)
-	e.bytes(r.Serial)
-	e.strs(r.IssuerID, r.RequestID, r.Profile, r.Centre)
-	e.hash(r.KeyHash)
-	e.time(r.CreatedAt)
-	e.bytes(r.TBS)
-	if err := s.db.Set(intentKey(serial), e.b, pebble.Sync); err != nil {
+	r.failed = false
+	if err := s.db.Set(intentKey(serial), encodeIntentV2(r), pebble.Sync); err != nil {
 		t.Fatal(err)
 	}
 }
