@@ -92,7 +92,11 @@ func TestCabinetRenewalEndToEnd(t *testing.T) {
 	a := env.readyApplication(t, phone)
 	b := env.readyApplication(t, phone2)
 	sess := env.login(t, cab, phone)
-	env.issueInCabinet(t, o, sess, phone, a.ID, "old", "gost2012_256", "A")
+	first := env.issueInCabinet(t, o, sess, phone, a.ID, "old", "gost2012_256", "A")
+	// The qualified certificate is registered in ESIA (the simulator
+	// answers VALIDATING, then SUCCEEDED, by signed callbacks) before the
+	// story moves on to its renewal.
+	waitUntil(t, "ESIA SUCCEEDED", func() bool { return esiaState(t, env.testServer, first.Serial).State == "SUCCEEDED" })
 	env.clk.add(3 * time.Minute)
 	sess2 := env.login(t, cab, phone2)
 	second := env.issueInCabinet(t, o, sess2, phone2, b.ID, "other", "gost2012_512", "A")
