@@ -155,14 +155,24 @@ func (s *API) Logout(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet.Su
 	return nil
 }
 
+// pageLimit reads a list's ?limit (1–1000; 0 when absent: the store's
+// default).
+func pageLimit(ctx *fasthttp.RequestCtx) (int, error) {
+	v := ctx.QueryArgs().Peek("limit")
+	if len(v) == 0 {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(string(v))
+	if err != nil || n < 1 || n > 1000 {
+		return 0, raapi.InvalidField("limit", "1–1000")
+	}
+	return n, nil
+}
+
 func (s *API) Applications(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet.Subscriber, _ []byte) error {
-	limit := 0
-	if v := ctx.QueryArgs().Peek("limit"); len(v) > 0 {
-		n, err := strconv.Atoi(string(v))
-		if err != nil || n < 1 || n > 1000 {
-			return raapi.InvalidField("limit", "1–1000")
-		}
-		limit = n
+	limit, err := pageLimit(ctx)
+	if err != nil {
+		return err
 	}
 	cc, cancel := s.callCtx()
 	defer cancel()

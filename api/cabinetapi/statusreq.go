@@ -2,13 +2,11 @@ package cabinetapi
 
 import (
 	"encoding/hex"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/gostca/gostca/api/raapi"
 	"github.com/gostca/gostca/api/wire"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/ca"
@@ -128,13 +126,9 @@ func (s *API) GetStatus(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet
 
 // ListStatus: GET /api/v1/status-requests?state=pending&cursor&limit (operators).
 func (s *API) ListStatus(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byte) error {
-	limit := 0
-	if v := ctx.QueryArgs().Peek("limit"); len(v) > 0 {
-		n, err := strconv.Atoi(string(v))
-		if err != nil || n < 1 || n > 1000 {
-			return raapi.InvalidField("limit", "1–1000")
-		}
-		limit = n
+	limit, err := pageLimit(ctx)
+	if err != nil {
+		return err
 	}
 	cc, cancel := s.callCtx()
 	defer cancel()
