@@ -27,8 +27,10 @@ func cloudProfile(c *config.Config) {
 	}
 }
 
-// readyTypedApplication walks an application of certType for phone to
-// ready_to_issue, as readyApplication does.
+// readyTypedApplication walks an application of certType for phone over
+// HTTP to ready_to_issue: a service centre opens and fills it, an
+// operator approves it, the centre verifies the identity in person and
+// sends it to the cabinet.
 func (env *cabinetEnv) readyTypedApplication(t *testing.T, certType, phone string) raapi.Application {
 	t.Helper()
 	sc, op := env.tokens[auth.RoleServiceCentre], env.tokens[auth.RoleCAOperator]

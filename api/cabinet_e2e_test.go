@@ -181,25 +181,7 @@ func (env *cabinetEnv) unchanged(t *testing.T, what string, fn func()) {
 // sends it to the cabinet.
 func (env *cabinetEnv) readyApplication(t *testing.T, phone string) raapi.Application {
 	t.Helper()
-	sc, op := env.tokens[auth.RoleServiceCentre], env.tokens[auth.RoleCAOperator]
-	const base = "/api/v1/applications"
-	a, resp := env.appCall(t, sc, "POST", base, raapi.CreateApplicationRequest{CertType: "natural-person", Phone: phone, Email: "anna@example.ru"}, 201)
-	path := base + "/" + a.ID
-	a, resp = env.appCall(t, sc, "PUT", path+"/data", raapi.ApplicationDataRequest{Phone: a.Phone, Owner: appOwner()}, 200, etag(t, resp)...)
-	for _, typ := range []string{"passport", "signed_application", "snils", "inn"} {
-		a, resp = env.appCall(t, sc, "POST", path+"/documents?type="+typ, rawBody(testPDF(typ+" scan")), 201, etag(t, resp)...)
-	}
-	a, resp = env.appCall(t, sc, "POST", path+"/actions/submit", nil, 200, etag(t, resp)...)
-	a, resp = env.appCall(t, op, "POST", path+"/actions/claim", nil, 200, etag(t, resp)...)
-	a, resp = env.appCall(t, op, "POST", path+"/actions/approve", nil, 200, etag(t, resp)...)
-	a, resp = env.appCall(t, sc, "POST", path+"/actions/verify_identity", raapi.IdentityRequest{Method: "in_person",
-		Presenter: "owner", Document: "паспорт 4510 123456", Confirmed: true}, 200, etag(t, resp)...)
-	a, _ = env.appCall(t, sc, "POST", path+"/actions/send_to_cabinet", nil, 200, etag(t, resp)...)
-	if a.State != "ready_to_issue" {
-		t.Fatalf("application %s is %s", a.ID, a.State)
-	}
-	env.drainSMS(t)
-	return a
+	return env.readyTypedApplication(t, "natural-person", phone)
 }
 
 // login logs phone in through the cabinet token tok and returns the
