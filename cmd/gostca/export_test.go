@@ -6,11 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -30,44 +27,19 @@ func TestApplicationExport(t *testing.T) {
 	t.Setenv(envTokenFile, "")
 	dir := filepath.Join(t.TempDir(), "data")
 	srv := startServe(t, "--data", dir)
-	code, out := srv.do("POST", "/api/v1/tokens", srv.token, map[string]string{"role": "service_centre", "scope": "centre-1", "name": "desk"})
-	var tok struct{ Token string }
-	if code != 201 || json.Unmarshal(out, &tok) != nil || tok.Token == "" {
-		t.Fatalf("token: %d %s", code, out)
-	}
-	code, out = srv.do("POST", "/api/v1/applications", tok.Token, map[string]string{"cert_type": "natural-person", "phone": "+79161234567"})
-	var app struct {
-		ID        string
-		Version   uint64
-		Documents []struct{ ID, SHA256 string }
-	}
-	if code != 201 || json.Unmarshal(out, &app) != nil {
-		t.Fatalf("create: %d %s", code, out)
-	}
+	app := newCentreApplication(t, srv)
 	for _, typ := range []string{"passport", "snils"} {
-		req, _ := http.NewRequest("POST", "http://"+srv.addr+"/api/v1/applications/"+app.ID+"/documents?type="+typ,
-			strings.NewReader("%PDF-1.4\n% "+typ+"\n%%EOF\n"))
-		req.Header.Set("Authorization", "Bearer "+tok.Token)
-		req.Header.Set("If-Match", strconv.FormatUint(app.Version, 10))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 201 || json.Unmarshal(b, &app) != nil {
-			t.Fatalf("upload: %d %s", resp.StatusCode, b)
-		}
+		app.upload(t, typ, typ)
 	}
 	work := t.TempDir()
 	tokFile := filepath.Join(work, "token")
-	if err := os.WriteFile(tokFile, []byte(tok.Token+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(tokFile, []byte(app.token+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	remote := []string{"--server", "http://" + srv.addr, "--token-file", tokFile}
 	zipFile := filepath.Join(work, "app.zip")
 	s := cli(t, 0, append([]string{"application", "export", app.ID, "--out", zipFile}, remote...)...)
-	if !strings.Contains(s, "2 documents") || strings.Contains(s, tok.Token) {
+	if !strings.Contains(s, "2 documents") || strings.Contains(s, app.token) {
 		t.Fatalf("export: %s", s)
 	}
 	fi, err := os.Stat(zipFile)

@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -20,42 +18,13 @@ func TestFsckDocuments(t *testing.T) {
 	t.Setenv("GOSTCA_KEYS_SCRYPT_LOG_N", "10")
 	dir := filepath.Join(t.TempDir(), "data")
 	srv := startServe(t, "--data", dir)
-	code, out := srv.do("POST", "/api/v1/tokens", srv.token, map[string]string{"role": "service_centre", "scope": "centre-1", "name": "desk"})
-	var tok struct{ Token string }
-	if code != 201 || json.Unmarshal(out, &tok) != nil || tok.Token == "" {
-		t.Fatalf("token: %d %s", code, out)
-	}
-	code, out = srv.do("POST", "/api/v1/applications", tok.Token, map[string]string{"cert_type": "natural-person", "phone": "+79161234567"})
-	var app struct {
-		ID        string
-		Version   uint64
-		Documents []struct{ ID, SHA256 string }
-	}
-	if code != 201 || json.Unmarshal(out, &app) != nil {
-		t.Fatalf("create: %d %s", code, out)
-	}
-	upload := func(typ, content string) {
-		t.Helper()
-		req, _ := http.NewRequest("POST", "http://"+srv.addr+"/api/v1/applications/"+app.ID+"/documents?type="+typ,
-			strings.NewReader("%PDF-1.4\n% "+content+"\n%%EOF\n"))
-		req.Header.Set("Authorization", "Bearer "+tok.Token)
-		req.Header.Set("If-Match", strconv.FormatUint(app.Version, 10))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != 201 || json.Unmarshal(b, &app) != nil {
-			t.Fatalf("upload: %d %s", resp.StatusCode, b)
-		}
-	}
-	upload("passport", "passport scan")
-	upload("snils", "snils card")
-	upload("other", "removed later")
+	app := newCentreApplication(t, srv)
+	app.upload(t, "passport", "passport scan")
+	app.upload(t, "snils", "snils card")
+	app.upload(t, "other", "removed later")
 	req, _ := http.NewRequest("POST", "http://"+srv.addr+"/api/v1/applications/"+app.ID+"/actions/remove_document",
 		strings.NewReader(`{"document":"`+app.Documents[2].ID+`"}`))
-	req.Header.Set("Authorization", "Bearer "+tok.Token)
+	req.Header.Set("Authorization", "Bearer "+app.token)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("If-Match", strconv.FormatUint(app.Version, 10))
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {

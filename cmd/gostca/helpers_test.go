@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -175,4 +176,53 @@ func issueFiles(t *testing.T, dir string) (csrFile, subjectFile string) {
 		t.Fatal(err)
 	}
 	return csrFile, subjectFile
+}
+
+// centreApplication is a natural-person application a service centre's
+// token opened on a running serve, as the API last answered it.
+type centreApplication struct {
+	srv   *server
+	token string // the centre's API token
+	appView
+}
+
+type appView struct {
+	ID        string
+	Version   uint64
+	Documents []struct{ ID, SHA256 string }
+}
+
+// newCentreApplication makes a service_centre token (centre-1) and opens
+// an application with it.
+func newCentreApplication(t *testing.T, srv *server) *centreApplication {
+	t.Helper()
+	code, out := srv.do("POST", "/api/v1/tokens", srv.token, map[string]string{"role": "service_centre", "scope": "centre-1", "name": "desk"})
+	var tok struct{ Token string }
+	if code != 201 || json.Unmarshal(out, &tok) != nil || tok.Token == "" {
+		t.Fatalf("token: %d %s", code, out)
+	}
+	a := &centreApplication{srv: srv, token: tok.Token}
+	code, out = srv.do("POST", "/api/v1/applications", tok.Token, map[string]string{"cert_type": "natural-person", "phone": "+79161234567"})
+	if code != 201 || json.Unmarshal(out, &a.appView) != nil {
+		t.Fatalf("create: %d %s", code, out)
+	}
+	return a
+}
+
+// upload adds a one-page PDF saying content as a document of type typ.
+func (a *centreApplication) upload(t *testing.T, typ, content string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", "http://"+a.srv.addr+"/api/v1/applications/"+a.ID+"/documents?type="+typ,
+		strings.NewReader("%PDF-1.4\n% "+content+"\n%%EOF\n"))
+	req.Header.Set("Authorization", "Bearer "+a.token)
+	req.Header.Set("If-Match", strconv.FormatUint(a.Version, 10))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 201 || json.Unmarshal(b, &a.appView) != nil {
+		t.Fatalf("upload: %d %s", resp.StatusCode, b)
+	}
 }
