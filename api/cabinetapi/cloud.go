@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/pem"
+	"errors"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -13,10 +14,11 @@ import (
 	"github.com/gostca/gostca/api/wire"
 	"github.com/gostca/gostca/cabinet"
 	"github.com/gostca/gostca/caerr"
+	"github.com/gostca/gostca/cloudkey"
 	"github.com/gostca/gostca/store"
 )
 
-// Cloud keys (package cabinet, cloud.go and cloudops.go): the CA makes
+// Cloud keys (package cloudkey): the CA makes
 // the subscriber's key, issues its certificate after a code, and signs
 // with it only through operations the subscriber confirms. No endpoint
 // ever returns a private key. docs/cabinet.md "Cloud keys".
@@ -26,13 +28,13 @@ func init() {
 		status int
 		title  string
 	}{
-		string(cabinet.CodeCloudDisabled):   {fasthttp.StatusNotImplemented, "Cloud keys not enabled"},
-		string(cabinet.CodeNotCloud):        {fasthttp.StatusConflict, "Not a cloud certificate type"},
-		string(cabinet.CodeCloudType):       {fasthttp.StatusConflict, "Key made by the CA"},
-		string(cabinet.CodeNoCloudKey):      {fasthttp.StatusNotFound, "Cloud key not found"},
-		string(cabinet.CodeNoOperation):     {fasthttp.StatusNotFound, "Operation not found"},
-		string(cabinet.CodeOperationDone):   {fasthttp.StatusConflict, "Operation not pending"},
-		string(cabinet.CodeInvalidDocument): {fasthttp.StatusUnprocessableEntity, "Invalid signing request"},
+		string(cloudkey.CodeDisabled):        {fasthttp.StatusNotImplemented, "Cloud keys not enabled"},
+		string(cloudkey.CodeNotCloud):        {fasthttp.StatusConflict, "Not a cloud certificate type"},
+		string(cabinet.CodeCloudType):        {fasthttp.StatusConflict, "Key made by the CA"},
+		string(cloudkey.CodeNoKey):           {fasthttp.StatusNotFound, "Cloud key not found"},
+		string(cloudkey.CodeNoOperation):     {fasthttp.StatusNotFound, "Operation not found"},
+		string(cloudkey.CodeOperationDone):   {fasthttp.StatusConflict, "Operation not pending"},
+		string(cloudkey.CodeInvalidDocument): {fasthttp.StatusUnprocessableEntity, "Invalid signing request"},
 	} {
 		wire.Register(code, st.status, st.title)
 	}
@@ -69,9 +71,9 @@ type CloudKeyChallenge struct {
 func (s *API) MakeCloudKey(ctx *fasthttp.RequestCtx, c cabinet.Client, sub *cabinet.Subscriber, id []byte) error {
 	cc, cancel := s.callCtx()
 	defer cancel()
-	m, err := s.e.Cabinet().MakeCloudKey(cc, sub, c, string(id))
+	m, err := s.e.Cloud().MakeKey(cc, sub, c, string(id))
 	if err != nil {
-		return err
+		return cloudErr(err)
 	}
 	return wire.WriteJSON(ctx, fasthttp.StatusAccepted, CloudKeyChallenge{Challenge: Challenge{Challenge: m.Sent.ID,
 		ExpiresAt: m.Sent.Expires, ResendAfter: m.Sent.ResendAfter}, Key: cloudKeyJSON(m.Key)})
@@ -87,13 +89,13 @@ type CodeRequest struct {
 func (s *API) ConfirmCloudKey(ctx *fasthttp.RequestCtx, c cabinet.Client, sub *cabinet.Subscriber, id []byte) error {
 	var body CodeRequest
 	if err := wire.DecodeJSON(ctx, &body, false); err != nil {
-		return err
+		return cloudErr(err)
 	}
 	cc, cancel := s.callCtx()
 	defer cancel()
-	a, err := s.e.Cabinet().ConfirmCloudIssue(cc, sub, c, string(id), body.Challenge, body.Code)
+	a, err := s.e.Cloud().ConfirmIssue(cc, sub, c, string(id), body.Challenge, body.Code)
 	if err != nil {
-		return err
+		return cloudErr(err)
 	}
 	ctx.Response.Header.Set("Location", "/api/v1/cabinet/applications/"+a.ID+"/certificate")
 	return raapi.WriteApplication(ctx, fasthttp.StatusCreated, a)
@@ -103,9 +105,9 @@ func (s *API) ConfirmCloudKey(ctx *fasthttp.RequestCtx, c cabinet.Client, sub *c
 func (s *API) CloudKey(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet.Subscriber, id []byte) error {
 	cc, cancel := s.callCtx()
 	defer cancel()
-	k, err := s.e.Cabinet().CloudKeyOf(cc, sub, string(id))
+	k, err := s.e.Cloud().Key(cc, sub, string(id))
 	if err != nil {
-		return err
+		return cloudErr(err)
 	}
 	return wire.WriteJSON(ctx, fasthttp.StatusOK, cloudKeyJSON(k))
 }
@@ -173,21 +175,21 @@ func b64(field, s string) ([]byte, error) {
 func (s *API) CreateOperation(ctx *fasthttp.RequestCtx, c cabinet.Client, sub *cabinet.Subscriber, id []byte) error {
 	var body OperationRequest
 	if err := wire.DecodeJSON(ctx, &body, false); err != nil {
-		return err
+		return cloudErr(err)
 	}
 	digest, err := b64("digest", body.Digest)
 	if err != nil {
-		return err
+		return cloudErr(err)
 	}
 	doc, err := b64("document", body.Document)
 	if err != nil {
-		return err
+		return cloudErr(err)
 	}
 	cc, cancel := s.callCtx()
 	defer cancel()
-	op, err := s.e.Cabinet().CreateOperation(cc, sub, c, string(id), cabinet.OperationInput{Digest: digest, Document: doc, Description: body.Description})
+	op, err := s.e.Cloud().CreateOperation(cc, sub, c, string(id), cloudkey.OperationInput{Digest: digest, Document: doc, Description: body.Description})
 	if err != nil {
-		return err
+		return cloudErr(err)
 	}
 	ctx.Response.Header.Set("Location", "/api/v1/cabinet/keys/"+op.Op.Key+OperationInfix+hex.EncodeToString(op.Op.ID[:]))
 	return wire.WriteJSON(ctx, fasthttp.StatusAccepted, operationJSON(op.Op, time.Now()))
@@ -203,27 +205,27 @@ func (s *API) Operation(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet
 	key, op := splitOp(p)
 	cc, cancel := s.callCtx()
 	defer cancel()
-	o, err := s.e.Cabinet().CloudOperation(cc, sub, key, op)
+	o, err := s.e.Cloud().Operation(cc, sub, key, op)
 	if err != nil {
-		return err
+		return cloudErr(err)
 	}
-	return wire.WriteJSON(ctx, fasthttp.StatusOK, operationJSON(o, s.e.Cabinet().Now()))
+	return wire.WriteJSON(ctx, fasthttp.StatusOK, operationJSON(o, s.e.Cloud().Now()))
 }
 
 // ConfirmOperation serves POST …/operations/{op}/confirm {code}.
 func (s *API) ConfirmOperation(ctx *fasthttp.RequestCtx, c cabinet.Client, sub *cabinet.Subscriber, p []byte) error {
 	var body CodeRequest
 	if err := wire.DecodeJSON(ctx, &body, false); err != nil {
-		return err
+		return cloudErr(err)
 	}
 	key, op := splitOp(p)
 	cc, cancel := s.callCtx()
 	defer cancel()
-	o, err := s.e.Cabinet().ConfirmOperation(cc, sub, c, key, op, body.Code)
+	o, err := s.e.Cloud().ConfirmOperation(cc, sub, c, key, op, body.Code)
 	if err != nil {
-		return err
+		return cloudErr(err)
 	}
-	return wire.WriteJSON(ctx, fasthttp.StatusOK, operationJSON(o, s.e.Cabinet().Now()))
+	return wire.WriteJSON(ctx, fasthttp.StatusOK, operationJSON(o, s.e.Cloud().Now()))
 }
 
 // RefuseOperation serves POST …/operations/{op}/refuse.
@@ -231,9 +233,20 @@ func (s *API) RefuseOperation(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *c
 	key, op := splitOp(p)
 	cc, cancel := s.callCtx()
 	defer cancel()
-	o, err := s.e.Cabinet().RefuseOperation(cc, sub, key, op)
+	o, err := s.e.Cloud().RefuseOperation(cc, sub, key, op)
 	if err != nil {
-		return err
+		return cloudErr(err)
 	}
-	return wire.WriteJSON(ctx, fasthttp.StatusOK, operationJSON(o, s.e.Cabinet().Now()))
+	return wire.WriteJSON(ctx, fasthttp.StatusOK, operationJSON(o, s.e.Cloud().Now()))
+}
+
+// cloudErr turns a refusal of package cloudkey into its problem; other
+// errors (the cabinet's, the codes', the registration authority's) go
+// on to Wrap as they are.
+func cloudErr(err error) error {
+	var ce *cloudkey.Error
+	if errors.As(err, &ce) && ce.Code != cloudkey.CodeInternal {
+		return &wire.Error{Code: string(ce.Code), Detail: ce.Detail}
+	}
+	return err
 }
