@@ -84,6 +84,9 @@ type OperationInput struct {
 	Digest      []byte
 	Document    []byte
 	Description string
+	// Attached asks for the document inside the CAdES-BES signature
+	// (Document required); by default the signature is detached.
+	Attached bool
 }
 
 // Created is a created operation and how it is confirmed.
@@ -123,6 +126,12 @@ func (s *Service) CreateOperation(ctx context.Context, sub *cabinet.Subscriber, 
 		return nil, &Error{Code: CodeInvalidDocument, Detail: "digest: the Streebog digest of the key's size (32 or 64 bytes)"}
 	default:
 		op.Digest = append([]byte(nil), in.Digest...)
+	}
+	if in.Attached {
+		if len(in.Document) == 0 {
+			return nil, &Error{Code: CodeInvalidDocument, Detail: "attached: an attached signature carries the document: send the document, not its digest"}
+		}
+		op.Attached, op.Document = true, append([]byte(nil), in.Document...)
 	}
 	_, _ = rand.Read(op.ID[:]) // never fails (crypto/rand)
 	op.Created = s.now()
@@ -203,8 +212,20 @@ func (s *Service) ConfirmOperation(ctx context.Context, sub *cabinet.Subscriber,
 	if err != nil {
 		return nil, s.internal("sign", err)
 	}
-	done, err := s.st.FinishCloudOperation(ctx, op.ID, s.now(), store.CloudOpSigned, sig, store.AuditEntry{Actor: sub.Actor().ID,
-		Action: "cabinet.sign", Subject: "operation:" + opHex, Details: "key " + keyID + "; digest " + hex.EncodeToString(op.Digest)})
+	now := s.now()
+	p7, err := s.cades(ctx, sub, key, op, now)
+	if err != nil {
+		return nil, err
+	}
+	details := "key " + keyID + "; digest " + hex.EncodeToString(op.Digest)
+	if p7 != nil {
+		details += "; cades-bes"
+		if op.Attached {
+			details += " attached"
+		}
+	}
+	done, err := s.st.SignCloudOperation(ctx, op.ID, now, sig, p7, store.AuditEntry{Actor: sub.Actor().ID,
+		Action: "cabinet.sign", Subject: "operation:" + opHex, Details: details})
 	if errors.Is(err, store.ErrCloudOpDone) {
 		return nil, s.pending(&store.CloudOperation{})
 	}

@@ -40,6 +40,7 @@ type Store interface {
 	PutCloudOperation(ctx context.Context, o *store.CloudOperation, audit store.AuditEntry) error
 	CloudOperation(ctx context.Context, id [store.CloudOpIDLen]byte) (*store.CloudOperation, error)
 	FinishCloudOperation(ctx context.Context, id [store.CloudOpIDLen]byte, at time.Time, state byte, sig []byte, audit store.AuditEntry) (*store.CloudOperation, error)
+	SignCloudOperation(ctx context.Context, id [store.CloudOpIDLen]byte, at time.Time, sig, cms []byte, audit store.AuditEntry) (*store.CloudOperation, error)
 	Certificate(ctx context.Context, serial []byte) (*store.CertRecord, error)
 }
 

@@ -35,6 +35,7 @@ func init() {
 		string(cloudkey.CodeNoOperation):     {fasthttp.StatusNotFound, "Operation not found"},
 		string(cloudkey.CodeOperationDone):   {fasthttp.StatusConflict, "Operation not pending"},
 		string(cloudkey.CodeInvalidDocument): {fasthttp.StatusUnprocessableEntity, "Invalid signing request"},
+		string(cloudkey.CodeNoSignature):     {fasthttp.StatusConflict, "No CAdES signature"},
 	} {
 		wire.Register(code, st.status, st.title)
 	}
@@ -119,6 +120,9 @@ type OperationRequest struct {
 	Digest      string `json:"digest,omitempty"`
 	Document    string `json:"document,omitempty"`
 	Description string `json:"description"`
+	// Attached puts the document inside the CAdES-BES signature (with
+	// document only); by default it is detached.
+	Attached bool `json:"attached,omitempty"`
 }
 
 // OperationJSON is an operation as shown.
@@ -136,15 +140,23 @@ type OperationJSON struct {
 	// Signature is the GOST R 34.10-2012 signature of the digest (s ‖ r,
 	// big-endian, base64), once signed.
 	Signature string `json:"signature,omitempty"`
+	// CMS is the CAdES-BES signature (a DER ContentInfo of SignedData,
+	// base64), once signed by a key with a certificate; detached unless
+	// Attached. GET …/signature.p7s downloads it.
+	CMS      string `json:"cms,omitempty"`
+	Attached bool   `json:"attached"`
 }
 
 func operationJSON(o *store.CloudOperation, now time.Time) OperationJSON {
 	j := OperationJSON{ID: hex.EncodeToString(o.ID[:]), Key: o.Key, Description: o.Description,
 		Digest: base64.StdEncoding.EncodeToString(o.Digest), DocumentSize: o.DocSize, Challenge: o.Challenge,
-		CreatedAt: o.Created, ExpiresAt: o.Expires}
+		CreatedAt: o.Created, ExpiresAt: o.Expires, Attached: o.Attached}
 	switch o.State {
 	case store.CloudOpSigned:
 		j.State, j.Signature = "signed", base64.StdEncoding.EncodeToString(o.Signature)
+		if len(o.CMS) > 0 {
+			j.CMS = base64.StdEncoding.EncodeToString(o.CMS)
+		}
 	case store.CloudOpRefused:
 		j.State = "refused"
 	default:
@@ -187,7 +199,7 @@ func (s *API) CreateOperation(ctx *fasthttp.RequestCtx, c cabinet.Client, sub *c
 	}
 	cc, cancel := s.callCtx()
 	defer cancel()
-	op, err := s.e.Cloud().CreateOperation(cc, sub, c, string(id), cloudkey.OperationInput{Digest: digest, Document: doc, Description: body.Description})
+	op, err := s.e.Cloud().CreateOperation(cc, sub, c, string(id), cloudkey.OperationInput{Digest: digest, Document: doc, Description: body.Description, Attached: body.Attached})
 	if err != nil {
 		return cloudErr(err)
 	}
@@ -210,6 +222,27 @@ func (s *API) Operation(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet
 		return cloudErr(err)
 	}
 	return wire.WriteJSON(ctx, fasthttp.StatusOK, operationJSON(o, s.e.Cloud().Now()))
+}
+
+// OperationCMS serves GET /api/v1/cabinet/keys/{id}/operations/{op}/signature.p7s:
+// the signed operation's CAdES-BES signature, DER,
+// application/pkcs7-signature.
+func (s *API) OperationCMS(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet.Subscriber, p []byte) error {
+	key, op := splitOp(p)
+	cc, cancel := s.callCtx()
+	defer cancel()
+	o, err := s.e.Cloud().Operation(cc, sub, key, op)
+	if err != nil {
+		return cloudErr(err)
+	}
+	if len(o.CMS) == 0 {
+		return cloudErr(&cloudkey.Error{Code: cloudkey.CodeNoSignature, Detail: "the operation has no CAdES-BES signature: it is not signed (yet), or its key had no certificate when it was"})
+	}
+	ctx.Response.Header.Set("Content-Disposition", `attachment; filename="`+op+`.p7s"`)
+	ctx.SetContentType("application/pkcs7-signature")
+	ctx.SetStatusCode(fasthttp.StatusOK)
+	ctx.SetBody(o.CMS)
+	return nil
 }
 
 // ConfirmOperation serves POST …/operations/{op}/confirm {code}.
