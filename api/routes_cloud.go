@@ -20,6 +20,7 @@ func cloudOperationRoutes(v1 string, a *cabinetapi.API, sub func(cabinetapi.Subs
 		newRoute("cabinet_operations", v1+keys, segment, "/operations", on{mPost, sub(a.CreateOperation), auth.OpCabinet}),
 		pair("cabinet_operation_confirm", "/confirm", on{mPost, sub(a.ConfirmOperation), auth.OpCabinet}),
 		pair("cabinet_operation_refuse", "/refuse", on{mPost, sub(a.RefuseOperation), auth.OpCabinet}),
+		pair("cabinet_operation_cms", "/signature.p7s", on{mGet, sub(a.OperationCMS), auth.OpCabinet}),
 		pair("cabinet_operation", "", on{mGet, sub(a.Operation), auth.OpCabinet}),
 	}
 }

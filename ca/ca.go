@@ -30,6 +30,7 @@ import (
 	"github.com/gostca/gostca/cabinet"
 	"github.com/gostca/gostca/cadir"
 	"github.com/gostca/gostca/caerr"
+	"github.com/gostca/gostca/cloudkey"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/docstore"
 	"github.com/gostca/gostca/hooks"
@@ -83,6 +84,9 @@ type CA struct {
 	readyMu  sync.Mutex
 	readyAt  time.Time
 	readyErr error
+
+	// cloud is the cloud key service (cloudvault.go).
+	cloud *cloudkey.Service
 }
 
 // Open starts the CA of cfg.DataDir.

@@ -41,7 +41,7 @@ func (c *CA) openCabinet(opts Options) error {
 	if err != nil {
 		return err
 	}
-	if err := c.cabinet.SetCloud(c.st, vault, cabinet.CloudOptions{OperationTTL: cc.OperationTTL}); err != nil {
+	if err := c.openCloud(vault, sec, codes, opts); err != nil {
 		return err
 	}
 	c.hooks.SetCodeSecret(sec)

@@ -1,8 +1,9 @@
 package ca
 
 import (
-	"github.com/gostca/gostca/cabinet"
+	"github.com/gostca/gostca/cloudkey"
 	"github.com/gostca/gostca/hsm"
+	"github.com/gostca/gostca/otp"
 )
 
 // cloudKeyCurve is the curve of subscribers' cloud keys: GOST R
@@ -12,13 +13,35 @@ const cloudKeyCurve = "tc26-256-A"
 // cloudVault makes the vault of cloud keys: on the CA keys' PKCS#11
 // token when they are on one, otherwise soft keys sealed under a secret
 // derived from the code secret (kept outside the database).
-func (c *CA) cloudVault(codeSecret []byte) (cabinet.KeyVault, error) {
+func (c *CA) cloudVault(codeSecret []byte) (cloudkey.KeyVault, error) {
 	curve, err := hsm.CurveByName(cloudKeyCurve)
 	if err != nil {
 		return nil, err
 	}
 	if tok := c.keys.Token(); tok != nil {
-		return cabinet.NewTokenVault(tok, curve)
+		return cloudkey.NewTokenVault(tok, curve)
 	}
-	return cabinet.NewSoftVault(codeSecret, curve)
+	return cloudkey.NewSoftVault(codeSecret, curve)
 }
+
+// openCloud makes the cloud key service over the cabinet: the signing
+// codes are a code service of their own ([cloud] limits, metrics
+// gostca_otp_sign_…), sharing the secret, the store and the cabinet's
+// number prefix.
+func (c *CA) openCloud(vault cloudkey.KeyVault, sec *otp.Secret, codes *otp.Service, opts Options) error {
+	cc, cl := c.cfg.Cabinet, c.cfg.Cloud
+	sign, err := otp.New(c.st, sec, otp.Options{TTL: cl.SignCodeTTL, ResendAfter: cl.SignResendAfter, MaxTries: cl.SignMaxTries,
+		PerPhone:  otp.Rate{Max: cl.SignPerPhone, Window: cl.SignPerPhoneWindow},
+		PerClient: otp.Rate{Max: cl.SignPerClient, Window: cl.SignPerClientWindow},
+		PerPrefix: otp.Rate{Max: cl.SignPerPrefix, Window: cl.SignPerPrefixWindow}, PrefixDigits: cc.PrefixDigits,
+		Now: opts.Now, Logger: c.log, Registry: c.reg, Name: "sign"})
+	if err != nil {
+		return err
+	}
+	c.cloud, err = cloudkey.New(c.st, vault, c.cabinet, c.ra, codes, cloudkey.Options{OperationTTL: cc.OperationTTL,
+		SignCodes: sign, Now: opts.Now, Logger: c.log})
+	return err
+}
+
+// Cloud is the cloud key service (package api serves it).
+func (c *CA) Cloud() *cloudkey.Service { return c.cloud }

@@ -21,13 +21,7 @@ const (
 	CodeCertNotFound    Code = "certificate_not_found"     // the subscriber has no certificate with this serial
 	CodeNotRenewal      Code = "not_a_renewal"             // the application is not a renewal opened in the cabinet
 	CodeSignatureBad    Code = "renewal_signature_invalid" // the CAdES signature does not verify over the renewal form
-	CodeCloudDisabled   Code = "cloud_keys_disabled"       // the CA has no cloud key vault
-	CodeNotCloud        Code = "not_cloud_type"            // the certificate type keeps keys on the subscriber's token
 	CodeCloudType       Code = "cloud_key_type"            // the certificate type's key is made by the CA, not sent in a request
-	CodeNoCloudKey      Code = "cloud_key_not_found"       // no such cloud key (of this phone)
-	CodeNoOperation     Code = "operation_not_found"       // no such operation (of this phone)
-	CodeOperationDone   Code = "operation_not_pending"     // the operation was signed, refused or has expired
-	CodeInvalidDocument Code = "invalid_sign_request"      // no digest or document, one too large, or no description
 	CodeInternal        Code = "internal"
 )
 

@@ -67,7 +67,6 @@ type Service struct {
 	codes *otp.Service
 	opts  Options
 	log   *slog.Logger
-	cloud *cloud // nil until SetCloud (cloud.go)
 }
 
 // New makes the cabinet over a store, the registration authority and the

@@ -6,7 +6,7 @@ import (
 	"github.com/gostca/gostca/hsm"
 )
 
-// KeyToken is the CA keys' PKCS#11 token as the cabinet's cloud keys use
+// KeyToken is the CA keys' PKCS#11 token as cloud keys (package cloudkey) use
 // it: generate a sensitive, non-extractable key pair under a label and
 // CKA_ID, and find it again.
 type KeyToken interface {

@@ -51,6 +51,8 @@ type Config struct {
 	Log     LogConfig     `toml:"log"`
 	// Instance says what kind of installation this is (limits.go).
 	Instance InstanceConfig `toml:"instance"`
+	// Cloud is cloud keys' signing: its confirmation codes' limits.
+	Cloud CloudConfig `toml:"cloud"`
 
 	// set holds the keys the file and the environment gave (derive.go).
 	set map[string]bool
@@ -347,6 +349,7 @@ func DefaultConfig() Config {
 			MaxBackoff: time.Hour, MinBackoff: 2 * time.Second, ReplayWindow: 5 * time.Minute, RenewalInterval: time.Hour},
 		RA:      DefaultRA(),
 		Cabinet: DefaultCabinet(),
+		Cloud:   DefaultCloud(),
 		Server:  defaultServer(),
 		Log:     LogConfig{Level: "info", Format: "text"},
 	}
@@ -619,6 +622,7 @@ func (c *Config) Validate() error {
 	}
 	c.RA.validate(bad)
 	c.Cabinet.validate(bad)
+	c.Cloud.validate(bad)
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:

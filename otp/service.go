@@ -64,6 +64,10 @@ type Options struct {
 	Now      func() time.Time
 	Logger   *slog.Logger
 	Registry prometheus.Registerer // nil: no metrics registered
+	// Name tells apart the metrics of a second service on the same
+	// registry: gostca_otp_<Name>_sent_total, …; empty is gostca_otp_….
+	// The cloud keys' signing codes are "sign" (package cloudkey).
+	Name string
 }
 
 // Defaults.
@@ -131,17 +135,21 @@ func New(st Store, sec *Secret, opts Options) (*Service, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	m := "gostca_otp_"
+	if opts.Name != "" {
+		m += opts.Name + "_"
+	}
 	s := &Service{st: st, sec: sec, opts: opts, log: opts.Logger.With("component", "otp"),
 		phone: newWindows(opts.PerPhone), client: newWindows(opts.PerClient), prefix: newWindows(opts.PerPrefix),
-		sent: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gostca_otp_sent_total",
+		sent: prometheus.NewCounterVec(prometheus.CounterOpts{Name: m + "sent_total",
 			Help: "One-time codes sent (SMS rows written), by purpose."}, []string{"purpose"}),
-		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gostca_otp_send_refused_total",
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: m + "send_refused_total",
 			Help: "Requests for a code refused, by reason (rate_phone, rate_client, rate_prefix, too_early)."}, []string{"reason"}),
-		checks: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gostca_otp_checks_total",
+		checks: prometheus.NewCounterVec(prometheus.CounterOpts{Name: m + "checks_total",
 			Help: "Codes checked, by result (ok, wrong, expired, used, exhausted, unknown)."}, []string{"result"}),
 	}
 	if opts.Registry != nil {
-		limits := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "gostca_otp_limit",
+		limits := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: m + "limit",
 			Help: "The one-time code limits configured (cabinet section): codes per window per phone, client address and prefix, the windows, tries, validity and resend pause in seconds."},
 			[]string{"limit"})
 		for name, v := range map[string]float64{

@@ -145,6 +145,7 @@ type CloudKeys interface {
 	PutCloudOperation(ctx context.Context, o *CloudOperation, audit AuditEntry) error
 	CloudOperation(ctx context.Context, id [CloudOpIDLen]byte) (*CloudOperation, error)
 	FinishCloudOperation(ctx context.Context, id [CloudOpIDLen]byte, at time.Time, state byte, sig []byte, audit AuditEntry) (*CloudOperation, error)
+	SignCloudOperation(ctx context.Context, id [CloudOpIDLen]byte, at time.Time, sig, cms []byte, audit AuditEntry) (*CloudOperation, error)
 }
 
 // Cabinet keeps the subscriber cabinet's records (packages otp and

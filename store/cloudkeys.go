@@ -87,6 +87,10 @@ func checkCloudOp(o *CloudOperation) error {
 		return invalid("a new cloud operation is pending and unsigned")
 	case !o.Expires.After(o.Created):
 		return invalid("cloud operation expires before it starts")
+	case len(o.CMS) != 0:
+		return invalid("a new cloud operation has no CMS")
+	case o.Attached != (len(o.Document) > 0) || len(o.Document) > maxCloudDoc:
+		return invalid("cloud operation document: kept (1 B–1 MiB) exactly when the signature is attached")
 	}
 	return nil
 }
@@ -136,7 +140,21 @@ func (s *Store) CloudOperation(ctx context.Context, id [CloudOpIDLen]byte) (*Clo
 // under the writer lock: an operation finishes at most once. One that
 // is not pending or has expired is ErrCloudOpDone, nothing written.
 func (s *Store) FinishCloudOperation(ctx context.Context, id [CloudOpIDLen]byte, at time.Time, state byte, sig []byte, audit AuditEntry) (*CloudOperation, error) {
+	return s.finishCloudOp(ctx, id, at, state, sig, nil, audit)
+}
+
+// SignCloudOperation is FinishCloudOperation to CloudOpSigned with the
+// signature and the CAdES-BES CMS made with it (cms may be empty when
+// the key has no certificate). The document kept for an attached
+// signature is dropped: the CMS carries it.
+func (s *Store) SignCloudOperation(ctx context.Context, id [CloudOpIDLen]byte, at time.Time, sig, cms []byte, audit AuditEntry) (*CloudOperation, error) {
+	return s.finishCloudOp(ctx, id, at, CloudOpSigned, sig, cms, audit)
+}
+
+func (s *Store) finishCloudOp(ctx context.Context, id [CloudOpIDLen]byte, at time.Time, state byte, sig, cms []byte, audit AuditEntry) (*CloudOperation, error) {
 	switch {
+	case len(cms) > maxCloudCMS:
+		return nil, fmt.Errorf("store: finish cloud operation: %w", invalid("CMS: at most %d bytes", maxCloudCMS))
 	case state == CloudOpSigned && (len(sig) == 0 || len(sig) > maxCloudSig):
 		return nil, fmt.Errorf("store: finish cloud operation: %w", invalid("signature: 1–%d bytes", maxCloudSig))
 	case state == CloudOpRefused && len(sig) != 0:
@@ -160,7 +178,7 @@ func (s *Store) FinishCloudOperation(ctx context.Context, id [CloudOpIDLen]byte,
 		if o.State != CloudOpPending || !at.Before(o.Expires) {
 			return fmt.Errorf("store: finish cloud operation: %w", ErrCloudOpDone)
 		}
-		o.State, o.Done, o.Signature = state, at, sig
+		o.State, o.Done, o.Signature, o.CMS, o.Document = state, at, sig, cms, nil
 		if err := t.set(cloudOpKey(id), encodeCloudOp(o)); err != nil {
 			return err
 		}

@@ -35,6 +35,10 @@ const (
 	maxDescription = 1024
 	maxCloudSig    = 1024
 	maxKeyRef      = 256
+	// maxCloudDoc is the largest document an attached signature carries
+	// (cloudkey.MaxDocument); maxCloudCMS the CMS with it.
+	maxCloudDoc = 1 << 20
+	maxCloudCMS = maxCloudDoc + 64<<10
 )
 
 // CloudKey is a subscriber's server-side key, one per application (the
@@ -70,6 +74,13 @@ type CloudOperation struct {
 	State       byte
 	Done        time.Time // when signed or refused
 	Signature   []byte    // once signed
+	// Attached asks for the document inside the CMS; Document is kept
+	// for it while the operation is pending (emptied when it finishes).
+	Attached bool
+	Document []byte
+	// CMS is the CAdES-BES SignedData made when signed (empty if the
+	// key had no certificate).
+	CMS []byte
 }
 
 func cloudKeyKey(app string) []byte { return appendLen([]byte{pCloudKey}, app) }
@@ -98,7 +109,7 @@ func decodeCloudKey(app string, v []byte) (*CloudKey, error) {
 }
 
 func encodeCloudOp(o *CloudOperation) []byte {
-	e := enc{b: []byte{1}}
+	e := enc{b: []byte{2}}
 	e.strs(o.Key, o.Phone)
 	e.bytes(o.Digest)
 	e.str(o.Description)
@@ -109,6 +120,13 @@ func encodeCloudOp(o *CloudOperation) []byte {
 	e.byte(o.State)
 	e.time(o.Done)
 	e.bytes(o.Signature)
+	var attached byte
+	if o.Attached {
+		attached = 1
+	}
+	e.byte(attached)
+	e.bytes(o.Document)
+	e.bytes(o.CMS)
 	return e.b
 }
 
@@ -117,10 +135,20 @@ func decodeCloudOp(id []byte, v []byte) (*CloudOperation, error) {
 		return nil, corrupt("cloud operation key of %d bytes", len(id))
 	}
 	d := dec{b: v}
-	d.version(1)
+	ver := d.version(1, 2)
 	o := &CloudOperation{Key: d.str(MaxAppIDLen), Phone: d.str(phoneLen), Digest: d.bytes(64), Description: d.str(maxDescription),
 		DocSize: d.uvarint(), Challenge: d.str(64), Created: d.time(), Expires: d.time(), State: d.byte(), Done: d.time(),
 		Signature: d.bytes(maxCloudSig)}
+	if ver == 2 {
+		switch d.byte() {
+		case 0:
+		case 1:
+			o.Attached = true
+		default:
+			d.fail("attached flag")
+		}
+		o.Document, o.CMS = d.bytes(maxCloudDoc), d.bytes(maxCloudCMS)
+	}
 	copy(o.ID[:], id)
 	if err := d.finish("cloud operation"); err != nil {
 		return nil, err

@@ -301,7 +301,7 @@
 //
 // # Cloud keys
 //
-// Subscribers' server-side keys (cloudkeys.go; package cabinet) use 0x88
+// Subscribers' server-side keys (cloudkeys.go; package cloudkey) use 0x88
 // and 0x89 of the range 0x88–0x8b; they start empty in any older store:
 // no schema step. A cloud key (version 1), keyed by the application it
 // was made for (one key per application), is phone ‖ curve name ‖
@@ -313,14 +313,18 @@
 // on the CA's PKCS#11 token. PutCloudKey writes it with its audit entry
 // unless the application has a key (ErrConflict).
 //
-// A cloud operation (version 1) is key (application id) ‖ phone ‖
+// A cloud operation (version 2) is key (application id) ‖ phone ‖
 // digest (32 or 64 bytes, Streebog) ‖ description ‖ document size ‖
 // challenge id (hex, the code bound to the operation) ‖ created ‖
 // expires ‖ state (byte: 1 pending, 2 signed, 3 refused) ‖ done ‖
-// signature (empty unless signed). PutCloudOperation writes a pending
-// one with its audit entry; FinishCloudOperation, under the writer
-// mutex, moves a pending, unexpired one to signed (with the signature)
-// or refused, with the audit entry in the same batch, and refuses
+// signature (empty unless signed) ‖ attached (byte 0/1) ‖ document
+// (kept only for an attached signature while pending, ≤ 1 MiB) ‖ CMS
+// (the CAdES-BES SignedData, once signed). Version 1 (written before
+// CAdES) ends after the signature and reads as detached with no CMS.
+// PutCloudOperation writes a pending one with its audit entry;
+// FinishCloudOperation (SignCloudOperation with the CMS), under the
+// writer mutex, moves a pending, unexpired one to signed (with the
+// signature; the kept document dropped) or refused, with the audit entry in the same batch, and refuses
 // anything else (ErrCloudOpDone) writing nothing: an operation is
 // signed at most once. Check decodes every record.
 //

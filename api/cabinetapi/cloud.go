@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/pem"
+	"errors"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -13,10 +14,11 @@ import (
 	"github.com/gostca/gostca/api/wire"
 	"github.com/gostca/gostca/cabinet"
 	"github.com/gostca/gostca/caerr"
+	"github.com/gostca/gostca/cloudkey"
 	"github.com/gostca/gostca/store"
 )
 
-// Cloud keys (package cabinet, cloud.go and cloudops.go): the CA makes
+// Cloud keys (package cloudkey): the CA makes
 // the subscriber's key, issues its certificate after a code, and signs
 // with it only through operations the subscriber confirms. No endpoint
 // ever returns a private key. docs/cabinet.md "Cloud keys".
@@ -26,13 +28,14 @@ func init() {
 		status int
 		title  string
 	}{
-		string(cabinet.CodeCloudDisabled):   {fasthttp.StatusNotImplemented, "Cloud keys not enabled"},
-		string(cabinet.CodeNotCloud):        {fasthttp.StatusConflict, "Not a cloud certificate type"},
-		string(cabinet.CodeCloudType):       {fasthttp.StatusConflict, "Key made by the CA"},
-		string(cabinet.CodeNoCloudKey):      {fasthttp.StatusNotFound, "Cloud key not found"},
-		string(cabinet.CodeNoOperation):     {fasthttp.StatusNotFound, "Operation not found"},
-		string(cabinet.CodeOperationDone):   {fasthttp.StatusConflict, "Operation not pending"},
-		string(cabinet.CodeInvalidDocument): {fasthttp.StatusUnprocessableEntity, "Invalid signing request"},
+		string(cloudkey.CodeDisabled):        {fasthttp.StatusNotImplemented, "Cloud keys not enabled"},
+		string(cloudkey.CodeNotCloud):        {fasthttp.StatusConflict, "Not a cloud certificate type"},
+		string(cabinet.CodeCloudType):        {fasthttp.StatusConflict, "Key made by the CA"},
+		string(cloudkey.CodeNoKey):           {fasthttp.StatusNotFound, "Cloud key not found"},
+		string(cloudkey.CodeNoOperation):     {fasthttp.StatusNotFound, "Operation not found"},
+		string(cloudkey.CodeOperationDone):   {fasthttp.StatusConflict, "Operation not pending"},
+		string(cloudkey.CodeInvalidDocument): {fasthttp.StatusUnprocessableEntity, "Invalid signing request"},
+		string(cloudkey.CodeNoSignature):     {fasthttp.StatusConflict, "No CAdES signature"},
 	} {
 		wire.Register(code, st.status, st.title)
 	}
@@ -69,9 +72,9 @@ type CloudKeyChallenge struct {
 func (s *API) MakeCloudKey(ctx *fasthttp.RequestCtx, c cabinet.Client, sub *cabinet.Subscriber, id []byte) error {
 	cc, cancel := s.callCtx()
 	defer cancel()
-	m, err := s.e.Cabinet().MakeCloudKey(cc, sub, c, string(id))
+	m, err := s.e.Cloud().MakeKey(cc, sub, c, string(id))
 	if err != nil {
-		return err
+		return cloudErr(err)
 	}
 	return wire.WriteJSON(ctx, fasthttp.StatusAccepted, CloudKeyChallenge{Challenge: Challenge{Challenge: m.Sent.ID,
 		ExpiresAt: m.Sent.Expires, ResendAfter: m.Sent.ResendAfter}, Key: cloudKeyJSON(m.Key)})
@@ -87,13 +90,13 @@ type CodeRequest struct {
 func (s *API) ConfirmCloudKey(ctx *fasthttp.RequestCtx, c cabinet.Client, sub *cabinet.Subscriber, id []byte) error {
 	var body CodeRequest
 	if err := wire.DecodeJSON(ctx, &body, false); err != nil {
-		return err
+		return cloudErr(err)
 	}
 	cc, cancel := s.callCtx()
 	defer cancel()
-	a, err := s.e.Cabinet().ConfirmCloudIssue(cc, sub, c, string(id), body.Challenge, body.Code)
+	a, err := s.e.Cloud().ConfirmIssue(cc, sub, c, string(id), body.Challenge, body.Code)
 	if err != nil {
-		return err
+		return cloudErr(err)
 	}
 	ctx.Response.Header.Set("Location", "/api/v1/cabinet/applications/"+a.ID+"/certificate")
 	return raapi.WriteApplication(ctx, fasthttp.StatusCreated, a)
@@ -103,9 +106,9 @@ func (s *API) ConfirmCloudKey(ctx *fasthttp.RequestCtx, c cabinet.Client, sub *c
 func (s *API) CloudKey(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet.Subscriber, id []byte) error {
 	cc, cancel := s.callCtx()
 	defer cancel()
-	k, err := s.e.Cabinet().CloudKeyOf(cc, sub, string(id))
+	k, err := s.e.Cloud().Key(cc, sub, string(id))
 	if err != nil {
-		return err
+		return cloudErr(err)
 	}
 	return wire.WriteJSON(ctx, fasthttp.StatusOK, cloudKeyJSON(k))
 }
@@ -117,6 +120,9 @@ type OperationRequest struct {
 	Digest      string `json:"digest,omitempty"`
 	Document    string `json:"document,omitempty"`
 	Description string `json:"description"`
+	// Attached puts the document inside the CAdES-BES signature (with
+	// document only); by default it is detached.
+	Attached bool `json:"attached,omitempty"`
 }
 
 // OperationJSON is an operation as shown.
@@ -134,15 +140,23 @@ type OperationJSON struct {
 	// Signature is the GOST R 34.10-2012 signature of the digest (s ‖ r,
 	// big-endian, base64), once signed.
 	Signature string `json:"signature,omitempty"`
+	// CMS is the CAdES-BES signature (a DER ContentInfo of SignedData,
+	// base64), once signed by a key with a certificate; detached unless
+	// Attached. GET …/signature.p7s downloads it.
+	CMS      string `json:"cms,omitempty"`
+	Attached bool   `json:"attached"`
 }
 
 func operationJSON(o *store.CloudOperation, now time.Time) OperationJSON {
 	j := OperationJSON{ID: hex.EncodeToString(o.ID[:]), Key: o.Key, Description: o.Description,
 		Digest: base64.StdEncoding.EncodeToString(o.Digest), DocumentSize: o.DocSize, Challenge: o.Challenge,
-		CreatedAt: o.Created, ExpiresAt: o.Expires}
+		CreatedAt: o.Created, ExpiresAt: o.Expires, Attached: o.Attached}
 	switch o.State {
 	case store.CloudOpSigned:
 		j.State, j.Signature = "signed", base64.StdEncoding.EncodeToString(o.Signature)
+		if len(o.CMS) > 0 {
+			j.CMS = base64.StdEncoding.EncodeToString(o.CMS)
+		}
 	case store.CloudOpRefused:
 		j.State = "refused"
 	default:
@@ -173,21 +187,21 @@ func b64(field, s string) ([]byte, error) {
 func (s *API) CreateOperation(ctx *fasthttp.RequestCtx, c cabinet.Client, sub *cabinet.Subscriber, id []byte) error {
 	var body OperationRequest
 	if err := wire.DecodeJSON(ctx, &body, false); err != nil {
-		return err
+		return cloudErr(err)
 	}
 	digest, err := b64("digest", body.Digest)
 	if err != nil {
-		return err
+		return cloudErr(err)
 	}
 	doc, err := b64("document", body.Document)
 	if err != nil {
-		return err
+		return cloudErr(err)
 	}
 	cc, cancel := s.callCtx()
 	defer cancel()
-	op, err := s.e.Cabinet().CreateOperation(cc, sub, c, string(id), cabinet.OperationInput{Digest: digest, Document: doc, Description: body.Description})
+	op, err := s.e.Cloud().CreateOperation(cc, sub, c, string(id), cloudkey.OperationInput{Digest: digest, Document: doc, Description: body.Description, Attached: body.Attached})
 	if err != nil {
-		return err
+		return cloudErr(err)
 	}
 	ctx.Response.Header.Set("Location", "/api/v1/cabinet/keys/"+op.Op.Key+OperationInfix+hex.EncodeToString(op.Op.ID[:]))
 	return wire.WriteJSON(ctx, fasthttp.StatusAccepted, operationJSON(op.Op, time.Now()))
@@ -203,27 +217,48 @@ func (s *API) Operation(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet
 	key, op := splitOp(p)
 	cc, cancel := s.callCtx()
 	defer cancel()
-	o, err := s.e.Cabinet().CloudOperation(cc, sub, key, op)
+	o, err := s.e.Cloud().Operation(cc, sub, key, op)
 	if err != nil {
-		return err
+		return cloudErr(err)
 	}
-	return wire.WriteJSON(ctx, fasthttp.StatusOK, operationJSON(o, s.e.Cabinet().Now()))
+	return wire.WriteJSON(ctx, fasthttp.StatusOK, operationJSON(o, s.e.Cloud().Now()))
+}
+
+// OperationCMS serves GET /api/v1/cabinet/keys/{id}/operations/{op}/signature.p7s:
+// the signed operation's CAdES-BES signature, DER,
+// application/pkcs7-signature.
+func (s *API) OperationCMS(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet.Subscriber, p []byte) error {
+	key, op := splitOp(p)
+	cc, cancel := s.callCtx()
+	defer cancel()
+	o, err := s.e.Cloud().Operation(cc, sub, key, op)
+	if err != nil {
+		return cloudErr(err)
+	}
+	if len(o.CMS) == 0 {
+		return cloudErr(&cloudkey.Error{Code: cloudkey.CodeNoSignature, Detail: "the operation has no CAdES-BES signature: it is not signed (yet), or its key had no certificate when it was"})
+	}
+	ctx.Response.Header.Set("Content-Disposition", `attachment; filename="`+op+`.p7s"`)
+	ctx.SetContentType("application/pkcs7-signature")
+	ctx.SetStatusCode(fasthttp.StatusOK)
+	ctx.SetBody(o.CMS)
+	return nil
 }
 
 // ConfirmOperation serves POST …/operations/{op}/confirm {code}.
 func (s *API) ConfirmOperation(ctx *fasthttp.RequestCtx, c cabinet.Client, sub *cabinet.Subscriber, p []byte) error {
 	var body CodeRequest
 	if err := wire.DecodeJSON(ctx, &body, false); err != nil {
-		return err
+		return cloudErr(err)
 	}
 	key, op := splitOp(p)
 	cc, cancel := s.callCtx()
 	defer cancel()
-	o, err := s.e.Cabinet().ConfirmOperation(cc, sub, c, key, op, body.Code)
+	o, err := s.e.Cloud().ConfirmOperation(cc, sub, c, key, op, body.Code)
 	if err != nil {
-		return err
+		return cloudErr(err)
 	}
-	return wire.WriteJSON(ctx, fasthttp.StatusOK, operationJSON(o, s.e.Cabinet().Now()))
+	return wire.WriteJSON(ctx, fasthttp.StatusOK, operationJSON(o, s.e.Cloud().Now()))
 }
 
 // RefuseOperation serves POST …/operations/{op}/refuse.
@@ -231,9 +266,20 @@ func (s *API) RefuseOperation(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *c
 	key, op := splitOp(p)
 	cc, cancel := s.callCtx()
 	defer cancel()
-	o, err := s.e.Cabinet().RefuseOperation(cc, sub, key, op)
+	o, err := s.e.Cloud().RefuseOperation(cc, sub, key, op)
 	if err != nil {
-		return err
+		return cloudErr(err)
 	}
-	return wire.WriteJSON(ctx, fasthttp.StatusOK, operationJSON(o, s.e.Cabinet().Now()))
+	return wire.WriteJSON(ctx, fasthttp.StatusOK, operationJSON(o, s.e.Cloud().Now()))
+}
+
+// cloudErr turns a refusal of package cloudkey into its problem; other
+// errors (the cabinet's, the codes', the registration authority's) go
+// on to Wrap as they are.
+func cloudErr(err error) error {
+	var ce *cloudkey.Error
+	if errors.As(err, &ce) && ce.Code != cloudkey.CodeInternal {
+		return &wire.Error{Code: string(ce.Code), Detail: ce.Detail}
+	}
+	return err
 }

@@ -1,4 +1,4 @@
-package cabinet
+package cloudkey
 
 import (
 	"context"
@@ -48,10 +48,10 @@ const softVaultScryptLogN = 10
 // secret of the data directory) and makes keys on curve.
 func NewSoftVault(secret []byte, curve hsm.Curve) (*SoftVault, error) {
 	if len(secret) < 32 {
-		return nil, errors.New("cabinet: soft vault: the secret must be 32 bytes or more")
+		return nil, errors.New("cloudkey: soft vault: the secret must be 32 bytes or more")
 	}
 	if !curve.Valid() {
-		return nil, errors.New("cabinet: soft vault: invalid curve")
+		return nil, errors.New("cloudkey: soft vault: invalid curve")
 	}
 	m := hmac.New(sha256.New, secret)
 	m.Write([]byte("gostca cloud keys v1"))
@@ -75,15 +75,15 @@ func (v *SoftVault) Generate(ctx context.Context, app, phone string) (hsm.Key, *
 		k, err = hsm.GenerateSoftKeyInMemory(v.curve)
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("cabinet: soft vault: %w", err)
+		return nil, nil, fmt.Errorf("cloudkey: soft vault: %w", err)
 	}
 	spki, err := pkix.MarshalPublicKeyInfo(k.Public())
 	if err != nil {
-		return nil, nil, fmt.Errorf("cabinet: soft vault: %w", err)
+		return nil, nil, fmt.Errorf("cloudkey: soft vault: %w", err)
 	}
 	sealed, err := hsm.EncryptSoftKey(k, v.pass, &hsm.SoftKeyFileOptions{ScryptLogN: softVaultScryptLogN})
 	if err != nil {
-		return nil, nil, fmt.Errorf("cabinet: soft vault: seal: %w", err)
+		return nil, nil, fmt.Errorf("cloudkey: soft vault: seal: %w", err)
 	}
 	return k, &store.CloudKey{Application: app, Phone: phone, Curve: v.curve.Name(), SPKI: spki, Sealed: sealed}, nil
 }
@@ -94,11 +94,11 @@ func (v *SoftVault) Open(ctx context.Context, k *store.CloudKey) (hsm.Key, error
 		return nil, err
 	}
 	if len(k.Sealed) == 0 {
-		return nil, errors.New("cabinet: soft vault: the key is not a sealed soft key")
+		return nil, errors.New("cloudkey: soft vault: the key is not a sealed soft key")
 	}
 	sk, err := hsm.DecryptSoftKey(k.Sealed, v.pass)
 	if err != nil {
-		return nil, fmt.Errorf("cabinet: soft vault: unseal: %w", err)
+		return nil, fmt.Errorf("cloudkey: soft vault: unseal: %w", err)
 	}
 	return sk, nil
 }

@@ -1,4 +1,4 @@
-package cabinet
+package cloudkey
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/gostca/gostca/cabinet"
 	"github.com/gostca/gostca/gost/streebog"
 	"github.com/gostca/gostca/otp"
 	"github.com/gostca/gostca/store"
@@ -36,10 +37,10 @@ const MaxDocument = 1 << 20
 type Confirmer interface {
 	// Begin asks the subscriber to confirm op, returning the challenge
 	// the client names when it confirms (recorded in op.Challenge).
-	Begin(ctx context.Context, sub *Subscriber, c Client, op *store.CloudOperation) (*otp.Sent, error)
+	Begin(ctx context.Context, sub *cabinet.Subscriber, c cabinet.Client, op *store.CloudOperation) (*otp.Sent, error)
 	// Confirm checks the subscriber's proof for op and consumes it,
 	// writing audit in the same batch. A refusal consumes nothing usable.
-	Confirm(ctx context.Context, c Client, op *store.CloudOperation, proof string, audit store.AuditEntry) error
+	Confirm(ctx context.Context, c cabinet.Client, op *store.CloudOperation, proof string, audit store.AuditEntry) error
 }
 
 // opBinding is what an operation's code confirms: SHA-256("sign" ‖ op
@@ -64,13 +65,13 @@ func opBinding(op *store.CloudOperation) [32]byte {
 type CodeConfirmer struct{ codes *otp.Service }
 
 // Begin sends the code.
-func (cc *CodeConfirmer) Begin(ctx context.Context, sub *Subscriber, c Client, op *store.CloudOperation) (*otp.Sent, error) {
+func (cc *CodeConfirmer) Begin(ctx context.Context, sub *cabinet.Subscriber, c cabinet.Client, op *store.CloudOperation) (*otp.Sent, error) {
 	return cc.codes.Send(ctx, otp.SendRequest{Purpose: otp.Sign, Phone: sub.Phone, Client: c.Actor, Addr: c.Addr,
-		Application: op.Key, Binding: opBinding(op), Actor: sub.actor().ID})
+		Application: op.Key, Binding: opBinding(op), Actor: sub.Actor().ID})
 }
 
 // Confirm checks and consumes the code.
-func (cc *CodeConfirmer) Confirm(ctx context.Context, c Client, op *store.CloudOperation, code string, audit store.AuditEntry) error {
+func (cc *CodeConfirmer) Confirm(ctx context.Context, c cabinet.Client, op *store.CloudOperation, code string, audit store.AuditEntry) error {
 	_, err := cc.codes.Use(ctx, otp.Check{ID: op.Challenge, Code: code, Purpose: otp.Sign, Client: c.Actor,
 		Application: op.Key, Binding: opBinding(op), Audit: audit})
 	return err
@@ -83,18 +84,21 @@ type OperationInput struct {
 	Digest      []byte
 	Document    []byte
 	Description string
+	// Attached asks for the document inside the CAdES-BES signature
+	// (Document required); by default the signature is detached.
+	Attached bool
 }
 
-// Operation is a created operation and how it is confirmed.
-type Operation struct {
+// Created is a created operation and how it is confirmed.
+type Created struct {
 	Op   *store.CloudOperation
 	Sent *otp.Sent
 }
 
 // CreateOperation records an operation with the subscriber's cloud key
 // and asks the confirmer to reach them.
-func (s *Service) CreateOperation(ctx context.Context, sub *Subscriber, c Client, keyID string, in OperationInput) (*Operation, error) {
-	k, err := s.cloudKey(ctx, sub, keyID)
+func (s *Service) CreateOperation(ctx context.Context, sub *cabinet.Subscriber, c cabinet.Client, keyID string, in OperationInput) (*Created, error) {
+	k, err := s.key(ctx, sub, keyID)
 	if err != nil {
 		return nil, err
 	}
@@ -123,25 +127,31 @@ func (s *Service) CreateOperation(ctx context.Context, sub *Subscriber, c Client
 	default:
 		op.Digest = append([]byte(nil), in.Digest...)
 	}
+	if in.Attached {
+		if len(in.Document) == 0 {
+			return nil, &Error{Code: CodeInvalidDocument, Detail: "attached: an attached signature carries the document: send the document, not its digest"}
+		}
+		op.Attached, op.Document = true, append([]byte(nil), in.Document...)
+	}
 	_, _ = rand.Read(op.ID[:]) // never fails (crypto/rand)
 	op.Created = s.now()
-	op.Expires = op.Created.Add(s.cloud.opts.OperationTTL)
-	sent, err := s.cloud.opts.Confirmer.Begin(ctx, sub, c, op)
+	op.Expires = op.Created.Add(s.opts.OperationTTL)
+	sent, err := s.opts.Confirmer.Begin(ctx, sub, c, op)
 	if err != nil {
 		return nil, err
 	}
 	op.Challenge = sent.ID
-	err = s.cloud.st.PutCloudOperation(ctx, op, store.AuditEntry{Actor: sub.actor().ID, Action: "cabinet.sign_request",
+	err = s.st.PutCloudOperation(ctx, op, store.AuditEntry{Actor: sub.Actor().ID, Action: "cabinet.sign_request",
 		Subject: "operation:" + hex.EncodeToString(op.ID[:]), Details: "key " + k.Application + "; digest " + hex.EncodeToString(op.Digest)})
 	if err != nil {
 		return nil, s.internal("store the operation", err)
 	}
-	return &Operation{Op: op, Sent: sent}, nil
+	return &Created{Op: op, Sent: sent}, nil
 }
 
 // operation reads one of the subscriber's operations of a key.
-func (s *Service) operation(ctx context.Context, sub *Subscriber, keyID, opID string) (*store.CloudOperation, error) {
-	if _, err := s.cloudKey(ctx, sub, keyID); err != nil {
+func (s *Service) operation(ctx context.Context, sub *cabinet.Subscriber, keyID, opID string) (*store.CloudOperation, error) {
+	if _, err := s.key(ctx, sub, keyID); err != nil {
 		return nil, err
 	}
 	raw, err := hex.DecodeString(opID)
@@ -151,7 +161,7 @@ func (s *Service) operation(ctx context.Context, sub *Subscriber, keyID, opID st
 	}
 	var id [store.CloudOpIDLen]byte
 	copy(id[:], raw)
-	op, err := s.cloud.st.CloudOperation(ctx, id)
+	op, err := s.st.CloudOperation(ctx, id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && (op.Phone != sub.Phone || op.Key != keyID)) {
 		return nil, notFound
 	}
@@ -161,8 +171,8 @@ func (s *Service) operation(ctx context.Context, sub *Subscriber, keyID, opID st
 	return op, nil
 }
 
-// CloudOperation reads one of the subscriber's operations.
-func (s *Service) CloudOperation(ctx context.Context, sub *Subscriber, keyID, opID string) (*store.CloudOperation, error) {
+// Operation reads one of the subscriber's operations.
+func (s *Service) Operation(ctx context.Context, sub *cabinet.Subscriber, keyID, opID string) (*store.CloudOperation, error) {
 	return s.operation(ctx, sub, keyID, opID)
 }
 
@@ -177,7 +187,7 @@ func (s *Service) pending(op *store.CloudOperation) error {
 // the operation's digest with the cloud key and records the signature
 // and the audit entry (operation, key, digest) with the operation's
 // change to signed, at most once.
-func (s *Service) ConfirmOperation(ctx context.Context, sub *Subscriber, c Client, keyID, opID, proof string) (*store.CloudOperation, error) {
+func (s *Service) ConfirmOperation(ctx context.Context, sub *cabinet.Subscriber, c cabinet.Client, keyID, opID, proof string) (*store.CloudOperation, error) {
 	op, err := s.operation(ctx, sub, keyID, opID)
 	if err != nil {
 		return nil, err
@@ -186,15 +196,15 @@ func (s *Service) ConfirmOperation(ctx context.Context, sub *Subscriber, c Clien
 		return nil, err
 	}
 	opHex := hex.EncodeToString(op.ID[:])
-	if err := s.cloud.opts.Confirmer.Confirm(ctx, c, op, proof, store.AuditEntry{Actor: sub.actor().ID,
+	if err := s.opts.Confirmer.Confirm(ctx, c, op, proof, store.AuditEntry{Actor: sub.Actor().ID,
 		Action: "cabinet.confirm_sign", Subject: "operation:" + opHex, Details: "challenge " + op.Challenge}); err != nil {
 		return nil, err
 	}
-	k, err := s.cloud.st.CloudKey(ctx, keyID)
+	k, err := s.st.CloudKey(ctx, keyID)
 	if err != nil {
 		return nil, s.internal("read cloud key", err)
 	}
-	key, err := s.cloud.vault.Open(ctx, k)
+	key, err := s.vault.Open(ctx, k)
 	if err != nil {
 		return nil, s.internal("open the cloud key", err)
 	}
@@ -202,8 +212,20 @@ func (s *Service) ConfirmOperation(ctx context.Context, sub *Subscriber, c Clien
 	if err != nil {
 		return nil, s.internal("sign", err)
 	}
-	done, err := s.cloud.st.FinishCloudOperation(ctx, op.ID, s.now(), store.CloudOpSigned, sig, store.AuditEntry{Actor: sub.actor().ID,
-		Action: "cabinet.sign", Subject: "operation:" + opHex, Details: "key " + keyID + "; digest " + hex.EncodeToString(op.Digest)})
+	now := s.now()
+	p7, err := s.cades(ctx, sub, key, op, now)
+	if err != nil {
+		return nil, err
+	}
+	details := "key " + keyID + "; digest " + hex.EncodeToString(op.Digest)
+	if p7 != nil {
+		details += "; cades-bes"
+		if op.Attached {
+			details += " attached"
+		}
+	}
+	done, err := s.st.SignCloudOperation(ctx, op.ID, now, sig, p7, store.AuditEntry{Actor: sub.Actor().ID,
+		Action: "cabinet.sign", Subject: "operation:" + opHex, Details: details})
 	if errors.Is(err, store.ErrCloudOpDone) {
 		return nil, s.pending(&store.CloudOperation{})
 	}
@@ -216,12 +238,12 @@ func (s *Service) ConfirmOperation(ctx context.Context, sub *Subscriber, c Clien
 
 // RefuseOperation records the subscriber's refusal of a pending
 // operation: it will never be signed.
-func (s *Service) RefuseOperation(ctx context.Context, sub *Subscriber, keyID, opID string) (*store.CloudOperation, error) {
+func (s *Service) RefuseOperation(ctx context.Context, sub *cabinet.Subscriber, keyID, opID string) (*store.CloudOperation, error) {
 	op, err := s.operation(ctx, sub, keyID, opID)
 	if err != nil {
 		return nil, err
 	}
-	done, err := s.cloud.st.FinishCloudOperation(ctx, op.ID, s.now(), store.CloudOpRefused, nil, store.AuditEntry{Actor: sub.actor().ID,
+	done, err := s.st.FinishCloudOperation(ctx, op.ID, s.now(), store.CloudOpRefused, nil, store.AuditEntry{Actor: sub.Actor().ID,
 		Action: "cabinet.sign_refused", Subject: "operation:" + hex.EncodeToString(op.ID[:]), Details: "key " + keyID})
 	if errors.Is(err, store.ErrCloudOpDone) {
 		return nil, s.pending(&store.CloudOperation{})

@@ -1,4 +1,4 @@
-package cabinet
+package cloudkey
 
 import (
 	"bytes"

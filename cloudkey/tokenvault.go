@@ -1,4 +1,4 @@
-package cabinet
+package cloudkey
 
 import (
 	"context"
@@ -32,7 +32,7 @@ type TokenVault struct {
 // NewTokenVault makes a vault on a token, with keys on curve.
 func NewTokenVault(t TokenKeys, curve hsm.Curve) (*TokenVault, error) {
 	if t == nil || !curve.Valid() {
-		return nil, errors.New("cabinet: token vault: a token and a valid curve are required")
+		return nil, errors.New("cloudkey: token vault: a token and a valid curve are required")
 	}
 	return &TokenVault{t: t, curve: curve}, nil
 }
@@ -50,11 +50,11 @@ func (v *TokenVault) Generate(ctx context.Context, app, phone string) (hsm.Key, 
 	label := TokenLabelPrefix + app
 	k, err := v.t.Generate(ctx, label, tokenKeyID(app, phone), v.curve)
 	if err != nil {
-		return nil, nil, fmt.Errorf("cabinet: token vault: generate: %w", err)
+		return nil, nil, fmt.Errorf("cloudkey: token vault: generate: %w", err)
 	}
 	spki, err := pkix.MarshalPublicKeyInfo(k.Public())
 	if err != nil {
-		return nil, nil, fmt.Errorf("cabinet: token vault: %w", err)
+		return nil, nil, fmt.Errorf("cloudkey: token vault: %w", err)
 	}
 	return k, &store.CloudKey{Application: app, Phone: phone, Curve: v.curve.Name(), SPKI: spki, TokenRef: label}, nil
 }
@@ -63,15 +63,15 @@ func (v *TokenVault) Generate(ctx context.Context, app, phone string) (hsm.Key, 
 // and application, and checks it is the key recorded.
 func (v *TokenVault) Open(ctx context.Context, k *store.CloudKey) (hsm.Key, error) {
 	if k.TokenRef != TokenLabelPrefix+k.Application {
-		return nil, errors.New("cabinet: token vault: the key is not this application's token key")
+		return nil, errors.New("cloudkey: token vault: the key is not this application's token key")
 	}
 	key, err := v.t.Key(ctx, k.TokenRef, tokenKeyID(k.Application, k.Phone))
 	if err != nil {
-		return nil, fmt.Errorf("cabinet: token vault: %w", err)
+		return nil, fmt.Errorf("cloudkey: token vault: %w", err)
 	}
 	spki, err := pkix.MarshalPublicKeyInfo(key.Public())
 	if err != nil || string(spki) != string(k.SPKI) {
-		return nil, errors.New("cabinet: token vault: the token's key is not the key recorded")
+		return nil, errors.New("cloudkey: token vault: the token's key is not the key recorded")
 	}
 	return key, nil
 }
