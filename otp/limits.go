@@ -61,7 +61,11 @@ func (s *Secret) limitKey(id byte, value string) [store.OTPLimitKeyLen]byte {
 // only grows, so a window seen full (a send that filled it, or the
 // store's refusal) stays full until its end. It is bounded (maxFull);
 // when full of live windows, new ones are not remembered and the store
-// refuses them.
+// refuses them. The limits are checked in order (phone, address,
+// prefix) and the first full one answers; only when the memory knows a
+// later window full and not an earlier one the store has full (filled
+// before a restart) does the refusal name the later limit. Either way
+// the send is refused and counted nowhere.
 type limiter struct {
 	sec    *Secret
 	limits []limit // in the order they are checked; Max 0 ones left out
