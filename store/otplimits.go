@@ -56,6 +56,8 @@ type OTPCount struct {
 // sooner (a window made shorter by configuration takes effect at once).
 type OTPCharge struct {
 	Counts []OTPCount
+
+	counted bool // writeFirst ran in this batch
 }
 
 // OTPLimitError is a refusal by OTPCharge: the send would be Count+1 in a
@@ -132,6 +134,7 @@ func (x *OTPCharge) check() error {
 // writeFirst counts the send against every limit, before PutChallenge's
 // resend check (extraFirst); the first full window refuses it.
 func (x *OTPCharge) writeFirst(t *txn, c *Challenge) error {
+	x.counted = false
 	if err := x.check(); err != nil {
 		return err
 	}
@@ -183,11 +186,19 @@ func (x *OTPCharge) writeFirst(t *txn, c *Challenge) error {
 			n.End = e
 		}
 	}
+	x.counted = true
 	return nil
 }
 
-// writeExtra does nothing: the counts were taken by writeFirst.
-func (x *OTPCharge) writeExtra(*txn, *Challenge) error { return nil }
+// writeExtra writes nothing: the counts were taken by writeFirst. An
+// OTPCharge anywhere but PutChallenge (ChallengeUse.Extra) is refused.
+func (x *OTPCharge) writeExtra(*txn, *Challenge) error {
+	if !x.counted {
+		return invalid("a code rate charge belongs to PutChallenge")
+	}
+	x.counted = false
+	return nil
+}
 
 // extraFirst is an Extra that PutChallenge writes before its resend
 // check (OTPCharge).

@@ -131,6 +131,15 @@ func TestOTPChargeWindows(t *testing.T) {
 			t.Fatalf("bad charge %+v: %v", bad.Counts, err)
 		}
 	}
+	// A charge is PutChallenge's only: consuming a code counts nothing.
+	c := testChallenge(12, at.Add(20*time.Minute))
+	if err := s.PutChallenge(ctx, c, nil, AuditEntry{Actor: "a", Action: "otp.send"}); err != nil {
+		t.Fatal(err)
+	}
+	use := ChallengeUse{At: c.Created, Verifier: c.Verifier, Binding: c.Binding, Audit: AuditEntry{Actor: "a", Action: "x"}, Extra: charge(p2, "192.0.2.7")}
+	if _, err := s.UseChallenge(ctx, c.ID, use); !errors.Is(err, ErrInvalidInput) {
+		t.Fatalf("a charge in UseChallenge: %v", err)
+	}
 	rep, err := s.Check(ctx)
 	if err != nil || !rep.OK() {
 		t.Fatalf("check: %v %+v", err, rep.Problems)
