@@ -101,9 +101,7 @@ type Service struct {
 	sec     *Secret
 	opts    Options
 	log     *slog.Logger
-	phone   *windows
-	client  *windows
-	prefix  *windows
+	limits  *limiter
 	sent    *prometheus.CounterVec
 	refused *prometheus.CounterVec
 	checks  *prometheus.CounterVec
@@ -140,7 +138,14 @@ func New(st Store, sec *Secret, opts Options) (*Service, error) {
 		m += opts.Name + "_"
 	}
 	s := &Service{st: st, sec: sec, opts: opts, log: opts.Logger.With("component", "otp"),
-		phone: newWindows(opts.PerPhone), client: newWindows(opts.PerClient), prefix: newWindows(opts.PerPrefix),
+		limits: newLimiter(sec, opts.Name, []limit{
+			{id: limitPhone, reason: "rate_phone", what: "for this phone", rate: opts.PerPhone,
+				value: func(r *SendRequest, _ string) string { return r.Phone }},
+			{id: limitClient, reason: "rate_client", what: "from this address", rate: opts.PerClient,
+				value: func(r *SendRequest, _ string) string { return r.Addr }},
+			{id: limitPrefix, reason: "rate_prefix", what: "for numbers like this one", rate: opts.PerPrefix,
+				value: func(_ *SendRequest, prefix string) string { return prefix }},
+		}),
 		sent: prometheus.NewCounterVec(prometheus.CounterOpts{Name: m + "sent_total",
 			Help: "One-time codes sent (SMS rows written), by purpose."}, []string{"purpose"}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: m + "send_refused_total",
@@ -194,33 +199,19 @@ type Sent struct {
 }
 
 // Send writes a challenge with its SMS row and audit entry, after the
-// rate limits and the resend pause. A refusal writes nothing.
+// rate limits and the resend pause. The rate limits are counted in the
+// store, in the challenge's batch (store.OTPCharge): a restart keeps
+// them, and concurrent sends never both take a window's last slot. A
+// refusal writes nothing and counts against no limit.
 func (s *Service) Send(ctx context.Context, r SendRequest) (*Sent, error) {
 	now := s.Now()
 	prefix := r.Phone
 	if len(prefix) > 2+s.opts.PrefixDigits {
 		prefix = prefix[:2+s.opts.PrefixDigits]
 	}
-	type res struct {
-		w      *windows
-		key    string
-		reason string
-	}
-	var held []res
-	release := func() {
-		for _, h := range held {
-			h.w.release(h.key)
-		}
-	}
-	for _, x := range []res{{s.phone, r.Phone, "rate_phone"}, {s.client, r.Addr, "rate_client"}, {s.prefix, prefix, "rate_prefix"}} {
-		ok, after := x.w.reserve(x.key, now)
-		if !ok {
-			release()
-			s.refused.WithLabelValues(x.reason).Inc()
-			return nil, &Error{Code: CodeRateLimited, RetryAfter: after,
-				Detail: fmt.Sprintf("too many codes asked (%s): try again in %s", limitName[x.reason], roundUp(after))}
-		}
-		held = append(held, x)
+	charge, refused := s.limits.charge(&r, prefix, now)
+	if refused != nil {
+		return nil, s.rateLimited(refused)
 	}
 	var id [store.ChallengeIDLen]byte
 	nonce := make([]byte, 16)
@@ -233,7 +224,6 @@ func (s *Service) Send(ctx context.Context, r SendRequest) (*Sent, error) {
 	payload, err := json.Marshal(SMSPayload{V: 1, Template: SMSTemplate, To: r.Phone, Challenge: hex.EncodeToString(id[:]),
 		Nonce: base64.StdEncoding.EncodeToString(nonce)})
 	if err != nil {
-		release()
 		return nil, err
 	}
 	audit := store.AuditEntry{At: now, Actor: r.Actor, Action: "otp.send", Subject: "challenge:" + hex.EncodeToString(id[:]),
@@ -242,18 +232,22 @@ func (s *Service) Send(ctx context.Context, r SendRequest) (*Sent, error) {
 		audit.Details += "; application " + r.Application
 	}
 	var extra []store.Extra
+	if charge != nil {
+		extra = append(extra, charge) // counted in the challenge's batch
+	}
 	if r.Extra != nil {
 		extra = append(extra, r.Extra(id, now))
 	}
 	err = s.st.PutChallenge(ctx, ch, []store.OutboxRow{{Kind: SMSKind, Payload: payload}}, audit, extra...)
+	if refused := s.limits.settled(charge, err, now); refused != nil {
+		return nil, s.rateLimited(refused)
+	}
 	switch {
 	case errors.Is(err, store.ErrTooSoon):
-		release()
 		s.refused.WithLabelValues("too_early").Inc()
 		return nil, &Error{Code: CodeTooEarly, RetryAfter: s.opts.ResendAfter,
 			Detail: fmt.Sprintf("a code was sent less than %s ago: wait before asking again", roundUp(s.opts.ResendAfter))}
 	case err != nil:
-		release()
 		s.log.Error("otp: store the challenge failed", "err", err)
 		return nil, &Error{Code: CodeInternal, Detail: "the code could not be sent", Err: err}
 	}
@@ -262,7 +256,12 @@ func (s *Service) Send(ctx context.Context, r SendRequest) (*Sent, error) {
 	return &Sent{ID: hex.EncodeToString(id[:]), Expires: ch.Expires, ResendAfter: ch.ResendAfter}, nil
 }
 
-var limitName = map[string]string{"rate_phone": "for this phone", "rate_client": "from this address", "rate_prefix": "for numbers like this one"}
+// rateLimited counts and words a refusal by a rate limit.
+func (s *Service) rateLimited(r *refusal) error {
+	s.refused.WithLabelValues(r.limit.reason).Inc()
+	return &Error{Code: CodeRateLimited, RetryAfter: r.after,
+		Detail: fmt.Sprintf("too many codes asked (%s): try again in %s", r.limit.what, roundUp(r.after))}
+}
 
 func roundUp(d time.Duration) time.Duration {
 	if d < time.Second {

@@ -161,6 +161,7 @@ type Cabinet interface {
 	LatestConsent(ctx context.Context, app string) (*Consent, error)
 	PutPayment(ctx context.Context, p *Payment, audit AuditEntry) error
 	Payment(ctx context.Context, app string) (*Payment, error)
-	// PurgeCabinet deletes challenges and sessions expired before a time.
+	// PurgeCabinet deletes challenges and sessions expired, and code rate
+	// windows ended, before a time.
 	PurgeCabinet(ctx context.Context, before time.Time, actor string) (challenges, sessions int, err error)
 }

@@ -33,7 +33,9 @@ func checkChallenge(c *Challenge) error {
 // PutChallenge stores a new challenge with its outbox rows (the SMS) and
 // audit entry in one batch, unless the last challenge of the same phone
 // and purpose may not be followed yet (c.Created before its ResendAfter):
-// ErrTooSoon, nothing written.
+// ErrTooSoon, nothing written. An extra OTPCharge is checked first: a
+// send over a rate limit is ErrRateLimited (an *OTPLimitError), nothing
+// written.
 func (s *Store) PutChallenge(ctx context.Context, c *Challenge, outbox []OutboxRow, audit AuditEntry, extra ...Extra) error {
 	if err := checkChallenge(c); err != nil {
 		return fmt.Errorf("store: put challenge: %w", err)
@@ -55,6 +57,13 @@ func (s *Store) PutChallenge(ctx context.Context, c *Challenge, outbox []OutboxR
 				err = fmt.Errorf("store: challenge exists: %w", ErrConflict)
 			}
 			return err
+		}
+		for _, x := range extra {
+			if f, ok := x.(extraFirst); ok {
+				if err := f.writeFirst(t, c); err != nil {
+					return err
+				}
+			}
 		}
 		lastKey := challengeLastKey(c.Purpose, c.Phone)
 		last, err := t.get(lastKey)

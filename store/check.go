@@ -216,6 +216,9 @@ func (c *checker) entry(k, v []byte) error {
 	case pStatusReq, pStatusReqOpen, pStatusReqByState:
 		c.rep.IndexEntries++
 		c.statusRequestRecord(k, v)
+	case pOTPWindow, pOTPWindowEnd:
+		c.rep.IndexEntries++
+		return c.otpRecord(k, v)
 	case pAudit:
 		// verified as a chain afterwards
 	case pToken:

@@ -71,6 +71,8 @@
 //	0x8c   request id(16)                       status request record         subscribers' suspend/revoke requests
 //	0x8d   serial                               request id(16)                the certificate's pending request
 //	0x8e   state(1) created(8, Unix ns) id(16)  empty                         status requests by state, oldest first
+//	0x90   limit(1) HMAC of the value(32)       code rate window record       sends per phone, address, prefix in the window
+//	0x91   end(12) limit(1) HMAC(32)            empty                         code rate windows by end (the purge)
 //
 // Field bytes: 1 SNILS, 2 INN, 3 INNLE, 4 OGRN, 5 OGRNIP. 0x64–0x6f are
 // kept for more application and document records. Application index
@@ -353,6 +355,38 @@
 // the certificate changed, across a crash. PurgeStatusDrafts deletes
 // drafts asked before a time (record and 0x8e entry, one audit entry
 // with the count). Check decodes every record.
+//
+// # Code rate limits
+//
+// The rate limits of one-time codes (otplimits.go; package otp) use 0x90
+// and 0x91 of the range 0x90–0x93, starting empty in any older store: no
+// schema step. A window counts the codes sent for one value of one limit
+// (byte: 1 phone, 2 client address, 3 number prefix; package otp names
+// them). The value is never stored: the key holds HMAC-SHA256(code
+// secret, "gostca otp limit\0" ‖ limit ‖ value) for the cabinet's codes
+// and HMAC-SHA256(code secret, "gostca otp limit\0" ‖ name ‖ 0x00 ‖
+// limit ‖ value) for a named code service (the cloud keys' signing
+// codes, name "sign"), so each service counts in windows of its own; the
+// secret is the one outside the database (package otp), so a copy of the
+// database names no phone. A window (version 1) is start ‖ end ‖ count (uvarint);
+// its 0x91 entry is keyed by the end it was opened with.
+//
+// Windows are fixed, as the in-memory counters before them: a window
+// opens at the first send after the last one ended (start = the
+// challenge's Created, end = start + the window configured), and a send
+// is refused while it holds the configured maximum, until its end. The
+// end is the stored one or start + the window configured now, whichever
+// is sooner. PutChallenge's extra OTPCharge counts the send, under the
+// writer mutex and in the challenge's batch, against every limit before
+// the resend check: the first full window refuses it (ErrRateLimited, an
+// *OTPLimitError naming the limit and the window's end), writing
+// nothing; otherwise each count goes up by one (a new window replaces
+// an ended one and its 0x91 entry). A send refused for any reason
+// counts against nothing, and two concurrent sends never both take a
+// window's last slot. PurgeCabinet deletes windows that ended before its
+// time with their 0x91 entries, oldest first, within its 10,000 records
+// a call, naming their count in its audit entry. Check decodes every
+// record and matches windows and 0x91 entries both ways.
 //
 // # Outbox rows and callbacks
 //
