@@ -277,3 +277,12 @@ func createAuditKey(ctx context.Context, kr *keyring, now time.Time) (_ *AuditKe
 	k.created = append(k.created, refPath)
 	return k, nil
 }
+
+// AuditKeyHint adds what to do to the error of a store that refused the
+// audit key (store.ErrAuditKey); other errors pass.
+func AuditKeyHint(err error) error {
+	if errors.Is(err, store.ErrAuditKey) {
+		return fmt.Errorf("%w (the audit key is named by %s in the data directory; restore it, or verify the chain against the newest checkpoint with `gostca fsck --checkpoint F`)", err, AuditKeyRefFile)
+	}
+	return err
+}

@@ -15,7 +15,7 @@ import (
 
 	"github.com/cockroachdb/pebble/v2"
 
-	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/ca/checkpoint"
 	"github.com/gostca/gostca/cadir"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/store"
@@ -178,7 +178,7 @@ func TestAuditCheckpointFsckEndToEnd(t *testing.T) {
 
 	cpFile := filepath.Join(work, "checkpoints.jsonl")
 	cli(t, 0, "audit", "checkpoint", "--data", dir, "--out", cpFile)
-	cp, err := ca.ReadCheckpoints(cpFile)
+	cp, err := checkpoint.Read(cpFile)
 	if err != nil || cp.Seq != 4 || cp.Signer != "gost256" {
 		t.Fatalf("checkpoint %+v %v", cp, err)
 	}
