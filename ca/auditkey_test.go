@@ -15,6 +15,7 @@ import (
 	"github.com/gostca/gostca/ca/checkpoint"
 	"github.com/gostca/gostca/ca/offline"
 	"github.com/gostca/gostca/cadir"
+	"github.com/gostca/gostca/cadir/secrets"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/internal/catest"
 	"github.com/gostca/gostca/internal/softhsmtest"
@@ -48,7 +49,7 @@ func TestAuditKeyUpgradeAndRequire(t *testing.T) {
 	if _, err := cadir.Init(cfg, catest.Quiet()); err != nil {
 		t.Fatal(err)
 	}
-	ref := filepath.Join(cfg.DataDir, cadir.AuditKeyRefFile)
+	ref := filepath.Join(cfg.DataDir, secrets.AuditKeyRefFile)
 	keyFile := filepath.Join(cfg.DataDir, "keys", "audit.key")
 	// Make it an earlier version's directory: no key, an unkeyed chain.
 	for _, f := range []string{ref, keyFile} {
@@ -168,7 +169,7 @@ func TestAuditKeyOnToken(t *testing.T) {
 	if _, err := cadir.Init(cfg, catest.Quiet()); err != nil {
 		t.Fatal(err)
 	}
-	ref, err := os.ReadFile(filepath.Join(cfg.DataDir, cadir.AuditKeyRefFile))
+	ref, err := os.ReadFile(filepath.Join(cfg.DataDir, secrets.AuditKeyRefFile))
 	if err != nil || !strings.Contains(string(ref), `"type": "pkcs11"`) || !strings.Contains(string(ref), "gostca-audit-") {
 		t.Fatalf("reference %s %v", ref, err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/gostca/gostca/ca/checkpoint"
 	"github.com/gostca/gostca/ca/docsweep"
 	"github.com/gostca/gostca/cadir"
+	"github.com/gostca/gostca/cadir/secrets"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/docstore"
 	"github.com/gostca/gostca/store"
@@ -97,7 +98,7 @@ func AuditEntries(ctx context.Context, cfg config.Config, opts store.Options, cu
 }
 
 func auditKeyOf(cfg *config.Config, log *slog.Logger) keyOpener {
-	return func(ctx context.Context, create bool) (*cadir.AuditKey, error) {
+	return func(ctx context.Context, create bool) (*secrets.AuditKey, error) {
 		return cadir.OpenAuditKey(ctx, cfg, log, create)
 	}
 }
@@ -107,7 +108,7 @@ func auditKeyOf(cfg *config.Config, log *slog.Logger) keyOpener {
 // audit key if the data directory has one (never creating it). The
 // returned function closes the store and the key's token.
 func openOfflineStore(ctx context.Context, keys keyOpener, dataDir string, opts store.Options) (*store.Store, func() error, error) {
-	var ak *cadir.AuditKey
+	var ak *secrets.AuditKey
 	if opts.AuditKey == nil {
 		var err error
 		if ak, err = keys(ctx, false); err != nil {
@@ -118,11 +119,11 @@ func openOfflineStore(ctx context.Context, keys keyOpener, dataDir string, opts 
 	st, err := store.Open(filepath.Join(dataDir, cadir.DBDir), opts)
 	if err != nil {
 		ak.Close()
-		return nil, nil, fmt.Errorf("ca: %w", cadir.AuditKeyHint(err)) // "store: open DIR: …" says what failed
+		return nil, nil, fmt.Errorf("ca: %w", secrets.AuditKeyHint(err)) // "store: open DIR: …" says what failed
 	}
 	return st, func() error { return errors.Join(st.Close(), ak.Close()) }, nil
 }
 
 // keyOpener opens the audit key of a data directory (cadir.OpenAuditKey
 // bound to a configuration).
-type keyOpener func(ctx context.Context, create bool) (*cadir.AuditKey, error)
+type keyOpener func(ctx context.Context, create bool) (*secrets.AuditKey, error)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gostca/gostca/ca/checkpoint"
 	"github.com/gostca/gostca/cadir"
+	"github.com/gostca/gostca/cadir/secrets"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/store"
 )
@@ -160,7 +161,7 @@ func TestAuditCheckpointFsckEndToEnd(t *testing.T) {
 	work := t.TempDir()
 	dir := filepath.Join(work, "data")
 	cli(t, 0, "init", "--data", dir)
-	for _, f := range []string{cadir.AuditKeyRefFile, "keys/audit.key"} {
+	for _, f := range []string{secrets.AuditKeyRefFile, "keys/audit.key"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Fatalf("init made no audit key: %v", err)
 		}
