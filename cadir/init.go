@@ -110,7 +110,7 @@ func InitContext(ctx context.Context, cfg config.Config, logger *slog.Logger) (r
 		res.Issuers = append(res.Issuers, w.id)
 	}
 	m.DefaultIssuer = m.Issuers[0].ID
-	// The audit chain's key, next to the CA keys (auditkey.go).
+	// The audit chain's key, next to the CA keys (package secrets).
 	ak, err := secrets.CreateAuditKey(ctx, &cfg, kr.secretToken, time.Now().UTC())
 	if err != nil {
 		return nil, err
