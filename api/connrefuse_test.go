@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/api"
+	"github.com/gostca/gostca/api/clientlimit"
 	"github.com/gostca/gostca/internal/testlog"
 )
 
@@ -98,7 +99,7 @@ func TestConnectionRefusalAnswersTheRequest(t *testing.T) {
 	log.SetOutput(goLog)
 	t.Cleanup(func() { log.SetOutput(os.Stderr) })
 
-	ts := startServerOpts(t, nil, func(o *api.Options) { o.Conns = api.ConnLimits{PerClient: 1, Total: 2} })
+	ts := startServerOpts(t, nil, func(o *api.Options) { o.Conns = clientlimit.ConnLimits{PerClient: 1, Total: 2} })
 	ts.client.CloseIdleConnections()
 	holdConn(t, ts.addr, "127.0.0.1") // 127.0.0.1 is at its limit
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/api"
+	"github.com/gostca/gostca/api/clientlimit"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/internal/testlog"
 	"github.com/gostca/gostca/pkix"
@@ -165,7 +166,7 @@ func TestAuthFailuresLoggedCountedSlowed(t *testing.T) {
 	logs := &testlog.Buffer{}
 	ts := startServerOpts(t, nil, func(o *api.Options) {
 		o.Logger = slog.New(slog.NewTextHandler(logs, nil))
-		o.AuthFailures = api.AuthFailureLimits{Limit: 3, Window: time.Minute, MaxDelay: 30 * time.Second, Clients: 100}
+		o.AuthFailures = clientlimit.AuthFailureLimits{Limit: 3, Window: time.Minute, MaxDelay: 30 * time.Second, Clients: 100}
 	})
 	before := snapshot(t, ts)
 	valid := ts.tokens[auth.RoleAuditor]
@@ -260,7 +261,7 @@ func rawConn(t *testing.T, addr, ip string) (string, net.Conn) {
 // 127.0.0.1 is refused (429) while 127.0.0.2 still gets in; the 6th
 // connection in all is refused (503); a closed connection frees its slot.
 func TestConnectionLimits(t *testing.T) {
-	ts := startServerOpts(t, nil, func(o *api.Options) { o.Conns = api.ConnLimits{PerClient: 3, Total: 5} })
+	ts := startServerOpts(t, nil, func(o *api.Options) { o.Conns = clientlimit.ConnLimits{PerClient: 3, Total: 5} })
 	before := snapshot(t, ts) // over its own, closed, connection
 	ts.client.CloseIdleConnections()
 	var open []net.Conn

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gostca/gostca/cadir"
+	"github.com/gostca/gostca/cadir/secrets"
 	"github.com/gostca/gostca/hooks"
 	"github.com/gostca/gostca/internal/catest"
 	"github.com/gostca/gostca/otp"
@@ -57,7 +57,7 @@ func TestHooksRegistryAndSMS(t *testing.T) {
 	// is derived at delivery under the data directory's code secret,
 	// shown only by the simulator, and the row is not kept.
 	cfg := ts.e.Config()
-	raw, err := cadir.OTPSecret(&cfg, quietLogger())
+	raw, err := secrets.OTPSecret(&cfg, quietLogger())
 	if err != nil {
 		t.Fatal(err)
 	}

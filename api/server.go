@@ -6,7 +6,7 @@
 //
 // This package is the server core: the server, the route table
 // (routes.go, with every group's routes), authentication, connection
-// limits and the certificate, issuer, token, audit and publication
+// limits (with api/clientlimit) and the certificate, issuer, token, audit and publication
 // endpoints. Endpoint groups live in their own packages and are wired in
 // here: the registration authority's in api/raapi (routes_ra.go), the
 // hooks' callbacks and the outbox in api/hooksapi. What they share (the
@@ -32,6 +32,7 @@ import (
 	"github.com/valyala/fasthttp"
 	"github.com/valyala/fasthttp/fasthttpadaptor"
 
+	"github.com/gostca/gostca/api/clientlimit"
 	"github.com/gostca/gostca/api/wire"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/ca"
@@ -55,11 +56,12 @@ type Options struct {
 	// MetricsToken, when set, is the bearer token GET /metrics requires
 	// (a scraper's secret, separate from the API tokens).
 	MetricsToken []byte
-	// Conns bound the open connections (connlimit.go); zero: no limits.
-	Conns ConnLimits
+	// Conns bound the open connections (clientlimit.Listen); zero: no
+	// limits.
+	Conns clientlimit.ConnLimits
 	// AuthFailures slow down clients that keep failing authentication
-	// (authfail.go); zero: off.
-	AuthFailures AuthFailureLimits
+	// (authfail.go, clientlimit.AuthFailures); zero: off.
+	AuthFailures clientlimit.AuthFailureLimits
 }
 
 // Server serves the CA over HTTP.
@@ -78,11 +80,11 @@ type Server struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 
-	failures      *authFailures
+	failures      *clientlimit.AuthFailures
 	authFailures  *prometheus.CounterVec
 	authThrottled prometheus.Counter
 	connsRejected *prometheus.CounterVec
-	refuser       *refuser // answers connections over a limit (connrefuse.go)
+	refuser       *clientlimit.Refuser // answers connections over a limit
 	requested     requestedConns
 }
 
@@ -98,7 +100,7 @@ func New(e *ca.CA, opts Options) *Server {
 		opts.WriteTimeout = 30 * time.Second
 	}
 	s := &Server{e: e, pub: e.Publisher(), tokens: e.Tokens(), log: opts.Logger, opts: opts, ocspMaxAge: e.Config().OCSP.MaxAge,
-		refuser: newRefuser(),
+		refuser: clientlimit.NewRefuser(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gostca_http_requests_total", Help: "HTTP requests by route, method and status code."},
 			[]string{"route", "method", "code"}),
@@ -106,7 +108,7 @@ func New(e *ca.CA, opts Options) *Server {
 			Name: "gostca_http_request_duration_seconds", Help: "HTTP request handling time by route.",
 			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}},
 			[]string{"route"}),
-		failures: newAuthFailures(opts.AuthFailures),
+		failures: clientlimit.NewAuthFailures(opts.AuthFailures),
 		authFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gostca_http_auth_failures_total", Help: "Failed authentications by reason (missing, not_bearer, malformed, unknown, metrics_token)."},
 			[]string{"reason"}),
@@ -152,6 +154,13 @@ func (s *Server) Handler() fasthttp.RequestHandler { return s.handle }
 
 // Serve accepts connections on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error { return s.srv.Serve(s.limitListener(ln, true)) }
+
+// limitListener bounds ln's connections by Options.Conns; plain: no TLS
+// on top, so a refused connection's request is answered.
+func (s *Server) limitListener(ln net.Listener, plain bool) net.Listener {
+	return clientlimit.Listen(ln, clientlimit.ListenOptions{Limits: s.opts.Conns, Plain: plain, Refuser: s.refuser,
+		Rejected: s.connsRejected, Logger: s.log})
+}
 
 // ServeTLS is Serve with TLS from PEM files.
 func (s *Server) ServeTLS(ln net.Listener, certFile, keyFile string) error {
@@ -224,11 +233,9 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 	}
 	var p *auth.Principal
 	if ep.op != auth.Public || (r.name == "metrics" && len(s.opts.MetricsToken) > 0) {
-		if k, ok := clientKeyOf(ctx.RemoteIP()); ok {
-			if wait := s.failures.blocked(k, time.Now()); wait > 0 {
-				s.throttled(ctx, wait)
-				return
-			}
+		if wait := s.failures.Blocked(ctx.RemoteIP(), time.Now()); wait > 0 {
+			s.throttled(ctx, wait)
+			return
 		}
 	}
 	if ep.op != auth.Public {

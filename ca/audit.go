@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/gostca/gostca/auth"
+	"github.com/gostca/gostca/ca/checkpoint"
 	"github.com/gostca/gostca/caerr"
 	"github.com/gostca/gostca/store"
 )
@@ -28,6 +29,30 @@ func (c *CA) AuditEntries(ctx context.Context, cursor string, limit int) ([]stor
 		return nil, "", caerr.Classify(err)
 	}
 	return page, next, nil
+}
+
+// Checkpoint signs the current head of the audit chain with the default
+// issuing CA's key (package checkpoint says why that key).
+func (c *CA) Checkpoint(ctx context.Context) (*store.Checkpoint, error) {
+	cp, ok := c.st.(checkpoint.Store)
+	if !ok {
+		return nil, caerr.Newf(caerr.CodeInternal, "this store cannot make audit checkpoints")
+	}
+	id := c.order[0]
+	return checkpoint.Sign(ctx, cp, id, c.issuers[id].Key)
+}
+
+// runCheckpoints is the scheduled export of checkpoints
+// (audit.checkpoint_interval, audit.checkpoint_file), a job on the CA's
+// lifetime.
+func (c *CA) runCheckpoints(ctx context.Context) {
+	checkpoint.Export{Interval: c.cfg.Audit.CheckpointInterval, File: c.cfg.Audit.CheckpointFile, Log: c.log,
+		Head: func(ctx context.Context) (uint64, error) {
+			seq, _, err := c.st.AuditHead(ctx)
+			return seq, err
+		},
+		Take: c.Checkpoint,
+	}.Run(ctx)
 }
 
 // CreateToken makes an API token; the token and its audit entry under

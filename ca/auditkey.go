@@ -2,17 +2,17 @@ package ca
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
 
 	"github.com/gostca/gostca/cadir"
+	"github.com/gostca/gostca/cadir/secrets"
 	"github.com/gostca/gostca/store"
 )
 
 // openStore opens the store of dataDir with the audit key held by the
-// CA's key store (cadir.AuditKey), creating the key when the data
+// CA's key store (cadir.CA.AuditKey), creating the key when the data
 // directory has none yet (a data directory of an earlier version: the
 // chain is keyed from the next entry, and a log line says so). When the
 // key existed before, the store must already be keyed with it
@@ -21,7 +21,7 @@ import (
 // next start does not require a key the store never saw. opts.AuditKey,
 // when set (tests), is used as it is.
 func openStore(ctx context.Context, keys *cadir.CA, dataDir string, opts store.Options, log *slog.Logger) (*store.Store, error) {
-	var ak *cadir.AuditKey
+	var ak *secrets.AuditKey
 	if opts.AuditKey == nil {
 		var err error
 		if ak, err = keys.AuditKey(ctx, log, true); err != nil {
@@ -34,40 +34,7 @@ func openStore(ctx context.Context, keys *cadir.CA, dataDir string, opts store.O
 		if derr := ak.Discard(context.WithoutCancel(ctx)); derr != nil {
 			log.Error("the audit key created for this start could not be removed again", "err", derr)
 		}
-		return nil, fmt.Errorf("ca: %w", auditKeyHint(err)) // "store: open DIR: …" says what failed
+		return nil, fmt.Errorf("ca: %w", secrets.AuditKeyHint(err)) // "store: open DIR: …" says what failed
 	}
 	return st, nil
-}
-
-// openOfflineStore opens the store of a stopped CA for a command that
-// does not load the CA keys (fsck, token list, audit list): with the
-// audit key if the data directory has one (never creating it). The
-// returned function closes the store and the key's token.
-func openOfflineStore(ctx context.Context, keys keyOpener, dataDir string, opts store.Options) (*store.Store, func() error, error) {
-	var ak *cadir.AuditKey
-	if opts.AuditKey == nil {
-		var err error
-		if ak, err = keys(ctx, false); err != nil {
-			return nil, nil, fmt.Errorf("ca: %w", err)
-		}
-		opts = ak.StoreOptions(opts)
-	}
-	st, err := store.Open(filepath.Join(dataDir, cadir.DBDir), opts)
-	if err != nil {
-		ak.Close()
-		return nil, nil, fmt.Errorf("ca: %w", auditKeyHint(err)) // "store: open DIR: …" says what failed
-	}
-	return st, func() error { return errors.Join(st.Close(), ak.Close()) }, nil
-}
-
-// keyOpener opens the audit key of a data directory (cadir.OpenAuditKey
-// bound to a configuration).
-type keyOpener func(ctx context.Context, create bool) (*cadir.AuditKey, error)
-
-// auditKeyHint adds what to do to a wrong-audit-key error.
-func auditKeyHint(err error) error {
-	if errors.Is(err, store.ErrAuditKey) {
-		return fmt.Errorf("%w (the audit key is named by %s in the data directory; restore it, or verify the chain against the newest checkpoint with `gostca fsck --checkpoint F`)", err, cadir.AuditKeyRefFile)
-	}
-	return err
 }

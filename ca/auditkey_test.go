@@ -12,7 +12,10 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/ca/checkpoint"
+	"github.com/gostca/gostca/ca/offline"
 	"github.com/gostca/gostca/cadir"
+	"github.com/gostca/gostca/cadir/secrets"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/internal/catest"
 	"github.com/gostca/gostca/internal/softhsmtest"
@@ -28,7 +31,7 @@ func openCA(t *testing.T, cfg config.Config, log *slog.Logger) (*ca.CA, error) {
 
 func fsck(t *testing.T, cfg config.Config, cp *store.Checkpoint) *store.CheckReport {
 	t.Helper()
-	rep, err := ca.Fsck(context.Background(), cfg, store.Options{Logger: catest.Quiet()}, ca.FsckOptions{Checkpoint: cp})
+	rep, err := offline.Fsck(context.Background(), cfg, store.Options{Logger: catest.Quiet()}, offline.FsckOptions{Checkpoint: cp})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +49,7 @@ func TestAuditKeyUpgradeAndRequire(t *testing.T) {
 	if _, err := cadir.Init(cfg, catest.Quiet()); err != nil {
 		t.Fatal(err)
 	}
-	ref := filepath.Join(cfg.DataDir, cadir.AuditKeyRefFile)
+	ref := filepath.Join(cfg.DataDir, secrets.AuditKeyRefFile)
 	keyFile := filepath.Join(cfg.DataDir, "keys", "audit.key")
 	// Make it an earlier version's directory: no key, an unkeyed chain.
 	for _, f := range []string{ref, keyFile} {
@@ -136,7 +139,7 @@ func TestScheduledCheckpoints(t *testing.T) {
 	// way down.
 	catest.Issue(t, e)
 	e.Close()
-	cp, err := ca.ReadCheckpoints(cfg.Audit.CheckpointFile)
+	cp, err := checkpoint.Read(cfg.Audit.CheckpointFile)
 	if err != nil || cp.Seq != 3 || cp.Signer != "gost256" {
 		t.Fatalf("newest checkpoint %+v %v", cp, err)
 	}
@@ -148,7 +151,7 @@ func TestScheduledCheckpoints(t *testing.T) {
 	if _, err := cadir.Init(other, catest.Quiet()); err != nil {
 		t.Fatal(err)
 	}
-	verify, err := ca.CheckpointVerifier(other.DataDir, cp.Signer)
+	verify, err := checkpoint.Verifier(other.DataDir, cp.Signer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +169,7 @@ func TestAuditKeyOnToken(t *testing.T) {
 	if _, err := cadir.Init(cfg, catest.Quiet()); err != nil {
 		t.Fatal(err)
 	}
-	ref, err := os.ReadFile(filepath.Join(cfg.DataDir, cadir.AuditKeyRefFile))
+	ref, err := os.ReadFile(filepath.Join(cfg.DataDir, secrets.AuditKeyRefFile))
 	if err != nil || !strings.Contains(string(ref), `"type": "pkcs11"`) || !strings.Contains(string(ref), "gostca-audit-") {
 		t.Fatalf("reference %s %v", ref, err)
 	}
@@ -187,7 +190,7 @@ func TestAuditKeyOnToken(t *testing.T) {
 		t.Fatalf("fsck: %+v", rep)
 	}
 	// Without the token's key the store refuses to open.
-	_, err = ca.Fsck(context.Background(), cfg, store.Options{Logger: catest.Quiet(), AuditKey: wrongKey(t)}, ca.FsckOptions{})
+	_, err = offline.Fsck(context.Background(), cfg, store.Options{Logger: catest.Quiet(), AuditKey: wrongKey(t)}, offline.FsckOptions{})
 	if !errors.Is(err, store.ErrAuditKey) {
 		t.Fatalf("another key: %v", err)
 	}
@@ -214,7 +217,7 @@ func TestCheckpointOnClose(t *testing.T) {
 		t.Fatal("a checkpoint before the interval")
 	}
 	e.Close()
-	cp, err := ca.ReadCheckpoints(cfg.Audit.CheckpointFile)
+	cp, err := checkpoint.Read(cfg.Audit.CheckpointFile)
 	if err != nil || cp.Seq != 2 {
 		t.Fatalf("checkpoint on close: %+v %v", cp, err)
 	}

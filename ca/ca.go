@@ -5,6 +5,10 @@
 // (package api), the command line and the registration authority call:
 // issue, change status, find, audit. It owns the lifetime of the
 // background jobs: one context made in Open and cancelled in Close.
+// Jobs with a package of their own run on that lifetime: the audit
+// checkpoints' export (ca/checkpoint) and the document sweep
+// (ca/docsweep). A stopped CA's data directory is ca/offline's (fsck,
+// token list, audit log).
 //
 // Errors meant for callers are *caerr.Error values with a stable Code;
 // anything else is internal.

@@ -2,7 +2,7 @@ package ca
 
 import (
 	"github.com/gostca/gostca/cabinet"
-	"github.com/gostca/gostca/cadir"
+	"github.com/gostca/gostca/cadir/secrets"
 	"github.com/gostca/gostca/otp"
 )
 
@@ -12,7 +12,7 @@ import (
 // cabinet over the store and the registration authority; and gives the
 // hook workers the secret that derives the codes of SMS rows.
 func (c *CA) openCabinet(opts Options) error {
-	raw, err := cadir.OTPSecret(&c.cfg, c.log)
+	raw, err := secrets.OTPSecret(&c.cfg, c.log)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/ca/docsweep"
+	"github.com/gostca/gostca/ca/offline"
 	"github.com/gostca/gostca/docstore"
 	"github.com/gostca/gostca/internal/catest"
 	"github.com/gostca/gostca/ra"
@@ -75,7 +77,7 @@ func TestSweepDocuments(t *testing.T) {
 	}
 
 	now := time.Now()
-	sweep := func(at time.Time, want ca.SweepResult) {
+	sweep := func(at time.Time, want docsweep.Result) {
 		t.Helper()
 		got, err := c.SweepDocuments(ctx, at)
 		if err != nil {
@@ -85,13 +87,13 @@ func TestSweepDocuments(t *testing.T) {
 			t.Fatalf("sweep at +%s: %+v, want %+v", at.Sub(now).Round(time.Hour), got, want)
 		}
 	}
-	sweep(now, ca.SweepResult{OrphansKept: 1, Referenced: 3})
-	sweep(now.Add(2*24*time.Hour), ca.SweepResult{Deleted: 1, DeletedBytes: int64(len(pdfOf("refused upload"))), Referenced: 3})
+	sweep(now, docsweep.Result{OrphansKept: 1, Referenced: 3})
+	sweep(now.Add(2*24*time.Hour), docsweep.Result{Deleted: 1, DeletedBytes: int64(len(pdfOf("refused upload"))), Referenced: 3})
 	if ok, _ := docs.Has(orphan); ok {
 		t.Fatal("the orphan is still there")
 	}
-	sweep(now.Add(300*24*time.Hour), ca.SweepResult{Referenced: 3})
-	sweep(now.Add(366*24*time.Hour), ca.SweepResult{Purged: 1, Deleted: 1, DeletedBytes: int64(len(own)), Referenced: 2})
+	sweep(now.Add(300*24*time.Hour), docsweep.Result{Referenced: 3})
+	sweep(now.Add(366*24*time.Hour), docsweep.Result{Purged: 1, Deleted: 1, DeletedBytes: int64(len(own)), Referenced: 2})
 	if has(own) || !has(shared) || !has(kept) {
 		t.Fatalf("after retention: own %v shared %v kept %v", has(own), has(shared), has(kept))
 	}
@@ -131,7 +133,7 @@ func TestSweepDocuments(t *testing.T) {
 		t.Fatal(err)
 	}
 	var dr docstore.Report
-	rep, err := ca.Fsck(ctx, cfg, store.Options{Logger: catest.Quiet()}, ca.FsckOptions{Documents: &dr})
+	rep, err := offline.Fsck(ctx, cfg, store.Options{Logger: catest.Quiet()}, offline.FsckOptions{Documents: &dr})
 	if err != nil {
 		t.Fatal(err)
 	}

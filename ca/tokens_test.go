@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/gostca/gostca/auth"
-	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/ca/offline"
 	"github.com/gostca/gostca/cadir"
 	"github.com/gostca/gostca/internal/catest"
 	"github.com/gostca/gostca/store"
@@ -54,7 +54,7 @@ func TestOpenMigratesTokenFile(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	list, err := ca.ListTokens(ctx, cfg, catestStoreOptions())
+	list, err := offline.ListTokens(ctx, cfg, catestStoreOptions())
 	if err != nil || len(list) != 1 || list[0].ID != "0123456789abcdef" {
 		t.Fatalf("list %+v %v", list, err)
 	}

@@ -2,278 +2,38 @@ package cadir
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io/fs"
 	"log/slog"
-	"os"
-	"path/filepath"
-	"strings"
-	"time"
 
+	"github.com/gostca/gostca/cadir/secrets"
 	"github.com/gostca/gostca/config"
-	"github.com/gostca/gostca/hsm"
-	"github.com/gostca/gostca/store"
 )
 
-// The audit key is the HMAC-SHA256 key of the store's audit chain
-// (store.AuditKey). It is held by the CA's key store, never in the
-// database:
-//
-//   - soft backend: 32 random bytes in DATA/keys/audit.key, a soft secret
-//     file (hsm: the soft key file format, scrypt + AES-256-GCM under the
-//     soft keys' passphrase, plaintext SoftSecretInfo). A random secret
-//     rather than one derived from the passphrase: changing the
-//     passphrase re-encrypts the files and leaves the chain's key (and
-//     its fingerprint in the store) as it was, and the key is as strong
-//     as 256 random bits whatever the passphrase is; the passphrase only
-//     guards the file, as it guards the CA keys.
-//   - pkcs11 backend: a generic secret key on the token (CKK_GENERIC_SECRET,
-//     32 bytes, private, sensitive, not extractable, CKM_SHA256_HMAC),
-//     labelled gostca-audit-<UTC time>-<first 8 hex digits of its ID>.
-//
-// DATA/audit-key.json says which (it never holds a secret):
-//
-//	{"version": 1, "key": {"type": "soft", "file": "keys/audit.key"}}
-//	{"version": 1, "key": {"type": "pkcs11", "label": "gostca-audit-…", "id": "<hex>"}}
-//
-// Its presence means "the chain has been keyed": the store is then opened
-// with store.Options.RequireKeyedAudit, so a store rewritten as unkeyed is
-// refused. init creates the key; a data directory of an earlier version
-// gets one on the first start that may create it (logged).
-const (
-	// AuditKeyRefFile is the audit key reference in the data directory.
-	AuditKeyRefFile = "audit-key.json"
-	auditKeyFile    = "audit.key"
-)
-
-type auditKeyRefJSON struct {
-	Version int    `json:"version"`
-	Key     KeyRef `json:"key"`
-}
-
-// AuditKey is the audit chain's key of a data directory.
-type AuditKey struct {
-	// Key computes the chain values (nil when the data directory has no
-	// audit key and none was created).
-	Key store.AuditKey
-	// Existed: the key was there before this call. Open the store with
-	// RequireKeyedAudit then.
-	Existed bool
-	// Ref is where the key lives.
-	Ref KeyRef
-
-	created []string // files written by this call (Discard removes them)
-	tok     caToken  // a token opened for the key alone (Close closes it)
-	delete  func(context.Context) error
-}
-
-// StoreOptions sets the audit key of opts: the key, and RequireKeyedAudit
-// when it existed before.
-func (k *AuditKey) StoreOptions(opts store.Options) store.Options {
-	if k == nil || k.Key == nil {
-		return opts
-	}
-	opts.AuditKey, opts.RequireKeyedAudit = k.Key, k.Existed
-	return opts
-}
-
-// Close closes the token opened for the key alone, if any.
-func (k *AuditKey) Close() error {
-	if k == nil || k.tok == nil {
-		return nil
-	}
-	err := k.tok.Close()
-	k.tok = nil
-	return err
-}
-
-// Discard undoes the creation of a key this call made (the store could
-// not be opened with it): the reference file and the key are removed, so
-// that the next start creates a key again instead of requiring one the
-// store never saw. It does nothing to a key that existed.
-func (k *AuditKey) Discard(ctx context.Context) error {
-	if k == nil || k.Existed || k.Key == nil {
-		return nil
-	}
-	var errs []error
-	for i := len(k.created) - 1; i >= 0; i-- {
-		if err := os.Remove(k.created[i]); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			errs = append(errs, err)
-		}
-	}
-	if k.delete != nil {
-		errs = append(errs, k.delete(ctx))
-	}
-	k.Key = nil
-	return errors.Join(errs...)
-}
+// The audit chain's key is held by the CA's key store, never the
+// database (package secrets says how): a sealed file beside the soft
+// keys, or a secret key on the CA keys' token, which is opened here.
 
 // OpenAuditKey opens the audit key of cfg.DataDir through its own token
 // (if it is on one): for commands that do not load the CA keys (fsck,
 // token list, audit). With create, a data directory without one gets one
 // on the configured backend. Without create and without a key it returns
 // an AuditKey with a nil Key. Close the result.
-func OpenAuditKey(ctx context.Context, cfg *config.Config, log *slog.Logger, create bool) (*AuditKey, error) {
+func OpenAuditKey(ctx context.Context, cfg *config.Config, log *slog.Logger, create bool) (*secrets.AuditKey, error) {
 	kr := newKeyring(cfg, log)
-	k, err := auditKey(ctx, kr, log, create)
+	k, err := secrets.OpenAuditKey(ctx, cfg, kr.secretToken, log, create)
 	if err != nil {
 		kr.close()
 		return nil, err
 	}
-	k.tok = kr.tok
+	k.CloseWith(kr.close)
 	return k, nil
 }
 
 // AuditKey opens (or, with create, creates) the audit key through the
 // CA's own token: one login and one session pool for the CA keys and the
 // audit key. The token stays open until c.Close.
-func (c *CA) AuditKey(ctx context.Context, log *slog.Logger, create bool) (*AuditKey, error) {
-	return auditKey(ctx, c.keys, log, create)
+func (c *CA) AuditKey(ctx context.Context, log *slog.Logger, create bool) (*secrets.AuditKey, error) {
+	return secrets.OpenAuditKey(ctx, c.keys.cfg, c.keys.secretToken, log, create)
 }
 
-func auditKey(ctx context.Context, kr *keyring, log *slog.Logger, create bool) (*AuditKey, error) {
-	if log == nil {
-		log = slog.Default()
-	}
-	refPath := filepath.Join(kr.cfg.DataDir, AuditKeyRefFile)
-	data, err := os.ReadFile(refPath)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		if !create {
-			return &AuditKey{}, nil
-		}
-		k, err := createAuditKey(ctx, kr, time.Now().UTC())
-		if err != nil {
-			return nil, err
-		}
-		log.Info("audit key created: the audit chain is keyed from the next entry on", "key", k.Ref.String(), "ref", refPath)
-		return k, nil
-	case err != nil:
-		return nil, fmt.Errorf("cadir: audit key reference: %w", err)
-	}
-	var ref auditKeyRefJSON
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&ref); err != nil || ref.Version != 1 {
-		return nil, fmt.Errorf("cadir: audit key reference %s: version %d or %v", AuditKeyRefFile, ref.Version, err)
-	}
-	key, err := openAuditKey(ctx, kr, ref.Key)
-	if err != nil {
-		return nil, fmt.Errorf("cadir: audit key (%s): %w", ref.Key, err)
-	}
-	return &AuditKey{Key: key, Existed: true, Ref: ref.Key}, nil
-}
-
-// openAuditKey opens the key a reference names.
-func openAuditKey(ctx context.Context, kr *keyring, ref KeyRef) (store.AuditKey, error) {
-	switch ref.Type {
-	case KeyTypeSoft:
-		path := ref.File
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(kr.cfg.DataDir, path)
-		}
-		src, _, err := passphraseSource(kr.cfg)
-		if err != nil {
-			return nil, err
-		}
-		secret, err := openSoftSecret(path, src)
-		if err != nil {
-			return nil, fmt.Errorf("passphrase from %s: %w", src, err)
-		}
-		defer clear(secret)
-		return store.NewAuditKey(secret)
-	case KeyTypePKCS11:
-		id, err := hex.DecodeString(ref.ID)
-		if err != nil || (ref.Label == "" && len(id) == 0) {
-			return nil, fmt.Errorf("%s: no label or a bad id", ref)
-		}
-		tok, err := kr.token(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return tok.SecretKey(ctx, ref.Label, id)
-	}
-	return nil, fmt.Errorf("audit key type %q: want soft or pkcs11", ref.Type)
-}
-
-// createAuditKey makes the audit key on the configured backend and writes
-// its reference.
-func createAuditKey(ctx context.Context, kr *keyring, now time.Time) (_ *AuditKey, err error) {
-	cfg := kr.cfg
-	k := &AuditKey{}
-	defer func() {
-		if err != nil {
-			k.Discard(context.WithoutCancel(ctx))
-		}
-	}()
-	switch cfg.Keys.Backend {
-	case config.BackendPKCS11:
-		tok, err := kr.token(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("cadir: audit key: %w", err)
-		}
-		kid := make([]byte, 16)
-		if _, err := rand.Read(kid); err != nil {
-			return nil, fmt.Errorf("cadir: audit key: %w", err)
-		}
-		label := "gostca-audit-" + now.Format("20060102T150405Z") + "-" + hex.EncodeToString(kid[:4])
-		key, err := tok.GenerateSecret(ctx, label, kid)
-		if err != nil {
-			return nil, fmt.Errorf("cadir: audit key: generate the HMAC key on the token: %w", err)
-		}
-		k.Key, k.Ref = key, KeyRef{Type: KeyTypePKCS11, Label: label, ID: hex.EncodeToString(kid)}
-		k.delete = func(ctx context.Context) error { return tok.Delete(ctx, label, kid) }
-	default:
-		if err := makeDataDirs(cfg.DataDir); err != nil {
-			return nil, err
-		}
-		src, demo, err := passphraseSource(cfg)
-		if err != nil {
-			return nil, err
-		}
-		if demo {
-			if _, err := EnsurePassphraseFile(src.File); err != nil {
-				return nil, err
-			}
-		}
-		pass, err := src.Read()
-		if err != nil {
-			return nil, fmt.Errorf("cadir: audit key: passphrase from %s: %w", src, err)
-		}
-		defer clear(pass)
-		secret := make([]byte, store.MinAuditKeyLen)
-		defer clear(secret)
-		if _, err := rand.Read(secret); err != nil {
-			return nil, fmt.Errorf("cadir: audit key: %w", err)
-		}
-		rel := filepath.Join(keysDir, auditKeyFile)
-		path := filepath.Join(cfg.DataDir, rel)
-		if _, err := os.Lstat(path); err == nil {
-			// Never replace a key: the chain may be keyed with it.
-			return nil, fmt.Errorf("cadir: audit key: %s exists but %s does not; if it is this CA's audit key, write %s as "+
-				`{"version": 1, "key": {"type": "soft", "file": %q}}`+"; otherwise move it aside", rel, AuditKeyRefFile, AuditKeyRefFile, rel)
-		}
-		if err := writeSoftSecretFile(path, secret, pass, &hsm.SoftKeyFileOptions{ScryptLogN: cfg.Keys.ScryptLogN}); err != nil {
-			return nil, fmt.Errorf("cadir: audit key: %w", err)
-		}
-		k.created = append(k.created, path)
-		if k.Key, err = store.NewAuditKey(secret); err != nil {
-			return nil, err
-		}
-		k.Ref = KeyRef{Type: KeyTypeSoft, File: rel}
-	}
-	data, err := json.MarshalIndent(auditKeyRefJSON{Version: 1, Key: k.Ref}, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("cadir: audit key: %w", err)
-	}
-	refPath := filepath.Join(cfg.DataDir, AuditKeyRefFile)
-	if err := WriteFileAtomic(refPath, append(data, '\n'), 0o644, true); err != nil {
-		return nil, fmt.Errorf("cadir: audit key reference: %w", err)
-	}
-	k.created = append(k.created, refPath)
-	return k, nil
-}
+// secretToken is the keyring's token as an audit key uses it.
+func (r *keyring) secretToken(ctx context.Context) (secrets.Token, error) { return r.token(ctx) }

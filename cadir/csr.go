@@ -11,6 +11,7 @@ import (
 
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/hsm"
+	"github.com/gostca/gostca/internal/atomicfile"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -82,7 +83,7 @@ func RequestIssuer(ctx context.Context, cfg config.Config, out string, logger *s
 		return nil, fmt.Errorf("cadir: init --csr: %w", err)
 	}
 	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})
-	if err := WriteFileAtomic(out, data, 0o644, true); err != nil {
+	if err := atomicfile.Write(out, data, 0o644, true); err != nil {
 		return nil, fmt.Errorf("cadir: init --csr: %w", err)
 	}
 	if ref.Type == KeyTypeSoft {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gostca/gostca/cadir/secrets"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/hsm"
 	"github.com/gostca/gostca/pkix"
@@ -84,7 +85,7 @@ func Import(ctx context.Context, cfg config.Config, spec ImportSpec, logger *slo
 
 	kr := newKeyring(&cfg, logger)
 	defer kr.close()
-	src, demo, srcErr := passphraseSource(&cfg)
+	src, demo, srcErr := secrets.PassphraseSource(&cfg)
 	openKey := func(what, arg string) (KeyRef, hsm.Key, error) {
 		ref, err := parseKeyRef(arg)
 		if err != nil {
@@ -216,7 +217,7 @@ func Import(ctx context.Context, cfg config.Config, spec ImportSpec, logger *slo
 			return KeyRef{}, fail("%s key: not a soft key", id)
 		}
 		rel := filepath.Join(keysDir, id+".key")
-		if err := writeSoftKeyFile(filepath.Join(cfg.DataDir, rel), sk, pass, kopts); err != nil {
+		if err := secrets.WriteSoftKeyFile(filepath.Join(cfg.DataDir, rel), sk, pass, kopts); err != nil {
 			return KeyRef{}, fail("write %s key: %w", id, err)
 		}
 		return KeyRef{Type: KeyTypeSoft, File: rel}, nil

@@ -2,15 +2,13 @@ package cadir
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/gostca/gostca/cadir/secrets"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/hsm"
 	"github.com/gostca/gostca/pkix"
@@ -112,8 +110,8 @@ func InitContext(ctx context.Context, cfg config.Config, logger *slog.Logger) (r
 		res.Issuers = append(res.Issuers, w.id)
 	}
 	m.DefaultIssuer = m.Issuers[0].ID
-	// The audit chain's key, next to the CA keys (auditkey.go).
-	ak, err := createAuditKey(ctx, kr, time.Now().UTC())
+	// The audit chain's key, next to the CA keys (package secrets).
+	ak, err := secrets.CreateAuditKey(ctx, &cfg, kr.secretToken, time.Now().UTC())
 	if err != nil {
 		return nil, err
 	}
@@ -149,26 +147,4 @@ func issuerIDForAlg(a hsm.Algorithm) string {
 		return "ecdsa384"
 	}
 	return "gost256"
-}
-
-// EnsurePassphraseFile creates the demo passphrase file (32 random bytes,
-// base64url) unless it exists. It reports whether it created it.
-func EnsurePassphraseFile(path string) (bool, error) {
-	if _, err := os.Stat(path); err == nil {
-		return false, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return false, fmt.Errorf("cadir: passphrase file: %w", err)
-	}
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return false, fmt.Errorf("cadir: passphrase file: %w", err)
-	}
-	val := []byte(base64.RawURLEncoding.EncodeToString(raw) + "\n")
-	clear(raw)
-	defer clear(val)
-	if err := WriteFileAtomic(path, val, 0o600, true); err != nil {
-		return false, fmt.Errorf("cadir: passphrase file: %w", err)
-	}
-	return true, nil
 }

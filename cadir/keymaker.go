@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gostca/gostca/cadir/secrets"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/hsm"
 )
@@ -57,12 +58,12 @@ func newKeyMaker(ctx context.Context, cfg *config.Config, kr *keyring, log *slog
 		if err := makeDataDirs(cfg.DataDir); err != nil {
 			return nil, err
 		}
-		src, demo, err := passphraseSource(cfg)
+		src, demo, err := secrets.PassphraseSource(cfg)
 		if err != nil {
 			return nil, err
 		}
 		if demo {
-			created, err := EnsurePassphraseFile(src.File)
+			created, err := secrets.EnsurePassphraseFile(src.File)
 			if err != nil {
 				return nil, err
 			}
@@ -113,7 +114,7 @@ func (m *keyMaker) newKey(id, file, curveName string) (hsm.Key, KeyRef, error) {
 		return nil, KeyRef{}, fmt.Errorf("cadir: init: generate %s key: %w", id, err)
 	}
 	rel := filepath.Join(keysDir, file+".key")
-	if err := writeSoftKeyFile(filepath.Join(m.cfg.DataDir, rel), k, m.pass, m.kopts); err != nil {
+	if err := secrets.WriteSoftKeyFile(filepath.Join(m.cfg.DataDir, rel), k, m.pass, m.kopts); err != nil {
 		return nil, KeyRef{}, fmt.Errorf("cadir: init: write %s key: %w", id, err)
 	}
 	m.written = append(m.written, filepath.Join(m.cfg.DataDir, rel))

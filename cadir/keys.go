@@ -10,15 +10,17 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/gostca/gostca/cadir/secrets"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/hsm"
 	"github.com/gostca/gostca/store"
 )
 
-// Key reference types of the CA manifest.
+// Key reference types of the CA manifest (the audit key's reference has
+// the same form: secrets.Ref).
 const (
-	KeyTypeSoft   = "soft"
-	KeyTypePKCS11 = "pkcs11"
+	KeyTypeSoft   = secrets.RefSoft
+	KeyTypePKCS11 = secrets.RefPKCS11
 	// KeyTypeNone: the key is not held by this CA (an imported root whose
 	// key stays offline). Only the root may have it.
 	KeyTypeNone = "none"
@@ -40,20 +42,7 @@ type KeyRef struct {
 }
 
 func (r KeyRef) String() string {
-	switch r.Type {
-	case KeyTypeSoft:
-		return "soft:" + r.File
-	case KeyTypePKCS11:
-		var parts []string
-		if r.Label != "" {
-			parts = append(parts, "label="+url.PathEscape(r.Label))
-		}
-		if r.ID != "" {
-			parts = append(parts, "id="+r.ID)
-		}
-		return "pkcs11:" + strings.Join(parts, ";")
-	}
-	return r.Type + " key"
+	return secrets.Ref{Type: r.Type, File: r.File, Label: r.Label, ID: r.ID}.String()
 }
 
 // parseKeyRef reads a key reference as `gostca init --import-…` takes it:
@@ -205,11 +194,11 @@ func (r *keyring) open(ctx context.Context, ref KeyRef) (hsm.Key, error) {
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(r.cfg.DataDir, path)
 		}
-		src, _, err := passphraseSource(r.cfg)
+		src, _, err := secrets.PassphraseSource(r.cfg)
 		if err != nil {
 			return nil, err
 		}
-		k, err := openSoftKey(path, src)
+		k, err := secrets.OpenSoftKey(path, src)
 		if err != nil {
 			return nil, fmt.Errorf("passphrase from %s: %w", src, err)
 		}

@@ -1,7 +1,10 @@
 // Package cadir is the CA's data directory: the manifest that says which
 // certificates and keys make up the CA, the CA certificates, the soft key
 // files, and references to keys on a PKCS#11 token. It creates a CA (Init),
-// adopts an existing one (Import) and loads one for serving (Load). It
+// adopts an existing one (Import) and loads one for serving (Load). The
+// secrets kept beside the CA keys (the passphrase, sealed files, the
+// audit key, the one-time code secret) are package cadir/secrets'; the
+// audit key on a token goes through the CA keys' token, opened here. It
 // knows nothing of issuance, publication or HTTP.
 package cadir
 
@@ -16,6 +19,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gostca/gostca/cadir/secrets"
+	"github.com/gostca/gostca/internal/atomicfile"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -25,7 +30,7 @@ import (
 //	                        (soft key files, or PKCS#11 keys by label and CKA_ID)
 //	DATA/ca/ID.crt          CA certificates, PEM (root.crt and one per issuing CA)
 //	DATA/keys/ID.key        soft keys, encrypted (hsm soft key file format)
-//	DATA/keys/audit.key     the audit chain's HMAC key with soft keys (soft secret file, auditkey.go)
+//	DATA/keys/audit.key     the audit chain's HMAC key with soft keys (soft secret file, package secrets)
 //	DATA/audit-key.json     where the audit key lives (soft file or PKCS#11 label and CKA_ID), never the key
 //	DATA/keys/passphrase    the demo default passphrase (only without GOSTCA_KEY_PASSPHRASE
 //	                        or keys.passphrase_file), mode 0600
@@ -36,7 +41,7 @@ const (
 	// ManifestFile is the CA manifest: its presence means "a CA exists".
 	ManifestFile = "ca.json"
 	caDir        = "ca"
-	keysDir      = "keys"
+	keysDir      = secrets.KeysDir
 	// DBDir is the store's directory in the data directory.
 	DBDir = "db"
 	// RootID names the root CA in URLs (/ca/root.crt).
@@ -94,7 +99,7 @@ func makeDataDirs(dataDir string) error {
 func writeCACert(dataDir, id string, der []byte) (string, error) {
 	rel := filepath.Join(caDir, id+".crt")
 	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	if err := WriteFileAtomic(filepath.Join(dataDir, rel), data, 0o644, true); err != nil {
+	if err := atomicfile.Write(filepath.Join(dataDir, rel), data, 0o644, true); err != nil {
 		return "", fmt.Errorf("cadir: init: %w", err)
 	}
 	return rel, nil
@@ -108,7 +113,7 @@ func writeManifest(dataDir string, m *Manifest) error {
 	if err != nil {
 		return fmt.Errorf("cadir: init: %w", err)
 	}
-	if err := WriteFileAtomic(filepath.Join(dataDir, ManifestFile), append(data, '\n'), 0o644, true); err != nil {
+	if err := atomicfile.Write(filepath.Join(dataDir, ManifestFile), append(data, '\n'), 0o644, true); err != nil {
 		return fmt.Errorf("cadir: init: %w", err)
 	}
 	return nil

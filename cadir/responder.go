@@ -8,8 +8,10 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gostca/gostca/cadir/secrets"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/hsm"
+	"github.com/gostca/gostca/internal/atomicfile"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -35,11 +37,11 @@ func LoadResponder(cfg *config.Config, id string) (hsm.Key, *pkix.Certificate, e
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", certPath, err)
 	}
-	src, _, err := passphraseSource(cfg)
+	src, _, err := secrets.PassphraseSource(cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	key, err := openSoftKey(keyPath, src)
+	key, err := secrets.OpenSoftKey(keyPath, src)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s (passphrase from %s): %w", keyPath, src, err)
 	}
@@ -51,12 +53,12 @@ func LoadResponder(cfg *config.Config, id string) (hsm.Key, *pkix.Certificate, e
 // certificate: a key without its certificate is simply replaced at the
 // next start.
 func SaveResponder(cfg *config.Config, id string, key *hsm.SoftKey, cert *pkix.Certificate) error {
-	src, demo, err := passphraseSource(cfg)
+	src, demo, err := secrets.PassphraseSource(cfg)
 	if err != nil {
 		return err
 	}
 	if demo {
-		if _, err := EnsurePassphraseFile(src.File); err != nil {
+		if _, err := secrets.EnsurePassphraseFile(src.File); err != nil {
 			return err
 		}
 	}
@@ -66,12 +68,12 @@ func SaveResponder(cfg *config.Config, id string, key *hsm.SoftKey, cert *pkix.C
 	}
 	defer clear(pass)
 	keyPath, certPath := ResponderPaths(cfg.DataDir, id)
-	data, err := encryptSoftKey(key, pass, &hsm.SoftKeyFileOptions{ScryptLogN: cfg.Keys.ScryptLogN})
+	data, err := secrets.EncryptSoftKey(key, pass, &hsm.SoftKeyFileOptions{ScryptLogN: cfg.Keys.ScryptLogN})
 	if err != nil {
 		return err
 	}
-	if err := WriteFileAtomic(keyPath, data, 0o600, false); err != nil {
+	if err := atomicfile.Write(keyPath, data, 0o600, false); err != nil {
 		return err
 	}
-	return WriteFileAtomic(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}), 0o644, false)
+	return atomicfile.Write(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}), 0o644, false)
 }

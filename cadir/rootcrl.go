@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/gostca/gostca/internal/atomicfile"
 )
 
 // RootCRLFile is where the root CRL an operator uploaded (the root key
@@ -27,7 +29,7 @@ func ReadRootCRL(dataDir string) ([]byte, error) {
 
 // WriteRootCRL replaces the uploaded root CRL (atomically, synced).
 func WriteRootCRL(dataDir string, der []byte) error {
-	if err := WriteFileAtomic(filepath.Join(dataDir, RootCRLFile), der, 0o644, false); err != nil {
+	if err := atomicfile.Write(filepath.Join(dataDir, RootCRLFile), der, 0o644, false); err != nil {
 		return fmt.Errorf("cadir: root CRL: %w", err)
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"strconv"
 
+	"github.com/gostca/gostca/hooks/message"
 	"github.com/gostca/gostca/store"
 )
 
@@ -85,18 +86,18 @@ func (d *Deliverer) RedriveESIA(ctx context.Context, actor string, serial []byte
 	}
 	rows := OutboxFor(rec.Profile)
 	if len(rows) == 0 {
-		return nil, fmt.Errorf("hooks: certificate %s is not qualified: it has no ESIA registration: %w", serialHex(serial), store.ErrInvalidTransition)
+		return nil, fmt.Errorf("hooks: certificate %s is not qualified: it has no ESIA registration: %w", message.SerialHex(serial), store.ErrInvalidTransition)
 	}
 	st, err := d.ESIAState(ctx, serial)
 	if err != nil {
 		return nil, err
 	}
 	if st == nil || st.State == ESIAValidating || st.State == ESIASucceeded || st.State == ESIARedriven {
-		return nil, fmt.Errorf("hooks: the ESIA registration of %s has not failed: %w", serialHex(serial), store.ErrInvalidTransition)
+		return nil, fmt.Errorf("hooks: the ESIA registration of %s has not failed: %w", message.SerialHex(serial), store.ErrInvalidTransition)
 	}
 	row := rows[0]
 	row.Serial = rec.Serial
-	r, err := d.st.OutboxEnqueue(ctx, row, store.AuditEntry{Actor: actor, Action: "esia.redrive", Subject: serialHex(serial),
+	r, err := d.st.OutboxEnqueue(ctx, row, store.AuditEntry{Actor: actor, Action: "esia.redrive", Subject: message.SerialHex(serial),
 		Details: "ESIA registration queued again after " + st.State})
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gostca/gostca/hooks/message"
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/store"
 )
@@ -194,7 +195,7 @@ func (d *Deliverer) esiaAnswer(ctx context.Context, id string, body []byte) (*Ca
 		return nil, err
 	}
 	st := &store.HookState{Kind: HookESIA, Subject: serial, State: a.Status, Code: a.Code, Message: a.Message}
-	audit := &store.AuditEntry{Actor: "hook:" + HookESIA, Action: "esia.answer", Subject: serialHex(serial),
+	audit := &store.AuditEntry{Actor: "hook:" + HookESIA, Action: "esia.answer", Subject: message.SerialHex(serial),
 		Details: "ESIA registration " + a.Status}
 	err = d.st.TakeCallback(ctx, HookESIA, id, st, func(old *store.HookState) error {
 		if old != nil && old.State == ESIASucceeded && a.Status != ESIASucceeded {

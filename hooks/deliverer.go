@@ -4,13 +4,12 @@ import (
 	"context"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gostca/gostca/config"
-	"github.com/gostca/gostca/otp"
+	"github.com/gostca/gostca/hooks/message"
 	"github.com/gostca/gostca/store"
 )
 
@@ -39,7 +38,7 @@ type Deliverer struct {
 	results *resultBatcher // the workers' group commit (results.go)
 	pm      *pollMetrics   // status queries of polling receivers (poll.go)
 
-	codeSecret atomic.Pointer[otp.Secret] // derives one-time codes (otpcode.go)
+	msg *message.Builder // the rows' bodies (kinds.go)
 }
 
 // New reads the hooks section and registers the delivery metrics on reg.
@@ -64,7 +63,7 @@ func New(cfg *config.HooksConfig, st Store, log *slog.Logger, reg prometheus.Reg
 	pm := newPollMetrics(reg, targets)
 	write := func(ctx context.Context, rs []store.OutboxResult) error { return st.OutboxResults(ctx, rs) }
 	return &Deliverer{cfg: cfg, st: st, log: log, m: m, targets: targets, idle: idle,
-		results: newResultBatcher(write, pm.group), pm: pm}, nil
+		results: newResultBatcher(write, pm.group), pm: pm, msg: message.New(cfg, st)}, nil
 }
 
 // metrics are the delivery series.

@@ -1,9 +1,6 @@
 package hooks
 
-var (
-	HookBackoff = hookBackoff
-	Moscow      = moscow
-)
+var HookBackoff = hookBackoff
 
 var (
 	Jitter      = jitter

@@ -19,6 +19,7 @@ import (
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/hooks"
+	"github.com/gostca/gostca/hooks/message"
 	"github.com/gostca/gostca/internal/catest"
 	"github.com/gostca/gostca/store"
 )
@@ -29,9 +30,12 @@ type connector struct {
 	mu       sync.Mutex
 	failures int
 	calls    int
-	got      []hooks.ESIARegistration
+	got      []message.ESIARegistration
 	headers  []http.Header
 }
+
+// moscow is the time zone of ESIA's dates (UTC+3, no daylight saving).
+var moscow = time.FixedZone("MSK", 3*3600)
 
 func (c *connector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
@@ -42,7 +46,7 @@ func (c *connector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "connector busy", http.StatusServiceUnavailable)
 		return
 	}
-	var doc hooks.ESIARegistration
+	var doc message.ESIARegistration
 	if err := json.Unmarshal(body, &doc); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
@@ -111,7 +115,7 @@ func TestESIAHookDelivery(t *testing.T) {
 		!doc.NotAfter.Equal(r.Cert.NotAfter) || doc.Attempt != 3 {
 		t.Errorf("document: %+v", doc)
 	}
-	if want := r.Cert.NotBefore.In(hooks.Moscow).Format("02.01.2006"); doc.ValidFrom != want || len(doc.ValidTo) != 10 {
+	if want := r.Cert.NotBefore.In(moscow).Format("02.01.2006"); doc.ValidFrom != want || len(doc.ValidTo) != 10 {
 		t.Errorf("dates %q %q, want valid_from %q", doc.ValidFrom, doc.ValidTo, want)
 	}
 	if h.Get("Idempotency-Key") != "esia-"+serial || h.Get("Authorization") != "Bearer s3cret-connector-token" ||

@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/gostca/gostca/hooks/message"
 	"github.com/gostca/gostca/store"
 )
 
@@ -282,7 +283,7 @@ func answerFor(kind string, r *store.OutboxRow, answer []byte) error {
 		}
 	case HookRegistryCheck:
 		var a RegistryAnswer
-		var q checkRow
+		var q message.CheckRow
 		if err := json.Unmarshal(answer, &a); err != nil {
 			return fmt.Errorf("the answer is not a registry answer: %s", attemptText(err.Error(), 200))
 		}

@@ -2,12 +2,11 @@ package hooks
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"strconv"
 	"time"
 
-	"github.com/gostca/gostca/pkix"
+	"github.com/gostca/gostca/hooks/message"
 	"github.com/gostca/gostca/store"
 )
 
@@ -81,14 +80,12 @@ func (d *Deliverer) RenewalPass(ctx context.Context, now time.Time) (int, error)
 			if at < 0 {
 				continue
 			}
-			to := d.ownerEmail(ctx, rec)
+			to := d.msg.OwnerEmail(ctx, rec)
 			if to == "" {
 				continue
 			}
-			payload, _ := json.Marshal(noticeRow{V: 1, Template: "renewal", To: to, Serial: serialHex(rec.Serial), Days: at,
-				NotAfter: rec.NotAfter.In(moscow).Format("02.01.2006")})
-			ok, err := d.st.OutboxOnce(ctx, serialHex(rec.Serial)+"/"+strconv.Itoa(at),
-				store.OutboxRow{Kind: HookRenewal, Serial: rec.Serial, Payload: payload})
+			ok, err := d.st.OutboxOnce(ctx, message.SerialHex(rec.Serial)+"/"+strconv.Itoa(at),
+				store.OutboxRow{Kind: HookRenewal, Serial: rec.Serial, Payload: message.RenewalPayload(to, rec, at)})
 			if err != nil {
 				return wrote, err
 			}
@@ -101,18 +98,4 @@ func (d *Deliverer) RenewalPass(ctx context.Context, now time.Time) (int, error)
 		}
 		cursor = next
 	}
-}
-
-func (d *Deliverer) ownerEmail(ctx context.Context, rec *store.CertRecord) string {
-	if c, err := pkix.ParseCertificate(rec.DER); err == nil {
-		if s, err := c.Subject.Subject(); err == nil && s.Email != "" {
-			return s.Email
-		}
-	}
-	if id, ok := raApplication(rec.RequestID); ok {
-		if a, err := d.application(ctx, id); err == nil {
-			return a.Owner.Email
-		}
-	}
-	return ""
 }

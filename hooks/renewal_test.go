@@ -16,6 +16,7 @@ import (
 
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/hooks"
+	"github.com/gostca/gostca/hooks/message"
 	"github.com/gostca/gostca/internal/catest"
 	"github.com/gostca/gostca/store"
 )
@@ -26,11 +27,11 @@ import (
 // comes from the configured template, signed.
 func TestRenewalReminders(t *testing.T) {
 	var mu sync.Mutex
-	var got []hooks.EmailMessage
+	var got []message.EmailMessage
 	seen := map[string]bool{} // a receiver takes each webhook-id once (delivery is at least once)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
-		var m hooks.EmailMessage
+		var m message.EmailMessage
 		if r.Header.Get("webhook-signature") == "" || json.Unmarshal(b, &m) != nil {
 			http.Error(w, "bad", 400)
 			return

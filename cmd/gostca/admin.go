@@ -18,6 +18,7 @@ import (
 	"github.com/gostca/gostca/api"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/ca/offline"
 	"github.com/gostca/gostca/cadir"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/docstore"
@@ -480,7 +481,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		// Only warnings: the output is the list.
 		log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-		list, err := ca.ListTokens(ctx, cfg, store.Options{Logger: log})
+		list, err := offline.ListTokens(ctx, cfg, store.Options{Logger: log})
 		if err != nil {
 			fmt.Fprintf(stderr, "gostca token list: %v\n%s\n", err, dataDirAdvice(err, true))
 			return 1
@@ -557,7 +558,7 @@ func runFsck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	var docs docstore.Report
-	rep, err := ca.Fsck(ctx, cfg, store.Options{Logger: newLogger(cfg, stderr)}, ca.FsckOptions{Checkpoint: cp, Documents: &docs})
+	rep, err := offline.Fsck(ctx, cfg, store.Options{Logger: newLogger(cfg, stderr)}, offline.FsckOptions{Checkpoint: cp, Documents: &docs})
 	if err != nil {
 		fmt.Fprintf(stderr, "gostca fsck: %v\n%s\n", err, dataDirAdvice(err, false))
 		return 1

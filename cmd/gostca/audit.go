@@ -12,6 +12,8 @@ import (
 
 	"github.com/gostca/gostca/api/wire"
 	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/ca/checkpoint"
+	"github.com/gostca/gostca/ca/offline"
 	"github.com/gostca/gostca/store"
 )
 
@@ -37,7 +39,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		write := func(cp *store.Checkpoint) error {
 			if *out != "" {
-				if err := ca.AppendCheckpoint(*out, cp); err != nil {
+				if err := checkpoint.Append(*out, cp); err != nil {
 					return err
 				}
 				fmt.Fprintf(stderr, "checkpoint of audit entry %d signed by %s appended to %s\n", cp.Seq, cp.Signer, *out)
@@ -108,7 +110,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return 2
 		}
 		log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-		page, next, err := ca.AuditEntriesOffline(ctx, cfg, store.Options{Logger: log}, *cursor, *limit)
+		page, next, err := offline.AuditEntries(ctx, cfg, store.Options{Logger: log}, *cursor, *limit)
 		if err != nil {
 			fmt.Fprintf(stderr, "gostca audit list: %v\n(is the server running? then use --server)\n", err)
 			return 1
@@ -134,7 +136,7 @@ func printNext(w io.Writer, next string) {
 func fsckCheckpoint(files []string) (*store.Checkpoint, error) {
 	var newest *store.Checkpoint
 	for _, f := range files {
-		cp, err := ca.ReadCheckpoints(f)
+		cp, err := checkpoint.Read(f)
 		if err != nil {
 			return nil, err
 		}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/ca/checkpoint"
 )
 
 // While the server runs: `gostca audit checkpoint --server` fetches a
@@ -41,7 +41,7 @@ func TestAuditOverAPIAndSchedule(t *testing.T) {
 	}
 	manual := filepath.Join(work, "manual.jsonl")
 	cli(t, 0, append([]string{"audit", "checkpoint", "--out", manual}, api...)...)
-	cp, err := ca.ReadCheckpoints(manual)
+	cp, err := checkpoint.Read(manual)
 	if err != nil || cp.Seq < 2 || cp.Signer != "gost256" {
 		t.Fatalf("checkpoint over the API: %+v %v", cp, err)
 	}
@@ -56,7 +56,7 @@ func TestAuditOverAPIAndSchedule(t *testing.T) {
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		data, _ := os.ReadFile(scheduled)
-		if n, err := ca.ReadCheckpoints(scheduled); err == nil && n.Seq > cp.Seq && bytes.HasSuffix(data, []byte("\n")) {
+		if n, err := checkpoint.Read(scheduled); err == nil && n.Seq > cp.Seq && bytes.HasSuffix(data, []byte("\n")) {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -66,7 +66,7 @@ func TestAuditOverAPIAndSchedule(t *testing.T) {
 	}
 	srv.stop()
 	out := cli(t, 0, "fsck", "--data", dir, "--checkpoint", manual, "--checkpoint", scheduled)
-	newest, _ := ca.ReadCheckpoints(scheduled)
+	newest, _ := checkpoint.Read(scheduled)
 	if !strings.Contains(out, "audit checkpoint: entry "+itoa(newest.Seq)+": ok") {
 		t.Fatalf("fsck against the newest checkpoint:\n%s", out)
 	}

@@ -15,8 +15,9 @@ import (
 
 	"github.com/cockroachdb/pebble/v2"
 
-	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/ca/checkpoint"
 	"github.com/gostca/gostca/cadir"
+	"github.com/gostca/gostca/cadir/secrets"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/store"
 )
@@ -160,7 +161,7 @@ func TestAuditCheckpointFsckEndToEnd(t *testing.T) {
 	work := t.TempDir()
 	dir := filepath.Join(work, "data")
 	cli(t, 0, "init", "--data", dir)
-	for _, f := range []string{cadir.AuditKeyRefFile, "keys/audit.key"} {
+	for _, f := range []string{secrets.AuditKeyRefFile, "keys/audit.key"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Fatalf("init made no audit key: %v", err)
 		}
@@ -178,7 +179,7 @@ func TestAuditCheckpointFsckEndToEnd(t *testing.T) {
 
 	cpFile := filepath.Join(work, "checkpoints.jsonl")
 	cli(t, 0, "audit", "checkpoint", "--data", dir, "--out", cpFile)
-	cp, err := ca.ReadCheckpoints(cpFile)
+	cp, err := checkpoint.Read(cpFile)
 	if err != nil || cp.Seq != 4 || cp.Signer != "gost256" {
 		t.Fatalf("checkpoint %+v %v", cp, err)
 	}

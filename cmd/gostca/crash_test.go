@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/ca/offline"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/internal/testlog"
 	"github.com/gostca/gostca/store"
@@ -196,7 +196,7 @@ func TestServeCrash(t *testing.T) {
 	}
 	cfg := config.DefaultConfig()
 	cfg.DataDir = dir
-	rep, err := ca.Fsck(context.Background(), cfg, store.Options{Logger: slog.New(slog.DiscardHandler)}, ca.FsckOptions{})
+	rep, err := offline.Fsck(context.Background(), cfg, store.Options{Logger: slog.New(slog.DiscardHandler)}, offline.FsckOptions{})
 	if err != nil || !rep.OK() {
 		t.Fatalf("fsck after the crashes: %v %+v", err, rep)
 	}

@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/api/raapi"
-	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/ca/offline"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/docstore"
 	"github.com/gostca/gostca/store"
@@ -261,7 +261,7 @@ func TestRACrash(t *testing.T) {
 	cfg := config.DefaultConfig()
 	cfg.DataDir = dir
 	var dr docstore.Report
-	rep, err := ca.Fsck(context.Background(), cfg, store.Options{Logger: slog.New(slog.DiscardHandler)}, ca.FsckOptions{Documents: &dr})
+	rep, err := offline.Fsck(context.Background(), cfg, store.Options{Logger: slog.New(slog.DiscardHandler)}, offline.FsckOptions{Documents: &dr})
 	if err != nil || !rep.OK() || !dr.OK() || len(dr.Missing) != 0 {
 		t.Fatalf("fsck after the crashes: %v %+v; documents %+v", err, rep, dr)
 	}

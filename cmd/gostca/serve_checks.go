@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/gostca/gostca/api"
+	"github.com/gostca/gostca/api/clientlimit"
 	"github.com/gostca/gostca/cadir"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/hsm"
@@ -42,7 +43,7 @@ func serverOptions(cfg *config.Config, log *slog.Logger, metricsToken []byte) ap
 	s := &cfg.Server
 	return api.Options{MaxBodyBytes: s.MaxBodyBytes, ReadTimeout: s.ReadTimeout, WriteTimeout: s.WriteTimeout,
 		IdleTimeout: s.IdleTimeout, Logger: log, MetricsToken: metricsToken,
-		Conns: api.ConnLimits{PerClient: s.MaxConnsPerClient, Total: s.MaxConns},
-		AuthFailures: api.AuthFailureLimits{Limit: s.AuthFailureLimit, Window: s.AuthFailureWindow,
+		Conns: clientlimit.ConnLimits{PerClient: s.MaxConnsPerClient, Total: s.MaxConns},
+		AuthFailures: clientlimit.AuthFailureLimits{Limit: s.AuthFailureLimit, Window: s.AuthFailureWindow,
 			MaxDelay: s.AuthFailureMaxDelay, Clients: s.AuthFailureClients}}
 }

@@ -1,4 +1,7 @@
-package cadir
+// Package atomicfile writes a file all or nothing: through a synced
+// temporary file and a rename (or, exclusive, a hard link that fails if
+// the file exists), then a synced directory.
+package atomicfile
 
 import (
 	"fmt"
@@ -7,10 +10,10 @@ import (
 	"path/filepath"
 )
 
-// WriteFileAtomic writes data to path through a synced temporary file and
-// a rename (exclusive: fail if path exists), so readers see all or
+// Write writes data to path through a synced temporary file and a
+// rename (exclusive: fail if path exists), so readers see all or
 // nothing.
-func WriteFileAtomic(path string, data []byte, mode os.FileMode, exclusive bool) error {
+func Write(path string, data []byte, mode os.FileMode, exclusive bool) error {
 	if exclusive {
 		if _, err := os.Lstat(path); err == nil {
 			return fmt.Errorf("%s: %w", path, fs.ErrExist)

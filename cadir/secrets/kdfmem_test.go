@@ -1,4 +1,4 @@
-package cadir
+package secrets
 
 import (
 	"os"
@@ -31,10 +31,10 @@ func TestSoftKeyKDFMemoryReturned(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "k.key")
-	if err := writeSoftKeyFile(path, k, []byte("kdf memory test passphrase"), nil); err != nil {
+	if err := WriteSoftKeyFile(path, k, []byte("kdf memory test passphrase"), nil); err != nil {
 		t.Fatal(err)
 	}
-	got, err := openSoftKey(path, hsm.SecretSource{File: pass})
+	got, err := OpenSoftKey(path, hsm.SecretSource{File: pass})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package cadir
+package secrets
 
 import (
 	"bytes"
@@ -29,11 +29,11 @@ func TestSoftAuditKey(t *testing.T) {
 	cfg := testConfig(t)
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
-	none, err := OpenAuditKey(ctx, &cfg, log, false)
+	none, err := OpenAuditKey(ctx, &cfg, nil, log, false)
 	if err != nil || none.Key != nil {
 		t.Fatalf("no key and no create: %+v %v", none, err)
 	}
-	k, err := OpenAuditKey(ctx, &cfg, log, true)
+	k, err := OpenAuditKey(ctx, &cfg, nil, log, true)
 	if err != nil || k.Key == nil || k.Existed {
 		t.Fatalf("create: %+v %v", k, err)
 	}
@@ -46,10 +46,10 @@ func TestSoftAuditKey(t *testing.T) {
 	raw, _ := os.ReadFile(keyPath)
 	ref, _ := os.ReadFile(filepath.Join(cfg.DataDir, AuditKeyRefFile))
 	var r auditKeyRefJSON
-	if err := json.Unmarshal(ref, &r); err != nil || r.Key.Type != KeyTypeSoft || r.Key.File != filepath.Join("keys", "audit.key") {
+	if err := json.Unmarshal(ref, &r); err != nil || r.Key.Type != RefSoft || r.Key.File != filepath.Join("keys", "audit.key") {
 		t.Fatalf("reference %s: %v", ref, err)
 	}
-	again, err := OpenAuditKey(ctx, &cfg, log, true)
+	again, err := OpenAuditKey(ctx, &cfg, nil, log, true)
 	if err != nil || !again.Existed {
 		t.Fatalf("open again: %+v %v", again, err)
 	}
@@ -60,14 +60,14 @@ func TestSoftAuditKey(t *testing.T) {
 		t.Fatal("the key prints its secret")
 	}
 	t.Setenv(config.PassphraseEnv, "another passphrase here")
-	if _, err := OpenAuditKey(ctx, &cfg, log, true); err == nil || !strings.Contains(err.Error(), "wrong passphrase") {
+	if _, err := OpenAuditKey(ctx, &cfg, nil, log, true); err == nil || !strings.Contains(err.Error(), "wrong passphrase") {
 		t.Fatalf("another passphrase: %v", err)
 	}
 	t.Setenv(config.PassphraseEnv, "a cadir test passphrase")
 	if err := os.Remove(filepath.Join(cfg.DataDir, AuditKeyRefFile)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := OpenAuditKey(ctx, &cfg, log, true); err == nil || !strings.Contains(err.Error(), "move it aside") {
+	if _, err := OpenAuditKey(ctx, &cfg, nil, log, true); err == nil || !strings.Contains(err.Error(), "move it aside") {
 		t.Fatalf("orphan key file: %v", err)
 	}
 	if now, _ := os.ReadFile(keyPath); !bytes.Equal(now, raw) {

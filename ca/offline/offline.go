@@ -1,20 +1,26 @@
-package ca
+// Package offline is the administration of a stopped CA's data
+// directory (the store allows one process at a time): fsck, the API
+// token list and the audit log. Each opens the store with the audit key
+// of the data directory, if it has one, and never creates one; none
+// loads the CA keys. A running CA is package ca's.
+package offline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 
 	"github.com/gostca/gostca/auth"
+	"github.com/gostca/gostca/ca/checkpoint"
+	"github.com/gostca/gostca/ca/docsweep"
 	"github.com/gostca/gostca/cadir"
+	"github.com/gostca/gostca/cadir/secrets"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/docstore"
 	"github.com/gostca/gostca/store"
 )
-
-// Admin operations on the data directory of a stopped CA (the store
-// allows one process at a time). Each opens the store with the audit key
-// of the data directory, if it has one.
 
 // FsckOptions are the optional inputs of Fsck.
 type FsckOptions struct {
@@ -41,7 +47,7 @@ func Fsck(ctx context.Context, cfg config.Config, opts store.Options, fo FsckOpt
 	}
 	var co store.CheckOptions
 	if fo.Checkpoint != nil {
-		verify, err := CheckpointVerifier(cfg.DataDir, fo.Checkpoint.Signer)
+		verify, err := checkpoint.Verifier(cfg.DataDir, fo.Checkpoint.Signer)
 		if err != nil {
 			return nil, err
 		}
@@ -56,7 +62,7 @@ func Fsck(ctx context.Context, cfg config.Config, opts store.Options, fo FsckOpt
 	if err != nil {
 		return nil, fmt.Errorf("ca: check: %w", err)
 	}
-	dr, err := checkDocuments(ctx, &cfg, st, rep)
+	dr, err := docsweep.Check(ctx, &cfg, st, rep)
 	if err != nil {
 		return nil, err
 	}
@@ -81,8 +87,8 @@ func ListTokens(ctx context.Context, cfg config.Config, opts store.Options) ([]a
 	return t.List(ctx)
 }
 
-// AuditEntriesOffline pages through the audit log of a stopped CA.
-func AuditEntriesOffline(ctx context.Context, cfg config.Config, opts store.Options, cursor string, limit int) ([]store.AuditEntry, string, error) {
+// AuditEntries pages through the audit log of a stopped CA.
+func AuditEntries(ctx context.Context, cfg config.Config, opts store.Options, cursor string, limit int) ([]store.AuditEntry, string, error) {
 	st, closeAll, err := openOfflineStore(ctx, auditKeyOf(&cfg, opts.Logger), cfg.DataDir, opts)
 	if err != nil {
 		return nil, "", err
@@ -92,7 +98,32 @@ func AuditEntriesOffline(ctx context.Context, cfg config.Config, opts store.Opti
 }
 
 func auditKeyOf(cfg *config.Config, log *slog.Logger) keyOpener {
-	return func(ctx context.Context, create bool) (*cadir.AuditKey, error) {
+	return func(ctx context.Context, create bool) (*secrets.AuditKey, error) {
 		return cadir.OpenAuditKey(ctx, cfg, log, create)
 	}
 }
+
+// openOfflineStore opens the store of a stopped CA for a command that
+// does not load the CA keys (fsck, token list, audit list): with the
+// audit key if the data directory has one (never creating it). The
+// returned function closes the store and the key's token.
+func openOfflineStore(ctx context.Context, keys keyOpener, dataDir string, opts store.Options) (*store.Store, func() error, error) {
+	var ak *secrets.AuditKey
+	if opts.AuditKey == nil {
+		var err error
+		if ak, err = keys(ctx, false); err != nil {
+			return nil, nil, fmt.Errorf("ca: %w", err)
+		}
+		opts = ak.StoreOptions(opts)
+	}
+	st, err := store.Open(filepath.Join(dataDir, cadir.DBDir), opts)
+	if err != nil {
+		ak.Close()
+		return nil, nil, fmt.Errorf("ca: %w", secrets.AuditKeyHint(err)) // "store: open DIR: …" says what failed
+	}
+	return st, func() error { return errors.Join(st.Close(), ak.Close()) }, nil
+}
+
+// keyOpener opens the audit key of a data directory (cadir.OpenAuditKey
+// bound to a configuration).
+type keyOpener func(ctx context.Context, create bool) (*secrets.AuditKey, error)

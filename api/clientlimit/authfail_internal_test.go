@@ -1,20 +1,15 @@
-package api
+package clientlimit
 
 import (
-	"encoding/json"
-	"fmt"
 	"net"
-	"strings"
 	"testing"
 	"time"
-
-	"github.com/gostca/gostca/api/wire"
 )
 
 // The table of failing addresses stays within its bound whatever the
 // number of addresses, and an IPv6 /64 is one address.
 func TestAuthFailuresBounded(t *testing.T) {
-	a := newAuthFailures(AuthFailureLimits{Limit: 2, Window: time.Minute, MaxDelay: time.Hour, Clients: 100})
+	a := NewAuthFailures(AuthFailureLimits{Limit: 2, Window: time.Minute, MaxDelay: time.Hour, Clients: 100})
 	now := time.Now()
 	for i := range 20000 {
 		k, _ := clientKeyOf(net.IPv4(10, byte(i>>16), byte(i>>8), byte(i)))
@@ -44,33 +39,4 @@ func TestAuthFailuresBounded(t *testing.T) {
 	if d != time.Hour {
 		t.Fatalf("after 40 failures: %v, want the 1h ceiling", d)
 	}
-}
-
-// BenchmarkDecodeIssueBody compares decoding an issuance body with and
-// without the duplicate-key check.
-func BenchmarkDecodeIssueBody(b *testing.B) {
-	body := []byte(fmt.Sprintf(`{"csr":"%s","profile":"qualified-person","subject_sign_tool":"КриптоПро CSP",`+
-		`"subject":{"common_name":"Иванов Иван Иванович","surname":"Иванов","given_name":"Иван Иванович","country":"RU",`+
-		`"snils":"11223344595","inn":"500100123426"},"emails":["a@example.ru","b@example.ru"]}`, strings.Repeat("QUJD", 200)))
-	decode := func() {
-		var v IssueRequest
-		if err := json.Unmarshal(body, &v); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.Run("decode", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			decode()
-		}
-	})
-	b.Run("check+decode", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if err := wire.CheckDuplicateKeys(body); err != nil {
-				b.Fatal(err)
-			}
-			decode()
-		}
-	})
 }

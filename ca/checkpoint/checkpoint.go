@@ -1,4 +1,10 @@
-package ca
+// Package checkpoint is the audit chain's checkpoints outside the store:
+// signing the chain's head (store.Checkpoint) with a CA key, exporting
+// them on a schedule to a file of JSON lines, reading the newest back,
+// and checking one's signature against the certificates of a data
+// directory. fsck (package ca/offline) holds the chain against the
+// newest to find truncation and rewriting.
+package checkpoint
 
 import (
 	"bufio"
@@ -7,11 +13,11 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
 	"github.com/gostca/gostca/cadir"
-	"github.com/gostca/gostca/caerr"
 	"github.com/gostca/gostca/hsm"
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/store"
@@ -28,26 +34,20 @@ import (
 // not used: it is a soft key even with an HSM CA, and it is replaced
 // every few weeks, so old checkpoints would need retired certificates.
 
-// checkpointer is what a checkpoint needs of the store.
-type checkpointer interface {
+// Store is what a checkpoint needs of the store (*store.Store has it).
+type Store interface {
 	Checkpoint(ctx context.Context, signer string, sign store.SignFunc) (*store.Checkpoint, error)
 }
 
-// Checkpoint signs the current head of the audit chain with the default
-// issuing CA's key.
-func (c *CA) Checkpoint(ctx context.Context) (*store.Checkpoint, error) {
-	cp, ok := c.st.(checkpointer)
-	if !ok {
-		return nil, caerr.Newf(caerr.CodeInternal, "this store cannot make audit checkpoints")
-	}
-	id := c.order[0]
-	key := c.issuers[id].Key
+// Sign signs the current head of the audit chain with key, the key of
+// the CA named id (an issuing CA's id, or cadir.RootID).
+func Sign(ctx context.Context, st Store, id string, key hsm.Key) (*store.Checkpoint, error) {
 	alg, err := pkix.SignatureAlgorithmFor(key.Public())
 	if err != nil {
 		return nil, fmt.Errorf("ca: checkpoint: %w", err)
 	}
 	signer := hsm.AsSignerContext(ctx, key)
-	return cp.Checkpoint(ctx, id, func(msg []byte) ([]byte, error) {
+	return st.Checkpoint(ctx, id, func(msg []byte) ([]byte, error) {
 		sig, err := pkix.Sign(rand.Reader, signer, alg, msg)
 		if err != nil {
 			return nil, err
@@ -60,9 +60,9 @@ func (c *CA) Checkpoint(ctx context.Context) (*store.Checkpoint, error) {
 	})
 }
 
-// CheckpointVerifier returns the function that checks a checkpoint
-// signed by signer: the issuing CA (or the root) of dataDir with that id.
-func CheckpointVerifier(dataDir, signer string) (store.VerifyFunc, error) {
+// Verifier returns the function that checks a checkpoint signed by
+// signer: the issuing CA (or the root) of dataDir with that id.
+func Verifier(dataDir, signer string) (store.VerifyFunc, error) {
 	m, root, certs, err := cadir.ReadCerts(dataDir)
 	if err != nil {
 		return nil, err
@@ -87,11 +87,11 @@ func CheckpointVerifier(dataDir, signer string) (store.VerifyFunc, error) {
 	return func(msg, sig []byte) error { return pkix.CheckSignature(pub, alg, msg, sig) }, nil
 }
 
-// ReadCheckpoints reads a checkpoint file: one exported checkpoint, or
+// Read reads a checkpoint file: one exported checkpoint, or
 // many, one JSON object per line (the scheduled export appends), and
 // returns the newest (highest sequence number, then latest time). Blank
 // lines are skipped; any other bad line is an error naming it.
-func ReadCheckpoints(path string) (*store.Checkpoint, error) {
+func Read(path string) (*store.Checkpoint, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint file: %w", err)
@@ -121,9 +121,9 @@ func ReadCheckpoints(path string) (*store.Checkpoint, error) {
 	return newest, nil
 }
 
-// AppendCheckpoint appends cp as one JSON line to path (created 0644:
+// Append appends cp as one JSON line to path (created 0644:
 // a checkpoint is public) and syncs it.
-func AppendCheckpoint(path string, cp *store.Checkpoint) error {
+func Append(path string, cp *store.Checkpoint) error {
 	line, err := cp.MarshalJSON()
 	if err != nil {
 		return err
@@ -141,12 +141,25 @@ func AppendCheckpoint(path string, cp *store.Checkpoint) error {
 	return nil
 }
 
-// runCheckpoints is the scheduled export (audit.checkpoint_interval):
-// every interval, and once more when the CA closes, if the chain grew, a
-// checkpoint is signed and appended to audit.checkpoint_file. Failures
-// are logged and retried next time.
-func (c *CA) runCheckpoints(ctx context.Context) {
-	every, path := c.cfg.Audit.CheckpointInterval, c.cfg.Audit.CheckpointFile
+// Export is the scheduled export (audit.checkpoint_interval): every
+// Interval, and once more when the CA closes, if the chain grew, a
+// checkpoint is taken and appended to File. Failures are logged and
+// retried next time.
+type Export struct {
+	Interval time.Duration
+	File     string
+	// Head is the audit chain's head (its sequence number).
+	Head func(ctx context.Context) (uint64, error)
+	// Take signs a checkpoint of the head.
+	Take func(ctx context.Context) (*store.Checkpoint, error)
+	Log  *slog.Logger
+}
+
+// Run exports until ctx is done, then once more (the store and the keys
+// must still be open then: the CA's Close waits for this job first).
+// Without an interval or a file it returns at once.
+func (x Export) Run(ctx context.Context) {
+	every, path := x.Interval, x.File
 	if every <= 0 || path == "" {
 		return
 	}
@@ -154,20 +167,20 @@ func (c *CA) runCheckpoints(ctx context.Context) {
 	defer t.Stop()
 	var last uint64
 	take := func(ctx context.Context) {
-		seq, _, err := c.st.AuditHead(ctx)
+		seq, err := x.Head(ctx)
 		if err != nil || seq == last {
 			return
 		}
-		cp, err := c.Checkpoint(ctx)
+		cp, err := x.Take(ctx)
 		if err == nil {
-			err = AppendCheckpoint(path, cp)
+			err = Append(path, cp)
 		}
 		if err != nil {
-			c.log.Error("audit checkpoint failed", "file", path, "err", err)
+			x.Log.Error("audit checkpoint failed", "file", path, "err", err)
 			return
 		}
 		last = cp.Seq
-		c.log.Info("audit checkpoint written", "seq", cp.Seq, "file", path)
+		x.Log.Info("audit checkpoint written", "seq", cp.Seq, "file", path)
 	}
 	for {
 		select {

@@ -1,4 +1,4 @@
-package hooks
+package message
 
 import (
 	"context"
@@ -11,38 +11,12 @@ import (
 	"github.com/gostca/gostca/store"
 )
 
-// Outbox kinds besides HookESIA. The registration authority writes the
-// first three (package ra: OutboxSMS, OutboxEmail, OutboxRegistryCheck);
-// the renewal job writes the last.
-const (
-	HookRegistryCheck = "registry_check"
-	HookSMS           = "sms"
-	HookEmail         = "email"
-	HookRenewal       = "renewal"
-)
-
-// document builds the JSON body of a delivery of kind from its row. The
-// data is read at delivery time, so that it describes what is stored.
-func (d *Deliverer) document(ctx context.Context, kind string, r *store.OutboxRow) ([]byte, error) {
-	switch kind {
-	case HookESIA:
-		return d.esiaDocument(ctx, r)
-	case HookRegistryCheck:
-		return d.registryDocument(ctx, r)
-	case HookSMS, HookEmail:
-		return d.noticeDocument(kind, r)
-	case HookRenewal:
-		return d.renewalDocument(ctx, r)
-	}
-	return nil, fmt.Errorf("no document format for hook kind %q", kind)
-}
-
 // appReader is the optional store role the RA documents need.
 type appReader interface {
 	Application(ctx context.Context, id string) (*store.Application, error)
 }
 
-func (d *Deliverer) application(ctx context.Context, id string) (*store.Application, error) {
+func (d *Builder) application(ctx context.Context, id string) (*store.Application, error) {
 	ar, ok := d.st.(appReader)
 	if !ok {
 		return nil, fmt.Errorf("application %s: this store keeps no applications", id)
@@ -54,8 +28,8 @@ func (d *Deliverer) application(ctx context.Context, id string) (*store.Applicat
 	return a, nil
 }
 
-// checkRow is the payload ra writes for a registry check (ra.CheckPayload).
-type checkRow struct {
+// CheckRow is the payload ra writes for a registry check (ra.CheckPayload).
+type CheckRow struct {
 	V           int       `json:"v"`
 	Application string    `json:"application"`
 	Check       string    `json:"check"`
@@ -121,8 +95,9 @@ func idDoc(o *store.Owner, full bool) *IDDoc {
 	return doc
 }
 
-func (d *Deliverer) registryDocument(ctx context.Context, r *store.OutboxRow) ([]byte, error) {
-	var row checkRow
+// Registry is the body of a registry_check row: a RegistryRequest.
+func (d *Builder) Registry(ctx context.Context, r *store.OutboxRow) ([]byte, error) {
+	var row CheckRow
 	if err := json.Unmarshal(r.Payload, &row); err != nil || row.V != 1 || row.Application == "" {
 		return nil, fmt.Errorf("outbox row %d: unreadable payload", r.ID)
 	}
@@ -153,7 +128,7 @@ func (d *Deliverer) registryDocument(ctx context.Context, r *store.OutboxRow) ([
 // A confirmation SMS (otp.SMSPayload) carries no code: its Nonce, under
 // the code secret, derives the code at delivery (otp.Secret.Code), and
 // the row loses its payload once delivered or cancelled
-// (scrubOnDelivery).
+// (CarriesCode).
 type noticeRow struct {
 	V           int    `json:"v"`
 	Application string `json:"application"`
@@ -182,17 +157,22 @@ type EmailMessage struct {
 	Body    string `json:"body"`
 }
 
-// scrubOnDelivery: a row of a one-time code loses its payload when it is
-// delivered or cancelled.
-func scrubOnDelivery(kind string, payload []byte) bool {
-	if kind != HookSMS {
-		return false
-	}
+// CarriesCode reports a notice payload of a one-time code (a nonce, or
+// the clear code of earlier versions): such an SMS row loses its payload
+// once delivered or cancelled.
+func CarriesCode(payload []byte) bool {
 	var n noticeRow
 	return json.Unmarshal(payload, &n) == nil && (n.Nonce != "" || n.LegacyCode != "")
 }
 
-func (d *Deliverer) noticeDocument(kind string, r *store.OutboxRow) ([]byte, error) {
+// SMS is the body of an sms row: an SMSMessage from the row's template.
+func (d *Builder) SMS(r *store.OutboxRow) ([]byte, error) { return d.notice(true, r) }
+
+// Email is the body of an email or renewal row: an EmailMessage from the
+// row's template.
+func (d *Builder) Email(r *store.OutboxRow) ([]byte, error) { return d.notice(false, r) }
+
+func (d *Builder) notice(sms bool, r *store.OutboxRow) ([]byte, error) {
 	var n noticeRow
 	if err := json.Unmarshal(r.Payload, &n); err != nil || n.V != 1 || n.To == "" || n.Template == "" {
 		return nil, fmt.Errorf("outbox row %d: unreadable payload", r.ID)
@@ -209,7 +189,7 @@ func (d *Deliverer) noticeDocument(kind string, r *store.OutboxRow) ([]byte, err
 		return nil, fmt.Errorf("outbox row %d: %w", r.ID, err)
 	}
 	fill := d.filler(&n, code)
-	if kind == HookSMS {
+	if sms {
 		if t.SMS == "" {
 			return nil, fmt.Errorf("outbox row %d: template %q has no sms text", r.ID, n.Template)
 		}
@@ -221,14 +201,8 @@ func (d *Deliverer) noticeDocument(kind string, r *store.OutboxRow) ([]byte, err
 	return json.Marshal(EmailMessage{To: n.To, Subject: fill(t.Subject), Body: fill(t.Body)})
 }
 
-func (d *Deliverer) filler(n *noticeRow, code string) func(string) string {
+func (d *Builder) filler(n *noticeRow, code string) func(string) string {
 	rep := strings.NewReplacer("{application}", n.Application, "{serial}", n.Serial, "{code}", code,
 		"{days}", strconv.Itoa(n.Days), "{not_after}", n.NotAfter, "{cabinet}", d.cfg.CabinetURL)
 	return rep.Replace
-}
-
-// renewalDocument is the reminder e-mail of a renewal row: a notice of
-// template "renewal" with the serial, the days left and the expiry date.
-func (d *Deliverer) renewalDocument(_ context.Context, r *store.OutboxRow) ([]byte, error) {
-	return d.noticeDocument(HookEmail, r)
 }

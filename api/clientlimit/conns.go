@@ -1,7 +1,6 @@
-package api
+package clientlimit
 
 import (
-	"crypto/tls"
 	"log/slog"
 	"net"
 	"sync"
@@ -15,7 +14,7 @@ import (
 // ConnLimits.Total in all. A connection over a limit is accepted and
 // closed — on plain HTTP after answering its request (429 for the
 // per-client limit, 503 for the total, Connection: close; see
-// connrefuse.go for the bounds), under TLS at once (no handshake is made
+// refuse.go for the bounds), under TLS at once (no handshake is made
 // for it) — so a client that keeps reconnecting cannot exhaust the
 // server's file descriptors. The limits sit under TLS and fasthttp, on
 // the listener. 0 turns a limit off.
@@ -26,6 +25,20 @@ type ConnLimits struct {
 	Total     int
 }
 
+// ListenOptions are the limits of a listener and what it does with a
+// connection over them.
+type ListenOptions struct {
+	Limits ConnLimits
+	// Plain: no TLS on top, so a refused connection's request is
+	// answered (by Refuser) before it is closed.
+	Plain   bool
+	Refuser *Refuser
+	// Rejected counts refused connections by the limit reached
+	// (per_client, total).
+	Rejected *prometheus.CounterVec
+	Logger   *slog.Logger
+}
+
 // limitListener enforces ConnLimits on a listener.
 type limitListener struct {
 	net.Listener
@@ -33,7 +46,7 @@ type limitListener struct {
 	plain    bool // answer before closing (no TLS on top)
 	rejected *prometheus.CounterVec
 	log      *slog.Logger
-	refuser  *refuser
+	refuser  *Refuser
 
 	mu      sync.Mutex
 	open    map[clientKey]int
@@ -41,12 +54,13 @@ type limitListener struct {
 	lastLog time.Time
 }
 
-func (s *Server) limitListener(ln net.Listener, plain bool) net.Listener {
-	if s.opts.Conns.PerClient <= 0 && s.opts.Conns.Total <= 0 {
+// Listen enforces o.Limits on ln; without limits it returns ln.
+func Listen(ln net.Listener, o ListenOptions) net.Listener {
+	if o.Limits.PerClient <= 0 && o.Limits.Total <= 0 {
 		return ln
 	}
-	return &limitListener{Listener: ln, lim: s.opts.Conns, plain: plain, rejected: s.connsRejected, log: s.log,
-		refuser: s.refuser, open: map[clientKey]int{}}
+	return &limitListener{Listener: ln, lim: o.Limits, plain: o.Plain, rejected: o.Rejected, log: o.Logger,
+		refuser: o.Refuser, open: map[clientKey]int{}}
 }
 
 // Accept returns the next connection within the limits; the others are
@@ -93,7 +107,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 }
 
 // refuse closes a connection over a limit: on plain HTTP after
-// answering its request (connrefuse.go), off the accept loop.
+// answering its request (refuse.go), off the accept loop.
 func (l *limitListener) refuse(c net.Conn, reason string) {
 	if l.plain {
 		l.refuser.refuse(c, reason)
@@ -126,20 +140,4 @@ func (c *limitedConn) Close() error {
 	err := c.Conn.Close()
 	c.once.Do(func() { c.l.release(c.key, c.keyed) })
 	return err
-}
-
-// tlsConfig is the server's TLS: 1.2 at least, and for TLS 1.2 only
-// ECDHE key exchange with AEAD ciphers (AES-GCM, ChaCha20-Poly1305). No
-// CBC suite (Lucky13-style padding oracles, SHA-1 MACs) and no static-RSA
-// key exchange (no forward secrecy) is offered; TLS 1.3's suites are all
-// AEAD.
-func tlsConfig() *tls.Config {
-	return &tls.Config{
-		MinVersion: tls.VersionTLS12,
-		CipherSuites: []uint16{
-			tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-			tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-			tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-		},
-	}
 }

@@ -1,4 +1,4 @@
-package hooks
+package message
 
 import (
 	"encoding/base64"
@@ -7,14 +7,14 @@ import (
 	"github.com/gostca/gostca/otp"
 )
 
-// SetCodeSecret gives the delivery workers the one-time code secret: an
-// SMS row of a code carries a nonce, and the code is derived from it
-// only here, at delivery (package otp). Without it such rows fail and
-// are retried.
-func (d *Deliverer) SetCodeSecret(s *otp.Secret) { d.codeSecret.Store(s) }
+// SetCodeSecret gives the builder the one-time code secret: an SMS row
+// of a code carries a nonce, and the code is derived from it only here,
+// at delivery (package otp). Without it such rows fail (and the
+// delivery retries them).
+func (d *Builder) SetCodeSecret(s *otp.Secret) { d.codeSecret.Store(s) }
 
 // code is the one-time code of a notice row, "" for a notice without one.
-func (d *Deliverer) code(n *noticeRow) (string, error) {
+func (d *Builder) code(n *noticeRow) (string, error) {
 	if n.Nonce == "" {
 		return "", nil
 	}

@@ -1,4 +1,4 @@
-package cadir
+package secrets
 
 import (
 	"runtime/debug"
@@ -22,33 +22,33 @@ import (
 // releaseKDFMemory returns the freed scrypt buffer to the OS.
 func releaseKDFMemory() { debug.FreeOSMemory() }
 
-// openSoftKey is hsm.OpenSoftKey followed by releaseKDFMemory.
-func openSoftKey(path string, src hsm.SecretSource) (*hsm.SoftKey, error) {
+// OpenSoftKey is hsm.OpenSoftKey followed by releaseKDFMemory.
+func OpenSoftKey(path string, src hsm.SecretSource) (*hsm.SoftKey, error) {
 	defer releaseKDFMemory()
 	return hsm.OpenSoftKey(path, src)
 }
 
-// openSoftSecret is hsm.OpenSoftSecret followed by releaseKDFMemory.
-func openSoftSecret(path string, src hsm.SecretSource) ([]byte, error) {
+// OpenSoftSecret is hsm.OpenSoftSecret followed by releaseKDFMemory.
+func OpenSoftSecret(path string, src hsm.SecretSource) ([]byte, error) {
 	defer releaseKDFMemory()
 	return hsm.OpenSoftSecret(path, src)
 }
 
-// writeSoftKeyFile is hsm.WriteSoftKeyFile followed by releaseKDFMemory.
-func writeSoftKeyFile(path string, k *hsm.SoftKey, pass []byte, opts *hsm.SoftKeyFileOptions) error {
+// WriteSoftKeyFile is hsm.WriteSoftKeyFile followed by releaseKDFMemory.
+func WriteSoftKeyFile(path string, k *hsm.SoftKey, pass []byte, opts *hsm.SoftKeyFileOptions) error {
 	defer releaseKDFMemory()
 	return hsm.WriteSoftKeyFile(path, k, pass, opts)
 }
 
-// writeSoftSecretFile is hsm.WriteSoftSecretFile followed by
+// WriteSoftSecretFile is hsm.WriteSoftSecretFile followed by
 // releaseKDFMemory.
-func writeSoftSecretFile(path string, secret, pass []byte, opts *hsm.SoftKeyFileOptions) error {
+func WriteSoftSecretFile(path string, secret, pass []byte, opts *hsm.SoftKeyFileOptions) error {
 	defer releaseKDFMemory()
 	return hsm.WriteSoftSecretFile(path, secret, pass, opts)
 }
 
-// encryptSoftKey is hsm.EncryptSoftKey followed by releaseKDFMemory.
-func encryptSoftKey(k *hsm.SoftKey, pass []byte, opts *hsm.SoftKeyFileOptions) ([]byte, error) {
+// EncryptSoftKey is hsm.EncryptSoftKey followed by releaseKDFMemory.
+func EncryptSoftKey(k *hsm.SoftKey, pass []byte, opts *hsm.SoftKeyFileOptions) ([]byte, error) {
 	defer releaseKDFMemory()
 	return hsm.EncryptSoftKey(k, pass, opts)
 }

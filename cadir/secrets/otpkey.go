@@ -1,4 +1,4 @@
-package cadir
+package secrets
 
 import (
 	"crypto/rand"
@@ -25,7 +25,7 @@ import (
 const otpKeyFile = "otp.key"
 
 // OTPKeyPath is where the code secret of a data directory is.
-func OTPKeyPath(dataDir string) string { return filepath.Join(dataDir, keysDir, otpKeyFile) }
+func OTPKeyPath(dataDir string) string { return filepath.Join(dataDir, KeysDir, otpKeyFile) }
 
 // OTPSecret opens the code secret of cfg's data directory, making it
 // first if there is none. The caller clears the bytes when done.
@@ -34,7 +34,7 @@ func OTPSecret(cfg *config.Config, log *slog.Logger) ([]byte, error) {
 		log = slog.Default()
 	}
 	path := OTPKeyPath(cfg.DataDir)
-	src, demo, err := passphraseSource(cfg)
+	src, demo, err := PassphraseSource(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +52,7 @@ func OTPSecret(cfg *config.Config, log *slog.Logger) ([]byte, error) {
 	case !errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("cadir: code secret: %w", err)
 	}
-	if err := makeDataDirs(cfg.DataDir); err != nil {
+	if err := makeKeysDir(cfg.DataDir); err != nil {
 		return nil, err
 	}
 	if demo {

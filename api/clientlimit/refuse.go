@@ -1,4 +1,4 @@
-package api
+package clientlimit
 
 import (
 	"bytes"
@@ -32,14 +32,16 @@ const (
 	refuseDrainMax = 64 << 10
 )
 
-// refuser answers refused connections off the accept loop.
-type refuser struct{ slots chan struct{} }
+// Refuser answers refused connections off the accept loop; one serves
+// every listener of a server, so the bound is the server's.
+type Refuser struct{ slots chan struct{} }
 
-func newRefuser() *refuser { return &refuser{slots: make(chan struct{}, refuseInFlight)} }
+// NewRefuser makes a refuser with refuseInFlight slots.
+func NewRefuser() *Refuser { return &Refuser{slots: make(chan struct{}, refuseInFlight)} }
 
 // refuse takes c over and closes it, after answering its request when a
 // slot is free. It never blocks.
-func (r *refuser) refuse(c net.Conn, reason string) {
+func (r *Refuser) refuse(c net.Conn, reason string) {
 	select {
 	case r.slots <- struct{}{}:
 	default:
