@@ -41,6 +41,9 @@ func (c *CA) openCabinet(opts Options) error {
 	if err != nil {
 		return err
 	}
+	if err := c.openStatusRequests(codes, opts); err != nil {
+		return err
+	}
 	if err := c.cabinet.SetCloud(c.st, vault, cabinet.CloudOptions{OperationTTL: cc.OperationTTL}); err != nil {
 		return err
 	}
