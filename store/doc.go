@@ -329,25 +329,25 @@
 //
 // A subscriber's request to suspend or revoke a certificate
 // (statusreq.go, statusreqphone.go; package statusreq) uses 0x8c–0x8f,
-// starting empty in any older store: no schema step. A status request (version 1) is serial ‖
-// phone ‖ action (byte: the target State, revoked or on hold) ‖ reason
-// (its RFC 5280 name) ‖ comment ‖ state (byte: 1 awaiting_code,
-// 2 pending, 3 approved, 4 rejected) ‖ created ‖ decided ‖ decided by ‖
-// rejection. Its id is the id of its code's challenge (purpose 5).
-// PutChallenge's extra StatusRequestDraft writes it awaiting_code, with
-// its 0x8e and 0x8f entries, in the challenge's batch; UseChallenge's Extra
-// StatusRequestConfirm makes it pending in the batch that consumes the
-// code, setting the 0x8d pointer of its serial and writing the
-// subscriber's notice row; if the serial has a pointer already
-// (ErrConflict) or its certificate cannot take the change
-// (ErrInvalidTransition) the whole batch fails and the code stays
-// unused. DecideStatusRequest writes a decision: when approved, the
-// certificate's status change exactly as SetStatus does (record, 0x15
-// revocation entry, dropped OCSP response, status log, its own revoke or
-// hold audit entry), then the request's new state, the 0x8d pointer
-// removed, the 0x8e entry moved, the decision's audit entry and the
-// notice row, all in one batch: the request is approved if and only if
-// the certificate changed, across a crash. PurgeStatusDrafts deletes
+// starting empty in any older store: no schema step. A status request
+// (version 1) is serial ‖ phone ‖ action (byte: the target State,
+// revoked or on hold) ‖ reason (its RFC 5280 name) ‖ comment ‖ state
+// (byte: 1 awaiting_code, 2 pending, 3 approved, 4 rejected) ‖ created
+// ‖ decided ‖ decided by ‖ rejection. Its id is the id of its code's
+// challenge (purpose 5). PutChallenge's extra StatusRequestDraft writes
+// it awaiting_code, with its 0x8e and 0x8f entries, in the challenge's
+// batch; UseChallenge's Extra StatusRequestConfirm makes it pending in
+// the batch that consumes the code, setting the 0x8d pointer of its
+// serial and writing the subscriber's notice row; if the serial has a
+// pointer already (ErrConflict) or its certificate cannot take the
+// change (ErrInvalidTransition) the whole batch fails and the code
+// stays unused. DecideStatusRequest writes a decision: when approved,
+// the certificate's status change exactly as SetStatus does (record,
+// 0x15 revocation entry, dropped OCSP response, status log, its own
+// revoke or hold audit entry), then the request's new state, the 0x8d
+// pointer removed, the 0x8e entry moved, the decision's audit entry and
+// the notice row, all in one batch: the request is approved if and only
+// if the certificate changed, across a crash. PurgeStatusDrafts deletes
 // drafts asked before a time (record, 0x8e and 0x8f entries, one audit
 // entry with the count). Check decodes every record.
 //
