@@ -32,6 +32,7 @@ func cabinetRoutes(v1 string, a *cabinetapi.API) []*route {
 		newRoute("cabinet_cloud_key", v1+apps, segment, "/cloud-key", on{mPost, sub(a.MakeCloudKey), auth.OpCabinet}),
 		newRoute("cabinet_cloud_confirm", v1+apps, segment, "/cloud-confirm", on{mPost, sub(a.ConfirmCloudKey), auth.OpCabinet}),
 		newRoute("cabinet_status_request_ask", v1+"cabinet/certificates/", segment, "/status-requests", on{mPost, sub(a.AskStatus), auth.OpCabinet}),
+		newRoute("cabinet_status_requests", v1+"cabinet/status-requests", noParam, "", on{mGet, sub(a.MyStatus), auth.OpCabinet}),
 		newRoute("cabinet_status_request", v1+"cabinet/status-requests/", segment, "", on{mGet, sub(a.GetStatus), auth.OpCabinet}),
 		newRoute("cabinet_status_request_confirm", v1+"cabinet/status-requests/", segment, "/confirm", on{mPost, sub(a.ConfirmStatus), auth.OpCabinet}),
 		newRoute("status_requests", v1+"status-requests", noParam, "", on{mGet, h(a.ListStatus), auth.OpStatusRequests}),

@@ -5,6 +5,7 @@ package api
 func init() {
 	for path, methods := range map[string][]string{
 		"/api/v1/cabinet/certificates/{serial}/status-requests": {"post"},
+		"/api/v1/cabinet/status-requests":                       {"get"},
 		"/api/v1/cabinet/status-requests/{id}":                  {"get"},
 		"/api/v1/cabinet/status-requests/{id}/confirm":          {"post"},
 		"/api/v1/status-requests":                               {"get"},

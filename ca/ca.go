@@ -42,6 +42,7 @@ import (
 	"github.com/gostca/gostca/publish"
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/signer"
+	"github.com/gostca/gostca/statusreq"
 	"github.com/gostca/gostca/store"
 )
 
@@ -77,6 +78,8 @@ type CA struct {
 	docs    *docstore.Store  // the document scans (ca/documents.go)
 	reg     *prometheus.Registry
 	m       *metrics
+
+	statusReq *statusreq.Service // subscribers' status requests (statusreq.go)
 
 	// life is the lifetime of the background jobs: cancelled by Close,
 	// which then waits for them (wg).
@@ -177,7 +180,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (_ *CA, err erro
 		return nil, err
 	}
 	c.life, c.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	for _, job := range []func(context.Context){c.pub.RunOCSPRefresh, c.pub.RunCRLRefresh, c.hooks.Run, c.runRAExpiry, c.runDocumentSweep, c.runKeyUsageWatch, c.runCheckpoints, c.cabinet.RunPurge} {
+	for _, job := range []func(context.Context){c.pub.RunOCSPRefresh, c.pub.RunCRLRefresh, c.hooks.Run, c.runRAExpiry, c.runDocumentSweep, c.runKeyUsageWatch, c.runCheckpoints, c.cabinet.RunPurge, c.statusReq.RunPurge} {
 		c.wg.Add(1)
 		go func() {
 			defer c.wg.Done()

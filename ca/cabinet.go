@@ -41,6 +41,9 @@ func (c *CA) openCabinet(opts Options) error {
 	if err != nil {
 		return err
 	}
+	if err := c.openStatusRequests(codes, opts); err != nil {
+		return err
+	}
 	if err := c.openCloud(vault, sec, codes, opts); err != nil {
 		return err
 	}

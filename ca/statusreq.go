@@ -9,15 +9,29 @@ import (
 	"unicode/utf8"
 
 	"github.com/gostca/gostca/auth"
-	"github.com/gostca/gostca/cabinet"
 	"github.com/gostca/gostca/caerr"
+	"github.com/gostca/gostca/otp"
+	"github.com/gostca/gostca/statusreq"
 	"github.com/gostca/gostca/store"
 )
 
 // Subscribers' status requests as the operators see them: list, approve
 // (the certificate's status change and the request's state in one store
 // batch, then OCSP and the CRL refreshed as SetStatus does) and reject.
-// The subscriber's side is package cabinet's. docs/cabinet.md.
+// The subscriber's side is package statusreq's. docs/cabinet.md.
+
+// openStatusRequests makes the subscribers' side of status requests over
+// the store, the registration authority and the cabinet's code service
+// (openCabinet).
+func (c *CA) openStatusRequests(codes *otp.Service, opts Options) error {
+	var err error
+	c.statusReq, err = statusreq.New(c.st, c.ra, codes, statusreq.Options{Now: opts.Now, Logger: c.log})
+	return err
+}
+
+// StatusReq is the subscribers' side of status requests (package api
+// serves it in the cabinet).
+func (c *CA) StatusReq() *statusreq.Service { return c.statusReq }
 
 func (c *CA) statusRequest(id string) ([store.StatusRequestIDLen]byte, error) {
 	raw, err := hex.DecodeString(id)
@@ -79,9 +93,9 @@ func (c *CA) DecideStatusRequest(ctx context.Context, p *auth.Principal, id stri
 	now := time.Now().UTC().Truncate(time.Second)
 	d := store.Decision{Approve: approve, At: now, By: p.Actor(), Rejection: rejection}
 	audit := store.AuditEntry{Actor: p.Actor(), Action: "status_request.reject", Subject: "status-request:" + id, Details: "serial " + hex.EncodeToString(r.Serial), Comment: rejection}
-	tmpl := cabinet.NoticeStatusRejected
+	tmpl := statusreq.NoticeRejected
 	if approve {
-		audit.Action, audit.Comment, tmpl = "status_request.approve", "", cabinet.NoticeStatusApproved
+		audit.Action, audit.Comment, tmpl = "status_request.approve", "", statusreq.NoticeApproved
 		d.Change = store.StatusChange{State: r.Action, At: now}
 		if r.Action == store.Revoked {
 			reason, ok := RevocationReasons[r.Reason]
@@ -91,7 +105,7 @@ func (c *CA) DecideStatusRequest(ctx context.Context, p *auth.Principal, id stri
 			d.Change.Reason = int(reason)
 		}
 	}
-	d.Outbox = []store.OutboxRow{cabinet.NoticeRow(tmpl, r.Phone, r.Serial)}
+	d.Outbox = []store.OutboxRow{statusreq.NoticeRow(tmpl, r.Phone, r.Serial)}
 	out, err := c.st.DecideStatusRequest(ctx, r.ID, d, audit)
 	switch {
 	case errors.Is(err, store.ErrConflict):

@@ -3,7 +3,6 @@ package cabinet
 import (
 	"context"
 
-	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/store"
 )
@@ -35,5 +34,3 @@ func (s *Service) CheckRequest(ctx context.Context, a *store.Application, csr []
 	return s.request(ctx, a, csr)
 }
 
-// Actor is the registration authority's view of the subscriber.
-func (sub *Subscriber) Actor() ra.Actor { return sub.actor() }

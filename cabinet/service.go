@@ -119,6 +119,10 @@ func (sub *Subscriber) actor() ra.Actor {
 	return ra.Actor{Kind: ra.Cabinet, ID: sub.client + "/session:" + hex.EncodeToString(sub.hash[:6]), Phone: sub.Phone}
 }
 
+// Actor is the subscriber as the registration authority and the audit
+// log know them (packages built on the session, such as statusreq).
+func (sub *Subscriber) Actor() ra.Actor { return sub.actor() }
+
 var loginBinding = sha256.Sum256([]byte("gostca cabinet login"))
 
 // Login sends a login code to phone. The answer names the challenge to
@@ -220,7 +224,6 @@ func (s *Service) RunPurge(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		s.purgeStatusDrafts(ctx)
 		ch, ss, err := s.st.PurgeCabinet(ctx, s.now().Add(-PurgeInterval), "system/cabinet")
 		switch {
 		case err != nil && ctx.Err() == nil:

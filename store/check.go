@@ -213,7 +213,7 @@ func (c *checker) entry(k, v []byte) error {
 	case pCloudKey, pCloudOp:
 		c.rep.IndexEntries++
 		c.cloudRecord(k, v)
-	case pStatusReq, pStatusReqOpen, pStatusReqByState:
+	case pStatusReq, pStatusReqOpen, pStatusReqByState, pStatusReqByPhone:
 		c.rep.IndexEntries++
 		c.statusRequestRecord(k, v)
 	case pOTPWindow, pOTPWindowEnd:

@@ -71,6 +71,7 @@
 //	0x8c   request id(16)                       status request record         subscribers' suspend/revoke requests
 //	0x8d   serial                               request id(16)                the certificate's pending request
 //	0x8e   state(1) created(8, Unix ns) id(16)  empty                         status requests by state, oldest first
+//	0x8f   phone(12) ^created(8) id(16)         empty                         status requests by phone, newest first
 //	0x90   limit(1) HMAC of the value(32)       code rate window record       sends per phone, address, prefix in the window
 //	0x91   end(12) limit(1) HMAC(32)            empty                         code rate windows by end (the purge)
 //
@@ -333,28 +334,39 @@
 // # Status requests
 //
 // A subscriber's request to suspend or revoke a certificate
-// (statusreq.go; package cabinet) uses 0x8c–0x8e, starting empty in any
-// older store: no schema step. A status request (version 1) is serial ‖
-// phone ‖ action (byte: the target State, revoked or on hold) ‖ reason
-// (its RFC 5280 name) ‖ comment ‖ state (byte: 1 awaiting_code,
-// 2 pending, 3 approved, 4 rejected) ‖ created ‖ decided ‖ decided by ‖
-// rejection. Its id is the id of its code's challenge (purpose 5).
-// PutChallenge's extra StatusRequestDraft writes it awaiting_code, with
-// its 0x8e entry, in the challenge's batch; UseChallenge's Extra
-// StatusRequestConfirm makes it pending in the batch that consumes the
-// code, setting the 0x8d pointer of its serial and writing the
-// subscriber's notice row; if the serial has a pointer already
-// (ErrConflict) or its certificate cannot take the change
-// (ErrInvalidTransition) the whole batch fails and the code stays
-// unused. DecideStatusRequest writes a decision: when approved, the
-// certificate's status change exactly as SetStatus does (record, 0x15
-// revocation entry, dropped OCSP response, status log, its own revoke or
-// hold audit entry), then the request's new state, the 0x8d pointer
-// removed, the 0x8e entry moved, the decision's audit entry and the
-// notice row, all in one batch: the request is approved if and only if
-// the certificate changed, across a crash. PurgeStatusDrafts deletes
-// drafts asked before a time (record and 0x8e entry, one audit entry
-// with the count). Check decodes every record.
+// (statusreq.go, statusreqphone.go; package statusreq) uses 0x8c–0x8f,
+// starting empty in any older store: no schema step. A status request
+// (version 1) is serial ‖ phone ‖ action (byte: the target State,
+// revoked or on hold) ‖ reason (its RFC 5280 name) ‖ comment ‖ state
+// (byte: 1 awaiting_code, 2 pending, 3 approved, 4 rejected) ‖ created
+// ‖ decided ‖ decided by ‖ rejection. Its id is the id of its code's
+// challenge (purpose 5). PutChallenge's extra StatusRequestDraft writes
+// it awaiting_code, with its 0x8e and 0x8f entries, in the challenge's
+// batch; UseChallenge's Extra StatusRequestConfirm makes it pending in
+// the batch that consumes the code, setting the 0x8d pointer of its
+// serial and writing the subscriber's notice row; if the serial has a
+// pointer already (ErrConflict) or its certificate cannot take the
+// change (ErrInvalidTransition) the whole batch fails and the code
+// stays unused. DecideStatusRequest writes a decision: when approved,
+// the certificate's status change exactly as SetStatus does (record,
+// 0x15 revocation entry, dropped OCSP response, status log, its own
+// revoke or hold audit entry), then the request's new state, the 0x8d
+// pointer removed, the 0x8e entry moved, the decision's audit entry and
+// the notice row, all in one batch: the request is approved if and only
+// if the certificate changed, across a crash. PurgeStatusDrafts deletes
+// drafts asked before a time (record, 0x8e and 0x8f entries, one audit
+// entry with the count). Check decodes every record.
+//
+// The 0x8f entry is the subscriber's list (StatusRequestsOfPhone): the
+// phone, the creation time in Unix nanoseconds with every bit inverted
+// (so that a forward scan is newest first) and the id. Neither changes
+// after the draft, so a decision does not touch the entry. Requests
+// written before 0x8f existed get their entries on Open: one scan of
+// the 0x8c records and one batch with the entries missing, nothing when
+// none is (so it is safe on every open, and needs no schema step). Check
+// reports a request without its entry (missing-index) and an entry
+// without its request or under another phone or time (dangling-index,
+// mismatch).
 //
 // # Code rate limits
 //

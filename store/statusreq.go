@@ -159,6 +159,9 @@ func (x StatusRequestDraft) writeExtra(t *txn, c *Challenge) error {
 	if err := t.set(statusReqKey(r.ID), encodeStatusRequest(r)); err != nil {
 		return err
 	}
+	if err := t.set(r.phoneKey(), nil); err != nil {
+		return err
+	}
 	return t.set(statusReqStateKey(r.State, r.Created, r.ID), nil)
 }
 
@@ -381,7 +384,7 @@ func (s *Store) DecideStatusRequest(ctx context.Context, id [StatusRequestIDLen]
 	return out, nil
 }
 
-// statusRequestRecord checks one record of 0x8C–0x8E (Check).
+// statusRequestRecord checks one record of 0x8C–0x8F (Check).
 func (c *checker) statusRequestRecord(k, v []byte) {
 	switch k[0] {
 	case pStatusReq:
@@ -389,8 +392,13 @@ func (c *checker) statusRequestRecord(k, v []byte) {
 			c.problem("decode", k, "status request key length %d", len(k))
 			return
 		}
-		if _, err := decodeStatusRequest(k[1:], v); err != nil {
+		r, err := decodeStatusRequest(k[1:], v)
+		if err != nil {
 			c.problem("decode", k, "%v", err)
+			return
+		}
+		if has, err := c.s.has(c.r, r.phoneKey()); err == nil && !has {
+			c.problem("missing-index", k, "status request without its phone index entry")
 		}
 	case pStatusReqOpen:
 		if len(v) != StatusRequestIDLen {
@@ -400,15 +408,18 @@ func (c *checker) statusRequestRecord(k, v []byte) {
 		if len(k) != 2+8+StatusRequestIDLen || !bytes.Equal(v, nil) && len(v) != 0 {
 			c.problem("decode", k, "status request index entry")
 		}
+	case pStatusReqByPhone:
+		c.statusRequestPhoneEntry(k)
 	}
 }
 
-// StatusRequests keeps subscribers' status requests (package cabinet;
+// StatusRequests keeps subscribers' status requests (package statusreq;
 // doc.go "Status requests").
 type StatusRequests interface {
 	StatusRequest(ctx context.Context, id [StatusRequestIDLen]byte) (*StatusRequest, error)
 	PendingStatusRequest(ctx context.Context, serial []byte) ([StatusRequestIDLen]byte, error)
 	StatusRequests(ctx context.Context, st StatusRequestState, cursor string, limit int) ([]StatusRequest, string, error)
+	StatusRequestsOfPhone(ctx context.Context, phone, cursor string, limit int) ([]StatusRequest, string, error)
 	DecideStatusRequest(ctx context.Context, id [StatusRequestIDLen]byte, d Decision, audit AuditEntry) (*StatusRequest, error)
 	PurgeStatusDrafts(ctx context.Context, before time.Time, actor string) (int, error)
 }

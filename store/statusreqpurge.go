@@ -10,8 +10,9 @@ import (
 // PurgeStatusDrafts deletes status requests still awaiting their code
 // that were asked before a time (their code has expired: they can never
 // be confirmed), with one "cabinet.purge_status_drafts" audit entry
-// naming the count, in one batch; at most maxPurge a call. Pending and
-// decided requests are kept.
+// naming the count, in one batch (the record with its 0x8E and 0x8F
+// entries); at most maxPurge a call. Pending and decided requests are
+// kept.
 func (s *Store) PurgeStatusDrafts(ctx context.Context, before time.Time, actor string) (int, error) {
 	prefix := []byte{pStatusReqByState, byte(ReqAwaitingCode)}
 	upper := binary.BigEndian.AppendUint64(append([]byte{}, prefix...), uint64(before.UnixNano()))
@@ -43,6 +44,9 @@ func (s *Store) PurgeStatusDrafts(ctx context.Context, before time.Time, actor s
 				return err
 			}
 			if err := t.del(statusReqKey(id)); err != nil {
+				return err
+			}
+			if err := t.del(r.phoneKey()); err != nil {
 				return err
 			}
 			n++

@@ -11,23 +11,25 @@ import (
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/cabinet"
+	"github.com/gostca/gostca/statusreq"
 	"github.com/gostca/gostca/store"
 )
 
 // Subscribers' requests to suspend or revoke a certificate
 // (docs/cabinet.md, "Status requests"): asked and confirmed in the
-// session, decided by operators.
+// session, listed by the subscriber (their own only), decided by
+// operators. Package statusreq has the rules.
 
 func init() {
 	for code, st := range map[string]struct {
 		status int
 		title  string
 	}{
-		string(cabinet.CodeInvalidStatusRequest): {fasthttp.StatusUnprocessableEntity, "Invalid status request"},
-		string(cabinet.CodeReasonNotAllowed):     {fasthttp.StatusUnprocessableEntity, "Reason not allowed"},
-		string(cabinet.CodeStatusPending):        {fasthttp.StatusConflict, "Status request pending"},
-		string(cabinet.CodeStatusFinal):          {fasthttp.StatusConflict, "Certificate status final"},
-		ca.CodeStatusRequestNotFound:             {fasthttp.StatusNotFound, "Status request not found"},
+		string(statusreq.CodeInvalidStatusRequest): {fasthttp.StatusUnprocessableEntity, "Invalid status request"},
+		string(statusreq.CodeReasonNotAllowed):     {fasthttp.StatusUnprocessableEntity, "Reason not allowed"},
+		string(statusreq.CodeStatusPending):        {fasthttp.StatusConflict, "Status request pending"},
+		string(statusreq.CodeStatusFinal):          {fasthttp.StatusConflict, "Certificate status final"},
+		ca.CodeStatusRequestNotFound:               {fasthttp.StatusNotFound, "Status request not found"},
 	} {
 		wire.Register(code, st.status, st.title)
 	}
@@ -57,7 +59,7 @@ type StatusRequestJSON struct {
 	DecidedAt *time.Time `json:"decided_at,omitempty"`
 	DecidedBy string     `json:"decided_by,omitempty"`
 	Rejection string     `json:"rejection,omitempty"`
-	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"` // the code's expiry, while a subscriber's request awaits it
 }
 
 // StatusRequestPage is a page of status requests.
@@ -82,6 +84,18 @@ func statusRequestJSON(r *store.StatusRequest, operator bool) StatusRequestJSON 
 	return out
 }
 
+// mineJSON is a request as its subscriber sees it: never the decider,
+// "expired" for a draft whose code can no longer confirm it.
+func mineJSON(m *statusreq.Mine) StatusRequestJSON {
+	out := statusRequestJSON(&m.StatusRequest, false)
+	out.State = m.State
+	if !m.CodeExpires.IsZero() {
+		e := m.CodeExpires
+		out.ExpiresAt = &e
+	}
+	return out
+}
+
 // AskStatus: POST /api/v1/cabinet/certificates/{serial}/status-requests.
 func (s *API) AskStatus(ctx *fasthttp.RequestCtx, c cabinet.Client, sub *cabinet.Subscriber, serial []byte) error {
 	var body StatusRequestBody
@@ -90,7 +104,7 @@ func (s *API) AskStatus(ctx *fasthttp.RequestCtx, c cabinet.Client, sub *cabinet
 	}
 	cc, cancel := s.callCtx()
 	defer cancel()
-	sent, err := s.e.Cabinet().AskStatusChange(cc, sub, c, string(serial), cabinet.StatusRequestInput{Action: body.Action, Reason: body.Reason, Comment: body.Comment})
+	sent, err := s.e.StatusReq().Ask(cc, sub, c, string(serial), statusreq.Input{Action: body.Action, Reason: body.Reason, Comment: body.Comment})
 	if err != nil {
 		return err
 	}
@@ -106,7 +120,7 @@ func (s *API) ConfirmStatus(ctx *fasthttp.RequestCtx, c cabinet.Client, sub *cab
 	}
 	cc, cancel := s.callCtx()
 	defer cancel()
-	r, err := s.e.Cabinet().ConfirmStatusChange(cc, sub, c, string(id), body.Code)
+	r, err := s.e.StatusReq().Confirm(cc, sub, c, string(id), body.Code)
 	if err != nil {
 		return err
 	}
@@ -117,11 +131,31 @@ func (s *API) ConfirmStatus(ctx *fasthttp.RequestCtx, c cabinet.Client, sub *cab
 func (s *API) GetStatus(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet.Subscriber, id []byte) error {
 	cc, cancel := s.callCtx()
 	defer cancel()
-	r, err := s.e.Cabinet().StatusRequestOf(cc, sub, string(id))
+	m, err := s.e.StatusReq().Get(cc, sub, string(id))
 	if err != nil {
 		return err
 	}
-	return wire.WriteJSON(ctx, fasthttp.StatusOK, statusRequestJSON(r, false))
+	return wire.WriteJSON(ctx, fasthttp.StatusOK, mineJSON(m))
+}
+
+// MyStatus: GET /api/v1/cabinet/status-requests?cursor&limit: the
+// session's phone's requests, newest first.
+func (s *API) MyStatus(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabinet.Subscriber, _ []byte) error {
+	limit, err := pageLimit(ctx)
+	if err != nil {
+		return err
+	}
+	cc, cancel := s.callCtx()
+	defer cancel()
+	page, next, err := s.e.StatusReq().List(cc, sub, string(ctx.QueryArgs().Peek("cursor")), limit)
+	if err != nil {
+		return err
+	}
+	out := StatusRequestPage{Items: make([]StatusRequestJSON, 0, len(page)), NextCursor: next}
+	for i := range page {
+		out.Items = append(out.Items, mineJSON(&page[i]))
+	}
+	return wire.WriteJSON(ctx, fasthttp.StatusOK, out)
 }
 
 // ListStatus: GET /api/v1/status-requests?state=pending&cursor&limit (operators).
