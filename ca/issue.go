@@ -151,7 +151,11 @@ func (c *CA) issue(ctx context.Context, actor, centre, requestID string, req *Is
 		// changed service_centre): not the request that was answered.
 		return nil, caerr.New(caerr.CodeIdempotencyConflict, "the idempotency key was used for another service centre", nil)
 	}
-	c.pub.Kick()
+	if r.Duplicate {
+		c.pub.Kick() // answered before: pre-signed then, or still due
+	} else {
+		c.pub.Issued(rec) // its OCSP response, signed without a pass over the due index
+	}
 	c.hooks.Kick()
 	return &IssueResult{Cert: rec, Duplicate: r.Duplicate}, nil
 }

@@ -224,11 +224,14 @@ func (pub *Publisher) presign(ctx context.Context, s *issuerState, rec *store.Ce
 }
 
 // RunOCSPRefresh keeps pre-signed responses fresh until ctx is done: on
-// every Kick (new certificates, status changes) and every
-// ocsp.refresh_interval it renews delegated responders that are due and
-// signs the responses that are missing or expire within
-// ocsp.refresh_before.
+// every Kick (status changes) and every ocsp.refresh_interval it renews
+// delegated responders that are due and signs the responses that are
+// missing or expire within ocsp.refresh_before; meanwhile it signs the
+// responses of the certificates Issued hands it as they come.
 func (pub *Publisher) RunOCSPRefresh(ctx context.Context) {
+	fresh := make(chan struct{})
+	go func() { defer close(fresh); pub.runFresh(ctx) }()
+	defer func() { <-fresh }()
 	every(ctx, pub.cfg.OCSP.RefreshInterval, pub.kick, func() {
 		if err := pub.EnsureResponders(ctx); err != nil && ctx.Err() == nil {
 			pub.log.Error("OCSP responder renewal failed", "err", err)

@@ -59,6 +59,9 @@ type Publisher struct {
 	// responses, and the later write would replace a fresh response.
 	ocspRefreshMu sync.Mutex
 	kick          chan struct{}
+	// fresh holds certificates just issued for the pre-signing job
+	// (Issued, ocspfresh.go).
+	fresh chan *store.CertRecord
 }
 
 // Open makes the publisher of the issuers and pins each issuer's CRL
@@ -71,7 +74,8 @@ func Open(ctx context.Context, opts Options) (*Publisher, error) {
 		log = slog.Default()
 	}
 	pub := &Publisher{cfg: opts.Config, st: opts.Store, log: log, m: newMetrics(opts.Registry), issue: opts.Issue,
-		issuers: map[string]*issuerState{}, ocspSem: make(chan struct{}, opts.Config.OCSP.LiveConcurrency), kick: make(chan struct{}, 1)}
+		issuers: map[string]*issuerState{}, ocspSem: make(chan struct{}, opts.Config.OCSP.LiveConcurrency), kick: make(chan struct{}, 1),
+		fresh: make(chan *store.CertRecord, freshQueueLen)}
 	for i := range opts.Issuers {
 		s, err := newIssuerState(&opts.Issuers[i])
 		if err != nil {

@@ -32,7 +32,9 @@ var ErrClosed = errors.New("signer: closed")
 // are busy, requests queue meanwhile, and the next batch is as large as
 // the load makes it; a lone request pays no wait. With maxDelay > 0 a
 // batch that is not full also waits up to maxDelay after its first job
-// for more.
+// for more. Each slot is a goroutine that forms its batch and runs it
+// (work), so a request reaches the goroutine that processes it in one
+// hand-over.
 type batcher[J any] struct {
 	queue       chan J
 	maxBatch    int
@@ -93,16 +95,24 @@ func (b *batcher[J]) close() {
 
 func (b *batcher[J]) run() {
 	defer close(b.done)
-	sem := make(chan struct{}, b.concurrency)
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	for range b.concurrency {
+		wg.Go(b.work)
+	}
+	wg.Wait()
+}
+
+// work is one of the concurrency slots: it waits for a first job, forms
+// a batch with it and runs the batch itself, until the queue is closed
+// and empty. A slot forms a batch only when it is free, so a lone
+// request is handed over once (to the waiting slot) and pays no wait.
+func (b *batcher[J]) work() {
 	var timer *time.Timer
 	if b.maxDelay > 0 {
 		timer = time.NewTimer(time.Hour)
 		timer.Stop()
 	}
 	for {
-		sem <- struct{}{} // a free slot first: while none is, jobs queue up for the next batch
 		first, ok := <-b.queue
 		if !ok {
 			return
@@ -130,7 +140,6 @@ func (b *batcher[J]) run() {
 				select {
 				case j, ok := <-b.queue:
 					if !ok {
-						open = false
 						break fill
 					}
 					batch = append(batch, j)
@@ -140,14 +149,7 @@ func (b *batcher[J]) run() {
 			}
 			timer.Stop() // since Go 1.23 no stale tick survives Stop
 		}
-		wg.Add(1)
-		go func(batch []J) {
-			defer func() { <-sem; wg.Done() }()
-			b.process(batch)
-		}(batch)
-		if !open {
-			return
-		}
+		b.process(batch)
 	}
 }
 

@@ -473,14 +473,22 @@ func (s *Signer) signAll(ctx context.Context, jobs []*job) []failure {
 		// abandoned is set when the batch stops waiting: a late worker
 		// then writes nothing.
 		abandoned bool
-		wg        sync.WaitGroup
 		next      atomic.Int64
+		left      atomic.Int64 // workers still running; the last closes all
+		all       = make(chan struct{})
 	)
 	workers := min(s.opts.SignWorkers, len(jobs))
+	if workers == 0 {
+		return nil
+	}
+	left.Store(int64(workers))
 	for range workers {
-		wg.Add(1)
 		go func() {
-			defer wg.Done()
+			defer func() {
+				if left.Add(-1) == 0 {
+					close(all)
+				}
+			}()
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(jobs) {
@@ -507,8 +515,6 @@ func (s *Signer) signAll(ctx context.Context, jobs []*job) []failure {
 			}
 		}()
 	}
-	all := make(chan struct{})
-	go func() { wg.Wait(); close(all) }()
 	select {
 	case <-all:
 		return failed

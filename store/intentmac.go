@@ -80,28 +80,29 @@ func (s *Store) VerifyIntent(in *Intent) error {
 const macWorkers = 4
 
 // macIntents sets the MAC of every intent not marked bad, with up to
-// macWorkers in parallel. A key failure fails the whole call.
+// macWorkers in parallel, the calling goroutine being one of them (a
+// batch of one starts no goroutine). A key failure fails the whole call.
 func (s *Store) macIntents(ins []Intent, bad []error) error {
 	var (
 		next atomic.Int64
 		wg   sync.WaitGroup
 		errs = make([]error, len(ins))
 	)
-	for range min(macWorkers, len(ins)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(ins) {
-					return
-				}
-				if bad[i] == nil {
-					ins[i].MAC, errs[i] = s.intentMAC(&ins[i])
-				}
+	work := func() {
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= len(ins) {
+				return
 			}
-		}()
+			if bad[i] == nil {
+				ins[i].MAC, errs[i] = s.intentMAC(&ins[i])
+			}
+		}
 	}
+	for range min(macWorkers, len(ins)) - 1 {
+		wg.Go(work)
+	}
+	work()
 	wg.Wait()
 	return errors.Join(errs...)
 }

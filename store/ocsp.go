@@ -11,6 +11,14 @@ import (
 // moves its due time to r.NextUpdate. r.StatusVersion must equal the
 // certificate's current Status.Version, else ErrStale: the status changed
 // while the response was being signed.
+//
+// The write is not synced on its own (updateUnsynced): the response is
+// derived from the durable certificate and status, the responder serves
+// it only while its StatusVersion matches, and a crash that loses it
+// loses its due-index move too, so the pre-signer signs it again. The
+// next synced write of anyone makes it durable. Issuance pays for it:
+// a synced write per pre-signed certificate would share the WAL sync
+// with every issuance batch.
 func (s *Store) PutOCSPResponse(ctx context.Context, r OCSPRecord) error {
 	serial, err := normSerial(r.Serial)
 	if err != nil {
@@ -22,7 +30,7 @@ func (s *Store) PutOCSPResponse(ctx context.Context, r OCSPRecord) error {
 	if r.NextUpdate.IsZero() {
 		return invalid("put OCSP response %x: no nextUpdate", serial)
 	}
-	return s.update(ctx, "put OCSP response", func(t *txn) error {
+	return s.updateUnsynced(ctx, "put OCSP response", func(t *txn) error {
 		c, err := t.s.loadCert(t.s.db, serial)
 		if errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("store: put OCSP response %x: %w", serial, ErrNotFound)

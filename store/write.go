@@ -42,7 +42,7 @@ func (s *Store) update(ctx context.Context, what string, fn func(t *txn) error) 
 	b := s.db.NewBatch()
 	defer b.Close()
 
-	applied, err := s.apply(b, what, fn)
+	applied, err := s.apply(b, what, fn, s.sync)
 	if err != nil {
 		return err
 	}
@@ -56,9 +56,32 @@ func (s *Store) update(ctx context.Context, what string, fn func(t *txn) error) 
 	return nil
 }
 
-// apply runs fn and applies the batch under the writer lock. It reports
+// updateUnsynced is update for a write whose loss in a crash costs
+// nothing but work to redo: the batch is applied and written to the WAL
+// like any other, but nobody waits for an fsync of its own (the next
+// synced write of any caller makes it durable, the WAL being in order).
+// Only records derived from durable state that a later pass rebuilds
+// when they are missing may be written so — a pre-signed OCSP response
+// and its due-index move (PutOCSPResponse): a crash that loses them
+// leaves the certificate due, and the pre-signer signs it again.
+func (s *Store) updateUnsynced(ctx context.Context, what string, fn func(t *txn) error) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.leave()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	b := s.db.NewBatch()
+	defer b.Close()
+	_, err := s.apply(b, what, fn, false)
+	return err
+}
+
+// apply runs fn and applies the batch under the writer lock, asking for
+// a WAL sync when sync is set (update then waits for it). It reports
 // whether anything was applied; fn's errors come back unwrapped.
-func (s *Store) apply(b *pebble.Batch, what string, fn func(t *txn) error) (bool, error) {
+func (s *Store) apply(b *pebble.Batch, what string, fn func(t *txn) error, sync bool) (bool, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	t := &txn{s: s, b: b, now: s.now().UTC(), auditSeq: s.auditSeq, auditHash: s.auditHash, outboxSeq: s.outboxSeq}
@@ -74,7 +97,7 @@ func (s *Store) apply(b *pebble.Batch, what string, fn func(t *txn) error) (bool
 		}
 	}
 	var err error
-	if s.sync {
+	if sync {
 		s.unsynced.Add(1) // visible from the apply on; update waits and decrements
 		if err = s.db.ApplyNoSyncWait(b, pebble.Sync); err != nil {
 			s.unsynced.Add(-1)
