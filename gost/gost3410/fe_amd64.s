@@ -769,3 +769,35 @@ TEXT ·fe512SqrADX(SB), NOSPLIT, $128-16
 	MOVQ BX, 48(R14)
 	MOVQ CX, 56(R14)
 	RET
+
+// func fe256Mul(z, x, y *[4]uint64)
+TEXT ·fe256Mul(SB), NOSPLIT, $0-24
+	CMPB ·useADX(SB), $0
+	JEQ generic
+	JMP ·fe256MulADX(SB)
+generic:
+	JMP ·fe256MulGeneric(SB)
+
+// func fe256Sqr(z, x *[4]uint64)
+TEXT ·fe256Sqr(SB), NOSPLIT, $0-16
+	CMPB ·useADX(SB), $0
+	JEQ generic
+	JMP ·fe256SqrADX(SB)
+generic:
+	JMP ·fe256SqrGeneric(SB)
+
+// func fe512Mul(z, x, y *[8]uint64)
+TEXT ·fe512Mul(SB), NOSPLIT, $0-24
+	CMPB ·useADX(SB), $0
+	JEQ generic
+	JMP ·fe512MulADX(SB)
+generic:
+	JMP ·fe512MulGeneric(SB)
+
+// func fe512Sqr(z, x *[8]uint64)
+TEXT ·fe512Sqr(SB), NOSPLIT, $0-16
+	CMPB ·useADX(SB), $0
+	JEQ generic
+	JMP ·fe512SqrADX(SB)
+generic:
+	JMP ·fe512SqrGeneric(SB)
