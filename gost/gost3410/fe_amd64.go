@@ -4,8 +4,6 @@ package gost3410
 
 import "golang.org/x/sys/cpu"
 
-//go:generate go run gen_fe_amd64.go
-
 // useADX selects the MULX/ADCX/ADOX multiplication and squaring of
 // fe_amd64.s for fe256 and fe512; fe256Mul and the others (assembly that
 // only jumps) take the Go code on CPUs without BMI2 and ADX.
