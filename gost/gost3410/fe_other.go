@@ -2,9 +2,6 @@
 
 package gost3410
 
-// useADX is false: there is no assembly for this build.
-const useADX = false
-
 // fe256Mul sets z = x·y.
 func fe256Mul(z, x, y *fe256) { fe256MulGeneric(z, x, y) }
 
