@@ -20,13 +20,14 @@ build:
 	$(GO) build -o $(BIN) ./cmd/gostca
 
 # The whole suite: race detector on, every package (15 min per package:
-# the crash tests of cmd/gostca start many server processes); Streebog once more
-# with only its pure-Go code (the purego tag, as on CPUs without GFNI);
+# the crash tests of cmd/gostca start many server processes); Streebog and
+# gost3410 once more with only their pure-Go code (the purego tag, as on
+# CPUs without GFNI or MULX/ADX);
 # then each fuzz target for a short time so the fuzzers stay exercised.
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 15m ./...
-	$(GO) test -count=1 -tags purego ./gost/streebog/
+	$(GO) test -count=1 -tags purego ./gost/streebog/ ./gost/gost3410/
 	$(MAKE) fuzz
 
 test-short:

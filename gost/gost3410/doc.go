@@ -12,4 +12,10 @@
 // runs in constant time on fixed-size limbs; math/big is used only for the
 // public curve constants at start-up and to invert the (public) digest in
 // Verify.
+//
+// On amd64 CPUs with BMI2 and ADX, multiplication and squaring in the
+// fields of 2^256 − 617 (tc26-256-A/B) and 2^512 − 569 (tc26-512-A/C) run
+// in assembly (fe_amd64.s, written by gen_fe_amd64.go: MULX with the ADCX
+// and ADOX carry chains, no branches or indexes on data); elsewhere, and
+// with the purego build tag, the Go code of fe256.go and fe512mul.go.
 package gost3410

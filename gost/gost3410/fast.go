@@ -1,6 +1,7 @@
 package gost3410
 
 //go:generate go run gen_fast.go
+//go:generate go run gen_fe_amd64.go
 
 import "math/big"
 

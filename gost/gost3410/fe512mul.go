@@ -6,12 +6,12 @@ import "math/bits"
 // product scanning (column by column into a three-word accumulator); the
 // high half is then folded in by fe512Fold.
 
-// fe512Mul sets z = x·y by product scanning: the 64 word products are
+// fe512MulGeneric sets z = x·y by product scanning: the 64 word products are
 // accumulated column by column into three words and each column is stored
 // as soon as it is complete. Reading x and y from memory (not into sixteen
 // locals, which spill) measured 62–69 ns against 71–82 ns for operand
 // scanning (fe512MulRows-style rows, removed) in one A/B run.
-func fe512Mul(z, x, y *fe512) {
+func fe512MulGeneric(z, x, y *fe512) {
 	var t [16]uint64
 	var h, l, c, r0, r1, r2 uint64
 	h, l = bits.Mul64(x[0], y[0])
@@ -303,8 +303,8 @@ func fe512Mul(z, x, y *fe512) {
 	fe512Fold(z, &t)
 }
 
-// fe512Sqr sets z = x², product scanning with each cross product once.
-func fe512Sqr(z, x *fe512) {
+// fe512SqrGeneric sets z = x², product scanning with each cross product once.
+func fe512SqrGeneric(z, x *fe512) {
 	x0, x1, x2, x3, x4, x5, x6, x7 := x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]
 	var h, l, c, r0, r1, r2 uint64
 	var s0, s1, s2 uint64

@@ -216,6 +216,16 @@ func BenchmarkFastField(b *testing.B) {
 			fe256Sqr(&x, &x)
 		}
 	})
+	b.Run("256/mulGo", func(b *testing.B) {
+		for b.Loop() {
+			fe256MulGeneric(&x, &x, &y)
+		}
+	})
+	b.Run("256/sqrGo", func(b *testing.B) {
+		for b.Loop() {
+			fe256SqrGeneric(&x, &x)
+		}
+	})
 	b.Run("256/add", func(b *testing.B) {
 		for b.Loop() {
 			fe256Add(&x, &x, &y)
@@ -290,6 +300,16 @@ func BenchmarkFastField(b *testing.B) {
 	b.Run("512/sqr", func(b *testing.B) {
 		for b.Loop() {
 			fe512Sqr(&u, &u)
+		}
+	})
+	b.Run("512/mulGo", func(b *testing.B) {
+		for b.Loop() {
+			fe512MulGeneric(&u, &u, &v)
+		}
+	})
+	b.Run("512/sqrGo", func(b *testing.B) {
+		for b.Loop() {
+			fe512SqrGeneric(&u, &u)
 		}
 	})
 	b.Run("512/add", func(b *testing.B) {

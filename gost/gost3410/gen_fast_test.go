@@ -79,3 +79,39 @@ func TestGeneratedCodeUpToDate(t *testing.T) {
 		t.Fatalf("failed generator still wrote %v", left)
 	}
 }
+
+// TestGeneratedAsmUpToDate runs gen_fe_amd64.go in a temporary directory
+// and compares its output with fe_amd64.s.
+func TestGeneratedAsmUpToDate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles and runs the generator")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command in PATH")
+	}
+	src, err := os.ReadFile("gen_fe_amd64.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "gen_fe_amd64.go"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(goBin, "run", "gen_fe_amd64.go")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("gen_fe_amd64.go: %v\n%s", err, out)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "fe_amd64.s"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("fe_amd64.s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatal("fe_amd64.s is not what gen_fe_amd64.go writes: run go generate")
+	}
+}
