@@ -42,6 +42,9 @@ type RenewalOptions struct {
 	// Documents keeps the signed form and its signature; nil refuses
 	// signatures (CodeInternal).
 	Documents Documents
+	// Registry holds the organisations' latest tax-registry records
+	// (renewalorg.go); nil: no organisation or head change is known.
+	Registry OrgRecords
 }
 
 // MaxRenewalSignature bounds a renewal signature's size.
@@ -173,8 +176,11 @@ func (s *Service) RenewalEligibility(ctx context.Context, sub *Subscriber, seria
 	if err != nil {
 		return nil, err
 	}
-	ref := s.opts.Renewal.Rules.Check(RenewalRequest{Current: c.Cert, Status: renewalStatus(c.Record.Status), Now: s.now(),
-		OpenApplication: centre != nil})
+	req := RenewalRequest{Current: c.Cert, Status: renewalStatus(c.Record.Status), Now: s.now(), OpenApplication: centre != nil}
+	if err := s.renewalOrgFacts(ctx, c, &req); err != nil {
+		return nil, err
+	}
+	ref := s.opts.Renewal.Rules.Check(req)
 	return &Eligibility{Cert: c, Refusal: ref, Application: own}, nil
 }
 
@@ -304,12 +310,18 @@ func (s *Service) SignRenewal(ctx context.Context, sub *Subscriber, id string, s
 	if a.State != store.AppNew {
 		return nil, &ra.Error{Code: ra.CodeWrongState, Detail: fmt.Sprintf("the renewal is %s: its form is signed only once", a.State)}
 	}
-	c, err := s.certOf(ctx, &store.Application{Serial: a.Replaces})
+	// The certificate with the application it was issued on (whose
+	// organisation and registry check the organisation rules read).
+	c, err := s.subscriberCert(ctx, sub, a.Replaces)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
-	if ref := s.opts.Renewal.Rules.Check(RenewalRequest{Current: c.Cert, Status: renewalStatus(c.Record.Status), Now: now}); ref != nil {
+	req := RenewalRequest{Current: c.Cert, Status: renewalStatus(c.Record.Status), Now: now}
+	if err := s.renewalOrgFacts(ctx, c, &req); err != nil {
+		return nil, err
+	}
+	if ref := s.opts.Renewal.Rules.Check(req); ref != nil {
 		return nil, refusalError(ref)
 	}
 	v, err := cms.Verify(sig, cms.VerifyOptions{Content: f.PDF, Certificates: []*pkix.Certificate{c.Cert}})

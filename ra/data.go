@@ -199,8 +199,13 @@ type CheckResult struct {
 	Status      store.CheckStatus // confirmed, refuted or failed
 	Detail      string            // summary shown to the operator (no more than 1 KiB)
 	// Organisation is the tax registry's record (CheckEGRUL, CheckEGRIP);
-	// it replaces the organisation block.
+	// it replaces the organisation block and the organisation's registry
+	// record (orgrecord.go).
 	Organisation *store.Organisation
+	// Head is the person the registry names as acting for the
+	// organisation without a power of attorney (with Organisation only;
+	// nil: the answer named nobody).
+	Head *store.RegistryPerson
 }
 
 // RecordCheck stores a registry answer (system actor). It returns the
@@ -249,6 +254,10 @@ func (s *Service) RecordCheck(ctx context.Context, actor Actor, id string, res C
 			if errs := appdata.ValidateOrg(&g, p); len(errs) > 0 {
 				return invalidFields(errs)
 			}
+			if errs := validateHead(res.Head); len(errs) > 0 {
+				return invalidFields(errs)
+			}
+			st.org = orgUpdate(&g, res, a.ID, s.now())
 			changed = appdata.OrgDiff(&a.Org, &g)
 			if len(changed) == 0 {
 				return nil

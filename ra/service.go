@@ -273,6 +273,7 @@ type step struct {
 	outbox  []store.OutboxRow
 	nothing bool           // the action changed nothing: write nothing, return the application as it is
 	consent *store.Consent // written with the change (consent.go)
+	org     *store.OrgUpdate // the organisation's registry record (orgrecord.go)
 }
 
 // change runs one action: it checks the actor and the action's rule
@@ -339,7 +340,7 @@ func (s *Service) write(ctx context.Context, actor Actor, a *store.Application, 
 		Event:   store.AppEvent{At: now, Actor: actor.ID, Action: string(act), From: from, To: a.State, Note: st.note},
 		Audit:   store.AuditEntry{At: now, Actor: actor.ID, Action: "application_" + string(act), Details: details},
 		Outbox:  st.outbox,
-		Consent: st.consent,
+		Consent: st.consent, OrgRecord: st.org,
 	}
 	err := s.st.PutApplication(ctx, a, expect, ch)
 	switch {

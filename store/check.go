@@ -216,6 +216,9 @@ func (c *checker) entry(k, v []byte) error {
 	case pStatusReq, pStatusReqOpen, pStatusReqByState:
 		c.rep.IndexEntries++
 		c.statusRequestRecord(k, v)
+	case pOrgRecord:
+		c.rep.IndexEntries++
+		c.orgRecord(k, v)
 	case pAudit:
 		// verified as a chain afterwards
 	case pToken:
