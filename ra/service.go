@@ -271,8 +271,8 @@ type step struct {
 	to      store.AppState // new state; zero keeps the state
 	note    string         // history note and audit detail (no personal data)
 	outbox  []store.OutboxRow
-	nothing bool           // the action changed nothing: write nothing, return the application as it is
-	consent *store.Consent // written with the change (consent.go)
+	nothing bool             // the action changed nothing: write nothing, return the application as it is
+	consent *store.Consent   // written with the change (consent.go)
 	org     *store.OrgUpdate // the organisation's registry record (orgrecord.go)
 }
 

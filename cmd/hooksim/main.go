@@ -66,10 +66,10 @@ type sim struct {
 	duplicates map[string]int
 	badSig     int
 	failed     int
-	sms        smsLog                       // recent SMS per phone (sms.go)
-	orgFile    string                       // ЕГРЮЛ/ЕГРИП records by INN or OGRNIP (-org-file), read at every query
-	callbacks  map[string]int               // callback answers by HTTP status
-	polling    pollState                    // -poll: a polling receiver (poll.go)
+	sms        smsLog         // recent SMS per phone (sms.go)
+	orgFile    string         // ЕГРЮЛ/ЕГРИП records by INN or OGRNIP (-org-file), read at every query
+	callbacks  map[string]int // callback answers by HTTP status
+	polling    pollState      // -poll: a polling receiver (poll.go)
 }
 
 func main() {

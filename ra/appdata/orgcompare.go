@@ -13,8 +13,8 @@ import (
 // ignores how a text is written, never what it says: see FoldText.
 
 // FoldText folds an organisation's name or address for comparison:
-// lower case; ё as е; every kind of quotation mark («», „“, "", '', ‘’,
-// ``) as a space; every dash and minus as "-"; no space next to
+// lower case; ё as е; every kind of quotation mark («», „“, "", ”, ‘’,
+// “) as a space; every dash and minus as "-"; no space next to
 // punctuation (. , ; : - ( ) / №); runs of white space as one space; no
 // outer space. So `ООО "Ромашка"`, `ооо «Ромашка»` and `ООО  “Ромашка”`
 // are the same, and so are "ул. Тестовая, д. 5" and "ул.Тестовая,д.5";
