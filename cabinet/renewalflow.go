@@ -25,6 +25,7 @@ import (
 	"github.com/gostca/gostca/pkix/cms"
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/renewal"
 	"github.com/gostca/gostca/store"
 )
 
@@ -227,7 +228,7 @@ func (s *Service) OpenRenewal(ctx context.Context, sub *Subscriber, serial []byt
 		return nil, false, &Error{Code: Code(RenewalApplicationOpen), Detail: fmt.Sprintf(
 			"your renewal %s of this certificate is open already: sign its form, or finish it", el.Application.ID)}
 	}
-	a, err := s.ra.OpenRenewal(ctx, sub.actor(), ra.RenewalInput{From: el.Cert.App, Owner: ch.Owner})
+	a, err := renewal.Open(ctx, s.ra, sub.actor(), renewal.Input{From: el.Cert.App, Owner: ch.Owner})
 	if err != nil {
 		return nil, false, err
 	}
@@ -349,7 +350,7 @@ func (s *Service) SignRenewal(ctx context.Context, sub *Subscriber, id string, s
 		}
 		in = append(in, ra.DocumentInput{Type: appdata.DocSignedApplication, SHA256: st.SHA256, Size: st.Size, ContentType: st.ContentType})
 	}
-	return s.ra.RenewalSigned(ctx, sub.actor(), a.ID, a.Version, ra.RenewalSignedInput{CertSerial: a.Replaces, Documents: in})
+	return renewal.Signed(ctx, s.ra, sub.actor(), a.ID, a.Version, renewal.SignedInput{CertSerial: a.Replaces, Documents: in})
 }
 
 // signatureDetail says what is wrong with a signature, in words for the

@@ -27,7 +27,7 @@ const (
 	ActIssueRefused   Action = "issue_refused" // issuing → ready to issue
 	ActCancel         Action = "cancel"
 	ActExpire         Action = "expire"
-	ActRenew          Action = "renew"          // the subscriber opens a renewal of their certificate (renewal.go)
+	ActRenew          Action = "renew"          // the subscriber opens a renewal of their certificate (ra/renewal)
 	ActRenewalSigned  Action = "renewal_signed" // new → ready to issue: the renewal form signed with the current certificate
 )
 
@@ -76,8 +76,8 @@ var rules = map[Action]rule{
 }
 
 // Actions lists every action (for tables and documentation) but the
-// cabinet's renewal (ActRenew, ActRenewalSigned: renewal.go, tested in
-// renewal_test.go), which acts only on a renewal application.
+// cabinet's renewal (ActRenew, ActRenewalSigned: package ra/renewal, tested
+// there), which acts only on a renewal application.
 func Actions() []Action {
 	return []Action{ActCreate, ActUpdateData, ActAddDocument, ActRemoveDocument, ActRegistryAnswer, ActSubmit,
 		ActClaim, ActUnclaim, ActApprove, ActReject, ActVerifyIdentity, ActSendToCabinet, ActTakeBack,
