@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/orgrecord"
 	"github.com/gostca/gostca/store"
 )
 
@@ -200,7 +201,7 @@ type CheckResult struct {
 	Detail      string            // summary shown to the operator (no more than 1 KiB)
 	// Organisation is the tax registry's record (CheckEGRUL, CheckEGRIP);
 	// it replaces the organisation block and the organisation's registry
-	// record (orgrecord.go).
+	// record (package ra/orgrecord).
 	Organisation *store.Organisation
 	// Head is the person the registry names as acting for the
 	// organisation without a power of attorney (with Organisation only;
@@ -254,10 +255,10 @@ func (s *Service) RecordCheck(ctx context.Context, actor Actor, id string, res C
 			if errs := appdata.ValidateOrg(&g, p); len(errs) > 0 {
 				return invalidFields(errs)
 			}
-			if errs := validateHead(res.Head); len(errs) > 0 {
+			if errs := orgrecord.ValidateHead(res.Head); len(errs) > 0 {
 				return invalidFields(errs)
 			}
-			st.org = orgUpdate(&g, res, a.ID, s.now())
+			st.org = orgrecord.Update(&g, res.Kind, res.RequestedAt, res.Head, a.ID, s.now())
 			changed = appdata.OrgDiff(&a.Org, &g)
 			if len(changed) == 0 {
 				return nil

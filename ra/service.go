@@ -273,7 +273,7 @@ type step struct {
 	outbox  []store.OutboxRow
 	nothing bool             // the action changed nothing: write nothing, return the application as it is
 	consent *store.Consent   // written with the change (consent.go)
-	org     *store.OrgUpdate // the organisation's registry record (orgrecord.go)
+	org     *store.OrgUpdate // the organisation's registry record (ra/orgrecord)
 }
 
 // change runs one action: it checks the actor and the action's rule

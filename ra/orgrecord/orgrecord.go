@@ -1,4 +1,11 @@
-package ra
+// Package orgrecord decides what is kept of the tax registry's answers
+// about organisations: every ЕГРЮЛ or ЕГРИП answer that carries an
+// organisation also becomes the latest record of that organisation, with
+// the head it names, written by package ra in the batch of the
+// application's registry_answer change (store.AppChange.OrgRecord).
+// Renewal without a visit compares a certificate's organisation and head
+// with it (cabinet/renewalorg.go).
+package orgrecord
 
 import (
 	"fmt"
@@ -10,19 +17,12 @@ import (
 	"github.com/gostca/gostca/store"
 )
 
-// The organisation's registry record: every tax-registry answer that
-// carries an organisation (ЕГРЮЛ, ЕГРИП) also becomes the latest record
-// of that organisation, with the head it names, in the batch of the
-// application's registry_answer change (store.AppChange.OrgRecord).
-// Renewal without a visit compares a certificate's organisation and
-// head with it (cabinet/renewalorg.go).
-
-// validateHead checks the head named by a registry answer.
-func validateHead(h *store.RegistryPerson) []FieldError {
+// ValidateHead checks the head named by a registry answer (nil: none).
+func ValidateHead(h *store.RegistryPerson) []appdata.FieldError {
 	if h == nil {
 		return nil
 	}
-	var errs []FieldError
+	var errs []appdata.FieldError
 	for _, f := range []struct{ name, v string }{
 		{"head.surname", h.Surname}, {"head.given_name", h.GivenName}, {"head.patronymic", h.Patronymic}, {"head.position", h.Position},
 	} {
@@ -30,42 +30,43 @@ func validateHead(h *store.RegistryPerson) []FieldError {
 			continue
 		}
 		if prob := appdata.VisibleText(f.v, appdata.MaxTextRunes); prob != "" {
-			errs = append(errs, FieldError{Field: "organisation." + f.name, Problem: prob})
+			errs = append(errs, appdata.FieldError{Field: "organisation." + f.name, Problem: prob})
 		}
 	}
 	if h.Surname == "" || h.GivenName == "" {
-		errs = append(errs, FieldError{Field: "organisation.head", Problem: "the head's surname and given name are required"})
+		errs = append(errs, appdata.FieldError{Field: "organisation.head", Problem: "the head's surname and given name are required"})
 	}
 	if h.INN != "" {
 		if err := pkix.ValidateINNPerson(h.INN); err != nil {
-			errs = append(errs, FieldError{Field: "organisation.head.inn", Problem: err.Error()})
+			errs = append(errs, appdata.FieldError{Field: "organisation.head.inn", Problem: err.Error()})
 		}
 	}
 	return errs
 }
 
-// orgUpdate makes the record update of a validated organisation answer
+// Update makes the record update of a validated organisation answer of
+// registry (the check's kind) asked at asked, naming head (nil: nobody),
 // for application app: nil when the organisation has no key.
-func orgUpdate(g *store.Organisation, res CheckResult, app string, now time.Time) *store.OrgUpdate {
+func Update(g *store.Organisation, registry string, asked time.Time, head *store.RegistryPerson, app string, now time.Time) *store.OrgUpdate {
 	key, ok := store.OrgKeyOf(g)
 	if !ok {
 		return nil
 	}
-	rec := &store.OrgRecord{Key: key, Registry: res.Kind, Org: *g, AsOf: res.RequestedAt.UTC(), Received: now, Application: app}
-	if res.Head != nil {
-		rec.Head = *res.Head
+	rec := &store.OrgRecord{Key: key, Registry: registry, Org: *g, AsOf: asked.UTC(), Received: now, Application: app}
+	if head != nil {
+		rec.Head = *head
 	}
 	return &store.OrgUpdate{Key: key, Merge: func(old *store.OrgRecord) (*store.OrgRecord, string) {
-		return mergeOrgRecord(old, rec)
+		return Merge(old, rec)
 	}}
 }
 
-// mergeOrgRecord decides what is stored when rec arrives over old (nil:
+// Merge decides what is stored when rec arrives over old (nil:
 // none): an answer asked before the stored one is not taken (nil); the
 // head's change is dated by the first answer naming another head than
 // the stored one (an answer naming nobody keeps the stored head). The
 // details name what changed, never the values.
-func mergeOrgRecord(old, rec *store.OrgRecord) (*store.OrgRecord, string) {
+func Merge(old, rec *store.OrgRecord) (*store.OrgRecord, string) {
 	r := *rec
 	details := fmt.Sprintf("%s as of %s from application %s", r.Registry, r.AsOf.Format(time.RFC3339), r.Application)
 	if old == nil {
