@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/mchd"
 	"github.com/gostca/gostca/ra/orgrecord"
 	"github.com/gostca/gostca/store"
 )
@@ -145,9 +146,9 @@ func (s *Service) AddDocument(ctx context.Context, actor Actor, id string, versi
 		errs = append(errs, FieldError{Field: "size", Problem: fmt.Sprintf("a file is 1 byte to %d MiB", s.opts.MaxDocumentSize>>20)})
 	}
 	if !slices.Contains(s.opts.ContentTypes, in.ContentType) &&
-		(in.Type != appdata.DocMCHD || !slices.Contains(MCHDContentTypes, in.ContentType)) {
+		(in.Type != appdata.DocMCHD || !slices.Contains(mchd.ContentTypes, in.ContentType)) {
 		problem := "accepted: jpeg, png, gif, tiff, pdf, bmp, heic"
-		if slices.Contains(MCHDContentTypes, in.ContentType) {
+		if slices.Contains(mchd.ContentTypes, in.ContentType) {
 			problem += " (XML and signatures only as type " + appdata.DocMCHD + ")"
 		}
 		errs = append(errs, FieldError{Field: "content_type", Problem: problem})

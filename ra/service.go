@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/mchd"
 	"github.com/gostca/gostca/store"
 )
 
@@ -38,9 +39,9 @@ type Options struct {
 	// ContentTypes are the file types accepted (as detected from the
 	// content by the caller); nil means DefaultContentTypes.
 	ContentTypes []string
-	// Documents reads uploaded files for the МЧД checks (mchd.go); nil:
+	// Documents reads uploaded files for the МЧД checks (package ra/mchd); nil:
 	// an application with an МЧД's XML or signature cannot be submitted.
-	Documents Documents
+	Documents mchd.Documents
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// NewID makes application and document ids; nil means 128 random

@@ -1,17 +1,24 @@
-package ra
+// Package mchd finds and checks the machine-readable power of attorney
+// (МЧД) among an application's documents, for package ra: which files
+// an МЧД is, which of them count for a document rule, and the check of
+// the XML and its signatures (appdata.CheckMCHD) read from the document
+// store at submission and approval (docs/mchd.md).
+package mchd
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"slices"
+	"time"
 
 	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/store"
 )
 
-// Documents is what the service reads of the document store: the bytes
-// of a machine-readable power of attorney and its signature, to check
-// them at submission and approval (*docstore.Store implements it).
+// Documents is what the check reads of the document store: the bytes of
+// a machine-readable power of attorney and its signature
+// (*docstore.Store implements it).
 type Documents interface {
 	Open(sum [32]byte) (io.ReadSeekCloser, error)
 }
@@ -22,37 +29,51 @@ const (
 	ContentTypeCMS = "application/pkcs7-signature"
 )
 
-// MCHDContentTypes are accepted for documents of type appdata.DocMCHD
-// only, besides the scans' types (a printed visualisation may go with
-// it): the XML and its detached signature.
-var MCHDContentTypes = []string{ContentTypeXML, ContentTypeCMS}
+// ContentTypes are accepted for documents of type appdata.DocMCHD only,
+// besides the scans' types (a printed visualisation may go with it):
+// the XML and its detached signature.
+var ContentTypes = []string{ContentTypeXML, ContentTypeCMS}
 
-// maxMCHDFile bounds what is read of one МЧД file (the XML and a
-// signature are a few KiB; docstore bounds XML at 1 MiB).
-const maxMCHDFile = 4 << 20
+// maxFile bounds what is read of one МЧД file (the XML and a signature
+// are a few KiB; docstore bounds XML at 1 MiB).
+const maxFile = 4 << 20
 
-// counts reports whether document d may fulfil a document rule: an МЧД
+// ErrNoDocuments: the application has МЧД files but no document store
+// was given to read them.
+var ErrNoDocuments = errors.New("the МЧД cannot be checked: no document store")
+
+// ReadError is a failure to read one of the МЧД's files.
+type ReadError struct {
+	Document string // the document's id
+	Err      error
+}
+
+func (e *ReadError) Error() string { return "read the МЧД " + e.Document + ": " + e.Err.Error() }
+func (e *ReadError) Unwrap() error { return e.Err }
+
+// Counts reports whether document d may fulfil a document rule: an МЧД
 // counts by its XML only, not by a printout.
-func counts(d store.Document) bool {
+func Counts(d store.Document) bool {
 	return d.Type != appdata.DocMCHD || d.ContentType == ContentTypeXML
 }
 
-// checkMCHD verifies the application's МЧД documents when it has any
-// (appdata.CheckMCHD): nil when it has none or they pass.
-func (s *Service) checkMCHD(a *store.Application) ([]FieldError, error) {
+// Check verifies the application's МЧД documents when it has any
+// (appdata.CheckMCHD): no problems when it has none or they pass; an
+// error (ErrNoDocuments, *ReadError) when they cannot be read.
+func Check(docs Documents, a *store.Application, now time.Time) ([]appdata.FieldError, error) {
 	var files appdata.MCHDFiles
 	has := false
 	for _, d := range a.Documents {
-		if d.Type != appdata.DocMCHD || !slices.Contains(MCHDContentTypes, d.ContentType) {
+		if d.Type != appdata.DocMCHD || !slices.Contains(ContentTypes, d.ContentType) {
 			continue
 		}
 		has = true
-		if s.opts.Documents == nil {
-			return nil, errf(CodeInternal, "the МЧД cannot be checked: no document store")
+		if docs == nil {
+			return nil, ErrNoDocuments
 		}
-		data, err := s.readDocument(d)
+		data, err := read(docs, d)
 		if err != nil {
-			return nil, s.internal("read the МЧД "+d.ID, err)
+			return nil, &ReadError{Document: d.ID, Err: err}
 		}
 		if d.ContentType == ContentTypeXML {
 			files.XML = append(files.XML, data)
@@ -63,28 +84,21 @@ func (s *Service) checkMCHD(a *store.Application) ([]FieldError, error) {
 	if !has {
 		return nil, nil
 	}
-	return appdata.CheckMCHD(files, &a.Owner, &a.Org, s.now()), nil
+	return appdata.CheckMCHD(files, &a.Owner, &a.Org, now), nil
 }
 
-func (s *Service) readDocument(d store.Document) ([]byte, error) {
-	f, err := s.opts.Documents.Open(d.SHA256)
+func read(docs Documents, d store.Document) ([]byte, error) {
+	f, err := docs.Open(d.SHA256)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxMCHDFile+1))
+	data, err := io.ReadAll(io.LimitReader(f, maxFile+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > maxMCHDFile {
-		return nil, fmt.Errorf("larger than %d bytes", maxMCHDFile)
+	if len(data) > maxFile {
+		return nil, fmt.Errorf("larger than %d bytes", maxFile)
 	}
 	return data, nil
-}
-
-func mchdRefusal(errs []FieldError, err error) error {
-	if err != nil {
-		return err
-	}
-	return invalidFields(errs)
 }
