@@ -71,6 +71,7 @@
 //	0x8c   request id(16)                       status request record         subscribers' suspend/revoke requests
 //	0x8d   serial                               request id(16)                the certificate's pending request
 //	0x8e   state(1) created(8, Unix ns) id(16)  empty                         status requests by state, oldest first
+//	0x94   kind(1) registry number             organisation record           latest tax-registry record of an organisation
 //
 // Field bytes: 1 SNILS, 2 INN, 3 INNLE, 4 OGRN, 5 OGRNIP. 0x64–0x6f are
 // kept for more application and document records. Application index
@@ -349,6 +350,28 @@
 // the certificate changed, across a crash. PurgeStatusDrafts deletes
 // drafts asked before a time (record and 0x8e entry, one audit entry
 // with the count). Check decodes every record.
+//
+// # Organisation records
+//
+// The tax registry's latest answer about each organisation
+// (orgrecords.go; packages ra/orgrecord and cabinet) uses 0x94 of the
+// range 0x94–0x97, starting empty in any older store: no schema step.
+// The key is the kind ('L' a legal entity, by its 10-digit INN; 'P' an
+// individual entrepreneur, by the 15-digit OGRNIP) and the number. A
+// record (version 1) is registry (the check's kind, "egrul" or "egrip")
+// ‖ the organisation block as an application record holds it (its
+// time zero) ‖ the head's surname, given name, patronymic, INN and
+// position (empty when no answer named one) ‖ as of (the time the
+// registry was asked) ‖ received ‖ application (whose check brought it)
+// ‖ head changed (the as-of time of the first answer naming another
+// head than the stored one; zero while none did). It is written only
+// with an application's change (AppChange.OrgRecord): under the writer
+// lock the update's Merge sees the stored record and returns the one to
+// store (or keeps the stored one), and the record and its own audit
+// entry (action organisation_record, subject
+// "organisation:<kind><number>", same actor) follow the application's
+// in the same batch; a refused application change writes neither.
+// Check decodes every record.
 //
 // # Outbox rows and callbacks
 //
