@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/docstore"
+	"github.com/gostca/gostca/ra/sweep"
 	"github.com/gostca/gostca/store"
 )
 
@@ -47,7 +48,7 @@ func (c *CA) SweepDocuments(ctx context.Context, now time.Time) (SweepResult, er
 	var res SweepResult
 	ra := c.cfg.RA
 	if ra.Retention > 0 {
-		n, err := c.ra.PurgeDocumentsDue(ctx, raSystemActor, now.Add(-ra.Retention))
+		n, err := sweep.PurgeDocumentsDue(ctx, c.ra, raSystemActor, now.Add(-ra.Retention))
 		res.Purged = n
 		if err != nil {
 			return res, fmt.Errorf("ca: document retention: %w", err)

@@ -146,8 +146,9 @@
 //
 // # Expiry
 //
-// ExpireDue closes every open application past its deadline; RunExpiry
-// runs it on an interval (ca.Open starts it on the CA's lifetime with
+// sweep.ExpireDue (package ra/sweep) closes every open application past
+// its deadline, through Expire; sweep.RunExpiry runs it on an interval
+// (ca.Open starts it on the CA's lifetime with
 // the configured ra.expire_interval). The cabinet's consent and SMS
 // confirmation precede Issue and belong to package cabinet; so do the
 // document bytes (content-addressed files outside Pebble; ra keeps their
@@ -156,7 +157,7 @@
 //
 // # Retention
 //
-// PurgeDocumentsDue (the system's document sweep, retention.go) drops
+// sweep.PurgeDocumentsDue (the system's document sweep, ra/sweep) drops
 // the document metadata of cancelled and expired applications closed
 // before a cutoff, one audited write each ("purge_documents"); the
 // documents of an issued application are never dropped.

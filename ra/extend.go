@@ -58,6 +58,26 @@ func (s *Service) OpenFrom(ctx context.Context, actor Actor, from *store.Applica
 	return s.write(ctx, actor, a, 0, act, &step{to: x.To, note: x.Note})
 }
 
+// Rewrite stores a, as read and changed by the caller, for act (of the
+// rules table, allowed to the actor's kind in a's state), compared-and-set
+// on the version read, with its history event and audit entry: for a
+// sweep that changes what no profile rule governs (ra/sweep).
+func (s *Service) Rewrite(ctx context.Context, actor Actor, a *store.Application, act Action, note string) (*store.Application, error) {
+	if err := actor.check(); err != nil {
+		return nil, err
+	}
+	if !slices.Contains(rules[act].actors, actor.Kind) {
+		return nil, errf(CodeForbidden, "a %s may not %s an application", actor.Kind, act)
+	}
+	if !slices.Contains(rules[act].from, a.State) {
+		return nil, wrongState(act, a.State)
+	}
+	return s.write(ctx, actor, a, a.Version, act, &step{note: note})
+}
+
+// Deadline is how long an application may take (zero: no deadline).
+func (s *Service) Deadline() time.Duration { return s.opts.Deadline }
+
 // NewID makes a document or application id.
 func (s *Service) NewID() string { return s.opts.NewID() }
 

@@ -2,11 +2,13 @@ package renewal_test
 
 import (
 	"bytes"
+	"context"
 	"testing"
 
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/internal/ratest"
 	"github.com/gostca/gostca/ra/renewal"
 	"github.com/gostca/gostca/store"
 )
@@ -19,39 +21,40 @@ import (
 // serial, a second signature, a new certificate's application are
 // refused and write nothing.
 func TestRenewal(t *testing.T) {
-	h := newHarness(t)
-	from := h.inState(t, store.AppIssued)
-	cab := cabinetFor(from)
+	h := ratest.New(t)
+	ctx := context.Background()
+	from := h.InState(t, store.AppIssued)
+	cab := ratest.CabinetFor(from)
 
-	before := auditSeq(t, h.st)
+	before := ratest.AuditSeq(t, h.St)
 	for _, c := range []struct {
 		name  string
 		actor ra.Actor
 		from  *store.Application
 		code  ra.Code
 	}{
-		{"service centre", scActor, from, ra.CodeForbidden},
-		{"another phone's", foreignCabinet, from, ra.CodeNotFound},
-		{"not issued", cab, h.inState(t, store.AppReadyToIssue), ra.CodeWrongState},
+		{"service centre", ratest.ScActor, from, ra.CodeForbidden},
+		{"another phone's", ratest.ForeignCabinet, from, ra.CodeNotFound},
+		{"not issued", cab, h.InState(t, store.AppReadyToIssue), ra.CodeWrongState},
 	} {
 		if c.name == "not issued" {
-			before = auditSeq(t, h.st)
-			c.actor = cabinetFor(c.from)
+			before = ratest.AuditSeq(t, h.St)
+			c.actor = ratest.CabinetFor(c.from)
 		}
-		_, err := renewal.Open(ctx, h.svc, c.actor, renewal.Input{From: c.from})
-		wantCode(t, c.name, err, c.code)
+		_, err := renewal.Open(ctx, h.Svc, c.actor, renewal.Input{From: c.from})
+		ratest.WantCode(t, c.name, err, c.code)
 	}
-	if auditSeq(t, h.st) != before {
+	if ratest.AuditSeq(t, h.St) != before {
 		t.Fatal("a refused renewal wrote audit entries")
 	}
 	bad := from.Owner
 	bad.SNILS = "123"
-	_, err := renewal.Open(ctx, h.svc, cab, renewal.Input{From: from, Owner: &bad})
-	wantCode(t, "invalid owner", err, ra.CodeInvalidData)
+	_, err := renewal.Open(ctx, h.Svc, cab, renewal.Input{From: from, Owner: &bad})
+	ratest.WantCode(t, "invalid owner", err, ra.CodeInvalidData)
 
 	o := from.Owner
 	o.Email = "new@example.ru"
-	a, err := renewal.Open(ctx, h.svc, cab, renewal.Input{From: from, Owner: &o})
+	a, err := renewal.Open(ctx, h.Svc, cab, renewal.Input{From: from, Owner: &o})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,22 +63,22 @@ func TestRenewal(t *testing.T) {
 		len(a.Documents) != len(from.Documents) || a.Documents[0].SHA256 != from.Documents[0].SHA256 || a.Documents[0].ID == from.Documents[0].ID {
 		t.Fatalf("renewal %+v", a)
 	}
-	if ev := h.lastEvent(t, a.ID); ev.Action != string(ra.ActRenew) || ev.To != store.AppNew {
+	if ev := h.LastEvent(t, a.ID); ev.Action != string(ra.ActRenew) || ev.To != store.AppNew {
 		t.Fatalf("event %+v", ev)
 	}
 
-	signed := renewal.SignedInput{CertSerial: from.Serial, Documents: []ra.DocumentInput{doc(appdata.DocSignedApplication, 1), doc(appdata.DocSignedApplication, 2)}}
+	signed := renewal.SignedInput{CertSerial: from.Serial, Documents: []ra.DocumentInput{ratest.Doc(appdata.DocSignedApplication, 1), ratest.Doc(appdata.DocSignedApplication, 2)}}
 	other := signed
 	other.CertSerial = []byte{0x01, 0x02}
-	_, err = renewal.Signed(ctx, h.svc, cab, a.ID, a.Version, other)
-	wantCode(t, "another serial", err, ra.CodeIdentityMismatch)
-	plain := h.inState(t, store.AppNew)
-	_, err = renewal.Signed(ctx, h.svc, cabinetFor(plain), plain.ID, plain.Version, signed)
-	wantCode(t, "a new certificate's application", err, ra.CodeWrongState)
-	_, err = renewal.Signed(ctx, h.svc, scActor, a.ID, a.Version, signed)
-	wantCode(t, "service centre", err, ra.CodeForbidden)
+	_, err = renewal.Signed(ctx, h.Svc, cab, a.ID, a.Version, other)
+	ratest.WantCode(t, "another serial", err, ra.CodeIdentityMismatch)
+	plain := h.InState(t, store.AppNew)
+	_, err = renewal.Signed(ctx, h.Svc, ratest.CabinetFor(plain), plain.ID, plain.Version, signed)
+	ratest.WantCode(t, "a new certificate's application", err, ra.CodeWrongState)
+	_, err = renewal.Signed(ctx, h.Svc, ratest.ScActor, a.ID, a.Version, signed)
+	ratest.WantCode(t, "service centre", err, ra.CodeForbidden)
 
-	r, err := renewal.Signed(ctx, h.svc, cab, a.ID, a.Version, signed)
+	r, err := renewal.Signed(ctx, h.Svc, cab, a.ID, a.Version, signed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,14 +86,14 @@ func TestRenewal(t *testing.T) {
 		len(r.Documents) != len(from.Documents)+2 {
 		t.Fatalf("signed renewal %+v", r)
 	}
-	_, err = renewal.Signed(ctx, h.svc, cab, r.ID, r.Version, signed)
-	wantCode(t, "signed twice", err, ra.CodeWrongState)
+	_, err = renewal.Signed(ctx, h.Svc, cab, r.ID, r.Version, signed)
+	ratest.WantCode(t, "signed twice", err, ra.CodeWrongState)
 	// Issued, the new certificate says: remote identification by a
 	// qualified certificate.
-	if _, err := h.issue(r); err != nil {
+	if _, err := h.Issue(r); err != nil {
 		t.Fatal(err)
 	}
-	if k := h.ca.last().IdentificationKind; k != pkix.IdentificationRemoteCertificate {
+	if k := h.CA.Last().IdentificationKind; k != pkix.IdentificationRemoteCertificate {
 		t.Fatalf("the renewal's certificate has identificationKind %d", k)
 	}
 }
