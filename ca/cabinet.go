@@ -37,7 +37,7 @@ func (c *CA) openCabinet(opts Options) error {
 	}
 	c.cabinet, err = cabinet.New(c.st, c.ra, codes, cabinet.Options{SessionTTL: cc.SessionTTL, PaidTypes: cc.PaidTypes,
 		Now: opts.Now, Logger: c.log, Renewal: cabinet.RenewalOptions{Rules: cabinet.RenewalRules{Window: cc.RenewalWindow},
-			CAName: c.cfg.CA.Organization, Documents: c.docs}})
+			CAName: c.cfg.CA.Organization, Documents: c.docs, Registry: c.st}})
 	if err != nil {
 		return err
 	}

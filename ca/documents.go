@@ -7,6 +7,8 @@ import (
 
 	"github.com/gostca/gostca/ca/docsweep"
 	"github.com/gostca/gostca/docstore"
+	"github.com/gostca/gostca/ra"
+	"github.com/gostca/gostca/ra/sweep"
 )
 
 // openDocuments opens the document store of ra.documents_dir (created
@@ -29,7 +31,7 @@ func (c *CA) Documents() *docstore.Store { return c.docs }
 // and orphans by the ra section, every ra.expire_interval.
 func (c *CA) sweeper() *docsweep.Sweeper {
 	return &docsweep.Sweeper{Retention: c.cfg.RA.Retention, OrphanGrace: c.cfg.RA.OrphanGrace, Interval: c.cfg.RA.ExpireInterval,
-		RA: c.ra, Store: c.st, Docs: c.docs, Actor: raSystemActor, Log: c.log}
+		RA: raPurger{c.ra}, Store: c.st, Docs: c.docs, Actor: raSystemActor, Log: c.log}
 }
 
 // SweepDocuments runs the document sweep once as of now (the job passes
@@ -40,3 +42,11 @@ func (c *CA) SweepDocuments(ctx context.Context, now time.Time) (docsweep.Result
 
 // runDocumentSweep is the document sweep's job on the CA's lifetime.
 func (c *CA) runDocumentSweep(ctx context.Context) { c.sweeper().Run(ctx) }
+
+// raPurger is the registration authority's document retention
+// (ra/sweep) as the document sweep asks for it.
+type raPurger struct{ s *ra.Service }
+
+func (p raPurger) PurgeDocumentsDue(ctx context.Context, actor ra.Actor, cutoff time.Time) (int, error) {
+	return sweep.PurgeDocumentsDue(ctx, p.s, actor, cutoff)
+}

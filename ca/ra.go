@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gostca/gostca/ra"
+	"github.com/gostca/gostca/ra/sweep"
 )
 
 // raSystemActor is the audit identity of the RA's own background jobs.
@@ -41,7 +42,7 @@ func (c *CA) runRAExpiry(ctx context.Context) {
 	if c.cfg.RA.Deadline <= 0 {
 		return
 	}
-	c.ra.RunExpiry(ctx, raSystemActor, c.cfg.RA.ExpireInterval)
+	sweep.RunExpiry(ctx, c.ra, raSystemActor, c.cfg.RA.ExpireInterval, c.log.With("component", "ra"))
 }
 
 // RA is the registration authority: applications from the service

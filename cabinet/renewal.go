@@ -83,11 +83,13 @@ type RenewalRequest struct {
 	Current *pkix.Certificate
 	Status  RenewalCertStatus
 	Now     time.Time
-	// OrganizationChanged: the organisation's data (name, OGRN, INNLE,
-	// address) differ from the current certificate's application.
+	// OrganizationChanged: the tax registry's latest record of the
+	// organisation (name, INN, KPP, OGRN, OGRNIP, address) differs from
+	// the current certificate's application (RenewalOrgFacts).
 	OrganizationChanged bool
-	// ResponsiblePersonChanged: the organisation's head or the person
-	// acting for it is no longer the one of the current application.
+	// ResponsiblePersonChanged: the registry named another head (the
+	// person acting for the organisation) after the certificate's
+	// organisation data were checked (RenewalOrgFacts).
 	ResponsiblePersonChanged bool
 	// OpenApplication: a service centre has already opened an
 	// application for this certificate's renewal (or replacement).

@@ -25,6 +25,7 @@ import (
 	"github.com/gostca/gostca/pkix/cms"
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/renewal"
 	"github.com/gostca/gostca/store"
 )
 
@@ -42,6 +43,9 @@ type RenewalOptions struct {
 	// Documents keeps the signed form and its signature; nil refuses
 	// signatures (CodeInternal).
 	Documents Documents
+	// Registry holds the organisations' latest tax-registry records
+	// (renewalorg.go); nil: no organisation or head change is known.
+	Registry OrgRecords
 }
 
 // MaxRenewalSignature bounds a renewal signature's size.
@@ -173,8 +177,11 @@ func (s *Service) RenewalEligibility(ctx context.Context, sub *Subscriber, seria
 	if err != nil {
 		return nil, err
 	}
-	ref := s.opts.Renewal.Rules.Check(RenewalRequest{Current: c.Cert, Status: renewalStatus(c.Record.Status), Now: s.now(),
-		OpenApplication: centre != nil})
+	req := RenewalRequest{Current: c.Cert, Status: renewalStatus(c.Record.Status), Now: s.now(), OpenApplication: centre != nil}
+	if err := s.renewalOrgFacts(ctx, c, &req); err != nil {
+		return nil, err
+	}
+	ref := s.opts.Renewal.Rules.Check(req)
 	return &Eligibility{Cert: c, Refusal: ref, Application: own}, nil
 }
 
@@ -221,7 +228,7 @@ func (s *Service) OpenRenewal(ctx context.Context, sub *Subscriber, serial []byt
 		return nil, false, &Error{Code: Code(RenewalApplicationOpen), Detail: fmt.Sprintf(
 			"your renewal %s of this certificate is open already: sign its form, or finish it", el.Application.ID)}
 	}
-	a, err := s.ra.OpenRenewal(ctx, sub.actor(), ra.RenewalInput{From: el.Cert.App, Owner: ch.Owner})
+	a, err := renewal.Open(ctx, s.ra, sub.actor(), renewal.Input{From: el.Cert.App, Owner: ch.Owner})
 	if err != nil {
 		return nil, false, err
 	}
@@ -304,12 +311,18 @@ func (s *Service) SignRenewal(ctx context.Context, sub *Subscriber, id string, s
 	if a.State != store.AppNew {
 		return nil, &ra.Error{Code: ra.CodeWrongState, Detail: fmt.Sprintf("the renewal is %s: its form is signed only once", a.State)}
 	}
-	c, err := s.certOf(ctx, &store.Application{Serial: a.Replaces})
+	// The certificate with the application it was issued on (whose
+	// organisation and registry check the organisation rules read).
+	c, err := s.subscriberCert(ctx, sub, a.Replaces)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
-	if ref := s.opts.Renewal.Rules.Check(RenewalRequest{Current: c.Cert, Status: renewalStatus(c.Record.Status), Now: now}); ref != nil {
+	req := RenewalRequest{Current: c.Cert, Status: renewalStatus(c.Record.Status), Now: now}
+	if err := s.renewalOrgFacts(ctx, c, &req); err != nil {
+		return nil, err
+	}
+	if ref := s.opts.Renewal.Rules.Check(req); ref != nil {
 		return nil, refusalError(ref)
 	}
 	v, err := cms.Verify(sig, cms.VerifyOptions{Content: f.PDF, Certificates: []*pkix.Certificate{c.Cert}})
@@ -337,7 +350,7 @@ func (s *Service) SignRenewal(ctx context.Context, sub *Subscriber, id string, s
 		}
 		in = append(in, ra.DocumentInput{Type: appdata.DocSignedApplication, SHA256: st.SHA256, Size: st.Size, ContentType: st.ContentType})
 	}
-	return s.ra.RenewalSigned(ctx, sub.actor(), a.ID, a.Version, ra.RenewalSignedInput{CertSerial: a.Replaces, Documents: in})
+	return renewal.Signed(ctx, s.ra, sub.actor(), a.ID, a.Version, renewal.SignedInput{CertSerial: a.Replaces, Documents: in})
 }
 
 // signatureDetail says what is wrong with a signature, in words for the

@@ -99,6 +99,19 @@ type OrgAnswer struct {
 	Region   string `json:"region,omitempty"`
 	Locality string `json:"locality,omitempty"`
 	Street   string `json:"street,omitempty"`
+	// Head is the person acting for the organisation without a power of
+	// attorney (ЕГРЮЛ: the head; ЕГРИП: the entrepreneur).
+	Head *HeadAnswer `json:"head,omitempty"`
+}
+
+// HeadAnswer is the registry's entry of the person acting for an
+// organisation.
+type HeadAnswer struct {
+	Surname    string `json:"surname"`
+	GivenName  string `json:"given_name"`
+	Patronymic string `json:"patronymic,omitempty"`
+	INN        string `json:"inn,omitempty"`
+	Position   string `json:"position,omitempty"`
 }
 
 // Callback verifies and takes one callback of kind. Verification comes
@@ -233,6 +246,9 @@ func (d *Deliverer) registryAnswer(ctx context.Context, id string, body []byte) 
 	if o := a.Organisation; o != nil {
 		res.Organisation = &store.Organisation{Name: o.Name, INN: o.INN, KPP: o.KPP, OGRN: o.OGRN, OGRNIP: o.OGRNIP,
 			Region: o.Region, Locality: o.Locality, Street: o.Street}
+		if h := o.Head; h != nil {
+			res.Head = &store.RegistryPerson{Surname: h.Surname, GivenName: h.GivenName, Patronymic: h.Patronymic, INN: h.INN, Position: h.Position}
+		}
 	}
 	_, changed, err := reg.RecordCheck(ctx, ra.Actor{Kind: ra.System, ID: "hook:" + HookRegistryCheck}, a.Application, res)
 	if err != nil {

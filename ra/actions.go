@@ -1,6 +1,10 @@
 package ra
 
-import "github.com/gostca/gostca/store"
+import (
+	"slices"
+
+	"github.com/gostca/gostca/store"
+)
 
 // Action names an action on applications: in errors, in the history and
 // (prefixed "application_") in the audit log.
@@ -27,8 +31,11 @@ const (
 	ActIssueRefused   Action = "issue_refused" // issuing → ready to issue
 	ActCancel         Action = "cancel"
 	ActExpire         Action = "expire"
-	ActRenew          Action = "renew"          // the subscriber opens a renewal of their certificate (renewal.go)
+	ActRenew          Action = "renew"          // the subscriber opens a renewal of their certificate (ra/renewal)
 	ActRenewalSigned  Action = "renewal_signed" // new → ready to issue: the renewal form signed with the current certificate
+	// ActPurgeDocuments drops a closed application's documents (the
+	// system's retention sweep only: package ra/sweep).
+	ActPurgeDocuments Action = "purge_documents"
 )
 
 // rule is who may take an action and from which states.
@@ -73,11 +80,17 @@ var rules = map[Action]rule{
 	ActExpire:         {actors: []ActorKind{System}, from: open},
 	ActRenew:          {actors: []ActorKind{Cabinet}},
 	ActRenewalSigned:  {actors: []ActorKind{Cabinet}, from: []store.AppState{store.AppNew}},
+	// Retention drops the documents of an application that ended
+	// without a certificate; issued and open ones never.
+	ActPurgeDocuments: {actors: []ActorKind{System}, from: []store.AppState{store.AppCancelled, store.AppExpired}},
 }
 
+// OpenStates are the states of an application not yet ended.
+func OpenStates() []store.AppState { return slices.Clone(open) }
+
 // Actions lists every action (for tables and documentation) but the
-// cabinet's renewal (ActRenew, ActRenewalSigned: renewal.go, tested in
-// renewal_test.go), which acts only on a renewal application.
+// cabinet's renewal (ActRenew, ActRenewalSigned: package ra/renewal, tested
+// there), which acts only on a renewal application.
 func Actions() []Action {
 	return []Action{ActCreate, ActUpdateData, ActAddDocument, ActRemoveDocument, ActRegistryAnswer, ActSubmit,
 		ActClaim, ActUnclaim, ActApprove, ActReject, ActVerifyIdentity, ActSendToCabinet, ActTakeBack,

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/mchd"
+	"github.com/gostca/gostca/ra/orgrecord"
 	"github.com/gostca/gostca/store"
 )
 
@@ -144,9 +146,9 @@ func (s *Service) AddDocument(ctx context.Context, actor Actor, id string, versi
 		errs = append(errs, FieldError{Field: "size", Problem: fmt.Sprintf("a file is 1 byte to %d MiB", s.opts.MaxDocumentSize>>20)})
 	}
 	if !slices.Contains(s.opts.ContentTypes, in.ContentType) &&
-		(in.Type != appdata.DocMCHD || !slices.Contains(MCHDContentTypes, in.ContentType)) {
+		(in.Type != appdata.DocMCHD || !slices.Contains(mchd.ContentTypes, in.ContentType)) {
 		problem := "accepted: jpeg, png, gif, tiff, pdf, bmp, heic"
-		if slices.Contains(MCHDContentTypes, in.ContentType) {
+		if slices.Contains(mchd.ContentTypes, in.ContentType) {
 			problem += " (XML and signatures only as type " + appdata.DocMCHD + ")"
 		}
 		errs = append(errs, FieldError{Field: "content_type", Problem: problem})
@@ -199,8 +201,13 @@ type CheckResult struct {
 	Status      store.CheckStatus // confirmed, refuted or failed
 	Detail      string            // summary shown to the operator (no more than 1 KiB)
 	// Organisation is the tax registry's record (CheckEGRUL, CheckEGRIP);
-	// it replaces the organisation block.
+	// it replaces the organisation block and the organisation's registry
+	// record (package ra/orgrecord).
 	Organisation *store.Organisation
+	// Head is the person the registry names as acting for the
+	// organisation without a power of attorney (with Organisation only;
+	// nil: the answer named nobody).
+	Head *store.RegistryPerson
 }
 
 // RecordCheck stores a registry answer (system actor). It returns the
@@ -249,6 +256,10 @@ func (s *Service) RecordCheck(ctx context.Context, actor Actor, id string, res C
 			if errs := appdata.ValidateOrg(&g, p); len(errs) > 0 {
 				return invalidFields(errs)
 			}
+			if errs := orgrecord.ValidateHead(res.Head); len(errs) > 0 {
+				return invalidFields(errs)
+			}
+			st.org = orgrecord.Update(&g, res.Kind, res.RequestedAt, res.Head, a.ID, s.now())
 			changed = appdata.OrgDiff(&a.Org, &g)
 			if len(changed) == 0 {
 				return nil

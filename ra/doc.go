@@ -25,7 +25,7 @@
 //	identity_verified      ─send_to_cabinet───► ready_to_issue ─take_back─► identity_verified
 //	ready_to_issue         ─issue─────────────► issuing ─► issued, or ready_to_issue (CA refused)
 //	any state before issuing ─cancel─► cancelled; ─expire (past the deadline)─► expired
-//	(renewal in the cabinet, renewal.go)
+//	(renewal in the cabinet, package ra/renewal)
 //	─renew─► new ─renewal_signed (the form signed with the replaced certificate)─► ready_to_issue
 //
 // Who may take which action from which state is the table rules in
@@ -87,12 +87,13 @@
 // # Machine-readable power of attorney
 //
 // A document of type mchd is the МЧД's XML or its detached signature
-// (MCHDContentTypes; scans of that type are allowed but do not count as
+// (mchd.ContentTypes; scans of that type are allowed but do not count as
 // the МЧД). At submission and at each approval the service reads them
 // through Options.Documents and refuses the action when
 // appdata.CheckMCHD finds a problem (field "mchd"): representative not
 // the owner, principal not the organisation, not in force, signature not
-// over the XML or not by the head named in it (mchd.go; docs/mchd.md).
+// over the XML or not by the head named in it (package ra/mchd;
+// docs/mchd.md).
 //
 // # Review
 //
@@ -145,8 +146,9 @@
 //
 // # Expiry
 //
-// ExpireDue closes every open application past its deadline; RunExpiry
-// runs it on an interval (ca.Open starts it on the CA's lifetime with
+// sweep.ExpireDue (package ra/sweep) closes every open application past
+// its deadline, through Expire; sweep.RunExpiry runs it on an interval
+// (ca.Open starts it on the CA's lifetime with
 // the configured ra.expire_interval). The cabinet's consent and SMS
 // confirmation precede Issue and belong to package cabinet; so do the
 // document bytes (content-addressed files outside Pebble; ra keeps their
@@ -155,7 +157,7 @@
 //
 // # Retention
 //
-// PurgeDocumentsDue (the system's document sweep, retention.go) drops
+// sweep.PurgeDocumentsDue (the system's document sweep, ra/sweep) drops
 // the document metadata of cancelled and expired applications closed
 // before a cutoff, one audited write each ("purge_documents"); the
 // documents of an issued application are never dropped.

@@ -13,6 +13,7 @@ import (
 	"github.com/gostca/gostca/internal/mchdtest"
 	"github.com/gostca/gostca/internal/openssltest"
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/mchd"
 	"github.com/gostca/gostca/store"
 )
 
@@ -74,7 +75,7 @@ func TestMCHDAtSubmitAndApproval(t *testing.T) {
 	other := d
 	other.Number = "другая"
 
-	_, err = h.svc.AddDocument(ctx, scActor, a.ID, a.Version, docs.input(appdata.DocPassport, ContentTypeXML, xml))
+	_, err = h.svc.AddDocument(ctx, scActor, a.ID, a.Version, docs.input(appdata.DocPassport, mchd.ContentTypeXML, xml))
 	if e := (*Error)(nil); !errors.As(err, &e) || e.Code != CodeInvalidData || !strings.Contains(e.Fields[0].Problem, "only as type mchd") {
 		t.Fatalf("XML as a passport: %v", err)
 	}
@@ -85,8 +86,8 @@ func TestMCHDAtSubmitAndApproval(t *testing.T) {
 	if e := (*Error)(nil); !errors.As(err, &e) || e.Code != CodeIncomplete || !strings.Contains(strings.Join(e.Missing, ";"), "counts by its XML") {
 		t.Fatalf("submission with a printout only: %v", err)
 	}
-	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, docs.input(appdata.DocMCHD, ContentTypeXML, xml)))
-	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, docs.input(appdata.DocMCHD, ContentTypeCMS, head.Sign(t, other.XML()))))
+	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, docs.input(appdata.DocMCHD, mchd.ContentTypeXML, xml)))
+	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, docs.input(appdata.DocMCHD, mchd.ContentTypeCMS, head.Sign(t, other.XML()))))
 	seq, _, _ := h.st.AuditHead(ctx)
 	_, err = h.svc.Submit(ctx, scActor, a.ID, a.Version)
 	if e := (*Error)(nil); !errors.As(err, &e) || e.Code != CodeInvalidData || e.Fields[0].Field != "mchd" ||
@@ -100,7 +101,7 @@ func TestMCHDAtSubmitAndApproval(t *testing.T) {
 		t.Fatalf("the refused submission changed the application: %d %s", got.Version, got.State)
 	}
 	a = must(t)(h.svc.RemoveDocument(ctx, scActor, a.ID, a.Version, a.Documents[len(a.Documents)-1].ID))
-	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, docs.input(appdata.DocMCHD, ContentTypeCMS, sig)))
+	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, docs.input(appdata.DocMCHD, mchd.ContentTypeCMS, sig)))
 	a = must(t)(h.svc.Submit(ctx, scActor, a.ID, a.Version))
 
 	a = must(t)(h.svc.Claim(ctx, op1, a.ID, a.Version))

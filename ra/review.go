@@ -2,11 +2,13 @@ package ra
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/mchd"
 	"github.com/gostca/gostca/store"
 )
 
@@ -24,7 +26,7 @@ func (s *Service) missing(a *store.Application, p *appdata.Profile) ([]string, [
 	out = append(out, appdata.MissingOwner(&a.Owner, p)...)
 	out = append(out, appdata.MissingOrg(&a.Org, p)...)
 	for _, rule := range p.Documents {
-		if slices.ContainsFunc(a.Documents, func(d store.Document) bool { return slices.Contains(rule.AnyOf, d.Type) && counts(d) }) {
+		if slices.ContainsFunc(a.Documents, func(d store.Document) bool { return slices.Contains(rule.AnyOf, d.Type) && mchd.Counts(d) }) {
 			continue
 		}
 		if rule.WaivedBy != "" && checkConfirmed(a, rule.WaivedBy) {
@@ -60,8 +62,8 @@ func (s *Service) Submit(ctx context.Context, actor Actor, id string, version ui
 		if len(miss) > 0 {
 			return incomplete("submission", miss)
 		}
-		if errs, err := s.checkMCHD(a); err != nil || len(errs) > 0 {
-			return mchdRefusal(errs, err)
+		if err := s.checkMCHD(a); err != nil {
+			return err
 		}
 		a.ReviewStep, a.Assignee = 0, ""
 		a.Round++
@@ -139,8 +141,8 @@ func (s *Service) Approve(ctx context.Context, actor Actor, id string, version u
 		if len(miss) > 0 {
 			return incomplete("approval", miss)
 		}
-		if errs, err := s.checkMCHD(a); err != nil || len(errs) > 0 {
-			return mchdRefusal(errs, err)
+		if err := s.checkMCHD(a); err != nil {
+			return err
 		}
 		if err := checkSubject(a, p); err != nil {
 			return err
@@ -258,6 +260,24 @@ func validDotted(s string) bool {
 // would refuse (appdata.CheckSubject), naming the attribute.
 func checkSubject(a *store.Application, p *appdata.Profile) error {
 	if errs := appdata.CheckSubject(a, p); errs != nil {
+		return invalidFields(errs)
+	}
+	return nil
+}
+
+// checkMCHD refuses an action while the application's МЧД does not pass
+// (package ra/mchd).
+func (s *Service) checkMCHD(a *store.Application) error {
+	errs, err := mchd.Check(s.opts.Documents, a, s.now())
+	var re *mchd.ReadError
+	switch {
+	case errors.Is(err, mchd.ErrNoDocuments):
+		return errf(CodeInternal, "%s", err)
+	case errors.As(err, &re):
+		return s.internal("read the МЧД "+re.Document, re.Err)
+	case err != nil:
+		return s.internal("read the МЧД", err)
+	case len(errs) > 0:
 		return invalidFields(errs)
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/mchd"
 	"github.com/gostca/gostca/store"
 )
 
@@ -38,9 +39,9 @@ type Options struct {
 	// ContentTypes are the file types accepted (as detected from the
 	// content by the caller); nil means DefaultContentTypes.
 	ContentTypes []string
-	// Documents reads uploaded files for the МЧД checks (mchd.go); nil:
+	// Documents reads uploaded files for the МЧД checks (package ra/mchd); nil:
 	// an application with an МЧД's XML or signature cannot be submitted.
-	Documents Documents
+	Documents mchd.Documents
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// NewID makes application and document ids; nil means 128 random
@@ -271,8 +272,9 @@ type step struct {
 	to      store.AppState // new state; zero keeps the state
 	note    string         // history note and audit detail (no personal data)
 	outbox  []store.OutboxRow
-	nothing bool           // the action changed nothing: write nothing, return the application as it is
-	consent *store.Consent // written with the change (consent.go)
+	nothing bool             // the action changed nothing: write nothing, return the application as it is
+	consent *store.Consent   // written with the change (consent.go)
+	org     *store.OrgUpdate // the organisation's registry record (ra/orgrecord)
 }
 
 // change runs one action: it checks the actor and the action's rule
@@ -339,7 +341,7 @@ func (s *Service) write(ctx context.Context, actor Actor, a *store.Application, 
 		Event:   store.AppEvent{At: now, Actor: actor.ID, Action: string(act), From: from, To: a.State, Note: st.note},
 		Audit:   store.AuditEntry{At: now, Actor: actor.ID, Action: "application_" + string(act), Details: details},
 		Outbox:  st.outbox,
-		Consent: st.consent,
+		Consent: st.consent, OrgRecord: st.org,
 	}
 	err := s.st.PutApplication(ctx, a, expect, ch)
 	switch {

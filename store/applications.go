@@ -26,6 +26,9 @@ type Applications interface {
 	// ApplicationHistory returns an application's events, version 1
 	// first; ErrNotFound if there is no such application.
 	ApplicationHistory(ctx context.Context, id string) ([]AppEvent, error)
+	// OrgRecord returns an organisation's latest registry record
+	// (orgrecords.go); ErrNotFound if none.
+	OrgRecord(ctx context.Context, k OrgKey) (*OrgRecord, error)
 }
 
 var _ Applications = (*Store)(nil)
@@ -91,7 +94,10 @@ func (s *Store) PutApplication(ctx context.Context, a *Application, expect uint6
 				return err
 			}
 		}
-		return t.putApp(&rec, expect, &ev, &audit, ch.Outbox)
+		if err := t.putApp(&rec, expect, &ev, &audit, ch.Outbox); err != nil || ch.OrgRecord == nil {
+			return err
+		}
+		return t.putOrgRecord(ch.OrgRecord, audit.Actor)
 	})
 	if err != nil {
 		return err

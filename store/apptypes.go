@@ -296,6 +296,9 @@ type AppChange struct {
 	// Consent, if set, is stored under the version the change makes
 	// (the cabinet's consent to the certificate's contents).
 	Consent *Consent
+	// OrgRecord, if set, updates the organisation's registry record in
+	// the same batch, with its own audit entry (orgrecords.go).
+	OrgRecord *OrgUpdate
 }
 
 // AppField selects the index FindApplications searches.

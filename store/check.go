@@ -219,6 +219,9 @@ func (c *checker) entry(k, v []byte) error {
 	case pOTPWindow, pOTPWindowEnd:
 		c.rep.IndexEntries++
 		return c.otpRecord(k, v)
+	case pOrgRecord:
+		c.rep.IndexEntries++
+		c.orgRecord(k, v)
 	case pAudit:
 		// verified as a chain afterwards
 	case pToken:

@@ -74,6 +74,7 @@
 //	0x8f   phone(12) ^created(8) id(16)         empty                         status requests by phone, newest first
 //	0x90   limit(1) HMAC of the value(32)       code rate window record       sends per phone, address, prefix in the window
 //	0x91   end(12) limit(1) HMAC(32)            empty                         code rate windows by end (the purge)
+//	0x94   kind(1) registry number             organisation record           latest tax-registry record of an organisation
 //
 // Field bytes: 1 SNILS, 2 INN, 3 INNLE, 4 OGRN, 5 OGRNIP. 0x64–0x6f are
 // kept for more application and document records. Application index
@@ -399,6 +400,28 @@
 // time with their 0x91 entries, oldest first, within its 10,000 records
 // a call, naming their count in its audit entry. Check decodes every
 // record and matches windows and 0x91 entries both ways.
+//
+// # Organisation records
+//
+// The tax registry's latest answer about each organisation
+// (orgrecords.go; packages ra/orgrecord and cabinet) uses 0x94 of the
+// range 0x94–0x97, starting empty in any older store: no schema step.
+// The key is the kind ('L' a legal entity, by its 10-digit INN; 'P' an
+// individual entrepreneur, by the 15-digit OGRNIP) and the number. A
+// record (version 1) is registry (the check's kind, "egrul" or "egrip")
+// ‖ the organisation block as an application record holds it (its
+// time zero) ‖ the head's surname, given name, patronymic, INN and
+// position (empty when no answer named one) ‖ as of (the time the
+// registry was asked) ‖ received ‖ application (whose check brought it)
+// ‖ head changed (the as-of time of the first answer naming another
+// head than the stored one; zero while none did). It is written only
+// with an application's change (AppChange.OrgRecord): under the writer
+// lock the update's Merge sees the stored record and returns the one to
+// store (or keeps the stored one), and the record and its own audit
+// entry (action organisation_record, subject
+// "organisation:<kind><number>", same actor) follow the application's
+// in the same batch; a refused application change writes neither.
+// Check decodes every record.
 //
 // # Outbox rows and callbacks
 //

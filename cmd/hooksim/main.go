@@ -66,10 +66,10 @@ type sim struct {
 	duplicates map[string]int
 	badSig     int
 	failed     int
-	sms        smsLog                       // recent SMS per phone (sms.go)
-	orgs       map[string]map[string]string // ЕГРЮЛ/ЕГРИП records by INN or OGRNIP (-org-file)
-	callbacks  map[string]int               // callback answers by HTTP status
-	polling    pollState                    // -poll: a polling receiver (poll.go)
+	sms        smsLog         // recent SMS per phone (sms.go)
+	orgFile    string         // ЕГРЮЛ/ЕГРИП records by INN or OGRNIP (-org-file), read at every query
+	callbacks  map[string]int // callback answers by HTTP status
+	polling    pollState      // -poll: a polling receiver (poll.go)
 }
 
 func main() {
@@ -83,7 +83,7 @@ func main() {
 	slow := flag.Duration("slow", 0, "wait this long before answering a delivery")
 	pollN := flag.Int("poll", -2, "play a polling receiver for esia and registry_check: answer deliveries 202 with a ticket, then status queries at /poll/{ticket} pending N times before the final answer (-1: never final); without it, answer by callbacks")
 	forge := flag.Bool("forge", false, "with -poll: sign status answers with a wrong key (the engine must take nothing)")
-	orgFile := flag.String("org-file", "", "JSON object of tax registry records by INN or OGRNIP: {\"7707083893\": {\"name\": …, \"inn\": …, \"kpp\": …, \"ogrn\": …, \"region\": …, \"locality\": …, \"street\": …}}")
+	orgFile := flag.String("org-file", "", "JSON object of tax registry records by INN or OGRNIP: {\"7707083893\": {\"name\": …, \"inn\": …, \"kpp\": …, \"ogrn\": …, \"region\": …, \"locality\": …, \"street\": …, \"head\": {\"surname\": …, \"given_name\": …, \"inn\": …}}}; read again at every query")
 	flag.Parse()
 	if len(secretFiles) == 0 {
 		log.Fatal("hooksim: -secret-file is required")
@@ -93,11 +93,8 @@ func main() {
 		duplicates: map[string]int{}, callbacks: map[string]int{}}
 	s.polling = pollState{on: *pollN >= -1, pending: *pollN, forge: *forge, tickets: map[string]*ticket{}, byDelivery: map[string]string{}}
 	if *orgFile != "" {
-		b, err := os.ReadFile(*orgFile)
-		if err == nil {
-			err = json.Unmarshal(b, &s.orgs)
-		}
-		if err != nil {
+		s.orgFile = *orgFile
+		if _, err := s.orgs(); err != nil {
 			log.Fatalf("hooksim: -org-file: %v", err)
 		}
 	}
@@ -280,7 +277,11 @@ func (s *sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answer := map[string]any{"application": q.Application, "check": q.Check,
 			"requested_at": q.RequestedAt, "status": "confirmed", "detail": "simulated registry: data match"}
 		if q.Check == "egrul" || q.Check == "egrip" {
-			if org, ok := s.orgs[q.OrgINN+q.OGRNIP]; ok {
+			orgs, err := s.orgs()
+			if err != nil {
+				log.Printf("hooksim: -org-file: %v", err)
+			}
+			if org, ok := orgs[q.OrgINN+q.OGRNIP]; ok {
 				answer["organisation"] = org
 			} else {
 				answer["status"], answer["detail"] = "refuted", "simulated registry: no such organisation"
@@ -293,6 +294,20 @@ func (s *sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		go s.send("registry_check", answer)
 	}
 	w.WriteHeader(http.StatusAccepted)
+}
+
+// orgs reads the -org-file again, so that a test may change what the
+// registry says between two queries.
+func (s *sim) orgs() (map[string]json.RawMessage, error) {
+	if s.orgFile == "" {
+		return nil, nil
+	}
+	var orgs map[string]json.RawMessage
+	b, err := os.ReadFile(s.orgFile)
+	if err == nil {
+		err = json.Unmarshal(b, &orgs)
+	}
+	return orgs, err
 }
 
 func (s *sim) answerESIA(serial, mode string) {

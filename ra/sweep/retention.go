@@ -1,4 +1,4 @@
-package ra
+package sweep
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/store"
 )
 
@@ -23,10 +24,6 @@ import (
 // themselves become orphans (unless another application refers to the
 // same content) and the CA's document sweep deletes them.
 
-// ActPurgeDocuments is the history action of dropping a closed
-// application's documents (the system's retention sweep only).
-const ActPurgeDocuments Action = "purge_documents"
-
 // retainedStates are the states whose documents retention may drop:
 // ended without a certificate. Issued (and every open state) never.
 var retainedStates = []store.AppState{store.AppCancelled, store.AppExpired}
@@ -36,46 +33,31 @@ var retainedStates = []store.AppState{store.AppCancelled, store.AppExpired}
 // period), as actor (the System actor), and returns how many
 // applications it changed. A zero cutoff drops nothing. An application
 // changed meanwhile is left for the next sweep.
-func (s *Service) PurgeDocumentsDue(ctx context.Context, actor Actor, cutoff time.Time) (int, error) {
+func PurgeDocumentsDue(ctx context.Context, s *ra.Service, actor ra.Actor, cutoff time.Time) (int, error) {
 	if cutoff.IsZero() {
 		return 0, nil
 	}
-	if actor.Kind != System {
-		return 0, errf(CodeForbidden, "only the system's retention sweep drops documents")
-	}
-	if err := actor.check(); err != nil {
-		return 0, err
+	if actor.Kind != ra.System {
+		return 0, &ra.Error{Code: ra.CodeForbidden, Detail: "only the system's retention sweep drops documents"}
 	}
 	n := 0
 	for _, st := range retainedStates {
-		cursor := ""
-	pages:
-		for {
-			// Oldest in state first: stop at the first one still kept.
-			page, next, err := s.st.FindApplications(ctx, store.AppQuery{Field: store.ByAppState, Value: st.String(), Cursor: cursor, Limit: 200})
-			if err != nil {
-				return n, s.internal("list applications past retention", err)
+		// Oldest in state first: stop at the first one still kept.
+		err := eachInState(ctx, s, actor, st, func(a *store.Application) (bool, error) {
+			if a.StateSince.After(cutoff) {
+				return true, nil
 			}
-			for i := range page {
-				a := &page[i]
-				if a.StateSince.After(cutoff) {
-					break pages
-				}
-				if len(a.Documents) == 0 || a.State != st {
-					continue
-				}
-				changed, err := s.purge(ctx, actor, a, cutoff)
-				if err != nil {
-					return n, err
-				}
-				if changed {
-					n++
-				}
+			if len(a.Documents) == 0 || a.State != st {
+				return false, nil
 			}
-			if next == "" {
-				break
+			changed, err := purge(ctx, s, actor, a, cutoff)
+			if changed {
+				n++
 			}
-			cursor = next
+			return err != nil, err
+		})
+		if err != nil {
+			return n, err
 		}
 	}
 	return n, nil
@@ -83,19 +65,18 @@ func (s *Service) PurgeDocumentsDue(ctx context.Context, actor Actor, cutoff tim
 
 // purge writes a without its documents (compared-and-set on the version
 // read); false when it changed meanwhile.
-func (s *Service) purge(ctx context.Context, actor Actor, a *store.Application, cutoff time.Time) (bool, error) {
+func purge(ctx context.Context, s *ra.Service, actor ra.Actor, a *store.Application, cutoff time.Time) (bool, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "retention (closed by %s): %d documents dropped:", cutoff.UTC().Format(time.RFC3339), len(a.Documents))
 	for _, d := range a.Documents {
 		fmt.Fprintf(&b, " %s %s %x;", d.ID, d.Type, d.SHA256)
 	}
-	expect := a.Version
 	a.Documents = nil
-	_, err := s.write(ctx, actor, a, expect, ActPurgeDocuments, &step{note: b.String()})
-	switch CodeOf(err) {
+	_, err := s.Rewrite(ctx, actor, a, ra.ActPurgeDocuments, b.String())
+	switch ra.CodeOf(err) {
 	case "":
 		return true, nil
-	case CodeConflict, CodeNotFound:
+	case ra.CodeConflict, ra.CodeNotFound:
 		return false, nil
 	}
 	return false, err
