@@ -1,4 +1,9 @@
-package main
+// Package apiclient is the gostca command line's client of a running
+// server's /api/v1: the flags that name the server and the token
+// (--server, --token-file, --tls-ca, or GOSTCA_URL and GOSTCA_TOKEN_FILE
+// or GOSTCA_TOKEN), JSON calls with the server's problem+json answers as
+// errors, and the few typed calls the commands share.
+package apiclient
 
 import (
 	"bytes"
@@ -24,37 +29,39 @@ import (
 // Environment variables of the admin commands' API mode. They are not
 // configuration keys (config.LoadConfig ignores them).
 const (
-	envURL       = "GOSTCA_URL"        // base URL of a running server
-	envToken     = "GOSTCA_TOKEN"      // API token (secret)
-	envTokenFile = "GOSTCA_TOKEN_FILE" // file holding the API token
+	EnvURL       = "GOSTCA_URL"        // base URL of a running server
+	EnvToken     = "GOSTCA_TOKEN"      // API token (secret)
+	EnvTokenFile = "GOSTCA_TOKEN_FILE" // file holding the API token
 )
 
-// remoteFlags select API mode: with a server URL, an admin command calls
-// the HTTP API of a running server (with an API token) instead of opening
-// the data directory.
-type remoteFlags struct {
+// Flags select API mode: with a server URL, an admin command calls the
+// HTTP API of a running server (with an API token) instead of opening the
+// data directory.
+type Flags struct {
 	server    string
 	tokenFile string
 	caFile    string
 }
 
-func (r *remoteFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&r.server, "server", os.Getenv(envURL), "URL of a running gostca server: act through its HTTP API (default "+envURL+")")
-	fs.StringVar(&r.tokenFile, "token-file", os.Getenv(envTokenFile), "file holding the API token for --server (default "+envTokenFile+", else the token in "+envToken+")")
+// Register adds --server, --token-file and --tls-ca to fs.
+func (r *Flags) Register(fs *flag.FlagSet) {
+	fs.StringVar(&r.server, "server", os.Getenv(EnvURL), "URL of a running gostca server: act through its HTTP API (default "+EnvURL+")")
+	fs.StringVar(&r.tokenFile, "token-file", os.Getenv(EnvTokenFile), "file holding the API token for --server (default "+EnvTokenFile+", else the token in "+EnvToken+")")
 	fs.StringVar(&r.caFile, "tls-ca", "", "PEM file of CA certificates to trust for an https --server")
 }
 
-func (r *remoteFlags) enabled() bool { return r.server != "" }
+// Enabled says whether a server was named (API mode).
+func (r *Flags) Enabled() bool { return r.server != "" }
 
-// client builds the API client: the token from the file or GOSTCA_TOKEN,
+// Client builds the API client: the token from the file or GOSTCA_TOKEN,
 // never from a flag value.
-func (r *remoteFlags) client() (*apiClient, error) {
+func (r *Flags) Client() (*Client, error) {
 	u, err := url.Parse(r.server)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("--server %q: want an http:// or https:// URL", r.server)
 	}
 	if u.User != nil {
-		return nil, errors.New("--server: credentials in the URL are not accepted; use --token-file or " + envToken)
+		return nil, errors.New("--server: credentials in the URL are not accepted; use --token-file or " + EnvToken)
 	}
 	var token string
 	switch {
@@ -68,10 +75,10 @@ func (r *remoteFlags) client() (*apiClient, error) {
 		}
 		token = strings.TrimSpace(string(b))
 	default:
-		token = strings.TrimSpace(os.Getenv(envToken))
+		token = strings.TrimSpace(os.Getenv(EnvToken))
 	}
 	if token == "" {
-		return nil, fmt.Errorf("no API token: set --token-file, %s or %s", envTokenFile, envToken)
+		return nil, fmt.Errorf("no API token: set --token-file, %s or %s", EnvTokenFile, EnvToken)
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	if r.caFile != "" {
@@ -85,39 +92,50 @@ func (r *remoteFlags) client() (*apiClient, error) {
 		}
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
-	return &apiClient{base: strings.TrimRight(u.String(), "/"), token: token,
+	return &Client{base: strings.TrimRight(u.String(), "/"), token: token,
 		http: &http.Client{Transport: tr, Timeout: 2 * time.Minute}}, nil
 }
 
-// apiClient calls the /api/v1 endpoints of a running server.
-type apiClient struct {
+// Client calls the /api/v1 endpoints of a running server.
+type Client struct {
 	base  string
 	token string
 	http  *http.Client
 }
 
-// problemError is an RFC 9457 answer of the server.
-type problemError struct {
-	status int
-	p      wire.Problem
+// ProblemError is an RFC 9457 answer of the server.
+type ProblemError struct {
+	Status  int
+	Problem wire.Problem
 }
 
-func (e *problemError) Error() string {
-	msg := fmt.Sprintf("server: %d %s (%s)", e.status, e.p.Title, e.p.Code)
-	if e.p.Detail != "" {
-		msg += ": " + e.p.Detail
+func (e *ProblemError) Error() string {
+	p := &e.Problem
+	msg := fmt.Sprintf("server: %d %s (%s)", e.Status, p.Title, p.Code)
+	if p.Detail != "" {
+		msg += ": " + p.Detail
 	}
-	if len(e.p.Fields) > 0 {
-		msg += " [fields " + strings.Join(e.p.Fields, ", ") + "]"
-	} else if e.p.Field != "" {
-		msg += " [field " + e.p.Field + "]"
+	if len(p.Fields) > 0 {
+		msg += " [fields " + strings.Join(p.Fields, ", ") + "]"
+	} else if p.Field != "" {
+		msg += " [field " + p.Field + "]"
 	}
 	return msg
 }
 
-// do sends a JSON request (body nil: none) and decodes a 2xx answer into
+// problem is the error of a non-2xx answer whose body is raw: a
+// *ProblemError when the body is problem+json, else the status line.
+func problem(resp *http.Response, raw []byte, what string) error {
+	pe := &ProblemError{Status: resp.StatusCode}
+	if json.Unmarshal(raw, &pe.Problem) != nil || pe.Problem.Code == "" {
+		return fmt.Errorf("%s: server answered %s", what, resp.Status)
+	}
+	return pe
+}
+
+// Do sends a JSON request (body nil: none) and decodes a 2xx answer into
 // out (nil: ignored).
-func (c *apiClient) do(ctx context.Context, method, path string, body, out any) error {
+func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -145,11 +163,7 @@ func (c *apiClient) do(ctx context.Context, method, path string, body, out any) 
 		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	if resp.StatusCode/100 != 2 {
-		pe := &problemError{status: resp.StatusCode}
-		if json.Unmarshal(raw, &pe.p) != nil || pe.p.Code == "" {
-			return fmt.Errorf("%s %s: server answered %s", method, path, resp.Status)
-		}
-		return pe
+		return problem(resp, raw, method+" "+path)
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return nil
@@ -160,30 +174,56 @@ func (c *apiClient) do(ctx context.Context, method, path string, body, out any) 
 	return nil
 }
 
-func (c *apiClient) issue(ctx context.Context, req *api.IssueRequest) (*api.Certificate, error) {
-	var out api.Certificate
-	return &out, c.do(ctx, http.MethodPost, "/api/v1/certificates", req, &out)
+// Download GETs an authenticated path whose answer is too large to hold
+// in memory (an application's archive); the caller reads and closes the
+// body. An answer other than 200 is the server's problem as an error.
+func (c *Client) Download(ctx context.Context, path string) (io.ReadCloser, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", path, errors.Unwrap(err))
+	}
+	if resp.StatusCode != http.StatusOK {
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		return nil, problem(resp, raw, "GET "+path)
+	}
+	return resp.Body, nil
 }
 
-func (c *apiClient) setStatus(ctx context.Context, serial, action string, req *api.StatusRequest) (*api.Certificate, error) {
+// Issue is POST /api/v1/certificates.
+func (c *Client) Issue(ctx context.Context, req *api.IssueRequest) (*api.Certificate, error) {
 	var out api.Certificate
-	return &out, c.do(ctx, http.MethodPost, "/api/v1/certificates/"+url.PathEscape(serial)+"/"+action, req, &out)
+	return &out, c.Do(ctx, http.MethodPost, "/api/v1/certificates", req, &out)
 }
 
-func (c *apiClient) issuers(ctx context.Context) ([]api.Issuer, error) {
+// SetStatus is POST /api/v1/certificates/SERIAL/ACTION (revoke, suspend,
+// resume).
+func (c *Client) SetStatus(ctx context.Context, serial, action string, req *api.StatusRequest) (*api.Certificate, error) {
+	var out api.Certificate
+	return &out, c.Do(ctx, http.MethodPost, "/api/v1/certificates/"+url.PathEscape(serial)+"/"+action, req, &out)
+}
+
+// Issuers is GET /api/v1/issuers.
+func (c *Client) Issuers(ctx context.Context) ([]api.Issuer, error) {
 	var out struct {
 		Items []api.Issuer `json:"items"`
 	}
-	return out.Items, c.do(ctx, http.MethodGet, "/api/v1/issuers", nil, &out)
+	return out.Items, c.Do(ctx, http.MethodGet, "/api/v1/issuers", nil, &out)
 }
 
-func (c *apiClient) generateCRL(ctx context.Context, issuer string) (*api.CRLInfo, error) {
+// GenerateCRL is POST /api/v1/issuers/ID/crl.
+func (c *Client) GenerateCRL(ctx context.Context, issuer string) (*api.CRLInfo, error) {
 	var out api.CRLInfo
-	return &out, c.do(ctx, http.MethodPost, "/api/v1/issuers/"+url.PathEscape(issuer)+"/crl", nil, &out)
+	return &out, c.Do(ctx, http.MethodPost, "/api/v1/issuers/"+url.PathEscape(issuer)+"/crl", nil, &out)
 }
 
-// fetch GETs a public path (a CRL) as bytes.
-func (c *apiClient) fetch(ctx context.Context, path string) ([]byte, error) {
+// Fetch GETs a public path (a CRL) as bytes.
+func (c *Client) Fetch(ctx context.Context, path string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
 	if err != nil {
 		return nil, err
@@ -194,7 +234,7 @@ func (c *apiClient) fetch(ctx context.Context, path string) ([]byte, error) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode == http.StatusNotFound {
-		return nil, fmt.Errorf("GET %s: %w", path, errFetchNotFound)
+		return nil, fmt.Errorf("GET %s: %w", path, ErrNotFound)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("GET %s: server answered %s", path, resp.Status)
@@ -202,35 +242,24 @@ func (c *apiClient) fetch(ctx context.Context, path string) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(resp.Body, 1<<30))
 }
 
-// errFetchNotFound: fetch got a 404.
-var errFetchNotFound = errors.New("not found (404)")
+// ErrNotFound: Fetch got a 404.
+var ErrNotFound = errors.New("not found (404)")
 
-func (c *apiClient) createToken(ctx context.Context, req *api.TokenRequest) (*api.Token, error) {
+// CreateToken is POST /api/v1/tokens.
+func (c *Client) CreateToken(ctx context.Context, req *api.TokenRequest) (*api.Token, error) {
 	var out api.Token
-	return &out, c.do(ctx, http.MethodPost, "/api/v1/tokens", req, &out)
+	return &out, c.Do(ctx, http.MethodPost, "/api/v1/tokens", req, &out)
 }
 
-func (c *apiClient) listTokens(ctx context.Context) ([]api.Token, error) {
+// ListTokens is GET /api/v1/tokens.
+func (c *Client) ListTokens(ctx context.Context) ([]api.Token, error) {
 	var out struct {
 		Items []api.Token `json:"items"`
 	}
-	return out.Items, c.do(ctx, http.MethodGet, "/api/v1/tokens", nil, &out)
+	return out.Items, c.Do(ctx, http.MethodGet, "/api/v1/tokens", nil, &out)
 }
 
-func (c *apiClient) revokeToken(ctx context.Context, id string) error {
-	return c.do(ctx, http.MethodDelete, "/api/v1/tokens/"+url.PathEscape(id), nil, nil)
-}
-
-// withRemote runs fn against the API named by r, printing errors.
-func withRemote(ctx context.Context, name string, r *remoteFlags, stderr io.Writer, fn func(c *apiClient) error) int {
-	c, err := r.client()
-	if err != nil {
-		fmt.Fprintf(stderr, "gostca %s: %v\n", name, err)
-		return 2
-	}
-	if err := fn(c); err != nil {
-		fmt.Fprintf(stderr, "gostca %s: %v\n", name, err)
-		return 1
-	}
-	return 0
+// RevokeToken is DELETE /api/v1/tokens/ID.
+func (c *Client) RevokeToken(ctx context.Context, id string) error {
+	return c.Do(ctx, http.MethodDelete, "/api/v1/tokens/"+url.PathEscape(id), nil, nil)
 }
