@@ -38,7 +38,7 @@ func Token(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if r.Enabled() {
-		return runTokenRemote(ctx, sub, pos, &r, &api.TokenRequest{Role: *role, Scope: *scope, Name: *name}, stdout, stderr)
+		return tokenRemote(ctx, sub, pos, &r, &api.TokenRequest{Role: *role, Scope: *scope, Name: *name}, stdout, stderr)
 	}
 	switch sub {
 	case "create":
@@ -90,8 +90,8 @@ func Token(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 2
 }
 
-// runTokenRemote is `gostca token …` through the API.
-func runTokenRemote(ctx context.Context, sub string, pos []string, r *apiclient.Flags, req *api.TokenRequest, stdout, stderr io.Writer) int {
+// tokenRemote is `gostca token …` through the API.
+func tokenRemote(ctx context.Context, sub string, pos []string, r *apiclient.Flags, req *api.TokenRequest, stdout, stderr io.Writer) int {
 	name := "token " + sub
 	switch sub {
 	case "create":
