@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/ca/checkpoint"
+	"github.com/gostca/gostca/cmd/gostca/internal/apiclient"
 )
 
 // While the server runs: `gostca audit checkpoint --server` fetches a
@@ -21,9 +22,9 @@ import (
 // newest of both files.
 func TestAuditOverAPIAndSchedule(t *testing.T) {
 	t.Setenv("GOSTCA_KEYS_SCRYPT_LOG_N", "10")
-	t.Setenv(envURL, "")
-	t.Setenv(envToken, "")
-	t.Setenv(envTokenFile, "")
+	t.Setenv(apiclient.EnvURL, "")
+	t.Setenv(apiclient.EnvToken, "")
+	t.Setenv(apiclient.EnvTokenFile, "")
 	work := t.TempDir()
 	scheduled := filepath.Join(work, "scheduled.jsonl")
 	t.Setenv("GOSTCA_AUDIT_CHECKPOINT_INTERVAL", "1s")

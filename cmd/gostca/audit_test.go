@@ -18,6 +18,8 @@ import (
 	"github.com/gostca/gostca/ca/checkpoint"
 	"github.com/gostca/gostca/cadir"
 	"github.com/gostca/gostca/cadir/secrets"
+	"github.com/gostca/gostca/cmd/gostca/internal/apiclient"
+	"github.com/gostca/gostca/cmd/gostca/internal/command"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/store"
 )
@@ -155,9 +157,9 @@ func copyDir(t *testing.T, src string) string {
 func TestAuditCheckpointFsckEndToEnd(t *testing.T) {
 	t.Setenv("GOSTCA_KEYS_SCRYPT_LOG_N", "10")
 	t.Setenv("GOSTCA_KEY_PASSPHRASE", "an audit test passphrase")
-	t.Setenv(envURL, "")
-	t.Setenv(envToken, "")
-	t.Setenv(envTokenFile, "")
+	t.Setenv(apiclient.EnvURL, "")
+	t.Setenv(apiclient.EnvToken, "")
+	t.Setenv(apiclient.EnvTokenFile, "")
 	work := t.TempDir()
 	dir := filepath.Join(work, "data")
 	cli(t, 0, "init", "--data", dir)
@@ -204,7 +206,7 @@ func TestAuditCheckpointFsckEndToEnd(t *testing.T) {
 	if err != nil || ak.Key == nil || !ak.Existed {
 		t.Fatalf("audit key: %+v %v", ak, err)
 	}
-	user := strings.TrimPrefix(cliActor(), "cli:")
+	user := strings.TrimPrefix(command.Actor(), "cli:")
 	fake := strings.Repeat("x", len(user))
 	if fake == user {
 		fake = strings.Repeat("y", len(user))

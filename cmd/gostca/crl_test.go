@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gostca/gostca/cmd/gostca/internal/apiclient"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -17,9 +18,9 @@ func TestCRLOutMirrorsPublication(t *testing.T) {
 	t.Setenv("GOSTCA_KEYS_SCRYPT_LOG_N", "10")
 	t.Setenv("GOSTCA_CRL_DELTA", "true")
 	t.Setenv("GOSTCA_CRL_PARTITIONS", "2")
-	t.Setenv(envURL, "")
-	t.Setenv(envToken, "")
-	t.Setenv(envTokenFile, "")
+	t.Setenv(apiclient.EnvURL, "")
+	t.Setenv(apiclient.EnvToken, "")
+	t.Setenv(apiclient.EnvTokenFile, "")
 	dir := filepath.Join(t.TempDir(), "data")
 	cli(t, 0, "init", "--data", dir)
 	want := []string{"gost256.crl", "gost256-delta.crl", "gost256/0.crl", "gost256/0-delta.crl", "gost256/1.crl", "gost256/1-delta.crl"}

@@ -3,6 +3,15 @@
 // init` creates a CA, and admin subcommands work against the data
 // directory while the server is stopped (or through the HTTP API while it
 // runs).
+//
+// This package is the dispatcher (main.go), the server's wiring
+// (serve.go, serve_checks.go, publicurl.go) and `gostca version`; the
+// other commands live by group under internal/: admincmd (init, token,
+// config), certcmd (issue, revoke, suspend, resume, list, crl), storecmd
+// (fsck, recover, audit), hookscmd (outbox), racmd (application export,
+// status-requests) and democmd (demo), on the shared flags, CA opening
+// and printing of internal/command and the API client of
+// internal/apiclient.
 package main
 
 import (
@@ -12,6 +21,13 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/gostca/gostca/cmd/gostca/internal/admincmd"
+	"github.com/gostca/gostca/cmd/gostca/internal/certcmd"
+	"github.com/gostca/gostca/cmd/gostca/internal/democmd"
+	"github.com/gostca/gostca/cmd/gostca/internal/hookscmd"
+	"github.com/gostca/gostca/cmd/gostca/internal/racmd"
+	"github.com/gostca/gostca/cmd/gostca/internal/storecmd"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -39,33 +55,33 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	case "serve":
 		return runServe(ctx, args[1:], stdout, stderr)
 	case "init":
-		return runInit(args[1:], stdout, stderr)
+		return admincmd.Init(args[1:], stdout, stderr)
 	case "issue":
-		return runIssue(ctx, args[1:], stdout, stderr)
+		return certcmd.Issue(ctx, args[1:], stdout, stderr)
 	case "revoke", "suspend", "resume":
-		return runStatus(ctx, args[0], args[1:], stdout, stderr)
+		return certcmd.SetStatus(ctx, args[0], args[1:], stdout, stderr)
 	case "crl":
-		return runCRL(ctx, args[1:], stdout, stderr)
+		return certcmd.CRL(ctx, args[1:], stdout, stderr)
 	case "list":
-		return runList(ctx, args[1:], stdout, stderr)
+		return certcmd.List(ctx, args[1:], stdout, stderr)
 	case "token":
-		return runToken(ctx, args[1:], stdout, stderr)
+		return admincmd.Token(ctx, args[1:], stdout, stderr)
 	case "fsck":
-		return runFsck(ctx, args[1:], stdout, stderr)
+		return storecmd.Fsck(ctx, args[1:], stdout, stderr)
 	case "recover":
-		return runRecover(ctx, args[1:], stdout, stderr)
+		return storecmd.Recover(ctx, args[1:], stdout, stderr)
 	case "audit":
-		return runAudit(ctx, args[1:], stdout, stderr)
+		return storecmd.Audit(ctx, args[1:], stdout, stderr)
 	case "outbox":
-		return runOutbox(ctx, args[1:], stdout, stderr)
+		return hookscmd.Outbox(ctx, args[1:], stdout, stderr)
 	case "application":
-		return runApplication(ctx, args[1:], stdout, stderr)
+		return racmd.Application(ctx, args[1:], stdout, stderr)
 	case "status-requests":
-		return runStatusRequests(ctx, args[1:], stdout, stderr)
+		return racmd.StatusRequests(ctx, args[1:], stdout, stderr)
 	case "config":
-		return runConfig(args[1:], stdout, stderr)
+		return admincmd.Config(args[1:], stdout, stderr)
 	case "demo":
-		return runDemo(args[1:], stdout, stderr)
+		return democmd.Run(args[1:], stdout, stderr)
 	case "version":
 		return runVersion(stdout)
 	case "help", "-h", "--help":

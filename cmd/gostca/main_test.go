@@ -6,12 +6,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gostca/gostca/cmd/gostca/internal/democmd"
 )
 
 func TestDemoEveryParameterSet(t *testing.T) {
 	in := filepath.Join(t.TempDir(), "msg")
 	os.WriteFile(in, []byte("hello"), 0o600)
-	for _, name := range strings.Split(curveNames(), ", ") {
+	for _, name := range strings.Split(democmd.CurveNames(), ", ") {
 		var out, errb bytes.Buffer
 		sig := filepath.Join(t.TempDir(), "sig")
 		if code := run([]string{"demo", "-curve", name, "-in", in, "-out", sig}, &out, &errb); code != 0 {

@@ -8,6 +8,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/gostca/gostca/cmd/gostca/internal/apiclient"
 )
 
 // TestOperatorFirstHour runs what a new operator does after the tour:
@@ -17,9 +19,9 @@ import (
 // server; `gostca config` shows the effective values.
 func TestOperatorFirstHour(t *testing.T) {
 	t.Setenv("GOSTCA_KEYS_SCRYPT_LOG_N", "10")
-	t.Setenv(envURL, "")
-	t.Setenv(envToken, "")
-	t.Setenv(envTokenFile, "")
+	t.Setenv(apiclient.EnvURL, "")
+	t.Setenv(apiclient.EnvToken, "")
+	t.Setenv(apiclient.EnvTokenFile, "")
 	dir := filepath.Join(t.TempDir(), "data")
 	srv := startServe(t, "--data", dir)
 	if log := srv.errb.String(); !strings.Contains(log, "level=WARN") || !strings.Contains(log, "server.public_url is not set") ||

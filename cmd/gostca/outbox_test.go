@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gostca/gostca/cmd/gostca/internal/apiclient"
 )
 
 // TestOutboxCLI: an issuance leaves its ESIA row pending (no hooks
@@ -59,9 +61,9 @@ func TestOutboxCLI(t *testing.T) {
 // with an administrator's token.
 func TestOutboxCLIOverAPI(t *testing.T) {
 	t.Setenv("GOSTCA_KEYS_SCRYPT_LOG_N", "10")
-	t.Setenv(envURL, "")
-	t.Setenv(envToken, "")
-	t.Setenv(envTokenFile, "")
+	t.Setenv(apiclient.EnvURL, "")
+	t.Setenv(apiclient.EnvToken, "")
+	t.Setenv(apiclient.EnvTokenFile, "")
 	dir := filepath.Join(t.TempDir(), "data")
 	srv := startServe(t, "--data", dir)
 	tokFile := filepath.Join(t.TempDir(), "token")

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gostca/gostca/cmd/gostca/internal/apiclient"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -23,9 +24,9 @@ import (
 // appears in the output; the audit log names the token, not the CLI user.
 func TestAdminOverAPI(t *testing.T) {
 	t.Setenv("GOSTCA_KEYS_SCRYPT_LOG_N", "10")
-	t.Setenv(envURL, "")
-	t.Setenv(envToken, "")
-	t.Setenv(envTokenFile, "")
+	t.Setenv(apiclient.EnvURL, "")
+	t.Setenv(apiclient.EnvToken, "")
+	t.Setenv(apiclient.EnvTokenFile, "")
 	dir := filepath.Join(t.TempDir(), "data")
 	srv := startServe(t, "--data", dir)
 	work := t.TempDir()
@@ -124,8 +125,8 @@ func TestAdminOverAPI(t *testing.T) {
 	cmd(2, "crl", "--server", url)
 	cmd(2, "crl", "--server", "ftp://x", "--token-file", tokFile)
 	cmd(2, "crl", "--server", "http://user:pw@"+srv.addr, "--token-file", tokFile)
-	t.Setenv(envToken, srv.token)
-	t.Setenv(envURL, url)
+	t.Setenv(apiclient.EnvToken, srv.token)
+	t.Setenv(apiclient.EnvURL, url)
 	if s := cmd(0, "token", "list"); !strings.Contains(s, "bootstrap") {
 		t.Fatalf("token list from the environment: %s", s)
 	}

@@ -9,48 +9,15 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"time"
 
 	"github.com/gostca/gostca/api"
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/cmd/gostca/internal/command"
 	"github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/hsm"
 )
-
-// common are the flags every command takes.
-type common struct {
-	config string
-	data   string
-}
-
-func (c *common) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.config, "config", os.Getenv("GOSTCA_CONFIG"), "TOML configuration file (default: GOSTCA_CONFIG, else the embedded default)")
-	fs.StringVar(&c.data, "data", "", "data directory (overrides data_dir)")
-}
-
-// load reads the configuration: defaults, file, environment, then flags.
-func (c *common) load() (config.Config, error) {
-	cfg, err := config.LoadConfig(c.config, os.Environ())
-	if err != nil {
-		return config.Config{}, err
-	}
-	if c.data != "" {
-		cfg.DataDir = c.data
-	}
-	return cfg, cfg.Validate()
-}
-
-func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
-	var lvl slog.Level
-	_ = lvl.UnmarshalText([]byte(cfg.Log.Level))
-	opts := &slog.HandlerOptions{Level: lvl}
-	if cfg.Log.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
-}
 
 // onListening, when set (tests), is told the address the server listens on.
 var onListening func(addr string)
@@ -58,8 +25,8 @@ var onListening func(addr string)
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var c common
-	c.register(fs)
+	var c command.Common
+	c.Register(fs)
 	listen := fs.String("listen", "", "listen address (overrides server.listen)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -68,7 +35,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "gostca serve: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	cfg, err := c.load()
+	cfg, err := c.Load()
 	if err == nil && *listen != "" {
 		cfg.Server.Listen = *listen
 		err = cfg.Validate()
@@ -77,7 +44,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "gostca serve: %v\n", err)
 		return 2
 	}
-	log := newLogger(cfg, stderr)
+	log := command.NewLogger(cfg, stderr)
 	if err := serve(ctx, cfg, log, stdout); err != nil {
 		log.Error("gostca serve failed", "err", err)
 		return 1

@@ -1,4 +1,4 @@
-package main
+package certcmd
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 
 	"github.com/gostca/gostca/api"
 	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/cmd/gostca/internal/apiclient"
+	"github.com/gostca/gostca/cmd/gostca/internal/command"
 )
 
 // listFilters are the flags of `gostca list`, as the query parameters of
@@ -69,18 +71,18 @@ func listLine(w io.Writer, serial, issuer, profile, status string, nb, na time.T
 		nb.UTC().Format(time.RFC3339), na.UTC().Format(time.RFC3339), centre)
 }
 
-// runList is `gostca list`: every certificate through the filters, one
+// List is `gostca list`: every certificate through the filters, one
 // tab-separated line each, following the cursors to the end.
-func runList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func List(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("list", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var c common
-	c.register(fs)
-	var r remoteFlags
-	r.register(fs)
+	var c command.Common
+	c.Register(fs)
+	var r apiclient.Flags
+	r.Register(fs)
 	var f listFilters
 	f.register(fs)
-	pos, err := parseFlags(fs, args)
+	pos, err := command.ParseFlags(fs, args)
 	if err != nil {
 		return 2
 	}
@@ -95,13 +97,13 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	shown := 0
 	more := func() bool { return f.limit <= 0 || shown < f.limit }
-	if r.enabled() {
-		return withRemote(ctx, "list", &r, stderr, func(cl *apiClient) error {
+	if r.Enabled() {
+		return command.WithServer(ctx, "list", &r, stderr, func(cl *apiclient.Client) error {
 			q := f.query()
 			fmt.Fprintln(stdout, listHeader)
 			for more() {
 				var page api.CertificatePage
-				if err := cl.do(ctx, http.MethodGet, "/api/v1/certificates?"+q.Encode(), nil, &page); err != nil {
+				if err := cl.Do(ctx, http.MethodGet, "/api/v1/certificates?"+q.Encode(), nil, &page); err != nil {
 					return err
 				}
 				for _, it := range page.Items {
@@ -120,10 +122,10 @@ func runList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return nil
 		})
 	}
-	return withEngine(ctx, "list", &c, stderr, func(e *ca.CA) error {
+	return command.WithCA(ctx, "list", &c, stderr, func(e *ca.CA) error {
 		fmt.Fprintln(stdout, listHeader)
 		for more() {
-			page, next, err := e.FindCertificates(ctx, cliPrincipal(), sq)
+			page, next, err := e.FindCertificates(ctx, command.Principal(), sq)
 			if err != nil {
 				return err
 			}

@@ -1,4 +1,6 @@
-package main
+// Package democmd is `gostca demo`: GOST R 34.10-2012 and Streebog at
+// work on a file, with no CA, no data directory and no configuration.
+package democmd
 
 import (
 	"crypto/rand"
@@ -10,21 +12,22 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gostca/gostca/cmd/gostca/internal/command"
 	"github.com/gostca/gostca/gost/gost3410"
 	"github.com/gostca/gostca/gost/streebog"
 )
 
-// runDemo signs a file (`gostca demo FILE`, or --in FILE; a built-in
+// Run signs a file (`gostca demo FILE`, or --in FILE; a built-in
 // message without one) with a fresh key on the chosen parameter set and
 // verifies the signature, printing what it did. It writes nothing to disk
 // unless -out is given; the private key never leaves the process.
-func runDemo(args []string, stdout, stderr io.Writer) int {
+func Run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	curveName := fs.String("curve", "tc26-256-A", "parameter set: "+curveNames())
+	curveName := fs.String("curve", "tc26-256-A", "parameter set: "+CurveNames())
 	in := fs.String("in", "", "file to sign (or give it as the argument: gostca demo FILE; default: a built-in message)")
 	out := fs.String("out", "", "write the raw signature (s‖r) to this file")
-	pos, err := parseFlags(fs, args)
+	pos, err := command.ParseFlags(fs, args)
 	if err != nil {
 		return 2
 	}
@@ -40,7 +43,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	}
 	c, ok := gost3410.CurveByName(*curveName)
 	if !ok || c.Test {
-		fmt.Fprintf(stderr, "gostca demo: unknown parameter set %q (one of %s)\n", *curveName, curveNames())
+		fmt.Fprintf(stderr, "gostca demo: unknown parameter set %q (one of %s)\n", *curveName, CurveNames())
 		return 2
 	}
 	msg := []byte("GostCA demo: GOST R 34.10-2012 signature over a Streebog digest\n")
@@ -104,7 +107,9 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func curveNames() string {
+// CurveNames lists the parameter sets demo signs with (every one but the
+// test curves), comma-separated.
+func CurveNames() string {
 	var names []string
 	for _, c := range gost3410.Curves() {
 		if !c.Test {

@@ -1,4 +1,4 @@
-package main
+package storecmd
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/url"
 	"strconv"
 
@@ -14,12 +13,14 @@ import (
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/ca/checkpoint"
 	"github.com/gostca/gostca/ca/offline"
+	"github.com/gostca/gostca/cmd/gostca/internal/apiclient"
+	"github.com/gostca/gostca/cmd/gostca/internal/command"
 	"github.com/gostca/gostca/store"
 )
 
-// runAudit is `gostca audit checkpoint [--out F]` and `gostca audit list
+// Audit is `gostca audit checkpoint [--out F]` and `gostca audit list
 // [--limit N] [--cursor C]`.
-func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func Audit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, "gostca audit: want checkpoint or list")
 		return 2
@@ -27,14 +28,14 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	sub := args[0]
 	fs := flag.NewFlagSet("audit "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var c common
-	c.register(fs)
+	var c command.Common
+	c.Register(fs)
 	switch sub {
 	case "checkpoint":
-		var r remoteFlags
-		r.register(fs)
+		var r apiclient.Flags
+		r.Register(fs)
 		out := fs.String("out", "", "append the checkpoint (one JSON line) to this file; default standard output")
-		if _, err := parseFlags(fs, args[1:]); err != nil {
+		if _, err := command.ParseFlags(fs, args[1:]); err != nil {
 			return 2
 		}
 		write := func(cp *store.Checkpoint) error {
@@ -52,10 +53,10 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			_, err = fmt.Fprintf(stdout, "%s\n", line)
 			return err
 		}
-		if r.enabled() {
-			return withRemote(ctx, "audit checkpoint", &r, stderr, func(cl *apiClient) error {
+		if r.Enabled() {
+			return command.WithServer(ctx, "audit checkpoint", &r, stderr, func(cl *apiclient.Client) error {
 				var raw json.RawMessage
-				if err := cl.do(ctx, "POST", "/api/v1/audit/checkpoint", nil, &raw); err != nil {
+				if err := cl.Do(ctx, "POST", "/api/v1/audit/checkpoint", nil, &raw); err != nil {
 					return err
 				}
 				cp, err := store.ParseCheckpoint(raw)
@@ -65,7 +66,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 				return write(cp)
 			})
 		}
-		return withEngine(ctx, "audit checkpoint", &c, stderr, func(e *ca.CA) error {
+		return command.WithCA(ctx, "audit checkpoint", &c, stderr, func(e *ca.CA) error {
 			cp, err := e.Checkpoint(ctx)
 			if err != nil {
 				return err
@@ -73,19 +74,19 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return write(cp)
 		})
 	case "list":
-		var r remoteFlags
-		r.register(fs)
+		var r apiclient.Flags
+		r.Register(fs)
 		limit := fs.Int("limit", 100, "entries per page (1..1000)")
 		cursor := fs.String("cursor", "", "continue after this cursor (printed after a full page)")
-		if _, err := parseFlags(fs, args[1:]); err != nil {
+		if _, err := command.ParseFlags(fs, args[1:]); err != nil {
 			return 2
 		}
 		if *limit < 1 || *limit > 1000 {
 			fmt.Fprintln(stderr, "gostca audit list: --limit must be 1..1000")
 			return 2
 		}
-		if r.enabled() {
-			return withRemote(ctx, "audit list", &r, stderr, func(cl *apiClient) error {
+		if r.Enabled() {
+			return command.WithServer(ctx, "audit list", &r, stderr, func(cl *apiclient.Client) error {
 				var page struct {
 					Items      []wire.AuditEntry `json:"items"`
 					NextCursor string            `json:"next_cursor"`
@@ -94,7 +95,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 				if *cursor != "" {
 					q.Set("cursor", *cursor)
 				}
-				if err := cl.do(ctx, "GET", "/api/v1/audit?"+q.Encode(), nil, &page); err != nil {
+				if err := cl.Do(ctx, "GET", "/api/v1/audit?"+q.Encode(), nil, &page); err != nil {
 					return err
 				}
 				for _, a := range page.Items {
@@ -104,12 +105,12 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 				return nil
 			})
 		}
-		cfg, err := c.load()
+		cfg, err := c.Load()
 		if err != nil {
 			fmt.Fprintf(stderr, "gostca audit list: %v\n", err)
 			return 2
 		}
-		log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		log := command.WarnLogger(stderr)
 		page, next, err := offline.AuditEntries(ctx, cfg, store.Options{Logger: log}, *cursor, *limit)
 		if err != nil {
 			fmt.Fprintf(stderr, "gostca audit list: %v\n(is the server running? then use --server)\n", err)

@@ -1,4 +1,4 @@
-package main
+package command
 
 import (
 	"errors"
@@ -6,11 +6,11 @@ import (
 	"syscall"
 )
 
-// dataDirAdvice is the hint printed after an admin command failed to open
+// DataDirAdvice is the hint printed after an admin command failed to open
 // the data directory. A directory locked by a running server (the store's
 // lock file answers EWOULDBLOCK) gets the way to act through the server
 // when the command has one (remote), else the advice to stop it.
-func dataDirAdvice(err error, remote bool) string {
+func DataDirAdvice(err error, remote bool) string {
 	// Another process holds the lock: EWOULDBLOCK from flock. The same
 	// process (a server embedded next to the command, as in the tests):
 	// Pebble's own message, which has no sentinel error.

@@ -1,4 +1,4 @@
-package main
+package racmd
 
 import (
 	"context"
@@ -12,13 +12,15 @@ import (
 
 	"github.com/gostca/gostca/api/cabinetapi"
 	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/cmd/gostca/internal/apiclient"
+	"github.com/gostca/gostca/cmd/gostca/internal/command"
 )
 
-// runStatusRequests is `gostca status-requests list|approve|reject`: the
+// StatusRequests is `gostca status-requests list|approve|reject`: the
 // subscribers' requests to suspend or revoke, decided locally (server
 // stopped) or through the API (--server, a ca_operator or ca_admin
 // token).
-func runStatusRequests(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func StatusRequests(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, "gostca status-requests: want list, approve ID or reject ID --reason TEXT")
 		return 2
@@ -26,14 +28,14 @@ func runStatusRequests(ctx context.Context, args []string, stdout, stderr io.Wri
 	sub := args[0]
 	fs := flag.NewFlagSet("status-requests "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var c common
-	c.register(fs)
-	var r remoteFlags
-	r.register(fs)
+	var c command.Common
+	c.Register(fs)
+	var r apiclient.Flags
+	r.Register(fs)
 	state := fs.String("state", "pending", "list: pending, approved, rejected or awaiting_code")
 	limit := fs.Int("limit", 100, "list: at most this many requests (1..1000)")
 	reason := fs.String("reason", "", "reject: why (the subscriber reads it)")
-	pos, err := parseFlags(fs, args[1:])
+	pos, err := command.ParseFlags(fs, args[1:])
 	if err != nil {
 		return 2
 	}
@@ -57,12 +59,12 @@ func runStatusRequests(ctx context.Context, args []string, stdout, stderr io.Wri
 		fmt.Fprintf(stderr, "gostca status-requests: unknown subcommand %q (list, approve, reject)\n", sub)
 		return 2
 	}
-	if r.enabled() {
-		return withRemote(ctx, name, &r, stderr, func(cl *apiClient) error {
+	if r.Enabled() {
+		return command.WithServer(ctx, name, &r, stderr, func(cl *apiclient.Client) error {
 			if sub == "list" {
 				var out cabinetapi.StatusRequestPage
 				q := url.Values{"state": {*state}, "limit": {strconv.Itoa(*limit)}}
-				if err := cl.do(ctx, http.MethodGet, "/api/v1/status-requests?"+q.Encode(), nil, &out); err != nil {
+				if err := cl.Do(ctx, http.MethodGet, "/api/v1/status-requests?"+q.Encode(), nil, &out); err != nil {
 					return err
 				}
 				printStatusRequests(stdout, out.Items)
@@ -73,13 +75,13 @@ func runStatusRequests(ctx context.Context, args []string, stdout, stderr io.Wri
 				body = cabinetapi.RejectBody{Reason: *reason}
 			}
 			var out cabinetapi.StatusRequestJSON
-			if err := cl.do(ctx, http.MethodPost, "/api/v1/status-requests/"+url.PathEscape(pos[0])+"/"+sub, body, &out); err != nil {
+			if err := cl.Do(ctx, http.MethodPost, "/api/v1/status-requests/"+url.PathEscape(pos[0])+"/"+sub, body, &out); err != nil {
 				return err
 			}
-			return printJSON(stdout, out)
+			return command.PrintJSON(stdout, out)
 		})
 	}
-	return withEngine(ctx, name, &c, stderr, func(e *ca.CA) error {
+	return command.WithCA(ctx, name, &c, stderr, func(e *ca.CA) error {
 		if sub == "list" {
 			rows, _, err := e.StatusRequests(ctx, *state, "", *limit)
 			if err != nil {
@@ -92,11 +94,11 @@ func runStatusRequests(ctx context.Context, args []string, stdout, stderr io.Wri
 			printStatusRequests(stdout, out)
 			return nil
 		}
-		rq, err := e.DecideStatusRequest(ctx, cliPrincipal(), pos[0], sub == "approve", *reason)
+		rq, err := e.DecideStatusRequest(ctx, command.Principal(), pos[0], sub == "approve", *reason)
 		if err != nil {
 			return err
 		}
-		return printJSON(stdout, cabinetapi.StatusRequestView(rq))
+		return command.PrintJSON(stdout, cabinetapi.StatusRequestView(rq))
 	})
 }
 

@@ -1,8 +1,10 @@
-package main
+// Package hookscmd is `gostca outbox`: the hook deliveries (the outbox
+// rows package hooks delivers) that an operator lists, shows, redrives
+// or cancels.
+package hookscmd
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -13,13 +15,15 @@ import (
 
 	"github.com/gostca/gostca/api/hooksapi"
 	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/cmd/gostca/internal/apiclient"
+	"github.com/gostca/gostca/cmd/gostca/internal/command"
 	"github.com/gostca/gostca/store"
 )
 
-// runOutbox is `gostca outbox list|show|redrive|cancel`: the hook
+// Outbox is `gostca outbox list|show|redrive|cancel`: the hook
 // deliveries an operator looks after, locally (server stopped) or
 // through the API (--server, a ca_operator or ca_admin token).
-func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func Outbox(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, "gostca outbox: want list, show ID, redrive ID or cancel ID")
 		return 2
@@ -27,14 +31,14 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	sub := args[0]
 	fs := flag.NewFlagSet("outbox "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var c common
-	c.register(fs)
-	var r remoteFlags
-	r.register(fs)
+	var c command.Common
+	c.Register(fs)
+	var r apiclient.Flags
+	r.Register(fs)
 	state := fs.String("state", "pending", "list: pending, dead or all")
 	kind := fs.String("kind", "", "list: only this kind (esia, registry_check, sms, email, renewal)")
 	limit := fs.Int("limit", 100, "list: at most this many rows (1..1000)")
-	pos, err := parseFlags(fs, args[1:])
+	pos, err := command.ParseFlags(fs, args[1:])
 	if err != nil {
 		return 2
 	}
@@ -67,15 +71,15 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "gostca outbox: unknown subcommand %q (list, show, redrive, cancel)\n", sub)
 		return 2
 	}
-	if r.enabled() {
-		return withRemote(ctx, name, &r, stderr, func(cl *apiClient) error {
+	if r.Enabled() {
+		return command.WithServer(ctx, name, &r, stderr, func(cl *apiclient.Client) error {
 			if sub == "list" {
 				var out struct{ Items []hooksapi.OutboxRow }
 				q := url.Values{"state": {*state}, "limit": {strconv.Itoa(*limit)}}
 				if *kind != "" {
 					q.Set("kind", *kind)
 				}
-				if err := cl.do(ctx, http.MethodGet, "/api/v1/outbox?"+q.Encode(), nil, &out); err != nil {
+				if err := cl.Do(ctx, http.MethodGet, "/api/v1/outbox?"+q.Encode(), nil, &out); err != nil {
 					return err
 				}
 				printOutboxList(stdout, out.Items)
@@ -86,13 +90,13 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) int
 				path, method = path+"/"+sub, http.MethodPost
 			}
 			var row hooksapi.OutboxRow
-			if err := cl.do(ctx, method, path, nil, &row); err != nil {
+			if err := cl.Do(ctx, method, path, nil, &row); err != nil {
 				return err
 			}
-			return printJSON(stdout, row)
+			return command.PrintJSON(stdout, row)
 		})
 	}
-	return withEngine(ctx, name, &c, stderr, func(e *ca.CA) error {
+	return command.WithCA(ctx, name, &c, stderr, func(e *ca.CA) error {
 		h := e.Hooks()
 		var (
 			row *store.OutboxRow
@@ -114,14 +118,14 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		case "show":
 			row, err = h.Row(ctx, id)
 		case "redrive":
-			row, err = h.Redrive(ctx, cliActor(), id)
+			row, err = h.Redrive(ctx, command.Actor(), id)
 		case "cancel":
-			row, err = h.Cancel(ctx, cliActor(), id)
+			row, err = h.Cancel(ctx, command.Actor(), id)
 		}
 		if err != nil {
 			return err
 		}
-		return printJSON(stdout, hooksapi.OutboxView(row, true))
+		return command.PrintJSON(stdout, hooksapi.OutboxView(row, true))
 	})
 }
 
@@ -133,11 +137,4 @@ func printOutboxList(w io.Writer, rows []hooksapi.OutboxRow) {
 		}
 		fmt.Fprintf(w, "%d\t%s\t%s\t%d\t%s\t%s\n", r.ID, r.Kind, r.State, r.Attempts, next, r.LastError)
 	}
-}
-
-// printJSON writes v as indented JSON, one document ending with a newline.
-func printJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
