@@ -1,4 +1,8 @@
-package pkcs11
+// Package breaker is the circuit breaker of a PKCS#11 token: it fails
+// calls fast while the token is down and lets one call probe it every
+// interval. A fatal cause (the PIN was refused) keeps it open for good:
+// probing would spend the token's PIN retries.
+package breaker
 
 import (
 	"sync"
@@ -6,40 +10,40 @@ import (
 	"time"
 )
 
-// BreakerState is the state of a Token's circuit breaker.
-type BreakerState int32
+// State is the state of a breaker.
+type State int32
 
 const (
-	// BreakerClosed: the token works; calls go through.
-	BreakerClosed BreakerState = iota
-	// BreakerOpen: the token is down; calls fail fast with
-	// hsm.ErrUnavailable until the probe interval has passed.
-	BreakerOpen
-	// BreakerProbing: one call is re-establishing the token; the others
-	// keep failing fast.
-	BreakerProbing
+	// Closed: the token works; calls go through.
+	Closed State = iota
+	// Open: the token is down; calls fail fast with hsm.ErrUnavailable
+	// until the probe interval has passed.
+	Open
+	// Probing: one call is re-establishing the token; the others keep
+	// failing fast.
+	Probing
 )
 
-func (s BreakerState) String() string {
+func (s State) String() string {
 	switch s {
-	case BreakerClosed:
+	case Closed:
 		return "closed"
-	case BreakerOpen:
+	case Open:
 		return "open"
-	case BreakerProbing:
+	case Probing:
 		return "probing"
 	}
 	return "unknown"
 }
 
-// breaker fails calls fast while the token is down and lets one call
-// probe it every interval. A fatal cause (the PIN was refused) keeps it
-// open for good: probing would spend the token's PIN retries.
-type breaker struct {
+// Breaker fails calls fast while the token is down and lets one call
+// probe it every interval.
+type Breaker struct {
 	interval time.Duration
-	now      func() time.Time
+	// Now is the clock; tests replace it before the first call.
+	Now func() time.Time
 
-	state atomic.Int32 // BreakerState; read lock-free on the hot path
+	state atomic.Int32 // State; read lock-free on the hot path
 
 	mu        sync.Mutex
 	since     time.Time // when it last opened
@@ -50,85 +54,88 @@ type breaker struct {
 	probes    uint64
 }
 
-func newBreaker(interval time.Duration) *breaker {
-	return &breaker{interval: interval, now: time.Now}
+// New returns a closed breaker that probes every interval while open.
+func New(interval time.Duration) *Breaker {
+	return &Breaker{interval: interval, Now: time.Now}
 }
 
-func (b *breaker) closed() bool { return BreakerState(b.state.Load()) == BreakerClosed }
+// Closed reports whether calls go through without asking Admit.
+func (b *Breaker) Closed() bool { return State(b.state.Load()) == Closed }
 
-// trip opens the breaker (or keeps it open) because of err; a fatal err
-// stops probing.
-func (b *breaker) trip(err error, fatal bool) (opened bool) {
+// Trip opens the breaker (or keeps it open) because of err; a fatal err
+// stops probing. It reports whether the breaker was closed before.
+func (b *Breaker) Trip(err error, fatal bool) (opened bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	now := b.now()
-	if BreakerState(b.state.Load()) == BreakerClosed {
+	now := b.Now()
+	if State(b.state.Load()) == Closed {
 		b.since = now
 		b.trips++
 		opened = true
 	}
-	b.state.Store(int32(BreakerOpen))
+	b.state.Store(int32(Open))
 	b.nextProbe = now.Add(b.interval)
 	b.lastErr = err
 	b.fatal = b.fatal || fatal
 	return opened
 }
 
-// reset closes the breaker after a successful probe or recovery.
-func (b *breaker) reset() (wasOpen bool) {
+// Reset closes the breaker after a successful probe or recovery.
+func (b *Breaker) Reset() (wasOpen bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	wasOpen = BreakerState(b.state.Load()) != BreakerClosed
-	b.state.Store(int32(BreakerClosed))
+	wasOpen = State(b.state.Load()) != Closed
+	b.state.Store(int32(Closed))
 	return wasOpen
 }
 
-// breakerView is what a refused call reports.
-type breakerView struct {
-	state        BreakerState
-	openFor      time.Duration
-	nextProbeIn  time.Duration
-	lastErr      error
-	fatal        bool
-	trips        uint64
-	probes       uint64
-	probeGranted bool
+// View is what a refused call reports.
+type View struct {
+	State        State
+	OpenFor      time.Duration
+	NextProbeIn  time.Duration
+	LastErr      error
+	Fatal        bool
+	Trips        uint64
+	Probes       uint64
+	ProbeGranted bool
 }
 
-// admit decides for a call while the breaker is not closed: it either
+// Admit decides for a call while the breaker is not closed: it either
 // grants the probe (state becomes probing) or refuses the call.
-func (b *breaker) admit() breakerView {
+func (b *Breaker) Admit() View {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	v := b.viewLocked()
-	if v.state == BreakerOpen && !b.fatal && !b.now().Before(b.nextProbe) {
-		b.state.Store(int32(BreakerProbing))
+	if v.State == Open && !b.fatal && !b.Now().Before(b.nextProbe) {
+		b.state.Store(int32(Probing))
 		b.probes++
-		v.probeGranted = true
-		v.state = BreakerProbing
+		v.ProbeGranted = true
+		v.State = Probing
 	}
 	return v
 }
 
-func (b *breaker) snapshot() breakerView {
+// Snapshot returns the breaker's state without changing it.
+func (b *Breaker) Snapshot() View {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.viewLocked()
 }
 
-func (b *breaker) viewLocked() breakerView {
-	now := b.now()
-	v := breakerView{
-		state:   BreakerState(b.state.Load()),
-		lastErr: b.lastErr,
-		fatal:   b.fatal,
-		trips:   b.trips,
-		probes:  b.probes,
+func (b *Breaker) viewLocked() View {
+	now := b.Now()
+	v := View{
+		State:   State(b.state.Load()),
+		LastErr: b.lastErr,
+		Fatal:   b.fatal,
+		Trips:   b.trips,
+		Probes:  b.probes,
 	}
-	if v.state != BreakerClosed {
-		v.openFor = now.Sub(b.since)
+	if v.State != Closed {
+		v.OpenFor = now.Sub(b.since)
 		if d := b.nextProbe.Sub(now); d > 0 {
-			v.nextProbeIn = d
+			v.NextProbeIn = d
 		}
 	}
 	return v
