@@ -22,14 +22,6 @@ import (
 // the SMS the hook simulator received for the phone, the way the
 // subscriber reads them.
 
-// cabinetSteps are the cabinet's steps, timed each: "login" (ask for a
-// code and wait for its SMS: the outbox and the gateway round trip),
-// "verify" (the code for a session), "consent" (read the data to be
-// certified and agree to its hash), "request" (submit the CSR and wait
-// for the confirmation code's SMS) and "confirm" (the code: the
-// certificate).
-var cabinetSteps = []string{"login", "verify", "consent", "request", "confirm"}
-
 // issueFunc issues the certificate of a ready-to-issue application and
 // returns "" or "step:class"; timed times each named step.
 type issueFunc func(ctx context.Context, rc *regClient, app *appState, csrPEM []byte, timed stepTimer) string

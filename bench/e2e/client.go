@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gostca/gostca/bench/e2e/internal/report"
 	"github.com/gostca/gostca/gost/gost3410"
 	"github.com/gostca/gostca/pkix"
 )
@@ -150,8 +151,6 @@ type csrItem struct {
 var benchSubject = subjectJSON{CommonName: "Бенчмарков Тест Тестович", Surname: "Бенчмарков", GivenName: "Тест Тестович",
 	Country: "RU", SNILS: "11223344595", INN: "500100123426"}
 
-const benchProfile = "qualified-person"
-
 // genCSRs makes n CSRs with fresh keys, alternating over curves; issuers
 // maps a curve to the issuing CA that gets its requests.
 func genCSRs(n int, curves []string, issuers map[string]string) ([]csrItem, error) {
@@ -205,7 +204,7 @@ func genCSR(curve string, i int, issuers map[string]string) (csrItem, error) {
 		return csrItem{}, fmt.Errorf("CSR %d: %w", i, err)
 	}
 	p := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})
-	body, err := json.Marshal(issueRequest{CSR: string(p), Profile: benchProfile, Issuer: issuers[curve], Subject: benchSubject,
+	body, err := json.Marshal(issueRequest{CSR: string(p), Profile: report.Profile, Issuer: issuers[curve], Subject: benchSubject,
 		SubjectSignTool: "gostca bench"})
 	if err != nil {
 		return csrItem{}, err

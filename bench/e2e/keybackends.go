@@ -15,6 +15,9 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/gostca/gostca/bench/e2e/internal/load"
+	"github.com/gostca/gostca/bench/e2e/internal/peers"
+	"github.com/gostca/gostca/bench/e2e/internal/report"
 	"github.com/gostca/gostca/cadir"
 	"github.com/gostca/gostca/pkix"
 )
@@ -30,28 +33,6 @@ import (
 //
 // alternating backend by backend at each concurrency, so the cost of the
 // PKCS#11 round trips shows next to the algorithm's.
-
-// Backend names, in report order.
-const (
-	backendSoftGOST = "soft GOST tc26-256-A"
-	backendSoftEC   = "soft ECDSA P-256"
-	backendHSM      = "SoftHSM2 PKCS#11 ECDSA P-256"
-)
-
-var keyBackends = []string{backendSoftGOST, backendSoftEC, backendHSM}
-
-// KeyBackendResult gathers the key backends workload.
-type KeyBackendResult struct {
-	Profile string `json:"profile"`
-	// Runs by backend and run ("closed c=16"), one per round.
-	Runs map[string]map[string][]Stats `json:"runs"`
-	// KeyTypes are the key reference types the server's CA manifest
-	// (data/ca.json) records for each backend's CA keys ("soft",
-	// "pkcs11"): proof of where the keys live.
-	KeyTypes map[string][]string `json:"key_types,omitempty"`
-	// Errors says why a backend was not measured (SoftHSM2 missing, …).
-	Errors map[string]string `json:"errors,omitempty"`
-}
 
 const hsmProfile = "tls-client"
 
@@ -97,7 +78,7 @@ func softHSMToken(ctx context.Context, dir string) ([]string, error) {
 	cmd.Env = append(os.Environ(), "SOFTHSM2_CONF="+conf)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		// The output names no PIN (softhsm2-util does not echo them).
-		return nil, fmt.Errorf("softhsm2-util --init-token: %v: %s", err, lastLines(string(out), 3))
+		return nil, fmt.Errorf("softhsm2-util --init-token: %v: %s", err, peers.LastLines(string(out), 3))
 	}
 	return []string{"SOFTHSM2_CONF=" + conf, "GOSTCA_CA_CURVE=P-256", "GOSTCA_KEYS_BACKEND=pkcs11",
 		"GOSTCA_PKCS11_MODULE=" + mod, "GOSTCA_PKCS11_TOKEN_LABEL=" + label, "GOSTCA_PKCS11_PIN_FILE=" + pinFile,
@@ -156,7 +137,7 @@ func tlsClientBody(csrPEM []byte, issuer string) ([]byte, error) {
 // backendBench runs the key backends workload.
 type backendBench struct {
 	cfg     *config
-	log     *progress
+	log     *load.Progress
 	tmp     string
 	bin     string
 	main    *client // the suite's server: soft GOST keys
@@ -171,15 +152,15 @@ type backendTarget struct {
 	items func(n int) ([]csrItem, error)
 }
 
-func (b *backendBench) run(ctx context.Context) (*KeyBackendResult, error) {
+func (b *backendBench) run(ctx context.Context) (*report.KeyBackendResult, error) {
 	cfg := b.cfg
-	res := &KeyBackendResult{Profile: hsmProfile, Runs: map[string]map[string][]Stats{}, Errors: map[string]string{}, KeyTypes: map[string][]string{}}
-	targets := []backendTarget{{name: backendSoftGOST, cl: b.main, items: gostTLSItems}}
+	res := &report.KeyBackendResult{Profile: hsmProfile, Runs: map[string]map[string][]load.Stats{}, Errors: map[string]string{}, KeyTypes: map[string][]string{}}
+	targets := []backendTarget{{name: report.BackendSoftGOST, cl: b.main, items: gostTLSItems}}
 	types, err := manifestKeyTypes(filepath.Join(b.mainDir, cadir.ManifestFile))
 	if err != nil {
 		return res, err
 	}
-	res.KeyTypes[backendSoftGOST] = types
+	res.KeyTypes[report.BackendSoftGOST] = types
 	start := func(name, sub string, env []string) error {
 		dir := filepath.Join(b.tmp, sub)
 		if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -187,7 +168,7 @@ func (b *backendBench) run(ctx context.Context) (*KeyBackendResult, error) {
 		}
 		srv := &server{bin: b.bin, dataDir: filepath.Join(dir, "data"), logPath: filepath.Join(dir, "server.log"),
 			env: append(append([]string{"GOSTCA_LOG_LEVEL=warn"}, cfg.serverEnv...), env...)}
-		b.log.printf("key backends: starting a gostca serve, %s", name)
+		b.log.Printf("key backends: starting a gostca serve, %s", name)
 		if err := srv.start(ctx); err != nil {
 			return err
 		}
@@ -205,16 +186,16 @@ func (b *backendBench) run(ctx context.Context) (*KeyBackendResult, error) {
 			_ = stop()
 		}
 	}()
-	if err := start(backendSoftEC, "soft-p256", []string{"GOSTCA_CA_CURVE=P-256"}); err != nil {
+	if err := start(report.BackendSoftEC, "soft-p256", []string{"GOSTCA_CA_CURVE=P-256"}); err != nil {
 		return res, err
 	}
 	env, err := softHSMToken(ctx, filepath.Join(b.tmp, "softhsm"))
 	if err == nil {
-		err = start(backendHSM, "hsm-p256", env)
+		err = start(report.BackendHSM, "hsm-p256", env)
 	}
 	if err != nil {
-		res.Errors[backendHSM] = err.Error()
-		b.log.printf("key backends: %s not measured: %v", backendHSM, err)
+		res.Errors[report.BackendHSM] = err.Error()
+		b.log.Printf("key backends: %s not measured: %v", report.BackendHSM, err)
 	}
 	for r := 1; r <= cfg.rounds; r++ {
 		for _, c := range cfg.hsmConcs {
@@ -224,47 +205,19 @@ func (b *backendBench) run(ctx context.Context) (*KeyBackendResult, error) {
 				if err != nil {
 					return res, err
 				}
-				b.log.printf("key backends round %d/%d: %s, %s, %d requests", r, cfg.rounds, t.name, name, len(items))
-				s := closedLoop(ctx, c, len(items), cfg.duration, func(ctx context.Context, i int) string {
+				b.log.Printf("key backends round %d/%d: %s, %s, %d requests", r, cfg.rounds, t.name, name, len(items))
+				s := load.ClosedLoop(ctx, c, len(items), cfg.duration, func(ctx context.Context, i int) string {
 					_, class := t.cl.issue(ctx, items[i].Body)
 					return class
 				})
 				if res.Runs[t.name] == nil {
-					res.Runs[t.name] = map[string][]Stats{}
+					res.Runs[t.name] = map[string][]load.Stats{}
 				}
 				res.Runs[t.name][name] = append(res.Runs[t.name][name], s)
 			}
 		}
 	}
 	return res, nil
-}
-
-// backendRow is one backend at one concurrency, medians over rounds.
-type backendRow struct {
-	Backend, Run, Errors string
-	Conc                 float64
-	Tput, P50, P99       float64
-	VsGOST               float64 // throughput / soft GOST's at the same run
-}
-
-func backendRows(k *KeyBackendResult) []backendRow {
-	var out []backendRow
-	for _, name := range keyBackends {
-		runs := k.Runs[name]
-		var names []string
-		for n := range runs {
-			names = append(names, n)
-		}
-		sort.Slice(names, func(i, j int) bool { return runOrder(names[i]) < runOrder(names[j]) })
-		for _, n := range names {
-			ss := runs[n]
-			row := backendRow{Backend: name, Run: n, Conc: runOrder(n), Tput: statsMedian(ss, tput), Errors: errSummary(ss),
-				P50: statsMedian(ss, func(s Stats) float64 { return s.P50 }), P99: statsMedian(ss, func(s Stats) float64 { return s.P99 })}
-			row.VsGOST = ratio(row.Tput, statsMedian(k.Runs[backendSoftGOST][n], tput))
-			out = append(out, row)
-		}
-	}
-	return out
 }
 
 // manifestKeyTypes returns the "type" of every key reference in a CA

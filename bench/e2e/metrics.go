@@ -6,6 +6,9 @@ import (
 	"context"
 	"strconv"
 	"strings"
+
+	"github.com/gostca/gostca/bench/e2e/internal/load"
+	"github.com/gostca/gostca/bench/e2e/internal/report"
 )
 
 // batchMetric is the signer's batch-size histogram in gostca's /metrics.
@@ -17,16 +20,6 @@ type histogram struct {
 	Buckets map[string]float64 `json:"buckets"`
 	Sum     float64            `json:"sum"`
 	Count   float64            `json:"count"`
-}
-
-// BatchSizes is the change of the batch histogram over a run.
-type BatchSizes struct {
-	Batches float64 `json:"batches"`
-	// Mean is requests per batch: the run's requests over its batches
-	// (the server's own sum is estimated from bucket midpoints).
-	Mean float64 `json:"mean"`
-	// Buckets: batches per size bucket ("le" upper bound), not cumulative.
-	Buckets map[string]float64 `json:"buckets,omitempty"`
 }
 
 // parseHistogram reads name's unlabelled histogram from Prometheus text.
@@ -62,8 +55,8 @@ func parseHistogram(text []byte, name string) histogram {
 
 // batchDelta is after − before, with cumulative buckets turned into
 // per-bucket counts.
-func batchDelta(before, after histogram) BatchSizes {
-	d := BatchSizes{Batches: after.Count - before.Count, Buckets: map[string]float64{}}
+func batchDelta(before, after histogram) report.BatchSizes {
+	d := report.BatchSizes{Batches: after.Count - before.Count, Buckets: map[string]float64{}}
 	type b struct {
 		le  float64
 		key string
@@ -76,7 +69,7 @@ func batchDelta(before, after histogram) BatchSizes {
 		}
 		bs = append(bs, b{le, k})
 	}
-	sortBy(bs, func(x b) float64 { return x.le })
+	load.SortBy(bs, func(x b) float64 { return x.le })
 	prev := 0.0
 	for _, x := range bs {
 		cum := after.Buckets[x.key] - before.Buckets[x.key]

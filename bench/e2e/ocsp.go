@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/gostca/gostca/bench/e2e/internal/load"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -131,7 +132,7 @@ func (c *ocspClient) request(t ocspTarget, nonce []byte) ([]byte, error) {
 }
 
 // op returns the load operation of a mode over the population.
-func (c *ocspClient) op(m ocspMode) op {
+func (c *ocspClient) op(m ocspMode) load.Op {
 	return func(ctx context.Context, i int) string {
 		t := c.targets[i%len(c.targets)]
 		der := c.plain[i%len(c.targets)]

@@ -17,6 +17,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gostca/gostca/bench/e2e/internal/load"
+	"github.com/gostca/gostca/bench/e2e/internal/report"
 )
 
 // The registration flow: applications from creation to an issued
@@ -27,35 +30,6 @@ import (
 // centre and a CA operator (two tokens) take turns as the rules of
 // package ra want them; the subscriber issues from the cabinet
 // (cabinet.go).
-
-// Registration steps, in order. Each is timed; "registry" is the wait
-// until the simulator's answers to the checks saving the data asked for
-// have come back through the callback; "cabinet" is the centre sending
-// the application to the cabinet; the cabinet's steps follow.
-var regSteps = append([]string{"create", "data", "registry", "documents", "submit", "claim", "approve", "identity", "cabinet"}, cabinetSteps...)
-
-// RegisterRun is one round of the registration workload.
-type RegisterRun struct {
-	Round int `json:"round"`
-	// Stats: one operation is one application from creation to its
-	// certificate; Throughput is applications/s.
-	Stats Stats `json:"stats"`
-	// Steps are the latencies of each step (p50, p99 …) over the round.
-	Steps map[string]Stats `json:"steps"`
-	// Conflicts counts 412 version_conflict answers retried (a registry
-	// answer landing between a read and a change).
-	Conflicts int `json:"conflicts"`
-}
-
-// RegisterResult gathers the registration workload.
-type RegisterResult struct {
-	Applications int            `json:"applications"` // per round
-	Concurrency  int            `json:"concurrency"`
-	CertType     string         `json:"cert_type"`
-	IssueStep    string         `json:"issue_step"` // how the certificate is issued ("cabinet": SMS login, consent, request, confirm)
-	Runs         []RegisterRun  `json:"runs"`
-	Hooksim      map[string]any `json:"hooksim,omitempty"` // the simulator's /stats at the end
-}
 
 // appState is what the flow needs of an application answer.
 type appState struct {
@@ -165,12 +139,12 @@ func scanPDF(text string) []byte {
 }
 
 // flow walks one application; step times go to steps.
-func (rc *regClient) flow(ctx context.Context, csrPEM []byte, issue issueFunc, steps map[string]*recorder) string {
+func (rc *regClient) flow(ctx context.Context, csrPEM []byte, issue issueFunc, steps map[string]*load.Recorder) string {
 	app := &appState{sub: newSubscriber()}
 	timed := func(name string, f func() string) string {
 		t := time.Now()
 		class := f()
-		steps[name].add(time.Since(t), class)
+		steps[name].Add(time.Since(t), class)
 		if class != "" {
 			return name + ":" + class
 		}
@@ -249,20 +223,20 @@ func (rc *regClient) awaitChecks(ctx context.Context, app *appState) string {
 // simulator.
 type regBench struct {
 	cfg   *config
-	log   *progress
+	log   *load.Progress
 	tmp   string // the suite's temporary directory
 	bin   string // gostca
 	issue issueFunc
 }
 
-func (b *regBench) run(ctx context.Context) (*RegisterResult, error) {
+func (b *regBench) run(ctx context.Context) (*report.RegisterResult, error) {
 	cfg := b.cfg
-	res := &RegisterResult{Applications: cfg.regApps, Concurrency: cfg.regConc, CertType: "natural-person", IssueStep: "cabinet"}
+	res := &report.RegisterResult{Applications: cfg.regApps, Concurrency: cfg.regConc, CertType: "natural-person", IssueStep: "cabinet"}
 	dir := filepath.Join(b.tmp, "register")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	b.log.printf("registration: building and starting the hook simulator")
+	b.log.Printf("registration: building and starting the hook simulator")
 	simBin, err := buildCmd(ctx, dir, "hooksim")
 	if err != nil {
 		return nil, err
@@ -289,7 +263,7 @@ func (b *regBench) run(ctx context.Context) (*RegisterResult, error) {
 	}
 	srv := &server{bin: b.bin, dataDir: filepath.Join(dir, "data"), logPath: filepath.Join(dir, "server.log"), port: port,
 		args: []string{"--config", conf}, env: append([]string{"GOSTCA_LOG_LEVEL=warn"}, cfg.serverEnv...)}
-	b.log.printf("registration: starting a gostca serve with hooks to the simulator")
+	b.log.Printf("registration: starting a gostca serve with hooks to the simulator")
 	if err := srv.start(ctx); err != nil {
 		return nil, err
 	}
@@ -314,18 +288,18 @@ func (b *regBench) run(ctx context.Context) (*RegisterResult, error) {
 		if err != nil {
 			return res, err
 		}
-		steps := map[string]*recorder{}
-		for _, s := range regSteps {
-			steps[s] = &recorder{}
+		steps := map[string]*load.Recorder{}
+		for _, s := range report.RegisterSteps {
+			steps[s] = &load.Recorder{}
 		}
 		rc.conflicts = 0
-		b.log.printf("registration round %d/%d: %d applications, %d at a time", r, cfg.rounds, cfg.regApps, cfg.regConc)
-		s := closedLoop(ctx, cfg.regConc, cfg.regApps, cfg.duration, func(ctx context.Context, i int) string {
+		b.log.Printf("registration round %d/%d: %d applications, %d at a time", r, cfg.rounds, cfg.regApps, cfg.regConc)
+		s := load.ClosedLoop(ctx, cfg.regConc, cfg.regApps, cfg.duration, func(ctx context.Context, i int) string {
 			return rc.flow(ctx, items[i].PEM, b.issue, steps)
 		})
-		run := RegisterRun{Round: r, Stats: s, Steps: map[string]Stats{}, Conflicts: rc.conflicts}
+		run := report.RegisterRun{Round: r, Stats: s, Steps: map[string]load.Stats{}, Conflicts: rc.conflicts}
 		for name, rec := range steps {
-			run.Steps[name] = rec.stats("step", 0)
+			run.Steps[name] = rec.Stats("step", 0)
 		}
 		res.Runs = append(res.Runs, run)
 	}
@@ -415,23 +389,4 @@ func hooksimStats(ctx context.Context, addr string) map[string]any {
 		return nil
 	}
 	return m
-}
-
-// regStepRow is one step's median latencies over rounds.
-type regStepRow struct {
-	Name     string
-	P50, P99 float64
-}
-
-// registerSteps lists the steps in flow order with their medians.
-func registerSteps(r *RegisterResult) []regStepRow {
-	var out []regStepRow
-	for _, name := range regSteps {
-		var ss []Stats
-		for _, run := range r.Runs {
-			ss = append(ss, run.Steps[name])
-		}
-		out = append(out, regStepRow{name, statsMedian(ss, func(s Stats) float64 { return s.P50 }), statsMedian(ss, func(s Stats) float64 { return s.P99 })})
-	}
-	return out
 }

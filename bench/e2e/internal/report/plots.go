@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gostca/gostca/bench/e2e/internal/load"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
@@ -90,7 +91,7 @@ func lines(p *plot.Plot, named ...any) error {
 
 // issueRuns are ours' issuance runs of a kind ("closed" or "open"), by
 // their x (concurrency or offered rate), sorted.
-func issueRuns(r *Results, kind string) (xs []float64, runs [][]Stats) {
+func issueRuns(r *Results, kind string) (xs []float64, runs [][]load.Stats) {
 	if r.Issue == nil {
 		return nil, nil
 	}
@@ -100,13 +101,13 @@ func issueRuns(r *Results, kind string) (xs []float64, runs [][]Stats) {
 			names = append(names, n)
 		}
 	}
-	sort.Slice(names, func(i, j int) bool { return runOrder(names[i]) < runOrder(names[j]) })
+	sort.Slice(names, func(i, j int) bool { return RunOrder(names[i]) < RunOrder(names[j]) })
 	for _, n := range names {
-		var ss []Stats
+		var ss []load.Stats
 		for _, x := range r.Issue.Runs[n] {
 			ss = append(ss, x.Stats)
 		}
-		x := runOrder(n)
+		x := RunOrder(n)
 		if kind == "open" {
 			x -= 1e9
 		}
@@ -128,7 +129,7 @@ func plotThroughput(r *Results) (*chart, error) {
 	p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
 	ours := make(plotter.XYs, len(xs))
 	for i := range xs {
-		ours[i] = plotter.XY{X: xs[i], Y: statsMedian(runs[i], tput)}
+		ours[i] = plotter.XY{X: xs[i], Y: StatsMedian(runs[i], Throughput)}
 	}
 	named := []any{"gostca over HTTP (closed loop)", ours}
 	series := []string{"gostca over HTTP (closed loop)"}
@@ -137,9 +138,9 @@ func plotThroughput(r *Results) (*chart, error) {
 		ss := r.Issue.Peer[m]
 		switch {
 		case m == "-infiles":
-			infiles = append(infiles, plotter.XY{X: 1, Y: statsMedian(ss, tput)})
+			infiles = append(infiles, plotter.XY{X: 1, Y: StatsMedian(ss, Throughput)})
 		case strings.Contains(m, "processes"):
-			infiles = append(infiles, plotter.XY{X: float64(max(1, ss[0].Concurrency)), Y: statsMedian(ss, tput)})
+			infiles = append(infiles, plotter.XY{X: float64(max(1, ss[0].Concurrency)), Y: StatsMedian(ss, Throughput)})
 		}
 	}
 	if len(infiles) > 0 {
@@ -148,7 +149,7 @@ func plotThroughput(r *Results) (*chart, error) {
 		series = append(series, "openssl ca -infiles (processes)")
 	}
 	if ss := r.Issue.Peer["process per request"]; len(ss) > 0 {
-		named = append(named, "openssl ca, process per request", plotter.XYs{{X: 1, Y: statsMedian(ss, tput)}})
+		named = append(named, "openssl ca, process per request", plotter.XYs{{X: 1, Y: StatsMedian(ss, Throughput)}})
 		series = append(series, "openssl ca, process per request")
 	}
 	if err := lines(p, named...); err != nil {
@@ -168,15 +169,15 @@ func plotLatency(r *Results) (*chart, error) {
 	p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
 	pcts := []struct {
 		name string
-		f    func(Stats) float64
-	}{{"p50", func(s Stats) float64 { return s.P50 }}, {"p90", func(s Stats) float64 { return s.P90 }},
-		{"p99", func(s Stats) float64 { return s.P99 }}, {"p99.9", func(s Stats) float64 { return s.P999 }}}
+		f    func(load.Stats) float64
+	}{{"p50", func(s load.Stats) float64 { return s.P50 }}, {"p90", func(s load.Stats) float64 { return s.P90 }},
+		{"p99", func(s load.Stats) float64 { return s.P99 }}, {"p99.9", func(s load.Stats) float64 { return s.P999 }}}
 	var named []any
 	var series []string
 	for _, q := range pcts {
 		pts := make(plotter.XYs, 0, len(xs))
 		for i := range xs {
-			if v := statsMedian(runs[i], q.f); v > 0 { // a log axis has no 0
+			if v := StatsMedian(runs[i], q.f); v > 0 { // a log axis has no 0
 				pts = append(pts, plotter.XY{X: xs[i], Y: v})
 			}
 		}
@@ -248,11 +249,11 @@ func plotOCSPPeers(r *Results) (*chart, error) {
 	series = append(series, peers...)
 	vals := make([][]float64, len(series))
 	var cats []string
-	for _, m := range ocspModes {
-		cats = append(cats, m.Name)
-		vals[0] = append(vals[0], statsMedian(r.OCSP.Runs[m.Name], tput))
+	for _, m := range OCSPModes {
+		cats = append(cats, m)
+		vals[0] = append(vals[0], StatsMedian(r.OCSP.Runs[m], Throughput))
 		for i, pn := range peers {
-			vals[i+1] = append(vals[i+1], statsMedian(r.OCSP.Peer[pn][m.Name], tput))
+			vals[i+1] = append(vals[i+1], StatsMedian(r.OCSP.Peer[pn][m], Throughput))
 		}
 	}
 	p := newPlot("OCSP: gostca vs openssl ocsp", "request mode", "responses/s")
@@ -267,7 +268,7 @@ func plotMixed(r *Results) (*chart, error) {
 	if r.Mixed == nil {
 		return nil, nil
 	}
-	rows := mixedRows(r.Mixed)
+	rows := MixedRows(r.Mixed)
 	if len(rows) == 0 {
 		return nil, nil
 	}
@@ -317,13 +318,13 @@ func plotCRLTime(r *Results) (*chart, error) {
 		for _, x := range s.Runs {
 			xs = append(xs, x.TotalMs)
 		}
-		return median(xs)
+		return load.Median(xs)
 	}, func(s CRLSize) float64 {
 		var xs []float64
 		for _, x := range s.Peer {
 			xs = append(xs, x.Ms)
 		}
-		return median(xs)
+		return load.Median(xs)
 	})
 	return crlChart("crl-time.svg", "CRL build + fetch time vs revoked entries", "ms (log)", o, q)
 }
@@ -339,7 +340,7 @@ func plotCRLMemory(r *Results) (*chart, error) {
 		for _, x := range s.Peer {
 			xs = append(xs, float64(x.PeakRSSKB))
 		}
-		return median(xs) / 1024
+		return load.Median(xs) / 1024
 	})
 	return crlChart("crl-memory.svg", "Peak memory vs revoked entries", "peak RSS, MiB (log)", o, q)
 }
@@ -371,7 +372,7 @@ func plotRegister(r *Results) (*chart, error) {
 	}
 	var cats []string
 	vals := [][]float64{nil, nil}
-	for _, st := range registerSteps(r.Register) {
+	for _, st := range RegisterStepRows(r.Register) {
 		cats = append(cats, st.Name)
 		vals[0] = append(vals[0], st.P50)
 		vals[1] = append(vals[1], st.P99)
@@ -391,12 +392,12 @@ func plotKeyBackends(r *Results) (*chart, error) {
 		return nil, nil
 	}
 	by := map[string]plotter.XYs{}
-	for _, row := range backendRows(r.KeyBackends) {
+	for _, row := range BackendRows(r.KeyBackends) {
 		by[row.Backend] = append(by[row.Backend], plotter.XY{X: row.Conc, Y: row.Tput})
 	}
 	var named []any
 	var series []string
-	for _, name := range keyBackends {
+	for _, name := range KeyBackends {
 		if len(by[name]) > 0 {
 			named, series = append(named, name, by[name]), append(series, name)
 		}
