@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"sync/atomic"
 	"time"
+
+	"github.com/gostca/gostca/bench/e2e/internal/target"
 )
 
 // The issuing part of the registration flow: the subscriber's cabinet,
@@ -124,7 +126,7 @@ func (rc *regClient) cabinet(ctx context.Context, sub *subscriber, session, meth
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, rc.cl.base+"/api/v1/cabinet"+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, rc.cl.Base+"/api/v1/cabinet"+path, rd)
 	if err != nil {
 		return nil, "client_error"
 	}
@@ -139,7 +141,7 @@ func (rc *regClient) cabinet(ctx context.Context, sub *subscriber, session, meth
 	if ifMatch != "" {
 		req.Header.Set("If-Match", ifMatch)
 	}
-	resp, err := rc.cl.hc.Do(req)
+	resp, err := rc.cl.HTTP.Do(req)
 	if err != nil {
 		return nil, "transport"
 	}
@@ -149,7 +151,7 @@ func (rc *regClient) cabinet(ctx context.Context, sub *subscriber, session, meth
 		return resp.Header, "transport"
 	}
 	if resp.StatusCode/100 != 2 {
-		return resp.Header, errClass(resp.StatusCode, b)
+		return resp.Header, target.ErrClass(resp.StatusCode, b)
 	}
 	if out != nil && json.Unmarshal(b, out) != nil {
 		return resp.Header, "wrong_answer"

@@ -13,6 +13,7 @@ import (
 	"github.com/gostca/gostca/bench/e2e/internal/load"
 	"github.com/gostca/gostca/bench/e2e/internal/peers"
 	"github.com/gostca/gostca/bench/e2e/internal/report"
+	"github.com/gostca/gostca/bench/e2e/internal/target"
 	"github.com/gostca/gostca/cadir"
 	gostcaconfig "github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/pkix"
@@ -21,7 +22,7 @@ import (
 
 type crlBench struct {
 	cfg  *config
-	srv  *server
+	srv  *target.Server
 	peer *peers.Peer
 	log  *load.Progress
 }
@@ -71,22 +72,22 @@ func (b *crlBench) run(ctx context.Context, sampleDER []byte, already int) ([]re
 		}
 		step := report.CRLSize{K: k, Already: already}
 		b.log.Printf("CRL K=%d: stopping the server, bulk loading %d revoked certificates", k, k-loaded)
-		if err := b.srv.stop(); err != nil {
+		if err := b.srv.Stop(); err != nil {
 			return out, err
 		}
-		rep, err := bulkLoad(ctx, b.srv.dataDir, bulkCerts(loaded, k, sampleDER))
+		rep, err := bulkLoad(ctx, b.srv.DataDir, bulkCerts(loaded, k, sampleDER))
 		if err != nil {
 			return out, err
 		}
 		step.LoadSecs = rep.Elapsed.Seconds()
 		loaded = k
-		if err := b.srv.start(ctx); err != nil {
+		if err := b.srv.Start(ctx); err != nil {
 			return out, err
 		}
-		step.StartRSSKB, _ = peers.ProcStatusKB(b.srv.pid(), "VmHWM")
-		cl := newClient(b.srv.url, b.srv.token, 2)
+		step.StartRSSKB, _ = peers.ProcStatusKB(b.srv.PID(), "VmHWM")
+		cl := target.NewClient(b.srv.URL, b.srv.Token, 2)
 		var issPub *pkix.Certificate
-		if der, err := cl.get(ctx, "/ca/"+report.CRLIssuer+".crt"); err == nil {
+		if der, err := cl.Get(ctx, "/ca/"+report.CRLIssuer+".crt"); err == nil {
 			issPub, _ = pkix.ParseCertificate(der)
 		}
 		var peerIdx string
@@ -117,27 +118,27 @@ func (b *crlBench) run(ctx context.Context, sampleDER []byte, already int) ([]re
 				}
 			}
 		}
-		step.PeakRSSKB, _ = peers.ProcStatusKB(b.srv.pid(), "VmHWM")
+		step.PeakRSSKB, _ = peers.ProcStatusKB(b.srv.PID(), "VmHWM")
 		out = append(out, step)
 	}
 	return out, nil
 }
 
-func (b *crlBench) ours(ctx context.Context, cl *client, round int, iss *pkix.Certificate) (report.CRLRun, error) {
+func (b *crlBench) ours(ctx context.Context, cl *target.Client, round int, iss *pkix.Certificate) (report.CRLRun, error) {
 	run := report.CRLRun{Round: round}
 	if round > 1 {
 		t := time.Now()
-		st, body, err := cl.do(ctx, "POST", "/api/v1/issuers/"+report.CRLIssuer+"/crl", nil)
+		st, body, err := cl.Do(ctx, "POST", "/api/v1/issuers/"+report.CRLIssuer+"/crl", nil)
 		if err != nil {
 			return run, err
 		}
 		if st/100 != 2 {
-			return run, fmt.Errorf("POST /api/v1/issuers/%s/crl: %s", report.CRLIssuer, errClass(st, body))
+			return run, fmt.Errorf("POST /api/v1/issuers/%s/crl: %s", report.CRLIssuer, target.ErrClass(st, body))
 		}
 		run.BuildMs = load.MS(time.Since(t))
 	}
 	t := time.Now()
-	der, err := cl.get(ctx, "/crl/"+report.CRLIssuer+".crl")
+	der, err := cl.Get(ctx, "/crl/"+report.CRLIssuer+".crl")
 	if err != nil {
 		return run, err
 	}
@@ -173,8 +174,8 @@ func bulkLoad(ctx context.Context, dataDir string, certs iter.Seq2[*store.BulkCe
 
 // crlEntries is the number of entries of the CRL the server answers for
 // report.CRLIssuer now.
-func crlEntries(ctx context.Context, cl *client) (int, error) {
-	der, err := cl.get(ctx, "/crl/"+report.CRLIssuer+".crl")
+func crlEntries(ctx context.Context, cl *target.Client) (int, error) {
+	der, err := cl.Get(ctx, "/crl/"+report.CRLIssuer+".crl")
 	if err != nil {
 		return 0, err
 	}

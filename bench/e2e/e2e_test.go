@@ -266,43 +266,6 @@ func TestOCSPGETPathIsSentRaw(t *testing.T) {
 	}
 }
 
-// TestOpenLoopCountsQueueing: a server that takes 50 ms per request,
-// one at a time, offered 100 requests/s: latencies measured from the
-// schedule grow with the queue, where the closed loop sees 50 ms.
-func TestOpenLoopCountsQueueing(t *testing.T) {
-	slow := func(ctx context.Context, i int) string { time.Sleep(50 * time.Millisecond); return "" }
-	open := load.OpenLoop(context.Background(), 100, 8, 10*time.Second, 1, slow)
-	closed := load.ClosedLoop(context.Background(), 1, 8, 10*time.Second, slow)
-	if open.OK != 8 || closed.OK != 8 {
-		t.Fatalf("open %+v closed %+v", open, closed)
-	}
-	// The 8th request is due at 70 ms and starts after 7×50 ms.
-	if open.Max < 300 || closed.Max > 200 {
-		t.Fatalf("open max %.0f ms (want ≥ 300), closed max %.0f ms (want ≈ 50)", open.Max, closed.Max)
-	}
-	bounded := load.OpenLoop(context.Background(), 100, 1000, 200*time.Millisecond, 1, slow)
-	if bounded.Unsent == 0 || bounded.Requests+bounded.Unsent != 1000 {
-		t.Fatalf("time limit: %+v", bounded)
-	}
-}
-
-func TestBatchDelta(t *testing.T) {
-	text := func(b1, b2, b4, count, sum string) []byte {
-		return []byte("# TYPE gostca_issuance_batch_size histogram\n" +
-			`gostca_issuance_batch_size_bucket{le="1"} ` + b1 + "\n" +
-			`gostca_issuance_batch_size_bucket{le="2"} ` + b2 + "\n" +
-			`gostca_issuance_batch_size_bucket{le="4"} ` + b4 + "\n" +
-			`gostca_issuance_batch_size_bucket{le="+Inf"} ` + count + "\n" +
-			"gostca_issuance_batch_size_sum " + sum + "\ngostca_issuance_batch_size_count " + count + "\n")
-	}
-	before := parseHistogram(text("1", "1", "1", "1", "1"), batchMetric)
-	after := parseHistogram(text("2", "4", "5", "7", "20"), batchMetric)
-	d := batchDelta(before, after)
-	if d.Batches != 6 || d.Buckets["1"] != 1 || d.Buckets["2"] != 2 || d.Buckets["4"] != 1 || d.Buckets["+Inf"] != 2 {
-		t.Fatalf("%+v", d)
-	}
-}
-
 func TestParseFlagsRefuses(t *testing.T) {
 	for _, args := range [][]string{
 		{"-workloads", "plots"}, {"-mixed-rates", "issue=5,fax=1"}, {"-mixed-rates", "issue=0"}, {"-reg-concurrency", "0"}, {"-hsm-concurrency", "0"}, {"-url", "http://10.0.0.1:8080", "-token-file", "x"}, {"-url", "http://127.0.0.1:1"},

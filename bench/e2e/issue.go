@@ -11,6 +11,7 @@ import (
 	"github.com/gostca/gostca/bench/e2e/internal/load"
 	"github.com/gostca/gostca/bench/e2e/internal/peers"
 	"github.com/gostca/gostca/bench/e2e/internal/report"
+	"github.com/gostca/gostca/bench/e2e/internal/target"
 )
 
 // issued is a certificate ours issued, kept for the OCSP and CRL workloads.
@@ -22,7 +23,7 @@ type issued struct {
 
 type issueBench struct {
 	cfg  *config
-	cl   *client
+	cl   *target.Client
 	peer *peers.Peer
 	log  *load.Progress
 
@@ -30,7 +31,7 @@ type issueBench struct {
 	issued []issued
 }
 
-func (b *issueBench) keep(c *certificateJSON) {
+func (b *issueBench) keep(c *target.CertificateJSON) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(b.issued) >= b.cfg.ocspCerts {
@@ -43,9 +44,9 @@ func (b *issueBench) keep(c *certificateJSON) {
 	b.issued = append(b.issued, issued{Serial: c.Serial, Issuer: c.Issuer, DER: blk.Bytes})
 }
 
-func (b *issueBench) opFor(items []csrItem) load.Op {
+func (b *issueBench) opFor(items []target.CSRItem) load.Op {
 	return func(ctx context.Context, i int) string {
-		c, class := b.cl.issue(ctx, items[i].Body)
+		c, class := b.cl.Issue(ctx, items[i].Body)
 		if c != nil {
 			b.keep(c)
 		}
@@ -53,16 +54,16 @@ func (b *issueBench) opFor(items []csrItem) load.Op {
 	}
 }
 
-// ours runs one configuration and reads the batch histogram around it.
-func (b *issueBench) ours(ctx context.Context, items []csrItem, conc int, rate float64) report.IssueRun {
-	before := b.cl.scrapeBatches(ctx)
+// ours runs one configuration and reads the batch target.Histogram around it.
+func (b *issueBench) ours(ctx context.Context, items []target.CSRItem, conc int, rate float64) report.IssueRun {
+	before := b.cl.ScrapeBatches(ctx)
 	var s load.Stats
 	if rate > 0 {
 		s = load.OpenLoop(ctx, rate, len(items), b.cfg.duration, 4096, b.opFor(items))
 	} else {
 		s = load.ClosedLoop(ctx, conc, len(items), b.cfg.duration, b.opFor(items))
 	}
-	bs := batchDelta(before, b.cl.scrapeBatches(ctx))
+	bs := target.BatchDelta(before, b.cl.ScrapeBatches(ctx))
 	if bs.Batches > 0 {
 		bs.Mean = float64(s.Requests) / bs.Batches
 	}
@@ -81,7 +82,7 @@ func (b *issueBench) run(ctx context.Context) (*report.IssueResult, error) {
 	}
 	for r := 1; r <= cfg.rounds; r++ {
 		for _, c := range cfg.concs {
-			items, err := genCSRs(cfg.issueN, cfg.curves, cfg.issuers)
+			items, err := target.GenCSRs(cfg.issueN, cfg.curves, cfg.issuers)
 			if err != nil {
 				return nil, err
 			}
@@ -130,7 +131,7 @@ func (b *issueBench) run(ctx context.Context) (*report.IssueResult, error) {
 		for _, rate := range cfg.rates {
 			n := max(1, int(rate*cfg.duration.Seconds()))
 			n = min(n, cfg.issueN*4)
-			items, err := genCSRs(n, cfg.curves, cfg.issuers)
+			items, err := target.GenCSRs(n, cfg.curves, cfg.issuers)
 			if err != nil {
 				return nil, err
 			}
@@ -147,7 +148,7 @@ func (b *issueBench) run(ctx context.Context) (*report.IssueResult, error) {
 // issueSome issues n certificates at concurrency conc and returns them
 // (for the OCSP population when the issuance workload is not run).
 func (b *issueBench) issueSome(ctx context.Context, n, conc int) ([]issued, error) {
-	items, err := genCSRs(n, b.cfg.curves, b.cfg.issuers)
+	items, err := target.GenCSRs(n, b.cfg.curves, b.cfg.issuers)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +160,7 @@ func (b *issueBench) issueSome(ctx context.Context, n, conc int) ([]issued, erro
 }
 
 // csrPEMs are the PEM requests of items, for the OpenSSL peer.
-func csrPEMs(items []csrItem) [][]byte {
+func csrPEMs(items []target.CSRItem) [][]byte {
 	out := make([][]byte, len(items))
 	for i, it := range items {
 		out[i] = it.PEM

@@ -18,6 +18,7 @@ import (
 	"github.com/gostca/gostca/bench/e2e/internal/load"
 	"github.com/gostca/gostca/bench/e2e/internal/peers"
 	"github.com/gostca/gostca/bench/e2e/internal/report"
+	"github.com/gostca/gostca/bench/e2e/internal/target"
 	"github.com/gostca/gostca/cadir"
 	"github.com/gostca/gostca/pkix"
 )
@@ -93,8 +94,8 @@ func randomPIN() string {
 
 // ecdsaItems makes n tls-client requests with fresh P-256 keys for the
 // server's default issuer.
-func ecdsaItems(n int) ([]csrItem, error) {
-	out := make([]csrItem, n)
+func ecdsaItems(n int) ([]target.CSRItem, error) {
+	out := make([]target.CSRItem, n)
 	for i := range out {
 		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		if err != nil {
@@ -109,15 +110,15 @@ func ecdsaItems(n int) ([]csrItem, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[i] = csrItem{Curve: "P-256", PEM: p, Body: body}
+		out[i] = target.CSRItem{Curve: "P-256", PEM: p, Body: body}
 	}
 	return out, nil
 }
 
 // gostTLSItems makes n tls-client requests with fresh tc26-256-A keys for
 // the issuer gost256.
-func gostTLSItems(n int) ([]csrItem, error) {
-	items, err := genCSRs(n, []string{"tc26-256-A"}, map[string]string{"tc26-256-A": "gost256"})
+func gostTLSItems(n int) ([]target.CSRItem, error) {
+	items, err := target.GenCSRs(n, []string{"tc26-256-A"}, map[string]string{"tc26-256-A": "gost256"})
 	if err != nil {
 		return nil, err
 	}
@@ -130,8 +131,8 @@ func gostTLSItems(n int) ([]csrItem, error) {
 }
 
 func tlsClientBody(csrPEM []byte, issuer string) ([]byte, error) {
-	return json.Marshal(issueRequest{CSR: string(csrPEM), Profile: hsmProfile, Issuer: issuer,
-		Subject: subjectJSON{CommonName: "bench.example.ru", Country: "RU"}})
+	return json.Marshal(target.IssueRequest{CSR: string(csrPEM), Profile: hsmProfile, Issuer: issuer,
+		Subject: target.SubjectJSON{CommonName: "bench.example.ru", Country: "RU"}})
 }
 
 // backendBench runs the key backends workload.
@@ -140,16 +141,16 @@ type backendBench struct {
 	log     *load.Progress
 	tmp     string
 	bin     string
-	main    *client // the suite's server: soft GOST keys
-	mainDir string  // its data directory
+	main    *target.Client // the suite's server: soft GOST keys
+	mainDir string         // its data directory
 	stops   []func() error
 }
 
 // backendTarget is one backend's server and request maker.
 type backendTarget struct {
 	name  string
-	cl    *client
-	items func(n int) ([]csrItem, error)
+	cl    *target.Client
+	items func(n int) ([]target.CSRItem, error)
 }
 
 func (b *backendBench) run(ctx context.Context) (*report.KeyBackendResult, error) {
@@ -166,19 +167,19 @@ func (b *backendBench) run(ctx context.Context) (*report.KeyBackendResult, error
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return err
 		}
-		srv := &server{bin: b.bin, dataDir: filepath.Join(dir, "data"), logPath: filepath.Join(dir, "server.log"),
-			env: append(append([]string{"GOSTCA_LOG_LEVEL=warn"}, cfg.serverEnv...), env...)}
+		srv := &target.Server{Bin: b.bin, DataDir: filepath.Join(dir, "data"), LogPath: filepath.Join(dir, "server.log"),
+			Env: append(append([]string{"GOSTCA_LOG_LEVEL=warn"}, cfg.serverEnv...), env...)}
 		b.log.Printf("key backends: starting a gostca serve, %s", name)
-		if err := srv.start(ctx); err != nil {
+		if err := srv.Start(ctx); err != nil {
 			return err
 		}
-		b.stops = append(b.stops, srv.stop)
-		types, err := manifestKeyTypes(filepath.Join(srv.dataDir, cadir.ManifestFile))
+		b.stops = append(b.stops, srv.Stop)
+		types, err := manifestKeyTypes(filepath.Join(srv.DataDir, cadir.ManifestFile))
 		if err != nil {
 			return err
 		}
 		res.KeyTypes[name] = types
-		targets = append(targets, backendTarget{name: name, cl: newClient(srv.url, srv.token, mainConns(cfg)), items: ecdsaItems})
+		targets = append(targets, backendTarget{name: name, cl: target.NewClient(srv.URL, srv.Token, mainConns(cfg)), items: ecdsaItems})
 		return nil
 	}
 	defer func() {
@@ -207,7 +208,7 @@ func (b *backendBench) run(ctx context.Context) (*report.KeyBackendResult, error
 				}
 				b.log.Printf("key backends round %d/%d: %s, %s, %d requests", r, cfg.rounds, t.name, name, len(items))
 				s := load.ClosedLoop(ctx, c, len(items), cfg.duration, func(ctx context.Context, i int) string {
-					_, class := t.cl.issue(ctx, items[i].Body)
+					_, class := t.cl.Issue(ctx, items[i].Body)
 					return class
 				})
 				if res.Runs[t.name] == nil {

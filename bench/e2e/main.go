@@ -24,6 +24,7 @@ import (
 	"github.com/gostca/gostca/bench/e2e/internal/load"
 	"github.com/gostca/gostca/bench/e2e/internal/peers"
 	"github.com/gostca/gostca/bench/e2e/internal/report"
+	"github.com/gostca/gostca/bench/e2e/internal/target"
 )
 
 // allWorkloads in the order they run: the CRL workload last, since it
@@ -265,32 +266,32 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*report.Results, e
 	}
 	defer os.RemoveAll(tmp)
 
-	srv := &server{url: cfg.url}
+	srv := &target.Server{URL: cfg.url}
 	if cfg.url != "" {
 		tok, err := os.ReadFile(cfg.tokenFile)
 		if err != nil {
 			return nil, fmt.Errorf("--token-file: %w", err)
 		}
-		srv.token = strings.TrimSpace(string(tok))
+		srv.Token = strings.TrimSpace(string(tok))
 	} else {
 		bin := cfg.gostca
 		if bin == "" {
 			log.Printf("building cmd/gostca")
-			if bin, err = buildGostca(ctx, tmp); err != nil {
+			if bin, err = target.BuildGostca(ctx, tmp); err != nil {
 				return nil, err
 			}
 		}
-		srv.bin, srv.dataDir, srv.logPath = bin, tmp+"/data", tmp+"/server.log"
+		srv.Bin, srv.DataDir, srv.LogPath = bin, tmp+"/data", tmp+"/server.log"
 		// The 512-bit issuer gets the tc26-512-A requests; the server
 		// signs with soft keys (default passphrase file).
-		srv.env = append([]string{"GOSTCA_CA_ISSUER_512=true", "GOSTCA_LOG_LEVEL=warn"}, cfg.serverEnv...)
+		srv.Env = append([]string{"GOSTCA_CA_ISSUER_512=true", "GOSTCA_LOG_LEVEL=warn"}, cfg.serverEnv...)
 		log.Printf("starting gostca serve (first start creates the CA)")
-		if err := srv.start(ctx); err != nil {
+		if err := srv.Start(ctx); err != nil {
 			return nil, err
 		}
-		defer srv.stop()
+		defer srv.Stop()
 	}
-	res.Env.ServerURL = srv.url
+	res.Env.ServerURL = srv.URL
 
 	var p *peers.Peer
 	if cfg.peer {
@@ -306,7 +307,7 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*report.Results, e
 		}
 	}
 
-	cl := newClient(srv.url, srv.token, mainConns(cfg))
+	cl := target.NewClient(srv.URL, srv.Token, mainConns(cfg))
 	res.Seconds = map[string]float64{}
 	mark := time.Now()
 	took := func(w string) { res.Seconds[w] = time.Since(mark).Seconds(); mark = time.Now() }
@@ -315,7 +316,7 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*report.Results, e
 		r, err := ib.run(ctx)
 		res.Issue = r
 		took("issue")
-		cl.hc.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
+		cl.HTTP.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
 		if err != nil {
 			return res, fmt.Errorf("issuance: %w", err)
 		}
@@ -336,7 +337,7 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*report.Results, e
 		r, err := ob.run(ctx, pop)
 		res.OCSP = r
 		took("ocsp")
-		cl.hc.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
+		cl.HTTP.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
 		if err != nil {
 			return res, fmt.Errorf("OCSP: %w", err)
 		}
@@ -350,27 +351,27 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*report.Results, e
 		r, err := mb.run(ctx, pop, revoked)
 		res.Mixed = r
 		took("mixed")
-		cl.hc.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
+		cl.HTTP.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
 		if err != nil {
 			return res, fmt.Errorf("mixed: %w", err)
 		}
 	}
 	if cfg.workloads["register"] {
-		rb := &regBench{cfg: cfg, log: log, tmp: tmp, bin: srv.bin, issue: issueInCabinet}
+		rb := &regBench{cfg: cfg, log: log, tmp: tmp, bin: srv.Bin, issue: issueInCabinet}
 		r, err := rb.run(ctx)
 		res.Register = r
 		took("register")
-		cl.hc.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
+		cl.HTTP.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
 		if err != nil {
 			return res, fmt.Errorf("registration: %w", err)
 		}
 	}
 	if cfg.workloads["hsm"] {
-		kb := &backendBench{cfg: cfg, log: log, tmp: tmp, bin: srv.bin, main: cl, mainDir: srv.dataDir}
+		kb := &backendBench{cfg: cfg, log: log, tmp: tmp, bin: srv.Bin, main: cl, mainDir: srv.DataDir}
 		r, err := kb.run(ctx)
 		res.KeyBackends = r
 		took("hsm")
-		cl.hc.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
+		cl.HTTP.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
 		if err != nil {
 			return res, fmt.Errorf("key backends: %w", err)
 		}
@@ -390,8 +391,8 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*report.Results, e
 			return res, fmt.Errorf("CRL: %w", err)
 		}
 	}
-	if srv.cmd != nil {
-		res.Env.ServerPeakRSSKB, _ = peers.ProcStatusKB(srv.pid(), "VmHWM")
+	if srv.PID() != 0 {
+		res.Env.ServerPeakRSSKB, _ = peers.ProcStatusKB(srv.PID(), "VmHWM")
 	}
 	if err := ctx.Err(); err != nil {
 		return res, errors.New("interrupted")

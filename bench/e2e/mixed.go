@@ -10,6 +10,7 @@ import (
 
 	"github.com/gostca/gostca/bench/e2e/internal/load"
 	"github.com/gostca/gostca/bench/e2e/internal/report"
+	"github.com/gostca/gostca/bench/e2e/internal/target"
 )
 
 // The mixed workload: issuance, OCSP and revocations at fixed arrival
@@ -46,7 +47,7 @@ func parseMixedRates(s string) (map[string]float64, error) {
 
 type mixedBench struct {
 	cfg *config
-	cl  *client
+	cl  *target.Client
 	log *load.Progress
 }
 
@@ -116,11 +117,11 @@ func rateList(rates map[string]float64) string {
 func (b *mixedBench) prepare(ctx context.Context, oc *ocspClient, count func(string) int) (map[string]load.Op, error) {
 	ops := map[string]load.Op{}
 	if _, ok := b.cfg.mixedRates[report.MixIssue]; ok {
-		items, err := genCSRs(count(report.MixIssue), b.cfg.curves, b.cfg.issuers)
+		items, err := target.GenCSRs(count(report.MixIssue), b.cfg.curves, b.cfg.issuers)
 		if err != nil {
 			return nil, err
 		}
-		ops[report.MixIssue] = func(ctx context.Context, i int) string { _, class := b.cl.issue(ctx, items[i].Body); return class }
+		ops[report.MixIssue] = func(ctx context.Context, i int) string { _, class := b.cl.Issue(ctx, items[i].Body); return class }
 	}
 	if _, ok := b.cfg.mixedRates[report.MixOCSP]; ok {
 		ops[report.MixOCSP] = oc.op(ocspModes[0]) // GET, no nonce: the pre-signed path relying parties hit most
@@ -131,12 +132,12 @@ func (b *mixedBench) prepare(ctx context.Context, oc *ocspClient, count func(str
 			return nil, err
 		}
 		ops[report.MixRevoke] = func(ctx context.Context, i int) string {
-			st, body, err := b.cl.do(ctx, "POST", "/api/v1/certificates/"+serials[i]+"/revoke", []byte(`{"reason":"keyCompromise"}`))
+			st, body, err := b.cl.Do(ctx, "POST", "/api/v1/certificates/"+serials[i]+"/revoke", []byte(`{"reason":"keyCompromise"}`))
 			if err != nil {
 				return "transport"
 			}
 			if st/100 != 2 {
-				return errClass(st, body)
+				return target.ErrClass(st, body)
 			}
 			return ""
 		}
@@ -167,19 +168,19 @@ func (b *mixedBench) ocspClient(ctx context.Context, pop []issued, revoked int) 
 	if err != nil {
 		return nil, err
 	}
-	return newOCSPClient(b.cl.base, "/ocsp", 64, true, issuers, targets)
+	return newOCSPClient(b.cl.Base, "/ocsp", 64, true, issuers, targets)
 }
 
 // issueSerials issues n certificates (16 clients) and returns their
 // serials.
-func issueSerials(ctx context.Context, cl *client, cfg *config, n int) ([]string, error) {
-	items, err := genCSRs(n, cfg.curves, cfg.issuers)
+func issueSerials(ctx context.Context, cl *target.Client, cfg *config, n int) ([]string, error) {
+	items, err := target.GenCSRs(n, cfg.curves, cfg.issuers)
 	if err != nil {
 		return nil, err
 	}
 	serials := make([]string, n)
 	s := load.ClosedLoop(ctx, 16, n, 5*time.Minute, func(ctx context.Context, i int) string {
-		c, class := cl.issue(ctx, items[i].Body)
+		c, class := cl.Issue(ctx, items[i].Body)
 		if c != nil {
 			serials[i] = c.Serial
 		}

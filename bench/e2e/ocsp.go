@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/gostca/gostca/bench/e2e/internal/load"
+	"github.com/gostca/gostca/bench/e2e/internal/target"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -45,7 +46,7 @@ func newOCSPIssuer(der []byte) (*ocspIssuer, error) {
 // ocspPopulation is what an OCSP client needs of the population: a
 // target per certificate (the first revoked of them revoked) and each
 // issuer's CertID hashes, from the certificate the server publishes.
-func ocspPopulation(ctx context.Context, cl *client, pop []issued, revoked int) ([]ocspTarget, map[string]*ocspIssuer, error) {
+func ocspPopulation(ctx context.Context, cl *target.Client, pop []issued, revoked int) ([]ocspTarget, map[string]*ocspIssuer, error) {
 	targets := make([]ocspTarget, len(pop))
 	issuers := map[string]*ocspIssuer{}
 	for i, c := range pop {
@@ -55,7 +56,7 @@ func ocspPopulation(ctx context.Context, cl *client, pop []issued, revoked int) 
 		}
 		targets[i] = ocspTarget{Serial: serial.Bytes(), Issuer: c.Issuer, Revoked: i < revoked}
 		if issuers[c.Issuer] == nil {
-			der, err := cl.get(ctx, "/ca/"+c.Issuer+".crt")
+			der, err := cl.Get(ctx, "/ca/"+c.Issuer+".crt")
 			if err != nil {
 				return nil, nil, err
 			}

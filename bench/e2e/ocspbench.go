@@ -19,6 +19,7 @@ import (
 	"github.com/gostca/gostca/bench/e2e/internal/load"
 	"github.com/gostca/gostca/bench/e2e/internal/peers"
 	"github.com/gostca/gostca/bench/e2e/internal/report"
+	"github.com/gostca/gostca/bench/e2e/internal/target"
 )
 
 // peerOCSPJob is what the child process in the private network namespace
@@ -40,7 +41,7 @@ const childEnv = "GOSTCA_BENCH_CHILD"
 
 type ocspBench struct {
 	cfg  *config
-	cl   *client
+	cl   *target.Client
 	peer *peers.Peer
 	log  *load.Progress
 }
@@ -50,7 +51,7 @@ func (b *ocspBench) run(ctx context.Context, pop []issued) (*report.OCSPResult, 
 	res := &report.OCSPResult{Runs: map[string][]load.Stats{}, Peer: map[string]map[string][]load.Stats{}}
 	nRev := int(float64(len(pop))*cfg.revokedShare + 0.5)
 	for _, c := range pop[:nRev] {
-		if err := b.cl.revoke(ctx, c.Serial); err != nil {
+		if err := b.cl.Revoke(ctx, c.Serial); err != nil {
 			return nil, err
 		}
 	}
@@ -59,7 +60,7 @@ func (b *ocspBench) run(ctx context.Context, pop []issued) (*report.OCSPResult, 
 		return nil, err
 	}
 	res.Population, res.Revoked = len(targets), nRev
-	oc, err := newOCSPClient(b.cl.base, "/ocsp", cfg.ocspConc, true, issuers, targets)
+	oc, err := newOCSPClient(b.cl.Base, "/ocsp", cfg.ocspConc, true, issuers, targets)
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/gostca/gostca/bench/e2e/internal/load"
 	"github.com/gostca/gostca/bench/e2e/internal/report"
+	"github.com/gostca/gostca/bench/e2e/internal/target"
 )
 
 // The registration flow: applications from creation to an issued
@@ -47,10 +48,10 @@ type appState struct {
 
 // regClient runs applications against one server.
 type regClient struct {
-	cl        *client // base URL, HTTP client (its token is unused)
-	sc, op    string  // service centre and CA operator tokens
-	cab       string  // the cabinet back end's token
-	simAddr   string  // the hook simulator (the SMS gateway)
+	cl        *target.Client // base URL, HTTP client (its token is unused)
+	sc, op    string         // service centre and CA operator tokens
+	cab       string         // the cabinet back end's token
+	simAddr   string         // the hook simulator (the SMS gateway)
 	simHC     *http.Client
 	conflicts int
 	mu        sync.Mutex
@@ -63,7 +64,7 @@ func (rc *regClient) call(ctx context.Context, token, method, path, ctype string
 	if body != nil {
 		rd = strings.NewReader(string(body))
 	}
-	req, err := http.NewRequestWithContext(ctx, method, rc.cl.base+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, rc.cl.Base+path, rd)
 	if err != nil {
 		return 0, "client_error"
 	}
@@ -74,7 +75,7 @@ func (rc *regClient) call(ctx context.Context, token, method, path, ctype string
 	if app != nil && app.Version > 0 && method != "GET" {
 		req.Header.Set("If-Match", `"`+strconv.FormatUint(app.Version, 10)+`"`)
 	}
-	resp, err := rc.cl.hc.Do(req)
+	resp, err := rc.cl.HTTP.Do(req)
 	if err != nil {
 		return 0, "transport"
 	}
@@ -84,7 +85,7 @@ func (rc *regClient) call(ctx context.Context, token, method, path, ctype string
 		return resp.StatusCode, "transport"
 	}
 	if resp.StatusCode/100 != 2 {
-		return resp.StatusCode, errClass(resp.StatusCode, b)
+		return resp.StatusCode, target.ErrClass(resp.StatusCode, b)
 	}
 	if app != nil {
 		if err := json.Unmarshal(b, app); err != nil || app.ID == "" {
@@ -237,7 +238,7 @@ func (b *regBench) run(ctx context.Context) (*report.RegisterResult, error) {
 		return nil, err
 	}
 	b.log.Printf("registration: building and starting the hook simulator")
-	simBin, err := buildCmd(ctx, dir, "hooksim")
+	simBin, err := target.BuildCmd(ctx, dir, "hooksim")
 	if err != nil {
 		return nil, err
 	}
@@ -247,7 +248,7 @@ func (b *regBench) run(ctx context.Context) (*report.RegisterResult, error) {
 	if err := os.WriteFile(secFile, []byte("whsec_"+base64.StdEncoding.EncodeToString(secret)), 0o600); err != nil {
 		return nil, err
 	}
-	port, err := freePort()
+	port, err := target.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -261,14 +262,14 @@ func (b *regBench) run(ctx context.Context) (*report.RegisterResult, error) {
 	if err := os.WriteFile(conf, []byte(hooksConfig(simAddr, secFile)), 0o600); err != nil {
 		return nil, err
 	}
-	srv := &server{bin: b.bin, dataDir: filepath.Join(dir, "data"), logPath: filepath.Join(dir, "server.log"), port: port,
-		args: []string{"--config", conf}, env: append([]string{"GOSTCA_LOG_LEVEL=warn"}, cfg.serverEnv...)}
+	srv := &target.Server{Bin: b.bin, DataDir: filepath.Join(dir, "data"), LogPath: filepath.Join(dir, "server.log"), Port: port,
+		Args: []string{"--config", conf}, Env: append([]string{"GOSTCA_LOG_LEVEL=warn"}, cfg.serverEnv...)}
 	b.log.Printf("registration: starting a gostca serve with hooks to the simulator")
-	if err := srv.start(ctx); err != nil {
+	if err := srv.Start(ctx); err != nil {
 		return nil, err
 	}
-	defer srv.stop()
-	admin := newClient(srv.url, srv.token, cfg.regConc)
+	defer srv.Stop()
+	admin := target.NewClient(srv.URL, srv.Token, cfg.regConc)
 	sc, err := createToken(ctx, admin, `{"role":"service_centre","scope":"centre-1","name":"bench centre"}`)
 	if err != nil {
 		return nil, err
@@ -284,7 +285,7 @@ func (b *regBench) run(ctx context.Context) (*report.RegisterResult, error) {
 	rc := &regClient{cl: admin, sc: sc, op: op, cab: cab, simAddr: simAddr,
 		simHC: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: cfg.regConc}}}
 	for r := 1; r <= cfg.rounds; r++ {
-		items, err := genCSRs(cfg.regApps, []string{"tc26-256-A"}, map[string]string{"tc26-256-A": "gost256"})
+		items, err := target.GenCSRs(cfg.regApps, []string{"tc26-256-A"}, map[string]string{"tc26-256-A": "gost256"})
 		if err != nil {
 			return res, err
 		}
@@ -321,13 +322,13 @@ func hooksConfig(simAddr, secFile string) string {
 	return b.String()
 }
 
-func createToken(ctx context.Context, cl *client, body string) (string, error) {
-	st, b, err := cl.do(ctx, "POST", "/api/v1/tokens", []byte(body))
+func createToken(ctx context.Context, cl *target.Client, body string) (string, error) {
+	st, b, err := cl.Do(ctx, "POST", "/api/v1/tokens", []byte(body))
 	if err != nil {
 		return "", err
 	}
 	if st != http.StatusCreated {
-		return "", fmt.Errorf("POST /api/v1/tokens: %s", errClass(st, b))
+		return "", fmt.Errorf("POST /api/v1/tokens: %s", target.ErrClass(st, b))
 	}
 	var t struct {
 		Token string `json:"token"`

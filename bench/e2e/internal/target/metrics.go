@@ -1,4 +1,4 @@
-package main
+package target
 
 import (
 	"bufio"
@@ -11,20 +11,20 @@ import (
 	"github.com/gostca/gostca/bench/e2e/internal/report"
 )
 
-// batchMetric is the signer's batch-size histogram in gostca's /metrics.
-const batchMetric = "gostca_issuance_batch_size"
+// BatchMetric is the signer's batch-size histogram in gostca's /metrics.
+const BatchMetric = "gostca_issuance_batch_size"
 
-// histogram is one scrape of a Prometheus histogram: cumulative bucket
+// Histogram is one scrape of a Prometheus histogram: cumulative bucket
 // counts by upper bound, sum and count.
-type histogram struct {
+type Histogram struct {
 	Buckets map[string]float64 `json:"buckets"`
 	Sum     float64            `json:"sum"`
 	Count   float64            `json:"count"`
 }
 
-// parseHistogram reads name's unlabelled histogram from Prometheus text.
-func parseHistogram(text []byte, name string) histogram {
-	h := histogram{Buckets: map[string]float64{}}
+// ParseHistogram reads name's unlabelled histogram from Prometheus text.
+func ParseHistogram(text []byte, name string) Histogram {
+	h := Histogram{Buckets: map[string]float64{}}
 	sc := bufio.NewScanner(bytes.NewReader(text))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
@@ -53,9 +53,9 @@ func parseHistogram(text []byte, name string) histogram {
 	return h
 }
 
-// batchDelta is after − before, with cumulative buckets turned into
+// BatchDelta is after − before, with cumulative buckets turned into
 // per-bucket counts.
-func batchDelta(before, after histogram) report.BatchSizes {
+func BatchDelta(before, after Histogram) report.BatchSizes {
 	d := report.BatchSizes{Batches: after.Count - before.Count, Buckets: map[string]float64{}}
 	type b struct {
 		le  float64
@@ -84,10 +84,10 @@ func batchDelta(before, after histogram) report.BatchSizes {
 	return d
 }
 
-func (c *client) scrapeBatches(ctx context.Context) histogram {
-	b, err := c.get(ctx, "/metrics")
+func (c *Client) ScrapeBatches(ctx context.Context) Histogram {
+	b, err := c.Get(ctx, "/metrics")
 	if err != nil {
-		return histogram{Buckets: map[string]float64{}}
+		return Histogram{Buckets: map[string]float64{}}
 	}
-	return parseHistogram(b, batchMetric)
+	return ParseHistogram(b, BatchMetric)
 }
