@@ -23,6 +23,7 @@ import (
 
 	"github.com/gostca/gostca/bench/e2e/internal/load"
 	"github.com/gostca/gostca/bench/e2e/internal/peers"
+	"github.com/gostca/gostca/bench/e2e/internal/regflow"
 	"github.com/gostca/gostca/bench/e2e/internal/report"
 	"github.com/gostca/gostca/bench/e2e/internal/target"
 )
@@ -357,8 +358,9 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*report.Results, e
 		}
 	}
 	if cfg.workloads["register"] {
-		rb := &regBench{cfg: cfg, log: log, tmp: tmp, bin: srv.Bin, issue: issueInCabinet}
-		r, err := rb.run(ctx)
+		rb := &regflow.Bench{Apps: cfg.regApps, Conc: cfg.regConc, Rounds: cfg.rounds, Duration: cfg.duration, ServerEnv: cfg.serverEnv,
+			Log: log, Tmp: tmp, Bin: srv.Bin}
+		r, err := rb.Run(ctx)
 		res.Register = r
 		took("register")
 		cl.HTTP.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget

@@ -1,4 +1,12 @@
-package main
+// Package regflow is the registration workload of the end-to-end suite:
+// applications from creation to an issued certificate over HTTP, on a
+// server of its own whose hooks (registry checks, SMS, e-mail, ESIA) go
+// to the hook simulator (cmd/hooksim), a separate process that answers
+// the registry checks with signed callbacks and takes the SMS the
+// cabinet's codes go out by. A service centre and a CA operator (two
+// tokens) take turns as the rules of package ra want them; the
+// subscriber issues from the cabinet (cabinet.go).
+package regflow
 
 import (
 	"bufio"
@@ -22,15 +30,6 @@ import (
 	"github.com/gostca/gostca/bench/e2e/internal/report"
 	"github.com/gostca/gostca/bench/e2e/internal/target"
 )
-
-// The registration flow: applications from creation to an issued
-// certificate over HTTP, on a server of its own whose hooks (registry
-// checks, SMS, e-mail, ESIA) go to the hook simulator (cmd/hooksim), a
-// separate process that answers the registry checks with signed
-// callbacks and takes the SMS the cabinet's codes go out by. A service
-// centre and a CA operator (two tokens) take turns as the rules of
-// package ra want them; the subscriber issues from the cabinet
-// (cabinet.go).
 
 // appState is what the flow needs of an application answer.
 type appState struct {
@@ -220,24 +219,28 @@ func (rc *regClient) awaitChecks(ctx context.Context, app *appState) string {
 	}
 }
 
-// regBench runs the registration workload on its own server and hook
+// Bench runs the registration workload on its own server and hook
 // simulator.
-type regBench struct {
-	cfg   *config
-	log   *load.Progress
-	tmp   string // the suite's temporary directory
-	bin   string // gostca
-	issue issueFunc
+type Bench struct {
+	Apps      int           // applications per round
+	Conc      int           // applications in progress at once
+	Rounds    int           // rounds
+	Duration  time.Duration // the bound of each round
+	ServerEnv []string      // added to the server's environment
+	Log       *load.Progress
+	Tmp       string // the suite's temporary directory
+	Bin       string // gostca
 }
 
-func (b *regBench) run(ctx context.Context) (*report.RegisterResult, error) {
-	cfg := b.cfg
-	res := &report.RegisterResult{Applications: cfg.regApps, Concurrency: cfg.regConc, CertType: "natural-person", IssueStep: "cabinet"}
-	dir := filepath.Join(b.tmp, "register")
+// Run runs the rounds and returns what they measured, also when a later
+// round failed.
+func (b *Bench) Run(ctx context.Context) (*report.RegisterResult, error) {
+	res := &report.RegisterResult{Applications: b.Apps, Concurrency: b.Conc, CertType: "natural-person", IssueStep: "cabinet"}
+	dir := filepath.Join(b.Tmp, "register")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	b.log.Printf("registration: building and starting the hook simulator")
+	b.Log.Printf("registration: building and starting the hook simulator")
 	simBin, err := target.BuildCmd(ctx, dir, "hooksim")
 	if err != nil {
 		return nil, err
@@ -262,14 +265,14 @@ func (b *regBench) run(ctx context.Context) (*report.RegisterResult, error) {
 	if err := os.WriteFile(conf, []byte(hooksConfig(simAddr, secFile)), 0o600); err != nil {
 		return nil, err
 	}
-	srv := &target.Server{Bin: b.bin, DataDir: filepath.Join(dir, "data"), LogPath: filepath.Join(dir, "server.log"), Port: port,
-		Args: []string{"--config", conf}, Env: append([]string{"GOSTCA_LOG_LEVEL=warn"}, cfg.serverEnv...)}
-	b.log.Printf("registration: starting a gostca serve with hooks to the simulator")
+	srv := &target.Server{Bin: b.Bin, DataDir: filepath.Join(dir, "data"), LogPath: filepath.Join(dir, "server.log"), Port: port,
+		Args: []string{"--config", conf}, Env: append([]string{"GOSTCA_LOG_LEVEL=warn"}, b.ServerEnv...)}
+	b.Log.Printf("registration: starting a gostca serve with hooks to the simulator")
 	if err := srv.Start(ctx); err != nil {
 		return nil, err
 	}
 	defer srv.Stop()
-	admin := target.NewClient(srv.URL, srv.Token, cfg.regConc)
+	admin := target.NewClient(srv.URL, srv.Token, b.Conc)
 	sc, err := createToken(ctx, admin, `{"role":"service_centre","scope":"centre-1","name":"bench centre"}`)
 	if err != nil {
 		return nil, err
@@ -283,9 +286,9 @@ func (b *regBench) run(ctx context.Context) (*report.RegisterResult, error) {
 		return nil, err
 	}
 	rc := &regClient{cl: admin, sc: sc, op: op, cab: cab, simAddr: simAddr,
-		simHC: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: cfg.regConc}}}
-	for r := 1; r <= cfg.rounds; r++ {
-		items, err := target.GenCSRs(cfg.regApps, []string{"tc26-256-A"}, map[string]string{"tc26-256-A": "gost256"})
+		simHC: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: b.Conc}}}
+	for r := 1; r <= b.Rounds; r++ {
+		items, err := target.GenCSRs(b.Apps, []string{"tc26-256-A"}, map[string]string{"tc26-256-A": "gost256"})
 		if err != nil {
 			return res, err
 		}
@@ -294,9 +297,9 @@ func (b *regBench) run(ctx context.Context) (*report.RegisterResult, error) {
 			steps[s] = &load.Recorder{}
 		}
 		rc.conflicts = 0
-		b.log.Printf("registration round %d/%d: %d applications, %d at a time", r, cfg.rounds, cfg.regApps, cfg.regConc)
-		s := load.ClosedLoop(ctx, cfg.regConc, cfg.regApps, cfg.duration, func(ctx context.Context, i int) string {
-			return rc.flow(ctx, items[i].PEM, b.issue, steps)
+		b.Log.Printf("registration round %d/%d: %d applications, %d at a time", r, b.Rounds, b.Apps, b.Conc)
+		s := load.ClosedLoop(ctx, b.Conc, b.Apps, b.Duration, func(ctx context.Context, i int) string {
+			return rc.flow(ctx, items[i].PEM, issueInCabinet, steps)
 		})
 		run := report.RegisterRun{Round: r, Stats: s, Steps: map[string]load.Stats{}, Conflicts: rc.conflicts}
 		for name, rec := range steps {
