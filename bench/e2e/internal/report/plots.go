@@ -330,7 +330,7 @@ func plotCRLTime(r *Results) (*chart, error) {
 }
 
 // plotCRLMemory: peak resident memory against K: the server's VmHWM and
-// openssl ca -gencrl's sampled VmHWM (peakrss.go).
+// openssl ca -gencrl's sampled VmHWM (internal/peers/peakrss.go).
 func plotCRLMemory(r *Results) (*chart, error) {
 	if len(r.CRL) == 0 {
 		return nil, nil

@@ -117,6 +117,6 @@ type CRLRun struct {
 type PeerCRLRun struct {
 	Round     int     `json:"round"`
 	Ms        float64 `json:"ms"`
-	PeakRSSKB int64   `json:"peak_rss_kb"` // VmHWM sampled while it runs (peakrss.go)
+	PeakRSSKB int64   `json:"peak_rss_kb"` // VmHWM sampled while it runs (internal/peers/peakrss.go)
 	Bytes     int     `json:"bytes"`
 }
