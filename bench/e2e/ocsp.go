@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/gostca/gostca/bench/e2e/internal/load"
+	"github.com/gostca/gostca/bench/e2e/internal/report"
 	"github.com/gostca/gostca/bench/e2e/internal/target"
 	"github.com/gostca/gostca/pkix"
 )
@@ -86,8 +87,9 @@ type ocspMode struct {
 	Nonce bool
 }
 
+// ocspModes are the ways of asking, in report.OCSPModes' order.
 var ocspModes = []ocspMode{
-	{"GET", true, false}, {"POST", false, false}, {"GET+nonce", true, true}, {"POST+nonce", false, true},
+	{report.OCSPGet, true, false}, {report.OCSPPost, false, false}, {report.OCSPGetNonce, true, true}, {report.OCSPPostNonce, false, true},
 }
 
 // ocspClient sends OCSP requests for a population and checks every answer.
