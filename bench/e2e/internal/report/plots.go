@@ -101,13 +101,13 @@ func issueRuns(r *Results, kind string) (xs []float64, runs [][]load.Stats) {
 			names = append(names, n)
 		}
 	}
-	sort.Slice(names, func(i, j int) bool { return RunOrder(names[i]) < RunOrder(names[j]) })
+	sort.Slice(names, func(i, j int) bool { return runOrder(names[i]) < runOrder(names[j]) })
 	for _, n := range names {
 		var ss []load.Stats
 		for _, x := range r.Issue.Runs[n] {
 			ss = append(ss, x.Stats)
 		}
-		x := RunOrder(n)
+		x := runOrder(n)
 		if kind == "open" {
 			x -= 1e9
 		}
@@ -129,7 +129,7 @@ func plotThroughput(r *Results) (*chart, error) {
 	p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
 	ours := make(plotter.XYs, len(xs))
 	for i := range xs {
-		ours[i] = plotter.XY{X: xs[i], Y: StatsMedian(runs[i], Throughput)}
+		ours[i] = plotter.XY{X: xs[i], Y: statsMedian(runs[i], tput)}
 	}
 	named := []any{"gostca over HTTP (closed loop)", ours}
 	series := []string{"gostca over HTTP (closed loop)"}
@@ -138,9 +138,9 @@ func plotThroughput(r *Results) (*chart, error) {
 		ss := r.Issue.Peer[m]
 		switch {
 		case m == "-infiles":
-			infiles = append(infiles, plotter.XY{X: 1, Y: StatsMedian(ss, Throughput)})
+			infiles = append(infiles, plotter.XY{X: 1, Y: statsMedian(ss, tput)})
 		case strings.Contains(m, "processes"):
-			infiles = append(infiles, plotter.XY{X: float64(max(1, ss[0].Concurrency)), Y: StatsMedian(ss, Throughput)})
+			infiles = append(infiles, plotter.XY{X: float64(max(1, ss[0].Concurrency)), Y: statsMedian(ss, tput)})
 		}
 	}
 	if len(infiles) > 0 {
@@ -149,7 +149,7 @@ func plotThroughput(r *Results) (*chart, error) {
 		series = append(series, "openssl ca -infiles (processes)")
 	}
 	if ss := r.Issue.Peer["process per request"]; len(ss) > 0 {
-		named = append(named, "openssl ca, process per request", plotter.XYs{{X: 1, Y: StatsMedian(ss, Throughput)}})
+		named = append(named, "openssl ca, process per request", plotter.XYs{{X: 1, Y: statsMedian(ss, tput)}})
 		series = append(series, "openssl ca, process per request")
 	}
 	if err := lines(p, named...); err != nil {
@@ -177,7 +177,7 @@ func plotLatency(r *Results) (*chart, error) {
 	for _, q := range pcts {
 		pts := make(plotter.XYs, 0, len(xs))
 		for i := range xs {
-			if v := StatsMedian(runs[i], q.f); v > 0 { // a log axis has no 0
+			if v := statsMedian(runs[i], q.f); v > 0 { // a log axis has no 0
 				pts = append(pts, plotter.XY{X: xs[i], Y: v})
 			}
 		}
@@ -251,9 +251,9 @@ func plotOCSPPeers(r *Results) (*chart, error) {
 	var cats []string
 	for _, m := range OCSPModes {
 		cats = append(cats, m)
-		vals[0] = append(vals[0], StatsMedian(r.OCSP.Runs[m], Throughput))
+		vals[0] = append(vals[0], statsMedian(r.OCSP.Runs[m], tput))
 		for i, pn := range peers {
-			vals[i+1] = append(vals[i+1], StatsMedian(r.OCSP.Peer[pn][m], Throughput))
+			vals[i+1] = append(vals[i+1], statsMedian(r.OCSP.Peer[pn][m], tput))
 		}
 	}
 	p := newPlot("OCSP: gostca vs openssl ocsp", "request mode", "responses/s")
@@ -268,7 +268,7 @@ func plotMixed(r *Results) (*chart, error) {
 	if r.Mixed == nil {
 		return nil, nil
 	}
-	rows := MixedRows(r.Mixed)
+	rows := mixedRows(r.Mixed)
 	if len(rows) == 0 {
 		return nil, nil
 	}
@@ -372,7 +372,7 @@ func plotRegister(r *Results) (*chart, error) {
 	}
 	var cats []string
 	vals := [][]float64{nil, nil}
-	for _, st := range RegisterStepRows(r.Register) {
+	for _, st := range registerStepRows(r.Register) {
 		cats = append(cats, st.Name)
 		vals[0] = append(vals[0], st.P50)
 		vals[1] = append(vals[1], st.P99)
@@ -392,7 +392,7 @@ func plotKeyBackends(r *Results) (*chart, error) {
 		return nil, nil
 	}
 	by := map[string]plotter.XYs{}
-	for _, row := range BackendRows(r.KeyBackends) {
+	for _, row := range backendRows(r.KeyBackends) {
 		by[row.Backend] = append(by[row.Backend], plotter.XY{X: row.Conc, Y: row.Tput})
 	}
 	var named []any

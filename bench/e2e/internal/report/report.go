@@ -142,7 +142,7 @@ func fratio(v float64) string {
 	return fmt.Sprintf("%.2f", v)
 }
 
-func StatsMedian(ss []load.Stats, f func(load.Stats) float64) float64 {
+func statsMedian(ss []load.Stats, f func(load.Stats) float64) float64 {
 	xs := make([]float64, len(ss))
 	for i, s := range ss {
 		xs[i] = f(s)
@@ -150,7 +150,7 @@ func StatsMedian(ss []load.Stats, f func(load.Stats) float64) float64 {
 	return load.Median(xs)
 }
 
-func ErrSummary(ss []load.Stats) string {
+func errSummary(ss []load.Stats) string {
 	m := map[string]int{}
 	for _, s := range ss {
 		for k, v := range s.Errors {
@@ -172,7 +172,7 @@ func ErrSummary(ss []load.Stats) string {
 	return strings.Join(parts, ", ")
 }
 
-func Throughput(s load.Stats) float64 { return s.Throughput }
+func tput(s load.Stats) float64 { return s.Throughput }
 
 // summary is summary.md: medians over rounds and ratios ours/OpenSSL
 // (> 1: ours is faster).
@@ -188,7 +188,7 @@ func summary(r *Results) []byte {
 		for n := range r.Issue.Runs {
 			names = append(names, n)
 		}
-		sort.Slice(names, func(i, j int) bool { return RunOrder(names[i]) < RunOrder(names[j]) })
+		sort.Slice(names, func(i, j int) bool { return runOrder(names[i]) < runOrder(names[j]) })
 		for _, n := range names {
 			runs := r.Issue.Runs[n]
 			ss := make([]load.Stats, len(runs))
@@ -197,19 +197,19 @@ func summary(r *Results) []byte {
 				ss[i] = x.Stats
 				batch = append(batch, x.Batches.Mean)
 			}
-			fmt.Fprintf(&b, "| ours %s | %s | %s | %s | %s | %s | %s | %s |\n", n, f1(StatsMedian(ss, Throughput)),
-				f1(StatsMedian(ss, func(s load.Stats) float64 { return s.P50 })), f1(StatsMedian(ss, func(s load.Stats) float64 { return s.P90 })),
-				f1(StatsMedian(ss, func(s load.Stats) float64 { return s.P99 })), f1(StatsMedian(ss, func(s load.Stats) float64 { return s.P999 })),
-				f1(load.Median(batch)), ErrSummary(ss))
+			fmt.Fprintf(&b, "| ours %s | %s | %s | %s | %s | %s | %s | %s |\n", n, f1(statsMedian(ss, tput)),
+				f1(statsMedian(ss, func(s load.Stats) float64 { return s.P50 })), f1(statsMedian(ss, func(s load.Stats) float64 { return s.P90 })),
+				f1(statsMedian(ss, func(s load.Stats) float64 { return s.P99 })), f1(statsMedian(ss, func(s load.Stats) float64 { return s.P999 })),
+				f1(load.Median(batch)), errSummary(ss))
 		}
 		for _, mode := range peerIssueModes(r.Issue.Peer) {
 			ss := r.Issue.Peer[mode]
 			if len(ss) == 0 {
 				continue
 			}
-			fmt.Fprintf(&b, "| openssl ca, %s | %s | %s | %s | %s | %s | – | %s |\n", mode, f1(StatsMedian(ss, Throughput)),
-				f1(StatsMedian(ss, func(s load.Stats) float64 { return s.P50 })), f1(StatsMedian(ss, func(s load.Stats) float64 { return s.P90 })),
-				f1(StatsMedian(ss, func(s load.Stats) float64 { return s.P99 })), f1(StatsMedian(ss, func(s load.Stats) float64 { return s.P999 })), ErrSummary(ss))
+			fmt.Fprintf(&b, "| openssl ca, %s | %s | %s | %s | %s | %s | – | %s |\n", mode, f1(statsMedian(ss, tput)),
+				f1(statsMedian(ss, func(s load.Stats) float64 { return s.P50 })), f1(statsMedian(ss, func(s load.Stats) float64 { return s.P90 })),
+				f1(statsMedian(ss, func(s load.Stats) float64 { return s.P99 })), f1(statsMedian(ss, func(s load.Stats) float64 { return s.P999 })), errSummary(ss))
 		}
 		if cs := issueComparisons(r); len(cs) > 0 {
 			fmt.Fprintf(&b, "\n| comparison (same CSRs) | ours certs/s | OpenSSL certs/s | ratio |\n|---|---|---|---|\n")
@@ -232,16 +232,16 @@ func summary(r *Results) []byte {
 		sort.Strings(peers)
 		for _, m := range OCSPModes {
 			ss := r.OCSP.Runs[m]
-			o := StatsMedian(ss, Throughput)
-			row := fmt.Sprintf("| %s | %s | %s | %s | %s ", m, f1(o), f1(StatsMedian(ss, func(s load.Stats) float64 { return s.P50 })),
-				f1(StatsMedian(ss, func(s load.Stats) float64 { return s.P99 })), ErrSummary(ss))
+			o := statsMedian(ss, tput)
+			row := fmt.Sprintf("| %s | %s | %s | %s | %s ", m, f1(o), f1(statsMedian(ss, func(s load.Stats) float64 { return s.P50 })),
+				f1(statsMedian(ss, func(s load.Stats) float64 { return s.P99 })), errSummary(ss))
 			if len(peers) == 0 {
 				fmt.Fprintf(&b, "%s| – | – | – | – | – |\n", row)
 			}
 			for _, p := range peers {
 				ps := r.OCSP.Peer[p][m]
-				q := StatsMedian(ps, Throughput)
-				fmt.Fprintf(&b, "%s| %s | %s | %s | %s | %s |\n", row, p, f1(q), f1(StatsMedian(ps, func(s load.Stats) float64 { return s.P99 })), ErrSummary(ps), fratio(load.Ratio(o, q)))
+				q := statsMedian(ps, tput)
+				fmt.Fprintf(&b, "%s| %s | %s | %s | %s | %s |\n", row, p, f1(q), f1(statsMedian(ps, func(s load.Stats) float64 { return s.P99 })), errSummary(ps), fratio(load.Ratio(o, q)))
 			}
 		}
 		if r.OCSP.PeerError != "" {
@@ -252,7 +252,7 @@ func summary(r *Results) []byte {
 	if r.Mixed != nil {
 		fmt.Fprintf(&b, "## Mixed (open loop, %s per run; each operation alone, then all together)\n\n", r.Mixed.Duration)
 		fmt.Fprintf(&b, "| operation | offered /s | alone /s | alone p50 ms | alone p99 ms | mixed /s | mixed p50 ms | mixed p99 ms | p99 mixed/alone | errors alone | errors mixed |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
-		for _, x := range MixedRows(r.Mixed) {
+		for _, x := range mixedRows(r.Mixed) {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", x.Op, f1(x.Rate), f1(x.AloneTput), f1(x.AloneP50), f1(x.AloneP99),
 				f1(x.MixedTput), f1(x.MixedP50), f1(x.MixedP99), fratio(x.Interference), x.AloneErrors, x.MixedErrors)
 		}
@@ -268,10 +268,10 @@ func summary(r *Results) []byte {
 		fmt.Fprintf(&b, "## Registration flow (%s, %d applications per round, %d at a time, issued by %s; hooks answered by cmd/hooksim)\n\n",
 			g.CertType, g.Applications, g.Concurrency, g.IssueStep)
 		fmt.Fprintf(&b, "| applications/s | p50 ms | p99 ms | errors | version conflicts retried |\n|---|---|---|---|---|\n")
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d |\n\n", f1(StatsMedian(ss, Throughput)), f1(StatsMedian(ss, func(s load.Stats) float64 { return s.P50 })),
-			f1(StatsMedian(ss, func(s load.Stats) float64 { return s.P99 })), ErrSummary(ss), conflicts)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d |\n\n", f1(statsMedian(ss, tput)), f1(statsMedian(ss, func(s load.Stats) float64 { return s.P50 })),
+			f1(statsMedian(ss, func(s load.Stats) float64 { return s.P99 })), errSummary(ss), conflicts)
 		fmt.Fprintf(&b, "| step | p50 ms | p99 ms |\n|---|---|---|\n")
-		for _, st := range RegisterStepRows(g) {
+		for _, st := range registerStepRows(g) {
 			fmt.Fprintf(&b, "| %s | %s | %s |\n", st.Name, f1(st.P50), f1(st.P99))
 		}
 		b.WriteString("\n")
@@ -279,7 +279,7 @@ func summary(r *Results) []byte {
 	if k := r.KeyBackends; k != nil {
 		fmt.Fprintf(&b, "## Key backends (profile %s, closed loop)\n\n", k.Profile)
 		fmt.Fprintf(&b, "| backend | run | certs/s | p50 ms | p99 ms | errors | vs %s |\n|---|---|---|---|---|---|---|\n", BackendSoftGOST)
-		for _, row := range BackendRows(k) {
+		for _, row := range backendRows(k) {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", row.Backend, row.Run, f1(row.Tput), f1(row.P50), f1(row.P99), row.Errors, fratio(row.VsGOST))
 		}
 		for _, name := range KeyBackends {
@@ -325,8 +325,8 @@ func summary(r *Results) []byte {
 	return b.Bytes()
 }
 
-// RunOrder sorts closed-loop runs by concurrency, then open-loop by rate.
-func RunOrder(name string) float64 {
+// runOrder sorts closed-loop runs by concurrency, then open-loop by rate.
+func runOrder(name string) float64 {
 	var v float64
 	if _, err := fmt.Sscanf(name, "closed c=%g", &v); err == nil {
 		return v
@@ -388,7 +388,7 @@ func issueComparisons(r *Results) []issueComparison {
 		if len(ours) == 0 {
 			continue
 		}
-		out = append(out, issueComparison{label: label, oursRun: o, peerRun: m, ours: StatsMedian(ours, Throughput), peer: StatsMedian(r.Issue.Peer[m], Throughput)})
+		out = append(out, issueComparison{label: label, oursRun: o, peerRun: m, ours: statsMedian(ours, tput), peer: statsMedian(r.Issue.Peer[m], tput)})
 	}
 	return out
 }
