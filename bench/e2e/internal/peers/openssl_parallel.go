@@ -12,7 +12,7 @@ import (
 	"github.com/gostca/gostca/bench/e2e/internal/load"
 )
 
-// ParallelMode names the Peer run of several `openssl ca -infiles`
+// ParallelMode names the peer run of several `openssl ca -infiles`
 // processes at once, each over its own share of the CSRs with its own
 // database (index.txt, serial), all under the same CA key and profile:
 // the way an operator would scale `openssl ca` to more cores, since two

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// Peak memory of a Peer process. The child's ru_maxrss from wait4 is
+// Peak memory of a peer process. The child's ru_maxrss from wait4 is
 // not its own: Go starts children with vfork (CLONE_VM), and at exec the
 // kernel folds the high-water mark of the memory the child shared until
 // then — the suite's own, hundreds of MiB after a bulk load — into the

@@ -54,7 +54,7 @@ type MixedResult struct {
 type RegisterRun struct {
 	Round int `json:"round"`
 	// Stats: one operation is one application from creation to its
-	// certificate; tput is applications/s.
+	// certificate; Throughput is applications/s.
 	Stats load.Stats `json:"stats"`
 	// Steps are the latencies of each step (p50, p99 …) over the round.
 	Steps map[string]load.Stats `json:"steps"`
