@@ -6,60 +6,26 @@ import (
 	"encoding/binary"
 	"fmt"
 	"iter"
-	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
+	"github.com/gostca/gostca/bench/e2e/internal/load"
+	"github.com/gostca/gostca/bench/e2e/internal/peers"
+	"github.com/gostca/gostca/bench/e2e/internal/report"
+	"github.com/gostca/gostca/bench/e2e/internal/target"
 	"github.com/gostca/gostca/cadir"
 	gostcaconfig "github.com/gostca/gostca/config"
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/store"
 )
 
-// CRLRun is one CRL build and fetch.
-type CRLRun struct {
-	Round int `json:"round"`
-	// BuildMs is the forced rebuild (POST /api/v1/issuers/{id}/crl; 0 in
-	// the first round, where the first GET after a restart builds it).
-	BuildMs float64 `json:"build_ms"`
-	// FetchMs is the GET /crl/{issuer}.crl that follows.
-	FetchMs float64 `json:"fetch_ms"`
-	// TotalMs is build + fetch: what a relying party waits for a fresh
-	// CRL.
-	TotalMs float64 `json:"total_ms"`
-	Entries int     `json:"entries"`
-	Bytes   int     `json:"bytes"`
-}
-
-// CRLSize is the CRL workload at one K.
-type CRLSize struct {
-	K          int          `json:"k"`
-	Already    int          `json:"already_revoked"`   // revoked through the API before, listed on top of K
-	LoadSecs   float64      `json:"bulk_load_seconds"` // store.BulkLoad of this step's certificates
-	Runs       []CRLRun     `json:"runs"`
-	PeakRSSKB  int64        `json:"server_peak_rss_kb"`  // VmHWM of gostca serve after the runs
-	StartRSSKB int64        `json:"server_start_rss_kb"` // VmHWM right after start
-	Peer       []PeerCRLRun `json:"peer,omitempty"`
-	PeerError  string       `json:"peer_error,omitempty"`
-}
-
-// PeerCRLRun is one `openssl ca -gencrl` over an index of K revoked entries.
-type PeerCRLRun struct {
-	Round     int     `json:"round"`
-	Ms        float64 `json:"ms"`
-	PeakRSSKB int64   `json:"peak_rss_kb"` // VmHWM sampled while it runs (peakrss.go)
-	Bytes     int     `json:"bytes"`
-}
-
 type crlBench struct {
 	cfg  *config
-	srv  *server
-	peer *peer
-	log  *progress
+	srv  *target.Server
+	peer *peers.Peer
+	log  *load.Progress
 }
-
-const crlIssuer = "gost256"
 
 // bulkSerial is the n-th bulk-loaded serial: 16 bytes starting 0x7b, a
 // prefix the engine's random serials (top bit clear, second bit set: 0x40–
@@ -82,7 +48,7 @@ func bulkCerts(from, to int, der []byte) iter.Seq2[*store.BulkCert, error] {
 	return func(yield func(*store.BulkCert, error) bool) {
 		for n := from; n < to; n++ {
 			c := &store.BulkCert{
-				Serial: bulkSerial(n), IssuerID: crlIssuer, Profile: benchProfile, DER: der,
+				Serial: bulkSerial(n), IssuerID: report.CRLIssuer, Profile: report.Profile, DER: der,
 				NotBefore: now.AddDate(-2, 0, 0), NotAfter: now.AddDate(-1, 0, 0),
 				KeyHash: sha256.Sum256(fmt.Appendf(nil, "bench bulk key %d", n)),
 				Status:  store.StatusChange{State: store.Revoked, Reason: 1, At: now.AddDate(-1, -6, 0).Truncate(time.Second)},
@@ -97,36 +63,36 @@ func bulkCerts(from, to int, der []byte) iter.Seq2[*store.BulkCert, error] {
 // run loads the store up to each K in turn (stopping the server for the
 // load, which BulkLoad refuses on a served store) and times CRL build and
 // fetch through the server, alternating with openssl ca -gencrl.
-func (b *crlBench) run(ctx context.Context, sampleDER []byte, already int) ([]CRLSize, error) {
-	var out []CRLSize
+func (b *crlBench) run(ctx context.Context, sampleDER []byte, already int) ([]report.CRLSize, error) {
+	var out []report.CRLSize
 	loaded := 0
 	for _, k := range b.cfg.crlSizes {
 		if k < loaded {
 			continue
 		}
-		step := CRLSize{K: k, Already: already}
-		b.log.printf("CRL K=%d: stopping the server, bulk loading %d revoked certificates", k, k-loaded)
-		if err := b.srv.stop(); err != nil {
+		step := report.CRLSize{K: k, Already: already}
+		b.log.Printf("CRL K=%d: stopping the server, bulk loading %d revoked certificates", k, k-loaded)
+		if err := b.srv.Stop(); err != nil {
 			return out, err
 		}
-		rep, err := bulkLoad(ctx, b.srv.dataDir, bulkCerts(loaded, k, sampleDER))
+		rep, err := bulkLoad(ctx, b.srv.DataDir, bulkCerts(loaded, k, sampleDER))
 		if err != nil {
 			return out, err
 		}
 		step.LoadSecs = rep.Elapsed.Seconds()
 		loaded = k
-		if err := b.srv.start(ctx); err != nil {
+		if err := b.srv.Start(ctx); err != nil {
 			return out, err
 		}
-		step.StartRSSKB, _ = procStatusKB(b.srv.pid(), "VmHWM")
-		cl := newClient(b.srv.url, b.srv.token, 2)
+		step.StartRSSKB, _ = peers.ProcStatusKB(b.srv.PID(), "VmHWM")
+		cl := target.NewClient(b.srv.URL, b.srv.Token, 2)
 		var issPub *pkix.Certificate
-		if der, err := cl.get(ctx, "/ca/"+crlIssuer+".crt"); err == nil {
+		if der, err := cl.Get(ctx, "/ca/"+report.CRLIssuer+".crt"); err == nil {
 			issPub, _ = pkix.ParseCertificate(der)
 		}
 		var peerIdx string
 		if b.peer != nil {
-			peerIdx = filepath.Join(b.peer.dir, "crl-index-"+strconv.Itoa(k)+".txt")
+			peerIdx = filepath.Join(b.peer.Dir, "crl-index-"+strconv.Itoa(k)+".txt")
 			if err := writeIndex(peerIdx, k+already, func(i int) ([]byte, bool) { return bulkSerial(i), true }); err != nil {
 				return out, err
 			}
@@ -137,45 +103,46 @@ func (b *crlBench) run(ctx context.Context, sampleDER []byte, already int) ([]CR
 				return out, err
 			}
 			if run.Entries < k+already {
-				return out, fmt.Errorf("CRL of %s has %d entries, want at least %d", crlIssuer, run.Entries, k+already)
+				return out, fmt.Errorf("CRL of %s has %d entries, want at least %d", report.CRLIssuer, run.Entries, k+already)
 			}
 			step.Runs = append(step.Runs, run)
-			b.log.printf("CRL K=%d round %d/%d: ours %.0f ms (%d entries)", k, r, b.cfg.rounds, run.TotalMs, run.Entries)
+			b.log.Printf("CRL K=%d round %d/%d: ours %.0f ms (%d entries)", k, r, b.cfg.rounds, run.TotalMs, run.Entries)
 			if b.peer != nil && step.PeerError == "" {
-				pr, err := b.peer.gencrl(ctx, peerIdx, r)
+				el, peak, size, err := b.peer.GenCRL(ctx, peerIdx)
 				if err != nil {
 					step.PeerError = err.Error()
 				} else {
+					pr := report.PeerCRLRun{Round: r, Ms: load.MS(el), PeakRSSKB: peak, Bytes: size}
 					step.Peer = append(step.Peer, pr)
-					b.log.printf("CRL K=%d round %d/%d: openssl ca -gencrl %.0f ms", k, r, b.cfg.rounds, pr.Ms)
+					b.log.Printf("CRL K=%d round %d/%d: openssl ca -gencrl %.0f ms", k, r, b.cfg.rounds, pr.Ms)
 				}
 			}
 		}
-		step.PeakRSSKB, _ = procStatusKB(b.srv.pid(), "VmHWM")
+		step.PeakRSSKB, _ = peers.ProcStatusKB(b.srv.PID(), "VmHWM")
 		out = append(out, step)
 	}
 	return out, nil
 }
 
-func (b *crlBench) ours(ctx context.Context, cl *client, round int, iss *pkix.Certificate) (CRLRun, error) {
-	run := CRLRun{Round: round}
+func (b *crlBench) ours(ctx context.Context, cl *target.Client, round int, iss *pkix.Certificate) (report.CRLRun, error) {
+	run := report.CRLRun{Round: round}
 	if round > 1 {
 		t := time.Now()
-		st, body, err := cl.do(ctx, "POST", "/api/v1/issuers/"+crlIssuer+"/crl", nil)
+		st, body, err := cl.Do(ctx, "POST", "/api/v1/issuers/"+report.CRLIssuer+"/crl", nil)
 		if err != nil {
 			return run, err
 		}
 		if st/100 != 2 {
-			return run, fmt.Errorf("POST /api/v1/issuers/%s/crl: %s", crlIssuer, errClass(st, body))
+			return run, fmt.Errorf("POST /api/v1/issuers/%s/crl: %s", report.CRLIssuer, target.ErrClass(st, body))
 		}
-		run.BuildMs = ms(time.Since(t))
+		run.BuildMs = load.MS(time.Since(t))
 	}
 	t := time.Now()
-	der, err := cl.get(ctx, "/crl/"+crlIssuer+".crl")
+	der, err := cl.Get(ctx, "/crl/"+report.CRLIssuer+".crl")
 	if err != nil {
 		return run, err
 	}
-	run.FetchMs = ms(time.Since(t))
+	run.FetchMs = load.MS(time.Since(t))
 	run.TotalMs = run.BuildMs + run.FetchMs
 	crl, err := pkix.ParseCRL(der)
 	if err != nil {
@@ -188,34 +155,6 @@ func (b *crlBench) ours(ctx context.Context, cl *client, round int, iss *pkix.Ce
 	}
 	run.Entries, run.Bytes = len(crl.Entries), len(der)
 	return run, nil
-}
-
-// gencrl runs openssl ca -gencrl over the index at idx.
-func (p *peer) gencrl(ctx context.Context, idx string, round int) (PeerCRLRun, error) {
-	if err := copyFile(idx, filepath.Join(p.dir, "index.txt")); err != nil {
-		return PeerCRLRun{}, err
-	}
-	out := filepath.Join(p.dir, "crl.der")
-	t := time.Now()
-	peak, err := p.runPeak(ctx, "ca", "-batch", "-config", p.conf, "-gencrl", "-out", filepath.Join(p.dir, "crl.pem"))
-	el := time.Since(t)
-	if err != nil {
-		return PeerCRLRun{}, err
-	}
-	_ = out
-	fi, err := os.Stat(filepath.Join(p.dir, "crl.pem"))
-	if err != nil {
-		return PeerCRLRun{}, err
-	}
-	return PeerCRLRun{Round: round, Ms: ms(el), PeakRSSKB: peak, Bytes: int(fi.Size())}, nil
-}
-
-func copyFile(from, to string) error {
-	b, err := os.ReadFile(from)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(to, b, 0o600)
 }
 
 // bulkLoad loads certs into the stopped server's store, opened with the
@@ -234,9 +173,9 @@ func bulkLoad(ctx context.Context, dataDir string, certs iter.Seq2[*store.BulkCe
 }
 
 // crlEntries is the number of entries of the CRL the server answers for
-// crlIssuer now.
-func crlEntries(ctx context.Context, cl *client) (int, error) {
-	der, err := cl.get(ctx, "/crl/"+crlIssuer+".crl")
+// report.CRLIssuer now.
+func crlEntries(ctx context.Context, cl *target.Client) (int, error) {
+	der, err := cl.Get(ctx, "/crl/"+report.CRLIssuer+".crl")
 	if err != nil {
 		return 0, err
 	}

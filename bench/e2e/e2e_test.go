@@ -12,6 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostca/gostca/bench/e2e/internal/load"
+	"github.com/gostca/gostca/bench/e2e/internal/peers"
+	"github.com/gostca/gostca/bench/e2e/internal/report"
+	"github.com/gostca/gostca/bench/e2e/internal/report/reporttest"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -36,7 +40,7 @@ func TestSuiteTiny(t *testing.T) {
 		t.Skip("starts gostca serve")
 	}
 	peerOK := true
-	if _, err := findPeer(); err != nil {
+	if _, err := peers.Find(); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("the OpenSSL peer is required in CI: %v", err)
 		}
@@ -61,7 +65,7 @@ func TestSuiteTiny(t *testing.T) {
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, stderr.String())
 	}
-	if err := writeResults(out, res); err != nil {
+	if err := report.Write(out, res); err != nil {
 		t.Fatal(err)
 	}
 
@@ -100,7 +104,7 @@ func TestSuiteTiny(t *testing.T) {
 	}
 	t.Logf("workload seconds: %v", res.Seconds)
 	if peerOK {
-		for _, mode := range []string{"process per request", "-infiles", peerParallelMode(2)} {
+		for _, mode := range []string{"process per request", "-infiles", peers.ParallelMode(2)} {
 			ss := res.Issue.Peer[mode]
 			if len(ss) != 1 || ss[0].OK != 6 {
 				t.Errorf("openssl ca %s: %+v (%s)", mode, ss, res.Issue.PeerError)
@@ -126,7 +130,7 @@ func TestSuiteTiny(t *testing.T) {
 	// (the OCSP answers checked against the population's statuses).
 	wantN := map[string]int{"issue": 10, "ocsp": 60, "revoke": 5}
 	for op, n := range wantN {
-		for _, runs := range [][]Stats{res.Mixed.Alone[op], res.Mixed.Mixed[op]} {
+		for _, runs := range [][]load.Stats{res.Mixed.Alone[op], res.Mixed.Mixed[op]} {
 			if len(runs) != 1 || runs[0].OK != n || runs[0].Requests != n || len(runs[0].Errors) != 0 {
 				t.Errorf("mixed %s: %+v, want %d answered", op, runs, n)
 			}
@@ -139,7 +143,7 @@ func TestSuiteTiny(t *testing.T) {
 	if g := res.Register; g == nil || len(g.Runs) != 1 || g.Runs[0].Stats.OK != 4 || len(g.Runs[0].Stats.Errors) != 0 || g.IssueStep != "cabinet" {
 		t.Errorf("registration: %+v", g)
 	} else {
-		for _, step := range regSteps {
+		for _, step := range report.RegisterSteps {
 			if st := g.Runs[0].Steps[step]; st.OK != 4 || st.P50 <= 0 {
 				t.Errorf("registration step %s: %+v", step, st)
 			}
@@ -152,22 +156,22 @@ func TestSuiteTiny(t *testing.T) {
 	}
 	// Key backends: all three when SoftHSM2 is there (required in CI),
 	// the token's CA holding pkcs11 key references only.
-	hsmOK := res.KeyBackends.Errors[backendHSM] == ""
+	hsmOK := res.KeyBackends.Errors[report.BackendHSM] == ""
 	if !hsmOK && os.Getenv("CI") == "true" {
-		t.Errorf("SoftHSM2 backend not measured in CI: %s", res.KeyBackends.Errors[backendHSM])
+		t.Errorf("SoftHSM2 backend not measured in CI: %s", res.KeyBackends.Errors[report.BackendHSM])
 	}
-	for _, name := range keyBackends {
-		if name == backendHSM && !hsmOK {
+	for _, name := range report.KeyBackends {
+		if name == report.BackendHSM && !hsmOK {
 			continue
 		}
 		if ss := res.KeyBackends.Runs[name]["closed c=2"]; len(ss) != 1 || ss[0].OK != 4 {
 			t.Errorf("key backend %s: %+v", name, ss)
 		}
 	}
-	if hsmOK && !slices.Equal(res.KeyBackends.KeyTypes[backendHSM], []string{"pkcs11"}) {
+	if hsmOK && !slices.Equal(res.KeyBackends.KeyTypes[report.BackendHSM], []string{"pkcs11"}) {
 		t.Errorf("the SoftHSM2 CA's keys: %v", res.KeyBackends.KeyTypes)
 	}
-	if !slices.Equal(res.KeyBackends.KeyTypes[backendSoftEC], []string{"soft"}) {
+	if !slices.Equal(res.KeyBackends.KeyTypes[report.BackendSoftEC], []string{"soft"}) {
 		t.Errorf("the soft P-256 CA's keys: %v", res.KeyBackends.KeyTypes)
 	}
 
@@ -180,7 +184,7 @@ func TestSuiteTiny(t *testing.T) {
 	if peerOK {
 		want["issue-peers.svg"] = 2
 	}
-	checkPlots(t, out, res.Plots, want)
+	reporttest.CheckPlots(t, out, res.Plots, want)
 
 	md, err := os.ReadFile(out + "/summary.md")
 	if err != nil || !bytes.Contains(md, []byte("## CRL")) || !bytes.Contains(md, []byte("| GET |")) {
@@ -259,43 +263,6 @@ func TestOCSPGETPathIsSentRaw(t *testing.T) {
 	r2, err := pkix.ParseOCSPRequest(nd)
 	if err != nil || string(r2.Nonce) != "0123456789abcdef" {
 		t.Fatalf("nonce request: %v %q", err, r2.Nonce)
-	}
-}
-
-// TestOpenLoopCountsQueueing: a server that takes 50 ms per request,
-// one at a time, offered 100 requests/s: latencies measured from the
-// schedule grow with the queue, where the closed loop sees 50 ms.
-func TestOpenLoopCountsQueueing(t *testing.T) {
-	slow := func(ctx context.Context, i int) string { time.Sleep(50 * time.Millisecond); return "" }
-	open := openLoop(context.Background(), 100, 8, 10*time.Second, 1, slow)
-	closed := closedLoop(context.Background(), 1, 8, 10*time.Second, slow)
-	if open.OK != 8 || closed.OK != 8 {
-		t.Fatalf("open %+v closed %+v", open, closed)
-	}
-	// The 8th request is due at 70 ms and starts after 7×50 ms.
-	if open.Max < 300 || closed.Max > 200 {
-		t.Fatalf("open max %.0f ms (want ≥ 300), closed max %.0f ms (want ≈ 50)", open.Max, closed.Max)
-	}
-	bounded := openLoop(context.Background(), 100, 1000, 200*time.Millisecond, 1, slow)
-	if bounded.Unsent == 0 || bounded.Requests+bounded.Unsent != 1000 {
-		t.Fatalf("time limit: %+v", bounded)
-	}
-}
-
-func TestBatchDelta(t *testing.T) {
-	text := func(b1, b2, b4, count, sum string) []byte {
-		return []byte("# TYPE gostca_issuance_batch_size histogram\n" +
-			`gostca_issuance_batch_size_bucket{le="1"} ` + b1 + "\n" +
-			`gostca_issuance_batch_size_bucket{le="2"} ` + b2 + "\n" +
-			`gostca_issuance_batch_size_bucket{le="4"} ` + b4 + "\n" +
-			`gostca_issuance_batch_size_bucket{le="+Inf"} ` + count + "\n" +
-			"gostca_issuance_batch_size_sum " + sum + "\ngostca_issuance_batch_size_count " + count + "\n")
-	}
-	before := parseHistogram(text("1", "1", "1", "1", "1"), batchMetric)
-	after := parseHistogram(text("2", "4", "5", "7", "20"), batchMetric)
-	d := batchDelta(before, after)
-	if d.Batches != 6 || d.Buckets["1"] != 1 || d.Buckets["2"] != 2 || d.Buckets["4"] != 1 || d.Buckets["+Inf"] != 2 {
-		t.Fatalf("%+v", d)
 	}
 }
 

@@ -7,24 +7,12 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/gostca/gostca/bench/e2e/internal/load"
+	"github.com/gostca/gostca/bench/e2e/internal/peers"
+	"github.com/gostca/gostca/bench/e2e/internal/report"
+	"github.com/gostca/gostca/bench/e2e/internal/target"
 )
-
-// IssueRun is one issuance run of ours: its load statistics and the
-// signer's batch sizes over the run.
-type IssueRun struct {
-	Round   int        `json:"round"`
-	Stats   Stats      `json:"stats"`
-	Batches BatchSizes `json:"batches"`
-}
-
-// IssueResult gathers the issuance workload.
-type IssueResult struct {
-	Runs map[string][]IssueRun `json:"runs"` // by config: "closed c=16", "open 50/s"
-	// Peer runs by kind: "process per request" (same CSRs as closed c=1)
-	// and "-infiles" (same CSRs as the highest concurrency).
-	Peer      map[string][]Stats `json:"peer,omitempty"`
-	PeerError string             `json:"peer_error,omitempty"`
-}
 
 // issued is a certificate ours issued, kept for the OCSP and CRL workloads.
 type issued struct {
@@ -35,15 +23,15 @@ type issued struct {
 
 type issueBench struct {
 	cfg  *config
-	cl   *client
-	peer *peer
-	log  *progress
+	cl   *target.Client
+	peer *peers.Peer
+	log  *load.Progress
 
 	mu     sync.Mutex
 	issued []issued
 }
 
-func (b *issueBench) keep(c *certificateJSON) {
+func (b *issueBench) keep(c *target.CertificateJSON) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(b.issued) >= b.cfg.ocspCerts {
@@ -56,9 +44,9 @@ func (b *issueBench) keep(c *certificateJSON) {
 	b.issued = append(b.issued, issued{Serial: c.Serial, Issuer: c.Issuer, DER: blk.Bytes})
 }
 
-func (b *issueBench) opFor(items []csrItem) op {
+func (b *issueBench) opFor(items []target.CSRItem) load.Op {
 	return func(ctx context.Context, i int) string {
-		c, class := b.cl.issue(ctx, items[i].Body)
+		c, class := b.cl.Issue(ctx, items[i].Body)
 		if c != nil {
 			b.keep(c)
 		}
@@ -66,40 +54,40 @@ func (b *issueBench) opFor(items []csrItem) op {
 	}
 }
 
-// ours runs one configuration and reads the batch histogram around it.
-func (b *issueBench) ours(ctx context.Context, items []csrItem, conc int, rate float64) IssueRun {
-	before := b.cl.scrapeBatches(ctx)
-	var s Stats
+// ours runs one configuration and reads the batch target.Histogram around it.
+func (b *issueBench) ours(ctx context.Context, items []target.CSRItem, conc int, rate float64) report.IssueRun {
+	before := b.cl.ScrapeBatches(ctx)
+	var s load.Stats
 	if rate > 0 {
-		s = openLoop(ctx, rate, len(items), b.cfg.duration, 4096, b.opFor(items))
+		s = load.OpenLoop(ctx, rate, len(items), b.cfg.duration, 4096, b.opFor(items))
 	} else {
-		s = closedLoop(ctx, conc, len(items), b.cfg.duration, b.opFor(items))
+		s = load.ClosedLoop(ctx, conc, len(items), b.cfg.duration, b.opFor(items))
 	}
-	bs := batchDelta(before, b.cl.scrapeBatches(ctx))
+	bs := target.BatchDelta(before, b.cl.ScrapeBatches(ctx))
 	if bs.Batches > 0 {
 		bs.Mean = float64(s.Requests) / bs.Batches
 	}
-	return IssueRun{Stats: s, Batches: bs}
+	return report.IssueRun{Stats: s, Batches: bs}
 }
 
 // run alternates ours and the peer for cfg.rounds rounds; every run gets
 // CSRs never used before (the engine refuses a key twice), and the peer
 // gets the very same CSRs as the ours run it is compared with.
-func (b *issueBench) run(ctx context.Context) (*IssueResult, error) {
+func (b *issueBench) run(ctx context.Context) (*report.IssueResult, error) {
 	cfg := b.cfg
-	res := &IssueResult{Runs: map[string][]IssueRun{}, Peer: map[string][]Stats{}}
+	res := &report.IssueResult{Runs: map[string][]report.IssueRun{}, Peer: map[string][]load.Stats{}}
 	maxConc := 0
 	for _, c := range cfg.concs {
 		maxConc = max(maxConc, c)
 	}
 	for r := 1; r <= cfg.rounds; r++ {
 		for _, c := range cfg.concs {
-			items, err := genCSRs(cfg.issueN, cfg.curves, cfg.issuers)
+			items, err := target.GenCSRs(cfg.issueN, cfg.curves, cfg.issuers)
 			if err != nil {
 				return nil, err
 			}
 			name := "closed c=" + strconv.Itoa(c)
-			b.log.printf("issuance round %d/%d: ours %s, %d requests", r, cfg.rounds, name, len(items))
+			b.log.Printf("issuance round %d/%d: ours %s, %d requests", r, cfg.rounds, name, len(items))
 			run := b.ours(ctx, items, c, 0)
 			run.Round = r
 			res.Runs[name] = append(res.Runs[name], run)
@@ -108,31 +96,31 @@ func (b *issueBench) run(ctx context.Context) (*IssueResult, error) {
 			}
 			// The peer issues the same requests right after ours.
 			if c == 1 {
-				paths, err := b.peer.writeCSRs(items, fmt.Sprintf("r%d-c1", r))
+				paths, err := b.peer.WriteCSRs(csrPEMs(items), fmt.Sprintf("r%d-c1", r))
 				if err != nil {
 					return nil, err
 				}
-				b.log.printf("issuance round %d/%d: openssl ca, process per request", r, cfg.rounds)
-				s, err := b.peer.issueEach(ctx, paths, cfg.duration)
+				b.log.Printf("issuance round %d/%d: openssl ca, process per request", r, cfg.rounds)
+				s, err := b.peer.IssueEach(ctx, paths, cfg.duration)
 				if err != nil {
 					res.PeerError = err.Error()
 				}
 				res.Peer[s.Mode] = append(res.Peer[s.Mode], s)
 			}
 			if c == maxConc {
-				paths, err := b.peer.writeCSRs(items, fmt.Sprintf("r%d-c%d", r, c))
+				paths, err := b.peer.WriteCSRs(csrPEMs(items), fmt.Sprintf("r%d-c%d", r, c))
 				if err != nil {
 					return nil, err
 				}
-				b.log.printf("issuance round %d/%d: openssl ca -infiles", r, cfg.rounds)
-				s, err := b.peer.issueInfiles(ctx, paths)
+				b.log.Printf("issuance round %d/%d: openssl ca -infiles", r, cfg.rounds)
+				s, err := b.peer.IssueInfiles(ctx, paths)
 				if err != nil {
 					res.PeerError = err.Error()
 				}
 				res.Peer[s.Mode] = append(res.Peer[s.Mode], s)
 				if cfg.peerProcs > 1 {
-					b.log.printf("issuance round %d/%d: %d openssl ca -infiles processes in parallel", r, cfg.rounds, cfg.peerProcs)
-					s, err := b.peer.issueParallel(ctx, paths, cfg.peerProcs)
+					b.log.Printf("issuance round %d/%d: %d openssl ca -infiles processes in parallel", r, cfg.rounds, cfg.peerProcs)
+					s, err := b.peer.IssueParallel(ctx, paths, cfg.peerProcs)
 					if err != nil {
 						res.PeerError = err.Error()
 					}
@@ -143,12 +131,12 @@ func (b *issueBench) run(ctx context.Context) (*IssueResult, error) {
 		for _, rate := range cfg.rates {
 			n := max(1, int(rate*cfg.duration.Seconds()))
 			n = min(n, cfg.issueN*4)
-			items, err := genCSRs(n, cfg.curves, cfg.issuers)
+			items, err := target.GenCSRs(n, cfg.curves, cfg.issuers)
 			if err != nil {
 				return nil, err
 			}
 			name := "open " + strconv.FormatFloat(rate, 'f', -1, 64) + "/s"
-			b.log.printf("issuance round %d/%d: ours %s, %d requests", r, cfg.rounds, name, n)
+			b.log.Printf("issuance round %d/%d: ours %s, %d requests", r, cfg.rounds, name, n)
 			run := b.ours(ctx, items, 0, rate)
 			run.Round = r
 			res.Runs[name] = append(res.Runs[name], run)
@@ -160,13 +148,22 @@ func (b *issueBench) run(ctx context.Context) (*IssueResult, error) {
 // issueSome issues n certificates at concurrency conc and returns them
 // (for the OCSP population when the issuance workload is not run).
 func (b *issueBench) issueSome(ctx context.Context, n, conc int) ([]issued, error) {
-	items, err := genCSRs(n, b.cfg.curves, b.cfg.issuers)
+	items, err := target.GenCSRs(n, b.cfg.curves, b.cfg.issuers)
 	if err != nil {
 		return nil, err
 	}
-	s := closedLoop(ctx, conc, n, 5*time.Minute, b.opFor(items))
+	s := load.ClosedLoop(ctx, conc, n, 5*time.Minute, b.opFor(items))
 	if s.OK < n {
 		return nil, fmt.Errorf("issuing the OCSP population: %d of %d failed: %v", n-s.OK, n, s.Errors)
 	}
 	return b.issued, nil
+}
+
+// csrPEMs are the PEM requests of items, for the OpenSSL peer.
+func csrPEMs(items []target.CSRItem) [][]byte {
+	out := make([][]byte, len(items))
+	for i, it := range items {
+		out[i] = it.PEM
+	}
+	return out
 }

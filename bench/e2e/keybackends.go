@@ -15,6 +15,10 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/gostca/gostca/bench/e2e/internal/load"
+	"github.com/gostca/gostca/bench/e2e/internal/peers"
+	"github.com/gostca/gostca/bench/e2e/internal/report"
+	"github.com/gostca/gostca/bench/e2e/internal/target"
 	"github.com/gostca/gostca/cadir"
 	"github.com/gostca/gostca/pkix"
 )
@@ -30,28 +34,6 @@ import (
 //
 // alternating backend by backend at each concurrency, so the cost of the
 // PKCS#11 round trips shows next to the algorithm's.
-
-// Backend names, in report order.
-const (
-	backendSoftGOST = "soft GOST tc26-256-A"
-	backendSoftEC   = "soft ECDSA P-256"
-	backendHSM      = "SoftHSM2 PKCS#11 ECDSA P-256"
-)
-
-var keyBackends = []string{backendSoftGOST, backendSoftEC, backendHSM}
-
-// KeyBackendResult gathers the key backends workload.
-type KeyBackendResult struct {
-	Profile string `json:"profile"`
-	// Runs by backend and run ("closed c=16"), one per round.
-	Runs map[string]map[string][]Stats `json:"runs"`
-	// KeyTypes are the key reference types the server's CA manifest
-	// (data/ca.json) records for each backend's CA keys ("soft",
-	// "pkcs11"): proof of where the keys live.
-	KeyTypes map[string][]string `json:"key_types,omitempty"`
-	// Errors says why a backend was not measured (SoftHSM2 missing, …).
-	Errors map[string]string `json:"errors,omitempty"`
-}
 
 const hsmProfile = "tls-client"
 
@@ -97,7 +79,7 @@ func softHSMToken(ctx context.Context, dir string) ([]string, error) {
 	cmd.Env = append(os.Environ(), "SOFTHSM2_CONF="+conf)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		// The output names no PIN (softhsm2-util does not echo them).
-		return nil, fmt.Errorf("softhsm2-util --init-token: %v: %s", err, lastLines(string(out), 3))
+		return nil, fmt.Errorf("softhsm2-util --init-token: %v: %s", err, peers.LastLines(string(out), 3))
 	}
 	return []string{"SOFTHSM2_CONF=" + conf, "GOSTCA_CA_CURVE=P-256", "GOSTCA_KEYS_BACKEND=pkcs11",
 		"GOSTCA_PKCS11_MODULE=" + mod, "GOSTCA_PKCS11_TOKEN_LABEL=" + label, "GOSTCA_PKCS11_PIN_FILE=" + pinFile,
@@ -112,8 +94,8 @@ func randomPIN() string {
 
 // ecdsaItems makes n tls-client requests with fresh P-256 keys for the
 // server's default issuer.
-func ecdsaItems(n int) ([]csrItem, error) {
-	out := make([]csrItem, n)
+func ecdsaItems(n int) ([]target.CSRItem, error) {
+	out := make([]target.CSRItem, n)
 	for i := range out {
 		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		if err != nil {
@@ -128,15 +110,15 @@ func ecdsaItems(n int) ([]csrItem, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[i] = csrItem{Curve: "P-256", PEM: p, Body: body}
+		out[i] = target.CSRItem{Curve: "P-256", PEM: p, Body: body}
 	}
 	return out, nil
 }
 
 // gostTLSItems makes n tls-client requests with fresh tc26-256-A keys for
 // the issuer gost256.
-func gostTLSItems(n int) ([]csrItem, error) {
-	items, err := genCSRs(n, []string{"tc26-256-A"}, map[string]string{"tc26-256-A": "gost256"})
+func gostTLSItems(n int) ([]target.CSRItem, error) {
+	items, err := target.GenCSRs(n, []string{"tc26-256-A"}, map[string]string{"tc26-256-A": "gost256"})
 	if err != nil {
 		return nil, err
 	}
@@ -149,55 +131,55 @@ func gostTLSItems(n int) ([]csrItem, error) {
 }
 
 func tlsClientBody(csrPEM []byte, issuer string) ([]byte, error) {
-	return json.Marshal(issueRequest{CSR: string(csrPEM), Profile: hsmProfile, Issuer: issuer,
-		Subject: subjectJSON{CommonName: "bench.example.ru", Country: "RU"}})
+	return json.Marshal(target.IssueRequest{CSR: string(csrPEM), Profile: hsmProfile, Issuer: issuer,
+		Subject: target.SubjectJSON{CommonName: "bench.example.ru", Country: "RU"}})
 }
 
 // backendBench runs the key backends workload.
 type backendBench struct {
 	cfg     *config
-	log     *progress
+	log     *load.Progress
 	tmp     string
 	bin     string
-	main    *client // the suite's server: soft GOST keys
-	mainDir string  // its data directory
+	main    *target.Client // the suite's server: soft GOST keys
+	mainDir string         // its data directory
 	stops   []func() error
 }
 
 // backendTarget is one backend's server and request maker.
 type backendTarget struct {
 	name  string
-	cl    *client
-	items func(n int) ([]csrItem, error)
+	cl    *target.Client
+	items func(n int) ([]target.CSRItem, error)
 }
 
-func (b *backendBench) run(ctx context.Context) (*KeyBackendResult, error) {
+func (b *backendBench) run(ctx context.Context) (*report.KeyBackendResult, error) {
 	cfg := b.cfg
-	res := &KeyBackendResult{Profile: hsmProfile, Runs: map[string]map[string][]Stats{}, Errors: map[string]string{}, KeyTypes: map[string][]string{}}
-	targets := []backendTarget{{name: backendSoftGOST, cl: b.main, items: gostTLSItems}}
+	res := &report.KeyBackendResult{Profile: hsmProfile, Runs: map[string]map[string][]load.Stats{}, Errors: map[string]string{}, KeyTypes: map[string][]string{}}
+	targets := []backendTarget{{name: report.BackendSoftGOST, cl: b.main, items: gostTLSItems}}
 	types, err := manifestKeyTypes(filepath.Join(b.mainDir, cadir.ManifestFile))
 	if err != nil {
 		return res, err
 	}
-	res.KeyTypes[backendSoftGOST] = types
+	res.KeyTypes[report.BackendSoftGOST] = types
 	start := func(name, sub string, env []string) error {
 		dir := filepath.Join(b.tmp, sub)
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return err
 		}
-		srv := &server{bin: b.bin, dataDir: filepath.Join(dir, "data"), logPath: filepath.Join(dir, "server.log"),
-			env: append(append([]string{"GOSTCA_LOG_LEVEL=warn"}, cfg.serverEnv...), env...)}
-		b.log.printf("key backends: starting a gostca serve, %s", name)
-		if err := srv.start(ctx); err != nil {
+		srv := &target.Server{Bin: b.bin, DataDir: filepath.Join(dir, "data"), LogPath: filepath.Join(dir, "server.log"),
+			Env: append(append([]string{"GOSTCA_LOG_LEVEL=warn"}, cfg.serverEnv...), env...)}
+		b.log.Printf("key backends: starting a gostca serve, %s", name)
+		if err := srv.Start(ctx); err != nil {
 			return err
 		}
-		b.stops = append(b.stops, srv.stop)
-		types, err := manifestKeyTypes(filepath.Join(srv.dataDir, cadir.ManifestFile))
+		b.stops = append(b.stops, srv.Stop)
+		types, err := manifestKeyTypes(filepath.Join(srv.DataDir, cadir.ManifestFile))
 		if err != nil {
 			return err
 		}
 		res.KeyTypes[name] = types
-		targets = append(targets, backendTarget{name: name, cl: newClient(srv.url, srv.token, mainConns(cfg)), items: ecdsaItems})
+		targets = append(targets, backendTarget{name: name, cl: target.NewClient(srv.URL, srv.Token, mainConns(cfg)), items: ecdsaItems})
 		return nil
 	}
 	defer func() {
@@ -205,16 +187,16 @@ func (b *backendBench) run(ctx context.Context) (*KeyBackendResult, error) {
 			_ = stop()
 		}
 	}()
-	if err := start(backendSoftEC, "soft-p256", []string{"GOSTCA_CA_CURVE=P-256"}); err != nil {
+	if err := start(report.BackendSoftEC, "soft-p256", []string{"GOSTCA_CA_CURVE=P-256"}); err != nil {
 		return res, err
 	}
 	env, err := softHSMToken(ctx, filepath.Join(b.tmp, "softhsm"))
 	if err == nil {
-		err = start(backendHSM, "hsm-p256", env)
+		err = start(report.BackendHSM, "hsm-p256", env)
 	}
 	if err != nil {
-		res.Errors[backendHSM] = err.Error()
-		b.log.printf("key backends: %s not measured: %v", backendHSM, err)
+		res.Errors[report.BackendHSM] = err.Error()
+		b.log.Printf("key backends: %s not measured: %v", report.BackendHSM, err)
 	}
 	for r := 1; r <= cfg.rounds; r++ {
 		for _, c := range cfg.hsmConcs {
@@ -224,47 +206,19 @@ func (b *backendBench) run(ctx context.Context) (*KeyBackendResult, error) {
 				if err != nil {
 					return res, err
 				}
-				b.log.printf("key backends round %d/%d: %s, %s, %d requests", r, cfg.rounds, t.name, name, len(items))
-				s := closedLoop(ctx, c, len(items), cfg.duration, func(ctx context.Context, i int) string {
-					_, class := t.cl.issue(ctx, items[i].Body)
+				b.log.Printf("key backends round %d/%d: %s, %s, %d requests", r, cfg.rounds, t.name, name, len(items))
+				s := load.ClosedLoop(ctx, c, len(items), cfg.duration, func(ctx context.Context, i int) string {
+					_, class := t.cl.Issue(ctx, items[i].Body)
 					return class
 				})
 				if res.Runs[t.name] == nil {
-					res.Runs[t.name] = map[string][]Stats{}
+					res.Runs[t.name] = map[string][]load.Stats{}
 				}
 				res.Runs[t.name][name] = append(res.Runs[t.name][name], s)
 			}
 		}
 	}
 	return res, nil
-}
-
-// backendRow is one backend at one concurrency, medians over rounds.
-type backendRow struct {
-	Backend, Run, Errors string
-	Conc                 float64
-	Tput, P50, P99       float64
-	VsGOST               float64 // throughput / soft GOST's at the same run
-}
-
-func backendRows(k *KeyBackendResult) []backendRow {
-	var out []backendRow
-	for _, name := range keyBackends {
-		runs := k.Runs[name]
-		var names []string
-		for n := range runs {
-			names = append(names, n)
-		}
-		sort.Slice(names, func(i, j int) bool { return runOrder(names[i]) < runOrder(names[j]) })
-		for _, n := range names {
-			ss := runs[n]
-			row := backendRow{Backend: name, Run: n, Conc: runOrder(n), Tput: statsMedian(ss, tput), Errors: errSummary(ss),
-				P50: statsMedian(ss, func(s Stats) float64 { return s.P50 }), P99: statsMedian(ss, func(s Stats) float64 { return s.P99 })}
-			row.VsGOST = ratio(row.Tput, statsMedian(k.Runs[backendSoftGOST][n], tput))
-			out = append(out, row)
-		}
-	}
-	return out
 }
 
 // manifestKeyTypes returns the "type" of every key reference in a CA

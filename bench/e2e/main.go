@@ -15,10 +15,17 @@ import (
 	"os/signal"
 	"runtime"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/gostca/gostca/bench/e2e/internal/load"
+	"github.com/gostca/gostca/bench/e2e/internal/peers"
+	"github.com/gostca/gostca/bench/e2e/internal/regflow"
+	"github.com/gostca/gostca/bench/e2e/internal/report"
+	"github.com/gostca/gostca/bench/e2e/internal/target"
 )
 
 // allWorkloads in the order they run: the CRL workload last, since it
@@ -68,7 +75,7 @@ func main() {
 	defer stop()
 	res, err := run(ctx, cfg, os.Stderr)
 	if res != nil {
-		if werr := writeResults(cfg.out, res); werr != nil {
+		if werr := report.Write(cfg.out, res); werr != nil {
 			fmt.Fprintln(os.Stderr, "bench/e2e: writing results:", werr)
 		} else {
 			fmt.Fprintf(os.Stderr, "bench/e2e: results in %s/results.json and %s/summary.md\n", cfg.out, cfg.out)
@@ -232,86 +239,76 @@ func parseInts(s string) ([]int, error) {
 
 func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
-// progress prints one line per step on a terminal (or always with -v in
-// tests); quiet otherwise.
-type progress struct {
-	w     io.Writer
-	start time.Time
-}
-
-func newProgress(w io.Writer, quiet bool) *progress {
-	if quiet {
-		return &progress{start: time.Now()}
+// json is the configuration as results.json records it.
+func (cfg *config) json() report.ConfigJSON {
+	var c report.ConfigJSON
+	for w := range cfg.workloads {
+		c.Workloads = append(c.Workloads, w)
 	}
-	if f, ok := w.(*os.File); ok {
-		if fi, err := f.Stat(); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
-			return &progress{start: time.Now()}
-		}
-	}
-	return &progress{w: w, start: time.Now()}
-}
-
-func (p *progress) printf(format string, a ...any) {
-	if p == nil || p.w == nil {
-		return
-	}
-	fmt.Fprintf(p.w, "[%6.1fs] %s\n", time.Since(p.start).Seconds(), fmt.Sprintf(format, a...))
+	sort.Strings(c.Workloads)
+	c.N, c.Concurrency, c.Rates = cfg.issueN, cfg.concs, cfg.rates
+	c.Duration, c.Rounds, c.Curves = cfg.duration.String(), cfg.rounds, cfg.curves
+	c.OCSPCerts, c.OCSPRequests, c.OCSPConc = cfg.ocspCerts, cfg.ocspN, cfg.ocspConc
+	c.OCSPRevoked, c.CRLSizes = cfg.revokedShare, cfg.crlSizes
+	c.PeerProcs, c.MixedRates, c.MixedDuration = cfg.peerProcs, cfg.mixedRates, cfg.mixedDuration.String()
+	c.RegApps, c.RegConc, c.HSMN, c.HSMConcs = cfg.regApps, cfg.regConc, cfg.hsmN, cfg.hsmConcs
+	return c
 }
 
 // run executes the selected workloads and returns what was measured, also
 // when a later workload failed.
-func run(ctx context.Context, cfg *config, stderr io.Writer) (*Results, error) {
-	log := newProgress(stderr, cfg.quiet)
-	live = log
-	res := newResults(cfg)
+func run(ctx context.Context, cfg *config, stderr io.Writer) (*report.Results, error) {
+	log := load.NewProgress(stderr, cfg.quiet)
+	load.Live = log
+	res := report.New(cfg.json())
 	tmp, err := os.MkdirTemp("", "gostca-bench-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
 
-	srv := &server{url: cfg.url}
+	srv := &target.Server{URL: cfg.url}
 	if cfg.url != "" {
 		tok, err := os.ReadFile(cfg.tokenFile)
 		if err != nil {
 			return nil, fmt.Errorf("--token-file: %w", err)
 		}
-		srv.token = strings.TrimSpace(string(tok))
+		srv.Token = strings.TrimSpace(string(tok))
 	} else {
 		bin := cfg.gostca
 		if bin == "" {
-			log.printf("building cmd/gostca")
-			if bin, err = buildGostca(ctx, tmp); err != nil {
+			log.Printf("building cmd/gostca")
+			if bin, err = target.BuildGostca(ctx, tmp); err != nil {
 				return nil, err
 			}
 		}
-		srv.bin, srv.dataDir, srv.logPath = bin, tmp+"/data", tmp+"/server.log"
+		srv.Bin, srv.DataDir, srv.LogPath = bin, tmp+"/data", tmp+"/server.log"
 		// The 512-bit issuer gets the tc26-512-A requests; the server
 		// signs with soft keys (default passphrase file).
-		srv.env = append([]string{"GOSTCA_CA_ISSUER_512=true", "GOSTCA_LOG_LEVEL=warn"}, cfg.serverEnv...)
-		log.printf("starting gostca serve (first start creates the CA)")
-		if err := srv.start(ctx); err != nil {
+		srv.Env = append([]string{"GOSTCA_CA_ISSUER_512=true", "GOSTCA_LOG_LEVEL=warn"}, cfg.serverEnv...)
+		log.Printf("starting gostca serve (first start creates the CA)")
+		if err := srv.Start(ctx); err != nil {
 			return nil, err
 		}
-		defer srv.stop()
+		defer srv.Stop()
 	}
-	res.Env.ServerURL = srv.url
+	res.Env.ServerURL = srv.URL
 
-	var p *peer
+	var p *peers.Peer
 	if cfg.peer {
-		bin, err := findPeer()
+		bin, err := peers.Find()
 		if err == nil {
-			res.Env.OpenSSL = opensslVersion(bin)
-			p, err = newPeer(ctx, bin, tmp+"/peer")
+			res.Env.OpenSSL = peers.Version(bin)
+			p, err = peers.New(ctx, bin, tmp+"/peer")
 		}
 		if err != nil {
 			res.PeerError = err.Error()
-			log.printf("OpenSSL peer unavailable: %v", err)
+			log.Printf("OpenSSL peer unavailable: %v", err)
 			p = nil
 		}
 	}
 
-	cl := newClient(srv.url, srv.token, mainConns(cfg))
+	cl := target.NewClient(srv.URL, srv.Token, mainConns(cfg))
 	res.Seconds = map[string]float64{}
 	mark := time.Now()
 	took := func(w string) { res.Seconds[w] = time.Since(mark).Seconds(); mark = time.Now() }
@@ -320,7 +317,7 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*Results, error) {
 		r, err := ib.run(ctx)
 		res.Issue = r
 		took("issue")
-		cl.hc.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
+		cl.HTTP.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
 		if err != nil {
 			return res, fmt.Errorf("issuance: %w", err)
 		}
@@ -328,7 +325,7 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*Results, error) {
 	var pop []issued
 	if cfg.workloads["ocsp"] || cfg.workloads["crl"] || cfg.workloads["mixed"] {
 		if len(ib.issued) < cfg.ocspCerts {
-			log.printf("issuing %d certificates for the OCSP population", cfg.ocspCerts-len(ib.issued))
+			log.Printf("issuing %d certificates for the OCSP population", cfg.ocspCerts-len(ib.issued))
 			if _, err := ib.issueSome(ctx, cfg.ocspCerts-len(ib.issued), 16); err != nil {
 				return res, err
 			}
@@ -341,7 +338,7 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*Results, error) {
 		r, err := ob.run(ctx, pop)
 		res.OCSP = r
 		took("ocsp")
-		cl.hc.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
+		cl.HTTP.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
 		if err != nil {
 			return res, fmt.Errorf("OCSP: %w", err)
 		}
@@ -355,27 +352,28 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*Results, error) {
 		r, err := mb.run(ctx, pop, revoked)
 		res.Mixed = r
 		took("mixed")
-		cl.hc.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
+		cl.HTTP.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
 		if err != nil {
 			return res, fmt.Errorf("mixed: %w", err)
 		}
 	}
 	if cfg.workloads["register"] {
-		rb := &regBench{cfg: cfg, log: log, tmp: tmp, bin: srv.bin, issue: issueInCabinet}
-		r, err := rb.run(ctx)
+		rb := &regflow.Bench{Apps: cfg.regApps, Conc: cfg.regConc, Rounds: cfg.rounds, Duration: cfg.duration, ServerEnv: cfg.serverEnv,
+			Log: log, Tmp: tmp, Bin: srv.Bin}
+		r, err := rb.Run(ctx)
 		res.Register = r
 		took("register")
-		cl.hc.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
+		cl.HTTP.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
 		if err != nil {
 			return res, fmt.Errorf("registration: %w", err)
 		}
 	}
 	if cfg.workloads["hsm"] {
-		kb := &backendBench{cfg: cfg, log: log, tmp: tmp, bin: srv.bin, main: cl, mainDir: srv.dataDir}
+		kb := &backendBench{cfg: cfg, log: log, tmp: tmp, bin: srv.Bin, main: cl, mainDir: srv.DataDir}
 		r, err := kb.run(ctx)
 		res.KeyBackends = r
 		took("hsm")
-		cl.hc.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
+		cl.HTTP.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
 		if err != nil {
 			return res, fmt.Errorf("key backends: %w", err)
 		}
@@ -395,8 +393,8 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*Results, error) {
 			return res, fmt.Errorf("CRL: %w", err)
 		}
 	}
-	if srv.cmd != nil {
-		res.Env.ServerPeakRSSKB, _ = procStatusKB(srv.pid(), "VmHWM")
+	if srv.PID() != 0 {
+		res.Env.ServerPeakRSSKB, _ = peers.ProcStatusKB(srv.PID(), "VmHWM")
 	}
 	if err := ctx.Err(); err != nil {
 		return res, errors.New("interrupted")

@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gostca/gostca/bench/e2e/internal/load"
+	"github.com/gostca/gostca/bench/e2e/internal/report"
+	"github.com/gostca/gostca/bench/e2e/internal/target"
 )
 
 // The mixed workload: issuance, OCSP and revocations at fixed arrival
@@ -15,24 +18,6 @@ import (
 // so that each one's latency under the others' load shows the
 // interference: revocations re-sign OCSP responses and invalidate CRLs,
 // issuance takes the signer and the store's sync, OCSP takes CPU.
-
-// Mixed operation names, in report order.
-const (
-	mixIssue  = "issue"
-	mixOCSP   = "ocsp"
-	mixRevoke = "revoke"
-)
-
-var mixOps = []string{mixIssue, mixOCSP, mixRevoke}
-
-// MixedResult gathers the mixed workload: per operation its offered rate
-// and its runs alone and mixed, one per round.
-type MixedResult struct {
-	Rates    map[string]float64 `json:"rates"`
-	Duration string             `json:"duration"`
-	Alone    map[string][]Stats `json:"alone"`
-	Mixed    map[string][]Stats `json:"mixed"`
-}
 
 // parseMixedRates reads "issue=50,ocsp=500,revoke=10"; an operation left
 // out or at 0 is not run.
@@ -47,7 +32,7 @@ func parseMixedRates(s string) (map[string]float64, error) {
 		if err != nil || r < 0 || r > 100000 {
 			return nil, fmt.Errorf("%q: the rate must be in [0, 100000]", f)
 		}
-		if k != mixIssue && k != mixOCSP && k != mixRevoke {
+		if k != report.MixIssue && k != report.MixOCSP && k != report.MixRevoke {
 			return nil, fmt.Errorf("%q: unknown operation (issue, ocsp, revoke)", k)
 		}
 		if r > 0 {
@@ -62,16 +47,16 @@ func parseMixedRates(s string) (map[string]float64, error) {
 
 type mixedBench struct {
 	cfg *config
-	cl  *client
-	log *progress
+	cl  *target.Client
+	log *load.Progress
 }
 
 // run measures each operation alone and then all together, rounds
 // alternating which comes first. pop is the OCSP population; its first
 // revoked certificates are revoked already.
-func (b *mixedBench) run(ctx context.Context, pop []issued, revoked int) (*MixedResult, error) {
+func (b *mixedBench) run(ctx context.Context, pop []issued, revoked int) (*report.MixedResult, error) {
 	cfg := b.cfg
-	res := &MixedResult{Rates: cfg.mixedRates, Duration: cfg.mixedDuration.String(), Alone: map[string][]Stats{}, Mixed: map[string][]Stats{}}
+	res := &report.MixedResult{Rates: cfg.mixedRates, Duration: cfg.mixedDuration.String(), Alone: map[string][]load.Stats{}, Mixed: map[string][]load.Stats{}}
 	oc, err := b.ocspClient(ctx, pop, revoked)
 	if err != nil {
 		return nil, err
@@ -84,18 +69,18 @@ func (b *mixedBench) run(ctx context.Context, pop []issued, revoked int) (*Mixed
 				return res, err
 			}
 			if mixedFirst {
-				b.log.printf("mixed round %d/%d: %s together", r, cfg.rounds, rateList(cfg.mixedRates))
+				b.log.Printf("mixed round %d/%d: %s together", r, cfg.rounds, rateList(cfg.mixedRates))
 				for op, s := range b.together(ctx, ops, count) {
 					res.Mixed[op] = append(res.Mixed[op], s)
 				}
 				continue
 			}
-			for _, op := range mixOps {
+			for _, op := range report.MixOps {
 				if ops[op] == nil {
 					continue
 				}
-				b.log.printf("mixed round %d/%d: %s alone at %g/s", r, cfg.rounds, op, cfg.mixedRates[op])
-				s := openLoop(ctx, cfg.mixedRates[op], count(op), mixedLimit(cfg.mixedDuration), 4096, ops[op])
+				b.log.Printf("mixed round %d/%d: %s alone at %g/s", r, cfg.rounds, op, cfg.mixedRates[op])
+				s := load.OpenLoop(ctx, cfg.mixedRates[op], count(op), mixedLimit(cfg.mixedDuration), 4096, ops[op])
 				res.Alone[op] = append(res.Alone[op], s)
 			}
 		}
@@ -119,7 +104,7 @@ func orderFor(round int) []bool {
 
 func rateList(rates map[string]float64) string {
 	var parts []string
-	for _, op := range mixOps {
+	for _, op := range report.MixOps {
 		if r, ok := rates[op]; ok {
 			parts = append(parts, fmt.Sprintf("%s %g/s", op, r))
 		}
@@ -129,30 +114,30 @@ func rateList(rates map[string]float64) string {
 
 // prepare makes fresh inputs for one pass: CSRs never sent before, and
 // certificates to revoke issued now (outside the timing).
-func (b *mixedBench) prepare(ctx context.Context, oc *ocspClient, count func(string) int) (map[string]op, error) {
-	ops := map[string]op{}
-	if _, ok := b.cfg.mixedRates[mixIssue]; ok {
-		items, err := genCSRs(count(mixIssue), b.cfg.curves, b.cfg.issuers)
+func (b *mixedBench) prepare(ctx context.Context, oc *ocspClient, count func(string) int) (map[string]load.Op, error) {
+	ops := map[string]load.Op{}
+	if _, ok := b.cfg.mixedRates[report.MixIssue]; ok {
+		items, err := target.GenCSRs(count(report.MixIssue), b.cfg.curves, b.cfg.issuers)
 		if err != nil {
 			return nil, err
 		}
-		ops[mixIssue] = func(ctx context.Context, i int) string { _, class := b.cl.issue(ctx, items[i].Body); return class }
+		ops[report.MixIssue] = func(ctx context.Context, i int) string { _, class := b.cl.Issue(ctx, items[i].Body); return class }
 	}
-	if _, ok := b.cfg.mixedRates[mixOCSP]; ok {
-		ops[mixOCSP] = oc.op(ocspModes[0]) // GET, no nonce: the pre-signed path relying parties hit most
+	if _, ok := b.cfg.mixedRates[report.MixOCSP]; ok {
+		ops[report.MixOCSP] = oc.op(ocspModes[0]) // GET, no nonce: the pre-signed path relying parties hit most
 	}
-	if _, ok := b.cfg.mixedRates[mixRevoke]; ok {
-		serials, err := issueSerials(ctx, b.cl, b.cfg, count(mixRevoke))
+	if _, ok := b.cfg.mixedRates[report.MixRevoke]; ok {
+		serials, err := issueSerials(ctx, b.cl, b.cfg, count(report.MixRevoke))
 		if err != nil {
 			return nil, err
 		}
-		ops[mixRevoke] = func(ctx context.Context, i int) string {
-			st, body, err := b.cl.do(ctx, "POST", "/api/v1/certificates/"+serials[i]+"/revoke", []byte(`{"reason":"keyCompromise"}`))
+		ops[report.MixRevoke] = func(ctx context.Context, i int) string {
+			st, body, err := b.cl.Do(ctx, "POST", "/api/v1/certificates/"+serials[i]+"/revoke", []byte(`{"reason":"keyCompromise"}`))
 			if err != nil {
 				return "transport"
 			}
 			if st/100 != 2 {
-				return errClass(st, body)
+				return target.ErrClass(st, body)
 			}
 			return ""
 		}
@@ -161,13 +146,13 @@ func (b *mixedBench) prepare(ctx context.Context, oc *ocspClient, count func(str
 }
 
 // together runs every operation's open loop at once.
-func (b *mixedBench) together(ctx context.Context, ops map[string]op, count func(string) int) map[string]Stats {
-	out := map[string]Stats{}
+func (b *mixedBench) together(ctx context.Context, ops map[string]load.Op, count func(string) int) map[string]load.Stats {
+	out := map[string]load.Stats{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for name, o := range ops {
 		wg.Go(func() {
-			s := openLoop(ctx, b.cfg.mixedRates[name], count(name), mixedLimit(b.cfg.mixedDuration), 4096, o)
+			s := load.OpenLoop(ctx, b.cfg.mixedRates[name], count(name), mixedLimit(b.cfg.mixedDuration), 4096, o)
 			mu.Lock()
 			out[name] = s
 			mu.Unlock()
@@ -183,19 +168,19 @@ func (b *mixedBench) ocspClient(ctx context.Context, pop []issued, revoked int) 
 	if err != nil {
 		return nil, err
 	}
-	return newOCSPClient(b.cl.base, "/ocsp", 64, true, issuers, targets)
+	return newOCSPClient(b.cl.Base, "/ocsp", 64, true, issuers, targets)
 }
 
 // issueSerials issues n certificates (16 clients) and returns their
 // serials.
-func issueSerials(ctx context.Context, cl *client, cfg *config, n int) ([]string, error) {
-	items, err := genCSRs(n, cfg.curves, cfg.issuers)
+func issueSerials(ctx context.Context, cl *target.Client, cfg *config, n int) ([]string, error) {
+	items, err := target.GenCSRs(n, cfg.curves, cfg.issuers)
 	if err != nil {
 		return nil, err
 	}
 	serials := make([]string, n)
-	s := closedLoop(ctx, 16, n, 5*time.Minute, func(ctx context.Context, i int) string {
-		c, class := cl.issue(ctx, items[i].Body)
+	s := load.ClosedLoop(ctx, 16, n, 5*time.Minute, func(ctx context.Context, i int) string {
+		c, class := cl.Issue(ctx, items[i].Body)
 		if c != nil {
 			serials[i] = c.Serial
 		}
@@ -205,46 +190,4 @@ func issueSerials(ctx context.Context, cl *client, cfg *config, n int) ([]string
 		return nil, fmt.Errorf("issuing %d certificates to revoke: %d failed: %v", n, n-s.OK, s.Errors)
 	}
 	return serials, nil
-}
-
-// mixedRows is the summary of the mixed workload: per operation the
-// medians alone and mixed and the ratio of mixed to alone p99.
-type mixedRow struct {
-	Op                       string
-	Rate                     float64
-	AloneTput, AloneP50      float64
-	AloneP99, MixedTput      float64
-	MixedP50, MixedP99       float64
-	Interference             float64 // mixed p99 / alone p99
-	AloneErrors, MixedErrors string
-}
-
-func mixedRows(m *MixedResult) []mixedRow {
-	var rows []mixedRow
-	ops := make([]string, 0, len(m.Rates))
-	for op := range m.Rates {
-		ops = append(ops, op)
-	}
-	sort.Slice(ops, func(i, j int) bool { return opIndex(ops[i]) < opIndex(ops[j]) })
-	p50 := func(s Stats) float64 { return s.P50 }
-	p99 := func(s Stats) float64 { return s.P99 }
-	for _, op := range ops {
-		a, x := m.Alone[op], m.Mixed[op]
-		row := mixedRow{Op: op, Rate: m.Rates[op],
-			AloneTput: statsMedian(a, tput), AloneP50: statsMedian(a, p50), AloneP99: statsMedian(a, p99),
-			MixedTput: statsMedian(x, tput), MixedP50: statsMedian(x, p50), MixedP99: statsMedian(x, p99),
-			AloneErrors: errSummary(a), MixedErrors: errSummary(x)}
-		row.Interference = ratio(row.MixedP99, row.AloneP99)
-		rows = append(rows, row)
-	}
-	return rows
-}
-
-func opIndex(op string) int {
-	for i, o := range mixOps {
-		if o == op {
-			return i
-		}
-	}
-	return len(mixOps)
 }

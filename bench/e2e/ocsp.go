@@ -13,6 +13,9 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/gostca/gostca/bench/e2e/internal/load"
+	"github.com/gostca/gostca/bench/e2e/internal/report"
+	"github.com/gostca/gostca/bench/e2e/internal/target"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -44,7 +47,7 @@ func newOCSPIssuer(der []byte) (*ocspIssuer, error) {
 // ocspPopulation is what an OCSP client needs of the population: a
 // target per certificate (the first revoked of them revoked) and each
 // issuer's CertID hashes, from the certificate the server publishes.
-func ocspPopulation(ctx context.Context, cl *client, pop []issued, revoked int) ([]ocspTarget, map[string]*ocspIssuer, error) {
+func ocspPopulation(ctx context.Context, cl *target.Client, pop []issued, revoked int) ([]ocspTarget, map[string]*ocspIssuer, error) {
 	targets := make([]ocspTarget, len(pop))
 	issuers := map[string]*ocspIssuer{}
 	for i, c := range pop {
@@ -54,7 +57,7 @@ func ocspPopulation(ctx context.Context, cl *client, pop []issued, revoked int) 
 		}
 		targets[i] = ocspTarget{Serial: serial.Bytes(), Issuer: c.Issuer, Revoked: i < revoked}
 		if issuers[c.Issuer] == nil {
-			der, err := cl.get(ctx, "/ca/"+c.Issuer+".crt")
+			der, err := cl.Get(ctx, "/ca/"+c.Issuer+".crt")
 			if err != nil {
 				return nil, nil, err
 			}
@@ -84,8 +87,9 @@ type ocspMode struct {
 	Nonce bool
 }
 
+// ocspModes are the ways of asking, in report.OCSPModes' order.
 var ocspModes = []ocspMode{
-	{"GET", true, false}, {"POST", false, false}, {"GET+nonce", true, true}, {"POST+nonce", false, true},
+	{report.OCSPGet, true, false}, {report.OCSPPost, false, false}, {report.OCSPGetNonce, true, true}, {report.OCSPPostNonce, false, true},
 }
 
 // ocspClient sends OCSP requests for a population and checks every answer.
@@ -131,7 +135,7 @@ func (c *ocspClient) request(t ocspTarget, nonce []byte) ([]byte, error) {
 }
 
 // op returns the load operation of a mode over the population.
-func (c *ocspClient) op(m ocspMode) op {
+func (c *ocspClient) op(m ocspMode) load.Op {
 	return func(ctx context.Context, i int) string {
 		t := c.targets[i%len(c.targets)]
 		der := c.plain[i%len(c.targets)]

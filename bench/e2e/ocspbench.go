@@ -15,19 +15,12 @@ import (
 	"strings"
 	"syscall"
 	"time"
-)
 
-// OCSPResult gathers the OCSP workload.
-type OCSPResult struct {
-	Population int `json:"population"`
-	Revoked    int `json:"revoked"`
-	// Runs by mode (GET, POST, GET+nonce, POST+nonce), one per round.
-	Runs map[string][]Stats `json:"runs"`
-	// Peer runs by responder ("openssl ocsp", "openssl ocsp -multi N")
-	// and mode.
-	Peer      map[string]map[string][]Stats `json:"peer,omitempty"`
-	PeerError string                        `json:"peer_error,omitempty"`
-}
+	"github.com/gostca/gostca/bench/e2e/internal/load"
+	"github.com/gostca/gostca/bench/e2e/internal/peers"
+	"github.com/gostca/gostca/bench/e2e/internal/report"
+	"github.com/gostca/gostca/bench/e2e/internal/target"
+)
 
 // peerOCSPJob is what the child process in the private network namespace
 // needs: the peer CA, the population, the load to apply.
@@ -48,17 +41,17 @@ const childEnv = "GOSTCA_BENCH_CHILD"
 
 type ocspBench struct {
 	cfg  *config
-	cl   *client
-	peer *peer
-	log  *progress
+	cl   *target.Client
+	peer *peers.Peer
+	log  *load.Progress
 }
 
-func (b *ocspBench) run(ctx context.Context, pop []issued) (*OCSPResult, error) {
+func (b *ocspBench) run(ctx context.Context, pop []issued) (*report.OCSPResult, error) {
 	cfg := b.cfg
-	res := &OCSPResult{Runs: map[string][]Stats{}, Peer: map[string]map[string][]Stats{}}
+	res := &report.OCSPResult{Runs: map[string][]load.Stats{}, Peer: map[string]map[string][]load.Stats{}}
 	nRev := int(float64(len(pop))*cfg.revokedShare + 0.5)
 	for _, c := range pop[:nRev] {
-		if err := b.cl.revoke(ctx, c.Serial); err != nil {
+		if err := b.cl.Revoke(ctx, c.Serial); err != nil {
 			return nil, err
 		}
 	}
@@ -67,7 +60,7 @@ func (b *ocspBench) run(ctx context.Context, pop []issued) (*OCSPResult, error) 
 		return nil, err
 	}
 	res.Population, res.Revoked = len(targets), nRev
-	oc, err := newOCSPClient(b.cl.base, "/ocsp", cfg.ocspConc, true, issuers, targets)
+	oc, err := newOCSPClient(b.cl.Base, "/ocsp", cfg.ocspConc, true, issuers, targets)
 	if err != nil {
 		return nil, err
 	}
@@ -77,14 +70,14 @@ func (b *ocspBench) run(ctx context.Context, pop []issued) (*OCSPResult, error) 
 		for i, t := range targets {
 			peerTargets[i] = ocspTarget{Serial: t.Serial, Issuer: "peer", Revoked: t.Revoked}
 		}
-		if err := b.peer.writeOCSPIndex(peerTargets); err != nil {
+		if err := writeOCSPIndex(b.peer, peerTargets); err != nil {
 			return nil, err
 		}
 	}
 	for r := 1; r <= cfg.rounds; r++ {
 		for _, m := range ocspModes {
-			b.log.printf("OCSP round %d/%d: ours %s, %d requests", r, cfg.rounds, m.Name, cfg.ocspN)
-			s := closedLoop(ctx, cfg.ocspConc, cfg.ocspN, cfg.duration, oc.op(m))
+			b.log.Printf("OCSP round %d/%d: ours %s, %d requests", r, cfg.rounds, m.Name, cfg.ocspN)
+			s := load.ClosedLoop(ctx, cfg.ocspConc, cfg.ocspN, cfg.duration, oc.op(m))
 			res.Runs[m.Name] = append(res.Runs[m.Name], s)
 		}
 		if b.peer == nil || res.PeerError != "" {
@@ -99,15 +92,15 @@ func (b *ocspBench) run(ctx context.Context, pop []issued) (*OCSPResult, error) 
 			if multi > 1 {
 				name += " -multi " + strconv.Itoa(multi)
 			}
-			b.log.printf("OCSP round %d/%d: %s in a private network namespace", r, cfg.rounds, name)
-			runs, err := b.peer.ocspInNamespace(ctx, peerOCSPJob{Multi: multi, Targets: peerTargets, Requests: cfg.ocspN,
+			b.log.Printf("OCSP round %d/%d: %s in a private network namespace", r, cfg.rounds, name)
+			runs, err := ocspInNamespace(ctx, b.peer, peerOCSPJob{Multi: multi, Targets: peerTargets, Requests: cfg.ocspN,
 				Conc: cfg.ocspConc, Limit: cfg.duration.String()})
 			if err != nil {
 				res.PeerError = err.Error()
 				break
 			}
 			if res.Peer[name] == nil {
-				res.Peer[name] = map[string][]Stats{}
+				res.Peer[name] = map[string][]load.Stats{}
 			}
 			for mode, s := range runs {
 				res.Peer[name][mode] = append(res.Peer[name][mode], s)
@@ -119,8 +112,8 @@ func (b *ocspBench) run(ctx context.Context, pop []issued) (*OCSPResult, error) 
 
 // writeOCSPIndex writes the peer's index.txt for the population: V or R
 // lines with the same serials and statuses as ours.
-func (p *peer) writeOCSPIndex(targets []ocspTarget) error {
-	return writeIndex(filepath.Join(p.dir, "ocsp-index.txt"), len(targets), func(i int) ([]byte, bool) {
+func writeOCSPIndex(p *peers.Peer, targets []ocspTarget) error {
+	return writeIndex(filepath.Join(p.Dir, "ocsp-index.txt"), len(targets), func(i int) ([]byte, bool) {
 		return targets[i].Serial, targets[i].Revoked
 	})
 }
@@ -168,13 +161,13 @@ func writeIndex(path string, n int, entry func(i int) (serial []byte, revoked bo
 // (CLONE_NEWNET, as `unshare -n`; needs root): `openssl ocsp -port`
 // listens on every interface, so it runs, with its load, where the only
 // interface is loopback.
-func (p *peer) ocspInNamespace(ctx context.Context, job peerOCSPJob) (map[string]Stats, error) {
-	job.OpenSSL, job.Dir, job.Env = p.bin, p.dir, p.env
+func ocspInNamespace(ctx context.Context, p *peers.Peer, job peerOCSPJob) (map[string]load.Stats, error) {
+	job.OpenSSL, job.Dir, job.Env = p.Bin, p.Dir, p.Env
 	jb, err := json.Marshal(job)
 	if err != nil {
 		return nil, err
 	}
-	jf := filepath.Join(p.dir, "ocsp-job.json")
+	jf := filepath.Join(p.Dir, "ocsp-job.json")
 	if err := os.WriteFile(jf, jb, 0o600); err != nil {
 		return nil, err
 	}
@@ -186,18 +179,18 @@ func (p *peer) ocspInNamespace(ctx context.Context, job peerOCSPJob) (map[string
 	defer cancel()
 	cmd := exec.CommandContext(cctx, self)
 	cmd.Env = append(os.Environ(), childEnv+"="+jf)
-	if err := inNewNetNS(cmd); err != nil {
+	if err := peers.InNewNetNS(cmd); err != nil {
 		return nil, err
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("OpenSSL OCSP peer in a private network namespace (needs root): %v: %s", err, lastLines(stderr.String(), 5))
+		return nil, fmt.Errorf("OpenSSL OCSP peer in a private network namespace (needs root): %v: %s", err, peers.LastLines(stderr.String(), 5))
 	}
-	var out map[string]Stats
+	var out map[string]load.Stats
 	i := bytes.LastIndex(stdout.Bytes(), []byte("\nRESULT "))
 	if i < 0 {
-		return nil, fmt.Errorf("OpenSSL OCSP peer: no result: %s", lastLines(stderr.String(), 5))
+		return nil, fmt.Errorf("OpenSSL OCSP peer: no result: %s", peers.LastLines(stderr.String(), 5))
 	}
 	line, _, _ := bytes.Cut(stdout.Bytes()[i+8:], []byte("\n"))
 	if err := json.Unmarshal(line, &out); err != nil {
@@ -217,7 +210,7 @@ func runPeerChild(jobFile string) error {
 	if err := json.Unmarshal(b, &job); err != nil {
 		return err
 	}
-	if err := loopbackUp(); err != nil {
+	if err := peers.LoopbackUp(); err != nil {
 		return err
 	}
 	// A private namespace: nothing else listens here.
@@ -272,10 +265,10 @@ func runPeerChild(jobFile string) error {
 	select {
 	case ok := <-ready:
 		if !ok {
-			return fmt.Errorf("openssl ocsp did not start: %s", lastLines(stderr.String(), 5))
+			return fmt.Errorf("openssl ocsp did not start: %s", peers.LastLines(stderr.String(), 5))
 		}
 	case <-time.After(10 * time.Second):
-		return fmt.Errorf("openssl ocsp did not listen within 10 s: %s", lastLines(stderr.String(), 5))
+		return fmt.Errorf("openssl ocsp did not listen within 10 s: %s", peers.LastLines(stderr.String(), 5))
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	pem, err := os.ReadFile(filepath.Join(job.Dir, "ca.pem"))
@@ -298,9 +291,9 @@ func runPeerChild(jobFile string) error {
 	if err != nil {
 		return err
 	}
-	out := map[string]Stats{}
+	out := map[string]load.Stats{}
 	for _, m := range ocspModes {
-		out[m.Name] = closedLoop(context.Background(), job.Conc, job.Requests, limit, oc.op(m))
+		out[m.Name] = load.ClosedLoop(context.Background(), job.Conc, job.Requests, limit, oc.op(m))
 	}
 	rb, err := json.Marshal(out)
 	if err != nil {

@@ -65,7 +65,7 @@ func openFake(t *testing.T, f *fakeModule, mutate func(*Config)) (*Token, *fakeC
 	}
 	t.Cleanup(func() { tok.Close() })
 	clock := &fakeClock{now: time.Unix(1700000000, 0)}
-	tok.br.now = clock.Now
+	tok.br.Now = clock.Now
 	return tok, clock, lb
 }
 

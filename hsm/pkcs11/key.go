@@ -102,7 +102,7 @@ func (k *Key) Sign(ctx context.Context, digest []byte) ([]byte, error) {
 		return nil, fmt.Errorf("hsm: pkcs11: sign with %q: %w", k.name, err)
 	}
 	k.t.stats.signs.Add(1)
-	k.t.stats.signTime.observe(time.Since(start))
+	k.t.stats.signTime.Observe(time.Since(start))
 	return sig, nil
 }
 

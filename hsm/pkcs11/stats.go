@@ -2,7 +2,8 @@ package pkcs11
 
 import (
 	"sync/atomic"
-	"time"
+
+	"github.com/gostca/gostca/hsm/pkcs11/internal/latency"
 )
 
 // Stats is a snapshot of a Token's pool and recovery counters. Counters
@@ -30,74 +31,17 @@ type Stats struct {
 
 // Bucket upper bounds of DurationHistogram, in increasing order; the last
 // bucket is unbounded.
-var HistogramBounds = [...]time.Duration{
-	50 * time.Microsecond,
-	200 * time.Microsecond,
-	time.Millisecond,
-	5 * time.Millisecond,
-	20 * time.Millisecond,
-	100 * time.Millisecond,
-	500 * time.Millisecond,
-	2 * time.Second,
-}
+var HistogramBounds = latency.Bounds
 
 // DurationHistogram is a fixed-bucket histogram: Buckets[i] counts the
 // observations ≤ HistogramBounds[i] (and > the previous bound); the last
 // bucket counts the rest.
-type DurationHistogram struct {
-	Count   uint64
-	Sum     time.Duration
-	Max     time.Duration
-	Buckets [len(HistogramBounds) + 1]uint64
-}
-
-// Mean returns Sum / Count, 0 when empty.
-func (h DurationHistogram) Mean() time.Duration {
-	if h.Count == 0 {
-		return 0
-	}
-	return h.Sum / time.Duration(h.Count)
-}
-
-type histogram struct {
-	count, sum, max atomic.Uint64
-	buckets         [len(HistogramBounds) + 1]atomic.Uint64
-}
-
-func (h *histogram) observe(d time.Duration) {
-	if d < 0 {
-		d = 0
-	}
-	i := 0
-	for i < len(HistogramBounds) && d > HistogramBounds[i] {
-		i++
-	}
-	h.buckets[i].Add(1)
-	h.count.Add(1)
-	h.sum.Add(uint64(d))
-	for {
-		m := h.max.Load()
-		if uint64(d) <= m || h.max.CompareAndSwap(m, uint64(d)) {
-			break
-		}
-	}
-}
-
-func (h *histogram) snapshot() DurationHistogram {
-	var s DurationHistogram
-	for i := range h.buckets {
-		s.Buckets[i] = h.buckets[i].Load()
-	}
-	s.Count = h.count.Load()
-	s.Sum = time.Duration(h.sum.Load())
-	s.Max = time.Duration(h.max.Load())
-	return s
-}
+type DurationHistogram = latency.Snapshot
 
 type counters struct {
 	signs, keygens, sessionOpens, reestablishes, fastFails atomic.Uint64
 	errors                                                 [numKinds]atomic.Uint64
-	signTime, wait                                         histogram
+	signTime, wait                                         latency.Histogram
 }
 
 // Stats returns a snapshot of the counters.
@@ -108,8 +52,8 @@ func (t *Token) Stats() Stats {
 		Signs:          t.stats.signs.Load(),
 		Keygens:        t.stats.keygens.Load(),
 		Errors:         make(map[string]uint64, numKinds),
-		SignTime:       t.stats.signTime.snapshot(),
-		Wait:           t.stats.wait.snapshot(),
+		SignTime:       t.stats.signTime.Snapshot(),
+		Wait:           t.stats.wait.Snapshot(),
 		SessionOpens:   t.stats.sessionOpens.Load(),
 		Reestablishes:  t.stats.reestablishes.Load(),
 		ModuleRestarts: t.mod.reinits.Load(),
@@ -119,10 +63,10 @@ func (t *Token) Stats() Stats {
 	for k := range numKinds {
 		s.Errors[k.String()] = t.stats.errors[k].Load()
 	}
-	b := t.br.snapshot()
-	s.Breaker, s.BreakerTrips, s.BreakerProbes = b.state, b.trips, b.probes
-	if b.lastErr != nil {
-		s.BreakerLastErr = b.lastErr.Error()
+	b := t.br.Snapshot()
+	s.Breaker, s.BreakerTrips, s.BreakerProbes = b.State, b.Trips, b.Probes
+	if b.LastErr != nil {
+		s.BreakerLastErr = b.LastErr.Error()
 	}
 	return s
 }

@@ -13,6 +13,7 @@ import (
 	p11 "github.com/miekg/pkcs11"
 
 	"github.com/gostca/gostca/hsm"
+	"github.com/gostca/gostca/hsm/pkcs11/internal/breaker"
 )
 
 // Token is a logged-in PKCS#11 token with a pool of sessions. Every call
@@ -50,7 +51,7 @@ type Token struct {
 	closed atomic.Bool // set under mod.mu (write); checked before every call
 	once   sync.Once
 
-	br    *breaker
+	br    *breaker.Breaker
 	stats counters
 }
 
@@ -91,7 +92,7 @@ func Open(ctx context.Context, cfg Config) (*Token, error) {
 		pin:  pin,
 		free: make(chan *session, cfg.Sessions),
 		done: make(chan struct{}),
-		br:   newBreaker(cfg.ProbeInterval),
+		br:   breaker.New(cfg.ProbeInterval),
 	}
 	mod.mu.Lock()
 	err = t.establish()
@@ -383,11 +384,11 @@ func (t *Token) recover(gen uint64, cause error) error {
 	if t.gen.Load() != gen {
 		return nil // already replaced by another call
 	}
-	if !t.br.closed() {
+	if !t.br.Closed() {
 		// A re-establishment failed while this call was under way: leave
 		// the next attempt to the breaker's probe (and never spend another
 		// PIN attempt after a refused PIN).
-		return t.unavailable(t.br.snapshot())
+		return t.unavailable(t.br.Snapshot())
 	}
 	if t.okGen.Load() < gen {
 		t.futile++
@@ -397,12 +398,12 @@ func (t *Token) recover(gen uint64, cause error) error {
 	if t.futile > t.cfg.MaxFutileRecoveries {
 		err := fmt.Errorf("hsm: pkcs11: token %q keeps failing after %d re-establishments: %w", t.name, t.futile-1, cause)
 		t.tripLocked(err)
-		return t.unavailable(t.br.snapshot())
+		return t.unavailable(t.br.Snapshot())
 	}
 	t.log.Warn("hsm: pkcs11: re-establishing sessions", "kind", classify(cause).String(), "cause", cause)
 	if err := t.reestablish(cause, false); err != nil {
 		t.tripLocked(err)
-		return t.unavailable(t.br.snapshot())
+		return t.unavailable(t.br.Snapshot())
 	}
 	t.log.Info("hsm: pkcs11: sessions re-established", "slot", t.slot, "generation", t.gen.Load())
 	return nil
@@ -411,7 +412,7 @@ func (t *Token) recover(gen uint64, cause error) error {
 func (t *Token) tripLocked(err error) {
 	var pe *pinError
 	fatal := errors.As(err, &pe)
-	if t.br.trip(err, fatal) {
+	if t.br.Trip(err, fatal) {
 		t.log.Error("hsm: pkcs11: token down, circuit breaker open", "error", err, "probe_interval", t.cfg.ProbeInterval, "fatal", fatal)
 	}
 }
@@ -423,12 +424,12 @@ func (t *Token) admit() error {
 	if t.closed.Load() {
 		return t.errClosed()
 	}
-	if t.br.closed() {
+	if t.br.Closed() {
 		return nil
 	}
-	v := t.br.admit()
-	if !v.probeGranted {
-		if v.state == BreakerClosed {
+	v := t.br.Admit()
+	if !v.ProbeGranted {
+		if v.State == BreakerClosed {
 			return nil
 		}
 		t.stats.fastFails.Add(1)
@@ -445,26 +446,26 @@ func (t *Token) admit() error {
 		t.tripLocked(err)
 		t.log.Warn("hsm: pkcs11: probe failed; token still down", "error", err)
 		t.stats.errors[KindUnavailable].Add(1)
-		return t.unavailable(t.br.snapshot())
+		return t.unavailable(t.br.Snapshot())
 	}
 	t.futile = 0
-	t.br.reset()
-	t.log.Info("hsm: pkcs11: token recovered, circuit breaker closed", "slot", t.slot, "down_for", v.openFor.Round(time.Millisecond))
+	t.br.Reset()
+	t.log.Info("hsm: pkcs11: token recovered, circuit breaker closed", "slot", t.slot, "down_for", v.OpenFor.Round(time.Millisecond))
 	return nil
 }
 
 // unavailable is the error of a call refused by the open breaker.
-func (t *Token) unavailable(v breakerView) error {
-	next := fmt.Sprintf("next probe in %v", v.nextProbeIn.Round(time.Millisecond))
-	if v.fatal {
+func (t *Token) unavailable(v breaker.View) error {
+	next := fmt.Sprintf("next probe in %v", v.NextProbeIn.Round(time.Millisecond))
+	if v.Fatal {
 		next = "not probing: fix the PIN and restart"
 	}
-	cause := v.lastErr
+	cause := v.LastErr
 	if cause == nil {
 		cause = errors.New("unknown cause")
 	}
 	return fmt.Errorf("hsm: pkcs11: token %q unavailable (circuit breaker open for %v, %s): %w: %w",
-		t.name, v.openFor.Round(time.Millisecond), next, hsm.ErrUnavailable, cause)
+		t.name, v.OpenFor.Round(time.Millisecond), next, hsm.ErrUnavailable, cause)
 }
 
 // acquire takes a session from the pool, waiting at most until ctx ends or
@@ -473,7 +474,7 @@ func (t *Token) acquire(ctx context.Context) (*session, error) {
 	start := time.Now()
 	select {
 	case s := <-t.free:
-		t.stats.wait.observe(time.Since(start))
+		t.stats.wait.Observe(time.Since(start))
 		return s, nil
 	default:
 	}
@@ -482,7 +483,7 @@ func (t *Token) acquire(ctx context.Context) (*session, error) {
 	var cause error
 	select {
 	case s := <-t.free:
-		t.stats.wait.observe(time.Since(start))
+		t.stats.wait.Observe(time.Since(start))
 		return s, nil
 	case <-t.done:
 		return nil, t.errClosed()
@@ -491,7 +492,7 @@ func (t *Token) acquire(ctx context.Context) (*session, error) {
 	case <-timer.C:
 		cause = fmt.Errorf("wait bound %v reached", t.cfg.MaxWait)
 	}
-	t.stats.wait.observe(time.Since(start))
+	t.stats.wait.Observe(time.Since(start))
 	t.stats.errors[KindBusy].Add(1)
 	return nil, fmt.Errorf("hsm: pkcs11: token %q: no free session among %d after %v: %w (%w)",
 		t.name, t.cfg.Sessions, time.Since(start).Round(time.Microsecond), hsm.ErrBusy, cause)

@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/gostca/gostca/bench/e2e/internal/load"
 )
 
 // Results is results.json.
@@ -78,23 +80,16 @@ var differences = []string{
 	"Server, load generator and peers share the same cores; numbers measured while other work runs on the machine are noisy.",
 }
 
-func newResults(cfg *config) *Results {
-	r := &Results{Notes: differences}
+// New starts the results of a run with configuration c: the environment
+// (CPU, cores, Go, commit) and the notes on what differs between ours and
+// the peers.
+func New(c ConfigJSON) *Results {
+	r := &Results{Notes: differences, Config: c}
 	r.Env = Env{Time: time.Now().UTC(), CPU: cpuModel(), Cores: runtime.NumCPU(), Go: runtime.Version(),
 		CoreSplit: "shared: server, load and peer on all cores"}
 	if out, err := exec.Command("git", "rev-parse", "HEAD").Output(); err == nil {
 		r.Env.Commit = strings.TrimSpace(string(out))
 	}
-	for w := range cfg.workloads {
-		r.Config.Workloads = append(r.Config.Workloads, w)
-	}
-	sort.Strings(r.Config.Workloads)
-	r.Config.N, r.Config.Concurrency, r.Config.Rates = cfg.issueN, cfg.concs, cfg.rates
-	r.Config.Duration, r.Config.Rounds, r.Config.Curves = cfg.duration.String(), cfg.rounds, cfg.curves
-	r.Config.OCSPCerts, r.Config.OCSPRequests, r.Config.OCSPConc = cfg.ocspCerts, cfg.ocspN, cfg.ocspConc
-	r.Config.OCSPRevoked, r.Config.CRLSizes = cfg.revokedShare, cfg.crlSizes
-	r.Config.PeerProcs, r.Config.MixedRates, r.Config.MixedDuration = cfg.peerProcs, cfg.mixedRates, cfg.mixedDuration.String()
-	r.Config.RegApps, r.Config.RegConc, r.Config.HSMN, r.Config.HSMConcs = cfg.regApps, cfg.regConc, cfg.hsmN, cfg.hsmConcs
 	return r
 }
 
@@ -111,7 +106,7 @@ func cpuModel() string {
 	return runtime.GOARCH
 }
 
-func writeResults(dir string, r *Results) error {
+func Write(dir string, r *Results) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -147,15 +142,15 @@ func fratio(v float64) string {
 	return fmt.Sprintf("%.2f", v)
 }
 
-func statsMedian(ss []Stats, f func(Stats) float64) float64 {
+func statsMedian(ss []load.Stats, f func(load.Stats) float64) float64 {
 	xs := make([]float64, len(ss))
 	for i, s := range ss {
 		xs[i] = f(s)
 	}
-	return median(xs)
+	return load.Median(xs)
 }
 
-func errSummary(ss []Stats) string {
+func errSummary(ss []load.Stats) string {
 	m := map[string]int{}
 	for _, s := range ss {
 		for k, v := range s.Errors {
@@ -177,7 +172,7 @@ func errSummary(ss []Stats) string {
 	return strings.Join(parts, ", ")
 }
 
-func tput(s Stats) float64 { return s.Throughput }
+func tput(s load.Stats) float64 { return s.Throughput }
 
 // summary is summary.md: medians over rounds and ratios ours/OpenSSL
 // (> 1: ours is faster).
@@ -187,7 +182,7 @@ func summary(r *Results) []byte {
 	fmt.Fprintf(&b, "%s · %s · %d cores · %s · %s · commit %.12s\n\n", r.Env.Time.Format(time.RFC3339), r.Env.CPU, r.Env.Cores, r.Env.Go, r.Env.OpenSSL, r.Env.Commit)
 	fmt.Fprintf(&b, "Medians over %d rounds (ours and the OpenSSL peer alternating). Ratios are ours/OpenSSL for throughput (> 1: ours faster) and OpenSSL/ours for times.\n\n", r.Config.Rounds)
 	if r.Issue != nil {
-		fmt.Fprintf(&b, "## Issuance (%s, profile %s)\n\n", strings.Join(r.Config.Curves, " + "), benchProfile)
+		fmt.Fprintf(&b, "## Issuance (%s, profile %s)\n\n", strings.Join(r.Config.Curves, " + "), Profile)
 		fmt.Fprintf(&b, "| run | certs/s | p50 ms | p90 ms | p99 ms | p99.9 ms | mean batch | errors |\n|---|---|---|---|---|---|---|---|\n")
 		names := make([]string, 0, len(r.Issue.Runs))
 		for n := range r.Issue.Runs {
@@ -196,16 +191,16 @@ func summary(r *Results) []byte {
 		sort.Slice(names, func(i, j int) bool { return runOrder(names[i]) < runOrder(names[j]) })
 		for _, n := range names {
 			runs := r.Issue.Runs[n]
-			ss := make([]Stats, len(runs))
+			ss := make([]load.Stats, len(runs))
 			var batch []float64
 			for i, x := range runs {
 				ss[i] = x.Stats
 				batch = append(batch, x.Batches.Mean)
 			}
 			fmt.Fprintf(&b, "| ours %s | %s | %s | %s | %s | %s | %s | %s |\n", n, f1(statsMedian(ss, tput)),
-				f1(statsMedian(ss, func(s Stats) float64 { return s.P50 })), f1(statsMedian(ss, func(s Stats) float64 { return s.P90 })),
-				f1(statsMedian(ss, func(s Stats) float64 { return s.P99 })), f1(statsMedian(ss, func(s Stats) float64 { return s.P999 })),
-				f1(median(batch)), errSummary(ss))
+				f1(statsMedian(ss, func(s load.Stats) float64 { return s.P50 })), f1(statsMedian(ss, func(s load.Stats) float64 { return s.P90 })),
+				f1(statsMedian(ss, func(s load.Stats) float64 { return s.P99 })), f1(statsMedian(ss, func(s load.Stats) float64 { return s.P999 })),
+				f1(load.Median(batch)), errSummary(ss))
 		}
 		for _, mode := range peerIssueModes(r.Issue.Peer) {
 			ss := r.Issue.Peer[mode]
@@ -213,13 +208,13 @@ func summary(r *Results) []byte {
 				continue
 			}
 			fmt.Fprintf(&b, "| openssl ca, %s | %s | %s | %s | %s | %s | – | %s |\n", mode, f1(statsMedian(ss, tput)),
-				f1(statsMedian(ss, func(s Stats) float64 { return s.P50 })), f1(statsMedian(ss, func(s Stats) float64 { return s.P90 })),
-				f1(statsMedian(ss, func(s Stats) float64 { return s.P99 })), f1(statsMedian(ss, func(s Stats) float64 { return s.P999 })), errSummary(ss))
+				f1(statsMedian(ss, func(s load.Stats) float64 { return s.P50 })), f1(statsMedian(ss, func(s load.Stats) float64 { return s.P90 })),
+				f1(statsMedian(ss, func(s load.Stats) float64 { return s.P99 })), f1(statsMedian(ss, func(s load.Stats) float64 { return s.P999 })), errSummary(ss))
 		}
 		if cs := issueComparisons(r); len(cs) > 0 {
 			fmt.Fprintf(&b, "\n| comparison (same CSRs) | ours certs/s | OpenSSL certs/s | ratio |\n|---|---|---|---|\n")
 			for _, c := range cs {
-				fmt.Fprintf(&b, "| ours %s vs openssl ca %s | %s | %s | %s |\n", c.oursRun, c.peerRun, f1(c.ours), f1(c.peer), fratio(ratio(c.ours, c.peer)))
+				fmt.Fprintf(&b, "| ours %s vs openssl ca %s | %s | %s | %s |\n", c.oursRun, c.peerRun, f1(c.ours), f1(c.peer), fratio(load.Ratio(c.ours, c.peer)))
 			}
 		}
 		if r.Issue.PeerError != "" {
@@ -235,18 +230,18 @@ func summary(r *Results) []byte {
 			peers = append(peers, p)
 		}
 		sort.Strings(peers)
-		for _, m := range ocspModes {
-			ss := r.OCSP.Runs[m.Name]
+		for _, m := range OCSPModes {
+			ss := r.OCSP.Runs[m]
 			o := statsMedian(ss, tput)
-			row := fmt.Sprintf("| %s | %s | %s | %s | %s ", m.Name, f1(o), f1(statsMedian(ss, func(s Stats) float64 { return s.P50 })),
-				f1(statsMedian(ss, func(s Stats) float64 { return s.P99 })), errSummary(ss))
+			row := fmt.Sprintf("| %s | %s | %s | %s | %s ", m, f1(o), f1(statsMedian(ss, func(s load.Stats) float64 { return s.P50 })),
+				f1(statsMedian(ss, func(s load.Stats) float64 { return s.P99 })), errSummary(ss))
 			if len(peers) == 0 {
 				fmt.Fprintf(&b, "%s| – | – | – | – | – |\n", row)
 			}
 			for _, p := range peers {
-				ps := r.OCSP.Peer[p][m.Name]
+				ps := r.OCSP.Peer[p][m]
 				q := statsMedian(ps, tput)
-				fmt.Fprintf(&b, "%s| %s | %s | %s | %s | %s |\n", row, p, f1(q), f1(statsMedian(ps, func(s Stats) float64 { return s.P99 })), errSummary(ps), fratio(ratio(o, q)))
+				fmt.Fprintf(&b, "%s| %s | %s | %s | %s | %s |\n", row, p, f1(q), f1(statsMedian(ps, func(s load.Stats) float64 { return s.P99 })), errSummary(ps), fratio(load.Ratio(o, q)))
 			}
 		}
 		if r.OCSP.PeerError != "" {
@@ -264,7 +259,7 @@ func summary(r *Results) []byte {
 		b.WriteString("\n")
 	}
 	if g := r.Register; g != nil && len(g.Runs) > 0 {
-		var ss []Stats
+		var ss []load.Stats
 		conflicts := 0
 		for _, x := range g.Runs {
 			ss = append(ss, x.Stats)
@@ -273,21 +268,21 @@ func summary(r *Results) []byte {
 		fmt.Fprintf(&b, "## Registration flow (%s, %d applications per round, %d at a time, issued by %s; hooks answered by cmd/hooksim)\n\n",
 			g.CertType, g.Applications, g.Concurrency, g.IssueStep)
 		fmt.Fprintf(&b, "| applications/s | p50 ms | p99 ms | errors | version conflicts retried |\n|---|---|---|---|---|\n")
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d |\n\n", f1(statsMedian(ss, tput)), f1(statsMedian(ss, func(s Stats) float64 { return s.P50 })),
-			f1(statsMedian(ss, func(s Stats) float64 { return s.P99 })), errSummary(ss), conflicts)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d |\n\n", f1(statsMedian(ss, tput)), f1(statsMedian(ss, func(s load.Stats) float64 { return s.P50 })),
+			f1(statsMedian(ss, func(s load.Stats) float64 { return s.P99 })), errSummary(ss), conflicts)
 		fmt.Fprintf(&b, "| step | p50 ms | p99 ms |\n|---|---|---|\n")
-		for _, st := range registerSteps(g) {
+		for _, st := range registerStepRows(g) {
 			fmt.Fprintf(&b, "| %s | %s | %s |\n", st.Name, f1(st.P50), f1(st.P99))
 		}
 		b.WriteString("\n")
 	}
 	if k := r.KeyBackends; k != nil {
 		fmt.Fprintf(&b, "## Key backends (profile %s, closed loop)\n\n", k.Profile)
-		fmt.Fprintf(&b, "| backend | run | certs/s | p50 ms | p99 ms | errors | vs %s |\n|---|---|---|---|---|---|---|\n", backendSoftGOST)
+		fmt.Fprintf(&b, "| backend | run | certs/s | p50 ms | p99 ms | errors | vs %s |\n|---|---|---|---|---|---|---|\n", BackendSoftGOST)
 		for _, row := range backendRows(k) {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", row.Backend, row.Run, f1(row.Tput), f1(row.P50), f1(row.P99), row.Errors, fratio(row.VsGOST))
 		}
-		for _, name := range keyBackends {
+		for _, name := range KeyBackends {
 			if e := k.Errors[name]; e != "" {
 				fmt.Fprintf(&b, "\n%s not measured: %s\n", name, e)
 			}
@@ -295,7 +290,7 @@ func summary(r *Results) []byte {
 		b.WriteString("\n")
 	}
 	if len(r.CRL) > 0 {
-		fmt.Fprintf(&b, "## CRL (issuer %s)\n\n", crlIssuer)
+		fmt.Fprintf(&b, "## CRL (issuer %s)\n\n", CRLIssuer)
 		fmt.Fprintf(&b, "| K | bulk load s | ours build+fetch ms | entries | CRL bytes | server VmHWM MiB | openssl ca -gencrl ms | openssl peak RSS MiB | ratio |\n|---|---|---|---|---|---|---|---|---|\n")
 		for _, s := range r.CRL {
 			var tot, pm, prss []float64
@@ -308,9 +303,9 @@ func summary(r *Results) []byte {
 				pm = append(pm, x.Ms)
 				prss = append(prss, float64(x.PeakRSSKB))
 			}
-			o, q := median(tot), median(pm)
+			o, q := load.Median(tot), load.Median(pm)
 			fmt.Fprintf(&b, "| %d | %s | %s | %d | %d | %s | %s | %s | %s |\n", s.K, f1(s.LoadSecs), f1(o), entries, size,
-				f1(float64(s.PeakRSSKB)/1024), f1(q), f1(median(prss)/1024), fratio(ratio(q, o)))
+				f1(float64(s.PeakRSSKB)/1024), f1(q), f1(load.Median(prss)/1024), fratio(load.Ratio(q, o)))
 		}
 		b.WriteString("\n")
 	}
@@ -344,7 +339,7 @@ func runOrder(name string) float64 {
 
 // peerIssueModes are the peer's issuance modes present, in a fixed order:
 // process per request, -infiles, then the parallel runs.
-func peerIssueModes(m map[string][]Stats) []string {
+func peerIssueModes(m map[string][]load.Stats) []string {
 	var out, par []string
 	for _, k := range []string{"process per request", "-infiles"} {
 		if len(m[k]) > 0 {
@@ -386,7 +381,7 @@ func issueComparisons(r *Results) []issueComparison {
 		if m != "process per request" {
 			o, label = top, fmt.Sprintf("c=%d vs %s", maxc, strings.TrimSuffix(m, " processes"))
 		}
-		var ours []Stats
+		var ours []load.Stats
 		for _, x := range r.Issue.Runs[o] {
 			ours = append(ours, x.Stats)
 		}

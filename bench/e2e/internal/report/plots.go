@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gostca/gostca/bench/e2e/internal/load"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
@@ -90,7 +91,7 @@ func lines(p *plot.Plot, named ...any) error {
 
 // issueRuns are ours' issuance runs of a kind ("closed" or "open"), by
 // their x (concurrency or offered rate), sorted.
-func issueRuns(r *Results, kind string) (xs []float64, runs [][]Stats) {
+func issueRuns(r *Results, kind string) (xs []float64, runs [][]load.Stats) {
 	if r.Issue == nil {
 		return nil, nil
 	}
@@ -102,7 +103,7 @@ func issueRuns(r *Results, kind string) (xs []float64, runs [][]Stats) {
 	}
 	sort.Slice(names, func(i, j int) bool { return runOrder(names[i]) < runOrder(names[j]) })
 	for _, n := range names {
-		var ss []Stats
+		var ss []load.Stats
 		for _, x := range r.Issue.Runs[n] {
 			ss = append(ss, x.Stats)
 		}
@@ -168,9 +169,9 @@ func plotLatency(r *Results) (*chart, error) {
 	p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
 	pcts := []struct {
 		name string
-		f    func(Stats) float64
-	}{{"p50", func(s Stats) float64 { return s.P50 }}, {"p90", func(s Stats) float64 { return s.P90 }},
-		{"p99", func(s Stats) float64 { return s.P99 }}, {"p99.9", func(s Stats) float64 { return s.P999 }}}
+		f    func(load.Stats) float64
+	}{{"p50", func(s load.Stats) float64 { return s.P50 }}, {"p90", func(s load.Stats) float64 { return s.P90 }},
+		{"p99", func(s load.Stats) float64 { return s.P99 }}, {"p99.9", func(s load.Stats) float64 { return s.P999 }}}
 	var named []any
 	var series []string
 	for _, q := range pcts {
@@ -248,11 +249,11 @@ func plotOCSPPeers(r *Results) (*chart, error) {
 	series = append(series, peers...)
 	vals := make([][]float64, len(series))
 	var cats []string
-	for _, m := range ocspModes {
-		cats = append(cats, m.Name)
-		vals[0] = append(vals[0], statsMedian(r.OCSP.Runs[m.Name], tput))
+	for _, m := range OCSPModes {
+		cats = append(cats, m)
+		vals[0] = append(vals[0], statsMedian(r.OCSP.Runs[m], tput))
 		for i, pn := range peers {
-			vals[i+1] = append(vals[i+1], statsMedian(r.OCSP.Peer[pn][m.Name], tput))
+			vals[i+1] = append(vals[i+1], statsMedian(r.OCSP.Peer[pn][m], tput))
 		}
 	}
 	p := newPlot("OCSP: gostca vs openssl ocsp", "request mode", "responses/s")
@@ -317,19 +318,19 @@ func plotCRLTime(r *Results) (*chart, error) {
 		for _, x := range s.Runs {
 			xs = append(xs, x.TotalMs)
 		}
-		return median(xs)
+		return load.Median(xs)
 	}, func(s CRLSize) float64 {
 		var xs []float64
 		for _, x := range s.Peer {
 			xs = append(xs, x.Ms)
 		}
-		return median(xs)
+		return load.Median(xs)
 	})
 	return crlChart("crl-time.svg", "CRL build + fetch time vs revoked entries", "ms (log)", o, q)
 }
 
 // plotCRLMemory: peak resident memory against K: the server's VmHWM and
-// openssl ca -gencrl's sampled VmHWM (peakrss.go).
+// openssl ca -gencrl's sampled VmHWM (internal/peers/peakrss.go).
 func plotCRLMemory(r *Results) (*chart, error) {
 	if len(r.CRL) == 0 {
 		return nil, nil
@@ -339,7 +340,7 @@ func plotCRLMemory(r *Results) (*chart, error) {
 		for _, x := range s.Peer {
 			xs = append(xs, float64(x.PeakRSSKB))
 		}
-		return median(xs) / 1024
+		return load.Median(xs) / 1024
 	})
 	return crlChart("crl-memory.svg", "Peak memory vs revoked entries", "peak RSS, MiB (log)", o, q)
 }
@@ -371,7 +372,7 @@ func plotRegister(r *Results) (*chart, error) {
 	}
 	var cats []string
 	vals := [][]float64{nil, nil}
-	for _, st := range registerSteps(r.Register) {
+	for _, st := range registerStepRows(r.Register) {
 		cats = append(cats, st.Name)
 		vals[0] = append(vals[0], st.P50)
 		vals[1] = append(vals[1], st.P99)
@@ -396,7 +397,7 @@ func plotKeyBackends(r *Results) (*chart, error) {
 	}
 	var named []any
 	var series []string
-	for _, name := range keyBackends {
+	for _, name := range KeyBackends {
 		if len(by[name]) > 0 {
 			named, series = append(named, name, by[name]), append(series, name)
 		}

@@ -1,16 +1,17 @@
-package main
+package load
 
 import (
 	"slices"
 	"sort"
 )
 
-func sortBy[T any](s []T, key func(T) float64) {
+// SortBy sorts s stably by key.
+func SortBy[T any](s []T, key func(T) float64) {
 	sort.SliceStable(s, func(i, j int) bool { return key(s[i]) < key(s[j]) })
 }
 
-// median of xs (0 for none).
-func median(xs []float64) float64 {
+// Median of xs (0 for none).
+func Median(xs []float64) float64 {
 	if len(xs) == 0 {
 		return 0
 	}
@@ -23,8 +24,8 @@ func median(xs []float64) float64 {
 	return (s[n/2-1] + s[n/2]) / 2
 }
 
-// ratio is a/b, 0 when b is 0.
-func ratio(a, b float64) float64 {
+// Ratio is a/b, 0 when b is 0.
+func Ratio(a, b float64) float64 {
 	if b == 0 {
 		return 0
 	}

@@ -1,4 +1,4 @@
-package main
+package regflow
 
 import (
 	"context"

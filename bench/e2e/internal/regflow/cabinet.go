@@ -1,4 +1,4 @@
-package main
+package regflow
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"sync/atomic"
 	"time"
+
+	"github.com/gostca/gostca/bench/e2e/internal/target"
 )
 
 // The issuing part of the registration flow: the subscriber's cabinet,
@@ -21,14 +23,6 @@ import (
 // end (one `cabinet` token) calls on their behalf. Codes are read from
 // the SMS the hook simulator received for the phone, the way the
 // subscriber reads them.
-
-// cabinetSteps are the cabinet's steps, timed each: "login" (ask for a
-// code and wait for its SMS: the outbox and the gateway round trip),
-// "verify" (the code for a session), "consent" (read the data to be
-// certified and agree to its hash), "request" (submit the CSR and wait
-// for the confirmation code's SMS) and "confirm" (the code: the
-// certificate).
-var cabinetSteps = []string{"login", "verify", "consent", "request", "confirm"}
 
 // issueFunc issues the certificate of a ready-to-issue application and
 // returns "" or "step:class"; timed times each named step.
@@ -132,7 +126,7 @@ func (rc *regClient) cabinet(ctx context.Context, sub *subscriber, session, meth
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, rc.cl.base+"/api/v1/cabinet"+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, rc.cl.Base+"/api/v1/cabinet"+path, rd)
 	if err != nil {
 		return nil, "client_error"
 	}
@@ -147,7 +141,7 @@ func (rc *regClient) cabinet(ctx context.Context, sub *subscriber, session, meth
 	if ifMatch != "" {
 		req.Header.Set("If-Match", ifMatch)
 	}
-	resp, err := rc.cl.hc.Do(req)
+	resp, err := rc.cl.HTTP.Do(req)
 	if err != nil {
 		return nil, "transport"
 	}
@@ -157,7 +151,7 @@ func (rc *regClient) cabinet(ctx context.Context, sub *subscriber, session, meth
 		return resp.Header, "transport"
 	}
 	if resp.StatusCode/100 != 2 {
-		return resp.Header, errClass(resp.StatusCode, b)
+		return resp.Header, target.ErrClass(resp.StatusCode, b)
 	}
 	if out != nil && json.Unmarshal(b, out) != nil {
 		return resp.Header, "wrong_answer"

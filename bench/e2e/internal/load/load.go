@@ -1,4 +1,8 @@
-package main
+// Package load drives the benchmark's requests: a closed loop (a fixed
+// number of workers, each sending its next request when the previous one
+// returns) and an open loop (arrivals at a fixed rate, latency counted
+// from each request's due time), and reduces what they record to Stats.
+package load
 
 import (
 	"context"
@@ -9,9 +13,9 @@ import (
 	"time"
 )
 
-// op performs request i and returns "" on success or an error class (a
+// Op performs request i and returns "" on success or an error class (a
 // problem code, "http_503", "transport", "wrong_answer", …).
-type op func(ctx context.Context, i int) string
+type Op func(ctx context.Context, i int) string
 
 // Stats summarise one run. Latencies are in milliseconds.
 type Stats struct {
@@ -36,13 +40,13 @@ type Stats struct {
 	Cut int `json:"cut,omitempty"`
 }
 
-// live, when set (a terminal), gets a progress line once a second while a
+// Live, when set (a terminal), gets a progress line once a second while a
 // run is going: done, rate, errors, elapsed, ETA.
-var live *progress
+var Live *Progress
 
 // watch prints the progress line of rec until stop is closed.
-func watch(rec *recorder, n int, start time.Time, stop <-chan struct{}) {
-	if live == nil || live.w == nil {
+func watch(rec *Recorder, n int, start time.Time, stop <-chan struct{}) {
+	if Live == nil || Live.w == nil {
 		return
 	}
 	t := time.NewTicker(time.Second)
@@ -50,7 +54,7 @@ func watch(rec *recorder, n int, start time.Time, stop <-chan struct{}) {
 	for {
 		select {
 		case <-stop:
-			fmt.Fprint(live.w, "\r\033[K")
+			fmt.Fprint(Live.w, "\r\033[K")
 			return
 		case <-t.C:
 		}
@@ -63,11 +67,13 @@ func watch(rec *recorder, n int, start time.Time, stop <-chan struct{}) {
 		if rate > 0 {
 			eta = time.Duration(float64(n-done) / rate * float64(time.Second)).Round(time.Second).String()
 		}
-		fmt.Fprintf(live.w, "\r\033[K  %d/%d done  %.1f/s  %d errors  %s elapsed  ETA %s", done, n, rate, errs, el.Round(time.Second), eta)
+		fmt.Fprintf(Live.w, "\r\033[K  %d/%d done  %.1f/s  %d errors  %s elapsed  ETA %s", done, n, rate, errs, el.Round(time.Second), eta)
 	}
 }
 
-type recorder struct {
+// Recorder collects the latencies and error classes of one run; the zero
+// value is ready and safe for concurrent use.
+type Recorder struct {
 	mu   sync.Mutex
 	lats []time.Duration
 	errs map[string]int
@@ -76,13 +82,14 @@ type recorder struct {
 }
 
 // cutOff counts a request aborted by the run's time limit.
-func (r *recorder) cutOff() {
+func (r *Recorder) cutOff() {
 	r.mu.Lock()
 	r.cut++
 	r.mu.Unlock()
 }
 
-func (r *recorder) add(d time.Duration, class string) {
+// Add records one request that took d; class is "" on success.
+func (r *Recorder) Add(d time.Duration, class string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.lats = append(r.lats, d)
@@ -96,7 +103,9 @@ func (r *recorder) add(d time.Duration, class string) {
 	r.errs[class]++
 }
 
-func (r *recorder) stats(mode string, wall time.Duration) Stats {
+// Stats reduces what was recorded to Stats of mode over wall (0: no
+// throughput).
+func (r *Recorder) Stats(mode string, wall time.Duration) Stats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s := Stats{Mode: mode, Requests: len(r.lats), OK: r.ok, Errors: r.errs, Seconds: wall.Seconds(), Cut: r.cut}
@@ -106,7 +115,7 @@ func (r *recorder) stats(mode string, wall time.Duration) Stats {
 	sort.Slice(r.lats, func(i, j int) bool { return r.lats[i] < r.lats[j] })
 	s.P50, s.P90, s.P99, s.P999 = pct(r.lats, 0.50), pct(r.lats, 0.90), pct(r.lats, 0.99), pct(r.lats, 0.999)
 	if n := len(r.lats); n > 0 {
-		s.Max = ms(r.lats[n-1])
+		s.Max = MS(r.lats[n-1])
 	}
 	return s
 }
@@ -118,18 +127,19 @@ func pct(lats []time.Duration, p float64) float64 {
 	}
 	k := int(p*float64(len(lats))+0.999999) - 1
 	k = max(0, min(k, len(lats)-1))
-	return ms(lats[k])
+	return MS(lats[k])
 }
 
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+// MS is d in milliseconds.
+func MS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// closedLoop runs n operations with conc workers, each starting its next
+// ClosedLoop runs n operations with conc workers, each starting its next
 // request when the previous one returns, stopping early at limit.
-func closedLoop(ctx context.Context, conc, n int, limit time.Duration, do op) Stats {
+func ClosedLoop(ctx context.Context, conc, n int, limit time.Duration, do Op) Stats {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	var next atomic.Int64
-	rec := &recorder{}
+	rec := &Recorder{}
 	start := time.Now()
 	stop := make(chan struct{})
 	go watch(rec, n, start, stop)
@@ -148,27 +158,27 @@ func closedLoop(ctx context.Context, conc, n int, limit time.Duration, do op) St
 					rec.cutOff()
 					return
 				}
-				rec.add(time.Since(t), class)
+				rec.Add(time.Since(t), class)
 			}
 		})
 	}
 	wg.Wait()
-	s := rec.stats("closed", time.Since(start))
+	s := rec.Stats("closed", time.Since(start))
 	s.Concurrency = conc
 	return s
 }
 
-// openLoop schedules n operations at a fixed rate: request i is due at
+// OpenLoop schedules n operations at a fixed rate: request i is due at
 // start + i/rate whether or not earlier ones have returned, and its
 // latency counts from that due time, so a slow server cannot hide queueing
 // by slowing the client down (coordinated omission). At most maxInFlight
 // run at once; a request that has to wait for a slot still has its
 // latency counted from its due time. Requests not started by limit are
 // counted as Unsent.
-func openLoop(ctx context.Context, rate float64, n int, limit time.Duration, maxInFlight int, do op) Stats {
+func OpenLoop(ctx context.Context, rate float64, n int, limit time.Duration, maxInFlight int, do Op) Stats {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	rec := &recorder{}
+	rec := &Recorder{}
 	sem := make(chan struct{}, maxInFlight)
 	start := time.Now()
 	interval := time.Duration(float64(time.Second) / rate)
@@ -204,11 +214,11 @@ func openLoop(ctx context.Context, rate float64, n int, limit time.Duration, max
 				rec.cutOff()
 				return
 			}
-			rec.add(time.Since(due), class)
+			rec.Add(time.Since(due), class)
 		})
 	}
 	wg.Wait()
-	s := rec.stats("open", time.Since(start))
+	s := rec.Stats("open", time.Since(start))
 	s.OfferedRate = rate
 	s.Unsent = unsent
 	return s

@@ -1,4 +1,4 @@
-package main
+package peers
 
 import (
 	"context"
@@ -24,7 +24,7 @@ func TestRunPeakIsTheChildsOwn(t *testing.T) {
 	// The command substitution keeps 40 MB of output in the shell's
 	// memory while it sleeps.
 	script := `x=$(head -c 40000000 /dev/zero | tr '\0' a); sleep 0.3; echo ${#x} >/dev/null`
-	p := &peer{bin: sh, dir: t.TempDir(), env: os.Environ()}
+	p := &Peer{Bin: sh, Dir: t.TempDir(), Env: os.Environ()}
 	peak, err := p.runPeak(context.Background(), "-c", script)
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,9 @@
-package main
+// Package target is the gostca server under test as the end-to-end suite
+// sees it: cmd/gostca built from this tree and run as its own process,
+// its HTTP API through a client with its own JSON types (as any client
+// sees it), the CSRs the workloads send and the signer's batch sizes
+// scraped from /metrics.
+package target
 
 import (
 	"bufio"
@@ -19,30 +24,30 @@ import (
 	"time"
 )
 
-// server is a gostca serve process the suite started (cmd != nil) or one
+// Server is a gostca serve process the suite started (cmd != nil) or one
 // it attached to by URL.
-type server struct {
-	url, token string
-	dataDir    string // empty when attached
-	bin        string
-	env        []string
-	logPath    string
-	// port, when set, is the port to listen on (a hook simulator started
-	// first needs the callback URL); args are added to serve's.
-	port int
-	args []string
+type Server struct {
+	URL, Token string
+	DataDir    string // empty when attached
+	Bin        string
+	Env        []string // added to the suite's environment
+	LogPath    string
+	// Port, when set, is the port to listen on (a hook simulator started
+	// first needs the callback URL); Args are added to serve's.
+	Port int
+	Args []string
 
 	cmd  *exec.Cmd
 	done chan error
 }
 
-// buildGostca builds cmd/gostca of the module the suite runs in into dir.
-func buildGostca(ctx context.Context, dir string) (string, error) {
-	return buildCmd(ctx, dir, "gostca")
+// BuildGostca builds cmd/gostca of the module the suite runs in into dir.
+func BuildGostca(ctx context.Context, dir string) (string, error) {
+	return BuildCmd(ctx, dir, "gostca")
 }
 
-// buildCmd builds cmd/NAME of the module the suite runs in into dir.
-func buildCmd(ctx context.Context, dir, name string) (string, error) {
+// BuildCmd builds cmd/NAME of the module the suite runs in into dir.
+func BuildCmd(ctx context.Context, dir, name string) (string, error) {
 	root, err := moduleRoot(ctx)
 	if err != nil {
 		return "", err
@@ -68,8 +73,8 @@ func moduleRoot(ctx context.Context) (string, error) {
 	return filepath.Dir(mod), nil
 }
 
-// freePort asks the kernel for a free port on 127.0.0.1.
-func freePort() (int, error) {
+// FreePort asks the kernel for a free port on 127.0.0.1.
+func FreePort() (int, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
@@ -80,22 +85,22 @@ func freePort() (int, error) {
 
 var tokenRE = regexp.MustCompile(`gca_[A-Za-z0-9_\-]+`)
 
-// startServer runs `gostca serve` on a fresh port of 127.0.0.1 over
-// dataDir. On the first start of a data directory it reads the ca_admin
-// token the server prints; later starts reuse s.token.
-func (s *server) start(ctx context.Context) error {
-	port := s.port
+// Start runs `gostca serve` on a fresh port of 127.0.0.1 over
+// DataDir. On the first start of a data directory it reads the ca_admin
+// token the server prints; later starts reuse s.Token.
+func (s *Server) Start(ctx context.Context) error {
+	port := s.Port
 	if port == 0 {
 		var err error
-		if port, err = freePort(); err != nil {
+		if port, err = FreePort(); err != nil {
 			return err
 		}
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	s.url = "http://" + addr
-	cmd := exec.Command(s.bin, append([]string{"serve", "--data", s.dataDir, "--listen", addr}, s.args...)...)
-	cmd.Env = append(os.Environ(), s.env...)
-	logf, err := os.OpenFile(s.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	s.URL = "http://" + addr
+	cmd := exec.Command(s.Bin, append([]string{"serve", "--data", s.DataDir, "--listen", addr}, s.Args...)...)
+	cmd.Env = append(os.Environ(), s.Env...)
+	logf, err := os.OpenFile(s.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
 	}
@@ -128,16 +133,16 @@ func (s *server) start(ctx context.Context) error {
 	deadline := time.Now().Add(90 * time.Second)
 	for {
 		if time.Now().After(deadline) {
-			s.stop()
-			return fmt.Errorf("gostca serve did not answer /healthz within 90 s (log: %s)", s.logPath)
+			s.Stop()
+			return fmt.Errorf("gostca serve did not answer /healthz within 90 s (log: %s)", s.LogPath)
 		}
 		select {
 		case err := <-s.done:
 			s.done <- err
-			return fmt.Errorf("gostca serve exited: %v (log: %s)", err, s.logPath)
+			return fmt.Errorf("gostca serve exited: %v (log: %s)", err, s.LogPath)
 		case <-time.After(100 * time.Millisecond):
 		}
-		r, err := http.Get(s.url + "/healthz")
+		r, err := http.Get(s.URL + "/healthz")
 		if err == nil {
 			r.Body.Close()
 			if r.StatusCode == 200 {
@@ -145,7 +150,7 @@ func (s *server) start(ctx context.Context) error {
 			}
 		}
 	}
-	if s.token == "" {
+	if s.Token == "" {
 		// The token is printed before the listener serves; give the pipe
 		// a moment.
 		for i := 0; i < 50; i++ {
@@ -153,21 +158,21 @@ func (s *server) start(ctx context.Context) error {
 			t := tok
 			mu.Unlock()
 			if t != "" {
-				s.token = t
+				s.Token = t
 				break
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
-		if s.token == "" {
-			s.stop()
+		if s.Token == "" {
+			s.Stop()
 			return errors.New("gostca serve printed no admin token: start the suite on an empty data directory or pass --url and --token-file")
 		}
 	}
 	return nil
 }
 
-// stop sends SIGTERM and waits (30 s, then SIGKILL).
-func (s *server) stop() error {
+// Stop sends SIGTERM and waits (30 s, then SIGKILL).
+func (s *Server) Stop() error {
 	if s.cmd == nil {
 		return nil
 	}
@@ -187,26 +192,10 @@ func (s *server) stop() error {
 	}
 }
 
-func (s *server) pid() int {
+// PID is the server process's id, 0 when the suite did not start it.
+func (s *Server) PID() int {
 	if s.cmd == nil {
 		return 0
 	}
 	return s.cmd.Process.Pid
-}
-
-// procStatusKB reads a "Name:   N kB" field of /proc/PID/status.
-func procStatusKB(pid int, field string) (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, field+":"); ok {
-			f := strings.Fields(rest)
-			if len(f) >= 1 {
-				return strconv.ParseInt(f[0], 10, 64)
-			}
-		}
-	}
-	return 0, fmt.Errorf("/proc/%d/status has no %s", pid, field)
 }

@@ -1,4 +1,4 @@
-package main
+package peers
 
 import (
 	"context"
@@ -8,23 +8,25 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/gostca/gostca/bench/e2e/internal/load"
 )
 
-// peerParallelMode names the peer run of several `openssl ca -infiles`
+// ParallelMode names the peer run of several `openssl ca -infiles`
 // processes at once, each over its own share of the CSRs with its own
 // database (index.txt, serial), all under the same CA key and profile:
 // the way an operator would scale `openssl ca` to more cores, since two
 // processes cannot share one index.txt.
-func peerParallelMode(procs int) string { return "-infiles × " + strconv.Itoa(procs) + " processes" }
+func ParallelMode(procs int) string { return "-infiles × " + strconv.Itoa(procs) + " processes" }
 
-// issueParallel splits csrs into procs contiguous shares and runs one
+// IssueParallel splits csrs into procs contiguous shares and runs one
 // `openssl ca -infiles` per share at the same time, each in a directory of
 // its own (database, serial file with a distinct prefix so serials never
 // collide across databases). Throughput is all certificates over the wall
 // time from the first start to the last exit.
-func (p *peer) issueParallel(ctx context.Context, csrs []string, procs int) (Stats, error) {
+func (p *Peer) IssueParallel(ctx context.Context, csrs []string, procs int) (load.Stats, error) {
 	procs = max(1, min(procs, len(csrs)))
-	s := Stats{Mode: peerParallelMode(procs), Concurrency: procs, Requests: len(csrs)}
+	s := load.Stats{Mode: ParallelMode(procs), Concurrency: procs, Requests: len(csrs)}
 	dirs := make([]string, procs)
 	for w := range procs {
 		d, err := p.workerDir(w)
@@ -64,8 +66,8 @@ func (p *peer) issueParallel(ctx context.Context, csrs []string, procs int) (Sta
 // workerDir makes (or resets) the w-th parallel CA directory: the peer's
 // CA certificate and key, a configuration whose dir is this directory,
 // an empty database and a serial starting at a per-worker prefix.
-func (p *peer) workerDir(w int) (string, error) {
-	d := filepath.Join(p.dir, "par", strconv.Itoa(w))
+func (p *Peer) workerDir(w int) (string, error) {
+	d := filepath.Join(p.Dir, "par", strconv.Itoa(w))
 	if err := os.RemoveAll(d); err != nil {
 		return "", err
 	}
@@ -73,7 +75,7 @@ func (p *peer) workerDir(w int) (string, error) {
 		return "", err
 	}
 	for _, f := range []string{"ca.pem", "ca.key"} {
-		if err := copyFile(filepath.Join(p.dir, f), filepath.Join(d, f)); err != nil {
+		if err := copyFile(filepath.Join(p.Dir, f), filepath.Join(d, f)); err != nil {
 			return "", err
 		}
 	}

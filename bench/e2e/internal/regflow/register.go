@@ -1,4 +1,12 @@
-package main
+// Package regflow is the registration workload of the end-to-end suite:
+// applications from creation to an issued certificate over HTTP, on a
+// server of its own whose hooks (registry checks, SMS, e-mail, ESIA) go
+// to the hook simulator (cmd/hooksim), a separate process that answers
+// the registry checks with signed callbacks and takes the SMS the
+// cabinet's codes go out by. A service centre and a CA operator (two
+// tokens) take turns as the rules of package ra want them; the
+// subscriber issues from the cabinet (cabinet.go).
+package regflow
 
 import (
 	"bufio"
@@ -17,45 +25,11 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gostca/gostca/bench/e2e/internal/load"
+	"github.com/gostca/gostca/bench/e2e/internal/report"
+	"github.com/gostca/gostca/bench/e2e/internal/target"
 )
-
-// The registration flow: applications from creation to an issued
-// certificate over HTTP, on a server of its own whose hooks (registry
-// checks, SMS, e-mail, ESIA) go to the hook simulator (cmd/hooksim), a
-// separate process that answers the registry checks with signed
-// callbacks and takes the SMS the cabinet's codes go out by. A service
-// centre and a CA operator (two tokens) take turns as the rules of
-// package ra want them; the subscriber issues from the cabinet
-// (cabinet.go).
-
-// Registration steps, in order. Each is timed; "registry" is the wait
-// until the simulator's answers to the checks saving the data asked for
-// have come back through the callback; "cabinet" is the centre sending
-// the application to the cabinet; the cabinet's steps follow.
-var regSteps = append([]string{"create", "data", "registry", "documents", "submit", "claim", "approve", "identity", "cabinet"}, cabinetSteps...)
-
-// RegisterRun is one round of the registration workload.
-type RegisterRun struct {
-	Round int `json:"round"`
-	// Stats: one operation is one application from creation to its
-	// certificate; Throughput is applications/s.
-	Stats Stats `json:"stats"`
-	// Steps are the latencies of each step (p50, p99 …) over the round.
-	Steps map[string]Stats `json:"steps"`
-	// Conflicts counts 412 version_conflict answers retried (a registry
-	// answer landing between a read and a change).
-	Conflicts int `json:"conflicts"`
-}
-
-// RegisterResult gathers the registration workload.
-type RegisterResult struct {
-	Applications int            `json:"applications"` // per round
-	Concurrency  int            `json:"concurrency"`
-	CertType     string         `json:"cert_type"`
-	IssueStep    string         `json:"issue_step"` // how the certificate is issued ("cabinet": SMS login, consent, request, confirm)
-	Runs         []RegisterRun  `json:"runs"`
-	Hooksim      map[string]any `json:"hooksim,omitempty"` // the simulator's /stats at the end
-}
 
 // appState is what the flow needs of an application answer.
 type appState struct {
@@ -73,10 +47,10 @@ type appState struct {
 
 // regClient runs applications against one server.
 type regClient struct {
-	cl        *client // base URL, HTTP client (its token is unused)
-	sc, op    string  // service centre and CA operator tokens
-	cab       string  // the cabinet back end's token
-	simAddr   string  // the hook simulator (the SMS gateway)
+	cl        *target.Client // base URL, HTTP client (its token is unused)
+	sc, op    string         // service centre and CA operator tokens
+	cab       string         // the cabinet back end's token
+	simAddr   string         // the hook simulator (the SMS gateway)
 	simHC     *http.Client
 	conflicts int
 	mu        sync.Mutex
@@ -89,7 +63,7 @@ func (rc *regClient) call(ctx context.Context, token, method, path, ctype string
 	if body != nil {
 		rd = strings.NewReader(string(body))
 	}
-	req, err := http.NewRequestWithContext(ctx, method, rc.cl.base+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, rc.cl.Base+path, rd)
 	if err != nil {
 		return 0, "client_error"
 	}
@@ -100,7 +74,7 @@ func (rc *regClient) call(ctx context.Context, token, method, path, ctype string
 	if app != nil && app.Version > 0 && method != "GET" {
 		req.Header.Set("If-Match", `"`+strconv.FormatUint(app.Version, 10)+`"`)
 	}
-	resp, err := rc.cl.hc.Do(req)
+	resp, err := rc.cl.HTTP.Do(req)
 	if err != nil {
 		return 0, "transport"
 	}
@@ -110,7 +84,7 @@ func (rc *regClient) call(ctx context.Context, token, method, path, ctype string
 		return resp.StatusCode, "transport"
 	}
 	if resp.StatusCode/100 != 2 {
-		return resp.StatusCode, errClass(resp.StatusCode, b)
+		return resp.StatusCode, target.ErrClass(resp.StatusCode, b)
 	}
 	if app != nil {
 		if err := json.Unmarshal(b, app); err != nil || app.ID == "" {
@@ -165,12 +139,12 @@ func scanPDF(text string) []byte {
 }
 
 // flow walks one application; step times go to steps.
-func (rc *regClient) flow(ctx context.Context, csrPEM []byte, issue issueFunc, steps map[string]*recorder) string {
+func (rc *regClient) flow(ctx context.Context, csrPEM []byte, issue issueFunc, steps map[string]*load.Recorder) string {
 	app := &appState{sub: newSubscriber()}
 	timed := func(name string, f func() string) string {
 		t := time.Now()
 		class := f()
-		steps[name].add(time.Since(t), class)
+		steps[name].Add(time.Since(t), class)
 		if class != "" {
 			return name + ":" + class
 		}
@@ -245,25 +219,29 @@ func (rc *regClient) awaitChecks(ctx context.Context, app *appState) string {
 	}
 }
 
-// regBench runs the registration workload on its own server and hook
+// Bench runs the registration workload on its own server and hook
 // simulator.
-type regBench struct {
-	cfg   *config
-	log   *progress
-	tmp   string // the suite's temporary directory
-	bin   string // gostca
-	issue issueFunc
+type Bench struct {
+	Apps      int           // applications per round
+	Conc      int           // applications in progress at once
+	Rounds    int           // rounds
+	Duration  time.Duration // the bound of each round
+	ServerEnv []string      // added to the server's environment
+	Log       *load.Progress
+	Tmp       string // the suite's temporary directory
+	Bin       string // gostca
 }
 
-func (b *regBench) run(ctx context.Context) (*RegisterResult, error) {
-	cfg := b.cfg
-	res := &RegisterResult{Applications: cfg.regApps, Concurrency: cfg.regConc, CertType: "natural-person", IssueStep: "cabinet"}
-	dir := filepath.Join(b.tmp, "register")
+// Run runs the rounds and returns what they measured, also when a later
+// round failed.
+func (b *Bench) Run(ctx context.Context) (*report.RegisterResult, error) {
+	res := &report.RegisterResult{Applications: b.Apps, Concurrency: b.Conc, CertType: "natural-person", IssueStep: "cabinet"}
+	dir := filepath.Join(b.Tmp, "register")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	b.log.printf("registration: building and starting the hook simulator")
-	simBin, err := buildCmd(ctx, dir, "hooksim")
+	b.Log.Printf("registration: building and starting the hook simulator")
+	simBin, err := target.BuildCmd(ctx, dir, "hooksim")
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +251,7 @@ func (b *regBench) run(ctx context.Context) (*RegisterResult, error) {
 	if err := os.WriteFile(secFile, []byte("whsec_"+base64.StdEncoding.EncodeToString(secret)), 0o600); err != nil {
 		return nil, err
 	}
-	port, err := freePort()
+	port, err := target.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -287,14 +265,14 @@ func (b *regBench) run(ctx context.Context) (*RegisterResult, error) {
 	if err := os.WriteFile(conf, []byte(hooksConfig(simAddr, secFile)), 0o600); err != nil {
 		return nil, err
 	}
-	srv := &server{bin: b.bin, dataDir: filepath.Join(dir, "data"), logPath: filepath.Join(dir, "server.log"), port: port,
-		args: []string{"--config", conf}, env: append([]string{"GOSTCA_LOG_LEVEL=warn"}, cfg.serverEnv...)}
-	b.log.printf("registration: starting a gostca serve with hooks to the simulator")
-	if err := srv.start(ctx); err != nil {
+	srv := &target.Server{Bin: b.Bin, DataDir: filepath.Join(dir, "data"), LogPath: filepath.Join(dir, "server.log"), Port: port,
+		Args: []string{"--config", conf}, Env: append([]string{"GOSTCA_LOG_LEVEL=warn"}, b.ServerEnv...)}
+	b.Log.Printf("registration: starting a gostca serve with hooks to the simulator")
+	if err := srv.Start(ctx); err != nil {
 		return nil, err
 	}
-	defer srv.stop()
-	admin := newClient(srv.url, srv.token, cfg.regConc)
+	defer srv.Stop()
+	admin := target.NewClient(srv.URL, srv.Token, b.Conc)
 	sc, err := createToken(ctx, admin, `{"role":"service_centre","scope":"centre-1","name":"bench centre"}`)
 	if err != nil {
 		return nil, err
@@ -308,24 +286,24 @@ func (b *regBench) run(ctx context.Context) (*RegisterResult, error) {
 		return nil, err
 	}
 	rc := &regClient{cl: admin, sc: sc, op: op, cab: cab, simAddr: simAddr,
-		simHC: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: cfg.regConc}}}
-	for r := 1; r <= cfg.rounds; r++ {
-		items, err := genCSRs(cfg.regApps, []string{"tc26-256-A"}, map[string]string{"tc26-256-A": "gost256"})
+		simHC: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: b.Conc}}}
+	for r := 1; r <= b.Rounds; r++ {
+		items, err := target.GenCSRs(b.Apps, []string{"tc26-256-A"}, map[string]string{"tc26-256-A": "gost256"})
 		if err != nil {
 			return res, err
 		}
-		steps := map[string]*recorder{}
-		for _, s := range regSteps {
-			steps[s] = &recorder{}
+		steps := map[string]*load.Recorder{}
+		for _, s := range report.RegisterSteps {
+			steps[s] = &load.Recorder{}
 		}
 		rc.conflicts = 0
-		b.log.printf("registration round %d/%d: %d applications, %d at a time", r, cfg.rounds, cfg.regApps, cfg.regConc)
-		s := closedLoop(ctx, cfg.regConc, cfg.regApps, cfg.duration, func(ctx context.Context, i int) string {
-			return rc.flow(ctx, items[i].PEM, b.issue, steps)
+		b.Log.Printf("registration round %d/%d: %d applications, %d at a time", r, b.Rounds, b.Apps, b.Conc)
+		s := load.ClosedLoop(ctx, b.Conc, b.Apps, b.Duration, func(ctx context.Context, i int) string {
+			return rc.flow(ctx, items[i].PEM, issueInCabinet, steps)
 		})
-		run := RegisterRun{Round: r, Stats: s, Steps: map[string]Stats{}, Conflicts: rc.conflicts}
+		run := report.RegisterRun{Round: r, Stats: s, Steps: map[string]load.Stats{}, Conflicts: rc.conflicts}
 		for name, rec := range steps {
-			run.Steps[name] = rec.stats("step", 0)
+			run.Steps[name] = rec.Stats("step", 0)
 		}
 		res.Runs = append(res.Runs, run)
 	}
@@ -347,13 +325,13 @@ func hooksConfig(simAddr, secFile string) string {
 	return b.String()
 }
 
-func createToken(ctx context.Context, cl *client, body string) (string, error) {
-	st, b, err := cl.do(ctx, "POST", "/api/v1/tokens", []byte(body))
+func createToken(ctx context.Context, cl *target.Client, body string) (string, error) {
+	st, b, err := cl.Do(ctx, "POST", "/api/v1/tokens", []byte(body))
 	if err != nil {
 		return "", err
 	}
 	if st != http.StatusCreated {
-		return "", fmt.Errorf("POST /api/v1/tokens: %s", errClass(st, b))
+		return "", fmt.Errorf("POST /api/v1/tokens: %s", target.ErrClass(st, b))
 	}
 	var t struct {
 		Token string `json:"token"`
@@ -415,23 +393,4 @@ func hooksimStats(ctx context.Context, addr string) map[string]any {
 		return nil
 	}
 	return m
-}
-
-// regStepRow is one step's median latencies over rounds.
-type regStepRow struct {
-	Name     string
-	P50, P99 float64
-}
-
-// registerSteps lists the steps in flow order with their medians.
-func registerSteps(r *RegisterResult) []regStepRow {
-	var out []regStepRow
-	for _, name := range regSteps {
-		var ss []Stats
-		for _, run := range r.Runs {
-			ss = append(ss, run.Steps[name])
-		}
-		out = append(out, regStepRow{name, statsMedian(ss, func(s Stats) float64 { return s.P50 }), statsMedian(ss, func(s Stats) float64 { return s.P99 })})
-	}
-	return out
 }

@@ -1,4 +1,4 @@
-package main
+package peers
 
 import (
 	"fmt"
@@ -7,8 +7,8 @@ import (
 	"unsafe"
 )
 
-// inNewNetNS makes cmd start in a new network namespace.
-func inNewNetNS(cmd *exec.Cmd) error {
+// InNewNetNS makes cmd start in a new network namespace.
+func InNewNetNS(cmd *exec.Cmd) error {
 	if cmd.SysProcAttr == nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}
 	}
@@ -23,9 +23,9 @@ type ifreqFlags struct {
 	_     [22]byte
 }
 
-// loopbackUp brings up "lo" in the current (new) network namespace, as
+// LoopbackUp brings up "lo" in the current (new) network namespace, as
 // `ip link set lo up` does.
-func loopbackUp() error {
+func LoopbackUp() error {
 	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_DGRAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("loopback up: socket: %w", err)

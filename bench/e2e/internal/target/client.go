@@ -1,4 +1,4 @@
-package main
+package target
 
 import (
 	"bytes"
@@ -14,28 +14,30 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gostca/gostca/bench/e2e/internal/report"
 	"github.com/gostca/gostca/gost/gost3410"
 	"github.com/gostca/gostca/pkix"
 )
 
-// client talks to gostca's HTTP API. Its own JSON types keep the suite
+// Client talks to gostca's HTTP API. Its own JSON types keep the suite
 // independent of the api package: it sees the server as any client does.
-type client struct {
-	base, token string
-	hc          *http.Client
+type Client struct {
+	Base  string       // http://127.0.0.1:PORT
+	HTTP  *http.Client // for requests the methods below do not cover
+	token string
 }
 
-// newClient opens at most conns connections: all of the suite's clients
+// NewClient opens at most conns connections: all of the suite's clients
 // come from 127.0.0.1, and the server refuses connections beyond
 // server.max_conns_per_client (512 by default) with a 429. An open-loop
 // request that waits for a free connection still counts its latency
 // from its due time.
-func newClient(base, token string, conns int) *client {
+func NewClient(base, token string, conns int) *Client {
 	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, IdleConnTimeout: time.Minute}
-	return &client{base: base, token: token, hc: &http.Client{Transport: tr, Timeout: 60 * time.Second}}
+	return &Client{Base: base, token: token, HTTP: &http.Client{Transport: tr, Timeout: 60 * time.Second}}
 }
 
-type subjectJSON struct {
+type SubjectJSON struct {
 	CommonName string `json:"common_name,omitempty"`
 	Surname    string `json:"surname,omitempty"`
 	GivenName  string `json:"given_name,omitempty"`
@@ -44,15 +46,15 @@ type subjectJSON struct {
 	INN        string `json:"inn,omitempty"`
 }
 
-type issueRequest struct {
+type IssueRequest struct {
 	CSR             string      `json:"csr"`
 	Profile         string      `json:"profile"`
 	Issuer          string      `json:"issuer,omitempty"`
-	Subject         subjectJSON `json:"subject"`
+	Subject         SubjectJSON `json:"subject"`
 	SubjectSignTool string      `json:"subject_sign_tool,omitempty"`
 }
 
-type certificateJSON struct {
+type CertificateJSON struct {
 	Serial         string `json:"serial"`
 	Issuer         string `json:"issuer"`
 	Status         string `json:"status"`
@@ -63,9 +65,9 @@ type problemJSON struct {
 	Code string `json:"code"`
 }
 
-// errClass names a failed answer: the problem's code (RFC 9457 body), or
+// ErrClass names a failed answer: the problem's code (RFC 9457 body), or
 // http_NNN when the body is not a problem.
-func errClass(status int, body []byte) string {
+func ErrClass(status int, body []byte) string {
 	var p problemJSON
 	if json.Unmarshal(body, &p) == nil && p.Code != "" {
 		return p.Code
@@ -73,12 +75,12 @@ func errClass(status int, body []byte) string {
 	return "http_" + strconv.Itoa(status)
 }
 
-func (c *client) do(ctx context.Context, method, path string, body []byte) (int, []byte, error) {
+func (c *Client) Do(ctx context.Context, method, path string, body []byte) (int, []byte, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, c.Base+path, rd)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -88,7 +90,7 @@ func (c *client) do(ctx context.Context, method, path string, body []byte) (int,
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := c.hc.Do(req)
+	resp, err := c.HTTP.Do(req)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -97,48 +99,48 @@ func (c *client) do(ctx context.Context, method, path string, body []byte) (int,
 	return resp.StatusCode, b, err
 }
 
-// issue posts a prepared request body; on success it returns the
+// Issue posts a prepared request body; on success it returns the
 // certificate.
-func (c *client) issue(ctx context.Context, body []byte) (*certificateJSON, string) {
-	st, b, err := c.do(ctx, "POST", "/api/v1/certificates", body)
+func (c *Client) Issue(ctx context.Context, body []byte) (*CertificateJSON, string) {
+	st, b, err := c.Do(ctx, "POST", "/api/v1/certificates", body)
 	if err != nil {
 		return nil, "transport"
 	}
 	if st != 200 && st != 201 {
-		return nil, errClass(st, b)
+		return nil, ErrClass(st, b)
 	}
-	var cj certificateJSON
+	var cj CertificateJSON
 	if err := json.Unmarshal(b, &cj); err != nil || cj.Serial == "" {
 		return nil, "wrong_answer"
 	}
 	return &cj, ""
 }
 
-func (c *client) revoke(ctx context.Context, serial string) error {
-	st, b, err := c.do(ctx, "POST", "/api/v1/certificates/"+serial+"/revoke", []byte(`{"reason":"keyCompromise"}`))
+func (c *Client) Revoke(ctx context.Context, serial string) error {
+	st, b, err := c.Do(ctx, "POST", "/api/v1/certificates/"+serial+"/revoke", []byte(`{"reason":"keyCompromise"}`))
 	if err != nil {
 		return err
 	}
 	if st/100 != 2 {
-		return fmt.Errorf("revoke %s: %s", serial, errClass(st, b))
+		return fmt.Errorf("revoke %s: %s", serial, ErrClass(st, b))
 	}
 	return nil
 }
 
-func (c *client) get(ctx context.Context, path string) ([]byte, error) {
-	st, b, err := c.do(ctx, "GET", path, nil)
+func (c *Client) Get(ctx context.Context, path string) ([]byte, error) {
+	st, b, err := c.Do(ctx, "GET", path, nil)
 	if err != nil {
 		return nil, err
 	}
 	if st != 200 {
-		return nil, fmt.Errorf("GET %s: %s", path, errClass(st, b))
+		return nil, fmt.Errorf("GET %s: %s", path, ErrClass(st, b))
 	}
 	return b, nil
 }
 
-// csrItem is one pre-generated request: the PEM CSR (also what the
+// CSRItem is one pre-generated request: the PEM CSR (also what the
 // OpenSSL peer reads) and the API body around it.
-type csrItem struct {
+type CSRItem struct {
 	Curve  string
 	Issuer string
 	PEM    []byte
@@ -147,15 +149,13 @@ type csrItem struct {
 
 // Every subject is the same person, as many certificates of one person
 // are; the keys are all distinct (the engine refuses a key twice).
-var benchSubject = subjectJSON{CommonName: "Бенчмарков Тест Тестович", Surname: "Бенчмарков", GivenName: "Тест Тестович",
+var BenchSubject = SubjectJSON{CommonName: "Бенчмарков Тест Тестович", Surname: "Бенчмарков", GivenName: "Тест Тестович",
 	Country: "RU", SNILS: "11223344595", INN: "500100123426"}
 
-const benchProfile = "qualified-person"
-
-// genCSRs makes n CSRs with fresh keys, alternating over curves; issuers
+// GenCSRs makes n CSRs with fresh keys, alternating over curves; issuers
 // maps a curve to the issuing CA that gets its requests.
-func genCSRs(n int, curves []string, issuers map[string]string) ([]csrItem, error) {
-	out := make([]csrItem, n)
+func GenCSRs(n int, curves []string, issuers map[string]string) ([]CSRItem, error) {
+	out := make([]CSRItem, n)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var first error
@@ -189,26 +189,26 @@ func cmpErr(a, b error) error {
 	return b
 }
 
-func genCSR(curve string, i int, issuers map[string]string) (csrItem, error) {
+func genCSR(curve string, i int, issuers map[string]string) (CSRItem, error) {
 	c, ok := gost3410.CurveByName(curve)
 	if !ok {
-		return csrItem{}, fmt.Errorf("unknown curve %q", curve)
+		return CSRItem{}, fmt.Errorf("unknown curve %q", curve)
 	}
 	key, err := gost3410.GenerateKey(c, rand.Reader)
 	if err != nil {
-		return csrItem{}, err
+		return CSRItem{}, err
 	}
-	subj := &pkix.Subject{CommonName: benchSubject.CommonName, Surname: benchSubject.Surname, GivenName: benchSubject.GivenName,
-		Country: "RU", SNILS: benchSubject.SNILS, INN: benchSubject.INN}
+	subj := &pkix.Subject{CommonName: BenchSubject.CommonName, Surname: BenchSubject.Surname, GivenName: BenchSubject.GivenName,
+		Country: "RU", SNILS: BenchSubject.SNILS, INN: BenchSubject.INN}
 	der, err := pkix.CreateCertificateRequest(rand.Reader, key, subj, nil)
 	if err != nil {
-		return csrItem{}, fmt.Errorf("CSR %d: %w", i, err)
+		return CSRItem{}, fmt.Errorf("CSR %d: %w", i, err)
 	}
 	p := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})
-	body, err := json.Marshal(issueRequest{CSR: string(p), Profile: benchProfile, Issuer: issuers[curve], Subject: benchSubject,
+	body, err := json.Marshal(IssueRequest{CSR: string(p), Profile: report.Profile, Issuer: issuers[curve], Subject: BenchSubject,
 		SubjectSignTool: "gostca bench"})
 	if err != nil {
-		return csrItem{}, err
+		return CSRItem{}, err
 	}
-	return csrItem{Curve: curve, Issuer: issuers[curve], PEM: p, Body: body}, nil
+	return CSRItem{Curve: curve, Issuer: issuers[curve], PEM: p, Body: body}, nil
 }

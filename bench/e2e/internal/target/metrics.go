@@ -1,4 +1,4 @@
-package main
+package target
 
 import (
 	"bufio"
@@ -6,32 +6,25 @@ import (
 	"context"
 	"strconv"
 	"strings"
+
+	"github.com/gostca/gostca/bench/e2e/internal/load"
+	"github.com/gostca/gostca/bench/e2e/internal/report"
 )
 
-// batchMetric is the signer's batch-size histogram in gostca's /metrics.
-const batchMetric = "gostca_issuance_batch_size"
+// BatchMetric is the signer's batch-size histogram in gostca's /metrics.
+const BatchMetric = "gostca_issuance_batch_size"
 
-// histogram is one scrape of a Prometheus histogram: cumulative bucket
+// Histogram is one scrape of a Prometheus histogram: cumulative bucket
 // counts by upper bound, sum and count.
-type histogram struct {
+type Histogram struct {
 	Buckets map[string]float64 `json:"buckets"`
 	Sum     float64            `json:"sum"`
 	Count   float64            `json:"count"`
 }
 
-// BatchSizes is the change of the batch histogram over a run.
-type BatchSizes struct {
-	Batches float64 `json:"batches"`
-	// Mean is requests per batch: the run's requests over its batches
-	// (the server's own sum is estimated from bucket midpoints).
-	Mean float64 `json:"mean"`
-	// Buckets: batches per size bucket ("le" upper bound), not cumulative.
-	Buckets map[string]float64 `json:"buckets,omitempty"`
-}
-
-// parseHistogram reads name's unlabelled histogram from Prometheus text.
-func parseHistogram(text []byte, name string) histogram {
-	h := histogram{Buckets: map[string]float64{}}
+// ParseHistogram reads name's unlabelled histogram from Prometheus text.
+func ParseHistogram(text []byte, name string) Histogram {
+	h := Histogram{Buckets: map[string]float64{}}
 	sc := bufio.NewScanner(bytes.NewReader(text))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
@@ -60,10 +53,10 @@ func parseHistogram(text []byte, name string) histogram {
 	return h
 }
 
-// batchDelta is after − before, with cumulative buckets turned into
+// BatchDelta is after − before, with cumulative buckets turned into
 // per-bucket counts.
-func batchDelta(before, after histogram) BatchSizes {
-	d := BatchSizes{Batches: after.Count - before.Count, Buckets: map[string]float64{}}
+func BatchDelta(before, after Histogram) report.BatchSizes {
+	d := report.BatchSizes{Batches: after.Count - before.Count, Buckets: map[string]float64{}}
 	type b struct {
 		le  float64
 		key string
@@ -76,7 +69,7 @@ func batchDelta(before, after histogram) BatchSizes {
 		}
 		bs = append(bs, b{le, k})
 	}
-	sortBy(bs, func(x b) float64 { return x.le })
+	load.SortBy(bs, func(x b) float64 { return x.le })
 	prev := 0.0
 	for _, x := range bs {
 		cum := after.Buckets[x.key] - before.Buckets[x.key]
@@ -91,10 +84,10 @@ func batchDelta(before, after histogram) BatchSizes {
 	return d
 }
 
-func (c *client) scrapeBatches(ctx context.Context) histogram {
-	b, err := c.get(ctx, "/metrics")
+func (c *Client) ScrapeBatches(ctx context.Context) Histogram {
+	b, err := c.Get(ctx, "/metrics")
 	if err != nil {
-		return histogram{Buckets: map[string]float64{}}
+		return Histogram{Buckets: map[string]float64{}}
 	}
-	return parseHistogram(b, batchMetric)
+	return ParseHistogram(b, BatchMetric)
 }

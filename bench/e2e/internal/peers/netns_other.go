@@ -1,6 +1,6 @@
 //go:build !linux
 
-package main
+package peers
 
 import (
 	"errors"
@@ -9,6 +9,6 @@ import (
 
 var errNoNetNS = errors.New("the OpenSSL OCSP responder listens on every interface and is run only in a private network namespace, which needs Linux")
 
-func inNewNetNS(*exec.Cmd) error { return errNoNetNS }
+func InNewNetNS(*exec.Cmd) error { return errNoNetNS }
 
-func loopbackUp() error { return errNoNetNS }
+func LoopbackUp() error { return errNoNetNS }

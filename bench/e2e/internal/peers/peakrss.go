@@ -1,10 +1,13 @@
-package main
+package peers
 
 import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -21,10 +24,10 @@ const peakSampleEvery = 2 * time.Millisecond
 
 // runPeak runs openssl like run and returns its peak VmHWM (KiB) as
 // sampled.
-func (p *peer) runPeak(ctx context.Context, args ...string) (int64, error) {
-	cmd := exec.CommandContext(ctx, p.bin, args...)
-	cmd.Env = p.env
-	cmd.Dir = p.dir
+func (p *Peer) runPeak(ctx context.Context, args ...string) (int64, error) {
+	cmd := exec.CommandContext(ctx, p.Bin, args...)
+	cmd.Env = p.Env
+	cmd.Dir = p.Dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -37,16 +40,33 @@ func (p *peer) runPeak(ctx context.Context, args ...string) (int64, error) {
 	t := time.NewTicker(peakSampleEvery)
 	defer t.Stop()
 	for {
-		if kb, err := procStatusKB(pid, "VmHWM"); err == nil {
+		if kb, err := ProcStatusKB(pid, "VmHWM"); err == nil {
 			peak = max(peak, kb)
 		}
 		select {
 		case err := <-done:
 			if err != nil {
-				return peak, fmt.Errorf("openssl %s: %v: %s", args[0], err, lastLines(stderr.String(), 5))
+				return peak, fmt.Errorf("openssl %s: %v: %s", args[0], err, LastLines(stderr.String(), 5))
 			}
 			return peak, nil
 		case <-t.C:
 		}
 	}
+}
+
+// ProcStatusKB reads a "Name:   N kB" field of /proc/PID/status.
+func ProcStatusKB(pid int, field string) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, field+":"); ok {
+			f := strings.Fields(rest)
+			if len(f) >= 1 {
+				return strconv.ParseInt(f[0], 10, 64)
+			}
+		}
+	}
+	return 0, fmt.Errorf("/proc/%d/status has no %s", pid, field)
 }

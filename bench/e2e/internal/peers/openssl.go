@@ -1,4 +1,9 @@
-package main
+// Package peers runs the OpenSSL side of the end-to-end benchmark: a CA
+// of its own driven through openssl ca (a process per request, -infiles,
+// parallel -infiles processes), openssl ca -gencrl with its sampled peak
+// memory, and the private network namespace the openssl ocsp responder
+// runs in.
+package peers
 
 import (
 	"bytes"
@@ -10,17 +15,19 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gostca/gostca/bench/e2e/internal/load"
 )
 
-// peer is the OpenSSL side: a CA of its own on the same curve as ours
+// Peer is the OpenSSL side: a CA of its own on the same curve as ours
 // (tc26-256-A; OpenSSL cannot read gostca's encrypted key files), run
 // with the gost engine. OpenSSL 3.0's ocsp and crl commands take no
 // -engine flag, so the engine is loaded through OPENSSL_CONF.
-type peer struct {
-	bin  string
-	dir  string
-	env  []string
-	conf string // ca.cnf
+type Peer struct {
+	Bin  string   // the openssl binary
+	Dir  string   // the CA's directory
+	Env  []string // the environment openssl runs with (OPENSSL_CONF loads the engine)
+	Conf string   // ca.cnf
 }
 
 const gostConf = `openssl_conf = openssl_def
@@ -78,8 +85,8 @@ distinguished_name = dn
 [dn]
 `
 
-// findPeer returns the openssl binary if its gost engine loads.
-func findPeer() (string, error) {
+// Find returns the openssl binary if its gost engine loads.
+func Find() (string, error) {
 	bin, err := exec.LookPath("openssl")
 	if err != nil {
 		return "", fmt.Errorf("openssl not found: %w", err)
@@ -90,7 +97,7 @@ func findPeer() (string, error) {
 	return bin, nil
 }
 
-func opensslVersion(bin string) string {
+func Version(bin string) string {
 	out, err := exec.Command(bin, "version").Output()
 	if err != nil {
 		return ""
@@ -98,18 +105,18 @@ func opensslVersion(bin string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// newPeer makes a fresh CA in dir.
-func newPeer(ctx context.Context, bin, dir string) (*peer, error) {
+// New makes a fresh CA in dir.
+func New(ctx context.Context, bin, dir string) (*Peer, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "newcerts"), 0o700); err != nil {
 		return nil, err
 	}
-	p := &peer{bin: bin, dir: dir, conf: filepath.Join(dir, "ca.cnf")}
+	p := &Peer{Bin: bin, Dir: dir, Conf: filepath.Join(dir, "ca.cnf")}
 	gc := filepath.Join(dir, "gost.cnf")
 	if err := os.WriteFile(gc, []byte(gostConf), 0o600); err != nil {
 		return nil, err
 	}
-	p.env = append(os.Environ(), "OPENSSL_CONF="+gc)
-	if err := os.WriteFile(p.conf, fmt.Appendf(nil, caConf, dir), 0o600); err != nil {
+	p.Env = append(os.Environ(), "OPENSSL_CONF="+gc)
+	if err := os.WriteFile(p.Conf, fmt.Appendf(nil, caConf, dir), 0o600); err != nil {
 		return nil, err
 	}
 	if err := p.resetDB(); err != nil {
@@ -117,7 +124,7 @@ func newPeer(ctx context.Context, bin, dir string) (*peer, error) {
 	}
 	_, err := p.run(ctx, "req", "-x509", "-newkey", "gost2012_256", "-pkeyopt", "paramset:TCA", "-nodes",
 		"-keyout", filepath.Join(dir, "ca.key"), "-out", filepath.Join(dir, "ca.pem"), "-days", "3650",
-		"-subj", "/C=RU/O=GostCA bench peer/CN=OpenSSL peer CA", "-config", p.conf,
+		"-subj", "/C=RU/O=GostCA bench peer/CN=OpenSSL peer CA", "-config", p.Conf,
 		"-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
 		"-addext", "subjectKeyIdentifier=hash")
 	if err != nil {
@@ -127,13 +134,13 @@ func newPeer(ctx context.Context, bin, dir string) (*peer, error) {
 }
 
 // resetDB empties the CA database so a round starts as the first did.
-func (p *peer) resetDB() error {
+func (p *Peer) resetDB() error {
 	for name, data := range map[string]string{"index.txt": "", "index.txt.attr": "unique_subject = no\n", "serial": "1000\n", "crlnumber": "1000\n"} {
-		if err := os.WriteFile(filepath.Join(p.dir, name), []byte(data), 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(p.Dir, name), []byte(data), 0o600); err != nil {
 			return err
 		}
 	}
-	nc := filepath.Join(p.dir, "newcerts")
+	nc := filepath.Join(p.Dir, "newcerts")
 	if err := os.RemoveAll(nc); err != nil {
 		return err
 	}
@@ -141,24 +148,24 @@ func (p *peer) resetDB() error {
 }
 
 // run runs openssl; the error carries its standard error.
-func (p *peer) run(ctx context.Context, args ...string) (*os.ProcessState, error) {
-	return p.runIn(ctx, p.dir, args...)
+func (p *Peer) run(ctx context.Context, args ...string) (*os.ProcessState, error) {
+	return p.runIn(ctx, p.Dir, args...)
 }
 
 // runIn runs openssl in dir.
-func (p *peer) runIn(ctx context.Context, dir string, args ...string) (*os.ProcessState, error) {
-	cmd := exec.CommandContext(ctx, p.bin, args...)
-	cmd.Env = p.env
+func (p *Peer) runIn(ctx context.Context, dir string, args ...string) (*os.ProcessState, error) {
+	cmd := exec.CommandContext(ctx, p.Bin, args...)
+	cmd.Env = p.Env
 	cmd.Dir = dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		return cmd.ProcessState, fmt.Errorf("openssl %s: %v: %s", args[0], err, lastLines(stderr.String(), 5))
+		return cmd.ProcessState, fmt.Errorf("openssl %s: %v: %s", args[0], err, LastLines(stderr.String(), 5))
 	}
 	return cmd.ProcessState, nil
 }
 
-func lastLines(s string, n int) string {
+func LastLines(s string, n int) string {
 	l := strings.Split(strings.TrimSpace(s), "\n")
 	if len(l) > n {
 		l = l[len(l)-n:]
@@ -166,31 +173,31 @@ func lastLines(s string, n int) string {
 	return strings.Join(l, " | ")
 }
 
-// writeCSRs stores the PEM requests as files for openssl.
-func (p *peer) writeCSRs(items []csrItem, tag string) ([]string, error) {
-	dir := filepath.Join(p.dir, "csr-"+tag)
+// WriteCSRs stores the PEM requests as files for openssl.
+func (p *Peer) WriteCSRs(pems [][]byte, tag string) ([]string, error) {
+	dir := filepath.Join(p.Dir, "csr-"+tag)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	paths := make([]string, len(items))
-	for i, it := range items {
+	paths := make([]string, len(pems))
+	for i, pem := range pems {
 		paths[i] = filepath.Join(dir, strconv.Itoa(i)+".csr")
-		if err := os.WriteFile(paths[i], it.PEM, 0o600); err != nil {
+		if err := os.WriteFile(paths[i], pem, 0o600); err != nil {
 			return nil, err
 		}
 	}
 	return paths, nil
 }
 
-// issueEach runs one `openssl ca` process per request, one after another.
-func (p *peer) issueEach(ctx context.Context, csrs []string, limit time.Duration) (Stats, error) {
+// IssueEach runs one `openssl ca` process per request, one after another.
+func (p *Peer) IssueEach(ctx context.Context, csrs []string, limit time.Duration) (load.Stats, error) {
 	if err := p.resetDB(); err != nil {
-		return Stats{}, err
+		return load.Stats{}, err
 	}
-	out := filepath.Join(p.dir, "out.pem")
+	out := filepath.Join(p.Dir, "out.pem")
 	var firstErr error
-	s := closedLoop(ctx, 1, len(csrs), limit, func(ctx context.Context, i int) string {
-		if _, err := p.run(ctx, "ca", "-batch", "-config", p.conf, "-notext", "-in", csrs[i], "-out", out); err != nil {
+	s := load.ClosedLoop(ctx, 1, len(csrs), limit, func(ctx context.Context, i int) string {
+		if _, err := p.run(ctx, "ca", "-batch", "-config", p.Conf, "-notext", "-in", csrs[i], "-out", out); err != nil {
 			if firstErr == nil {
 				firstErr = err
 			}
@@ -205,16 +212,16 @@ func (p *peer) issueEach(ctx context.Context, csrs []string, limit time.Duration
 	return s, nil
 }
 
-// issueInfiles runs one `openssl ca -infiles` over all requests.
-func (p *peer) issueInfiles(ctx context.Context, csrs []string) (Stats, error) {
+// IssueInfiles runs one `openssl ca -infiles` over all requests.
+func (p *Peer) IssueInfiles(ctx context.Context, csrs []string) (load.Stats, error) {
 	if err := p.resetDB(); err != nil {
-		return Stats{}, err
+		return load.Stats{}, err
 	}
-	args := append([]string{"ca", "-batch", "-config", p.conf, "-notext", "-out", filepath.Join(p.dir, "out.pem"), "-infiles"}, csrs...)
+	args := append([]string{"ca", "-batch", "-config", p.Conf, "-notext", "-out", filepath.Join(p.Dir, "out.pem"), "-infiles"}, csrs...)
 	start := time.Now()
 	_, err := p.run(ctx, args...)
 	wall := time.Since(start)
-	s := Stats{Mode: "-infiles", Requests: len(csrs), Seconds: wall.Seconds()}
+	s := load.Stats{Mode: "-infiles", Requests: len(csrs), Seconds: wall.Seconds()}
 	if err != nil {
 		return s, err
 	}
@@ -227,8 +234,8 @@ func (p *peer) issueInfiles(ctx context.Context, csrs []string) (Stats, error) {
 	return s, nil
 }
 
-func (p *peer) indexLines() (int, error) {
-	b, err := os.ReadFile(filepath.Join(p.dir, "index.txt"))
+func (p *Peer) indexLines() (int, error) {
+	b, err := os.ReadFile(filepath.Join(p.Dir, "index.txt"))
 	if err != nil {
 		return 0, err
 	}

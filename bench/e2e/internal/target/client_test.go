@@ -1,4 +1,4 @@
-package main
+package target
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gostca/gostca/bench/e2e/internal/load"
 )
 
 // TestClientCapsConnections: an open loop far beyond the server's pace
@@ -33,11 +35,11 @@ func TestClientCapsConnections(t *testing.T) {
 	}
 	srv.Start()
 	defer srv.Close()
-	cl := newClient(srv.URL, "", 8)
+	cl := NewClient(srv.URL, "", 8)
 	var mu sync.Mutex
 	codes := map[int]int{}
-	s := openLoop(context.Background(), 2000, 200, 30*time.Second, 4096, func(ctx context.Context, i int) string {
-		st, _, err := cl.do(ctx, "GET", "/", nil)
+	s := load.OpenLoop(context.Background(), 2000, 200, 30*time.Second, 4096, func(ctx context.Context, i int) string {
+		st, _, err := cl.Do(ctx, "GET", "/", nil)
 		mu.Lock()
 		codes[st]++
 		mu.Unlock()

@@ -1,0 +1,122 @@
+package report
+
+import "github.com/gostca/gostca/bench/e2e/internal/load"
+
+// IssueRun is one issuance run of ours: its load statistics and the
+// signer's batch sizes over the run.
+type IssueRun struct {
+	Round   int        `json:"round"`
+	Stats   load.Stats `json:"stats"`
+	Batches BatchSizes `json:"batches"`
+}
+
+// IssueResult gathers the issuance workload.
+type IssueResult struct {
+	Runs map[string][]IssueRun `json:"runs"` // by config: "closed c=16", "open 50/s"
+	// Peer runs by kind: "process per request" (same CSRs as closed c=1)
+	// and "-infiles" (same CSRs as the highest concurrency).
+	Peer      map[string][]load.Stats `json:"peer,omitempty"`
+	PeerError string                  `json:"peer_error,omitempty"`
+}
+
+// BatchSizes is the change of the batch histogram over a run.
+type BatchSizes struct {
+	Batches float64 `json:"batches"`
+	// Mean is requests per batch: the run's requests over its batches
+	// (the server's own sum is estimated from bucket midpoints).
+	Mean float64 `json:"mean"`
+	// Buckets: batches per size bucket ("le" upper bound), not cumulative.
+	Buckets map[string]float64 `json:"buckets,omitempty"`
+}
+
+// OCSPResult gathers the OCSP workload.
+type OCSPResult struct {
+	Population int `json:"population"`
+	Revoked    int `json:"revoked"`
+	// Runs by mode (GET, POST, GET+nonce, POST+nonce), one per round.
+	Runs map[string][]load.Stats `json:"runs"`
+	// Peer runs by responder ("openssl ocsp", "openssl ocsp -multi N")
+	// and mode.
+	Peer      map[string]map[string][]load.Stats `json:"peer,omitempty"`
+	PeerError string                             `json:"peer_error,omitempty"`
+}
+
+// MixedResult gathers the mixed workload: per operation its offered rate
+// and its runs alone and mixed, one per round.
+type MixedResult struct {
+	Rates    map[string]float64      `json:"rates"`
+	Duration string                  `json:"duration"`
+	Alone    map[string][]load.Stats `json:"alone"`
+	Mixed    map[string][]load.Stats `json:"mixed"`
+}
+
+// RegisterRun is one round of the registration workload.
+type RegisterRun struct {
+	Round int `json:"round"`
+	// Stats: one operation is one application from creation to its
+	// certificate; Throughput is applications/s.
+	Stats load.Stats `json:"stats"`
+	// Steps are the latencies of each step (p50, p99 …) over the round.
+	Steps map[string]load.Stats `json:"steps"`
+	// Conflicts counts 412 version_conflict answers retried (a registry
+	// answer landing between a read and a change).
+	Conflicts int `json:"conflicts"`
+}
+
+// RegisterResult gathers the registration workload.
+type RegisterResult struct {
+	Applications int            `json:"applications"` // per round
+	Concurrency  int            `json:"concurrency"`
+	CertType     string         `json:"cert_type"`
+	IssueStep    string         `json:"issue_step"` // how the certificate is issued ("cabinet": SMS login, consent, request, confirm)
+	Runs         []RegisterRun  `json:"runs"`
+	Hooksim      map[string]any `json:"hooksim,omitempty"` // the simulator's /stats at the end
+}
+
+// KeyBackendResult gathers the key backends workload.
+type KeyBackendResult struct {
+	Profile string `json:"profile"`
+	// Runs by backend and run ("closed c=16"), one per round.
+	Runs map[string]map[string][]load.Stats `json:"runs"`
+	// KeyTypes are the key reference types the server's CA manifest
+	// (data/ca.json) records for each backend's CA keys ("soft",
+	// "pkcs11"): proof of where the keys live.
+	KeyTypes map[string][]string `json:"key_types,omitempty"`
+	// Errors says why a backend was not measured (SoftHSM2 missing, …).
+	Errors map[string]string `json:"errors,omitempty"`
+}
+
+// CRLSize is the CRL workload at one K.
+type CRLSize struct {
+	K          int          `json:"k"`
+	Already    int          `json:"already_revoked"`   // revoked through the API before, listed on top of K
+	LoadSecs   float64      `json:"bulk_load_seconds"` // store.BulkLoad of this step's certificates
+	Runs       []CRLRun     `json:"runs"`
+	PeakRSSKB  int64        `json:"server_peak_rss_kb"`  // VmHWM of gostca serve after the runs
+	StartRSSKB int64        `json:"server_start_rss_kb"` // VmHWM right after start
+	Peer       []PeerCRLRun `json:"peer,omitempty"`
+	PeerError  string       `json:"peer_error,omitempty"`
+}
+
+// CRLRun is one CRL build and fetch.
+type CRLRun struct {
+	Round int `json:"round"`
+	// BuildMs is the forced rebuild (POST /api/v1/issuers/{id}/crl; 0 in
+	// the first round, where the first GET after a restart builds it).
+	BuildMs float64 `json:"build_ms"`
+	// FetchMs is the GET /crl/{issuer}.crl that follows.
+	FetchMs float64 `json:"fetch_ms"`
+	// TotalMs is build + fetch: what a relying party waits for a fresh
+	// CRL.
+	TotalMs float64 `json:"total_ms"`
+	Entries int     `json:"entries"`
+	Bytes   int     `json:"bytes"`
+}
+
+// PeerCRLRun is one `openssl ca -gencrl` over an index of K revoked entries.
+type PeerCRLRun struct {
+	Round     int     `json:"round"`
+	Ms        float64 `json:"ms"`
+	PeakRSSKB int64   `json:"peak_rss_kb"` // VmHWM sampled while it runs (internal/peers/peakrss.go)
+	Bytes     int     `json:"bytes"`
+}
