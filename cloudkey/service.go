@@ -42,6 +42,7 @@ type Store interface {
 	FinishCloudOperation(ctx context.Context, id [store.CloudOpIDLen]byte, at time.Time, state byte, sig []byte, audit store.AuditEntry) (*store.CloudOperation, error)
 	SignCloudOperation(ctx context.Context, id [store.CloudOpIDLen]byte, at time.Time, sig, cms []byte, audit store.AuditEntry) (*store.CloudOperation, error)
 	Certificate(ctx context.Context, serial []byte) (*store.CertRecord, error)
+	PurgeCloudOperations(ctx context.Context, before time.Time, actor string) (expired, documents int, err error)
 }
 
 // Options configure New.

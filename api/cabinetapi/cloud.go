@@ -161,6 +161,8 @@ func operationJSON(o *store.CloudOperation, now time.Time) OperationJSON {
 		}
 	case store.CloudOpRefused:
 		j.State = "refused"
+	case store.CloudOpExpired:
+		j.State = "expired"
 	default:
 		j.State = "pending"
 		if !now.Before(o.Expires) {
