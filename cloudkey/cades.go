@@ -34,7 +34,9 @@ func (s *Service) cades(ctx context.Context, key hsm.Key, cert *pkix.Certificate
 
 // certified returns the certificate issued for the key's application
 // when it can back a qualified signature at now: issued, valid (not
-// revoked, not on hold) and within its validity period. Otherwise the
+// revoked, not on hold) and not expired (its NotBefore is its issuance
+// by this CA, so it is not checked against a clock that may differ from
+// the signer's by a second). Otherwise the
 // key signs nothing (CodeNoCertificate), as CryptoPro DSS refuses a key
 // without its certificate: a qualified electronic signature is verified
 // with the certificate, and a raw signature names no signer.
@@ -58,8 +60,8 @@ func (s *Service) certified(ctx context.Context, sub *cabinet.Subscriber, app st
 		return nil, &Error{Code: CodeNoCertificate, Detail: "the key's certificate is revoked: it signs nothing; apply for a new certificate"}
 	case rec.Status.State == store.OnHold:
 		return nil, &Error{Code: CodeNoCertificate, Detail: "the key's certificate is suspended: it signs nothing until the CA lifts the suspension"}
-	case now.Before(rec.NotBefore) || !now.Before(rec.NotAfter):
-		return nil, &Error{Code: CodeNoCertificate, Detail: "the key's certificate is outside its validity period: renew it before signing"}
+	case !now.Before(rec.NotAfter):
+		return nil, &Error{Code: CodeNoCertificate, Detail: "the key's certificate has expired: it signs nothing; apply for a new certificate"}
 	}
 	cert, err := pkix.ParseCertificate(rec.DER)
 	if err != nil {
