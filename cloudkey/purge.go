@@ -10,7 +10,7 @@ import (
 // Operations that were never confirmed are expired by a job on the
 // cabinet purge's schedule (cabinet.PurgeInterval, 10 minutes): those
 // whose expiry passed more than one interval ago move to expired and
-// lose the document kept for an attached signature, at most 10,000 a
+// lose the document kept for an attached signature, at most 1,000 a
 // run, with one audit entry (store.PurgeCloudOperations). The records
 // stay: what was asked and that it was never signed is part of the
 // CA's audit trail, as signed and refused operations are.

@@ -17,6 +17,11 @@ const pCloudOpExpiry byte = 0x8a // expires(12) operation id(16) → empty: pend
 
 const cloudOpExpiryKeyLen = 1 + timeKeyLen + CloudOpIDLen
 
+// maxCloudPurge bounds the operations one PurgeCloudOperations call
+// expires: each is read whole (with a document of up to 1 MiB), so a
+// run reads at most about 1 GiB and writes small records.
+var maxCloudPurge = 1000 // a variable for the test of the bound
+
 func cloudOpExpiryKey(expires time.Time, id [CloudOpIDLen]byte) []byte {
 	return append(appendTime([]byte{pCloudOpExpiry}, expires), id[:]...)
 }
@@ -26,7 +31,7 @@ func cloudOpExpiryKey(expires time.Time, id [CloudOpIDLen]byte) []byte {
 // expiry) and loses the document kept for an attached signature; the
 // record stays (what was asked, of which key, by whom, and that it was
 // never signed is the CA's audit record of the operation, as a signed
-// or refused one is). At most maxPurge operations a call, oldest
+// or refused one is). At most maxCloudPurge operations a call, oldest
 // first, in one batch with one "cabinet.purge_cloud_operations" audit
 // entry naming the counts (nothing written when there is nothing to
 // expire). It returns how many operations expired and how many of them
@@ -41,7 +46,7 @@ func (s *Store) PurgeCloudOperations(ctx context.Context, before time.Time, acto
 	}
 	err = scan(ctx, s.db, []byte{pCloudOpExpiry}, appendTime([]byte{pCloudOpExpiry}, before), func(k, _ []byte) (bool, error) {
 		keys = append(keys, append([]byte(nil), k...))
-		return len(keys) < maxPurge, nil
+		return len(keys) < maxCloudPurge, nil
 	})
 	s.leave()
 	if err != nil || len(keys) == 0 {

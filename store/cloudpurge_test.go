@@ -162,3 +162,31 @@ func TestCloudOpExpiryIndex(t *testing.T) {
 	}
 	_ = s
 }
+
+// TestPurgeCloudOperationsBound: one call expires at most maxCloudPurge
+// operations, the oldest first; the next call takes the rest.
+func TestPurgeCloudOperationsBound(t *testing.T) {
+	defer func(n int) { maxCloudPurge = n }(maxCloudPurge)
+	maxCloudPurge = 3
+	s := newStore(t)
+	t0 := time.Unix(1_800_000_000, 0).UTC()
+	for i := range 5 {
+		// Operation i+1 expires i minutes after t0+5m: 1, 2, 3 are the oldest.
+		if err := s.PutCloudOperation(ctx, pendingOp(byte(i+1), t0.Add(time.Duration(i)*time.Minute), 5*time.Minute, nil), AuditEntry{Actor: "t", Action: "cabinet.sign_request"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, _, err := s.PurgeCloudOperations(ctx, t0.Add(time.Hour), "system/cabinet"); err != nil || n != 3 {
+		t.Fatalf("first run: %d %v, want 3", n, err)
+	}
+	for id := byte(1); id <= 5; id++ {
+		o, err := s.CloudOperation(ctx, [16]byte{id})
+		if err != nil || (o.State == CloudOpExpired) != (id <= 3) {
+			t.Fatalf("operation %d after the first run: state %d, %v", id, o.State, err)
+		}
+	}
+	if n, _, err := s.PurgeCloudOperations(ctx, t0.Add(time.Hour), "system/cabinet"); err != nil || n != 2 {
+		t.Fatalf("second run: %d %v, want 2", n, err)
+	}
+	mustCheck(t, s)
+}

@@ -336,7 +336,7 @@
 //
 // Every pending operation has a 0x8a entry, expires (appendTime) ‖ id →
 // empty, written with it and deleted in the batch that finishes it.
-// PurgeCloudOperations scans the entries before a time (at most 10,000
+// PurgeCloudOperations scans the entries before a time (at most 1,000
 // a call) and, in one batch, moves each operation still pending to
 // expired with Done its expiry and its document dropped, deleting the
 // entries, with one "cabinet.purge_cloud_operations" audit entry naming
