@@ -190,3 +190,25 @@ func TestPurgeCloudOperationsBound(t *testing.T) {
 	}
 	mustCheck(t, s)
 }
+
+// BenchmarkPurgeCloudOperations: one full run, 1,000 attached
+// operations with a 64 KiB document each, expired.
+func BenchmarkPurgeCloudOperations(b *testing.B) {
+	s := newStore(b)
+	t0 := time.Unix(1_800_000_000, 0).UTC()
+	doc := bytes.Repeat([]byte{'x'}, 64<<10)
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		for j := range maxCloudPurge {
+			o := pendingOp(0, t0, 5*time.Minute, doc)
+			o.ID[0], o.ID[1], o.ID[2] = byte(i), byte(j>>8), byte(j)
+			if err := s.PutCloudOperation(ctx, o, AuditEntry{Actor: "t", Action: "cabinet.sign_request"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		if n, d, err := s.PurgeCloudOperations(ctx, t0.Add(time.Hour), "system/cabinet"); err != nil || n != maxCloudPurge || d != n {
+			b.Fatalf("purge: %d %d %v", n, d, err)
+		}
+	}
+}
