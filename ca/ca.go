@@ -180,7 +180,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (_ *CA, err erro
 		return nil, err
 	}
 	c.life, c.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	for _, job := range []func(context.Context){c.pub.RunOCSPRefresh, c.pub.RunCRLRefresh, c.hooks.Run, c.runRAExpiry, c.runDocumentSweep, c.runKeyUsageWatch, c.runCheckpoints, c.cabinet.RunPurge, c.statusReq.RunPurge} {
+	for _, job := range []func(context.Context){c.pub.RunOCSPRefresh, c.pub.RunCRLRefresh, c.hooks.Run, c.runRAExpiry, c.runDocumentSweep, c.runKeyUsageWatch, c.runCheckpoints, c.cabinet.RunPurge, c.statusReq.RunPurge, c.cloud.RunPurge} {
 		c.wg.Add(1)
 		go func() {
 			defer c.wg.Done()

@@ -2,26 +2,17 @@ package ca
 
 import (
 	"github.com/gostca/gostca/cloudkey"
-	"github.com/gostca/gostca/hsm"
 	"github.com/gostca/gostca/otp"
 )
-
-// cloudKeyCurve is the curve of subscribers' cloud keys: GOST R
-// 34.10-2012 256-bit, parameter set tc26-256-A.
-const cloudKeyCurve = "tc26-256-A"
 
 // cloudVault makes the vault of cloud keys: on the CA keys' PKCS#11
 // token when they are on one, otherwise soft keys sealed under a secret
 // derived from the code secret (kept outside the database).
 func (c *CA) cloudVault(codeSecret []byte) (cloudkey.KeyVault, error) {
-	curve, err := hsm.CurveByName(cloudKeyCurve)
-	if err != nil {
-		return nil, err
-	}
 	if tok := c.keys.Token(); tok != nil {
-		return cloudkey.NewTokenVault(tok, curve)
+		return cloudkey.NewTokenVault(tok)
 	}
-	return cloudkey.NewSoftVault(codeSecret, curve)
+	return cloudkey.NewSoftVault(codeSecret)
 }
 
 // openCloud makes the cloud key service over the cabinet: the signing
@@ -38,8 +29,12 @@ func (c *CA) openCloud(vault cloudkey.KeyVault, sec *otp.Secret, codes *otp.Serv
 	if err != nil {
 		return err
 	}
+	curve, types, err := cl.Curves()
+	if err != nil {
+		return err
+	}
 	c.cloud, err = cloudkey.New(c.st, vault, c.cabinet, c.ra, codes, cloudkey.Options{OperationTTL: cc.OperationTTL,
-		SignCodes: sign, Now: opts.Now, Logger: c.log})
+		SignCodes: sign, Curve: curve, TypeCurves: types, Now: opts.Now, Logger: c.log})
 	return err
 }
 

@@ -102,6 +102,9 @@ func (s *Service) CreateOperation(ctx context.Context, sub *cabinet.Subscriber, 
 	if err != nil {
 		return nil, err
 	}
+	if _, err := s.certified(ctx, sub, k.Application, s.now()); err != nil {
+		return nil, err
+	}
 	size := 32
 	if strings.Contains(k.Curve, "512") {
 		size = 64
@@ -200,6 +203,13 @@ func (s *Service) ConfirmOperation(ctx context.Context, sub *cabinet.Subscriber,
 		Action: "cabinet.confirm_sign", Subject: "operation:" + opHex, Details: "challenge " + op.Challenge}); err != nil {
 		return nil, err
 	}
+	// The certificate is checked again: it may have been revoked or
+	// suspended since the operation was made. The code is consumed
+	// (the subscriber answered); nothing is signed.
+	cert, err := s.certified(ctx, sub, keyID, s.now())
+	if err != nil {
+		return nil, err
+	}
 	k, err := s.st.CloudKey(ctx, keyID)
 	if err != nil {
 		return nil, s.internal("read cloud key", err)
@@ -213,16 +223,13 @@ func (s *Service) ConfirmOperation(ctx context.Context, sub *cabinet.Subscriber,
 		return nil, s.internal("sign", err)
 	}
 	now := s.now()
-	p7, err := s.cades(ctx, sub, key, op, now)
+	p7, err := s.cades(ctx, key, cert, op, now)
 	if err != nil {
 		return nil, err
 	}
-	details := "key " + keyID + "; digest " + hex.EncodeToString(op.Digest)
-	if p7 != nil {
-		details += "; cades-bes"
-		if op.Attached {
-			details += " attached"
-		}
+	details := "key " + keyID + "; digest " + hex.EncodeToString(op.Digest) + "; cades-bes"
+	if op.Attached {
+		details += " attached"
 	}
 	done, err := s.st.SignCloudOperation(ctx, op.ID, now, sig, p7, store.AuditEntry{Actor: sub.Actor().ID,
 		Action: "cabinet.sign", Subject: "operation:" + opHex, Details: details})

@@ -42,6 +42,7 @@ type Store interface {
 	FinishCloudOperation(ctx context.Context, id [store.CloudOpIDLen]byte, at time.Time, state byte, sig []byte, audit store.AuditEntry) (*store.CloudOperation, error)
 	SignCloudOperation(ctx context.Context, id [store.CloudOpIDLen]byte, at time.Time, sig, cms []byte, audit store.AuditEntry) (*store.CloudOperation, error)
 	Certificate(ctx context.Context, serial []byte) (*store.CertRecord, error)
+	PurgeCloudOperations(ctx context.Context, before time.Time, actor string) (expired, documents int, err error)
 }
 
 // Options configure New.
@@ -56,6 +57,11 @@ type Options struct {
 	// Confirmer confirms operations; nil is the SMS code confirmer over
 	// SignCodes.
 	Confirmer Confirmer
+	// Curve is the parameter set of cloud keys (zero: tc26-256-A);
+	// TypeCurves chooses another for a certificate type (its profile's
+	// name), e.g. tc26-512-A.
+	Curve      hsm.Curve
+	TypeCurves map[string]hsm.Curve
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -95,11 +101,35 @@ func New(st Store, vault KeyVault, cab *cabinet.Service, rs *ra.Service, codes *
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if !opts.Curve.Valid() {
+		c, err := hsm.CurveByName(DefaultCurve)
+		if err != nil {
+			return nil, err
+		}
+		opts.Curve = c
+	}
+	for name, c := range opts.TypeCurves {
+		if !c.Valid() || c.GOST == nil {
+			return nil, errors.New("cloudkey: the parameter set of certificate type " + name + " is not a GOST one")
+		}
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
 	return &Service{st: st, vault: vault, cab: cab, ra: rs, codes: codes, opts: opts,
 		log: opts.Logger.With("component", "cloudkey")}, nil
+}
+
+// DefaultCurve is the parameter set of cloud keys of a certificate type
+// that names none.
+const DefaultCurve = "tc26-256-A"
+
+// curveOf is the parameter set of the cloud keys of a certificate type.
+func (s *Service) curveOf(certType string) hsm.Curve {
+	if c, ok := s.opts.TypeCurves[certType]; ok {
+		return c
+	}
+	return s.opts.Curve
 }
 
 // Now is the service's clock in UTC.
@@ -161,7 +191,7 @@ func (s *Service) MakeKey(ctx context.Context, sub *cabinet.Subscriber, c cabine
 	k, err := s.st.CloudKey(ctx, a.ID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		k, err = s.makeKey(ctx, sub, a.ID)
+		k, err = s.makeKey(ctx, sub, a.ID, s.curveOf(a.CertType))
 		if err != nil {
 			return nil, err
 		}
@@ -182,12 +212,17 @@ func (s *Service) MakeKey(ctx context.Context, sub *cabinet.Subscriber, c cabine
 	return &KeyMade{Key: k, Sent: sent}, nil
 }
 
-func (s *Service) makeKey(ctx context.Context, sub *cabinet.Subscriber, app string) (*store.CloudKey, error) {
+func (s *Service) makeKey(ctx context.Context, sub *cabinet.Subscriber, app string, curve hsm.Curve) (*store.CloudKey, error) {
 	_, subj, _, err := s.ra.IssueSubject(ctx, sub.Actor(), app)
 	if err != nil {
 		return nil, err
 	}
-	key, rec, err := s.vault.Generate(ctx, app, sub.Phone)
+	key, rec, err := s.vault.Generate(ctx, app, sub.Phone, curve)
+	var ce *Error
+	if errors.As(err, &ce) && ce.Code == CodeCurve {
+		s.log.Warn("cloudkey: the key vault cannot make the type's cloud keys", "application", app, "curve", curve.Name(), "err", err)
+		return nil, ce
+	}
 	if err != nil {
 		return nil, s.internal("make the cloud key", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/gostca/gostca/hsm"
 	"github.com/gostca/gostca/pkix"
@@ -25,16 +26,31 @@ type TokenKeys interface {
 // CKA_ID the first 16 bytes of SHA-256(phone ‖ 0 ‖ application): a key
 // is found only for the phone and application it was made for.
 type TokenVault struct {
-	t     TokenKeys
-	curve hsm.Curve
+	t TokenKeys
 }
 
-// NewTokenVault makes a vault on a token, with keys on curve.
-func NewTokenVault(t TokenKeys, curve hsm.Curve) (*TokenVault, error) {
-	if t == nil || !curve.Valid() {
-		return nil, errors.New("cloudkey: token vault: a token and a valid curve are required")
+// NewTokenVault makes a vault on a token.
+func NewTokenVault(t TokenKeys) (*TokenVault, error) {
+	if t == nil {
+		return nil, errors.New("cloudkey: token vault: a token is required")
 	}
-	return &TokenVault{t: t, curve: curve}, nil
+	return &TokenVault{t: t}, nil
+}
+
+// unsupported reports a token's refusal of a mechanism or of its
+// parameters: the token cannot make keys of the parameter set (SoftHSM2
+// has no GOST mechanism at all; a GOST token may lack the 512-bit ones,
+// CKM_GOSTR3410_512_KEY_PAIR_GEN). The PKCS#11 return value is read
+// from the error's text, as package hsm/pkcs11 words it, so that this
+// package needs no cgo.
+func unsupported(err error) bool {
+	msg := err.Error()
+	for _, rv := range []string{"CKR_MECHANISM_INVALID", "CKR_MECHANISM_PARAM_INVALID", "CKR_DOMAIN_PARAMS_INVALID", "CKR_CURVE_NOT_SUPPORTED"} {
+		if strings.Contains(msg, rv) {
+			return true
+		}
+	}
+	return false
 }
 
 func tokenKeyID(app, phone string) []byte {
@@ -45,10 +61,18 @@ func tokenKeyID(app, phone string) []byte {
 // TokenLabelPrefix starts the CKA_LABEL of every cloud key on a token.
 const TokenLabelPrefix = "gostca-cloud:"
 
-// Generate makes the key pair on the token.
-func (v *TokenVault) Generate(ctx context.Context, app, phone string) (hsm.Key, *store.CloudKey, error) {
+// Generate makes the key pair on the token. A parameter set the token
+// has no mechanism for is an *Error with CodeCurve.
+func (v *TokenVault) Generate(ctx context.Context, app, phone string, curve hsm.Curve) (hsm.Key, *store.CloudKey, error) {
+	if !curve.Valid() {
+		return nil, nil, &Error{Code: CodeCurve, Detail: "the cloud key's parameter set is not valid"}
+	}
 	label := TokenLabelPrefix + app
-	k, err := v.t.Generate(ctx, label, tokenKeyID(app, phone), v.curve)
+	k, err := v.t.Generate(ctx, label, tokenKeyID(app, phone), curve)
+	if err != nil && unsupported(err) {
+		return nil, nil, &Error{Code: CodeCurve, Err: err, Detail: "the CA's PKCS#11 token cannot make keys of parameter set " + curve.Name() +
+			" for this certificate type; the CA's operator must give the type a parameter set the token supports ([cloud] type_curves)"}
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("cloudkey: token vault: generate: %w", err)
 	}
@@ -56,7 +80,7 @@ func (v *TokenVault) Generate(ctx context.Context, app, phone string) (hsm.Key, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("cloudkey: token vault: %w", err)
 	}
-	return k, &store.CloudKey{Application: app, Phone: phone, Curve: v.curve.Name(), SPKI: spki, TokenRef: label}, nil
+	return k, &store.CloudKey{Application: app, Phone: phone, Curve: curve.Name(), SPKI: spki, TokenRef: label}, nil
 }
 
 // Open finds the key on the token by its label and the ID of its phone

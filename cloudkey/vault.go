@@ -21,10 +21,12 @@ import (
 // CKA_SENSITIVE true, CKA_EXTRACTABLE false) and records the key's
 // token id in CloudKey.TokenRef instead of a sealed key.
 type KeyVault interface {
-	// Generate makes a key for the application app of phone and returns
-	// it with the record fields that find it again (Curve, SPKI and
-	// Sealed or TokenRef).
-	Generate(ctx context.Context, app, phone string) (hsm.Key, *store.CloudKey, error)
+	// Generate makes a key on curve (the parameter set the
+	// application's type chose) for the application app of phone and
+	// returns it with the record fields that find it again (Curve, SPKI
+	// and Sealed or TokenRef). A curve the vault cannot make keys on is
+	// an *Error with CodeCurve.
+	Generate(ctx context.Context, app, phone string, curve hsm.Curve) (hsm.Key, *store.CloudKey, error)
 	// Open returns the signer of a stored key.
 	Open(ctx context.Context, k *store.CloudKey) (hsm.Key, error)
 }
@@ -34,9 +36,8 @@ type KeyVault interface {
 // from the server's code secret, which is outside the database: a copy
 // of the database alone opens no key.
 type SoftVault struct {
-	curve hsm.Curve
-	pass  []byte
-	made  func(*gost3410.PrivateKey) // tests: sees each GOST key made
+	pass []byte
+	made func(*gost3410.PrivateKey) // tests: sees each GOST key made
 }
 
 // softVaultScryptLogN is the scrypt cost of sealed cloud keys: the
@@ -45,34 +46,35 @@ type SoftVault struct {
 const softVaultScryptLogN = 10
 
 // NewSoftVault derives the vault's sealing secret from secret (the code
-// secret of the data directory) and makes keys on curve.
-func NewSoftVault(secret []byte, curve hsm.Curve) (*SoftVault, error) {
+// secret of the data directory).
+func NewSoftVault(secret []byte) (*SoftVault, error) {
 	if len(secret) < 32 {
 		return nil, errors.New("cloudkey: soft vault: the secret must be 32 bytes or more")
 	}
-	if !curve.Valid() {
-		return nil, errors.New("cloudkey: soft vault: invalid curve")
-	}
 	m := hmac.New(sha256.New, secret)
 	m.Write([]byte("gostca cloud keys v1"))
-	return &SoftVault{curve: curve, pass: m.Sum(nil)}, nil
+	return &SoftVault{pass: m.Sum(nil)}, nil
 }
 
-// Generate makes and seals a key.
-func (v *SoftVault) Generate(ctx context.Context, app, phone string) (hsm.Key, *store.CloudKey, error) {
+// Generate makes and seals a key on curve (any the soft keys support:
+// every GOST R 34.10-2012 parameter set, 256 and 512 bits).
+func (v *SoftVault) Generate(ctx context.Context, app, phone string, curve hsm.Curve) (hsm.Key, *store.CloudKey, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
+	if !curve.Valid() {
+		return nil, nil, &Error{Code: CodeCurve, Detail: "the cloud key's parameter set is not valid"}
+	}
 	var k *hsm.SoftKey
 	var err error
-	if v.curve.GOST != nil && v.made != nil {
+	if curve.GOST != nil && v.made != nil {
 		var g *gost3410.PrivateKey
-		if g, err = gost3410.GenerateKey(v.curve.GOST, rand.Reader); err == nil {
+		if g, err = gost3410.GenerateKey(curve.GOST, rand.Reader); err == nil {
 			v.made(g)
 			k, err = hsm.NewSoftKey(g)
 		}
 	} else {
-		k, err = hsm.GenerateSoftKeyInMemory(v.curve)
+		k, err = hsm.GenerateSoftKeyInMemory(curve)
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("cloudkey: soft vault: %w", err)
@@ -85,7 +87,7 @@ func (v *SoftVault) Generate(ctx context.Context, app, phone string) (hsm.Key, *
 	if err != nil {
 		return nil, nil, fmt.Errorf("cloudkey: soft vault: seal: %w", err)
 	}
-	return k, &store.CloudKey{Application: app, Phone: phone, Curve: v.curve.Name(), SPKI: spki, Sealed: sealed}, nil
+	return k, &store.CloudKey{Application: app, Phone: phone, Curve: curve.Name(), SPKI: spki, Sealed: sealed}, nil
 }
 
 // Open unseals a stored soft key.

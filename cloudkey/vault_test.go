@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/sha256"
+	"errors"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -39,13 +40,13 @@ func TestSoftVaultNeverStoresTheKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	secret := bytes.Repeat([]byte{0x5a}, 32)
-	v, err := NewSoftVault(secret, curve)
+	v, err := NewSoftVault(secret)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var priv *gost3410.PrivateKey
 	v.made = func(k *gost3410.PrivateKey) { priv = k }
-	_, rec, err := v.Generate(ctx, "app-1", "+79161234567")
+	_, rec, err := v.Generate(ctx, "app-1", "+79161234567", curve)
 	if err != nil || priv == nil {
 		t.Fatalf("generate: %v", err)
 	}
@@ -69,7 +70,7 @@ func TestSoftVaultNeverStoresTheKey(t *testing.T) {
 	if !gost3410.Verify(priv.PublicKey(), digest[:], sig) {
 		t.Fatal("the opened key's signature does not verify under the key made")
 	}
-	other, _ := NewSoftVault(bytes.Repeat([]byte{0x5b}, 32), curve)
+	other, _ := NewSoftVault(bytes.Repeat([]byte{0x5b}, 32))
 	if _, err := other.Open(ctx, stored); err == nil {
 		t.Fatal("a vault with another secret opened the key")
 	}
@@ -112,7 +113,9 @@ func (p p11) Key(ctx context.Context, label string, id []byte) (hsm.Key, error) 
 }
 
 // TestTokenVaultSoftHSM: on SoftHSM2 (Debian's has no GOST, so P-256)
-// the token vault makes a cloud key whose private object is private,
+// the token vault refuses GOST parameter sets, 512-bit and 256-bit, with
+// the clear cloud_key_curve_unsupported problem, leaving no object on
+// the token, and makes a cloud key whose private object is private,
 // sensitive and never extractable (pkcs11-tool lists it so), labelled
 // for the application and bound by its ID to the phone; it signs, and
 // the signature verifies under the recorded public key; a record naming
@@ -127,12 +130,27 @@ func TestTokenVaultSoftHSM(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tok.Close()
-	curve, _ := hsm.CurveByName("P-256")
-	v, err := NewTokenVault(p11{tok}, curve)
+	v, err := NewTokenVault(p11{tok})
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, rec, err := v.Generate(ctx, "app-7", "+79161234567")
+	for _, name := range []string{"tc26-512-A", "tc26-256-A"} {
+		gc, _ := hsm.CurveByName(name)
+		_, _, err := v.Generate(ctx, "app-"+name, "+79161234567", gc)
+		var ce *Error
+		if !errors.As(err, &ce) || ce.Code != CodeCurve || !strings.Contains(ce.Detail, name) || !strings.Contains(ce.Detail, "type_curves") {
+			t.Fatalf("%s on SoftHSM2: %v", name, err)
+		}
+	}
+	if out := h.Run(t, "pkcs11-tool", "--module", h.Lib, "--token-label", h.Label, "--login", "--pin", softhsmtest.PIN, "--list-objects"); strings.Contains(out, "gostca-cloud") {
+		t.Fatalf("a refused key left objects on the token:\n%s", out)
+	}
+	curve, _ := hsm.CurveByName("P-256")
+	v, err = NewTokenVault(p11{tok})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, rec, err := v.Generate(ctx, "app-7", "+79161234567", curve)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,5 +181,40 @@ func TestTokenVaultSoftHSM(t *testing.T) {
 	wrong.Phone = "+79031112233"
 	if _, err := v.Open(ctx, &wrong); err == nil {
 		t.Fatal("another phone's record opened the key")
+	}
+}
+
+// TestSoftVault512: the soft vault makes a tc26-512-A key when asked
+// (the record names the set, the public key is a 512-bit GOST one), it
+// signs a Streebog-512 digest that verifies under the key made, and an
+// invalid parameter set is refused with CodeCurve.
+func TestSoftVault512(t *testing.T) {
+	ctx := context.Background()
+	v, err := NewSoftVault(bytes.Repeat([]byte{0x5c}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var priv *gost3410.PrivateKey
+	v.made = func(k *gost3410.PrivateKey) { priv = k }
+	curve, _ := hsm.CurveByName("tc26-512-A")
+	_, rec, err := v.Generate(ctx, "app-5", "+79161234567", curve)
+	if err != nil || rec.Curve != "tc26-512-A" || priv == nil || priv.Curve().Size != 64 {
+		t.Fatalf("generate: %+v, %v", rec, err)
+	}
+	key, err := v.Open(ctx, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest := streebog.Sum512([]byte("документ"))
+	sig, err := key.Sign(ctx, digest[:])
+	if err != nil || len(sig) != 128 {
+		t.Fatalf("sign: %d bytes, %v", len(sig), err)
+	}
+	if !gost3410.Verify(priv.PublicKey(), digest[:], sig) {
+		t.Fatal("the 512-bit signature does not verify")
+	}
+	var ce *Error
+	if _, _, err := v.Generate(ctx, "app-6", "+79161234567", hsm.Curve{}); !errors.As(err, &ce) || ce.Code != CodeCurve {
+		t.Fatalf("invalid curve: %v", err)
 	}
 }

@@ -622,7 +622,7 @@ func (c *Config) Validate() error {
 	}
 	c.RA.validate(bad)
 	c.Cabinet.validate(bad)
-	c.Cloud.validate(bad)
+	c.Cloud.validate(bad, &c.RA)
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:

@@ -146,6 +146,7 @@ type CloudKeys interface {
 	CloudOperation(ctx context.Context, id [CloudOpIDLen]byte) (*CloudOperation, error)
 	FinishCloudOperation(ctx context.Context, id [CloudOpIDLen]byte, at time.Time, state byte, sig []byte, audit AuditEntry) (*CloudOperation, error)
 	SignCloudOperation(ctx context.Context, id [CloudOpIDLen]byte, at time.Time, sig, cms []byte, audit AuditEntry) (*CloudOperation, error)
+	PurgeCloudOperations(ctx context.Context, before time.Time, actor string) (expired, documents int, err error)
 }
 
 // Cabinet keeps the subscriber cabinet's records (packages otp and

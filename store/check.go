@@ -210,7 +210,7 @@ func (c *checker) entry(k, v []byte) error {
 	case pChallenge, pChallengeLast, pSession, pConsent, pPayment:
 		c.rep.IndexEntries++
 		c.cabinetRecord(k, v)
-	case pCloudKey, pCloudOp:
+	case pCloudKey, pCloudOp, pCloudOpExpiry:
 		c.rep.IndexEntries++
 		c.cloudRecord(k, v)
 	case pStatusReq, pStatusReqOpen, pStatusReqByState, pStatusReqByPhone:

@@ -114,6 +114,9 @@ func (s *Store) PutCloudOperation(ctx context.Context, o *CloudOperation, audit 
 		if err := t.set(cloudOpKey(o.ID), encodeCloudOp(o)); err != nil {
 			return err
 		}
+		if err := t.set(cloudOpExpiryKey(o.Expires, o.ID), nil); err != nil {
+			return err
+		}
 		return t.audit(&audit)
 	})
 }
@@ -144,8 +147,7 @@ func (s *Store) FinishCloudOperation(ctx context.Context, id [CloudOpIDLen]byte,
 }
 
 // SignCloudOperation is FinishCloudOperation to CloudOpSigned with the
-// signature and the CAdES-BES CMS made with it (cms may be empty when
-// the key has no certificate). The document kept for an attached
+// signature and the CAdES-BES CMS made with it. The document kept for an attached
 // signature is dropped: the CMS carries it.
 func (s *Store) SignCloudOperation(ctx context.Context, id [CloudOpIDLen]byte, at time.Time, sig, cms []byte, audit AuditEntry) (*CloudOperation, error) {
 	return s.finishCloudOp(ctx, id, at, CloudOpSigned, sig, cms, audit)
@@ -178,6 +180,9 @@ func (s *Store) finishCloudOp(ctx context.Context, id [CloudOpIDLen]byte, at tim
 		if o.State != CloudOpPending || !at.Before(o.Expires) {
 			return fmt.Errorf("store: finish cloud operation: %w", ErrCloudOpDone)
 		}
+		if err := t.del(cloudOpExpiryKey(o.Expires, id)); err != nil {
+			return err
+		}
 		o.State, o.Done, o.Signature, o.CMS, o.Document = state, at, sig, cms, nil
 		if err := t.set(cloudOpKey(id), encodeCloudOp(o)); err != nil {
 			return err
@@ -203,7 +208,12 @@ func (c *checker) cloudRecord(k, v []byte) {
 			_, err = decodeCloudKey(string(app), v)
 		}
 	case pCloudOp:
-		_, err = decodeCloudOp(k[1:], v)
+		var o *CloudOperation
+		if o, err = decodeCloudOp(k[1:], v); err == nil {
+			c.cloudOpState(k, o)
+		}
+	case pCloudOpExpiry:
+		c.cloudOpExpiryEntry(k, v)
 	}
 	if err != nil {
 		c.problem("decode", k, "%v", err)

@@ -22,6 +22,7 @@ const (
 	CloudOpPending byte = 1 // waiting for the subscriber's confirmation
 	CloudOpSigned  byte = 2 // confirmed and signed (terminal)
 	CloudOpRefused byte = 3 // refused by the subscriber (terminal)
+	CloudOpExpired byte = 4 // never confirmed; expired by PurgeCloudOperations (terminal)
 )
 
 // ErrCloudOpDone: the operation is no longer pending (signed or
@@ -72,14 +73,14 @@ type CloudOperation struct {
 	Created     time.Time
 	Expires     time.Time
 	State       byte
-	Done        time.Time // when signed or refused
+	Done        time.Time // when signed or refused; the expiry when expired
 	Signature   []byte    // once signed
 	// Attached asks for the document inside the CMS; Document is kept
 	// for it while the operation is pending (emptied when it finishes).
 	Attached bool
 	Document []byte
-	// CMS is the CAdES-BES SignedData made when signed (empty if the
-	// key had no certificate).
+	// CMS is the CAdES-BES SignedData made when signed (empty only for
+	// operations signed before a certificate was required).
 	CMS []byte
 }
 
@@ -153,7 +154,7 @@ func decodeCloudOp(id []byte, v []byte) (*CloudOperation, error) {
 	if err := d.finish("cloud operation"); err != nil {
 		return nil, err
 	}
-	if o.State < CloudOpPending || o.State > CloudOpRefused {
+	if o.State < CloudOpPending || o.State > CloudOpExpired {
 		return nil, corrupt("cloud operation state %d", o.State)
 	}
 	return o, nil

@@ -68,6 +68,7 @@
 //	0x84   application id                       payment record                payment state of an application
 //	0x88   application id                       cloud key record              subscribers' server-side keys (cloud keys)
 //	0x89   operation id(16)                     cloud operation record        signing operations with cloud keys
+//	0x8a   expires(12) operation id(16)         empty                         pending cloud operations by expiry (the purge)
 //	0x8c   request id(16)                       status request record         subscribers' suspend/revoke requests
 //	0x8d   serial                               request id(16)                the certificate's pending request
 //	0x8e   state(1) created(8, Unix ns) id(16)  empty                         status requests by state, oldest first
@@ -305,9 +306,9 @@
 //
 // # Cloud keys
 //
-// Subscribers' server-side keys (cloudkeys.go; package cloudkey) use 0x88
-// and 0x89 of the range 0x88–0x8b; they start empty in any older store:
-// no schema step. A cloud key (version 1), keyed by the application it
+// Subscribers' server-side keys (cloudkeys.go, cloudpurge.go; package
+// cloudkey) use 0x88, 0x89 and 0x8a of the range 0x88–0x8b; they start
+// empty in any older store: no schema step. A cloud key (version 1), keyed by the application it
 // was made for (one key per application), is phone ‖ curve name ‖
 // SubjectPublicKeyInfo ‖ sealed key ‖ token reference ‖ request (the
 // PKCS#10 the CA built with the key) ‖ created ‖ actor. Exactly one of
@@ -320,7 +321,8 @@
 // A cloud operation (version 2) is key (application id) ‖ phone ‖
 // digest (32 or 64 bytes, Streebog) ‖ description ‖ document size ‖
 // challenge id (hex, the code bound to the operation) ‖ created ‖
-// expires ‖ state (byte: 1 pending, 2 signed, 3 refused) ‖ done ‖
+// expires ‖ state (byte: 1 pending, 2 signed, 3 refused, 4 expired) ‖
+// done (the expiry, when expired) ‖
 // signature (empty unless signed) ‖ attached (byte 0/1) ‖ document
 // (kept only for an attached signature while pending, ≤ 1 MiB) ‖ CMS
 // (the CAdES-BES SignedData, once signed). Version 1 (written before
@@ -330,7 +332,21 @@
 // writer mutex, moves a pending, unexpired one to signed (with the
 // signature; the kept document dropped) or refused, with the audit entry in the same batch, and refuses
 // anything else (ErrCloudOpDone) writing nothing: an operation is
-// signed at most once. Check decodes every record.
+// signed at most once.
+//
+// Every pending operation has a 0x8a entry, expires (appendTime) ‖ id →
+// empty, written with it and deleted in the batch that finishes it.
+// PurgeCloudOperations scans the entries before a time (at most 1,000
+// a call) and, in one batch, moves each operation still pending to
+// expired with Done its expiry and its document dropped, deleting the
+// entries, with one "cabinet.purge_cloud_operations" audit entry naming
+// the counts; the record is kept. Operations written before 0x8a
+// existed get their entries on Open (one scan of the 0x89 records, one
+// batch with the entries missing, nothing when none is). Check decodes
+// every record and reports a pending operation without its entry, an
+// entry of no pending operation of that expiry, and a finished
+// operation holding a document; a pending operation past its expiry is
+// normal (the purge has not run yet) and not reported.
 //
 // # Status requests
 //

@@ -124,6 +124,10 @@ func Open(dir string, opts Options) (*Store, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	if err := s.backfillCloudOpExpiry(context.Background()); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
 	log.Info("store opened", "dir", dir, "audit_seq", s.auditSeq, "audit_keyed_from", s.audit.rec.KeyedFrom, "sync", s.sync)
 	if !s.audit.keyed() {
 		log.Warn("audit chain is not keyed: whoever can write the database can rewrite it undetected after the newest checkpoint; give the store the CA's audit key (Options.AuditKey)")

@@ -36,6 +36,8 @@ func init() {
 		string(cloudkey.CodeOperationDone):   {fasthttp.StatusConflict, "Operation not pending"},
 		string(cloudkey.CodeInvalidDocument): {fasthttp.StatusUnprocessableEntity, "Invalid signing request"},
 		string(cloudkey.CodeNoSignature):     {fasthttp.StatusConflict, "No CAdES signature"},
+		string(cloudkey.CodeNoCertificate):   {fasthttp.StatusConflict, "Cloud key not certified"},
+		string(cloudkey.CodeCurve):           {fasthttp.StatusNotImplemented, "Parameter set not supported"},
 	} {
 		wire.Register(code, st.status, st.title)
 	}
@@ -159,6 +161,8 @@ func operationJSON(o *store.CloudOperation, now time.Time) OperationJSON {
 		}
 	case store.CloudOpRefused:
 		j.State = "refused"
+	case store.CloudOpExpired:
+		j.State = "expired"
 	default:
 		j.State = "pending"
 		if !now.Before(o.Expires) {
@@ -236,7 +240,7 @@ func (s *API) OperationCMS(ctx *fasthttp.RequestCtx, _ cabinet.Client, sub *cabi
 		return cloudErr(err)
 	}
 	if len(o.CMS) == 0 {
-		return cloudErr(&cloudkey.Error{Code: cloudkey.CodeNoSignature, Detail: "the operation has no CAdES-BES signature: it is not signed (yet), or its key had no certificate when it was"})
+		return cloudErr(&cloudkey.Error{Code: cloudkey.CodeNoSignature, Detail: "the operation has no CAdES-BES signature: it is not signed (yet), or was signed raw before signing required the key's certificate"})
 	}
 	ctx.Response.Header.Set("Content-Disposition", `attachment; filename="`+op+`.p7s"`)
 	ctx.SetContentType("application/pkcs7-signature")
