@@ -33,4 +33,3 @@ func (s *Service) Ready(ctx context.Context, sub *Subscriber, id string) (*store
 func (s *Service) CheckRequest(ctx context.Context, a *store.Application, csr []byte) ([]byte, error) {
 	return s.request(ctx, a, csr)
 }
-
