@@ -1,4 +1,4 @@
-package ra
+package ra_test
 
 import (
 	"errors"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/store"
 )
@@ -23,7 +24,7 @@ func TestOrgRecord(t *testing.T) {
 		Region: "77 г. Москва", Locality: "Москва", Street: "ул. Вавилова, д. 19"}
 	gref := &store.RegistryPerson{Surname: "Греф", GivenName: "Герман", Patronymic: "Оскарович", Position: "Президент"}
 	answer := func(a *store.Application, asked time.Time, head *store.RegistryPerson) error {
-		_, _, err := h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: appdata.CheckEGRUL, RequestedAt: asked,
+		_, _, err := h.svc.RecordCheck(ctx, systemActor, a.ID, ra.CheckResult{Kind: appdata.CheckEGRUL, RequestedAt: asked,
 			Status: store.CheckConfirmed, Organisation: org, Head: head})
 		return err
 	}
@@ -33,8 +34,8 @@ func TestOrgRecord(t *testing.T) {
 	before := auditSeq(t, h.st)
 	bad := &store.RegistryPerson{Surname: "Греф", Position: "Президент", INN: "1234"}
 	err := answer(a, asked1, bad)
-	wantCode(t, "a head without a given name and a bad INN", err, CodeInvalidData)
-	var e *Error
+	wantCode(t, "a head without a given name and a bad INN", err, ra.CodeInvalidData)
+	var e *ra.Error
 	if !errors.As(err, &e) || len(e.Fields) != 2 || e.Fields[0].Field != "organisation.head" || e.Fields[1].Field != "organisation.head.inn" {
 		t.Fatalf("bad head: %v", err)
 	}
