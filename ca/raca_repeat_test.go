@@ -11,6 +11,7 @@ import (
 	"github.com/gostca/gostca/internal/catest"
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/identity"
 	"github.com/gostca/gostca/store"
 )
 
@@ -112,7 +113,7 @@ func readyToIssue(t *testing.T, svc *ra.Service) *store.Application {
 	a = step(svc.Submit(ctx, sc, a.ID, a.Version))
 	a = step(svc.Claim(ctx, op, a.ID, a.Version))
 	a = step(svc.Approve(ctx, op, a.ID, a.Version))
-	a = step(svc.VerifyIdentity(ctx, sc, a.ID, a.Version, ra.IdentityInput{Method: appdata.IdentifyInPerson, Presenter: store.PresenterOwner,
+	a = step(identity.Verify(ctx, svc, sc, a.ID, a.Version, identity.Input{Method: appdata.IdentifyInPerson, Presenter: store.PresenterOwner,
 		Document: "паспорт 4510 123456", Confirmed: true}))
 	a = step(svc.SendToCabinet(ctx, sc, a.ID, a.Version))
 	return a

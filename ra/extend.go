@@ -2,6 +2,7 @@ package ra
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -83,6 +84,17 @@ func (s *Service) NewID() string { return s.opts.NewID() }
 
 // Now is the service's clock, in UTC.
 func (s *Service) Now() time.Time { return s.now() }
+
+// Certificate reads a certificate through the CA façade, for
+// identification by it (ra/identity): ErrNoCertificate when the serial
+// is unknown; any other failure is an internal error, logged here.
+func (s *Service) Certificate(ctx context.Context, serial []byte) (CertInfo, error) {
+	info, err := s.ca.Certificate(ctx, serial)
+	if err != nil && !errors.Is(err, ErrNoCertificate) {
+		return CertInfo{}, s.internal("look up the identifying certificate", err)
+	}
+	return info, err
+}
 
 // InvalidFields is the error of invalid data, naming the fields.
 func InvalidFields(fields []FieldError) error { return invalidFields(fields) }

@@ -15,6 +15,7 @@ import (
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/identity"
 	"github.com/gostca/gostca/store"
 )
 
@@ -217,7 +218,7 @@ func (h *harness) inState(t testing.TB, st store.AppState) *store.Application {
 			return h.svc.Approve(ctx, op1, a.ID, a.Version)
 		}},
 		{store.AppIdentityVerified, func(a *store.Application) (*store.Application, error) {
-			return h.svc.VerifyIdentity(ctx, scActor, a.ID, a.Version, inPerson())
+			return identity.Verify(ctx, h.svc, scActor, a.ID, a.Version, inPerson())
 		}},
 		{store.AppReadyToIssue, func(a *store.Application) (*store.Application, error) {
 			return h.svc.SendToCabinet(ctx, scActor, a.ID, a.Version)
@@ -263,8 +264,8 @@ func (h *harness) inState(t testing.TB, st store.AppState) *store.Application {
 	return nil
 }
 
-func inPerson() ra.IdentityInput {
-	return ra.IdentityInput{Method: appdata.IdentifyInPerson, Presenter: store.PresenterOwner, Document: "паспорт 4510 123456", Confirmed: true}
+func inPerson() identity.Input {
+	return identity.Input{Method: appdata.IdentifyInPerson, Presenter: store.PresenterOwner, Document: "паспорт 4510 123456", Confirmed: true}
 }
 
 func issueInput() ra.IssueInput {

@@ -14,6 +14,7 @@ import (
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/identity"
 	"github.com/gostca/gostca/store"
 )
 
@@ -167,7 +168,7 @@ func TestNaturalPersonLifecycle(t *testing.T) {
 	}
 	k.step(a, op2, ra.ActApprove)
 
-	a = must(t)(h.svc.VerifyIdentity(ctx, scActor, a.ID, a.Version, inPerson()))
+	a = must(t)(identity.Verify(ctx, h.svc, scActor, a.ID, a.Version, inPerson()))
 	if a.Identity.Method != store.IdentInPerson || a.Identity.VerifiedBy != scActor.ID || a.Identity.Presenter != store.PresenterOwner {
 		t.Fatalf("identity: %+v", a.Identity)
 	}
@@ -300,7 +301,7 @@ func TestEmployeeTwoStepReview(t *testing.T) {
 	// A representative: the МЧД among the documents allows it.
 	id := inPerson()
 	id.Presenter, id.Representative = store.PresenterRepresentative, "Петров Пётр Петрович"
-	a = must(t)(h.svc.VerifyIdentity(ctx, scActor, a.ID, a.Version, id))
+	a = must(t)(identity.Verify(ctx, h.svc, scActor, a.ID, a.Version, id))
 	a = must(t)(h.svc.SendToCabinet(ctx, scActor, a.ID, a.Version))
 	a = must(t)(h.svc.Issue(ctx, cabinetFor(a), a.ID, a.Version, issueInput()))
 	if a.Identity.Presenter != store.PresenterRepresentative || a.Identity.Representative != "Петров Пётр Петрович" || a.State != store.AppIssued {
@@ -377,69 +378,6 @@ func TestIssueOutcomes(t *testing.T) {
 	wantCode(t, "no CSR", err, ra.CodeInvalidData)
 	_, err = h.svc.Cancel(ctx, scActor, a.ID, 0, "без версии")
 	wantCode(t, "change without a version", err, ra.CodeVersionRequired)
-}
-
-// TestIdentityByQualifiedCertificate: the in-person step is skipped with
-// a valid qualified certificate of the same person, and the certificate
-// issued says so; any mismatch is refused.
-func TestIdentityByQualifiedCertificate(t *testing.T) {
-	h := newHarness(t, false)
-	good := ra.CertInfo{Valid: true, Qualified: true, Surname: "Ёлкина", GivenName: "Анна-Мария", SNILS: testSNILS, INN: testINN}
-	cases := []struct {
-		name string
-		info ra.CertInfo
-		code ra.Code
-	}{
-		{"expired", func() ra.CertInfo { c := good; c.Valid = false; return c }(), ra.CodeIdentityMismatch},
-		{"not qualified", func() ra.CertInfo { c := good; c.Qualified = false; return c }(), ra.CodeIdentityMismatch},
-		{"Е for Ё", func() ra.CertInfo { c := good; c.Surname = "Елкина"; return c }(), ra.CodeIdentityMismatch},
-		{"other SNILS", func() ra.CertInfo { c := good; c.SNILS = "12345678964"; return c }(), ra.CodeIdentityMismatch},
-		{"with a patronymic", func() ra.CertInfo { c := good; c.GivenName = "Анна-Мария Ивановна"; return c }(), ra.CodeIdentityMismatch},
-		{"same person", good, ""},
-	}
-	a := h.inState(t, store.AppApproved)
-	for i, c := range cases {
-		serial := []byte{0x10, byte(i)}
-		h.ca.certs[fmt.Sprintf("%x", serial)] = c.info
-		got, err := h.svc.VerifyIdentity(ctx, cabinetFor(a), a.ID, a.Version, ra.IdentityInput{Method: appdata.IdentifyQualifiedCert, CertSerial: serial})
-		wantCode(t, c.name, err, c.code)
-		if err == nil {
-			a = got
-		}
-	}
-	_, err := h.svc.VerifyIdentity(ctx, cabinetFor(a), a.ID, a.Version, ra.IdentityInput{Method: appdata.IdentifyQualifiedCert, CertSerial: []byte{9}})
-	wantCode(t, "after verification", err, ra.CodeWrongState)
-	if a.Identity.Method != store.IdentQualifiedCert || !bytes.Equal(a.Identity.CertSerial, []byte{0x10, 5}) {
-		t.Fatalf("identity %+v", a.Identity)
-	}
-	a = must(t)(h.svc.SendToCabinet(ctx, scActor, a.ID, a.Version))
-	if a = must(t)(h.svc.Issue(ctx, cabinetFor(a), a.ID, a.Version, issueInput())); a.State != store.AppIssued {
-		t.Fatalf("issued: %s", a.State)
-	}
-	if k := h.ca.issued()[0].IdentificationKind; k != pkix.IdentificationRemoteCertificate {
-		t.Fatalf("identification kind %d", k)
-	}
-
-	// Other methods: ESIA is a state without an implementation; a
-	// representative needs a power of attorney; the cabinet cannot
-	// verify in person.
-	b := h.inState(t, store.AppApproved)
-	_, err = h.svc.VerifyIdentity(ctx, scActor, b.ID, b.Version, ra.IdentityInput{Method: appdata.IdentifyESIABiometric})
-	wantCode(t, "esia", err, ra.CodeUnsupported)
-	rep := inPerson()
-	rep.Presenter, rep.Representative = store.PresenterRepresentative, "Петров Пётр"
-	_, err = h.svc.VerifyIdentity(ctx, scActor, b.ID, b.Version, rep)
-	wantCode(t, "representative without a power of attorney", err, ra.CodeIncomplete)
-	_, err = h.svc.VerifyIdentity(ctx, cabinetFor(b), b.ID, b.Version, inPerson())
-	wantCode(t, "cabinet in person", err, ra.CodeForbidden)
-	unconfirmed := inPerson()
-	unconfirmed.Confirmed = false
-	_, err = h.svc.VerifyIdentity(ctx, scActor, b.ID, b.Version, unconfirmed)
-	wantCode(t, "not ticked", err, ra.CodeInvalidData)
-	// The entrepreneur's profile allows no ESIA at all.
-	if p, _ := h.svc.Profile("entrepreneur"); p.AllowsMethod(store.IdentESIABiometric) {
-		t.Fatal("entrepreneur allows ESIA")
-	}
 }
 
 // TestConcurrentDecisions: two operators decide on the same version at

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/identity"
 	"github.com/gostca/gostca/store"
 )
 
@@ -101,9 +102,9 @@ func (h *harness) act(act ra.Action, actor ra.Actor, a *store.Application) (*sto
 		return h.svc.Reject(ctx, actor, a.ID, a.Version, []ra.Reason{{Target: "document:passport", Code: "unreadable", Text: "нечитаемый скан"}})
 	case ra.ActVerifyIdentity:
 		if actor.Kind == ra.Cabinet {
-			return h.svc.VerifyIdentity(ctx, actor, a.ID, a.Version, ra.IdentityInput{Method: appdata.IdentifyQualifiedCert, CertSerial: []byte{0x55}})
+			return identity.Verify(ctx, h.svc, actor, a.ID, a.Version, identity.Input{Method: appdata.IdentifyQualifiedCert, CertSerial: []byte{0x55}})
 		}
-		return h.svc.VerifyIdentity(ctx, actor, a.ID, a.Version, inPerson())
+		return identity.Verify(ctx, h.svc, actor, a.ID, a.Version, inPerson())
 	case ra.ActSendToCabinet:
 		return h.svc.SendToCabinet(ctx, actor, a.ID, a.Version)
 	case ra.ActTakeBack:

@@ -1,16 +1,25 @@
-package ra
+// Package identity records how the owner of an approved application
+// was identified (the registration authority's verify_identity action):
+// in person at the service centre (who came, the document checked, the
+// operator's confirmation that the scans match the originals), or,
+// skipping the visit, by a valid qualified certificate of the same
+// person read through the CA façade. ESIA with biometrics has its
+// method and state but no implementation yet. The action is written
+// through ra.Service like ra's own (ra.ActVerifyIdentity).
+package identity
 
 import (
 	"context"
 	"errors"
 	"slices"
 
+	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/store"
 )
 
-// IdentityInput records how the owner's identity was verified.
-type IdentityInput struct {
+// Input records how the owner's identity was verified.
+type Input struct {
 	// Method is IdentifyInPerson, IdentifyQualifiedCert or
 	// IdentifyESIABiometric, and must be allowed by the profile.
 	Method string
@@ -32,73 +41,76 @@ type IdentityInput struct {
 	CertSerial []byte
 }
 
-// VerifyIdentity records the identification of an approved application's
-// owner.
-func (s *Service) VerifyIdentity(ctx context.Context, actor Actor, id string, version uint64, in IdentityInput) (*store.Application, error) {
+// Verify records the identification of an approved application's
+// owner: the application becomes identity_verified.
+func Verify(ctx context.Context, s *ra.Service, actor ra.Actor, id string, version uint64, in Input) (*store.Application, error) {
 	method, ok := appdata.IdentMethod(in.Method)
 	if !ok {
-		return nil, invalidFields([]FieldError{{Field: "method", Problem: "in_person, qualified_certificate or esia_biometric"}})
+		return nil, ra.InvalidFields([]ra.FieldError{{Field: "method", Problem: "in_person, qualified_certificate or esia_biometric"}})
 	}
-	return s.change(ctx, actor, id, version, ActVerifyIdentity, func(a *store.Application, p *appdata.Profile, st *step) error {
+	return s.Change(ctx, actor, id, version, ra.ActVerifyIdentity, func(a *store.Application, p *appdata.Profile, st *ra.Step) error {
 		if !p.AllowsMethod(method) {
-			return errf(CodeUnsupported, "a %s certificate does not allow identification by %s", p.Title, in.Method)
+			return errf(ra.CodeUnsupported, "a "+p.Title+" certificate does not allow identification by "+in.Method)
 		}
-		rec := store.Identification{Method: method, VerifiedBy: actor.ID, At: s.now()}
+		rec := store.Identification{Method: method, VerifiedBy: actor.ID, At: s.Now()}
 		switch method {
 		case store.IdentInPerson:
-			if err := s.inPerson(a, actor, in, &rec); err != nil {
+			if err := inPerson(a, actor, in, &rec); err != nil {
 				return err
 			}
 		case store.IdentQualifiedCert:
-			if err := s.byCertificate(ctx, a, in, &rec); err != nil {
+			if err := byCertificate(ctx, s, a, in, &rec); err != nil {
 				return err
 			}
 		case store.IdentESIABiometric:
 			// The state and the method exist so that the remote path can
 			// plug in; the ESIA + biometric exchange itself is not built.
-			return errf(CodeUnsupported, "identification through ESIA and the biometric system is not available yet")
+			return errf(ra.CodeUnsupported, "identification through ESIA and the biometric system is not available yet")
 		}
 		a.Identity = rec
-		st.to = store.AppIdentityVerified
-		st.note = "by " + in.Method
+		st.To = store.AppIdentityVerified
+		st.Note = "by " + in.Method
 		return nil
 	})
 }
 
-func (s *Service) inPerson(a *store.Application, actor Actor, in IdentityInput, rec *store.Identification) error {
-	if actor.Kind != ServiceCentre {
-		return errf(CodeForbidden, "identity in person is verified at the service centre")
+func errf(code ra.Code, detail string) error { return &ra.Error{Code: code, Detail: detail} }
+
+func inPerson(a *store.Application, actor ra.Actor, in Input, rec *store.Identification) error {
+	if actor.Kind != ra.ServiceCentre {
+		return errf(ra.CodeForbidden, "identity in person is verified at the service centre")
 	}
-	var errs []FieldError
+	var errs []ra.FieldError
 	if !in.Confirmed {
-		errs = append(errs, FieldError{Field: "confirmed", Problem: "confirm that you verified the identity and that all scans match the originals"})
+		errs = append(errs, ra.FieldError{Field: "confirmed", Problem: "confirm that you verified the identity and that all scans match the originals"})
 	}
 	if prob := appdata.VisibleText(in.Document, appdata.MaxTextRunes); in.Document == "" || prob != "" {
 		if prob == "" {
 			prob = "required: the document you checked (type, series, number)"
 		}
-		errs = append(errs, FieldError{Field: "document", Problem: prob})
+		errs = append(errs, ra.FieldError{Field: "document", Problem: prob})
 	}
 	switch in.Presenter {
 	case store.PresenterOwner:
 		if in.Representative != "" {
-			errs = append(errs, FieldError{Field: "representative", Problem: "the owner came: leave it empty"})
+			errs = append(errs, ra.FieldError{Field: "representative", Problem: "the owner came: leave it empty"})
 		}
 	case store.PresenterRepresentative:
 		if prob := appdata.NameProblem(in.Representative, false); in.Representative == "" || prob != "" {
 			if prob == "" {
 				prob = "required: the full name of who came"
 			}
-			errs = append(errs, FieldError{Field: "representative", Problem: prob})
+			errs = append(errs, ra.FieldError{Field: "representative", Problem: prob})
 		}
 		if !slices.ContainsFunc(a.Documents, func(d store.Document) bool { return d.Type == appdata.DocPowerOfAttorney || d.Type == appdata.DocMCHD }) {
-			return incomplete("identification of a representative", []string{"document: power_of_attorney or mchd"})
+			return &ra.Error{Code: ra.CodeIncomplete, Detail: "identification of a representative needs every required field, document and step",
+				Missing: []string{"document: power_of_attorney or mchd"}}
 		}
 	default:
-		errs = append(errs, FieldError{Field: "presenter", Problem: "who came: the owner or a representative"})
+		errs = append(errs, ra.FieldError{Field: "presenter", Problem: "who came: the owner or a representative"})
 	}
 	if len(errs) > 0 {
-		return invalidFields(errs)
+		return ra.InvalidFields(errs)
 	}
 	rec.Presenter, rec.Representative, rec.Document = in.Presenter, in.Representative, in.Document
 	return nil
@@ -106,54 +118,26 @@ func (s *Service) inPerson(a *store.Application, actor Actor, in IdentityInput, 
 
 // byCertificate identifies the owner by a valid qualified certificate of
 // the same person: same full name, SNILS and INN.
-func (s *Service) byCertificate(ctx context.Context, a *store.Application, in IdentityInput, rec *store.Identification) error {
+func byCertificate(ctx context.Context, s *ra.Service, a *store.Application, in Input, rec *store.Identification) error {
 	if len(in.CertSerial) == 0 || len(in.CertSerial) > 20 {
-		return invalidFields([]FieldError{{Field: "cert_serial", Problem: "required: the serial of the qualified certificate the application was signed with"}})
+		return ra.InvalidFields([]ra.FieldError{{Field: "cert_serial", Problem: "required: the serial of the qualified certificate the application was signed with"}})
 	}
-	info, err := s.ca.Certificate(ctx, in.CertSerial)
-	if errors.Is(err, ErrNoCertificate) {
-		return errf(CodeIdentityMismatch, "no certificate with that serial")
+	info, err := s.Certificate(ctx, in.CertSerial)
+	if errors.Is(err, ra.ErrNoCertificate) {
+		return errf(ra.CodeIdentityMismatch, "no certificate with that serial")
 	}
 	if err != nil {
-		return s.internal("look up the identifying certificate", err)
+		return err
 	}
 	o := &a.Owner
 	switch {
 	case !info.Valid:
-		return errf(CodeIdentityMismatch, "the certificate is not valid now (expired, revoked or suspended)")
+		return errf(ra.CodeIdentityMismatch, "the certificate is not valid now (expired, revoked or suspended)")
 	case !info.Qualified:
-		return errf(CodeIdentityMismatch, "the certificate is not a qualified one")
+		return errf(ra.CodeIdentityMismatch, "the certificate is not a qualified one")
 	case info.SNILS != o.SNILS || info.INN != o.INN || info.Surname != o.Surname || info.GivenName != appdata.GivenAndPatronymic(o):
-		return errf(CodeIdentityMismatch, "the certificate belongs to another person: full name, SNILS and INN must all match")
+		return errf(ra.CodeIdentityMismatch, "the certificate belongs to another person: full name, SNILS and INN must all match")
 	}
 	rec.CertSerial = append([]byte(nil), in.CertSerial...)
 	return nil
-}
-
-// SendToCabinet makes the application ready to issue and tells the
-// subscriber (SMS and e-mail rows in the same batch).
-func (s *Service) SendToCabinet(ctx context.Context, actor Actor, id string, version uint64) (*store.Application, error) {
-	return s.change(ctx, actor, id, version, ActSendToCabinet, func(a *store.Application, p *appdata.Profile, st *step) error {
-		if err := checkSubject(a, p); err != nil {
-			return err
-		}
-		st.to = store.AppReadyToIssue
-		st.outbox = notices(a, NoticeReadyToIssue, nil)
-		return nil
-	})
-}
-
-// TakeBack returns a ready-to-issue application from the cabinet.
-func (s *Service) TakeBack(ctx context.Context, actor Actor, id string, version uint64, why string) (*store.Application, error) {
-	if prob := appdata.VisibleText(why, appdata.MaxTextRunes); why == "" || prob != "" {
-		if prob == "" {
-			prob = "required: why the application is taken back"
-		}
-		return nil, invalidFields([]FieldError{{Field: "reason", Problem: prob}})
-	}
-	return s.change(ctx, actor, id, version, ActTakeBack, func(a *store.Application, p *appdata.Profile, st *step) error {
-		st.to = store.AppIdentityVerified
-		st.note = why
-		return nil
-	})
 }

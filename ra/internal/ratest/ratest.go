@@ -1,5 +1,5 @@
 // Package ratest is the harness of the tests of ra's sub-packages
-// (ra/renewal, ra/sweep): the registration authority on a real Pebble
+// (ra/identity, ra/renewal, ra/sweep): the registration authority on a real Pebble
 // store with an injected clock, a CA façade that records what it is
 // asked to issue, and the walk of a natural-person application to a
 // state through ra's exported actions (ra's own tests walk it with
@@ -17,6 +17,7 @@ import (
 
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/identity"
 	"github.com/gostca/gostca/store"
 )
 
@@ -26,11 +27,13 @@ var ctx = context.Background()
 var T0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
 // RecordingCA issues serials 0x70 n (the same again for a repeated
-// idempotency key) and records the requests.
+// idempotency key) and records the requests; it knows the certificates
+// AddCertificate gave it.
 type RecordingCA struct {
 	mu    sync.Mutex
 	calls []ra.IssueRequest
 	byKey map[string][]byte
+	certs map[string]ra.CertInfo // by serial bytes
 }
 
 func (f *RecordingCA) Issue(_ context.Context, req ra.IssueRequest) (ra.IssuedCert, error) {
@@ -45,8 +48,25 @@ func (f *RecordingCA) Issue(_ context.Context, req ra.IssueRequest) (ra.IssuedCe
 	return ra.IssuedCert{Serial: s, NotAfter: T0.AddDate(1, 3, 0)}, nil
 }
 
-func (f *RecordingCA) Certificate(context.Context, []byte) (ra.CertInfo, error) {
-	return ra.CertInfo{}, ra.ErrNoCertificate
+// Certificate answers what AddCertificate gave for the serial.
+func (f *RecordingCA) Certificate(_ context.Context, serial []byte) (ra.CertInfo, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	info, ok := f.certs[string(serial)]
+	if !ok {
+		return ra.CertInfo{}, ra.ErrNoCertificate
+	}
+	return info, nil
+}
+
+// AddCertificate makes Certificate answer info for serial.
+func (f *RecordingCA) AddCertificate(serial []byte, info ra.CertInfo) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.certs == nil {
+		f.certs = map[string]ra.CertInfo{}
+	}
+	f.certs[string(serial)] = info
 }
 
 // Last is the latest request.
@@ -159,8 +179,7 @@ func (h *H) walk(t testing.TB, st store.AppState, stop int) *store.Application {
 			return h.Svc.Approve(ctx, Op1, a.ID, a.Version)
 		},
 		func(a *store.Application) (*store.Application, error) {
-			return h.Svc.VerifyIdentity(ctx, ScActor, a.ID, a.Version, ra.IdentityInput{Method: appdata.IdentifyInPerson,
-				Presenter: store.PresenterOwner, Document: "паспорт 4510 123456", Confirmed: true})
+			return identity.Verify(ctx, h.Svc, ScActor, a.ID, a.Version, InPerson())
 		},
 		func(a *store.Application) (*store.Application, error) {
 			return h.Svc.SendToCabinet(ctx, ScActor, a.ID, a.Version)
@@ -191,6 +210,11 @@ func (h *H) confirm(a *store.Application, kind string) (*store.Application, erro
 		}
 	}
 	return nil, fmt.Errorf("no pending %s check", kind)
+}
+
+// InPerson is the identification in person of the owner.
+func InPerson() identity.Input {
+	return identity.Input{Method: appdata.IdentifyInPerson, Presenter: store.PresenterOwner, Document: "паспорт 4510 123456", Confirmed: true}
 }
 
 // Issue issues a ready application from its cabinet.
