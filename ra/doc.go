@@ -68,8 +68,8 @@
 //
 // The organisation block is never typed in: the application names the
 // organisation by its INN (or OGRNIP), the tax registry is asked, and
-// its answer (RecordCheck) fills the block and reports which fields
-// changed. A change of owner or organisation data deletes every signed
+// its answer (registry.Record, package ra/registry) fills the block and
+// reports which fields changed. A change of owner or organisation data deletes every signed
 // application already uploaded, in the same write: it must be printed
 // and signed again.
 //

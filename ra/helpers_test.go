@@ -16,6 +16,7 @@ import (
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/ra/identity"
+	"github.com/gostca/gostca/ra/registry"
 	"github.com/gostca/gostca/store"
 )
 
@@ -176,7 +177,7 @@ func (h *harness) pendingCheck(t testing.TB, a *store.Application, kind string) 
 
 func (h *harness) confirm(t testing.TB, a *store.Application, kind string, org *store.Organisation) *store.Application {
 	t.Helper()
-	a, _, err := h.svc.RecordCheck(ctx, systemActor, a.ID, ra.CheckResult{Kind: kind, RequestedAt: h.pendingCheck(t, a, kind),
+	a, _, err := registry.Record(ctx, h.svc, systemActor, a.ID, registry.Answer{Kind: kind, RequestedAt: h.pendingCheck(t, a, kind),
 		Status: store.CheckConfirmed, Detail: "совпадает", Organisation: org})
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/ra/identity"
+	"github.com/gostca/gostca/ra/registry"
 	"github.com/gostca/gostca/store"
 )
 
@@ -249,18 +250,18 @@ func TestEmployeeTwoStepReview(t *testing.T) {
 		Region: "77 г. Москва", Locality: "Москва", Street: "ул. Вавилова, д. 19"}
 	bad := *org
 	bad.KPP = "77360100"
-	_, _, err = h.svc.RecordCheck(ctx, systemActor, a.ID, ra.CheckResult{Kind: appdata.CheckEGRUL, RequestedAt: h.pendingCheck(t, a, appdata.CheckEGRUL),
+	_, _, err = registry.Record(ctx, h.svc, systemActor, a.ID, registry.Answer{Kind: appdata.CheckEGRUL, RequestedAt: h.pendingCheck(t, a, appdata.CheckEGRUL),
 		Status: store.CheckConfirmed, Organisation: &bad})
 	wantCode(t, "registry answer with a bad KPP", err, ra.CodeInvalidData)
 	other := *org
 	other.INN = "7736050003"
-	_, _, err = h.svc.RecordCheck(ctx, systemActor, a.ID, ra.CheckResult{Kind: appdata.CheckEGRUL, RequestedAt: h.pendingCheck(t, a, appdata.CheckEGRUL),
+	_, _, err = registry.Record(ctx, h.svc, systemActor, a.ID, registry.Answer{Kind: appdata.CheckEGRUL, RequestedAt: h.pendingCheck(t, a, appdata.CheckEGRUL),
 		Status: store.CheckConfirmed, Organisation: &other})
 	wantCode(t, "registry answer about another organisation", err, ra.CodeInvalidData)
 	if e := (*ra.Error)(nil); !errors.As(err, &e) || e.Fields[0].Field != "organisation" {
 		t.Fatalf("another organisation: %v", err)
 	}
-	a, changed, err := h.svc.RecordCheck(ctx, systemActor, a.ID, ra.CheckResult{Kind: appdata.CheckEGRUL, RequestedAt: h.pendingCheck(t, a, appdata.CheckEGRUL),
+	a, changed, err := registry.Record(ctx, h.svc, systemActor, a.ID, registry.Answer{Kind: appdata.CheckEGRUL, RequestedAt: h.pendingCheck(t, a, appdata.CheckEGRUL),
 		Status: store.CheckConfirmed, Organisation: org})
 	if err != nil {
 		t.Fatal(err)
@@ -270,7 +271,7 @@ func TestEmployeeTwoStepReview(t *testing.T) {
 	if !slices.Equal(changed, wantChanged) || a.Org.Name != org.Name || a.Org.UpdatedAt.IsZero() {
 		t.Fatalf("changed %v, org %+v", changed, a.Org)
 	}
-	_, _, err = h.svc.RecordCheck(ctx, systemActor, a.ID, ra.CheckResult{Kind: appdata.CheckEGRUL, RequestedAt: a.Checks[0].RequestedAt,
+	_, _, err = registry.Record(ctx, h.svc, systemActor, a.ID, registry.Answer{Kind: appdata.CheckEGRUL, RequestedAt: a.Checks[0].RequestedAt,
 		Status: store.CheckConfirmed, Organisation: org})
 	wantCode(t, "second answer to an answered check", err, ra.CodeStaleCheck)
 
@@ -312,26 +313,6 @@ func TestEmployeeTwoStepReview(t *testing.T) {
 		c.Subject.OGRN != testOGRN || c.Subject.Title != "Главный бухгалтер" || c.Subject.Region != "77 г. Москва" ||
 		c.Subject.CommonName != "Ёлкина Анна-Мария" {
 		t.Fatalf("employee subject: %+v", c.Subject)
-	}
-}
-
-// TestOrganisationChangeDropsSignedApplication: a registry answer that
-// changes the organisation deletes the signed application in the same
-// write, and is refused once the application left the filling states.
-func TestOrganisationChangeDropsSignedApplication(t *testing.T) {
-	h := newHarness(t, false)
-	a := h.create(t, "legal-entity-head", testOrgINN)
-	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(appdata.DocSignedApplication, 1)))
-	org := &store.Organisation{Name: "ООО «Ромашка»", INN: testOrgINN, KPP: testKPP, OGRN: testOGRN, Region: "77 г. Москва", Locality: "Москва"}
-	a, changed, err := h.svc.RecordCheck(ctx, systemActor, a.ID, ra.CheckResult{Kind: appdata.CheckEGRUL, RequestedAt: h.pendingCheck(t, a, appdata.CheckEGRUL),
-		Status: store.CheckConfirmed, Organisation: org})
-	if err != nil || len(changed) == 0 || len(a.Documents) != 0 {
-		t.Fatalf("changed %v, documents %+v, %v", changed, a.Documents, err)
-	}
-	// An OGRNIP on a legal entity's record is forbidden by the profile.
-	a = must(t)(h.svc.Cancel(ctx, scActor, a.ID, a.Version, "ошибка"))
-	if _, _, err := h.svc.RecordCheck(ctx, systemActor, a.ID, ra.CheckResult{Kind: appdata.CheckEGRUL, Status: store.CheckConfirmed}); ra.CodeOf(err) != ra.CodeWrongState {
-		t.Fatalf("answer after cancel: %v", err)
 	}
 }
 

@@ -38,7 +38,8 @@ type NoticePayload struct {
 
 // CheckPayload is the payload of an OutboxRegistryCheck row. The worker
 // reads the application, asks the registry with the data the check
-// covers, and answers with RecordCheck quoting RequestedAt.
+// covers, and answers through registry.Record (package ra/registry)
+// quoting RequestedAt.
 type CheckPayload struct {
 	V           int       `json:"v"`
 	Application string    `json:"application"`

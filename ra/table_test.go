@@ -10,6 +10,7 @@ import (
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/ra/identity"
+	"github.com/gostca/gostca/ra/registry"
 	"github.com/gostca/gostca/store"
 )
 
@@ -88,7 +89,7 @@ func (h *harness) act(act ra.Action, actor ra.Actor, a *store.Application) (*sto
 				at = c.RequestedAt
 			}
 		}
-		got, _, err := h.svc.RecordCheck(ctx, actor, a.ID, ra.CheckResult{Kind: appdata.CheckPassport, RequestedAt: at, Status: store.CheckConfirmed})
+		got, _, err := registry.Record(ctx, h.svc, actor, a.ID, registry.Answer{Kind: appdata.CheckPassport, RequestedAt: at, Status: store.CheckConfirmed})
 		return got, err
 	case ra.ActSubmit:
 		return h.svc.Submit(ctx, actor, a.ID, a.Version)

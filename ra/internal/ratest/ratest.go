@@ -1,5 +1,5 @@
 // Package ratest is the harness of the tests of ra's sub-packages
-// (ra/identity, ra/renewal, ra/sweep): the registration authority on a real Pebble
+// (ra/identity, ra/registry, ra/renewal, ra/sweep): the registration authority on a real Pebble
 // store with an injected clock, a CA façade that records what it is
 // asked to issue, and the walk of a natural-person application to a
 // state through ra's exported actions (ra's own tests walk it with
@@ -18,6 +18,7 @@ import (
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/ra/identity"
+	"github.com/gostca/gostca/ra/registry"
 	"github.com/gostca/gostca/store"
 )
 
@@ -204,7 +205,7 @@ func (h *H) walk(t testing.TB, st store.AppState, stop int) *store.Application {
 func (h *H) confirm(a *store.Application, kind string) (*store.Application, error) {
 	for _, c := range a.Checks {
 		if c.Kind == kind && c.Status == store.CheckPending {
-			a, _, err := h.Svc.RecordCheck(ctx, SystemActor, a.ID, ra.CheckResult{Kind: kind, RequestedAt: c.RequestedAt,
+			a, _, err := registry.Record(ctx, h.Svc, SystemActor, a.ID, registry.Answer{Kind: kind, RequestedAt: c.RequestedAt,
 				Status: store.CheckConfirmed, Detail: "совпадает"})
 			return a, err
 		}
@@ -229,6 +230,54 @@ func WantCode(t testing.TB, what string, err error, code ra.Code) {
 	t.Helper()
 	if got := ra.CodeOf(err); got != code {
 		t.Fatalf("%s: %v (code %q), want code %q", what, err, got, code)
+	}
+}
+
+// Identifiers of a made-up organisation (valid checksums, nobody's).
+const (
+	OrgINN = "7707083893"
+	OrgKPP = "773601001"
+	OGRN   = "1027700132195"
+)
+
+// Create opens an application of certType for the organisation orgINN
+// ("" for none) with a fresh phone.
+func (h *H) Create(t testing.TB, certType, orgINN string) *store.Application {
+	t.Helper()
+	return h.Must(t)(h.Svc.Create(ctx, ScActor, ra.CreateInput{CertType: certType,
+		Phone: fmt.Sprintf("8 (916) %07d", h.phone.Add(1)), Organisation: orgINN}))
+}
+
+// PendingCheck is the request time of a's pending check of kind.
+func PendingCheck(t testing.TB, a *store.Application, kind string) time.Time {
+	t.Helper()
+	for _, c := range a.Checks {
+		if c.Kind == kind && c.Status == store.CheckPending {
+			return c.RequestedAt
+		}
+	}
+	t.Fatalf("no pending %s check in %+v", kind, a.Checks)
+	return time.Time{}
+}
+
+// AuditTail is the audit entries after sequence number after.
+func AuditTail(t testing.TB, st *store.Store, after uint64) []store.AuditEntry {
+	t.Helper()
+	var out []store.AuditEntry
+	for cursor := ""; ; {
+		page, next, err := st.AuditEntries(ctx, cursor, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range page {
+			if e.Seq > after {
+				out = append(out, e)
+			}
+		}
+		if next == "" {
+			return out
+		}
+		cursor = next
 	}
 }
 
