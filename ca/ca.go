@@ -41,6 +41,7 @@ import (
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/publish"
 	"github.com/gostca/gostca/ra"
+	"github.com/gostca/gostca/ra/outbox"
 	"github.com/gostca/gostca/ra/registry"
 	"github.com/gostca/gostca/signer"
 	"github.com/gostca/gostca/statusreq"
@@ -159,7 +160,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (_ *CA, err erro
 		MaxBatch: cfg.Signer.MaxBatch, MaxDelay: cfg.Signer.MaxDelay, QueueLen: cfg.Signer.QueueLen,
 		Concurrency: cfg.Signer.Concurrency, SignWorkers: cfg.Signer.SignWorkers, Logger: log,
 		RecoverInterval: cfg.Signer.RecoverInterval, BatchTimeout: cfg.Signer.BatchTimeout, Outbox: hooks.OutboxFor,
-		AppNotices: ra.IssuedNotices,
+		AppNotices: outbox.IssuedNotices,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ca: open signer: %w", err)

@@ -12,6 +12,7 @@ import (
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/ra/identity"
+	"github.com/gostca/gostca/ra/outbox"
 	"github.com/gostca/gostca/store"
 )
 
@@ -169,13 +170,13 @@ func TestRAIssueLinkedOneBatch(t *testing.T) {
 	if len(issueSeq) != 1 || len(appSeq) != 1 || appSeq[0] != issueSeq[0]+1 {
 		t.Fatalf("issue entries %v, application_issued entries %v: want one each, adjacent", issueSeq, appSeq)
 	}
-	rows, err := c.Store().OutboxList(ctx, ra.OutboxSMS, store.OutboxAny, 0, 100)
+	rows, err := c.Store().OutboxList(ctx, outbox.SMS, store.OutboxAny, 0, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
 	notices := 0
 	for _, r := range rows {
-		if bytes.Contains(r.Payload, []byte(ra.NoticeIssued)) && bytes.Contains(r.Payload, []byte(a.ID)) {
+		if bytes.Contains(r.Payload, []byte(outbox.NoticeIssued)) && bytes.Contains(r.Payload, []byte(a.ID)) {
 			notices++
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/ra/mchd"
+	"github.com/gostca/gostca/ra/outbox"
 	"github.com/gostca/gostca/store"
 )
 
@@ -114,7 +115,7 @@ func (s *Service) requestChecks(old, a *store.Application, p *appdata.Profile) [
 		a.Checks = slices.DeleteFunc(a.Checks, func(c store.RegistryCheck) bool { return c.Kind == kind })
 		if ready {
 			a.Checks = append(a.Checks, store.RegistryCheck{Kind: kind, Status: store.CheckPending, RequestedAt: now})
-			rows = append(rows, checkRow(a.ID, kind, now))
+			rows = append(rows, outbox.CheckRow(a.ID, kind, now))
 		}
 	}
 	return rows

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/outbox"
 	"github.com/gostca/gostca/store"
 )
 
@@ -15,7 +16,7 @@ func (s *Service) SendToCabinet(ctx context.Context, actor Actor, id string, ver
 			return err
 		}
 		st.to = store.AppReadyToIssue
-		st.outbox = notices(a, NoticeReadyToIssue, nil)
+		st.outbox = outbox.Notices(a, outbox.NoticeReadyToIssue, nil)
 		return nil
 	})
 }

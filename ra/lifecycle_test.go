@@ -15,6 +15,7 @@ import (
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/ra/identity"
+	"github.com/gostca/gostca/ra/outbox"
 	"github.com/gostca/gostca/ra/registry"
 	"github.com/gostca/gostca/store"
 )
@@ -55,7 +56,7 @@ func (k *tracker) step(a *store.Application, actor ra.Actor, act ra.Action, rows
 	for _, r := range rows {
 		want[r]++
 	}
-	for _, kind := range []string{ra.OutboxSMS, ra.OutboxEmail, ra.OutboxRegistryCheck} {
+	for _, kind := range []string{outbox.SMS, outbox.Email, outbox.RegistryCheck} {
 		pending, err := k.h.st.OutboxPending(ctx, kind, 1000)
 		if err != nil {
 			k.t.Fatal(err)
@@ -89,7 +90,7 @@ func TestNaturalPersonLifecycle(t *testing.T) {
 	if a.State != store.AppFilling || a.Owner.SNILS != testSNILS || a.Owner.Citizenship != "RU" || a.Owner.Patronymic != "" {
 		t.Fatalf("after update: %+v", a.Owner)
 	}
-	k.step(a, scActor, ra.ActUpdateData, ra.OutboxRegistryCheck, ra.OutboxRegistryCheck, ra.OutboxRegistryCheck)
+	k.step(a, scActor, ra.ActUpdateData, outbox.RegistryCheck, outbox.RegistryCheck, outbox.RegistryCheck)
 
 	// Submitting now names everything missing.
 	_, err := h.svc.Submit(ctx, scActor, a.ID, a.Version)
@@ -132,7 +133,7 @@ func TestNaturalPersonLifecycle(t *testing.T) {
 	if a.State != store.AppRejected || len(a.Reviews) != 1 || len(a.Reviews[0].Reasons) != 2 || a.Reviews[0].Approved {
 		t.Fatalf("rejected: %+v", a.Reviews)
 	}
-	k.step(a, op1, ra.ActReject, ra.OutboxSMS, ra.OutboxEmail)
+	k.step(a, op1, ra.ActReject, outbox.SMS, outbox.Email)
 
 	// The correction changes owner data: the signed application goes in
 	// the same write, and the changed data is checked again.
@@ -148,7 +149,7 @@ func TestNaturalPersonLifecycle(t *testing.T) {
 	// The passport number is checked data: the INN and passport checks
 	// are asked again; the SNILS check covers no passport data and stays
 	// confirmed.
-	k.step(a, scActor, ra.ActUpdateData, ra.OutboxRegistryCheck, ra.OutboxRegistryCheck)
+	k.step(a, scActor, ra.ActUpdateData, outbox.RegistryCheck, outbox.RegistryCheck)
 	if !checkConfirmed(a, appdata.CheckSNILS) || checkConfirmed(a, appdata.CheckINN) {
 		t.Fatalf("checks after correction: %+v", a.Checks)
 	}
@@ -175,16 +176,16 @@ func TestNaturalPersonLifecycle(t *testing.T) {
 	}
 	k.step(a, scActor, ra.ActVerifyIdentity)
 	a = must(t)(h.svc.SendToCabinet(ctx, scActor, a.ID, a.Version))
-	k.step(a, scActor, ra.ActSendToCabinet, ra.OutboxSMS, ra.OutboxEmail)
+	k.step(a, scActor, ra.ActSendToCabinet, outbox.SMS, outbox.Email)
 	a = must(t)(h.svc.TakeBack(ctx, op1, a.ID, a.Version, "уточнить e-mail"))
 	k.step(a, op1, ra.ActTakeBack)
 	a = must(t)(h.svc.SendToCabinet(ctx, op1, a.ID, a.Version))
-	k.step(a, op1, ra.ActSendToCabinet, ra.OutboxSMS, ra.OutboxEmail)
+	k.step(a, op1, ra.ActSendToCabinet, outbox.SMS, outbox.Email)
 
 	// The SMS row tells the subscriber on the application's phone.
-	rows, _ := h.st.OutboxPending(ctx, ra.OutboxSMS, 1000)
-	var p ra.NoticePayload
-	if err := json.Unmarshal(rows[len(rows)-1].Payload, &p); err != nil || p.Template != ra.NoticeReadyToIssue || p.To != "+79165550102" || p.Application != a.ID {
+	rows, _ := h.st.OutboxPending(ctx, outbox.SMS, 1000)
+	var p outbox.NoticePayload
+	if err := json.Unmarshal(rows[len(rows)-1].Payload, &p); err != nil || p.Template != outbox.NoticeReadyToIssue || p.To != "+79165550102" || p.Application != a.ID {
 		t.Fatalf("sms payload %s: %v", rows[len(rows)-1].Payload, err)
 	}
 
@@ -200,7 +201,7 @@ func TestNaturalPersonLifecycle(t *testing.T) {
 		t.Fatalf("issue audit: %+v", entries)
 	}
 	k.seq = entries[0].Seq
-	k.step(a, cab, ra.ActIssued, ra.OutboxSMS, ra.OutboxEmail)
+	k.step(a, cab, ra.ActIssued, outbox.SMS, outbox.Email)
 
 	calls := h.ca.issued()
 	if len(calls) != 1 {
