@@ -50,10 +50,14 @@ var (
 // organisation's registry record with its audit entry). Later answers
 // about the organisation, brought by a service centre's new
 // applications, decide renewal: the same data written differently
-// (case, quotes, a no-break space, dashes, spaces in the address) let the first certificate be renewed
-// all the way to a new certificate; a new name refuses renewal with
-// renewal_organization_changed, and with the name back, a new head with
-// renewal_responsible_person_changed; each refusal writes nothing.
+// (case, quotes, a no-break space, dashes, spaces in the address) let
+// both certificates' renewals be signed; a new name arriving after the
+// signature refuses the first renewal's issuance (and the second's
+// renewal) with renewal_organization_changed, and with the name back
+// the first renewal is issued with the same code; a new head refuses
+// the second's renewal, at eligibility and at the issuance of the
+// renewal signed before, with renewal_responsible_person_changed. Each
+// refusal writes nothing.
 func TestCabinetRenewalOrganisation(t *testing.T) {
 	dir := t.TempDir()
 	sec := writeSecret(t, dir, "hooks.key", key(12))
@@ -152,35 +156,75 @@ func TestCabinetRenewalOrganisation(t *testing.T) {
 		})
 	}
 
-	// The same data, written differently: renewal goes through.
+	// openSigned opens the renewal of a certificate, signs its form with
+	// that certificate, agrees to its data and submits a request: what
+	// is left is the confirmation, whose code it returns.
+	openSigned := func(sess, phone, serial, name string) (id string, confirm cabinetapi.ConfirmRequest) {
+		t.Helper()
+		eligibility(sess, serial, "")
+		resp, body := env.call(t, cab, sess, "POST", "/api/v1/cabinet/certificates/"+serial+"/renewal", nil)
+		wantStatus(t, resp, body, 201)
+		rn := decode[cabinetapi.RenewalJSON](t, body)
+		if rn.Application.Organisation.Name != empOrgName {
+			t.Fatalf("the renewal's organisation is not the certificate's: %+v", rn.Application.Organisation)
+		}
+		o.write("form.pdf", rn.FormPDF)
+		o.run("cms", "-sign", "-binary", "-cades", "-in", "form.pdf", "-signer", name+".pem", "-inkey", name+".key", "-outform", "DER", "-out", "sig.der")
+		path := "/api/v1/cabinet/applications/" + rn.Application.ID
+		resp, body = env.do(t, "POST", path+"/renewal-signature", cab, "application/pkcs7-signature", o.read("sig.der"), "X-Subscriber-Session", sess)
+		wantStatus(t, resp, body, 200)
+		resp, body = env.call(t, cab, sess, "GET", path+"/issue-data", nil)
+		wantStatus(t, resp, body, 200)
+		resp, body = env.call(t, cab, sess, "POST", path+"/consent", cabinetapi.ConsentRequest{SHA256: decode[cabinetapi.IssueDataJSON](t, body).SHA256},
+			"If-Match", resp.Header.Get("ETag"))
+		wantStatus(t, resp, body, 200)
+		csr := o.csr(name+"-renewed", "gost2012_256", "TCA")
+		env.drainSMS(t)
+		resp, body = env.call(t, cab, sess, "POST", path+"/request", cabinetapi.CabinetRequest{CSR: string(csr)})
+		wantStatus(t, resp, body, 202)
+		rc := decode[cabinetapi.RequestChallenge](t, body)
+		return rn.Application.ID, cabinetapi.ConfirmRequest{Challenge: rc.Challenge.Challenge, Code: env.code(t, phone), CSR: string(csr),
+			SubjectSignTool: "КриптоПро CSP"}
+	}
+	// confirmRefused: the issuance's last step is refused with code and
+	// writes nothing (the code is not used up either).
+	confirmRefused := func(sess, id string, in cabinetapi.ConfirmRequest, code string) {
+		t.Helper()
+		env.unchanged(t, code+" at issuance", func() {
+			resp, body := env.call(t, cab, sess, "POST", "/api/v1/cabinet/applications/"+id+"/confirm", in)
+			wantProblem(t, resp, body, 409, code)
+		})
+	}
+
+	// The same data, written differently: both renewals are signed and
+	// wait for their confirmation.
 	registryOrg(t, orgs, "ооо\u00a0«Ромашка—Тест»", "ул.Тестовая,д.5", map[string]string{"surname": "ИВАНОВ", "given_name": "Иван",
 		"patronymic": "Иванович", "position": "Директор"})
 	asked("ооо\u00a0«Ромашка—Тест»")
+	sess2 := login(second.Phone)
+	id2, confirm2 := openSigned(sess2, second.Phone, second.Serial, "second")
 	sess = login(first.Phone)
-	eligibility(sess, first.Serial, "")
-	resp, body := env.call(t, cab, sess, "POST", "/api/v1/cabinet/certificates/"+first.Serial+"/renewal", nil)
+	id1, confirm1 := openSigned(sess, first.Phone, first.Serial, "first")
+
+	// A new name arrives after the signatures: the first renewal's
+	// issuance is refused; the second certificate cannot be renewed.
+	registryOrg(t, orgs, `ООО "Ромашка-Плюс"`, "ул. Тестовая, д. 5", headIvanov)
+	asked(`ООО "Ромашка-Плюс"`)
+	confirmRefused(sess, id1, confirm1, "renewal_organization_changed")
+	sess2 = login(second.Phone)
+	eligibility(sess2, second.Serial, "renewal_organization_changed")
+
+	// The name back: the first renewal is issued with the same code.
+	registryOrg(t, orgs, empOrgName, "ул. Тестовая, д. 5", headIvanov)
+	asked(empOrgName)
+	resp, body := env.call(t, cab, sess, "POST", "/api/v1/cabinet/applications/"+id1+"/confirm", confirm1)
 	wantStatus(t, resp, body, 201)
-	rn := decode[cabinetapi.RenewalJSON](t, body)
-	if rn.Application.Organisation.Name != empOrgName {
-		t.Fatalf("the renewal's organisation is not the certificate's: %+v", rn.Application.Organisation)
-	}
-	o.write("form.pdf", rn.FormPDF)
-	o.run("cms", "-sign", "-binary", "-cades", "-in", "form.pdf", "-signer", "first.pem", "-inkey", "first.key", "-outform", "DER", "-out", "sig.der")
-	resp, body = env.do(t, "POST", "/api/v1/cabinet/applications/"+rn.Application.ID+"/renewal-signature", cab,
-		"application/pkcs7-signature", o.read("sig.der"), "X-Subscriber-Session", sess)
-	wantStatus(t, resp, body, 200)
-	renewed := env.issueInCabinet(t, o, sess, first.Phone, rn.Application.ID, "renewed", "gost2012_256", "TCA")
-	if renewed.State != "issued" || renewed.Serial == "" {
+	if renewed := decode[raapi.Application](t, body); renewed.State != "issued" || renewed.Serial == "" {
 		t.Fatalf("renewal %+v", renewed)
 	}
 
-	// A new name: the second certificate's organisation changed.
-	registryOrg(t, orgs, `ООО "Ромашка-Плюс"`, "ул. Тестовая, д. 5", headIvanov)
-	asked(`ООО "Ромашка-Плюс"`)
-	sess2 := login(second.Phone)
-	eligibility(sess2, second.Serial, "renewal_organization_changed")
-
-	// The name back, a new head: the responsible person changed.
+	// A new head: the responsible person changed, at eligibility and at
+	// the signed renewal's issuance.
 	registryOrg(t, orgs, empOrgName, "ул. Тестовая, д. 5", headSidorova)
 	asked(empOrgName)
 	rec, err = ts.e.Store().OrgRecord(context.Background(), key)
@@ -189,4 +233,5 @@ func TestCabinetRenewalOrganisation(t *testing.T) {
 	}
 	sess2 = login(second.Phone)
 	eligibility(sess2, second.Serial, "renewal_responsible_person_changed")
+	confirmRefused(sess2, id2, confirm2, "renewal_responsible_person_changed")
 }

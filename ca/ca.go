@@ -41,6 +41,8 @@ import (
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/publish"
 	"github.com/gostca/gostca/ra"
+	"github.com/gostca/gostca/ra/outbox"
+	"github.com/gostca/gostca/ra/registry"
 	"github.com/gostca/gostca/signer"
 	"github.com/gostca/gostca/statusreq"
 	"github.com/gostca/gostca/store"
@@ -158,7 +160,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (_ *CA, err erro
 		MaxBatch: cfg.Signer.MaxBatch, MaxDelay: cfg.Signer.MaxDelay, QueueLen: cfg.Signer.QueueLen,
 		Concurrency: cfg.Signer.Concurrency, SignWorkers: cfg.Signer.SignWorkers, Logger: log,
 		RecoverInterval: cfg.Signer.RecoverInterval, BatchTimeout: cfg.Signer.BatchTimeout, Outbox: hooks.OutboxFor,
-		AppNotices: ra.IssuedNotices,
+		AppNotices: outbox.IssuedNotices,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ca: open signer: %w", err)
@@ -172,7 +174,10 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (_ *CA, err erro
 	if err := c.openRA(); err != nil {
 		return nil, err
 	}
-	c.hooks.SetRegistry(c.ra) // registry answers (signed callbacks) go into applications
+	// registry answers (signed callbacks) go into applications
+	c.hooks.SetRegistry(func(ctx context.Context, actor ra.Actor, id string, res registry.Answer) (*store.Application, []string, error) {
+		return registry.Record(ctx, c.ra, actor, id, res)
+	})
 	if err := c.openCabinet(opts); err != nil {
 		return nil, err
 	}

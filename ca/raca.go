@@ -24,7 +24,7 @@ import (
 // written with the intent, under its MAC, and the certificate's batch —
 // the commit's or crash recovery's — also moves the application to
 // "issued" with its history event, audit entry and the subscriber's
-// notices (ra.IssuedNotices). If the application is no longer at that
+// notices (outbox.IssuedNotices). If the application is no longer at that
 // version in "issuing", the certificate still commits (with an
 // "application.issue_stale" entry) and the RA's own step 3, made safe by
 // the keyed call, finishes it; that path also completes intents written

@@ -11,6 +11,8 @@ import (
 	"github.com/gostca/gostca/internal/catest"
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/identity"
+	"github.com/gostca/gostca/ra/outbox"
 	"github.com/gostca/gostca/store"
 )
 
@@ -112,7 +114,7 @@ func readyToIssue(t *testing.T, svc *ra.Service) *store.Application {
 	a = step(svc.Submit(ctx, sc, a.ID, a.Version))
 	a = step(svc.Claim(ctx, op, a.ID, a.Version))
 	a = step(svc.Approve(ctx, op, a.ID, a.Version))
-	a = step(svc.VerifyIdentity(ctx, sc, a.ID, a.Version, ra.IdentityInput{Method: appdata.IdentifyInPerson, Presenter: store.PresenterOwner,
+	a = step(identity.Verify(ctx, svc, sc, a.ID, a.Version, identity.Input{Method: appdata.IdentifyInPerson, Presenter: store.PresenterOwner,
 		Document: "паспорт 4510 123456", Confirmed: true}))
 	a = step(svc.SendToCabinet(ctx, sc, a.ID, a.Version))
 	return a
@@ -168,13 +170,13 @@ func TestRAIssueLinkedOneBatch(t *testing.T) {
 	if len(issueSeq) != 1 || len(appSeq) != 1 || appSeq[0] != issueSeq[0]+1 {
 		t.Fatalf("issue entries %v, application_issued entries %v: want one each, adjacent", issueSeq, appSeq)
 	}
-	rows, err := c.Store().OutboxList(ctx, ra.OutboxSMS, store.OutboxAny, 0, 100)
+	rows, err := c.Store().OutboxList(ctx, outbox.SMS, store.OutboxAny, 0, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
 	notices := 0
 	for _, r := range rows {
-		if bytes.Contains(r.Payload, []byte(ra.NoticeIssued)) && bytes.Contains(r.Payload, []byte(a.ID)) {
+		if bytes.Contains(r.Payload, []byte(outbox.NoticeIssued)) && bytes.Contains(r.Payload, []byte(a.ID)) {
 			notices++
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/identity"
 	"github.com/gostca/gostca/store"
 )
 
@@ -140,7 +141,7 @@ func (e *env) ready(t *testing.T, phone string) *store.Application {
 	a = step(e.rs.Submit(ctx, sc, a.ID, a.Version))
 	a = step(e.rs.Claim(ctx, op, a.ID, a.Version))
 	a = step(e.rs.Approve(ctx, op, a.ID, a.Version))
-	a = step(e.rs.VerifyIdentity(ctx, sc, a.ID, a.Version, ra.IdentityInput{Method: appdata.IdentifyInPerson, Presenter: store.PresenterOwner,
+	a = step(identity.Verify(ctx, e.rs, sc, a.ID, a.Version, identity.Input{Method: appdata.IdentifyInPerson, Presenter: store.PresenterOwner,
 		Document: "паспорт 4510 123456", Confirmed: true}))
 	return step(e.rs.SendToCabinet(ctx, sc, a.ID, a.Version))
 }

@@ -97,8 +97,9 @@ func (s *Service) Consent(ctx context.Context, sub *Subscriber, id string, versi
 }
 
 // ready checks that an application may be issued for the subscriber: the
-// consent recorded is to the data the certificate would carry now, and
-// the invoice is paid where the type requires it. It returns the
+// consent recorded is to the data the certificate would carry now, the
+// invoice is paid where the type requires it, and a renewal's
+// organisation and head are still the registry's. It returns the
 // application and the consent's SHA-256.
 func (s *Service) ready(ctx context.Context, sub *Subscriber, id string) (*store.Application, [32]byte, error) {
 	a, _, _, cur, err := s.issueData(ctx, sub, id)
@@ -122,6 +123,9 @@ func (s *Service) ready(ctx context.Context, sub *Subscriber, id string) (*store
 		if err != nil || !p.Paid {
 			return nil, cur, &Error{Code: CodePaymentRequired, Detail: "this certificate type is issued once its invoice is paid; pay it, then try again"}
 		}
+	}
+	if err := s.renewalOrgUnchanged(ctx, sub, a); err != nil {
+		return nil, cur, err
 	}
 	return a, cur, nil
 }

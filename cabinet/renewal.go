@@ -126,13 +126,8 @@ func (r RenewalRules) Check(req RenewalRequest) *RenewalRefusal {
 		return &RenewalRefusal{Code: RenewalExpired,
 			Message: fmt.Sprintf("the certificate expired on %s; an expired certificate cannot sign its renewal: apply for a new certificate at a service centre", renewalDate(cert.NotAfter))}
 	}
-	if req.OrganizationChanged {
-		return &RenewalRefusal{Code: RenewalOrgChanged,
-			Message: "the organisation's data have changed since the certificate was issued; a certificate with new organisation data is issued only after a visit to a service centre"}
-	}
-	if req.ResponsiblePersonChanged {
-		return &RenewalRefusal{Code: RenewalResponsibleChanged,
-			Message: "the organisation's responsible person has changed since the certificate was issued; the new person applies at a service centre"}
+	if ref := orgRefusal(req); ref != nil {
+		return ref
 	}
 	if req.OpenApplication {
 		return &RenewalRefusal{Code: RenewalApplicationOpen,
@@ -141,6 +136,20 @@ func (r RenewalRules) Check(req RenewalRequest) *RenewalRefusal {
 	if opens := cert.NotAfter.Add(-window); req.Now.Before(opens) {
 		return &RenewalRefusal{Code: RenewalTooEarly, OpensAt: opens,
 			Message: fmt.Sprintf("renewal opens on %s, %d days before the certificate expires on %s", renewalDate(opens), int(window/(24*time.Hour)), renewalDate(cert.NotAfter))}
+	}
+	return nil
+}
+
+// orgRefusal is the refusal for the organisation's or its head's
+// change (nil: neither changed).
+func orgRefusal(req RenewalRequest) *RenewalRefusal {
+	switch {
+	case req.OrganizationChanged:
+		return &RenewalRefusal{Code: RenewalOrgChanged,
+			Message: "the organisation's data have changed since the certificate was issued; a certificate with new organisation data is issued only after a visit to a service centre"}
+	case req.ResponsiblePersonChanged:
+		return &RenewalRefusal{Code: RenewalResponsibleChanged,
+			Message: "the organisation's responsible person has changed since the certificate was issued; the new person applies at a service centre"}
 	}
 	return nil
 }

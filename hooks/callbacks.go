@@ -12,6 +12,7 @@ import (
 
 	"github.com/gostca/gostca/hooks/message"
 	"github.com/gostca/gostca/ra"
+	"github.com/gostca/gostca/ra/registry"
 	"github.com/gostca/gostca/store"
 )
 
@@ -20,10 +21,9 @@ import (
 // the kind's secrets), inside hooks.replay_window, taken once per
 // webhook-id. A refused callback writes nothing.
 
-// Registry takes registry answers into applications (*ra.Service).
-type Registry interface {
-	RecordCheck(ctx context.Context, actor ra.Actor, id string, res ra.CheckResult) (*store.Application, []string, error)
-}
+// Registry takes a registry answer into its application
+// (registry.Record on the CA's registration authority).
+type Registry func(ctx context.Context, actor ra.Actor, id string, res registry.Answer) (*store.Application, []string, error)
 
 // SetRegistry names the registration authority that registry answers go
 // to; without one, registry_check callbacks are refused (503).
@@ -242,7 +242,7 @@ func (d *Deliverer) registryAnswer(ctx context.Context, id string, body []byte) 
 	if !ok || a.Application == "" || a.Check == "" || a.RequestedAt.IsZero() {
 		return nil, refuse(400, "bad_body", "application, check, requested_at and status (confirmed, refuted, failed) are required")
 	}
-	res := ra.CheckResult{Kind: a.Check, RequestedAt: a.RequestedAt, Status: status, Detail: a.Detail}
+	res := registry.Answer{Kind: a.Check, RequestedAt: a.RequestedAt, Status: status, Detail: a.Detail}
 	if o := a.Organisation; o != nil {
 		res.Organisation = &store.Organisation{Name: o.Name, INN: o.INN, KPP: o.KPP, OGRN: o.OGRN, OGRNIP: o.OGRNIP,
 			Region: o.Region, Locality: o.Locality, Street: o.Street}
@@ -250,7 +250,7 @@ func (d *Deliverer) registryAnswer(ctx context.Context, id string, body []byte) 
 			res.Head = &store.RegistryPerson{Surname: h.Surname, GivenName: h.GivenName, Patronymic: h.Patronymic, INN: h.INN, Position: h.Position}
 		}
 	}
-	_, changed, err := reg.RecordCheck(ctx, ra.Actor{Kind: ra.System, ID: "hook:" + HookRegistryCheck}, a.Application, res)
+	_, changed, err := reg(ctx, ra.Actor{Kind: ra.System, ID: "hook:" + HookRegistryCheck}, a.Application, res)
 	if err != nil {
 		if c := ra.CodeOf(err); c != "" {
 			status := 409

@@ -10,7 +10,7 @@ import (
 )
 
 // Outbox kinds besides HookESIA. The registration authority writes the
-// first three (package ra: OutboxSMS, OutboxEmail, OutboxRegistryCheck);
+// first three (package ra/outbox: SMS, Email, RegistryCheck);
 // the renewal job writes the last.
 const (
 	HookRegistryCheck = "registry_check"

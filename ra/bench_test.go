@@ -1,9 +1,10 @@
-package ra
+package ra_test
 
 import (
 	"fmt"
 	"testing"
 
+	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/store"
 )
 
@@ -17,7 +18,7 @@ func BenchmarkCreate(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			n := h.phone.Add(1)
-			if _, err := h.svc.Create(ctx, scActor, CreateInput{CertType: "employee", Phone: fmt.Sprintf("+7916%07d", n), Organisation: testOrgINN}); err != nil {
+			if _, err := h.svc.Create(ctx, scActor, ra.CreateInput{CertType: "employee", Phone: fmt.Sprintf("+7916%07d", n), Organisation: testOrgINN}); err != nil {
 				b.Error(err)
 				return
 			}
@@ -40,7 +41,7 @@ func BenchmarkUpdateData(b *testing.B) {
 			o := owner()
 			o.SNILS = []string{testSNILS, "12345678964"}[i%2]
 			var err error
-			if a, err = h.svc.UpdateData(ctx, scActor, a.ID, a.Version, Data{Phone: a.Phone, Owner: o}); err != nil {
+			if a, err = h.svc.UpdateData(ctx, scActor, a.ID, a.Version, ra.Data{Phone: a.Phone, Owner: o}); err != nil {
 				b.Error(err)
 				return
 			}

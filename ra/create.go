@@ -5,6 +5,7 @@ import (
 
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/outbox"
 	"github.com/gostca/gostca/store"
 )
 
@@ -124,7 +125,7 @@ func (s *Service) Create(ctx context.Context, actor Actor, in CreateInput) (*sto
 	}
 	if p.OrgRegistry != "" {
 		a.Checks = append(a.Checks, store.RegistryCheck{Kind: p.OrgRegistry, Status: store.CheckPending, RequestedAt: now})
-		st.outbox = append(st.outbox, checkRow(a.ID, p.OrgRegistry, now))
+		st.outbox = append(st.outbox, outbox.CheckRow(a.ID, p.OrgRegistry, now))
 	}
 	st.note = "type " + p.Name
 	return s.write(ctx, actor, a, 0, ActCreate, &st)

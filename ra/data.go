@@ -5,18 +5,17 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/ra/mchd"
-	"github.com/gostca/gostca/ra/orgrecord"
+	"github.com/gostca/gostca/ra/outbox"
 	"github.com/gostca/gostca/store"
 )
 
 // Data is the part of an application its filler edits: the owner block
 // and the contact phone and recipient. UpdateData replaces all of it
 // (send what you read, changed). The organisation block is not here: it
-// comes only from registry answers (RecordCheck).
+// comes only from registry answers (package ra/registry).
 type Data struct {
 	Phone     string
 	Recipient string
@@ -116,7 +115,7 @@ func (s *Service) requestChecks(old, a *store.Application, p *appdata.Profile) [
 		a.Checks = slices.DeleteFunc(a.Checks, func(c store.RegistryCheck) bool { return c.Kind == kind })
 		if ready {
 			a.Checks = append(a.Checks, store.RegistryCheck{Kind: kind, Status: store.CheckPending, RequestedAt: now})
-			rows = append(rows, checkRow(a.ID, kind, now))
+			rows = append(rows, outbox.CheckRow(a.ID, kind, now))
 		}
 	}
 	return rows
@@ -187,97 +186,4 @@ func (s *Service) RemoveDocument(ctx context.Context, actor Actor, id string, ve
 		a.Documents = slices.Delete(a.Documents, i, i+1)
 		return nil
 	})
-}
-
-// maxDetailBytes bounds a registry answer's summary.
-const maxDetailBytes = 1024
-
-// CheckResult is a registry's answer to one check.
-type CheckResult struct {
-	Kind string
-	// RequestedAt quotes the pending check's request time (from the
-	// outbox payload): an answer to an older request is stale.
-	RequestedAt time.Time
-	Status      store.CheckStatus // confirmed, refuted or failed
-	Detail      string            // summary shown to the operator (no more than 1 KiB)
-	// Organisation is the tax registry's record (CheckEGRUL, CheckEGRIP);
-	// it replaces the organisation block and the organisation's registry
-	// record (package ra/orgrecord).
-	Organisation *store.Organisation
-	// Head is the person the registry names as acting for the
-	// organisation without a power of attorney (with Organisation only;
-	// nil: the answer named nobody).
-	Head *store.RegistryPerson
-}
-
-// RecordCheck stores a registry answer (system actor). It returns the
-// application and, for an organisation answer, the organisation fields
-// that changed ("organisation.name", …), which the operator is shown as
-// highlighted lines. An organisation change deletes the signed
-// applications, like an owner change, and is accepted only while the
-// application is being filled; an answer arriving later is refused, as
-// is an answer to a check that is not pending or was asked again since.
-// Conflicts with concurrent changes are retried.
-func (s *Service) RecordCheck(ctx context.Context, actor Actor, id string, res CheckResult) (*store.Application, []string, error) {
-	if res.Status != store.CheckConfirmed && res.Status != store.CheckRefuted && res.Status != store.CheckFailed {
-		return nil, nil, invalidFields([]FieldError{{Field: "status", Problem: "confirmed, refuted or failed"}})
-	}
-	if len(res.Detail) > maxDetailBytes {
-		return nil, nil, invalidFields([]FieldError{{Field: "detail", Problem: fmt.Sprintf("at most %d bytes", maxDetailBytes)}})
-	}
-	if prob := appdata.VisibleText(res.Detail, maxDetailBytes); prob != "" && res.Detail != "" {
-		return nil, nil, invalidFields([]FieldError{{Field: "detail", Problem: prob}})
-	}
-	var changed []string
-	for attempt := 0; ; attempt++ {
-		a, err := s.change(ctx, actor, id, 0, ActRegistryAnswer, func(a *store.Application, p *appdata.Profile, st *step) error {
-			changed = nil
-			i := slices.IndexFunc(a.Checks, func(c store.RegistryCheck) bool { return c.Kind == res.Kind })
-			if i < 0 || a.Checks[i].Status != store.CheckPending || !a.Checks[i].RequestedAt.Equal(res.RequestedAt) {
-				return errf(CodeStaleCheck, "no pending %s check asked at that time: the data changed and it was asked again, or it was answered", res.Kind)
-			}
-			c := &a.Checks[i]
-			c.Status, c.AnsweredAt, c.Detail = res.Status, s.now(), res.Detail
-			st.note = fmt.Sprintf("check %s: %s", res.Kind, res.Status)
-			if res.Organisation == nil {
-				return nil
-			}
-			if res.Kind != p.OrgRegistry {
-				return invalidFields([]FieldError{{Field: "organisation", Problem: "only the " + p.OrgRegistry + " answer fills the organisation"}})
-			}
-			if !slices.Contains(editable, a.State) {
-				return wrongState("change of the organisation data", a.State)
-			}
-			g := *res.Organisation
-			g.UpdatedAt = time.Time{}
-			if (p.OrgRegistry == appdata.CheckEGRUL && g.INN != a.Org.INN) || (p.OrgRegistry == appdata.CheckEGRIP && g.OGRNIP != a.Org.OGRNIP) {
-				return invalidFields([]FieldError{{Field: "organisation", Problem: "the answer is about another organisation than the one asked for"}})
-			}
-			if errs := appdata.ValidateOrg(&g, p); len(errs) > 0 {
-				return invalidFields(errs)
-			}
-			if errs := orgrecord.ValidateHead(res.Head); len(errs) > 0 {
-				return invalidFields(errs)
-			}
-			st.org = orgrecord.Update(&g, res.Kind, res.RequestedAt, res.Head, a.ID, s.now())
-			changed = appdata.OrgDiff(&a.Org, &g)
-			if len(changed) == 0 {
-				return nil
-			}
-			g.UpdatedAt = s.now()
-			a.Org = g
-			st.note += "; changed " + strings.Join(changed, ", ")
-			if n := dropSigned(a); n != "" {
-				st.note += "; " + n
-			}
-			return nil
-		})
-		if CodeOf(err) == CodeConflict && attempt < 3 {
-			continue
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		return a, changed, nil
-	}
 }

@@ -68,8 +68,8 @@
 //
 // The organisation block is never typed in: the application names the
 // organisation by its INN (or OGRNIP), the tax registry is asked, and
-// its answer (RecordCheck) fills the block and reports which fields
-// changed. A change of owner or organisation data deletes every signed
+// its answer (registry.Record, package ra/registry) fills the block and
+// reports which fields changed. A change of owner or organisation data deletes every signed
 // application already uploaded, in the same write: it must be printed
 // and signed again.
 //
@@ -79,9 +79,9 @@
 // date), the tax service (INN with the passport) and the interior
 // ministry (a Russian passport) whenever the data a check covers changed
 // and is complete: the check becomes pending and an outbox row of kind
-// "registry_check" is written with the change. The answer quotes the
-// request time; an answer to a check asked again since is refused as
-// stale. Answers are hints for the operator; a confirmed check waives
+// "registry_check" (package ra/outbox) is written with the change. The
+// answer (registry.Record, package ra/registry) quotes the request time;
+// an answer to a check asked again since is refused as stale. Answers are hints for the operator; a confirmed check waives
 // the document its profile rule names.
 //
 // # Machine-readable power of attorney
@@ -115,6 +115,7 @@
 // the same person (same full name, SNILS and INN, read through the CA
 // interface); the certificate then carries IdentificationKind 1. ESIA
 // with biometrics has its method and state but no implementation yet.
+// The action is package ra/identity's (identity.Verify).
 //
 // # Writes, history, concurrency
 //

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/outbox"
 	"github.com/gostca/gostca/store"
 )
 
@@ -20,7 +21,7 @@ func (s *Service) Cancel(ctx context.Context, actor Actor, id string, version ui
 		a.Assignee = ""
 		st.to = store.AppCancelled
 		st.note = why
-		st.outbox = notices(a, NoticeCancelled, nil)
+		st.outbox = outbox.Notices(a, outbox.NoticeCancelled, nil)
 		return nil
 	})
 }
@@ -34,7 +35,7 @@ func (s *Service) Expire(ctx context.Context, actor Actor, id string, version ui
 		}
 		a.Assignee = ""
 		st.to = store.AppExpired
-		st.outbox = notices(a, NoticeExpired, nil)
+		st.outbox = outbox.Notices(a, outbox.NoticeExpired, nil)
 		return nil
 	})
 }

@@ -2,6 +2,7 @@ package ra
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -15,8 +16,9 @@ import (
 
 // Step is what such an action decides for the application.
 type Step struct {
-	To   store.AppState // new state; zero keeps it
-	Note string         // history note and audit detail (no personal data)
+	To   store.AppState   // new state; zero keeps it
+	Note string           // history note and audit detail (no personal data)
+	Org  *store.OrgUpdate // the organisation's registry record, written in the batch (ra/registry)
 }
 
 // Change runs act (of the rules table) on the application id at version
@@ -26,7 +28,7 @@ func (s *Service) Change(ctx context.Context, actor Actor, id string, version ui
 	return s.change(ctx, actor, id, version, act, func(a *store.Application, p *appdata.Profile, st *step) error {
 		var x Step
 		err := fn(a, p, &x)
-		st.to, st.note = x.To, x.Note
+		st.to, st.note, st.org = x.To, x.Note, x.Org
 		return err
 	})
 }
@@ -55,7 +57,7 @@ func (s *Service) OpenFrom(ctx context.Context, actor Actor, from *store.Applica
 	if err := fn(a, s.profiles[from.CertType], &x); err != nil {
 		return nil, err
 	}
-	return s.write(ctx, actor, a, 0, act, &step{to: x.To, note: x.Note})
+	return s.write(ctx, actor, a, 0, act, &step{to: x.To, note: x.Note, org: x.Org})
 }
 
 // Rewrite stores a, as read and changed by the caller, for act (of the
@@ -75,6 +77,15 @@ func (s *Service) Rewrite(ctx context.Context, actor Actor, a *store.Application
 	return s.write(ctx, actor, a, a.Version, act, &step{note: note})
 }
 
+// Editable reports whether an application in state st is being filled
+// (its data may change).
+func Editable(st store.AppState) bool { return slices.Contains(editable, st) }
+
+// DropSigned deletes a's signed applications (their data changed: the
+// form must be printed and signed again) and returns the history note,
+// "" if there were none.
+func DropSigned(a *store.Application) string { return dropSigned(a) }
+
 // Deadline is how long an application may take (zero: no deadline).
 func (s *Service) Deadline() time.Duration { return s.opts.Deadline }
 
@@ -83,6 +94,17 @@ func (s *Service) NewID() string { return s.opts.NewID() }
 
 // Now is the service's clock, in UTC.
 func (s *Service) Now() time.Time { return s.now() }
+
+// Certificate reads a certificate through the CA façade, for
+// identification by it (ra/identity): ErrNoCertificate when the serial
+// is unknown; any other failure is an internal error, logged here.
+func (s *Service) Certificate(ctx context.Context, serial []byte) (CertInfo, error) {
+	info, err := s.ca.Certificate(ctx, serial)
+	if err != nil && !errors.Is(err, ErrNoCertificate) {
+		return CertInfo{}, s.internal("look up the identifying certificate", err)
+	}
+	return info, err
+}
 
 // InvalidFields is the error of invalid data, naming the fields.
 func InvalidFields(fields []FieldError) error { return invalidFields(fields) }

@@ -1,4 +1,4 @@
-package ra
+package ra_test
 
 import (
 	"bytes"
@@ -6,13 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gostca/gostca/pkix"
+	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/identity"
+	"github.com/gostca/gostca/ra/registry"
 	"github.com/gostca/gostca/store"
 )
 
@@ -36,39 +40,39 @@ const (
 // real façade must), and fails the next calls with the queued errors.
 type fakeCA struct {
 	mu     sync.Mutex
-	calls  []IssueRequest
+	calls  []ra.IssueRequest
 	byKey  map[string][]byte
 	next   []error
 	serial int
-	certs  map[string]CertInfo // by serial hex
+	certs  map[string]ra.CertInfo // by serial hex
 }
 
-func newFakeCA() *fakeCA { return &fakeCA{byKey: map[string][]byte{}, certs: map[string]CertInfo{}} }
+func newFakeCA() *fakeCA { return &fakeCA{byKey: map[string][]byte{}, certs: map[string]ra.CertInfo{}} }
 
-func (f *fakeCA) Issue(_ context.Context, req IssueRequest) (IssuedCert, error) {
+func (f *fakeCA) Issue(_ context.Context, req ra.IssueRequest) (ra.IssuedCert, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, req)
 	if len(f.next) > 0 {
 		err := f.next[0]
 		f.next = f.next[1:]
-		return IssuedCert{}, err
+		return ra.IssuedCert{}, err
 	}
 	if s, ok := f.byKey[req.IdempotencyKey]; ok {
-		return IssuedCert{Serial: s}, nil
+		return ra.IssuedCert{Serial: s}, nil
 	}
 	f.serial++
 	s := []byte{0x70, byte(f.serial)}
 	f.byKey[req.IdempotencyKey] = s
-	return IssuedCert{Serial: s, NotAfter: t0.AddDate(1, 3, 0)}, nil
+	return ra.IssuedCert{Serial: s, NotAfter: t0.AddDate(1, 3, 0)}, nil
 }
 
-func (f *fakeCA) Certificate(_ context.Context, serial []byte) (CertInfo, error) {
+func (f *fakeCA) Certificate(_ context.Context, serial []byte) (ra.CertInfo, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	info, ok := f.certs[fmt.Sprintf("%x", serial)]
 	if !ok {
-		return CertInfo{}, ErrNoCertificate
+		return ra.CertInfo{}, ra.ErrNoCertificate
 	}
 	return info, nil
 }
@@ -79,17 +83,17 @@ func (f *fakeCA) fail(errs ...error) {
 	f.next = append(f.next, errs...)
 }
 
-func (f *fakeCA) issued() []IssueRequest {
+func (f *fakeCA) issued() []ra.IssueRequest {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]IssueRequest(nil), f.calls...)
+	return append([]ra.IssueRequest(nil), f.calls...)
 }
 
 // harness is a service on a real Pebble store in a temporary directory.
 type harness struct {
 	st    *store.Store
 	ca    *fakeCA
-	svc   *Service
+	svc   *ra.Service
 	clock atomic.Int64 // Unix nanoseconds
 	phone atomic.Int64 // next subscriber phone
 }
@@ -105,7 +109,7 @@ func newHarness(t testing.TB, sync bool) *harness {
 	}
 	t.Cleanup(func() { _ = st.Close() })
 	h.st = st
-	h.svc, err = New(st, h.ca, Options{Deadline: 30 * 24 * time.Hour, Logger: slog.New(slog.DiscardHandler),
+	h.svc, err = ra.New(st, h.ca, ra.Options{Deadline: 30 * 24 * time.Hour, Logger: slog.New(slog.DiscardHandler),
 		Now: func() time.Time { return time.Unix(0, h.clock.Load()).UTC() }})
 	if err != nil {
 		t.Fatal(err)
@@ -117,19 +121,19 @@ func (h *harness) advance(d time.Duration) { h.clock.Add(int64(d)) }
 
 // Actors.
 var (
-	scActor       = Actor{Kind: ServiceCentre, ID: "token:sc1/service_centre/c1", Centre: "c1"}
-	foreignCentre = Actor{Kind: ServiceCentre, ID: "token:sc2/service_centre/c2", Centre: "c2"}
-	op1           = Actor{Kind: Operator, ID: "token:op1/ca_operator"}
-	op2           = Actor{Kind: Operator, ID: "token:op2/ca_operator"}
-	op3           = Actor{Kind: Operator, ID: "token:op3/ca_operator"}
-	systemActor   = Actor{Kind: System, ID: "system:registry"}
+	scActor       = ra.Actor{Kind: ra.ServiceCentre, ID: "token:sc1/service_centre/c1", Centre: "c1"}
+	foreignCentre = ra.Actor{Kind: ra.ServiceCentre, ID: "token:sc2/service_centre/c2", Centre: "c2"}
+	op1           = ra.Actor{Kind: ra.Operator, ID: "token:op1/ca_operator"}
+	op2           = ra.Actor{Kind: ra.Operator, ID: "token:op2/ca_operator"}
+	op3           = ra.Actor{Kind: ra.Operator, ID: "token:op3/ca_operator"}
+	systemActor   = ra.Actor{Kind: ra.System, ID: "system:registry"}
 )
 
-func cabinetFor(a *store.Application) Actor {
-	return Actor{Kind: Cabinet, ID: "token:cab/cabinet", Phone: a.Phone}
+func cabinetFor(a *store.Application) ra.Actor {
+	return ra.Actor{Kind: ra.Cabinet, ID: "token:cab/cabinet", Phone: a.Phone}
 }
 
-var foreignCabinet = Actor{Kind: Cabinet, ID: "token:cab/cabinet", Phone: "+79990000000"}
+var foreignCabinet = ra.Actor{Kind: ra.Cabinet, ID: "token:cab/cabinet", Phone: "+79990000000"}
 
 // owner is valid natural-person data: Ё kept, no patronymic.
 func owner() store.Owner {
@@ -157,7 +161,7 @@ func must(t testing.TB) func(*store.Application, error) *store.Application {
 func (h *harness) create(t testing.TB, certType, org string) *store.Application {
 	t.Helper()
 	n := h.phone.Add(1)
-	return must(t)(h.svc.Create(ctx, scActor, CreateInput{CertType: certType, Phone: fmt.Sprintf("8 (916) %07d", n), Organisation: org}))
+	return must(t)(h.svc.Create(ctx, scActor, ra.CreateInput{CertType: certType, Phone: fmt.Sprintf("8 (916) %07d", n), Organisation: org}))
 }
 
 func (h *harness) pendingCheck(t testing.TB, a *store.Application, kind string) time.Time {
@@ -173,7 +177,7 @@ func (h *harness) pendingCheck(t testing.TB, a *store.Application, kind string) 
 
 func (h *harness) confirm(t testing.TB, a *store.Application, kind string, org *store.Organisation) *store.Application {
 	t.Helper()
-	a, _, err := h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: kind, RequestedAt: h.pendingCheck(t, a, kind),
+	a, _, err := registry.Record(ctx, h.svc, systemActor, a.ID, registry.Answer{Kind: kind, RequestedAt: h.pendingCheck(t, a, kind),
 		Status: store.CheckConfirmed, Detail: "совпадает", Organisation: org})
 	if err != nil {
 		t.Fatal(err)
@@ -181,8 +185,8 @@ func (h *harness) confirm(t testing.TB, a *store.Application, kind string, org *
 	return a
 }
 
-func doc(typ string, n int) DocumentInput {
-	return DocumentInput{Type: typ, SHA256: [32]byte{byte(n), 1}, Size: 1000 + int64(n), ContentType: "application/pdf"}
+func doc(typ string, n int) ra.DocumentInput {
+	return ra.DocumentInput{Type: typ, SHA256: [32]byte{byte(n), 1}, Size: 1000 + int64(n), ContentType: "application/pdf"}
 }
 
 // filled takes a new natural-person application to "filling" with
@@ -191,7 +195,7 @@ func doc(typ string, n int) DocumentInput {
 // application. The passport check stays pending.
 func (h *harness) filled(t testing.TB, a *store.Application) *store.Application {
 	t.Helper()
-	a = must(t)(h.svc.UpdateData(ctx, scActor, a.ID, a.Version, Data{Phone: a.Phone, Owner: owner()}))
+	a = must(t)(h.svc.UpdateData(ctx, scActor, a.ID, a.Version, ra.Data{Phone: a.Phone, Owner: owner()}))
 	a = h.confirm(t, a, appdata.CheckSNILS, nil)
 	a = h.confirm(t, a, appdata.CheckINN, nil)
 	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(appdata.DocPassport, 1)))
@@ -215,7 +219,7 @@ func (h *harness) inState(t testing.TB, st store.AppState) *store.Application {
 			return h.svc.Approve(ctx, op1, a.ID, a.Version)
 		}},
 		{store.AppIdentityVerified, func(a *store.Application) (*store.Application, error) {
-			return h.svc.VerifyIdentity(ctx, scActor, a.ID, a.Version, inPerson())
+			return identity.Verify(ctx, h.svc, scActor, a.ID, a.Version, inPerson())
 		}},
 		{store.AppReadyToIssue, func(a *store.Application) (*store.Application, error) {
 			return h.svc.SendToCabinet(ctx, scActor, a.ID, a.Version)
@@ -235,11 +239,11 @@ func (h *harness) inState(t testing.TB, st store.AppState) *store.Application {
 		return must(t)(h.svc.Expire(ctx, systemActor, a.ID, 0))
 	case store.AppRejected:
 		a = h.inState(t, store.AppInReview)
-		return must(t)(h.svc.Reject(ctx, op1, a.ID, a.Version, []Reason{{Target: "owner.birth_place", Code: "does_not_match_passport", Text: "как в паспорте"}}))
+		return must(t)(h.svc.Reject(ctx, op1, a.ID, a.Version, []ra.Reason{{Target: "owner.birth_place", Code: "does_not_match_passport", Text: "как в паспорте"}}))
 	case store.AppIssuing:
 		a = h.inState(t, store.AppReadyToIssue)
 		h.ca.fail(context.DeadlineExceeded)
-		if _, err := h.svc.Issue(ctx, cabinetFor(a), a.ID, a.Version, issueInput()); CodeOf(err) != CodeIssuePending {
+		if _, err := h.svc.Issue(ctx, cabinetFor(a), a.ID, a.Version, issueInput()); ra.CodeOf(err) != ra.CodeIssuePending {
 			t.Fatalf("issue with a timing-out CA: %v", err)
 		}
 		return must(t)(h.svc.Get(ctx, op1, a.ID))
@@ -261,16 +265,16 @@ func (h *harness) inState(t testing.TB, st store.AppState) *store.Application {
 	return nil
 }
 
-func inPerson() IdentityInput {
-	return IdentityInput{Method: appdata.IdentifyInPerson, Presenter: store.PresenterOwner, Document: "паспорт 4510 123456", Confirmed: true}
+func inPerson() identity.Input {
+	return identity.Input{Method: appdata.IdentifyInPerson, Presenter: store.PresenterOwner, Document: "паспорт 4510 123456", Confirmed: true}
 }
 
-func issueInput() IssueInput {
-	return IssueInput{CSR: []byte("-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n"), SubjectSignTool: "«КриптоПро CSP» (версия 5.0)"}
+func issueInput() ra.IssueInput {
+	return ra.IssueInput{CSR: []byte("-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n"), SubjectSignTool: "«КриптоПро CSP» (версия 5.0)"}
 }
 
 // wantCode fails unless err is a package error with code.
-func wantCode(t testing.TB, what string, err error, code Code) {
+func wantCode(t testing.TB, what string, err error, code ra.Code) {
 	t.Helper()
 	if code == "" {
 		if err != nil {
@@ -278,7 +282,7 @@ func wantCode(t testing.TB, what string, err error, code Code) {
 		}
 		return
 	}
-	if got := CodeOf(err); got != code {
+	if got := ra.CodeOf(err); got != code {
 		t.Fatalf("%s: %v (code %q), want code %q", what, err, got, code)
 	}
 }
@@ -324,7 +328,7 @@ func sameApp(a, b *store.Application) bool {
 var _ = errors.Is
 var _ = pkix.IdentificationPersonal
 
-func errorsAs(err error, target **Error) bool { return errors.As(err, target) }
+func errorsAs(err error, target **ra.Error) bool { return errors.As(err, target) }
 
 // lastEvent is the newest history event of an application.
 func (h *harness) lastEvent(t testing.TB, id string) store.AppEvent {
@@ -335,3 +339,13 @@ func (h *harness) lastEvent(t testing.TB, id string) store.AppEvent {
 	}
 	return hist[len(hist)-1]
 }
+
+// checkConfirmed: a's check of kind is confirmed.
+func checkConfirmed(a *store.Application, kind string) bool {
+	return slices.ContainsFunc(a.Checks, func(c store.RegistryCheck) bool {
+		return c.Kind == kind && c.Status == store.CheckConfirmed
+	})
+}
+
+// maxNote is the bound ra keeps a history note to, in bytes.
+const maxNote = 1000

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/outbox"
 	"github.com/gostca/gostca/store"
 )
 
@@ -178,7 +179,7 @@ func (s *Service) Issue(ctx context.Context, actor Actor, id string, version uin
 			a.Serial = append([]byte(nil), cert.Serial...)
 			st.to = store.AppIssued
 			st.note = "serial " + hex.EncodeToString(cert.Serial)
-			st.outbox = notices(a, NoticeIssued, cert.Serial)
+			st.outbox = outbox.Notices(a, outbox.NoticeIssued, cert.Serial)
 		})
 	case errors.Is(caErr, ErrCARefused):
 		_, err := s.finishIssue(ctx, actor, a, ActIssueRefused, func(a *store.Application, st *step) {

@@ -1,4 +1,4 @@
-package ra
+package ra_test
 
 import (
 	"bytes"
@@ -12,7 +12,11 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/pkix"
+	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/identity"
+	"github.com/gostca/gostca/ra/outbox"
+	"github.com/gostca/gostca/ra/registry"
 	"github.com/gostca/gostca/store"
 )
 
@@ -32,7 +36,7 @@ func newTracker(t *testing.T, h *harness) *tracker {
 // step checks the action's writes: the stored record is a (same version
 // and state), one audit entry names the action, the actor and the
 // application, and exactly the outbox rows of the kinds given were added.
-func (k *tracker) step(a *store.Application, actor Actor, act Action, rows ...string) {
+func (k *tracker) step(a *store.Application, actor ra.Actor, act ra.Action, rows ...string) {
 	k.t.Helper()
 	got, err := k.h.st.Application(ctx, a.ID)
 	if err != nil || got.Version != a.Version || got.State != a.State {
@@ -52,7 +56,7 @@ func (k *tracker) step(a *store.Application, actor Actor, act Action, rows ...st
 	for _, r := range rows {
 		want[r]++
 	}
-	for _, kind := range []string{OutboxSMS, OutboxEmail, OutboxRegistryCheck} {
+	for _, kind := range []string{outbox.SMS, outbox.Email, outbox.RegistryCheck} {
 		pending, err := k.h.st.OutboxPending(ctx, kind, 1000)
 		if err != nil {
 			k.t.Fatal(err)
@@ -75,23 +79,23 @@ func TestNaturalPersonLifecycle(t *testing.T) {
 	h := newHarness(t, true)
 	k := newTracker(t, h)
 
-	a := must(t)(h.svc.Create(ctx, scActor, CreateInput{CertType: "natural-person", Phone: "+7 (916) 555-01-02", Email: "anna@example.ru"}))
+	a := must(t)(h.svc.Create(ctx, scActor, ra.CreateInput{CertType: "natural-person", Phone: "+7 (916) 555-01-02", Email: "anna@example.ru"}))
 	if a.State != store.AppNew || a.Phone != "+79165550102" || a.Centre != "c1" || a.Version != 1 {
 		t.Fatalf("created %+v", a)
 	}
-	k.step(a, scActor, ActCreate)
+	k.step(a, scActor, ra.ActCreate)
 
 	// Saving owner data asks the three person checks.
-	a = must(t)(h.svc.UpdateData(ctx, scActor, a.ID, a.Version, Data{Phone: a.Phone, Owner: owner()}))
+	a = must(t)(h.svc.UpdateData(ctx, scActor, a.ID, a.Version, ra.Data{Phone: a.Phone, Owner: owner()}))
 	if a.State != store.AppFilling || a.Owner.SNILS != testSNILS || a.Owner.Citizenship != "RU" || a.Owner.Patronymic != "" {
 		t.Fatalf("after update: %+v", a.Owner)
 	}
-	k.step(a, scActor, ActUpdateData, OutboxRegistryCheck, OutboxRegistryCheck, OutboxRegistryCheck)
+	k.step(a, scActor, ra.ActUpdateData, outbox.RegistryCheck, outbox.RegistryCheck, outbox.RegistryCheck)
 
 	// Submitting now names everything missing.
 	_, err := h.svc.Submit(ctx, scActor, a.ID, a.Version)
-	wantCode(t, "premature submit", err, CodeIncomplete)
-	var e *Error
+	wantCode(t, "premature submit", err, ra.CodeIncomplete)
+	var e *ra.Error
 	errors.As(err, &e)
 	wantMissing := []string{"document: signed_application", "document: passport",
 		"document: snils (not needed once the snils registry check confirms the data)",
@@ -105,23 +109,23 @@ func TestNaturalPersonLifecycle(t *testing.T) {
 
 	// Registry answers waive the SNILS and INN scans.
 	a = h.confirm(t, a, appdata.CheckSNILS, nil)
-	k.step(a, systemActor, ActRegistryAnswer)
+	k.step(a, systemActor, ra.ActRegistryAnswer)
 	a = h.confirm(t, a, appdata.CheckINN, nil)
-	k.step(a, systemActor, ActRegistryAnswer)
+	k.step(a, systemActor, ra.ActRegistryAnswer)
 	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(appdata.DocPassport, 1)))
-	k.step(a, scActor, ActAddDocument)
+	k.step(a, scActor, ra.ActAddDocument)
 	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(appdata.DocSignedApplication, 2)))
-	k.step(a, scActor, ActAddDocument)
+	k.step(a, scActor, ra.ActAddDocument)
 
 	a = must(t)(h.svc.Submit(ctx, scActor, a.ID, a.Version))
-	k.step(a, scActor, ActSubmit)
+	k.step(a, scActor, ra.ActSubmit)
 	a = must(t)(h.svc.Claim(ctx, op1, a.ID, a.Version))
 	if a.Assignee != op1.ID || a.State != store.AppInReview {
 		t.Fatalf("claimed: %+v", a)
 	}
-	k.step(a, op1, ActClaim)
+	k.step(a, op1, ra.ActClaim)
 
-	reasons := []Reason{
+	reasons := []ra.Reason{
 		{Target: "owner.birth_place", Code: "does_not_match_passport", Text: "Место рождения — как в паспорте: «гор. Тверь»"},
 		{Target: "owner.identity_document.number", Code: "does_not_match_passport", Text: "Номер паспорта не совпадает со сканом"},
 	}
@@ -129,13 +133,13 @@ func TestNaturalPersonLifecycle(t *testing.T) {
 	if a.State != store.AppRejected || len(a.Reviews) != 1 || len(a.Reviews[0].Reasons) != 2 || a.Reviews[0].Approved {
 		t.Fatalf("rejected: %+v", a.Reviews)
 	}
-	k.step(a, op1, ActReject, OutboxSMS, OutboxEmail)
+	k.step(a, op1, ra.ActReject, outbox.SMS, outbox.Email)
 
 	// The correction changes owner data: the signed application goes in
 	// the same write, and the changed data is checked again.
 	o := owner()
 	o.BirthPlace, o.IDDoc.Number = "гор. Тверь", "654321"
-	a = must(t)(h.svc.UpdateData(ctx, scActor, a.ID, a.Version, Data{Phone: a.Phone, Owner: o}))
+	a = must(t)(h.svc.UpdateData(ctx, scActor, a.ID, a.Version, ra.Data{Phone: a.Phone, Owner: o}))
 	if slices.ContainsFunc(a.Documents, func(d store.Document) bool { return d.Type == appdata.DocSignedApplication }) {
 		t.Fatal("signed application kept after a data change")
 	}
@@ -145,43 +149,43 @@ func TestNaturalPersonLifecycle(t *testing.T) {
 	// The passport number is checked data: the INN and passport checks
 	// are asked again; the SNILS check covers no passport data and stays
 	// confirmed.
-	k.step(a, scActor, ActUpdateData, OutboxRegistryCheck, OutboxRegistryCheck)
+	k.step(a, scActor, ra.ActUpdateData, outbox.RegistryCheck, outbox.RegistryCheck)
 	if !checkConfirmed(a, appdata.CheckSNILS) || checkConfirmed(a, appdata.CheckINN) {
 		t.Fatalf("checks after correction: %+v", a.Checks)
 	}
 	_, err = h.svc.Submit(ctx, scActor, a.ID, a.Version)
-	wantCode(t, "submit without the signed application", err, CodeIncomplete)
+	wantCode(t, "submit without the signed application", err, ra.CodeIncomplete)
 	a = h.confirm(t, a, appdata.CheckINN, nil)
-	k.step(a, systemActor, ActRegistryAnswer)
+	k.step(a, systemActor, ra.ActRegistryAnswer)
 	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(appdata.DocSignedApplication, 3)))
-	k.step(a, scActor, ActAddDocument)
+	k.step(a, scActor, ra.ActAddDocument)
 	a = must(t)(h.svc.Submit(ctx, scActor, a.ID, a.Version))
-	k.step(a, scActor, ActSubmit)
+	k.step(a, scActor, ra.ActSubmit)
 
 	a = must(t)(h.svc.Claim(ctx, op2, a.ID, a.Version))
-	k.step(a, op2, ActClaim)
+	k.step(a, op2, ra.ActClaim)
 	a = must(t)(h.svc.Approve(ctx, op2, a.ID, a.Version))
 	if a.State != store.AppApproved || !a.Reviews[1].Approved || a.Reviews[1].Round != 2 {
 		t.Fatalf("approved: %+v", a.Reviews)
 	}
-	k.step(a, op2, ActApprove)
+	k.step(a, op2, ra.ActApprove)
 
-	a = must(t)(h.svc.VerifyIdentity(ctx, scActor, a.ID, a.Version, inPerson()))
+	a = must(t)(identity.Verify(ctx, h.svc, scActor, a.ID, a.Version, inPerson()))
 	if a.Identity.Method != store.IdentInPerson || a.Identity.VerifiedBy != scActor.ID || a.Identity.Presenter != store.PresenterOwner {
 		t.Fatalf("identity: %+v", a.Identity)
 	}
-	k.step(a, scActor, ActVerifyIdentity)
+	k.step(a, scActor, ra.ActVerifyIdentity)
 	a = must(t)(h.svc.SendToCabinet(ctx, scActor, a.ID, a.Version))
-	k.step(a, scActor, ActSendToCabinet, OutboxSMS, OutboxEmail)
+	k.step(a, scActor, ra.ActSendToCabinet, outbox.SMS, outbox.Email)
 	a = must(t)(h.svc.TakeBack(ctx, op1, a.ID, a.Version, "уточнить e-mail"))
-	k.step(a, op1, ActTakeBack)
+	k.step(a, op1, ra.ActTakeBack)
 	a = must(t)(h.svc.SendToCabinet(ctx, op1, a.ID, a.Version))
-	k.step(a, op1, ActSendToCabinet, OutboxSMS, OutboxEmail)
+	k.step(a, op1, ra.ActSendToCabinet, outbox.SMS, outbox.Email)
 
 	// The SMS row tells the subscriber on the application's phone.
-	rows, _ := h.st.OutboxPending(ctx, OutboxSMS, 1000)
-	var p NoticePayload
-	if err := json.Unmarshal(rows[len(rows)-1].Payload, &p); err != nil || p.Template != NoticeReadyToIssue || p.To != "+79165550102" || p.Application != a.ID {
+	rows, _ := h.st.OutboxPending(ctx, outbox.SMS, 1000)
+	var p outbox.NoticePayload
+	if err := json.Unmarshal(rows[len(rows)-1].Payload, &p); err != nil || p.Template != outbox.NoticeReadyToIssue || p.To != "+79165550102" || p.Application != a.ID {
 		t.Fatalf("sms payload %s: %v", rows[len(rows)-1].Payload, err)
 	}
 
@@ -197,7 +201,7 @@ func TestNaturalPersonLifecycle(t *testing.T) {
 		t.Fatalf("issue audit: %+v", entries)
 	}
 	k.seq = entries[0].Seq
-	k.step(a, cab, ActIssued, OutboxSMS, OutboxEmail)
+	k.step(a, cab, ra.ActIssued, outbox.SMS, outbox.Email)
 
 	calls := h.ca.issued()
 	if len(calls) != 1 {
@@ -214,7 +218,7 @@ func TestNaturalPersonLifecycle(t *testing.T) {
 
 	// Final: nothing else applies, and the whole store checks out.
 	_, err = h.svc.Cancel(ctx, scActor, a.ID, a.Version, "поздно")
-	wantCode(t, "cancel issued", err, CodeWrongState)
+	wantCode(t, "cancel issued", err, ra.CodeWrongState)
 	if rep, err := h.st.Check(ctx); err != nil || !rep.OK() {
 		t.Fatalf("store check: %+v %v", rep, err)
 	}
@@ -229,10 +233,10 @@ func TestNaturalPersonLifecycle(t *testing.T) {
 // representative identified with the power of attorney.
 func TestEmployeeTwoStepReview(t *testing.T) {
 	h := newHarness(t, false)
-	_, err := h.svc.Create(ctx, scActor, CreateInput{CertType: "employee", Phone: "+79160000001"})
-	wantCode(t, "employee without organisation", err, CodeInvalidData)
-	_, err = h.svc.Create(ctx, scActor, CreateInput{CertType: "employee", Phone: "+79160000001", Organisation: "7707083894"})
-	wantCode(t, "organisation INN with a bad checksum", err, CodeInvalidData)
+	_, err := h.svc.Create(ctx, scActor, ra.CreateInput{CertType: "employee", Phone: "+79160000001"})
+	wantCode(t, "employee without organisation", err, ra.CodeInvalidData)
+	_, err = h.svc.Create(ctx, scActor, ra.CreateInput{CertType: "employee", Phone: "+79160000001", Organisation: "7707083894"})
+	wantCode(t, "organisation INN with a bad checksum", err, ra.CodeInvalidData)
 
 	a := h.create(t, "employee", testOrgINN)
 	if a.Org.INN != testOrgINN || len(a.Checks) != 1 || a.Checks[0].Kind != appdata.CheckEGRUL {
@@ -241,24 +245,24 @@ func TestEmployeeTwoStepReview(t *testing.T) {
 	o := owner()
 	o.Position = "Главный бухгалтер"
 	// An operator fills the data: that operator may not review it later.
-	a = must(t)(h.svc.UpdateData(ctx, op3, a.ID, a.Version, Data{Phone: a.Phone, Owner: o}))
+	a = must(t)(h.svc.UpdateData(ctx, op3, a.ID, a.Version, ra.Data{Phone: a.Phone, Owner: o}))
 
 	org := &store.Organisation{Name: "ПАО «Сбербанк России»", INN: testOrgINN, KPP: testKPP, OGRN: testOGRN,
 		Region: "77 г. Москва", Locality: "Москва", Street: "ул. Вавилова, д. 19"}
 	bad := *org
 	bad.KPP = "77360100"
-	_, _, err = h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: appdata.CheckEGRUL, RequestedAt: h.pendingCheck(t, a, appdata.CheckEGRUL),
+	_, _, err = registry.Record(ctx, h.svc, systemActor, a.ID, registry.Answer{Kind: appdata.CheckEGRUL, RequestedAt: h.pendingCheck(t, a, appdata.CheckEGRUL),
 		Status: store.CheckConfirmed, Organisation: &bad})
-	wantCode(t, "registry answer with a bad KPP", err, CodeInvalidData)
+	wantCode(t, "registry answer with a bad KPP", err, ra.CodeInvalidData)
 	other := *org
 	other.INN = "7736050003"
-	_, _, err = h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: appdata.CheckEGRUL, RequestedAt: h.pendingCheck(t, a, appdata.CheckEGRUL),
+	_, _, err = registry.Record(ctx, h.svc, systemActor, a.ID, registry.Answer{Kind: appdata.CheckEGRUL, RequestedAt: h.pendingCheck(t, a, appdata.CheckEGRUL),
 		Status: store.CheckConfirmed, Organisation: &other})
-	wantCode(t, "registry answer about another organisation", err, CodeInvalidData)
-	if e := (*Error)(nil); !errors.As(err, &e) || e.Fields[0].Field != "organisation" {
+	wantCode(t, "registry answer about another organisation", err, ra.CodeInvalidData)
+	if e := (*ra.Error)(nil); !errors.As(err, &e) || e.Fields[0].Field != "organisation" {
 		t.Fatalf("another organisation: %v", err)
 	}
-	a, changed, err := h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: appdata.CheckEGRUL, RequestedAt: h.pendingCheck(t, a, appdata.CheckEGRUL),
+	a, changed, err := registry.Record(ctx, h.svc, systemActor, a.ID, registry.Answer{Kind: appdata.CheckEGRUL, RequestedAt: h.pendingCheck(t, a, appdata.CheckEGRUL),
 		Status: store.CheckConfirmed, Organisation: org})
 	if err != nil {
 		t.Fatal(err)
@@ -268,9 +272,9 @@ func TestEmployeeTwoStepReview(t *testing.T) {
 	if !slices.Equal(changed, wantChanged) || a.Org.Name != org.Name || a.Org.UpdatedAt.IsZero() {
 		t.Fatalf("changed %v, org %+v", changed, a.Org)
 	}
-	_, _, err = h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: appdata.CheckEGRUL, RequestedAt: a.Checks[0].RequestedAt,
+	_, _, err = registry.Record(ctx, h.svc, systemActor, a.ID, registry.Answer{Kind: appdata.CheckEGRUL, RequestedAt: a.Checks[0].RequestedAt,
 		Status: store.CheckConfirmed, Organisation: org})
-	wantCode(t, "second answer to an answered check", err, CodeStaleCheck)
+	wantCode(t, "second answer to an answered check", err, ra.CodeStaleCheck)
 
 	a = h.confirm(t, a, appdata.CheckSNILS, nil)
 	a = h.confirm(t, a, appdata.CheckINN, nil)
@@ -280,16 +284,16 @@ func TestEmployeeTwoStepReview(t *testing.T) {
 	a = must(t)(h.svc.Submit(ctx, scActor, a.ID, a.Version))
 
 	_, err = h.svc.Claim(ctx, op3, a.ID, a.Version)
-	wantCode(t, "claim by the operator who edited the data", err, CodeForbidden)
+	wantCode(t, "claim by the operator who edited the data", err, ra.CodeForbidden)
 	a = must(t)(h.svc.Claim(ctx, op1, a.ID, a.Version))
 	_, err = h.svc.Approve(ctx, op2, a.ID, a.Version)
-	wantCode(t, "approve by an operator who did not claim", err, CodeForbidden)
+	wantCode(t, "approve by an operator who did not claim", err, ra.CodeForbidden)
 	a = must(t)(h.svc.Approve(ctx, op1, a.ID, a.Version))
 	if a.State != store.AppSubmitted || a.ReviewStep != 1 || a.Assignee != "" {
 		t.Fatalf("after step 1: %s step %d", a.State, a.ReviewStep)
 	}
 	_, err = h.svc.Claim(ctx, op1, a.ID, a.Version)
-	wantCode(t, "second step by the first step's operator", err, CodeForbidden)
+	wantCode(t, "second step by the first step's operator", err, ra.CodeForbidden)
 	a = must(t)(h.svc.Claim(ctx, op2, a.ID, a.Version))
 	a = must(t)(h.svc.Approve(ctx, op2, a.ID, a.Version))
 	if a.State != store.AppApproved || len(a.Reviews) != 2 || a.Reviews[0].Step != "ca_operator" || a.Reviews[1].Step != "second_operator" {
@@ -299,7 +303,7 @@ func TestEmployeeTwoStepReview(t *testing.T) {
 	// A representative: the МЧД among the documents allows it.
 	id := inPerson()
 	id.Presenter, id.Representative = store.PresenterRepresentative, "Петров Пётр Петрович"
-	a = must(t)(h.svc.VerifyIdentity(ctx, scActor, a.ID, a.Version, id))
+	a = must(t)(identity.Verify(ctx, h.svc, scActor, a.ID, a.Version, id))
 	a = must(t)(h.svc.SendToCabinet(ctx, scActor, a.ID, a.Version))
 	a = must(t)(h.svc.Issue(ctx, cabinetFor(a), a.ID, a.Version, issueInput()))
 	if a.Identity.Presenter != store.PresenterRepresentative || a.Identity.Representative != "Петров Пётр Петрович" || a.State != store.AppIssued {
@@ -313,26 +317,6 @@ func TestEmployeeTwoStepReview(t *testing.T) {
 	}
 }
 
-// TestOrganisationChangeDropsSignedApplication: a registry answer that
-// changes the organisation deletes the signed application in the same
-// write, and is refused once the application left the filling states.
-func TestOrganisationChangeDropsSignedApplication(t *testing.T) {
-	h := newHarness(t, false)
-	a := h.create(t, "legal-entity-head", testOrgINN)
-	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(appdata.DocSignedApplication, 1)))
-	org := &store.Organisation{Name: "ООО «Ромашка»", INN: testOrgINN, KPP: testKPP, OGRN: testOGRN, Region: "77 г. Москва", Locality: "Москва"}
-	a, changed, err := h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: appdata.CheckEGRUL, RequestedAt: h.pendingCheck(t, a, appdata.CheckEGRUL),
-		Status: store.CheckConfirmed, Organisation: org})
-	if err != nil || len(changed) == 0 || len(a.Documents) != 0 {
-		t.Fatalf("changed %v, documents %+v, %v", changed, a.Documents, err)
-	}
-	// An OGRNIP on a legal entity's record is forbidden by the profile.
-	a = must(t)(h.svc.Cancel(ctx, scActor, a.ID, a.Version, "ошибка"))
-	if _, _, err := h.svc.RecordCheck(ctx, systemActor, a.ID, CheckResult{Kind: appdata.CheckEGRUL, Status: store.CheckConfirmed}); CodeOf(err) != CodeWrongState {
-		t.Fatalf("answer after cancel: %v", err)
-	}
-}
-
 // TestIssueOutcomes: a refusal returns the application to "ready to
 // issue" for a new request; an unknown outcome keeps it "issuing" and a
 // repeat makes the same keyed CA call, getting the certificate the lost
@@ -342,11 +326,11 @@ func TestIssueOutcomes(t *testing.T) {
 	a := h.inState(t, store.AppReadyToIssue)
 	cab := cabinetFor(a)
 
-	h.ca.fail(fmt.Errorf("bad proof of possession: %w", ErrCARefused))
+	h.ca.fail(fmt.Errorf("bad proof of possession: %w", ra.ErrCARefused))
 	_, err := h.svc.Issue(ctx, cab, a.ID, a.Version, issueInput())
-	wantCode(t, "refused", err, CodeIssueRefused)
+	wantCode(t, "refused", err, ra.CodeIssueRefused)
 	a = must(t)(h.svc.Get(ctx, cab, a.ID))
-	if a.State != store.AppReadyToIssue || a.IssueAttempt != 1 || h.lastEvent(t, a.ID).Action != string(ActIssueRefused) {
+	if a.State != store.AppReadyToIssue || a.IssueAttempt != 1 || h.lastEvent(t, a.ID).Action != string(ra.ActIssueRefused) {
 		t.Fatalf("after refusal: %s attempt %d", a.State, a.IssueAttempt)
 	}
 
@@ -356,13 +340,13 @@ func TestIssueOutcomes(t *testing.T) {
 	h.ca.mu.Unlock()
 	h.ca.fail(errors.New("connection reset"))
 	_, err = h.svc.Issue(ctx, cab, a.ID, a.Version, issueInput())
-	wantCode(t, "lost answer", err, CodeIssuePending)
+	wantCode(t, "lost answer", err, ra.CodeIssuePending)
 	a = must(t)(h.svc.Get(ctx, cab, a.ID))
 	if a.State != store.AppIssuing {
 		t.Fatalf("after a lost answer: %s", a.State)
 	}
 	_, err = h.svc.Issue(ctx, cab, a.ID, a.Version-1, issueInput())
-	wantCode(t, "repeat with a stale version", err, CodeConflict)
+	wantCode(t, "repeat with a stale version", err, ra.CodeConflict)
 	a = must(t)(h.svc.Issue(ctx, cab, a.ID, a.Version, issueInput()))
 	if a.State != store.AppIssued || !bytes.Equal(a.Serial, []byte{0x7f, 0x42}) || a.IssueAttempt != 2 {
 		t.Fatalf("after repeat: %s %x attempt %d", a.State, a.Serial, a.IssueAttempt)
@@ -372,73 +356,10 @@ func TestIssueOutcomes(t *testing.T) {
 		t.Fatalf("CA keys: %v %v %v", calls[0].IdempotencyKey, calls[1].IdempotencyKey, calls[2].IdempotencyKey)
 	}
 
-	_, err = h.svc.Issue(ctx, cab, a.ID, a.Version, IssueInput{})
-	wantCode(t, "no CSR", err, CodeInvalidData)
+	_, err = h.svc.Issue(ctx, cab, a.ID, a.Version, ra.IssueInput{})
+	wantCode(t, "no CSR", err, ra.CodeInvalidData)
 	_, err = h.svc.Cancel(ctx, scActor, a.ID, 0, "без версии")
-	wantCode(t, "change without a version", err, CodeVersionRequired)
-}
-
-// TestIdentityByQualifiedCertificate: the in-person step is skipped with
-// a valid qualified certificate of the same person, and the certificate
-// issued says so; any mismatch is refused.
-func TestIdentityByQualifiedCertificate(t *testing.T) {
-	h := newHarness(t, false)
-	good := CertInfo{Valid: true, Qualified: true, Surname: "Ёлкина", GivenName: "Анна-Мария", SNILS: testSNILS, INN: testINN}
-	cases := []struct {
-		name string
-		info CertInfo
-		code Code
-	}{
-		{"expired", func() CertInfo { c := good; c.Valid = false; return c }(), CodeIdentityMismatch},
-		{"not qualified", func() CertInfo { c := good; c.Qualified = false; return c }(), CodeIdentityMismatch},
-		{"Е for Ё", func() CertInfo { c := good; c.Surname = "Елкина"; return c }(), CodeIdentityMismatch},
-		{"other SNILS", func() CertInfo { c := good; c.SNILS = "12345678964"; return c }(), CodeIdentityMismatch},
-		{"with a patronymic", func() CertInfo { c := good; c.GivenName = "Анна-Мария Ивановна"; return c }(), CodeIdentityMismatch},
-		{"same person", good, ""},
-	}
-	a := h.inState(t, store.AppApproved)
-	for i, c := range cases {
-		serial := []byte{0x10, byte(i)}
-		h.ca.certs[fmt.Sprintf("%x", serial)] = c.info
-		got, err := h.svc.VerifyIdentity(ctx, cabinetFor(a), a.ID, a.Version, IdentityInput{Method: appdata.IdentifyQualifiedCert, CertSerial: serial})
-		wantCode(t, c.name, err, c.code)
-		if err == nil {
-			a = got
-		}
-	}
-	_, err := h.svc.VerifyIdentity(ctx, cabinetFor(a), a.ID, a.Version, IdentityInput{Method: appdata.IdentifyQualifiedCert, CertSerial: []byte{9}})
-	wantCode(t, "after verification", err, CodeWrongState)
-	if a.Identity.Method != store.IdentQualifiedCert || !bytes.Equal(a.Identity.CertSerial, []byte{0x10, 5}) {
-		t.Fatalf("identity %+v", a.Identity)
-	}
-	a = must(t)(h.svc.SendToCabinet(ctx, scActor, a.ID, a.Version))
-	if a = must(t)(h.svc.Issue(ctx, cabinetFor(a), a.ID, a.Version, issueInput())); a.State != store.AppIssued {
-		t.Fatalf("issued: %s", a.State)
-	}
-	if k := h.ca.issued()[0].IdentificationKind; k != pkix.IdentificationRemoteCertificate {
-		t.Fatalf("identification kind %d", k)
-	}
-
-	// Other methods: ESIA is a state without an implementation; a
-	// representative needs a power of attorney; the cabinet cannot
-	// verify in person.
-	b := h.inState(t, store.AppApproved)
-	_, err = h.svc.VerifyIdentity(ctx, scActor, b.ID, b.Version, IdentityInput{Method: appdata.IdentifyESIABiometric})
-	wantCode(t, "esia", err, CodeUnsupported)
-	rep := inPerson()
-	rep.Presenter, rep.Representative = store.PresenterRepresentative, "Петров Пётр"
-	_, err = h.svc.VerifyIdentity(ctx, scActor, b.ID, b.Version, rep)
-	wantCode(t, "representative without a power of attorney", err, CodeIncomplete)
-	_, err = h.svc.VerifyIdentity(ctx, cabinetFor(b), b.ID, b.Version, inPerson())
-	wantCode(t, "cabinet in person", err, CodeForbidden)
-	unconfirmed := inPerson()
-	unconfirmed.Confirmed = false
-	_, err = h.svc.VerifyIdentity(ctx, scActor, b.ID, b.Version, unconfirmed)
-	wantCode(t, "not ticked", err, CodeInvalidData)
-	// The entrepreneur's profile allows no ESIA at all.
-	if p, _ := h.svc.Profile("entrepreneur"); p.AllowsMethod(store.IdentESIABiometric) {
-		t.Fatal("entrepreneur allows ESIA")
-	}
+	wantCode(t, "change without a version", err, ra.CodeVersionRequired)
 }
 
 // TestConcurrentDecisions: two operators decide on the same version at
@@ -458,16 +379,16 @@ func TestConcurrentDecisions(t *testing.T) {
 				defer wg.Done()
 				o := owner()
 				o.BirthPlace = places[i]
-				_, errs[i] = h.svc.UpdateData(ctx, []Actor{scActor, op1}[i], a.ID, a.Version, Data{Phone: a.Phone, Owner: o})
+				_, errs[i] = h.svc.UpdateData(ctx, []ra.Actor{scActor, op1}[i], a.ID, a.Version, ra.Data{Phone: a.Phone, Owner: o})
 			}(i)
 		}
 		wg.Wait()
 		winner := -1
 		for i, err := range errs {
-			switch CodeOf(err) {
+			switch ra.CodeOf(err) {
 			case "":
 				winner = i
-			case CodeConflict:
+			case ra.CodeConflict:
 			default:
 				t.Fatalf("writer %d: %v", i, err)
 			}
@@ -490,7 +411,7 @@ func TestExpire(t *testing.T) {
 	h := newHarness(t, false)
 	a := h.create(t, "natural-person", "")
 	_, err := h.svc.Expire(ctx, systemActor, a.ID, 0)
-	wantCode(t, "before the deadline", err, CodeTooEarly)
+	wantCode(t, "before the deadline", err, ra.CodeTooEarly)
 	h.advance(30*24*time.Hour + time.Second)
 	a = must(t)(h.svc.Expire(ctx, systemActor, a.ID, 0))
 	if a.State != store.AppExpired {
@@ -505,9 +426,9 @@ func TestListScopes(t *testing.T) {
 	a1 := h.create(t, "natural-person", "")
 	h.advance(time.Minute)
 	a2 := h.create(t, "natural-person", "")
-	other := must(t)(h.svc.Create(ctx, foreignCentre, CreateInput{CertType: "natural-person", Phone: a1.Phone}))
+	other := must(t)(h.svc.Create(ctx, foreignCentre, ra.CreateInput{CertType: "natural-person", Phone: a1.Phone}))
 
-	ids := func(actor Actor, q ListQuery) []string {
+	ids := func(actor ra.Actor, q ra.ListQuery) []string {
 		t.Helper()
 		page, _, err := h.svc.List(ctx, actor, q)
 		if err != nil {
@@ -519,29 +440,29 @@ func TestListScopes(t *testing.T) {
 		}
 		return out
 	}
-	if got := ids(scActor, ListQuery{State: store.AppNew}); !slices.Equal(got, []string{a1.ID, a2.ID}) {
+	if got := ids(scActor, ra.ListQuery{State: store.AppNew}); !slices.Equal(got, []string{a1.ID, a2.ID}) {
 		t.Fatalf("centre queue %v", got)
 	}
-	if got := ids(op1, ListQuery{State: store.AppNew}); len(got) != 3 {
+	if got := ids(op1, ra.ListQuery{State: store.AppNew}); len(got) != 3 {
 		t.Fatalf("operator queue %v", got)
 	}
-	if got := ids(cabinetFor(a1), ListQuery{}); !slices.Equal(got, []string{a1.ID, other.ID}) {
+	if got := ids(cabinetFor(a1), ra.ListQuery{}); !slices.Equal(got, []string{a1.ID, other.ID}) {
 		t.Fatalf("cabinet %v", got)
 	}
-	if got := ids(op1, ListQuery{Phone: "8 916 000 00 02"}); !slices.Equal(got, []string{a2.ID}) {
+	if got := ids(op1, ra.ListQuery{Phone: "8 916 000 00 02"}); !slices.Equal(got, []string{a2.ID}) {
 		t.Fatalf("by phone %v", got)
 	}
-	if _, _, err := h.svc.List(ctx, scActor, ListQuery{Centre: "c2"}); CodeOf(err) != CodeForbidden {
+	if _, _, err := h.svc.List(ctx, scActor, ra.ListQuery{Centre: "c2"}); ra.CodeOf(err) != ra.CodeForbidden {
 		t.Fatalf("centre lists another: %v", err)
 	}
-	if _, err := h.svc.Get(ctx, scActor, other.ID); CodeOf(err) != CodeNotFound {
+	if _, err := h.svc.Get(ctx, scActor, other.ID); ra.CodeOf(err) != ra.CodeNotFound {
 		t.Fatalf("centre reads another's: %v", err)
 	}
-	a1 = must(t)(h.svc.UpdateData(ctx, scActor, a1.ID, a1.Version, Data{Phone: a1.Phone, Owner: owner()}))
-	if got := ids(op1, ListQuery{SNILS: "112-233-445 95"}); !slices.Equal(got, []string{a1.ID}) {
+	a1 = must(t)(h.svc.UpdateData(ctx, scActor, a1.ID, a1.Version, ra.Data{Phone: a1.Phone, Owner: owner()}))
+	if got := ids(op1, ra.ListQuery{SNILS: "112-233-445 95"}); !slices.Equal(got, []string{a1.ID}) {
 		t.Fatalf("by SNILS %v", got)
 	}
-	if got := ids(op1, ListQuery{INN: testINN}); !slices.Equal(got, []string{a1.ID}) {
+	if got := ids(op1, ra.ListQuery{INN: testINN}); !slices.Equal(got, []string{a1.ID}) {
 		t.Fatalf("by INN %v", got)
 	}
 }
@@ -552,9 +473,9 @@ func TestListScopes(t *testing.T) {
 func TestLargestRejectionFits(t *testing.T) {
 	h := newHarness(t, false)
 	a := h.inState(t, store.AppInReview)
-	var reasons []Reason
+	var reasons []ra.Reason
 	for i := 0; i < 64; i++ {
-		reasons = append(reasons, Reason{Target: "organisation.address.locality", Code: strings.Repeat("x", 64), Text: strings.Repeat("Ж", appdata.MaxTextRunes)})
+		reasons = append(reasons, ra.Reason{Target: "organisation.address.locality", Code: strings.Repeat("x", 64), Text: strings.Repeat("Ж", appdata.MaxTextRunes)})
 	}
 	a = must(t)(h.svc.Reject(ctx, op1, a.ID, a.Version, reasons))
 	if note := h.lastEvent(t, a.ID).Note; len(note) > maxNote || !strings.HasSuffix(note, "…") {
@@ -565,5 +486,5 @@ func TestLargestRejectionFits(t *testing.T) {
 	}
 	reasons = append(reasons, reasons[0])
 	_, err := h.svc.Reject(ctx, op1, a.ID, a.Version, reasons)
-	wantCode(t, "65 reasons", err, CodeInvalidData)
+	wantCode(t, "65 reasons", err, ra.CodeInvalidData)
 }

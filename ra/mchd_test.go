@@ -1,4 +1,4 @@
-package ra
+package ra_test
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/gostca/gostca/internal/mchdtest"
 	"github.com/gostca/gostca/internal/openssltest"
+	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/ra/mchd"
 	"github.com/gostca/gostca/store"
@@ -31,10 +32,10 @@ func (m memDocs) Open(sum [32]byte) (io.ReadSeekCloser, error) {
 	}{bytes.NewReader(b), io.NopCloser(nil)}, nil
 }
 
-func (m memDocs) input(typ, contentType string, data []byte) DocumentInput {
+func (m memDocs) input(typ, contentType string, data []byte) ra.DocumentInput {
 	sum := sha256.Sum256(data)
 	m[sum] = data
-	return DocumentInput{Type: typ, SHA256: sum, Size: int64(len(data)), ContentType: contentType}
+	return ra.DocumentInput{Type: typ, SHA256: sum, Size: int64(len(data)), ContentType: contentType}
 }
 
 // TestMCHDAtSubmitAndApproval: an employee application's МЧД is checked
@@ -48,7 +49,7 @@ func TestMCHDAtSubmitAndApproval(t *testing.T) {
 	h := newHarness(t, false)
 	docs := memDocs{}
 	var err error
-	h.svc, err = New(h.st, h.ca, Options{Logger: slog.New(slog.DiscardHandler), Documents: docs,
+	h.svc, err = ra.New(h.st, h.ca, ra.Options{Logger: slog.New(slog.DiscardHandler), Documents: docs,
 		Now: func() time.Time { return time.Unix(0, h.clock.Load()).UTC() }})
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +59,7 @@ func TestMCHDAtSubmitAndApproval(t *testing.T) {
 	a := h.create(t, "employee", g.INN)
 	o2 := owner()
 	o2.Position = "Главный бухгалтер"
-	a = must(t)(h.svc.UpdateData(ctx, scActor, a.ID, a.Version, Data{Phone: a.Phone, Owner: o2}))
+	a = must(t)(h.svc.UpdateData(ctx, scActor, a.ID, a.Version, ra.Data{Phone: a.Phone, Owner: o2}))
 	a = h.confirm(t, a, appdata.CheckEGRUL, org)
 	a = h.confirm(t, a, appdata.CheckSNILS, nil)
 	a = h.confirm(t, a, appdata.CheckINN, nil)
@@ -76,21 +77,21 @@ func TestMCHDAtSubmitAndApproval(t *testing.T) {
 	other.Number = "другая"
 
 	_, err = h.svc.AddDocument(ctx, scActor, a.ID, a.Version, docs.input(appdata.DocPassport, mchd.ContentTypeXML, xml))
-	if e := (*Error)(nil); !errors.As(err, &e) || e.Code != CodeInvalidData || !strings.Contains(e.Fields[0].Problem, "only as type mchd") {
+	if e := (*ra.Error)(nil); !errors.As(err, &e) || e.Code != ra.CodeInvalidData || !strings.Contains(e.Fields[0].Problem, "only as type mchd") {
 		t.Fatalf("XML as a passport: %v", err)
 	}
 
 	// A printout alone does not count as the МЧД.
 	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, doc(appdata.DocMCHD, 7)))
 	_, err = h.svc.Submit(ctx, scActor, a.ID, a.Version)
-	if e := (*Error)(nil); !errors.As(err, &e) || e.Code != CodeIncomplete || !strings.Contains(strings.Join(e.Missing, ";"), "counts by its XML") {
+	if e := (*ra.Error)(nil); !errors.As(err, &e) || e.Code != ra.CodeIncomplete || !strings.Contains(strings.Join(e.Missing, ";"), "counts by its XML") {
 		t.Fatalf("submission with a printout only: %v", err)
 	}
 	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, docs.input(appdata.DocMCHD, mchd.ContentTypeXML, xml)))
 	a = must(t)(h.svc.AddDocument(ctx, scActor, a.ID, a.Version, docs.input(appdata.DocMCHD, mchd.ContentTypeCMS, head.Sign(t, other.XML()))))
 	seq, _, _ := h.st.AuditHead(ctx)
 	_, err = h.svc.Submit(ctx, scActor, a.ID, a.Version)
-	if e := (*Error)(nil); !errors.As(err, &e) || e.Code != CodeInvalidData || e.Fields[0].Field != "mchd" ||
+	if e := (*ra.Error)(nil); !errors.As(err, &e) || e.Code != ra.CodeInvalidData || e.Fields[0].Field != "mchd" ||
 		!strings.Contains(e.Fields[0].Problem, "over other content") {
 		t.Fatalf("submission with a signature over other content: %v", err)
 	}
@@ -109,7 +110,7 @@ func TestMCHDAtSubmitAndApproval(t *testing.T) {
 	h.advance(11 * 24 * time.Hour)
 	a = must(t)(h.svc.Claim(ctx, op2, a.ID, a.Version))
 	_, err = h.svc.Approve(ctx, op2, a.ID, a.Version)
-	if e := (*Error)(nil); !errors.As(err, &e) || e.Code != CodeInvalidData || !strings.Contains(e.Fields[0].Problem, "expired on "+d.Until.Format(time.DateOnly)) {
+	if e := (*ra.Error)(nil); !errors.As(err, &e) || e.Code != ra.CodeInvalidData || !strings.Contains(e.Fields[0].Problem, "expired on "+d.Until.Format(time.DateOnly)) {
 		t.Fatalf("approval after the МЧД expired: %v", err)
 	}
 }

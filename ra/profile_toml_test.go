@@ -1,10 +1,11 @@
-package ra
+package ra_test
 
 import (
 	"reflect"
 	"testing"
 
 	"github.com/BurntSushi/toml"
+	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
 )
 
@@ -52,7 +53,7 @@ waived_by = "snils"
 		t.Fatalf("decoded %+v", p)
 	}
 	h := newHarness(t, false)
-	svc, err := New(h.st, h.ca, Options{Profiles: cfg.Profiles})
+	svc, err := ra.New(h.st, h.ca, ra.Options{Profiles: cfg.Profiles})
 	if err != nil {
 		t.Fatal(err)
 	}

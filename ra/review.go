@@ -9,6 +9,7 @@ import (
 
 	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/ra/mchd"
+	"github.com/gostca/gostca/ra/outbox"
 	"github.com/gostca/gostca/store"
 )
 
@@ -216,7 +217,7 @@ func (s *Service) Reject(ctx context.Context, actor Actor, id string, version ui
 		a.Assignee, a.ReviewStep = "", 0
 		st.to = store.AppRejected
 		st.note = "step " + stepName + ": " + strings.Join(targets, ", ")
-		st.outbox = notices(a, NoticeRejected, nil)
+		st.outbox = outbox.Notices(a, outbox.NoticeRejected, nil)
 		return nil
 	})
 }

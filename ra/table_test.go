@@ -1,4 +1,4 @@
-package ra
+package ra_test
 
 import (
 	"crypto/sha256"
@@ -7,7 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/identity"
+	"github.com/gostca/gostca/ra/registry"
 	"github.com/gostca/gostca/store"
 )
 
@@ -18,107 +21,107 @@ var allStates = []store.AppState{store.AppNew, store.AppFilling, store.AppSubmit
 
 // expected is the state machine written out independently of rules.go:
 // who may take each action, from which states.
-var expected = map[Action]struct {
-	actors []ActorKind
+var expected = map[ra.Action]struct {
+	actors []ra.ActorKind
 	states []store.AppState
 }{
-	ActUpdateData:     {[]ActorKind{ServiceCentre, Operator, Cabinet}, []store.AppState{store.AppNew, store.AppFilling, store.AppRejected}},
-	ActAddDocument:    {[]ActorKind{ServiceCentre, Operator, Cabinet}, []store.AppState{store.AppNew, store.AppFilling, store.AppRejected}},
-	ActRemoveDocument: {[]ActorKind{ServiceCentre, Operator, Cabinet}, []store.AppState{store.AppNew, store.AppFilling, store.AppRejected}},
-	ActRegistryAnswer: {[]ActorKind{System}, allStates[:8]},
-	ActSubmit:         {[]ActorKind{ServiceCentre, Cabinet}, []store.AppState{store.AppNew, store.AppFilling, store.AppRejected}},
-	ActClaim:          {[]ActorKind{Operator}, []store.AppState{store.AppSubmitted}},
-	ActUnclaim:        {[]ActorKind{Operator}, []store.AppState{store.AppInReview}},
-	ActApprove:        {[]ActorKind{Operator}, []store.AppState{store.AppInReview}},
-	ActReject:         {[]ActorKind{Operator}, []store.AppState{store.AppInReview}},
-	ActVerifyIdentity: {[]ActorKind{ServiceCentre, Cabinet}, []store.AppState{store.AppApproved}},
-	ActSendToCabinet:  {[]ActorKind{ServiceCentre, Operator}, []store.AppState{store.AppIdentityVerified}},
-	ActTakeBack:       {[]ActorKind{ServiceCentre, Operator}, []store.AppState{store.AppReadyToIssue}},
-	ActConsent:        {[]ActorKind{Cabinet}, []store.AppState{store.AppReadyToIssue}},
-	ActIssue:          {[]ActorKind{Cabinet}, []store.AppState{store.AppReadyToIssue, store.AppIssuing}},
-	ActCancel:         {[]ActorKind{ServiceCentre, Operator}, allStates[:8]},
-	ActExpire:         {[]ActorKind{System}, allStates[:8]},
+	ra.ActUpdateData:     {[]ra.ActorKind{ra.ServiceCentre, ra.Operator, ra.Cabinet}, []store.AppState{store.AppNew, store.AppFilling, store.AppRejected}},
+	ra.ActAddDocument:    {[]ra.ActorKind{ra.ServiceCentre, ra.Operator, ra.Cabinet}, []store.AppState{store.AppNew, store.AppFilling, store.AppRejected}},
+	ra.ActRemoveDocument: {[]ra.ActorKind{ra.ServiceCentre, ra.Operator, ra.Cabinet}, []store.AppState{store.AppNew, store.AppFilling, store.AppRejected}},
+	ra.ActRegistryAnswer: {[]ra.ActorKind{ra.System}, allStates[:8]},
+	ra.ActSubmit:         {[]ra.ActorKind{ra.ServiceCentre, ra.Cabinet}, []store.AppState{store.AppNew, store.AppFilling, store.AppRejected}},
+	ra.ActClaim:          {[]ra.ActorKind{ra.Operator}, []store.AppState{store.AppSubmitted}},
+	ra.ActUnclaim:        {[]ra.ActorKind{ra.Operator}, []store.AppState{store.AppInReview}},
+	ra.ActApprove:        {[]ra.ActorKind{ra.Operator}, []store.AppState{store.AppInReview}},
+	ra.ActReject:         {[]ra.ActorKind{ra.Operator}, []store.AppState{store.AppInReview}},
+	ra.ActVerifyIdentity: {[]ra.ActorKind{ra.ServiceCentre, ra.Cabinet}, []store.AppState{store.AppApproved}},
+	ra.ActSendToCabinet:  {[]ra.ActorKind{ra.ServiceCentre, ra.Operator}, []store.AppState{store.AppIdentityVerified}},
+	ra.ActTakeBack:       {[]ra.ActorKind{ra.ServiceCentre, ra.Operator}, []store.AppState{store.AppReadyToIssue}},
+	ra.ActConsent:        {[]ra.ActorKind{ra.Cabinet}, []store.AppState{store.AppReadyToIssue}},
+	ra.ActIssue:          {[]ra.ActorKind{ra.Cabinet}, []store.AppState{store.AppReadyToIssue, store.AppIssuing}},
+	ra.ActCancel:         {[]ra.ActorKind{ra.ServiceCentre, ra.Operator}, allStates[:8]},
+	ra.ActExpire:         {[]ra.ActorKind{ra.System}, allStates[:8]},
 }
 
 // preconditions are the allowed cells whose inputs (valid in general)
 // still fail on the fixture of that state, with the exact code.
-var preconditions = map[Action]map[store.AppState]Code{
-	ActSubmit:         {store.AppNew: CodeIncomplete},       // nothing filled yet
-	ActRemoveDocument: {store.AppNew: CodeDocumentNotFound}, // no documents yet
-	ActRegistryAnswer: {store.AppNew: CodeStaleCheck},       // no passport check asked yet
+var preconditions = map[ra.Action]map[store.AppState]ra.Code{
+	ra.ActSubmit:         {store.AppNew: ra.CodeIncomplete},       // nothing filled yet
+	ra.ActRemoveDocument: {store.AppNew: ra.CodeDocumentNotFound}, // no documents yet
+	ra.ActRegistryAnswer: {store.AppNew: ra.CodeStaleCheck},       // no passport check asked yet
 }
 
 type cellActor struct {
 	name    string
-	kind    ActorKind
+	kind    ra.ActorKind
 	foreign bool
-	actor   func(a *store.Application) Actor
+	actor   func(a *store.Application) ra.Actor
 }
 
 var cellActors = []cellActor{
-	{"centre", ServiceCentre, false, func(*store.Application) Actor { return scActor }},
-	{"foreign centre", ServiceCentre, true, func(*store.Application) Actor { return foreignCentre }},
-	{"operator", Operator, false, func(*store.Application) Actor { return op1 }},
-	{"cabinet", Cabinet, false, cabinetFor},
-	{"foreign cabinet", Cabinet, true, func(*store.Application) Actor { return foreignCabinet }},
-	{"system", System, false, func(*store.Application) Actor { return systemActor }},
+	{"centre", ra.ServiceCentre, false, func(*store.Application) ra.Actor { return scActor }},
+	{"foreign centre", ra.ServiceCentre, true, func(*store.Application) ra.Actor { return foreignCentre }},
+	{"operator", ra.Operator, false, func(*store.Application) ra.Actor { return op1 }},
+	{"cabinet", ra.Cabinet, false, cabinetFor},
+	{"foreign cabinet", ra.Cabinet, true, func(*store.Application) ra.Actor { return foreignCabinet }},
+	{"system", ra.System, false, func(*store.Application) ra.Actor { return systemActor }},
 }
 
 // act calls one action with inputs valid for the fixture.
-func (h *harness) act(act Action, actor Actor, a *store.Application) (*store.Application, error) {
+func (h *harness) act(act ra.Action, actor ra.Actor, a *store.Application) (*store.Application, error) {
 	switch act {
-	case ActUpdateData:
+	case ra.ActUpdateData:
 		o := owner()
 		o.BirthPlace = "г. Тула"
-		return h.svc.UpdateData(ctx, actor, a.ID, a.Version, Data{Phone: a.Phone, Owner: o})
-	case ActAddDocument:
+		return h.svc.UpdateData(ctx, actor, a.ID, a.Version, ra.Data{Phone: a.Phone, Owner: o})
+	case ra.ActAddDocument:
 		return h.svc.AddDocument(ctx, actor, a.ID, a.Version, doc(appdata.DocOther, 9))
-	case ActRemoveDocument:
+	case ra.ActRemoveDocument:
 		id := "missing"
 		if len(a.Documents) > 0 {
 			id = a.Documents[0].ID
 		}
 		return h.svc.RemoveDocument(ctx, actor, a.ID, a.Version, id)
-	case ActRegistryAnswer:
+	case ra.ActRegistryAnswer:
 		var at time.Time
 		for _, c := range a.Checks {
 			if c.Kind == appdata.CheckPassport {
 				at = c.RequestedAt
 			}
 		}
-		got, _, err := h.svc.RecordCheck(ctx, actor, a.ID, CheckResult{Kind: appdata.CheckPassport, RequestedAt: at, Status: store.CheckConfirmed})
+		got, _, err := registry.Record(ctx, h.svc, actor, a.ID, registry.Answer{Kind: appdata.CheckPassport, RequestedAt: at, Status: store.CheckConfirmed})
 		return got, err
-	case ActSubmit:
+	case ra.ActSubmit:
 		return h.svc.Submit(ctx, actor, a.ID, a.Version)
-	case ActClaim:
+	case ra.ActClaim:
 		return h.svc.Claim(ctx, actor, a.ID, a.Version)
-	case ActUnclaim:
+	case ra.ActUnclaim:
 		return h.svc.Unclaim(ctx, actor, a.ID, a.Version)
-	case ActApprove:
+	case ra.ActApprove:
 		return h.svc.Approve(ctx, actor, a.ID, a.Version)
-	case ActReject:
-		return h.svc.Reject(ctx, actor, a.ID, a.Version, []Reason{{Target: "document:passport", Code: "unreadable", Text: "нечитаемый скан"}})
-	case ActVerifyIdentity:
-		if actor.Kind == Cabinet {
-			return h.svc.VerifyIdentity(ctx, actor, a.ID, a.Version, IdentityInput{Method: appdata.IdentifyQualifiedCert, CertSerial: []byte{0x55}})
+	case ra.ActReject:
+		return h.svc.Reject(ctx, actor, a.ID, a.Version, []ra.Reason{{Target: "document:passport", Code: "unreadable", Text: "нечитаемый скан"}})
+	case ra.ActVerifyIdentity:
+		if actor.Kind == ra.Cabinet {
+			return identity.Verify(ctx, h.svc, actor, a.ID, a.Version, identity.Input{Method: appdata.IdentifyQualifiedCert, CertSerial: []byte{0x55}})
 		}
-		return h.svc.VerifyIdentity(ctx, actor, a.ID, a.Version, inPerson())
-	case ActSendToCabinet:
+		return identity.Verify(ctx, h.svc, actor, a.ID, a.Version, inPerson())
+	case ra.ActSendToCabinet:
 		return h.svc.SendToCabinet(ctx, actor, a.ID, a.Version)
-	case ActTakeBack:
+	case ra.ActTakeBack:
 		return h.svc.TakeBack(ctx, actor, a.ID, a.Version, "проверить данные")
-	case ActConsent:
+	case ra.ActConsent:
 		data := []byte(`{"subject":"as shown"}`)
 		return h.svc.Consent(ctx, actor, a.ID, a.Version, data, sha256.Sum256(data))
-	case ActIssue:
+	case ra.ActIssue:
 		return h.svc.Issue(ctx, actor, a.ID, a.Version, issueInput())
-	case ActCancel:
+	case ra.ActCancel:
 		return h.svc.Cancel(ctx, actor, a.ID, a.Version, "по просьбе заявителя")
-	case ActExpire:
+	case ra.ActExpire:
 		h.advance(31 * 24 * time.Hour)
 		defer h.advance(-31 * 24 * time.Hour)
 		v := a.Version
-		if actor.Kind == System {
+		if actor.Kind == ra.System {
 			v = 0
 		}
 		return h.svc.Expire(ctx, actor, a.ID, v)
@@ -133,7 +136,7 @@ func (h *harness) act(act Action, actor Actor, a *store.Application) (*store.App
 // must write exactly one audit entry naming the action.
 func TestStateActionActorTable(t *testing.T) {
 	h := newHarness(t, false)
-	h.ca.certs["55"] = CertInfo{Valid: true, Qualified: true, Surname: "Ёлкина", GivenName: "Анна-Мария", SNILS: testSNILS, INN: testINN}
+	h.ca.certs["55"] = ra.CertInfo{Valid: true, Qualified: true, Surname: "Ёлкина", GivenName: "Анна-Мария", SNILS: testSNILS, INN: testINN}
 	fixtures := map[store.AppState]*store.Application{}
 	fixture := func(st store.AppState) *store.Application {
 		if fixtures[st] == nil {
@@ -142,8 +145,8 @@ func TestStateActionActorTable(t *testing.T) {
 		return fixtures[st]
 	}
 	cells, allowed := 0, 0
-	for _, act := range Actions() {
-		if act == ActCreate || act == ActIssued || act == ActIssueRefused {
+	for _, act := range ra.Actions() {
+		if act == ra.ActCreate || act == ra.ActIssued || act == ra.ActIssueRefused {
 			continue // create has no state; issued and issue_refused are Issue's own steps
 		}
 		want, ok := expected[act]
@@ -154,26 +157,26 @@ func TestStateActionActorTable(t *testing.T) {
 			for _, ca := range cellActors {
 				a := fixture(st)
 				actor := ca.actor(a)
-				var code Code
+				var code ra.Code
 				switch {
 				case !slices.Contains(want.actors, ca.kind):
-					code = CodeForbidden
+					code = ra.CodeForbidden
 				case ca.foreign:
-					code = CodeNotFound
+					code = ra.CodeNotFound
 				case !slices.Contains(want.states, st):
-					code = CodeWrongState
+					code = ra.CodeWrongState
 				default:
 					code = preconditions[act][st]
 				}
-				if Allowed(act, ca.kind, st) != (slices.Contains(want.actors, ca.kind) && slices.Contains(want.states, st)) {
+				if ra.Allowed(act, ca.kind, st) != (slices.Contains(want.actors, ca.kind) && slices.Contains(want.states, st)) {
 					t.Errorf("Allowed(%s, %s, %s) disagrees with the expected table", act, ca.kind, st)
 				}
 				seq := auditSeq(t, h.st)
 				name := fmt.Sprintf("%s in %s by %s", act, st, ca.name)
 				got, err := h.act(act, actor, a)
 				cells++
-				if CodeOf(err) != code || (code == "" && err != nil) {
-					t.Errorf("%s: %v (code %q), want %q", name, err, CodeOf(err), code)
+				if ra.CodeOf(err) != code || (code == "" && err != nil) {
+					t.Errorf("%s: %v (code %q), want %q", name, err, ra.CodeOf(err), code)
 					continue
 				}
 				stored, serr := h.st.Application(ctx, a.ID)
@@ -191,10 +194,10 @@ func TestStateActionActorTable(t *testing.T) {
 				// Issue writes two entries (issuing, issued), or only the
 				// second when it repeats a call left issuing; the rest one.
 				n, first := 1, act
-				if act == ActIssue && st == store.AppReadyToIssue {
+				if act == ra.ActIssue && st == store.AppReadyToIssue {
 					n = 2
-				} else if act == ActIssue {
-					first = ActIssued
+				} else if act == ra.ActIssue {
+					first = ra.ActIssued
 				}
 				if len(tail) != n || tail[0].Action != "application_"+string(first) || stored.Version != got.Version {
 					t.Errorf("%s: allowed but audit %+v, stored v%d, returned v%d", name, tail, stored.Version, got.Version)

@@ -1,4 +1,4 @@
-package ra
+package ra_test
 
 import (
 	"slices"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/store"
 )
@@ -70,7 +71,7 @@ func TestNormalisePhone(t *testing.T) {
 }
 
 // fieldsOf returns the field names of ValidateOwner's errors.
-func fieldsOf(errs []FieldError) []string {
+func fieldsOf(errs []ra.FieldError) []string {
 	var out []string
 	for _, e := range errs {
 		out = append(out, e.Field)
@@ -263,10 +264,10 @@ func TestProfiles(t *testing.T) {
 		}
 	}
 	h := newHarness(t, false)
-	if _, err := New(h.st, h.ca, Options{Profiles: []appdata.Profile{base(), base()}}); err == nil || !strings.Contains(err.Error(), "twice") {
+	if _, err := ra.New(h.st, h.ca, ra.Options{Profiles: []appdata.Profile{base(), base()}}); err == nil || !strings.Contains(err.Error(), "twice") {
 		t.Errorf("duplicate profiles: %v", err)
 	}
-	if _, err := New(h.st, h.ca, Options{Profiles: []appdata.Profile{}}); err == nil {
+	if _, err := ra.New(h.st, h.ca, ra.Options{Profiles: []appdata.Profile{}}); err == nil {
 		t.Error("no profiles accepted")
 	}
 }
@@ -276,37 +277,37 @@ func TestCreateRules(t *testing.T) {
 	h := newHarness(t, false)
 	cases := []struct {
 		name  string
-		actor Actor
-		in    CreateInput
-		code  Code
+		actor ra.Actor
+		in    ra.CreateInput
+		code  ra.Code
 		field string
 	}{
-		{"centre", scActor, CreateInput{CertType: "natural-person", Phone: "+79161112233"}, "", ""},
-		{"operator for a centre", op1, CreateInput{CertType: "natural-person", Phone: "+79161112233", Centre: "c9"}, "", ""},
-		{"operator without a centre", op1, CreateInput{CertType: "natural-person", Phone: "+79161112233"}, CodeInvalidData, "centre"},
-		{"centre for another", scActor, CreateInput{CertType: "natural-person", Phone: "+79161112233", Centre: "c2"}, CodeForbidden, ""},
-		{"cabinet", cabinetFor(&store.Application{Phone: "+79161112233"}), CreateInput{CertType: "natural-person", Phone: "+79161112233"}, CodeForbidden, ""},
-		{"system", systemActor, CreateInput{CertType: "natural-person", Phone: "+79161112233"}, CodeForbidden, ""},
-		{"no phone", scActor, CreateInput{CertType: "natural-person"}, CodeInvalidData, "phone"},
-		{"landline", scActor, CreateInput{CertType: "natural-person", Phone: "+74951112233"}, CodeInvalidData, "phone"},
-		{"unknown type", scActor, CreateInput{CertType: "robot", Phone: "+79161112233"}, CodeUnknownType, ""},
-		{"bad e-mail", scActor, CreateInput{CertType: "natural-person", Phone: "+79161112233", Email: "no-at-sign"}, CodeInvalidData, "email"},
-		{"organisation for a person", scActor, CreateInput{CertType: "natural-person", Phone: "+79161112233", Organisation: testOrgINN}, CodeInvalidData, "organisation"},
-		{"entrepreneur", scActor, CreateInput{CertType: "entrepreneur", Phone: "+79161112233", Organisation: testOGRNIP}, "", ""},
-		{"entrepreneur by INN", scActor, CreateInput{CertType: "entrepreneur", Phone: "+79161112233", Organisation: testOrgINN}, CodeInvalidData, "organisation"},
-		{"renewal", scActor, CreateInput{CertType: "natural-person", Phone: "+79161112233", Replaces: []byte{0, 0x70, 1}}, "", ""},
-		{"renewal of serial zero", scActor, CreateInput{CertType: "natural-person", Phone: "+79161112233", Replaces: []byte{0}}, CodeInvalidData, "replaces"},
-		{"centre token without a centre", Actor{Kind: ServiceCentre, ID: "x"}, CreateInput{CertType: "natural-person", Phone: "+79161112233"}, CodeForbidden, ""},
+		{"centre", scActor, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233"}, "", ""},
+		{"operator for a centre", op1, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233", Centre: "c9"}, "", ""},
+		{"operator without a centre", op1, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233"}, ra.CodeInvalidData, "centre"},
+		{"centre for another", scActor, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233", Centre: "c2"}, ra.CodeForbidden, ""},
+		{"cabinet", cabinetFor(&store.Application{Phone: "+79161112233"}), ra.CreateInput{CertType: "natural-person", Phone: "+79161112233"}, ra.CodeForbidden, ""},
+		{"system", systemActor, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233"}, ra.CodeForbidden, ""},
+		{"no phone", scActor, ra.CreateInput{CertType: "natural-person"}, ra.CodeInvalidData, "phone"},
+		{"landline", scActor, ra.CreateInput{CertType: "natural-person", Phone: "+74951112233"}, ra.CodeInvalidData, "phone"},
+		{"unknown type", scActor, ra.CreateInput{CertType: "robot", Phone: "+79161112233"}, ra.CodeUnknownType, ""},
+		{"bad e-mail", scActor, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233", Email: "no-at-sign"}, ra.CodeInvalidData, "email"},
+		{"organisation for a person", scActor, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233", Organisation: testOrgINN}, ra.CodeInvalidData, "organisation"},
+		{"entrepreneur", scActor, ra.CreateInput{CertType: "entrepreneur", Phone: "+79161112233", Organisation: testOGRNIP}, "", ""},
+		{"entrepreneur by INN", scActor, ra.CreateInput{CertType: "entrepreneur", Phone: "+79161112233", Organisation: testOrgINN}, ra.CodeInvalidData, "organisation"},
+		{"renewal", scActor, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233", Replaces: []byte{0, 0x70, 1}}, "", ""},
+		{"renewal of serial zero", scActor, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233", Replaces: []byte{0}}, ra.CodeInvalidData, "replaces"},
+		{"centre token without a centre", ra.Actor{Kind: ra.ServiceCentre, ID: "x"}, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233"}, ra.CodeForbidden, ""},
 	}
 	for _, c := range cases {
 		seq := auditSeq(t, h.st)
 		a, err := h.svc.Create(ctx, c.actor, c.in)
-		if CodeOf(err) != c.code || (c.code == "" && err != nil) {
+		if ra.CodeOf(err) != c.code || (c.code == "" && err != nil) {
 			t.Errorf("%s: %v, want %q", c.name, err, c.code)
 			continue
 		}
 		if c.field != "" {
-			var e *Error
+			var e *ra.Error
 			if !errorsAs(err, &e) || len(e.Fields) == 0 || e.Fields[0].Field != c.field {
 				t.Errorf("%s: %v, want field %s", c.name, err, c.field)
 			}
@@ -333,19 +334,19 @@ func TestDocumentRules(t *testing.T) {
 	a := h.create(t, "natural-person", "")
 	bad := []struct {
 		name  string
-		in    DocumentInput
+		in    ra.DocumentInput
 		field string
 	}{
-		{"unknown type", DocumentInput{Type: "selfie", SHA256: [32]byte{1}, Size: 10, ContentType: "image/png"}, "type"},
-		{"too large", DocumentInput{Type: appdata.DocPassport, SHA256: [32]byte{1}, Size: DefaultMaxDocumentSize + 1, ContentType: "image/png"}, "size"},
-		{"empty", DocumentInput{Type: appdata.DocPassport, SHA256: [32]byte{1}, Size: 0, ContentType: "image/png"}, "size"},
-		{"executable", DocumentInput{Type: appdata.DocPassport, SHA256: [32]byte{1}, Size: 10, ContentType: "application/x-msdownload"}, "content_type"},
-		{"no hash", DocumentInput{Type: appdata.DocPassport, Size: 10, ContentType: "image/png"}, "sha256"},
+		{"unknown type", ra.DocumentInput{Type: "selfie", SHA256: [32]byte{1}, Size: 10, ContentType: "image/png"}, "type"},
+		{"too large", ra.DocumentInput{Type: appdata.DocPassport, SHA256: [32]byte{1}, Size: ra.DefaultMaxDocumentSize + 1, ContentType: "image/png"}, "size"},
+		{"empty", ra.DocumentInput{Type: appdata.DocPassport, SHA256: [32]byte{1}, Size: 0, ContentType: "image/png"}, "size"},
+		{"executable", ra.DocumentInput{Type: appdata.DocPassport, SHA256: [32]byte{1}, Size: 10, ContentType: "application/x-msdownload"}, "content_type"},
+		{"no hash", ra.DocumentInput{Type: appdata.DocPassport, Size: 10, ContentType: "image/png"}, "sha256"},
 	}
 	for _, c := range bad {
 		_, err := h.svc.AddDocument(ctx, scActor, a.ID, a.Version, c.in)
-		var e *Error
-		if !errorsAs(err, &e) || e.Code != CodeInvalidData || e.Fields[0].Field != c.field {
+		var e *ra.Error
+		if !errorsAs(err, &e) || e.Code != ra.CodeInvalidData || e.Fields[0].Field != c.field {
 			t.Errorf("%s: %v, want invalid %s", c.name, err, c.field)
 		}
 	}

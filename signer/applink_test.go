@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gostca/gostca/ra"
+	"github.com/gostca/gostca/ra/outbox"
 	"github.com/gostca/gostca/store"
 )
 
@@ -97,16 +97,16 @@ func checkIssuedTogether(t *testing.T, st *store.Store, serial []byte, id string
 	}
 	kinds := map[string]int{}
 	for _, r := range rows {
-		var p ra.NoticePayload
+		var p outbox.NoticePayload
 		if json.Unmarshal(r.Payload, &p) != nil || p.Application != id {
 			continue
 		}
-		if p.Template != ra.NoticeIssued || p.Serial != hex.EncodeToString(serial) {
+		if p.Template != outbox.NoticeIssued || p.Serial != hex.EncodeToString(serial) {
 			t.Fatalf("notice %+v", p)
 		}
 		kinds[r.Kind]++
 	}
-	if kinds[ra.OutboxSMS] != 1 || kinds[ra.OutboxEmail] != 1 || len(kinds) != 2 {
+	if kinds[outbox.SMS] != 1 || kinds[outbox.Email] != 1 || len(kinds) != 2 {
 		t.Fatalf("notices in the outbox: %v, want one SMS and one e-mail", kinds)
 	}
 	if err := st.VerifyAudit(ctx); err != nil {
@@ -124,7 +124,7 @@ func TestIssueLinkedApplicationOneBatch(t *testing.T) {
 	defer st.Close()
 	a := issuingApp(t, st, "app-1")
 	s, err := Open(context.Background(), st, []*Issuer{newIssuer(t, "ca", "tc26-256-A")},
-		Options{RecoverInterval: -1, Logger: quietLog, AppNotices: ra.IssuedNotices})
+		Options{RecoverInterval: -1, Logger: quietLog, AppNotices: outbox.IssuedNotices})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func TestRecoveryCompletesLinkedApplication(t *testing.T) {
 	if a2, _ := st.Application(context.Background(), a.ID); a2.State != store.AppIssuing {
 		t.Fatalf("application before recovery: %s", a2.State)
 	}
-	s, err := Open(context.Background(), st, []*Issuer{is}, Options{RecoverInterval: -1, Logger: quietLog, AppNotices: ra.IssuedNotices})
+	s, err := Open(context.Background(), st, []*Issuer{is}, Options{RecoverInterval: -1, Logger: quietLog, AppNotices: outbox.IssuedNotices})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestIssueStaleLinkCommitsCertificate(t *testing.T) {
 	req := linkedRequest(t, a)
 	req.App.Version = 7
 	s, err := Open(context.Background(), st, []*Issuer{newIssuer(t, "ca", "tc26-256-A")},
-		Options{RecoverInterval: -1, Logger: quietLog, AppNotices: ra.IssuedNotices})
+		Options{RecoverInterval: -1, Logger: quietLog, AppNotices: outbox.IssuedNotices})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/ca"
 	"github.com/gostca/gostca/ra"
+	"github.com/gostca/gostca/ra/identity"
 	"github.com/gostca/gostca/store"
 )
 
@@ -321,7 +322,7 @@ func (s *API) VerifyApplicationIdentity(ctx *fasthttp.RequestCtx, p *auth.Princi
 	if err := wire.DecodeJSON(ctx, &body, false); err != nil {
 		return err
 	}
-	in := ra.IdentityInput{Method: body.Method, Representative: body.Representative, Document: body.Document, Confirmed: body.Confirmed}
+	in := identity.Input{Method: body.Method, Representative: body.Representative, Document: body.Document, Confirmed: body.Confirmed}
 	if body.Presenter != "" {
 		pr, ok := lookup(presenterNames, body.Presenter)
 		if !ok {
@@ -338,7 +339,7 @@ func (s *API) VerifyApplicationIdentity(ctx *fasthttp.RequestCtx, p *auth.Princi
 	}
 	c, cancel := s.callCtx()
 	defer cancel()
-	a, err := s.e.RA().VerifyIdentity(c, appActor(p), string(id), version, in)
+	a, err := identity.Verify(c, s.e.RA(), appActor(p), string(id), version, in)
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ func (d *Builder) application(ctx context.Context, id string) (*store.Applicatio
 	return a, nil
 }
 
-// CheckRow is the payload ra writes for a registry check (ra.CheckPayload).
+// CheckRow is the payload ra writes for a registry check (outbox.CheckPayload, package ra/outbox).
 type CheckRow struct {
 	V           int       `json:"v"`
 	Application string    `json:"application"`
@@ -124,7 +124,7 @@ func (d *Builder) Registry(ctx context.Context, r *store.OutboxRow) ([]byte, err
 	return json.Marshal(q)
 }
 
-// noticeRow is the payload of an sms or email row (ra.NoticePayload).
+// noticeRow is the payload of an sms or email row (outbox.NoticePayload, package ra/outbox).
 // A confirmation SMS (otp.SMSPayload) carries no code: its Nonce, under
 // the code secret, derives the code at delivery (otp.Secret.Code), and
 // the row loses its payload once delivered or cancelled

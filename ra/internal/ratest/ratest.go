@@ -1,5 +1,5 @@
 // Package ratest is the harness of the tests of ra's sub-packages
-// (ra/renewal, ra/sweep): the registration authority on a real Pebble
+// (ra/identity, ra/registry, ra/renewal, ra/sweep): the registration authority on a real Pebble
 // store with an injected clock, a CA façade that records what it is
 // asked to issue, and the walk of a natural-person application to a
 // state through ra's exported actions (ra's own tests walk it with
@@ -17,6 +17,8 @@ import (
 
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/identity"
+	"github.com/gostca/gostca/ra/registry"
 	"github.com/gostca/gostca/store"
 )
 
@@ -26,11 +28,13 @@ var ctx = context.Background()
 var T0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
 // RecordingCA issues serials 0x70 n (the same again for a repeated
-// idempotency key) and records the requests.
+// idempotency key) and records the requests; it knows the certificates
+// AddCertificate gave it.
 type RecordingCA struct {
 	mu    sync.Mutex
 	calls []ra.IssueRequest
 	byKey map[string][]byte
+	certs map[string]ra.CertInfo // by serial bytes
 }
 
 func (f *RecordingCA) Issue(_ context.Context, req ra.IssueRequest) (ra.IssuedCert, error) {
@@ -45,8 +49,25 @@ func (f *RecordingCA) Issue(_ context.Context, req ra.IssueRequest) (ra.IssuedCe
 	return ra.IssuedCert{Serial: s, NotAfter: T0.AddDate(1, 3, 0)}, nil
 }
 
-func (f *RecordingCA) Certificate(context.Context, []byte) (ra.CertInfo, error) {
-	return ra.CertInfo{}, ra.ErrNoCertificate
+// Certificate answers what AddCertificate gave for the serial.
+func (f *RecordingCA) Certificate(_ context.Context, serial []byte) (ra.CertInfo, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	info, ok := f.certs[string(serial)]
+	if !ok {
+		return ra.CertInfo{}, ra.ErrNoCertificate
+	}
+	return info, nil
+}
+
+// AddCertificate makes Certificate answer info for serial.
+func (f *RecordingCA) AddCertificate(serial []byte, info ra.CertInfo) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.certs == nil {
+		f.certs = map[string]ra.CertInfo{}
+	}
+	f.certs[string(serial)] = info
 }
 
 // Last is the latest request.
@@ -159,8 +180,7 @@ func (h *H) walk(t testing.TB, st store.AppState, stop int) *store.Application {
 			return h.Svc.Approve(ctx, Op1, a.ID, a.Version)
 		},
 		func(a *store.Application) (*store.Application, error) {
-			return h.Svc.VerifyIdentity(ctx, ScActor, a.ID, a.Version, ra.IdentityInput{Method: appdata.IdentifyInPerson,
-				Presenter: store.PresenterOwner, Document: "паспорт 4510 123456", Confirmed: true})
+			return identity.Verify(ctx, h.Svc, ScActor, a.ID, a.Version, InPerson())
 		},
 		func(a *store.Application) (*store.Application, error) {
 			return h.Svc.SendToCabinet(ctx, ScActor, a.ID, a.Version)
@@ -185,12 +205,17 @@ func (h *H) walk(t testing.TB, st store.AppState, stop int) *store.Application {
 func (h *H) confirm(a *store.Application, kind string) (*store.Application, error) {
 	for _, c := range a.Checks {
 		if c.Kind == kind && c.Status == store.CheckPending {
-			a, _, err := h.Svc.RecordCheck(ctx, SystemActor, a.ID, ra.CheckResult{Kind: kind, RequestedAt: c.RequestedAt,
+			a, _, err := registry.Record(ctx, h.Svc, SystemActor, a.ID, registry.Answer{Kind: kind, RequestedAt: c.RequestedAt,
 				Status: store.CheckConfirmed, Detail: "совпадает"})
 			return a, err
 		}
 	}
 	return nil, fmt.Errorf("no pending %s check", kind)
+}
+
+// InPerson is the identification in person of the owner.
+func InPerson() identity.Input {
+	return identity.Input{Method: appdata.IdentifyInPerson, Presenter: store.PresenterOwner, Document: "паспорт 4510 123456", Confirmed: true}
 }
 
 // Issue issues a ready application from its cabinet.
@@ -205,6 +230,54 @@ func WantCode(t testing.TB, what string, err error, code ra.Code) {
 	t.Helper()
 	if got := ra.CodeOf(err); got != code {
 		t.Fatalf("%s: %v (code %q), want code %q", what, err, got, code)
+	}
+}
+
+// Identifiers of a made-up organisation (valid checksums, nobody's).
+const (
+	OrgINN = "7707083893"
+	OrgKPP = "773601001"
+	OGRN   = "1027700132195"
+)
+
+// Create opens an application of certType for the organisation orgINN
+// ("" for none) with a fresh phone.
+func (h *H) Create(t testing.TB, certType, orgINN string) *store.Application {
+	t.Helper()
+	return h.Must(t)(h.Svc.Create(ctx, ScActor, ra.CreateInput{CertType: certType,
+		Phone: fmt.Sprintf("8 (916) %07d", h.phone.Add(1)), Organisation: orgINN}))
+}
+
+// PendingCheck is the request time of a's pending check of kind.
+func PendingCheck(t testing.TB, a *store.Application, kind string) time.Time {
+	t.Helper()
+	for _, c := range a.Checks {
+		if c.Kind == kind && c.Status == store.CheckPending {
+			return c.RequestedAt
+		}
+	}
+	t.Fatalf("no pending %s check in %+v", kind, a.Checks)
+	return time.Time{}
+}
+
+// AuditTail is the audit entries after sequence number after.
+func AuditTail(t testing.TB, st *store.Store, after uint64) []store.AuditEntry {
+	t.Helper()
+	var out []store.AuditEntry
+	for cursor := ""; ; {
+		page, next, err := st.AuditEntries(ctx, cursor, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range page {
+			if e.Seq > after {
+				out = append(out, e)
+			}
+		}
+		if next == "" {
+			return out
+		}
+		cursor = next
 	}
 }
 
