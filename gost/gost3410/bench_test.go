@@ -15,6 +15,7 @@ func BenchmarkSign(b *testing.B) {
 			digest := make([]byte, c.Size)
 			rand.Read(digest)
 			b.ReportAllocs()
+			defer cpuMetric(b)()
 			for b.Loop() {
 				if _, err := k.Sign(rand.Reader, digest, nil); err != nil {
 					b.Fatal(err)
@@ -36,6 +37,7 @@ func BenchmarkVerify(b *testing.B) {
 			sig, _ := k.Sign(rand.Reader, digest, nil)
 			pub := k.PublicKey()
 			b.ReportAllocs()
+			defer cpuMetric(b)()
 			for b.Loop() {
 				if !Verify(pub, digest, sig) {
 					b.Fatal("verify failed")
@@ -59,6 +61,7 @@ func BenchmarkVerifyVarBase(b *testing.B) {
 			sig, _ := k.Sign(rand.Reader, digest, nil)
 			pub := k.PublicKey()
 			b.ReportAllocs()
+			defer cpuMetric(b)()
 			for b.Loop() {
 				if !verify(pub, digest, sig, false) {
 					b.Fatal("verify failed")
@@ -75,6 +78,7 @@ func BenchmarkNewPublicKey(b *testing.B) {
 			k, _ := GenerateKey(c, rand.Reader)
 			raw := k.PublicKey().Bytes()
 			b.ReportAllocs()
+			defer cpuMetric(b)()
 			for b.Loop() {
 				if _, err := NewPublicKey(c, raw); err != nil {
 					b.Fatal(err)
@@ -105,6 +109,7 @@ func BenchmarkVerifySeenOnce(b *testing.B) {
 				sigs[i], _ = k.Sign(rand.Reader, digest, nil)
 			}
 			b.ReportAllocs()
+			defer cpuMetric(b)()
 			i := 0
 			for b.Loop() {
 				if !Verify(pubs[i%keys], digest, sigs[i%keys]) {
