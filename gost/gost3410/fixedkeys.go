@@ -1,6 +1,7 @@
 package gost3410
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"math"
 	"sync"
@@ -68,7 +69,15 @@ type fixedKeys struct {
 // fingerprint returns k's keyed 64-bit hash (0 is kept for an empty slot).
 func (f *fixedKeys) fingerprint(k *pointKey) uint64 {
 	f.seedOnce.Do(func() { f.seed = maphash.MakeSeed() })
-	return maphash.Comparable(f.seed, *k) | 1
+	// maphash.Bytes over a stack copy: Comparable allocates under purego.
+	var b [2 * maxLimbs * 8]byte
+	for i, w := range k.x {
+		binary.LittleEndian.PutUint64(b[8*i:], w)
+	}
+	for i, w := range k.y {
+		binary.LittleEndian.PutUint64(b[8*(maxLimbs+i):], w)
+	}
+	return maphash.Bytes(f.seed, b[:]) | 1
 }
 
 func (f *fixedKeys) lookup(k *pointKey) *fixedEntry {
