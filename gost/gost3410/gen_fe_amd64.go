@@ -1,10 +1,13 @@
 //go:build ignore
 
-// gen_fe_amd64.go writes fe_amd64.s: multiplication in GF(2^256 − 617)
-// and GF(2^512 − 569) with MULX, ADCX and ADOX (BMI2 + ADX), the two
-// carry chains of each row running side by side. The Go code in fe256.go
-// and fe512mul.go stays the reference and the fallback (other CPUs, other
-// architectures, the purego tag). Run with `go generate` in this directory.
+// gen_fe_amd64.go writes fe_amd64.s: multiplication and squaring in
+// GF(2^256 − 617) and GF(2^512 − 569), and Montgomery multiplication and
+// squaring in the fields of tc26-256-C (2^255 + 3225), tc26-256-D and
+// tc26-512-B (2^511 + 111), with MULX, ADCX and ADOX (BMI2 + ADX), the two
+// carry chains of each row running side by side. The Go code in fe256.go,
+// fe512mul.go, fe255.go, fe256d.go and fe511.go stays the reference and
+// the fallback (other CPUs, other architectures, the purego tag). Run
+// with `go generate` in this directory.
 //
 // Product: operand scanning, one row per word of y. The row's n + 1
 // accumulator words live in registers; each row's lowest word is final
@@ -12,8 +15,9 @@
 // next row's top word. Reduction: the high half h is folded in as c·h
 // (2^(64n) ≡ c), with the low halves of c·hⱼ on the CF chain and the
 // high halves on the OF chain, then the top word (≤ c) once more, as the
-// Go fold does. Every instruction runs whatever the values: no branches,
-// no indexes from data.
+// Go fold does; the Montgomery fields reduce word by word instead (see
+// redc). Every instruction runs whatever the values: no branches, no
+// indexes from data.
 package main
 
 import (
