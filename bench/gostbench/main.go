@@ -66,7 +66,7 @@ func main() {
 		sets = append(sets, extraSets...)
 	}
 	var rows []row
-	for _, op := range []string{"sign", "verify"} {
+	for _, op := range []string{"sign", "verify", "verify once"} {
 		for _, s := range sets {
 			r, err := sigRow(op, s, osslErr)
 			if err != nil {
@@ -128,6 +128,9 @@ func sigRow(op string, s sigSet, osslErr error) (row, error) {
 	}
 	pub := k.PublicKey()
 	r := row{name: fmt.Sprintf("%s %s", op, s.curve)}
+	if op == "verify once" {
+		return onceRow(r, c, s, osslErr)
+	}
 	if op == "sign" {
 		r.ours = func() error {
 			_, err := k.Sign(rand.Reader, digest, nil)

@@ -14,8 +14,10 @@
 // Verify.
 //
 // On amd64 CPUs with BMI2 and ADX, multiplication and squaring in the
-// fields of 2^256 − 617 (tc26-256-A/B) and 2^512 − 569 (tc26-512-A/C) run
-// in assembly (fe_amd64.s, written by gen_fe_amd64.go: MULX with the ADCX
-// and ADOX carry chains, no branches or indexes on data); elsewhere, and
-// with the purego build tag, the Go code of fe256.go and fe512mul.go.
+// fields of 2^256 − 617 (tc26-256-A/B) and 2^512 − 569 (tc26-512-A/C),
+// and the Montgomery multiplication and squaring of the fields of
+// tc26-256-C, tc26-256-D and tc26-512-B, run in assembly (fe_amd64.s,
+// written by gen_fe_amd64.go: MULX with the ADCX and ADOX carry chains, no
+// branches or indexes on data); elsewhere, and with the purego build tag,
+// the Go code of fe256.go, fe512mul.go, fe255.go, fe256d.go and fe511.go.
 package gost3410

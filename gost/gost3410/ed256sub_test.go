@@ -81,6 +81,7 @@ func BenchmarkEd256SubgroupCheck(b *testing.B) {
 	fe256FromLimbs(&x, &gx)
 	fe256FromLimbs(&y, &gy)
 	b.Run("descent", func(b *testing.B) {
+		defer cpuMetric(b)()
 		for b.Loop() {
 			c.desc.inSubgroup(c, &x, &y)
 		}

@@ -83,6 +83,7 @@ func BenchmarkEd512SubgroupCheck(b *testing.B) {
 	fe512FromLimbs(&x, &gx)
 	fe512FromLimbs(&y, &gy)
 	b.Run("descent", func(b *testing.B) {
+		defer cpuMetric(b)()
 		for b.Loop() {
 			c.desc.inSubgroup(c, &x, &y)
 		}

@@ -26,8 +26,8 @@ var (
 	fe255PBig  = mustHex("8000000000000000000000000000000000000000000000000000000000000c99")
 )
 
-// fe255Mul sets z = x·y·2^−256 mod p for x, y < p.
-func fe255Mul(z, x, y *fe255) {
+// fe255MulGeneric sets z = x·y·2^−256 mod p for x, y < p.
+func fe255MulGeneric(z, x, y *fe255) {
 	var t [9]uint64
 	var c uint64
 	c = 0
@@ -57,8 +57,8 @@ func fe255Mul(z, x, y *fe255) {
 	fe255Reduce(z, &t)
 }
 
-// fe255Sqr sets z = x²·2^−256 mod p, each cross product once.
-func fe255Sqr(z, x *fe255) {
+// fe255SqrGeneric sets z = x²·2^−256 mod p, each cross product once.
+func fe255SqrGeneric(z, x *fe255) {
 	var t [9]uint64
 	var h, l, c, r0, r1, r2, s0, s1, s2 uint64
 	_ = c

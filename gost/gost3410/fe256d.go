@@ -34,9 +34,9 @@ var (
 	fe256dPBig  = mustHex("9b9f605f5a858107ab1ec85e6b41c8aacf846e86789051d37998f7b9022d759b")
 )
 
-// fe256dMul sets z = x·y·2^−256 mod p for x, y < p: the 8-word product by
+// fe256dMulGeneric sets z = x·y·2^−256 mod p for x, y < p: the 8-word product by
 // rows, then fe256dRedc.
-func fe256dMul(z, x, y *fe256d) {
+func fe256dMulGeneric(z, x, y *fe256d) {
 	x0, x1, x2, x3 := x[0], x[1], x[2], x[3]
 	var t0, t1, t2, t3, t4, t5, t6, t7, c uint64
 	y0 := y[0]
@@ -62,9 +62,9 @@ func fe256dMul(z, x, y *fe256d) {
 	fe256dRedc(z, t0, t1, t2, t3, t4, t5, t6, t7)
 }
 
-// fe256dSqr sets z = x²·2^−256 mod p: the cross products once, doubled,
+// fe256dSqrGeneric sets z = x²·2^−256 mod p: the cross products once, doubled,
 // plus the squares.
-func fe256dSqr(z, x *fe256d) {
+func fe256dSqrGeneric(z, x *fe256d) {
 	x0, x1, x2, x3 := x[0], x[1], x[2], x[3]
 	var t1, t2, t3, t4, t5, t6, t7, c, cc uint64
 	// Cross products x_i·x_j, i < j.

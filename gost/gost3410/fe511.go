@@ -26,8 +26,8 @@ var (
 	fe511PBig  = mustHex("8000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000006f")
 )
 
-// fe511Mul sets z = x·y·2^−512 mod p for x, y < p.
-func fe511Mul(z, x, y *fe511) {
+// fe511MulGeneric sets z = x·y·2^−512 mod p for x, y < p.
+func fe511MulGeneric(z, x, y *fe511) {
 	var t [17]uint64
 	var c uint64
 	c = 0
@@ -113,8 +113,8 @@ func fe511Mul(z, x, y *fe511) {
 	fe511Reduce(z, &t)
 }
 
-// fe511Sqr sets z = x²·2^−512 mod p, each cross product once.
-func fe511Sqr(z, x *fe511) {
+// fe511SqrGeneric sets z = x²·2^−512 mod p, each cross product once.
+func fe511SqrGeneric(z, x *fe511) {
 	var t [17]uint64
 	var h, l, c, r0, r1, r2, s0, s1, s2 uint64
 	_ = c

@@ -1,6 +1,8 @@
 package gost3410
 
 import (
+	"encoding/binary"
+	"hash/maphash"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -33,8 +35,8 @@ const (
 	// was busy long ago gives way too): a request key that happened to be
 	// verified twice never keeps a CA key out for good.
 	maxFixedKeys = 16
-	// maxSeenKeys bounds the keys counted while waiting for a second
-	// verification; the count starts over when it fills.
+	// maxSeenKeys is how many of the latest keys seen once are remembered
+	// while waiting for a second verification.
 	maxSeenKeys = 256
 )
 
@@ -53,7 +55,29 @@ type fixedKeys struct {
 	// take no lock and box nothing.
 	tables atomic.Pointer[map[pointKey]*fixedEntry]
 	mu     sync.Mutex
-	seen   map[pointKey]struct{}
+	// seen holds the fingerprints of the last maxSeenKeys keys seen once,
+	// next the slot to overwrite: a ring of fixed size, so that counting
+	// a request's key allocates nothing. A fingerprint is keyed by a
+	// random seed of the process; two keys sharing one would only build
+	// a table early, and the table is always built from the key itself.
+	seen     [maxSeenKeys]uint64
+	next     int
+	seed     maphash.Seed
+	seedOnce sync.Once
+}
+
+// fingerprint returns k's keyed 64-bit hash (0 is kept for an empty slot).
+func (f *fixedKeys) fingerprint(k *pointKey) uint64 {
+	f.seedOnce.Do(func() { f.seed = maphash.MakeSeed() })
+	// maphash.Bytes over a stack copy: Comparable allocates under purego.
+	var b [2 * maxLimbs * 8]byte
+	for i, w := range k.x {
+		binary.LittleEndian.PutUint64(b[8*i:], w)
+	}
+	for i, w := range k.y {
+		binary.LittleEndian.PutUint64(b[8*(maxLimbs+i):], w)
+	}
+	return maphash.Bytes(f.seed, b[:]) | 1
 }
 
 func (f *fixedKeys) lookup(k *pointKey) *fixedEntry {
@@ -76,14 +100,20 @@ func (f *fixedKeys) tableFor(x, y *limbs) any {
 	if e := f.lookup(&k); e != nil {
 		return e.tab
 	}
-	if _, again := f.seen[k]; !again {
-		if f.seen == nil || len(f.seen) >= maxSeenKeys {
-			f.seen = make(map[pointKey]struct{})
+	h := f.fingerprint(&k)
+	slot := -1
+	for i, s := range &f.seen {
+		if s == h {
+			slot = i
+			break
 		}
-		f.seen[k] = struct{}{}
+	}
+	if slot < 0 {
+		f.seen[f.next] = h
+		f.next = (f.next + 1) % maxSeenKeys
 		return nil
 	}
-	delete(f.seen, k)
+	f.seen[slot] = 0
 	t := f.impl.fixedTable(x, y)
 	if t == nil {
 		return nil

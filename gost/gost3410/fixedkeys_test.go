@@ -206,3 +206,44 @@ func TestFixedKeysConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// Counting keys seen once allocates nothing, remembers the last
+// maxSeenKeys of them (a key seen again within that many others gets its
+// table, one seen again after more does not), and forgets a key once its
+// table is built.
+func TestFixedKeysSeenOnce(t *testing.T) {
+	c, _ := CurveByName("tc26-256-B")
+	f := &fixedKeys{impl: c.impl.(fixedVerifier)}
+	keys := make([]pointKey, 2*maxSeenKeys+1)
+	for i := range keys {
+		k, err := GenerateKey(c, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := k.PublicKey()
+		keys[i] = pointKey{p.x, p.y}
+	}
+	i := 0
+	allocs := testing.AllocsPerRun(maxSeenKeys, func() {
+		if f.tableFor(&keys[i].x, &keys[i].y) != nil {
+			t.Fatal("a table on the first sighting")
+		}
+		i++
+	})
+	if allocs != 0 {
+		t.Fatalf("counting a key seen once allocates %.1f times", allocs)
+	}
+	// AllocsPerRun ran once more than asked: keys[0 … maxSeenKeys] are in,
+	// keys[0] already overwritten.
+	if f.tableFor(&keys[0].x, &keys[0].y) != nil {
+		t.Fatal("a key seen again after maxSeenKeys others got a table")
+	}
+	if f.tableFor(&keys[maxSeenKeys].x, &keys[maxSeenKeys].y) == nil {
+		t.Fatal("a key seen again within maxSeenKeys others got no table")
+	}
+	for _, s := range f.seen {
+		if s == f.fingerprint(&keys[maxSeenKeys]) {
+			t.Fatal("a key with a table is still counted as seen")
+		}
+	}
+}

@@ -12,7 +12,8 @@ import (
 
 // TestOpenSSLManySignatures runs many signatures each way between OpenSSL
 // and us for the sets on the assembly fields (fe256: tc26-256-A/B, fe512:
-// tc26-512-A/C), so that the MULX/ADX code meets many random nonces,
+// tc26-512-A/C, and the Montgomery fields fe255: tc26-256-C, fe256d:
+// tc26-256-D, fe511: tc26-512-B), so that the MULX/ADX code meets many random nonces,
 // digests and OpenSSL's own nonces: OpenSSL verifies each of ours, and we
 // verify each of OpenSSL's both through the key's table and through the
 // variable-base path of a key seen once.
@@ -27,6 +28,9 @@ func TestOpenSSLManySignatures(t *testing.T) {
 		{"gost2012_256", "TCB", "tc26-256-B"},
 		{"gost2012_512", "A", "tc26-512-A"},
 		{"gost2012_512", "C", "tc26-512-C"},
+		{"gost2012_256", "TCC", "tc26-256-C"},
+		{"gost2012_256", "TCD", "tc26-256-D"},
+		{"gost2012_512", "B", "tc26-512-B"},
 	} {
 		t.Run(ps.curve, func(t *testing.T) {
 			t.Parallel()
