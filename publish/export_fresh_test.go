@@ -9,7 +9,9 @@ import (
 // SetBeforeFreshStore has fn see each turn of the new certificates'
 // pre-signer between signing and storing; false drops the turn's
 // responses. Call it before the first Issued.
-func (pub *Publisher) SetBeforeFreshStore(fn func([]store.OCSPRecord) bool) { pub.beforeFreshStore = fn }
+func (pub *Publisher) SetBeforeFreshStore(fn func([]store.OCSPRecord) bool) {
+	pub.beforeFreshStore = fn
+}
 
 // PresignEach signs and stores the responses of recs one write each, as
 // the new certificates' pre-signer did before its writes were batched
