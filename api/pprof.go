@@ -70,6 +70,9 @@ var pprofKinds = map[string]pprofKind{
 // pprofRoutes are the profiling routes, in the table only with
 // server.pprof.
 func pprofRoutes(s *Server) routeTable {
+	if s.log != nil {
+		s.log.Warn("server.pprof is on: /debug/pprof/ serves runtime profiles to ca_admin tokens")
+	}
 	return routeTable{newRoute("pprof", "/debug/pprof/", segment, "", on{mGet, s.pprof, auth.OpPprof})}
 }
 
