@@ -216,3 +216,37 @@ func TestPprofOneAtATime(t *testing.T) {
 		t.Fatalf("%d profiling entries, want 3 (two profiles and the heap; refusals are not audited)", n)
 	}
 }
+
+// TestPprofTraceClientGone: a client that leaves in the middle of a
+// trace stops it: the slot is free again long before its window ends.
+func TestPprofTraceClientGone(t *testing.T) {
+	ts := startServer(t, withPprof)
+	admin := ts.tokens[auth.RoleCAAdmin]
+	req, err := http.NewRequest("GET", ts.base+"/debug/pprof/trace?seconds=60", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+admin)
+	start := time.Now()
+	resp, err := ts.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := make([]byte, 8)
+	if _, err := resp.Body.Read(head); err != nil || resp.StatusCode != http.StatusOK || !bytes.HasPrefix(head, []byte("go 1.")) {
+		t.Fatalf("trace: %d %q %v", resp.StatusCode, head, err)
+	}
+	resp.Body.Close()
+	for {
+		resp, body := ts.do(t, "GET", "/debug/pprof/profile?seconds=1", admin, "", nil)
+		if resp.StatusCode == http.StatusOK {
+			goToolPprof(t, body)
+			break
+		}
+		wantProblem(t, resp, body, http.StatusConflict, "profile_in_progress")
+		if time.Since(start) > 30*time.Second {
+			t.Fatal("the trace of a client that left still holds the slot")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
