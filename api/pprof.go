@@ -85,43 +85,33 @@ type pprofParams struct {
 
 func parsePprof(kind pprofKind, name string, args *fasthttp.Args) (pprofParams, error) {
 	p := pprofParams{seconds: kind.defSecs}
-	var bad error
-	args.VisitAll(func(k, v []byte) {
-		if bad != nil {
-			return
-		}
+	for k, v := range args.All() {
 		key := string(k)
 		switch {
 		case key == "seconds" && kind.window:
 			n, err := strconv.Atoi(string(v))
 			if err != nil || n < 1 || n > pprofMaxSeconds {
-				bad = &wire.Error{Code: wire.CodeInvalidQuery, Field: "seconds",
+				return p, &wire.Error{Code: wire.CodeInvalidQuery, Field: "seconds",
 					Detail: fmt.Sprintf("seconds must be a whole number from 1 to %d", pprofMaxSeconds)}
-				return
 			}
 			p.seconds = n
 		case key == "debug" && kind.maxDebug >= 0:
 			n, err := strconv.Atoi(string(v))
 			if err != nil || n < 0 || n > kind.maxDebug {
-				bad = &wire.Error{Code: wire.CodeInvalidQuery, Field: "debug",
+				return p, &wire.Error{Code: wire.CodeInvalidQuery, Field: "debug",
 					Detail: fmt.Sprintf("debug must be 0 to %d for %s", kind.maxDebug, name)}
-				return
 			}
 			p.debug = n
+		case key == "gc" && kind.gc && (string(v) == "0" || string(v) == "1"):
+			p.gc = string(v) == "1"
 		case key == "gc" && kind.gc:
-			switch string(v) {
-			case "0":
-			case "1":
-				p.gc = true
-			default:
-				bad = &wire.Error{Code: wire.CodeInvalidQuery, Field: "gc", Detail: "gc must be 0 or 1"}
-			}
+			return p, &wire.Error{Code: wire.CodeInvalidQuery, Field: "gc", Detail: "gc must be 0 or 1"}
 		default:
-			bad = &wire.Error{Code: wire.CodeInvalidQuery, Field: key,
+			return p, &wire.Error{Code: wire.CodeInvalidQuery, Field: key,
 				Detail: fmt.Sprintf("%s takes no parameter %q (see /api/v1/openapi.json, /debug/pprof/{profile})", name, key)}
 		}
-	})
-	return p, bad
+	}
+	return p, nil
 }
 
 func (s *Server) pprof(ctx *fasthttp.RequestCtx, pr *auth.Principal, param []byte) error {

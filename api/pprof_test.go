@@ -36,8 +36,9 @@ func pprofEntries(t *testing.T, ts *testServer) []store.AuditEntry {
 	return out
 }
 
-// goToolPprof has `go tool pprof -raw` read a profile; its output names
-// the sample types of what it read.
+// goToolPprof checks a profile is gzip and has `go tool pprof -raw` read
+// it; its output names the sample types of what it read ("" only when
+// there is no go command, never under CI=true).
 func goToolPprof(t *testing.T, data []byte) string {
 	t.Helper()
 	if !bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
@@ -47,7 +48,15 @@ func goToolPprof(t *testing.T, data []byte) string {
 	if err := os.WriteFile(f, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "tool", "pprof", "-raw", f)
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("no go command to read the profile with: %v", err)
+		}
+		t.Logf("no go command in PATH: the profile is only checked to be gzip")
+		return ""
+	}
+	cmd := exec.Command(goBin, "tool", "pprof", "-raw", f)
 	cmd.Env = append(os.Environ(), "PPROF_TMPDIR="+t.TempDir())
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -129,25 +138,25 @@ func TestPprofProfiles(t *testing.T) {
 		}
 		return body
 	}
-	if out := goToolPprof(t, get("heap?gc=1")); !strings.Contains(out, "inuse_space/bytes") {
+	if out := goToolPprof(t, get("heap?gc=1")); out != "" && !strings.Contains(out, "inuse_space/bytes") {
 		t.Fatalf("heap profile:\n%.400s", out)
 	}
-	if out := goToolPprof(t, get("allocs")); !strings.Contains(out, "alloc_space/bytes") {
+	if out := goToolPprof(t, get("allocs")); out != "" && !strings.Contains(out, "alloc_space/bytes") {
 		t.Fatalf("allocs profile:\n%.400s", out)
 	}
-	if out := goToolPprof(t, get("goroutine")); !strings.Contains(out, "goroutine/count") {
+	if out := goToolPprof(t, get("goroutine")); out != "" && !strings.Contains(out, "goroutine/count") {
 		t.Fatalf("goroutine profile:\n%.400s", out)
 	}
 	if dump := string(get("goroutine?debug=2")); !strings.Contains(dump, "goroutine ") || !strings.Contains(dump, "[running]") {
 		t.Fatalf("goroutine dump:\n%.400s", dump)
 	}
-	if out := goToolPprof(t, get("profile?seconds=1")); !strings.Contains(out, "cpu/nanoseconds") {
+	if out := goToolPprof(t, get("profile?seconds=1")); out != "" && !strings.Contains(out, "cpu/nanoseconds") {
 		t.Fatalf("CPU profile:\n%.400s", out)
 	}
-	if out := goToolPprof(t, get("mutex?seconds=1")); !strings.Contains(out, "contentions/count") {
+	if out := goToolPprof(t, get("mutex?seconds=1")); out != "" && !strings.Contains(out, "contentions/count") {
 		t.Fatalf("mutex profile:\n%.400s", out)
 	}
-	if out := goToolPprof(t, get("block?seconds=1")); !strings.Contains(out, "contentions/count") {
+	if out := goToolPprof(t, get("block?seconds=1")); out != "" && !strings.Contains(out, "contentions/count") {
 		t.Fatalf("block profile:\n%.400s", out)
 	}
 	if runtime.SetMutexProfileFraction(-1) != 0 {
