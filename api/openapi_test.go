@@ -46,6 +46,7 @@ func TestOpenAPIDocument(t *testing.T) {
 		"/metrics":                              {"get"},
 		"/healthz":                              {"get"},
 		"/readyz":                               {"get"},
+		"/debug/pprof/{profile}":                {"get"}, // with server.pprof
 		"/api/v1/applications":                  {"get", "post"},
 		"/api/v1/applications/{id}":             {"get"},
 		"/api/v1/applications/{id}/history":     {"get"},
@@ -76,9 +77,9 @@ func TestOpenAPIDocument(t *testing.T) {
 		t.Errorf("document has %d paths, router %d", len(doc.Paths), len(want))
 	}
 	// Every path of the document reaches a route with that method.
-	routes := newRouteTable(&Server{})
+	routes := newRouteTable(&Server{pprofOn: true})
 	for path, methods := range doc.Paths {
-		concrete := strings.NewReplacer("{serial}", "0a", "{issuer}", "gost256", "{id}", "0123456789abcdef", "{request}", "MA==", "{partition}", "3", "{kind}", "esia", "{doc}", "d0c").Replace(path)
+		concrete := strings.NewReplacer("{profile}", "heap", "{serial}", "0a", "{issuer}", "gost256", "{id}", "0123456789abcdef", "{request}", "MA==", "{partition}", "3", "{kind}", "esia", "{doc}", "d0c").Replace(path)
 		r, _ := routes.match([]byte(concrete))
 		if r == nil {
 			t.Errorf("%s: no route", path)

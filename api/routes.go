@@ -150,7 +150,7 @@ func newRouteTable(s *Server) routeTable {
 		}
 	}
 	const v1 = "/api/v1/"
-	return append(routeTable{
+	t := append(routeTable{
 		newRoute("healthz", "/healthz", noParam, "", on{mGet, s.healthz, auth.Public}, on{mHead, s.healthz, auth.Public}),
 		newRoute("readyz", "/readyz", noParam, "", on{mGet, s.readyz, auth.Public}, on{mHead, s.readyz, auth.Public}),
 		newRoute("metrics", "/metrics", noParam, "", on{mGet, s.serveMetrics, auth.Public}),
@@ -179,4 +179,8 @@ func newRouteTable(s *Server) routeTable {
 		newRoute("certificate_esia", v1+"certificates/", segment, "/esia", on{mGet, hk.GetESIA, auth.OpOutbox}),
 		newRoute("certificate_esia_redrive", v1+"certificates/", segment, "/esia/redrive", on{mPost, hk.RedriveESIA, auth.OpOutbox}),
 	}, append(cabinetRoutes(v1, cabinetapi.New(s.e, s.log, s.opts.WriteTimeout)), applicationRoutes(v1, raapi.New(s.e, s.log, s.opts.WriteTimeout))...)...)
+	if s.pprofOn {
+		t = append(t, pprofRoutes(s)...) // server.pprof (pprof.go)
+	}
+	return t
 }

@@ -25,6 +25,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -86,6 +87,9 @@ type Server struct {
 	connsRejected *prometheus.CounterVec
 	refuser       *clientlimit.Refuser // answers connections over a limit
 	requested     requestedConns
+
+	pprofOn   bool        // server.pprof: the /debug/pprof routes exist (pprof.go)
+	pprofBusy atomic.Bool // a CPU profile, trace or mutex/block window is running
 }
 
 // New makes a server for e. Register its metrics once per CA.
@@ -100,6 +104,7 @@ func New(e *ca.CA, opts Options) *Server {
 		opts.WriteTimeout = 30 * time.Second
 	}
 	s := &Server{e: e, pub: e.Publisher(), tokens: e.Tokens(), log: opts.Logger, opts: opts, ocspMaxAge: e.Config().OCSP.MaxAge,
+		pprofOn: e.Config().Server.Pprof,
 		refuser: clientlimit.NewRefuser(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gostca_http_requests_total", Help: "HTTP requests by route, method and status code."},

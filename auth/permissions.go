@@ -34,6 +34,9 @@ const (
 	// OpStatusRequests: list, approve and reject subscribers' requests
 	// to suspend or revoke (package cabinet; approval changes the status).
 	OpStatusRequests
+
+	// OpPprof: take runtime profiles of the running CA (server.pprof).
+	OpPprof
 	numOperations
 )
 
@@ -59,6 +62,8 @@ var permissions = [numOperations][]Role{
 	OpPayment:       {RoleBilling, RoleCAOperator},
 
 	OpStatusRequests: {RoleCAOperator, RoleCAAdmin},
+
+	OpPprof: {RoleCAAdmin},
 }
 
 // RolesFor lists the roles that may do op; nil for Public.

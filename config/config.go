@@ -97,6 +97,10 @@ type ServerConfig struct {
 	// MetricsTokenFile (mode o-rwx) holds a bearer token that GET /metrics
 	// then requires; without it /metrics is open like /healthz.
 	MetricsTokenFile string `toml:"metrics_token_file"`
+	// Pprof serves runtime profiles (CPU, heap, goroutines, mutex,
+	// block, execution trace) at /debug/pprof/ to ca_admin tokens; off
+	// (false, the default), those paths do not exist.
+	Pprof bool `toml:"pprof"`
 	// Connection and authentication-failure limits (see limits.go).
 	MaxConnsPerClient   int           `toml:"max_conns_per_client"`
 	MaxConns            int           `toml:"max_conns"`

@@ -196,25 +196,42 @@ func (pub *Publisher) signOCSP(ctx context.Context, s *issuerState, singles []pk
 // presign signs and stores the response for rec's current status (SHA-1
 // CertID, no nonce). Expired certificates are skipped.
 func (pub *Publisher) presign(ctx context.Context, s *issuerState, rec *store.CertRecord) error {
+	r, err := pub.signPresigned(ctx, s, rec)
+	if r == nil || err != nil {
+		return err
+	}
+	return pub.presigned(pub.st.PutOCSPResponse(ctx, *r))
+}
+
+// signPresigned signs the response for rec's current status (SHA-1
+// CertID, no nonce) and returns its record to store; nil for an expired
+// certificate.
+func (pub *Publisher) signPresigned(ctx context.Context, s *issuerState, rec *store.CertRecord) (*store.OCSPRecord, error) {
 	now := time.Now().UTC().Truncate(time.Second)
 	if !now.Before(rec.NotAfter) {
-		return nil
+		return nil, nil
 	}
 	id, err := s.ocsp.CertID(pkix.OCSPHashSHA1, rec.Serial)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	next := now.Add(pub.cfg.OCSP.Validity)
 	der, err := pub.signOCSP(ctx, s, []pkix.SingleResponse{singleResponse(id, rec, now, next)}, nil, now)
 	if err != nil {
 		pub.m.ocspPresigned.WithLabelValues("error").Inc()
-		return err
+		return nil, err
 	}
-	err = pub.st.PutOCSPResponse(ctx, store.OCSPRecord{Serial: rec.Serial, DER: der, NextUpdate: next, StatusVersion: rec.Status.Version})
+	return &store.OCSPRecord{Serial: rec.Serial, DER: der, NextUpdate: next, StatusVersion: rec.Status.Version}, nil
+}
+
+// presigned counts the outcome of storing a pre-signed response and
+// returns the error to act on: none for a stale one (the status changed
+// meanwhile; that change re-signs).
+func (pub *Publisher) presigned(err error) error {
 	switch {
 	case errors.Is(err, store.ErrStale):
 		pub.m.ocspPresigned.WithLabelValues("stale").Inc()
-		return nil // the status changed meanwhile; that change re-signs
+		return nil
 	case err != nil:
 		pub.m.ocspPresigned.WithLabelValues("error").Inc()
 		return err

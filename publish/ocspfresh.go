@@ -32,8 +32,11 @@ func (pub *Publisher) Issued(rec *store.CertRecord) {
 
 // runFresh signs the responses of the certificates Issued queues until
 // ctx is done. It takes ocspRefreshMu for each turn, so it never signs
-// alongside a pass (which would sign the same due certificates).
+// alongside a pass (which would sign the same due certificates). A turn
+// drains the queue (up to freshBatch certificates), signs each response
+// and stores them all in one write (presignFresh).
 func (pub *Publisher) runFresh(ctx context.Context) {
+	batch := make([]*store.CertRecord, 0, freshBatch)
 	for {
 		var rec *store.CertRecord
 		select {
@@ -41,33 +44,79 @@ func (pub *Publisher) runFresh(ctx context.Context) {
 			return
 		case rec = <-pub.fresh:
 		}
-		pub.ocspRefreshMu.Lock()
-		for n := 0; rec != nil && ctx.Err() == nil; n++ {
-			pub.presignFresh(ctx, rec)
-			rec = nil
-			if n+1 < freshBatch {
-				select {
-				case rec = <-pub.fresh:
-				default:
-				}
+		batch = append(batch[:0], rec)
+	drain:
+		for len(batch) < freshBatch {
+			select {
+			case rec = <-pub.fresh:
+				batch = append(batch, rec)
+			default:
+				break drain
 			}
 		}
+		pub.ocspRefreshMu.Lock()
+		pub.presignFresh(ctx, batch)
 		pub.ocspRefreshMu.Unlock()
+		clear(batch)
 	}
 }
 
-// presignFresh signs and stores rec's response unless one for its status
-// is stored already (a pass got there first); a failure is logged and
-// left to the next pass, which finds rec still due.
-func (pub *Publisher) presignFresh(ctx context.Context, rec *store.CertRecord) {
-	s, ok := pub.issuers[rec.IssuerID]
-	if !ok {
-		return // not an issuer this publisher signs for
+// presignFresh signs the responses of recs, skipping those stored for
+// their status already (a pass got there first), and stores them in one
+// unsynced write (store.PutOCSPResponses): one trip through the store's
+// writer lock for the turn instead of one per certificate. The store
+// checks each response's status version as it writes, so one whose
+// certificate changed status after it was signed is refused (the change
+// has re-signed it). A failure is logged and left to the next pass, which
+// finds the certificates still due; a crash before the write, or one that
+// loses it (unsynced), leaves them due as well.
+func (pub *Publisher) presignFresh(ctx context.Context, recs []*store.CertRecord) {
+	due := recs[:0:0]
+	for _, rec := range recs {
+		if _, ok := pub.issuers[rec.IssuerID]; !ok {
+			continue // not an issuer this publisher signs for
+		}
+		if r, err := pub.st.OCSPResponse(ctx, rec.Serial); err == nil && r.StatusVersion == rec.Status.Version {
+			continue
+		}
+		due = append(due, rec)
 	}
-	if r, err := pub.st.OCSPResponse(ctx, rec.Serial); err == nil && r.StatusVersion == rec.Status.Version {
+	pub.signStoreFresh(ctx, due)
+}
+
+// signStoreFresh signs the response of each of recs (certificates of
+// this publisher's issuers) and stores them in one write.
+func (pub *Publisher) signStoreFresh(ctx context.Context, recs []*store.CertRecord) {
+	out := make([]store.OCSPRecord, 0, len(recs))
+	for _, rec := range recs {
+		if ctx.Err() != nil {
+			return
+		}
+		r, err := pub.signPresigned(ctx, pub.issuers[rec.IssuerID], rec)
+		if err != nil {
+			if ctx.Err() == nil {
+				pub.log.Warn("OCSP pre-sign of a new certificate failed; the next pass retries", "serial", serialHex(rec.Serial), "err", err)
+			}
+			continue
+		}
+		if r != nil {
+			out = append(out, *r)
+		}
+	}
+	if len(out) == 0 || (pub.beforeFreshStore != nil && !pub.beforeFreshStore(out)) {
 		return
 	}
-	if err := pub.presign(ctx, s, rec); err != nil && ctx.Err() == nil {
-		pub.log.Warn("OCSP pre-sign of a new certificate failed; the next pass retries", "serial", serialHex(rec.Serial), "err", err)
+	errs, err := pub.st.PutOCSPResponses(ctx, out)
+	if err != nil {
+		pub.m.ocspPresigned.WithLabelValues("error").Add(float64(len(out)))
+		if ctx.Err() == nil {
+			pub.log.Warn("storing pre-signed OCSP responses of new certificates failed; the next pass retries", "responses", len(out), "err", err)
+		}
+		return
+	}
+	for i, e := range errs {
+		if err := pub.presigned(e); err != nil {
+			pub.log.Warn("storing the pre-signed OCSP response of a new certificate failed; the next pass retries", "serial", serialHex(out[i].Serial), "err", err)
+		}
 	}
 }

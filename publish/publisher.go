@@ -62,6 +62,10 @@ type Publisher struct {
 	// fresh holds certificates just issued for the pre-signing job
 	// (Issued, ocspfresh.go).
 	fresh chan *store.CertRecord
+	// beforeFreshStore, set by tests only before the first Issued, sees
+	// each turn's signed responses before they are stored; false drops
+	// them (a crash between signing and storing).
+	beforeFreshStore func([]store.OCSPRecord) bool
 }
 
 // Open makes the publisher of the issuers and pins each issuer's CRL

@@ -78,6 +78,9 @@ type Publication interface {
 	PinCRLPartitions(ctx context.Context, issuerID string, n int, audit AuditEntry) (int, error)
 
 	PutOCSPResponse(ctx context.Context, r OCSPRecord) error
+	// PutOCSPResponses is PutOCSPResponse for several records in one
+	// write; errs[i] is record i's own refusal (ErrStale, ErrNotFound).
+	PutOCSPResponses(ctx context.Context, rs []OCSPRecord) (errs []error, err error)
 	OCSPResponse(ctx context.Context, serial []byte) (*OCSPRecord, error)
 	OCSPDue(ctx context.Context, before time.Time, cursor string, limit int) (page []OCSPDue, next string, err error)
 	OCSPRetire(ctx context.Context, serial []byte) error

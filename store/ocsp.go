@@ -20,41 +20,19 @@ import (
 // a synced write per pre-signed certificate would share the WAL sync
 // with every issuance batch.
 func (s *Store) PutOCSPResponse(ctx context.Context, r OCSPRecord) error {
-	serial, err := normSerial(r.Serial)
+	serial, err := checkOCSPRecord(&r)
 	if err != nil {
-		return fmt.Errorf("store: put OCSP response: %w", err)
+		return err
 	}
-	if err := checkBytes("OCSP response", r.DER, 1, maxDERLen); err != nil {
-		return fmt.Errorf("store: put OCSP response %x: %w", serial, err)
-	}
-	if r.NextUpdate.IsZero() {
-		return invalid("put OCSP response %x: no nextUpdate", serial)
-	}
-	return s.updateUnsynced(ctx, "put OCSP response", func(t *txn) error {
-		c, err := t.s.loadCert(t.s.db, serial)
-		if errors.Is(err, ErrNotFound) {
-			return fmt.Errorf("store: put OCSP response %x: %w", serial, ErrNotFound)
-		}
-		if err != nil {
-			return err
-		}
-		if c.Status.Version != r.StatusVersion {
-			return fmt.Errorf("store: put OCSP response %x: built for status version %d, now %d: %w",
-				serial, r.StatusVersion, c.Status.Version, ErrStale)
-		}
-		oldDue, err := t.ocspDue(serial)
-		if err != nil {
-			return err
-		}
-		rec := OCSPRecord{Serial: serial, DER: r.DER, NextUpdate: r.NextUpdate.UTC(), StatusVersion: r.StatusVersion, StoredAt: t.now}
-		if err := t.set(ocspKey(serial), encodeOCSP(&rec)); err != nil {
-			return err
-		}
-		if err := t.del(ocspDueKey(oldDue, serial)); err != nil {
-			return err
-		}
-		return t.set(ocspDueKey(rec.NextUpdate, serial), nil)
+	var refused error
+	err = s.updateUnsynced(ctx, "put OCSP response", func(t *txn) error {
+		refused, err = t.putOCSP(serial, &r, nil)
+		return err
 	})
+	if err != nil {
+		return err
+	}
+	return refused
 }
 
 // OCSPResponse returns the stored response of a certificate; ErrNotFound
