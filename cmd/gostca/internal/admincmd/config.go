@@ -1,7 +1,6 @@
 package admincmd
 
 import (
-	"flag"
 	"fmt"
 	"io"
 
@@ -12,10 +11,7 @@ import (
 // Config is `gostca config`: every configuration key with its effective
 // value and where it came from, then the environment overrides.
 func Config(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("config", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c command.Common
-	c.Register(fs)
+	fs, c := command.NewFlagSet("config", stderr)
 	if _, err := command.ParseFlags(fs, args); err != nil {
 		return 2
 	}

@@ -8,7 +8,6 @@ package admincmd
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -24,10 +23,7 @@ import (
 // overrides and creates or adopts the CA in the data directory, which
 // must not hold one yet.
 func Init(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("init", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c command.Common
-	c.Register(fs)
+	fs, c := command.NewFlagSet("init", stderr)
 	curve := fs.String("curve", "", "parameter set of the root and issuing CA keys (default ca.curve, tc26-256-A; P-256 and P-384 make a non-qualified ECDSA CA)")
 	with512 := fs.Bool("with-512", false, "also create an issuing CA on tc26-512-A")
 	org := fs.String("org", "", "organisation name in the CA certificates (default ca.organization)")

@@ -2,7 +2,6 @@ package admincmd
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
@@ -25,12 +24,7 @@ func Token(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	sub := args[0]
-	fs := flag.NewFlagSet("token "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c command.Common
-	c.Register(fs)
-	var r apiclient.Flags
-	r.Register(fs)
+	fs, c, r := command.NewRemoteFlagSet("token "+sub, stderr)
 	role := fs.String("role", "", "role: cabinet, service_centre, ca_operator, ca_admin, auditor")
 	scope := fs.String("scope", "", "service centre id (service_centre tokens only)")
 	name := fs.String("name", "", "a label for the token")
@@ -39,7 +33,7 @@ func Token(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if r.Enabled() {
-		return tokenRemote(ctx, sub, pos, &r, &api.TokenRequest{Role: *role, Scope: *scope, Name: *name}, stdout, stderr)
+		return tokenRemote(ctx, sub, pos, r, &api.TokenRequest{Role: *role, Scope: *scope, Name: *name}, stdout, stderr)
 	}
 	switch sub {
 	case "create":
@@ -48,7 +42,7 @@ func Token(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "gostca token create: %v\n", err)
 			return 2
 		}
-		return command.WithCA(ctx, "token create", &c, stderr, func(e *ca.CA) error {
+		return command.WithCA(ctx, "token create", c, stderr, func(e *ca.CA) error {
 			tok, ti, err := e.CreateToken(ctx, command.Actor(), rl, *scope, *name)
 			if err != nil {
 				return err
@@ -62,7 +56,7 @@ func Token(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "gostca token revoke: want the token id")
 			return 2
 		}
-		return command.WithCA(ctx, "token revoke", &c, stderr, func(e *ca.CA) error {
+		return command.WithCA(ctx, "token revoke", c, stderr, func(e *ca.CA) error {
 			if err := e.RevokeToken(ctx, command.Actor(), pos[0]); err != nil {
 				return err
 			}

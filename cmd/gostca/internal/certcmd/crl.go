@@ -2,7 +2,6 @@ package certcmd
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,22 +17,17 @@ import (
 // root's, see rootcrl.go), one line each; with --out, every published CRL
 // also written under a directory as the server serves it.
 func CRL(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("crl", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c command.Common
-	c.Register(fs)
-	var r apiclient.Flags
-	r.Register(fs)
+	fs, c, r := command.NewRemoteFlagSet("crl", stderr)
 	outDir := fs.String("out", "", "also write every published CRL under DIR as the server serves it under /crl/ (ISSUER.crl, ISSUER-delta.crl, ISSUER/P.crl, ISSUER/P-delta.crl)")
 	uploadRoot := fs.String("upload-root", "", "adopt FILE (PEM or DER), a CRL the offline root signed, as /crl/root.crl (checked against the root certificate first)")
 	if _, err := command.ParseFlags(fs, args); err != nil {
 		return 2
 	}
 	if *uploadRoot != "" {
-		return uploadRootCRL(ctx, &c, &r, *uploadRoot, stdout, stderr)
+		return uploadRootCRL(ctx, c, r, *uploadRoot, stdout, stderr)
 	}
 	if r.Enabled() {
-		return command.WithServer(ctx, "crl", &r, stderr, func(cl *apiclient.Client) error {
+		return command.WithServer(ctx, "crl", r, stderr, func(cl *apiclient.Client) error {
 			if err := remoteRootCRL(ctx, cl, *outDir, stdout); err != nil {
 				return err
 			}
@@ -63,7 +57,7 @@ func CRL(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return nil
 		})
 	}
-	return command.WithCA(ctx, "crl", &c, stderr, func(e *ca.CA) error {
+	return command.WithCA(ctx, "crl", c, stderr, func(e *ca.CA) error {
 		if err := localRootCRL(ctx, e, *outDir, stdout); err != nil {
 			return err
 		}

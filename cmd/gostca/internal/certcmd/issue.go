@@ -10,7 +10,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -27,12 +26,7 @@ import (
 // body without the CSR), written as PEM; its serial goes to standard
 // error.
 func Issue(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("issue", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c command.Common
-	c.Register(fs)
-	var r apiclient.Flags
-	r.Register(fs)
+	fs, c, r := command.NewRemoteFlagSet("issue", stderr)
 	csrFile := fs.String("csr", "", "PKCS#10 request file (PEM or DER)")
 	subjFile := fs.String("subject", "", "JSON file with the request: {profile, subject{…}, subject_sign_tool, …} as POST /api/v1/certificates takes, csr omitted")
 	profile := fs.String("profile", "", "profile (overrides the JSON)")
@@ -76,7 +70,7 @@ func Issue(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if !strings.Contains(body.CSR, "-----BEGIN") {
 			body.CSR = base64.StdEncoding.EncodeToString(csr)
 		}
-		return command.WithServer(ctx, "issue", &r, stderr, func(cl *apiclient.Client) error {
+		return command.WithServer(ctx, "issue", r, stderr, func(cl *apiclient.Client) error {
 			cert, err := cl.Issue(ctx, &body)
 			if err != nil {
 				return err
@@ -85,7 +79,7 @@ func Issue(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return writeCert([]byte(cert.CertificatePEM))
 		})
 	}
-	return command.WithCA(ctx, "issue", &c, stderr, func(e *ca.CA) error {
+	return command.WithCA(ctx, "issue", c, stderr, func(e *ca.CA) error {
 		res, err := e.Issue(ctx, command.Principal(), &ca.IssueRequest{
 			Issuer: body.Issuer, Profile: body.Profile, CSR: csr, Subject: api.SubjectFromJSON(body.Subject),
 			SubjectSignTool: body.SubjectSignTool, IdentificationKind: body.IdentificationKind, Emails: body.Emails,

@@ -74,12 +74,7 @@ func listLine(w io.Writer, serial, issuer, profile, status string, nb, na time.T
 // List is `gostca list`: every certificate through the filters, one
 // tab-separated line each, following the cursors to the end.
 func List(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("list", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c command.Common
-	c.Register(fs)
-	var r apiclient.Flags
-	r.Register(fs)
+	fs, c, r := command.NewRemoteFlagSet("list", stderr)
 	var f listFilters
 	f.register(fs)
 	pos, err := command.ParseFlags(fs, args)
@@ -98,7 +93,7 @@ func List(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	shown := 0
 	more := func() bool { return f.limit <= 0 || shown < f.limit }
 	if r.Enabled() {
-		return command.WithServer(ctx, "list", &r, stderr, func(cl *apiclient.Client) error {
+		return command.WithServer(ctx, "list", r, stderr, func(cl *apiclient.Client) error {
 			q := f.query()
 			fmt.Fprintln(stdout, listHeader)
 			for more() {
@@ -122,7 +117,7 @@ func List(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return nil
 		})
 	}
-	return command.WithCA(ctx, "list", &c, stderr, func(e *ca.CA) error {
+	return command.WithCA(ctx, "list", c, stderr, func(e *ca.CA) error {
 		fmt.Fprintln(stdout, listHeader)
 		for more() {
 			page, next, err := e.FindCertificates(ctx, command.Principal(), sq)

@@ -2,7 +2,6 @@ package certcmd
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
@@ -15,12 +14,7 @@ import (
 // SetStatus is `gostca revoke|suspend|resume SERIAL` (action is the
 // command's name): the certificate's new status is printed.
 func SetStatus(ctx context.Context, action string, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet(action, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c command.Common
-	c.Register(fs)
-	var r apiclient.Flags
-	r.Register(fs)
+	fs, c, r := command.NewRemoteFlagSet(action, stderr)
 	reason := fs.String("reason", "", "revocation reason: "+reasonNames())
 	comment := fs.String("comment", "", "comment for the audit log")
 	pos, err := command.ParseFlags(fs, args)
@@ -41,7 +35,7 @@ func SetStatus(ctx context.Context, action string, args []string, stdout, stderr
 		return 2
 	}
 	if r.Enabled() {
-		return command.WithServer(ctx, action, &r, stderr, func(cl *apiclient.Client) error {
+		return command.WithServer(ctx, action, r, stderr, func(cl *apiclient.Client) error {
 			cert, err := cl.SetStatus(ctx, ca.FormatSerial(serial), action, &api.StatusRequest{Reason: *reason, Comment: *comment})
 			if err != nil {
 				return err
@@ -59,7 +53,7 @@ func SetStatus(ctx context.Context, action string, args []string, stdout, stderr
 	default:
 		req.Action = ca.Resume
 	}
-	return command.WithCA(ctx, action, &c, stderr, func(e *ca.CA) error {
+	return command.WithCA(ctx, action, c, stderr, func(e *ca.CA) error {
 		rec, err := e.SetStatus(ctx, command.Principal(), serial, req)
 		if err != nil {
 			return err

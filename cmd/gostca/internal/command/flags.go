@@ -2,9 +2,11 @@ package command
 
 import (
 	"flag"
+	"io"
 	"os"
 	"strings"
 
+	"github.com/gostca/gostca/cmd/gostca/internal/apiclient"
 	"github.com/gostca/gostca/config"
 )
 
@@ -53,3 +55,22 @@ type ListFlag []string
 
 func (l *ListFlag) String() string     { return strings.Join(*l, ",") }
 func (l *ListFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// NewFlagSet is the flag set of a command that acts on the data
+// directory: errors on stderr, --config and --data registered.
+func NewFlagSet(name string, stderr io.Writer) (*flag.FlagSet, *Common) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c := new(Common)
+	c.Register(fs)
+	return fs, c
+}
+
+// NewRemoteFlagSet is NewFlagSet for a command that may also act
+// through a running server: --server, --token-file and --tls-ca too.
+func NewRemoteFlagSet(name string, stderr io.Writer) (*flag.FlagSet, *Common, *apiclient.Flags) {
+	fs, c := NewFlagSet(name, stderr)
+	r := new(apiclient.Flags)
+	r.Register(fs)
+	return fs, c, r
+}

@@ -5,7 +5,6 @@ package hookscmd
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -29,12 +28,7 @@ func Outbox(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	sub := args[0]
-	fs := flag.NewFlagSet("outbox "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c command.Common
-	c.Register(fs)
-	var r apiclient.Flags
-	r.Register(fs)
+	fs, c, r := command.NewRemoteFlagSet("outbox "+sub, stderr)
 	state := fs.String("state", "pending", "list: pending, dead or all")
 	kind := fs.String("kind", "", "list: only this kind (esia, registry_check, sms, email, renewal)")
 	limit := fs.Int("limit", 100, "list: at most this many rows (1..1000)")
@@ -72,7 +66,7 @@ func Outbox(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if r.Enabled() {
-		return command.WithServer(ctx, name, &r, stderr, func(cl *apiclient.Client) error {
+		return command.WithServer(ctx, name, r, stderr, func(cl *apiclient.Client) error {
 			if sub == "list" {
 				var out struct{ Items []hooksapi.OutboxRow }
 				q := url.Values{"state": {*state}, "limit": {strconv.Itoa(*limit)}}
@@ -96,7 +90,7 @@ func Outbox(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return command.PrintJSON(stdout, row)
 		})
 	}
-	return command.WithCA(ctx, name, &c, stderr, func(e *ca.CA) error {
+	return command.WithCA(ctx, name, c, stderr, func(e *ca.CA) error {
 		h := e.Hooks()
 		var (
 			row *store.OutboxRow

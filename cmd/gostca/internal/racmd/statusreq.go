@@ -2,7 +2,6 @@ package racmd
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -26,12 +25,7 @@ func StatusRequests(ctx context.Context, args []string, stdout, stderr io.Writer
 		return 2
 	}
 	sub := args[0]
-	fs := flag.NewFlagSet("status-requests "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c command.Common
-	c.Register(fs)
-	var r apiclient.Flags
-	r.Register(fs)
+	fs, c, r := command.NewRemoteFlagSet("status-requests "+sub, stderr)
 	state := fs.String("state", "pending", "list: pending, approved, rejected or awaiting_code")
 	limit := fs.Int("limit", 100, "list: at most this many requests (1..1000)")
 	reason := fs.String("reason", "", "reject: why (the subscriber reads it)")
@@ -60,7 +54,7 @@ func StatusRequests(ctx context.Context, args []string, stdout, stderr io.Writer
 		return 2
 	}
 	if r.Enabled() {
-		return command.WithServer(ctx, name, &r, stderr, func(cl *apiclient.Client) error {
+		return command.WithServer(ctx, name, r, stderr, func(cl *apiclient.Client) error {
 			if sub == "list" {
 				var out cabinetapi.StatusRequestPage
 				q := url.Values{"state": {*state}, "limit": {strconv.Itoa(*limit)}}
@@ -81,7 +75,7 @@ func StatusRequests(ctx context.Context, args []string, stdout, stderr io.Writer
 			return command.PrintJSON(stdout, out)
 		})
 	}
-	return command.WithCA(ctx, name, &c, stderr, func(e *ca.CA) error {
+	return command.WithCA(ctx, name, c, stderr, func(e *ca.CA) error {
 		if sub == "list" {
 			rows, _, err := e.StatusRequests(ctx, *state, "", *limit)
 			if err != nil {

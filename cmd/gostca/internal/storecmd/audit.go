@@ -3,7 +3,6 @@ package storecmd
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/url"
@@ -26,10 +25,7 @@ func Audit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	sub := args[0]
-	fs := flag.NewFlagSet("audit "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c command.Common
-	c.Register(fs)
+	fs, c := command.NewFlagSet("audit "+sub, stderr)
 	switch sub {
 	case "checkpoint":
 		var r apiclient.Flags
@@ -66,7 +62,7 @@ func Audit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				return write(cp)
 			})
 		}
-		return command.WithCA(ctx, "audit checkpoint", &c, stderr, func(e *ca.CA) error {
+		return command.WithCA(ctx, "audit checkpoint", c, stderr, func(e *ca.CA) error {
 			cp, err := e.Checkpoint(ctx)
 			if err != nil {
 				return err

@@ -7,7 +7,6 @@ package storecmd
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
@@ -22,10 +21,7 @@ import (
 // of the audit chain and of the documents, then each problem, and exits
 // 1 when there is one.
 func Fsck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("fsck", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c command.Common
-	c.Register(fs)
+	fs, c := command.NewFlagSet("fsck", stderr)
 	var checkpoints command.ListFlag
 	fs.Var(&checkpoints, "checkpoint", "an audit checkpoint file (gostca audit checkpoint, audit.checkpoint_file; repeatable): the chain is verified against the newest")
 	if _, err := command.ParseFlags(fs, args); err != nil {

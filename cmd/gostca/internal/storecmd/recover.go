@@ -2,7 +2,6 @@ package storecmd
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
@@ -18,10 +17,7 @@ import (
 // they stand, the acceptance is audited ("intent.accept-unmacced"), and
 // recovery re-checks them by the schema 6 rules before it signs any.
 func Recover(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("recover", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c command.Common
-	c.Register(fs)
+	fs, c := command.NewFlagSet("recover", stderr)
 	accept := fs.Bool("accept-unmacced", false, "accept pending intents written before schema 7 (no MAC); "+
 		"only once you trust the database as the previous version left it")
 	if _, err := command.ParseFlags(fs, args); err != nil {
