@@ -33,7 +33,7 @@ const MaxDocument = 1 << 20
 // answer. The SMS code confirmer (CodeConfirmer) is built in; a mobile
 // application confirmer (a push to the subscriber's app, answered
 // through the integrations) implements the same two calls and is given
-// in CloudOptions.Confirmer.
+// in Options.Confirmer.
 type Confirmer interface {
 	// Begin asks the subscriber to confirm op, returning the challenge
 	// the client names when it confirms (recorded in op.Challenge).
