@@ -117,7 +117,7 @@ func (s *Server) ocspPost(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byte)
 	a := s.pub.OCSP(c, ctx.PostBody())
 	ctx.Response.Header.Set("Cache-Control", "no-store")
 	ctx.SetContentType("application/ocsp-response")
-	ctx.SetBody(a.DER)
+	ctx.Response.SetBodyRaw(a.DER) // shared, never changed once made: no copy
 	return nil
 }
 
@@ -131,8 +131,11 @@ func (s *Server) ocspGet(ctx *fasthttp.RequestCtx, _ *auth.Principal, param []by
 	if a.NextUpdate.IsZero() || a.Result == publish.OCSPResultUnknown {
 		ctx.Response.Header.Set("Cache-Control", "no-store")
 	} else {
-		sum := sha256.Sum256(a.DER)
-		etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+		etag := a.ETag // known ahead for a cached answer
+		if etag == "" {
+			sum := sha256.Sum256(a.DER)
+			etag = `"` + hex.EncodeToString(sum[:16]) + `"`
+		}
 		// Bounded by ocsp.max_age: a cache must come back soon, or it
 		// serves "good" long after a revocation.
 		maxAge := min(s.ocspMaxAge, time.Until(a.NextUpdate))
@@ -143,7 +146,7 @@ func (s *Server) ocspGet(ctx *fasthttp.RequestCtx, _ *auth.Principal, param []by
 		}
 		cacheHeaders(ctx, etag, a.ThisUpdate, a.NextUpdate, maxAge)
 	}
-	ctx.SetBody(a.DER)
+	ctx.Response.SetBodyRaw(a.DER) // shared, never changed once made: no copy
 	return nil
 }
 

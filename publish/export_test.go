@@ -30,3 +30,11 @@ var (
 	HasOCSPSigning = hasOCSPSigning
 	ResponderDue   = responderDue
 )
+
+// OCSPCacheLen is the number of cached OCSP answers (0 without a cache).
+func (pub *Publisher) OCSPCacheLen() int {
+	if pub.cache == nil {
+		return 0
+	}
+	return pub.cache.len()
+}

@@ -33,6 +33,9 @@ type OCSPAnswer struct {
 	// ThisUpdate and NextUpdate of the (first) single response, for cache
 	// headers; zero for error responses.
 	ThisUpdate, NextUpdate time.Time
+	// ETag is the entity tag of DER for HTTP caches when known ahead (an
+	// answer from the cache); empty: the HTTP layer computes it.
+	ETag string
 }
 
 var errorResponses = map[pkix.OCSPResponseStatus][]byte{}
@@ -52,7 +55,9 @@ func (pub *Publisher) ocspError(status pkix.OCSPResponseStatus, result string) *
 	return &OCSPAnswer{DER: errorResponses[status], Result: result}
 }
 
-// OCSP answers a DER OCSP request (HTTP POST).
+// OCSP answers a DER OCSP request (HTTP POST). Answers are shared (the
+// cache hands the same one to every request for a certificate): read
+// them, never change them.
 func (pub *Publisher) OCSP(ctx context.Context, der []byte) *OCSPAnswer {
 	req, err := pkix.ParseOCSPRequest(der)
 	if err != nil {
@@ -91,6 +96,20 @@ func (pub *Publisher) respond(ctx context.Context, req *pkix.OCSPRequest) *OCSPA
 		}
 		s = found
 	}
+	// A request a pre-signed response answers may be answered from the
+	// cache (ocspcache.go); otherwise the generation taken here, before
+	// the first store read, lets its answer be cached.
+	now := time.Now()
+	var gen uint64
+	cacheable := pub.cache != nil && len(req.CertIDs) == 1 && req.CertIDs[0].Hash == pkix.OCSPHashSHA1 &&
+		(req.Nonce == nil || pub.cfg.OCSP.PresignedOnly)
+	if cacheable {
+		if a, ok := pub.cache.get(s, req.CertIDs[0].Serial, now); ok {
+			pub.m.presignedAnswer(a.Result)
+			return a
+		}
+		gen = pub.cache.generation(req.CertIDs[0].Serial)
+	}
 	recs := make([]*store.CertRecord, len(req.CertIDs))
 	for i := range req.CertIDs {
 		rec, err := pub.st.Certificate(ctx, req.CertIDs[i].Serial)
@@ -105,9 +124,8 @@ func (pub *Publisher) respond(ctx context.Context, req *pkix.OCSPRequest) *OCSPA
 		}
 	}
 	if pub.cfg.OCSP.PresignedOnly {
-		return pub.respondPresigned(ctx, req, recs)
+		return pub.respondPresigned(ctx, s, req, recs, now, cacheable, gen)
 	}
-	now := time.Now()
 	// The pre-signed response answers a request for exactly one of our
 	// certificates, without a nonce, with a SHA-1 CertID (what it was
 	// signed for).
@@ -115,9 +133,7 @@ func (pub *Publisher) respond(ctx context.Context, req *pkix.OCSPRequest) *OCSPA
 	if presignable {
 		r, err := pub.st.OCSPResponse(ctx, recs[0].Serial)
 		if err == nil && r.StatusVersion == recs[0].Status.Version && now.Before(r.NextUpdate) {
-			res := resultOf(recs[0])
-			pub.m.ocspRequests.WithLabelValues(res, "presigned").Inc()
-			return &OCSPAnswer{DER: r.DER, Result: res, Presigned: true, NextUpdate: r.NextUpdate, ThisUpdate: r.NextUpdate.Add(-pub.cfg.OCSP.Validity)}
+			return pub.presignedAnswer(s, req, r, recs[0], cacheable, gen)
 		}
 	}
 	// Live signing, bounded.
@@ -143,7 +159,10 @@ func (pub *Publisher) respond(ctx context.Context, req *pkix.OCSPRequest) *OCSPA
 	if presignable {
 		// Keep it for the next request like this one.
 		err := pub.st.PutOCSPResponse(ctx, store.OCSPRecord{Serial: recs[0].Serial, DER: der, NextUpdate: nextUpdate, StatusVersion: recs[0].Status.Version})
-		if err != nil && !errors.Is(err, store.ErrStale) {
+		switch {
+		case err == nil && cacheable:
+			pub.cacheAnswer(s, req, gen, OCSPAnswer{DER: der, Result: resultOf(recs[0]), Presigned: true, ThisUpdate: thisUpdate, NextUpdate: nextUpdate})
+		case err != nil && !errors.Is(err, store.ErrStale):
 			pub.log.Warn("OCSP: storing a live response failed", "err", err)
 		}
 	}
@@ -153,6 +172,24 @@ func (pub *Publisher) respond(ctx context.Context, req *pkix.OCSPRequest) *OCSPA
 	}
 	pub.m.ocspRequests.WithLabelValues(res, "live").Inc()
 	return &OCSPAnswer{DER: der, Result: res, ThisUpdate: thisUpdate, NextUpdate: nextUpdate}
+}
+
+// presignedAnswer answers from r, the stored response that is current
+// for rec, and caches the answer when the request allows it.
+func (pub *Publisher) presignedAnswer(s *issuerState, req *pkix.OCSPRequest, r *store.OCSPRecord, rec *store.CertRecord, cacheable bool, gen uint64) *OCSPAnswer {
+	a := &OCSPAnswer{DER: r.DER, Result: resultOf(rec), Presigned: true, NextUpdate: r.NextUpdate, ThisUpdate: r.NextUpdate.Add(-pub.cfg.OCSP.Validity)}
+	pub.m.presignedAnswer(a.Result)
+	if cacheable {
+		pub.cacheAnswer(s, req, gen, *a)
+	}
+	return a
+}
+
+// cacheAnswer caches a, current for req's only certificate when the
+// generation was gen, until half of ocsp.refresh_before before its
+// nextUpdate (ocspcache.go).
+func (pub *Publisher) cacheAnswer(s *issuerState, req *pkix.OCSPRequest, gen uint64, a OCSPAnswer) {
+	pub.cache.put(s, req.CertIDs[0].Serial, gen, a, a.NextUpdate.Add(-pub.cfg.OCSP.RefreshBefore/2))
 }
 
 func resultOf(rec *store.CertRecord) string {
