@@ -8,7 +8,7 @@ import (
 
 // Respond answers a parsed OCSP request.
 func (pub *Publisher) Respond(ctx context.Context, req *pkix.OCSPRequest) *OCSPAnswer {
-	return pub.respond(ctx, req)
+	return pub.respond(ctx, req, 0)
 }
 
 // CertID is the CertID of a serial of an issuer.

@@ -59,24 +59,37 @@ func (pub *Publisher) ocspError(status pkix.OCSPResponseStatus, result string) *
 // cache hands the same one to every request for a certificate): read
 // them, never change them.
 func (pub *Publisher) OCSP(ctx context.Context, der []byte) *OCSPAnswer {
+	return pub.OCSPWithin(ctx, der, 0)
+}
+
+// OCSPWithin is OCSP with the work of an answer that is not cached
+// (store reads, live signing) bounded by timeout (0: ctx alone bounds
+// it). A cached answer needs neither, so the HTTP handlers pass their
+// request timeout here instead of making a deadline per request.
+func (pub *Publisher) OCSPWithin(ctx context.Context, der []byte, timeout time.Duration) *OCSPAnswer {
 	req, err := pkix.ParseOCSPRequest(der)
 	if err != nil {
 		return pub.ocspError(pkix.OCSPMalformedRequest, OCSPResultMalformed)
 	}
-	return pub.respond(ctx, req)
+	return pub.respond(ctx, req, timeout)
 }
 
 // OCSPGet answers the request of an HTTP GET: path is the URL-escaped
 // base64 DER after the responder's base URL.
 func (pub *Publisher) OCSPGet(ctx context.Context, path string) *OCSPAnswer {
+	return pub.OCSPGetWithin(ctx, path, 0)
+}
+
+// OCSPGetWithin is OCSPGet bounded as OCSPWithin is.
+func (pub *Publisher) OCSPGetWithin(ctx context.Context, path string, timeout time.Duration) *OCSPAnswer {
 	req, err := pkix.ParseOCSPRequestGET(path)
 	if err != nil {
 		return pub.ocspError(pkix.OCSPMalformedRequest, OCSPResultMalformed)
 	}
-	return pub.respond(ctx, req)
+	return pub.respond(ctx, req, timeout)
 }
 
-func (pub *Publisher) respond(ctx context.Context, req *pkix.OCSPRequest) *OCSPAnswer {
+func (pub *Publisher) respond(ctx context.Context, req *pkix.OCSPRequest, timeout time.Duration) *OCSPAnswer {
 	if len(req.CertIDs) > maxOCSPCertIDs {
 		return pub.ocspError(pkix.OCSPMalformedRequest, OCSPResultMalformed)
 	}
@@ -109,6 +122,11 @@ func (pub *Publisher) respond(ctx context.Context, req *pkix.OCSPRequest) *OCSPA
 			return a
 		}
 		gen = pub.cache.generation(req.CertIDs[0].Serial)
+	}
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
 	}
 	recs := make([]*store.CertRecord, len(req.CertIDs))
 	for i := range req.CertIDs {
