@@ -129,7 +129,16 @@ func (pub *Publisher) respond(ctx context.Context, req *pkix.OCSPRequest, timeou
 		defer cancel()
 	}
 	recs := make([]*store.CertRecord, len(req.CertIDs))
+	if pub.cache != nil && !cacheable && len(req.CertIDs) == 1 {
+		// A request signed live (a nonce, another hash) for a certificate
+		// whose answer is cached: the cached record's status is current
+		// (the cache drops it on a status change), so no store read.
+		recs[0] = pub.cache.record(s, req.CertIDs[0].Serial)
+	}
 	for i := range req.CertIDs {
+		if recs[i] != nil {
+			continue
+		}
 		rec, err := pub.st.Certificate(ctx, req.CertIDs[i].Serial)
 		switch {
 		case err == nil && rec.IssuerID == s.is.ID:
@@ -154,12 +163,9 @@ func (pub *Publisher) respond(ctx context.Context, req *pkix.OCSPRequest, timeou
 			return pub.presignedAnswer(s, req, r, recs[0], cacheable, gen)
 		}
 	}
-	// Live signing, bounded.
-	wait, cancel := context.WithTimeout(ctx, pub.cfg.OCSP.LiveWait)
-	defer cancel()
-	select {
-	case pub.ocspSem <- struct{}{}:
-	case <-wait.Done():
+	// Live signing, bounded: a free slot is taken at once, else waited
+	// for up to ocsp.live_wait.
+	if !pub.liveSlot(ctx) {
 		return pub.ocspError(pkix.OCSPTryLater, OCSPResultTryLater)
 	}
 	defer func() { <-pub.ocspSem }()
@@ -179,7 +185,7 @@ func (pub *Publisher) respond(ctx context.Context, req *pkix.OCSPRequest, timeou
 		err := pub.st.PutOCSPResponse(ctx, store.OCSPRecord{Serial: recs[0].Serial, DER: der, NextUpdate: nextUpdate, StatusVersion: recs[0].Status.Version})
 		switch {
 		case err == nil && cacheable:
-			pub.cacheAnswer(s, req, gen, OCSPAnswer{DER: der, Result: resultOf(recs[0]), Presigned: true, ThisUpdate: thisUpdate, NextUpdate: nextUpdate})
+			pub.cacheAnswer(s, req, gen, recs[0], OCSPAnswer{DER: der, Result: resultOf(recs[0]), Presigned: true, ThisUpdate: thisUpdate, NextUpdate: nextUpdate})
 		case err != nil && !errors.Is(err, store.ErrStale):
 			pub.log.Warn("OCSP: storing a live response failed", "err", err)
 		}
@@ -192,13 +198,32 @@ func (pub *Publisher) respond(ctx context.Context, req *pkix.OCSPRequest, timeou
 	return &OCSPAnswer{DER: der, Result: res, ThisUpdate: thisUpdate, NextUpdate: nextUpdate}
 }
 
+// liveSlot takes a live-signing slot, waiting at most ocsp.live_wait
+// (and while ctx lasts) when none is free; false: none came.
+func (pub *Publisher) liveSlot(ctx context.Context) bool {
+	select {
+	case pub.ocspSem <- struct{}{}:
+		return true
+	default:
+	}
+	t := time.NewTimer(pub.cfg.OCSP.LiveWait)
+	defer t.Stop()
+	select {
+	case pub.ocspSem <- struct{}{}:
+		return true
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return false
+}
+
 // presignedAnswer answers from r, the stored response that is current
 // for rec, and caches the answer when the request allows it.
 func (pub *Publisher) presignedAnswer(s *issuerState, req *pkix.OCSPRequest, r *store.OCSPRecord, rec *store.CertRecord, cacheable bool, gen uint64) *OCSPAnswer {
 	a := &OCSPAnswer{DER: r.DER, Result: resultOf(rec), Presigned: true, NextUpdate: r.NextUpdate, ThisUpdate: r.NextUpdate.Add(-pub.cfg.OCSP.Validity)}
 	pub.m.presignedAnswer(a.Result)
 	if cacheable {
-		pub.cacheAnswer(s, req, gen, *a)
+		pub.cacheAnswer(s, req, gen, rec, *a)
 	}
 	return a
 }
@@ -206,8 +231,8 @@ func (pub *Publisher) presignedAnswer(s *issuerState, req *pkix.OCSPRequest, r *
 // cacheAnswer caches a, current for req's only certificate when the
 // generation was gen, until half of ocsp.refresh_before before its
 // nextUpdate (ocspcache.go).
-func (pub *Publisher) cacheAnswer(s *issuerState, req *pkix.OCSPRequest, gen uint64, a OCSPAnswer) {
-	pub.cache.put(s, req.CertIDs[0].Serial, gen, a, a.NextUpdate.Add(-pub.cfg.OCSP.RefreshBefore/2))
+func (pub *Publisher) cacheAnswer(s *issuerState, req *pkix.OCSPRequest, gen uint64, rec *store.CertRecord, a OCSPAnswer) {
+	pub.cache.put(s, req.CertIDs[0].Serial, gen, rec, a, a.NextUpdate.Add(-pub.cfg.OCSP.RefreshBefore/2))
 }
 
 func resultOf(rec *store.CertRecord) string {

@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"sync"
 	"time"
+
+	"github.com/gostca/gostca/store"
 )
 
 // The OCSP answer cache holds the pre-signed answers of the certificates
@@ -51,6 +53,9 @@ type ocspCacheShard struct {
 // ocspCached is one cached answer; never changed once made.
 type ocspCached struct {
 	issuer *issuerState
+	// rec is the certificate record the answer was current for, shared
+	// and read only: its status answers live-signed requests too.
+	rec    *store.CertRecord
 	answer OCSPAnswer
 	until  time.Time // served while now is before it
 }
@@ -100,6 +105,22 @@ func (c *ocspCache) get(s *issuerState, serial []byte, now time.Time) (*OCSPAnsw
 	return &e.answer, true
 }
 
+// record returns the certificate record of serial of issuer s that a
+// cached answer was current for (nil: none cached). Its status is
+// current whether or not the answer is still served: a status change
+// removes the entry.
+func (c *ocspCache) record(s *issuerState, serial []byte) *store.CertRecord {
+	serial = cacheSerial(serial)
+	sh := c.shard(serial)
+	sh.mu.RLock()
+	e := sh.m[string(serial)]
+	sh.mu.RUnlock()
+	if e == nil || e.issuer != s {
+		return nil
+	}
+	return e.rec
+}
+
 // generation is what put needs: take it before the first store read of
 // a request whose answer may be cached.
 func (c *ocspCache) generation(serial []byte) uint64 {
@@ -113,14 +134,14 @@ func (c *ocspCache) generation(serial []byte) uint64 {
 // the shard changed since gen was taken (a removal: possibly a status
 // change the answer predates) or the answer is due for re-signing soon.
 // A full shard drops an entry of its choice.
-func (c *ocspCache) put(s *issuerState, serial []byte, gen uint64, a OCSPAnswer, until time.Time) {
+func (c *ocspCache) put(s *issuerState, serial []byte, gen uint64, rec *store.CertRecord, a OCSPAnswer, until time.Time) {
 	if !time.Now().Before(until) {
 		return
 	}
 	serial = cacheSerial(serial)
 	sum := sha256.Sum256(a.DER)
 	a.ETag = `"` + hex.EncodeToString(sum[:16]) + `"`
-	e := &ocspCached{issuer: s, answer: a, until: until}
+	e := &ocspCached{issuer: s, rec: rec, answer: a, until: until}
 	sh := c.shard(serial)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()

@@ -17,7 +17,8 @@ import (
 // before it. The certificate goes on hold and back to valid in rounds,
 // then is revoked; every answer is parsed, and one whose whole request
 // fell inside a "not good" window (after the change returned, before the
-// next one began) must not say good. Both modes: live signing allowed and
+// next one began) must not say good, whether served from the cache or
+// signed live for a nonce from the status it holds. Both modes: live signing allowed and
 // ocsp.presigned_only.
 func TestOCSPCacheCoherentUnderLoad(t *testing.T) {
 	for _, only := range []bool{false, true} {
@@ -52,16 +53,21 @@ func TestOCSPCacheCoherentUnderLoad(t *testing.T) {
 				defer wg.Done()
 				for !stop.Load() {
 					q := req
-					if g == 0 {
+					switch g {
+					case 0:
 						// Another certificate, so that puts and removals of
 						// the shard's other serials go on as well.
 						q = &pkix.OCSPRequest{CertIDs: []pkix.CertID{otherID}}
+					case 1:
+						// A nonce: signed live (unless presigned_only), from
+						// the status the cache holds for the certificate.
+						q = &pkix.OCSPRequest{CertIDs: []pkix.CertID{id}, Nonce: []byte("0123456789abcdef")}
 					}
 					e1 := epoch.Load()
 					a := pub.Respond(ctx, q)
 					e2 := epoch.Load()
 					answers.Add(1)
-					if q != req {
+					if g == 0 {
 						continue
 					}
 					resp, err := pkix.ParseOCSPResponse(a.DER)
