@@ -220,7 +220,7 @@ type OCSPConfig struct {
 	// key sign. Recommended for HSM-backed CAs.
 	PresignedOnly bool `toml:"presigned_only"`
 	// CacheEntries bounds the in-memory cache of pre-signed answers
-	// (about 1–2 KB each), kept coherent with status changes; 0: none.
+	// (about 2 KB each), kept coherent with status changes; 0: none.
 	CacheEntries int `toml:"cache_entries"`
 }
 
@@ -346,7 +346,7 @@ func DefaultConfig() Config {
 		Keys:   KeysConfig{Backend: BackendSoft},
 		PKCS11: PKCS11Config{Slot: -1, Sessions: 4, MaxWait: 5 * time.Second, MaxAttempts: 3, ProbeInterval: 5 * time.Second},
 		OCSP: OCSPConfig{Validity: 24 * time.Hour, RefreshBefore: 12 * time.Hour, RefreshInterval: time.Minute,
-			LiveConcurrency: 8, LiveWait: 2 * time.Second, MaxAge: 5 * time.Minute, CacheEntries: 16384},
+			LiveConcurrency: 8, LiveWait: 2 * time.Second, MaxAge: 5 * time.Minute, CacheEntries: 8192},
 		CRL: CRLConfig{Validity: 24 * time.Hour, RefreshInterval: time.Hour, DeltaValidity: time.Hour},
 		Hooks: HooksConfig{Timeout: 10 * time.Second, Concurrency: 4, PollInterval: 5 * time.Second,
 			MaxBackoff: time.Hour, MinBackoff: 2 * time.Second, ReplayWindow: 5 * time.Minute, RenewalInterval: time.Hour},

@@ -53,8 +53,9 @@ type ocspCacheShard struct {
 // ocspCached is one cached answer; never changed once made.
 type ocspCached struct {
 	issuer *issuerState
-	// rec is the certificate record the answer was current for, shared
-	// and read only: its status answers live-signed requests too.
+	// rec is the part of the certificate record the answer was current
+	// for that OCSP reads (serial, issuer, status), shared and read only:
+	// its status answers live-signed requests too.
 	rec    *store.CertRecord
 	answer OCSPAnswer
 	until  time.Time // served while now is before it
@@ -141,7 +142,11 @@ func (c *ocspCache) put(s *issuerState, serial []byte, gen uint64, rec *store.Ce
 	serial = cacheSerial(serial)
 	sum := sha256.Sum256(a.DER)
 	a.ETag = `"` + hex.EncodeToString(sum[:16]) + `"`
-	e := &ocspCached{issuer: s, rec: rec, answer: a, until: until}
+	e := &ocspCached{issuer: s, answer: a, until: until}
+	if rec != nil {
+		// What the OCSP answer needs of it, not the certificate's DER.
+		e.rec = &store.CertRecord{Serial: rec.Serial, IssuerID: rec.IssuerID, Status: rec.Status, NotAfter: rec.NotAfter}
+	}
 	sh := c.shard(serial)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
