@@ -120,6 +120,7 @@ func (c *CA) SetStatus(ctx context.Context, p *auth.Principal, serial []byte, re
 		audit.Reason = "certificateHold"
 	}
 	if err := c.st.SetStatus(ctx, serial, ch, audit); err != nil {
+		c.pub.ForgetOCSP(serial) // an error may come after the commit
 		ce := caerr.Classify(err)
 		if caerr.CodeOf(ce) == caerr.CodeInvalidTransition {
 			if cur, rerr := c.st.Certificate(ctx, serial); rerr == nil {
@@ -130,6 +131,7 @@ func (c *CA) SetStatus(ctx context.Context, p *auth.Principal, serial []byte, re
 	}
 	rec, err := c.st.Certificate(ctx, serial)
 	if err != nil {
+		c.pub.ForgetOCSP(serial) // no cached answer outlives the change
 		return nil, caerr.Classify(err)
 	}
 	c.pub.StatusChanged(ctx, rec)

@@ -107,6 +107,9 @@ func (c *CA) DecideStatusRequest(ctx context.Context, p *auth.Principal, id stri
 	}
 	d.Outbox = []store.OutboxRow{statusreq.NoticeRow(tmpl, r.Phone, r.Serial)}
 	out, err := c.st.DecideStatusRequest(ctx, r.ID, d, audit)
+	if err != nil && approve {
+		c.pub.ForgetOCSP(r.Serial) // an error may come after the commit
+	}
 	switch {
 	case errors.Is(err, store.ErrConflict):
 		return nil, &caerr.Error{Code: caerr.CodeInvalidTransition, Detail: "the request was decided already"}
@@ -122,6 +125,7 @@ func (c *CA) DecideStatusRequest(ctx context.Context, p *auth.Principal, id stri
 	if approve {
 		rec, err := c.st.Certificate(ctx, r.Serial)
 		if err != nil {
+			c.pub.ForgetOCSP(r.Serial) // no cached answer outlives the change
 			return nil, caerr.Classify(err)
 		}
 		c.pub.StatusChanged(ctx, rec)

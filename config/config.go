@@ -223,6 +223,9 @@ type OCSPConfig struct {
 	// response for gets an unsigned error answer, so no request makes a
 	// key sign. Recommended for HSM-backed CAs.
 	PresignedOnly bool `toml:"presigned_only"`
+	// CacheEntries bounds the in-memory cache of pre-signed answers
+	// (about 2 KB each), kept coherent with status changes; 0: none.
+	CacheEntries int `toml:"cache_entries"`
 }
 
 // CRLConfig tunes CRL generation.
@@ -347,7 +350,7 @@ func DefaultConfig() Config {
 		Keys:   KeysConfig{Backend: BackendSoft},
 		PKCS11: PKCS11Config{Slot: -1, Sessions: 4, MaxWait: 5 * time.Second, MaxAttempts: 3, ProbeInterval: 5 * time.Second},
 		OCSP: OCSPConfig{Validity: 24 * time.Hour, RefreshBefore: 12 * time.Hour, RefreshInterval: time.Minute,
-			LiveConcurrency: 8, LiveWait: 2 * time.Second, MaxAge: 5 * time.Minute},
+			LiveConcurrency: 8, LiveWait: 2 * time.Second, MaxAge: 5 * time.Minute, CacheEntries: 8192},
 		CRL: CRLConfig{Validity: 24 * time.Hour, RefreshInterval: time.Hour, DeltaValidity: time.Hour},
 		Hooks: HooksConfig{Timeout: 10 * time.Second, Concurrency: 4, PollInterval: 5 * time.Second,
 			MaxBackoff: time.Hour, MinBackoff: 2 * time.Second, ReplayWindow: 5 * time.Minute, RenewalInterval: time.Hour},
@@ -576,6 +579,9 @@ func (c *Config) Validate() error {
 	c.validateHookKinds(bad)
 	if c.OCSP.LiveConcurrency < 1 {
 		bad("ocsp.live_concurrency must be at least 1")
+	}
+	if c.OCSP.CacheEntries < 0 {
+		bad("ocsp.cache_entries must be 0 (no cache) or more")
 	}
 	if !validCACurve(c.CA.Curve) {
 		bad("ca.curve %q: want a GOST parameter set such as tc26-256-A, tc26-256-B, tc26-512-A (or P-256, P-384 for a non-qualified ECDSA CA)", c.CA.Curve)

@@ -8,7 +8,7 @@ import (
 
 // Respond answers a parsed OCSP request.
 func (pub *Publisher) Respond(ctx context.Context, req *pkix.OCSPRequest) *OCSPAnswer {
-	return pub.respond(ctx, req)
+	return pub.respond(ctx, req, 0)
 }
 
 // CertID is the CertID of a serial of an issuer.
@@ -30,3 +30,11 @@ var (
 	HasOCSPSigning = hasOCSPSigning
 	ResponderDue   = responderDue
 )
+
+// OCSPCacheLen is the number of cached OCSP answers (0 without a cache).
+func (pub *Publisher) OCSPCacheLen() int {
+	if pub.cache == nil {
+		return 0
+	}
+	return pub.cache.len()
+}

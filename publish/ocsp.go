@@ -33,6 +33,9 @@ type OCSPAnswer struct {
 	// ThisUpdate and NextUpdate of the (first) single response, for cache
 	// headers; zero for error responses.
 	ThisUpdate, NextUpdate time.Time
+	// ETag is the entity tag of DER for HTTP caches when known ahead (an
+	// answer from the cache); empty: the HTTP layer computes it.
+	ETag string
 }
 
 var errorResponses = map[pkix.OCSPResponseStatus][]byte{}
@@ -52,26 +55,41 @@ func (pub *Publisher) ocspError(status pkix.OCSPResponseStatus, result string) *
 	return &OCSPAnswer{DER: errorResponses[status], Result: result}
 }
 
-// OCSP answers a DER OCSP request (HTTP POST).
+// OCSP answers a DER OCSP request (HTTP POST). Answers are shared (the
+// cache hands the same one to every request for a certificate): read
+// them, never change them.
 func (pub *Publisher) OCSP(ctx context.Context, der []byte) *OCSPAnswer {
+	return pub.OCSPWithin(ctx, der, 0)
+}
+
+// OCSPWithin is OCSP with the work of an answer that is not cached
+// (store reads, live signing) bounded by timeout (0: ctx alone bounds
+// it). A cached answer needs neither, so the HTTP handlers pass their
+// request timeout here instead of making a deadline per request.
+func (pub *Publisher) OCSPWithin(ctx context.Context, der []byte, timeout time.Duration) *OCSPAnswer {
 	req, err := pkix.ParseOCSPRequest(der)
 	if err != nil {
 		return pub.ocspError(pkix.OCSPMalformedRequest, OCSPResultMalformed)
 	}
-	return pub.respond(ctx, req)
+	return pub.respond(ctx, req, timeout)
 }
 
 // OCSPGet answers the request of an HTTP GET: path is the URL-escaped
 // base64 DER after the responder's base URL.
 func (pub *Publisher) OCSPGet(ctx context.Context, path string) *OCSPAnswer {
+	return pub.OCSPGetWithin(ctx, path, 0)
+}
+
+// OCSPGetWithin is OCSPGet bounded as OCSPWithin is.
+func (pub *Publisher) OCSPGetWithin(ctx context.Context, path string, timeout time.Duration) *OCSPAnswer {
 	req, err := pkix.ParseOCSPRequestGET(path)
 	if err != nil {
 		return pub.ocspError(pkix.OCSPMalformedRequest, OCSPResultMalformed)
 	}
-	return pub.respond(ctx, req)
+	return pub.respond(ctx, req, timeout)
 }
 
-func (pub *Publisher) respond(ctx context.Context, req *pkix.OCSPRequest) *OCSPAnswer {
+func (pub *Publisher) respond(ctx context.Context, req *pkix.OCSPRequest, timeout time.Duration) *OCSPAnswer {
 	if len(req.CertIDs) > maxOCSPCertIDs {
 		return pub.ocspError(pkix.OCSPMalformedRequest, OCSPResultMalformed)
 	}
@@ -91,8 +109,36 @@ func (pub *Publisher) respond(ctx context.Context, req *pkix.OCSPRequest) *OCSPA
 		}
 		s = found
 	}
+	// A request a pre-signed response answers may be answered from the
+	// cache (ocspcache.go); otherwise the generation taken here, before
+	// the first store read, lets its answer be cached.
+	now := time.Now()
+	var gen uint64
+	cacheable := pub.cache != nil && len(req.CertIDs) == 1 && req.CertIDs[0].Hash == pkix.OCSPHashSHA1 &&
+		(req.Nonce == nil || pub.cfg.OCSP.PresignedOnly)
+	if cacheable {
+		if a, ok := pub.cache.get(s, req.CertIDs[0].Serial, now); ok {
+			pub.m.presignedAnswer(a.Result)
+			return a
+		}
+		gen = pub.cache.generation(req.CertIDs[0].Serial)
+	}
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
 	recs := make([]*store.CertRecord, len(req.CertIDs))
+	if pub.cache != nil && !cacheable && len(req.CertIDs) == 1 {
+		// A request signed live (a nonce, another hash) for a certificate
+		// whose answer is cached: the cached record's status is current
+		// (the cache drops it on a status change), so no store read.
+		recs[0] = pub.cache.record(s, req.CertIDs[0].Serial)
+	}
 	for i := range req.CertIDs {
+		if recs[i] != nil {
+			continue
+		}
 		rec, err := pub.st.Certificate(ctx, req.CertIDs[i].Serial)
 		switch {
 		case err == nil && rec.IssuerID == s.is.ID:
@@ -105,9 +151,8 @@ func (pub *Publisher) respond(ctx context.Context, req *pkix.OCSPRequest) *OCSPA
 		}
 	}
 	if pub.cfg.OCSP.PresignedOnly {
-		return pub.respondPresigned(ctx, req, recs)
+		return pub.respondPresigned(ctx, s, req, recs, now, cacheable, gen)
 	}
-	now := time.Now()
 	// The pre-signed response answers a request for exactly one of our
 	// certificates, without a nonce, with a SHA-1 CertID (what it was
 	// signed for).
@@ -115,17 +160,12 @@ func (pub *Publisher) respond(ctx context.Context, req *pkix.OCSPRequest) *OCSPA
 	if presignable {
 		r, err := pub.st.OCSPResponse(ctx, recs[0].Serial)
 		if err == nil && r.StatusVersion == recs[0].Status.Version && now.Before(r.NextUpdate) {
-			res := resultOf(recs[0])
-			pub.m.ocspRequests.WithLabelValues(res, "presigned").Inc()
-			return &OCSPAnswer{DER: r.DER, Result: res, Presigned: true, NextUpdate: r.NextUpdate, ThisUpdate: r.NextUpdate.Add(-pub.cfg.OCSP.Validity)}
+			return pub.presignedAnswer(s, req, r, recs[0], cacheable, gen)
 		}
 	}
-	// Live signing, bounded.
-	wait, cancel := context.WithTimeout(ctx, pub.cfg.OCSP.LiveWait)
-	defer cancel()
-	select {
-	case pub.ocspSem <- struct{}{}:
-	case <-wait.Done():
+	// Live signing, bounded: a free slot is taken at once, else waited
+	// for up to ocsp.live_wait.
+	if !pub.liveSlot(ctx) {
 		return pub.ocspError(pkix.OCSPTryLater, OCSPResultTryLater)
 	}
 	defer func() { <-pub.ocspSem }()
@@ -143,7 +183,10 @@ func (pub *Publisher) respond(ctx context.Context, req *pkix.OCSPRequest) *OCSPA
 	if presignable {
 		// Keep it for the next request like this one.
 		err := pub.st.PutOCSPResponse(ctx, store.OCSPRecord{Serial: recs[0].Serial, DER: der, NextUpdate: nextUpdate, StatusVersion: recs[0].Status.Version})
-		if err != nil && !errors.Is(err, store.ErrStale) {
+		switch {
+		case err == nil && cacheable:
+			pub.cacheAnswer(s, req, gen, recs[0], OCSPAnswer{DER: der, Result: resultOf(recs[0]), Presigned: true, ThisUpdate: thisUpdate, NextUpdate: nextUpdate})
+		case err != nil && !errors.Is(err, store.ErrStale):
 			pub.log.Warn("OCSP: storing a live response failed", "err", err)
 		}
 	}
@@ -153,6 +196,43 @@ func (pub *Publisher) respond(ctx context.Context, req *pkix.OCSPRequest) *OCSPA
 	}
 	pub.m.ocspRequests.WithLabelValues(res, "live").Inc()
 	return &OCSPAnswer{DER: der, Result: res, ThisUpdate: thisUpdate, NextUpdate: nextUpdate}
+}
+
+// liveSlot takes a live-signing slot, waiting at most ocsp.live_wait
+// (and while ctx lasts) when none is free; false: none came.
+func (pub *Publisher) liveSlot(ctx context.Context) bool {
+	select {
+	case pub.ocspSem <- struct{}{}:
+		return true
+	default:
+	}
+	t := time.NewTimer(pub.cfg.OCSP.LiveWait)
+	defer t.Stop()
+	select {
+	case pub.ocspSem <- struct{}{}:
+		return true
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return false
+}
+
+// presignedAnswer answers from r, the stored response that is current
+// for rec, and caches the answer when the request allows it.
+func (pub *Publisher) presignedAnswer(s *issuerState, req *pkix.OCSPRequest, r *store.OCSPRecord, rec *store.CertRecord, cacheable bool, gen uint64) *OCSPAnswer {
+	a := &OCSPAnswer{DER: r.DER, Result: resultOf(rec), Presigned: true, NextUpdate: r.NextUpdate, ThisUpdate: r.NextUpdate.Add(-pub.cfg.OCSP.Validity)}
+	pub.m.presignedAnswer(a.Result)
+	if cacheable {
+		pub.cacheAnswer(s, req, gen, rec, *a)
+	}
+	return a
+}
+
+// cacheAnswer caches a, current for req's only certificate when the
+// generation was gen, until half of ocsp.refresh_before before its
+// nextUpdate (ocspcache.go).
+func (pub *Publisher) cacheAnswer(s *issuerState, req *pkix.OCSPRequest, gen uint64, rec *store.CertRecord, a OCSPAnswer) {
+	pub.cache.put(s, req.CertIDs[0].Serial, gen, rec, a, a.NextUpdate.Add(-pub.cfg.OCSP.RefreshBefore/2))
 }
 
 func resultOf(rec *store.CertRecord) string {

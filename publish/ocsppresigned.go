@@ -26,7 +26,7 @@ import (
 
 // respondPresigned answers req (already matched to issuer s, its records
 // looked up) from the store only.
-func (pub *Publisher) respondPresigned(ctx context.Context, req *pkix.OCSPRequest, recs []*store.CertRecord) *OCSPAnswer {
+func (pub *Publisher) respondPresigned(ctx context.Context, s *issuerState, req *pkix.OCSPRequest, recs []*store.CertRecord, now time.Time, cacheable bool, gen uint64) *OCSPAnswer {
 	if len(req.CertIDs) != 1 {
 		return pub.ocspError(pkix.OCSPMalformedRequest, OCSPResultMalformed)
 	}
@@ -35,11 +35,9 @@ func (pub *Publisher) respondPresigned(ctx context.Context, req *pkix.OCSPReques
 	}
 	rec := recs[0]
 	r, err := pub.st.OCSPResponse(ctx, rec.Serial)
-	if err != nil || r.StatusVersion != rec.Status.Version || !time.Now().Before(r.NextUpdate) {
+	if err != nil || r.StatusVersion != rec.Status.Version || !now.Before(r.NextUpdate) {
 		pub.Kick()
 		return pub.ocspError(pkix.OCSPTryLater, OCSPResultTryLater)
 	}
-	res := resultOf(rec)
-	pub.m.ocspRequests.WithLabelValues(res, "presigned").Inc()
-	return &OCSPAnswer{DER: r.DER, Result: res, Presigned: true, NextUpdate: r.NextUpdate, ThisUpdate: r.NextUpdate.Add(-pub.cfg.OCSP.Validity)}
+	return pub.presignedAnswer(s, req, r, rec, cacheable, gen)
 }

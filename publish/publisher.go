@@ -66,6 +66,8 @@ type Publisher struct {
 	// each turn's signed responses before they are stored; false drops
 	// them (a crash between signing and storing).
 	beforeFreshStore func([]store.OCSPRecord) bool
+	// cache holds pre-signed answers (ocspcache.go); nil without one.
+	cache *ocspCache
 }
 
 // Open makes the publisher of the issuers and pins each issuer's CRL
@@ -79,7 +81,7 @@ func Open(ctx context.Context, opts Options) (*Publisher, error) {
 	}
 	pub := &Publisher{cfg: opts.Config, st: opts.Store, log: log, m: newMetrics(opts.Registry), issue: opts.Issue,
 		issuers: map[string]*issuerState{}, ocspSem: make(chan struct{}, opts.Config.OCSP.LiveConcurrency), kick: make(chan struct{}, 1),
-		fresh: make(chan *store.CertRecord, freshQueueLen)}
+		fresh: make(chan *store.CertRecord, freshQueueLen), cache: newOCSPCache(opts.Config.OCSP.CacheEntries)}
 	for i := range opts.Issuers {
 		s, err := newIssuerState(&opts.Issuers[i])
 		if err != nil {
@@ -105,10 +107,14 @@ func (pub *Publisher) Kick() {
 	}
 }
 
-// StatusChanged invalidates the CRLs of rec's issuer and re-signs rec's
-// OCSP response at once, so that the very next request is answered from a
-// fresh pre-signed response; the refresh job retries a failure.
+// StatusChanged drops rec's cached OCSP answer, invalidates the CRLs of
+// rec's issuer and re-signs rec's OCSP response at once, so that the very
+// next request is answered from a fresh pre-signed response; the refresh
+// job retries a failure. The CA calls it after committing a status change
+// and before acknowledging it: once it returns, no answer from before the
+// change is served from the cache (ocspcache.go).
 func (pub *Publisher) StatusChanged(ctx context.Context, rec *store.CertRecord) {
+	pub.ForgetOCSP(rec.Serial)
 	s, ok := pub.issuers[rec.IssuerID]
 	if !ok {
 		return
@@ -117,6 +123,14 @@ func (pub *Publisher) StatusChanged(ctx context.Context, rec *store.CertRecord) 
 	if err := pub.presign(ctx, s, rec); err != nil {
 		pub.log.Warn("OCSP pre-sign after status change failed", "serial", serialHex(rec.Serial), "err", err)
 		pub.Kick()
+	}
+}
+
+// ForgetOCSP drops serial's cached OCSP answer, if any: for a status
+// change whose record could not be read back for StatusChanged.
+func (pub *Publisher) ForgetOCSP(serial []byte) {
+	if pub.cache != nil {
+		pub.cache.remove(serial)
 	}
 }
 
@@ -163,6 +177,18 @@ type metrics struct {
 	crlDuration   *prometheus.HistogramVec
 	crlSize       *prometheus.GaugeVec
 	crlEntries    *prometheus.GaugeVec
+
+	// The series of pre-signed answers, looked up once.
+	presignedGood, presignedRevoked prometheus.Counter
+}
+
+// presignedAnswer counts a pre-signed answer of result res.
+func (m *metrics) presignedAnswer(res string) {
+	if res == OCSPResultGood {
+		m.presignedGood.Inc()
+	} else {
+		m.presignedRevoked.Inc()
+	}
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -181,6 +207,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		crlEntries: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "gostca_crl_entries", Help: "Entries in the current CRL by kind and partition."}, []string{"issuer", "kind", "partition"}),
 	}
+	m.presignedGood = m.ocspRequests.WithLabelValues(OCSPResultGood, "presigned")
+	m.presignedRevoked = m.ocspRequests.WithLabelValues(OCSPResultRevoked, "presigned")
 	reg.MustRegister(m.ocspRequests, m.ocspPresigned, m.crlDuration, m.crlSize, m.crlEntries)
 	return m
 }
