@@ -1,10 +1,10 @@
 package ra_test
 
 import (
-	"fmt"
 	"testing"
 
 	"github.com/gostca/gostca/ra"
+	"github.com/gostca/gostca/ra/internal/ratest"
 	"github.com/gostca/gostca/store"
 )
 
@@ -13,12 +13,11 @@ import (
 // outbox rows). Run in parallel to see the store's group commit.
 
 func BenchmarkCreate(b *testing.B) {
-	h := newHarness(b, true)
+	h := ratest.NewSynced(b)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			n := h.phone.Add(1)
-			if _, err := h.svc.Create(ctx, scActor, ra.CreateInput{CertType: "employee", Phone: fmt.Sprintf("+7916%07d", n), Organisation: testOrgINN}); err != nil {
+			if _, err := h.Svc.Create(ctx, ratest.ScActor, ra.CreateInput{CertType: "employee", Phone: h.NextPhone(), Organisation: ratest.OrgINN}); err != nil {
 				b.Error(err)
 				return
 			}
@@ -31,17 +30,17 @@ func BenchmarkCreate(b *testing.B) {
 // registry rows). The history lives outside the record, so the cost
 // does not grow with the number of changes.
 func BenchmarkUpdateData(b *testing.B) {
-	h := newHarness(b, true)
+	h := ratest.NewSynced(b)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
-		a := h.create(b, "natural-person", "")
+		a := h.Create(b, "natural-person", "")
 		i := 0
 		for pb.Next() {
 			i++
-			o := owner()
-			o.SNILS = []string{testSNILS, "12345678964"}[i%2]
+			o := ratest.Owner()
+			o.SNILS = []string{ratest.SNILS, "12345678964"}[i%2]
 			var err error
-			if a, err = h.svc.UpdateData(ctx, scActor, a.ID, a.Version, ra.Data{Phone: a.Phone, Owner: o}); err != nil {
+			if a, err = h.Svc.UpdateData(ctx, ratest.ScActor, a.ID, a.Version, ra.Data{Phone: a.Phone, Owner: o}); err != nil {
 				b.Error(err)
 				return
 			}
@@ -51,16 +50,16 @@ func BenchmarkUpdateData(b *testing.B) {
 
 // BenchmarkClaimUnclaim is the cost of one review action.
 func BenchmarkClaimUnclaim(b *testing.B) {
-	h := newHarness(b, true)
+	h := ratest.NewSynced(b)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
-		a := h.inState(b, store.AppSubmitted)
+		a := h.InState(b, store.AppSubmitted)
 		for pb.Next() {
 			var err error
 			if a.State == store.AppSubmitted {
-				a, err = h.svc.Claim(ctx, op1, a.ID, a.Version)
+				a, err = h.Svc.Claim(ctx, ratest.Op1, a.ID, a.Version)
 			} else {
-				a, err = h.svc.Unclaim(ctx, op1, a.ID, a.Version)
+				a, err = h.Svc.Unclaim(ctx, ratest.Op1, a.ID, a.Version)
 			}
 			if err != nil {
 				b.Error(err)

@@ -7,6 +7,7 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/internal/ratest"
 )
 
 // TestProfileFromTOML: a profile is configuration: its toml tags read a
@@ -52,8 +53,8 @@ waived_by = "snils"
 	if !reflect.DeepEqual(p.Documents, want) || p.ReviewSteps[1] != "security" || p.Owner.Forbidden[0] != appdata.OwnerPosition {
 		t.Fatalf("decoded %+v", p)
 	}
-	h := newHarness(t, false)
-	svc, err := ra.New(h.st, h.ca, ra.Options{Profiles: cfg.Profiles})
+	h := ratest.New(t)
+	svc, err := ra.New(h.St, h.CA, ra.Options{Profiles: cfg.Profiles})
 	if err != nil {
 		t.Fatal(err)
 	}

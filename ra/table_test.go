@@ -10,6 +10,7 @@ import (
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
 	"github.com/gostca/gostca/ra/identity"
+	"github.com/gostca/gostca/ra/internal/ratest"
 	"github.com/gostca/gostca/ra/registry"
 	"github.com/gostca/gostca/store"
 )
@@ -59,29 +60,29 @@ type cellActor struct {
 }
 
 var cellActors = []cellActor{
-	{"centre", ra.ServiceCentre, false, func(*store.Application) ra.Actor { return scActor }},
-	{"foreign centre", ra.ServiceCentre, true, func(*store.Application) ra.Actor { return foreignCentre }},
-	{"operator", ra.Operator, false, func(*store.Application) ra.Actor { return op1 }},
-	{"cabinet", ra.Cabinet, false, cabinetFor},
-	{"foreign cabinet", ra.Cabinet, true, func(*store.Application) ra.Actor { return foreignCabinet }},
-	{"system", ra.System, false, func(*store.Application) ra.Actor { return systemActor }},
+	{"centre", ra.ServiceCentre, false, func(*store.Application) ra.Actor { return ratest.ScActor }},
+	{"foreign centre", ra.ServiceCentre, true, func(*store.Application) ra.Actor { return ratest.ForeignCentre }},
+	{"operator", ra.Operator, false, func(*store.Application) ra.Actor { return ratest.Op1 }},
+	{"cabinet", ra.Cabinet, false, ratest.CabinetFor},
+	{"foreign cabinet", ra.Cabinet, true, func(*store.Application) ra.Actor { return ratest.ForeignCabinet }},
+	{"system", ra.System, false, func(*store.Application) ra.Actor { return ratest.SystemActor }},
 }
 
-// act calls one action with inputs valid for the fixture.
-func (h *harness) act(act ra.Action, actor ra.Actor, a *store.Application) (*store.Application, error) {
+// doAction calls one action with inputs valid for the fixture.
+func doAction(h *ratest.H, act ra.Action, actor ra.Actor, a *store.Application) (*store.Application, error) {
 	switch act {
 	case ra.ActUpdateData:
-		o := owner()
+		o := ratest.Owner()
 		o.BirthPlace = "г. Тула"
-		return h.svc.UpdateData(ctx, actor, a.ID, a.Version, ra.Data{Phone: a.Phone, Owner: o})
+		return h.Svc.UpdateData(ctx, actor, a.ID, a.Version, ra.Data{Phone: a.Phone, Owner: o})
 	case ra.ActAddDocument:
-		return h.svc.AddDocument(ctx, actor, a.ID, a.Version, doc(appdata.DocOther, 9))
+		return h.Svc.AddDocument(ctx, actor, a.ID, a.Version, ratest.Doc(appdata.DocOther, 9))
 	case ra.ActRemoveDocument:
 		id := "missing"
 		if len(a.Documents) > 0 {
 			id = a.Documents[0].ID
 		}
-		return h.svc.RemoveDocument(ctx, actor, a.ID, a.Version, id)
+		return h.Svc.RemoveDocument(ctx, actor, a.ID, a.Version, id)
 	case ra.ActRegistryAnswer:
 		var at time.Time
 		for _, c := range a.Checks {
@@ -89,42 +90,42 @@ func (h *harness) act(act ra.Action, actor ra.Actor, a *store.Application) (*sto
 				at = c.RequestedAt
 			}
 		}
-		got, _, err := registry.Record(ctx, h.svc, actor, a.ID, registry.Answer{Kind: appdata.CheckPassport, RequestedAt: at, Status: store.CheckConfirmed})
+		got, _, err := registry.Record(ctx, h.Svc, actor, a.ID, registry.Answer{Kind: appdata.CheckPassport, RequestedAt: at, Status: store.CheckConfirmed})
 		return got, err
 	case ra.ActSubmit:
-		return h.svc.Submit(ctx, actor, a.ID, a.Version)
+		return h.Svc.Submit(ctx, actor, a.ID, a.Version)
 	case ra.ActClaim:
-		return h.svc.Claim(ctx, actor, a.ID, a.Version)
+		return h.Svc.Claim(ctx, actor, a.ID, a.Version)
 	case ra.ActUnclaim:
-		return h.svc.Unclaim(ctx, actor, a.ID, a.Version)
+		return h.Svc.Unclaim(ctx, actor, a.ID, a.Version)
 	case ra.ActApprove:
-		return h.svc.Approve(ctx, actor, a.ID, a.Version)
+		return h.Svc.Approve(ctx, actor, a.ID, a.Version)
 	case ra.ActReject:
-		return h.svc.Reject(ctx, actor, a.ID, a.Version, []ra.Reason{{Target: "document:passport", Code: "unreadable", Text: "нечитаемый скан"}})
+		return h.Svc.Reject(ctx, actor, a.ID, a.Version, []ra.Reason{{Target: "document:passport", Code: "unreadable", Text: "нечитаемый скан"}})
 	case ra.ActVerifyIdentity:
 		if actor.Kind == ra.Cabinet {
-			return identity.Verify(ctx, h.svc, actor, a.ID, a.Version, identity.Input{Method: appdata.IdentifyQualifiedCert, CertSerial: []byte{0x55}})
+			return identity.Verify(ctx, h.Svc, actor, a.ID, a.Version, identity.Input{Method: appdata.IdentifyQualifiedCert, CertSerial: []byte{0x55}})
 		}
-		return identity.Verify(ctx, h.svc, actor, a.ID, a.Version, inPerson())
+		return identity.Verify(ctx, h.Svc, actor, a.ID, a.Version, ratest.InPerson())
 	case ra.ActSendToCabinet:
-		return h.svc.SendToCabinet(ctx, actor, a.ID, a.Version)
+		return h.Svc.SendToCabinet(ctx, actor, a.ID, a.Version)
 	case ra.ActTakeBack:
-		return h.svc.TakeBack(ctx, actor, a.ID, a.Version, "проверить данные")
+		return h.Svc.TakeBack(ctx, actor, a.ID, a.Version, "проверить данные")
 	case ra.ActConsent:
 		data := []byte(`{"subject":"as shown"}`)
-		return h.svc.Consent(ctx, actor, a.ID, a.Version, data, sha256.Sum256(data))
+		return h.Svc.Consent(ctx, actor, a.ID, a.Version, data, sha256.Sum256(data))
 	case ra.ActIssue:
-		return h.svc.Issue(ctx, actor, a.ID, a.Version, issueInput())
+		return h.Svc.Issue(ctx, actor, a.ID, a.Version, ratest.IssueInput())
 	case ra.ActCancel:
-		return h.svc.Cancel(ctx, actor, a.ID, a.Version, "по просьбе заявителя")
+		return h.Svc.Cancel(ctx, actor, a.ID, a.Version, "по просьбе заявителя")
 	case ra.ActExpire:
-		h.advance(31 * 24 * time.Hour)
-		defer h.advance(-31 * 24 * time.Hour)
+		h.Advance(31 * 24 * time.Hour)
+		defer h.Advance(-31 * 24 * time.Hour)
 		v := a.Version
 		if actor.Kind == ra.System {
 			v = 0
 		}
-		return h.svc.Expire(ctx, actor, a.ID, v)
+		return h.Svc.Expire(ctx, actor, a.ID, v)
 	}
 	panic("no call for " + act)
 }
@@ -135,12 +136,12 @@ func (h *harness) act(act ra.Action, actor ra.Actor, a *store.Application) (*sto
 // the record, the audit log and the outbox stay as they were. A success
 // must write exactly one audit entry naming the action.
 func TestStateActionActorTable(t *testing.T) {
-	h := newHarness(t, false)
-	h.ca.certs["55"] = ra.CertInfo{Valid: true, Qualified: true, Surname: "Ёлкина", GivenName: "Анна-Мария", SNILS: testSNILS, INN: testINN}
+	h := ratest.New(t)
+	h.CA.AddCertificate([]byte{0x55}, ra.CertInfo{Valid: true, Qualified: true, Surname: "Ёлкина", GivenName: "Анна-Мария", SNILS: ratest.SNILS, INN: ratest.INN})
 	fixtures := map[store.AppState]*store.Application{}
 	fixture := func(st store.AppState) *store.Application {
 		if fixtures[st] == nil {
-			fixtures[st] = h.inState(t, st)
+			fixtures[st] = h.InState(t, st)
 		}
 		return fixtures[st]
 	}
@@ -171,19 +172,19 @@ func TestStateActionActorTable(t *testing.T) {
 				if ra.Allowed(act, ca.kind, st) != (slices.Contains(want.actors, ca.kind) && slices.Contains(want.states, st)) {
 					t.Errorf("Allowed(%s, %s, %s) disagrees with the expected table", act, ca.kind, st)
 				}
-				seq := auditSeq(t, h.st)
+				seq := ratest.AuditSeq(t, h.St)
 				name := fmt.Sprintf("%s in %s by %s", act, st, ca.name)
-				got, err := h.act(act, actor, a)
+				got, err := doAction(h, act, actor, a)
 				cells++
 				if ra.CodeOf(err) != code || (code == "" && err != nil) {
 					t.Errorf("%s: %v (code %q), want %q", name, err, ra.CodeOf(err), code)
 					continue
 				}
-				stored, serr := h.st.Application(ctx, a.ID)
+				stored, serr := h.St.Application(ctx, a.ID)
 				if serr != nil {
 					t.Fatal(serr)
 				}
-				tail := auditTail(t, h.st, seq)
+				tail := ratest.AuditTail(t, h.St, seq)
 				if err != nil {
 					if !sameApp(stored, a) || len(tail) != 0 {
 						t.Errorf("%s: refused but wrote: version %d → %d, %d audit entries", name, a.Version, stored.Version, len(tail))
@@ -207,7 +208,7 @@ func TestStateActionActorTable(t *testing.T) {
 		}
 	}
 	t.Logf("%d cells, %d allowed", cells, allowed)
-	if rep, err := h.st.Check(ctx); err != nil || !rep.OK() {
+	if rep, err := h.St.Check(ctx); err != nil || !rep.OK() {
 		t.Fatalf("store check: %+v %v", rep, err)
 	}
 }

@@ -1,6 +1,7 @@
 package ra_test
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
+	"github.com/gostca/gostca/ra/internal/ratest"
 	"github.com/gostca/gostca/store"
 )
 
@@ -104,7 +106,7 @@ func TestOwnerRules(t *testing.T) {
 		{"SNILS checksum", person, func(o *store.Owner) { o.SNILS = "11223344596" }, []string{"owner.snils"}, "bad checksum"},
 		{"SNILS length", person, func(o *store.Owner) { o.SNILS = "1122334459" }, []string{"owner.snils"}, "wrong length"},
 		{"INN checksum", person, func(o *store.Owner) { o.INN = "500100123427" }, []string{"owner.inn"}, "bad checksum"},
-		{"INN of a legal entity", person, func(o *store.Owner) { o.INN = testOrgINN }, []string{"owner.inn"}, "wrong length"},
+		{"INN of a legal entity", person, func(o *store.Owner) { o.INN = ratest.OrgINN }, []string{"owner.inn"}, "wrong length"},
 		{"e-mail", person, func(o *store.Owner) { o.Email = "анна@пример.рф" }, []string{"owner.email"}, "name@domain"},
 		{"sex unknown", person, func(o *store.Owner) { o.Sex = 3 }, []string{"owner.sex"}, "male or female"},
 		{"born in the future", person, func(o *store.Owner) { o.BirthDate = date(2027, 1, 1) },
@@ -152,7 +154,7 @@ func TestOwnerRules(t *testing.T) {
 		{"two errors at once", person, func(o *store.Owner) { o.Patronymic = "-"; o.INN = "1" }, []string{"owner.patronymic", "owner.inn"}, ""},
 	}
 	for _, c := range cases {
-		o := owner()
+		o := ratest.Owner()
 		c.edit(&o)
 		errs := appdata.ValidateOwner(&o, c.profile, now)
 		if !slices.Equal(fieldsOf(errs), c.fields) {
@@ -171,9 +173,9 @@ func TestOwnerRules(t *testing.T) {
 			}
 		}
 	}
-	o := owner()
+	o := ratest.Owner()
 	appdata.ValidateOwner(&o, person, now)
-	if o.SNILS != testSNILS || o.Citizenship != "RU" || o.Surname != "Ёлкина" {
+	if o.SNILS != ratest.SNILS || o.Citizenship != "RU" || o.Surname != "Ёлкина" {
 		t.Fatalf("normalised owner %+v", o)
 	}
 }
@@ -182,7 +184,7 @@ func TestOrganisationRules(t *testing.T) {
 	employee := &appdata.DefaultProfiles()[1]
 	entrepreneur := &appdata.DefaultProfiles()[2]
 	valid := func() store.Organisation {
-		return store.Organisation{Name: "ООО «Ромашка»", INN: testOrgINN, KPP: testKPP, OGRN: testOGRN, Region: "77 г. Москва", Locality: "Москва"}
+		return store.Organisation{Name: "ООО «Ромашка»", INN: ratest.OrgINN, KPP: ratest.OrgKPP, OGRN: ratest.OGRN, Region: "77 г. Москва", Locality: "Москва"}
 	}
 	cases := []struct {
 		name    string
@@ -195,16 +197,16 @@ func TestOrganisationRules(t *testing.T) {
 		{"KPP short", employee, func(g *store.Organisation) { g.KPP = "77360100" }, []string{"organisation.kpp"}},
 		{"KPP lower-case", employee, func(g *store.Organisation) { g.KPP = "7736ab001" }, []string{"organisation.kpp"}},
 		{"INN checksum", employee, func(g *store.Organisation) { g.INN = "7707083894" }, []string{"organisation.inn"}},
-		{"INN of a person", employee, func(g *store.Organisation) { g.INN = testINN }, []string{"organisation.inn"}},
+		{"INN of a person", employee, func(g *store.Organisation) { g.INN = ratest.INN }, []string{"organisation.inn"}},
 		{"OGRN checksum", employee, func(g *store.Organisation) { g.OGRN = "1027700132196" }, []string{"organisation.ogrn"}},
-		{"OGRNIP forbidden for an employee", employee, func(g *store.Organisation) { g.OGRNIP = testOGRNIP }, []string{"organisation.ogrnip"}},
+		{"OGRNIP forbidden for an employee", employee, func(g *store.Organisation) { g.OGRNIP = ratest.OGRNIP }, []string{"organisation.ogrnip"}},
 		{"name with a zero-width space", employee, func(g *store.Organisation) { g.Name = "ООО\u200b«Ромашка»" }, []string{"organisation.name"}},
 		{"street with a control", employee, func(g *store.Organisation) { g.Street = "ул.\x00" }, []string{"organisation.address.street"}},
 		{"entrepreneur", entrepreneur, func(g *store.Organisation) {
-			*g = store.Organisation{Name: "ИП Ёлкина А.", OGRNIP: testOGRNIP, Region: "69"}
+			*g = store.Organisation{Name: "ИП Ёлкина А.", OGRNIP: ratest.OGRNIP, Region: "69"}
 		}, nil},
 		{"entrepreneur OGRNIP checksum", entrepreneur, func(g *store.Organisation) { *g = store.Organisation{OGRNIP: "304500116000158"} }, []string{"organisation.ogrnip"}},
-		{"entrepreneur with KPP", entrepreneur, func(g *store.Organisation) { *g = store.Organisation{OGRNIP: testOGRNIP, KPP: testKPP} }, []string{"organisation.kpp"}},
+		{"entrepreneur with KPP", entrepreneur, func(g *store.Organisation) { *g = store.Organisation{OGRNIP: ratest.OGRNIP, KPP: ratest.OrgKPP} }, []string{"organisation.kpp"}},
 	}
 	for _, c := range cases {
 		g := valid()
@@ -263,18 +265,18 @@ func TestProfiles(t *testing.T) {
 			t.Errorf("%s: %v, want it to say %q", c.name, err, c.want)
 		}
 	}
-	h := newHarness(t, false)
-	if _, err := ra.New(h.st, h.ca, ra.Options{Profiles: []appdata.Profile{base(), base()}}); err == nil || !strings.Contains(err.Error(), "twice") {
+	h := ratest.New(t)
+	if _, err := ra.New(h.St, h.CA, ra.Options{Profiles: []appdata.Profile{base(), base()}}); err == nil || !strings.Contains(err.Error(), "twice") {
 		t.Errorf("duplicate profiles: %v", err)
 	}
-	if _, err := ra.New(h.st, h.ca, ra.Options{Profiles: []appdata.Profile{}}); err == nil {
+	if _, err := ra.New(h.St, h.CA, ra.Options{Profiles: []appdata.Profile{}}); err == nil {
 		t.Error("no profiles accepted")
 	}
 }
 
 // TestCreateRules: creation input and who may create.
 func TestCreateRules(t *testing.T) {
-	h := newHarness(t, false)
+	h := ratest.New(t)
 	cases := []struct {
 		name  string
 		actor ra.Actor
@@ -282,43 +284,43 @@ func TestCreateRules(t *testing.T) {
 		code  ra.Code
 		field string
 	}{
-		{"centre", scActor, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233"}, "", ""},
-		{"operator for a centre", op1, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233", Centre: "c9"}, "", ""},
-		{"operator without a centre", op1, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233"}, ra.CodeInvalidData, "centre"},
-		{"centre for another", scActor, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233", Centre: "c2"}, ra.CodeForbidden, ""},
-		{"cabinet", cabinetFor(&store.Application{Phone: "+79161112233"}), ra.CreateInput{CertType: "natural-person", Phone: "+79161112233"}, ra.CodeForbidden, ""},
-		{"system", systemActor, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233"}, ra.CodeForbidden, ""},
-		{"no phone", scActor, ra.CreateInput{CertType: "natural-person"}, ra.CodeInvalidData, "phone"},
-		{"landline", scActor, ra.CreateInput{CertType: "natural-person", Phone: "+74951112233"}, ra.CodeInvalidData, "phone"},
-		{"unknown type", scActor, ra.CreateInput{CertType: "robot", Phone: "+79161112233"}, ra.CodeUnknownType, ""},
-		{"bad e-mail", scActor, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233", Email: "no-at-sign"}, ra.CodeInvalidData, "email"},
-		{"organisation for a person", scActor, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233", Organisation: testOrgINN}, ra.CodeInvalidData, "organisation"},
-		{"entrepreneur", scActor, ra.CreateInput{CertType: "entrepreneur", Phone: "+79161112233", Organisation: testOGRNIP}, "", ""},
-		{"entrepreneur by INN", scActor, ra.CreateInput{CertType: "entrepreneur", Phone: "+79161112233", Organisation: testOrgINN}, ra.CodeInvalidData, "organisation"},
-		{"renewal", scActor, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233", Replaces: []byte{0, 0x70, 1}}, "", ""},
-		{"renewal of serial zero", scActor, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233", Replaces: []byte{0}}, ra.CodeInvalidData, "replaces"},
+		{"centre", ratest.ScActor, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233"}, "", ""},
+		{"operator for a centre", ratest.Op1, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233", Centre: "c9"}, "", ""},
+		{"operator without a centre", ratest.Op1, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233"}, ra.CodeInvalidData, "centre"},
+		{"centre for another", ratest.ScActor, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233", Centre: "c2"}, ra.CodeForbidden, ""},
+		{"cabinet", ratest.CabinetFor(&store.Application{Phone: "+79161112233"}), ra.CreateInput{CertType: "natural-person", Phone: "+79161112233"}, ra.CodeForbidden, ""},
+		{"system", ratest.SystemActor, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233"}, ra.CodeForbidden, ""},
+		{"no phone", ratest.ScActor, ra.CreateInput{CertType: "natural-person"}, ra.CodeInvalidData, "phone"},
+		{"landline", ratest.ScActor, ra.CreateInput{CertType: "natural-person", Phone: "+74951112233"}, ra.CodeInvalidData, "phone"},
+		{"unknown type", ratest.ScActor, ra.CreateInput{CertType: "robot", Phone: "+79161112233"}, ra.CodeUnknownType, ""},
+		{"bad e-mail", ratest.ScActor, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233", Email: "no-at-sign"}, ra.CodeInvalidData, "email"},
+		{"organisation for a person", ratest.ScActor, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233", Organisation: ratest.OrgINN}, ra.CodeInvalidData, "organisation"},
+		{"entrepreneur", ratest.ScActor, ra.CreateInput{CertType: "entrepreneur", Phone: "+79161112233", Organisation: ratest.OGRNIP}, "", ""},
+		{"entrepreneur by INN", ratest.ScActor, ra.CreateInput{CertType: "entrepreneur", Phone: "+79161112233", Organisation: ratest.OrgINN}, ra.CodeInvalidData, "organisation"},
+		{"renewal", ratest.ScActor, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233", Replaces: []byte{0, 0x70, 1}}, "", ""},
+		{"renewal of serial zero", ratest.ScActor, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233", Replaces: []byte{0}}, ra.CodeInvalidData, "replaces"},
 		{"centre token without a centre", ra.Actor{Kind: ra.ServiceCentre, ID: "x"}, ra.CreateInput{CertType: "natural-person", Phone: "+79161112233"}, ra.CodeForbidden, ""},
 	}
 	for _, c := range cases {
-		seq := auditSeq(t, h.st)
-		a, err := h.svc.Create(ctx, c.actor, c.in)
+		seq := ratest.AuditSeq(t, h.St)
+		a, err := h.Svc.Create(ctx, c.actor, c.in)
 		if ra.CodeOf(err) != c.code || (c.code == "" && err != nil) {
 			t.Errorf("%s: %v, want %q", c.name, err, c.code)
 			continue
 		}
 		if c.field != "" {
 			var e *ra.Error
-			if !errorsAs(err, &e) || len(e.Fields) == 0 || e.Fields[0].Field != c.field {
+			if !errors.As(err, &e) || len(e.Fields) == 0 || e.Fields[0].Field != c.field {
 				t.Errorf("%s: %v, want field %s", c.name, err, c.field)
 			}
 		}
 		if err != nil {
-			if auditSeq(t, h.st) != seq {
+			if ratest.AuditSeq(t, h.St) != seq {
 				t.Errorf("%s: refused but audited", c.name)
 			}
 			continue
 		}
-		if ev := h.lastEvent(t, a.ID); a.Version != 1 || a.State != store.AppNew || ev.Version != 1 || ev.From != 0 || ev.Action != "create" {
+		if ev := h.LastEvent(t, a.ID); a.Version != 1 || a.State != store.AppNew || ev.Version != 1 || ev.From != 0 || ev.Action != "create" {
 			t.Errorf("%s: created %+v, event %+v", c.name, a, ev)
 		}
 		if c.in.Replaces != nil && (a.Kind != store.AppKindReplacement || string(a.Replaces) != "\x70\x01") {
@@ -330,8 +332,8 @@ func TestCreateRules(t *testing.T) {
 // TestDocumentRules: type, size and content type are checked; a removed
 // document is gone.
 func TestDocumentRules(t *testing.T) {
-	h := newHarness(t, false)
-	a := h.create(t, "natural-person", "")
+	h := ratest.New(t)
+	a := h.Create(t, "natural-person", "")
 	bad := []struct {
 		name  string
 		in    ra.DocumentInput
@@ -344,17 +346,17 @@ func TestDocumentRules(t *testing.T) {
 		{"no hash", ra.DocumentInput{Type: appdata.DocPassport, Size: 10, ContentType: "image/png"}, "sha256"},
 	}
 	for _, c := range bad {
-		_, err := h.svc.AddDocument(ctx, scActor, a.ID, a.Version, c.in)
+		_, err := h.Svc.AddDocument(ctx, ratest.ScActor, a.ID, a.Version, c.in)
 		var e *ra.Error
-		if !errorsAs(err, &e) || e.Code != ra.CodeInvalidData || e.Fields[0].Field != c.field {
+		if !errors.As(err, &e) || e.Code != ra.CodeInvalidData || e.Fields[0].Field != c.field {
 			t.Errorf("%s: %v, want invalid %s", c.name, err, c.field)
 		}
 	}
-	a = must(t)(h.svc.AddDocument(ctx, cabinetFor(a), a.ID, a.Version, doc(appdata.DocMCHD, 1)))
-	if a.State != store.AppFilling || len(a.Documents) != 1 || a.Documents[0].AddedBy != cabinetFor(a).ID {
+	a = h.Must(t)(h.Svc.AddDocument(ctx, ratest.CabinetFor(a), a.ID, a.Version, ratest.Doc(appdata.DocMCHD, 1)))
+	if a.State != store.AppFilling || len(a.Documents) != 1 || a.Documents[0].AddedBy != ratest.CabinetFor(a).ID {
 		t.Fatalf("added %+v", a.Documents)
 	}
-	a = must(t)(h.svc.RemoveDocument(ctx, scActor, a.ID, a.Version, a.Documents[0].ID))
+	a = h.Must(t)(h.Svc.RemoveDocument(ctx, ratest.ScActor, a.ID, a.Version, a.Documents[0].ID))
 	if len(a.Documents) != 0 {
 		t.Fatal("not removed")
 	}

@@ -2,7 +2,6 @@ package identity_test
 
 import (
 	"bytes"
-	"context"
 	"testing"
 
 	"github.com/gostca/gostca/pkix"
@@ -17,8 +16,7 @@ import (
 // a valid qualified certificate of the same person, and the certificate
 // issued says so; any mismatch is refused.
 func TestIdentityByQualifiedCertificate(t *testing.T) {
-	h := ratest.New(t)
-	ctx := context.Background()
+	h, ctx := ratest.Start(t)
 	a := h.InState(t, store.AppApproved)
 	good := ra.CertInfo{Valid: true, Qualified: true, Surname: "Ёлкина", GivenName: "Анна-Мария", SNILS: a.Owner.SNILS, INN: a.Owner.INN}
 	cases := []struct {

@@ -1,7 +1,6 @@
 package registry_test
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -21,8 +20,7 @@ import (
 // does not replace it; the head's change is dated by the first answer
 // naming the new head, and an answer naming nobody keeps the head.
 func TestOrgRecord(t *testing.T) {
-	h := ratest.New(t)
-	ctx := context.Background()
+	h, ctx := ratest.Start(t)
 	key := store.OrgKey{Kind: store.OrgKeyINN, Number: ratest.OrgINN}
 	org := &store.Organisation{Name: "ПАО «Сбербанк России»", INN: ratest.OrgINN, KPP: ratest.OrgKPP, OGRN: ratest.OGRN,
 		Region: "77 г. Москва", Locality: "Москва", Street: "ул. Вавилова, д. 19"}
@@ -99,8 +97,7 @@ func TestOrgRecord(t *testing.T) {
 // changes the organisation deletes the signed application in the same
 // write, and is refused once the application left the filling states.
 func TestOrganisationChangeDropsSignedApplication(t *testing.T) {
-	h := ratest.New(t)
-	ctx := context.Background()
+	h, ctx := ratest.Start(t)
 	a := h.Create(t, "legal-entity-head", ratest.OrgINN)
 	a = h.Must(t)(h.Svc.AddDocument(ctx, ratest.ScActor, a.ID, a.Version, ratest.Doc(appdata.DocSignedApplication, 1)))
 	org := &store.Organisation{Name: "ООО «Ромашка»", INN: ratest.OrgINN, KPP: ratest.OrgKPP, OGRN: ratest.OGRN, Region: "77 г. Москва", Locality: "Москва"}

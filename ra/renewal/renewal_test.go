@@ -2,7 +2,6 @@ package renewal_test
 
 import (
 	"bytes"
-	"context"
 	"testing"
 
 	"github.com/gostca/gostca/pkix"
@@ -21,8 +20,7 @@ import (
 // serial, a second signature, a new certificate's application are
 // refused and write nothing.
 func TestRenewal(t *testing.T) {
-	h := ratest.New(t)
-	ctx := context.Background()
+	h, ctx := ratest.Start(t)
 	from := h.InState(t, store.AppIssued)
 	cab := ratest.CabinetFor(from)
 

@@ -1,7 +1,6 @@
 package sweep_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -14,8 +13,7 @@ import (
 // their deadline, whatever their open state, leaves final ones and those
 // still in time alone, and a second sweep finds nothing.
 func TestExpireDue(t *testing.T) {
-	h := ratest.New(t)
-	ctx := context.Background()
+	h, ctx := ratest.Start(t)
 	old := []*store.Application{h.InState(t, store.AppNew), h.InState(t, store.AppSubmitted), h.InState(t, store.AppReadyToIssue)}
 	issued := h.InState(t, store.AppIssued)
 	h.Advance(20 * 24 * time.Hour)

@@ -1,7 +1,6 @@
 package sweep_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -19,18 +18,17 @@ import (
 // open or recently closed applications; zero retention drops nothing,
 // a second sweep finds nothing, and only the system may sweep.
 func TestPurgeDocumentsDue(t *testing.T) {
-	h := ratest.New(t)
-	ctx := context.Background()
+	h, ctx := ratest.Start(t)
 	const retention = 365 * 24 * time.Hour
-	cancelled := h.Filled(t)
+	cancelled := h.InState(t, store.AppFilling)
 	cancelled = h.Must(t)(h.Svc.Cancel(ctx, ratest.ScActor, cancelled.ID, cancelled.Version, "передумал"))
-	expiring := h.Filled(t)
+	expiring := h.InState(t, store.AppFilling)
 	issued := h.InState(t, store.AppIssued)
 	open := h.InState(t, store.AppSubmitted)
 	h.Advance(31 * 24 * time.Hour)
 	expired := h.Must(t)(h.Svc.Expire(ctx, ratest.SystemActor, expiring.ID, 0))
 	h.Advance(300 * 24 * time.Hour)
-	late := h.Filled(t)
+	late := h.InState(t, store.AppFilling)
 	late = h.Must(t)(h.Svc.Cancel(ctx, ratest.ScActor, late.ID, late.Version, "передумал"))
 
 	if n, err := sweep.PurgeDocumentsDue(ctx, h.Svc, ratest.SystemActor, time.Time{}); err != nil || n != 0 {
