@@ -34,7 +34,9 @@ var ErrClosed = errors.New("signer: closed")
 // batch that is not full also waits up to maxDelay after its first job
 // for more. Each slot is a goroutine that forms its batch and runs it
 // (work), so a request reaches the goroutine that processes it in one
-// hand-over.
+// hand-over; one slot forms at a time (form), as one goroutine formed
+// every batch before, so that jobs are never split between two batches
+// that are filling at once.
 type batcher[J any] struct {
 	queue       chan J
 	maxBatch    int
@@ -42,6 +44,11 @@ type batcher[J any] struct {
 	process     func([]J)
 	retryAfter  time.Duration
 	concurrency int
+
+	// forming is held by the one slot forming a batch: two free slots
+	// filling batches at once would split the queue between two partial
+	// batches, each waiting maxDelay for jobs the other took.
+	forming sync.Mutex
 
 	closeOnce sync.Once
 	mu        sync.RWMutex // guards closed against concurrent submit
@@ -113,44 +120,56 @@ func (b *batcher[J]) work() {
 		timer.Stop()
 	}
 	for {
-		first, ok := <-b.queue
+		batch, ok := b.form(timer)
 		if !ok {
 			return
 		}
-		batch := make([]J, 1, b.maxBatch)
-		batch[0] = first
-		open := true
-	drain: // everything already waiting, without waiting for more
-		for len(batch) < b.maxBatch {
-			select {
-			case j, ok := <-b.queue:
-				if !ok {
-					open = false
-					break drain
-				}
-				batch = append(batch, j)
-			default:
-				break drain
-			}
-		}
-		if open && timer != nil && len(batch) < b.maxBatch {
-			timer.Reset(b.maxDelay)
-		fill:
-			for len(batch) < b.maxBatch {
-				select {
-				case j, ok := <-b.queue:
-					if !ok {
-						break fill
-					}
-					batch = append(batch, j)
-				case <-timer.C:
-					break fill
-				}
-			}
-			timer.Stop() // since Go 1.23 no stale tick survives Stop
-		}
 		b.process(batch)
 	}
+}
+
+// form takes the next batch from the queue: the first job, everything
+// already queued behind it and, with maxDelay, what arrives within
+// maxDelay, up to maxBatch. One slot forms at a time (forming); ok is
+// false once the queue is closed and empty.
+func (b *batcher[J]) form(timer *time.Timer) ([]J, bool) {
+	b.forming.Lock()
+	defer b.forming.Unlock()
+	first, ok := <-b.queue
+	if !ok {
+		return nil, false
+	}
+	batch := make([]J, 1, b.maxBatch)
+	batch[0] = first
+drain: // everything already waiting, without waiting for more
+	for len(batch) < b.maxBatch {
+		select {
+		case j, ok := <-b.queue:
+			if !ok {
+				return batch, true
+			}
+			batch = append(batch, j)
+		default:
+			break drain
+		}
+	}
+	if timer == nil || len(batch) == b.maxBatch {
+		return batch, true
+	}
+	timer.Reset(b.maxDelay)
+	defer timer.Stop() // since Go 1.23 no stale tick survives Stop
+	for len(batch) < b.maxBatch {
+		select {
+		case j, ok := <-b.queue:
+			if !ok {
+				return batch, true
+			}
+			batch = append(batch, j)
+		case <-timer.C:
+			return batch, true
+		}
+	}
+	return batch, true
 }
 
 // waitResult waits for a job's reply or the caller's context.

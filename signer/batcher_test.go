@@ -52,3 +52,29 @@ func TestBatcherAdaptive(t *testing.T) {
 	hold <- struct{}{}
 	close(hold)
 }
+
+// TestBatcherOneFormsAtATime: with maxDelay and two free slots, jobs
+// arriving one by one all go to the batch being formed; two slots
+// filling at once split them into two partial batches, each waiting the
+// whole (here: an hour's) delay for jobs the other took.
+func TestBatcherOneFormsAtATime(t *testing.T) {
+	for round := range 20 {
+		got := make(chan int, 8)
+		b := newBatcher(64, 4, time.Hour, 2, func(batch []int) { got <- len(batch) })
+		for i := range 4 {
+			if err := b.submit(i); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(2 * time.Millisecond) // let a slot take it
+		}
+		select {
+		case n := <-got:
+			if n != 4 {
+				t.Fatalf("round %d: a batch of %d, want 4", round, n)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("round %d: no full batch: the jobs were split between slots", round)
+		}
+		b.close()
+	}
+}
