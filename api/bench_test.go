@@ -80,29 +80,10 @@ func BenchmarkHTTPIssue(b *testing.B) {
 func BenchmarkHTTPOCSP(b *testing.B) {
 	ts := startServer(b, nil)
 	token := ts.tokens[auth.RoleCAOperator]
-	c, _ := gost3410.CurveByName("tc26-256-A")
 	var paths []string
 	nameHash, keyHash := ts.issuerHashes(b)
-	for range 1000 {
-		k, _ := gost3410.GenerateKey(c, rand.Reader)
-		csr, _ := pkix.CreateCertificateRequest(rand.Reader, k, &pkix.Subject{CommonName: "bench"}, nil)
-		body, _ := json.Marshal(map[string]any{"csr": base64.StdEncoding.EncodeToString(csr), "profile": "qualified-person",
-			"subject_sign_tool": "bench", "subject": map[string]string{"common_name": "Иванов Иван", "surname": "Иванов",
-				"given_name": "Иван", "country": "RU", "snils": "11223344595", "inn": "500100123426"}})
-		resp, data := ts.do(b, "POST", "/api/v1/certificates", token, "application/json", body)
-		if resp.StatusCode != http.StatusCreated {
-			b.Fatalf("issue: %d %s", resp.StatusCode, data)
-		}
-		var cert struct {
-			CertificatePEM string `json:"certificate_pem"`
-		}
-		json.Unmarshal(data, &cert)
-		blk, _ := pem.Decode([]byte(cert.CertificatePEM))
-		parsed, err := pkix.ParseCertificate(blk.Bytes)
-		if err != nil {
-			b.Fatal(err)
-		}
-		req := ocspRequest(b, nameHash, keyHash, parsed.SerialNumber.Bytes())
+	for _, serial := range issueForBench(b, ts, token, 1000) {
+		req := ocspRequest(b, nameHash, keyHash, serial)
 		paths = append(paths, "/ocsp/"+url.PathEscape(base64.StdEncoding.EncodeToString(req)))
 	}
 	// Let the pre-signing job catch up, then warm every response.
@@ -142,4 +123,34 @@ func BenchmarkHTTPOCSP(b *testing.B) {
 		b.Fatalf("%d of %d OCSP requests failed", n, b.N)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "responses/s")
+}
+
+// issueForBench issues n qualified-person certificates for fresh
+// tc26-256-A keys over HTTP and returns their serials.
+func issueForBench(b *testing.B, ts *testServer, token string, n int) [][]byte {
+	b.Helper()
+	c, _ := gost3410.CurveByName("tc26-256-A")
+	var serials [][]byte
+	for range n {
+		k, _ := gost3410.GenerateKey(c, rand.Reader)
+		csr, _ := pkix.CreateCertificateRequest(rand.Reader, k, &pkix.Subject{CommonName: "bench"}, nil)
+		body, _ := json.Marshal(map[string]any{"csr": base64.StdEncoding.EncodeToString(csr), "profile": "qualified-person",
+			"subject_sign_tool": "bench", "subject": map[string]string{"common_name": "Иванов Иван", "surname": "Иванов",
+				"given_name": "Иван", "country": "RU", "snils": "11223344595", "inn": "500100123426"}})
+		resp, data := ts.do(b, "POST", "/api/v1/certificates", token, "application/json", body)
+		if resp.StatusCode != http.StatusCreated {
+			b.Fatalf("issue: %d %s", resp.StatusCode, data)
+		}
+		var cert struct {
+			CertificatePEM string `json:"certificate_pem"`
+		}
+		json.Unmarshal(data, &cert)
+		blk, _ := pem.Decode([]byte(cert.CertificatePEM))
+		parsed, err := pkix.ParseCertificate(blk.Bytes)
+		if err != nil {
+			b.Fatal(err)
+		}
+		serials = append(serials, parsed.SerialNumber.Bytes())
+	}
+	return serials
 }

@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"net"
 	"net/http"
@@ -16,7 +14,6 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/gostca/gostca/auth"
-	"github.com/gostca/gostca/gost/gost3410"
 	"github.com/gostca/gostca/pkix"
 )
 
@@ -29,30 +26,8 @@ import (
 func BenchmarkHTTPOCSPModes(b *testing.B) {
 	ts := startServer(b, nil)
 	token := ts.tokens[auth.RoleCAOperator]
-	c, _ := gost3410.CurveByName("tc26-256-A")
 	nameHash, keyHash := ts.issuerHashes(b)
-	var serials [][]byte
-	for range 64 {
-		k, _ := gost3410.GenerateKey(c, rand.Reader)
-		csr, _ := pkix.CreateCertificateRequest(rand.Reader, k, &pkix.Subject{CommonName: "bench"}, nil)
-		body, _ := json.Marshal(map[string]any{"csr": base64.StdEncoding.EncodeToString(csr), "profile": "qualified-person",
-			"subject_sign_tool": "bench", "subject": map[string]string{"common_name": "Иванов Иван", "surname": "Иванов",
-				"given_name": "Иван", "country": "RU", "snils": "11223344595", "inn": "500100123426"}})
-		resp, data := ts.do(b, "POST", "/api/v1/certificates", token, "application/json", body)
-		if resp.StatusCode != http.StatusCreated {
-			b.Fatalf("issue: %d %s", resp.StatusCode, data)
-		}
-		var cert struct {
-			CertificatePEM string `json:"certificate_pem"`
-		}
-		json.Unmarshal(data, &cert)
-		blk, _ := pem.Decode([]byte(cert.CertificatePEM))
-		parsed, err := pkix.ParseCertificate(blk.Bytes)
-		if err != nil {
-			b.Fatal(err)
-		}
-		serials = append(serials, parsed.SerialNumber.Bytes())
-	}
+	serials := issueForBench(b, ts, token, 64)
 	escaper := strings.NewReplacer("+", "%2B", "/", "%2F", "=", "%3D")
 	addr := strings.TrimPrefix(ts.base, "http://")
 	for _, m := range []struct {

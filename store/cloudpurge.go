@@ -119,21 +119,7 @@ func (s *Store) backfillCloudOpExpiry(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store: index pending cloud operations: %w", err)
 	}
-	if len(missing) == 0 {
-		return nil
-	}
-	if err := s.update(ctx, "index pending cloud operations", func(t *txn) error {
-		for _, k := range missing {
-			if err := t.set(k, nil); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	s.log.Info("pending cloud operations indexed by expiry", "count", len(missing))
-	return nil
+	return s.backfill(ctx, "index pending cloud operations", "pending cloud operations indexed by expiry", missing)
 }
 
 // cloudOpState checks what Check can of an operation's state: a

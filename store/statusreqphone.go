@@ -100,10 +100,18 @@ func (s *Store) backfillStatusReqPhones(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store: index status requests by phone: %w", err)
 	}
+	return s.backfill(ctx, "index status requests by phone", "status requests indexed by phone", missing)
+}
+
+// backfill writes the empty index entries an open found missing, in one
+// batch (none: nothing written), and logs how many (done: the log line).
+// Index backfills run on every open, so writing nothing when nothing is
+// missing keeps them idempotent.
+func (s *Store) backfill(ctx context.Context, op, done string, missing [][]byte) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	if err := s.update(ctx, "index status requests by phone", func(t *txn) error {
+	if err := s.update(ctx, op, func(t *txn) error {
 		for _, k := range missing {
 			if err := t.set(k, nil); err != nil {
 				return err
@@ -113,7 +121,7 @@ func (s *Store) backfillStatusReqPhones(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	s.log.Info("status requests indexed by phone", "count", len(missing))
+	s.log.Info(done, "count", len(missing))
 	return nil
 }
 
