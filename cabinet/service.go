@@ -27,6 +27,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gostca/gostca/internal/job"
 	"github.com/gostca/gostca/otp"
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/ra/appdata"
@@ -216,14 +217,7 @@ const PurgeInterval = 10 * time.Minute
 // RunPurge deletes expired challenges and sessions every PurgeInterval
 // until ctx is done (a job on the CA's lifetime).
 func (s *Service) RunPurge(ctx context.Context) {
-	t := time.NewTicker(PurgeInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	job.Every(ctx, PurgeInterval, nil, func() {
 		ch, ss, err := s.st.PurgeCabinet(ctx, s.now().Add(-PurgeInterval), "system/cabinet")
 		switch {
 		case err != nil && ctx.Err() == nil:
@@ -231,5 +225,5 @@ func (s *Service) RunPurge(ctx context.Context) {
 		case ch+ss > 0:
 			s.log.Info("expired codes and sessions deleted", "challenges", ch, "sessions", ss)
 		}
-	}
+	})
 }

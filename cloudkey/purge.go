@@ -2,9 +2,9 @@ package cloudkey
 
 import (
 	"context"
-	"time"
 
 	"github.com/gostca/gostca/cabinet"
+	"github.com/gostca/gostca/internal/job"
 )
 
 // Operations that were never confirmed are expired by a job on the
@@ -32,14 +32,7 @@ func (s *Service) RunPurge(ctx context.Context) {
 	if s == nil {
 		return
 	}
-	t := time.NewTicker(cabinet.PurgeInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	job.Every(ctx, cabinet.PurgeInterval, nil, func() {
 		n, docs, err := s.PurgeOnce(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
@@ -47,5 +40,5 @@ func (s *Service) RunPurge(ctx context.Context) {
 		case n > 0:
 			s.log.Info("unconfirmed signing operations expired", "operations", n, "documents_deleted", docs)
 		}
-	}
+	})
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gostca/gostca/cadir"
 	"github.com/gostca/gostca/caerr"
+	"github.com/gostca/gostca/internal/job"
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/store"
 )
@@ -451,7 +452,7 @@ func sliceSeq(entries []pkix.RevokedEntry) iter.Seq2[pkix.RevokedEntry, error] {
 // RunCRLRefresh rebuilds stale CRLs in the background, so that requests
 // rarely pay for a build, until ctx is done.
 func (pub *Publisher) RunCRLRefresh(ctx context.Context) {
-	every(ctx, min(pub.cfg.CRL.RefreshInterval, time.Minute), nil, func() {
+	job.Every(ctx, min(pub.cfg.CRL.RefreshInterval, time.Minute), nil, func() {
 		pub.refreshRootCRL(ctx)
 		for _, id := range pub.order {
 			for p := fullScope; p < pub.cfg.CRL.Partitions; p++ {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gostca/gostca/internal/job"
 	"github.com/gostca/gostca/pkix"
 	"github.com/gostca/gostca/store"
 )
@@ -329,7 +330,7 @@ func (pub *Publisher) RunOCSPRefresh(ctx context.Context) {
 	fresh := make(chan struct{})
 	go func() { defer close(fresh); pub.runFresh(ctx) }()
 	defer func() { <-fresh }()
-	every(ctx, pub.cfg.OCSP.RefreshInterval, pub.kick, func() {
+	job.Every(ctx, pub.cfg.OCSP.RefreshInterval, pub.kick, func() {
 		if err := pub.EnsureResponders(ctx); err != nil && ctx.Err() == nil {
 			pub.log.Error("OCSP responder renewal failed", "err", err)
 		}

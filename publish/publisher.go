@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"math/big"
 	"sync"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -147,22 +146,6 @@ func (pub *Publisher) Quiesce() (release func()) {
 			pub.issuers[id].crlMu.Unlock()
 		}
 		pub.ocspRefreshMu.Unlock()
-	}
-}
-
-// every runs fn on every tick of d and every kick (nil: none) until ctx
-// is done.
-func every(ctx context.Context, d time.Duration, kick <-chan struct{}, fn func()) {
-	t := time.NewTicker(d)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-kick:
-		}
-		fn()
 	}
 }
 

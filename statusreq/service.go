@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/cabinet"
+	"github.com/gostca/gostca/internal/job"
 	"github.com/gostca/gostca/otp"
 	"github.com/gostca/gostca/ra"
 	"github.com/gostca/gostca/store"
@@ -87,16 +88,7 @@ const PurgeInterval = 10 * time.Minute
 // requests never confirmed and asked more than DraftAge ago (a job on
 // the CA's lifetime).
 func (s *Service) RunPurge(ctx context.Context) {
-	t := time.NewTicker(PurgeInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		s.purgeDrafts(ctx)
-	}
+	job.Every(ctx, PurgeInterval, nil, func() { s.purgeDrafts(ctx) })
 }
 
 func (s *Service) purgeDrafts(ctx context.Context) {
