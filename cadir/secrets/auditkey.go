@@ -265,21 +265,13 @@ func CreateAuditKey(ctx context.Context, cfg *config.Config, tokens TokenOpener,
 		k.Key, k.Ref = key, Ref{Type: RefPKCS11, Label: label, ID: hex.EncodeToString(kid)}
 		k.delete = func(ctx context.Context) error { return tok.Delete(ctx, label, kid) }
 	default:
-		if err := makeKeysDir(cfg.DataDir); err != nil {
-			return nil, err
-		}
 		src, demo, err := PassphraseSource(cfg)
 		if err != nil {
 			return nil, err
 		}
-		if demo {
-			if _, err := EnsurePassphraseFile(src.File); err != nil {
-				return nil, err
-			}
-		}
-		pass, err := src.Read()
+		pass, err := sealingPassphrase(cfg, src, demo, "audit key")
 		if err != nil {
-			return nil, fmt.Errorf("cadir: audit key: passphrase from %s: %w", src, err)
+			return nil, err
 		}
 		defer clear(pass)
 		secret := make([]byte, store.MinAuditKeyLen)

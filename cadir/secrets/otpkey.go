@@ -52,17 +52,9 @@ func OTPSecret(cfg *config.Config, log *slog.Logger) ([]byte, error) {
 	case !errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("cadir: code secret: %w", err)
 	}
-	if err := makeKeysDir(cfg.DataDir); err != nil {
-		return nil, err
-	}
-	if demo {
-		if _, err := EnsurePassphraseFile(src.File); err != nil {
-			return nil, err
-		}
-	}
-	pass, err := src.Read()
+	pass, err := sealingPassphrase(cfg, src, demo, "code secret")
 	if err != nil {
-		return nil, fmt.Errorf("cadir: code secret: passphrase from %s: %w", src, err)
+		return nil, err
 	}
 	defer clear(pass)
 	secret := make([]byte, 32)
@@ -75,4 +67,24 @@ func OTPSecret(cfg *config.Config, log *slog.Logger) ([]byte, error) {
 	}
 	log.Info("one-time code secret created", "file", path)
 	return secret, nil
+}
+
+// sealingPassphrase readies the keys directory and reads the passphrase
+// a new secret (what: "audit key", "code secret") is sealed under,
+// making the demo passphrase file first where the demo one is in use.
+// The caller clears the bytes.
+func sealingPassphrase(cfg *config.Config, src hsm.SecretSource, demo bool, what string) ([]byte, error) {
+	if err := makeKeysDir(cfg.DataDir); err != nil {
+		return nil, err
+	}
+	if demo {
+		if _, err := EnsurePassphraseFile(src.File); err != nil {
+			return nil, err
+		}
+	}
+	pass, err := src.Read()
+	if err != nil {
+		return nil, fmt.Errorf("cadir: %s: passphrase from %s: %w", what, src, err)
+	}
+	return pass, nil
 }
