@@ -335,14 +335,7 @@ func TestCheckFindsApplicationIndexDamage(t *testing.T) {
 	if err := s.db.Set(appEventKey(a.ID, 5), encodeAppEvent(&AppEvent{Actor: "x", Action: "y", To: AppNew}), nil); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := s.Check(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kinds := map[string]int{}
-	for _, p := range rep.Problems {
-		kinds[p.Kind]++
-	}
+	rep, kinds := problemsOf(t, s, nil, nil)
 	if kinds["missing-index"] != 1 || kinds["dangling-index"] != 2 || kinds["mismatch"] != 2 || rep.TotalProblems != 5 {
 		t.Fatalf("problems: %v", rep.Problems)
 	}

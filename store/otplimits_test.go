@@ -258,14 +258,7 @@ func TestCheckFindsOTPWindowDamage(t *testing.T) {
 	if err := s.db.Set(otpWindowKey(2, phoneKey("y")), []byte{1, 0}, nil); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := s.Check(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kinds := map[string]int{}
-	for _, p := range rep.Problems {
-		kinds[p.Kind]++
-	}
+	rep, kinds := problemsOf(t, s, nil, nil)
 	if kinds["missing-index"] != 1 || kinds["dangling-index"] != 2 || kinds["decode"] != 1 || rep.TotalProblems != 4 {
 		t.Fatalf("problems %+v", rep.Problems)
 	}
