@@ -173,7 +173,7 @@ func TestStatusRequestPhoneBackfill(t *testing.T) {
 	if err := s.db.Set(statusReqPhoneKey("+79031112233", t0.UnixNano(), [StatusRequestIDLen]byte{1}), nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	rep, kinds := problemsOf(t, s, nil, nil)
+	_, kinds := problemsOf(t, s, nil, nil)
 	if kinds["dangling-index"] != 1 || kinds["mismatch"] != 1 || len(kinds) != 2 {
 		t.Fatalf("check with a dangling and a misplaced entry: %v", kinds)
 	}
