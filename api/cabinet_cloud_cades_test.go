@@ -162,7 +162,7 @@ func TestCabinetCloudCAdES(t *testing.T) {
 // code_rate_limited, a Retry-After and a detail saying when to try
 // again, writing nothing. /metrics shows both sets of limits and counts.
 func TestCloudSigningCodeLimits(t *testing.T) {
-	env := startCabinet(t, func(c *config.Config) { cloudProfile(c); c.Cloud.SignPerPhone = 20 })
+	env := startCabinet(t, func(c *config.Config) { cloudProfile(c); c.Cloud.Sign.PerPhone = 20 })
 	cab := env.tokens[auth.RoleCabinet]
 	const phone = "+79161234567"
 	sess, kpath, _ := env.cloudIssued(t, nil, phone) // 2 login-limit codes: login and issuance

@@ -27,11 +27,9 @@ func (c *CA) openCabinet(opts Options) error {
 		return err
 	}
 	cc := c.cfg.Cabinet
-	codes, err := otp.New(c.st, sec, otp.Options{TTL: cc.CodeTTL, ResendAfter: cc.ResendAfter, MaxTries: cc.MaxTries,
-		PerPhone:  otp.Rate{Max: cc.PerPhone, Window: cc.PerPhoneWindow},
-		PerClient: otp.Rate{Max: cc.PerClient, Window: cc.PerClientWindow},
-		PerPrefix: otp.Rate{Max: cc.PerPrefix, Window: cc.PerPrefixWindow}, PrefixDigits: cc.PrefixDigits,
-		Now: opts.Now, Logger: c.log, Registry: c.reg})
+	o := cc.CodeLimits.Options(cc.PrefixDigits)
+	o.Now, o.Logger, o.Registry = opts.Now, c.log, c.reg
+	codes, err := otp.New(c.st, sec, o)
 	if err != nil {
 		return err
 	}

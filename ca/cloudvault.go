@@ -21,11 +21,9 @@ func (c *CA) cloudVault(codeSecret []byte) (cloudkey.KeyVault, error) {
 // number prefix.
 func (c *CA) openCloud(vault cloudkey.KeyVault, sec *otp.Secret, codes *otp.Service, opts Options) error {
 	cc, cl := c.cfg.Cabinet, c.cfg.Cloud
-	sign, err := otp.New(c.st, sec, otp.Options{TTL: cl.SignCodeTTL, ResendAfter: cl.SignResendAfter, MaxTries: cl.SignMaxTries,
-		PerPhone:  otp.Rate{Max: cl.SignPerPhone, Window: cl.SignPerPhoneWindow},
-		PerClient: otp.Rate{Max: cl.SignPerClient, Window: cl.SignPerClientWindow},
-		PerPrefix: otp.Rate{Max: cl.SignPerPrefix, Window: cl.SignPerPrefixWindow}, PrefixDigits: cc.PrefixDigits,
-		Now: opts.Now, Logger: c.log, Registry: c.reg, Name: "sign"})
+	o := cl.Sign.Options(cc.PrefixDigits)
+	o.Now, o.Logger, o.Registry, o.Name = opts.Now, c.log, c.reg, "sign"
+	sign, err := otp.New(c.st, sec, o)
 	if err != nil {
 		return err
 	}

@@ -27,56 +27,34 @@ import (
 // The code secret is not configuration: it is the file keys/otp.key of
 // the data directory (package cadir).
 type CabinetConfig struct {
-	CodeTTL         time.Duration `toml:"code_ttl"`
-	ResendAfter     time.Duration `toml:"resend_after"`
-	MaxTries        int           `toml:"max_tries"`
-	SessionTTL      time.Duration `toml:"session_ttl"`
-	PerPhone        int           `toml:"per_phone"`
-	PerPhoneWindow  time.Duration `toml:"per_phone_window"`
-	PerClient       int           `toml:"per_client"`
-	PerClientWindow time.Duration `toml:"per_client_window"`
-	PerPrefix       int           `toml:"per_prefix"`
-	PerPrefixWindow time.Duration `toml:"per_prefix_window"`
-	PrefixDigits    int           `toml:"prefix_digits"`
-	PaidTypes       []string      `toml:"paid_types"`
-	RenewalWindow   time.Duration `toml:"renewal_window"`
-	OperationTTL    time.Duration `toml:"operation_ttl"`
+	// CodeLimits are the codes' limits: code_ttl, resend_after,
+	// max_tries, per_phone, … (codelimits.go; the [cloud] section has
+	// its own, under sign_).
+	CodeLimits    `toml:"-" tomlprefix:""`
+	SessionTTL    time.Duration `toml:"session_ttl"`
+	PrefixDigits  int           `toml:"prefix_digits"`
+	PaidTypes     []string      `toml:"paid_types"`
+	RenewalWindow time.Duration `toml:"renewal_window"`
+	OperationTTL  time.Duration `toml:"operation_ttl"`
 }
 
 // DefaultCabinet is the cabinet's default configuration (the values in
 // the comment of CabinetConfig).
 func DefaultCabinet() CabinetConfig {
-	return CabinetConfig{CodeTTL: 5 * time.Minute, ResendAfter: 2 * time.Minute, MaxTries: 5, SessionTTL: 30 * time.Minute,
+	return CabinetConfig{CodeLimits: CodeLimits{CodeTTL: 5 * time.Minute, ResendAfter: 2 * time.Minute, MaxTries: 5,
 		PerPhone: 5, PerPhoneWindow: time.Hour, PerClient: 30, PerClientWindow: time.Hour,
-		PerPrefix: 200, PerPrefixWindow: time.Hour, PrefixDigits: 3,
+		PerPrefix: 200, PerPrefixWindow: time.Hour}, SessionTTL: 30 * time.Minute, PrefixDigits: 3,
 		RenewalWindow: 70 * 24 * time.Hour, OperationTTL: 5 * time.Minute}
 }
 
 // validate checks the cabinet section.
 func (c *CabinetConfig) validate(bad func(string, ...any)) {
-	if c.CodeTTL < 30*time.Second || c.CodeTTL > time.Hour {
-		bad("cabinet.code_ttl must be between 30s and 1h")
-	}
-	if c.ResendAfter < 0 || c.ResendAfter > c.CodeTTL {
-		bad("cabinet.resend_after must be between 0 and cabinet.code_ttl")
-	}
+	c.CodeLimits.validate(bad, "cabinet.", 0)
 	if c.OperationTTL < 30*time.Second || c.OperationTTL > time.Hour {
 		bad("cabinet.operation_ttl must be between 30s and 1h")
 	}
-	if c.MaxTries < 1 || c.MaxTries > 10 {
-		bad("cabinet.max_tries must be 1..10 (a 6-digit code allows few guesses)")
-	}
 	if c.SessionTTL < time.Minute || c.SessionTTL > 24*time.Hour {
 		bad("cabinet.session_ttl must be between 1m and 24h")
-	}
-	for _, r := range []struct {
-		name   string
-		n      int
-		window time.Duration
-	}{{"per_phone", c.PerPhone, c.PerPhoneWindow}, {"per_client", c.PerClient, c.PerClientWindow}, {"per_prefix", c.PerPrefix, c.PerPrefixWindow}} {
-		if r.n < 0 || (r.n > 0 && r.window <= 0) {
-			bad("cabinet.%s must be 0 (no limit) or positive with a positive cabinet.%s_window", r.name, r.name)
-		}
 	}
 	if c.RenewalWindow < 24*time.Hour || c.RenewalWindow > 366*24*time.Hour {
 		bad("cabinet.renewal_window must be between 24h and 8784h (366 days)")

@@ -37,17 +37,11 @@ import (
 // no mechanism for is refused when a key is asked for (501
 // cloud_key_curve_unsupported); SoftHSM2 has no GOST mechanism at all.
 type CloudConfig struct {
-	SignCodeTTL         time.Duration     `toml:"sign_code_ttl"`
-	SignResendAfter     time.Duration     `toml:"sign_resend_after"`
-	SignMaxTries        int               `toml:"sign_max_tries"`
-	SignPerPhone        int               `toml:"sign_per_phone"`
-	SignPerPhoneWindow  time.Duration     `toml:"sign_per_phone_window"`
-	SignPerClient       int               `toml:"sign_per_client"`
-	SignPerClientWindow time.Duration     `toml:"sign_per_client_window"`
-	SignPerPrefix       int               `toml:"sign_per_prefix"`
-	SignPerPrefixWindow time.Duration     `toml:"sign_per_prefix_window"`
-	KeyCurve            string            `toml:"key_curve"`
-	TypeCurves          map[string]string `toml:"type_curves"`
+	// Sign are the signing codes' limits: sign_code_ttl,
+	// sign_resend_after, … (codelimits.go).
+	Sign       CodeLimits        `toml:"-" tomlprefix:"sign_"`
+	KeyCurve   string            `toml:"key_curve"`
+	TypeCurves map[string]string `toml:"type_curves"`
 }
 
 // cloudCurve is a parameter set allowed for cloud keys: a production
@@ -79,9 +73,9 @@ func (c *CloudConfig) Curves() (hsm.Curve, map[string]hsm.Curve, error) {
 // DefaultCloud is the default of [cloud] (the values in the comment of
 // CloudConfig).
 func DefaultCloud() CloudConfig {
-	return CloudConfig{SignCodeTTL: 5 * time.Minute, SignResendAfter: 5 * time.Second, SignMaxTries: 5,
-		SignPerPhone: 100, SignPerPhoneWindow: time.Hour, SignPerClient: 300, SignPerClientWindow: time.Hour,
-		SignPerPrefix: 2000, SignPerPrefixWindow: time.Hour, KeyCurve: "tc26-256-A"}
+	return CloudConfig{Sign: CodeLimits{CodeTTL: 5 * time.Minute, ResendAfter: 5 * time.Second, MaxTries: 5,
+		PerPhone: 100, PerPhoneWindow: time.Hour, PerClient: 300, PerClientWindow: time.Hour,
+		PerPrefix: 2000, PerPrefixWindow: time.Hour}, KeyCurve: "tc26-256-A"}
 }
 
 // validate checks the cloud section; a type given its own parameter set
@@ -105,23 +99,5 @@ func (c *CloudConfig) validate(bad func(string, ...any), r *RAConfig) {
 			}
 		}
 	}
-	if c.SignCodeTTL < 30*time.Second || c.SignCodeTTL > time.Hour {
-		bad("cloud.sign_code_ttl must be between 30s and 1h")
-	}
-	if c.SignResendAfter < time.Second || c.SignResendAfter > c.SignCodeTTL {
-		bad("cloud.sign_resend_after must be between 1s and cloud.sign_code_ttl")
-	}
-	if c.SignMaxTries < 1 || c.SignMaxTries > 10 {
-		bad("cloud.sign_max_tries must be 1..10 (a 6-digit code allows few guesses)")
-	}
-	for _, r := range []struct {
-		name   string
-		n      int
-		window time.Duration
-	}{{"sign_per_phone", c.SignPerPhone, c.SignPerPhoneWindow}, {"sign_per_client", c.SignPerClient, c.SignPerClientWindow},
-		{"sign_per_prefix", c.SignPerPrefix, c.SignPerPrefixWindow}} {
-		if r.n < 0 || (r.n > 0 && r.window <= 0) {
-			bad("cloud.%s must be 0 (no limit) or positive with a positive cloud.%s_window", r.name, r.name)
-		}
-	}
+	c.Sign.validate(bad, "cloud.sign_", time.Second)
 }

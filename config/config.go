@@ -369,16 +369,26 @@ func DefaultConfig() Config {
 func LoadConfig(path string, environ []string) (Config, error) {
 	cfg := DefaultConfig()
 	if path != "" {
-		md, err := toml.DecodeFile(path, &cfg)
+		text, err := os.ReadFile(path)
 		if err != nil {
 			return Config{}, fmt.Errorf("config %s: %w", path, err)
 		}
-		if und := md.Undecoded(); len(und) > 0 {
-			keys := make([]string, len(und))
-			for i, k := range und {
-				keys[i] = k.String()
+		md, err := toml.Decode(string(text), &cfg)
+		if err != nil {
+			return Config{}, fmt.Errorf("config %s: %w", path, err)
+		}
+		prefixed, err := decodePrefixed(string(text), &cfg)
+		if err != nil {
+			return Config{}, fmt.Errorf("config %s: %w", path, err)
+		}
+		var unknown []string
+		for _, k := range md.Undecoded() {
+			if !prefixed[k.String()] {
+				unknown = append(unknown, k.String())
 			}
-			return Config{}, fmt.Errorf("config %s: unknown keys: %s", path, strings.Join(keys, ", "))
+		}
+		if len(unknown) > 0 {
+			return Config{}, fmt.Errorf("config %s: unknown keys: %s", path, strings.Join(unknown, ", "))
 		}
 		if bad := bareDurations(md, &cfg); len(bad) > 0 {
 			return Config{}, fmt.Errorf("config %s: %s", path, strings.Join(bad, "; "))
@@ -418,8 +428,12 @@ func envName(key string) string {
 func walkConfig(v reflect.Value, prefix string, fn func(key string, f reflect.Value)) {
 	t := v.Type()
 	for i := range t.NumField() {
+		if p, ok := t.Field(i).Tag.Lookup(prefixTag); ok {
+			walkConfig(v.Field(i), prefix+p, fn) // a prefixed group (prefixed.go)
+			continue
+		}
 		tag := t.Field(i).Tag.Get("toml")
-		if tag == "" {
+		if tag == "" || tag == "-" {
 			continue
 		}
 		key := prefix + tag
