@@ -14,21 +14,22 @@ import (
 	"github.com/gostca/gostca/store"
 )
 
+var tokenCmd = command.Subcommands{Name: "token", Want: "create, list or revoke"}
+
 // Token is `gostca token create|list|revoke`: API tokens in the store
 // (server stopped) or, with --server, through the API. A new token is
 // printed once, on standard output; its id and role go to standard
 // error.
 func Token(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, "gostca token: want create, list or revoke")
+	s := tokenCmd.Start(args, stderr)
+	if s == nil {
 		return 2
 	}
-	sub := args[0]
-	fs, c, r := command.NewRemoteFlagSet("token "+sub, stderr)
+	sub, fs, c, r := s.Name, s.Flags, s.Common, s.Remote
 	role := fs.String("role", "", "role: cabinet, service_centre, ca_operator, ca_admin, auditor")
 	scope := fs.String("scope", "", "service centre id (service_centre tokens only)")
 	name := fs.String("name", "", "a label for the token")
-	pos, err := command.ParseFlags(fs, args[1:])
+	pos, err := s.Parse()
 	if err != nil {
 		return 2
 	}
@@ -81,8 +82,7 @@ func Token(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	fmt.Fprintf(stderr, "gostca token: unknown subcommand %q\n", sub)
-	return 2
+	return tokenCmd.Unknown(stderr, sub)
 }
 
 // tokenRemote is `gostca token …` through the API.
@@ -123,6 +123,5 @@ func tokenRemote(ctx context.Context, sub string, pos []string, r *apiclient.Fla
 			return nil
 		})
 	}
-	fmt.Fprintf(stderr, "gostca token: unknown subcommand %q\n", sub)
-	return 2
+	return tokenCmd.Unknown(stderr, sub)
 }

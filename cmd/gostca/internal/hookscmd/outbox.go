@@ -19,20 +19,21 @@ import (
 	"github.com/gostca/gostca/store"
 )
 
+var outboxCmd = command.Subcommands{Name: "outbox", Want: "list, show ID, redrive ID or cancel ID", Known: "list, show, redrive, cancel"}
+
 // Outbox is `gostca outbox list|show|redrive|cancel`: the hook
 // deliveries an operator looks after, locally (server stopped) or
 // through the API (--server, a ca_operator or ca_admin token).
 func Outbox(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, "gostca outbox: want list, show ID, redrive ID or cancel ID")
+	s := outboxCmd.Start(args, stderr)
+	if s == nil {
 		return 2
 	}
-	sub := args[0]
-	fs, c, r := command.NewRemoteFlagSet("outbox "+sub, stderr)
+	sub, fs, c, r := s.Name, s.Flags, s.Common, s.Remote
 	state := fs.String("state", "pending", "list: pending, dead or all")
 	kind := fs.String("kind", "", "list: only this kind (esia, registry_check, sms, email, renewal)")
 	limit := fs.Int("limit", 100, "list: at most this many rows (1..1000)")
-	pos, err := command.ParseFlags(fs, args[1:])
+	pos, err := s.Parse()
 	if err != nil {
 		return 2
 	}
@@ -62,8 +63,7 @@ func Outbox(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	default:
-		fmt.Fprintf(stderr, "gostca outbox: unknown subcommand %q (list, show, redrive, cancel)\n", sub)
-		return 2
+		return outboxCmd.Unknown(stderr, sub)
 	}
 	if r.Enabled() {
 		return command.WithServer(ctx, name, r, stderr, func(cl *apiclient.Client) error {

@@ -15,21 +15,23 @@ import (
 	"github.com/gostca/gostca/cmd/gostca/internal/command"
 )
 
+var statusRequestsCmd = command.Subcommands{Name: "status-requests", Want: "list, approve ID or reject ID --reason TEXT",
+	Known: "list, approve, reject"}
+
 // StatusRequests is `gostca status-requests list|approve|reject`: the
 // subscribers' requests to suspend or revoke, decided locally (server
 // stopped) or through the API (--server, a ca_operator or ca_admin
 // token).
 func StatusRequests(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, "gostca status-requests: want list, approve ID or reject ID --reason TEXT")
+	s := statusRequestsCmd.Start(args, stderr)
+	if s == nil {
 		return 2
 	}
-	sub := args[0]
-	fs, c, r := command.NewRemoteFlagSet("status-requests "+sub, stderr)
+	sub, fs, c, r := s.Name, s.Flags, s.Common, s.Remote
 	state := fs.String("state", "pending", "list: pending, approved, rejected or awaiting_code")
 	limit := fs.Int("limit", 100, "list: at most this many requests (1..1000)")
 	reason := fs.String("reason", "", "reject: why (the subscriber reads it)")
-	pos, err := command.ParseFlags(fs, args[1:])
+	pos, err := s.Parse()
 	if err != nil {
 		return 2
 	}
@@ -50,8 +52,7 @@ func StatusRequests(ctx context.Context, args []string, stdout, stderr io.Writer
 			return 2
 		}
 	default:
-		fmt.Fprintf(stderr, "gostca status-requests: unknown subcommand %q (list, approve, reject)\n", sub)
-		return 2
+		return statusRequestsCmd.Unknown(stderr, sub)
 	}
 	if r.Enabled() {
 		return command.WithServer(ctx, name, r, stderr, func(cl *apiclient.Client) error {

@@ -17,21 +17,20 @@ import (
 	"github.com/gostca/gostca/store"
 )
 
+var auditCmd = command.Subcommands{Name: "audit", Want: "checkpoint or list", Known: "want checkpoint or list"}
+
 // Audit is `gostca audit checkpoint [--out F]` and `gostca audit list
 // [--limit N] [--cursor C]`.
 func Audit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, "gostca audit: want checkpoint or list")
+	s := auditCmd.Start(args, stderr)
+	if s == nil {
 		return 2
 	}
-	sub := args[0]
-	fs, c := command.NewFlagSet("audit "+sub, stderr)
+	sub, fs, c, r := s.Name, s.Flags, s.Common, s.Remote
 	switch sub {
 	case "checkpoint":
-		var r apiclient.Flags
-		r.Register(fs)
 		out := fs.String("out", "", "append the checkpoint (one JSON line) to this file; default standard output")
-		if _, err := command.ParseFlags(fs, args[1:]); err != nil {
+		if _, err := s.Parse(); err != nil {
 			return 2
 		}
 		write := func(cp *store.Checkpoint) error {
@@ -50,7 +49,7 @@ func Audit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return err
 		}
 		if r.Enabled() {
-			return command.WithServer(ctx, "audit checkpoint", &r, stderr, func(cl *apiclient.Client) error {
+			return command.WithServer(ctx, "audit checkpoint", r, stderr, func(cl *apiclient.Client) error {
 				var raw json.RawMessage
 				if err := cl.Do(ctx, "POST", "/api/v1/audit/checkpoint", nil, &raw); err != nil {
 					return err
@@ -70,11 +69,9 @@ func Audit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return write(cp)
 		})
 	case "list":
-		var r apiclient.Flags
-		r.Register(fs)
 		limit := fs.Int("limit", 100, "entries per page (1..1000)")
 		cursor := fs.String("cursor", "", "continue after this cursor (printed after a full page)")
-		if _, err := command.ParseFlags(fs, args[1:]); err != nil {
+		if _, err := s.Parse(); err != nil {
 			return 2
 		}
 		if *limit < 1 || *limit > 1000 {
@@ -82,7 +79,7 @@ func Audit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		if r.Enabled() {
-			return command.WithServer(ctx, "audit list", &r, stderr, func(cl *apiclient.Client) error {
+			return command.WithServer(ctx, "audit list", r, stderr, func(cl *apiclient.Client) error {
 				var page struct {
 					Items      []wire.AuditEntry `json:"items"`
 					NextCursor string            `json:"next_cursor"`
@@ -118,8 +115,7 @@ func Audit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		printNext(stderr, next)
 		return 0
 	}
-	fmt.Fprintf(stderr, "gostca audit: unknown subcommand %q (want checkpoint or list)\n", sub)
-	return 2
+	return auditCmd.Unknown(stderr, sub)
 }
 
 func printNext(w io.Writer, next string) {
