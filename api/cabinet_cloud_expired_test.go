@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -68,8 +66,8 @@ func TestCabinetCloudExpired(t *testing.T) {
 		!strings.Contains(p.Detail, "apply for a new certificate") {
 		t.Fatalf("detail %q says neither that the certificate expired nor what to do", p.Detail)
 	}
-	if wrote := env.auditSince(t, head); len(wrote) != 1 || wrote[0] != "cabinet.confirm_sign" {
-		t.Fatalf("the refused confirmation wrote %v, want only the code's use (cabinet.confirm_sign)", wrote)
+	if wrote := env.auditSince(t, head); len(wrote) != 1 || wrote[0].Action != "cabinet.confirm_sign" {
+		t.Fatalf("the refused confirmation wrote %+v, want only the code's use (cabinet.confirm_sign)", wrote)
 	}
 	raw, _ := hex.DecodeString(before.ID)
 	op, err := env.e.Store().CloudOperation(ctx, [store.CloudOpIDLen]byte(raw))
@@ -100,11 +98,11 @@ func TestCabinetCloudExpired(t *testing.T) {
 	}
 }
 
-// auditSince lists the actions of the audit entries after seq, but for
-// the hook deliveries' (see unchanged).
-func (env *cabinetEnv) auditSince(t *testing.T, seq uint64) []string {
+// auditSince lists the audit entries after seq but the hook
+// deliveries' (actor "hook:…": see unchanged).
+func (env *cabinetEnv) auditSince(t *testing.T, seq uint64) []store.AuditEntry {
 	t.Helper()
-	var out []string
+	var out []store.AuditEntry
 	for cursor := ""; ; {
 		page, next, err := env.e.Store().AuditEntries(context.Background(), cursor, 1000)
 		if err != nil {
@@ -112,7 +110,7 @@ func (env *cabinetEnv) auditSince(t *testing.T, seq uint64) []string {
 		}
 		for _, e := range page {
 			if e.Seq > seq && !strings.HasPrefix(e.Actor, "hook:") {
-				out = append(out, e.Action)
+				out = append(out, e)
 			}
 		}
 		if next == "" {
@@ -122,25 +120,12 @@ func (env *cabinetEnv) auditSince(t *testing.T, seq uint64) []string {
 	}
 }
 
-// smsSeq is the sequence number of the newest SMS the simulated
-// gateway has received for phone (0: none).
+// smsSeq is the sequence number of the newest SMS the gateway received
+// for phone (0: none).
 func (env *cabinetEnv) smsSeq(t *testing.T, phone string) uint64 {
 	t.Helper()
-	resp, err := http.Get(env.sim.Base + "/sms?phone=" + url.QueryEscape(phone))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var got struct {
-		Messages []struct {
-			Seq uint64 `json:"seq"`
-		} `json:"messages"`
-	}
-	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&got) != nil {
-		t.Fatalf("GET /sms: %d", resp.StatusCode)
-	}
 	var last uint64
-	for _, m := range got.Messages {
+	for _, m := range env.sms(t, phone) {
 		last = max(last, m.Seq)
 	}
 	return last

@@ -103,6 +103,29 @@ func (env *cabinetEnv) drainSMS(t *testing.T) {
 
 var smsCode = regexp.MustCompile(`Код подтверждения: ([0-9]{6})\.`)
 
+// gatewaySMS is an SMS the gateway (the simulator) received.
+type gatewaySMS struct {
+	Seq  uint64 `json:"seq"`
+	Text string `json:"text"`
+}
+
+// sms lists the recent SMS the gateway received for phone, oldest first.
+func (env *cabinetEnv) sms(t *testing.T, phone string) []gatewaySMS {
+	t.Helper()
+	resp, err := http.Get(env.sim.Base + "/sms?phone=" + url.QueryEscape(phone))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got struct {
+		Messages []gatewaySMS `json:"messages"`
+	}
+	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&got) != nil {
+		t.Fatalf("GET /sms: %d", resp.StatusCode)
+	}
+	return got.Messages
+}
+
 // code reads the newest code sent to phone the way its owner would: from
 // the SMS the gateway (the simulator) received, the newest one with a
 // code that is newer than the last code read (the simulator keeps the
@@ -111,23 +134,10 @@ func (env *cabinetEnv) code(t *testing.T, phone string) string {
 	t.Helper()
 	var c string
 	waitUntil(t, "a new code by SMS to "+phone, func() bool {
-		resp, err := http.Get(env.sim.Base + "/sms?phone=" + url.QueryEscape(phone))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var got struct {
-			Messages []struct {
-				Seq  uint64 `json:"seq"`
-				Text string `json:"text"`
-			} `json:"messages"`
-		}
-		if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&got) != nil {
-			t.Fatalf("GET /sms: %d", resp.StatusCode)
-		}
-		for i := len(got.Messages) - 1; i >= 0 && got.Messages[i].Seq > env.last[phone]; i-- {
-			if m := smsCode.FindStringSubmatch(got.Messages[i].Text); m != nil {
-				env.last[phone], c = got.Messages[i].Seq, m[1]
+		got := env.sms(t, phone)
+		for i := len(got) - 1; i >= 0 && got[i].Seq > env.last[phone]; i-- {
+			if m := smsCode.FindStringSubmatch(got[i].Text); m != nil {
+				env.last[phone], c = got[i].Seq, m[1]
 				return true
 			}
 		}
@@ -155,20 +165,8 @@ func (env *cabinetEnv) unchanged(t *testing.T, what string, fn func()) {
 	before := env.auditHead(t)
 	fn()
 	var wrote []string
-	for cursor := ""; ; {
-		page, next, err := env.e.Store().AuditEntries(context.Background(), cursor, 1000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range page {
-			if e.Seq > before && !strings.HasPrefix(e.Actor, "hook:") {
-				wrote = append(wrote, e.Actor+" "+e.Action)
-			}
-		}
-		if next == "" {
-			break
-		}
-		cursor = next
+	for _, e := range env.auditSince(t, before) {
+		wrote = append(wrote, e.Actor+" "+e.Action)
 	}
 	if len(wrote) > 0 {
 		t.Fatalf("%s: the refusal wrote %d audit entries: %v", what, len(wrote), wrote)
