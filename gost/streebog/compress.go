@@ -11,11 +11,14 @@ import (
 // AVX-512 VBMI and GFNI it runs compressGFNI (gfni_amd64.s), elsewhere
 // (and with the purego build tag) the table code below.
 func compress(h, n, m *[8]uint64) {
-	if useGFNI {
+	switch {
+	case useGFNI:
 		compressGFNI(h, n, m, &gfniConsts)
-		return
+	case useTableAsm:
+		compressTableAsm(h, n, m, lpsTab, &roundC)
+	default:
+		compressGeneric(h, n, m)
 	}
-	compressGeneric(h, n, m)
 }
 
 // compressGeneric is compress in portable Go, with the LPS tables.
