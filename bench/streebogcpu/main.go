@@ -71,8 +71,11 @@ func main() {
 				bits, n, median(o), median(s), median(r), r[0], r[len(r)-1])
 		}
 	}
+	// Printed so the compiler keeps every digest it computed.
+	fmt.Printf("(xor of the first bytes of our digests: %02x)\n", sink)
 }
 
+// sink takes a byte of every digest of ours.
 var sink byte
 
 // oursDigester returns a function that hashes msg count times and returns
