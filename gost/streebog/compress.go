@@ -8,8 +8,9 @@ import (
 // compress sets h = g_N(h, m) = E(LPS(h ⊕ N), m) ⊕ h ⊕ m, where
 // E(K, m) runs 12 rounds of state = LPS(state ⊕ K_i), K_{i+1} = LPS(K_i ⊕ C_i)
 // and ends with state ⊕ K_13. Finalisation passes N = 0. On amd64 with
-// AVX-512 VBMI and GFNI it runs compressGFNI (gfni_amd64.s), elsewhere
-// (and with the purego build tag) the table code below.
+// AVX-512 VBMI and GFNI it runs compressGFNI (gfni_amd64.s), on other
+// amd64 CPUs compressTableAsm (table_amd64.s), elsewhere (and with the
+// purego build tag) the Go table code below.
 func compress(h, n, m *[8]uint64) {
 	switch {
 	case useGFNI:
