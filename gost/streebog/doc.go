@@ -31,3 +31,4 @@
 package streebog
 
 //go:generate go run gen_consts.go -in ../../testdata/streebog/streebog-constants.json -out consts.go
+//go:generate go run gen_table_amd64.go
