@@ -48,7 +48,8 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	fmt.Printf("CPU time per digest (thread clock), %d slices of ~%.0f ms, %s/%s\n", *slices, *sliceMS, runtime.GOOS, runtime.GOARCH)
+	fmt.Printf("CPU time per digest (thread clock), %d slices of ~%.0f ms, %s/%s, compression %s\n",
+		*slices, *sliceMS, runtime.GOOS, runtime.GOARCH, streebog.Implementation())
 	for _, n := range ns {
 		msg := make([]byte, n)
 		rand.Read(msg)

@@ -59,3 +59,18 @@ func loadBlock(m *[8]uint64, p []byte) {
 		m[i] = binary.LittleEndian.Uint64(p[8*i:])
 	}
 }
+
+// Implementation names the compression code this process runs:
+// "avx512-gfni" (amd64 with AVX-512 VBMI and GFNI), "table-asm" (other
+// amd64 CPUs) or "table-go" (other architectures, the purego tag). For
+// benchmarks and diagnostics; the digests are the same whichever runs.
+func Implementation() string {
+	switch {
+	case useGFNI:
+		return "avx512-gfni"
+	case useTableAsm:
+		return "table-asm"
+	default:
+		return "table-go"
+	}
+}

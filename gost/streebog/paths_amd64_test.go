@@ -6,6 +6,8 @@ import (
 	"bytes"
 	"math/rand/v2"
 	"testing"
+
+	"golang.org/x/sys/cpu"
 )
 
 // compressPath is one implementation of compress that a build can select:
@@ -20,7 +22,7 @@ type compressPath struct {
 func availablePaths() []compressPath {
 	var ps []compressPath
 	if useGFNI {
-		ps = append(ps, compressPath{"gfni", true, false})
+		ps = append(ps, compressPath{"avx512-gfni", true, false})
 	}
 	return append(ps, compressPath{"table-asm", false, true}, compressPath{"table-go", false, false})
 }
@@ -89,6 +91,9 @@ func TestEveryPath(t *testing.T) {
 	for _, p := range availablePaths() {
 		t.Run(p.name, func(t *testing.T) {
 			forcePath(t, p)
+			if got := Implementation(); got != p.name {
+				t.Fatalf("Implementation() = %q with %s forced", got, p.name)
+			}
 			t.Run("KnownVectors", TestKnownVectors)
 			t.Run("Differential", TestDifferential)
 			t.Run("ChunkedWrites", TestChunkedWrites)
@@ -173,4 +178,16 @@ func BenchmarkCompress(b *testing.B) {
 			compressGFNI(&h, &n, &m, &gfniConsts)
 		}
 	})
+}
+
+// TestImplementationMatchesCPU checks that the default path is the vector
+// code exactly when the CPU has every extension it uses.
+func TestImplementationMatchesCPU(t *testing.T) {
+	want := "table-asm"
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VBMI && cpu.X86.HasAVX512GFNI {
+		want = "avx512-gfni"
+	}
+	if got := Implementation(); got != want {
+		t.Errorf("Implementation() = %q on this CPU, want %q", got, want)
+	}
 }
