@@ -25,9 +25,11 @@
 //   - every other architecture, and any build with the purego tag: the
 //     table code in Go (lps.go), about 1.2 times OpenSSL.
 //
-// Both table codes index memory with data (as OpenSSL's does). The tests
-// force each path in turn (paths_amd64_test.go), and
-// bench/streebogcpu measures them against OpenSSL by CPU time.
+// Implementation names the path a process runs. Both table codes index
+// memory with data (as OpenSSL's does). table_amd64.s is written by
+// gen_table_amd64.go (go generate). The tests force each path in turn
+// (paths_amd64_test.go), and bench/streebogcpu measures them against
+// OpenSSL by CPU time.
 package streebog
 
 //go:generate go run gen_consts.go -in ../../testdata/streebog/streebog-constants.json -out consts.go
