@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/gost/gost3410"
-	"github.com/gostca/gostca/gost/streebog"
 )
 
 // row is one operation measured on both sides.
@@ -76,7 +75,7 @@ func main() {
 			rows = append(rows, r)
 		}
 	}
-	rows = append(rows, digestRow(256, osslErr), digestRow(512, osslErr))
+	rows = append(rows, digestRows(osslErr)...)
 
 	fmt.Printf("GOMAXPROCS=1, %v per side and row in %v slices, %s/%s\n", *dur, *slice, runtime.GOOS, runtime.GOARCH)
 	if osslErr != nil {
@@ -160,21 +159,6 @@ func sigRow(op string, s sigSet, osslErr error) (row, error) {
 		}
 	}
 	return r, nil
-}
-
-func digestRow(bits int, osslErr error) row {
-	buf := make([]byte, 8<<10)
-	rand.Read(buf)
-	r := row{name: fmt.Sprintf("Streebog-%d 8 KiB", bits), bytes: len(buf)}
-	if bits == 256 {
-		r.ours = func() error { streebog.Sum256(buf); return nil }
-	} else {
-		r.ours = func() error { streebog.Sum512(buf); return nil }
-	}
-	if osslErr == nil {
-		r.ossl, r.oErr = opensslDigest(bits, buf)
-	}
-	return r
 }
 
 // measure alternates slices of ours and OpenSSL until each has run for

@@ -8,14 +8,18 @@ import (
 // compress sets h = g_N(h, m) = E(LPS(h ⊕ N), m) ⊕ h ⊕ m, where
 // E(K, m) runs 12 rounds of state = LPS(state ⊕ K_i), K_{i+1} = LPS(K_i ⊕ C_i)
 // and ends with state ⊕ K_13. Finalisation passes N = 0. On amd64 with
-// AVX-512 VBMI and GFNI it runs compressGFNI (gfni_amd64.s), elsewhere
-// (and with the purego build tag) the table code below.
+// AVX-512 VBMI and GFNI it runs compressGFNI (gfni_amd64.s), on other
+// amd64 CPUs compressTableAsm (table_amd64.s), elsewhere (and with the
+// purego build tag) the Go table code below.
 func compress(h, n, m *[8]uint64) {
-	if useGFNI {
+	switch {
+	case useGFNI:
 		compressGFNI(h, n, m, &gfniConsts)
-		return
+	case useTableAsm:
+		compressTableAsm(h, n, m, lpsTab, &roundC)
+	default:
+		compressGeneric(h, n, m)
 	}
-	compressGeneric(h, n, m)
 }
 
 // compressGeneric is compress in portable Go, with the LPS tables.
@@ -53,5 +57,20 @@ func loadBlock(m *[8]uint64, p []byte) {
 	p = p[:BlockSize]
 	for i := range m {
 		m[i] = binary.LittleEndian.Uint64(p[8*i:])
+	}
+}
+
+// Implementation names the compression code this process runs:
+// "avx512-gfni" (amd64 with AVX-512 VBMI and GFNI), "table-asm" (other
+// amd64 CPUs) or "table-go" (other architectures, the purego tag). For
+// benchmarks and diagnostics; the digests are the same whichever runs.
+func Implementation() string {
+	switch {
+	case useGFNI:
+		return "avx512-gfni"
+	case useTableAsm:
+		return "table-asm"
+	default:
+		return "table-go"
 	}
 }

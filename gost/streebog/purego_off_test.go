@@ -1,0 +1,5 @@
+//go:build !purego
+
+package streebog
+
+const purego = false
