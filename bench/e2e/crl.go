@@ -84,7 +84,11 @@ func (b *crlBench) run(ctx context.Context, sampleDER []byte, already int) ([]re
 		if err := b.srv.Start(ctx); err != nil {
 			return out, err
 		}
-		step.StartRSSKB, _ = peers.ProcStatusKB(b.srv.PID(), "VmHWM")
+		pid := b.srv.PID()
+		step.StartRSSKB, _ = peers.ProcStatusKB(pid, "VmHWM")
+		step.IdleRSSKB, _ = peers.ProcStatusKB(pid, "VmRSS")
+		// From here VmHWM is the CRL path's own peak, not start-up's.
+		step.PeakSinceStart = peers.ResetPeakRSS(pid) != nil
 		cl := target.NewClient(b.srv.URL, b.srv.Token, 2)
 		var issPub *pkix.Certificate
 		if der, err := cl.Get(ctx, "/ca/"+report.CRLIssuer+".crt"); err == nil {
@@ -118,7 +122,7 @@ func (b *crlBench) run(ctx context.Context, sampleDER []byte, already int) ([]re
 				}
 			}
 		}
-		step.PeakRSSKB, _ = peers.ProcStatusKB(b.srv.PID(), "VmHWM")
+		step.PeakRSSKB, _ = peers.ProcStatusKB(pid, "VmHWM")
 		out = append(out, step)
 	}
 	return out, nil
