@@ -118,8 +118,11 @@ type CRLRun struct {
 	// TotalMs is build + fetch: what a relying party waits for a fresh
 	// CRL.
 	TotalMs float64 `json:"total_ms"`
-	Entries int     `json:"entries"`
-	Bytes   int     `json:"bytes"`
+	// ServerCPUMs is the CPU time (user + system) gostca serve used
+	// during build and fetch: steadier than TotalMs on a shared machine.
+	ServerCPUMs float64 `json:"server_cpu_ms"`
+	Entries     int     `json:"entries"`
+	Bytes       int     `json:"bytes"`
 }
 
 // PeerCRLRun is one `openssl ca -gencrl` over an index of K revoked entries.
