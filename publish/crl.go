@@ -387,7 +387,7 @@ func (pub *Publisher) signCRL(ctx context.Context, s *issuerState, p int, delta 
 		SignDigest: func(d []byte) ([]byte, error) { return s.is.Key.Sign(ctx, d) },
 		Verify:     s.is.Key.Public(),
 	}
-	out := &crlOut{dir: pub.spoolDir()}
+	out := &crlOut{dir: pub.spoolDir(), log: pub.log}
 	if _, err := cb.WriteTo(out); err != nil {
 		out.discard()
 		return nil, serverErr(fmt.Errorf("publish: CRL %s: %w", path, err))

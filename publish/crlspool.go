@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 )
@@ -38,7 +39,9 @@ const SpoolDir = "spool"
 // crlOut is a CRL builder's writer: memory until the builder announces a
 // CRL of crlSpillBytes or more, then an unlinked file in dir.
 type crlOut struct {
-	dir  string
+	dir string
+	// log, when set, hears why a large CRL stayed in memory.
+	log  *slog.Logger
 	mem  bytes.Buffer
 	file *os.File
 	n    int64
@@ -51,21 +54,32 @@ func (o *crlOut) Grow(n int) {
 		o.mem.Grow(n)
 		return
 	}
-	if err := os.MkdirAll(o.dir, 0o700); err != nil {
-		o.mem.Grow(n) // no spool: the CRL stays in memory, as before
-		return
-	}
-	f, err := os.CreateTemp(o.dir, "crl-*.der")
+	f, err := o.spool()
 	if err != nil {
-		o.mem.Grow(n)
-		return
-	}
-	if err := os.Remove(f.Name()); err != nil {
-		_ = f.Close()
+		// No spool: the CRL stays in memory, as before.
+		if o.log != nil {
+			o.log.Warn("a large CRL is kept in memory: its spool file could not be made", "bytes", n, "err", err)
+		}
 		o.mem.Grow(n)
 		return
 	}
 	o.file = f
+}
+
+// spool makes an unlinked file in o.dir.
+func (o *crlOut) spool() (*os.File, error) {
+	if err := os.MkdirAll(o.dir, 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(o.dir, "crl-*.der")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Remove(f.Name()); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 func (o *crlOut) Write(p []byte) (int, error) {

@@ -59,6 +59,20 @@ func TestCRLOutSpill(t *testing.T) {
 		t.Fatalf("ReadDER: %v", err)
 	}
 
+	// A spool directory that cannot be made: the CRL stays in memory.
+	blocked := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocked, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mem := &crlOut{dir: filepath.Join(blocked, SpoolDir)}
+	mem.Grow(len(big))
+	_, _ = mem.Write(big)
+	var h CRLFile
+	mem.finish(&h)
+	if !bytes.Equal(h.DER, big) || h.Size() != len(big) {
+		t.Fatalf("no spool: in memory %v, size %d", h.DER != nil, h.Size())
+	}
+
 	failed := &crlOut{dir: dir}
 	failed.Grow(crlSpillBytes)
 	file := failed.file
