@@ -65,7 +65,11 @@ func (s *Server) crl(ctx *fasthttp.RequestCtx, _ *auth.Principal, param []byte) 
 	}
 	cacheHeaders(ctx, f.ETag, f.ThisUpdate, f.NextUpdate, maxAge)
 	ctx.SetContentType("application/pkix-crl")
-	ctx.Response.SetBodyRaw(f.DER) // shared, never changed once built: no copy of a large CRL
+	if f.DER != nil {
+		ctx.Response.SetBodyRaw(f.DER) // shared, never changed once built: no copy
+	} else {
+		ctx.Response.SetBodyStream(f.Reader(), f.Size()) // a large CRL, read from its file
+	}
 	return nil
 }
 

@@ -51,5 +51,5 @@ func (s *Server) rootCRL(ctx *fasthttp.RequestCtx, p *auth.Principal) error {
 
 func crlInfo(f *publish.CRLFile) CRLInfo {
 	return CRLInfo{Issuer: f.Issuer, Number: f.Number.String(), Entries: f.Entries,
-		ThisUpdate: f.ThisUpdate, NextUpdate: f.NextUpdate, Size: len(f.DER), URL: "/crl/" + f.Issuer + ".crl"}
+		ThisUpdate: f.ThisUpdate, NextUpdate: f.NextUpdate, Size: f.Size(), URL: "/crl/" + f.Issuer + ".crl"}
 }

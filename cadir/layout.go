@@ -35,6 +35,7 @@ import (
 //	DATA/keys/passphrase    the demo default passphrase (only without GOSTCA_KEY_PASSPHRASE
 //	                        or keys.passphrase_file), mode 0600
 //	DATA/db/                the Pebble store
+//	DATA/spool/             large CRLs while served, in unlinked files (package publish)
 //	DATA/tokens.json        API tokens of versions before the store kept them
 //	                        (moved into the store and renamed tokens.json.migrated)
 const (

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"iter"
 	"math/big"
+	"os"
 	"sort"
 	"strconv"
 	"sync"
@@ -130,8 +131,11 @@ type CRLFile struct {
 	// CRL and its delta).
 	Kind      string
 	Partition int
-	DER       []byte
-	Number    *big.Int
+	// DER is the CRL, nil when it is kept in a file (a CRL of
+	// crlSpillBytes or more, crlspool.go): use Size, Reader or ReadDER,
+	// which read either.
+	DER    []byte
+	Number *big.Int
 	// DeltaOf is the number of the base CRL of a delta (nil otherwise).
 	DeltaOf *big.Int
 	// LogSeq is the status-change log position the CRL reflects.
@@ -144,6 +148,10 @@ type CRLFile struct {
 	// ETag is a strong entity tag, quoted: the issuer, the scope and the
 	// CRL number.
 	ETag string
+
+	// file holds a large CRL (DER nil): unlinked, size bytes long.
+	file *os.File
+	size int64
 }
 
 // CRLPartition is the CRL partition of a serial (big-endian magnitude,
@@ -379,8 +387,9 @@ func (pub *Publisher) signCRL(ctx context.Context, s *issuerState, p int, delta 
 		SignDigest: func(d []byte) ([]byte, error) { return s.is.Key.Sign(ctx, d) },
 		Verify:     s.is.Key.Public(),
 	}
-	var buf bytes.Buffer
-	if _, err := cb.WriteTo(&buf); err != nil {
+	out := &crlOut{dir: pub.spoolDir(), log: pub.log}
+	if _, err := cb.WriteTo(out); err != nil {
+		out.discard()
 		return nil, serverErr(fmt.Errorf("publish: CRL %s: %w", path, err))
 	}
 	kind := crlKind(p, delta)
@@ -388,8 +397,10 @@ func (pub *Publisher) signCRL(ctx context.Context, s *issuerState, p int, delta 
 	if kind != CRLKindFull {
 		etag = fmt.Sprintf(`"%s-%s-%s"`, s.is.ID, scopeTag(p, delta), num.Text(16))
 	}
-	return &CRLFile{Issuer: s.is.ID, Kind: kind, Partition: p, DER: buf.Bytes(), Number: num, Entries: n,
-		ThisUpdate: now, NextUpdate: tmpl.NextUpdate, URL: pub.cfg.PublicURL() + path, ETag: etag}, nil
+	f := &CRLFile{Issuer: s.is.ID, Kind: kind, Partition: p, Number: num, Entries: n,
+		ThisUpdate: now, NextUpdate: tmpl.NextUpdate, URL: pub.cfg.PublicURL() + path, ETag: etag}
+	out.finish(f)
+	return f, nil
 }
 
 func scopeTag(p int, delta bool) string {
@@ -409,10 +420,10 @@ func (pub *Publisher) observeCRL(f *CRLFile, start time.Time) {
 		part = strconv.Itoa(f.Partition)
 	}
 	pub.m.crlDuration.WithLabelValues(f.Issuer, f.Kind).Observe(time.Since(start).Seconds())
-	pub.m.crlSize.WithLabelValues(f.Issuer, f.Kind, part).Set(float64(len(f.DER)))
+	pub.m.crlSize.WithLabelValues(f.Issuer, f.Kind, part).Set(float64(f.Size()))
 	pub.m.crlEntries.WithLabelValues(f.Issuer, f.Kind, part).Set(float64(f.Entries))
 	pub.log.Info("CRL built", "issuer", f.Issuer, "kind", f.Kind, "partition", f.Partition, "number", f.Number.String(),
-		"entries", f.Entries, "bytes", len(f.DER))
+		"entries", f.Entries, "bytes", f.Size())
 }
 
 // GenerateCRL builds the issuer's full CRL and every partition CRL now

@@ -84,7 +84,11 @@ func (b *crlBench) run(ctx context.Context, sampleDER []byte, already int) ([]re
 		if err := b.srv.Start(ctx); err != nil {
 			return out, err
 		}
-		step.StartRSSKB, _ = peers.ProcStatusKB(b.srv.PID(), "VmHWM")
+		pid := b.srv.PID()
+		step.StartRSSKB, _ = peers.ProcStatusKB(pid, "VmHWM")
+		step.IdleRSSKB, _ = peers.ProcStatusKB(pid, "VmRSS")
+		// From here VmHWM is the CRL path's own peak, not start-up's.
+		step.PeakSinceStart = peers.ResetPeakRSS(pid) != nil
 		cl := target.NewClient(b.srv.URL, b.srv.Token, 2)
 		var issPub *pkix.Certificate
 		if der, err := cl.Get(ctx, "/ca/"+report.CRLIssuer+".crt"); err == nil {
@@ -98,15 +102,19 @@ func (b *crlBench) run(ctx context.Context, sampleDER []byte, already int) ([]re
 			}
 		}
 		for r := 1; r <= b.cfg.rounds; r++ {
+			cpu0, cpuErr := peers.ProcCPUTime(pid)
 			run, err := b.ours(ctx, cl, r, issPub)
 			if err != nil {
 				return out, err
+			}
+			if cpu1, err := peers.ProcCPUTime(pid); err == nil && cpuErr == nil {
+				run.ServerCPUMs = load.MS(cpu1 - cpu0)
 			}
 			if run.Entries < k+already {
 				return out, fmt.Errorf("CRL of %s has %d entries, want at least %d", report.CRLIssuer, run.Entries, k+already)
 			}
 			step.Runs = append(step.Runs, run)
-			b.log.Printf("CRL K=%d round %d/%d: ours %.0f ms (%d entries)", k, r, b.cfg.rounds, run.TotalMs, run.Entries)
+			b.log.Printf("CRL K=%d round %d/%d: ours %.0f ms, server CPU %.0f ms (%d entries)", k, r, b.cfg.rounds, run.TotalMs, run.ServerCPUMs, run.Entries)
 			if b.peer != nil && step.PeerError == "" {
 				el, peak, size, err := b.peer.GenCRL(ctx, peerIdx)
 				if err != nil {
@@ -118,7 +126,7 @@ func (b *crlBench) run(ctx context.Context, sampleDER []byte, already int) ([]re
 				}
 			}
 		}
-		step.PeakRSSKB, _ = peers.ProcStatusKB(b.srv.PID(), "VmHWM")
+		step.PeakRSSKB, _ = peers.ProcStatusKB(pid, "VmHWM")
 		out = append(out, step)
 	}
 	return out, nil

@@ -44,7 +44,7 @@ func OTPSecret(cfg *config.Config, log *slog.Logger) ([]byte, error) {
 		if err := hsm.CheckPrivateFile(path); err != nil {
 			return nil, fmt.Errorf("cadir: code secret: %w", err)
 		}
-		secret, err := hsm.OpenSoftSecret(path, src)
+		secret, err := OpenSoftSecret(path, src)
 		if err != nil {
 			return nil, fmt.Errorf("cadir: code secret (passphrase from %s): %w", src, err)
 		}
@@ -61,7 +61,7 @@ func OTPSecret(cfg *config.Config, log *slog.Logger) ([]byte, error) {
 	if _, err := rand.Read(secret); err != nil {
 		return nil, fmt.Errorf("cadir: code secret: %w", err)
 	}
-	if err := hsm.WriteSoftSecretFile(path, secret, pass, &hsm.SoftKeyFileOptions{ScryptLogN: cfg.Keys.ScryptLogN}); err != nil {
+	if err := WriteSoftSecretFile(path, secret, pass, &hsm.SoftKeyFileOptions{ScryptLogN: cfg.Keys.ScryptLogN}); err != nil {
 		clear(secret)
 		return nil, fmt.Errorf("cadir: code secret: %w", err)
 	}

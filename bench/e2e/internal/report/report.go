@@ -224,7 +224,7 @@ func summary(r *Results) []byte {
 	}
 	if r.OCSP != nil {
 		fmt.Fprintf(&b, "## OCSP (%d certificates, %d revoked, %d clients)\n\n", r.OCSP.Population, r.OCSP.Revoked, r.Config.OCSPConc)
-		fmt.Fprintf(&b, "| mode | ours req/s | p50 ms | p99 ms | wrong or malformed | peer | peer req/s | peer p99 ms | peer wrong | ratio |\n|---|---|---|---|---|---|---|---|---|---|\n")
+		fmt.Fprintf(&b, "| mode | ours req/s | p50 ms | p99 ms | wrong or malformed | peer | peer req/s | peer p99 ms | peer wrong | ratio |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
 		var peers []string
 		for p := range r.OCSP.Peer {
 			peers = append(peers, p)
@@ -291,12 +291,13 @@ func summary(r *Results) []byte {
 	}
 	if len(r.CRL) > 0 {
 		fmt.Fprintf(&b, "## CRL (issuer %s)\n\n", CRLIssuer)
-		fmt.Fprintf(&b, "| K | bulk load s | ours build+fetch ms | entries | CRL bytes | server VmHWM MiB | openssl ca -gencrl ms | openssl peak RSS MiB | ratio |\n|---|---|---|---|---|---|---|---|---|\n")
+		fmt.Fprintf(&b, "| K | bulk load s | ours build+fetch ms | server CPU ms | entries | CRL bytes | server RSS after start MiB | server VmHWM of the CRL runs MiB | openssl ca -gencrl ms | openssl peak RSS MiB | ratio |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, s := range r.CRL {
-			var tot, pm, prss []float64
+			var tot, cpu, pm, prss []float64
 			entries, size := 0, 0
 			for _, x := range s.Runs {
 				tot = append(tot, x.TotalMs)
+				cpu = append(cpu, x.ServerCPUMs)
 				entries, size = x.Entries, x.Bytes
 			}
 			for _, x := range s.Peer {
@@ -304,8 +305,12 @@ func summary(r *Results) []byte {
 				prss = append(prss, float64(x.PeakRSSKB))
 			}
 			o, q := load.Median(tot), load.Median(pm)
-			fmt.Fprintf(&b, "| %d | %s | %s | %d | %d | %s | %s | %s | %s |\n", s.K, f1(s.LoadSecs), f1(o), entries, size,
-				f1(float64(s.PeakRSSKB)/1024), f1(q), f1(load.Median(prss)/1024), fratio(load.Ratio(q, o)))
+			peak := f1(float64(s.PeakRSSKB) / 1024)
+			if s.PeakSinceStart {
+				peak += " (since start)"
+			}
+			fmt.Fprintf(&b, "| %d | %s | %s | %s | %d | %d | %s | %s | %s | %s | %s |\n", s.K, f1(s.LoadSecs), f1(o), f1(load.Median(cpu)), entries, size,
+				f1(float64(s.IdleRSSKB)/1024), peak, f1(q), f1(load.Median(prss)/1024), fratio(load.Ratio(q, o)))
 		}
 		b.WriteString("\n")
 	}

@@ -88,14 +88,23 @@ type KeyBackendResult struct {
 
 // CRLSize is the CRL workload at one K.
 type CRLSize struct {
-	K          int          `json:"k"`
-	Already    int          `json:"already_revoked"`   // revoked through the API before, listed on top of K
-	LoadSecs   float64      `json:"bulk_load_seconds"` // store.BulkLoad of this step's certificates
-	Runs       []CRLRun     `json:"runs"`
-	PeakRSSKB  int64        `json:"server_peak_rss_kb"`  // VmHWM of gostca serve after the runs
-	StartRSSKB int64        `json:"server_start_rss_kb"` // VmHWM right after start
-	Peer       []PeerCRLRun `json:"peer,omitempty"`
-	PeerError  string       `json:"peer_error,omitempty"`
+	K        int      `json:"k"`
+	Already  int      `json:"already_revoked"`   // revoked through the API before, listed on top of K
+	LoadSecs float64  `json:"bulk_load_seconds"` // store.BulkLoad of this step's certificates
+	Runs     []CRLRun `json:"runs"`
+	// PeakRSSKB is the VmHWM of gostca serve over the runs of this K:
+	// reset once the server answers, so it is the CRL path's peak (build,
+	// signing, caching and serving), not start-up's key decryption —
+	// unless PeakSinceStart (the reset failed: the peak since start).
+	PeakRSSKB      int64 `json:"server_peak_rss_kb"`
+	PeakSinceStart bool  `json:"server_peak_since_start,omitempty"`
+	// StartRSSKB is the VmHWM right after start (start-up's peak: one
+	// 128 MiB scrypt buffer per key file opened, one at a time).
+	StartRSSKB int64 `json:"server_start_rss_kb"`
+	// IdleRSSKB is the VmRSS right after start, before the first CRL.
+	IdleRSSKB int64        `json:"server_idle_rss_kb"`
+	Peer      []PeerCRLRun `json:"peer,omitempty"`
+	PeerError string       `json:"peer_error,omitempty"`
 }
 
 // CRLRun is one CRL build and fetch.
@@ -109,8 +118,11 @@ type CRLRun struct {
 	// TotalMs is build + fetch: what a relying party waits for a fresh
 	// CRL.
 	TotalMs float64 `json:"total_ms"`
-	Entries int     `json:"entries"`
-	Bytes   int     `json:"bytes"`
+	// ServerCPUMs is the CPU time (user + system) gostca serve used
+	// during build and fetch: steadier than TotalMs on a shared machine.
+	ServerCPUMs float64 `json:"server_cpu_ms"`
+	Entries     int     `json:"entries"`
+	Bytes       int     `json:"bytes"`
 }
 
 // PeerCRLRun is one `openssl ca -gencrl` over an index of K revoked entries.

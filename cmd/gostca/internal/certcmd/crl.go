@@ -66,7 +66,7 @@ func CRL(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			if err != nil {
 				return err
 			}
-			printCRL(stdout, is.ID, f.Number.String(), f.Entries, len(f.DER), f.NextUpdate.Format("2006-01-02T15:04:05Z"))
+			printCRL(stdout, is.ID, f.Number.String(), f.Entries, f.Size(), f.NextUpdate.Format("2006-01-02T15:04:05Z"))
 			if *outDir == "" {
 				continue
 			}
@@ -75,7 +75,11 @@ func CRL(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				return err
 			}
 			for _, c := range all {
-				if err := writeCRLFile(*outDir, c.Path, c.File.DER); err != nil {
+				der, err := c.File.ReadDER()
+				if err != nil {
+					return err
+				}
+				if err := writeCRLFile(*outDir, c.Path, der); err != nil {
 					return err
 				}
 			}

@@ -51,7 +51,7 @@ func uploadRootCRL(ctx context.Context, c *command.Common, r *apiclient.Flags, f
 		if err != nil {
 			return err
 		}
-		printCRL(stdout, f.Issuer, f.Number.String(), f.Entries, len(f.DER), f.NextUpdate.UTC().Format("2006-01-02T15:04:05Z"))
+		printCRL(stdout, f.Issuer, f.Number.String(), f.Entries, f.Size(), f.NextUpdate.UTC().Format("2006-01-02T15:04:05Z"))
 		return nil
 	})
 }
@@ -66,7 +66,7 @@ func localRootCRL(ctx context.Context, e *ca.CA, outDir string, stdout io.Writer
 		if f, err = pub.GenerateRootCRL(ctx, command.Actor()); err != nil {
 			return err
 		}
-		printCRL(stdout, f.Issuer, f.Number.String(), f.Entries, len(f.DER), f.NextUpdate.UTC().Format("2006-01-02T15:04:05Z"))
+		printCRL(stdout, f.Issuer, f.Number.String(), f.Entries, f.Size(), f.NextUpdate.UTC().Format("2006-01-02T15:04:05Z"))
 	} else if f, err = pub.RootCRL(ctx); caerr.CodeOf(err) == caerr.CodeCRLNotFound {
 		fmt.Fprintln(stdout, "root: key offline and no root CRL uploaded (gostca crl --upload-root FILE)")
 		return nil
