@@ -12,6 +12,7 @@ import (
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
+	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
 // Options configure Open. The zero value is the safe production setting.
@@ -102,6 +103,10 @@ func Open(dir string, opts Options) (*Store, error) {
 	if po.Logger == nil {
 		po.Logger = pebbleLogger{log}
 	}
+	if po.FS == nil {
+		po.FS = vfs.Default
+	}
+	po.FS = prefillFS{po.FS} // walprefill.go: WAL syncs that flush data only
 	db, err := pebble.Open(dir, po)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
