@@ -85,6 +85,8 @@ type Store struct {
 	acceptUnMACed bool
 	// logHeads caches each issuer's status-log head once read.
 	logHeads map[string]uint64
+	// uniq are the filters of the unique indexes (uniqfilter.go).
+	uniq uniqFilters
 }
 
 var _ Backend = (*Store)(nil)
@@ -132,6 +134,10 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err := s.backfillCloudOpExpiry(context.Background()); err != nil {
 		_ = db.Close()
 		return nil, err
+	}
+	if err := s.loadUniq(); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("store: uniqueness filters: %w", err)
 	}
 	log.Info("store opened", "dir", dir, "audit_seq", s.auditSeq, "audit_keyed_from", s.audit.rec.KeyedFrom, "sync", s.sync)
 	if !s.audit.keyed() {
