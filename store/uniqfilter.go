@@ -27,7 +27,8 @@ import (
 // these indexes happens.
 //
 // A filter is sized at 10 bits per key (about 1 % false positives) for
-// twice the keys it holds, at least uniqMinKeys. When it holds more keys
+// twice the keys it holds, at least uniqMinKeys: 2.5 bytes per key, so
+// about 7.5 MB for the three indexes of a million certificates. When it holds more keys
 // than it was sized for, a bigger one is built in the background from a
 // Pebble snapshot taken under the mutex; keys added meanwhile are kept
 // and added to it before it replaces the old one (uniqFilters.rebuild).
@@ -57,7 +58,7 @@ type uniqFilters struct {
 // bloomSet is a Bloom filter over byte strings.
 type bloomSet struct {
 	bits     []uint64
-	mask     uint64 // number of bits - 1 (a power of two)
+	nbits    uint64
 	n        int    // keys added
 	capacity int    // keys it was sized for
 	seed     maphash.Seed
@@ -65,15 +66,22 @@ type bloomSet struct {
 
 func newBloomSet(keys int) *bloomSet {
 	capacity := max(2*keys, uniqMinKeys)
-	nbits := uint64(1) << bits.Len64(uint64(capacity*uniqBitsPerKey-1))
-	return &bloomSet{bits: make([]uint64, nbits/64), mask: nbits - 1, capacity: capacity, seed: maphash.MakeSeed()}
+	words := (capacity*uniqBitsPerKey + 63) / 64
+	return &bloomSet{bits: make([]uint64, words), nbits: uint64(words) * 64, capacity: capacity, seed: maphash.MakeSeed()}
+}
+
+// probe is the bit of the i-th probe: double hashing, mapped onto
+// [0, nbits) by the high word of a 128-bit product.
+func (b *bloomSet) probe(h1, h2, i uint64) uint64 {
+	hi, _ := bits.Mul64(h1+i*h2, b.nbits)
+	return hi
 }
 
 func (b *bloomSet) add(key []byte) {
 	h := maphash.Bytes(b.seed, key)
-	h1, h2 := h, h>>32|1
+	h1, h2 := h, bits.RotateLeft64(h, 32)|1
 	for i := range uint64(uniqProbes) {
-		bit := (h1 + i*h2) & b.mask
+		bit := b.probe(h1, h2, i)
 		b.bits[bit/64] |= 1 << (bit % 64)
 	}
 	b.n++
@@ -81,9 +89,9 @@ func (b *bloomSet) add(key []byte) {
 
 func (b *bloomSet) mayContain(key []byte) bool {
 	h := maphash.Bytes(b.seed, key)
-	h1, h2 := h, h>>32|1
+	h1, h2 := h, bits.RotateLeft64(h, 32)|1
 	for i := range uint64(uniqProbes) {
-		bit := (h1 + i*h2) & b.mask
+		bit := b.probe(h1, h2, i)
 		if b.bits[bit/64]&(1<<(bit%64)) == 0 {
 			return false
 		}

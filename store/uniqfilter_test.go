@@ -30,6 +30,20 @@ func TestBloomSetSupersetAndSelective(t *testing.T) {
 	if fp > 1000 {
 		t.Fatalf("%d false positives in 100,000", fp)
 	}
+	// Filled to the size it was made for: about 1 % (10 bits a key).
+	for i := 1000; i < b.capacity; i++ {
+		b.add(fmt.Appendf(nil, "in-%d", i))
+	}
+	fp = 0
+	for i := range 100000 {
+		if b.mayContain(fmt.Appendf(nil, "out-%d", i)) {
+			fp++
+		}
+	}
+	if fp > 2000 {
+		t.Fatalf("full filter: %d false positives in 100,000, want about 1 %%", fp)
+	}
+	t.Logf("full filter (%d keys): %d false positives in 100,000", b.capacity, fp)
 }
 
 // putAll puts intents, failing only on a whole-call error.
