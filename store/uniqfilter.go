@@ -59,8 +59,8 @@ type uniqFilters struct {
 type bloomSet struct {
 	bits     []uint64
 	nbits    uint64
-	n        int    // keys added
-	capacity int    // keys it was sized for
+	n        int // keys added
+	capacity int // keys it was sized for
 	seed     maphash.Seed
 }
 
