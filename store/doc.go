@@ -548,13 +548,14 @@
 // one fsync per writer).
 //
 // The uniqueness checks of an intent (request ID 0x11, serial 0x16, key
-// hash 0x12) first ask an in-memory Bloom filter per index (uniqfilter.go),
+// hash 0x12) and the commit's check that no certificate (0x10) holds the
+// serial yet first ask an in-memory Bloom filter per prefix (uniqfilter.go),
 // under the same mutex: built by scanning the index at Open, given every
 // key a write sets there before the write is applied, never told of a
 // deletion. It is a superset of the index, so "absent" from it is exact
 // and skips Pebble; "maybe" is looked up as before. Nothing is stored:
 // no record or key changes, no schema step. Memory: 2.5 bytes per key
-// (10 bits, sized for twice the keys), about 7.5 MB for a million
+// (10 bits, sized for twice the keys), about 10 MB for a million
 // certificates; a filter that outgrows its size is rebuilt in the
 // background from a snapshot.
 //

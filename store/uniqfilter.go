@@ -28,7 +28,7 @@ import (
 //
 // A filter is sized at 10 bits per key (about 1 % false positives) for
 // twice the keys it holds, at least uniqMinKeys: 2.5 bytes per key, so
-// about 7.5 MB for the three indexes of a million certificates. When it holds more keys
+// about 10 MB for the four filters of a million certificates. When it holds more keys
 // than it was sized for, a bigger one is built in the background from a
 // Pebble snapshot taken under the mutex; keys added meanwhile are kept
 // and added to it before it replaces the old one (uniqFilters.rebuild).
@@ -43,7 +43,9 @@ const (
 var uniqMinKeys = 1 << 16
 
 // uniqPrefixes are the indexes with a filter, in uniqFilters.f order.
-var uniqPrefixes = [...]byte{pRequest, pSerial, pKeyHash}
+// The certificates (0x10) have one too: the commit checks that no
+// certificate holds the serial yet, which is always so.
+var uniqPrefixes = [...]byte{pRequest, pSerial, pKeyHash, pCert}
 
 // uniqFilters are the three filters; guarded by Store.wmu.
 type uniqFilters struct {

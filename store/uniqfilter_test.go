@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"sync"
@@ -87,11 +88,15 @@ func TestUniqFilterKeyReuseRefused(t *testing.T) {
 	if r := putAll(t, s, x, y); r[0].Err != nil || !errors.Is(r[1].Err, ErrKeyReused) {
 		t.Fatalf("same key twice in one call: %v, %v", r[0].Err, r[1].Err)
 	}
+	issued := issueN(t, s, 20, Identifiers{}, nil)
+	if filterAbsent(s, certKey(issued.Serial)) {
+		t.Fatal("an issued certificate is proved absent")
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 	s = openAt(t, dir, Options{})
-	for _, k := range [][]byte{keyHashKey(a.KeyHash), keyHashKey(x.KeyHash), serialKey(a.Serial), requestKey("c")} {
+	for _, k := range [][]byte{keyHashKey(a.KeyHash), keyHashKey(x.KeyHash), serialKey(a.Serial), requestKey("c"), certKey(issued.Serial)} {
 		if filterAbsent(s, k) {
 			t.Fatalf("after a restart the filter proves %x absent", k)
 		}
@@ -108,6 +113,15 @@ func TestUniqFilterKeyReuseRefused(t *testing.T) {
 	}
 	if r := putAll(t, s, intentN(7, "a")); !errors.Is(r[0].Err, ErrRequestConflict) {
 		t.Fatalf("same request ID, other key, after a restart: %v", r[0].Err)
+	}
+	// The request ID of an issued certificate replays it after a restart.
+	if r := putAll(t, s, intentN(20, "req-20")); !r[0].Duplicate || r[0].Cert == nil || !bytes.Equal(r[0].Cert.Serial, issued.Serial) {
+		t.Fatalf("issued request ID after a restart: %+v", r[0])
+	}
+	// Committing the issued serial again finds its certificate.
+	dup := issuedFor(intentN(20, "req-20"), Identifiers{})
+	if err := s.CommitIssued(ctx, []Issued{dup}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("committing an issued serial again: %v", err)
 	}
 	// Failing x releases its key (the filter keeps it: a superset); a
 	// new intent may take it, and then it is refused again.
