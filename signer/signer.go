@@ -482,38 +482,50 @@ func (s *Signer) signAll(ctx context.Context, jobs []*job) []failure {
 		return nil
 	}
 	left.Store(int64(workers))
-	for range workers {
-		go func() {
-			defer func() {
-				if left.Add(-1) == 0 {
-					close(all)
-				}
-			}()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(jobs) {
-					return
-				}
-				if ctx.Err() != nil {
-					return // out of time: signAll fails the rest
-				}
-				j := jobs[i]
-				der, err := j.issuer.signTBS(ctx, j.tbs)
-				mu.Lock()
-				if abandoned {
-					mu.Unlock()
-					return
-				}
-				finished[i] = true
-				if err != nil {
-					s.stats.signErrors.Add(1)
-					failed = append(failed, failure{j, err})
-				} else {
-					j.der = der
-				}
-				mu.Unlock()
+	work := func() {
+		defer func() {
+			if left.Add(-1) == 0 {
+				close(all)
 			}
 		}()
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= len(jobs) {
+				return
+			}
+			if ctx.Err() != nil {
+				return // out of time: signAll fails the rest
+			}
+			j := jobs[i]
+			der, err := j.issuer.signTBS(ctx, j.tbs)
+			mu.Lock()
+			if abandoned {
+				mu.Unlock()
+				return
+			}
+			finished[i] = true
+			if err != nil {
+				s.stats.signErrors.Add(1)
+				failed = append(failed, failure{j, err})
+			} else {
+				j.der = der
+			}
+			mu.Unlock()
+		}
+	}
+	// A key in this process (inProcess) cannot hang: the batch's own
+	// goroutine is one of the workers, which saves a goroutine start and
+	// two hand-overs per batch (a lone request's batch starts none).
+	// A key outside (an HSM) is only ever waited for up to BatchTimeout.
+	inline := inProcess(jobs)
+	for i := range workers {
+		if i == 0 && inline {
+			continue
+		}
+		go work()
+	}
+	if inline {
+		work()
 	}
 	select {
 	case <-all:

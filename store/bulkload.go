@@ -195,6 +195,7 @@ func (l *bulkLoader) commit() error {
 	for issuer, head := range t.logHeads {
 		s.logHeads[issuer] = head
 	}
+	s.maybeRebuild()
 	l.rep.Certificates += l.n
 	l.rep.Batches++
 	l.begin()

@@ -547,6 +547,27 @@
 // fallback is Batch.Commit(pebble.Sync) under the mutex (same guarantees,
 // one fsync per writer).
 //
+// The uniqueness checks of an intent (request ID 0x11, serial 0x16, key
+// hash 0x12) and the commit's check that no certificate (0x10) holds the
+// serial yet first ask an in-memory Bloom filter per prefix (uniqfilter.go),
+// under the same mutex: built by scanning the index at Open, given every
+// key a write sets there before the write is applied, never told of a
+// deletion. It is a superset of the index, so "absent" from it is exact
+// and skips Pebble; "maybe" is looked up as before. Nothing is stored:
+// no record or key changes, no schema step. Memory: 2.5 bytes per key
+// (10 bits, sized for twice the keys), about 10 MB for a million
+// certificates; a filter that outgrows its size is rebuilt in the
+// background from a snapshot.
+//
+// WAL files are zero-filled ahead of Pebble's writes, 1 MiB at a time
+// (walprefill.go: Open wraps Pebble's file system): an fdatasync after
+// overwriting written blocks flushes only data, while one after appending
+// or writing into fallocated blocks also commits a journal transaction
+// (145 µs against 205 µs on the development VM). Pebble's WAL reader takes
+// a zeroed tail for the end of the log, as it does for its own
+// preallocated and recycled WALs; every acknowledged write is still
+// fsynced before the call returns.
+//
 // Readers take no mutex. Close waits for calls in flight (Store.life).
 //
 // # Errors and logging

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
+	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
 // Options configure Open. The zero value is the safe production setting.
@@ -84,6 +85,8 @@ type Store struct {
 	acceptUnMACed bool
 	// logHeads caches each issuer's status-log head once read.
 	logHeads map[string]uint64
+	// uniq are the filters of the unique indexes (uniqfilter.go).
+	uniq uniqFilters
 }
 
 var _ Backend = (*Store)(nil)
@@ -102,6 +105,10 @@ func Open(dir string, opts Options) (*Store, error) {
 	if po.Logger == nil {
 		po.Logger = pebbleLogger{log}
 	}
+	if po.FS == nil {
+		po.FS = vfs.Default
+	}
+	po.FS = prefillFS{po.FS} // walprefill.go: WAL syncs that flush data only
 	db, err := pebble.Open(dir, po)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
@@ -127,6 +134,10 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err := s.backfillCloudOpExpiry(context.Background()); err != nil {
 		_ = db.Close()
 		return nil, err
+	}
+	if err := s.loadUniq(); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("store: uniqueness filters: %w", err)
 	}
 	log.Info("store opened", "dir", dir, "audit_seq", s.auditSeq, "audit_keyed_from", s.audit.rec.KeyedFrom, "sync", s.sync)
 	if !s.audit.keyed() {

@@ -112,10 +112,12 @@ func (s *Store) apply(b *pebble.Batch, what string, fn func(t *txn) error, sync 
 	for issuer, head := range t.logHeads {
 		s.logHeads[issuer] = head
 	}
+	s.maybeRebuild()
 	return true, nil
 }
 
 func (t *txn) set(key, value []byte) error {
+	t.s.uniq.add(key) // uniqfilter.go: before the write is applied
 	if err := t.b.Set(key, value, nil); err != nil {
 		return fmt.Errorf("store: batch set %x: %w", key[:1], err)
 	}
@@ -130,9 +132,21 @@ func (t *txn) del(key []byte) error {
 }
 
 // get reads committed state (the batch's own writes are not visible;
-// callers track those themselves).
-func (t *txn) get(key []byte) ([]byte, error) { return t.s.get(t.s.db, key) }
-func (t *txn) has(key []byte) (bool, error)   { return t.s.has(t.s.db, key) }
+// callers track those themselves). A key of a unique index that its
+// filter proves absent is not looked up (uniqfilter.go).
+func (t *txn) get(key []byte) ([]byte, error) {
+	if t.s.uniq.absent(key) {
+		return nil, ErrNotFound
+	}
+	return t.s.get(t.s.db, key)
+}
+
+func (t *txn) has(key []byte) (bool, error) {
+	if t.s.uniq.absent(key) {
+		return false, nil
+	}
+	return t.s.has(t.s.db, key)
+}
 
 // audit appends e to the chain, filling At (if zero), Seq and Hash.
 func (t *txn) audit(e *AuditEntry) error {
