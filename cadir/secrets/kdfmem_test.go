@@ -3,7 +3,6 @@ package secrets
 import (
 	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
 
 	"github.com/gostca/gostca/hsm"
@@ -41,15 +40,5 @@ func TestSoftKeyKDFMemoryReturned(t *testing.T) {
 	if !hsm.SamePublicKey(got.Public(), k.Public()) {
 		t.Fatal("the reopened key is not the written one")
 	}
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	// Heap pages the runtime holds but does not use: the freed scrypt
-	// buffer would be 128 MiB of them.
-	const limit = 32 << 20
-	if kept := ms.HeapIdle - ms.HeapReleased; kept > limit {
-		t.Errorf("%d MiB of freed heap still resident after opening a key file, want at most %d MiB", kept>>20, limit>>20)
-	}
-	if ms.HeapSys-ms.HeapReleased > 64<<20 {
-		t.Errorf("heap resident %d MiB after opening a key file, want under 64 MiB", (ms.HeapSys-ms.HeapReleased)>>20)
-	}
+	heapReturned(t, "opening a key file")
 }

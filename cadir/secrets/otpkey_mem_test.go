@@ -36,11 +36,13 @@ func TestOTPSecretKDFMemoryReturned(t *testing.T) {
 }
 
 // heapReturned fails t when the heap keeps a freed scrypt buffer
-// resident (the limits of TestSoftKeyKDFMemoryReturned).
+// resident: the KDF memory tests of key files and of the code secret.
 func heapReturned(t *testing.T, after string) {
 	t.Helper()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
+	// Heap pages the runtime holds but does not use: a freed scrypt
+	// buffer would be 128 MiB of them.
 	const limit = 32 << 20
 	if kept := ms.HeapIdle - ms.HeapReleased; kept > limit {
 		t.Errorf("%d MiB of freed heap still resident after %s, want at most %d MiB", kept>>20, after, limit>>20)

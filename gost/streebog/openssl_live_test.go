@@ -2,6 +2,7 @@ package streebog
 
 import (
 	"encoding/hex"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -20,21 +21,7 @@ func TestOpenSSLLive(t *testing.T) {
 		for j := range msg {
 			msg[j] = byte(rng.Uint32())
 		}
-		s256, s512 := Sum256(msg), Sum512(msg)
-		for _, c := range []struct {
-			alg, got string
-		}{
-			{"md_gost12_256", hex.EncodeToString(s256[:])},
-			{"md_gost12_512", hex.EncodeToString(s512[:])},
-		} {
-			want, err := opensslDigest(openssl, c.alg, msg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if c.got != want {
-				t.Errorf("message %d (%d bytes, seed %d): %s ours %s, OpenSSL %s", i, len(msg), seed, c.alg, c.got, want)
-			}
-		}
+		matchOpenSSL(t, openssl, msg, fmt.Sprintf("message %d (%d bytes, seed %d)", i, len(msg), seed))
 	}
 }
 
@@ -53,20 +40,27 @@ func TestOpenSSLLong(t *testing.T) {
 		ones[j] = 0xff
 	}
 	for _, msg := range [][]byte{long, ones} {
-		s256, s512 := Sum256(msg), Sum512(msg)
-		for _, c := range []struct {
-			alg, got string
-		}{
-			{"md_gost12_256", hex.EncodeToString(s256[:])},
-			{"md_gost12_512", hex.EncodeToString(s512[:])},
-		} {
-			want, err := opensslDigest(openssl, c.alg, msg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if c.got != want {
-				t.Errorf("%d bytes: %s ours %s, OpenSSL %s", len(msg), c.alg, c.got, want)
-			}
+		matchOpenSSL(t, openssl, msg, fmt.Sprintf("%d bytes", len(msg)))
+	}
+}
+
+// matchOpenSSL fails t when Sum256 or Sum512 of msg differs from the gost
+// engine's digest; what names the message in the error.
+func matchOpenSSL(t *testing.T, openssl string, msg []byte, what string) {
+	t.Helper()
+	s256, s512 := Sum256(msg), Sum512(msg)
+	for _, c := range []struct {
+		alg, got string
+	}{
+		{"md_gost12_256", hex.EncodeToString(s256[:])},
+		{"md_gost12_512", hex.EncodeToString(s512[:])},
+	} {
+		want, err := opensslDigest(openssl, c.alg, msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.got != want {
+			t.Errorf("%s: %s ours %s, OpenSSL %s", what, c.alg, c.got, want)
 		}
 	}
 }
