@@ -178,3 +178,70 @@ func TestVerifyEdgeDigests(t *testing.T) {
 		}
 	}
 }
+
+// wnafSlow is the width-w NAF computed one bit at a time, the reference
+// for wnaf.
+func wnafSlow(k *big.Int, w uint) []int {
+	var out []int
+	v := new(big.Int).Set(k)
+	two := new(big.Int).Lsh(big.NewInt(1), w)
+	for v.Sign() > 0 {
+		d := 0
+		if v.Bit(0) == 1 {
+			m := new(big.Int).Mod(v, two).Int64()
+			if m >= int64(1)<<(w-1) {
+				m -= int64(1) << w
+			}
+			d = int(m)
+			v.Sub(v, big.NewInt(m))
+		}
+		out = append(out, d)
+		v.Rsh(v, 1)
+	}
+	return out
+}
+
+// TestWnafMatchesReference compares wnaf with the textbook recoding on
+// random, sparse and dense scalars of both sizes and every width in use.
+func TestWnafMatchesReference(t *testing.T) {
+	r := mrand.New(mrand.NewPCG(9, 10))
+	for _, nbits := range []int{256, 512} {
+		top := new(big.Int).Lsh(big.NewInt(1), uint(nbits))
+		var ks []*big.Int
+		for range 300 {
+			ks = append(ks, randBelow(r, top))
+		}
+		ones := new(big.Int).Sub(top, big.NewInt(1))
+		ks = append(ks, big.NewInt(0), big.NewInt(1), ones, new(big.Int).Rsh(ones, 1),
+			new(big.Int).Lsh(big.NewInt(1), uint(nbits-1)), new(big.Int).Sub(ones, big.NewInt(1<<40)))
+		for range 100 { // long runs of ones and zeros
+			k := new(big.Int)
+			for b := 0; b < nbits; {
+				run := 1 + r.IntN(100)
+				if r.IntN(2) == 1 {
+					for j := b; j < b+run && j < nbits; j++ {
+						k.SetBit(k, j, 1)
+					}
+				}
+				b += run
+			}
+			ks = append(ks, k)
+		}
+		for _, w := range []uint{2, 4, 5, 6, 8} {
+			for _, k := range ks {
+				var naf [wnafMax]int8
+				kl := limbsFromBig(k)
+				n := wnaf(&naf, &kl, nbits, w)
+				want := wnafSlow(k, w)
+				if n != len(want) {
+					t.Fatalf("w=%d k=%x: length %d, want %d", w, k, n, len(want))
+				}
+				for i := range want {
+					if int(naf[i]) != want[i] {
+						t.Fatalf("w=%d k=%x: digit %d = %d, want %d", w, k, i, naf[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
