@@ -110,6 +110,7 @@ func BenchmarkInvPublic(b *testing.B) {
 			var z limbs
 			i := 0
 			b.ReportAllocs()
+			defer cpuMetric(b)()
 			for b.Loop() {
 				c.invPublic(&z, &xs[i%len(xs)])
 				i++
@@ -123,6 +124,7 @@ func BenchmarkInvPublic(b *testing.B) {
 			}
 			i := 0
 			b.ReportAllocs()
+			defer cpuMetric(b)()
 			for b.Loop() {
 				new(big.Int).ModInverse(xs[i%len(xs)], c.q)
 				i++
