@@ -37,7 +37,7 @@ const (
 	byMask = 1<<byBits - 1
 )
 
-// byModulus is an odd modulus prepared for byInverse.
+// byModulus is an odd modulus prepared for inverse.
 type byModulus struct {
 	n    int     // limbs in use: 5 for 256-bit moduli, 9 for 512-bit ones
 	m    byLimbs // the modulus
