@@ -45,6 +45,8 @@ type Curve struct {
 	// fixed holds the tables of often-verified keys (fixedkeys.go); nil
 	// when impl cannot build them.
 	fixed *fixedKeys
+	// qInv inverts public scalars mod q without math/big (invvartime.go).
+	qInv *byModulus
 }
 
 // curveImpl is the point arithmetic of one parameter set. Values cross this
@@ -153,6 +155,7 @@ func newCurve(ps *paramSet) *Curve {
 	}
 	c.qBytes = (c.q.BitLen() + 7) / 8
 	c.fq = newField(c.q, n)
+	c.qInv = newByModulus(c.q)
 	c.generic = newWeierstrass(ps, n)
 	c.impl = fastImpl(ps, c.generic)
 	if fv, ok := c.impl.(fixedVerifier); ok {

@@ -10,8 +10,12 @@
 //
 // Secret-dependent work (key derivation, nonce multiplication, s = r·d + k·e)
 // runs in constant time on fixed-size limbs; math/big is used only for the
-// public curve constants at start-up and to invert the (public) digest in
-// Verify.
+// public curve constants at start-up. Verify works on public data only and
+// may take variable time: it inverts the digest modulo q with the
+// variable-time divsteps GCD of Bernstein and Yang on fixed-size limbs
+// (invvartime.go) and allocates nothing; the subgroup test of a
+// tc26-256-A or tc26-512-C public key raises to its two public exponents
+// by an addition chain (expchain.go).
 //
 // On amd64 CPUs with BMI2 and ADX, multiplication and squaring in the
 // fields of 2^256 − 617 (tc26-256-A/B) and 2^512 − 569 (tc26-512-A/C),

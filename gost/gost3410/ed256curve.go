@@ -28,6 +28,10 @@ type ed256Curve struct {
 	comb *[ed256CombWindows][1 << (ed256CombW - 1)]ed256Affine
 	// gOdd[j] = (2j+1)·G, affine, for the variable-time verification.
 	gOdd *[1 << (ed256GWnaf - 2)]ed256Affine
+	// vcomb is G's wider comb for verification with a fixed key
+	// (ed256fixed.go), built on first use.
+	vonce sync.Once
+	vcomb *ed256Comb
 }
 
 const (
@@ -77,24 +81,35 @@ func (c *ed256Curve) tables() {
 	})
 }
 
-// combOf returns the signed-comb table of p: [i][j] = (j+1)·2^(ed256CombW·i)·p,
-// affine. Public data only (G, or a public key verified often).
+// combOf returns the signed-comb table of p for signing:
+// [i][j] = (j+1)·2^(ed256CombW·i)·p, affine. Public data only (G).
 func (c *ed256Curve) combOf(p *ed256Point) *[ed256CombWindows][1 << (ed256CombW - 1)]ed256Affine {
-	const n = 1 << (ed256CombW - 1)
-	comb := new([ed256CombWindows][n]ed256Affine)
-	var pts [n]ed256Point
+	comb := new([ed256CombWindows][1 << (ed256CombW - 1)]ed256Affine)
+	c.fillComb(p, len(comb), func(i int) []ed256Affine { return comb[i][:] })
+	return comb
+}
+
+// fillComb fills the windows rows of a signed-comb table of p,
+// row(i)[j] = (j+1)·2^(w·i)·p in affine form, where 2^(w−1) = len(row(i)).
+// Public data only (G, or a public key verified often).
+func (c *ed256Curve) fillComb(p *ed256Point, windows int, row func(i int) []ed256Affine) {
+	var pts []ed256Point
 	base := *p
-	for i := range comb {
+	for i := range windows {
+		out := row(i)
+		n := len(out)
+		if pts == nil {
+			pts = make([]ed256Point, n)
+		}
 		var bc ed256Cached
 		c.toCached(&bc, &base)
 		pts[0] = base
 		for j := 1; j < n; j++ {
 			ed256AddCached(&pts[j], &pts[j-1], &bc, true)
 		}
-		c.batchAffine(comb[i][:], pts[:])
+		c.batchAffine(out, pts)
 		ed256Double(&base, &pts[n-1], true) // 2·2^(w−1)·base
 	}
-	return comb
 }
 
 // batchAffine converts points with Z ≠ 0 to precomputed affine form with a

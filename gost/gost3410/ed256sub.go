@@ -1,6 +1,9 @@
 package gost3410
 
-import "math/big"
+import (
+	"math/big"
+	"math/bits"
+)
 
 // Subgroup membership by 2-descent (tc26-256-A).
 //
@@ -39,8 +42,8 @@ type ed256Descent struct {
 	a          fe256 // 3t
 	aMinus2s   fe256 // a − 2s
 	minusOne   fe256
-	halfPm1    limbs // (p − 1)/2: Euler's criterion
-	quarterPm3 limbs // (p − 3)/4: x^((p−3)/4) is 1/√x for a square x (p ≡ 3 mod 4)
+	halfPm1    onesTail // (p − 1)/2: Euler's criterion
+	quarterPm3 onesTail // (p − 3)/4: x^((p−3)/4) is 1/√x for a square x (p ≡ 3 mod 4)
 }
 
 // newEd256Descent returns the descent constants, or nil when the curve
@@ -61,27 +64,33 @@ func newEd256Descent(p, s, t *big.Int) *ed256Descent {
 		a:          fe256FromBig(a),
 		aMinus2s:   fe256FromBig(mod(new(big.Int).Sub(a, twoS))),
 		minusOne:   fe256FromBig(new(big.Int).Sub(p, big.NewInt(1))),
-		halfPm1:    limbsFromBig(new(big.Int).Rsh(p, 1)),
-		quarterPm3: limbsFromBig(new(big.Int).Rsh(p, 2)),
+		halfPm1:    newOnesTail(new(big.Int).Rsh(p, 1)),
+		quarterPm3: newOnesTail(new(big.Int).Rsh(p, 2)),
 	}
 	return dc
 }
 
-// fe256PowVartime sets z = x^e for a public exponent e (4-bit windows).
-func fe256PowVartime(z, x *fe256, e *limbs) {
-	var tab [16]fe256
-	tab[0] = fe256One
-	tab[1] = *x
-	for i := 2; i < 16; i++ {
-		fe256Mul(&tab[i], &tab[i-1], x)
-	}
-	r := fe256One
-	for i := fe256Bits/4 - 1; i >= 0; i-- {
-		if i != fe256Bits/4-1 {
-			fe256SqrN(&r, &r, 4)
+// fe256PowOnesTail sets z = x^e for a public exponent e of the form
+// onesTail describes. Variable time in e only (public).
+func fe256PowOnesTail(z, x *fe256, e onesTail) {
+	// r = x^(2^j − 1), building j up to k from its top bit down.
+	r := *x
+	j := 1
+	var t fe256
+	for b := bits.Len(uint(e.k)) - 2; b >= 0; b-- {
+		fe256SqrN(&t, &r, j)
+		fe256Mul(&r, &t, &r) // j → 2j
+		j *= 2
+		if e.k>>uint(b)&1 == 1 {
+			fe256Sqr(&r, &r)
+			fe256Mul(&r, &r, x) // j → j + 1
+			j++
 		}
-		if nib := e[i/16] >> (4 * uint(i%16)) & 0xf; nib != 0 {
-			fe256Mul(&r, &r, &tab[nib])
+	}
+	for b := e.t - 1; b >= 0; b-- {
+		fe256Sqr(&r, &r)
+		if e.tail>>uint(b)&1 == 1 {
+			fe256Mul(&r, &r, x)
 		}
 	}
 	*z = r
@@ -91,7 +100,7 @@ func fe256PowVartime(z, x *fe256, e *limbs) {
 // non-square, 0 for 0.
 func (dc *ed256Descent) legendre(x *fe256) int {
 	var r fe256
-	fe256PowVartime(&r, x, &dc.halfPm1)
+	fe256PowOnesTail(&r, x, dc.halfPm1)
 	switch {
 	case fe256Equal(&r, &fe256One) == 1:
 		return 1
@@ -110,7 +119,7 @@ func (dc *ed256Descent) inSubgroup(c *ed256Curve, x, y *fe256) bool {
 		return false // (t, 0), of order 2
 	}
 	// z = x′^((p−3)/4); x′^((p−1)/2) = z²·x′; for a square x′, 1/√x′ = z.
-	fe256PowVartime(&z, &xp, &dc.quarterPm3)
+	fe256PowOnesTail(&z, &xp, dc.quarterPm3)
 	fe256Sqr(&l, &z)
 	fe256Mul(&l, &l, &xp)
 	if fe256Equal(&l, &fe256One) != 1 {

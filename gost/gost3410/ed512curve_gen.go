@@ -30,6 +30,10 @@ type ed512Curve struct {
 	comb *[ed512CombWindows][1 << (ed512CombW - 1)]ed512Affine
 	// gOdd[j] = (2j+1)·G, affine, for the variable-time verification.
 	gOdd *[1 << (ed512GWnaf - 2)]ed512Affine
+	// vcomb is G's wider comb for verification with a fixed key
+	// (ed512fixed.go), built on first use.
+	vonce sync.Once
+	vcomb *ed512Comb
 }
 
 const (
@@ -79,24 +83,35 @@ func (c *ed512Curve) tables() {
 	})
 }
 
-// combOf returns the signed-comb table of p: [i][j] = (j+1)·2^(ed512CombW·i)·p,
-// affine. Public data only (G, or a public key verified often).
+// combOf returns the signed-comb table of p for signing:
+// [i][j] = (j+1)·2^(ed512CombW·i)·p, affine. Public data only (G).
 func (c *ed512Curve) combOf(p *ed512Point) *[ed512CombWindows][1 << (ed512CombW - 1)]ed512Affine {
-	const n = 1 << (ed512CombW - 1)
-	comb := new([ed512CombWindows][n]ed512Affine)
-	var pts [n]ed512Point
+	comb := new([ed512CombWindows][1 << (ed512CombW - 1)]ed512Affine)
+	c.fillComb(p, len(comb), func(i int) []ed512Affine { return comb[i][:] })
+	return comb
+}
+
+// fillComb fills the windows rows of a signed-comb table of p,
+// row(i)[j] = (j+1)·2^(w·i)·p in affine form, where 2^(w−1) = len(row(i)).
+// Public data only (G, or a public key verified often).
+func (c *ed512Curve) fillComb(p *ed512Point, windows int, row func(i int) []ed512Affine) {
+	var pts []ed512Point
 	base := *p
-	for i := range comb {
+	for i := range windows {
+		out := row(i)
+		n := len(out)
+		if pts == nil {
+			pts = make([]ed512Point, n)
+		}
 		var bc ed512Cached
 		c.toCached(&bc, &base)
 		pts[0] = base
 		for j := 1; j < n; j++ {
 			ed512AddCached(&pts[j], &pts[j-1], &bc, true)
 		}
-		c.batchAffine(comb[i][:], pts[:])
+		c.batchAffine(out, pts)
 		ed512Double(&base, &pts[n-1], true) // 2·2^(w−1)·base
 	}
-	return comb
 }
 
 // batchAffine converts points with Z ≠ 0 to precomputed affine form with a

@@ -2,7 +2,10 @@
 
 package gost3410
 
-import "math/big"
+import (
+	"math/big"
+	"math/bits"
+)
 
 // Subgroup membership by 2-descent (tc26-512-C).
 //
@@ -41,8 +44,8 @@ type ed512Descent struct {
 	a          fe512 // 3t
 	aMinus2s   fe512 // a − 2s
 	minusOne   fe512
-	halfPm1    limbs // (p − 1)/2: Euler's criterion
-	quarterPm3 limbs // (p − 3)/4: x^((p−3)/4) is 1/√x for a square x (p ≡ 3 mod 4)
+	halfPm1    onesTail // (p − 1)/2: Euler's criterion
+	quarterPm3 onesTail // (p − 3)/4: x^((p−3)/4) is 1/√x for a square x (p ≡ 3 mod 4)
 }
 
 // newEd512Descent returns the descent constants, or nil when the curve
@@ -63,27 +66,33 @@ func newEd512Descent(p, s, t *big.Int) *ed512Descent {
 		a:          fe512FromBig(a),
 		aMinus2s:   fe512FromBig(mod(new(big.Int).Sub(a, twoS))),
 		minusOne:   fe512FromBig(new(big.Int).Sub(p, big.NewInt(1))),
-		halfPm1:    limbsFromBig(new(big.Int).Rsh(p, 1)),
-		quarterPm3: limbsFromBig(new(big.Int).Rsh(p, 2)),
+		halfPm1:    newOnesTail(new(big.Int).Rsh(p, 1)),
+		quarterPm3: newOnesTail(new(big.Int).Rsh(p, 2)),
 	}
 	return dc
 }
 
-// fe512PowVartime sets z = x^e for a public exponent e (4-bit windows).
-func fe512PowVartime(z, x *fe512, e *limbs) {
-	var tab [16]fe512
-	tab[0] = fe512One
-	tab[1] = *x
-	for i := 2; i < 16; i++ {
-		fe512Mul(&tab[i], &tab[i-1], x)
-	}
-	r := fe512One
-	for i := fe512Bits/4 - 1; i >= 0; i-- {
-		if i != fe512Bits/4-1 {
-			fe512SqrN(&r, &r, 4)
+// fe512PowOnesTail sets z = x^e for a public exponent e of the form
+// onesTail describes. Variable time in e only (public).
+func fe512PowOnesTail(z, x *fe512, e onesTail) {
+	// r = x^(2^j − 1), building j up to k from its top bit down.
+	r := *x
+	j := 1
+	var t fe512
+	for b := bits.Len(uint(e.k)) - 2; b >= 0; b-- {
+		fe512SqrN(&t, &r, j)
+		fe512Mul(&r, &t, &r) // j → 2j
+		j *= 2
+		if e.k>>uint(b)&1 == 1 {
+			fe512Sqr(&r, &r)
+			fe512Mul(&r, &r, x) // j → j + 1
+			j++
 		}
-		if nib := e[i/16] >> (4 * uint(i%16)) & 0xf; nib != 0 {
-			fe512Mul(&r, &r, &tab[nib])
+	}
+	for b := e.t - 1; b >= 0; b-- {
+		fe512Sqr(&r, &r)
+		if e.tail>>uint(b)&1 == 1 {
+			fe512Mul(&r, &r, x)
 		}
 	}
 	*z = r
@@ -93,7 +102,7 @@ func fe512PowVartime(z, x *fe512, e *limbs) {
 // non-square, 0 for 0.
 func (dc *ed512Descent) legendre(x *fe512) int {
 	var r fe512
-	fe512PowVartime(&r, x, &dc.halfPm1)
+	fe512PowOnesTail(&r, x, dc.halfPm1)
 	switch {
 	case fe512Equal(&r, &fe512One) == 1:
 		return 1
@@ -112,7 +121,7 @@ func (dc *ed512Descent) inSubgroup(c *ed512Curve, x, y *fe512) bool {
 		return false // (t, 0), of order 2
 	}
 	// z = x′^((p−3)/4); x′^((p−1)/2) = z²·x′; for a square x′, 1/√x′ = z.
-	fe512PowVartime(&z, &xp, &dc.quarterPm3)
+	fe512PowOnesTail(&z, &xp, dc.quarterPm3)
 	fe512Sqr(&l, &z)
 	fe512Mul(&l, &l, &xp)
 	if fe512Equal(&l, &fe512One) != 1 {

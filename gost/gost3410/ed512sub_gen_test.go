@@ -94,3 +94,35 @@ func BenchmarkEd512SubgroupCheck(b *testing.B) {
 		}
 	})
 }
+
+// TestFe512PowOnesTail compares the exponentiation chain of the descent
+// with math/big's Exp on the two exponents it serves, on exponents of the
+// same shape with other run lengths and tails, and on edge bases.
+func TestFe512PowOnesTail(t *testing.T) {
+	p := fe512PBig
+	one := big.NewInt(1)
+	exps := []*big.Int{new(big.Int).Rsh(p, 1), new(big.Int).Rsh(p, 2)}
+	for _, k := range []int{1, 2, 3, 7, 64, 100, 255} {
+		for _, tl := range []int{0, 1, 5, 9} {
+			e := new(big.Int).Lsh(new(big.Int).Sub(new(big.Int).Lsh(one, uint(k)), one), uint(tl))
+			exps = append(exps, e, new(big.Int).Add(e, big.NewInt(int64(1)<<uint(tl)-1)))
+		}
+	}
+	bases := []*big.Int{big.NewInt(0), one, big.NewInt(2), new(big.Int).Sub(p, one)}
+	for range 20 {
+		v, _ := rand.Int(rand.Reader, p)
+		bases = append(bases, v)
+	}
+	for _, e := range exps {
+		et := newOnesTail(e)
+		for _, v := range bases {
+			x := fe512FromBig(v)
+			var z fe512
+			fe512PowOnesTail(&z, &x, et)
+			want := new(big.Int).Exp(v, e, p)
+			if got := bigFromLimbs(ptr(fe512ToLimbs(&z))); got.Cmp(want) != 0 {
+				t.Fatalf("%x^%x = %x, want %x", v, e, got, want)
+			}
+		}
+	}
+}

@@ -30,16 +30,24 @@ func fastCurves(t *testing.T) []int {
 func recodingScalars(q *big.Int, bits int) []*big.Int {
 	var out []*big.Int
 	for _, w := range []int{4, 5, 6} {
-		for v := range 1 << w {
-			k := new(big.Int)
-			for i := 0; i < bits; i += w {
-				k.Lsh(k, uint(w)).Or(k, big.NewInt(int64(v)))
-			}
-			out = append(out, k.Mod(k, q))
-		}
+		out = append(out, recodingPatterns(q, bits, w)...)
 	}
 	for _, j := range []int{1, 4, 5, 63, 64, 65, 127, 128, bits - 4, bits - 3, bits - 2, bits - 1} {
 		k := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(j)), big.NewInt(1))
+		out = append(out, k.Mod(k, q))
+	}
+	return out
+}
+
+// recodingPatterns returns, for each w-bit value v, the scalar whose every
+// w-bit window is v, reduced mod q.
+func recodingPatterns(q *big.Int, bits, w int) []*big.Int {
+	var out []*big.Int
+	for v := range 1 << w {
+		k := new(big.Int)
+		for i := 0; i < bits; i += w {
+			k.Lsh(k, uint(w)).Or(k, big.NewInt(int64(v)))
+		}
 		out = append(out, k.Mod(k, q))
 	}
 	return out

@@ -58,6 +58,23 @@ func TestFixedVerifyR(t *testing.T) {
 					t.Fatalf("%s key %d case %d: a wrong r is accepted", c.Name, k, j)
 				}
 			}
+			// Every digit of the width-7 verification comb, in u1 and u2.
+			if k == 0 {
+				pats := recodingPatterns(ref.q, c.Size*8, 7)
+				for j, u1 := range pats {
+					u2 := pats[len(pats)-1-j]
+					want := ref.add(ref.mul(u1, ref.g), ref.mul(u2, q))
+					if want.x == nil {
+						continue
+					}
+					l1, l2 := limbsFromBig(u1), limbsFromBig(u2)
+					xr := limbsFromBig(new(big.Int).Mod(want.x, ref.q))
+					bad := limbsFromBig(new(big.Int).Mod(new(big.Int).Add(bigFromLimbs(&xr), big1), ref.q))
+					if !fv.verifyRFixed(tab, l1, l2, xr) || fv.verifyRFixed(tab, l1, l2, bad) {
+						t.Fatalf("%s: pattern %d: wrong answer", c.Name, j)
+					}
+				}
+			}
 			// u1·G + u2·Q with Q = m·G and u1 = −u2·m is the identity.
 			if k == 0 {
 				m := new(big.Int).Mod(new(big.Int).Sub(ref.q, big1), ref.q) // Q' = −G

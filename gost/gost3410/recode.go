@@ -63,15 +63,23 @@ func wnaf(out *[wnafMax]int8, k *limbs, nbits int, w uint) int {
 	*out = [wnafMax]int8{}
 	s := widen(k)
 	n := nbits + int(w)
+	mask := uint64(1)<<w - 1
 	carry := uint64(0)
 	for bit := 0; bit < n; {
-		if s.bitsAt(bit, 1) == carry {
-			bit++
+		// cur holds bits bit … bit+63 of k (zeros above the top).
+		word, off := bit>>6, uint(bit&63)
+		cur := s[word] >> off
+		if off != 0 && word+1 < len(s) {
+			cur |= s[word+1] << (64 - off)
+		}
+		if cur&1 == carry {
+			// A run of bits equal to the carry gives zero digits: skip it.
+			bit += bits.TrailingZeros64(cur ^ -carry)
 			continue
 		}
-		word := s.bitsAt(bit, int(w)) + carry
-		carry = (word >> (w - 1)) & 1
-		out[bit] = int8(int64(word) - int64(carry<<w))
+		v := cur&mask + carry
+		carry = (v >> (w - 1)) & 1
+		out[bit] = int8(int64(v) - int64(carry<<w))
 		bit += int(w)
 	}
 	for n > 0 && out[n-1] == 0 {

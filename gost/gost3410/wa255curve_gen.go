@@ -20,6 +20,10 @@ type wa255Curve struct {
 	comb *[wa255CombWindows][1 << (wa255CombW - 1)]wa255Affine
 	// gOdd[j] = (2j+1)·G for the variable-time verification.
 	gOdd *[1 << (wa255GWnaf - 2)]wa255Affine
+	// vcomb is G's wider comb for verification with a fixed key
+	// (wa255fixed.go), built on first use.
+	vonce sync.Once
+	vcomb *wa255Comb
 }
 
 const (
@@ -62,22 +66,33 @@ func (c *wa255Curve) tables() {
 	})
 }
 
-// combOf returns the signed-comb table of p: [i][j] = (j+1)·2^(wa255CombW·i)·p,
-// affine. Public data only (G, or a public key verified often).
+// combOf returns the signed-comb table of p for signing:
+// [i][j] = (j+1)·2^(wa255CombW·i)·p, affine. Public data only (G).
 func (c *wa255Curve) combOf(p *wa255Point) *[wa255CombWindows][1 << (wa255CombW - 1)]wa255Affine {
-	const n = 1 << (wa255CombW - 1)
-	comb := new([wa255CombWindows][n]wa255Affine)
-	var pts [n]wa255Point
+	comb := new([wa255CombWindows][1 << (wa255CombW - 1)]wa255Affine)
+	c.fillComb(p, len(comb), func(i int) []wa255Affine { return comb[i][:] })
+	return comb
+}
+
+// fillComb fills the windows rows of a signed-comb table of p,
+// row(i)[j] = (j+1)·2^(w·i)·p in affine form, where 2^(w−1) = len(row(i)).
+// Public data only (G, or a public key verified often).
+func (c *wa255Curve) fillComb(p *wa255Point, windows int, row func(i int) []wa255Affine) {
+	var pts []wa255Point
 	base := *p
-	for i := range comb {
+	for i := range windows {
+		out := row(i)
+		n := len(out)
+		if pts == nil {
+			pts = make([]wa255Point, n)
+		}
 		pts[0] = base
 		for j := 1; j < n; j++ {
 			c.add(&pts[j], &pts[j-1], &base)
 		}
-		wa255BatchAffine(comb[i][:], pts[:])
+		wa255BatchAffine(out, pts)
 		c.double(&base, &pts[n-1])
 	}
-	return comb
 }
 
 // wa255BatchAffine converts points with Z ≠ 0 to affine with one inversion.

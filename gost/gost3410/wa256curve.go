@@ -18,6 +18,10 @@ type wa256Curve struct {
 	comb *[wa256CombWindows][1 << (wa256CombW - 1)]wa256Affine
 	// gOdd[j] = (2j+1)·G for the variable-time verification.
 	gOdd *[1 << (wa256GWnaf - 2)]wa256Affine
+	// vcomb is G's wider comb for verification with a fixed key
+	// (wa256fixed.go), built on first use.
+	vonce sync.Once
+	vcomb *wa256Comb
 }
 
 const (
@@ -60,22 +64,33 @@ func (c *wa256Curve) tables() {
 	})
 }
 
-// combOf returns the signed-comb table of p: [i][j] = (j+1)·2^(wa256CombW·i)·p,
-// affine. Public data only (G, or a public key verified often).
+// combOf returns the signed-comb table of p for signing:
+// [i][j] = (j+1)·2^(wa256CombW·i)·p, affine. Public data only (G).
 func (c *wa256Curve) combOf(p *wa256Point) *[wa256CombWindows][1 << (wa256CombW - 1)]wa256Affine {
-	const n = 1 << (wa256CombW - 1)
-	comb := new([wa256CombWindows][n]wa256Affine)
-	var pts [n]wa256Point
+	comb := new([wa256CombWindows][1 << (wa256CombW - 1)]wa256Affine)
+	c.fillComb(p, len(comb), func(i int) []wa256Affine { return comb[i][:] })
+	return comb
+}
+
+// fillComb fills the windows rows of a signed-comb table of p,
+// row(i)[j] = (j+1)·2^(w·i)·p in affine form, where 2^(w−1) = len(row(i)).
+// Public data only (G, or a public key verified often).
+func (c *wa256Curve) fillComb(p *wa256Point, windows int, row func(i int) []wa256Affine) {
+	var pts []wa256Point
 	base := *p
-	for i := range comb {
+	for i := range windows {
+		out := row(i)
+		n := len(out)
+		if pts == nil {
+			pts = make([]wa256Point, n)
+		}
 		pts[0] = base
 		for j := 1; j < n; j++ {
 			c.add(&pts[j], &pts[j-1], &base)
 		}
-		wa256BatchAffine(comb[i][:], pts[:])
+		wa256BatchAffine(out, pts)
 		c.double(&base, &pts[n-1])
 	}
-	return comb
 }
 
 // wa256BatchAffine converts points with Z ≠ 0 to affine with one inversion.

@@ -20,6 +20,10 @@ type wa256dCurve struct {
 	comb *[wa256dCombWindows][1 << (wa256dCombW - 1)]wa256dAffine
 	// gOdd[j] = (2j+1)·G for the variable-time verification.
 	gOdd *[1 << (wa256dGWnaf - 2)]wa256dAffine
+	// vcomb is G's wider comb for verification with a fixed key
+	// (wa256dfixed.go), built on first use.
+	vonce sync.Once
+	vcomb *wa256dComb
 }
 
 const (
@@ -62,22 +66,33 @@ func (c *wa256dCurve) tables() {
 	})
 }
 
-// combOf returns the signed-comb table of p: [i][j] = (j+1)·2^(wa256dCombW·i)·p,
-// affine. Public data only (G, or a public key verified often).
+// combOf returns the signed-comb table of p for signing:
+// [i][j] = (j+1)·2^(wa256dCombW·i)·p, affine. Public data only (G).
 func (c *wa256dCurve) combOf(p *wa256dPoint) *[wa256dCombWindows][1 << (wa256dCombW - 1)]wa256dAffine {
-	const n = 1 << (wa256dCombW - 1)
-	comb := new([wa256dCombWindows][n]wa256dAffine)
-	var pts [n]wa256dPoint
+	comb := new([wa256dCombWindows][1 << (wa256dCombW - 1)]wa256dAffine)
+	c.fillComb(p, len(comb), func(i int) []wa256dAffine { return comb[i][:] })
+	return comb
+}
+
+// fillComb fills the windows rows of a signed-comb table of p,
+// row(i)[j] = (j+1)·2^(w·i)·p in affine form, where 2^(w−1) = len(row(i)).
+// Public data only (G, or a public key verified often).
+func (c *wa256dCurve) fillComb(p *wa256dPoint, windows int, row func(i int) []wa256dAffine) {
+	var pts []wa256dPoint
 	base := *p
-	for i := range comb {
+	for i := range windows {
+		out := row(i)
+		n := len(out)
+		if pts == nil {
+			pts = make([]wa256dPoint, n)
+		}
 		pts[0] = base
 		for j := 1; j < n; j++ {
 			c.add(&pts[j], &pts[j-1], &base)
 		}
-		wa256dBatchAffine(comb[i][:], pts[:])
+		wa256dBatchAffine(out, pts)
 		c.double(&base, &pts[n-1])
 	}
-	return comb
 }
 
 // wa256dBatchAffine converts points with Z ≠ 0 to affine with one inversion.

@@ -20,6 +20,10 @@ type wa511Curve struct {
 	comb *[wa511CombWindows][1 << (wa511CombW - 1)]wa511Affine
 	// gOdd[j] = (2j+1)·G for the variable-time verification.
 	gOdd *[1 << (wa511GWnaf - 2)]wa511Affine
+	// vcomb is G's wider comb for verification with a fixed key
+	// (wa511fixed.go), built on first use.
+	vonce sync.Once
+	vcomb *wa511Comb
 }
 
 const (
@@ -62,22 +66,33 @@ func (c *wa511Curve) tables() {
 	})
 }
 
-// combOf returns the signed-comb table of p: [i][j] = (j+1)·2^(wa511CombW·i)·p,
-// affine. Public data only (G, or a public key verified often).
+// combOf returns the signed-comb table of p for signing:
+// [i][j] = (j+1)·2^(wa511CombW·i)·p, affine. Public data only (G).
 func (c *wa511Curve) combOf(p *wa511Point) *[wa511CombWindows][1 << (wa511CombW - 1)]wa511Affine {
-	const n = 1 << (wa511CombW - 1)
-	comb := new([wa511CombWindows][n]wa511Affine)
-	var pts [n]wa511Point
+	comb := new([wa511CombWindows][1 << (wa511CombW - 1)]wa511Affine)
+	c.fillComb(p, len(comb), func(i int) []wa511Affine { return comb[i][:] })
+	return comb
+}
+
+// fillComb fills the windows rows of a signed-comb table of p,
+// row(i)[j] = (j+1)·2^(w·i)·p in affine form, where 2^(w−1) = len(row(i)).
+// Public data only (G, or a public key verified often).
+func (c *wa511Curve) fillComb(p *wa511Point, windows int, row func(i int) []wa511Affine) {
+	var pts []wa511Point
 	base := *p
-	for i := range comb {
+	for i := range windows {
+		out := row(i)
+		n := len(out)
+		if pts == nil {
+			pts = make([]wa511Point, n)
+		}
 		pts[0] = base
 		for j := 1; j < n; j++ {
 			c.add(&pts[j], &pts[j-1], &base)
 		}
-		wa511BatchAffine(comb[i][:], pts[:])
+		wa511BatchAffine(out, pts)
 		c.double(&base, &pts[n-1])
 	}
-	return comb
 }
 
 // wa511BatchAffine converts points with Z ≠ 0 to affine with one inversion.

@@ -20,6 +20,10 @@ type wa512Curve struct {
 	comb *[wa512CombWindows][1 << (wa512CombW - 1)]wa512Affine
 	// gOdd[j] = (2j+1)·G for the variable-time verification.
 	gOdd *[1 << (wa512GWnaf - 2)]wa512Affine
+	// vcomb is G's wider comb for verification with a fixed key
+	// (wa512fixed.go), built on first use.
+	vonce sync.Once
+	vcomb *wa512Comb
 }
 
 const (
@@ -62,22 +66,33 @@ func (c *wa512Curve) tables() {
 	})
 }
 
-// combOf returns the signed-comb table of p: [i][j] = (j+1)·2^(wa512CombW·i)·p,
-// affine. Public data only (G, or a public key verified often).
+// combOf returns the signed-comb table of p for signing:
+// [i][j] = (j+1)·2^(wa512CombW·i)·p, affine. Public data only (G).
 func (c *wa512Curve) combOf(p *wa512Point) *[wa512CombWindows][1 << (wa512CombW - 1)]wa512Affine {
-	const n = 1 << (wa512CombW - 1)
-	comb := new([wa512CombWindows][n]wa512Affine)
-	var pts [n]wa512Point
+	comb := new([wa512CombWindows][1 << (wa512CombW - 1)]wa512Affine)
+	c.fillComb(p, len(comb), func(i int) []wa512Affine { return comb[i][:] })
+	return comb
+}
+
+// fillComb fills the windows rows of a signed-comb table of p,
+// row(i)[j] = (j+1)·2^(w·i)·p in affine form, where 2^(w−1) = len(row(i)).
+// Public data only (G, or a public key verified often).
+func (c *wa512Curve) fillComb(p *wa512Point, windows int, row func(i int) []wa512Affine) {
+	var pts []wa512Point
 	base := *p
-	for i := range comb {
+	for i := range windows {
+		out := row(i)
+		n := len(out)
+		if pts == nil {
+			pts = make([]wa512Point, n)
+		}
 		pts[0] = base
 		for j := 1; j < n; j++ {
 			c.add(&pts[j], &pts[j-1], &base)
 		}
-		wa512BatchAffine(comb[i][:], pts[:])
+		wa512BatchAffine(out, pts)
 		c.double(&base, &pts[n-1])
 	}
-	return comb
 }
 
 // wa512BatchAffine converts points with Z ≠ 0 to affine with one inversion.
