@@ -43,6 +43,7 @@ type config struct {
 	curves                      []string
 	issuers                     map[string]string
 	ocspCerts, ocspN, ocspConc  int
+	ocspClient                  string // "lean" (ocsplean.go) or "nethttp" (ocsp.go)
 	revokedShare                float64
 	crlSizes                    []int
 	peer                        bool
@@ -106,6 +107,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.Float64Var(&cfg.revokedShare, "ocsp-revoked", 0.1, "share of the OCSP population revoked")
 	fs.IntVar(&cfg.ocspN, "ocsp-requests", 2000, "requests per OCSP run (per mode)")
 	fs.IntVar(&cfg.ocspConc, "ocsp-concurrency", 16, "concurrent OCSP clients")
+	fs.StringVar(&cfg.ocspClient, "ocsp-client", "lean", "OCSP load generator: lean (raw HTTP/1.1 requests built ahead) or nethttp (Go's net/http client)")
 	crls := fs.String("crl-sizes", "1000,100000", "revoked entries K per CRL step (ascending; bulk loaded)")
 	fs.BoolVar(&cfg.peer, "peer", true, "run the OpenSSL peers (openssl with the gost engine)")
 	fs.IntVar(&cfg.peerMulti, "peer-multi", 2, "also run openssl ocsp -multi N (0 or 1: single process only)")
@@ -184,6 +186,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return bad("--duration %v: want (0, 1h]", cfg.duration)
 	case cfg.ocspCerts < 1 || cfg.ocspN < 1 || cfg.ocspConc < 1 || cfg.ocspConc > 4096:
 		return bad("--ocsp-certs, --ocsp-requests must be ≥ 1 and --ocsp-concurrency in 1 … 4096")
+	case cfg.ocspClient != "lean" && cfg.ocspClient != "nethttp":
+		return bad("--ocsp-client %q: lean or nethttp", cfg.ocspClient)
 	case cfg.revokedShare < 0 || cfg.revokedShare > 1:
 		return bad("--ocsp-revoked %v: want a share in [0, 1]", cfg.revokedShare)
 	case cfg.regApps < 1 || cfg.regConc < 1 || cfg.regConc > 1024:
@@ -248,7 +252,7 @@ func (cfg *config) json() report.ConfigJSON {
 	sort.Strings(c.Workloads)
 	c.N, c.Concurrency, c.Rates = cfg.issueN, cfg.concs, cfg.rates
 	c.Duration, c.Rounds, c.Curves = cfg.duration.String(), cfg.rounds, cfg.curves
-	c.OCSPCerts, c.OCSPRequests, c.OCSPConc = cfg.ocspCerts, cfg.ocspN, cfg.ocspConc
+	c.OCSPCerts, c.OCSPRequests, c.OCSPConc, c.OCSPClient = cfg.ocspCerts, cfg.ocspN, cfg.ocspConc, cfg.ocspClient
 	c.OCSPRevoked, c.CRLSizes = cfg.revokedShare, cfg.crlSizes
 	c.PeerProcs, c.MixedRates, c.MixedDuration = cfg.peerProcs, cfg.mixedRates, cfg.mixedDuration.String()
 	c.RegApps, c.RegConc, c.HSMN, c.HSMConcs = cfg.regApps, cfg.regConc, cfg.hsmN, cfg.hsmConcs
@@ -334,7 +338,7 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*report.Results, e
 		took("population")
 	}
 	if cfg.workloads["ocsp"] {
-		ob := &ocspBench{cfg: cfg, cl: cl, peer: p, log: log}
+		ob := &ocspBench{cfg: cfg, cl: cl, peer: p, log: log, pid: srv.PID()}
 		r, err := ob.run(ctx, pop)
 		res.OCSP = r
 		took("ocsp")
