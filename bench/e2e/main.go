@@ -58,6 +58,9 @@ type config struct {
 	// starts (the test lowers the key-file scrypt cost to start faster).
 	serverEnv []string
 	quiet     bool
+	// cpuProfile: write the suite's own CPU profile there (the load
+	// generator's cost).
+	cpuProfile string
 }
 
 func main() {
@@ -71,6 +74,14 @@ func main() {
 	cfg, err := parseFlags(os.Args[1:], os.Stderr)
 	if err != nil {
 		os.Exit(2)
+	}
+	if cfg.cpuProfile != "" {
+		stopProfile, err := startCPUProfile(cfg.cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench/e2e:", err)
+			os.Exit(2)
+		}
+		defer stopProfile()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -119,6 +130,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&cfg.hsmN, "hsm-n", 200, "key backends: requests per closed-loop run and backend")
 	hsmConcs := fs.String("hsm-concurrency", "1,16,64", "key backends: closed-loop concurrencies")
 	fs.BoolVar(&cfg.quiet, "quiet", false, "no progress lines")
+	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write the suite's own CPU profile (the load generator's) to this file")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
