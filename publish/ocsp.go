@@ -196,7 +196,7 @@ func (pub *Publisher) respond(ctx context.Context, req *pkix.OCSPRequest, timeou
 	if recs[0] != nil {
 		res = resultOf(recs[0])
 	}
-	pub.m.ocspRequests.WithLabelValues(res, "live").Inc()
+	pub.m.liveAnswer(res)
 	return &OCSPAnswer{DER: der, Result: res, ThisUpdate: thisUpdate, NextUpdate: nextUpdate}
 }
 

@@ -117,7 +117,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&cfg.ocspCerts, "ocsp-certs", 100, "OCSP population M (certificates issued by ours)")
 	fs.Float64Var(&cfg.revokedShare, "ocsp-revoked", 0.1, "share of the OCSP population revoked")
 	fs.IntVar(&cfg.ocspN, "ocsp-requests", 2000, "requests per OCSP run (per mode)")
-	fs.IntVar(&cfg.ocspConc, "ocsp-concurrency", 16, "concurrent OCSP clients")
+	fs.IntVar(&cfg.ocspConc, "ocsp-concurrency", 64, "concurrent OCSP clients (kept-alive connections)")
 	fs.StringVar(&cfg.ocspClient, "ocsp-client", "lean", "OCSP load generator: lean (raw HTTP/1.1 requests built ahead) or nethttp (Go's net/http client)")
 	crls := fs.String("crl-sizes", "1000,100000", "revoked entries K per CRL step (ascending; bulk loaded)")
 	fs.BoolVar(&cfg.peer, "peer", true, "run the OpenSSL peers (openssl with the gost engine)")
