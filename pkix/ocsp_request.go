@@ -28,6 +28,10 @@ type OCSPRequest struct {
 	SignatureAlgorithmOID asn1.ObjectIdentifier
 	Signature             []byte
 	Certificates          [][]byte
+
+	// oneID backs CertIDs of the usual request for one certificate: the
+	// request and its CertID are one allocation.
+	oneID [1]CertID
 }
 
 // Bounds on OCSP requests. Real ones are about 100 bytes with one CertID;
@@ -66,6 +70,7 @@ func ParseOCSPRequest(der []byte) (*OCSPRequest, error) {
 		return nil, err
 	}
 	req := &OCSPRequest{Raw: der}
+	req.CertIDs = req.oneID[:0]
 	var tbs cryptobyte.String
 	if !body.ReadASN1(&tbs, cbasn1.SEQUENCE) {
 		return nil, malformed(what + ": tbsRequest")
