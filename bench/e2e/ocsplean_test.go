@@ -157,3 +157,33 @@ func TestLeanOCSPCountsWrongAnswers(t *testing.T) {
 		closeOps()
 	}
 }
+
+// TestLeanOCSPCutAtTimeLimit: requests in flight when the run's time
+// limit passes are cut, not transport errors, although the connection's
+// deadline (the run's) may fire before the run's context says so.
+func TestLeanOCSPCutAtTimeLimit(t *testing.T) {
+	key := testKey(t)
+	subj, _ := (&pkix.Subject{CommonName: "lean test CA"}).Marshal()
+	spki, _ := pkix.MarshalPublicKeyInfo(key.Public())
+	ids, err := pkix.NewOCSPIssuer(subj, spki)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A responder that never answers.
+	block := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-block }))
+	defer srv.Close()
+	defer close(block)
+	ops, closeOps, err := ocspOps("lean", srv.URL, "/ocsp", 8, true, map[string]*ocspIssuer{"ca": {ids: ids, pub: key.Public()}},
+		[]ocspTarget{{Serial: []byte{1}, Issuer: "ca"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeOps()
+	for range 5 {
+		s := load.ClosedLoop(context.Background(), 8, 100, 50*time.Millisecond, ops(ocspModes[0]))
+		if s.Cut != 8 || len(s.Errors) != 0 || s.Requests != 0 {
+			t.Fatalf("cut %d, requests %d, errors %v; want 8 cut and nothing else", s.Cut, s.Requests, s.Errors)
+		}
+	}
+}
