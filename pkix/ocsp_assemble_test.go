@@ -47,7 +47,6 @@ func assembleReference(t *testing.T, tbs []byte, alg SignatureAlgorithm, sig []b
 	return out
 }
 
-
 // TestAssembleOCSPResponseMatchesBuilder: the direct writer produces the
 // bytes the cryptobyte builder did, for every signature algorithm, with
 // no, one and two certificates, and ResponseData and certificate sizes
