@@ -72,7 +72,7 @@ func newLeanOCSP(oc *ocspClient, conns int, keepAlive bool) (*leanOCSP, error) {
 			return nil, err
 		}
 		at := bytes.Index(nd, placeholder)
-		if at < 0 || bytes.Index(nd[at+1:], placeholder) >= 0 {
+		if at < 0 || bytes.Contains(nd[at+1:], placeholder) {
 			return nil, errors.New("lean OCSP client: cannot place the nonce in the request")
 		}
 		l.nonceDER, l.nonceAt = append(l.nonceDER, nd), append(l.nonceAt, at)
