@@ -58,7 +58,7 @@ BENCH_OUT   ?= bench-e2e-results
 BENCH_FLAGS ?=
 bench-e2e:
 	$(GO) run ./bench/e2e -out $(BENCH_OUT) -n 200 -concurrency 1,16,64,256 -rates 50,200,800 \
-		-duration 10s -rounds 3 -ocsp-requests 2000 -crl-sizes 1000,100000 \
+		-duration 10s -rounds 3 -ocsp-requests 10000 -ocsp-concurrency 64 -crl-sizes 1000,100000 \
 		-mixed-rates issue=50,ocsp=500,revoke=10 -mixed-duration 5s -reg-apps 40 -hsm-n 200 $(BENCH_FLAGS)
 
 bench-e2e-quick:

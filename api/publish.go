@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -131,7 +132,7 @@ func (s *Server) ocspPost(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byte)
 // ocspGet serves RFC 6960 Appendix A.1 GET requests, cacheable (RFC 5019
 // §6) when the answer was not made for a nonce.
 func (s *Server) ocspGet(ctx *fasthttp.RequestCtx, _ *auth.Principal, param []byte) error {
-	a := s.pub.OCSPGetWithin(context.Background(), rawOCSPPath(ctx, string(param)), s.opts.WriteTimeout)
+	a := s.pub.OCSPGetWithin(context.Background(), rawOCSPPath(ctx, param), s.opts.WriteTimeout)
 	ctx.SetContentType("application/ocsp-response")
 	if a.NextUpdate.IsZero() || a.Result == publish.OCSPResultUnknown {
 		ctx.Response.Header.Set("Cache-Control", "no-store")
@@ -217,20 +218,23 @@ func etagMatches(header, etag string) bool {
 // both of which occur in base64 (RFC 5019 §5 warns of exactly this), so
 // the GET request is read from the raw request URI; decoded is the
 // fallback when the raw URI does not have the expected shape.
-func rawOCSPPath(ctx *fasthttp.RequestCtx, decoded string) string {
-	raw := string(ctx.Request.Header.RequestURI())
-	if i := strings.Index(raw, "://"); i >= 0 { // absolute form: scheme://host/path
-		j := strings.IndexByte(raw[i+3:], '/')
+//
+// Both are bytes of fasthttp's request, valid while the handler runs:
+// nothing is copied.
+func rawOCSPPath(ctx *fasthttp.RequestCtx, decoded []byte) []byte {
+	raw := ctx.Request.Header.RequestURI()
+	if i := bytes.Index(raw, []byte("://")); i >= 0 { // absolute form: scheme://host/path
+		j := bytes.IndexByte(raw[i+3:], '/')
 		if j < 0 {
 			return decoded
 		}
 		raw = raw[i+3+j:]
 	}
-	if i := strings.IndexByte(raw, '?'); i >= 0 {
+	if i := bytes.IndexByte(raw, '?'); i >= 0 {
 		raw = raw[:i]
 	}
-	rest, ok := strings.CutPrefix(raw, "/ocsp/")
-	if !ok || rest == "" {
+	rest, ok := bytes.CutPrefix(raw, []byte("/ocsp/"))
+	if !ok || len(rest) == 0 {
 		return decoded
 	}
 	return rest

@@ -23,7 +23,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -80,6 +79,7 @@ type Server struct {
 
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	series   httpSeries // their series, looked up once (httpseries.go)
 
 	failures      *clientlimit.AuthFailures
 	authFailures  *prometheus.CounterVec
@@ -209,8 +209,7 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 			ctx.ResetBody()
 			wire.WriteProblem(ctx, &wire.Error{Code: caerr.CodeInternal, Detail: "internal error"})
 		}
-		s.requests.WithLabelValues(routeName, methodLabel(ctx.Method()), strconv.Itoa(ctx.Response.StatusCode())).Inc()
-		s.duration.WithLabelValues(routeName).Observe(time.Since(start).Seconds())
+		s.count(routeName, methodLabel(ctx.Method()), ctx.Response.StatusCode(), time.Since(start).Seconds())
 	}()
 	ctx.Response.Header.Set("X-Content-Type-Options", "nosniff")
 	if pe := s.bufferBody(ctx); pe != nil {

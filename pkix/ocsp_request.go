@@ -2,10 +2,7 @@ package pkix
 
 import (
 	"encoding/asn1"
-	"encoding/base64"
 	"fmt"
-	"net/url"
-	"strings"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
@@ -31,6 +28,10 @@ type OCSPRequest struct {
 	SignatureAlgorithmOID asn1.ObjectIdentifier
 	Signature             []byte
 	Certificates          [][]byte
+
+	// oneID backs CertIDs of the usual request for one certificate: the
+	// request and its CertID are one allocation.
+	oneID [1]CertID
 }
 
 // Bounds on OCSP requests. Real ones are about 100 bytes with one CertID;
@@ -69,6 +70,7 @@ func ParseOCSPRequest(der []byte) (*OCSPRequest, error) {
 		return nil, err
 	}
 	req := &OCSPRequest{Raw: der}
+	req.CertIDs = req.oneID[:0]
 	var tbs cryptobyte.String
 	if !body.ReadASN1(&tbs, cbasn1.SEQUENCE) {
 		return nil, malformed(what + ": tbsRequest")
@@ -241,35 +243,4 @@ func ocspReadCertificates(s *cryptobyte.String, max int) ([][]byte, error) {
 		certs = append(certs, c)
 	}
 	return certs, nil
-}
-
-// ParseOCSPRequestGET parses the request of an HTTP GET (RFC 6960
-// Appendix A.1): path is what follows the responder's base URL, the
-// URL-escaped base64 of the DER. Standard and URL-safe alphabets, with
-// or without padding, are accepted, and so is a '+' turned into a space
-// by a form decoder on the way.
-func ParseOCSPRequestGET(path string) (*OCSPRequest, error) {
-	const what = "OCSP GET request"
-	// %XX escapes triple the length at most.
-	if len(path) > 3*base64.StdEncoding.EncodedLen(MaxOCSPRequestSize) {
-		return nil, errf("%s: %w: %d bytes", what, ErrTooLarge, len(path))
-	}
-	p, err := url.PathUnescape(path)
-	if err != nil {
-		return nil, errf("%s: %w: URL escaping: %v", what, ErrMalformed, err)
-	}
-	p = strings.ReplaceAll(p, " ", "+")
-	enc := base64.RawStdEncoding
-	if strings.ContainsAny(p, "-_") {
-		enc = base64.RawURLEncoding
-	}
-	der, err := enc.DecodeString(strings.TrimRight(p, "="))
-	if err != nil {
-		return nil, errf("%s: %w: base64: %v", what, ErrMalformed, err)
-	}
-	req, err := ParseOCSPRequest(der)
-	if err != nil {
-		return nil, wrapCtx(what, err)
-	}
-	return req, nil
 }

@@ -245,42 +245,16 @@ func AssembleOCSPResponse(tbs []byte, alg SignatureAlgorithm, sig []byte, certs 
 	if sigLen > 0 && len(sig) != sigLen || sigLen == 0 && !isOneElement(sig) {
 		return nil, invalid(what+": signature", fmt.Sprintf("%d octets is not a %s signature", len(sig), alg))
 	}
-	size := len(tbs) + len(sig) + 64
 	for i, c := range certs {
 		if !isOneElement(c) || c[0] != byte(cbasn1.SEQUENCE) {
 			return nil, invalid(fmt.Sprintf("%s: certificate %d", what, i+1), "not one DER SEQUENCE")
 		}
-		size += len(c)
 	}
-	b := cryptobyte.NewBuilder(make([]byte, 0, size))
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddASN1Enum(int64(OCSPSuccessful))
-		b.AddASN1(tagOCSPResponseBytes, func(b *cryptobyte.Builder) {
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-				b.AddASN1ObjectIdentifier(OIDOCSPBasic)
-				b.AddASN1(cbasn1.OCTET_STRING, func(b *cryptobyte.Builder) {
-					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-						b.AddBytes(tbs)
-						addAlgorithmIdentifier(b, alg)
-						b.AddASN1(cbasn1.BIT_STRING, func(b *cryptobyte.Builder) {
-							b.AddUint8(0)
-							b.AddBytes(sig)
-						})
-						if len(certs) > 0 {
-							b.AddASN1(tagOCSPCerts, func(b *cryptobyte.Builder) {
-								b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-									for _, c := range certs {
-										b.AddBytes(c)
-									}
-								})
-							})
-						}
-					})
-				})
-			})
-		})
-	})
-	return finish(b, what)
+	algID := algorithmIdentifierDER(alg)
+	if algID == nil {
+		return nil, invalid("signatureAlgorithm", "unknown algorithm")
+	}
+	return appendOCSPResponse(nil, tbs, algID, sig, certs), nil
 }
 
 // CreateOCSPResponse builds, signs and assembles a successful basic OCSP

@@ -78,12 +78,13 @@ func (pub *Publisher) OCSPWithin(ctx context.Context, der []byte, timeout time.D
 // OCSPGet answers the request of an HTTP GET: path is the URL-escaped
 // base64 DER after the responder's base URL.
 func (pub *Publisher) OCSPGet(ctx context.Context, path string) *OCSPAnswer {
-	return pub.OCSPGetWithin(ctx, path, 0)
+	return pub.OCSPGetWithin(ctx, []byte(path), 0)
 }
 
-// OCSPGetWithin is OCSPGet bounded as OCSPWithin is.
-func (pub *Publisher) OCSPGetWithin(ctx context.Context, path string, timeout time.Duration) *OCSPAnswer {
-	req, err := pkix.ParseOCSPRequestGET(path)
+// OCSPGetWithin is OCSPGet bounded as OCSPWithin is, of a path in bytes
+// (the HTTP server's request URI; the answer does not alias it).
+func (pub *Publisher) OCSPGetWithin(ctx context.Context, path []byte, timeout time.Duration) *OCSPAnswer {
+	req, err := pkix.ParseOCSPRequestGETBytes(path)
 	if err != nil {
 		return pub.ocspError(pkix.OCSPMalformedRequest, OCSPResultMalformed)
 	}
@@ -195,7 +196,7 @@ func (pub *Publisher) respond(ctx context.Context, req *pkix.OCSPRequest, timeou
 	if recs[0] != nil {
 		res = resultOf(recs[0])
 	}
-	pub.m.ocspRequests.WithLabelValues(res, "live").Inc()
+	pub.m.liveAnswer(res)
 	return &OCSPAnswer{DER: der, Result: res, ThisUpdate: thisUpdate, NextUpdate: nextUpdate}
 }
 

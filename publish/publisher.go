@@ -161,8 +161,21 @@ type metrics struct {
 	crlSize       *prometheus.GaugeVec
 	crlEntries    *prometheus.GaugeVec
 
-	// The series of pre-signed answers, looked up once.
-	presignedGood, presignedRevoked prometheus.Counter
+	// The series of pre-signed and live answers, looked up once.
+	presignedGood, presignedRevoked    prometheus.Counter
+	liveGood, liveRevoked, liveUnknown prometheus.Counter
+}
+
+// liveAnswer counts an answer of result res signed live.
+func (m *metrics) liveAnswer(res string) {
+	switch res {
+	case OCSPResultGood:
+		m.liveGood.Inc()
+	case OCSPResultRevoked:
+		m.liveRevoked.Inc()
+	default:
+		m.liveUnknown.Inc()
+	}
 }
 
 // presignedAnswer counts a pre-signed answer of result res.
@@ -192,6 +205,9 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	}
 	m.presignedGood = m.ocspRequests.WithLabelValues(OCSPResultGood, "presigned")
 	m.presignedRevoked = m.ocspRequests.WithLabelValues(OCSPResultRevoked, "presigned")
+	m.liveGood = m.ocspRequests.WithLabelValues(OCSPResultGood, "live")
+	m.liveRevoked = m.ocspRequests.WithLabelValues(OCSPResultRevoked, "live")
+	m.liveUnknown = m.ocspRequests.WithLabelValues(OCSPResultUnknown, "live")
 	reg.MustRegister(m.ocspRequests, m.ocspPresigned, m.crlDuration, m.crlSize, m.crlEntries)
 	return m
 }

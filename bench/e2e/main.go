@@ -43,6 +43,7 @@ type config struct {
 	curves                      []string
 	issuers                     map[string]string
 	ocspCerts, ocspN, ocspConc  int
+	ocspClient                  string // "lean" (ocsplean.go) or "nethttp" (ocsp.go)
 	revokedShare                float64
 	crlSizes                    []int
 	peer                        bool
@@ -57,6 +58,9 @@ type config struct {
 	// starts (the test lowers the key-file scrypt cost to start faster).
 	serverEnv []string
 	quiet     bool
+	// cpuProfile: write the suite's own CPU profile there (the load
+	// generator's cost).
+	cpuProfile string
 }
 
 func main() {
@@ -70,6 +74,14 @@ func main() {
 	cfg, err := parseFlags(os.Args[1:], os.Stderr)
 	if err != nil {
 		os.Exit(2)
+	}
+	if cfg.cpuProfile != "" {
+		stopProfile, err := startCPUProfile(cfg.cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench/e2e:", err)
+			os.Exit(2)
+		}
+		defer stopProfile()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -105,7 +117,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&cfg.ocspCerts, "ocsp-certs", 100, "OCSP population M (certificates issued by ours)")
 	fs.Float64Var(&cfg.revokedShare, "ocsp-revoked", 0.1, "share of the OCSP population revoked")
 	fs.IntVar(&cfg.ocspN, "ocsp-requests", 2000, "requests per OCSP run (per mode)")
-	fs.IntVar(&cfg.ocspConc, "ocsp-concurrency", 16, "concurrent OCSP clients")
+	fs.IntVar(&cfg.ocspConc, "ocsp-concurrency", 64, "concurrent OCSP clients (kept-alive connections)")
+	fs.StringVar(&cfg.ocspClient, "ocsp-client", "lean", "OCSP load generator: lean (raw HTTP/1.1 requests built ahead) or nethttp (Go's net/http client)")
 	crls := fs.String("crl-sizes", "1000,100000", "revoked entries K per CRL step (ascending; bulk loaded)")
 	fs.BoolVar(&cfg.peer, "peer", true, "run the OpenSSL peers (openssl with the gost engine)")
 	fs.IntVar(&cfg.peerMulti, "peer-multi", 2, "also run openssl ocsp -multi N (0 or 1: single process only)")
@@ -117,6 +130,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&cfg.hsmN, "hsm-n", 200, "key backends: requests per closed-loop run and backend")
 	hsmConcs := fs.String("hsm-concurrency", "1,16,64", "key backends: closed-loop concurrencies")
 	fs.BoolVar(&cfg.quiet, "quiet", false, "no progress lines")
+	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write the suite's own CPU profile (the load generator's) to this file")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -184,6 +198,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return bad("--duration %v: want (0, 1h]", cfg.duration)
 	case cfg.ocspCerts < 1 || cfg.ocspN < 1 || cfg.ocspConc < 1 || cfg.ocspConc > 4096:
 		return bad("--ocsp-certs, --ocsp-requests must be ≥ 1 and --ocsp-concurrency in 1 … 4096")
+	case cfg.ocspClient != "lean" && cfg.ocspClient != "nethttp":
+		return bad("--ocsp-client %q: lean or nethttp", cfg.ocspClient)
 	case cfg.revokedShare < 0 || cfg.revokedShare > 1:
 		return bad("--ocsp-revoked %v: want a share in [0, 1]", cfg.revokedShare)
 	case cfg.regApps < 1 || cfg.regConc < 1 || cfg.regConc > 1024:
@@ -248,7 +264,7 @@ func (cfg *config) json() report.ConfigJSON {
 	sort.Strings(c.Workloads)
 	c.N, c.Concurrency, c.Rates = cfg.issueN, cfg.concs, cfg.rates
 	c.Duration, c.Rounds, c.Curves = cfg.duration.String(), cfg.rounds, cfg.curves
-	c.OCSPCerts, c.OCSPRequests, c.OCSPConc = cfg.ocspCerts, cfg.ocspN, cfg.ocspConc
+	c.OCSPCerts, c.OCSPRequests, c.OCSPConc, c.OCSPClient = cfg.ocspCerts, cfg.ocspN, cfg.ocspConc, cfg.ocspClient
 	c.OCSPRevoked, c.CRLSizes = cfg.revokedShare, cfg.crlSizes
 	c.PeerProcs, c.MixedRates, c.MixedDuration = cfg.peerProcs, cfg.mixedRates, cfg.mixedDuration.String()
 	c.RegApps, c.RegConc, c.HSMN, c.HSMConcs = cfg.regApps, cfg.regConc, cfg.hsmN, cfg.hsmConcs
@@ -334,7 +350,7 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*report.Results, e
 		took("population")
 	}
 	if cfg.workloads["ocsp"] {
-		ob := &ocspBench{cfg: cfg, cl: cl, peer: p, log: log}
+		ob := &ocspBench{cfg: cfg, cl: cl, peer: p, log: log, pid: srv.PID()}
 		r, err := ob.run(ctx, pop)
 		res.OCSP = r
 		took("ocsp")

@@ -33,6 +33,7 @@ type peerOCSPJob struct {
 	Requests int          `json:"requests"`
 	Conc     int          `json:"conc"`
 	Limit    string       `json:"limit"`
+	Client   string       `json:"client"`
 }
 
 // childEnv marks the re-executed suite running in its own network
@@ -44,6 +45,7 @@ type ocspBench struct {
 	cl   *target.Client
 	peer *peers.Peer
 	log  *load.Progress
+	pid  int // the server's process, for its CPU per request (0: not known)
 }
 
 func (b *ocspBench) run(ctx context.Context, pop []issued) (*report.OCSPResult, error) {
@@ -60,10 +62,11 @@ func (b *ocspBench) run(ctx context.Context, pop []issued) (*report.OCSPResult, 
 		return nil, err
 	}
 	res.Population, res.Revoked = len(targets), nRev
-	oc, err := newOCSPClient(b.cl.Base, "/ocsp", cfg.ocspConc, true, issuers, targets)
+	ops, closeOps, err := ocspOps(cfg.ocspClient, b.cl.Base, "/ocsp", cfg.ocspConc, true, issuers, targets)
 	if err != nil {
 		return nil, err
 	}
+	defer closeOps()
 	var peerTargets []ocspTarget
 	if b.peer != nil {
 		peerTargets = make([]ocspTarget, len(targets))
@@ -77,7 +80,9 @@ func (b *ocspBench) run(ctx context.Context, pop []issued) (*report.OCSPResult, 
 	for r := 1; r <= cfg.rounds; r++ {
 		for _, m := range ocspModes {
 			b.log.Printf("OCSP round %d/%d: ours %s, %d requests", r, cfg.rounds, m.Name, cfg.ocspN)
-			s := load.ClosedLoop(ctx, cfg.ocspConc, cfg.ocspN, cfg.duration, oc.op(m))
+			cpu := load.StartCPU(b.pid)
+			s := load.ClosedLoop(ctx, cfg.ocspConc, cfg.ocspN, cfg.duration, ops(m))
+			cpu.Stop(&s)
 			res.Runs[m.Name] = append(res.Runs[m.Name], s)
 		}
 		if b.peer == nil || res.PeerError != "" {
@@ -94,7 +99,7 @@ func (b *ocspBench) run(ctx context.Context, pop []issued) (*report.OCSPResult, 
 			}
 			b.log.Printf("OCSP round %d/%d: %s in a private network namespace", r, cfg.rounds, name)
 			runs, err := ocspInNamespace(ctx, b.peer, peerOCSPJob{Multi: multi, Targets: peerTargets, Requests: cfg.ocspN,
-				Conc: cfg.ocspConc, Limit: cfg.duration.String()})
+				Conc: cfg.ocspConc, Limit: cfg.duration.String(), Client: cfg.ocspClient})
 			if err != nil {
 				res.PeerError = err.Error()
 				break
@@ -283,17 +288,27 @@ func runPeerChild(jobFile string) error {
 	if err != nil {
 		return err
 	}
-	oc, err := newOCSPClient("http://"+addr, "", job.Conc, false, map[string]*ocspIssuer{"peer": iss}, job.Targets)
+	ops, closeOps, err := ocspOps(job.Client, "http://"+addr, "", job.Conc, false, map[string]*ocspIssuer{"peer": iss}, job.Targets)
 	if err != nil {
 		return err
 	}
+	defer closeOps()
 	limit, err := time.ParseDuration(job.Limit)
 	if err != nil {
 		return err
 	}
 	out := map[string]load.Stats{}
 	for _, m := range ocspModes {
-		out[m.Name] = load.ClosedLoop(context.Background(), job.Conc, job.Requests, limit, oc.op(m))
+		// -multi's children are not in the parent's /proc stat: the
+		// responder's CPU is measured single-process only.
+		pid := cmd.Process.Pid
+		if job.Multi > 1 {
+			pid = 0
+		}
+		cpu := load.StartCPU(pid)
+		s := load.ClosedLoop(context.Background(), job.Conc, job.Requests, limit, ops(m))
+		cpu.Stop(&s)
+		out[m.Name] = s
 	}
 	rb, err := json.Marshal(out)
 	if err != nil {

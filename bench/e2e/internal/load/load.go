@@ -38,6 +38,11 @@ type Stats struct {
 	// Cut counts requests in flight when the time limit passed; they are
 	// neither successes nor errors and have no latency.
 	Cut int `json:"cut,omitempty"`
+	// ClientCPUus and ServerCPUus are the CPU time (user + system) the
+	// load generator's process and the server's spent over the run, per
+	// request, in µs (cpu.go); 0: not measured.
+	ClientCPUus float64 `json:"client_cpu_us,omitempty"`
+	ServerCPUus float64 `json:"server_cpu_us,omitempty"`
 }
 
 // Live, when set (a terminal), gets a progress line once a second while a

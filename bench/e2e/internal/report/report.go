@@ -60,6 +60,7 @@ type ConfigJSON struct {
 	OCSPCerts     int                `json:"ocsp_certs"`
 	OCSPRequests  int                `json:"ocsp_requests"`
 	OCSPConc      int                `json:"ocsp_concurrency"`
+	OCSPClient    string             `json:"ocsp_client,omitempty"`
 	OCSPRevoked   float64            `json:"ocsp_revoked"`
 	CRLSizes      []int              `json:"crl_sizes"`
 	PeerProcs     int                `json:"peer_procs"`
@@ -224,7 +225,7 @@ func summary(r *Results) []byte {
 	}
 	if r.OCSP != nil {
 		fmt.Fprintf(&b, "## OCSP (%d certificates, %d revoked, %d clients)\n\n", r.OCSP.Population, r.OCSP.Revoked, r.Config.OCSPConc)
-		fmt.Fprintf(&b, "| mode | ours req/s | p50 ms | p99 ms | wrong or malformed | peer | peer req/s | peer p99 ms | peer wrong | ratio |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
+		fmt.Fprintf(&b, "| mode | ours req/s | p50 ms | p99 ms | CPU µs/req server / generator | wrong or malformed | peer | peer req/s | peer p99 ms | peer wrong | ratio |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
 		var peers []string
 		for p := range r.OCSP.Peer {
 			peers = append(peers, p)
@@ -233,8 +234,10 @@ func summary(r *Results) []byte {
 		for _, m := range OCSPModes {
 			ss := r.OCSP.Runs[m]
 			o := statsMedian(ss, tput)
-			row := fmt.Sprintf("| %s | %s | %s | %s | %s ", m, f1(o), f1(statsMedian(ss, func(s load.Stats) float64 { return s.P50 })),
-				f1(statsMedian(ss, func(s load.Stats) float64 { return s.P99 })), errSummary(ss))
+			row := fmt.Sprintf("| %s | %s | %s | %s | %s / %s | %s ", m, f1(o), f1(statsMedian(ss, func(s load.Stats) float64 { return s.P50 })),
+				f1(statsMedian(ss, func(s load.Stats) float64 { return s.P99 })),
+				f1(statsMedian(ss, func(s load.Stats) float64 { return s.ServerCPUus })), f1(statsMedian(ss, func(s load.Stats) float64 { return s.ClientCPUus })),
+				errSummary(ss))
 			if len(peers) == 0 {
 				fmt.Fprintf(&b, "%s| – | – | – | – | – |\n", row)
 			}
