@@ -129,7 +129,7 @@ func certJSON(rec *store.CertRecord) Certificate {
 
 func (s *Server) issue(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) error {
 	var body IssueRequest
-	if err := wire.DecodeJSON(ctx, &body, false); err != nil {
+	if err := decodeIssue(ctx, &body); err != nil {
 		return err
 	}
 	csr, err := wire.DecodeCSR(body.CSR)
