@@ -135,3 +135,33 @@ func TestLintsPreparedIssuer(t *testing.T) {
 		t.Error("e_crl_pointers fails without the facts")
 	}
 }
+
+// BenchmarkLintTBS is the lint pass alone (parse of the TBS just built
+// and every lint) for a prepared and an unprepared issuer.
+func BenchmarkLintTBS(b *testing.B) {
+	now := time.Now().Truncate(time.Second)
+	root := newTestRoot(b, gostKey(b, "tc26-256-A"), now)
+	ica := root.issueCA(b, gostKey(b, "tc26-256-A"), now)
+	ica.iss.CRLURLs = []string{"http://ca.example/crl/1.crl"}
+	spki := spkiOf(b, gostKey(b, "tc26-256-A").Public())
+	serial, _ := NewSerialNumber(rand.Reader)
+	tbs, err := BuildTBSCertificate(&CertificateTemplate{Profile: ProfileQualifiedPerson, SerialNumber: serial, NotBefore: now,
+		Subject: subscriberSubject(ProfileQualifiedPerson), PublicKey: spki, SubjectSignTool: "tool"}, ica.iss)
+	if err != nil {
+		b.Fatal(err)
+	}
+	prepared := *ica.iss
+	if err := prepared.Prepare(); err != nil {
+		b.Fatal(err)
+	}
+	for name, iss := range map[string]*Issuer{"unprepared": ica.iss, "prepared": &prepared} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := lintTBS(tbs, ProfileQualifiedPerson, iss, spki); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

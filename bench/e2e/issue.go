@@ -100,6 +100,12 @@ func (b *issueBench) checkAnswer(status int, body []byte) string {
 
 // ours runs one configuration and reads the batch target.Histogram around it.
 func (b *issueBench) ours(ctx context.Context, items []target.CSRItem, conc int, rate float64) report.IssueRun {
+	if b.post != nil {
+		// Connections left idle since the last run may have been closed
+		// by the server (server.idle_timeout): start on fresh ones rather
+		// than count a stale one's failure.
+		b.post.Close()
+	}
 	before := b.cl.ScrapeBatches(ctx)
 	cpu := load.StartCPU(b.serverPID)
 	var s load.Stats
