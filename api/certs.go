@@ -129,7 +129,7 @@ func certJSON(rec *store.CertRecord) Certificate {
 
 func (s *Server) issue(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) error {
 	var body IssueRequest
-	if err := wire.DecodeJSON(ctx, &body, false); err != nil {
+	if err := decodeIssue(ctx, &body); err != nil {
 		return err
 	}
 	csr, err := wire.DecodeCSR(body.CSR)
@@ -158,7 +158,12 @@ func (s *Server) issue(ctx *fasthttp.RequestCtx, p *auth.Principal, _ []byte) er
 		ctx.Response.Header.Set("Idempotent-Replayed", "true")
 		status = fasthttp.StatusOK
 	}
-	return wire.WriteJSON(ctx, status, cj)
+	out, ok := appendCertJSON(make([]byte, 0, 512+len(cj.CertificatePEM)), &cj)
+	if !ok {
+		return wire.WriteJSON(ctx, status, cj)
+	}
+	wire.WriteJSONBody(ctx, status, append(out, '\n'))
+	return nil
 }
 
 func (s *Server) getCert(ctx *fasthttp.RequestCtx, p *auth.Principal, param []byte) error {

@@ -27,6 +27,15 @@ func BenchmarkDecodeIssueBody(b *testing.B) {
 			decode()
 		}
 	})
+	b.Run("scan", func(b *testing.B) { // decodeIssue's path for a plain body
+		b.ReportAllocs()
+		for b.Loop() {
+			var v IssueRequest
+			if !scanIssue(body, &v) {
+				b.Fatal("not scanned")
+			}
+		}
+	})
 	b.Run("check+decode", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

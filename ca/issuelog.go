@@ -1,7 +1,9 @@
 package ca
 
 import (
+	"context"
 	"errors"
+	"log/slog"
 
 	"github.com/gostca/gostca/auth"
 	"github.com/gostca/gostca/caerr"
@@ -13,6 +15,9 @@ import (
 // content: the audit log and the store hold those. Internal failures are
 // logged at error level by Issue itself, with their cause.
 func (c *CA) logIssue(p *auth.Principal, req *IssueRequest, res *IssueResult, err error) {
+	if !c.log.Enabled(context.Background(), slog.LevelInfo) {
+		return // nothing formatted or boxed per issuance at warn and above
+	}
 	actor := ""
 	if p != nil {
 		actor = p.Actor()

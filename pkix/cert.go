@@ -39,6 +39,9 @@ type Issuer struct {
 // certificate of one issuer; nil entries are absent.
 type issuerExtensions struct {
 	aki, policies, signTool, cdp, freshest, aia *Extension
+	// lint holds what the lints need to know of the issuer, worked out
+	// once (lint_issuer.go).
+	lint *issuerLintFacts
 }
 
 // Prepare encodes the extensions every certificate of the issuer carries
@@ -57,6 +60,7 @@ func (iss *Issuer) Prepare() error {
 	if err != nil {
 		return err
 	}
+	f.lint = lintFacts(iss.Cert, f)
 	iss.fixed = f
 	return nil
 }

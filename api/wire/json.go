@@ -73,12 +73,17 @@ func WriteJSON(ctx *fasthttp.RequestCtx, status int, v any) error {
 	if err != nil {
 		return err
 	}
-	body = append(body, '\n') // a JSON answer ends with a newline, like any text
+	WriteJSONBody(ctx, status, append(body, '\n')) // a JSON answer ends with a newline, like any text
+	return nil
+}
+
+// WriteJSONBody answers with body, JSON already encoded and ending in a
+// newline, and status, with WriteJSON's headers.
+func WriteJSONBody(ctx *fasthttp.RequestCtx, status int, body []byte) {
 	ctx.SetStatusCode(status)
 	ctx.SetContentType("application/json")
 	ctx.Response.Header.Set("Cache-Control", "no-store")
 	ctx.SetBody(body)
-	return nil
 }
 
 // DecodeCSR accepts PEM or base64 DER (standard or URL alphabet).

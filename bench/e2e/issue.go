@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gostca/gostca/bench/e2e/internal/load"
@@ -26,15 +28,24 @@ type issueBench struct {
 	cl   *target.Client
 	peer *peers.Peer
 	log  *load.Progress
+	// post, when set, sends the issuance requests (the lean generator);
+	// nil: cl's net/http client does (-issue-client net/http).
+	post *target.Poster
+	// serverPID is the server process whose CPU time a run reads (0:
+	// attached by URL, not measured).
+	serverPID int
 
 	mu     sync.Mutex
 	issued []issued
+	full   atomic.Bool // issued holds cfg.ocspCerts
+	bufs   sync.Pool   // *[]byte, base64 scratch of the answer checks
 }
 
 func (b *issueBench) keep(c *target.CertificateJSON) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(b.issued) >= b.cfg.ocspCerts {
+		b.full.Store(true)
 		return
 	}
 	blk, _ := pem.Decode([]byte(c.CertificatePEM))
@@ -45,6 +56,11 @@ func (b *issueBench) keep(c *target.CertificateJSON) {
 }
 
 func (b *issueBench) opFor(items []target.CSRItem) load.Op {
+	if b.post != nil {
+		return func(ctx context.Context, i int) string {
+			return b.post.Post(ctx, items[i].Body, b.checkAnswer)
+		}
+	}
 	return func(ctx context.Context, i int) string {
 		c, class := b.cl.Issue(ctx, items[i].Body)
 		if c != nil {
@@ -54,20 +70,56 @@ func (b *issueBench) opFor(items []target.CSRItem) load.Op {
 	}
 }
 
+// checkAnswer checks every issuance answer of the lean generator: a 201
+// (200: an idempotent replay) whose JSON has a hexadecimal serial and a
+// certificate_pem that decodes to one DER SEQUENCE; the first
+// cfg.ocspCerts answers are also decoded in full and kept.
+func (b *issueBench) checkAnswer(status int, body []byte) string {
+	if status != 200 && status != 201 {
+		return target.ErrClass(status, body)
+	}
+	bp, _ := b.bufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	_, scratch, ok := target.ParseIssuedAnswer(body, *bp)
+	*bp = scratch
+	b.bufs.Put(bp)
+	if !ok {
+		return "wrong_answer"
+	}
+	if !b.full.Load() {
+		var cj target.CertificateJSON
+		if err := json.Unmarshal(body, &cj); err != nil || cj.Serial == "" {
+			return "wrong_answer"
+		}
+		b.keep(&cj)
+	}
+	return ""
+}
+
 // ours runs one configuration and reads the batch target.Histogram around it.
 func (b *issueBench) ours(ctx context.Context, items []target.CSRItem, conc int, rate float64) report.IssueRun {
+	if b.post != nil {
+		// Connections left idle since the last run may have been closed
+		// by the server (server.idle_timeout): start on fresh ones rather
+		// than count a stale one's failure.
+		b.post.Close()
+	}
 	before := b.cl.ScrapeBatches(ctx)
+	cpu := load.StartCPU(b.serverPID)
 	var s load.Stats
 	if rate > 0 {
 		s = load.OpenLoop(ctx, rate, len(items), b.cfg.duration, 4096, b.opFor(items))
 	} else {
 		s = load.ClosedLoop(ctx, conc, len(items), b.cfg.duration, b.opFor(items))
 	}
+	cost := cpu.Per(s.OK)
 	bs := target.BatchDelta(before, b.cl.ScrapeBatches(ctx))
 	if bs.Batches > 0 {
 		bs.Mean = float64(s.Requests) / bs.Batches
 	}
-	return report.IssueRun{Stats: s, Batches: bs}
+	return report.IssueRun{Stats: s, Batches: bs, CPU: cost}
 }
 
 // run alternates ours and the peer for cfg.rounds rounds; every run gets
@@ -91,6 +143,15 @@ func (b *issueBench) run(ctx context.Context) (*report.IssueResult, error) {
 			run := b.ours(ctx, items, c, 0)
 			run.Round = r
 			res.Runs[name] = append(res.Runs[name], run)
+			if c == maxConc && cfg.bare {
+				b.log.Printf("issuance round %d/%d: bare crypto on the same requests", r, cfg.rounds)
+				bc, err := bareCrypto(ctx, items, cfg.duration)
+				if err != nil {
+					bc = &report.BareCrypto{Error: err.Error()}
+				}
+				bc.Round, bc.Run = r, name
+				res.Bare = append(res.Bare, *bc)
+			}
 			if b.peer == nil {
 				continue
 			}

@@ -54,6 +54,10 @@ type config struct {
 	regApps, regConc            int
 	hsmN                        int
 	hsmConcs                    []int
+	// issueClient is the issuance generator: "lean" (target.Poster) or
+	// "net/http" (target.Client, as before the lean one).
+	issueClient string
+	bare        bool // measure the bare crypto after each round's top run
 	// serverEnv is added to the environment of every server the suite
 	// starts (the test lowers the key-file scrypt cost to start faster).
 	serverEnv []string
@@ -131,6 +135,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	hsmConcs := fs.String("hsm-concurrency", "1,16,64", "key backends: closed-loop concurrencies")
 	fs.BoolVar(&cfg.quiet, "quiet", false, "no progress lines")
 	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write the suite's own CPU profile (the load generator's) to this file")
+	fs.StringVar(&cfg.issueClient, "issue-client", "lean", "issuance load generator: lean (prepared requests over its own keep-alive HTTP/1.1 connections) or net/http")
+	fs.BoolVar(&cfg.bare, "bare", true, "after each round's issuance run at the highest concurrency, measure the bare crypto of its requests (needs -n > 512)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -204,6 +210,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return bad("--ocsp-revoked %v: want a share in [0, 1]", cfg.revokedShare)
 	case cfg.regApps < 1 || cfg.regConc < 1 || cfg.regConc > 1024:
 		return bad("--reg-apps must be ≥ 1 and --reg-concurrency in 1 … 1024")
+	case cfg.issueClient != "lean" && cfg.issueClient != "net/http":
+		return bad("--issue-client %q: lean or net/http", cfg.issueClient)
 	case (cfg.url == "") != (cfg.tokenFile == ""):
 		return bad("--url and --token-file go together")
 	}
@@ -328,12 +336,21 @@ func run(ctx context.Context, cfg *config, stderr io.Writer) (*report.Results, e
 	res.Seconds = map[string]float64{}
 	mark := time.Now()
 	took := func(w string) { res.Seconds[w] = time.Since(mark).Seconds(); mark = time.Now() }
-	ib := &issueBench{cfg: cfg, cl: cl, peer: p, log: log}
+	ib := &issueBench{cfg: cfg, cl: cl, peer: p, log: log, serverPID: srv.PID()}
+	if cfg.issueClient == "lean" {
+		if ib.post, err = target.NewPoster(srv.URL, "/api/v1/certificates", srv.Token, mainConns(cfg)); err != nil {
+			return res, err
+		}
+		defer ib.post.Close()
+	}
 	if cfg.workloads["issue"] {
 		r, err := ib.run(ctx)
 		res.Issue = r
 		took("issue")
 		cl.HTTP.CloseIdleConnections() // the next workload's clients need the server's per-address connection budget
+		if ib.post != nil {
+			ib.post.Close()
+		}
 		if err != nil {
 			return res, fmt.Errorf("issuance: %w", err)
 		}

@@ -71,3 +71,25 @@ func ProcessCPU(pid int) (time.Duration, error) {
 	// USER_HZ is 100 on every Linux the suite runs on.
 	return time.Duration(u+st) * (time.Second / 100), nil
 }
+
+// CPUCost is the CPU time per successful operation, in microseconds, of
+// the generator and the server (0: not measured).
+type CPUCost struct {
+	ClientUS float64 `json:"client_cpu_us_per_op,omitempty"`
+	ServerUS float64 `json:"server_cpu_us_per_op,omitempty"`
+}
+
+// Per takes the second reading and divides by ok operations (for runs
+// whose operations are not a Stats's requests, like issuance's successes).
+func (m *CPUMeter) Per(ok int) CPUCost {
+	if ok <= 0 {
+		return CPUCost{}
+	}
+	c := CPUCost{ClientUS: float64((SelfCPU() - m.self).Microseconds()) / float64(ok)}
+	if m.serverOK {
+		if t, err := ProcessCPU(m.pid); err == nil {
+			c.ServerUS = float64((t - m.server).Microseconds()) / float64(ok)
+		}
+	}
+	return c
+}

@@ -32,6 +32,12 @@ func TestCPUMeter(t *testing.T) {
 	if _, err := ProcessCPU(1 << 30); err == nil {
 		t.Fatal("no error for a process that does not exist")
 	}
+	if c := m.Per(1000); c.ClientUS < 100 || c.ServerUS < 100 {
+		t.Fatalf("Per(1000): %+v, want ≥ 100 µs both ways", c)
+	}
+	if (&CPUMeter{}).Per(0) != (CPUCost{}) {
+		t.Fatal("Per(0) is not zero")
+	}
 	none := Stats{}
 	StartCPU(0).Stop(&none)
 	if none.ClientCPUus != 0 || none.ServerCPUus != 0 {

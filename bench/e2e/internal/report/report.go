@@ -218,6 +218,7 @@ func summary(r *Results) []byte {
 				fmt.Fprintf(&b, "| ours %s vs openssl ca %s | %s | %s | %s |\n", c.oursRun, c.peerRun, f1(c.ours), f1(c.peer), fratio(load.Ratio(c.ours, c.peer)))
 			}
 		}
+		writeIssueCPU(&b, r.Issue, names)
 		if r.Issue.PeerError != "" {
 			fmt.Fprintf(&b, "\nPeer error: %s\n", r.Issue.PeerError)
 		}

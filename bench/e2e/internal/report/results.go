@@ -8,6 +8,21 @@ type IssueRun struct {
 	Round   int        `json:"round"`
 	Stats   load.Stats `json:"stats"`
 	Batches BatchSizes `json:"batches"`
+	// CPU is the CPU time per certificate of the load generator and of
+	// the server process over the run.
+	CPU load.CPUCost `json:"cpu"`
+}
+
+// BareCrypto is one measurement of the cryptography alone (bench/e2e
+// bare.go): Certs issuances' worth of it on two goroutines.
+type BareCrypto struct {
+	Round   int     `json:"round"`
+	Certs   int     `json:"certs"`
+	Seconds float64 `json:"seconds"`
+	Rate    float64 `json:"certs_per_s"`             // Certs / Seconds
+	CPUUS   float64 `json:"cpu_us_per_cert"`         // CPU time per certificate
+	Error   string  `json:"error,omitempty"`         // why it was not measured
+	Run     string  `json:"compared_with,omitempty"` // the issuance run of the same round
 }
 
 // IssueResult gathers the issuance workload.
@@ -17,6 +32,9 @@ type IssueResult struct {
 	// and "-infiles" (same CSRs as the highest concurrency).
 	Peer      map[string][]load.Stats `json:"peer,omitempty"`
 	PeerError string                  `json:"peer_error,omitempty"`
+	// Bare is the bare crypto of each round, measured right after the
+	// round's run at the highest concurrency, on that run's requests.
+	Bare []BareCrypto `json:"bare_crypto,omitempty"`
 }
 
 // BatchSizes is the change of the batch histogram over a run.
