@@ -15,7 +15,8 @@ import (
 
 // freshTurns has the pre-signer of new certificates report each turn's
 // signed responses on the returned channel, after fn has seen them (fn
-// returns whether they are stored). Set before the first issuance.
+// returns whether they are stored). Set before the first issuance, or
+// while the publisher is quiesced (no turn runs then).
 func freshTurns(e *ca.CA, fn func([]store.OCSPRecord) bool) <-chan []store.OCSPRecord {
 	turns := make(chan []store.OCSPRecord, 64)
 	e.Publisher().SetBeforeFreshStore(func(rs []store.OCSPRecord) bool {
@@ -64,11 +65,18 @@ func ocspStatus(t *testing.T, e *ca.CA, serial []byte) (pkix.OCSPStatus, uint32)
 // pre-signer signed its "good" response and before the turn's batched
 // write keeps its revoked response (the store refuses the stale "good"
 // by its status version); the other responses of the batch are stored.
+//
+// The turn runs here, with the publisher quiesced, so that neither the
+// pass Open kicks nor the background turns sign these certificates first
+// (they would, now and then, and the interleaving would not happen); the
+// background turns, released afterwards, try the stale "good" once more.
 func TestFreshBatchRevokedBetween(t *testing.T) {
 	cfg := catest.Config(t)
 	cfg.OCSP.RefreshInterval = time.Hour
 	e := catest.Open(t, cfg)
 	ctx := context.Background()
+	release := e.Publisher().Quiesce()
+	a, b := catest.Issue(t, e).Cert, catest.Issue(t, e).Cert
 	var revoked []byte
 	turns := freshTurns(e, func(rs []store.OCSPRecord) bool {
 		if revoked != nil {
@@ -82,13 +90,13 @@ func TestFreshBatchRevokedBetween(t *testing.T) {
 		}
 		return true
 	})
-	a, b := catest.Issue(t, e), catest.Issue(t, e)
-	signedFor(t, turns, a.Cert.Serial, b.Cert.Serial)
-	kept := b.Cert.Serial
-	if string(revoked) == string(b.Cert.Serial) {
-		kept = a.Cert.Serial
+	e.Publisher().PresignBatch(ctx, []*store.CertRecord{a, b})
+	release()
+	signedFor(t, turns, a.Serial, b.Serial)
+	kept := b.Serial
+	if string(revoked) == string(b.Serial) {
+		kept = a.Serial
 	}
-	waitOCSP(t, e, kept)
 	if st, v := ocspStatus(t, e, revoked); st != pkix.OCSPRevoked || v != 1 {
 		t.Fatalf("revoked between signing and storing: stored status %v (version %d), want revoked at version 1", st, v)
 	}
@@ -109,17 +117,22 @@ func TestFreshBatchRevokedBetween(t *testing.T) {
 // never stored (the process dies between, or the unsynced write is lost
 // in a crash: store.TestPutOCSPResponsesCrash shows the due index then
 // still has them), the certificates stay due and the next pass signs
-// them; nothing is lost.
+// them; nothing is lost. The turn runs with the publisher quiesced, as
+// above, so that no pass stores them meanwhile.
 func TestFreshBatchLostIsResigned(t *testing.T) {
 	cfg := catest.Config(t)
 	cfg.OCSP.RefreshInterval = time.Hour
 	e := catest.Open(t, cfg)
 	ctx := context.Background()
-	turns := freshTurns(e, func([]store.OCSPRecord) bool { return false })
+	release := e.Publisher().Quiesce()
+	var recs []*store.CertRecord
 	var serials [][]byte
 	for range 3 {
-		serials = append(serials, catest.Issue(t, e).Cert.Serial)
+		r := catest.Issue(t, e).Cert
+		recs, serials = append(recs, r), append(serials, r.Serial)
 	}
+	turns := freshTurns(e, func([]store.OCSPRecord) bool { return false })
+	e.Publisher().PresignBatch(ctx, recs)
 	signedFor(t, turns, serials...)
 	due, _, err := e.Store().OCSPDue(ctx, time.Now(), "", 100)
 	if err != nil {
@@ -137,6 +150,7 @@ func TestFreshBatchLostIsResigned(t *testing.T) {
 			t.Fatalf("%x: signed, not stored, and no longer due", s)
 		}
 	}
+	release()
 	catest.RefreshOCSP(t, e)
 	for _, s := range serials {
 		if st, _ := ocspStatus(t, e, s); st != pkix.OCSPGood {
