@@ -17,6 +17,7 @@ package rawhttp
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -41,11 +42,18 @@ type Conn struct {
 
 // Dial connects to addr (host:port) over TCP.
 func Dial(addr string) (*Conn, error) {
-	c, err := net.Dial("tcp", addr)
+	return DialContext(context.Background(), addr)
+}
+
+// DialContext connects to addr (host:port) over TCP, giving up when ctx
+// is done.
+func DialContext(ctx context.Context, addr string) (*Conn, error) {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	return &Conn{c: c, br: bufio.NewReaderSize(c, 8192), body: make([]byte, 0, 4096)}, nil
+	return &Conn{c: c, br: bufio.NewReaderSize(c, 16<<10), body: make([]byte, 0, 4096)}, nil
 }
 
 // Reusable reports whether the connection may carry another request.

@@ -1,16 +1,13 @@
 package target
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"net"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gostca/gostca/bench/e2e/internal/rawhttp"
 )
 
 // Poster sends prepared JSON POSTs to one path over keep-alive HTTP/1.1
@@ -30,11 +27,10 @@ type Poster struct {
 	slots chan struct{}
 }
 
+// posterConn is one connection and the buffer its requests are built in.
 type posterConn struct {
-	c    net.Conn
-	r    *bufio.Reader
-	w    *bufio.Writer
-	body []byte
+	*rawhttp.Conn
+	req []byte
 }
 
 // NewPoster posts to base+path (base is http://HOST:PORT) with the bearer
@@ -102,84 +98,36 @@ func (p *Poster) get(ctx context.Context) (*posterConn, error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "tcp", p.addr)
+	c, err := rawhttp.DialContext(ctx, p.addr)
 	if err != nil {
 		<-p.slots
 		return nil, err
 	}
-	return &posterConn{c: c, r: bufio.NewReaderSize(c, 16<<10), w: bufio.NewWriterSize(c, 8<<10)}, nil
+	return &posterConn{Conn: c}, nil
 }
 
 func (p *Poster) drop(pc *posterConn) {
-	pc.c.Close()
+	pc.Close()
 	<-p.slots
 }
 
-var errAnswer = errors.New("poster: malformed answer")
-
-// exchange writes one request and reads its answer into pc.body.
+// exchange writes one request (head, the body's length, body) and reads
+// its answer; resp is valid until the connection's next exchange.
 func (pc *posterConn) exchange(ctx context.Context, head, body []byte) (status int, resp []byte, keep bool, err error) {
-	if dl, ok := ctx.Deadline(); ok {
-		pc.c.SetDeadline(dl)
-	} else {
-		pc.c.SetDeadline(time.Now().Add(time.Minute))
+	dl, ok := ctx.Deadline()
+	if !ok {
+		dl = time.Now().Add(time.Minute)
 	}
-	var num [20]byte
-	pc.w.Write(head)
-	pc.w.Write(strconv.AppendInt(num[:0], int64(len(body)), 10))
-	pc.w.WriteString("\r\n\r\n")
-	pc.w.Write(body)
-	if err := pc.w.Flush(); err != nil {
+	if err := pc.SetDeadline(dl); err != nil {
 		return 0, nil, false, err
 	}
-	line, err := pc.r.ReadSlice('\n')
+	pc.req = append(pc.req[:0], head...)
+	pc.req = strconv.AppendInt(pc.req, int64(len(body)), 10)
+	pc.req = append(pc.req, "\r\n\r\n"...)
+	pc.req = append(pc.req, body...)
+	r, err := pc.Do(pc.req)
 	if err != nil {
 		return 0, nil, false, err
 	}
-	// "HTTP/1.1 201 Created\r\n"
-	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.1 ")) {
-		return 0, nil, false, errAnswer
-	}
-	status, err = strconv.Atoi(string(line[9:12]))
-	if err != nil {
-		return 0, nil, false, errAnswer
-	}
-	n, keep := -1, true
-	for {
-		line, err := pc.r.ReadSlice('\n')
-		if err != nil {
-			return 0, nil, false, err
-		}
-		line = bytes.TrimRight(line, "\r\n")
-		if len(line) == 0 {
-			break
-		}
-		k, v, ok := bytes.Cut(line, []byte(":"))
-		if !ok {
-			return 0, nil, false, errAnswer
-		}
-		v = bytes.TrimSpace(v)
-		switch {
-		case bytes.EqualFold(k, []byte("Content-Length")):
-			if n, err = strconv.Atoi(string(v)); err != nil || n < 0 || n > 16<<20 {
-				return 0, nil, false, errAnswer
-			}
-		case bytes.EqualFold(k, []byte("Connection")) && bytes.EqualFold(v, []byte("close")):
-			keep = false
-		case bytes.EqualFold(k, []byte("Transfer-Encoding")):
-			return 0, nil, false, fmt.Errorf("poster: Transfer-Encoding %q not supported", v)
-		}
-	}
-	if n < 0 {
-		return 0, nil, false, errAnswer
-	}
-	if cap(pc.body) < n {
-		pc.body = make([]byte, n)
-	}
-	pc.body = pc.body[:n]
-	if _, err := io.ReadFull(pc.r, pc.body); err != nil {
-		return 0, nil, false, err
-	}
-	return status, pc.body, keep, nil
+	return r.Status, r.Body, pc.Reusable(), nil
 }
