@@ -11,9 +11,10 @@ import (
 // certificate the record (status Valid, service centre from the intent),
 // its identifier, service-centre, expiry and OCSP-due index entries (with
 // the pre-signed OCSP response when Issued.OCSP carries one), its outbox
-// rows and its audit entry, and the deletion of its intent. Any bad element fails the whole call and
-// nothing is written: an unknown or failed intent (ErrNotFound), fields
-// that contradict the intent or break the bounds (ErrInvalidInput).
+// rows and its audit entry, and the deletion of its intent. Any bad
+// element fails the whole call and nothing is written: an unknown or
+// failed intent (ErrNotFound), fields that contradict the intent or break
+// the bounds (ErrInvalidInput).
 func (s *Store) CommitIssued(ctx context.Context, certs []Issued) error {
 	_, err := s.CommitIssuedRecords(ctx, certs)
 	return err
