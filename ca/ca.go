@@ -160,7 +160,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (_ *CA, err erro
 		MaxBatch: cfg.Signer.MaxBatch, MaxDelay: cfg.Signer.MaxDelay, QueueLen: cfg.Signer.QueueLen,
 		Concurrency: cfg.Signer.Concurrency, SignWorkers: cfg.Signer.SignWorkers, Logger: log,
 		RecoverInterval: cfg.Signer.RecoverInterval, BatchTimeout: cfg.Signer.BatchTimeout, Outbox: hooks.OutboxFor,
-		AppNotices: outbox.IssuedNotices,
+		AppNotices: outbox.IssuedNotices, PresignOCSP: c.pub.PresignNew,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ca: open signer: %w", err)

@@ -151,9 +151,10 @@ func (c *CA) issue(ctx context.Context, actor, centre, requestID string, req *Is
 		// changed service_centre): not the request that was answered.
 		return nil, caerr.New(caerr.CodeIdempotencyConflict, "the idempotency key was used for another service centre", nil)
 	}
-	if r.Duplicate {
+	switch {
+	case r.Duplicate:
 		c.pub.Kick() // answered before: pre-signed then, or still due
-	} else {
+	case !r.OCSP:
 		c.pub.Issued(rec) // its OCSP response, signed without a pass over the due index
 	}
 	c.hooks.Kick()

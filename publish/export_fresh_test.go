@@ -8,7 +8,9 @@ import (
 
 // SetBeforeFreshStore has fn see each turn of the new certificates'
 // pre-signer between signing and storing; false drops the turn's
-// responses. Call it before the first Issued.
+// responses. Call it before the first Issued. From then on PresignNew
+// declines, so that every new certificate goes through that pre-signer
+// (as one does whose response could not be signed with it).
 func (pub *Publisher) SetBeforeFreshStore(fn func([]store.OCSPRecord) bool) {
 	pub.beforeFreshStore = fn
 }

@@ -79,9 +79,15 @@ type Options struct {
 	// carries Request.App: a function of the application and the serial,
 	// so that crash recovery writes the same rows. Nil: no rows.
 	AppNotices func(a *store.Application, serial []byte) []store.OutboxRow
-	Rand       io.Reader
-	Now        func() time.Time
-	Logger     *slog.Logger
+	// PresignOCSP, when set, signs the OCSP response ("good") of each
+	// certificate of a batch right after its signature, on the same
+	// worker, so that the commit stores it with the certificate (see
+	// ocsp.go). Nil, or a failure or nil answer for a certificate: that
+	// certificate commits without one and is due for the publisher.
+	PresignOCSP PresignOCSP
+	Rand        io.Reader
+	Now         func() time.Time
+	Logger      *slog.Logger
 }
 
 func (o *Options) setDefaults() {
@@ -160,6 +166,9 @@ type Result struct {
 	Record *store.CertRecord
 	// Duplicate is true when RequestID had been issued before.
 	Duplicate bool
+	// OCSP is true when the certificate's pre-signed OCSP response was
+	// committed with it (Options.PresignOCSP).
+	OCSP bool
 }
 
 // Errors of Issue beyond bad input (which wraps pkix errors).
@@ -199,6 +208,9 @@ type job struct {
 	// notBefore and notAfter are the validity written into the TBS.
 	notBefore, notAfter time.Time
 	der                 []byte // set once signed
+	// ocsp is the certificate's pre-signed OCSP response, set after der
+	// when Options.PresignOCSP gave one.
+	ocsp *store.IssuedOCSP
 }
 
 type reply struct {
@@ -450,7 +462,7 @@ func (s *Signer) process(jobs []*job) {
 	}
 	for i, j := range done {
 		s.stats.issued.Add(1)
-		j.reply <- reply{res: &Result{Serial: j.intent.Serial, DER: j.der, Record: &records[i]}}
+		j.reply <- reply{res: &Result{Serial: j.intent.Serial, DER: j.der, Record: &records[i], OCSP: j.ocsp != nil}}
 	}
 }
 
@@ -511,6 +523,20 @@ func (s *Signer) signAll(ctx context.Context, jobs []*job) []failure {
 				j.der = der
 			}
 			mu.Unlock()
+			if err != nil || s.opts.PresignOCSP == nil {
+				continue
+			}
+			// The certificate is signed (and counts as such whatever
+			// happens next); its OCSP response is an extra that the
+			// commit stores if it is there in time.
+			o := s.presignOCSP(ctx, j)
+			mu.Lock()
+			if abandoned {
+				mu.Unlock()
+				return
+			}
+			j.ocsp = o
+			mu.Unlock()
 		}
 	}
 	// A key in this process (inProcess) cannot hang: the batch's own
@@ -562,7 +588,7 @@ func (s *Signer) issuedRecord(j *job) store.Issued {
 		Serial: j.intent.Serial, IssuerID: j.issuer.ID, RequestID: j.req.RequestID, DER: j.der,
 		NotBefore: j.notBefore, NotAfter: j.notAfter, Subject: j.ids, KeyHash: j.intent.KeyHash, Outbox: s.outbox(j.intent.Profile),
 		Audit: store.AuditEntry{Actor: actor, Action: "issue", Details: issueDetails(j.intent)},
-		App:   j.intent.App, AppNotices: s.opts.AppNotices,
+		App:   j.intent.App, AppNotices: s.opts.AppNotices, OCSP: j.ocsp,
 	}
 }
 

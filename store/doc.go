@@ -14,7 +14,8 @@
 //	PutIntents    one synced batch: intent (MACed) + key/request reservations
 //	(sign)        nothing is signed that the store does not know about
 //	CommitIssued  one synced batch: certificate, indexes, status, outbox,
-//	              audit; intents deleted; a linked application issued
+//	              audit; intents deleted; a linked application issued;
+//	              the OCSP response signed with it (Issued.OCSP), if any
 //	FailIntents   serials stay reserved, keys and request IDs released
 //	PendingIntents on start: intents to re-sign or fail, each checked
 //	VerifyIntent  first (its MAC under the audit key)

@@ -9,10 +9,12 @@ import (
 
 // CommitIssued stores signed certificates in one synced write: per
 // certificate the record (status Valid, service centre from the intent),
-// its identifier, service-centre, expiry and OCSP-due index entries, its outbox rows and its audit entry, and the
-// deletion of its intent. Any bad element fails the whole call and
-// nothing is written: an unknown or failed intent (ErrNotFound), fields
-// that contradict the intent or break the bounds (ErrInvalidInput).
+// its identifier, service-centre, expiry and OCSP-due index entries (with
+// the pre-signed OCSP response when Issued.OCSP carries one), its outbox
+// rows and its audit entry, and the deletion of its intent. Any bad
+// element fails the whole call and nothing is written: an unknown or
+// failed intent (ErrNotFound), fields that contradict the intent or break
+// the bounds (ErrInvalidInput).
 func (s *Store) CommitIssued(ctx context.Context, certs []Issued) error {
 	_, err := s.CommitIssuedRecords(ctx, certs)
 	return err
@@ -97,7 +99,7 @@ func (t *txn) commitIssued(is *Issued, out *CertRecord, apps map[string]bool) er
 	if err := t.setCertIndexes(c); err != nil {
 		return err
 	}
-	if err := t.set(ocspDueKey(zeroTime, serial), nil); err != nil {
+	if err := t.issuedOCSP(c, is.OCSP); err != nil {
 		return err
 	}
 	for j := range is.Outbox {

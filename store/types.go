@@ -122,6 +122,12 @@ type Issued struct {
 	// RA's "certificate_issued" notices) for the application as it is
 	// issued with serial. Nil: no rows.
 	AppNotices func(a *Application, serial []byte) []OutboxRow
+	// OCSP, when set, is the certificate's pre-signed OCSP response
+	// (status good, as at status version 0), stored by the commit in the
+	// certificate's batch with its OCSP-due entry at the response's
+	// NextUpdate (issueocsp.go). Nil: the certificate is due at once, with
+	// no response, and the publisher signs one later.
+	OCSP *IssuedOCSP
 }
 
 // State is a certificate status.

@@ -198,6 +198,9 @@ func checkIssued(is *Issued) error {
 	if err := is.Subject.validate(); err != nil {
 		return err
 	}
+	if err := checkIssuedOCSP(is.OCSP); err != nil {
+		return err
+	}
 	for _, r := range is.Outbox {
 		if err := checkLen("outbox kind", r.Kind, 1, maxKindLen); err != nil {
 			return err
