@@ -15,8 +15,9 @@ import (
 
 // freshTurns has the pre-signer of new certificates report each turn's
 // signed responses on the returned channel, after fn has seen them (fn
-// returns whether they are stored). Set before the first issuance, or
-// while the publisher is quiesced (no turn runs then).
+// returns whether they are stored). Set before the certificates are
+// issued: from then on they are not pre-signed with their commit
+// (PresignNew declines) but queued for that pre-signer.
 func freshTurns(e *ca.CA, fn func([]store.OCSPRecord) bool) <-chan []store.OCSPRecord {
 	turns := make(chan []store.OCSPRecord, 64)
 	e.Publisher().SetBeforeFreshStore(func(rs []store.OCSPRecord) bool {
@@ -76,7 +77,6 @@ func TestFreshBatchRevokedBetween(t *testing.T) {
 	e := catest.Open(t, cfg)
 	ctx := context.Background()
 	release := e.Publisher().Quiesce()
-	a, b := catest.Issue(t, e).Cert, catest.Issue(t, e).Cert
 	var revoked []byte
 	turns := freshTurns(e, func(rs []store.OCSPRecord) bool {
 		if revoked != nil {
@@ -90,6 +90,7 @@ func TestFreshBatchRevokedBetween(t *testing.T) {
 		}
 		return true
 	})
+	a, b := catest.Issue(t, e).Cert, catest.Issue(t, e).Cert
 	e.Publisher().PresignBatch(ctx, []*store.CertRecord{a, b})
 	release()
 	signedFor(t, turns, a.Serial, b.Serial)
@@ -125,13 +126,13 @@ func TestFreshBatchLostIsResigned(t *testing.T) {
 	e := catest.Open(t, cfg)
 	ctx := context.Background()
 	release := e.Publisher().Quiesce()
+	turns := freshTurns(e, func([]store.OCSPRecord) bool { return false })
 	var recs []*store.CertRecord
 	var serials [][]byte
 	for range 3 {
 		r := catest.Issue(t, e).Cert
 		recs, serials = append(recs, r), append(serials, r.Serial)
 	}
-	turns := freshTurns(e, func([]store.OCSPRecord) bool { return false })
 	e.Publisher().PresignBatch(ctx, recs)
 	signedFor(t, turns, serials...)
 	due, _, err := e.Store().OCSPDue(ctx, time.Now(), "", 100)
