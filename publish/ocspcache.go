@@ -41,6 +41,10 @@ const ocspCacheShards = 64
 type ocspCache struct {
 	perShard int
 	shards   [ocspCacheShards]ocspCacheShard
+	// memoGET and memoPOST remember what repeated requests ask, GET
+	// paths and POST bodies, as many as the cache holds answers
+	// (ocspreqmemo.go).
+	memoGET, memoPOST *ocspReqMemo
 }
 
 type ocspCacheShard struct {
@@ -66,7 +70,8 @@ func newOCSPCache(entries int) *ocspCache {
 	if entries <= 0 {
 		return nil
 	}
-	c := &ocspCache{perShard: max(1, (entries+ocspCacheShards-1)/ocspCacheShards)}
+	c := &ocspCache{perShard: max(1, (entries+ocspCacheShards-1)/ocspCacheShards),
+		memoGET: newOCSPReqMemo(entries), memoPOST: newOCSPReqMemo(entries)}
 	for i := range c.shards {
 		c.shards[i].m = map[string]*ocspCached{}
 	}
