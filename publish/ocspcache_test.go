@@ -3,8 +3,8 @@ package publish_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
