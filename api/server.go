@@ -76,6 +76,7 @@ type Server struct {
 	metrics fasthttp.RequestHandler
 
 	ocspMaxAge time.Duration // ocsp.max_age
+	ocspCC     []byte        // the Cache-Control of an OCSP GET answer with max-age ocsp.max_age
 
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -132,6 +133,7 @@ func New(e *ca.CA, opts Options) *Server {
 			}
 		}
 	}
+	s.ocspCC = ocspCacheControl(int64(s.ocspMaxAge.Seconds()))
 	s.routes = newRouteTable(s)
 	s.metrics = fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	s.srv = &fasthttp.Server{
@@ -211,7 +213,7 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		}
 		s.count(routeName, methodLabel(ctx.Method()), ctx.Response.StatusCode(), time.Since(start).Seconds())
 	}()
-	ctx.Response.Header.Set("X-Content-Type-Options", "nosniff")
+	ctx.Response.Header.SetCanonical(hdrNoSniff, valNoSniff)
 	if pe := s.bufferBody(ctx); pe != nil {
 		wire.WriteProblem(ctx, pe)
 		return

@@ -37,6 +37,16 @@ type OCSPAnswer struct {
 	// ETag is the entity tag of DER for HTTP caches when known ahead (an
 	// answer from the cache); empty: the HTTP layer computes it.
 	ETag string
+	// HTTP is the answer's HTTP validators, formatted once for an answer
+	// from the cache; nil: the HTTP layer formats them.
+	HTTP *OCSPHTTP
+}
+
+// OCSPHTTP is what HTTP caches are told of an answer (RFC 5019 §6.2):
+// its entity tag, and ThisUpdate and NextUpdate as HTTP dates
+// (Last-Modified, Expires).
+type OCSPHTTP struct {
+	ETag, LastModified, Expires []byte
 }
 
 var errorResponses = map[pkix.OCSPResponseStatus][]byte{}

@@ -147,6 +147,7 @@ func (c *ocspCache) put(s *issuerState, serial []byte, gen uint64, rec *store.Ce
 	serial = cacheSerial(serial)
 	sum := sha256.Sum256(a.DER)
 	a.ETag = `"` + hex.EncodeToString(sum[:16]) + `"`
+	a.HTTP = &OCSPHTTP{ETag: []byte(a.ETag), LastModified: httpDate(a.ThisUpdate), Expires: httpDate(a.NextUpdate)}
 	e := &ocspCached{issuer: s, answer: a, until: until}
 	if rec != nil {
 		// What the OCSP answer needs of it, not the certificate's DER.
@@ -187,4 +188,9 @@ func (c *ocspCache) len() int {
 		sh.mu.RUnlock()
 	}
 	return n
+}
+
+// httpDate is t in the HTTP date format (RFC 9110 §5.6.7).
+func httpDate(t time.Time) []byte {
+	return t.UTC().AppendFormat(nil, "Mon, 02 Jan 2006 15:04:05 GMT")
 }
