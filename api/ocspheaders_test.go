@@ -53,3 +53,33 @@ func TestOCSPGETHeadersMatchTheAnswer(t *testing.T) {
 		}
 	}
 }
+
+// Requests are counted by route, method and code whichever way their
+// series is found (kept on the route for a 200, looked up otherwise),
+// and their durations by route.
+func TestOCSPRequestsCounted(t *testing.T) {
+	ts := startServer(t, nil)
+	nameHash, keyHash := ts.issuerHashes(t)
+	serial := issueForBench(t, ts, ts.tokens[auth.RoleCAOperator], 1)[0]
+	der := ocspRequest(t, nameHash, keyHash, serial)
+	path := "/ocsp/" + url.PathEscape(base64.StdEncoding.EncodeToString(der))
+	const n = 7
+	for range n {
+		resp, body := ts.do(t, "GET", path, "", "", nil)
+		wantStatus(t, resp, body, 200)
+		resp, body = ts.do(t, "POST", "/ocsp", "", "application/ocsp-request", der)
+		wantStatus(t, resp, body, 200)
+		resp, body = ts.do(t, "PUT", "/ocsp", "", "application/ocsp-request", der)
+		wantStatus(t, resp, body, 405)
+	}
+	for _, c := range []struct {
+		method, code string
+	}{{"GET", "200"}, {"POST", "200"}, {"PUT", "405"}} {
+		if v := ts.metricValue(t, "gostca_http_requests_total", `route="ocsp"`, `method="`+c.method+`"`, `code="`+c.code+`"`); v != n {
+			t.Errorf("%s %s counted %v times, want %d", c.method, c.code, v, n)
+		}
+	}
+	if v := ts.metricValue(t, "gostca_http_request_duration_seconds_count", `route="ocsp"`); v != 3*n {
+		t.Errorf("%v OCSP durations observed, want %d", v, 3*n)
+	}
+}

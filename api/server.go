@@ -203,15 +203,19 @@ func (s *Server) transportError(ctx *fasthttp.RequestCtx, err error) {
 }
 
 func (s *Server) handle(ctx *fasthttp.RequestCtx) {
-	start := time.Now()
+	start := ctx.Time() // read by the server as the request came; zero when called directly
+	if start.IsZero() {
+		start = time.Now()
+	}
 	routeName := "unknown"
+	var matched *route
 	defer func() {
 		if v := recover(); v != nil {
 			s.log.Error("panic in handler", "route", routeName, "panic", fmt.Sprint(v))
 			ctx.ResetBody()
 			wire.WriteProblem(ctx, &wire.Error{Code: caerr.CodeInternal, Detail: "internal error"})
 		}
-		s.count(routeName, methodLabel(ctx.Method()), ctx.Response.StatusCode(), time.Since(start).Seconds())
+		s.countRoute(matched, routeName, ctx.Method(), ctx.Response.StatusCode(), time.Since(start).Seconds())
 	}()
 	ctx.Response.Header.SetCanonical(hdrNoSniff, valNoSniff)
 	if pe := s.bufferBody(ctx); pe != nil {
@@ -227,7 +231,7 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		wire.WriteProblem(ctx, &wire.Error{Code: wire.CodeNotFound, Detail: "no such endpoint"})
 		return
 	}
-	routeName = r.name
+	routeName, matched = r.name, r
 	var ep *endpoint
 	if m := methodIndex(ctx.Method()); m >= 0 {
 		ep = r.methods[m]
