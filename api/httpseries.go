@@ -56,11 +56,7 @@ type routeSeries struct {
 func (s *Server) countRoute(r *route, routeName string, m []byte, code int, seconds float64) {
 	mi := methodIndex(m)
 	if r == nil || code != 200 || mi < 0 {
-		label := "other"
-		if mi >= 0 {
-			label = methodNames[mi]
-		}
-		s.count(routeName, label, code, seconds)
+		s.count(routeName, methodLabel(m), code, seconds)
 		return
 	}
 	c := r.series.ok[mi].Load()

@@ -43,7 +43,7 @@ type config struct {
 	curves                      []string
 	issuers                     map[string]string
 	ocspCerts, ocspN, ocspConc  int
-	ocspClient                  string // "lean" (ocsplean.go) or "nethttp" (ocsp.go)
+	ocspClient                  string          // "lean" (ocsplean.go) or "nethttp" (ocsp.go)
 	ocspModes                   map[string]bool // the OCSP modes to run (report.OCSPModes' names)
 	revokedShare                float64
 	crlSizes                    []int
