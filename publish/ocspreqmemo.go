@@ -34,12 +34,16 @@ type ocspReqMemo struct {
 
 type ocspMemoShard struct {
 	mu sync.RWMutex
-	m  map[string]*ocspReqKey
-	_  [40]byte // keeps shards' locks on cache lines of their own
+	// m is keyed by the bytes' hash, computed once per lookup (it picks
+	// the shard too); the entry's own copy of the bytes settles a
+	// collision, which is then a miss.
+	m map[uint64]*ocspReqKey
+	_ [40]byte // keeps shards' locks on cache lines of their own
 }
 
 // ocspReqKey is what a remembered request asks: never changed once made.
 type ocspReqKey struct {
+	raw    string // the request's bytes
 	issuer *issuerState
 	serial []byte // as cacheSerial normalises it
 }
@@ -47,43 +51,47 @@ type ocspReqKey struct {
 func newOCSPReqMemo(entries int) *ocspReqMemo {
 	m := &ocspReqMemo{seed: maphash.MakeSeed(), perShard: max(1, (entries+ocspMemoShards-1)/ocspMemoShards)}
 	for i := range m.shards {
-		m.shards[i].m = map[string]*ocspReqKey{}
+		m.shards[i].m = map[uint64]*ocspReqKey{}
 	}
 	return m
 }
 
-func (m *ocspReqMemo) shard(raw []byte) *ocspMemoShard {
-	return &m.shards[maphash.Bytes(m.seed, raw)&(ocspMemoShards-1)]
+func (m *ocspReqMemo) shard(raw []byte) (*ocspMemoShard, uint64) {
+	h := maphash.Bytes(m.seed, raw)
+	return &m.shards[h&(ocspMemoShards-1)], h
 }
 
 // get returns what raw asks, if it is remembered.
 func (m *ocspReqMemo) get(raw []byte) *ocspReqKey {
-	sh := m.shard(raw)
+	sh, h := m.shard(raw)
 	sh.mu.RLock()
-	k := sh.m[string(raw)]
+	k := sh.m[h]
 	sh.mu.RUnlock()
+	if k == nil || k.raw != string(raw) {
+		return nil
+	}
 	return k
 }
 
 // put remembers that raw asks for serial of issuer s. raw is copied.
 func (m *ocspReqMemo) put(raw []byte, s *issuerState, serial []byte) {
-	sh := m.shard(raw)
+	sh, h := m.shard(raw)
 	sh.mu.RLock()
-	_, ok := sh.m[string(raw)]
+	old := sh.m[h]
 	sh.mu.RUnlock()
-	if ok {
+	if old != nil && old.raw == string(raw) {
 		return
 	}
-	k := &ocspReqKey{issuer: s, serial: append([]byte(nil), cacheSerial(serial)...)}
+	k := &ocspReqKey{raw: string(raw), issuer: s, serial: append([]byte(nil), cacheSerial(serial)...)}
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	if _, ok := sh.m[string(raw)]; !ok && len(sh.m) >= m.perShard {
+	if _, ok := sh.m[h]; !ok && len(sh.m) >= m.perShard {
 		for old := range sh.m {
 			delete(sh.m, old)
 			break
 		}
 	}
-	sh.m[string(raw)] = k
+	sh.m[h] = k
 }
 
 // len is the number of remembered requests.

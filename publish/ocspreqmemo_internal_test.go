@@ -33,3 +33,20 @@ func TestOCSPReqMemoBoundAndCopy(t *testing.T) {
 		t.Fatal("a second put of the same bytes replaced the first")
 	}
 }
+
+// Two requests whose hashes collide are told apart by their bytes: the
+// entry of one is a miss for the other, never its answer.
+func TestOCSPReqMemoCollisionIsAMiss(t *testing.T) {
+	m := newOCSPReqMemo(64)
+	s := &issuerState{}
+	a, b := []byte("request a"), []byte("request b")
+	sh, h := m.shard(a)
+	sh.m[h] = &ocspReqKey{raw: string(b), issuer: s, serial: []byte{1}} // b's entry where a's hash points
+	if k := m.get(a); k != nil {
+		t.Fatalf("request a got request b's entry %+v", k)
+	}
+	m.put(a, s, []byte{2})
+	if k := m.get(a); k == nil || !bytes.Equal(k.serial, []byte{2}) {
+		t.Fatalf("after its own put, request a got %+v", k)
+	}
+}
