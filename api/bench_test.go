@@ -127,7 +127,7 @@ func BenchmarkHTTPOCSP(b *testing.B) {
 
 // issueForBench issues n qualified-person certificates for fresh
 // tc26-256-A keys over HTTP and returns their serials.
-func issueForBench(b *testing.B, ts *testServer, token string, n int) [][]byte {
+func issueForBench(b testing.TB, ts *testServer, token string, n int) [][]byte {
 	b.Helper()
 	c, _ := gost3410.CurveByName("tc26-256-A")
 	var serials [][]byte

@@ -123,37 +123,33 @@ func (s *Server) caCert(ctx *fasthttp.RequestCtx, _ *auth.Principal, param []byt
 
 func (s *Server) ocspPost(ctx *fasthttp.RequestCtx, _ *auth.Principal, _ []byte) error {
 	a := s.pub.OCSPWithin(context.Background(), ctx.PostBody(), s.opts.WriteTimeout)
-	ctx.Response.Header.Set("Cache-Control", "no-store")
-	ctx.SetContentType("application/ocsp-response")
+	h := &ctx.Response.Header
+	h.SetCanonical(hdrCacheControl, valNoStore)
+	h.SetCanonical(hdrContentType, valOCSPResponse)
 	ctx.Response.SetBodyRaw(a.DER) // shared, never changed once made: no copy
 	return nil
 }
 
 // ocspGet serves RFC 6960 Appendix A.1 GET requests, cacheable (RFC 5019
-// §6) when the answer was not made for a nonce.
+// §6) when the answer was not made for a nonce (ocspheaders.go).
 func (s *Server) ocspGet(ctx *fasthttp.RequestCtx, _ *auth.Principal, param []byte) error {
 	a := s.pub.OCSPGetWithin(context.Background(), rawOCSPPath(ctx, param), s.opts.WriteTimeout)
-	ctx.SetContentType("application/ocsp-response")
+	h := &ctx.Response.Header
+	h.SetCanonical(hdrContentType, valOCSPResponse)
 	if a.NextUpdate.IsZero() || a.Result == publish.OCSPResultUnknown {
-		ctx.Response.Header.Set("Cache-Control", "no-store")
-	} else {
-		etag := a.ETag // known ahead for a cached answer
-		if etag == "" {
-			sum := sha256.Sum256(a.DER)
-			etag = `"` + hex.EncodeToString(sum[:16]) + `"`
-		}
-		// Bounded by ocsp.max_age: a cache must come back soon, or it
-		// serves "good" long after a revocation.
-		maxAge := min(s.ocspMaxAge, time.Until(a.NextUpdate))
-		if notModified(ctx, etag, a.ThisUpdate) {
-			cacheHeaders(ctx, etag, a.ThisUpdate, a.NextUpdate, maxAge)
-			ctx.SetStatusCode(fasthttp.StatusNotModified)
-			return nil
-		}
-		cacheHeaders(ctx, etag, a.ThisUpdate, a.NextUpdate, maxAge)
+		h.SetCanonical(hdrCacheControl, valNoStore)
+	} else if s.ocspValidators(ctx, a) {
+		ctx.SetStatusCode(fasthttp.StatusNotModified)
+		return nil
 	}
 	ctx.Response.SetBodyRaw(a.DER) // shared, never changed once made: no copy
 	return nil
+}
+
+// answerETag is the entity tag of an answer not from the cache.
+func answerETag(der []byte) string {
+	sum := sha256.Sum256(der)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
 }
 
 func cacheHeaders(ctx *fasthttp.RequestCtx, etag string, lastModified, expires time.Time, maxAge time.Duration) {

@@ -85,7 +85,8 @@ type route struct {
 	suffix  string
 	infix   string // segmentPair only
 	methods [numMethods]*endpoint
-	allow   string // the Allow header of a 405
+	allow   string      // the Allow header of a 405
+	series  routeSeries // its metrics' series of successful requests (httpseries.go)
 }
 
 // match reports whether path is this route's, and its parameter.

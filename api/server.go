@@ -76,6 +76,7 @@ type Server struct {
 	metrics fasthttp.RequestHandler
 
 	ocspMaxAge time.Duration // ocsp.max_age
+	ocspCC     []byte        // the Cache-Control of an OCSP GET answer with max-age ocsp.max_age
 
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -132,6 +133,7 @@ func New(e *ca.CA, opts Options) *Server {
 			}
 		}
 	}
+	s.ocspCC = ocspCacheControl(int64(s.ocspMaxAge.Seconds()))
 	s.routes = newRouteTable(s)
 	s.metrics = fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	s.srv = &fasthttp.Server{
@@ -201,17 +203,21 @@ func (s *Server) transportError(ctx *fasthttp.RequestCtx, err error) {
 }
 
 func (s *Server) handle(ctx *fasthttp.RequestCtx) {
-	start := time.Now()
+	start := ctx.Time() // read by the server as the request came; zero when called directly
+	if start.IsZero() {
+		start = time.Now()
+	}
 	routeName := "unknown"
+	var matched *route
 	defer func() {
 		if v := recover(); v != nil {
 			s.log.Error("panic in handler", "route", routeName, "panic", fmt.Sprint(v))
 			ctx.ResetBody()
 			wire.WriteProblem(ctx, &wire.Error{Code: caerr.CodeInternal, Detail: "internal error"})
 		}
-		s.count(routeName, methodLabel(ctx.Method()), ctx.Response.StatusCode(), time.Since(start).Seconds())
+		s.countRoute(matched, routeName, ctx.Method(), ctx.Response.StatusCode(), time.Since(start).Seconds())
 	}()
-	ctx.Response.Header.Set("X-Content-Type-Options", "nosniff")
+	ctx.Response.Header.SetCanonical(hdrNoSniff, valNoSniff)
 	if pe := s.bufferBody(ctx); pe != nil {
 		wire.WriteProblem(ctx, pe)
 		return
@@ -225,7 +231,7 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		wire.WriteProblem(ctx, &wire.Error{Code: wire.CodeNotFound, Detail: "no such endpoint"})
 		return
 	}
-	routeName = r.name
+	routeName, matched = r.name, r
 	var ep *endpoint
 	if m := methodIndex(ctx.Method()); m >= 0 {
 		ep = r.methods[m]

@@ -8,7 +8,7 @@ import (
 
 // Respond answers a parsed OCSP request.
 func (pub *Publisher) Respond(ctx context.Context, req *pkix.OCSPRequest) *OCSPAnswer {
-	return pub.respond(ctx, req, 0)
+	return pub.respondTo(ctx, req, 0, nil, nil)
 }
 
 // CertID is the CertID of a serial of an issuer.
@@ -37,4 +37,13 @@ func (pub *Publisher) OCSPCacheLen() int {
 		return 0
 	}
 	return pub.cache.len()
+}
+
+// OCSPMemoLen is the number of requests the memo remembers, GET and
+// POST (0 without a cache).
+func (pub *Publisher) OCSPMemoLen() int {
+	if pub.cache == nil {
+		return 0
+	}
+	return pub.cache.memoGET.len() + pub.cache.memoPOST.len()
 }

@@ -37,6 +37,16 @@ type OCSPAnswer struct {
 	// ETag is the entity tag of DER for HTTP caches when known ahead (an
 	// answer from the cache); empty: the HTTP layer computes it.
 	ETag string
+	// HTTP is the answer's HTTP validators, formatted once for an answer
+	// from the cache; nil: the HTTP layer formats them.
+	HTTP *OCSPHTTP
+}
+
+// OCSPHTTP is what HTTP caches are told of an answer (RFC 5019 §6.2):
+// its entity tag, and ThisUpdate and NextUpdate as HTTP dates
+// (Last-Modified, Expires).
+type OCSPHTTP struct {
+	ETag, LastModified, Expires []byte
 }
 
 var errorResponses = map[pkix.OCSPResponseStatus][]byte{}
@@ -68,11 +78,18 @@ func (pub *Publisher) OCSP(ctx context.Context, der []byte) *OCSPAnswer {
 // it). A cached answer needs neither, so the HTTP handlers pass their
 // request timeout here instead of making a deadline per request.
 func (pub *Publisher) OCSPWithin(ctx context.Context, der []byte, timeout time.Duration) *OCSPAnswer {
+	var memo *ocspReqMemo
+	if pub.cache != nil {
+		memo = pub.cache.memoPOST
+		if a := pub.memoAnswer(memo, der); a != nil {
+			return a
+		}
+	}
 	req, err := pkix.ParseOCSPRequest(der)
 	if err != nil {
 		return pub.ocspError(pkix.OCSPMalformedRequest, OCSPResultMalformed)
 	}
-	return pub.respond(ctx, req, timeout)
+	return pub.respondTo(ctx, req, timeout, memo, der)
 }
 
 // OCSPGet answers the request of an HTTP GET: path is the URL-escaped
@@ -84,14 +101,38 @@ func (pub *Publisher) OCSPGet(ctx context.Context, path string) *OCSPAnswer {
 // OCSPGetWithin is OCSPGet bounded as OCSPWithin is, of a path in bytes
 // (the HTTP server's request URI; the answer does not alias it).
 func (pub *Publisher) OCSPGetWithin(ctx context.Context, path []byte, timeout time.Duration) *OCSPAnswer {
+	var memo *ocspReqMemo
+	if pub.cache != nil {
+		memo = pub.cache.memoGET
+		if a := pub.memoAnswer(memo, path); a != nil {
+			return a
+		}
+	}
 	req, err := pkix.ParseOCSPRequestGETBytes(path)
 	if err != nil {
 		return pub.ocspError(pkix.OCSPMalformedRequest, OCSPResultMalformed)
 	}
-	return pub.respond(ctx, req, timeout)
+	return pub.respondTo(ctx, req, timeout, memo, path)
 }
 
-func (pub *Publisher) respond(ctx context.Context, req *pkix.OCSPRequest, timeout time.Duration) *OCSPAnswer {
+// memoAnswer is the cached answer to raw, a request the memo remembers
+// (ocspreqmemo.go); nil: parse it and answer as usual.
+func (pub *Publisher) memoAnswer(memo *ocspReqMemo, raw []byte) *OCSPAnswer {
+	k := memo.get(raw)
+	if k == nil {
+		return nil
+	}
+	a, ok := pub.cache.get(k.issuer, k.serial, time.Now())
+	if !ok {
+		return nil
+	}
+	pub.m.presignedAnswer(a.Result)
+	return a
+}
+
+// respondTo answers req; memo, when not nil, remembers raw, the bytes
+// req was parsed from, if the answer cache may answer them.
+func (pub *Publisher) respondTo(ctx context.Context, req *pkix.OCSPRequest, timeout time.Duration, memo *ocspReqMemo, raw []byte) *OCSPAnswer {
 	if len(req.CertIDs) > maxOCSPCertIDs {
 		return pub.ocspError(pkix.OCSPMalformedRequest, OCSPResultMalformed)
 	}
@@ -119,6 +160,9 @@ func (pub *Publisher) respond(ctx context.Context, req *pkix.OCSPRequest, timeou
 	cacheable := pub.cache != nil && len(req.CertIDs) == 1 && req.CertIDs[0].Hash == pkix.OCSPHashSHA1 &&
 		(req.Nonce == nil || pub.cfg.OCSP.PresignedOnly)
 	if cacheable {
+		if memo != nil && req.Nonce == nil {
+			memo.put(raw, s, req.CertIDs[0].Serial)
+		}
 		if a, ok := pub.cache.get(s, req.CertIDs[0].Serial, now); ok {
 			pub.m.presignedAnswer(a.Result)
 			return a

@@ -41,6 +41,10 @@ const ocspCacheShards = 64
 type ocspCache struct {
 	perShard int
 	shards   [ocspCacheShards]ocspCacheShard
+	// memoGET and memoPOST remember what repeated requests ask, GET
+	// paths and POST bodies, as many as the cache holds answers
+	// (ocspreqmemo.go).
+	memoGET, memoPOST *ocspReqMemo
 }
 
 type ocspCacheShard struct {
@@ -66,7 +70,8 @@ func newOCSPCache(entries int) *ocspCache {
 	if entries <= 0 {
 		return nil
 	}
-	c := &ocspCache{perShard: max(1, (entries+ocspCacheShards-1)/ocspCacheShards)}
+	c := &ocspCache{perShard: max(1, (entries+ocspCacheShards-1)/ocspCacheShards),
+		memoGET: newOCSPReqMemo(entries), memoPOST: newOCSPReqMemo(entries)}
 	for i := range c.shards {
 		c.shards[i].m = map[string]*ocspCached{}
 	}
@@ -142,6 +147,7 @@ func (c *ocspCache) put(s *issuerState, serial []byte, gen uint64, rec *store.Ce
 	serial = cacheSerial(serial)
 	sum := sha256.Sum256(a.DER)
 	a.ETag = `"` + hex.EncodeToString(sum[:16]) + `"`
+	a.HTTP = &OCSPHTTP{ETag: []byte(a.ETag), LastModified: httpDate(a.ThisUpdate), Expires: httpDate(a.NextUpdate)}
 	e := &ocspCached{issuer: s, answer: a, until: until}
 	if rec != nil {
 		// What the OCSP answer needs of it, not the certificate's DER.
@@ -182,4 +188,9 @@ func (c *ocspCache) len() int {
 		sh.mu.RUnlock()
 	}
 	return n
+}
+
+// httpDate is t in the HTTP date format (RFC 9110 §5.6.7).
+func httpDate(t time.Time) []byte {
+	return t.UTC().AppendFormat(nil, "Mon, 02 Jan 2006 15:04:05 GMT")
 }

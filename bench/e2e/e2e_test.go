@@ -269,7 +269,7 @@ func TestOCSPGETPathIsSentRaw(t *testing.T) {
 func TestParseFlagsRefuses(t *testing.T) {
 	for _, args := range [][]string{
 		{"-workloads", "plots"}, {"-mixed-rates", "issue=5,fax=1"}, {"-mixed-rates", "issue=0"}, {"-reg-concurrency", "0"}, {"-hsm-concurrency", "0"}, {"-url", "http://10.0.0.1:8080", "-token-file", "x"}, {"-url", "http://127.0.0.1:1"},
-		{"-rates", "0"}, {"-concurrency", "0"}, {"-rounds", "0"}, {"-curves", "P-256"}, {"extra"},
+		{"-rates", "0"}, {"-concurrency", "0"}, {"-rounds", "0"}, {"-curves", "P-256"}, {"extra"}, {"-ocsp-modes", "GET,PUT"},
 	} {
 		if _, err := parseFlags(args, &bytes.Buffer{}); err == nil {
 			t.Errorf("%v accepted", args)

@@ -43,7 +43,8 @@ type config struct {
 	curves                      []string
 	issuers                     map[string]string
 	ocspCerts, ocspN, ocspConc  int
-	ocspClient                  string // "lean" (ocsplean.go) or "nethttp" (ocsp.go)
+	ocspClient                  string          // "lean" (ocsplean.go) or "nethttp" (ocsp.go)
+	ocspModes                   map[string]bool // the OCSP modes to run (report.OCSPModes' names)
 	revokedShare                float64
 	crlSizes                    []int
 	peer                        bool
@@ -123,6 +124,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&cfg.ocspN, "ocsp-requests", 2000, "requests per OCSP run (per mode)")
 	fs.IntVar(&cfg.ocspConc, "ocsp-concurrency", 64, "concurrent OCSP clients (kept-alive connections)")
 	fs.StringVar(&cfg.ocspClient, "ocsp-client", "lean", "OCSP load generator: lean (raw HTTP/1.1 requests built ahead) or nethttp (Go's net/http client)")
+	ocspModesFlag := fs.String("ocsp-modes", strings.Join(report.OCSPModes, ","), "OCSP request modes to run: "+strings.Join(report.OCSPModes, ", "))
 	crls := fs.String("crl-sizes", "1000,100000", "revoked entries K per CRL step (ascending; bulk loaded)")
 	fs.BoolVar(&cfg.peer, "peer", true, "run the OpenSSL peers (openssl with the gost engine)")
 	fs.IntVar(&cfg.peerMulti, "peer-multi", 2, "also run openssl ocsp -multi N (0 or 1: single process only)")
@@ -147,6 +149,13 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	if fs.NArg() > 0 {
 		return bad("unexpected argument %q", fs.Arg(0))
+	}
+	cfg.ocspModes = map[string]bool{}
+	for _, m := range splitList(*ocspModesFlag) {
+		if !slices.Contains(report.OCSPModes, m) {
+			return bad("--ocsp-modes: unknown mode %q (%s)", m, strings.Join(report.OCSPModes, ", "))
+		}
+		cfg.ocspModes[m] = true
 	}
 	cfg.workloads = map[string]bool{}
 	for _, w := range splitList(*workloads) {

@@ -79,6 +79,9 @@ func (b *ocspBench) run(ctx context.Context, pop []issued) (*report.OCSPResult, 
 	}
 	for r := 1; r <= cfg.rounds; r++ {
 		for _, m := range ocspModes {
+			if !cfg.ocspModes[m.Name] {
+				continue
+			}
 			b.log.Printf("OCSP round %d/%d: ours %s, %d requests", r, cfg.rounds, m.Name, cfg.ocspN)
 			cpu := load.StartCPU(b.pid)
 			s := load.ClosedLoop(ctx, cfg.ocspConc, cfg.ocspN, cfg.duration, ops(m))
