@@ -32,10 +32,13 @@ type TokenInfo struct {
 // SHA-256: the store never holds a usable token. A token reads
 // "gca_<id>_<secret>"; the id picks the record, and the hash of the whole
 // token is compared in constant time. Creating or revoking a token writes
-// its audit entry in the same batch. Every lookup reads the store, so a
-// revocation holds at once (and, with a shared store, on every node).
+// its audit entry in the same batch. A token found in the store is kept
+// in a small in-memory cache (tokencache.go: its id, hash and role, never
+// the token) that Revoke empties of it before returning, so a revocation
+// holds at once; the store is opened by this one process.
 type Tokens struct {
-	st store.Tokens
+	st    store.Tokens
+	cache tokenCache
 }
 
 var tokenIDRe = regexp.MustCompile(`^[0-9a-f]{16}$`)
@@ -52,6 +55,10 @@ func (t *Tokens) Authenticate(ctx context.Context, token string) *Principal {
 		return nil
 	}
 	sum := sha256.Sum256([]byte(token))
+	if p, ok := t.cache.get(id, &sum); ok {
+		return &p
+	}
+	gen := t.cache.generation()
 	r, err := t.st.Token(ctx, id)
 	if err != nil {
 		// Same work either way, so timing does not tell known ids apart.
@@ -61,7 +68,9 @@ func (t *Tokens) Authenticate(ctx context.Context, token string) *Principal {
 	if subtle.ConstantTimeCompare(sum[:], r.SHA256[:]) != 1 {
 		return nil
 	}
-	return &Principal{TokenID: r.ID, Role: Role(r.Role), Scope: r.Scope, Name: r.Name}
+	p := Principal{TokenID: r.ID, Role: Role(r.Role), Scope: r.Scope, Name: r.Name}
+	t.cache.put(gen, r.ID, r.SHA256, p)
+	return &p
 }
 
 func tokenID(token string) (string, bool) {
@@ -114,8 +123,10 @@ func (t *Tokens) Create(ctx context.Context, actor string, role Role, scope, nam
 }
 
 // Revoke deletes a token; the deletion and an audit entry under actor
-// ("token.revoke") are one write.
+// ("token.revoke") are one write. The token leaves the cache once the
+// deletion is committed (or failed), before Revoke returns.
 func (t *Tokens) Revoke(ctx context.Context, actor, id string) error {
+	defer t.cache.drop(id)
 	audit := store.AuditEntry{Actor: actor, Action: "token.revoke", Subject: id}
 	// The entry names what the token could do; the deletion itself
 	// re-checks that the token exists in its batch.
