@@ -276,7 +276,7 @@ func (c *CRL) parseEntry(list *cryptobyte.String) (RevokedEntry, error) {
 func revOIDString(content []byte) string {
 	el := cryptobyte.String(append(appendHeader(nil, cbasn1.OBJECT_IDENTIFIER, len(content)), content...))
 	var oid asn1.ObjectIdentifier
-	if !el.ReadASN1ObjectIdentifier(&oid) {
+	if !readOID(&el, &oid) {
 		return fmt.Sprintf("OID %x", content)
 	}
 	return extName(oid)

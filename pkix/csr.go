@@ -282,7 +282,7 @@ func (r *CertificateRequest) parseAttributes(s cryptobyte.String) error {
 		}
 		var a CSRAttribute
 		var body, set cryptobyte.String
-		if !s.ReadASN1(&body, cbasn1.SEQUENCE) || !body.ReadASN1ObjectIdentifier(&a.Type) {
+		if !s.ReadASN1(&body, cbasn1.SEQUENCE) || !readOID(&body, &a.Type) {
 			return csrErrf(CSRFieldAttributes, "attribute %d: %w", n, ErrMalformed)
 		}
 		name := csrAttrName(a.Type)

@@ -110,7 +110,7 @@ func ParseExtensions(der []byte) ([]Extension, error) {
 func readExtension(s *cryptobyte.String) (Extension, error) {
 	var e Extension
 	var body cryptobyte.String
-	if !s.ReadASN1(&body, cbasn1.SEQUENCE) || !body.ReadASN1ObjectIdentifier(&e.ID) {
+	if !s.ReadASN1(&body, cbasn1.SEQUENCE) || !readOID(&body, &e.ID) {
 		return e, ErrMalformed
 	}
 	if body.PeekASN1Tag(cbasn1.BOOLEAN) {

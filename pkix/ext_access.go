@@ -251,7 +251,7 @@ func ParseAuthorityInfoAccess(v []byte) ([]AccessDescription, error) {
 	for !s.Empty() {
 		var ad cryptobyte.String
 		var m asn1.ObjectIdentifier
-		if !s.ReadASN1(&ad, cbasn1.SEQUENCE) || !ad.ReadASN1ObjectIdentifier(&m) {
+		if !s.ReadASN1(&ad, cbasn1.SEQUENCE) || !readOID(&ad, &m) {
 			return nil, extErr(id, "%w: AccessDescription", ErrMalformed)
 		}
 		tag, u, err := readGeneralName(&ad)
@@ -441,7 +441,7 @@ func (a *AltNames) read(s *cryptobyte.String) error {
 		var body, wrapped, val cryptobyte.String
 		var o OtherName
 		var vtag cbasn1.Tag
-		if !el.ReadASN1(&body, tagGNOther) || !body.ReadASN1ObjectIdentifier(&o.TypeID) ||
+		if !el.ReadASN1(&body, tagGNOther) || !readOID(&body, &o.TypeID) ||
 			!body.ReadASN1(&wrapped, cbasn1.Tag(0).ContextSpecific().Constructed()) ||
 			!wrapped.ReadAnyASN1Element(&val, &vtag) || !wrapped.Empty() || !body.Empty() {
 			return fmt.Errorf("%w: otherName", ErrMalformed)
@@ -474,7 +474,7 @@ func (a *AltNames) read(s *cryptobyte.String) error {
 		}
 		oidDER := cryptobyte.String(append(appendHeader(nil, cbasn1.OBJECT_IDENTIFIER, len(content)), content...))
 		var o asn1.ObjectIdentifier
-		if !oidDER.ReadASN1ObjectIdentifier(&o) {
+		if !readOID(&oidDER, &o) {
 			return fmt.Errorf("%w: registeredID", ErrMalformed)
 		}
 		a.RegisteredIDs = append(a.RegisteredIDs, o)

@@ -159,7 +159,7 @@ func ParseExtKeyUsage(v []byte) ([]asn1.ObjectIdentifier, error) {
 	var out []asn1.ObjectIdentifier
 	for !s.Empty() {
 		var o asn1.ObjectIdentifier
-		if !s.ReadASN1ObjectIdentifier(&o) {
+		if !readOID(&s, &o) {
 			return nil, extErr(id, "%w: KeyPurposeId", ErrMalformed)
 		}
 		out = append(out, o)

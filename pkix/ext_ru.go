@@ -203,7 +203,7 @@ func ParseCertificatePolicies(v []byte) ([]asn1.ObjectIdentifier, error) {
 	for !s.Empty() {
 		var pi cryptobyte.String
 		var o asn1.ObjectIdentifier
-		if !s.ReadASN1(&pi, cbasn1.SEQUENCE) || !pi.ReadASN1ObjectIdentifier(&o) {
+		if !s.ReadASN1(&pi, cbasn1.SEQUENCE) || !readOID(&pi, &o) {
 			return nil, extErr(id, "%w: PolicyInformation", ErrMalformed)
 		}
 		if !pi.Empty() {

@@ -85,7 +85,7 @@ func ParseName(der []byte) (*Name, error) {
 func parseAttribute(atv cryptobyte.String) (Attribute, error) {
 	var body cryptobyte.String
 	var a Attribute
-	if !atv.ReadASN1(&body, cbasn1.SEQUENCE) || !body.ReadASN1ObjectIdentifier(&a.Type) {
+	if !atv.ReadASN1(&body, cbasn1.SEQUENCE) || !readOID(&body, &a.Type) {
 		return a, ErrMalformed
 	}
 	tag, v, err := readString(&body)

@@ -60,7 +60,7 @@ func ParsePublicKeyInfo(der []byte) (*PublicKeyInfo, error) {
 	var alg, params cryptobyte.String
 	var keyOID asn1.ObjectIdentifier
 	var bits asn1.BitString
-	if !body.ReadASN1(&alg, cbasn1.SEQUENCE) || !alg.ReadASN1ObjectIdentifier(&keyOID) ||
+	if !body.ReadASN1(&alg, cbasn1.SEQUENCE) || !readOID(&alg, &keyOID) ||
 		!body.ReadASN1BitString(&bits) || !body.Empty() {
 		return nil, malformed(what)
 	}
@@ -93,12 +93,12 @@ func ParsePublicKeyInfo(der []byte) (*PublicKeyInfo, error) {
 
 func (info *PublicKeyInfo) parseGOST(keyOID asn1.ObjectIdentifier, params cryptobyte.String, bits asn1.BitString) error {
 	const what = "subjectPublicKeyInfo: GOST"
-	if !params.ReadASN1ObjectIdentifier(&info.ParamSet) {
+	if !readOID(&params, &info.ParamSet) {
 		return malformed(what + " publicKeyParamSet")
 	}
 	if !params.Empty() {
 		var d asn1.ObjectIdentifier
-		if !params.ReadASN1ObjectIdentifier(&d) {
+		if !readOID(&params, &d) {
 			return malformed(what + " digestParamSet")
 		}
 		info.DigestParamSet = d
@@ -107,7 +107,7 @@ func (info *PublicKeyInfo) parseGOST(keyOID asn1.ObjectIdentifier, params crypto
 		// encryptionParamSet: accredited CAs' keys certified by the
 		// national root, and CryptoPro requests, carry it.
 		var e asn1.ObjectIdentifier
-		if !params.ReadASN1ObjectIdentifier(&e) {
+		if !readOID(&params, &e) {
 			return malformed(what + " encryptionParamSet")
 		}
 		info.EncryptionParamSet = e

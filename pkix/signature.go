@@ -89,7 +89,7 @@ func readAlgorithmIdentifier(s *cryptobyte.String) (SignatureAlgorithm, error) {
 	const what = "signatureAlgorithm"
 	var alg cryptobyte.String
 	var oid asn1.ObjectIdentifier
-	if !s.ReadASN1(&alg, cbasn1.SEQUENCE) || !alg.ReadASN1ObjectIdentifier(&oid) {
+	if !s.ReadASN1(&alg, cbasn1.SEQUENCE) || !readOID(&alg, &oid) {
 		return 0, malformed(what)
 	}
 	if !alg.Empty() {
