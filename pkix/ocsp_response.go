@@ -7,7 +7,6 @@ import (
 	"io"
 	"time"
 
-	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
@@ -179,55 +178,7 @@ func BuildOCSPResponseData(tmpl *OCSPResponseTemplate) ([]byte, error) {
 	if err := ocspCheckTemplate(tmpl); err != nil {
 		return nil, err
 	}
-	b := cryptobyte.NewBuilder(make([]byte, 0, 96+180*len(tmpl.Responses)))
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		// version v1 is the DEFAULT: omitted.
-		b.AddASN1(tagOCSPByKey, func(b *cryptobyte.Builder) { b.AddASN1OctetString(tmpl.ResponderKeyHash) })
-		addGeneralizedTime(b, tmpl.ProducedAt, cbasn1.GeneralizedTime)
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			for i := range tmpl.Responses {
-				ocspAddSingleResponse(b, &tmpl.Responses[i])
-			}
-		})
-		if tmpl.Nonce != nil {
-			b.AddASN1(tagOCSPRespExts, func(b *cryptobyte.Builder) {
-				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-						b.AddASN1ObjectIdentifier(OIDOCSPNonce)
-						b.AddASN1(cbasn1.OCTET_STRING, func(b *cryptobyte.Builder) {
-							b.AddASN1OctetString(tmpl.Nonce) // RFC 8954: Nonce ::= OCTET STRING
-						})
-					})
-				})
-			})
-		}
-	})
-	return finish(b, "OCSP response")
-}
-
-func ocspAddSingleResponse(b *cryptobyte.Builder, r *SingleResponse) {
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		ocspAddCertID(b, &r.CertID)
-		switch r.Status {
-		case OCSPGood:
-			b.AddASN1(tagOCSPGood, func(*cryptobyte.Builder) {})
-		case OCSPUnknown:
-			b.AddASN1(tagOCSPUnknown, func(*cryptobyte.Builder) {})
-		case OCSPRevoked:
-			b.AddASN1(tagOCSPRevoked, func(b *cryptobyte.Builder) {
-				addGeneralizedTime(b, r.RevokedAt, cbasn1.GeneralizedTime)
-				if r.Reason != ReasonUnspecified {
-					b.AddASN1(tagOCSPReason, func(b *cryptobyte.Builder) { b.AddASN1Enum(int64(r.Reason)) })
-				}
-			})
-		}
-		addGeneralizedTime(b, r.ThisUpdate, cbasn1.GeneralizedTime)
-		if !r.NextUpdate.IsZero() {
-			b.AddASN1(tagOCSPNextUpdate, func(b *cryptobyte.Builder) {
-				addGeneralizedTime(b, r.NextUpdate, cbasn1.GeneralizedTime)
-			})
-		}
-	})
+	return ocspAppendResponseData(make([]byte, 0, 96+180*len(tmpl.Responses)+len(tmpl.Nonce)), tmpl), nil
 }
 
 // AssembleOCSPResponse wraps signed ResponseData into a successful
