@@ -6,6 +6,8 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"hash"
+	"sync"
 )
 
 // AuditKey computes the chain values of the audit log: HMAC-SHA256 under
@@ -29,15 +31,27 @@ func NewAuditKey(secret []byte) (AuditKey, error) {
 	if len(secret) < MinAuditKeyLen {
 		return nil, invalid("audit key is %d bytes, at least %d (random) are needed", len(secret), MinAuditKeyLen)
 	}
-	return hmacKey(append([]byte(nil), secret...)), nil
+	return newHMACKey(append([]byte(nil), secret...)), nil
 }
 
-type hmacKey []byte
+// hmacKey reuses its HMAC states: a keyed HMAC-SHA256 is several
+// allocations and two extra compressions (the padded key) to set up, and
+// each issuance MACs its intent and its audit entry. Reset brings a
+// state back to just after the key (crypto/hmac keeps the padded-key
+// states for that).
+type hmacKey struct{ states *sync.Pool }
+
+func newHMACKey(secret []byte) hmacKey {
+	return hmacKey{states: &sync.Pool{New: func() any { return hmac.New(sha256.New, secret) }}}
+}
 
 func (k hmacKey) MAC(msg []byte) ([]byte, error) {
-	m := hmac.New(sha256.New, k)
+	m := k.states.Get().(hash.Hash)
+	m.Reset()
 	m.Write(msg)
-	return m.Sum(nil), nil
+	out := m.Sum(make([]byte, 0, sha256.Size))
+	k.states.Put(m)
+	return out, nil
 }
 
 // String keeps the secret out of %v and %+v.
