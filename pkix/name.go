@@ -52,6 +52,9 @@ func ParseName(der []byte) (*Name, error) {
 		return nil, err
 	}
 	n := &Name{Raw: der}
+	if c := countNameAttrs(seq); c > 0 {
+		n.Attrs = make([]Attribute, 0, c)
+	}
 	for rdn := 0; !seq.Empty(); rdn++ {
 		var set cryptobyte.String
 		if !seq.ReadASN1(&set, cbasn1.SET) || set.Empty() {
@@ -80,6 +83,27 @@ func ParseName(der []byte) (*Name, error) {
 		}
 	}
 	return n, nil
+}
+
+// countNameAttrs counts the attributes of a Name's contents, up to
+// maxNameAttrs, for sizing Attrs once (ParseName grew it one append at a
+// time: four allocations for a qualified subject). It stops quietly at
+// anything malformed; ParseName's own pass reports it.
+func countNameAttrs(seq cryptobyte.String) int {
+	n := 0
+	for !seq.Empty() && n < maxNameAttrs {
+		var set cryptobyte.String
+		if !seq.ReadASN1(&set, cbasn1.SET) {
+			break
+		}
+		for !set.Empty() && n < maxNameAttrs {
+			if !set.SkipASN1(cbasn1.SEQUENCE) {
+				break
+			}
+			n++
+		}
+	}
+	return n
 }
 
 func parseAttribute(atv cryptobyte.String) (Attribute, error) {
