@@ -44,7 +44,8 @@ type Tokens struct {
 var tokenIDRe = regexp.MustCompile(`^[0-9a-f]{16}$`)
 
 // NewTokens keeps tokens in st. OpenTokens also moves in an earlier
-// version's token file.
+// version's token file. Keep one Tokens per open store (the CA does):
+// tokens revoked through another would stay in this one's cache.
 func NewTokens(st store.Tokens) *Tokens { return &Tokens{st: st} }
 
 // Authenticate returns the principal of a bearer token, or nil (also
