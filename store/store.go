@@ -57,10 +57,13 @@ type Options struct {
 // Store is the Pebble implementation of Backend. All methods are safe
 // for concurrent use; see doc.go for the locking.
 type Store struct {
-	db   *pebble.DB
-	log  *slog.Logger
-	sync bool
-	now  func() time.Time
+	db *pebble.DB
+	// cache is the DB's block cache (uniqfilter.go shrinks it during the
+	// scans at Open).
+	cache *pebble.Cache
+	log   *slog.Logger
+	sync  bool
+	now   func() time.Time
 
 	// life counts calls in flight (including their wait for fsync); Close
 	// waits for them.
@@ -109,11 +112,22 @@ func Open(dir string, opts Options) (*Store, error) {
 		po.FS = vfs.Default
 	}
 	po.FS = prefillFS{po.FS} // walprefill.go: WAL syncs that flush data only
+	if po.Cache == nil {
+		// The store makes the block cache itself (as Pebble would, of
+		// CacheSize) so that it can shrink it while it scans its indexes
+		// at Open (loadUniq).
+		size := po.CacheSize
+		if size <= 0 {
+			size = 8 << 20 // Pebble's default
+		}
+		po.Cache = pebble.NewCache(size)
+		defer po.Cache.Unref() // the DB holds its own reference
+	}
 	db, err := pebble.Open(dir, po)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
-	s := &Store{db: db, log: log, sync: !opts.NoSync, now: opts.Now, logHeads: map[string]uint64{}}
+	s := &Store{db: db, cache: po.Cache, log: log, sync: !opts.NoSync, now: opts.Now, logHeads: map[string]uint64{}}
 	s.audit.key, s.audit.required = opts.AuditKey, opts.RequireKeyedAudit
 	s.acceptUnMACed = opts.AcceptUnMACedIntents
 	if s.audit.key == nil {

@@ -114,11 +114,29 @@ func uniqIndex(key []byte) int {
 	return -1
 }
 
+// uniqScanCache is the block cache left to loadUniq's scans.
+const uniqScanCache = 4 << 20
+
 // loadUniq builds the filters from the indexes (at Open, before any
 // write).
+//
+// The scans read every key of four indexes once, which for a store of a
+// million certificates is far more than the block cache holds: through a
+// full-size cache they would leave it full of index blocks nobody asks
+// for again, and the process's resident memory at its cache's size (and
+// more: the C allocator keeps what the evictions freed) from its first
+// second on. So the cache is shrunk to uniqScanCache while they run (a
+// reservation: Pebble evicts down to it) and given back afterwards,
+// empty, to fill with what requests read.
 func (s *Store) loadUniq() error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	if s.cache != nil {
+		if r := s.cache.MaxSize() - uniqScanCache; r > 0 {
+			release := s.cache.Reserve(int(r))
+			defer release()
+		}
+	}
 	for i, p := range uniqPrefixes {
 		f, err := scanBloom(s.db, p)
 		if err != nil {
