@@ -558,7 +558,10 @@
 // no record or key changes, no schema step. Memory: 2.5 bytes per key
 // (10 bits, sized for twice the keys), about 10 MB for a million
 // certificates; a filter that outgrows its size is rebuilt in the
-// background from a snapshot.
+// background from a snapshot. The scans at Open run with Pebble's block
+// cache reserved down to 4 MiB: they read every key of the four indexes,
+// which for a million certificates is more than the cache, and would
+// otherwise leave it full of blocks nobody reads again.
 //
 // WAL files are zero-filled ahead of Pebble's writes, 1 MiB at a time
 // (walprefill.go: Open wraps Pebble's file system): an fdatasync after
