@@ -81,15 +81,8 @@ func (pub *Publisher) OCSPWithin(ctx context.Context, der []byte, timeout time.D
 	var memo *ocspReqMemo
 	if pub.cache != nil {
 		memo = pub.cache.memoPOST
-		if a := pub.memoAnswer(memo, der); a != nil {
-			return a
-		}
 	}
-	req, err := pkix.ParseOCSPRequest(der)
-	if err != nil {
-		return pub.ocspError(pkix.OCSPMalformedRequest, OCSPResultMalformed)
-	}
-	return pub.respondTo(ctx, req, timeout, memo, der)
+	return pub.answerRaw(ctx, der, timeout, memo, pkix.ParseOCSPRequest)
 }
 
 // OCSPGet answers the request of an HTTP GET: path is the URL-escaped
@@ -104,15 +97,25 @@ func (pub *Publisher) OCSPGetWithin(ctx context.Context, path []byte, timeout ti
 	var memo *ocspReqMemo
 	if pub.cache != nil {
 		memo = pub.cache.memoGET
-		if a := pub.memoAnswer(memo, path); a != nil {
+	}
+	return pub.answerRaw(ctx, path, timeout, memo, pkix.ParseOCSPRequestGETBytes)
+}
+
+// answerRaw answers a request as the HTTP server read it (raw: a POST
+// body or a GET path): from the cache when memo (nil: no cache) names
+// raw's issuer and serial, else parsed by parse and answered, and raw
+// remembered when its answer may be cached.
+func (pub *Publisher) answerRaw(ctx context.Context, raw []byte, timeout time.Duration, memo *ocspReqMemo, parse func([]byte) (*pkix.OCSPRequest, error)) *OCSPAnswer {
+	if memo != nil {
+		if a := pub.memoAnswer(memo, raw); a != nil {
 			return a
 		}
 	}
-	req, err := pkix.ParseOCSPRequestGETBytes(path)
+	req, err := parse(raw)
 	if err != nil {
 		return pub.ocspError(pkix.OCSPMalformedRequest, OCSPResultMalformed)
 	}
-	return pub.respondTo(ctx, req, timeout, memo, path)
+	return pub.respondTo(ctx, req, timeout, memo, raw)
 }
 
 // memoAnswer is the cached answer to raw, a request the memo remembers
