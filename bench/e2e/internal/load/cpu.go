@@ -35,15 +35,8 @@ func (m *CPUMeter) Stop(s *Stats) {
 	if s.Requests == 0 {
 		return
 	}
-	n := float64(s.Requests)
-	if self := SelfCPU(); self > 0 {
-		s.ClientCPUus = float64((self - m.self).Microseconds()) / n
-	}
-	if m.serverOK {
-		if t, err := ProcessCPU(m.pid); err == nil {
-			s.ServerCPUus = float64((t - m.server).Microseconds()) / n
-		}
-	}
+	c := m.Per(s.Requests)
+	s.ClientCPUus, s.ServerCPUus = c.ClientUS, c.ServerUS
 }
 
 // ProcessCPU is the CPU time (user + system, every thread) of process pid
