@@ -98,6 +98,26 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// waitESIARowsDone waits until every ESIA outbox row is delivered. The
+// receiver's callback can reach the CA before the delivering worker has
+// recorded the receiver's answer on the row, so a registration already
+// SUCCEEDED does not yet mean a delivered row.
+func waitESIARowsDone(t *testing.T, ts *testServer) {
+	t.Helper()
+	waitUntil(t, "every ESIA outbox row delivered", func() bool {
+		rows, err := ts.e.Store().OutboxList(context.Background(), "esia", store.OutboxAny, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if !r.Done {
+				return false
+			}
+		}
+		return true
+	})
+}
+
 func esiaState(t *testing.T, ts *testServer, serial string) hooksapi.ESIARegistration {
 	t.Helper()
 	resp, body := ts.json(t, "GET", "/api/v1/certificates/"+serial+"/esia", auth.RoleCAOperator, nil)
@@ -123,6 +143,7 @@ func TestHooksESIAEndToEnd(t *testing.T) {
 	if st.Answers != 2 || st.Updated == nil {
 		t.Errorf("registration %+v: want SUCCEEDED after 2 answers", st)
 	}
+	waitESIARowsDone(t, ts)
 	resp, body := ts.json(t, "GET", "/api/v1/outbox?state=all&kind=esia", auth.RoleCAAdmin, nil)
 	wantStatus(t, resp, body, 200)
 	rows := decode[struct{ Items []hooksapi.OutboxRow }](t, body).Items
@@ -201,6 +222,7 @@ func TestHooksDeadRedrive(t *testing.T) {
 	resp, body = ts.json(t, "POST", "/api/v1/outbox/"+id+"/redrive", auth.RoleCAOperator, nil)
 	wantStatus(t, resp, body, 200)
 	waitUntil(t, "ESIA SUCCEEDED after the redrive", func() bool { return esiaState(t, ts, serial).State == "SUCCEEDED" })
+	waitESIARowsDone(t, ts)
 	resp, body = ts.json(t, "GET", "/api/v1/outbox/"+id, auth.RoleCAOperator, nil)
 	wantStatus(t, resp, body, 200)
 	row = decode[hooksapi.OutboxRow](t, body)
@@ -380,6 +402,7 @@ func TestHooksReceiverDown(t *testing.T) {
 			t.Errorf("%s: %d answers taken, want 1 (each callback came twice)", s, a)
 		}
 	}
+	waitESIARowsDone(t, ts)
 	rows, _ = ts.e.Store().OutboxList(ctx, "esia", store.OutboxAny, 0, 100)
 	refused := 0
 	for _, r := range rows {
