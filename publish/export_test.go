@@ -2,6 +2,7 @@ package publish
 
 import (
 	"context"
+	"time"
 
 	"github.com/gostca/gostca/pkix"
 )
@@ -46,4 +47,15 @@ func (pub *Publisher) OCSPMemoLen() int {
 		return 0
 	}
 	return pub.cache.memoGET.len() + pub.cache.memoPOST.len()
+}
+
+// StoredAnswer is the answer to a cacheable request for id from its
+// stored response alone (ocspstored.go); nil: the general path answers.
+func (pub *Publisher) StoredAnswer(ctx context.Context, issuer string, id pkix.CertID) *OCSPAnswer {
+	s := pub.issuers[issuer]
+	var gen uint64
+	if pub.cache != nil {
+		gen = pub.cache.generation(id.Serial)
+	}
+	return pub.storedAnswer(ctx, s, &id, gen, time.Now())
 }

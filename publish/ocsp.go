@@ -172,6 +172,12 @@ func (pub *Publisher) respondTo(ctx context.Context, req *pkix.OCSPRequest, time
 		}
 		gen = pub.cache.generation(req.CertIDs[0].Serial)
 	}
+	if cacheable {
+		// One store read, which no timeout could cut short anyway.
+		if a := pub.storedAnswer(ctx, s, &req.CertIDs[0], gen, now); a != nil {
+			return a
+		}
+	}
 	if timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, timeout)
@@ -272,16 +278,19 @@ func (pub *Publisher) presignedAnswer(s *issuerState, req *pkix.OCSPRequest, r *
 	a := &OCSPAnswer{DER: r.DER, Result: resultOf(rec), Presigned: true, NextUpdate: r.NextUpdate, ThisUpdate: r.NextUpdate.Add(-pub.cfg.OCSP.Validity)}
 	pub.m.presignedAnswer(a.Result)
 	if cacheable {
-		pub.cacheAnswer(s, req, gen, rec, *a)
+		if c := pub.cacheAnswer(s, req, gen, rec, *a); c != nil {
+			return c
+		}
 	}
 	return a
 }
 
 // cacheAnswer caches a, current for req's only certificate when the
 // generation was gen, until half of ocsp.refresh_before before its
-// nextUpdate (ocspcache.go).
-func (pub *Publisher) cacheAnswer(s *issuerState, req *pkix.OCSPRequest, gen uint64, rec *store.CertRecord, a OCSPAnswer) {
-	pub.cache.put(s, req.CertIDs[0].Serial, gen, rec, a, a.NextUpdate.Add(-pub.cfg.OCSP.RefreshBefore/2))
+// nextUpdate (ocspcache.go), and returns the cached answer (nil: not
+// cached).
+func (pub *Publisher) cacheAnswer(s *issuerState, req *pkix.OCSPRequest, gen uint64, rec *store.CertRecord, a OCSPAnswer) *OCSPAnswer {
+	return pub.cache.put(s, req.CertIDs[0].Serial, gen, rec, a, a.NextUpdate.Add(-pub.cfg.OCSP.RefreshBefore/2))
 }
 
 func resultOf(rec *store.CertRecord) string {

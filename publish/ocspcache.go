@@ -138,16 +138,25 @@ func (c *ocspCache) generation(serial []byte) uint64 {
 
 // put caches a current pre-signed answer for serial of issuer s unless
 // the shard changed since gen was taken (a removal: possibly a status
-// change the answer predates) or the answer is due for re-signing soon.
-// A full shard drops an entry of its choice.
-func (c *ocspCache) put(s *issuerState, serial []byte, gen uint64, rec *store.CertRecord, a OCSPAnswer, until time.Time) {
+// change the answer predates) or the answer is due for re-signing soon,
+// and returns the cached answer, its HTTP validators formatted (nil: not
+// cached). rec, when not nil, is the certificate record the answer was
+// current for. A full shard drops an entry of its choice.
+func (c *ocspCache) put(s *issuerState, serial []byte, gen uint64, rec *store.CertRecord, a OCSPAnswer, until time.Time) *OCSPAnswer {
 	if !time.Now().Before(until) {
-		return
+		return nil
 	}
 	serial = cacheSerial(serial)
+	// The three validators share one buffer.
 	sum := sha256.Sum256(a.DER)
-	a.ETag = `"` + hex.EncodeToString(sum[:16]) + `"`
-	a.HTTP = &OCSPHTTP{ETag: []byte(a.ETag), LastModified: httpDate(a.ThisUpdate), Expires: httpDate(a.NextUpdate)}
+	b := make([]byte, 0, 2+2*16+2*len("Mon, 02 Jan 2006 15:04:05 GMT"))
+	b = append(hex.AppendEncode(append(b, '"'), sum[:16]), '"')
+	etag := len(b)
+	b = appendHTTPDate(b, a.ThisUpdate)
+	lm := len(b)
+	b = appendHTTPDate(b, a.NextUpdate)
+	a.ETag = string(b[:etag])
+	a.HTTP = &OCSPHTTP{ETag: b[:etag:etag], LastModified: b[etag:lm:lm], Expires: b[lm:]}
 	e := &ocspCached{issuer: s, answer: a, until: until}
 	if rec != nil {
 		// What the OCSP answer needs of it, not the certificate's DER.
@@ -157,7 +166,7 @@ func (c *ocspCache) put(s *issuerState, serial []byte, gen uint64, rec *store.Ce
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	if sh.gen != gen {
-		return
+		return nil
 	}
 	if _, ok := sh.m[string(serial)]; !ok && len(sh.m) >= c.perShard {
 		for k := range sh.m {
@@ -166,6 +175,7 @@ func (c *ocspCache) put(s *issuerState, serial []byte, gen uint64, rec *store.Ce
 		}
 	}
 	sh.m[string(serial)] = e
+	return &e.answer
 }
 
 // remove drops serial's answer and refuses every put that began before.
@@ -188,9 +198,4 @@ func (c *ocspCache) len() int {
 		sh.mu.RUnlock()
 	}
 	return n
-}
-
-// httpDate is t in the HTTP date format (RFC 9110 §5.6.7).
-func httpDate(t time.Time) []byte {
-	return t.UTC().AppendFormat(nil, "Mon, 02 Jan 2006 15:04:05 GMT")
 }

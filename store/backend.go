@@ -82,6 +82,10 @@ type Publication interface {
 	// write; errs[i] is record i's own refusal (ErrStale, ErrNotFound).
 	PutOCSPResponses(ctx context.Context, rs []OCSPRecord) (errs []error, err error)
 	OCSPResponse(ctx context.Context, serial []byte) (*OCSPRecord, error)
+	// CurrentOCSPResponse is OCSPResponse for a responder that reads no
+	// certificate record: a stored response is current for its
+	// certificate's status; made durable before it is returned.
+	CurrentOCSPResponse(ctx context.Context, serial []byte) (*OCSPRecord, error)
 	OCSPDue(ctx context.Context, before time.Time, cursor string, limit int) (page []OCSPDue, next string, err error)
 	OCSPRetire(ctx context.Context, serial []byte) error
 }

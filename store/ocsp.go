@@ -59,6 +59,26 @@ func (s *Store) OCSPResponse(ctx context.Context, serial []byte) (*OCSPRecord, e
 	return decodeOCSP(n, v)
 }
 
+// CurrentOCSPResponse is OCSPResponse for a responder that reads no
+// certificate record: a stored response is always the current one for its
+// certificate's status, so finding it is enough to serve it until its
+// NextUpdate. That holds because SetStatus deletes the response in the
+// batch that changes the status, PutOCSPResponse (and the issuing
+// commit) write one only for the status version the certificate has
+// under the writer lock, and Check reports any other ("mismatch"). Like
+// Certificate, it returns only what is durable: a status the response was
+// signed for that is still between apply and fsync is synced first.
+func (s *Store) CurrentOCSPResponse(ctx context.Context, serial []byte) (*OCSPRecord, error) {
+	r, err := s.OCSPResponse(ctx, serial)
+	if err == nil {
+		err = s.durableRead()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
 // OCSPRetire takes an expired certificate out of the OCSP-due index, so
 // that the refresh job stops finding it; its stored response, if any,
 // stays. A certificate that has not expired (store clock) gives

@@ -1,0 +1,101 @@
+package publish_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"testing"
+	"time"
+
+	"github.com/gostca/gostca/ca"
+	"github.com/gostca/gostca/gost/gost3410"
+	"github.com/gostca/gostca/internal/catest"
+	"github.com/gostca/gostca/pkix"
+	"github.com/gostca/gostca/store"
+)
+
+// A miss of the answer cache is answered from the stored response alone:
+// the same bytes and result the general path gives, "revoked" once a
+// revocation has returned, nothing for a serial without a stored
+// response, and nothing from a stored response signed for another
+// issuer's CertID (the general path decides then).
+func TestOCSPStoredAnswer(t *testing.T) {
+	e := catest.Open(t, catest.Config(t))
+	ctx := context.Background()
+	pub := e.Publisher()
+	r := catest.Issue(t, e)
+	catest.RefreshOCSP(t, e)
+	id, _ := pub.CertID("gost256", pkix.OCSPHashSHA1, r.Cert.Serial)
+
+	a := pub.StoredAnswer(ctx, "gost256", id)
+	if a == nil || a.Result != "good" || !a.Presigned || a.HTTP == nil {
+		t.Fatalf("stored answer %+v, want good, pre-signed, cached", a)
+	}
+	stored, err := e.Store().OCSPResponse(ctx, r.Cert.Serial)
+	if err != nil || !bytes.Equal(a.DER, stored.DER) {
+		t.Fatalf("answer is not the stored response (%v)", err)
+	}
+	pub.ForgetOCSP(r.Cert.Serial)
+	if g := pub.Respond(ctx, &pkix.OCSPRequest{CertIDs: []pkix.CertID{id}}); !bytes.Equal(g.DER, a.DER) || g.Result != a.Result {
+		t.Fatalf("a miss answered %s, the stored path %s", g.Result, a.Result)
+	}
+
+	if _, err := e.SetStatus(ctx, catest.Admin, r.Cert.Serial, ca.StatusRequest{Action: ca.Revoke}); err != nil {
+		t.Fatal(err)
+	}
+	// The revocation re-signed the response before it returned.
+	a = pub.StoredAnswer(ctx, "gost256", id)
+	if a == nil {
+		t.Fatal("no stored answer after the revocation's re-signing")
+	}
+	resp, err := pkix.ParseOCSPResponse(a.DER)
+	if err != nil || resp.Responses[0].Status != pkix.OCSPRevoked || a.Result != "revoked" {
+		t.Fatalf("after revocation: %v %s", err, a.Result)
+	}
+
+	unknown, _ := pub.CertID("gost256", pkix.OCSPHashSHA1, []byte{0x7f, 1, 2, 3, 4, 5, 6, 7})
+	if a := pub.StoredAnswer(ctx, "gost256", unknown); a != nil {
+		t.Fatalf("an answer for a serial never issued: %s", a.Result)
+	}
+
+	// Another certificate's stored response replaced by one signed for the
+	// same serial under another issuer's name and key.
+	other := catest.Issue(t, e)
+	catest.RefreshOCSP(t, e)
+	curve, _ := gost3410.CurveByName("tc26-256-A")
+	key, err := gost3410.GenerateKey(curve, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spki, err := pkix.MarshalPublicKeyInfo(key.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The certificate's own subject stands for another issuer's name.
+	leaf, err := pkix.ParseCertificate(r.Cert.DER)
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign, err := pkix.NewOCSPIssuer(leaf.RawSubject, spki)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	fid, err := foreign.CertID(pkix.OCSPHashSHA1, other.Cert.Serial)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := pkix.CreateOCSPResponse(rand.Reader, key, &pkix.OCSPResponseTemplate{ProducedAt: now,
+		Responses: []pkix.SingleResponse{{CertID: fid, Status: pkix.OCSPGood, ThisUpdate: now, NextUpdate: now.Add(time.Hour)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Store().PutOCSPResponse(ctx, store.OCSPRecord{Serial: other.Cert.Serial, DER: der, NextUpdate: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	oid, _ := pub.CertID("gost256", pkix.OCSPHashSHA1, other.Cert.Serial)
+	pub.ForgetOCSP(other.Cert.Serial)
+	if a := pub.StoredAnswer(ctx, "gost256", oid); a != nil {
+		t.Fatal("answered from a response signed for another issuer's CertID")
+	}
+}
