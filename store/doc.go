@@ -144,6 +144,24 @@
 // 2 record being failed is rewritten as version 3 with an empty MAC);
 // versions 1 and 2 decode with no link and no MAC.
 //
+// # Pre-signed OCSP responses
+//
+// An OCSP record (0x31, version 1) is nextUpdate ‖ status version
+// (uint32) ‖ stored at ‖ the DER response; its 0x32 entry files the
+// serial under the nextUpdate (the zero time while none is stored). A
+// stored response is always the one for its certificate's present
+// status version: SetStatus (and an approved status request, which
+// changes the status the same way) deletes it in the batch that changes
+// the status and files the serial under the zero time; PutOCSPResponse
+// and PutOCSPResponses write one only if its status version is the
+// certificate's under the writer lock (else ErrStale); CommitIssued
+// writes a new certificate's (Issued.OCSP) with the certificate. Check
+// reports a response for another version ("mismatch"). So a responder
+// may serve a response it finds, until its nextUpdate, without reading
+// the certificate record (CurrentOCSPResponse). Responses are written
+// without a sync of their own: one lost in a crash takes its 0x32 move
+// with it, and the certificate is due again.
+//
 // # Intent MAC
 //
 // An intent's MAC is HMAC-SHA256 under the audit key (Options.AuditKey:
