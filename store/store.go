@@ -234,29 +234,34 @@ func (s *Store) leave() { s.life.leave() }
 // gate admits calls until closed, then lets close wait for the calls in
 // flight. Unlike an RWMutex it never blocks enter, so a call made from
 // inside another (a Revoked callback) cannot deadlock with Close; it gets
-// ErrClosed instead.
+// ErrClosed instead. enter and leave are one atomic add each: every
+// store call, reads included, passes through them, and a mutex here was
+// a lock all readers shared. Only close, and a leave that empties a
+// closed gate, take mu.
 type gate struct {
-	mu     sync.Mutex
-	idle   sync.Cond
-	n      int
-	closed bool
+	state atomic.Int64 // calls in flight, plus gateClosed once closed
+	mu    sync.Mutex   // serialises close; idle's lock
+	idle  sync.Cond
 }
 
+const gateClosed = 1 << 62
+
 func (g *gate) enter() bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.closed {
+	if g.state.Add(1)&gateClosed != 0 {
+		g.leave()
 		return false
 	}
-	g.n++
 	return true
 }
 
 func (g *gate) leave() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.n--; g.n == 0 && g.closed {
+	if g.state.Add(-1) == gateClosed {
+		// The last call of a closed gate: close may be waiting. The
+		// broadcast under mu cannot fall between close's check and its
+		// Wait, which releases mu only once waiting.
+		g.mu.Lock()
 		g.idle.Broadcast()
+		g.mu.Unlock()
 	}
 }
 
@@ -265,11 +270,11 @@ func (g *gate) leave() {
 func (g *gate) close() bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.closed {
+	if g.state.Load()&gateClosed != 0 {
 		return false
 	}
-	g.closed = true
-	for g.n > 0 {
+	g.state.Add(gateClosed)
+	for g.state.Load() != gateClosed {
 		g.idle.Wait()
 	}
 	return true
