@@ -179,7 +179,11 @@ func TestUniqFilterConcurrentSameKey(t *testing.T) {
 // snapshot, and the keys written while it is rebuilt are in the new
 // one: nothing written is ever proved absent, before, during or after.
 func TestUniqFilterRebuild(t *testing.T) {
-	defer func(n int) { uniqMinKeys = n }(uniqMinKeys)
+	// Restored after the store's Close (cleanups run last first), which
+	// waits for every rebuild: the test waits only for index 2's, and
+	// another index's may still be sizing its filter by uniqMinKeys.
+	old := uniqMinKeys
+	t.Cleanup(func() { uniqMinKeys = old })
 	uniqMinKeys = 256
 	s := openAt(t, t.TempDir(), Options{NoSync: true})
 	capacity := func() int {
