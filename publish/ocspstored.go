@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gostca/gostca/pkix"
+	"github.com/gostca/gostca/store"
 )
 
 // A request the answer cache could answer but does not (a miss: the
@@ -18,7 +19,8 @@ import (
 //
 // What the record does not say, the response does: the CertID it was
 // signed for names the issuer (a serial of another of our issuers is not
-// answered from it), and its status is the answer's result. A request
+// answered from it), and its status is the answer's result and the
+// status the cache keeps for requests signed live. A request
 // this cannot answer — no stored response, one past its nextUpdate, or
 // another issuer's — goes the general way.
 
@@ -35,19 +37,33 @@ func (pub *Publisher) storedAnswer(ctx context.Context, s *issuerState, id *pkix
 		!bytes.Equal(cacheSerial(sr.CertID.Serial), cacheSerial(id.Serial)) {
 		return nil
 	}
-	var res string
-	switch sr.Status {
-	case pkix.OCSPGood:
-		res = OCSPResultGood
-	case pkix.OCSPRevoked:
-		res = OCSPResultRevoked
-	default:
+	rec := store.CertRecord{Serial: r.Serial, IssuerID: s.is.ID, Status: statusOf(&sr, r.StatusVersion)}
+	if rec.Status.State == 0 {
 		return nil
 	}
-	a := OCSPAnswer{DER: r.DER, Result: res, Presigned: true, NextUpdate: r.NextUpdate, ThisUpdate: r.NextUpdate.Add(-pub.cfg.OCSP.Validity)}
-	pub.m.presignedAnswer(res)
-	if c := pub.cache.put(s, id.Serial, gen, nil, a, a.NextUpdate.Add(-pub.cfg.OCSP.RefreshBefore/2)); c != nil {
+	a := OCSPAnswer{DER: r.DER, Result: resultOf(&rec), Presigned: true, NextUpdate: r.NextUpdate, ThisUpdate: r.NextUpdate.Add(-pub.cfg.OCSP.Validity)}
+	pub.m.presignedAnswer(a.Result)
+	if c := pub.cache.put(s, id.Serial, gen, &rec, a, a.NextUpdate.Add(-pub.cfg.OCSP.RefreshBefore/2)); c != nil {
 		return c
 	}
 	return &a
+}
+
+// statusOf is the certificate status a pre-signed single response was
+// signed from (the inverse of ocspStatus), at the record's status
+// version: the cache keeps it so that a request signed live (a nonce)
+// for the same certificate needs no store read either. A zero State:
+// the response says "unknown", which no pre-signed response does.
+func statusOf(sr *pkix.SingleResponse, version uint32) store.Status {
+	switch sr.Status {
+	case pkix.OCSPGood:
+		return store.Status{State: store.Valid, Version: version}
+	case pkix.OCSPRevoked:
+		st := store.Status{State: store.Revoked, Reason: int(sr.Reason), At: sr.RevokedAt, Version: version}
+		if sr.Reason == pkix.ReasonCertificateHold {
+			st.State = store.OnHold
+		}
+		return st
+	}
+	return store.Status{}
 }

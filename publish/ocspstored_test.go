@@ -99,3 +99,58 @@ func TestOCSPStoredAnswer(t *testing.T) {
 		t.Fatal("answered from a response signed for another issuer's CertID")
 	}
 }
+
+// A certificate's answer cached from its stored response keeps the
+// status that response was signed from, and a request signed live (a
+// nonce) from that status says exactly what one signed from the store's
+// record says: good, on hold, revoked with a reason.
+func TestOCSPStoredAnswerKeepsStatus(t *testing.T) {
+	e := catest.Open(t, catest.Config(t))
+	ctx := context.Background()
+	pub := e.Publisher()
+	r := catest.Issue(t, e)
+	catest.RefreshOCSP(t, e)
+	id, _ := pub.CertID("gost256", pkix.OCSPHashSHA1, r.Cert.Serial)
+	nonce := &pkix.OCSPRequest{CertIDs: []pkix.CertID{id}, Nonce: []byte("0123456789abcdef")}
+	single := func(what string) (pkix.SingleResponse, string) {
+		t.Helper()
+		a := pub.Respond(ctx, nonce)
+		resp, err := pkix.ParseOCSPResponse(a.DER)
+		if err != nil || resp.Status != pkix.OCSPSuccessful || a.Presigned {
+			t.Fatalf("%s: %v, presigned %v", what, err, a.Presigned)
+		}
+		return resp.Responses[0], a.Result
+	}
+	for _, step := range []struct {
+		act    ca.StatusAction
+		reason string
+		want   pkix.CRLReason
+		result string
+	}{
+		{0, "", 0, "good"},
+		{ca.Suspend, "", pkix.ReasonCertificateHold, "revoked"},
+		{ca.Revoke, "keyCompromise", pkix.ReasonKeyCompromise, "revoked"},
+	} {
+		if step.act != 0 {
+			if _, err := e.SetStatus(ctx, catest.Admin, r.Cert.Serial, ca.StatusRequest{Action: step.act, Reason: step.reason}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		pub.ForgetOCSP(r.Cert.Serial)
+		fromStore, res := single(step.act.String() + ", nothing cached")
+		if res != step.result || fromStore.Reason != step.want {
+			t.Fatalf("%s: signed from the store: %s, reason %v", step.act, res, fromStore.Reason)
+		}
+		if a := pub.StoredAnswer(ctx, "gost256", id); a == nil || a.Result != step.result {
+			t.Fatalf("%s: stored answer %+v", step.act, a)
+		}
+		if pub.OCSPCacheLen() != 1 {
+			t.Fatalf("%s: the stored answer was not cached", step.act)
+		}
+		fromCache, res := single(step.act.String() + ", cached from the stored response")
+		fromStore.ThisUpdate, fromStore.NextUpdate = fromCache.ThisUpdate, fromCache.NextUpdate
+		if res != step.result || fromCache.Status != fromStore.Status || !fromCache.RevokedAt.Equal(fromStore.RevokedAt) || fromCache.Reason != fromStore.Reason {
+			t.Fatalf("%s: from the cached status %+v (%s), from the store %+v", step.act, fromCache, res, fromStore)
+		}
+	}
+}
