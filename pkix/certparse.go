@@ -230,10 +230,6 @@ func skipUniqueIDs(body *cryptobyte.String, version int) error {
 	return nil
 }
 
-func (c *Certificate) rawSerialElement() []byte {
-	return append(appendHeader(nil, cbasn1.INTEGER, len(c.rawSerial)), c.rawSerial...)
-}
-
 func peekTag(s cryptobyte.String) (cbasn1.Tag, bool) {
 	if len(s) == 0 {
 		return 0, false

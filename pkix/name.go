@@ -113,7 +113,7 @@ func parseAttribute(atv cryptobyte.String, src sourceText) (Attribute, error) {
 	if !atv.ReadASN1(&body, cbasn1.SEQUENCE) || !readOID(&body, &a.Type) {
 		return a, ErrMalformed
 	}
-	tag, v, err := readStringIn(&body, src)
+	tag, v, err := readString(&body, src)
 	if err != nil {
 		if err == ErrUnsupported {
 			return a, fmt.Errorf("%s: %w: value type %#x", attrName(a.Type), ErrUnsupported, uint8(tag))

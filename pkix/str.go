@@ -121,13 +121,10 @@ func checkString(tag cbasn1.Tag, s string) error {
 
 // decodeString converts the contents of a string element to UTF-8,
 // checking the type's repertoire. Errors are unwrapped reasons.
-func decodeString(tag cbasn1.Tag, v []byte) (string, error) {
-	return decodeStringIn(tag, v, sourceText{})
-}
-
-// decodeStringIn is decodeString; a value that needs no conversion is
-// taken from src's text when it lies inside src (no allocation).
-func decodeStringIn(tag cbasn1.Tag, v []byte, src sourceText) (string, error) {
+//
+// A value that needs no conversion is taken from src's text when it lies
+// inside src (no allocation; sourceText{} always copies).
+func decodeString(tag cbasn1.Tag, v []byte, src sourceText) (string, error) {
 	switch tag {
 	case TagBMPString:
 		if len(v)%2 != 0 {
@@ -207,12 +204,8 @@ func addString(b *cryptobyte.Builder, tag cbasn1.Tag, s string) {
 }
 
 // readString reads one string element of any type in isStringTag.
-func readString(s *cryptobyte.String) (cbasn1.Tag, string, error) {
-	return readStringIn(s, sourceText{})
-}
-
-// readStringIn is readString with values taken from src (decodeStringIn).
-func readStringIn(s *cryptobyte.String, src sourceText) (cbasn1.Tag, string, error) {
+// Values come from src as decodeString says.
+func readString(s *cryptobyte.String, src sourceText) (cbasn1.Tag, string, error) {
 	var v cryptobyte.String
 	var tag cbasn1.Tag
 	if !s.ReadAnyASN1(&v, &tag) {
@@ -221,7 +214,7 @@ func readStringIn(s *cryptobyte.String, src sourceText) (cbasn1.Tag, string, err
 	if !isStringTag(tag) {
 		return tag, "", ErrUnsupported
 	}
-	str, err := decodeStringIn(tag, v, src)
+	str, err := decodeString(tag, v, src)
 	return tag, str, err
 }
 
