@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 )
@@ -69,7 +70,7 @@ func (t *txn) commitIssued(is *Issued, out *CertRecord, apps map[string]bool) er
 	if err != nil {
 		return err
 	}
-	in, err := decodeIntent(v)
+	in, err := decodeIntentOwned(v) // v is t.get's own copy
 	if err != nil {
 		return fmt.Errorf("store: commit cert %x: %w", serial, err)
 	}
@@ -116,7 +117,7 @@ func (t *txn) commitIssued(is *Issued, out *CertRecord, apps map[string]bool) er
 		return invalid("commit cert %x: audit action %q: an issuance is recorded as \"issue\"", serial, a.Action)
 	}
 	if a.Subject == "" {
-		a.Subject = fmt.Sprintf("%x", serial)
+		a.Subject = hex.EncodeToString(serial) // as %x writes it
 	}
 	a.Serial, a.CertStatus = c.Serial, c.Status
 	if err := t.audit(&a); err != nil {
