@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -77,27 +78,39 @@ func appendCertJSON(dst []byte, c *Certificate) ([]byte, bool) {
 // U+2028/2029, invalid UTF-8).
 func appendJSONString(dst []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 && c != '\n' || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+		if !jsonPlain[s[i]] {
 			b, _ := json.Marshal(s) // a string always marshals
 			return append(dst, b...)
 		}
 	}
 	dst = append(dst, '"')
 	for {
-		i := 0
-		for i < len(s) && s[i] != '\n' {
-			i++
-		}
-		dst = append(dst, s[:i]...)
-		if i == len(s) {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			dst = append(dst, s...)
 			break
 		}
+		dst = append(dst, s[:i]...)
 		dst = append(dst, `\n`...)
 		s = s[i+1:]
 	}
 	return append(dst, '"')
 }
+
+// jsonPlain marks the bytes appendJSONString's fast path takes: printable
+// ASCII but for '"', '\\' and the HTML-escaped '<', '>', '&', and the
+// newline (written as \n). One table load per byte of a 2 KB PEM instead
+// of seven comparisons.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c <= 0x7e; c++ {
+		t[c] = true
+	}
+	for _, c := range []byte{'"', '\\', '<', '>', '&'} {
+		t[c] = false
+	}
+	t['\n'] = true
+	return t
+}()
 
 // appendJSONTime appends t as time.Time's MarshalJSON does (RFC 3339
 // with nanoseconds, quoted) for a year in 0–9999.

@@ -45,6 +45,10 @@ func scanIssue(body []byte, v *IssueRequest) bool {
 type issueScanner struct {
 	s []byte
 	i int
+	// text is one string copy of s (the request's buffer is reused after
+	// the handler returns); strings without escapes are slices of it,
+	// instead of an allocation each.
+	text string
 }
 
 func (sc *issueScanner) space() {
@@ -126,7 +130,10 @@ func (sc *issueScanner) str() (string, bool) {
 	}
 	if j < len(sc.s) && sc.s[j] == '"' {
 		sc.i = j + 1
-		return string(sc.s[start:j]), true
+		if sc.text == "" {
+			sc.text = string(sc.s) // one copy of the body for every plain string
+		}
+		return sc.text[start:j], true
 	}
 	out := make([]byte, 0, len(sc.s)-start)
 	for j = start; j < len(sc.s); j++ {

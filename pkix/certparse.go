@@ -88,9 +88,14 @@ func trimSpace(b []byte) []byte {
 // parsing and validating again: the linter parses every TBS the builder
 // makes, and for the cofactor-4 curves the key's subgroup check costs a
 // scalar multiplication.
+//
+// alias says the caller keeps tbs unchanged for as long as it uses the
+// result, which then points into tbs instead of holding copies (the
+// linter's parse of a TBS it just built and drops after the lints).
 type tbsKnown struct {
 	key    *PublicKeyInfo
 	issuer *Certificate
+	alias  bool
 }
 
 // parseTBSCertificate parses a TBSCertificate element.
@@ -100,7 +105,11 @@ func parseTBSCertificate(tbs []byte, known tbsKnown) (*Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Certificate{RawTBS: append([]byte(nil), tbs...), Version: 1, MaxPathLen: -1}
+	own := func(b []byte) []byte { return append([]byte(nil), b...) }
+	if known.alias {
+		own = func(b []byte) []byte { return b[:len(b):len(b)] }
+	}
+	c := &Certificate{RawTBS: own(tbs), Version: 1, MaxPathLen: -1}
 	var ver cryptobyte.String
 	var hasVer bool
 	if !body.ReadOptionalASN1(&ver, &hasVer, cbasn1.Tag(0).Constructed().ContextSpecific()) {
@@ -113,13 +122,16 @@ func parseTBSCertificate(tbs []byte, known tbsKnown) (*Certificate, error) {
 		}
 		c.Version = int(v) + 1
 	}
-	var serial cryptobyte.String
-	if !body.ReadASN1(&serial, cbasn1.INTEGER) || len(serial) == 0 {
+	var serialElem, serial cryptobyte.String
+	if !body.ReadASN1Element(&serialElem, cbasn1.INTEGER) {
 		return nil, malformed(what + ": serialNumber")
 	}
-	c.rawSerial = append([]byte(nil), serial...)
+	if s := serialElem; !s.ReadASN1(&serial, cbasn1.INTEGER) || len(serial) == 0 {
+		return nil, malformed(what + ": serialNumber")
+	}
+	c.rawSerial = own(serial)
 	c.SerialNumber = new(big.Int)
-	if s := cryptobyte.String(c.rawSerialElement()); !s.ReadASN1Integer(c.SerialNumber) {
+	if s := serialElem; !s.ReadASN1Integer(c.SerialNumber) {
 		return nil, malformed(what + ": serialNumber")
 	}
 	if c.TBSSignatureAlgorithm, err = readAlgorithmIdentifier(&body); err != nil {
@@ -145,7 +157,7 @@ func parseTBSCertificate(tbs []byte, known tbsKnown) (*Certificate, error) {
 	if !body.ReadASN1Element(&subject, cbasn1.SEQUENCE) || !body.ReadASN1Element(&spki, cbasn1.SEQUENCE) {
 		return nil, malformed(what + ": subject or subjectPublicKeyInfo")
 	}
-	c.RawIssuer, c.RawSubject = append([]byte(nil), issuer...), append([]byte(nil), subject...)
+	c.RawIssuer, c.RawSubject = own(issuer), own(subject)
 	if known.issuer != nil && string(known.issuer.RawSubject) == string(c.RawIssuer) {
 		c.Issuer = known.issuer.Subject
 	} else if c.Issuer, err = ParseName(c.RawIssuer); err != nil {
@@ -216,10 +228,6 @@ func skipUniqueIDs(body *cryptobyte.String, version int) error {
 		}
 	}
 	return nil
-}
-
-func (c *Certificate) rawSerialElement() []byte {
-	return append(appendHeader(nil, cbasn1.INTEGER, len(c.rawSerial)), c.rawSerial...)
 }
 
 func peekTag(s cryptobyte.String) (cbasn1.Tag, bool) {

@@ -70,7 +70,7 @@ func LintTBSCertificate(tbs []byte, p *Profile, iss *Issuer) error {
 // lintTBS is LintTBSCertificate with the subject key already validated
 // (see parseTBSCertificate).
 func lintTBS(tbs []byte, p *Profile, iss *Issuer, key *PublicKeyInfo) error {
-	c, err := parseTBSCertificate(tbs, tbsKnown{key: key, issuer: iss.Cert})
+	c, err := parseTBSCertificate(tbs, tbsKnown{key: key, issuer: iss.Cert, alias: true}) // c is dropped on return
 	if err != nil {
 		return err
 	}

@@ -52,6 +52,7 @@ func ParseName(der []byte) (*Name, error) {
 		return nil, err
 	}
 	n := &Name{Raw: der}
+	src := newSourceText(der) // one string for every value that needs no conversion
 	if c := countNameAttrs(seq); c > 0 {
 		n.Attrs = make([]Attribute, 0, c)
 	}
@@ -74,7 +75,7 @@ func ParseName(der []byte) (*Name, error) {
 				return nil, errf("name: RDN %d: %w: SET OF not in DER order", rdn+1, ErrMalformed)
 			}
 			prev = atv
-			a, err := parseAttribute(atv)
+			a, err := parseAttribute(atv, src)
 			if err != nil {
 				return nil, errf("name: RDN %d: %w", rdn+1, err)
 			}
@@ -106,13 +107,13 @@ func countNameAttrs(seq cryptobyte.String) int {
 	return n
 }
 
-func parseAttribute(atv cryptobyte.String) (Attribute, error) {
+func parseAttribute(atv cryptobyte.String, src sourceText) (Attribute, error) {
 	var body cryptobyte.String
 	var a Attribute
 	if !atv.ReadASN1(&body, cbasn1.SEQUENCE) || !readOID(&body, &a.Type) {
 		return a, ErrMalformed
 	}
-	tag, v, err := readString(&body)
+	tag, v, err := readString(&body, src)
 	if err != nil {
 		if err == ErrUnsupported {
 			return a, fmt.Errorf("%s: %w: value type %#x", attrName(a.Type), ErrUnsupported, uint8(tag))

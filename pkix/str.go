@@ -121,7 +121,10 @@ func checkString(tag cbasn1.Tag, s string) error {
 
 // decodeString converts the contents of a string element to UTF-8,
 // checking the type's repertoire. Errors are unwrapped reasons.
-func decodeString(tag cbasn1.Tag, v []byte) (string, error) {
+//
+// A value that needs no conversion is taken from src's text when it lies
+// inside src (no allocation; sourceText{} always copies).
+func decodeString(tag cbasn1.Tag, v []byte, src sourceText) (string, error) {
 	switch tag {
 	case TagBMPString:
 		if len(v)%2 != 0 {
@@ -170,7 +173,7 @@ func decodeString(tag cbasn1.Tag, v []byte) (string, error) {
 		}
 		return s, nil
 	}
-	s := string(v)
+	s := src.str(v)
 	if err := checkString(tag, s); err != nil {
 		return "", err
 	}
@@ -201,7 +204,8 @@ func addString(b *cryptobyte.Builder, tag cbasn1.Tag, s string) {
 }
 
 // readString reads one string element of any type in isStringTag.
-func readString(s *cryptobyte.String) (cbasn1.Tag, string, error) {
+// Values come from src as decodeString says.
+func readString(s *cryptobyte.String, src sourceText) (cbasn1.Tag, string, error) {
 	var v cryptobyte.String
 	var tag cbasn1.Tag
 	if !s.ReadAnyASN1(&v, &tag) {
@@ -210,7 +214,7 @@ func readString(s *cryptobyte.String) (cbasn1.Tag, string, error) {
 	if !isStringTag(tag) {
 		return tag, "", ErrUnsupported
 	}
-	str, err := decodeString(tag, v)
+	str, err := decodeString(tag, v, src)
 	return tag, str, err
 }
 

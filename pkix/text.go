@@ -354,6 +354,9 @@ func checkPersonalName(field, v string) *TextError {
 	pos := 0
 	for _, r := range v {
 		pos++
+		if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || 0x0410 <= r && r <= 0x044F || r == 0x0401 || r == 0x0451 {
+			continue // ASCII and Russian letters without the table search
+		}
 		if unicode.IsLetter(r) || r == ' ' || r == '-' || r == '\'' || r == '’' || r == '.' {
 			continue
 		}

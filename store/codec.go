@@ -37,6 +37,9 @@ func boolByte(v bool) byte {
 type dec struct {
 	b   []byte
 	bad string // first failure, "" if none
+	// alias: the caller owns b and keeps it unchanged, so byte fields
+	// are slices of it rather than copies (decodeIntentOwned).
+	alias bool
 }
 
 func (d *dec) fail(what string) {
@@ -81,7 +84,10 @@ func (d *dec) fixed(n int) []byte {
 		d.fail("truncated")
 		return nil
 	}
-	v := append([]byte(nil), d.b[:n]...)
+	v := d.b[:n:n]
+	if !d.alias {
+		v = append([]byte(nil), v...)
+	}
 	d.b = d.b[n:]
 	return v
 }

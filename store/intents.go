@@ -91,7 +91,7 @@ func (t *txn) putIntent(in *Intent, seen *intentSeen) (IntentResult, error) {
 	used := seen.serials[string(serial)]
 	if !used {
 		var err error
-		if used, err = t.has(serialKey(serial)); err != nil {
+		if used, err = t.has(t.serialKey(serial)); err != nil {
 			return IntentResult{}, err
 		}
 	}
@@ -101,7 +101,7 @@ func (t *txn) putIntent(in *Intent, seen *intentSeen) (IntentResult, error) {
 	reused := seen.keys[in.KeyHash]
 	if !reused {
 		var err error
-		if reused, err = t.has(keyHashKey(in.KeyHash)); err != nil {
+		if reused, err = t.has(t.keyHashKey(in.KeyHash)); err != nil {
 			return IntentResult{}, err
 		}
 	}
@@ -110,17 +110,17 @@ func (t *txn) putIntent(in *Intent, seen *intentSeen) (IntentResult, error) {
 	}
 
 	in.Serial = serial
-	if err := t.set(intentKey(serial), encodeIntent(&intentRec{Intent: *in})); err != nil {
+	if err := t.set(t.intentKey(serial), encodeIntent(&intentRec{Intent: *in})); err != nil {
 		return IntentResult{}, err
 	}
-	if err := t.set(serialKey(serial), nil); err != nil {
+	if err := t.set(t.serialKey(serial), nil); err != nil {
 		return IntentResult{}, err
 	}
-	if err := t.set(keyHashKey(in.KeyHash), serial); err != nil {
+	if err := t.set(t.keyHashKey(in.KeyHash), serial); err != nil {
 		return IntentResult{}, err
 	}
 	if in.RequestID != "" {
-		if err := t.set(requestKey(in.RequestID), serial); err != nil {
+		if err := t.set(t.requestKey(in.RequestID), serial); err != nil {
 			return IntentResult{}, err
 		}
 		seen.requests[in.RequestID] = in
@@ -132,7 +132,7 @@ func (t *txn) putIntent(in *Intent, seen *intentSeen) (IntentResult, error) {
 
 // knownRequest resolves a request ID already in the store.
 func (t *txn) knownRequest(in *Intent) (IntentResult, bool, error) {
-	serial, err := t.get(requestKey(in.RequestID))
+	serial, err := t.get(t.requestKey(in.RequestID))
 	if errors.Is(err, ErrNotFound) {
 		return IntentResult{}, false, nil
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 )
@@ -62,21 +63,21 @@ func (s *Store) CommitIssuedRecords(ctx context.Context, certs []Issued) ([]Cert
 // record.
 func (t *txn) commitIssued(is *Issued, out *CertRecord, apps map[string]bool) error {
 	serial := is.Serial
-	v, err := t.get(intentKey(serial))
+	v, err := t.get(t.intentKey(serial))
 	if errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("store: commit cert %x: no pending intent: %w", serial, ErrNotFound)
 	}
 	if err != nil {
 		return err
 	}
-	in, err := decodeIntent(v)
+	in, err := decodeIntentOwned(v) // v is t.get's own copy
 	if err != nil {
 		return fmt.Errorf("store: commit cert %x: %w", serial, err)
 	}
 	if err := matchIntent(is, in); err != nil {
 		return err
 	}
-	if ok, err := t.has(certKey(serial)); err != nil {
+	if ok, err := t.has(t.certKey(serial)); err != nil {
 		return err
 	} else if ok {
 		return corrupt("commit cert %x: certificate and pending intent both exist", serial)
@@ -88,10 +89,10 @@ func (t *txn) commitIssued(is *Issued, out *CertRecord, apps map[string]bool) er
 		Subject: is.Subject, Centre: in.Centre, IssuedAt: t.now, Status: Status{State: Valid},
 	}
 	*out = *c
-	if err := t.set(certKey(serial), encodeCert(c)); err != nil {
+	if err := t.set(t.certKey(serial), encodeCert(c)); err != nil {
 		return err
 	}
-	if err := t.del(intentKey(serial)); err != nil {
+	if err := t.del(t.intentKey(serial)); err != nil {
 		return err
 	}
 	// The request and key indexes were written with the intent and now
@@ -116,7 +117,7 @@ func (t *txn) commitIssued(is *Issued, out *CertRecord, apps map[string]bool) er
 		return invalid("commit cert %x: audit action %q: an issuance is recorded as \"issue\"", serial, a.Action)
 	}
 	if a.Subject == "" {
-		a.Subject = fmt.Sprintf("%x", serial)
+		a.Subject = hex.EncodeToString(serial) // as %x writes it
 	}
 	a.Serial, a.CertStatus = c.Serial, c.Status
 	if err := t.audit(&a); err != nil {
@@ -152,15 +153,15 @@ func matchIntent(is *Issued, in *intentRec) error {
 // entries of c.
 func (t *txn) setCertIndexes(c *CertRecord) error {
 	err := c.Subject.each(func(f Field, v string) error {
-		return t.set(identKey(f, v, c.NotBefore, c.Serial), nil)
+		return t.set(t.identKey(f, v, c.NotBefore, c.Serial), nil)
 	})
 	if err != nil {
 		return err
 	}
 	if c.Centre != "" {
-		if err := t.set(centreKey(c.Centre, c.NotBefore, c.Serial), nil); err != nil {
+		if err := t.set(t.centreKey(c.Centre, c.NotBefore, c.Serial), nil); err != nil {
 			return err
 		}
 	}
-	return t.set(expiryKey(c.NotAfter, c.Serial), nil)
+	return t.set(t.expiryKey(c.NotAfter, c.Serial), nil)
 }

@@ -32,11 +32,11 @@ func checkIssuedOCSP(o *IssuedOCSP) error {
 // and nothing to read.
 func (t *txn) issuedOCSP(c *CertRecord, o *IssuedOCSP) error {
 	if o == nil {
-		return t.set(ocspDueKey(zeroTime, c.Serial), nil)
+		return t.set(t.ocspDueKey(zeroTime, c.Serial), nil)
 	}
 	rec := OCSPRecord{Serial: c.Serial, DER: o.DER, NextUpdate: o.NextUpdate.UTC(), StatusVersion: c.Status.Version, StoredAt: t.now}
-	if err := t.set(ocspKey(c.Serial), encodeOCSP(&rec)); err != nil {
+	if err := t.set(t.ocspKey(c.Serial), encodeOCSP(&rec)); err != nil {
 		return err
 	}
-	return t.set(ocspDueKey(rec.NextUpdate, c.Serial), nil)
+	return t.set(t.ocspDueKey(rec.NextUpdate, c.Serial), nil)
 }

@@ -151,7 +151,17 @@ func encodeIntentContent(e *enc, in *Intent) {
 // decodeIntent reads a version 1, 2 or 3 intent record. Versions 1 and 2
 // have no application link and no MAC (MAC nil).
 func decodeIntent(b []byte) (*intentRec, error) {
-	d := dec{b: b}
+	return decodeIntentFrom(dec{b: b})
+}
+
+// decodeIntentOwned is decodeIntent for a value the caller owns (a copy
+// read from the store): serial, TBS and MAC point into b instead of
+// copying it again.
+func decodeIntentOwned(b []byte) (*intentRec, error) {
+	return decodeIntentFrom(dec{b: b, alias: true})
+}
+
+func decodeIntentFrom(d dec) (*intentRec, error) {
 	v := d.version(intentV1, intentV2, intentV3)
 	r := &intentRec{}
 	switch d.byte() {

@@ -24,6 +24,8 @@ type txn struct {
 	outboxDirty bool
 	// logHeads are the status-log heads this batch advanced (by issuer).
 	logHeads map[string]uint64
+	// keys is the arena the batch's keys are built in (txnkeys.go).
+	keys []byte
 }
 
 // update runs fn under the writer lock and commits what it wrote as one
@@ -164,7 +166,7 @@ func (t *txn) audit(e *AuditEntry) error {
 		return err
 	}
 	e.Hash = h
-	if err := t.set(auditKey(e.Seq), append(body, e.Hash[:]...)); err != nil {
+	if err := t.set(t.auditKey(e.Seq), append(body, e.Hash[:]...)); err != nil {
 		return err
 	}
 	t.auditSeq, t.auditHash = e.Seq, e.Hash
@@ -189,8 +191,8 @@ func (t *txn) outbox(r *OutboxRow) error {
 	r.ID = t.outboxSeq
 	r.CreatedAt, r.NextAttempt = t.now, t.now
 	r.Attempts, r.LastError, r.Done, r.DoneAt = 0, "", false, time.Time{}
-	if err := t.set(outboxKey(r.ID), encodeOutbox(r)); err != nil {
+	if err := t.set(t.outboxKey(r.ID), encodeOutbox(r)); err != nil {
 		return err
 	}
-	return t.set(outboxDueKey(r.Kind, r.NextAttempt, r.ID), nil)
+	return t.set(t.outboxDueKey(r.Kind, r.NextAttempt, r.ID), nil)
 }
