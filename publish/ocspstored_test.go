@@ -154,3 +154,55 @@ func TestOCSPStoredAnswerKeepsStatus(t *testing.T) {
 		}
 	}
 }
+
+// Two issuing CAs and delegated responders: a certificate of the second
+// asked about under the first's CertID is never answered from its stored
+// response (signed for the second's CertID) but "unknown", while under
+// its own CertID it is answered from it, as the delegated responder
+// signed it.
+func TestOCSPStoredAnswerOtherIssuer(t *testing.T) {
+	cfg := catest.Config(t)
+	cfg.OCSP.Delegated = true
+	cfg.CA.Issuer512 = true
+	e := catest.Open(t, cfg)
+	ctx := context.Background()
+	pub := e.Publisher()
+	var second string
+	for _, is := range e.Issuers() {
+		if is.ID != "gost256" {
+			second = is.ID
+		}
+	}
+	if second == "" {
+		t.Fatal("no second issuing CA")
+	}
+	req := catest.PersonRequest(t)
+	req.Issuer = second
+	r, err := e.Issue(ctx, catest.Admin, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	catest.RefreshOCSP(t, e)
+	own, _ := pub.CertID(second, pkix.OCSPHashSHA1, r.Cert.Serial)
+	a := pub.StoredAnswer(ctx, second, own)
+	if a == nil || a.Result != "good" {
+		t.Fatalf("under its own issuer: %+v", a)
+	}
+	resp, err := pkix.ParseOCSPResponse(a.DER)
+	_, responderKeyHash, _ := pub.Responder(second)
+	if err != nil || !bytes.Equal(resp.ResponderKeyHash, responderKeyHash) {
+		t.Fatalf("not the delegated responder's response: %v", err)
+	}
+	wrong, _ := pub.CertID("gost256", pkix.OCSPHashSHA1, r.Cert.Serial)
+	pub.ForgetOCSP(r.Cert.Serial)
+	if a := pub.StoredAnswer(ctx, "gost256", wrong); a != nil {
+		t.Fatalf("answered under another issuer's CertID: %s", a.Result)
+	}
+	for range 2 { // a miss, then whatever the first left in the cache
+		g := pub.Respond(ctx, &pkix.OCSPRequest{CertIDs: []pkix.CertID{wrong}})
+		resp, err := pkix.ParseOCSPResponse(g.DER)
+		if err != nil || resp.Status != pkix.OCSPSuccessful || resp.Responses[0].Status != pkix.OCSPUnknown || g.Result != "unknown" {
+			t.Fatalf("under another issuer's CertID: %v %s", err, g.Result)
+		}
+	}
+}
