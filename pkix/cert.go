@@ -204,29 +204,43 @@ func BuildTBSCertificate(tmpl *CertificateTemplate, iss *Issuer) ([]byte, error)
 
 // encodeTBS is BuildTBSCertificate before the size check and the lints.
 func encodeTBS(tmpl *CertificateTemplate, iss *Issuer) ([]byte, error) {
+	p, err := tbsPartsOf(tmpl, iss)
+	if err != nil {
+		return nil, err
+	}
+	return appendTBS(make([]byte, 0, 1024+len(tmpl.PublicKey.Raw)), tmpl, iss, p.issuerName, p.subject, p.ski, p.issuerKeyID, p.notAfter)
+}
+
+// tbsParts are what a TBS is built from besides the template's own
+// fields: the encoded names, the key identifiers and the end of validity.
+type tbsParts struct {
+	subject, issuerName, ski, issuerKeyID []byte
+	notAfter                              time.Time
+}
+
+// tbsPartsOf checks the template's lists and derives its tbsParts (a
+// self-signed certificate, iss.Cert nil, names itself as its issuer).
+func tbsPartsOf(tmpl *CertificateTemplate, iss *Issuer) (tbsParts, error) {
+	var p tbsParts
 	if err := checkTemplateLists(tmpl, iss); err != nil {
-		return nil, err
+		return p, err
 	}
-	subject, err := tmpl.Subject.Marshal()
-	if err != nil {
-		return nil, err
+	var err error
+	if p.subject, err = tmpl.Subject.Marshal(); err != nil {
+		return p, err
 	}
-	issuerName, issuerKeyID := subject, []byte(nil)
+	if p.ski, err = KeyID(tmpl.PublicKey.Raw); err != nil {
+		return p, err
+	}
+	p.issuerName, p.issuerKeyID = p.subject, p.ski
 	if iss.Cert != nil {
-		issuerName, issuerKeyID = iss.Cert.RawSubject, iss.Cert.SubjectKeyID
+		p.issuerName, p.issuerKeyID = iss.Cert.RawSubject, iss.Cert.SubjectKeyID
 	}
-	ski, err := KeyID(tmpl.PublicKey.Raw)
-	if err != nil {
-		return nil, err
+	p.notAfter = tmpl.NotAfter
+	if p.notAfter.IsZero() {
+		p.notAfter = tmpl.Profile.NotAfter(tmpl.NotBefore)
 	}
-	if iss.Cert == nil {
-		issuerKeyID = ski
-	}
-	notAfter := tmpl.NotAfter
-	if notAfter.IsZero() {
-		notAfter = tmpl.Profile.NotAfter(tmpl.NotBefore)
-	}
-	return appendTBS(make([]byte, 0, 1024+len(tmpl.PublicKey.Raw)), tmpl, iss, issuerName, subject, ski, issuerKeyID, notAfter)
+	return p, nil
 }
 
 // CreateCertificate builds, lints and signs a certificate with key, the

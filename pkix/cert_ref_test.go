@@ -17,29 +17,12 @@ import (
 // buildTBSReference encodes what BuildTBSCertificate encodes, before the
 // lints, the old way.
 func buildTBSReference(tmpl *CertificateTemplate, iss *Issuer) ([]byte, error) {
-	if err := checkTemplateLists(tmpl, iss); err != nil {
-		return nil, err
-	}
-	subject, err := tmpl.Subject.Marshal()
+	p, err := tbsPartsOf(tmpl, iss)
 	if err != nil {
 		return nil, err
 	}
-	issuerName, issuerKeyID := subject, []byte(nil)
-	if iss.Cert != nil {
-		issuerName, issuerKeyID = iss.Cert.RawSubject, iss.Cert.SubjectKeyID
-	}
-	ski, err := KeyID(tmpl.PublicKey.Raw)
-	if err != nil {
-		return nil, err
-	}
-	if iss.Cert == nil {
-		issuerKeyID = ski
-	}
-	notAfter := tmpl.NotAfter
-	if notAfter.IsZero() {
-		notAfter = tmpl.Profile.NotAfter(tmpl.NotBefore)
-	}
-	exts, err := buildCertExtensions(tmpl, iss, ski, issuerKeyID, notAfter)
+	subject, issuerName, notAfter := p.subject, p.issuerName, p.notAfter
+	exts, err := buildCertExtensions(tmpl, iss, p.ski, p.issuerKeyID, p.notAfter)
 	if err != nil {
 		return nil, err
 	}
