@@ -560,7 +560,15 @@
 // released: concurrent writers share fsyncs (group commit) while their
 // checks stay serial. A call returns only after its batch is durable. As
 // in Pebble itself, a reader may see a write whose fsync is still in
-// flight; no caller is told "done" before it is durable.
+// flight; no caller is told "done" before it is durable, and a read that
+// may hand out a certificate waits until what it could have seen is
+// durable (durablewait.go): every synced batch takes a ticket, in WAL
+// order, before it is applied, and the reader waits for the fsyncs in
+// flight up to the newest ticket, writing nothing itself. A responder's
+// read of a stored OCSP response waits only when that response's own
+// commit is in flight (a new certificate's, registered by serial with
+// its batch's ticket): every other stored response is durable or derived
+// from a durable status.
 //
 // ApplyNoSyncWait is marked experimental by Pebble; should it change, the
 // fallback is Batch.Commit(pebble.Sync) under the mutex (same guarantees,

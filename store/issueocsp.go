@@ -38,5 +38,6 @@ func (t *txn) issuedOCSP(c *CertRecord, o *IssuedOCSP) error {
 	if err := t.set(t.ocspKey(c.Serial), encodeOCSP(&rec)); err != nil {
 		return err
 	}
+	t.ocsp = append(t.ocsp, c.Serial)
 	return t.set(t.ocspDueKey(rec.NextUpdate, c.Serial), nil)
 }

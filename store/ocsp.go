@@ -66,15 +66,22 @@ func (s *Store) OCSPResponse(ctx context.Context, serial []byte) (*OCSPRecord, e
 // batch that changes the status, PutOCSPResponse (and the issuing
 // commit) write one only for the status version the certificate has
 // under the writer lock, and Check reports any other ("mismatch"). Like
-// Certificate, it returns only what is durable: a status the response was
-// signed for that is still between apply and fsync is synced first.
+// Certificate, it returns only what is durable: the response of a
+// certificate whose commit is still between apply and fsync is returned
+// once that fsync has (ocspFlight, durablewait.go); any other stored
+// response is durable or derived from a durable status, and is returned
+// at once.
 func (s *Store) CurrentOCSPResponse(ctx context.Context, serial []byte) (*OCSPRecord, error) {
 	r, err := s.OCSPResponse(ctx, serial)
-	if err == nil {
-		err = s.durableRead()
-	}
 	if err != nil {
 		return nil, err
+	}
+	if s.sync {
+		if ticket, ok := s.flight.ticket(r.Serial); ok {
+			if err := s.waitDurable(ticket); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return r, nil
 }

@@ -72,8 +72,16 @@ type Store struct {
 	// unsynced counts batches applied (so visible to readers) whose WAL
 	// fsync has not completed yet; see durableRead.
 	unsynced atomic.Int64
-	// readSyncs counts the WAL syncs durableRead made (tests read it).
-	readSyncs atomic.Int64
+	// durability orders synced batches for durableRead (durablewait.go);
+	// readWaits counts the reads it held until a sync in flight ended,
+	// readSyncs the WAL syncs it made itself (tests read both).
+	durability durableState
+	flight     ocspFlight
+	readWaits  atomic.Int64
+	// testBeforeSyncWait, when set (tests), runs in update between a
+	// synced batch's apply and its wait for the fsync.
+	testBeforeSyncWait func()
+	readSyncs          atomic.Int64
 
 	// wmu serialises every read-check-write section; the fields below it
 	// are the in-memory heads of the sequences, valid under wmu.
@@ -134,6 +142,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		s.audit.key = unkeyed{}
 	}
 	s.life.idle.L = &s.life.mu
+	s.durability.init()
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -324,24 +333,6 @@ func (p pebbleLogger) Fatalf(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	p.l.Error(msg, "source", "pebble", "fatal", true)
 	panic("pebble: " + msg)
-}
-
-// durableRead is called after a read that may return a certificate to a
-// caller. Pebble makes a batch visible before its WAL fsync completes, so
-// a reader could otherwise hand out a certificate that a crash in the next
-// millisecond would erase — a signed certificate unknown to the store.
-// When any batch is still between apply and fsync, one synced empty WAL
-// record makes everything read so far durable; when none is, there is
-// nothing to wait for.
-func (s *Store) durableRead() error {
-	if !s.sync || s.unsynced.Load() == 0 {
-		return nil
-	}
-	if err := s.db.LogData(nil, pebble.Sync); err != nil {
-		return fmt.Errorf("store: sync before read: %w", err)
-	}
-	s.readSyncs.Add(1)
-	return nil
 }
 
 // migrate upgrades a store of schema version from, one version at a time;

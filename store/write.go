@@ -26,6 +26,9 @@ type txn struct {
 	logHeads map[string]uint64
 	// keys is the arena the batch's keys are built in (txnkeys.go).
 	keys []byte
+	// ocsp are the serials whose OCSP response the batch writes with
+	// their certificate (ocspFlight, durablewait.go).
+	ocsp [][]byte
 }
 
 // update runs fn under the writer lock and commits what it wrote as one
@@ -44,13 +47,21 @@ func (s *Store) update(ctx context.Context, what string, fn func(t *txn) error) 
 	b := s.db.NewBatch()
 	defer b.Close()
 
-	applied, err := s.apply(b, what, fn, s.sync)
+	ticket, ocsp, err := s.apply(b, what, fn, s.sync)
 	if err != nil {
 		return err
 	}
-	if applied && s.sync {
+	if ticket != 0 {
+		if s.testBeforeSyncWait != nil {
+			s.testBeforeSyncWait()
+		}
 		err := b.SyncWait()
+		s.durability.synced(ticket, err == nil)
+		if err == nil {
+			s.flight.remove(ocsp)
+		}
 		s.unsynced.Add(-1)
+		s.durability.wake()
 		if err != nil {
 			return fmt.Errorf("store: %s: sync: %w", what, err)
 		}
@@ -76,46 +87,58 @@ func (s *Store) updateUnsynced(ctx context.Context, what string, fn func(t *txn)
 	}
 	b := s.db.NewBatch()
 	defer b.Close()
-	_, err := s.apply(b, what, fn, false)
+	_, _, err := s.apply(b, what, fn, false)
 	return err
 }
 
 // apply runs fn and applies the batch under the writer lock, asking for
-// a WAL sync when sync is set (update then waits for it). It reports
-// whether anything was applied; fn's errors come back unwrapped.
-func (s *Store) apply(b *pebble.Batch, what string, fn func(t *txn) error, sync bool) (bool, error) {
+// a WAL sync when sync is set (update then waits for it). It returns the
+// batch's durability ticket (durablewait.go) when it applied a batch to
+// be synced, else 0, and the serials it registered in flight with it;
+// fn's errors come back unwrapped.
+func (s *Store) apply(b *pebble.Batch, what string, fn func(t *txn) error, sync bool) (uint64, [][]byte, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	t := &txn{s: s, b: b, now: s.now().UTC(), auditSeq: s.auditSeq, auditHash: s.auditHash, outboxSeq: s.outboxSeq}
 	if err := fn(t); err != nil {
-		return false, err
+		return 0, nil, err
 	}
 	if b.Empty() {
-		return false, nil
+		return 0, nil, nil
 	}
 	if t.outboxDirty {
 		if err := t.set(keyOutboxSeq, binary.BigEndian.AppendUint64(nil, t.outboxSeq)); err != nil {
-			return false, err
+			return 0, nil, err
 		}
 	}
 	var err error
+	var ticket uint64
 	if sync {
+		// The ticket before the apply: a reader that can see the batch
+		// finds a ticket at least this one (durablewait.go).
+		ticket = s.durability.tickets.Add(1)
+		s.flight.add(t.ocsp, ticket)
 		s.unsynced.Add(1) // visible from the apply on; update waits and decrements
 		if err = s.db.ApplyNoSyncWait(b, pebble.Sync); err != nil {
+			s.flight.remove(t.ocsp)
 			s.unsynced.Add(-1)
+			s.durability.wake()
 		}
 	} else {
 		err = b.Commit(pebble.NoSync)
 	}
 	if err != nil {
-		return false, fmt.Errorf("store: %s: commit: %w", what, err)
+		return 0, nil, fmt.Errorf("store: %s: commit: %w", what, err)
 	}
 	s.auditSeq, s.auditHash, s.outboxSeq = t.auditSeq, t.auditHash, t.outboxSeq
 	for issuer, head := range t.logHeads {
 		s.logHeads[issuer] = head
 	}
 	s.maybeRebuild()
-	return true, nil
+	if ticket == 0 {
+		return 0, nil, nil
+	}
+	return ticket, t.ocsp, nil
 }
 
 func (t *txn) set(key, value []byte) error {
