@@ -81,6 +81,12 @@ func (s *Store) waitDurable(target uint64) error {
 	for !d.failed.Load() {
 		ch := *d.changed.Load()
 		if d.durable.Load() >= target || s.unsynced.Load() == 0 {
+			// A failing batch marks the failure before it leaves the
+			// in-flight count: look again, so that its leaving is never
+			// taken for its fsync.
+			if d.failed.Load() {
+				break
+			}
 			s.readWaits.Add(1)
 			return nil
 		}
