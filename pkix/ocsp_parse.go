@@ -63,19 +63,31 @@ func ParseOCSPResponse(der []byte) (*OCSPResponse, error) {
 	default:
 		return nil, errf("%s: %w: responseStatus %d", what, ErrMalformed, status)
 	}
+	basic, err := ocspReadBasicBytes(&body, what)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.parseBasic(basic); err != nil {
+		return nil, wrapCtx(what, err)
+	}
+	return r, nil
+}
+
+// ocspReadBasicBytes reads the rest of a successful response, its
+// responseBytes { responseType, response OCTET STRING }, and returns the
+// response's content: the DER of a BasicOCSPResponse (other types are
+// ErrUnsupported).
+func ocspReadBasicBytes(body *cryptobyte.String, what string) (cryptobyte.String, error) {
 	var rb, seq, typ, basic cryptobyte.String
 	if !body.ReadASN1(&rb, tagOCSPResponseBytes) || !body.Empty() ||
 		!rb.ReadASN1(&seq, cbasn1.SEQUENCE) || !rb.Empty() ||
 		!seq.ReadASN1(&typ, cbasn1.OBJECT_IDENTIFIER) || !seq.ReadASN1(&basic, cbasn1.OCTET_STRING) || !seq.Empty() {
 		return nil, malformed(what + ": responseBytes")
 	}
-	if string(typ) != string(appendOID(nil, OIDOCSPBasic)[2:]) {
+	if string(typ) != string(ocspBasicOID()[2:]) {
 		return nil, errf("%s: %w: response type %s", what, ErrUnsupported, revOIDString(typ))
 	}
-	if err := r.parseBasic(basic); err != nil {
-		return nil, wrapCtx(what, err)
-	}
-	return r, nil
+	return basic, nil
 }
 
 // CheckSignatureFrom verifies the response's signature with the key of

@@ -28,17 +28,13 @@ func FirstSingleResponse(der []byte) (SingleResponse, error) {
 		return SingleResponse{}, err
 	}
 	var status int
-	var rb, seq, typ, octets, basic, tbs cryptobyte.String
+	var basic, tbs cryptobyte.String
 	if !body.ReadASN1Enum(&status) || OCSPResponseStatus(status) != OCSPSuccessful {
 		return SingleResponse{}, malformed(what + ": not a successful response")
 	}
-	if !body.ReadASN1(&rb, tagOCSPResponseBytes) || !body.Empty() ||
-		!rb.ReadASN1(&seq, cbasn1.SEQUENCE) || !rb.Empty() ||
-		!seq.ReadASN1(&typ, cbasn1.OBJECT_IDENTIFIER) || !seq.ReadASN1(&octets, cbasn1.OCTET_STRING) || !seq.Empty() {
-		return SingleResponse{}, malformed(what + ": responseBytes")
-	}
-	if string(typ) != string(ocspBasicOID()[2:]) {
-		return SingleResponse{}, errf("%s: %w: response type %s", what, ErrUnsupported, revOIDString(typ))
+	octets, err := ocspReadBasicBytes(&body, what)
+	if err != nil {
+		return SingleResponse{}, err
 	}
 	if !octets.ReadASN1(&basic, cbasn1.SEQUENCE) || !octets.Empty() ||
 		!basic.ReadASN1(&tbs, cbasn1.SEQUENCE) {
