@@ -57,5 +57,5 @@ func (pub *Publisher) StoredAnswer(ctx context.Context, issuer string, id pkix.C
 	if pub.cache != nil {
 		gen = pub.cache.generation(id.Serial)
 	}
-	return pub.storedAnswer(ctx, s, &id, gen, time.Now())
+	return pub.storedAnswer(ctx, s, &pkix.OCSPRequest{CertIDs: []pkix.CertID{id}}, gen, time.Now())
 }

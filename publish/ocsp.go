@@ -174,7 +174,7 @@ func (pub *Publisher) respondTo(ctx context.Context, req *pkix.OCSPRequest, time
 	}
 	if cacheable {
 		// One store read, which no timeout could cut short anyway.
-		if a := pub.storedAnswer(ctx, s, &req.CertIDs[0], gen, now); a != nil {
+		if a := pub.storedAnswer(ctx, s, req, gen, now); a != nil {
 			return a
 		}
 	}

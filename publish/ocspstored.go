@@ -24,10 +24,11 @@ import (
 // this cannot answer — no stored response, one past its nextUpdate, or
 // another issuer's — goes the general way.
 
-// storedAnswer answers the cacheable request for id (matched to issuer s)
-// from its stored response, caching the answer when the generation is
-// still gen; nil: answer it the general way.
-func (pub *Publisher) storedAnswer(ctx context.Context, s *issuerState, id *pkix.CertID, gen uint64, now time.Time) *OCSPAnswer {
+// storedAnswer answers req, cacheable (one SHA-1 CertID, matched to
+// issuer s), from its stored response, caching the answer when the
+// generation is still gen; nil: answer it the general way.
+func (pub *Publisher) storedAnswer(ctx context.Context, s *issuerState, req *pkix.OCSPRequest, gen uint64, now time.Time) *OCSPAnswer {
+	id := &req.CertIDs[0]
 	r, err := pub.st.CurrentOCSPResponse(ctx, id.Serial)
 	if err != nil || !now.Before(r.NextUpdate) {
 		return nil // none, expired, or a store error the general path reports
@@ -41,12 +42,7 @@ func (pub *Publisher) storedAnswer(ctx context.Context, s *issuerState, id *pkix
 	if rec.Status.State == 0 {
 		return nil
 	}
-	a := OCSPAnswer{DER: r.DER, Result: resultOf(&rec), Presigned: true, NextUpdate: r.NextUpdate, ThisUpdate: r.NextUpdate.Add(-pub.cfg.OCSP.Validity)}
-	pub.m.presignedAnswer(a.Result)
-	if c := pub.cache.put(s, id.Serial, gen, &rec, a, a.NextUpdate.Add(-pub.cfg.OCSP.RefreshBefore/2)); c != nil {
-		return c
-	}
-	return &a
+	return pub.presignedAnswer(s, req, r, &rec, true, gen)
 }
 
 // statusOf is the certificate status a pre-signed single response was
